@@ -1,0 +1,102 @@
+import type { DType, TypedArray } from "../tensor/dtype.js";
+
+/**
+ * The boundary between Tensile's ops and the machines that run them.
+ *
+ * A backend owns storage (flat buffers of one dtype) and implements a small table of primitive
+ * kernels. Every public op is written once over these primitives in `src/ops/`, so a new backend
+ * gets all of them. Kernels read strided `View`s (so transposes, slices and broadcasts need no copy)
+ * and return fresh contiguous storage; only `assign` and the optimizer steps write in place.
+ */
+export interface Storage {
+  readonly dtype: DType;
+  readonly length: number;
+}
+
+/** A strided window on a storage: element (i0, i1, ...) lives at offset + Σ ik·strides[k]. */
+export interface View<S extends Storage = Storage> {
+  readonly storage: S;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export const UNARY_OPS = [
+  "neg", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "reciprocal", "sin", "cos",
+  "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "erf", "isnan", "isfinite", "logicalNot",
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const BINARY_OPS = [
+  "add", "sub", "mul", "div", "pow", "maximum", "minimum", "floorDiv", "remainder",
+  "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor",
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export type ReduceOp = "sum" | "prod" | "max" | "min" | "argmax" | "argmin" | "any" | "all";
+
+export interface SgdStepOptions {
+  lr: number; momentum: number; dampening: number; weightDecay: number;
+  nesterov: boolean; maximize: boolean; firstStep: boolean;
+}
+export interface AdamStepOptions {
+  lr: number; beta1: number; beta2: number; eps: number; weightDecay: number;
+  /** AdamW: decay the weights directly instead of adding weightDecay·θ to the gradient. */
+  decoupledWeightDecay: boolean; amsgrad: boolean; maximize: boolean; step: number;
+}
+
+/** Parameters of an im2col window: 2-D, with 1-D convolutions passing kh = 1. */
+export interface Im2colParams {
+  kernel: [number, number]; stride: [number, number]; padding: [number, number]; dilation: [number, number];
+  /** Value read outside the input (0 for convolution, -Infinity for max pooling). */
+  padValue: number;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  // ---- storage ----
+  /** Zero-filled storage. */
+  alloc(dtype: DType, length: number): Storage;
+  /** Storage holding a copy of `data`. */
+  fromArray(data: TypedArray): Storage;
+  /** A contiguous copy of the view's elements, in the storage's dtype. */
+  read(v: View): TypedArray;
+
+  // ---- kernels returning new contiguous storage of the view's shape ----
+  /** Strided gather into contiguous order, converting to `dtype`. */
+  copy(v: View, dtype: DType): Storage;
+  /** `out = op(x)`; float ops compute in `dtype` (the input's dtype for most ops; bool for predicates). */
+  unary(op: UnaryOp, x: View, dtype: DType): Storage;
+  /** `out = a op b` where `a` and `b` are already broadcast to `shape` (stride 0 on broadcast dims)
+   * and share a dtype; `dtype` is the output's (bool for comparisons). */
+  binary(op: BinaryOp, a: View, b: View, shape: readonly number[], dtype: DType): Storage;
+  /** `cond ? a : b`, all three broadcast to `shape`, `a`/`b` of `dtype`. */
+  where(cond: View, a: View, b: View, shape: readonly number[], dtype: DType): Storage;
+  /** Reduces the given (sorted, distinct) axes away; output shape is x.shape without them.
+   * arg* ops give int32 flat indices within the reduced block; any/all give bool. */
+  reduce(op: ReduceOp, x: View, axes: readonly number[]): Storage;
+  /** Inclusive cumulative sum along `axis`. */
+  cumsum(x: View, axis: number): Storage;
+  /** Batched matrix product: a is [B, M, K], b is [B, K, N] (any strides); output [B, M, N]. */
+  matmul(a: View, b: View): Storage;
+  /** out[i][j][k] = x[i][index[i][j][k]][k] along `axis` (index: int32, shape of the output). */
+  gather(x: View, axis: number, index: View): Storage;
+  /** Returns a copy of `x` (contiguous) with `src` added (or written, when `accumulate` is false) at `index` along `axis`. */
+  scatter(x: View, axis: number, index: View, src: View, accumulate: boolean): Storage;
+  /** [N, C, H, W] → [N, C·kh·kw, L] sliding-window columns (F.unfold). */
+  im2col(x: View, p: Im2colParams): Storage;
+  /** Adjoint of im2col: [N, C·kh·kw, L] → [N, C, H, W], summing overlaps (F.fold). */
+  col2im(cols: View, outShape: readonly [number, number, number, number], p: Im2colParams): Storage;
+
+  // ---- in place ----
+  /** dst[...] = src[...] elementwise (src broadcast to dst's shape), converting dtype. */
+  assign(dst: View, src: View): void;
+  /** One SGD step over contiguous float storages of equal length (PyTorch's torch.optim.SGD rule). */
+  sgdStep(param: Storage, grad: Storage, momentumBuffer: Storage | null, o: SgdStepOptions): void;
+  /** One Adam/AdamW step (PyTorch's rule, bias-corrected with o.step ≥ 1). */
+  adamStep(param: Storage, grad: Storage, expAvg: Storage, expAvgSq: Storage, maxExpAvgSq: Storage | null, o: AdamStepOptions): void;
+
+  /** Storage this backend no longer needs (pooled or freed); optional. */
+  release?(s: Storage): void;
+}

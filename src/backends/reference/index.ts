@@ -1,0 +1,402 @@
+import type { DType, TypedArray } from "../../tensor/dtype.js";
+import { arrayFor } from "../../tensor/dtype.js";
+import type {
+  AdamStepOptions, Backend, BinaryOp, Im2colParams, ReduceOp, SgdStepOptions, Storage, UnaryOp, View,
+} from "../backend.js";
+import { erf } from "./math.js";
+
+/**
+ * The reference backend: plain, obviously correct TypeScript over typed arrays. It is the living
+ * spec every other backend is tested against, so clarity wins over speed here (except matmul,
+ * whose contiguous path uses the cache-friendly i-k-j order so the reference stays usable).
+ */
+export class RefStorage implements Storage {
+  constructor(readonly data: TypedArray, readonly dtype: DType) {}
+  get length(): number {
+    return this.data.length;
+  }
+}
+
+const data = (v: View): TypedArray => (v.storage as RefStorage).data;
+
+/** Calls fn(k, src) for every element k (row-major) of the view, with src its storage index. */
+export function forEachIndex(shape: readonly number[], strides: readonly number[], offset: number, fn: (k: number, src: number) => void): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n === 0) return;
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let src = offset;
+  for (let k = 0; k < n; k++) {
+    fn(k, src);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      src += strides[d]!;
+      if (idx[d]! < shape[d]!) break;
+      src -= strides[d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+function store(dtype: DType, n: number): [RefStorage, TypedArray] {
+  const a = arrayFor(dtype, n);
+  return [new RefStorage(a, dtype), a];
+}
+
+const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Writes a JS number into a typed array slot with the target dtype's conversion rules. */
+function put(out: TypedArray, k: number, x: number, dtype: DType): void {
+  if (dtype === "bool") out[k] = x !== 0 && !Number.isNaN(x) ? 1 : 0;
+  else if (dtype === "int32") out[k] = Math.trunc(x);
+  else out[k] = x;
+}
+
+const UNARY: Record<UnaryOp, (x: number) => number> = {
+  neg: (x) => -x,
+  exp: Math.exp,
+  expm1: Math.expm1,
+  log: Math.log,
+  log1p: Math.log1p,
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  abs: Math.abs,
+  sign: (x) => (Number.isNaN(x) ? x : x > 0 ? 1 : x < 0 ? -1 : 0),
+  reciprocal: (x) => 1 / x,
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  relu: (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0),
+  floor: Math.floor,
+  ceil: Math.ceil,
+  // PyTorch rounds half to even.
+  round: (x) => {
+    const r = Math.round(x);
+    return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+  },
+  trunc: Math.trunc,
+  erf,
+  isnan: (x) => (Number.isNaN(x) ? 1 : 0),
+  isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
+  logicalNot: (x) => (x === 0 ? 1 : 0),
+};
+
+const truthy = (x: number) => (x !== 0 ? 1 : 0);
+const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: (a, b) => Math.pow(a, b),
+  maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)),
+  minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)),
+  floorDiv: (a, b) => Math.floor(a / b),
+  // Python-style modulo: the result takes the divisor's sign.
+  remainder: (a, b) => a - Math.floor(a / b) * b,
+  eq: (a, b) => (a === b ? 1 : 0),
+  ne: (a, b) => (a !== b ? 1 : 0),
+  lt: (a, b) => (a < b ? 1 : 0),
+  le: (a, b) => (a <= b ? 1 : 0),
+  gt: (a, b) => (a > b ? 1 : 0),
+  ge: (a, b) => (a >= b ? 1 : 0),
+  logicalAnd: (a, b) => truthy(a) & truthy(b),
+  logicalOr: (a, b) => truthy(a) | truthy(b),
+  logicalXor: (a, b) => truthy(a) ^ truthy(b),
+};
+
+/** Integer division/modulo by zero must not produce garbage silently: PyTorch raises. */
+function intBinary(op: BinaryOp, a: number, b: number): number {
+  if ((op === "div" || op === "floorDiv" || op === "remainder") && b === 0)
+    throw new RangeError("ZeroDivisionError");
+  if (op === "div" || op === "floorDiv") return Math.floor(a / b);
+  if (op === "mul") return Math.imul(a, b);
+  return BINARY[op](a, b);
+}
+
+function gemmInto(out: TypedArray, o: number, A: TypedArray, aOff: number, as0: number, as1: number,
+  B: TypedArray, bOff: number, bs0: number, bs1: number, M: number, K: number, N: number): void {
+  // i-k-j order: the inner loop streams a row of B and a row of the output.
+  for (let i = 0; i < M; i++) {
+    const orow = o + i * N;
+    for (let k = 0; k < K; k++) {
+      const a = A[aOff + i * as0 + k * as1]!;
+      if (a === 0) continue;
+      const brow = bOff + k * bs0;
+      if (bs1 === 1) for (let j = 0; j < N; j++) out[orow + j] += a * B[brow + j]!;
+      else for (let j = 0; j < N; j++) out[orow + j] += a * B[brow + j * bs1]!;
+    }
+  }
+}
+
+export const referenceBackend: Backend = {
+  name: "reference",
+
+  alloc(dtype, length) {
+    return new RefStorage(arrayFor(dtype, length), dtype);
+  },
+  fromArray(a) {
+    const s = store(a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool", a.length);
+    s[1].set(a);
+    return s[0];
+  },
+  read(v) {
+    return (this.copy(v, v.storage.dtype) as RefStorage).data;
+  },
+
+  copy(v, dtype) {
+    const [s, out] = store(dtype, numel(v.shape));
+    const src = data(v);
+    forEachIndex(v.shape, v.strides, v.offset, (k, i) => put(out, k, src[i]!, dtype));
+    return s;
+  },
+
+  unary(op, x, dtype) {
+    const [s, out] = store(dtype, numel(x.shape));
+    const src = data(x);
+    const f = UNARY[op];
+    forEachIndex(x.shape, x.strides, x.offset, (k, i) => put(out, k, f(src[i]!), dtype));
+    return s;
+  },
+
+  binary(op, a, b, shape, dtype) {
+    const [s, out] = store(dtype, numel(shape));
+    const A = data(a), B = data(b);
+    const isInt = a.storage.dtype === "int32" || a.storage.dtype === "bool";
+    const f = isInt ? (x: number, y: number) => intBinary(op, x, y) : BINARY[op];
+    const bIdx = new Int32Array(numel(shape));
+    forEachIndex(shape, b.strides, b.offset, (k, i) => (bIdx[k] = i));
+    forEachIndex(shape, a.strides, a.offset, (k, i) => put(out, k, f(A[i]!, B[bIdx[k]!]!), dtype));
+    return s;
+  },
+
+  where(c, a, b, shape, dtype) {
+    const n = numel(shape);
+    const [s, out] = store(dtype, n);
+    const C = data(c), A = data(a), B = data(b);
+    const ci = new Int32Array(n), bi = new Int32Array(n);
+    forEachIndex(shape, c.strides, c.offset, (k, i) => (ci[k] = i));
+    forEachIndex(shape, b.strides, b.offset, (k, i) => (bi[k] = i));
+    forEachIndex(shape, a.strides, a.offset, (k, i) => (out[k] = C[ci[k]!] ? A[i]! : B[bi[k]!]!));
+    return s;
+  },
+
+  reduce(op, x, axes) {
+    // Move reduced axes last, then fold each contiguous block of R elements.
+    const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+    const order = [...keep, ...axes];
+    const outShape = keep.map((i) => x.shape[i]!);
+    const R = numel(axes.map((i) => x.shape[i]!));
+    const M = numel(outShape);
+    const moved: View = { storage: x.storage, shape: order.map((i) => x.shape[i]!), strides: order.map((i) => x.strides[i]!), offset: x.offset };
+    const vals = (this.copy(moved, x.storage.dtype) as RefStorage).data;
+    const outDtype: DType = op === "argmax" || op === "argmin" ? "int32" : op === "any" || op === "all" ? "bool" : x.storage.dtype === "bool" && (op === "sum" || op === "prod") ? "int32" : x.storage.dtype;
+    const [s, out] = store(outDtype, M);
+    for (let m = 0; m < M; m++) put(out, m, reduceBlock(op, vals, m * R, R), outDtype);
+    return s;
+  },
+
+  cumsum(x, axis) {
+    const dtype = x.storage.dtype === "bool" ? "int32" : x.storage.dtype;
+    const c = (this.copy(x, dtype) as RefStorage).data;
+    const inner = numel(x.shape.slice(axis + 1));
+    const len = x.shape[axis]!;
+    const outer = numel(x.shape.slice(0, axis));
+    for (let o = 0; o < outer; o++)
+      for (let i = 0; i < inner; i++) {
+        let acc = 0;
+        for (let k = 0; k < len; k++) {
+          const j = (o * len + k) * inner + i;
+          acc += c[j]!;
+          c[j] = acc;
+        }
+      }
+    return new RefStorage(c, dtype);
+  },
+
+  matmul(a, b) {
+    const [B, M, K] = a.shape as [number, number, number];
+    const N = b.shape[2]!;
+    const dtype = a.storage.dtype;
+    const [s, out] = store(dtype, B * M * N);
+    const A = data(a), Bd = data(b);
+    for (let i = 0; i < B; i++)
+      gemmInto(out, i * M * N, A, a.offset + i * a.strides[0]!, a.strides[1]!, a.strides[2]!,
+        Bd, b.offset + i * b.strides[0]!, b.strides[1]!, b.strides[2]!, M, K, N);
+    if (dtype === "int32") for (let i = 0; i < out.length; i++) out[i] = Math.trunc(out[i]!);
+    return s;
+  },
+
+  gather(x, axis, index) {
+    const shape = index.shape;
+    const dtype = x.storage.dtype;
+    const [s, out] = store(dtype, numel(shape));
+    const X = data(x), I = data(index);
+    const pos = new Array<number>(shape.length).fill(0);
+    forEachIndex(shape, index.strides, index.offset, (k, ii) => {
+      let rem = k;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        pos[d] = rem % shape[d]!;
+        rem = Math.floor(rem / shape[d]!);
+      }
+      let src = x.offset;
+      for (let d = 0; d < shape.length; d++) src += (d === axis ? I[ii]! : pos[d]!) * x.strides[d]!;
+      out[k] = X[src]!;
+    });
+    return s;
+  },
+
+  scatter(x, axis, index, src, accumulate) {
+    const res = this.copy(x, x.storage.dtype) as RefStorage;
+    const out = res.data, I = data(index), S = data(src);
+    const shape = index.shape;
+    const xs = contiguous(x.shape);
+    const srcIdx = new Int32Array(numel(shape));
+    forEachIndex(shape, src.strides, src.offset, (k, i) => (srcIdx[k] = i));
+    const pos = new Array<number>(shape.length).fill(0);
+    forEachIndex(shape, index.strides, index.offset, (k, ii) => {
+      let rem = k;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        pos[d] = rem % shape[d]!;
+        rem = Math.floor(rem / shape[d]!);
+      }
+      let dst = 0;
+      for (let d = 0; d < shape.length; d++) dst += (d === axis ? I[ii]! : pos[d]!) * xs[d]!;
+      out[dst] = accumulate ? out[dst]! + S[srcIdx[k]!]! : S[srcIdx[k]!]!;
+    });
+    return res;
+  },
+
+  im2col(x, p) {
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [kh, kw] = p.kernel, [sh, sw] = p.stride, [ph, pw] = p.padding, [dh, dw] = p.dilation;
+    const [oh, ow] = convOut(H, W, p);
+    const L = oh * ow, rows = C * kh * kw;
+    const dtype = x.storage.dtype;
+    const [s, out] = store(dtype, N * rows * L);
+    const X = data(x);
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < C; c++)
+        for (let i = 0; i < kh; i++)
+          for (let j = 0; j < kw; j++) {
+            const row = (c * kh + i) * kw + j;
+            for (let y = 0; y < oh; y++)
+              for (let z = 0; z < ow; z++) {
+                const hy = y * sh - ph + i * dh, wz = z * sw - pw + j * dw;
+                const inside = hy >= 0 && hy < H && wz >= 0 && wz < W;
+                out[(n * rows + row) * L + y * ow + z] = inside
+                  ? X[x.offset + n * x.strides[0]! + c * x.strides[1]! + hy * x.strides[2]! + wz * x.strides[3]!]!
+                  : p.padValue;
+              }
+          }
+    return s;
+  },
+
+  col2im(cols, outShape, p) {
+    const [N, C, H, W] = outShape;
+    const [kh, kw] = p.kernel, [sh, sw] = p.stride, [ph, pw] = p.padding, [dh, dw] = p.dilation;
+    const [oh, ow] = convOut(H, W, p);
+    const L = oh * ow, rows = C * kh * kw;
+    const [s, out] = store(cols.storage.dtype, N * C * H * W);
+    const X = data(cols);
+    const [c0, c1, c2] = cols.strides as [number, number, number];
+    for (let n = 0; n < N; n++)
+      for (let c = 0; c < C; c++)
+        for (let i = 0; i < kh; i++)
+          for (let j = 0; j < kw; j++) {
+            const row = (c * kh + i) * kw + j;
+            for (let y = 0; y < oh; y++)
+              for (let z = 0; z < ow; z++) {
+                const hy = y * sh - ph + i * dh, wz = z * sw - pw + j * dw;
+                if (hy < 0 || hy >= H || wz < 0 || wz >= W) continue;
+                out[((n * C + c) * H + hy) * W + wz] += X[cols.offset + n * c0 + row * c1 + (y * ow + z) * c2]!;
+              }
+          }
+    return s;
+  },
+
+  assign(dst, src) {
+    const D = data(dst), S = data(src);
+    const dtype = dst.storage.dtype;
+    const srcIdx = new Int32Array(numel(dst.shape));
+    forEachIndex(dst.shape, src.strides, src.offset, (k, i) => (srcIdx[k] = i));
+    forEachIndex(dst.shape, dst.strides, dst.offset, (k, i) => put(D, i, S[srcIdx[k]!]!, dtype));
+  },
+
+  sgdStep(param, grad, buf, o) {
+    const p = (param as RefStorage).data, g = (grad as RefStorage).data;
+    const b = buf ? (buf as RefStorage).data : null;
+    for (let i = 0; i < p.length; i++) {
+      let d = o.maximize ? -g[i]! : g[i]!;
+      if (o.weightDecay !== 0) d += o.weightDecay * p[i]!;
+      if (o.momentum !== 0 && b) {
+        b[i] = o.firstStep ? d : o.momentum * b[i]! + (1 - o.dampening) * d;
+        d = o.nesterov ? d + o.momentum * b[i]! : b[i]!;
+      }
+      p[i] = p[i]! - o.lr * d;
+    }
+  },
+
+  adamStep(param, grad, m, v, vmax, o) {
+    const p = (param as RefStorage).data, g = (grad as RefStorage).data;
+    const M = (m as RefStorage).data, V = (v as RefStorage).data;
+    const Vm = vmax ? (vmax as RefStorage).data : null;
+    const bc1 = 1 - Math.pow(o.beta1, o.step), bc2 = 1 - Math.pow(o.beta2, o.step);
+    const stepSize = o.lr / bc1, bc2Sqrt = Math.sqrt(bc2);
+    for (let i = 0; i < p.length; i++) {
+      let d = o.maximize ? -g[i]! : g[i]!;
+      if (o.weightDecay !== 0) {
+        if (o.decoupledWeightDecay) p[i] = p[i]! * (1 - o.lr * o.weightDecay);
+        else d += o.weightDecay * p[i]!;
+      }
+      M[i] = M[i]! * o.beta1 + (1 - o.beta1) * d;
+      V[i] = V[i]! * o.beta2 + (1 - o.beta2) * d * d;
+      let denomV = V[i]!;
+      if (Vm) denomV = Vm[i] = Math.max(Vm[i]!, V[i]!);
+      p[i] = p[i]! - stepSize * M[i]! / (Math.sqrt(denomV) / bc2Sqrt + o.eps);
+    }
+  },
+};
+
+function contiguous(shape: readonly number[]): number[] {
+  const s: number[] = [];
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+export function convOut(H: number, W: number, p: Im2colParams): [number, number] {
+  const oh = Math.floor((H + 2 * p.padding[0] - p.dilation[0] * (p.kernel[0] - 1) - 1) / p.stride[0]) + 1;
+  const ow = Math.floor((W + 2 * p.padding[1] - p.dilation[1] * (p.kernel[1] - 1) - 1) / p.stride[1]) + 1;
+  return [Math.max(oh, 0), Math.max(ow, 0)];
+}
+
+function reduceBlock(op: ReduceOp, v: TypedArray, start: number, R: number): number {
+  switch (op) {
+    case "sum": { let a = 0; for (let i = 0; i < R; i++) a += v[start + i]!; return a; }
+    case "prod": { let a = 1; for (let i = 0; i < R; i++) a *= v[start + i]!; return a; }
+    case "max": case "min": {
+      let best = op === "max" ? -Infinity : Infinity;
+      for (let i = 0; i < R; i++) {
+        const x = v[start + i]!;
+        if (Number.isNaN(x)) return NaN;
+        if (op === "max" ? x > best : x < best) best = x;
+      }
+      return best;
+    }
+    case "argmax": case "argmin": {
+      let best = 0;
+      for (let i = 1; i < R; i++) {
+        const x = v[start + i]!, b = v[start + best]!;
+        if (Number.isNaN(b)) break;
+        if (Number.isNaN(x) || (op === "argmax" ? x > b : x < b)) best = i;
+      }
+      return best;
+    }
+    case "any": { for (let i = 0; i < R; i++) if (v[start + i]) return 1; return 0; }
+    case "all": { for (let i = 0; i < R; i++) if (!v[start + i]) return 0; return 1; }
+  }
+}

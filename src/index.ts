@@ -1,0 +1,2 @@
+/** Tensile: PyTorch's way of working, in TypeScript. */
+export * from "./core.js";

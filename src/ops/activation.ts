@@ -1,0 +1,107 @@
+import { record } from "../autograd/engine.js";
+import { TensileError } from "../errors.js";
+import { isFloating } from "../tensor/dtype.js";
+import { normalizeDim } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import * as E from "./elementwise.js";
+import { assertTensor, castTo } from "./util.js";
+
+type T = Tensor;
+
+function floatInput(op: string, x: T): T {
+  assertTensor(op, x);
+  return castTo(x, isFloating(x.dtype) ? x.dtype : "float32");
+}
+
+/** relu(x) = max(x, 0). */
+export function relu(x: T): T {
+  assertTensor("relu", x);
+  const out = E.unaryRaw("relu", x);
+  return record("relu", out, [x], (g) => [g.mul(out.gt(0))]);
+}
+
+/** sigmoid(x) = 1 / (1 + e^-x); dσ = σ(1 − σ). */
+export function sigmoid(x: T): T {
+  const xf = floatInput("sigmoid", x);
+  const out = E.unaryRaw("sigmoid", xf);
+  return record("sigmoid", out, [xf], (g) => [g.mul(out).mul(E.sub(1, out))]);
+}
+
+/** tanh(x); d tanh = 1 − tanh². */
+export function tanh(x: T): T {
+  const xf = floatInput("tanh", x);
+  const out = E.unaryRaw("tanh", xf);
+  return record("tanh", out, [xf], (g) => [g.mul(E.sub(1, out.mul(out)))]);
+}
+
+export const leakyRelu = (x: T, negativeSlope = 0.01): T =>
+  E.where(floatInput("leakyRelu", x).gt(0), x, E.mul(x, negativeSlope));
+
+/** elu(x) = x for x > 0, α(eˣ − 1) otherwise (expm1 of min(x, 0) keeps the unused branch finite). */
+export function elu(x: T, alpha = 1): T {
+  const xf = floatInput("elu", x);
+  return E.where(xf.gt(0), xf, E.expm1(E.minimum(xf, 0)).mul(alpha));
+}
+
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+export const selu = (x: T): T => elu(x, SELU_ALPHA).mul(SELU_SCALE);
+
+/** gelu(x) = x·Φ(x) = ½x(1 + erf(x/√2)); "tanh": ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+export function gelu(x: T, opts: { approximate?: "none" | "tanh" } = {}): T {
+  const xf = floatInput("gelu", x);
+  const mode = opts.approximate ?? "none";
+  if (mode === "tanh") {
+    const inner = xf.add(xf.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
+    return xf.mul(0.5).mul(tanh(inner).add(1));
+  }
+  if (mode !== "none") throw new TensileError(`gelu: approximate must be "none" or "tanh", got "${mode}"`);
+  return xf.mul(0.5).mul(E.erf(xf.mul(Math.SQRT1_2)).add(1));
+}
+
+/** silu(x) = x·σ(x). */
+export const silu = (x: T): T => floatInput("silu", x).mul(sigmoid(x));
+
+/** softplus(x) = log(1 + e^{βx})/β, and x itself where βx > threshold. */
+export function softplus(x: T, beta = 1, threshold = 20): T {
+  const xf = floatInput("softplus", x);
+  const bx = xf.mul(beta);
+  return E.where(bx.gt(threshold), xf, E.log1p(E.exp(E.minimum(bx, threshold))).div(beta));
+}
+
+/** logσ(x) = min(x, 0) − log(1 + e^{−|x|}), stable for large |x|. */
+export function logSigmoid(x: T): T {
+  const xf = floatInput("logSigmoid", x);
+  return E.minimum(xf, 0).sub(E.log1p(E.exp(E.abs(xf).neg())));
+}
+
+export const hardtanh = (x: T, minVal = -1, maxVal = 1): T => E.clamp(floatInput("hardtanh", x), minVal, maxVal);
+
+/** softmax along `dim`: e^{x−max} / Σ e^{x−max}; backward y ⊙ (g − Σ g⊙y). */
+export function softmax(x: T, dim: number): T {
+  const xf = floatInput("softmax", x);
+  if (dim === undefined) throw new TensileError("softmax: dim must be given (implicit dim choice is deprecated in PyTorch)");
+  const d = normalizeDim("softmax", dim, xf.ndim);
+  const xd = xf.detach();
+  const e = E.exp(xd.sub(maxKeep(xd, d)));
+  const out = e.div(e.sum(d, true));
+  return record("softmax", out, [xf], (g) => [out.mul(g.sub(g.mul(out).sum(d, true)))]);
+}
+
+/** logSoftmax along `dim`: x − max − log Σ e^{x−max}; backward g − softmax·Σg. */
+export function logSoftmax(x: T, dim: number): T {
+  const xf = floatInput("logSoftmax", x);
+  if (dim === undefined) throw new TensileError("logSoftmax: dim must be given");
+  const d = normalizeDim("logSoftmax", dim, xf.ndim);
+  const xd = xf.detach();
+  const shifted = xd.sub(maxKeep(xd, d));
+  const out = shifted.sub(E.log(E.exp(shifted).sum(d, true)));
+  return record("logSoftmax", out, [xf], (g) => [g.sub(E.exp(out).mul(g.sum(d, true)))]);
+}
+
+/** Row maxima kept as a broadcastable shape, with ±inf rows shifted by 0 so they stay finite. */
+function maxKeep(x: T, d: number): T {
+  if (x.shape[d] === 0) return x.sum(d, true);
+  const m = x.amax(d, true);
+  return E.where(E.isfinite(m), m, 0);
+}

@@ -1,0 +1,228 @@
+import type { BinaryOp, UnaryOp } from "../backends/backend.js";
+import { record } from "../autograd/engine.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { type DType, checkDType, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { broadcastShapes } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import {
+  type TensorOrScalar, assertTensor, broadcastView, castTo, coerce, onBackend, scalarTensor, wrap,
+} from "./util.js";
+
+type T = Tensor;
+type TS = TensorOrScalar;
+
+// ---------- raw kernels (no autograd) ----------
+
+export function unaryRaw(op: UnaryOp, x: T, dtype: DType = x.dtype): T {
+  return wrap(x.backend, x.backend.unary(op, x, dtype), x.shape);
+}
+
+export function binaryRaw(name: string, op: BinaryOp, a: T, b: T, outDtype?: DType): T {
+  const shape = broadcastShapes(name, a.shape, b.shape);
+  const d = a.dtype;
+  let s;
+  try {
+    s = a.backend.binary(op, broadcastView(a, shape), broadcastView(b, shape), shape, outDtype ?? d);
+  } catch (e) {
+    if (e instanceof RangeError && e.message === "ZeroDivisionError") throw new TensileError(`${name}: integer division by zero`);
+    throw e;
+  }
+  return wrap(a.backend, s, shape);
+}
+
+/** Float dtype an op like exp computes in: ints and bools are promoted to float32, as in PyTorch. */
+const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
+
+function unaryFloat(name: string, op: UnaryOp, x: T, grad?: (g: T, x: T, out: T) => T): T {
+  assertTensor(name, x);
+  const xf = castTo(x, floatOf(x.dtype));
+  const out = unaryRaw(op, xf);
+  return grad ? record(name, out, [xf], (g) => [grad(g, xf, out)]) : out;
+}
+
+// ---------- dtype ----------
+
+export function to(x: T, dtype: DType): T {
+  assertTensor("to", x);
+  checkDType("to", dtype);
+  if (x.dtype === dtype) return x;
+  const out = wrap(x.backend, x.backend.copy(x, dtype), x.shape);
+  if (!isFloating(dtype)) return out;
+  return record("to", out, [x], (g) => [g.to(x.dtype)]);
+}
+
+export function fullLike(x: T, value: number, opts: { dtype?: DType } = {}): T {
+  const dtype = opts.dtype ?? x.dtype;
+  const s = scalarTensor(value, dtype, x.backend);
+  return wrap(x.backend, x.backend.copy(broadcastView(s, x.shape), dtype), x.shape);
+}
+
+// ---------- arithmetic ----------
+
+export function add(a: TS, b: TS, opts: { alpha?: number } = {}): T {
+  if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
+  const [A, B] = coerce("add", a, b);
+  return record("add", binaryRaw("add", "add", A, B), [A, B], (g) => [g, g]);
+}
+
+export function sub(a: TS, b: TS, opts: { alpha?: number } = {}): T {
+  if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
+  const [A, B] = coerce("sub", a, b);
+  if (A.dtype === "bool") throw new TensileError("sub: subtraction with two bool tensors is not supported; use logicalXor");
+  return record("sub", binaryRaw("sub", "sub", A, B), [A, B], (g) => [g, g.neg()]);
+}
+
+export function mul(a: TS, b: TS): T {
+  const [A, B] = coerce("mul", a, b);
+  if (A.dtype === "bool") return binaryRaw("mul", "logicalAnd", A, B, "bool");
+  return record("mul", binaryRaw("mul", "mul", A, B), [A, B], (g) => [g.mul(B), g.mul(A)]);
+}
+
+/** True division (ints promote to float); `roundingMode` "trunc"/"floor" rounds the quotient. */
+export function div(a: TS, b: TS, opts: { roundingMode?: "trunc" | "floor" | null } = {}): T {
+  const mode = opts.roundingMode ?? null;
+  if (mode !== null && mode !== "trunc" && mode !== "floor")
+    throw new TensileError(`div: expected roundingMode to be one of null, "trunc", or "floor" but found "${mode}"`);
+  let [A, B, d] = coerce("div", a, b);
+  if (mode === "floor") return floorDivide(A, B);
+  if (mode === "trunc") {
+    if (!isFloating(d)) {
+      const q = binaryRaw("div", "div", A, B); // floor for ints; fix toward zero
+      const r = binaryRaw("div", "sub", A, binaryRaw("div", "mul", q, B));
+      const fix = binaryRaw("div", "logicalAnd", binaryRaw("div", "ne", r, zeroOf(r)), binaryRaw("div", "ne", binaryRaw("div", "lt", A, zeroOf(A)), binaryRaw("div", "lt", B, zeroOf(B))));
+      return binaryRaw("div", "add", q, to(fix, "int32"));
+    }
+    return unaryRaw("trunc", div(A, B).detach());
+  }
+  if (!isFloating(d)) {
+    A = A.to("float32");
+    B = B.to("float32");
+  }
+  const out = binaryRaw("div", "div", A, B);
+  return record("div", out, [A, B], (g) => [g.div(B), g.neg().mul(out).div(B)]);
+}
+
+const zeroOf = (t: T): T => scalarTensor(0, t.dtype, t.backend);
+
+export function floorDivide(a: TS, b: TS): T {
+  const [A, B] = coerce("floorDivide", a, b);
+  return binaryRaw("floorDivide", "floorDiv", A, B);
+}
+
+export function remainder(a: TS, b: TS): T {
+  const [A, B] = coerce("remainder", a, b);
+  const out = binaryRaw("remainder", "remainder", A, B);
+  return record("remainder", out, [A, B], (g) => [g, g.neg().mul(floorDivide(A.detach(), B.detach()))]);
+}
+
+export function pow(a: TS, b: TS): T {
+  let [A, B, d] = coerce("pow", a, b);
+  if (d === "bool") [A, B] = [A.to("int32"), B.to("int32")];
+  const out = binaryRaw("pow", "pow", A, B);
+  return record("pow", out, [A, B], (g) => {
+    const gA = g.mul(B).mul(pow(A, sub(B, 1)));
+    // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention).
+    const gB = B.requiresGrad ? where(A.eq(0), 0, g.mul(out).mul(A.log())) : null;
+    return [gA, gB];
+  });
+}
+
+export const neg = (x: T): T => {
+  assertTensor("neg", x);
+  if (x.dtype === "bool") throw new TensileError("neg: negation, the `-` operator, on a bool tensor is not supported");
+  return record("neg", unaryRaw("neg", x), [x], (g) => [g.neg()]);
+};
+export const exp = (x: T): T => unaryFloat("exp", "exp", x, (g, _x, out) => g.mul(out));
+export const expm1 = (x: T): T => unaryFloat("expm1", "expm1", x, (g, _x, out) => g.mul(out.add(1)));
+export const log = (x: T): T => unaryFloat("log", "log", x, (g, x) => g.div(x));
+export const log1p = (x: T): T => unaryFloat("log1p", "log1p", x, (g, x) => g.div(x.add(1)));
+export const sqrt = (x: T): T => unaryFloat("sqrt", "sqrt", x, (g, _x, out) => g.div(out.mul(2)));
+export const rsqrt = (x: T): T => unaryFloat("rsqrt", "rsqrt", x, (g, _x, out) => g.mul(out.pow(3)).mul(-0.5));
+export const reciprocal = (x: T): T => unaryFloat("reciprocal", "reciprocal", x, (g, _x, out) => g.neg().mul(out.mul(out)));
+export const sin = (x: T): T => unaryFloat("sin", "sin", x, (g, x) => g.mul(x.cos()));
+export const cos = (x: T): T => unaryFloat("cos", "cos", x, (g, x) => g.neg().mul(x.sin()));
+export const erf = (x: T): T => unaryFloat("erf", "erf", x, (g, x) => g.mul(x.mul(x).neg().exp().mul(2 / Math.sqrt(Math.PI))));
+
+export function abs(x: T): T {
+  assertTensor("abs", x);
+  if (x.dtype === "bool") return x;
+  return record("abs", unaryRaw("abs", x), [x], (g) => [g.mul(x.sign())]);
+}
+
+/** Piecewise-constant ops: their gradient is zero almost everywhere (PyTorch returns zeros). */
+function stepOp(name: string, op: UnaryOp, x: T): T {
+  assertTensor(name, x);
+  if (!isFloating(x.dtype) && op !== "sign") return x;
+  return record(name, unaryRaw(op, x), [x], (g) => [g.mul(0)]);
+}
+export const sign = (x: T): T => stepOp("sign", "sign", x);
+export const round = (x: T): T => stepOp("round", "round", x);
+export const floor = (x: T): T => stepOp("floor", "floor", x);
+export const ceil = (x: T): T => stepOp("ceil", "ceil", x);
+
+export function clamp(x: T, min?: number | Tensor | null, max?: number | Tensor | null): T {
+  assertTensor("clamp", x);
+  if ((min === undefined || min === null) && (max === undefined || max === null))
+    throw new TensileError("clamp: at least one of 'min' or 'max' must not be null");
+  let out = x;
+  if (min !== undefined && min !== null) out = maximum(out, min);
+  if (max !== undefined && max !== null) out = minimum(out, max);
+  return out;
+}
+
+function extremum(name: "maximum" | "minimum", a: TS, b: TS): T {
+  const [A, B] = coerce(name, a, b);
+  const out = binaryRaw(name, name, A, B);
+  return record(name, out, [A, B], (g) => {
+    // Ties split the gradient evenly, as PyTorch does.
+    const win = name === "maximum" ? A.gt(B) : A.lt(B);
+    const tie = A.eq(B).to(g.dtype).mul(0.5);
+    const wa = win.to(g.dtype).add(tie);
+    return [g.mul(wa), g.mul(sub(1, wa))];
+  });
+}
+export const maximum = (a: TS, b: TS): T => extremum("maximum", a, b);
+export const minimum = (a: TS, b: TS): T => extremum("minimum", a, b);
+
+// ---------- comparisons and logic ----------
+
+function compare(name: string, op: BinaryOp, a: TS, b: TS): T {
+  const [A, B] = coerce(name, a, b);
+  return binaryRaw(name, op, A.detach(), B.detach(), "bool");
+}
+export const eq = (a: TS, b: TS): T => compare("eq", "eq", a, b);
+export const ne = (a: TS, b: TS): T => compare("ne", "ne", a, b);
+export const lt = (a: TS, b: TS): T => compare("lt", "lt", a, b);
+export const le = (a: TS, b: TS): T => compare("le", "le", a, b);
+export const gt = (a: TS, b: TS): T => compare("gt", "gt", a, b);
+export const ge = (a: TS, b: TS): T => compare("ge", "ge", a, b);
+export const logicalAnd = (a: TS, b: TS): T => compare("logicalAnd", "logicalAnd", a, b);
+export const logicalOr = (a: TS, b: TS): T => compare("logicalOr", "logicalOr", a, b);
+export const logicalXor = (a: TS, b: TS): T => compare("logicalXor", "logicalXor", a, b);
+export const logicalNot = (x: T): T => (assertTensor("logicalNot", x), unaryRaw("logicalNot", x.detach(), "bool"));
+export const isnan = (x: T): T => (assertTensor("isnan", x), unaryRaw("isnan", x.detach(), "bool"));
+export const isfinite = (x: T): T => (assertTensor("isfinite", x), unaryRaw("isfinite", x.detach(), "bool"));
+
+/** `cond ? a : b` elementwise, broadcasting all three. */
+export function where(cond: T, a: TS, b: TS): T {
+  assertTensor("where", cond, "condition");
+  if (cond.dtype !== "bool") throw new TensileError(`where: expected condition to be a bool tensor, but got ${cond.dtype}`);
+  const [A, B, d] = coerce("where", a, b);
+  const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, A.shape), B.shape);
+  const c = onBackend(cond, A.backend);
+  const out = wrap(A.backend, A.backend.where(broadcastView(c, shape), broadcastView(A, shape), broadcastView(B, shape), shape, d), shape);
+  return record("where", out, [A, B], (g) => [where(c, g, 0), where(c, 0, g)]);
+}
+
+export function maskedFill(x: T, mask: T, value: number | T): T {
+  assertTensor("maskedFill", x);
+  assertTensor("maskedFill", mask, "mask");
+  if (mask.dtype !== "bool") throw new TensileError(`maskedFill: expected mask to be a bool tensor, got ${mask.dtype}`);
+  broadcastShapes("maskedFill", x.shape, mask.shape);
+  if (mask.ndim > x.ndim || broadcastShapes("maskedFill", x.shape, mask.shape).some((d, i) => d !== x.shape[i]))
+    throw new TensileError(`maskedFill: mask of shape ${fmtShape(mask.shape)} cannot be broadcast to the input's shape ${fmtShape(x.shape)}`);
+  const v = value instanceof Tensor ? value.to(x.dtype) : scalarTensor(value, x.dtype, x.backend);
+  return where(mask, v, x);
+}
+
+export { promoteTypes };

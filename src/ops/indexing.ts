@@ -1,0 +1,274 @@
+import { record } from "../autograd/engine.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { arange, full, tensor, zeros } from "../tensor/creation.js";
+import { contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import * as E from "./elementwise.js";
+import { assertTensor, castTo, onBackend, scalarTensor, wrap } from "./util.js";
+
+type T = Tensor;
+
+/** One output dim of a basic-indexing view: a strided range of an input dim, or a new axis. */
+type Part = { src: number; start: number; step: number; len: number } | { newAxis: true };
+/** A basic-indexing result: output parts plus input dims fixed at one index. */
+interface Slicing {
+  parts: Part[];
+  fixed: { src: number; at: number }[];
+}
+
+/** Applies a slicing to a layout (shape, strides, offset) → the view's strides and offset. */
+function layout(sl: Slicing, strides: readonly number[], offset: number): { shape: number[]; strides: number[]; offset: number } {
+  let off = offset;
+  for (const f of sl.fixed) off += f.at * strides[f.src]!;
+  const shape: number[] = [], st: number[] = [];
+  for (const p of sl.parts) {
+    if ("newAxis" in p) {
+      shape.push(1);
+      st.push(0);
+    } else {
+      off += p.start * strides[p.src]!;
+      shape.push(p.len);
+      st.push(p.step * strides[p.src]!);
+    }
+  }
+  return { shape, strides: st, offset: off };
+}
+
+/**
+ * The view of x selected by `sl`; its gradient is g scattered into zeros of x's shape, and that
+ * scatter's own gradient is this view again (so createGraph works through slicing).
+ */
+function sliceView(x: T, sl: Slicing): T {
+  const v = layout(sl, x.strides, x.offset);
+  const out = new Tensor(x.storage, x.backend, v.shape, v.strides, v.offset);
+  return record("index", out, [x], (g) => [embed(g, x.shape, sl)]);
+}
+
+function embed(g: T, shape: readonly number[], sl: Slicing): T {
+  const out = wrap(g.backend, g.backend.alloc(g.dtype, numelOf(shape)), shape);
+  const v = layout(sl, contiguousStrides(shape), 0);
+  g.backend.assign({ storage: out.storage, ...v }, g);
+  return record("indexBackward", out, [g], (gg) => [sliceView(gg, sl)]);
+}
+
+export function narrow(x: T, dim: number, start: number, length: number): T {
+  assertTensor("narrow", x);
+  const d = normalizeDim("narrow", dim, x.ndim);
+  const n = x.shape[d]!;
+  if (start < 0) start += n;
+  if (start < 0 || length < 0 || start + length > n)
+    throw new TensileError(`narrow: start (${start}) + length (${length}) exceeds dimension size (${n}) of dim ${d}`);
+  const parts: Part[] = x.shape.map((s, i) => ({ src: i, start: i === d ? start : 0, step: 1, len: i === d ? length : s }));
+  return sliceView(x, { parts, fixed: [] });
+}
+
+export type IndexItem = number | string | null | Tensor;
+export type IndexSpec = string | readonly IndexItem[];
+
+/** Parses "a:b:c" with Python semantics for a dim of size n (negative and out-of-range bounds clamp). */
+function parseSlice(s: string, n: number): { start: number; step: number; len: number } {
+  const bits = s.split(":").map((b) => b.trim());
+  if (bits.length > 3 || bits.some((b) => b !== "" && !/^-?\d+$/.test(b)))
+    throw new TensileError(`index: invalid slice "${s}" (expected "start:stop:step" with integers)`);
+  const step = bits[2] ? Number(bits[2]) : 1;
+  if (step <= 0) throw new TensileError(`index: step must be greater than zero (got ${step} in "${s}")`);
+  const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+  const start = bits[0] ? clamp(Number(bits[0])) : 0;
+  const stop = bits[1] ? clamp(Number(bits[1])) : n;
+  return { start, step, len: Math.max(0, Math.ceil((stop - start) / step)) };
+}
+
+/**
+ * NumPy-style indexing: `x.index([":", "1:5"])` is PyTorch's `x[:, 1:5]`. Items: integer (select),
+ * slice string, "..." (ellipsis), null (new axis), or one int32/bool Tensor (advanced indexing on
+ * that dim). A string spec "0, 1:3" is split at commas.
+ */
+export function index(x: T, spec: IndexSpec): T {
+  assertTensor("index", x);
+  let items: IndexItem[] = typeof spec === "string" ? spec.split(",").map((s) => s.trim()).map((s) => (s === "None" ? null : /^-?\d+$/.test(s) ? Number(s) : s)) : [...spec];
+  const consumes = (it: IndexItem) => it !== null && it !== "...";
+  const ell = items.filter((i) => i === "...").length;
+  if (ell > 1) throw new TensileError("index: an index can only have a single ellipsis ('...')");
+  const used = items.filter(consumes).length;
+  if (used > x.ndim) throw new TensileError(`index: too many indices for tensor of dimension ${x.ndim} (got ${used})`);
+  const fill = Array<IndexItem>(x.ndim - used).fill(":");
+  items = ell ? items.flatMap((i) => (i === "..." ? fill : [i])) : [...items, ...fill];
+  const parts: Part[] = [], fixed: Slicing["fixed"] = [];
+  let adv: { tensor: T; outDim: number } | null = null;
+  let d = 0;
+  for (const it of items) {
+    if (it === null) {
+      parts.push({ newAxis: true });
+      continue;
+    }
+    const n = x.shape[d]!;
+    if (typeof it === "number") {
+      if (!Number.isInteger(it) || it < -n || it >= n)
+        throw new TensileError(`index: index ${it} is out of bounds for dimension ${d} with size ${n}`);
+      fixed.push({ src: d, at: it < 0 ? it + n : it });
+    } else if (typeof it === "string") {
+      parts.push({ src: d, ...parseSlice(it, n) });
+    } else if (it instanceof Tensor) {
+      if (adv) throw new TensileError("index: only one tensor index is supported");
+      adv = { tensor: it, outDim: parts.length };
+      parts.push({ src: d, start: 0, step: 1, len: n });
+    } else throw new TensileError(`index: unsupported index item ${JSON.stringify(it)}`);
+    d++;
+  }
+  const view = sliceView(x, { parts, fixed });
+  if (!adv) return view;
+  const t = adv.tensor;
+  if (t.dtype === "bool") {
+    if (t.ndim !== 1 || t.shape[0] !== view.shape[adv.outDim])
+      throw new TensileError(`index: boolean mask of shape ${fmtShape(t.shape)} does not match dimension ${adv.outDim} of size ${view.shape[adv.outDim]}`);
+    const flat = t.dataSync();
+    const idx: number[] = [];
+    flat.forEach((v, i) => v && idx.push(i));
+    return indexSelect(view, adv.outDim, tensor(Int32Array.from(idx)));
+  }
+  const r = indexSelect(view, adv.outDim, t.ndim === 0 ? t.reshape([1]) : t);
+  return t.ndim === 0 ? r.squeeze(adv.outDim) : r;
+}
+
+function checkIndex(op: string, index: T, size: number, dim: number): void {
+  if (index.dtype !== "int32") throw new TensileError(`${op}: expected index to be an int32 tensor, got ${index.dtype}`);
+  if (index.numel() === 0) return;
+  const lo = index.backend.reduce("min", index, normalizeDims(op, null, index.ndim));
+  const hi = index.backend.reduce("max", index, normalizeDims(op, null, index.ndim));
+  const mn = index.backend.read({ storage: lo, shape: [], strides: [], offset: 0 })[0]!;
+  const mx = index.backend.read({ storage: hi, shape: [], strides: [], offset: 0 })[0]!;
+  if (mn < 0 || mx >= size) throw new TensileError(`${op}: index ${mn < 0 ? mn : mx} is out of bounds for dimension ${dim} with size ${size}`);
+}
+
+function checkGatherShapes(op: string, x: T, d: number, index: T, src?: T): void {
+  if (index.ndim !== x.ndim)
+    throw new TensileError(`${op}: index tensor must have the same number of dimensions as input tensor (${fmtShape(index.shape)} vs ${fmtShape(x.shape)})`);
+  for (let i = 0; i < x.ndim; i++) {
+    if (i !== d && index.shape[i]! > x.shape[i]!)
+      throw new TensileError(`${op}: size does not match at dimension ${i}: index ${fmtShape(index.shape)} vs input ${fmtShape(x.shape)} (index size must not exceed input size except at dim ${d})`);
+    if (src && index.shape[i]! > src.shape[i]!)
+      throw new TensileError(`${op}: index ${fmtShape(index.shape)} is larger than src ${fmtShape(src.shape)} at dimension ${i}`);
+  }
+}
+
+/** out[i][j][k] = x[i][index[i][j][k]][k] for dim = 1. */
+export function gather(x: T, dim: number, index: T): T {
+  assertTensor("gather", x);
+  assertTensor("gather", index, "index");
+  const d = normalizeDim("gather", dim, x.ndim);
+  checkGatherShapes("gather", x, d, index);
+  checkIndex("gather", index, x.shape[d] ?? 1, d);
+  const idx = onBackend(index, x.backend);
+  const out = wrap(x.backend, x.backend.gather(x, d, idx), index.shape);
+  return record("gather", out, [x], (g) => [zeros(x.shape, { dtype: g.dtype }).scatterAdd(d, idx, g)]);
+}
+
+function scatterImpl(op: string, x: T, dim: number, index: T, src: T | number, accumulate: boolean): T {
+  assertTensor(op, x);
+  assertTensor(op, index, "index");
+  const d = normalizeDim(op, dim, x.ndim);
+  const S = src instanceof Tensor ? castTo(onBackend(src, x.backend), x.dtype) : E.fullLike(index, src as number, { dtype: x.dtype });
+  checkGatherShapes(op, x, d, index, S);
+  checkIndex(op, index, x.shape[d] ?? 1, d);
+  const idx = onBackend(index, x.backend);
+  const out = wrap(x.backend, x.backend.scatter(x, d, idx, S, accumulate), x.shape);
+  return record(op, out, [x, S], (g) => [
+    accumulate ? g : g.scatter(d, idx, 0),
+    g.gather(d, idx),
+  ]);
+}
+export const scatter = (x: T, dim: number, index: T, src: T | number): T => scatterImpl("scatter", x, dim, index, src, false);
+export const scatterAdd = (x: T, dim: number, index: T, src: T): T => scatterImpl("scatterAdd", x, dim, index, src, true);
+
+export function indexSelect(x: T, dim: number, index: T): T {
+  assertTensor("indexSelect", x);
+  assertTensor("indexSelect", index, "index");
+  const d = normalizeDim("indexSelect", dim, x.ndim);
+  if (index.ndim > 1) throw new TensileError(`indexSelect: index should have 1 dimension, got ${fmtShape(index.shape)}`);
+  if (x.ndim === 0) return x.gather(0, index.reshape([]));
+  const n = index.numel();
+  const shape = x.shape.map((s, i) => (i === d ? n : s));
+  const idx = index.reshape(x.shape.map((_, i) => (i === d ? n : 1))).expand(shape);
+  checkIndex("indexSelect", index, x.shape[d]!, d);
+  return gather(x, d, idx);
+}
+
+export type PadMode = "constant" | "reflect" | "replicate" | "circular";
+
+/** F.pad: `pad` lists (left, right) pairs starting from the last dim. */
+export function pad(x: T, padding: readonly number[], mode: PadMode = "constant", value = 0): T {
+  assertTensor("pad", x);
+  if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim)
+    throw new TensileError(`pad: padding length must be even and at most 2*ndim (got ${padding.length} for a ${x.ndim}-D input)`);
+  const pairs: [number, number, number][] = [];
+  for (let i = 0; i < padding.length / 2; i++) pairs.push([x.ndim - 1 - i, padding[2 * i]!, padding[2 * i + 1]!]);
+  if (mode === "constant") {
+    let y = x;
+    for (const [d, l, r] of pairs) if (l < 0 || r < 0) y = y.narrow(d, Math.max(-l, 0), y.shape[d]! - Math.max(-l, 0) - Math.max(-r, 0));
+    const shape = [...y.shape];
+    for (const [d, l, r] of pairs) shape[d]! += Math.max(l, 0) + Math.max(r, 0);
+    const parts: Part[] = y.shape.map((s, i) => {
+      const p = pairs.find((q) => q[0] === i);
+      return { src: i, start: p ? Math.max(p[1], 0) : 0, step: 1, len: s };
+    });
+    const base = full(shape, value, { dtype: y.dtype });
+    const out = onBackend(base, y.backend);
+    const v = layout({ parts, fixed: [] }, out.strides, 0);
+    out.backend.assign({ storage: out.storage, ...v }, y);
+    return record("pad", out, [y], (g) => [sliceView(g, { parts, fixed: [] })]);
+  }
+  let y = x;
+  for (const [d, l, r] of pairs) {
+    const n = y.shape[d]!;
+    if ((mode === "reflect" && (l >= n || r >= n)) || l < 0 || r < 0)
+      throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} must be non-negative${mode === "reflect" ? ` and less than the input size ${n}` : ""} for mode "${mode}"`);
+    const src = new Int32Array(n + l + r);
+    for (let i = 0; i < src.length; i++) {
+      const j = i - l;
+      src[i] = mode === "replicate" ? Math.min(Math.max(j, 0), n - 1)
+        : mode === "circular" ? ((j % n) + n) % n
+        : mode === "reflect" ? (j < 0 ? -j : j >= n ? 2 * (n - 1) - j : j)
+        : (() => { throw new TensileError(`pad: unknown mode "${mode}" (expected constant, reflect, replicate or circular)`); })();
+    }
+    y = indexSelect(y, d, tensor(src));
+  }
+  return y;
+}
+
+export function flip(x: T, dims: number | readonly number[]): T {
+  assertTensor("flip", x);
+  let y = x;
+  for (const d of normalizeDims("flip", dims, x.ndim)) {
+    const n = x.shape[d]!;
+    y = indexSelect(y, d, tensor(Int32Array.from({ length: n }, (_, i) => n - 1 - i)));
+  }
+  return y;
+}
+
+function triangle(op: string, x: T, diagonal: number, lower: boolean): T {
+  assertTensor(op, x);
+  if (x.ndim < 2) throw new TensileError(`${op}: input tensor must have at least 2 dimensions (got shape ${fmtShape(x.shape)})`);
+  const [R, C] = x.shape.slice(-2) as [number, number];
+  const m = new Uint8Array(R * C);
+  for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) m[i * C + j] = lower ? (j - i <= diagonal ? 1 : 0) : (j - i >= diagonal ? 1 : 0);
+  const mask = onBackend(tensor(m, { shape: [R, C] }), x.backend);
+  return E.where(mask, x, scalarTensor(0, x.dtype, x.backend));
+}
+export const tril = (x: T, diagonal = 0): T => triangle("tril", x, diagonal, true);
+export const triu = (x: T, diagonal = 0): T => triangle("triu", x, diagonal, false);
+
+export function oneHot(x: T, numClasses = -1): T {
+  assertTensor("oneHot", x);
+  if (x.dtype !== "int32") throw new TensileError(`oneHot: one_hot is only applicable to index tensors (int32), got ${x.dtype}`);
+  const flat = x.dataSync();
+  let mx = -1, mn = 0;
+  for (const v of flat) {
+    mx = Math.max(mx, v);
+    mn = Math.min(mn, v);
+  }
+  if (mn < 0) throw new TensileError(`oneHot: class values must be non-negative (got ${mn})`);
+  const C = numClasses === -1 ? mx + 1 : numClasses;
+  if (mx >= C) throw new TensileError(`oneHot: class values must be smaller than num_classes (got ${mx} with numClasses=${C})`);
+  return x.unsqueeze(-1).eq(onBackend(arange(C), x.backend)).to("int32");
+}
+

@@ -1,0 +1,108 @@
+import type { View } from "../backends/backend.js";
+import { record } from "../autograd/engine.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { promoteTypes } from "../tensor/dtype.js";
+import { broadcastShapes } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { assertTensor, castTo, onBackend, wrap } from "./util.js";
+
+type T = Tensor;
+
+/**
+ * A [B, M, K] view of a tensor of shape [...batch, M, K] broadcast to `batch`, without copying when
+ * the batch dims collapse to a single stride (always true for 2-D inputs and contiguous batches).
+ */
+function as3d(x: T, batch: readonly number[]): { view: View; src: T } {
+  const mk = x.shape.slice(-2);
+  const full = [...batch, ...mk];
+  let v = x.expand(full);
+  const B = batch.reduce((a, b) => a * b, 1);
+  // Find one stride s with stride[i] = s * prod(batch[i+1:]) for every batch dim of size > 1.
+  let s: number | null = null, ok = true, acc = 1;
+  for (let i = batch.length - 1; i >= 0; i--) {
+    if (batch[i] !== 1) {
+      const si = v.strides[i]!;
+      if (s === null) s = si / acc;
+      if (si !== s * acc) ok = false;
+    }
+    acc *= batch[i]!;
+  }
+  if (!ok) v = v.contiguous();
+  const bs = ok ? (s ?? 0) : mk[0]! * mk[1]!;
+  const n = v.ndim;
+  return { view: { storage: v.storage, shape: [B, mk[0]!, mk[1]!], strides: [bs, v.strides[n - 2]!, v.strides[n - 1]!], offset: v.offset }, src: v };
+}
+
+/** Batched product of ≥2-D tensors with broadcast batch dims: [...b, M, K] @ [...b, K, N]. */
+function matmulNd(a: T, b: T): T {
+  const [M, K] = a.shape.slice(-2) as [number, number];
+  const [K2, N] = b.shape.slice(-2) as [number, number];
+  if (K !== K2)
+    throw new TensileError(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${K} != ${K2})`);
+  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const A = as3d(a, batch), B = as3d(b, batch);
+  const out = wrap(a.backend, a.backend.matmul(A.view, B.view), [...batch, M, N]);
+  return record("matmul", out, [a, b], (g) => [g.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(g)]);
+}
+
+/** PyTorch's matmul: 1-D operands are promoted to matrices and the added dims removed afterwards. */
+export function matmul(a: T, b: T): T {
+  assertTensor("matmul", a);
+  assertTensor("matmul", b, "other");
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new TensileError(`matmul: both arguments need at least 1 dimension, but they are ${a.ndim}D and ${b.ndim}D`);
+  const d = promoteTypes(a.dtype, b.dtype);
+  if (d === "bool") throw new TensileError("matmul: not implemented for bool tensors");
+  let A = castTo(a, d), B = castTo(onBackend(b, a.backend), d);
+  const aVec = A.ndim === 1, bVec = B.ndim === 1;
+  if (aVec) A = A.unsqueeze(0);
+  if (bVec) B = B.unsqueeze(1);
+  if (A.shape[A.ndim - 1] !== B.shape[B.ndim - 2])
+    throw new TensileError(
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied (${A.shape[A.ndim - 1]} != ${B.shape[B.ndim - 2]})`,
+    );
+  let out = matmulNd(A, B);
+  if (aVec) out = out.squeeze(-2);
+  if (bVec) out = out.squeeze(-1);
+  return out;
+}
+
+export function mm(a: T, b: T): T {
+  assertTensor("mm", a);
+  assertTensor("mm", b, "mat2");
+  if (a.ndim !== 2 || b.ndim !== 2) throw new TensileError(`mm: expected 2-D tensors, got ${a.ndim}-D ${fmtShape(a.shape)} and ${b.ndim}-D ${fmtShape(b.shape)}`);
+  if (a.shape[1] !== b.shape[0])
+    throw new TensileError(`mm: mat1 and mat2 shapes cannot be multiplied (${a.shape.join("x")} and ${b.shape.join("x")})`);
+  return matmul(a, b);
+}
+
+export function bmm(a: T, b: T): T {
+  assertTensor("bmm", a);
+  assertTensor("bmm", b, "mat2");
+  if (a.ndim !== 3 || b.ndim !== 3) throw new TensileError(`bmm: batch1 and batch2 must be 3-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1])
+    throw new TensileError(`bmm: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} cannot be multiplied`);
+  return matmul(a, b);
+}
+
+export function t(x: T): T {
+  assertTensor("t", x);
+  if (x.ndim > 2) throw new TensileError(`t: expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
+  return x.ndim < 2 ? x : x.transpose(0, 1);
+}
+
+export function outer(a: T, b: T): T {
+  assertTensor("outer", a);
+  assertTensor("outer", b, "vec2");
+  if (a.ndim !== 1 || b.ndim !== 1) throw new TensileError(`outer: expected 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  return a.unsqueeze(1).mul(b.unsqueeze(0));
+}
+
+export function dot(a: T, b: T): T {
+  assertTensor("dot", a);
+  assertTensor("dot", b, "tensor");
+  if (a.ndim !== 1 || b.ndim !== 1) throw new TensileError(`dot: 1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  if (a.shape[0] !== b.shape[0])
+    throw new TensileError(`dot: inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements`);
+  return matmul(a, b);
+}

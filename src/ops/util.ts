@@ -1,0 +1,70 @@
+import type { Backend, Storage, View } from "../backends/backend.js";
+import { getBackend } from "../backends/registry.js";
+import { TensileError } from "../errors.js";
+import { type DType, arrayFor, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
+import { Tensor } from "../tensor/tensor.js";
+
+export type Scalar = number | boolean;
+export type TensorOrScalar = Tensor | number;
+
+/** Wraps a fresh contiguous storage as a tensor on `backend`. */
+export const wrap = (backend: Backend, storage: Storage, shape: readonly number[]): Tensor =>
+  new Tensor(storage, backend, [...shape]);
+
+/** A 0-d tensor holding `v` on `backend`. */
+export function scalarTensor(v: number, dtype: DType, backend: Backend = getBackend()): Tensor {
+  const a = arrayFor(dtype, 1);
+  a[0] = dtype === "bool" ? (v ? 1 : 0) : v;
+  return wrap(backend, backend.fromArray(a), []);
+}
+
+export function assertTensor(op: string, x: unknown, what = "input"): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TensileError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
+}
+
+export function describe(x: unknown): string {
+  if (x instanceof Tensor) return `Tensor(shape=[${x.shape.join(", ")}], dtype=${x.dtype})`;
+  if (Array.isArray(x)) return "an array";
+  return x === null ? "null" : typeof x === "number" ? String(x) : typeof x;
+}
+
+/** Brings both operands to tensors of one dtype (PyTorch's promotion; a number follows the tensor). */
+export function coerce(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor, DType] {
+  if (a instanceof Tensor && b instanceof Tensor) {
+    const d = promoteTypes(a.dtype, b.dtype);
+    return [castTo(a, d), castTo(onBackend(b, a.backend), d), d];
+  }
+  if (a instanceof Tensor && typeof b === "number") {
+    const d = promoteWithScalar(a.dtype, b);
+    return [castTo(a, d), scalarTensor(b, d, a.backend), d];
+  }
+  if (b instanceof Tensor && typeof a === "number") {
+    const d = promoteWithScalar(b.dtype, a);
+    return [scalarTensor(a, d, b.backend), castTo(b, d), d];
+  }
+  throw new TensileError(`${op}: expected Tensor or number operands, got ${describe(a)} and ${describe(b)}`);
+}
+
+/** Same tensor if already of `dtype`, else a differentiable cast. */
+export function castTo(t: Tensor, dtype: DType): Tensor {
+  return t.dtype === dtype ? t : t.to(dtype);
+}
+
+/** Moves a tensor's data to `backend` if it lives elsewhere (mixing backends copies, never fails). */
+export function onBackend(t: Tensor, backend: Backend): Tensor {
+  if (t.backend === backend) return t;
+  const moved = new Tensor(backend.fromArray(t.dataSync()), backend, [...t.shape]);
+  return moved;
+}
+
+/** The view of `t` broadcast to `shape` (stride 0 on broadcast and new leading dims). */
+export function broadcastView(t: Tensor, shape: readonly number[]): View {
+  const lead = shape.length - t.ndim;
+  const strides = shape.map((d, i) => {
+    if (i < lead) return 0;
+    return t.shape[i - lead] === 1 && d !== 1 ? 0 : t.strides[i - lead]!;
+  });
+  return { storage: t.storage, shape, strides, offset: t.offset };
+}
+
+export const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);

@@ -1,0 +1,138 @@
+import { getBackend } from "../backends/registry.js";
+import { TensileError } from "../errors.js";
+import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, isFloating } from "./dtype.js";
+import { Generator, defaultGenerator } from "./random.js";
+import { checkShape, numelOf } from "./shape.js";
+import { type Nested, Tensor } from "./tensor.js";
+
+export interface CreateOptions {
+  dtype?: DType;
+  requiresGrad?: boolean;
+}
+export interface RandomOptions extends CreateOptions {
+  generator?: Generator;
+}
+
+function make(a: TypedArray, shape: readonly number[], requiresGrad = false): Tensor {
+  const b = getBackend();
+  const t = new Tensor(b.fromArray(a), b, [...shape]);
+  if (requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+/** Builds a tensor from nested arrays, a number/boolean, or a typed array (with `{shape}`). */
+export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (data instanceof Tensor) data = data.toArray();
+  if (ArrayBuffer.isView(data)) {
+    const a = data as TypedArray;
+    const shape = opts.shape ? checkShape("tensor", opts.shape) : [a.length];
+    if (numelOf(shape) !== a.length) throw new TensileError(`tensor: shape [${shape.join(", ")}] is invalid for input of size ${a.length}`);
+    const dtype = opts.dtype ?? dtypeOfArray(a);
+    const out = arrayFor(checkDType("tensor", dtype), a.length);
+    out.set(a);
+    return make(out, shape, opts.requiresGrad);
+  }
+  const shape: number[] = [];
+  for (let d: unknown = data; Array.isArray(d); d = d[0]) shape.push(d.length);
+  const flat: (number | boolean)[] = [];
+  let allBool = true, allInt = true;
+  const walk = (d: unknown, level: number): void => {
+    if (level === shape.length) {
+      if (typeof d === "boolean") allInt = allInt && true;
+      else if (typeof d === "number") {
+        allBool = false;
+        if (!Number.isInteger(d)) allInt = false;
+      } else throw new TensileError(`tensor: could not infer dtype of ${d === null ? "null" : typeof d} (expected numbers or booleans)`);
+      flat.push(d as number | boolean);
+      return;
+    }
+    if (!Array.isArray(d) || d.length !== shape[level])
+      throw new TensileError(`tensor: expected sequence of length ${shape[level]} at dim ${level} (got ${Array.isArray(d) ? d.length : typeof d})`);
+    for (const e of d) walk(e, level + 1);
+  };
+  walk(data, 0);
+  const dtype = checkDType("tensor", opts.dtype ?? (flat.length && allBool ? "bool" : flat.length && allInt ? "int32" : "float32"));
+  const a = arrayFor(dtype, flat.length);
+  flat.forEach((v, i) => (a[i] = typeof v === "boolean" ? (v ? 1 : 0) : dtype === "bool" ? (v ? 1 : 0) : v));
+  return make(a, shape, opts.requiresGrad);
+}
+
+export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
+  checkShape("full", shape);
+  const dtype = checkDType("full", opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
+  const a = arrayFor(dtype, numelOf(shape));
+  a.fill(dtype === "bool" ? (value ? 1 : 0) : value);
+  return make(a, shape, opts.requiresGrad);
+}
+export const zeros = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
+export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
+/** Like PyTorch's `empty`, but zero-filled (uninitialised memory is not observable in Tensile). */
+export const empty = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
+
+export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, ...opts });
+export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, ...opts });
+export const fullLike = (t: Tensor, v: number, opts: CreateOptions = {}): Tensor => full(t.shape, v, { dtype: t.dtype, ...opts });
+
+/** arange(end) or arange(start, end, step = 1): int32 when all arguments are integers. */
+export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  if (end === undefined) [start, end] = [0, start];
+  if (step === 0) throw new TensileError("arange: step must be nonzero");
+  if ((end - start) / step < 0 && end !== start)
+    throw new TensileError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
+  const a = arrayFor(checkDType("arange", dtype), n);
+  for (let i = 0; i < n; i++) a[i] = start + i * step;
+  return make(a, [n], opts.requiresGrad);
+}
+
+export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0) throw new TensileError(`linspace: number of steps must be non-negative, got ${steps}`);
+  const a = arrayFor(checkDType("linspace", opts.dtype ?? "float32"), steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // PyTorch fills the second half backwards from `end` for symmetry.
+  for (let i = 0; i < steps; i++) a[i] = i < steps / 2 ? start + step * i : end - step * (steps - 1 - i);
+  return make(a, [steps], opts.requiresGrad);
+}
+
+export function eye(n: number, m: number | CreateOptions = n, opts: CreateOptions = {}): Tensor {
+  if (typeof m === "object") [m, opts] = [n, m];
+  const a = arrayFor(checkDType("eye", opts.dtype ?? "float32"), n * m);
+  for (let i = 0; i < Math.min(n, m); i++) a[i * m + i] = 1;
+  return make(a, [n, m], opts.requiresGrad);
+}
+
+function randomFill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, defaultDtype: DType = "float32"): Tensor {
+  checkShape(op, shape);
+  const dtype = checkDType(op, opts.dtype ?? defaultDtype);
+  const g = opts.generator ?? defaultGenerator;
+  const a = arrayFor(dtype, numelOf(shape));
+  for (let i = 0; i < a.length; i++) a[i] = draw(g);
+  return make(a, shape, opts.requiresGrad);
+}
+
+export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => randomFill("rand", shape, opts, (g) => g.random());
+export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor => randomFill("randn", shape, opts, (g) => g.normal());
+export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  if (!(high > low)) throw new TensileError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
+  return randomFill("randint", shape, opts, (g) => g.randint(low, high), "int32");
+}
+export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor => rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts });
+export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor => randn(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts });
+
+/** A random permutation of 0..n-1 (Fisher–Yates). */
+export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(n) || n < 0) throw new TensileError(`randperm: n must be non-negative, got ${n}`);
+  const g = opts.generator ?? defaultGenerator;
+  const p = new Int32Array(n);
+  for (let i = 0; i < n; i++) p[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(g.random() * (i + 1));
+    const t = p[i]!;
+    p[i] = p[j]!;
+    p[j] = t;
+  }
+  const out = opts.dtype && opts.dtype !== "int32" ? arrayFor(opts.dtype, n) : p;
+  if (out !== p) out.set(p);
+  return make(out, [n], opts.requiresGrad);
+}

@@ -1,0 +1,99 @@
+import { TensileError } from "../errors.js";
+
+export interface GeneratorState {
+  s: [number, number, number, number];
+  spare: number | null;
+}
+
+/**
+ * A seeded pseudo-random stream (xoshiro128**, seeded through splitmix32). Tensile draws every
+ * random number in JS through a Generator, on every backend, so a seed gives the same tensors
+ * whichever backend runs. (The numbers differ from PyTorch's Mersenne twister; distributions match.)
+ */
+export class Generator {
+  private s = new Uint32Array(4);
+  private spare: number | null = null;
+
+  constructor(seed = 0) {
+    this.manualSeed(seed);
+  }
+
+  manualSeed(seed: number): this {
+    if (!Number.isFinite(seed)) throw new TensileError(`manualSeed: seed must be a finite number, got ${seed}`);
+    let x = (Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32)) >>> 0;
+    for (let i = 0; i < 4; i++) {
+      // splitmix32
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+      this.s[i] = (z ^ (z >>> 16)) >>> 0;
+    }
+    if (this.s.every((v) => v === 0)) this.s[0] = 1;
+    this.spare = null;
+    return this;
+  }
+
+  getState(): GeneratorState {
+    return { s: [this.s[0]!, this.s[1]!, this.s[2]!, this.s[3]!], spare: this.spare };
+  }
+
+  setState(st: GeneratorState): this {
+    if (!st || !Array.isArray(st.s) || st.s.length !== 4) throw new TensileError("Generator.setState: expected {s: [4 uint32], spare}");
+    this.s.set(st.s);
+    this.spare = st.spare ?? null;
+    return this;
+  }
+
+  /** Next uniform 32-bit unsigned integer. */
+  nextU32(): number {
+    const s = this.s;
+    const r = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = s[1]! << 9;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return r;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  random(): number {
+    const hi = this.nextU32() >>> 5, lo = this.nextU32() >>> 6;
+    return (hi * 67108864 + lo) / 9007199254740992;
+  }
+
+  /** Standard normal (Box–Muller, caching the second value). */
+  normal(): number {
+    if (this.spare !== null) {
+      const v = this.spare;
+      this.spare = null;
+      return v;
+    }
+    let u = 0;
+    while (u === 0) u = this.random();
+    const v = this.random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** Uniform integer in [low, high). */
+  randint(low: number, high: number): number {
+    return low + Math.floor(this.random() * (high - low));
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+export const defaultGenerator = new Generator(0);
+
+export function manualSeed(seed: number): Generator {
+  return defaultGenerator.manualSeed(seed);
+}
+export const getRngState = (): GeneratorState => defaultGenerator.getState();
+export const setRngState = (s: GeneratorState): void => void defaultGenerator.setState(s);

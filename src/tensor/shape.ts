@@ -1,0 +1,57 @@
+import { TensileError, fmtShape } from "../errors.js";
+
+export type Shape = readonly number[];
+
+export const numelOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1);
+
+export function contiguousStrides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= Math.max(shape[i]!, 1);
+  }
+  return s;
+}
+
+/** Wraps a possibly negative dim into [0, ndim); `ndim` 0 accepts -1 and 0 as PyTorch does. */
+export function normalizeDim(op: string, dim: number, ndim: number): number {
+  const n = Math.max(ndim, 1);
+  if (!Number.isInteger(dim) || dim < -n || dim >= n)
+    throw new TensileError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+  return dim < 0 ? dim + n : dim;
+}
+
+export function normalizeDims(op: string, dims: number | readonly number[] | undefined | null, ndim: number): number[] {
+  if (dims === undefined || dims === null) return [...Array(ndim).keys()];
+  const list = typeof dims === "number" ? [dims] : [...dims];
+  const out = list.map((d) => normalizeDim(op, d, ndim));
+  if (new Set(out).size !== out.length) throw new TensileError(`${op}: dim ${JSON.stringify(list)} appears multiple times in the list of dims`);
+  return ndim === 0 ? [] : out.sort((a, b) => a - b);
+}
+
+/** NumPy broadcasting of two shapes; throws naming both shapes when they don't broadcast. */
+export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  const n = Math.max(a.length, b.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const x = a[a.length - n + i] ?? 1;
+    const y = b[b.length - n + i] ?? 1;
+    if (x !== y && x !== 1 && y !== 1)
+      throw new TensileError(
+        `${op}: the size of tensor a (${x}) must match the size of tensor b (${y}) at non-singleton dimension ${i} (shapes ${fmtShape(a)} and ${fmtShape(b)})`,
+      );
+    out[i] = x === 1 ? y : x;
+  }
+  return out;
+}
+
+export function shapesEqual(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+export function checkShape(op: string, shape: unknown): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
+    throw new TensileError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  return shape as number[];
+}

@@ -1,0 +1,304 @@
+import type { Backend, Storage } from "../backends/backend.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { type BackwardOptions, type Node, runBackward } from "../autograd/engine.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import type { DType, TypedArray } from "./dtype.js";
+import { isFloating } from "./dtype.js";
+import { contiguousStrides, normalizeDim, numelOf } from "./shape.js";
+import { formatTensor } from "./format.js";
+import type { Generator } from "./random.js";
+import * as E from "../ops/elementwise.js";
+import * as A from "../ops/activation.js";
+import * as R from "../ops/reduce.js";
+import * as L from "../ops/linalg.js";
+import * as M from "../ops/movement.js";
+import * as I from "../ops/indexing.js";
+import * as IP from "../ops/inplace.js";
+import type { IndexSpec } from "../ops/indexing.js";
+
+type T = Tensor;
+type TS = Tensor | number;
+type Dims = number | readonly number[];
+export type Nested = number | boolean | Nested[];
+
+/**
+ * An n-dimensional array on a backend, with PyTorch's autograd semantics. A tensor is a strided
+ * view (shape, strides, offset) of a storage; view ops (reshape of contiguous data, permute,
+ * transpose, expand, slicing) share the storage instead of copying.
+ */
+export class Tensor {
+  readonly strides: readonly number[];
+  grad: Tensor | null = null;
+  private _requiresGrad = false;
+  private _gradFn: Node | null = null;
+  private _hooks: ((g: Tensor) => Tensor | void)[] = [];
+  /** @internal */ _retainsGrad = false;
+
+  constructor(
+    readonly storage: Storage,
+    readonly backend: Backend,
+    readonly shape: readonly number[],
+    strides?: readonly number[],
+    readonly offset = 0,
+  ) {
+    this.strides = strides ?? contiguousStrides(shape);
+  }
+
+  get dtype(): DType {
+    return this.storage.dtype;
+  }
+  get ndim(): number {
+    return this.shape.length;
+  }
+  get device(): string {
+    return "cpu";
+  }
+  get gradFn(): Node | null {
+    return this._gradFn;
+  }
+  get isLeaf(): boolean {
+    return this._gradFn === null;
+  }
+  get requiresGrad(): boolean {
+    return this._requiresGrad;
+  }
+  set requiresGrad(b: boolean) {
+    if (!this.isLeaf && !b)
+      throw new TensileError("requiresGrad: you can only change requiresGrad flags of leaf tensors (use detach())");
+    if (b && !isFloating(this.dtype))
+      throw new TensileError(`requiresGrad: only tensors of floating point dtype can require gradients (got ${this.dtype})`);
+    this._requiresGrad = b;
+  }
+  requiresGrad_(b = true): this {
+    this.requiresGrad = b;
+    return this;
+  }
+  /** @internal */ _setGradFn(node: Node): void {
+    this._gradFn = node;
+    this._requiresGrad = true;
+  }
+
+  numel(): number {
+    return numelOf(this.shape);
+  }
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number | number[] {
+    return dim === undefined ? [...this.shape] : this.shape[normalizeDim("size", dim, this.ndim)]!;
+  }
+  dim(): number {
+    return this.ndim;
+  }
+  isContiguous(): boolean {
+    let expect = 1;
+    for (let i = this.ndim - 1; i >= 0; i--) {
+      if (this.shape[i] !== 1 && this.strides[i] !== expect) return false;
+      expect *= this.shape[i]!;
+    }
+    return true;
+  }
+
+  // ---- autograd ----
+  backward(gradient?: Tensor, opts?: BackwardOptions): void {
+    runBackward(this, gradient, opts);
+  }
+  detach(): Tensor {
+    return new Tensor(this.storage, this.backend, this.shape, this.strides, this.offset);
+  }
+  retainGrad(): this {
+    this._retainsGrad = true;
+    return this;
+  }
+  /** Calls `fn(grad)` when this tensor's gradient is computed; `fn` may return a replacement. Returns a remover. */
+  registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void } {
+    if (!this.requiresGrad) throw new TensileError("registerHook: cannot register a hook on a tensor that doesn't require gradient");
+    this._hooks.push(fn);
+    return { remove: () => void (this._hooks = this._hooks.filter((h) => h !== fn)) };
+  }
+  /** @internal */ _runHooks(g: Tensor): Tensor {
+    for (const h of this._hooks) g = h(g) ?? g;
+    return g;
+  }
+  /** @internal */ _accumulateGrad(g: Tensor): void {
+    if (g.dtype !== this.dtype) g = g.to(this.dtype);
+    this.grad = this.grad ? (isGradEnabled() ? this.grad.add(g) : this.grad.detach().add(g)) : g.contiguous();
+  }
+
+  // ---- readback ----
+  dataSync(): TypedArray {
+    return this.backend.read(this);
+  }
+  async data(): Promise<TypedArray> {
+    return this.dataSync();
+  }
+  item(): number {
+    if (this.numel() !== 1)
+      throw new TensileError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
+    return Number(this.dataSync()[0]);
+  }
+  toArray(): Nested {
+    const flat = this.dataSync();
+    const conv = this.dtype === "bool" ? (x: number) => x !== 0 : (x: number) => x;
+    const build = (d: number, off: number): Nested => {
+      if (d === this.ndim) return conv(flat[off]!);
+      const step = numelOf(this.shape.slice(d + 1));
+      return Array.from({ length: this.shape[d]! }, (_, i) => build(d + 1, off + i * step));
+    };
+    return build(0, 0);
+  }
+  toString(): string {
+    return formatTensor(this);
+  }
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  // ---- conversion and copies ----
+  to(dtype: DType): T { return E.to(this, dtype); }
+  float(): T { return E.to(this, "float32"); }
+  double(): T { return E.to(this, "float64"); }
+  int(): T { return E.to(this, "int32"); }
+  bool(): T { return E.to(this, "bool"); }
+  contiguous(): T { return M.contiguous(this); }
+  clone(): T { return M.clone(this); }
+  zerosLike(): T { return E.fullLike(this, 0); }
+  onesLike(): T { return E.fullLike(this, 1); }
+
+  // ---- elementwise ----
+  add(o: TS, opts?: { alpha?: number }): T { return E.add(this, o, opts); }
+  sub(o: TS, opts?: { alpha?: number }): T { return E.sub(this, o, opts); }
+  mul(o: TS): T { return E.mul(this, o); }
+  div(o: TS, opts?: { roundingMode?: "trunc" | "floor" | null }): T { return E.div(this, o, opts); }
+  floorDivide(o: TS): T { return E.floorDivide(this, o); }
+  remainder(o: TS): T { return E.remainder(this, o); }
+  pow(o: TS): T { return E.pow(this, o); }
+  neg(): T { return E.neg(this); }
+  exp(): T { return E.exp(this); }
+  expm1(): T { return E.expm1(this); }
+  log(): T { return E.log(this); }
+  log1p(): T { return E.log1p(this); }
+  sqrt(): T { return E.sqrt(this); }
+  rsqrt(): T { return E.rsqrt(this); }
+  abs(): T { return E.abs(this); }
+  sign(): T { return E.sign(this); }
+  reciprocal(): T { return E.reciprocal(this); }
+  sin(): T { return E.sin(this); }
+  cos(): T { return E.cos(this); }
+  round(): T { return E.round(this); }
+  floor(): T { return E.floor(this); }
+  ceil(): T { return E.ceil(this); }
+  erf(): T { return E.erf(this); }
+  clamp(min?: number | null, max?: number | null): T { return E.clamp(this, min, max); }
+  maximum(o: TS): T { return E.maximum(this, o); }
+  minimum(o: TS): T { return E.minimum(this, o); }
+  eq(o: TS): T { return E.eq(this, o); }
+  ne(o: TS): T { return E.ne(this, o); }
+  lt(o: TS): T { return E.lt(this, o); }
+  le(o: TS): T { return E.le(this, o); }
+  gt(o: TS): T { return E.gt(this, o); }
+  ge(o: TS): T { return E.ge(this, o); }
+  logicalAnd(o: TS): T { return E.logicalAnd(this, o); }
+  logicalOr(o: TS): T { return E.logicalOr(this, o); }
+  logicalXor(o: TS): T { return E.logicalXor(this, o); }
+  logicalNot(): T { return E.logicalNot(this); }
+  where(cond: T, other: TS): T { return E.where(cond, this, other); }
+  isnan(): T { return E.isnan(this); }
+  isfinite(): T { return E.isfinite(this); }
+
+  // ---- activations ----
+  relu(): T { return A.relu(this); }
+  leakyRelu(negativeSlope?: number): T { return A.leakyRelu(this, negativeSlope); }
+  elu(alpha?: number): T { return A.elu(this, alpha); }
+  selu(): T { return A.selu(this); }
+  gelu(opts?: { approximate?: "none" | "tanh" }): T { return A.gelu(this, opts); }
+  silu(): T { return A.silu(this); }
+  softplus(beta?: number, threshold?: number): T { return A.softplus(this, beta, threshold); }
+  sigmoid(): T { return A.sigmoid(this); }
+  logSigmoid(): T { return A.logSigmoid(this); }
+  tanh(): T { return A.tanh(this); }
+  hardtanh(minVal?: number, maxVal?: number): T { return A.hardtanh(this, minVal, maxVal); }
+  softmax(dim: number): T { return A.softmax(this, dim); }
+  logSoftmax(dim: number): T { return A.logSoftmax(this, dim); }
+
+  // ---- reductions ----
+  sum(dim?: Dims | null, keepdim?: boolean): T { return R.sum(this, dim, keepdim); }
+  mean(dim?: Dims | null, keepdim?: boolean): T { return R.mean(this, dim, keepdim); }
+  prod(dim?: Dims | null, keepdim?: boolean): T { return R.prod(this, dim, keepdim); }
+  var(dim?: Dims | null, opts?: R.VarOptions): T { return R.variance(this, dim, opts); }
+  std(dim?: Dims | null, opts?: R.VarOptions): T { return R.std(this, dim, opts); }
+  max(): T;
+  max(dim: number, keepdim?: boolean): [T, T];
+  max(dim?: number, keepdim?: boolean): T | [T, T] { return dim === undefined ? R.max(this) : R.max(this, dim, keepdim); }
+  min(): T;
+  min(dim: number, keepdim?: boolean): [T, T];
+  min(dim?: number, keepdim?: boolean): T | [T, T] { return dim === undefined ? R.min(this) : R.min(this, dim, keepdim); }
+  amax(dim?: Dims | null, keepdim?: boolean): T { return R.amax(this, dim, keepdim); }
+  amin(dim?: Dims | null, keepdim?: boolean): T { return R.amin(this, dim, keepdim); }
+  argmax(dim?: number | null, keepdim?: boolean): T { return R.argmax(this, dim, keepdim); }
+  argmin(dim?: number | null, keepdim?: boolean): T { return R.argmin(this, dim, keepdim); }
+  logsumexp(dim: Dims, keepdim?: boolean): T { return R.logsumexp(this, dim, keepdim); }
+  norm(p?: number | "fro", dim?: Dims | null, keepdim?: boolean): T { return R.norm(this, p, dim, keepdim); }
+  all(dim?: Dims | null, keepdim?: boolean): T { return R.all(this, dim, keepdim); }
+  any(dim?: Dims | null, keepdim?: boolean): T { return R.any(this, dim, keepdim); }
+  cumsum(dim: number): T { return R.cumsum(this, dim); }
+
+  // ---- linear algebra ----
+  matmul(o: T): T { return L.matmul(this, o); }
+  mm(o: T): T { return L.mm(this, o); }
+  bmm(o: T): T { return L.bmm(this, o); }
+  t(): T { return L.t(this); }
+  get T(): T { return M.permute(this, [...Array(this.ndim).keys()].reverse()); }
+  outer(o: T): T { return L.outer(this, o); }
+  dot(o: T): T { return L.dot(this, o); }
+
+  // ---- movement ----
+  reshape(shape: readonly number[]): T { return M.reshape(this, shape); }
+  view(shape: readonly number[]): T { return M.view(this, shape); }
+  flatten(startDim?: number, endDim?: number): T { return M.flatten(this, startDim, endDim); }
+  unflatten(dim: number, sizes: readonly number[]): T { return M.unflatten(this, dim, sizes); }
+  permute(dims: readonly number[]): T { return M.permute(this, dims); }
+  transpose(d0: number, d1: number): T { return M.transpose(this, d0, d1); }
+  squeeze(dim?: Dims): T { return M.squeeze(this, dim); }
+  unsqueeze(dim: number): T { return M.unsqueeze(this, dim); }
+  expand(shape: readonly number[]): T { return M.expand(this, shape); }
+  expandAs(o: T): T { return M.expand(this, o.shape); }
+  broadcastTo(shape: readonly number[]): T { return M.expand(this, shape); }
+  repeat(sizes: readonly number[]): T { return M.repeat(this, sizes); }
+  split(sizeOrSections: number | readonly number[], dim?: number): T[] { return M.split(this, sizeOrSections, dim); }
+  chunk(chunks: number, dim?: number): T[] { return M.chunk(this, chunks, dim); }
+  narrow(dim: number, start: number, length: number): T { return I.narrow(this, dim, start, length); }
+  index(spec: IndexSpec): T { return I.index(this, spec); }
+  gather(dim: number, index: T): T { return I.gather(this, dim, index); }
+  scatter(dim: number, index: T, src: TS): T { return I.scatter(this, dim, index, src); }
+  scatterAdd(dim: number, index: T, src: T): T { return I.scatterAdd(this, dim, index, src); }
+  indexSelect(dim: number, index: T): T { return I.indexSelect(this, dim, index); }
+  maskedFill(mask: T, value: number): T { return E.maskedFill(this, mask, value); }
+  pad(pad: readonly number[], mode?: I.PadMode, value?: number): T { return I.pad(this, pad, mode, value); }
+  flip(dims: Dims): T { return I.flip(this, dims); }
+  tril(diagonal?: number): T { return I.tril(this, diagonal); }
+  triu(diagonal?: number): T { return I.triu(this, diagonal); }
+  oneHot(numClasses?: number): T { return I.oneHot(this, numClasses); }
+
+  // ---- in place (no autograd; for optimizers and init under noGrad) ----
+  copy_(src: TS): this { return IP.copy_(this, src); }
+  fill_(v: number): this { return IP.copy_(this, v); }
+  zero_(): this { return IP.copy_(this, 0); }
+  add_(o: TS, opts?: { alpha?: number }): this { return IP.copy_(this, E.add(this.detach(), o, opts)); }
+  sub_(o: TS, opts?: { alpha?: number }): this { return IP.copy_(this, E.sub(this.detach(), o, opts)); }
+  mul_(o: TS): this { return IP.copy_(this, E.mul(this.detach(), o)); }
+  div_(o: TS): this { return IP.copy_(this, E.div(this.detach(), o)); }
+  addcmul_(t1: T, t2: T, opts?: { value?: number }): this { return IP.copy_(this, IP.addcmul(this.detach(), t1, t2, opts?.value ?? 1)); }
+  addcdiv_(t1: T, t2: T, opts?: { value?: number }): this { return IP.copy_(this, IP.addcdiv(this.detach(), t1, t2, opts?.value ?? 1)); }
+  clamp_(min?: number | null, max?: number | null): this { return IP.copy_(this, E.clamp(this.detach(), min, max)); }
+  maskedFill_(mask: T, v: number): this { return IP.copy_(this, E.maskedFill(this.detach(), mask, v)); }
+  uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
+  normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }
+}
+
+/** A tensor that a Module registers as a learnable parameter: a leaf that requires grad by default. */
+export class Parameter extends Tensor {
+  constructor(t: Tensor, requiresGrad = true) {
+    super(t.storage, t.backend, t.shape, t.strides, t.offset);
+    this.requiresGrad = requiresGrad;
+  }
+}
