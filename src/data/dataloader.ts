@@ -1,0 +1,175 @@
+/**
+ * `DataLoader`, as in `torch.utils.data.DataLoader`: batches a dataset through a sampler and a
+ * collate function. Iterate it with `for (const [x, y] of loader)` (map-style datasets and
+ * synchronous streams) or `for await (...)` (any dataset, including asynchronous streams).
+ */
+import { Generator } from "../core.js";
+import { TensileError } from "../errors.js";
+import { defaultCollate, type Collated } from "./collate.js";
+import { IterableDataset, hasGetBatch, type MapDataset } from "./dataset.js";
+import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from "./sampler.js";
+
+export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1); `null` yields samples one by one, uncollated. */
+  batchSize?: number | null;
+  /** Reshuffle the indices every epoch (default false). Seeded by `generator`, else the default generator. */
+  shuffle?: boolean;
+  /** Where indices come from (mutually exclusive with `shuffle`). */
+  sampler?: Iterable<number> & { readonly length?: number };
+  /** Yields whole index lists (mutually exclusive with batchSize, shuffle, sampler, dropLast). */
+  batchSampler?: Iterable<readonly number[]> & { readonly length?: number };
+  /** Drop the last batch when it is smaller than `batchSize` (default false). */
+  dropLast?: boolean;
+  /** Merges a list of samples into a batch (default `defaultCollate`). */
+  collateFn?: (samples: T[]) => B;
+  /** Generator for the shuffling `RandomSampler`. */
+  generator?: Generator;
+}
+
+/** What a DataLoader accepts: a map-style dataset (or a plain array of samples) or an `IterableDataset`. */
+export type DataLoaderSource<T> = MapDataset<T> | readonly T[] | IterableDataset<T>;
+
+export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
+  readonly dataset: DataLoaderSource<T>;
+  readonly batchSize: number | null;
+  readonly dropLast: boolean;
+  readonly generator?: Generator;
+  /** The index sampler (map-style datasets only). */
+  readonly sampler: (Iterable<number> & { readonly length?: number }) | null;
+  /** Index lists per batch (map-style datasets with batching only). */
+  readonly batchSampler: (Iterable<readonly number[]> & { readonly length?: number }) | null;
+  readonly collateFn: (samples: T[]) => B;
+  private readonly usesDefaultCollate: boolean;
+
+  constructor(dataset: DataLoaderSource<T>, options: DataLoaderOptions<T, B> = {}) {
+    const { shuffle = false, sampler, batchSampler, dropLast = false, generator, collateFn } = options;
+    const batchSize = options.batchSize === undefined ? 1 : options.batchSize;
+    this.dataset = dataset;
+    this.dropLast = dropLast;
+    this.generator = generator;
+    if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize < 1))
+      throw new TensileError(`DataLoader: batchSize should be a positive integer or null, got ${batchSize}`);
+    const isStream = dataset instanceof IterableDataset || !isMapStyle(dataset);
+    if (isStream) {
+      if (!(Symbol.iterator in dataset) && !(Symbol.asyncIterator in dataset))
+        throw new TensileError("DataLoader: the dataset has neither getItem/length nor an iterator");
+      if (shuffle) throw new TensileError("DataLoader: shuffle is not supported with an IterableDataset (shuffle inside the stream)");
+      if (sampler) throw new TensileError("DataLoader: a sampler cannot be used with an IterableDataset");
+      if (batchSampler) throw new TensileError("DataLoader: a batchSampler cannot be used with an IterableDataset");
+      this.sampler = null;
+      this.batchSampler = null;
+    } else {
+      if (sampler && shuffle) throw new TensileError("DataLoader: sampler option is mutually exclusive with shuffle");
+      if (batchSampler && (options.batchSize !== undefined || shuffle || sampler || dropLast))
+        throw new TensileError("DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast");
+      const source = asMapDataset(dataset);
+      this.sampler = sampler ?? (shuffle ? new RandomSampler(source, { generator }) : new SequentialSampler(source));
+      this.batchSampler = batchSampler ?? (batchSize === null ? null : new BatchSampler(this.sampler, batchSize, dropLast));
+    }
+    this.batchSize = batchSampler ? null : batchSize;
+    this.usesDefaultCollate = collateFn === undefined;
+    this.collateFn = collateFn ?? ((samples: T[]) => defaultCollate(samples) as B);
+  }
+
+  /** Number of batches per epoch (samples, when `batchSize` is null). */
+  get length(): number {
+    if (this.batchSampler) {
+      const n = this.batchSampler.length;
+      if (n === undefined) throw new TensileError("DataLoader: the batchSampler has no length");
+      return n;
+    }
+    if (this.sampler) {
+      const n = this.sampler.length;
+      if (n === undefined) throw new TensileError("DataLoader: the sampler has no length");
+      return n;
+    }
+    const n = (this.dataset as { length?: number }).length;
+    if (n === undefined) throw new TensileError("DataLoader: length is unknown for an IterableDataset without a length");
+    if (this.batchSize === null) return n;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+
+  *[Symbol.iterator](): Iterator<B> {
+    if (this.sampler) {
+      yield* this.mapStyleBatches();
+      return;
+    }
+    const stream = this.dataset as IterableDataset<T>;
+    if (typeof stream[Symbol.iterator] !== "function")
+      throw new TensileError("DataLoader: this dataset is asynchronous; iterate the loader with `for await (const batch of loader)`");
+    yield* this.group(stream[Symbol.iterator]!());
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.sampler) {
+      yield* this.mapStyleBatches();
+      return;
+    }
+    const stream = this.dataset as IterableDataset<T>;
+    if (typeof stream[Symbol.asyncIterator] === "function") {
+      const it = stream[Symbol.asyncIterator]!();
+      let batch: T[] = [];
+      for (let r = await it.next(); !r.done; r = await it.next()) {
+        if (this.batchSize === null) {
+          yield r.value as unknown as B;
+          continue;
+        }
+        batch.push(r.value);
+        if (batch.length === this.batchSize) {
+          yield this.collateFn(batch);
+          batch = [];
+        }
+      }
+      if (batch.length > 0 && !this.dropLast) yield this.collateFn(batch);
+      return;
+    }
+    yield* this.group(stream[Symbol.iterator]!());
+  }
+
+  private *group(it: Iterator<T>): IterableIterator<B> {
+    let batch: T[] = [];
+    for (let r = it.next(); !r.done; r = it.next()) {
+      if (this.batchSize === null) {
+        yield r.value as unknown as B;
+        continue;
+      }
+      batch.push(r.value);
+      if (batch.length === this.batchSize) {
+        yield this.collateFn(batch);
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !this.dropLast) yield this.collateFn(batch);
+  }
+
+  private *mapStyleBatches(): IterableIterator<B> {
+    const source = asMapDataset(this.dataset as MapDataset<T> | readonly T[]);
+    if (!this.batchSampler) {
+      // batchSize null: samples one by one, as PyTorch (no collation).
+      for (const i of this.sampler!) yield source.getItem(i) as unknown as B;
+      return;
+    }
+    const fast = this.usesDefaultCollate && hasGetBatch(source);
+    for (const indices of this.batchSampler) {
+      if (fast) yield source.getBatch(indices) as B;
+      else yield this.collateFn(indices.map((i) => source.getItem(i)));
+    }
+  }
+}
+
+function isMapStyle<T>(d: DataLoaderSource<T>): d is MapDataset<T> | readonly T[] {
+  return Array.isArray(d) || typeof (d as Partial<MapDataset<T>>).getItem === "function";
+}
+
+function asMapDataset<T>(d: MapDataset<T> | readonly T[]): MapDataset<T> {
+  if (!Array.isArray(d)) return d as MapDataset<T>;
+  const arr = d as readonly T[];
+  return {
+    length: arr.length,
+    getItem: (i: number) => {
+      if (!Number.isInteger(i) || i < 0 || i >= arr.length)
+        throw new TensileError(`DataLoader: index ${i} is out of range for a dataset of length ${arr.length}`);
+      return arr[i]!;
+    },
+  };
+}

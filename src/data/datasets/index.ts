@@ -1,0 +1,2 @@
+export { MNIST, FashionMNIST } from "./mnist.js";
+export type { MNISTOptions, MnistSpec } from "./mnist.js";

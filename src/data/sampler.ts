@@ -1,0 +1,155 @@
+/**
+ * Samplers, as in `torch.utils.data.sampler`: iterables of dataset indices (or, for `BatchSampler`,
+ * of index lists). Random ones draw from the core generator given, else from the default one.
+ */
+import { Generator } from "../core.js";
+import { TensileError } from "../errors.js";
+import { permutation, randomInts, uniforms } from "./random.js";
+
+/** Yields indices into a dataset; `length` is how many one pass yields. */
+export interface Sampler<T = number> extends Iterable<T> {
+  readonly length: number;
+}
+
+function checkCount(op: string, name: string, n: number, allowZero = false): void {
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
+    throw new TensileError(`${op}: ${name} should be a ${allowZero ? "non-negative" : "positive"} integer, got ${n}`);
+}
+
+/** 0, 1, ..., n-1 in order. */
+export class SequentialSampler implements Sampler {
+  constructor(readonly dataSource: { readonly length: number }) {}
+  get length(): number {
+    return this.dataSource.length;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    for (let i = 0; i < this.dataSource.length; i++) yield i;
+  }
+}
+
+export interface RandomSamplerOptions {
+  /** Draw with replacement (default false). */
+  replacement?: boolean;
+  /** How many indices to draw per pass (default: the dataset length). */
+  numSamples?: number;
+  generator?: Generator;
+}
+
+/**
+ * A fresh random order each pass. Without replacement every index appears once per `n` draws
+ * (`numSamples > n` chains several permutations); with replacement indices are drawn independently.
+ */
+export class RandomSampler implements Sampler {
+  readonly replacement: boolean;
+  readonly generator?: Generator;
+  private readonly requested?: number;
+  constructor(readonly dataSource: { readonly length: number }, options: RandomSamplerOptions = {}) {
+    this.replacement = options.replacement ?? false;
+    this.generator = options.generator;
+    this.requested = options.numSamples;
+    if (this.requested !== undefined) checkCount("RandomSampler", "numSamples", this.requested);
+  }
+  get length(): number {
+    return this.requested ?? this.dataSource.length;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    const n = this.dataSource.length;
+    const count = this.length;
+    if (n === 0) return;
+    if (this.replacement) {
+      yield* randomInts(0, n, count, this.generator);
+      return;
+    }
+    for (let left = count; left > 0; left -= n) {
+      const perm = permutation(n, this.generator);
+      yield* left >= n ? perm : perm.subarray(0, left);
+    }
+  }
+}
+
+/** The given indices, in a fresh random order each pass. */
+export class SubsetRandomSampler implements Sampler {
+  readonly indices: readonly number[];
+  constructor(indices: readonly number[] | Int32Array, readonly options: { generator?: Generator } = {}) {
+    this.indices = Array.from(indices);
+  }
+  get length(): number {
+    return this.indices.length;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    for (const k of permutation(this.indices.length, this.options.generator)) yield this.indices[k]!;
+  }
+}
+
+/**
+ * Draws `numSamples` indices in [0, weights.length) with probability proportional to `weights`
+ * (inverse-CDF sampling; without replacement each drawn index's weight is removed).
+ */
+export class WeightedRandomSampler implements Sampler {
+  readonly weights: Float64Array;
+  constructor(
+    weights: ArrayLike<number>,
+    readonly numSamples: number,
+    readonly replacement = true,
+    readonly options: { generator?: Generator } = {},
+  ) {
+    checkCount("WeightedRandomSampler", "numSamples", numSamples);
+    this.weights = Float64Array.from(weights);
+    const bad = this.weights.findIndex((w) => !(w >= 0) || !Number.isFinite(w));
+    if (bad >= 0) throw new TensileError(`WeightedRandomSampler: weights must be finite and non-negative; weight ${bad} is ${this.weights[bad]}`);
+    const positive = this.weights.reduce((a, w) => a + (w > 0 ? 1 : 0), 0);
+    if (positive === 0) throw new TensileError("WeightedRandomSampler: weights must not all be zero");
+    if (!replacement && numSamples > positive)
+      throw new TensileError(`WeightedRandomSampler: cannot draw ${numSamples} samples without replacement from ${positive} non-zero weights`);
+  }
+  get length(): number {
+    return this.numSamples;
+  }
+  *[Symbol.iterator](): Iterator<number> {
+    const w = this.weights.slice();
+    const u = uniforms(this.numSamples, this.options.generator);
+    const cdf = new Float64Array(w.length);
+    const rebuild = () => {
+      let acc = 0;
+      for (let i = 0; i < w.length; i++) cdf[i] = acc += w[i]!;
+    };
+    rebuild();
+    for (let s = 0; s < this.numSamples; s++) {
+      const target = u[s]! * cdf[cdf.length - 1]!;
+      let lo = 0, hi = cdf.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cdf[mid]! > target) hi = mid;
+        else lo = mid + 1;
+      }
+      yield lo;
+      if (!this.replacement) {
+        w[lo] = 0;
+        rebuild();
+      }
+    }
+  }
+}
+
+/** Groups the indices of `sampler` into lists of `batchSize` (the last one shorter unless `dropLast`). */
+export class BatchSampler implements Sampler<number[]> {
+  constructor(readonly sampler: Iterable<number> & { readonly length?: number }, readonly batchSize: number, readonly dropLast = false) {
+    checkCount("BatchSampler", "batchSize", batchSize);
+  }
+  get length(): number {
+    const n = this.sampler.length;
+    if (n === undefined) throw new TensileError("BatchSampler: the sampler has no length");
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
+  }
+  *[Symbol.iterator](): Iterator<number[]> {
+    let batch: number[] = [];
+    for (const i of this.sampler) {
+      batch.push(i);
+      if (batch.length === this.batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0 && !this.dropLast) yield batch;
+  }
+}
