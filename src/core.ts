@@ -8,6 +8,7 @@ export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } fro
 export type { GeneratorState } from "./tensor/random.js";
 export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { Function, FunctionCtx } from "./autograd/function.js";
+export { grad } from "./autograd/engine.js";
 export { getBackend, setBackend, withBackend, listBackends, registerBackend } from "./backends/registry.js";
 export type { Backend } from "./backends/backend.js";
 

@@ -125,3 +125,40 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
     setGradEnabled(prev);
   }
 }
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned instead of accumulated into `.grad`
+ * (PyTorch's `torch.autograd.grad`). With `createGraph` the results are differentiable again.
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  opts: { gradOutputs?: readonly (Tensor | undefined)[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean } = {},
+): (Tensor | null)[] {
+  const outs = Array.isArray(outputs) ? (outputs as Tensor[]) : [outputs as Tensor];
+  const ins = Array.isArray(inputs) ? (inputs as Tensor[]) : [inputs as Tensor];
+  const saved = ins.map((t) => [t.grad, t._retainsGrad] as const);
+  ins.forEach((t) => {
+    t.grad = null;
+    t._retainsGrad = true;
+  });
+  try {
+    outs.forEach((o, i) =>
+      runBackward(o, opts.gradOutputs?.[i], {
+        retainGraph: i < outs.length - 1 ? true : opts.retainGraph,
+        createGraph: opts.createGraph,
+        inputs: ins,
+      }),
+    );
+    return ins.map((t, i) => {
+      if (!t.grad && !opts.allowUnused)
+        throw new TensileError(`grad: one of the differentiated Tensors (input ${i}) appears to not have been used in the graph; pass {allowUnused: true} if this is desired`);
+      return t.grad;
+    });
+  } finally {
+    ins.forEach((t, i) => {
+      t.grad = saved[i]![0];
+      t._retainsGrad = saved[i]![1];
+    });
+  }
+}

@@ -51,7 +51,10 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions &
     for (const e of d) walk(e, level + 1);
   };
   walk(data, 0);
-  const dtype = checkDType("tensor", opts.dtype ?? (flat.length && allBool ? "bool" : flat.length && allInt ? "int32" : "float32"));
+  // PyTorch infers an integer dtype from integer data; JS cannot tell 1.0 from 1, so a tensor that
+  // asks for gradients is taken as float32 (documented in docs/pytorch-names.md).
+  const inferred = flat.length && allBool ? "bool" : flat.length && allInt && !opts.requiresGrad ? "int32" : "float32";
+  const dtype = checkDType("tensor", opts.dtype ?? inferred);
   const a = arrayFor(dtype, flat.length);
   flat.forEach((v, i) => (a[i] = typeof v === "boolean" ? (v ? 1 : 0) : dtype === "bool" ? (v ? 1 : 0) : v));
   return make(a, shape, opts.requiresGrad);

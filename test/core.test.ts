@@ -1,0 +1,223 @@
+/** Tensors, autograd features and errors; numbers come from PyTorch (fixtures/core-script.json). */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import {
+  Function, FunctionCtx, Generator, Tensor, TensileError, arange, cat, enableGrad, eye, full, grad, linspace,
+  logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, sigmoid, softmax, tanh, tensor,
+  zeros,
+} from "../src/core.js";
+
+const fx = JSON.parse(readFileSync(new URL("../fixtures/core-script.json", import.meta.url), "utf8"));
+
+function close(actual: ArrayLike<number>, expected: number[], tol = 1e-5): void {
+  assert.equal(actual.length, expected.length);
+  for (let i = 0; i < expected.length; i++)
+    assert.ok(Math.abs(actual[i]! - expected[i]!) <= tol * (1 + Math.abs(expected[i]!)), `element ${i}: ${actual[i]} vs ${expected[i]}`);
+}
+
+describe("a PyTorch-style script gives PyTorch's numbers", () => {
+  test("tensor → ops → backward → .grad", () => {
+    const x = tensor([[0.5, -1.2, 3.0], [2.0, 0.1, -0.7]], { requiresGrad: true });
+    const w = tensor([[0.3, -0.2], [0.8, 0.5], [-0.6, 0.9]], { requiresGrad: true });
+    const b = tensor([0.1, -0.3], { requiresGrad: true });
+    const h = tanh(x.matmul(w).add(b));
+    const y = softmax(h.mul(2), 1);
+    const p = y.index([":", 0]).clamp(1e-6);
+    const reg = w.pow(2).sum().mul(0.01);
+    const z = sigmoid(x).mean(0, true);
+    const q = logsumexp(x.mul(z), 1).sum();
+    const loss = p.log().mean().neg().add(reg).add(q.mul(0.1));
+    loss.backward();
+    close([loss.item()], [fx.script.loss]);
+    close(x.grad!.dataSync(), fx.script.x_grad);
+    close(w.grad!.dataSync(), fx.script.w_grad);
+    close(b.grad!.dataSync(), fx.script.b_grad);
+  });
+
+  test("createGraph: second derivatives of elementwise ops", () => {
+    const a = tensor([0.3, -1.1, 2.0], { requiresGrad: true });
+    const f = a.pow(3).sum().add(a.sin().mul(a).sum());
+    const [g] = grad(f, a, { createGraph: true });
+    close(g!.dataSync(), fx.second.g);
+    g!.sum().backward();
+    close(a.grad!.dataSync(), fx.second.a_grad, 1e-4);
+  });
+
+  test("createGraph: second derivatives through matmul and reductions", () => {
+    const m = tensor([[1.0, 2.0], [3.0, -1.0]], { requiresGrad: true });
+    const v = tensor([[0.5], [-0.25]], { requiresGrad: true });
+    const s = matmul(m, v).pow(2).sum().add(m.var(1).sum());
+    const [gm] = grad(s, m, { createGraph: true });
+    close(gm!.dataSync(), fx.second_matmul.gm);
+    gm!.mul(gm!).sum().backward();
+    close(m.grad!.dataSync(), fx.second_matmul.m_grad, 1e-4);
+    close(v.grad!.dataSync(), fx.second_matmul.v_grad, 1e-4);
+  });
+});
+
+describe("creation and dtypes", () => {
+  test("dtype inference follows PyTorch (ints → int32 here, floats → float32, bools → bool)", () => {
+    assert.equal(tensor([1, 2, 3]).dtype, "int32");
+    assert.equal(tensor([1.5, 2]).dtype, "float32");
+    assert.equal(tensor([true, false]).dtype, "bool");
+    assert.equal(tensor(3.5).ndim, 0);
+    assert.deepEqual(tensor([[1, 2], [3, 4]], { dtype: "float64" }).toArray(), [[1, 2], [3, 4]]);
+    assert.deepEqual(tensor(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [2, 3] }).shape, [2, 3]);
+  });
+  test("ragged nested arrays are rejected", () => {
+    assert.throws(() => tensor([[1, 2], [3]]), /expected sequence of length 2 at dim 1/);
+  });
+  test("arange, linspace, eye, full", () => {
+    assert.deepEqual(arange(5).toArray(), [0, 1, 2, 3, 4]);
+    assert.deepEqual(arange(1, 2, 0.25).toArray(), [1, 1.25, 1.5, 1.75]);
+    assert.deepEqual(linspace(0, 1, 5).toArray(), [0, 0.25, 0.5, 0.75, 1]);
+    assert.deepEqual(eye(2, 3).toArray(), [[1, 0, 0], [0, 1, 0]]);
+    assert.deepEqual(full([2], 7, { dtype: "int32" }).toArray(), [7, 7]);
+    assert.throws(() => arange(0, 5, 0), /step must be nonzero/);
+  });
+  test("seeded generators reproduce and differ between seeds", () => {
+    manualSeed(42);
+    const a = randn([100]).dataSync();
+    manualSeed(42);
+    const b = randn([100]).dataSync();
+    assert.deepEqual(a, b);
+    manualSeed(43);
+    assert.notDeepEqual(randn([100]).dataSync(), a);
+    const g = new Generator(7);
+    const st = g.getState();
+    const r1 = rand([5], { generator: g }).dataSync();
+    g.setState(st);
+    assert.deepEqual(rand([5], { generator: g }).dataSync(), r1);
+  });
+  test("random distributions have the right moments and ranges", () => {
+    manualSeed(0);
+    const n = randn([20000]);
+    assert.ok(Math.abs(n.mean().item()) < 0.03 && Math.abs(n.std().item() - 1) < 0.03);
+    const u = rand([20000]);
+    assert.ok(u.min().item() >= 0 && u.max().item() < 1 && Math.abs(u.mean().item() - 0.5) < 0.01);
+    const r = randint(3, 7, [1000]);
+    assert.ok(r.min().item() === 3 && r.max().item() === 6);
+    assert.deepEqual([...randperm(50).dataSync()].sort((p, q) => p - q), [...Array(50).keys()]);
+  });
+});
+
+describe("views share storage", () => {
+  test("transpose/index/reshape are views; copy_ through a view writes the base", () => {
+    const x = zeros([3, 4]);
+    const v = x.transpose(0, 1).index(["1:3", ":"]);
+    assert.equal(v.storage, x.storage);
+    noGrad(() => v.fill_(5));
+    assert.deepEqual(x.toArray(), [[0, 5, 5, 0], [0, 5, 5, 0], [0, 5, 5, 0]]);
+    assert.equal(x.reshape([12]).storage, x.storage);
+    assert.ok(!x.t().isContiguous() && x.t().contiguous().isContiguous());
+  });
+  test("toString looks like PyTorch's repr", () => {
+    assert.equal(tensor([[1, 2], [3, 4]], { dtype: "float32" }).toString(), "tensor([[1., 2.],\n        [3., 4.]])");
+    assert.equal(tensor([0.5, -1.25], { requiresGrad: true }).toString(), "tensor([ 0.5000, -1.2500], requires_grad=True)");
+    assert.equal(tensor([1, 2]).toString(), "tensor([1, 2], dtype=int32)");
+  });
+});
+
+describe("autograd", () => {
+  test("gradients accumulate into leaves across backward calls", () => {
+    const x = tensor([1, 2, 3], { dtype: "float32", requiresGrad: true });
+    x.mul(2).sum().backward();
+    x.mul(3).sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [5, 5, 5]);
+  });
+  test("broadcast gradients are reduced to the input shape", () => {
+    const a = ones([3, 1], { requiresGrad: true });
+    const b = ones([4], { requiresGrad: true });
+    a.add(b).mul(2).sum().backward();
+    assert.deepEqual(a.grad!.shape, [3, 1]);
+    assert.deepEqual(a.grad!.toArray(), [[8], [8], [8]]);
+    assert.deepEqual(b.grad!.toArray(), [6, 6, 6, 6]);
+  });
+  test("the graph is freed after backward unless retained", () => {
+    const x = tensor([1.0, 2.0], { requiresGrad: true });
+    const y = x.exp().sum();
+    y.backward();
+    assert.throws(() => y.backward(), /backward through the graph a second time/);
+    const z = x.exp().sum();
+    z.backward(undefined, { retainGraph: true });
+    z.backward();
+    assert.ok(x.grad);
+  });
+  test("backward on a tensor that doesn't require grad, or a non-scalar without gradient, throws", () => {
+    assert.throws(() => tensor([1.0]).sum().backward(), TensileError);
+    const x = tensor([1.0, 2.0], { requiresGrad: true });
+    assert.throws(() => x.mul(2).backward(), /implicitly created only for scalar outputs/);
+    const y = x.mul(2);
+    y.backward(tensor([1.0, 0.5]));
+    assert.deepEqual(x.grad!.toArray(), [2, 1]);
+  });
+  test("noGrad, enableGrad and detach stop or restore recording", () => {
+    const x = tensor([1.0], { requiresGrad: true });
+    assert.equal(noGrad(() => x.mul(2)).requiresGrad, false);
+    assert.equal(noGrad(() => enableGrad(() => x.mul(2))).requiresGrad, true);
+    assert.equal(x.mul(2).detach().requiresGrad, false);
+  });
+  test("hooks see and may replace gradients; retainGrad keeps a non-leaf's grad", () => {
+    const x = tensor([1.0, 2.0], { requiresGrad: true });
+    const y = x.mul(3).retainGrad();
+    const seen: number[][] = [];
+    y.registerHook((g) => void seen.push([...g.dataSync()]));
+    x.registerHook((g) => g.mul(10));
+    y.sum().backward();
+    assert.deepEqual(seen, [[1, 1]]);
+    assert.deepEqual(y.grad!.toArray(), [1, 1]);
+    assert.deepEqual(x.grad!.toArray(), [30, 30]);
+  });
+  test("a user Function with ctx.saveForBackward", () => {
+    class Cube extends Function {
+      static override forward(ctx: FunctionCtx, x: Tensor): Tensor {
+        ctx.saveForBackward(x);
+        return x.pow(3);
+      }
+      static override backward(ctx: FunctionCtx, g: Tensor): Tensor {
+        const [x] = ctx.savedTensors;
+        return g.mul(x!.pow(2)).mul(3);
+      }
+    }
+    const x = tensor([1.0, -2.0], { requiresGrad: true });
+    const y = Cube.apply(x);
+    assert.deepEqual(y.toArray(), [1, -8]);
+    y.sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [3, 12]);
+  });
+  test("in-place writes on a leaf that requires grad are refused outside noGrad", () => {
+    const x = tensor([1.0], { requiresGrad: true });
+    assert.throws(() => x.add_(1), /in-place operation/);
+    noGrad(() => x.add_(1));
+    assert.deepEqual(x.toArray(), [2]);
+  });
+  test("a deep graph (10k ops) does not overflow the stack", () => {
+    const x = tensor([1.0], { requiresGrad: true });
+    let y = x;
+    for (let i = 0; i < 10000; i++) y = y.mul(1.0001);
+    y.sum().backward();
+    assert.ok(Math.abs(x.grad!.item() - Math.pow(1.0001, 10000)) < 1e-2);
+  });
+});
+
+describe("errors name the op and the values at fault", () => {
+  const cases: [string, () => unknown, RegExp][] = [
+    ["matmul", () => matmul(zeros([64, 784]), zeros([500, 10])), /^matmul: shapes \[64, 784\] and \[500, 10\] cannot be multiplied \(784 != 500\)/],
+    ["add broadcast", () => zeros([2, 3]).add(zeros([4])), /^add: the size of tensor a \(3\) must match the size of tensor b \(4\)/],
+    ["bad dim", () => zeros([2, 3]).sum(2), /^sum: dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)/],
+    ["reshape", () => zeros([2, 3]).reshape([4]), /^reshape: shape '\[4\]' is invalid for input of size 6/],
+    ["index", () => zeros([2, 3]).index([5]), /^index: index 5 is out of bounds for dimension 0 with size 2/],
+    ["gather", () => zeros([2, 3]).gather(1, tensor([[0, 3]])), /^gather: index 3 is out of bounds for dimension 1 with size 3/],
+    ["dtype", () => zeros([2]).to("float16" as never), /^to: unknown dtype "float16"/],
+    ["int requiresGrad", () => tensor([1, 2], { dtype: "int32" }).requiresGrad_(), /only tensors of floating point dtype can require gradients/],
+    ["cat", () => cat([zeros([2, 3]), zeros([2, 4])], 0), /^cat: sizes of tensors must match except in dimension 0/],
+    ["where", () => zeros([2]).where(zeros([2]), 1), /^where: expected condition to be a bool tensor/],
+    ["item", () => zeros([2]).item(), /^item: a Tensor with 2 elements cannot be converted to Scalar/],
+    ["int div by zero", () => tensor([1, 2]).floorDivide(0), /integer division by zero/],
+  ];
+  for (const [name, fn, re] of cases)
+    test(name, () => {
+      assert.throws(fn, (e: unknown) => e instanceof TensileError && re.test(e.message));
+    });
+});
