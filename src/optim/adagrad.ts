@@ -1,0 +1,107 @@
+import { type Tensor, fullLike } from "../core.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+
+export interface AdagradOptions {
+  /** Learning rate γ (default 1e-2). */
+  lr?: number;
+  /** Learning-rate decay η (default 0). */
+  lrDecay?: number;
+  /** L2 penalty λ (default 0). */
+  weightDecay?: number;
+  /** Starting value of the squared-gradient sum (default 0). */
+  initialAccumulatorValue?: number;
+  /** Term ε added to the denominator (default 1e-10). */
+  eps?: number;
+  /** Maximize the objective instead of minimizing (default false). */
+  maximize?: boolean;
+}
+
+export interface AdagradParamGroup extends ParamGroup {
+  lrDecay: number; weightDecay: number; initialAccumulatorValue: number; eps: number; maximize: boolean;
+}
+
+const OPTIONS = ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "maximize"] as const;
+
+function validate(o: Record<string, unknown>): void {
+  checkNonNegative("Adagrad", "learning rate", o.lr);
+  checkNonNegative("Adagrad", "lrDecay value", o.lrDecay);
+  checkNonNegative("Adagrad", "weightDecay value", o.weightDecay);
+  checkNonNegative("Adagrad", "initialAccumulatorValue value", o.initialAccumulatorValue);
+  checkNonNegative("Adagrad", "epsilon value", o.eps);
+}
+
+/**
+ * Adagrad (PyTorch's `torch.optim.Adagrad`; Duchi et al., 2011). The rule is in `adagrad`.
+ * Per-parameter state, created for every parameter at construction as in PyTorch: `step`, `sum`.
+ */
+export class Adagrad extends Optimizer<AdagradParamGroup> {
+  constructor(params: Params<AdagradOptions>, options: AdagradOptions = {}) {
+    checkOptionNames("Adagrad", options, OPTIONS);
+    const defaults = {
+      lr: options.lr ?? 1e-2, lrDecay: options.lrDecay ?? 0, eps: options.eps ?? 1e-10,
+      weightDecay: options.weightDecay ?? 0, initialAccumulatorValue: options.initialAccumulatorValue ?? 0,
+      maximize: options.maximize ?? false,
+    };
+    validate(defaults);
+    super("Adagrad", params, defaults);
+    for (const g of this.paramGroups) for (const p of g.params) this.initState(p, g);
+  }
+
+  private initState(p: Tensor, group: AdagradParamGroup): AdagradState {
+    const s = this.stateOf(p);
+    if (s.step === undefined) {
+      s.step = 0;
+      s.sum = fullLike(p, group.initialAccumulatorValue);
+    }
+    return s as unknown as AdagradState;
+  }
+
+  protected validateGroup(group: Record<string, unknown>): void {
+    validate(group);
+  }
+
+  protected updateGroup(group: AdagradParamGroup): void {
+    const params: Tensor[] = [], grads: Tensor[] = [], state: AdagradState[] = [];
+    for (const p of group.params) {
+      if (p.grad === null) continue;
+      params.push(p);
+      grads.push(p.grad);
+      state.push(this.initState(p, group));
+    }
+    adagrad(params, grads, state, group);
+  }
+}
+
+export interface AdagradState {
+  step: number;
+  sum: Tensor;
+}
+
+export interface AdagradUpdate {
+  lr: number; lrDecay: number; weightDecay: number; eps: number; maximize: boolean;
+}
+
+/**
+ * One Adagrad step over `params` (updated in place, with their `state`). With θ the parameter, g its
+ * gradient, s the running sum of squared gradients and t the step count after increment:
+ *
+ *     t ← t + 1
+ *     g ← −g                                  if maximize
+ *     g ← g + λ·θ                             if λ ≠ 0 (weightDecay)
+ *     γ̃ ← γ / (1 + (t − 1)·η)                 (η: lrDecay)
+ *     s ← s + g²
+ *     θ ← θ − γ̃·g / (√s + ε)
+ */
+export function adagrad(params: readonly Tensor[], grads: readonly Tensor[], state: readonly AdagradState[], o: AdagradUpdate): void {
+  const { lr, lrDecay, weightDecay, eps, maximize } = o;
+  params.forEach((p, i) => {
+    const s = state[i]!;
+    s.step += 1;
+    let g = maximize ? grads[i]!.neg() : grads[i]!;
+    if (weightDecay !== 0) g = g.add(p, { alpha: weightDecay });
+    const clr = lr / (1 + (s.step - 1) * lrDecay);
+    s.sum.addcmul_(g, g, { value: 1 });
+    const std = s.sum.sqrt().add_(eps);
+    p.addcdiv_(g, std, { value: -clr });
+  });
+}
