@@ -1,0 +1,10 @@
+export { fit, evaluate } from "./fit.js";
+export type { FitOptions, History, EpochLogs, LossFn, OptimizerLike, SchedulerLike } from "./fit.js";
+export { EarlyStopping, ModelCheckpoint, CSVLogger, JSONLogger, LambdaCallback } from "./callbacks.js";
+export type { Callback, TrainContext } from "./callbacks.js";
+export { ProgressBar, formatEpoch } from "./progress.js";
+export * as metrics from "./metrics.js";
+export { accuracy, topKAccuracy, confusionMatrix, precisionRecallF1, mae, rmse, r2Score } from "./metrics.js";
+export { lineChartSvg, historyCharts, trainingReportHtml } from "./report.js";
+export type { ReportInput, Series } from "./report.js";
+export { l1Penalty, l2Penalty } from "./regularization.js";
