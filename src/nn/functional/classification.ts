@@ -1,0 +1,195 @@
+/**
+ * Classification losses: negative log-likelihood, cross-entropy (class indices or class
+ * probabilities), binary cross-entropy on probabilities and on logits. Written over core ops
+ * (logSoftmax, gather, logSigmoid) so autograd supplies the backward.
+ */
+import type { Tensor } from "../../core.js";
+import { TensileError, fmtShape } from "../../errors.js";
+import { type Reduction, applyReduction, checkReduction } from "./reduction.js";
+
+export interface NllLossOptions {
+  /** Per-class rescaling weight, shape [C]. */
+  weight?: Tensor | null;
+  /** Target value that contributes neither loss nor gradient (default −100). */
+  ignoreIndex?: number;
+  reduction?: Reduction;
+}
+
+export interface CrossEntropyOptions extends NllLossOptions {
+  /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+
+/** Per-element pieces of the NLL loss over class indices; everything has the target's shape. */
+interface NllParts {
+  /** −w[t]·input[t], 0 where ignored. */
+  loss: Tensor;
+  /** w[t] (1 without `weight`), 0 where ignored: the denominator of the mean. */
+  w: Tensor;
+  /** target ≠ ignoreIndex, as the input's dtype. */
+  valid: Tensor;
+}
+
+function checkWeight(op: string, weight: Tensor | null | undefined, classes: number): void {
+  if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes))
+    throw new TensileError(
+      `${op}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${fmtShape(weight.shape)}`,
+    );
+}
+
+/** Checks index-target shape, dtype and values against an input whose class dim is `classDim`. */
+function checkIndexTarget(op: string, input: Tensor, target: Tensor, ignoreIndex: number): void {
+  if (target.dtype !== "int32")
+    throw new TensileError(`${op}: expected target of dtype int32 (class indices), got ${target.dtype} (shape ${fmtShape(target.shape)})`);
+  if (input.ndim === 1) {
+    if (target.ndim !== 0)
+      throw new TensileError(`${op}: 1D input ${fmtShape(input.shape)} (unbatched) expects a 0D target, got target shape ${fmtShape(target.shape)}`);
+  } else {
+    const want = [input.shape[0]!, ...input.shape.slice(2)];
+    if (target.ndim >= 1 && target.shape[0] !== input.shape[0])
+      throw new TensileError(
+        `${op}: expected input batch_size (${input.shape[0]}) to match target batch_size (${target.shape[0]}) (input ${fmtShape(input.shape)}, target ${fmtShape(target.shape)})`,
+      );
+    if (target.ndim !== want.length || want.some((d, i) => d !== target.shape[i]))
+      throw new TensileError(`${op}: expected target size ${fmtShape(want)} for input ${fmtShape(input.shape)}, got ${fmtShape(target.shape)}`);
+  }
+  const classes = input.shape[input.ndim === 1 ? 0 : 1]!;
+  for (const t of target.dataSync())
+    if (t !== ignoreIndex && (t < 0 || t >= classes)) throw new TensileError(`${op}: target ${t} is out of bounds for ${classes} classes`);
+}
+
+function nllParts(op: string, input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number): NllParts {
+  if (input.ndim < 1) throw new TensileError(`${op}: input tensor should be 1D or more, got shape ${fmtShape(input.shape)}`);
+  const classDim = input.ndim === 1 ? 0 : 1;
+  checkWeight(op, weight, input.shape[classDim]!);
+  checkIndexTarget(op, input, target, ignoreIndex);
+  const keep = target.ne(ignoreIndex);
+  const safeTarget = target.maskedFill(keep.logicalNot(), 0);
+  const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
+  const valid = keep.to(input.dtype);
+  const w = weight ? weight.indexSelect(0, safeTarget.reshape([safeTarget.numel()])).reshape(target.shape).mul(valid) : valid;
+  return { loss: picked.neg().mul(w), w, valid };
+}
+
+/** Weighted mean as PyTorch's: Σ loss / Σ w[target] over non-ignored elements (NaN if all ignored). */
+function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
+  return reduction === "mean" ? loss.sum().div(w.sum()) : applyReduction(loss, reduction);
+}
+
+/**
+ * Negative log-likelihood of class indices: ℓ_i = −w[t_i]·input[i, t_i], with `input` holding
+ * log-probabilities. `mean` divides by Σ w[t_i] over non-ignored elements.
+ *
+ * Shapes: input [N, C] or [N, C, d1, ...] or [C]; target int32 [N] or [N, d1, ...] or [].
+ * ```ts
+ * F.nllLoss(logSoftmax(randn([3, 5]), 1), tensor([1, 0, 4], { dtype: "int32" }));
+ * ```
+ */
+export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = "mean" }: NllLossOptions = {}): Tensor {
+  checkReduction("nllLoss", reduction);
+  const { loss, w } = nllParts("nllLoss", input, target, weight, ignoreIndex);
+  return reduceWeighted(loss, w, reduction);
+}
+
+/**
+ * Cross-entropy of unnormalised logits: `nllLoss(logSoftmax(input, classDim), target)` for class
+ * indices, or ℓ_i = −Σ_c w_c·p_ic·log softmax(x_i)_c for class probabilities (a float `target`
+ * of the input's shape; `mean` then divides by the number of samples). With label smoothing ε,
+ * ℓ = (1 − ε)·ℓ_nll + ε/C·Σ_c −w_c·log softmax(x_i)_c. Stable for any finite logits (±1e4 included).
+ *
+ * Shapes: input [N, C] or [N, C, d1, ...] or [C]; target int32 [N] / [N, d1, ...] / [] or float
+ * of input's shape → scalar, or the target's batch shape with `reduction: "none"`.
+ * ```ts
+ * F.crossEntropy(randn([3, 5], { requiresGrad: true }), tensor([1, 0, 4], { dtype: "int32" })).backward();
+ * ```
+ */
+export function crossEntropy(
+  input: Tensor,
+  target: Tensor,
+  { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 }: CrossEntropyOptions = {},
+): Tensor {
+  const op = "crossEntropy";
+  checkReduction(op, reduction);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
+    throw new TensileError(`${op}: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
+  if (input.ndim < 1) throw new TensileError(`${op}: input tensor should be 1D or more, got shape ${fmtShape(input.shape)}`);
+  const classDim = input.ndim === 1 ? 0 : 1;
+  const classes = input.shape[classDim]!;
+  checkWeight(op, weight, classes);
+  const logp = input.logSoftmax(classDim);
+  // weight reshaped to broadcast along the class dim: [C] → [1, C, 1, ...].
+  const wb = weight && input.ndim > 1 ? weight.reshape(input.shape.map((d, i) => (i === 1 ? d : 1))) : weight;
+
+  if (target.dtype === "float32" || target.dtype === "float64") {
+    if (target.ndim !== input.ndim || target.shape.some((d, i) => d !== input.shape[i]))
+      throw new TensileError(
+        `${op}: class-probability target must have the input's shape ${fmtShape(input.shape)}, got ${fmtShape(target.shape)} (use an int32 target for class indices)`,
+      );
+    const p = labelSmoothing > 0 ? target.mul(1 - labelSmoothing).add(labelSmoothing / classes) : target;
+    const loss = (wb ? logp.mul(p).mul(wb) : logp.mul(p)).sum(classDim).neg();
+    return reduction === "mean" ? loss.sum().div(input.numel() / classes) : applyReduction(loss, reduction);
+  }
+
+  const { loss, w, valid } = nllParts(op, logp, target, weight, ignoreIndex);
+  const nll = reduceWeighted(loss, w, reduction);
+  if (labelSmoothing === 0) return nll;
+  const smooth = (wb ? logp.mul(wb) : logp).sum(classDim).neg().mul(valid);
+  const smoothRed = reduction === "mean" ? smooth.sum().div(w.sum()) : applyReduction(smooth, reduction);
+  return nll.mul(1 - labelSmoothing).add(smoothRed.mul(labelSmoothing / classes));
+}
+
+function checkSameShape(op: string, input: Tensor, target: Tensor): void {
+  if (input.ndim !== target.ndim || input.shape.some((d, i) => d !== target.shape[i]))
+    throw new TensileError(
+      `${op}: using a target size ${fmtShape(target.shape)} that is different to the input size ${fmtShape(input.shape)} is not supported; please ensure they have the same size`,
+    );
+}
+
+/** log(e^-100): PyTorch clamps each log term of BCE at −100 so ℓ stays finite at p ∈ {0, 1}. */
+const MIN_PROB = Math.exp(-100);
+
+/**
+ * Binary cross-entropy of probabilities: ℓ = −w·(y·log x + (1 − y)·log(1 − x)), each log clamped
+ * at −100 as PyTorch's. Inputs must lie in [0, 1] (use `binaryCrossEntropyWithLogits` on logits).
+ *
+ * Shapes: input [*], target same, weight broadcastable → scalar, or [*] with `reduction: "none"`.
+ */
+export function binaryCrossEntropy(
+  input: Tensor,
+  target: Tensor,
+  { weight = null, reduction = "mean" }: { weight?: Tensor | null; reduction?: Reduction } = {},
+): Tensor {
+  const op = "binaryCrossEntropy";
+  checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  for (const v of input.dataSync())
+    if (!(v >= 0 && v <= 1)) throw new TensileError(`${op}: all elements of input should be between 0 and 1, found ${v}`);
+  // Clamping the argument (not the log) keeps the gradient 0 rather than 0·∞ at x ∈ {0, 1}.
+  const logX = input.clamp(MIN_PROB, null).log();
+  const log1mX = input.neg().add(1).clamp(MIN_PROB, null).log();
+  let loss = target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
+  if (weight) loss = loss.mul(weight);
+  return applyReduction(loss, reduction);
+}
+
+/**
+ * Binary cross-entropy of logits, fused with the sigmoid for stability:
+ * ℓ = −w·(p·y·log σ(x) + (1 − y)·log(1 − σ(x))) = w·((1 − y)·x − (1 + (p − 1)·y)·log σ(x)),
+ * p = `posWeight` (per class, broadcast along the last dim) trading recall against precision.
+ *
+ * Shapes: input [*], target same, weight / posWeight broadcastable → scalar, or [*].
+ */
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  { weight = null, reduction = "mean", posWeight = null }: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {},
+): Tensor {
+  const op = "binaryCrossEntropyWithLogits";
+  checkReduction(op, reduction);
+  checkSameShape(op, input, target);
+  const logSig = input.logSigmoid();
+  const logWeight = posWeight ? posWeight.sub(1).mul(target).add(1) : null;
+  let loss = target.neg().add(1).mul(input).sub(logWeight ? logWeight.mul(logSig) : logSig);
+  if (weight) loss = loss.mul(weight);
+  return applyReduction(loss, reduction);
+}

@@ -1,0 +1,255 @@
+/**
+ * Convolutions: `F.conv1d`, `F.conv2d`, `F.convTranspose2d`, computed as im2col + GEMM in NCHW.
+ *
+ * conv2d:  cols = im2col(x) [N, C·kh·kw, L];  y[n] = W[O, C·kh·kw] · cols[n]  (per group).
+ * Backward (written with Tensor ops, so it runs on every backend and is itself differentiable):
+ *   ∂x = col2im(Wᵀ · g)               — which is exactly the transposed convolution of g,
+ *   ∂W = g[O, N·L] · cols[N·L, C·kh·kw]  — one GEMM contracting batch and positions together,
+ *   ∂b = Σ_{n,h,w} g.
+ * The columns are recomputed in the backward pass instead of being kept, which trades one cheap
+ * im2col for not holding N·C·kh·kw·L floats per layer between forward and backward.
+ * convTranspose2d is the adjoint: its forward is conv2d's ∂x and its ∂x is conv2d.
+ */
+import { type Tensor, pad as padOp } from "../../core.js";
+import type { Im2colParams } from "../../backends/backend.js";
+import { record } from "../../autograd/engine.js";
+import { TensileError, check, fmtShape } from "../../errors.js";
+import { type Size2, col2im, im2col, pair, windowCount } from "./fold.js";
+
+/** Stride, padding and dilation for the two spatial dims, and the group count. */
+interface Geom {
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  groups: number;
+}
+
+const colParams = (kh: number, kw: number, g: Geom): Im2colParams =>
+  ({ kernel: [kh, kw], stride: g.stride, padding: g.padding, dilation: g.dilation, padValue: 0 });
+
+/** im2col of x for a kh×kw kernel; a 1×1 unpadded kernel needs only a (strided) reshape. */
+function columns(x: Tensor, kh: number, kw: number, g: Geom): Tensor {
+  const [N, C] = x.shape as [number, number];
+  if (kh === 1 && kw === 1 && g.padding[0] === 0 && g.padding[1] === 0) {
+    const xs = g.stride[0] === 1 && g.stride[1] === 1 ? x : x.index([":", ":", `::${g.stride[0]}`, `::${g.stride[1]}`]);
+    return xs.reshape([N, C, xs.shape[2]! * xs.shape[3]!]);
+  }
+  return im2col(x, colParams(kh, kw, g));
+}
+
+/** y = conv(x, w) without bias; differentiable when its inputs are (used by the backward rules). */
+function convCore(x: Tensor, w: Tensor, g: Geom): Tensor {
+  const [N, , H, W] = x.shape as number[];
+  const [O, Cg, kh, kw] = w.shape as [number, number, number, number];
+  const G = g.groups, CgK = Cg * kh * kw;
+  const oh = windowCount(H!, kh, g.stride[0], g.padding[0], g.dilation[0]);
+  const ow = windowCount(W!, kw, g.stride[1], g.padding[1], g.dilation[1]);
+  const cols = columns(x, kh, kw, g);
+  const y = G === 1
+    ? w.reshape([O, CgK]).matmul(cols)
+    : w.reshape([G, O / G, CgK]).matmul(cols.reshape([N!, G, CgK, oh * ow]));
+  return y.reshape([N!, O, oh, ow]);
+}
+
+/** Wᵀ·gy folded back to `xShape`: conv2d's input gradient and convTranspose2d's forward. */
+function convTransposeCore(gy: Tensor, w: Tensor, xShape: readonly number[], g: Geom): Tensor {
+  const [N, C, H, W] = xShape as [number, number, number, number];
+  const [O, Cg, kh, kw] = w.shape as [number, number, number, number];
+  const G = g.groups, CgK = Cg * kh * kw, L = gy.shape[2]! * gy.shape[3]!;
+  const cols = G === 1
+    ? w.reshape([O, CgK]).t().matmul(gy.reshape([N, O, L]))
+    : w.reshape([G, O / G, CgK]).transpose(1, 2).matmul(gy.reshape([N, G, O / G, L])).reshape([N, C * kh * kw, L]);
+  if (kh === 1 && kw === 1 && g.padding[0] === 0 && g.padding[1] === 0 && g.stride[0] === 1 && g.stride[1] === 1)
+    return cols.reshape([N, C, H, W]);
+  return col2im(cols, [N, C, H, W], colParams(kh, kw, g));
+}
+
+/** ∂W = g · colsᵀ, contracting batch and positions in one GEMM per group; shape `wShape`. */
+function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geom): Tensor {
+  const N = x.shape[0]!;
+  const [O, Cg, kh, kw] = wShape as [number, number, number, number];
+  const G = g.groups, Og = O / G, CgK = Cg * kh * kw, L = gy.shape[2]! * gy.shape[3]!;
+  const cols = columns(x, kh, kw, g); // [N, C·K, L]
+  // [N, G, ·, L] → [G, ·, N, L] → [G, ·, N·L]: copies whole rows of L, cache-friendly.
+  const g2 = gy.reshape([N, G, Og, L]).permute([1, 2, 0, 3]).reshape([G, Og, N * L]);
+  const c2 = cols.reshape([N, G, CgK, L]).permute([1, 2, 0, 3]).reshape([G, CgK, N * L]);
+  return g2.matmul(c2.transpose(1, 2)).reshape([...wShape]);
+}
+
+/** conv2d as one autograd node over 4-D x, w and 1-D bias (all checked). */
+function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
+  let out = convCore(x.detach(), w.detach(), g);
+  if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
+  return record("conv2d", out, [x, w, b], (gy) => [
+    x.requiresGrad ? convTranspose2dOp(gy, w, null, g, x.shape) : null,
+    w.requiresGrad ? convWeightGrad(x, gy, w.shape, g) : null,
+    b?.requiresGrad ? gy.sum([0, 2, 3]) : null,
+  ]);
+}
+
+/**
+ * The transposed convolution of x (the role of conv2d's output gradient) to an output of `outShape`,
+ * as one autograd node. When outputPadding ≥ stride (possible with dilation), the last input rows
+ * and columns are zero-extended so the window count of the output matches.
+ */
+function convTranspose2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom, outShape: readonly number[]): Tensor {
+  const [, , H, W] = x.shape as number[];
+  const [kh, kw] = w.shape.slice(2) as [number, number];
+  const eh = windowCount(outShape[2]!, kh, g.stride[0], g.padding[0], g.dilation[0]) - H!;
+  const ew = windowCount(outShape[3]!, kw, g.stride[1], g.padding[1], g.dilation[1]) - W!;
+  const xd = eh > 0 || ew > 0 ? padOp(x.detach(), [0, ew, 0, eh]) : x.detach();
+  let out = convTransposeCore(xd, w.detach(), outShape, g);
+  if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
+  return record("convTranspose2d", out, [x, w, b], (gz) => {
+    const xe = eh > 0 || ew > 0 ? padOp(x, [0, ew, 0, eh]) : x;
+    let gx: Tensor | null = null;
+    if (x.requiresGrad) {
+      gx = conv2dOp(gz, w, null, g);
+      if (eh > 0 || ew > 0) gx = gx.narrow(2, 0, H!).narrow(3, 0, W!);
+    }
+    return [gx, w.requiresGrad ? convWeightGrad(gz, xe, w.shape, g) : null, b?.requiresGrad ? gz.sum([0, 2, 3]) : null];
+  });
+}
+
+export interface ConvOptions {
+  stride?: Size2;
+  /** Zero padding on both sides of each spatial dim, or "valid" (none) / "same" (output size = input size; stride 1 only). */
+  padding?: Size2 | "same" | "valid";
+  dilation?: Size2;
+  groups?: number;
+}
+
+export interface ConvTransposeOptions {
+  stride?: Size2;
+  padding?: Size2;
+  /** Extra size added to one side of each output dim (must be < stride or < dilation). */
+  outputPadding?: Size2;
+  groups?: number;
+  dilation?: Size2;
+}
+
+const dims = (n: number) => (n === 1 ? "[N, C, L]" : "[N, C, H, W]");
+
+/** Checks the shared preconditions of conv1d/conv2d/convTranspose2d. */
+function checkConvArgs(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | null | undefined, groups: number, transposed: boolean): void {
+  const want = nd + 2;
+  check(x.ndim === want || x.ndim === want - 1, op, () =>
+    `expected ${want - 1}D (unbatched) or ${want}D (batched) input ${dims(nd)}, but got input of size ${fmtShape(x.shape)}`);
+  check(w.ndim === want, op, () =>
+    `weight should be ${want}-D ${transposed ? "[in_channels, out_channels/groups" : "[out_channels, in_channels/groups"}, ${nd === 1 ? "k" : "kH, kW"}], got ${fmtShape(w.shape)}`);
+  check(Number.isInteger(groups) && groups > 0, op, () => `non-positive groups is not supported (got ${groups})`);
+  check(x.dtype === "float32" || x.dtype === "float64", op, () => `expected a floating point input, got ${x.dtype}`);
+  check(x.dtype === w.dtype && (!b || b.dtype === w.dtype), op, () =>
+    `input type (${x.dtype}), weight type (${w.dtype})${b ? ` and bias type (${b.dtype})` : ""} should be the same`);
+  const C = x.shape[x.ndim - nd - 1]!;
+  if (!transposed) {
+    check(w.shape[0]! % groups === 0, op, () => `out_channels (${w.shape[0]}) must be divisible by groups (${groups}); weight ${fmtShape(w.shape)}`);
+    check(C === w.shape[1]! * groups, op, () =>
+      `expected input ${fmtShape(x.shape)} to have ${w.shape[1]! * groups} channels (weight ${fmtShape(w.shape)}, groups=${groups}), but got ${C} channels instead`);
+  } else {
+    check(w.shape[0]! % groups === 0, op, () => `in_channels (${w.shape[0]}) must be divisible by groups (${groups}); weight ${fmtShape(w.shape)}`);
+    check(C === w.shape[0], op, () =>
+      `expected input ${fmtShape(x.shape)} to have ${w.shape[0]} channels to match weight ${fmtShape(w.shape)}, but got ${C} channels instead`);
+  }
+  const outC = transposed ? w.shape[1]! * groups : w.shape[0]!;
+  check(!b || (b.ndim === 1 && b.shape[0] === outC), op, () => `expected bias of shape [${outC}], got ${fmtShape(b!.shape)}`);
+}
+
+/** Shared driver of conv1d/conv2d: nd = 1 runs as a 2-D convolution with a height-1 kernel. */
+function convNd(op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, o: ConvOptions): Tensor {
+  const groups = o.groups ?? 1;
+  checkConvArgs(op, nd, input, weight, bias, groups, false);
+  const stride = pair(op, "stride", o.stride ?? 1, 1, nd);
+  const dilation = pair(op, "dilation", o.dilation ?? 1, 1, nd);
+  const k = weight.shape.slice(2);
+  const batched = input.ndim === nd + 2;
+  let x = batched ? input : input.unsqueeze(0);
+  let padding: number[];
+  if (o.padding === "valid") padding = Array<number>(nd).fill(0);
+  else if (o.padding === "same") {
+    check(stride.every((s) => s === 1), op, `padding='same' is not supported for strided convolutions (stride ${fmtShape(stride)})`);
+    // Total d·(k − 1) per dim; PyTorch puts the odd extra on the right (bottom).
+    const total = k.map((kk, i) => dilation[i]! * (kk - 1));
+    padding = total.map((t) => Math.floor(t / 2));
+    const extra = total.map((t, i) => t - 2 * padding[i]!);
+    // F.pad lists (left, right) pairs from the last dim backwards.
+    if (extra.some((e) => e > 0)) x = padOp(x, nd === 1 ? [0, extra[0]!] : [0, extra[1]!, 0, extra[0]!]);
+  } else if (typeof o.padding === "string") throw new TensileError(`${op}: invalid padding string "${o.padding}" (expected "same" or "valid")`);
+  else padding = pair(op, "padding", o.padding ?? 0, 0, nd);
+  const w = nd === 1 ? weight.unsqueeze(2) : weight;
+  if (nd === 1) x = x.unsqueeze(2);
+  const geom: Geom = nd === 1
+    ? { stride: [1, stride[0]!], padding: [0, padding[0]!], dilation: [1, dilation[0]!], groups }
+    : { stride: [stride[0]!, stride[1]!], padding: [padding[0]!, padding[1]!], dilation: [dilation[0]!, dilation[1]!], groups };
+  const [H, W] = x.shape.slice(2) as [number, number];
+  const [kh, kw] = w.shape.slice(2) as [number, number];
+  const oh = windowCount(H, kh, geom.stride[0], geom.padding[0], geom.dilation[0]);
+  const ow = windowCount(W, kw, geom.stride[1], geom.padding[1], geom.dilation[1]);
+  if (oh < 1 || ow < 1) {
+    const padded = [H + 2 * geom.padding[0], W + 2 * geom.padding[1]], dk = [geom.dilation[0] * (kh - 1) + 1, geom.dilation[1] * (kw - 1) + 1];
+    const sl = (a: number[]) => fmtShape(nd === 1 ? a.slice(1) : a);
+    throw new TensileError(
+      `${op}: calculated padded input size per channel ${sl(padded)} is smaller than the (dilated) kernel size ${sl(dk)}; kernel size can't be greater than actual input size (input ${fmtShape(input.shape)}, weight ${fmtShape(weight.shape)})`);
+  }
+  let out = conv2dOp(x, w, bias ?? null, geom);
+  if (nd === 1) out = out.squeeze(2);
+  return batched ? out : out.squeeze(0);
+}
+
+/**
+ * 1-D convolution (cross-correlation, as PyTorch):
+ * y[n, o, l] = b[o] + Σ_{c, k} W[o, c, k] · x[n, g·C/G + c, l·s − p + k·d] within o's group g.
+ *
+ * Shapes: input [N, C, L] (or [C, L]), weight [O, C/groups, k], bias [O] → [N, O, L_out],
+ * L_out = ⌊(L + 2p − d(k − 1) − 1)/s⌋ + 1.
+ * ```ts
+ * F.conv1d(randn([2, 3, 7]), randn([4, 3, 3]), zeros([4]), { padding: 1 }).shape; // [2, 4, 7]
+ * ```
+ */
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+  return convNd("conv1d", 1, input, weight, bias, opts);
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch), computed as im2col + GEMM:
+ * y[n, o, i, j] = b[o] + Σ_{c, u, v} W[o, c, u, v] · x[n, g·C/G + c, i·sh − ph + u·dh, j·sw − pw + v·dw].
+ *
+ * Shapes: input [N, C, H, W] (or [C, H, W]), weight [O, C/groups, kH, kW], bias [O] → [N, O, H_out, W_out],
+ * H_out = ⌊(H + 2ph − dh(kH − 1) − 1)/sh⌋ + 1.
+ * ```ts
+ * F.conv2d(randn([8, 3, 32, 32]), randn([16, 3, 3, 3]), null, { padding: "same" }).shape; // [8, 16, 32, 32]
+ * ```
+ */
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+  return convNd("conv2d", 2, input, weight, bias, opts);
+}
+
+/**
+ * 2-D transposed convolution ("deconvolution"): the adjoint of conv2d with the same weight, i.e.
+ * every input pixel scatters W[c, :, :, :]·x[n, c, i, j] onto the output window at (i·s − p, j·s − p).
+ *
+ * Shapes: input [N, Cin, H, W] (or [Cin, H, W]), weight [Cin, Cout/groups, kH, kW], bias [Cout] →
+ * [N, Cout, H_out, W_out], H_out = (H − 1)·sh − 2ph + dh(kH − 1) + outputPadding_h + 1.
+ * ```ts
+ * F.convTranspose2d(randn([1, 16, 7, 7]), randn([16, 8, 2, 2]), null, { stride: 2 }).shape; // [1, 8, 14, 14]
+ * ```
+ */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+  const op = "convTranspose2d";
+  const groups = opts.groups ?? 1;
+  checkConvArgs(op, 2, input, weight, bias, groups, true);
+  const stride = pair(op, "stride", opts.stride ?? 1, 1), dilation = pair(op, "dilation", opts.dilation ?? 1, 1);
+  const padding = pair(op, "padding", opts.padding ?? 0, 0), outPad = pair(op, "output_padding", opts.outputPadding ?? 0, 0);
+  check(outPad.every((p, i) => p < stride[i]! || p < dilation[i]!), op, () =>
+    `output padding must be smaller than either stride or dilation, but got output_padding ${fmtShape(outPad)}, stride ${fmtShape(stride)}, dilation ${fmtShape(dilation)}`);
+  const batched = input.ndim === 4;
+  const x = batched ? input : input.unsqueeze(0);
+  const [N, , H, W] = x.shape as [number, number, number, number];
+  const [, Cg, kh, kw] = weight.shape as [number, number, number, number];
+  const outHW = [H, W].map((n, i) => (n - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * ([kh, kw][i]! - 1) + outPad[i]! + 1);
+  check(outHW.every((n) => n > 0), op, () =>
+    `given input size ${fmtShape(input.shape)}, calculated output size ${fmtShape(outHW)} is too small (weight ${fmtShape(weight.shape)}, stride ${fmtShape(stride)}, padding ${fmtShape(padding)})`);
+  const geom: Geom = { stride: [stride[0]!, stride[1]!], padding: [padding[0]!, padding[1]!], dilation: [dilation[0]!, dilation[1]!], groups };
+  const out = convTranspose2dOp(x, weight, bias ?? null, geom, [N, Cg * groups, outHW[0]!, outHW[1]!]);
+  return batched ? out : out.squeeze(0);
+}

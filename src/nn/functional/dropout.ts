@@ -1,0 +1,56 @@
+import { Tensor, rand } from "../../core.js";
+import type { Generator } from "../../core.js";
+import { TensileError } from "../../errors.js";
+
+export interface DropoutOptions {
+  generator?: Generator;
+}
+
+function checkP(op: string, p: number): void {
+  if (typeof p !== "number" || !(p >= 0 && p <= 1))
+    throw new TensileError(`${op}: dropout probability has to be between 0 and 1, but got ${p}`);
+}
+
+/** Keep-mask of the input's shape: 1 with probability 1 − p, else 0 (PyTorch's `bernoulli_(1 - p)`). */
+function keepMask(input: Tensor, p: number, generator?: Generator): Tensor {
+  const dtype = input.dtype === "float64" ? "float64" : "float32";
+  return rand([...input.shape], { dtype, generator }).lt(1 - p).to(dtype);
+}
+
+/**
+ * Zeroes each element with probability p and scales the rest by 1/(1 − p), so the expected
+ * value is unchanged; identity when `training` is false.
+ *
+ * Shapes: any → same.
+ * ```ts
+ * F.dropout(ones([4]), 0.5);        // entries 0 or 2
+ * F.dropout(ones([4]), 0.5, false); // unchanged
+ * ```
+ */
+export function dropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  checkP("dropout", p);
+  if (!training || p === 0 || input.numel() === 0) return input;
+  if (p === 1) return input.mul(0);
+  return input.mul(keepMask(input, p, opts.generator).mul(1 / (1 - p)));
+}
+
+/** SELU's saturation value −λα; dropped units are set to it. */
+const ALPHA_PRIME = 1.7580993408473766;
+
+/**
+ * Alpha dropout for self-normalising (SELU) networks: dropped elements are set to −λα, then an
+ * affine map a·x + b restores zero mean and unit variance, with
+ * a = ((1 − p)(1 + p·α'²))^(−1/2), b = a·α'·p. Note PyTorch's default here is `training = false`.
+ *
+ * Shapes: any → same.
+ */
+export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
+  checkP("alphaDropout", p);
+  if (!training || p === 0 || input.numel() === 0) return input;
+  if (p === 1) return input.mul(0);
+  const keep = keepMask(input, p, opts.generator);
+  const a = 1 / Math.sqrt((ALPHA_PRIME * ALPHA_PRIME * p + 1) * (1 - p));
+  // b = (keep − 1)·α'·a + α'·a·p: −α'·a·(1 − p) where dropped, α'·a·p where kept.
+  const b = keep.sub(1).mul(ALPHA_PRIME * a).add(ALPHA_PRIME * a * p);
+  return input.mul(keep.mul(a)).add(b);
+}

@@ -1,0 +1,10 @@
+/**
+ * `nn.functional` (imported as `F`): the stateless maths behind the layers and losses.
+ * Each family lives in its own file; add a family by adding its `export *` line here.
+ */
+export * from "./activation.js";
+export * from "./linear.js";
+export * from "./dropout.js";
+export * from "./loss.js";
+export * from "./classification.js";
+export type { Reduction, ReductionOptions } from "./reduction.js";

@@ -1,0 +1,132 @@
+import { Tensor, noGrad, tensor as makeTensor, where } from "../../core.js";
+import { TensileError, fmtShape } from "../../errors.js";
+
+/**
+ * y = x·Wᵀ + b.
+ *
+ * Shapes: input [*, in], weight [out, in], bias [out] → [*, out].
+ * ```ts
+ * F.linear(randn([64, 784]), randn([500, 784]), zeros([500])).shape; // [64, 500]
+ * ```
+ */
+export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2) throw new TensileError(`linear: weight must be 2-D [out_features, in_features], got shape ${fmtShape(weight.shape)}`);
+  if (input.ndim < 1) throw new TensileError(`linear: input must have at least 1 dimension, got shape ${fmtShape(input.shape)}`);
+  const inF = input.shape[input.ndim - 1]!;
+  if (inF !== weight.shape[1])
+    throw new TensileError(
+      `linear: input shape ${fmtShape(input.shape)} and weight shape ${fmtShape(weight.shape)} cannot be multiplied (${inF} != ${weight.shape[1]})`,
+    );
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
+    throw new TensileError(`linear: bias shape ${fmtShape(bias.shape)} does not match weight shape ${fmtShape(weight.shape)} (expected [${weight.shape[0]}])`);
+  const out = input.matmul(weight.t());
+  return bias ? out.add(bias) : out;
+}
+
+/**
+ * y_k = x1ᵀ·A_k·x2 + b_k for every output feature k.
+ *
+ * Shapes: input1 [*, in1], input2 [*, in2], weight [out, in1, in2], bias [out] → [*, out].
+ * ```ts
+ * F.bilinear(randn([8, 5]), randn([8, 3]), randn([4, 5, 3])).shape; // [8, 4]
+ * ```
+ */
+export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const op = "bilinear";
+  if (weight.ndim !== 3) throw new TensileError(`${op}: weight must be 3-D [out, in1, in2], got shape ${fmtShape(weight.shape)}`);
+  const [outF, in1, in2] = weight.shape as [number, number, number];
+  const lead = input1.shape.slice(0, -1);
+  if (input1.ndim < 1 || input1.ndim !== input2.ndim || lead.some((d, i) => d !== input2.shape[i]))
+    throw new TensileError(`${op}: input1 ${fmtShape(input1.shape)} and input2 ${fmtShape(input2.shape)} must have the same batch dimensions`);
+  if (input1.shape[input1.ndim - 1] !== in1 || input2.shape[input2.ndim - 1] !== in2)
+    throw new TensileError(
+      `${op}: input1 ${fmtShape(input1.shape)} and input2 ${fmtShape(input2.shape)} do not match weight ${fmtShape(weight.shape)} (expected last sizes ${in1} and ${in2})`,
+    );
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF))
+    throw new TensileError(`${op}: bias shape ${fmtShape(bias.shape)} does not match weight shape ${fmtShape(weight.shape)} (expected [${outF}])`);
+  const batch = lead.reduce((a, b) => a * b, 1);
+  // (x1 · W') with W' = [in1, out·in2], then contract in2 against x2.
+  const w = weight.permute([1, 0, 2]).reshape([in1, outF * in2]);
+  let y = input1
+    .reshape([batch, in1])
+    .matmul(w)
+    .reshape([batch, outF, in2])
+    .mul(input2.reshape([batch, 1, in2]))
+    .sum(2);
+  if (bias) y = y.add(bias);
+  return y.reshape([...lead, outF]);
+}
+
+export interface EmbeddingOptions {
+  /** Rows at this index get no gradient (their output is still `weight[paddingIdx]`). */
+  paddingIdx?: number | null;
+  /** Rows looked up whose `normType`-norm exceeds `maxNorm` are renormalised in place first. */
+  maxNorm?: number | null;
+  normType?: number;
+}
+
+/** Reads an int32 index tensor, checking every index is in [0, n). */
+function checkedIndices(op: string, input: Tensor, n: number): Int32Array {
+  if (input.dtype !== "int32") throw new TensileError(`${op}: expected an int32 index tensor, got ${input.dtype} (shape ${fmtShape(input.shape)})`);
+  const idx = input.dataSync() as Int32Array;
+  for (const i of idx) if (i < 0 || i >= n) throw new TensileError(`${op}: index ${i} is out of range for ${n} embeddings`);
+  return idx;
+}
+
+/** Renormalises, in place, the rows of `weight` listed in `idx` whose norm exceeds `maxNorm`. */
+function embeddingRenorm_(weight: Tensor, idx: Int32Array, maxNorm: number, normType: number): void {
+  const [n, d] = weight.shape as [number, number];
+  const w = weight.dataSync();
+  const out = Float64Array.from(w);
+  let changed = false;
+  for (const row of new Set(idx)) {
+    let norm = 0;
+    for (let j = 0; j < d; j++) {
+      const v = Math.abs(w[row * d + j]!);
+      norm = normType === Infinity ? Math.max(norm, v) : norm + v ** normType;
+    }
+    if (normType !== Infinity) norm = norm ** (1 / normType);
+    if (norm > maxNorm) {
+      const scale = maxNorm / (norm + 1e-7);
+      for (let j = 0; j < d; j++) out[row * d + j] = w[row * d + j]! * scale;
+      changed = true;
+    }
+  }
+  if (!changed) return;
+  const data = weight.dtype === "float64" ? out : Float32Array.from(out);
+  noGrad(() => weight.copy_(makeTensor(data, { shape: [n, d], dtype: weight.dtype })));
+}
+
+/**
+ * Looks up rows of `weight`: out[..., :] = weight[input[...], :].
+ *
+ * Shapes: input int32 [*], weight [num_embeddings, embedding_dim] → [*, embedding_dim].
+ * ```ts
+ * F.embedding(tensor([[1, 2], [4, 5]], { dtype: "int32" }), randn([10, 3])).shape; // [2, 2, 3]
+ * ```
+ */
+export function embedding(
+  input: Tensor,
+  weight: Tensor,
+  paddingIdx: number | null | EmbeddingOptions = null,
+  maxNorm: number | null = null,
+  normType = 2,
+): Tensor {
+  const op = "embedding";
+  if (paddingIdx !== null && typeof paddingIdx === "object") ({ paddingIdx = null, maxNorm = null, normType = 2 } = paddingIdx);
+  if (weight.ndim !== 2) throw new TensileError(`${op}: weight must be 2-D [num_embeddings, embedding_dim], got shape ${fmtShape(weight.shape)}`);
+  const [n, d] = weight.shape as [number, number];
+  let pad = paddingIdx;
+  if (pad !== null) {
+    if (!Number.isInteger(pad) || pad >= n || pad < -n) throw new TensileError(`${op}: padding_idx ${pad} must be within num_embeddings (${n})`);
+    if (pad < 0) pad += n;
+  }
+  const idx = checkedIndices(op, input, n);
+  if (maxNorm !== null) embeddingRenorm_(weight, idx, maxNorm, normType);
+  let out = weight.indexSelect(0, input.reshape([input.numel()])).reshape([...input.shape, d]);
+  if (pad !== null && out.requiresGrad) {
+    // Same values, but positions that look up the padding row pass no gradient to it.
+    out = where(input.ne(pad).unsqueeze(-1), out, out.detach());
+  }
+  return out;
+}

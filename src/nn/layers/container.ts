@@ -1,0 +1,256 @@
+/**
+ * Containers: `Sequential` (a pipeline), `ModuleList` (an indexable list), `ModuleDict` (a map).
+ * Their children get PyTorch's state-dict keys: `0.weight`, `1.bias`, … for the lists and
+ * `<key>.weight` for the dict.
+ */
+import { TensileError } from "../../errors.js";
+import { Module } from "../module.js";
+
+function checkModule(op: string, m: unknown, what: string): asserts m is Module {
+  if (!(m instanceof Module)) throw new TensileError(`${op}: ${what} is not a Module (got ${m === null ? "null" : typeof m})`);
+}
+
+/** The numbered own children "0", "1", … of a list-like container, in order. */
+function numbered(self: Module): Module[] {
+  const out: Module[] = [];
+  for (const [k, v] of Object.entries(self)) if (/^(0|[1-9]\d*)$/.test(k) && v instanceof Module) out.push(v);
+  return out;
+}
+
+/** All own child modules of `self` in order, a module held twice counted twice (as `_modules`). */
+function ownModules(self: Module): Module[] {
+  return Object.values(self).filter((v): v is Module => v instanceof Module);
+}
+
+/** Replaces the numbered children of `self` by `list` (renumbering from 0). */
+function renumber(self: Module, list: Module[]): void {
+  const rec = self as unknown as Record<string, unknown>;
+  for (const k of Object.keys(self)) if (/^(0|[1-9]\d*)$/.test(k)) delete rec[k];
+  list.forEach((m, i) => self.registerModule(String(i), m));
+}
+
+function wrapIndex(op: string, idx: number, length: number, insert = false): number {
+  const n = insert ? length + 1 : length;
+  if (!Number.isInteger(idx) || idx < -n || idx >= n) throw new TensileError(`${op}: index ${idx} is out of range for length ${length}`);
+  return idx < 0 ? idx + (insert ? length + 1 : length) : idx;
+}
+
+/**
+ * Runs its modules in order, feeding each one's output to the next.
+ *
+ * Children are keyed "0", "1", … (or by name when built from a record or Map), are reachable as
+ * `seq[0]` / `seq.at(-1)`, and can be added with `append`, `extend` and `insert`.
+ * ```ts
+ * const model = new nn.Sequential(new nn.Linear(784, 500), new nn.ReLU(), new nn.Linear(500, 10));
+ * Object.keys(model.stateDict()); // ["0.weight", "0.bias", "2.weight", "2.bias"]
+ * ```
+ */
+export class Sequential extends Module {
+  [index: number]: Module;
+
+  constructor(...modules: Module[] | [Record<string, Module> | Map<string, Module>]) {
+    super();
+    const first = modules[0];
+    if (modules.length === 1 && !(first instanceof Module) && typeof first === "object" && first !== null) {
+      const entries = first instanceof Map ? [...first] : Object.entries(first);
+      for (const [k, m] of entries) {
+        checkModule("Sequential", m, `entry "${k}"`);
+        this.registerModule(k, m);
+      }
+    } else {
+      (modules as Module[]).forEach((m, i) => {
+        checkModule("Sequential", m, `argument ${i}`);
+        this.registerModule(String(i), m);
+      });
+    }
+  }
+
+  /** Number of modules. */
+  get length(): number {
+    return ownModules(this).length;
+  }
+
+  /** The module at `idx` (negative counts from the end). */
+  at(idx: number): Module {
+    const list = ownModules(this);
+    return list[wrapIndex("Sequential.at", idx, list.length)]!;
+  }
+
+  /** A new Sequential of modules `start..end` (as `seq[start:end]`; the modules are shared). */
+  slice(start?: number, end?: number): Sequential {
+    return new Sequential(...ownModules(this).slice(start, end));
+  }
+
+  append(module: Module): this {
+    checkModule("Sequential.append", module, "argument");
+    this.registerModule(String(this.length), module);
+    return this;
+  }
+
+  extend(modules: Iterable<Module>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  insert(index: number, module: Module): this {
+    checkModule("Sequential.insert", module, "argument");
+    const list = numbered(this);
+    list.splice(wrapIndex("Sequential.insert", index, list.length, true), 0, module);
+    renumber(this, list);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return ownModules(this)[Symbol.iterator]();
+  }
+
+  override forward(input: unknown): any {
+    let x = input;
+    for (const m of ownModules(this)) x = m.forward(x);
+    return x;
+  }
+}
+
+/**
+ * A list of modules whose parameters are all registered (a plain array's are not). It has no
+ * `forward`; iterate over it in the owner's `forward`.
+ * ```ts
+ * class Net extends nn.Module {
+ *   layers = new nn.ModuleList(Array.from({ length: 3 }, () => new nn.Linear(10, 10)));
+ *   forward(x: Tensor) { for (const l of this.layers) x = l.forward(x); return x; }
+ * }
+ * ```
+ */
+export class ModuleList<M extends Module = Module> extends Module {
+  [index: number]: M;
+
+  constructor(modules: Iterable<M> = []) {
+    super();
+    this.extend(modules);
+  }
+
+  get length(): number {
+    return numbered(this).length;
+  }
+
+  at(idx: number): M {
+    const list = numbered(this) as M[];
+    return list[wrapIndex("ModuleList.at", idx, list.length)]!;
+  }
+
+  append(module: M): this {
+    checkModule("ModuleList.append", module, "argument");
+    this.registerModule(String(this.length), module);
+    return this;
+  }
+
+  extend(modules: Iterable<M>): this {
+    for (const m of modules) this.append(m);
+    return this;
+  }
+
+  insert(index: number, module: M): this {
+    checkModule("ModuleList.insert", module, "argument");
+    const list = numbered(this);
+    list.splice(wrapIndex("ModuleList.insert", index, list.length, true), 0, module);
+    renumber(this, list);
+    return this;
+  }
+
+  /** Removes and returns the module at `idx` (default the last), renumbering the rest. */
+  pop(idx = -1): M {
+    const list = numbered(this) as M[];
+    const [m] = list.splice(wrapIndex("ModuleList.pop", idx, list.length), 1);
+    renumber(this, list);
+    return m!;
+  }
+
+  [Symbol.iterator](): Iterator<M> {
+    return (numbered(this) as M[])[Symbol.iterator]();
+  }
+
+  override forward(): never {
+    throw new TensileError("ModuleList: a ModuleList has no forward; iterate over it in the owner's forward");
+  }
+}
+
+/**
+ * An ordered map of named modules, all registered (keys become state-dict prefixes). Any string
+ * without "." is a valid key, including ones that would clash with method names.
+ * ```ts
+ * const heads = new nn.ModuleDict({ cls: new nn.Linear(64, 10), box: new nn.Linear(64, 4) });
+ * heads.get("cls").forward(h);
+ * ```
+ */
+export class ModuleDict<M extends Module = Module> extends Module {
+  #modules = new Map<string, M>();
+
+  constructor(modules: Record<string, M> | Map<string, M> | Iterable<[string, M]> = {}) {
+    super();
+    this.update(modules);
+  }
+
+  protected override members(): Iterable<[string, unknown]> {
+    return [...Object.entries(this), ...this.#modules];
+  }
+
+  get size(): number {
+    return this.#modules.size;
+  }
+
+  get(key: string): M {
+    const m = this.#modules.get(key);
+    if (!m) throw new TensileError(`ModuleDict.get: no module under key "${key}" (keys: ${[...this.#modules.keys()].join(", ")})`);
+    return m;
+  }
+
+  set(key: string, module: M): this {
+    if (typeof key !== "string" || key === "" || key.includes("."))
+      throw new TensileError(`ModuleDict.set: key must be a non-empty string without ".", got ${JSON.stringify(key)}`);
+    checkModule("ModuleDict.set", module, `value for "${key}"`);
+    this.#modules.set(key, module);
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this.#modules.has(key);
+  }
+
+  /** Removes and returns the module under `key`, as `pop`. */
+  pop(key: string): M {
+    const m = this.get(key);
+    this.#modules.delete(key);
+    return m;
+  }
+
+  clear(): void {
+    this.#modules.clear();
+  }
+
+  update(modules: Record<string, M> | Map<string, M> | Iterable<[string, M]>): this {
+    const entries = modules instanceof Map || Symbol.iterator in modules ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules);
+    for (const [k, m] of entries) this.set(k, m);
+    return this;
+  }
+
+  keys(): string[] {
+    return [...this.#modules.keys()];
+  }
+
+  values(): M[] {
+    return [...this.#modules.values()];
+  }
+
+  entries(): [string, M][] {
+    return [...this.#modules];
+  }
+
+  /** Iterates over the keys, as iterating a Python dict does. */
+  [Symbol.iterator](): Iterator<string> {
+    return this.#modules.keys();
+  }
+
+  override forward(): never {
+    throw new TensileError("ModuleDict: a ModuleDict has no forward; call its modules in the owner's forward");
+  }
+}

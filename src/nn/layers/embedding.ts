@@ -1,0 +1,89 @@
+import { Parameter, Tensor, empty, noGrad } from "../../core.js";
+import type { DType } from "../../core.js";
+import { TensileError, fmtShape } from "../../errors.js";
+import { embedding } from "../functional/linear.js";
+import { normal_ } from "../init.js";
+import { Module } from "../module.js";
+import { pyFloat } from "../repr.js";
+
+export interface EmbeddingOptions {
+  /** This row gets no gradient and is initialised to zeros (a "padding" token). */
+  paddingIdx?: number | null;
+  /** Rows looked up with a larger `normType`-norm are renormalised to `maxNorm` (in place). */
+  maxNorm?: number | null;
+  normType?: number;
+  dtype?: DType;
+}
+
+/**
+ * A lookup table of `numEmbeddings` vectors of size `embeddingDim`, initialised N(0, 1) (the
+ * `paddingIdx` row zero) as PyTorch's.
+ *
+ * Shapes: input int32 [*] → [*, embeddingDim].
+ * ```ts
+ * const emb = new nn.Embedding(10, 3, { paddingIdx: 0 });
+ * emb.forward(tensor([[1, 2, 4, 5], [4, 3, 2, 9]], { dtype: "int32" })).shape; // [2, 4, 3]
+ * ```
+ */
+export class Embedding extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly paddingIdx: number | null;
+  readonly maxNorm: number | null;
+  readonly normType: number;
+  weight: Parameter;
+
+  constructor(numEmbeddings: number, embeddingDim: number, paddingIdx: number | null | EmbeddingOptions = null, opts: EmbeddingOptions = {}) {
+    super();
+    if (paddingIdx !== null && typeof paddingIdx === "object") ({ paddingIdx = null, ...opts } = paddingIdx);
+    for (const [k, v] of [["num_embeddings", numEmbeddings], ["embedding_dim", embeddingDim]] as const)
+      if (!Number.isInteger(v) || v < 0) throw new TensileError(`Embedding: ${k} must be a non-negative integer, got ${v}`);
+    if (paddingIdx !== null) {
+      if (!Number.isInteger(paddingIdx) || paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)
+        throw new TensileError(`Embedding: padding_idx ${paddingIdx} must be within num_embeddings (${numEmbeddings})`);
+      if (paddingIdx < 0) paddingIdx += numEmbeddings;
+    }
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.paddingIdx = paddingIdx;
+    this.maxNorm = opts.maxNorm ?? null;
+    this.normType = opts.normType ?? 2;
+    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype }));
+    this.resetParameters();
+  }
+
+  /**
+   * An Embedding holding `embeddings` [num, dim] (copied), frozen unless `freeze: false`.
+   * ```ts
+   * nn.Embedding.fromPretrained(tensor([[1, 2.3, 3], [4, 5.1, 6.3]]));
+   * ```
+   */
+  static fromPretrained(embeddings: Tensor, { freeze = true, ...opts }: EmbeddingOptions & { freeze?: boolean } = {}): Embedding {
+    if (embeddings.ndim !== 2) throw new TensileError(`Embedding.fromPretrained: embeddings parameter is expected to be 2-dimensional, got shape ${fmtShape(embeddings.shape)}`);
+    const [n, d] = embeddings.shape as [number, number];
+    const emb = new Embedding(n, d, { ...opts, dtype: embeddings.dtype });
+    noGrad(() => emb.weight.copy_(embeddings));
+    emb.weight.requiresGrad = !freeze;
+    return emb;
+  }
+
+  resetParameters(): void {
+    normal_(this.weight);
+    if (this.paddingIdx !== null) {
+      const row = this.paddingIdx;
+      noGrad(() => this.weight.narrow(0, row, 1).fill_(0));
+    }
+  }
+
+  override forward(input: Tensor): Tensor {
+    return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
+    if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
+    if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
+    if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
+    return s;
+  }
+}

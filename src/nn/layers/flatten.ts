@@ -1,0 +1,39 @@
+import type { Tensor } from "../../core.js";
+import { Module } from "../module.js";
+import { pyRepr } from "../repr.js";
+
+/**
+ * Flattens dims `startDim..endDim` into one.
+ *
+ * Shapes: [N, C, H, W] → [N, C·H·W] with the defaults (startDim = 1, endDim = −1).
+ */
+export class Flatten extends Module {
+  constructor(readonly startDim = 1, readonly endDim = -1) {
+    super();
+  }
+  override forward(input: Tensor): Tensor {
+    return input.flatten(this.startDim, this.endDim);
+  }
+  override extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`;
+  }
+}
+
+/**
+ * Splits dim `dim` into `unflattenedSize`.
+ *
+ * Shapes: [N, 10] → [N, 2, 5] with `new nn.Unflatten(1, [2, 5])`.
+ */
+export class Unflatten extends Module {
+  readonly unflattenedSize: readonly number[];
+  constructor(readonly dim: number, unflattenedSize: readonly number[]) {
+    super();
+    this.unflattenedSize = [...unflattenedSize];
+  }
+  override forward(input: Tensor): Tensor {
+    return input.unflatten(this.dim, this.unflattenedSize);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}, unflattened_size=${pyRepr(this.unflattenedSize)}`;
+  }
+}

@@ -1,0 +1,8 @@
+/** Every layer class of `nn`. Each family lives in its own file; add a family with one `export *` line. */
+export * from "./linear.js";
+export * from "./activation.js";
+export * from "./dropout.js";
+export * from "./flatten.js";
+export * from "./container.js";
+export * from "./embedding.js";
+export * from "./loss.js";

@@ -1,0 +1,427 @@
+import { Parameter, Tensor, noGrad } from "../core.js";
+import type { DType } from "../core.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { addIndent } from "./repr.js";
+
+/** Runs before `forward`; may return replacement arguments (an array, or one value). */
+export type ForwardPreHook = (module: Module, args: unknown[]) => unknown;
+/** Runs after `forward`; may return a replacement output (anything but `undefined`). */
+export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown;
+
+/** Returned by `registerForwardHook` & co.; `remove()` unregisters the hook. */
+export class RemovableHandle {
+  #remove: (() => void) | null;
+  constructor(remove: () => void) {
+    this.#remove = remove;
+  }
+  remove(): void {
+    this.#remove?.();
+    this.#remove = null;
+  }
+}
+
+/** A state dict: dotted key (`fc1.weight`, `bn.running_mean`) → tensor. */
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadStateDictResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+let nextHookId = 0;
+
+function checkMemberName(owner: Module, kind: string, name: unknown): asserts name is string {
+  const op = `${owner.constructor.name}.register${kind}`;
+  if (typeof name !== "string") throw new TensileError(`${op}: ${kind.toLowerCase()} name should be a string, got ${typeof name}`);
+  if (name === "") throw new TensileError(`${op}: ${kind.toLowerCase()} name can't be empty string ""`);
+  if (name.includes(".")) throw new TensileError(`${op}: ${kind.toLowerCase()} name can't contain ".", got "${name}"`);
+}
+
+/**
+ * Base class of every layer and model, as `torch.nn.Module`.
+ *
+ * State is discovered, not registered: a module's parameters are its own enumerable properties
+ * holding a `Parameter`, its children are its own enumerable properties holding a `Module`, both
+ * in definition order (class fields in the order written). Buffers (running statistics and other
+ * non-trainable state) are registered explicitly with `registerBuffer(name, tensor)` under the exact
+ * key they get in `stateDict()`, e.g. PyTorch's snake_case `running_mean`. Plain tensors, arrays of
+ * modules and other values in properties are not state (use `ModuleList` / `ModuleDict`).
+ *
+ * `forward` is wrapped per instance so that forward pre-hooks and hooks run around it whenever
+ * it is called, `model.forward(x)` being the TypeScript spelling of PyTorch's `model(x)`.
+ *
+ * ```ts
+ * class Net extends nn.Module {
+ *   fc1 = new nn.Linear(784, 500);
+ *   relu = new nn.ReLU();
+ *   fc2 = new nn.Linear(500, 10);
+ *   forward(x: Tensor) { return this.fc2.forward(this.relu.forward(this.fc1.forward(x))); }
+ * }
+ * Object.keys(new Net().stateDict()); // ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
+ * ```
+ */
+export class Module {
+  /** Whether the module is in training mode; flip it with `train()` / `eval()`. */
+  training = true;
+  #buffers = new Map<string, Tensor | null>();
+  #nonPersistent = new Set<string>();
+  #preHooks = new Map<number, ForwardPreHook>();
+  #hooks = new Map<number, ForwardHook>();
+
+  constructor() {
+    // `this.forward` already resolves to the most derived class's method here; wrap it so that
+    // hooks run on every call. Non-enumerable, so it is never mistaken for state.
+    const impl = this.forward;
+    Object.defineProperty(this, "forward", {
+      value: (...args: unknown[]) => this.#callForward(impl, args),
+      writable: true,
+      configurable: true,
+      enumerable: false,
+    });
+  }
+
+  /** The computation of the module; subclasses override it. */
+  forward(..._args: any[]): any {
+    throw new TensileError(`${this.constructor.name}: module is missing the required "forward" function`);
+  }
+
+  #callForward(impl: (...args: any[]) => any, args: unknown[]): unknown {
+    if (this.#preHooks.size === 0 && this.#hooks.size === 0) return impl.apply(this, args);
+    for (const hook of [...this.#preHooks.values()]) {
+      const r = hook(this, args);
+      if (r !== undefined) args = Array.isArray(r) ? r : [r];
+    }
+    let out = impl.apply(this, args);
+    for (const hook of [...this.#hooks.values()]) {
+      const r = hook(this, args, out);
+      if (r !== undefined) out = r;
+    }
+    return out;
+  }
+
+  /** `hook(module, args)` runs before every `forward`; a returned value replaces the arguments. */
+  registerForwardPreHook(hook: ForwardPreHook): RemovableHandle {
+    const id = nextHookId++;
+    this.#preHooks.set(id, hook);
+    return new RemovableHandle(() => this.#preHooks.delete(id));
+  }
+
+  /** `hook(module, args, output)` runs after every `forward`; a returned value replaces the output. */
+  registerForwardHook(hook: ForwardHook): RemovableHandle {
+    const id = nextHookId++;
+    this.#hooks.set(id, hook);
+    return new RemovableHandle(() => this.#hooks.delete(id));
+  }
+
+  // ---- discovery ----
+
+  /** This module's own members as `[name, value]` in definition order. Containers override it. */
+  protected members(): Iterable<[string, unknown]> {
+    return Object.entries(this);
+  }
+
+  #directParameters(): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [k, v] of this.members()) if (v instanceof Parameter) out.push([k, v]);
+    return out;
+  }
+
+  #directBuffers(persistentOnly: boolean): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [k, v] of this.#buffers) if (v !== null && !(persistentOnly && this.#nonPersistent.has(k))) out.push([k, v]);
+    return out;
+  }
+
+  /** Children as `[name, module]`, as `named_children()` (a module held twice is listed once). */
+  namedChildren(): [string, Module][] {
+    const out: [string, Module][] = [];
+    const seen = new Set<Module>();
+    for (const [k, v] of this.members()) {
+      if (v instanceof Module && !seen.has(v)) {
+        seen.add(v);
+        out.push([k, v]);
+      }
+    }
+    return out;
+  }
+
+  children(): Module[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** This module and all below it, pre-order, as `[dottedName, module]` (the root is `""`). */
+  namedModules(prefix = "", removeDuplicate = true): [string, Module][] {
+    const out: [string, Module][] = [];
+    const memo = new Set<Module>();
+    const visit = (m: Module, p: string): void => {
+      if (removeDuplicate) {
+        if (memo.has(m)) return;
+        memo.add(m);
+      }
+      out.push([p, m]);
+      for (const [k, v] of m.members()) if (v instanceof Module) visit(v, p ? `${p}.${k}` : k);
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  modules(): Module[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  #namedMembers<T>(get: (m: Module) => [string, T][], prefix: string, recurse: boolean, removeDuplicate: boolean): [string, T][] {
+    const mods: [string, Module][] = recurse ? this.namedModules(prefix, removeDuplicate) : [[prefix, this]];
+    const seen = new Set<T>();
+    const out: [string, T][] = [];
+    for (const [mp, m] of mods) {
+      for (const [k, v] of get(m)) {
+        if (removeDuplicate) {
+          if (seen.has(v)) continue;
+          seen.add(v);
+        }
+        out.push([mp ? `${mp}.${k}` : k, v]);
+      }
+    }
+    return out;
+  }
+
+  /** `[dottedName, parameter]` for this module and (with `recurse`) all below it, each parameter once. */
+  namedParameters(prefix = "", recurse = true, removeDuplicate = true): [string, Parameter][] {
+    return this.#namedMembers((m) => m.#directParameters(), prefix, recurse, removeDuplicate);
+  }
+
+  parameters(recurse = true): Parameter[] {
+    return this.namedParameters("", recurse).map(([, p]) => p);
+  }
+
+  /** `[dottedName, buffer]`, non-persistent buffers included (as PyTorch's `named_buffers`). */
+  namedBuffers(prefix = "", recurse = true, removeDuplicate = true): [string, Tensor][] {
+    return this.#namedMembers((m) => m.#directBuffers(false), prefix, recurse, removeDuplicate);
+  }
+
+  buffers(recurse = true): Tensor[] {
+    return this.namedBuffers("", recurse).map(([, b]) => b);
+  }
+
+  // ---- registration ----
+
+  /**
+   * Registers a buffer: state that is saved in `stateDict()` (unless `persistent: false`) but is not
+   * a parameter, such as BatchNorm's `running_mean`. `name` is the state-dict key, used verbatim.
+   * Registering the same name again replaces the tensor; `null` keeps the slot but saves nothing.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, { persistent = true }: { persistent?: boolean } = {}): void {
+    checkMemberName(this, "Buffer", name);
+    if (tensor !== null && !(tensor instanceof Tensor))
+      throw new TensileError(`${this.constructor.name}.registerBuffer: cannot assign ${typeof tensor} as buffer "${name}" (Tensor or null expected)`);
+    const existing = Object.getOwnPropertyDescriptor(this, name)?.value;
+    if (!this.#buffers.has(name) && (existing instanceof Module || existing instanceof Parameter))
+      throw new TensileError(`${this.constructor.name}.registerBuffer: attribute "${name}" already exists`);
+    this.#buffers.set(name, tensor);
+    if (persistent) this.#nonPersistent.delete(name);
+    else this.#nonPersistent.add(name);
+  }
+
+  /** Adds a parameter under an exact name (for names that are not valid or wanted as properties). */
+  registerParameter(name: string, param: Parameter | null): void {
+    checkMemberName(this, "Parameter", name);
+    if (param !== null && !(param instanceof Parameter))
+      throw new TensileError(`${this.constructor.name}.registerParameter: cannot assign ${typeof param} as parameter "${name}" (Parameter or null expected)`);
+    this.#defineMember("registerParameter", name, param);
+  }
+
+  /** Adds a child module under an exact name, as `add_module`. */
+  registerModule(name: string, module: Module | null): void {
+    checkMemberName(this, "Module", name);
+    if (module !== null && !(module instanceof Module))
+      throw new TensileError(`${this.constructor.name}.registerModule: ${typeof module} is not a Module subclass`);
+    this.#defineMember("registerModule", name, module);
+  }
+
+  addModule(name: string, module: Module | null): void {
+    this.registerModule(name, module);
+  }
+
+  #defineMember(op: string, name: string, value: unknown): void {
+    if (this.#buffers.has(name) || (name in this && !Object.prototype.hasOwnProperty.call(this, name)))
+      throw new TensileError(`${this.constructor.name}.${op}: attribute "${name}" already exists`);
+    Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
+  }
+
+  /** The module at a dotted path (`"layer1.0.conv1"`); `""` is this module. */
+  getSubmodule(target: string): Module {
+    let m: Module = this;
+    if (target === "") return m;
+    for (const p of target.split(".")) {
+      const next = [...m.members()].find(([k]) => k === p)?.[1];
+      if (!(next instanceof Module)) throw new TensileError(`getSubmodule: ${m.constructor.name} has no submodule "${p}" (in "${target}")`);
+      m = next;
+    }
+    return m;
+  }
+
+  #resolve(target: string): [Module, string] {
+    const i = target.lastIndexOf(".");
+    return i < 0 ? [this, target] : [this.getSubmodule(target.slice(0, i)), target.slice(i + 1)];
+  }
+
+  getParameter(target: string): Parameter {
+    const [m, last] = this.#resolve(target);
+    const p = m.#directParameters().find(([k]) => k === last)?.[1];
+    if (!p) throw new TensileError(`getParameter: ${m.constructor.name} has no parameter "${last}" (in "${target}")`);
+    return p;
+  }
+
+  /**
+   * The buffer at a dotted path (`"bn.running_mean"`); `null` when it was registered as `null`
+   * (as BatchNorm's running stats with `trackRunningStats: false`). Throws if there is no such buffer.
+   */
+  getBuffer(target: string): Tensor | null {
+    const [m, last] = this.#resolve(target);
+    if (!m.#buffers.has(last)) throw new TensileError(`getBuffer: ${m.constructor.name} has no buffer "${last}" (in "${target}")`);
+    return m.#buffers.get(last) ?? null;
+  }
+
+  // ---- modes and bulk operations ----
+
+  /** Sets training mode on this module and every descendant; returns `this`. */
+  train(mode = true): this {
+    if (typeof mode !== "boolean") throw new TensileError(`train: training mode is expected to be boolean, got ${typeof mode}`);
+    this.training = mode;
+    for (const c of this.children()) c.train(mode);
+    return this;
+  }
+
+  /** `train(false)`: dropout off, batch norm uses running statistics. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /**
+   * Resets the gradients of all parameters. As PyTorch 2 (and unlike 1.13's default), grads become
+   * `null` (`setToNone = true`), which saves memory and lets optimizers skip untouched parameters;
+   * `zeroGrad(false)` zeroes them in place instead.
+   */
+  zeroGrad(setToNone = true): void {
+    for (const p of this.parameters()) {
+      if (p.grad === null) continue;
+      if (setToNone) p.grad = null;
+      else noGrad(() => p.grad!.zero_());
+    }
+  }
+
+  /** Sets `requiresGrad` on every parameter (freeze with `requiresGrad_(false)`); returns `this`. */
+  requiresGrad_(requiresGrad = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(requiresGrad);
+    return this;
+  }
+
+  /** Calls `fn` on every submodule (children first) and then on `this`; returns `this`. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  /**
+   * Casts floating-point parameters and buffers to `dtype`. As in PyTorch, parameters are replaced
+   * by new `Parameter`s of the new dtype, so build optimizers after casting.
+   */
+  to(dtype: DType): this {
+    if (dtype !== "float32" && dtype !== "float64") throw new TensileError(`Module.to: nn.Module only accepts floating point dtypes, got ${dtype}`);
+    for (const m of this.modules()) {
+      for (const [k, v] of Object.entries(m)) {
+        if (v instanceof Parameter && v.dtype !== dtype && (v.dtype === "float32" || v.dtype === "float64")) {
+          const p = new Parameter(v.detach().to(dtype), v.requiresGrad);
+          Object.defineProperty(m, k, { value: p, writable: true, enumerable: true, configurable: true });
+        }
+      }
+      for (const [k, b] of m.#buffers)
+        if (b && b.dtype !== dtype && (b.dtype === "float32" || b.dtype === "float64")) m.#buffers.set(k, b.to(dtype));
+    }
+    return this;
+  }
+
+  double(): this {
+    return this.to("float64");
+  }
+
+  float(): this {
+    return this.to("float32");
+  }
+
+  // ---- state dict ----
+
+  #stateEntries(prefix: string, out: [string, Tensor][]): [string, Tensor][] {
+    for (const [k, p] of this.#directParameters()) out.push([prefix + k, p]);
+    for (const [k, b] of this.#directBuffers(true)) out.push([prefix + k, b]);
+    for (const [k, v] of this.members()) if (v instanceof Module) v.#stateEntries(`${prefix}${k}.`, out);
+    return out;
+  }
+
+  /**
+   * Parameters and persistent buffers by dotted key, in PyTorch's order (each module's parameters,
+   * then its buffers, then its children). Values are detached tensors that share storage with the
+   * module (`keepVars: true` returns the parameters themselves).
+   */
+  stateDict({ keepVars = false }: { keepVars?: boolean } = {}): StateDict {
+    const sd: StateDict = {};
+    for (const [k, t] of this.#stateEntries("", [])) sd[k] = keepVars ? t : t.detach();
+    return sd;
+  }
+
+  /**
+   * Copies `stateDict` into this module's parameters and buffers (in place, so optimizers keep
+   * working). With `strict` (default), missing and unexpected keys are errors; shape mismatches
+   * always are. All problems are listed in one `TensileError`, and nothing is copied when it throws.
+   */
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+    const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
+    const own = this.#stateEntries("", []);
+    const ownKeys = new Set(own.map(([k]) => k));
+    const missingKeys = own.filter(([k]) => !given.has(k)).map(([k]) => k);
+    const unexpectedKeys = [...given.keys()].filter((k) => !ownKeys.has(k));
+    const errors: string[] = [];
+    for (const [k, t] of own) {
+      if (!given.has(k)) continue;
+      const src = given.get(k);
+      if (!(src instanceof Tensor)) errors.push(`While copying the parameter named "${k}", expected a Tensor from checkpoint but received ${typeof src}.`);
+      else if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i]))
+        errors.push(`size mismatch for ${k}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(t.shape)}.`);
+    }
+    if (strict) {
+      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
+      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
+    }
+    if (errors.length)
+      throw new TensileError(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
+    noGrad(() => {
+      for (const [k, t] of own) if (given.has(k)) t.copy_(given.get(k)!);
+    });
+    return { missingKeys, unexpectedKeys };
+  }
+
+  // ---- printing ----
+
+  /** Extra text inside this module's parentheses in `toString()`, e.g. `in_features=784, ...`. */
+  extraRepr(): string {
+    return "";
+  }
+
+  /** PyTorch's `repr(module)`: the class name, `extraRepr()`, then each child indented. */
+  toString(): string {
+    const extra = this.extraRepr();
+    const extraLines = extra ? extra.split("\n") : [];
+    const childLines: string[] = [];
+    for (const [k, m] of this.members()) if (m instanceof Module) childLines.push(`(${k}): ${addIndent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let body = "";
+    if (lines.length === 1 && childLines.length === 0) body = lines[0]!;
+    else if (lines.length > 0) body = `\n  ${lines.join("\n  ")}\n`;
+    return `${this.constructor.name}(${body})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,80 @@
+/** `nn.utils`: gradient clipping and flattening parameters to one vector, as `torch.nn.utils`. */
+import { Tensor, cat, noGrad, stack, tensor } from "../core.js";
+import { TensileError, fmtShape } from "../errors.js";
+
+function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
+  const list = parameters instanceof Tensor ? [parameters] : [...parameters];
+  return list.filter((p) => p.grad !== null).map((p) => p.grad!);
+}
+
+/**
+ * Scales all gradients in place so that their joint norm is at most `maxNorm`:
+ * total = ‖(‖g₁‖ₚ, ‖g₂‖ₚ, …)‖ₚ (p = `normType`, `Infinity` for the max-norm), then every g is
+ * multiplied by min(1, maxNorm / (total + 1e-6)). Returns `total` (before clipping), a 0-d tensor.
+ * ```ts
+ * loss.backward();
+ * nn.utils.clipGradNorm_(model.parameters(), 1.0);
+ * optimizer.step();
+ * ```
+ */
+export function clipGradNorm_(
+  parameters: Iterable<Tensor> | Tensor,
+  maxNorm: number,
+  normType = 2,
+  { errorIfNonfinite = false }: { errorIfNonfinite?: boolean } = {},
+): Tensor {
+  const grads = gradsOf(parameters);
+  if (grads.length === 0) return tensor(0, { dtype: "float32" });
+  return noGrad(() => {
+    const dtype = grads[0]!.dtype;
+    const norms = grads.map((g) => (normType === Infinity ? g.abs().max() : g.norm(normType)).to(dtype));
+    const stacked = stack(norms);
+    const total = normType === Infinity ? stacked.max() : stacked.norm(normType);
+    const t = total.item();
+    if (errorIfNonfinite && !Number.isFinite(t))
+      throw new TensileError(
+        `clipGradNorm_: the total norm of order ${normType} for gradients from parameters is non-finite, so it cannot be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set errorIfNonfinite: false`,
+      );
+    const coef = total.add(1e-6).reciprocal().mul(maxNorm).clamp(null, 1);
+    for (const g of grads) g.mul_(coef);
+    return total;
+  });
+}
+
+/** Alias of `clipGradNorm_` (PyTorch's deprecated `clip_grad_norm`). */
+export const clipGradNorm = clipGradNorm_;
+
+/** Clamps every gradient in place to [−clipValue, clipValue]. */
+export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue: number): void {
+  const v = Math.abs(clipValue);
+  noGrad(() => {
+    for (const g of gradsOf(parameters)) g.clamp_(-v, v);
+  });
+}
+
+/** Alias of `clipGradValue_`. */
+export const clipGradValue = clipGradValue_;
+
+/** All parameters flattened and concatenated into one 1-D tensor (differentiable). */
+export function parametersToVector(parameters: Iterable<Tensor>): Tensor {
+  const list = [...parameters];
+  if (list.length === 0) throw new TensileError("parametersToVector: expected at least one parameter");
+  return cat(list.map((p) => p.reshape([p.numel()])));
+}
+
+/** Copies consecutive slices of the 1-D `vec` into `parameters` (in place), the inverse of `parametersToVector`. */
+export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): void {
+  if (!(vec instanceof Tensor)) throw new TensileError(`vectorToParameters: expected a Tensor, but got: ${typeof vec}`);
+  const list = [...parameters];
+  const total = list.reduce((a, p) => a + p.numel(), 0);
+  if (vec.ndim !== 1 || vec.shape[0] !== total)
+    throw new TensileError(`vectorToParameters: vector of shape ${fmtShape(vec.shape)} does not match the ${total} elements of the parameters`);
+  noGrad(() => {
+    let offset = 0;
+    for (const p of list) {
+      const n = p.numel();
+      p.copy_(vec.narrow(0, offset, n).reshape(p.shape));
+      offset += n;
+    }
+  });
+}
