@@ -99,7 +99,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new TensileError(`${name}: optimizer got an empty parameter list`);
     const groups = list[0] instanceof Tensor ? [{ params: list }] : list;
-    for (const g of groups) this.addParamGroup(g as ParamGroupInput<unknown>);
+    for (const g of groups) this.addParamGroup(g as { params: Iterable<Tensor> });
   }
 
   /** Checks one group's merged options; throws a TensileError in PyTorch's words. */
@@ -112,7 +112,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * Adds a group (`{ params, ...options }`); options it omits take the optimizer's defaults.
    * Useful for fine-tuning: unfreeze layers and add them as training goes on.
    */
-  addParamGroup(group: ParamGroupInput<unknown>): void {
+  addParamGroup(group: { params: Iterable<Tensor> | Tensor; [option: string]: unknown }): void {
     const where = ` in param group ${this.paramGroups.length}`;
     if (group === null || typeof group !== "object" || group instanceof Tensor || !("params" in group))
       throw new TensileError(`${this.name}: param group must be an object with a "params" entry, got ${fmt(group)}`);
