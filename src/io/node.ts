@@ -1,0 +1,130 @@
+/**
+ * The Node adapter of `src/io`: `save` / `load` and checkpoints on files, written atomically.
+ *
+ * Nothing here imports Node at load time (only `import type`, which is erased): `node:fs` and
+ * `node:path` are fetched on first use through `process.getBuiltinModule` (Node ≥ 20.16), so a
+ * browser build can import the library and only these file calls fail there, saying why.
+ */
+import type * as Fs from "node:fs";
+import type * as Path from "node:path";
+import { TensileError } from "../errors.js";
+import type { Tensor } from "../core.js";
+import { parseSafetensors, saveBytes } from "./safetensors.js";
+import type { SaveBytesOptions, StateDictLike } from "./safetensors.js";
+import { loadCheckpointBytes, readCheckpointBytes, saveCheckpointBytes } from "./checkpoint.js";
+import type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint } from "./checkpoint.js";
+
+/** The file-system calls an atomic write makes; tests replace some to simulate a crash. */
+export type AtomicWriteFs = Pick<typeof Fs, "openSync" | "writeSync" | "fsyncSync" | "closeSync" | "renameSync" | "unlinkSync">;
+
+export interface FileOptions {
+  /** Replacements for `node:fs` calls (for tests that inject failures, or a custom file system). */
+  fs?: Partial<AtomicWriteFs>;
+}
+
+interface NodeModules { "node:fs": typeof Fs; "node:path": typeof Path }
+
+function builtin<K extends keyof NodeModules>(op: string, id: K): NodeModules[K] {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  if (typeof proc?.getBuiltinModule !== "function")
+    throw new TensileError(`${op}: files need Node.js ≥ 20.16 (${id} is unavailable here); in a browser use the bytes functions (saveBytes, loadBytes, saveCheckpointBytes, loadCheckpointBytes) and store the Uint8Array yourself`);
+  return proc.getBuiltinModule(id) as NodeModules[K];
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Writes `bytes` to `path` so that `path` holds either its old contents or all of the new ones,
+ * whatever happens: the bytes go to a temporary file in the same directory, which is flushed to
+ * disk (fsync) and then renamed over `path` (atomic on POSIX and on NTFS). On failure the
+ * temporary file is removed and the error rethrown as a TensileError naming `op` and `path`.
+ */
+export function writeFileAtomic(op: string, path: string, bytes: Uint8Array, options: FileOptions = {}): void {
+  if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  const real = builtin(op, "node:fs");
+  const { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } = real;
+  const fs: AtomicWriteFs = { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync, ...options.fs };
+  const p = builtin(op, "node:path");
+  const dir = p.dirname(path);
+  const tmp = p.join(dir, `.${p.basename(path)}.${Math.random().toString(36).slice(2, 10)}.tmp`);
+  let fd = -1;
+  try {
+    fd = fs.openSync(tmp, "wx");
+    for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, Math.min(CHUNK, bytes.length - at));
+    fs.fsyncSync(fd);
+    const closing = fd;
+    fd = -1;
+    fs.closeSync(closing);
+    fs.renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== -1) {
+      try { fs.closeSync(fd); } catch { /* already failing */ }
+    }
+    try { fs.unlinkSync(tmp); } catch { /* never created, or already renamed */ }
+    throw new TensileError(`${op}: cannot write ${path}: ${(e as Error).message ?? e} (any previous file at that path is unchanged)`);
+  }
+  // Make the rename itself durable; directories cannot be opened for fsync on every platform.
+  try {
+    const d = fs.openSync(dir, "r");
+    try { fs.fsyncSync(d); } finally { fs.closeSync(d); }
+  } catch { /* best effort */ }
+}
+
+function readFile(op: string, path: string): Uint8Array {
+  if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  try {
+    const b = builtin(op, "node:fs").readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    if (e instanceof TensileError) throw e;
+    throw new TensileError(`${op}: cannot read ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Saves a state dict to a safetensors file, atomically (as `torch.save` / `safetensors.torch.save_file`).
+ * ```ts
+ * save(model.stateDict(), "model.safetensors", { metadata: { epoch: "3" } });
+ * ```
+ */
+export function save(stateDict: StateDictLike, path: string, options: SaveBytesOptions & FileOptions = {}): void {
+  writeFileAtomic("save", path, saveBytes(stateDict, options, "save"), options);
+}
+
+/** Loads a safetensors file as a state dict (keys in file order), ready for `model.loadStateDict`. */
+export function load(path: string): Record<string, Tensor> {
+  return parseSafetensors(readFile("load", path), "load", path).tensors;
+}
+
+/** Reads a safetensors file's `__metadata__` (null when it has none) along with its tensors. */
+export function loadWithMetadata(path: string): { tensors: Record<string, Tensor>; metadata: Record<string, string> | null } {
+  return parseSafetensors(readFile("loadWithMetadata", path), "loadWithMetadata", path);
+}
+
+/**
+ * Saves a training state (model, optimizer, scheduler, epoch, extra, the default generator and any
+ * named generators) to one safetensors file, atomically: a crash mid-save leaves the previous
+ * checkpoint intact. Layout: docs/io.md.
+ * ```ts
+ * saveCheckpoint("ckpt.safetensors", { model, optimizer, scheduler, epoch, generators: { loader: g } });
+ * ```
+ */
+export function saveCheckpoint(path: string, contents: CheckpointContents, options: FileOptions = {}): void {
+  writeFileAtomic("saveCheckpoint", path, saveCheckpointBytes(contents, "saveCheckpoint"), options);
+}
+
+/**
+ * Restores a training state saved by `saveCheckpoint` into the given objects (see
+ * `loadCheckpointBytes`) and returns the checkpoint's contents, `epoch` and `extra` among them.
+ * ```ts
+ * const { epoch } = loadCheckpoint("ckpt.safetensors", { model, optimizer, scheduler, generators: { loader: g } });
+ * ```
+ */
+export function loadCheckpoint(path: string, options: LoadCheckpointOptions = {}): LoadedCheckpoint {
+  return loadCheckpointBytes(readFile("loadCheckpoint", path), options, "loadCheckpoint", path);
+}
+
+/** Reads a checkpoint file into plain data without restoring anything. */
+export function readCheckpoint(path: string): LoadedCheckpoint {
+  return readCheckpointBytes(readFile("readCheckpoint", path), "readCheckpoint", path);
+}
