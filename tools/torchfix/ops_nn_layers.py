@@ -1,0 +1,250 @@
+"""F. layers: conv1d/conv2d/convTranspose2d, max/avg/adaptive pooling, batch/layer/group norm,
+interpolate, unfold/fold."""
+import torch
+import torch.nn.functional as F
+
+from .spec import Cases, T, distinct, f64, kw, op, pos, rn
+
+
+def conv_adapter(fn):
+    def call(x, w, b=None, opts=None):
+        return fn(x, w, b, **kw(opts))
+    return call
+
+
+op("F.conv1d")(conv_adapter(F.conv1d))
+op("F.conv2d")(conv_adapter(F.conv2d))
+op("F.convTranspose2d")(conv_adapter(F.conv_transpose2d))
+
+
+def max_pool_adapter(fn):
+    def call(x, kernel_size, opts=None):
+        out = fn(x, kernel_size, **kw(opts))
+        return list(out) if isinstance(out, tuple) else out  # [values, indices] with returnIndices
+    return call
+
+
+op("F.maxPool1d")(max_pool_adapter(F.max_pool1d))
+op("F.maxPool2d")(max_pool_adapter(F.max_pool2d))
+op("F.avgPool2d")(lambda x, k, opts=None: F.avg_pool2d(x, k, **kw(opts)))
+op("F.adaptiveAvgPool2d")(lambda x, size: F.adaptive_avg_pool2d(x, size))
+
+
+@op("F.batchNorm")
+def _batch_norm(x, running_mean, running_var, opts=None):
+    return F.batch_norm(x, running_mean, running_var, **kw(opts))
+
+
+op("F.layerNorm")(lambda x, shape, opts=None: F.layer_norm(x, shape, **kw(opts)))
+op("F.groupNorm")(lambda x, groups, opts=None: F.group_norm(x, groups, **kw(opts)))
+op("F.interpolate")(lambda x, opts: F.interpolate(x, **kw(opts)))
+op("F.unfold")(lambda x, k, opts=None: F.unfold(x, k, **kw(opts)))
+op("F.fold")(lambda x, size, k, opts=None: F.fold(x, size, k, **kw(opts)))
+
+
+def cases():
+    c = Cases("F.conv1d")
+    c("plain", T(rn(2, 3, 7)), T(rn(4, 3, 3)), T(rn(4)))
+    c("no_bias", T(rn(2, 3, 7)), T(rn(4, 3, 3)))
+    c("bias_null_stride", T(rn(2, 3, 8)), T(rn(4, 3, 3)), None, {"stride": 2})
+    c("padding", T(rn(1, 2, 6)), T(rn(3, 2, 3)), T(rn(3)), {"padding": 1})
+    c("padding_same_odd", T(rn(1, 2, 6)), T(rn(3, 2, 3)), T(rn(3)), {"padding": "same"})
+    c("padding_same_even_kernel", T(rn(1, 2, 6)), T(rn(3, 2, 4)), None, {"padding": "same"})
+    c("padding_same_dilation", T(rn(1, 2, 7)), T(rn(2, 2, 3)), T(rn(2)),
+      {"padding": "same", "dilation": 2})
+    c("padding_valid", T(rn(1, 2, 6)), T(rn(3, 2, 3)), T(rn(3)), {"padding": "valid"})
+    c("dilation", T(rn(2, 2, 9)), T(rn(3, 2, 3)), T(rn(3)), {"dilation": 2})
+    c("groups", T(rn(2, 6, 5)), T(rn(3, 2, 3)), T(rn(3)), {"groups": 3})
+    c("depthwise", T(rn(1, 4, 6)), T(rn(8, 1, 3)), T(rn(8)), {"groups": 4, "padding": 1})
+    c("all_options", T(rn(2, 4, 11)), T(rn(4, 2, 3)), T(rn(4)),
+      {"stride": 2, "padding": 2, "dilation": 2, "groups": 2})
+    c("unbatched", T(rn(3, 7)), T(rn(2, 3, 3)), T(rn(2)))
+    c("noncontig", T(rn(2, 7, 3), view=[["transpose", 1, 2]]), T(rn(4, 3, 3)), T(rn(4)))
+    c("size0_batch", T(rn(0, 3, 5)), T(rn(2, 3, 3)), T(rn(2)))
+    c("float64", T(f64(rn(2, 3, 6))), T(f64(rn(2, 3, 3))), T(f64(rn(2))), {"padding": 1})
+
+    c = Cases("F.conv2d")
+    c("plain", T(rn(2, 3, 5, 5)), T(rn(4, 3, 3, 3)), T(rn(4)))
+    c("no_bias", T(rn(1, 2, 4, 4)), T(rn(3, 2, 3, 3)))
+    c("bias_null", T(rn(1, 2, 4, 4)), T(rn(3, 2, 2, 2)), None)
+    c("stride_tuple", T(rn(1, 2, 6, 5)), T(rn(3, 2, 3, 3)), T(rn(3)), {"stride": [2, 1]})
+    c("padding_tuple", T(rn(1, 2, 4, 4)), T(rn(2, 2, 3, 3)), T(rn(2)), {"padding": [1, 2]})
+    c("padding_same", T(rn(1, 2, 5, 4)), T(rn(3, 2, 3, 3)), T(rn(3)), {"padding": "same"})
+    c("padding_same_even_kernel", T(rn(1, 2, 5, 5)), T(rn(2, 2, 2, 4)), T(rn(2)), {"padding": "same"})
+    c("padding_same_dilation", T(rn(1, 1, 6, 6)), T(rn(2, 1, 3, 2)), None,
+      {"padding": "same", "dilation": [2, 1]})
+    c("padding_valid", T(rn(1, 2, 5, 5)), T(rn(2, 2, 3, 3)), T(rn(2)), {"padding": "valid"})
+    c("dilation", T(rn(1, 2, 7, 7)), T(rn(2, 2, 3, 3)), T(rn(2)), {"dilation": 2})
+    c("groups", T(rn(2, 4, 4, 4)), T(rn(6, 2, 3, 3)), T(rn(6)), {"groups": 2})
+    c("all_options", T(rn(1, 4, 7, 6)), T(rn(4, 2, 3, 2)), T(rn(4)),
+      {"stride": [2, 1], "padding": [1, 2], "dilation": [1, 2], "groups": 2})
+    c("kernel_1x1", T(rn(2, 3, 3, 3)), T(rn(2, 3, 1, 1)), T(rn(2)))
+    c("rect_kernel_stride", T(rn(1, 1, 6, 7)), T(rn(2, 1, 2, 3)), T(rn(2)), {"stride": 2})
+    c("unbatched", T(rn(2, 4, 4)), T(rn(3, 2, 3, 3)), T(rn(3)))
+    c("noncontig", T(rn(1, 5, 5, 2), view=[["permute", [0, 3, 1, 2]]]),
+      T(rn(2, 3, 2, 2), view=[["transpose", 0, 1]]), T(rn(3)))
+    c("size0_batch", T(rn(0, 2, 4, 4)), T(rn(3, 2, 3, 3)), T(rn(3)))
+    c("float64", T(f64(rn(1, 2, 5, 5))), T(f64(rn(2, 2, 3, 3))), T(f64(rn(2))), {"padding": 1})
+
+    c = Cases("F.convTranspose2d")
+    c("plain", T(rn(2, 3, 3, 3)), T(rn(3, 2, 3, 3)), T(rn(2)))
+    c("no_bias", T(rn(1, 2, 3, 3)), T(rn(2, 3, 2, 2)))
+    c("stride", T(rn(1, 2, 3, 3)), T(rn(2, 2, 3, 3)), T(rn(2)), {"stride": 2})
+    c("stride_output_padding", T(rn(1, 2, 3, 3)), T(rn(2, 2, 3, 3)), T(rn(2)),
+      {"stride": 2, "outputPadding": 1})
+    c("padding", T(rn(1, 2, 4, 4)), T(rn(2, 3, 3, 3)), T(rn(3)), {"padding": 1})
+    c("stride_tuple_padding_output_padding", T(rn(1, 2, 3, 4)), T(rn(2, 2, 3, 3)), None,
+      {"stride": [2, 3], "padding": [1, 0], "outputPadding": [1, 2]})
+    c("groups", T(rn(1, 4, 3, 3)), T(rn(4, 3, 2, 2)), T(rn(6)), {"groups": 2, "stride": 2})
+    c("dilation", T(rn(1, 2, 3, 3)), T(rn(2, 2, 3, 3)), T(rn(2)), {"dilation": 2})
+    c("all_options", T(rn(1, 4, 3, 3)), T(rn(4, 1, 3, 2)), T(rn(2)),
+      {"stride": 2, "padding": 1, "outputPadding": 1, "groups": 2, "dilation": [1, 2]})
+    c("unbatched", T(rn(2, 3, 3)), T(rn(2, 2, 2, 2)), T(rn(2)))
+    c("noncontig", T(rn(1, 3, 3, 2), view=[["permute", [0, 3, 1, 2]]]), T(rn(2, 2, 2, 2)), T(rn(2)))
+    c("float64", T(f64(rn(1, 2, 3, 3))), T(f64(rn(2, 2, 3, 3))), T(f64(rn(2))), {"stride": 2})
+    c("size0_batch", T(rn(0, 2, 3, 3)), T(rn(2, 3, 2, 2)), T(rn(3)))
+
+    c = Cases("F.maxPool1d")
+    c("plain", T(distinct(2, 3, 8)), 2)
+    c("stride1_overlap", T(distinct(1, 2, 7)), 3, {"stride": 1})
+    c("padding", T(distinct(1, 2, 7)), 3, {"stride": 2, "padding": 1})
+    c("dilation", T(distinct(1, 2, 9)), 3, {"dilation": 2})
+    c("ceil_mode", T(distinct(1, 2, 7)), 2, {"ceilMode": True})
+    c("ceil_mode_stride_padding", T(distinct(1, 2, 8)), 3, {"stride": 2, "padding": 1, "ceilMode": True})
+    c("return_indices", T(distinct(2, 2, 7)), 3, {"stride": 2, "returnIndices": True})
+    c("return_indices_padding_dilation", T(distinct(1, 2, 10)), 3,
+      {"stride": 2, "padding": 1, "dilation": 2, "returnIndices": True})
+    c("unbatched", T(distinct(3, 6)), 2)
+    c("noncontig", T(distinct(2, 6, 3), view=[["transpose", 1, 2]]), 2)
+    c("float64", T(f64(distinct(1, 2, 6))), 2, {"returnIndices": True})
+    c("size0_batch", T(rn(0, 2, 4)), 2, {"returnIndices": True})
+
+    c = Cases("F.maxPool2d")
+    c("plain", T(distinct(2, 2, 4, 4)), 2)
+    c("kernel3_stride2_padding1", T(distinct(1, 2, 5, 5)), 3, {"stride": 2, "padding": 1})
+    c("kernel_tuple", T(distinct(1, 2, 4, 6)), [2, 3])
+    c("stride_tuple", T(distinct(1, 1, 5, 6)), 2, {"stride": [1, 2]})
+    c("dilation", T(distinct(1, 2, 6, 6)), 2, {"dilation": 2})
+    c("ceil_mode", T(distinct(1, 2, 5, 5)), 2, {"ceilMode": True})
+    c("ceil_mode_stride_padding", T(distinct(1, 1, 6, 7)), 3,
+      {"stride": 2, "padding": 1, "ceilMode": True})
+    c("return_indices", T(distinct(2, 2, 4, 5)), 2, {"returnIndices": True})
+    c("return_indices_overlap", T(distinct(1, 2, 5, 5)), 3,
+      {"stride": 1, "padding": 1, "returnIndices": True})
+    c("unbatched", T(distinct(2, 4, 4)), 2)
+    c("noncontig", T(distinct(1, 4, 4, 2), view=[["permute", [0, 3, 1, 2]]]), 2)
+    c("float64", T(f64(distinct(1, 2, 4, 4))), 2, {"stride": 1})
+    c("size0_batch", T(rn(0, 2, 4, 4)), 2)
+
+    c = Cases("F.avgPool2d")
+    c("plain", T(rn(2, 2, 4, 4)), 2)
+    c("kernel3_stride2_padding1", T(rn(1, 2, 5, 5)), 3, {"stride": 2, "padding": 1})
+    c("exclude_pad", T(rn(1, 2, 5, 5)), 3, {"stride": 2, "padding": 1, "countIncludePad": False})
+    c("ceil_mode", T(rn(1, 2, 5, 5)), 2, {"ceilMode": True})
+    c("ceil_mode_padding_include", T(rn(1, 1, 6, 7)), 3,
+      {"stride": 2, "padding": 1, "ceilMode": True})
+    c("ceil_mode_padding_exclude", T(rn(1, 1, 6, 7)), 3,
+      {"stride": 2, "padding": 1, "ceilMode": True, "countIncludePad": False})
+    c("kernel_tuple_stride_tuple", T(rn(1, 2, 5, 6)), [2, 3], {"stride": [1, 2]})
+    c("unbatched", T(rn(2, 4, 4)), 2)
+    c("noncontig", T(rn(1, 4, 4, 2), view=[["permute", [0, 3, 1, 2]]]), 2)
+    c("float64", T(f64(rn(1, 2, 4, 4))), 2, {"stride": 1})
+    c("size0_batch", T(rn(0, 2, 4, 4)), 2)
+
+    c = Cases("F.adaptiveAvgPool2d")
+    c("non_divisible", T(rn(2, 3, 5, 7)), [2, 3])
+    c("int_size", T(rn(1, 2, 5, 5)), 3)
+    c("global", T(rn(2, 3, 4, 4)), [1, 1])
+    c("identity", T(rn(1, 2, 3, 3)), [3, 3])
+    c("upsample", T(rn(1, 1, 2, 3)), [3, 5])
+    c("unbatched", T(rn(2, 5, 4)), [3, 2])
+    c("noncontig", T(rn(1, 5, 6, 2), view=[["permute", [0, 3, 1, 2]]]), [2, 4])
+    c("float64", T(f64(rn(1, 2, 5, 7))), [3, 4])
+    c("size0_batch", T(rn(0, 2, 4, 4)), 2)
+
+    bn = lambda ch: {"weight": T(pos(ch)), "bias": T(rn(ch))}
+    stats = lambda ch: (T(rn(ch) * 0.1, grad=False), T(pos(ch), grad=False))  # buffers
+    c = Cases("F.batchNorm")
+    c("eval", T(rn(4, 3, 2, 2)), *stats(3), {**bn(3), "training": False})
+    c("eval_no_affine", T(rn(4, 3)), *stats(3))
+    c("eval_eps", T(rn(2, 3, 5)), *stats(3), {"training": False, "eps": 0.1})
+    c("eval_size0_batch", T(rn(0, 3)), *stats(3), {**bn(3), "training": False})
+    c("train_4d", T(rn(4, 3, 2, 2)), *stats(3), {**bn(3), "training": True})
+    c("train_2d", T(rn(5, 3)), *stats(3), {**bn(3), "training": True})
+    c("train_3d_momentum_eps", T(rn(2, 3, 4)), *stats(3),
+      {**bn(3), "training": True, "momentum": 0.3, "eps": 1e-3})
+    c("train_no_running_stats", T(rn(4, 2, 3)), None, None, {"training": True})
+    c("train_no_affine", T(rn(4, 3)), *stats(3), {"training": True})
+    c("noncontig", T(rn(2, 2, 3, 3), view=[["transpose", 1, 3]]), *stats(3),
+      {**bn(3), "training": True})
+    c("float64", T(f64(rn(4, 3))), T(f64(rn(3) * 0.1), grad=False), T(f64(pos(3)), grad=False),
+      {"weight": T(f64(pos(3))), "bias": T(f64(rn(3))), "training": True})
+    after = [1, 2]
+    c("running_train_default_momentum", T(rn(4, 3, 2)), *stats(3), {"training": True},
+      check_args_after=after)
+    c("running_train_momentum", T(rn(6, 2)), *stats(2), {**bn(2), "training": True, "momentum": 0.25},
+      check_args_after=after)
+    c("running_train_4d", T(rn(2, 3, 2, 2)), *stats(3), {"training": True, "momentum": 0.5},
+      check_args_after=after)
+    c("running_eval_unchanged", T(rn(4, 3)), *stats(3), {"training": False}, check_args_after=after)
+    c("running_float64", T(f64(rn(5, 2))), T(f64(rn(2) * 0.1), grad=False), T(f64(pos(2)), grad=False),
+      {"training": True, "momentum": 0.2}, check_args_after=after)
+
+    c = Cases("F.layerNorm")
+    c("last_dim", T(rn(2, 3, 4)), [4])
+    c("affine", T(rn(3, 4)), [4], {"weight": T(pos(4)), "bias": T(rn(4))})
+    c("two_dims", T(rn(2, 3, 4)), [3, 4], {"weight": T(pos(3, 4)), "bias": T(rn(3, 4))})
+    c("weight_only_eps", T(rn(2, 5)), [5], {"weight": T(pos(5)), "eps": 0.1})
+    c("noncontig", T(rn(4, 3), view=[["transpose", 0, 1]]), [4], {"weight": T(pos(4)), "bias": T(rn(4))})
+    c("size0_batch", T(rn(0, 4)), [4])
+    c("float64", T(f64(rn(2, 4))), [4], {"weight": T(f64(pos(4))), "bias": T(f64(rn(4)))})
+
+    c = Cases("F.groupNorm")
+    c("plain", T(rn(2, 6, 3)), 3)
+    c("affine_4d", T(rn(2, 4, 2, 2)), 2, {"weight": T(pos(4)), "bias": T(rn(4))})
+    c("one_group", T(rn(2, 4, 3)), 1, {"weight": T(pos(4)), "bias": T(rn(4))})
+    c("group_per_channel_eps", T(rn(2, 3, 4)), 3, {"eps": 0.1})
+    c("two_dims_input", T(rn(3, 4)), 2, {"weight": T(pos(4)), "bias": T(rn(4))})
+    c("noncontig", T(rn(2, 3, 4), view=[["transpose", 1, 2]]), 2, {"weight": T(pos(4))})
+    c("float64", T(f64(rn(2, 4, 3))), 2, {"weight": T(f64(pos(4))), "bias": T(f64(rn(4)))})
+    c("size0_batch", T(rn(0, 4, 3)), 2, {"weight": T(pos(4)), "bias": T(rn(4))})
+
+    c = Cases("F.interpolate")
+    c("nearest_size_1d", T(rn(1, 2, 4)), {"size": 7})
+    c("nearest_size_2d", T(rn(1, 2, 3, 3)), {"size": [5, 4], "mode": "nearest"})
+    c("nearest_downsample", T(rn(1, 1, 5, 6)), {"size": [3, 4], "mode": "nearest"})
+    c("nearest_scale_2", T(rn(1, 2, 2, 3)), {"scaleFactor": 2, "mode": "nearest"})
+    c("nearest_scale_1_5", T(rn(1, 1, 3, 4)), {"scaleFactor": 1.5, "mode": "nearest"})
+    c("nearest_scale_tuple", T(rn(1, 1, 3, 3)), {"scaleFactor": [2, 0.5], "mode": "nearest"})
+    c("bilinear_size", T(rn(1, 2, 3, 3)), {"size": [5, 4], "mode": "bilinear", "alignCorners": False})
+    c("bilinear_size_align", T(rn(1, 2, 3, 3)), {"size": [5, 4], "mode": "bilinear", "alignCorners": True})
+    c("bilinear_default_align", T(rn(1, 1, 2, 3)), {"size": [4, 4], "mode": "bilinear"})
+    c("bilinear_scale_2", T(rn(1, 2, 2, 3)), {"scaleFactor": 2, "mode": "bilinear", "alignCorners": False})
+    c("bilinear_scale_2_align", T(rn(1, 2, 2, 3)), {"scaleFactor": 2, "mode": "bilinear", "alignCorners": True})
+    c("bilinear_scale_tuple", T(rn(1, 1, 3, 4)),
+      {"scaleFactor": [1.5, 2], "mode": "bilinear", "alignCorners": False})
+    c("bilinear_downsample", T(rn(1, 1, 5, 6)), {"size": [3, 4], "mode": "bilinear", "alignCorners": False})
+    c("bilinear_downsample_align", T(rn(1, 1, 5, 6)), {"size": [2, 3], "mode": "bilinear", "alignCorners": True})
+    c("bilinear_to_one", T(rn(1, 1, 3, 3)), {"size": [1, 2], "mode": "bilinear", "alignCorners": True})
+    c("noncontig", T(rn(1, 3, 3, 2), view=[["permute", [0, 3, 1, 2]]]),
+      {"size": [4, 5], "mode": "bilinear", "alignCorners": False})
+    c("float64", T(f64(rn(1, 1, 3, 3))), {"scaleFactor": 2, "mode": "bilinear", "alignCorners": False})
+    c("size0_batch", T(rn(0, 2, 3, 3)), {"size": [4, 4], "mode": "bilinear", "alignCorners": False})
+
+    c = Cases("F.unfold")
+    c("plain", T(rn(2, 3, 4, 4)), 2)
+    c("kernel_tuple_stride_padding", T(rn(1, 2, 5, 4)), [2, 3], {"stride": 2, "padding": 1})
+    c("dilation", T(rn(1, 2, 5, 5)), 2, {"dilation": 2})
+    c("all_options", T(rn(1, 1, 6, 5)), [3, 2], {"dilation": [1, 2], "padding": [1, 0], "stride": [2, 1]})
+    c("noncontig", T(rn(1, 4, 4, 2), view=[["permute", [0, 3, 1, 2]]]), 3)
+    c("float64", T(f64(rn(1, 2, 3, 3))), 2)
+    c("size0_batch", T(rn(0, 2, 4, 4)), 2)
+
+    c = Cases("F.fold")
+    c("plain", T(rn(2, 12, 9)), [4, 4], 2)
+    c("overlap", T(rn(1, 8, 9)), [4, 4], 2, {"stride": 1})
+    c("kernel_tuple_stride_padding", T(rn(1, 12, 6)), [5, 4], [2, 3], {"stride": 2, "padding": 1})
+    c("dilation", T(rn(1, 8, 9)), [5, 5], 2, {"dilation": 2})
+    c("noncontig", T(rn(1, 9, 4), view=[["transpose", 1, 2]]), [4, 4], 2, {"stride": 1})
+    c("float64", T(f64(rn(1, 4, 4))), [3, 3], 2)
+    c("size0_batch", T(rn(0, 8, 9)), [4, 4], 2, {"stride": 1})
