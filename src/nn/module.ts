@@ -243,7 +243,11 @@ export class Module {
   }
 
   #defineMember(op: string, name: string, value: unknown): void {
-    if (this.#buffers.has(name) || (name in this && !Object.prototype.hasOwnProperty.call(this, name)))
+    // Like PyTorch, refuse to shadow an attribute that is not state (a method, getter, the forward wrapper, a field).
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    const v: unknown = own?.value;
+    const isSlot = own?.enumerable && (v === undefined || v === null || v instanceof Module || v instanceof Parameter);
+    if (this.#buffers.has(name) || (own ? !isSlot : name in this))
       throw new TensileError(`${this.constructor.name}.${op}: attribute "${name}" already exists`);
     Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
   }

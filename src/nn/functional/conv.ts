@@ -10,7 +10,7 @@
  * im2col for not holding N·C·kh·kw·L floats per layer between forward and backward.
  * convTranspose2d is the adjoint: its forward is conv2d's ∂x and its ∂x is conv2d.
  */
-import { type Tensor, pad as padOp } from "../../core.js";
+import { type Tensor, pad as padOp, zeros, zerosLike } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
@@ -78,6 +78,7 @@ function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geo
 
 /** conv2d as one autograd node over 4-D x, w and 1-D bias (all checked). */
 function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
+  if (x.shape[0] === 0) return emptyBatch(x, w, b, g);
   let out = convCore(x.detach(), w.detach(), g);
   if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
   return record("conv2d", out, [x, w, b], (gy) => [
@@ -85,6 +86,15 @@ function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
     w.requiresGrad ? convWeightGrad(x, gy, w.shape, g) : null,
     b?.requiresGrad ? gy.sum([0, 2, 3]) : null,
   ]);
+}
+
+/** An empty batch gives an empty output, and zero gradients for the weights. */
+function emptyBatch(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
+  const [kh, kw] = w.shape.slice(2) as [number, number];
+  const oh = windowCount(x.shape[2]!, kh, g.stride[0], g.padding[0], g.dilation[0]);
+  const ow = windowCount(x.shape[3]!, kw, g.stride[1], g.padding[1], g.dilation[1]);
+  const out = zeros([0, w.shape[0]!, oh, ow], { dtype: x.dtype });
+  return record("conv2d", out, [x, w, b], () => [zerosLike(x), zerosLike(w), b ? zerosLike(b) : null]);
 }
 
 /**

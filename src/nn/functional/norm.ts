@@ -1,0 +1,204 @@
+/**
+ * Normalisation: `F.batchNorm`, `F.layerNorm`, `F.groupNorm`.
+ *
+ * All three standardise x over some axes, x̂ = (x − μ)/√(σ² + ε) with the biased variance, then
+ * apply an affine map. Standardisation is one autograd node with the closed-form gradient
+ *   ∂x = s·(g − mean(g) − x̂·mean(g·x̂)) / √(σ² + ε)      (means over the normalised axes),
+ * s being a per-channel scale constant over those axes (batch norm's weight, fused in), which
+ * costs far fewer passes over the data than differentiating the composed ops.
+ */
+import { Tensor, isGradEnabled, noGrad } from "../../core.js";
+import { record } from "../../autograd/engine.js";
+import { TensileError, check, fmtShape } from "../../errors.js";
+
+interface Standardized {
+  /** (x − μ)/√(σ² + ε) · scale + shift */
+  y: Tensor;
+  /** μ and the biased σ² (keepdim, detached). */
+  mean: Tensor;
+  var: Tensor;
+}
+
+/** The backward formula, from tensors that are either saved (plain backward) or recomputed with history (createGraph). */
+function stdGrad(g: Tensor, xhat: Tensor, invstd: Tensor, axes: number[], scale: Tensor | null): Tensor[] {
+  const gMean = g.mean(axes, true), gxMean = g.mul(xhat).mean(axes, true);
+  const core = g.sub(gMean).sub(xhat.mul(gxMean)).mul(invstd);
+  return [scale ? core.mul(scale) : core, gMean, gxMean];
+}
+
+/**
+ * y = x̂·scale + shift over `axes`, as one node. `scale`/`shift` (optional) broadcast against x and
+ * must be constant over `axes`.
+ */
+function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | null, shift: Tensor | null): Standardized {
+  const xd = x.detach();
+  const mean = xd.mean(axes, true);
+  const xc = xd.sub(mean);
+  const v = xc.mul(xc).mean(axes, true);
+  const invstd = v.add(eps).rsqrt();
+  const sd = scale?.detach() ?? null;
+  let y = xc.mul(sd ? invstd.mul(sd) : invstd);
+  if (shift) y = y.add(shift.detach());
+  const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
+  y = record("standardize", y, [x, scale, shift], (g) => {
+    let xhat: Tensor, inv: Tensor;
+    if (isGradEnabled()) {
+      // createGraph: rebuild the statistics from x with history so the gradient is differentiable.
+      const m = x.mean(axes, true), c = x.sub(m);
+      inv = c.mul(c).mean(axes, true).add(eps).rsqrt();
+      xhat = c.mul(inv);
+    } else {
+      inv = invstd;
+      xhat = xc.mul(invstd);
+    }
+    const [gx, gMean, gxMean] = stdGrad(g, xhat, inv, axes, scale);
+    // ∂scale = Σ g·x̂, ∂shift = Σ g, summed over everything but the channel-like dims of scale.
+    const red = (t: Tensor, like: Tensor) => sumTo(t.mul(n), like.shape);
+    return [
+      x.requiresGrad ? gx : null,
+      scale?.requiresGrad ? red(gxMean, scale) : null,
+      shift?.requiresGrad ? red(gMean, shift) : null,
+    ];
+  });
+  return { y, mean, var: v };
+}
+
+/** Sums a keepdim statistic down to a broadcastable parameter shape. */
+function sumTo(t: Tensor, shape: readonly number[]): Tensor {
+  const lead = t.ndim - shape.length;
+  const dims: number[] = [];
+  for (let i = 0; i < t.ndim; i++) if (i < lead || (shape[i - lead] === 1 && t.shape[i] !== 1)) dims.push(i);
+  const s = dims.length ? t.sum(dims, true) : t;
+  return s.reshape([...shape]);
+}
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Use batch statistics (and update the running ones); false uses the running statistics. */
+  training?: boolean;
+  /** running ← (1 − momentum)·running + momentum·batch statistic. */
+  momentum?: number;
+  eps?: number;
+}
+
+function checkFloat(op: string, x: unknown): asserts x is Tensor {
+  if (!(x instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
+  check(x.dtype === "float32" || x.dtype === "float64", op, () => `expected a floating point input, got ${x.dtype} (shape ${fmtShape(x.shape)})`);
+}
+
+function checkVec(op: string, name: string, t: Tensor | null | undefined, C: number, x: Tensor): void {
+  if (!t) return;
+  check(t instanceof Tensor && t.ndim === 1 && t.shape[0] === C, op, () =>
+    `expected ${name} of shape [${C}] for input ${fmtShape(x.shape)}, got ${t instanceof Tensor ? fmtShape(t.shape) : typeof t}`);
+}
+
+/**
+ * Batch normalisation over the channel dim 1: per channel c,
+ * y = (x − μ_c)/√(σ²_c + ε)·weight_c + bias_c, with μ, σ² (biased) over the batch and spatial dims
+ * when `training`, else the running statistics. In training, `runningMean`/`runningVar` (if given)
+ * are updated in place: r ← (1 − momentum)·r + momentum·s, with the unbiased variance for `runningVar`.
+ *
+ * Shapes: input [N, C] or [N, C, *]; runningMean, runningVar, weight, bias [C] → same as input.
+ * ```ts
+ * const rm = zeros([16]), rv = ones([16]);
+ * F.batchNorm(randn([8, 16, 14, 14]), rm, rv, { training: true }).shape; // [8, 16, 14, 14]; rm, rv updated
+ * ```
+ */
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  const op = "batchNorm";
+  checkFloat(op, input);
+  const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = opts;
+  check(input.ndim >= 2, op, () => `expected input with at least 2 dims [N, C, *], got shape ${fmtShape(input.shape)}`);
+  const C = input.shape[1]!;
+  checkVec(op, "running_mean", runningMean, C, input);
+  checkVec(op, "running_var", runningVar, C, input);
+  checkVec(op, "weight", weight, C, input);
+  checkVec(op, "bias", bias, C, input);
+  const bshape = input.shape.map((d, i) => (i === 1 ? d : 1));
+  const axes = input.shape.map((_, i) => i).filter((i) => i !== 1);
+  const w = weight ? weight.reshape(bshape) : null, b = bias ? bias.reshape(bshape) : null;
+  if (!training) {
+    check(runningMean && runningVar, op, "running_mean and running_var must be defined in evaluation mode");
+    // y = x·scale + shift with scale = w/√(r_var + ε), shift = b − r_mean·scale.
+    let scale = runningVar.reshape(bshape).add(eps).rsqrt();
+    if (w) scale = scale.mul(w);
+    let shift = runningMean.reshape(bshape).mul(scale).neg();
+    if (b) shift = shift.add(b);
+    return input.mul(scale).add(shift);
+  }
+  const M = input.numel() / Math.max(C, 1);
+  check(M > 1, op, () => `expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`);
+  const { y, mean, var: v } = standardize(input, axes, eps, w, b);
+  noGrad(() => {
+    if (runningMean) runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape([C]).mul(momentum)));
+    if (runningVar) runningVar.copy_(runningVar.mul(1 - momentum).add(v.reshape([C]).mul((momentum * M) / (M - 1))));
+  });
+  return y;
+}
+
+export interface LayerNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/**
+ * Layer normalisation over the trailing `normalizedShape` dims:
+ * y = (x − μ)/√(σ² + ε)·weight + bias, μ and σ² (biased) per leading index.
+ *
+ * Shapes: input [*, ...normalizedShape], weight and bias `normalizedShape` → same as input.
+ * ```ts
+ * F.layerNorm(randn([4, 10, 32]), [32], { weight: ones([32]), bias: zeros([32]) }).shape; // [4, 10, 32]
+ * ```
+ */
+export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
+  const op = "layerNorm";
+  checkFloat(op, input);
+  const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+  const { weight = null, bias = null, eps = 1e-5 } = opts;
+  const tail = input.shape.slice(input.ndim - ns.length);
+  check(ns.length > 0 && ns.length <= input.ndim && tail.every((d, i) => d === ns[i]), op, () =>
+    `given normalized_shape=${fmtShape(ns)}, expected input with shape [*, ${ns.join(", ")}], but got input of size ${fmtShape(input.shape)}`);
+  for (const [name, t] of [["weight", weight], ["bias", bias]] as const)
+    check(!t || (t.ndim === ns.length && t.shape.every((d, i) => d === ns[i])), op, () =>
+      `expected ${name} of shape ${fmtShape(ns)}, got ${fmtShape(t!.shape)}`);
+  const axes = ns.map((_, i) => input.ndim - ns.length + i);
+  let y = standardize(input, axes, eps, null, null).y;
+  if (weight) y = y.mul(weight);
+  if (bias) y = y.add(bias);
+  return y;
+}
+
+export interface GroupNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  eps?: number;
+}
+
+/**
+ * Group normalisation: the C channels are split into `numGroups` groups and each (sample, group)
+ * is standardised over its channels and spatial positions; then a per-channel affine map.
+ *
+ * Shapes: input [N, C, *] with C divisible by numGroups; weight, bias [C] → same as input.
+ * ```ts
+ * F.groupNorm(randn([8, 32, 14, 14]), 8).shape; // [8, 32, 14, 14]
+ * ```
+ */
+export function groupNorm(input: Tensor, numGroups: number, opts: GroupNormOptions = {}): Tensor {
+  const op = "groupNorm";
+  checkFloat(op, input);
+  const { weight = null, bias = null, eps = 1e-5 } = opts;
+  check(input.ndim >= 2, op, () => `expected input with at least 2 dims [N, C, *], got shape ${fmtShape(input.shape)}`);
+  const [N, C] = input.shape as [number, number];
+  check(Number.isInteger(numGroups) && numGroups > 0 && C % numGroups === 0, op, () =>
+    `expected number of channels in input ${fmtShape(input.shape)} to be divisible by num_groups, but got ${C} channels and num_groups=${numGroups}`);
+  checkVec(op, "weight", weight, C, input);
+  checkVec(op, "bias", bias, C, input);
+  const per = input.numel() / Math.max(N * numGroups, 1);
+  let y = N === 0 ? input.mul(1) : standardize(input.reshape([N, numGroups, per]), [2], eps, null, null).y.reshape(input.shape);
+  const bshape = input.shape.map((d, i) => (i === 1 ? d : 1));
+  if (weight) y = y.mul(weight.reshape(bshape));
+  if (bias) y = y.add(bias.reshape(bshape));
+  return y;
+}

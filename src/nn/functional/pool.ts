@@ -1,0 +1,239 @@
+/**
+ * Pooling: `F.maxPool1d`, `F.maxPool2d`, `F.avgPool2d`, `F.adaptiveAvgPool2d` (NCHW).
+ *
+ * Max and average pooling read their windows with the backend's im2col primitive (one plane per
+ * (n, c), padded with −∞ for max and 0 for average), then reduce over the window axis, so they
+ * cost one im2col plus one reduction and run at the backend's speed; no per-element JS.
+ * Max pooling's gradient scatters g to the argmax of each window; adaptive average pooling is two
+ * small matrix products with averaging matrices (Pₕ · x · P_wᵀ).
+ */
+import { Tensor, tensor, zeros } from "../../core.js";
+import type { Im2colParams } from "../../backends/backend.js";
+import { record } from "../../autograd/engine.js";
+import { wrap } from "../../ops/util.js";
+import { check, fmtShape } from "../../errors.js";
+import { type Size2, im2col, pair, windowCount } from "./fold.js";
+
+export interface MaxPoolOptions {
+  /** Window step; defaults to `kernelSize`. */
+  stride?: Size2 | null;
+  /** Implicit −∞ padding on both sides (at most half the kernel). */
+  padding?: Size2;
+  dilation?: Size2;
+  /** Use ⌈·⌉ instead of ⌊·⌋ for the output size (a last partial window is kept). */
+  ceilMode?: boolean;
+  /** Also return the argmax of each window as int32 indices into the flattened input plane. */
+  returnIndices?: boolean;
+}
+
+export interface AvgPoolOptions {
+  stride?: Size2 | null;
+  padding?: Size2;
+  ceilMode?: boolean;
+  /** Count the zero padding in the divisor (default true). */
+  countIncludePad?: boolean;
+  /** Divide every window sum by this instead of the window size. */
+  divisorOverride?: number | null;
+}
+
+/** Resolved 2-D window geometry plus the output size. */
+interface Window {
+  k: number[]; s: number[]; p: number[]; d: number[];
+  out: [number, number];
+  /** Extra rows/cols appended (bottom/right) so a ceil-mode last window fits into im2col's floor count. */
+  extra: [number, number];
+}
+
+function planes(op: string, x: Tensor, nd: number): Tensor {
+  check(x instanceof Tensor, op, "input must be a Tensor");
+  check(x.ndim === nd + 1 || x.ndim === nd + 2, op, () =>
+    `expected ${nd + 1}D (unbatched) or ${nd + 2}D (batched) input ${nd === 1 ? "[N, C, L]" : "[N, C, H, W]"}, got shape ${fmtShape(x.shape)}`);
+  check(x.dtype === "float32" || x.dtype === "float64", op, () => `expected a floating point input, got ${x.dtype}`);
+  return x;
+}
+
+function window(op: string, x4: Tensor, input: Tensor, nd: number, kernel: Size2, stride: Size2 | null | undefined,
+  padding: Size2, dilation: Size2, ceilMode: boolean): Window {
+  const lift = (a: number[], fill: number) => (nd === 1 ? [fill, a[0]!] : a);
+  const k = lift(pair(op, "kernel_size", kernel, 1, nd), 1);
+  const noStride = stride === null || stride === undefined || (Array.isArray(stride) && stride.length === 0);
+  const s = noStride ? k : lift(pair(op, "stride", stride!, 1, nd), 1);
+  const p = lift(pair(op, "padding", padding, 0, nd), 0);
+  const d = lift(pair(op, "dilation", dilation, 1, nd), 1);
+  check(p.every((pp, i) => pp <= k[i]! / 2), op, () =>
+    `pad should be at most half of kernel size, but got pad=${fmtShape(nd === 1 ? p.slice(1) : p)} and kernel_size=${fmtShape(nd === 1 ? k.slice(1) : k)}`);
+  const [H, W] = x4.shape.slice(2) as [number, number];
+  const out = [0, 1].map((i) => windowCount([H, W][i]!, k[i]!, s[i]!, p[i]!, d[i]!, ceilMode)) as [number, number];
+  check(out[0] > 0 && out[1] > 0, op, () =>
+    `output size is too small (computed ${fmtShape(nd === 1 ? out.slice(1) : out)} from input ${fmtShape(input.shape)}, kernel_size ${fmtShape(nd === 1 ? k.slice(1) : k)}, stride ${fmtShape(nd === 1 ? s.slice(1) : s)}, padding ${fmtShape(nd === 1 ? p.slice(1) : p)})`);
+  // Rows a ceil-mode window reads beyond the padded input: (out − 1)·s + d(k − 1) + 1 − (size + 2p).
+  const extra = [0, 1].map((i) => Math.max(0, (out[i]! - 1) * s[i]! + d[i]! * (k[i]! - 1) + 1 - ([H, W][i]! + 2 * p[i]!))) as [number, number];
+  return { k, s, p, d, out, extra };
+}
+
+const params = (w: Window, padValue: number): Im2colParams => ({
+  kernel: [w.k[0]!, w.k[1]!], stride: [w.s[0]!, w.s[1]!], padding: [w.p[0]!, w.p[1]!], dilation: [w.d[0]!, w.d[1]!], padValue,
+});
+
+/** x as [N·C, 1, H, W] (+ ceil-mode margin filled with `fill`), the plane layout pooling unfolds. */
+function asPlanes(x4: Tensor, w: Window, fill: number): Tensor {
+  const [N, C, H, W] = x4.shape as [number, number, number, number];
+  let xp = x4.reshape([N * C, 1, H, W]);
+  if (w.extra[0] > 0 || w.extra[1] > 0) xp = xp.pad([0, w.extra[1], 0, w.extra[0]], "constant", fill);
+  return xp;
+}
+
+/** Flat input-plane index (row·W + col) of window element `k` of output position `l`, as [K] and [L] tables. */
+function indexTables(w: Window, W: number): { offs: Tensor; base: Tensor } {
+  const [kh, kw] = w.k as [number, number];
+  const offs = new Int32Array(kh * kw);
+  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) offs[i * kw + j] = i * w.d[0]! * W + j * w.d[1]!;
+  const [oh, ow] = w.out;
+  const base = new Int32Array(oh * ow);
+  for (let y = 0; y < oh; y++) for (let z = 0; z < ow; z++) base[y * ow + z] = (y * w.s[0]! - w.p[0]!) * W + (z * w.s[1]! - w.p[1]!);
+  return { offs: tensor(offs), base: tensor(base) };
+}
+
+function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: MaxPoolOptions): Tensor | [Tensor, Tensor] {
+  planes(op, input, nd);
+  const batched = input.ndim === nd + 2;
+  let x4 = batched ? input : input.unsqueeze(0);
+  if (nd === 1) x4 = x4.unsqueeze(2);
+  const w = window(op, x4, input, nd, kernelSize, o.stride, o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false);
+  const [N, C, H, W] = x4.shape as [number, number, number, number];
+  const [oh, ow] = w.out, L = oh * ow, NC = N * C;
+  const outShape = nd === 1 ? [N, C, ow] : [N, C, oh, ow];
+  const finish = (t: Tensor) => {
+    const r = t.reshape(outShape);
+    return batched ? r : r.squeeze(0);
+  };
+  if (NC === 0) {
+    const v = zeros(outShape, { dtype: input.dtype });
+    return o.returnIndices ? [finish(v), finish(zeros(outShape, { dtype: "int32" }))] : finish(v);
+  }
+  const xp = asPlanes(x4.detach(), w, -Infinity);
+  const cols = wrap(xp.backend, xp.backend.im2col(xp, params(w, -Infinity)), [NC, w.k[0]! * w.k[1]!, L]);
+  const arg = cols.argmax(1, true); // [NC, 1, L]: window element of the maximum (first on ties; NaN wins)
+  const values = cols.gather(1, arg).reshape([NC, L]);
+  let flat: Tensor | null = null;
+  const flatIndex = (): Tensor => {
+    if (!flat) {
+      const { offs, base } = indexTables(w, W);
+      flat = offs.indexSelect(0, arg.reshape([NC * L])).reshape([NC, L]).add(base);
+    }
+    return flat;
+  };
+  const out = record(op, values, [x4], (g) => [
+    zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, flatIndex(), g.reshape([NC, L])).reshape([N, C, H, W]),
+  ]);
+  return o.returnIndices ? [finish(out), finish(flatIndex())] : finish(out);
+}
+
+/**
+ * 1-D max pooling: y[n, c, l] = max_{k} x[n, c, l·s − p + k·d] (padding reads −∞).
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, L_out], L_out = ⌊(L + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈·⌉ with ceilMode);
+ * with `returnIndices`, also int32 indices into L.
+ * ```ts
+ * F.maxPool1d(randn([2, 3, 8]), 2).shape; // [2, 3, 4]
+ * ```
+ */
+export function maxPool1d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool1d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
+export function maxPool1d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
+export function maxPool1d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  return maxPool("maxPool1d", 1, input, kernelSize, opts);
+}
+
+/**
+ * 2-D max pooling: y[n, c, i, j] = max_{u, v} x[n, c, i·sh − ph + u·dh, j·sw − pw + v·dw] (padding reads −∞).
+ *
+ * Shapes: [N, C, H, W] (or [C, H, W]) → [N, C, H_out, W_out]; with `returnIndices`, also int32 indices
+ * into the flattened H·W plane (as PyTorch's, for `maxUnpool2d`).
+ * ```ts
+ * F.maxPool2d(randn([8, 16, 28, 28]), 2).shape; // [8, 16, 14, 14]
+ * const [y, idx] = F.maxPool2d(x, 3, { stride: 2, padding: 1, returnIndices: true });
+ * ```
+ */
+export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool2d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
+export function maxPool2d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
+export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  return maxPool("maxPool2d", 2, input, kernelSize, opts);
+}
+
+/**
+ * 2-D average pooling: y[n, c, i, j] = Σ_window x / divisor, the divisor being the window size
+ * (clipped to the padded input in ceil mode), the number of non-padding elements when
+ * `countIncludePad` is false, or `divisorOverride`.
+ *
+ * Shapes: [N, C, H, W] (or [C, H, W]) → [N, C, H_out, W_out].
+ * ```ts
+ * F.avgPool2d(randn([8, 16, 28, 28]), 2).shape; // [8, 16, 14, 14]
+ * ```
+ */
+export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions = {}): Tensor {
+  const op = "avgPool2d";
+  planes(op, input, 2);
+  const batched = input.ndim === 4;
+  const x4 = batched ? input : input.unsqueeze(0);
+  const w = window(op, x4, input, 2, kernelSize, opts.stride, opts.padding ?? 0, 1, opts.ceilMode ?? false);
+  const override = opts.divisorOverride ?? null;
+  check(override === null || (typeof override === "number" && override !== 0), op, () => `divisor must be not zero (got ${override})`);
+  const [N, C, H, W] = x4.shape as [number, number, number, number];
+  const [oh, ow] = w.out;
+  const L = oh * ow;
+  const divisor = new Float64Array(L);
+  const include = opts.countIncludePad ?? true;
+  for (let y = 0; y < oh; y++)
+    for (let z = 0; z < ow; z++) {
+      let h0 = y * w.s[0]! - w.p[0]!, w0 = z * w.s[1]! - w.p[1]!;
+      let h1 = Math.min(h0 + w.k[0]!, H + w.p[0]!), w1 = Math.min(w0 + w.k[1]!, W + w.p[1]!);
+      const padded = (h1 - h0) * (w1 - w0);
+      h0 = Math.max(h0, 0), w0 = Math.max(w0, 0), h1 = Math.min(h1, H), w1 = Math.min(w1, W);
+      divisor[y * ow + z] = override ?? (include ? padded : (h1 - h0) * (w1 - w0));
+    }
+  let out: Tensor;
+  if (N * C === 0) out = zeros([N, C, oh, ow], { dtype: input.dtype });
+  else {
+    const cols = im2col(asPlanes(x4, w, 0), params(w, 0)); // [N·C, kh·kw, L]
+    const div = tensor(input.dtype === "float64" ? divisor : Float32Array.from(divisor));
+    out = cols.sum(1).div(div).reshape([N, C, oh, ow]);
+  }
+  return batched ? out : out.squeeze(0);
+}
+
+/** [out, size] averaging matrix: row i averages PyTorch's adaptive window ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉. */
+function adaptiveMatrix(size: number, out: number, dtype: "float32" | "float64"): Tensor {
+  const m = dtype === "float64" ? new Float64Array(out * size) : new Float32Array(out * size);
+  for (let i = 0; i < out; i++) {
+    const start = Math.floor((i * size) / out), end = Math.ceil(((i + 1) * size) / out);
+    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
+  }
+  return tensor(m, { shape: [out, size] });
+}
+
+/**
+ * Adaptive 2-D average pooling to a fixed output size: output cell (i, j) averages rows
+ * ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 and columns likewise (windows may overlap when H is not a multiple of oh).
+ * `outputSize` entries may be null to keep that input size.
+ *
+ * Shapes: [N, C, H, W] (or [C, H, W]) → [N, C, oh, ow].
+ * ```ts
+ * F.adaptiveAvgPool2d(randn([8, 512, 4, 4]), 1).shape; // [8, 512, 1, 1] (global average pooling)
+ * ```
+ */
+export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  const op = "adaptiveAvgPool2d";
+  planes(op, input, 2);
+  const [H, W] = input.shape.slice(-2) as [number, number];
+  check(H > 0 && W > 0, op, () => `expected input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
+  const sizes = typeof outputSize === "number" ? [outputSize, outputSize] : [...outputSize];
+  check(sizes.length === 2, op, () => `output_size must be an integer or a list of 2 integers, got ${JSON.stringify(outputSize)}`);
+  const [oh, ow] = [sizes[0] ?? H, sizes[1] ?? W] as [number, number];
+  check(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 0 && ow >= 0, op, () => `output_size must be non-negative integers, got ${JSON.stringify(outputSize)}`);
+  if (oh === 1 && ow === 1) return input.mean([-2, -1], true);
+  if (oh > 0 && ow > 0 && H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]);
+  const dtype = input.dtype as "float32" | "float64";
+  return adaptiveMatrix(H, oh, dtype).matmul(input.matmul(adaptiveMatrix(W, ow, dtype).t()));
+}

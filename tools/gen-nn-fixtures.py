@@ -1,0 +1,405 @@
+#!/usr/bin/python3
+"""PyTorch oracle for Tensile's `nn` package: writes fixtures/nn-*.json.
+
+Run with Debian's torch (`/usr/bin/python3 tools/gen-nn-fixtures.py`). Deterministic: every random
+input comes from a fixed seed. The tests in test/nn-*.test.ts read these files; CI needs no Python.
+
+  nn-init.json     default-initialisation and nn.init statistics (PyTorch's samples over seeds)
+  nn-layers.json   layer forward outputs (and gradients) for given weights and inputs
+  nn-module.json   state-dict / named_* key lists and str(model) of nested structures
+  nn-losses.json   loss modules with all options: output and input gradients
+  nn-utils.json    clip_grad_norm_ / clip_grad_value_ / parameters_to_vector results
+"""
+import json
+import math
+import os
+from collections import OrderedDict
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
+HEADER = {"generator": "tools/gen-nn-fixtures.py", "torch": torch.__version__}
+
+
+def enc(t):
+    """A tensor as {shape, dtype, data (flat, row-major)}; int64 becomes int32 (Tensile's index type)."""
+    t = t.detach()
+    if t.dtype in (torch.int64, torch.int32):
+        return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
+    dtype = "float64" if t.dtype == torch.float64 else "float32"
+    return {"shape": list(t.shape), "dtype": dtype, "data": [float(v) for v in t.reshape(-1).tolist()]}
+
+
+def write(name, body):
+    path = os.path.join(ROOT, name)
+    with open(path, "w") as f:
+        json.dump({**HEADER, **body}, f, separators=(",", ":"))
+        f.write("\n")
+    print("wrote", os.path.relpath(path), os.path.getsize(path), "bytes")
+
+
+def stats(t):
+    t = t.detach().double().reshape(-1)
+    return {"min": t.min().item(), "max": t.max().item(), "mean": t.mean().item(), "std": t.std().item(), "numel": t.numel()}
+
+
+SEEDS = [0, 1, 2]
+
+# ---------------------------------------------------------------- init
+
+
+def gen_init():
+    layers = []
+
+    def layer(name, make, params):
+        """params: {param name: {dist, bound or std}} (the theoretical distribution)."""
+        samples = {p: [] for p in params}
+        for s in SEEDS:
+            torch.manual_seed(s)
+            m = make()
+            for p in params:
+                samples[p].append(stats(dict(m.named_parameters())[p]))
+        layers.append({"name": name, "params": {p: {**params[p], "samples": samples[p]} for p in params}})
+
+    layer("Linear(784, 500)", lambda: nn.Linear(784, 500),
+          {"weight": {"dist": "uniform", "bound": 1 / math.sqrt(784)}, "bias": {"dist": "uniform", "bound": 1 / math.sqrt(784)}})
+    layer("Linear(500, 10)", lambda: nn.Linear(500, 10),
+          {"weight": {"dist": "uniform", "bound": 1 / math.sqrt(500)}, "bias": {"dist": "uniform", "bound": 1 / math.sqrt(500)}})
+    layer("Bilinear(20, 30, 40)", lambda: nn.Bilinear(20, 30, 40),
+          {"weight": {"dist": "uniform", "bound": 1 / math.sqrt(20)}, "bias": {"dist": "uniform", "bound": 1 / math.sqrt(20)}})
+    layer("Embedding(1000, 64)", lambda: nn.Embedding(1000, 64), {"weight": {"dist": "normal", "mean": 0.0, "std": 1.0}})
+
+    inits = []
+
+    def init(name, shape, fn, theory):
+        samples = []
+        for s in SEEDS:
+            torch.manual_seed(s)
+            t = torch.empty(shape)
+            fn(t)
+            samples.append(stats(t))
+        inits.append({"name": name, "shape": list(shape), **theory, "samples": samples})
+
+    fan_in, fan_out = 512, 256
+    shape = [256, 512]
+    init("uniform_(-0.3, 0.7)", shape, lambda t: nn.init.uniform_(t, -0.3, 0.7), {"dist": "uniform", "low": -0.3, "high": 0.7})
+    init("normal_(0.5, 2)", shape, lambda t: nn.init.normal_(t, 0.5, 2.0), {"dist": "normal", "mean": 0.5, "std": 2.0})
+    b = math.sqrt(6 / (fan_in + fan_out))
+    init("xavierUniform_", shape, nn.init.xavier_uniform_, {"dist": "uniform", "low": -b, "high": b})
+    g = 5 / 3
+    init("xavierUniform_(gain=tanh)", shape, lambda t: nn.init.xavier_uniform_(t, gain=nn.init.calculate_gain("tanh")),
+         {"dist": "uniform", "low": -g * b, "high": g * b})
+    init("xavierNormal_", shape, nn.init.xavier_normal_, {"dist": "normal", "mean": 0.0, "std": math.sqrt(2 / (fan_in + fan_out))})
+    b = math.sqrt(2) * math.sqrt(3 / fan_in)
+    init("kaimingUniform_(relu)", shape, lambda t: nn.init.kaiming_uniform_(t, nonlinearity="relu"), {"dist": "uniform", "low": -b, "high": b})
+    b = math.sqrt(2 / (1 + 0.01 ** 2)) * math.sqrt(3 / fan_out)
+    init("kaimingUniform_(fan_out)", shape, lambda t: nn.init.kaiming_uniform_(t, mode="fan_out"), {"dist": "uniform", "low": -b, "high": b})
+    b = 1 / math.sqrt(fan_in)
+    init("kaimingUniform_(a=sqrt5)", shape, lambda t: nn.init.kaiming_uniform_(t, a=math.sqrt(5)), {"dist": "uniform", "low": -b, "high": b})
+    init("kaimingNormal_(fan_out, relu)", shape, lambda t: nn.init.kaiming_normal_(t, mode="fan_out", nonlinearity="relu"),
+         {"dist": "normal", "mean": 0.0, "std": math.sqrt(2) / math.sqrt(fan_out)})
+    conv = [16, 8, 3, 3]
+    b = math.sqrt(2) * math.sqrt(3 / (8 * 9))
+    init("kaimingUniform_(conv, relu)", conv, lambda t: nn.init.kaiming_uniform_(t, nonlinearity="relu"), {"dist": "uniform", "low": -b, "high": b})
+    init("truncNormal_(1, 2, -1, 4)", shape, lambda t: nn.init.trunc_normal_(t, mean=1.0, std=2.0, a=-1.0, b=4.0),
+         {"dist": "truncnormal", "mean": 1.0, "std": 2.0, "low": -1.0, "high": 4.0})
+    init("truncNormal_()", shape, lambda t: nn.init.trunc_normal_(t), {"dist": "truncnormal", "mean": 0.0, "std": 1.0, "low": -2.0, "high": 2.0})
+    init("orthogonal_(gain=2) [64, 128]", [64, 128], lambda t: nn.init.orthogonal_(t, gain=2.0), {"dist": "orthogonal", "gain": 2.0})
+    init("orthogonal_ [128, 64]", [128, 64], nn.init.orthogonal_, {"dist": "orthogonal", "gain": 1.0})
+
+    gains = [[n, p, nn.init.calculate_gain(n, p)] for n, p in [
+        ("linear", None), ("conv2d", None), ("sigmoid", None), ("tanh", None), ("relu", None),
+        ("leaky_relu", None), ("leaky_relu", 0.2), ("selu", None), ("conv_transpose2d", None)]]
+    fans = [[s, list(nn.init._calculate_fan_in_and_fan_out(torch.empty(s)))] for s in [[5, 3], [16, 8, 3, 3], [4, 2, 5]]]
+    write("nn-init.json", {"layers": layers, "inits": inits, "gains": gains, "fans": fans})
+
+
+# ---------------------------------------------------------------- layers
+
+
+def gen_layers():
+    torch.manual_seed(1234)
+    cases = []
+
+    def case(name, module, inputs, params=None, grads=False, upstream_seed=None):
+        """Sets `params` (name -> tensor) on `module`, runs forward in eval mode, records output and,
+        with `grads`, gradients of (out * g).sum() for a fixed random g wrt inputs and parameters."""
+        module.eval()
+        with torch.no_grad():
+            for k, v in (params or {}).items():
+                dict(module.named_parameters())[k].copy_(v)
+        ins = [x.clone().requires_grad_(grads and x.is_floating_point()) for x in inputs]
+        out = module(*ins)
+        rec = {"name": name, "inputs": [enc(x) for x in inputs], "params": {k: enc(v) for k, v in (params or {}).items()}, "output": enc(out)}
+        if grads:
+            g = torch.randn(out.shape, generator=torch.Generator().manual_seed(upstream_seed or 7))
+            (out * g).sum().backward()
+            rec["upstream"] = enc(g)
+            rec["inputGrads"] = [enc(x.grad) if x.grad is not None else None for x in ins]
+            rec["paramGrads"] = {k: enc(p.grad) for k, p in module.named_parameters()}
+        cases.append(rec)
+
+    case("Linear(5, 3)", nn.Linear(5, 3), [torch.randn(2, 5)], {"weight": torch.randn(3, 5), "bias": torch.randn(3)}, grads=True)
+    case("Linear(5, 3) 3-D input", nn.Linear(5, 3), [torch.randn(2, 4, 5)], {"weight": torch.randn(3, 5), "bias": torch.randn(3)}, grads=True)
+    case("Linear(5, 3, bias=False)", nn.Linear(5, 3, bias=False), [torch.randn(4, 5)], {"weight": torch.randn(3, 5)}, grads=True)
+    case("Linear(5, 3) 1-D input", nn.Linear(5, 3), [torch.randn(5)], {"weight": torch.randn(3, 5), "bias": torch.randn(3)})
+    case("Bilinear(4, 3, 2)", nn.Bilinear(4, 3, 2), [torch.randn(5, 4), torch.randn(5, 3)],
+         {"weight": torch.randn(2, 4, 3), "bias": torch.randn(2)}, grads=True)
+    case("Bilinear(4, 3, 2) 3-D input", nn.Bilinear(4, 3, 2), [torch.randn(2, 3, 4), torch.randn(2, 3, 3)],
+         {"weight": torch.randn(2, 4, 3), "bias": torch.randn(2)}, grads=True)
+    case("Embedding(10, 4)", nn.Embedding(10, 4), [torch.tensor([[1, 2, 3], [1, 9, 0]])], {"weight": torch.randn(10, 4)}, grads=True)
+    case("Embedding(10, 4, padding_idx=1)", nn.Embedding(10, 4, padding_idx=1), [torch.tensor([[1, 2, 3], [1, 9, 1]])],
+         {"weight": torch.randn(10, 4)}, grads=True)
+    case("Embedding(10, 4, max_norm=1.0)", nn.Embedding(10, 4, max_norm=1.0), [torch.tensor([2, 5, 2])], {"weight": torch.randn(10, 4) * 2})
+    case("Flatten()", nn.Flatten(), [torch.randn(2, 3, 4, 5)])
+    case("Flatten(0, 2)", nn.Flatten(0, 2), [torch.randn(2, 3, 4, 5)])
+    case("Unflatten(1, (2, 5))", nn.Unflatten(1, (2, 5)), [torch.randn(3, 10)])
+    case("Unflatten(-1, (2, 2))", nn.Unflatten(-1, (2, 2)), [torch.randn(3, 2, 4)])
+    x3 = torch.randn(3, 4, 5)
+    for d in [0, 1, 2, -1]:
+        case(f"Softmax(dim={d})", nn.Softmax(dim=d), [x3])
+    for shape in [(5,), (3, 4), (2, 3, 4), (2, 3, 2, 2)]:
+        case(f"Softmax() {list(shape)}", nn.Softmax(), [torch.randn(*shape)])
+    case("LogSoftmax(dim=1)", nn.LogSoftmax(dim=1), [x3], grads=True)
+    case("Dropout(0.5) eval", nn.Dropout(0.5), [torch.randn(4, 6)])
+    case("AlphaDropout(0.2) eval", nn.AlphaDropout(0.2), [torch.randn(4, 6)])
+    xa = torch.randn(4, 6) * 3
+    for name, m in [("ReLU()", nn.ReLU()), ("LeakyReLU(0.2)", nn.LeakyReLU(0.2)), ("ELU(0.5)", nn.ELU(0.5)), ("SELU()", nn.SELU()),
+                    ("GELU()", nn.GELU()), ("GELU('tanh')", nn.GELU("tanh")), ("SiLU()", nn.SiLU()), ("Sigmoid()", nn.Sigmoid()),
+                    ("LogSigmoid()", nn.LogSigmoid()), ("Tanh()", nn.Tanh()), ("Softplus(2, 1)", nn.Softplus(2, 1)),
+                    ("Hardtanh(-0.5, 0.5)", nn.Hardtanh(-0.5, 0.5)), ("Identity()", nn.Identity())]:
+        case(name, m, [xa])
+    seq = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    case("Sequential(Linear(3, 4), Tanh(), Linear(4, 2))", seq, [torch.randn(5, 3)],
+         {"0.weight": torch.randn(4, 3), "0.bias": torch.randn(4), "2.weight": torch.randn(2, 4), "2.bias": torch.randn(2)}, grads=True)
+
+    # Training-mode dropout: PyTorch's sampled statistics (RNG streams differ, so compare in distribution).
+    dropout = []
+    for p in [0.2, 0.5]:
+        torch.manual_seed(0)
+        y = F.dropout(torch.ones(200_000), p, training=True)
+        dropout.append({"p": p, "zeroFraction": (y == 0).double().mean().item(), "keptValue": y.max().item()})
+    alpha = []
+    for p in [0.1, 0.3]:
+        torch.manual_seed(0)
+        x = torch.randn(200_000)
+        y = F.alpha_dropout(x, p, training=True)
+        alpha.append({"p": p, "mean": y.mean().item(), "std": y.std().item()})
+    write("nn-layers.json", {"cases": cases, "dropoutTrain": dropout, "alphaDropoutTrain": alpha})
+
+
+# ---------------------------------------------------------------- module structure
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 500)
+        self.relu = nn.ReLU()
+        self.fc2 = nn.Linear(500, 10)
+
+    def forward(self, x):
+        return self.fc2(self.relu(self.fc1(x)))
+
+
+class SeqInCustom(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.Dropout(0.1))
+        self.head = nn.Linear(8, 2, bias=False)
+
+
+class WithModuleList(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(3, 3) for _ in range(3)])
+        self.out = nn.Linear(3, 1)
+
+
+class WithModuleDict(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.heads = nn.ModuleDict({"cls": nn.Linear(4, 3), "box": nn.Linear(4, 4)})
+        self.emb = nn.Embedding(10, 4, padding_idx=0)
+
+
+class WithBuffers(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(3))
+        self.fc = nn.Linear(3, 3)
+        self.register_buffer("running_mean", torch.zeros(3))
+        self.register_buffer("cache", torch.zeros(3), persistent=False)
+        self.register_buffer("num_batches_tracked", torch.tensor(0))
+
+
+class Shared(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(2, 2)
+        self.b = self.a
+        self.c = nn.Sequential(self.a, nn.ReLU())
+
+
+def named_seq():
+    return nn.Sequential(OrderedDict([("fc", nn.Linear(2, 2)), ("act", nn.Tanh()),
+                                      ("block", nn.Sequential(nn.Linear(2, 2), nn.Sigmoid()))]))
+
+
+def gen_module():
+    structures = []
+    for name, make in [("Net", Net), ("SeqInCustom", SeqInCustom), ("WithModuleList", WithModuleList),
+                       ("WithModuleDict", WithModuleDict), ("WithBuffers", WithBuffers), ("Shared", Shared),
+                       ("NamedSequential", named_seq),
+                       ("CrossEntropyLoss(weight)", lambda: nn.CrossEntropyLoss(weight=torch.ones(3))),
+                       ("BCEWithLogitsLoss(pos_weight)", lambda: nn.BCEWithLogitsLoss(pos_weight=torch.ones(3)))]:
+        m = make()
+        structures.append({
+            "name": name,
+            "stateDict": [[k, list(v.shape)] for k, v in m.state_dict().items()],
+            "namedParameters": [k for k, _ in m.named_parameters()],
+            "namedBuffers": [k for k, _ in m.named_buffers()],
+            "namedModules": [k for k, _ in m.named_modules()],
+            "namedChildren": [k for k, _ in m.named_children()],
+            "numParameters": sum(p.numel() for p in m.parameters()),
+            "repr": repr(m),
+        })
+    reprs = [[name, repr(m)] for name, m in [
+        ("Linear(3, 4, bias=False)", nn.Linear(3, 4, bias=False)), ("Bilinear(2, 3, 4)", nn.Bilinear(2, 3, 4)),
+        ("LeakyReLU(0.2)", nn.LeakyReLU(0.2)), ("LeakyReLU(1e-05)", nn.LeakyReLU(1e-5)), ("ELU()", nn.ELU()),
+        ("GELU('tanh')", nn.GELU("tanh")), ("Softplus()", nn.Softplus()), ("Softmax(dim=1)", nn.Softmax(dim=1)),
+        ("Softmax()", nn.Softmax()), ("LogSoftmax(dim=-1)", nn.LogSoftmax(dim=-1)), ("Dropout(0.25)", nn.Dropout(0.25)),
+        ("AlphaDropout(0.1)", nn.AlphaDropout(0.1)), ("Flatten()", nn.Flatten()), ("Unflatten(1, (2, 5))", nn.Unflatten(1, (2, 5))),
+        ("Unflatten(0, (7,))", nn.Unflatten(0, (7,))), ("Embedding(10, 3, padding_idx=0)", nn.Embedding(10, 3, padding_idx=0)),
+        ("Embedding(10, 3, max_norm=1.0)", nn.Embedding(10, 3, max_norm=1.0)), ("Identity()", nn.Identity()),
+        ("Hardtanh()", nn.Hardtanh()), ("SELU()", nn.SELU()), ("SiLU()", nn.SiLU()), ("CrossEntropyLoss()", nn.CrossEntropyLoss()),
+        ("MSELoss()", nn.MSELoss()), ("KLDivLoss()", nn.KLDivLoss()),
+        ("ModuleList(Linear(2, 2) x2, ReLU())", nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.ReLU()])),
+        ("ModuleDict(a=ReLU(), b=Sequential(Tanh()))", nn.ModuleDict({"a": nn.ReLU(), "b": nn.Sequential(nn.Tanh())}))]]
+    write("nn-module.json", {"structures": structures, "reprs": reprs})
+
+
+# ---------------------------------------------------------------- losses
+
+
+def gen_losses():
+    g = torch.Generator().manual_seed(99)
+    rn = lambda *s: torch.randn(*s, generator=g)
+    cases = []
+
+    def case(name, module, inputs, diff):
+        """inputs: list of tensors; diff: indices of inputs to differentiate. Records output and the
+        gradients of (out * u).sum() for a fixed random u."""
+        ins = [x.clone().requires_grad_(i in diff) for i, x in enumerate(inputs)]
+        out = module(*ins)
+        u = torch.randn(out.shape, generator=torch.Generator().manual_seed(5)) if out.dim() > 0 else torch.tensor(1.0)
+        (out * u).sum().backward()
+        cases.append({"name": name, "inputs": [enc(x) for x in inputs], "upstream": enc(u), "output": enc(out),
+                      "grads": {str(i): enc(ins[i].grad) for i in diff}})
+
+    x, y = rn(4, 5), rn(4, 5)
+    for red in ["mean", "sum", "none"]:
+        case(f"MSELoss(reduction={red})", nn.MSELoss(reduction=red), [x, y], [0, 1])
+        case(f"L1Loss(reduction={red})", nn.L1Loss(reduction=red), [x, y], [0])
+    case("MSELoss broadcast target", nn.MSELoss(), [x, rn(5)], [0])
+    case("SmoothL1Loss(beta=0.5)", nn.SmoothL1Loss(beta=0.5), [x, y], [0])
+    case("SmoothL1Loss(beta=0, reduction=none)", nn.SmoothL1Loss(beta=0.0, reduction="none"), [x, y], [0])
+    case("HuberLoss(delta=0.7, reduction=sum)", nn.HuberLoss(delta=0.7, reduction="sum"), [x, y], [0])
+    case("HuberLoss()", nn.HuberLoss(), [x * 2, y], [0])
+
+    logits = rn(6, 5) * 2
+    t = torch.tensor([0, 4, 2, 2, 1, 3])
+    w = torch.rand(5, generator=g) + 0.5
+    t_ign = torch.tensor([0, 4, -100, 2, 1, 3])
+    t_ign2 = torch.tensor([0, 4, 2, 2, 1, 3])  # ignore_index=2 drops two samples
+    for red in ["mean", "sum", "none"]:
+        case(f"CrossEntropyLoss(reduction={red})", nn.CrossEntropyLoss(reduction=red), [logits, t], [0])
+        case(f"CrossEntropyLoss(weight, ignore_index=2, label_smoothing=0.1, reduction={red})",
+             nn.CrossEntropyLoss(weight=w, ignore_index=2, label_smoothing=0.1, reduction=red), [logits, t_ign2], [0])
+    case("CrossEntropyLoss(weight)", nn.CrossEntropyLoss(weight=w), [logits, t], [0])
+    case("CrossEntropyLoss(ignore -100)", nn.CrossEntropyLoss(), [logits, t_ign], [0])
+    case("CrossEntropyLoss(label_smoothing=0.2)", nn.CrossEntropyLoss(label_smoothing=0.2), [logits, t_ign], [0])
+    case("CrossEntropyLoss [N, C, d1, d2]", nn.CrossEntropyLoss(weight=w), [rn(2, 5, 3, 2), torch.randint(0, 5, (2, 3, 2), generator=g)], [0])
+    case("CrossEntropyLoss unbatched", nn.CrossEntropyLoss(), [rn(5), torch.tensor(3)], [0])
+    probs = torch.softmax(rn(6, 5), 1)
+    case("CrossEntropyLoss probabilities", nn.CrossEntropyLoss(), [logits, probs], [0, 1])
+    case("CrossEntropyLoss probabilities (weight, label_smoothing=0.3, sum)",
+         nn.CrossEntropyLoss(weight=w, label_smoothing=0.3, reduction="sum"), [logits, probs], [0])
+    case("CrossEntropyLoss probabilities [N, C, d] none", nn.CrossEntropyLoss(reduction="none"),
+         [rn(2, 5, 3), torch.softmax(rn(2, 5, 3), 1)], [0])
+    case("CrossEntropyLoss logits ±1e4", nn.CrossEntropyLoss(),
+         [torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [0.0, 0.0, 1e4]]), torch.tensor([1, 1, 0])], [0])
+    lp = torch.log_softmax(logits, 1)
+    case("NLLLoss()", nn.NLLLoss(), [lp, t], [0])
+    case("NLLLoss(weight, ignore_index=2)", nn.NLLLoss(weight=w, ignore_index=2), [lp, t_ign2], [0])
+    case("NLLLoss(weight, reduction=none)", nn.NLLLoss(weight=w, reduction="none"), [lp, t], [0])
+
+    p = torch.rand(4, 3, generator=g) * 0.98 + 0.01
+    p[0, 0], p[1, 1] = 0.0, 1.0
+    yb = (torch.rand(4, 3, generator=g) > 0.5).float()
+    yb[0, 0], yb[1, 1] = 0.0, 1.0
+    wb = torch.rand(3, generator=g) + 0.5
+    case("BCELoss()", nn.BCELoss(), [p, yb], [0])
+    case("BCELoss(weight, reduction=none)", nn.BCELoss(weight=wb, reduction="none"), [p, yb], [0])
+    case("BCELoss soft targets, sum", nn.BCELoss(reduction="sum"), [p, torch.rand(4, 3, generator=g)], [0])
+    z = rn(4, 3) * 3
+    z[0, 0] = 0.0
+    case("BCEWithLogitsLoss()", nn.BCEWithLogitsLoss(), [z, yb], [0, 1])
+    case("BCEWithLogitsLoss(weight, pos_weight, none)", nn.BCEWithLogitsLoss(weight=wb, pos_weight=torch.tensor([1.0, 2.0, 0.5]), reduction="none"),
+         [z, yb], [0])
+    case("BCEWithLogitsLoss(pos_weight) logits ±1e4", nn.BCEWithLogitsLoss(pos_weight=torch.tensor([3.0, 0.5])),
+         [torch.tensor([[1e4, -1e4], [-1e4, 1e4]]), torch.tensor([[0.0, 1.0], [1.0, 0.0]])], [0])
+
+    q = torch.log_softmax(rn(3, 4), 1)
+    pt = torch.softmax(rn(3, 4), 1)
+    pt[0, 1] = 0.0
+    for red in ["mean", "batchmean", "sum", "none"]:
+        case(f"KLDivLoss(reduction={red})", nn.KLDivLoss(reduction=red), [q, pt], [0, 1])
+    case("KLDivLoss(log_target=True, batchmean)", nn.KLDivLoss(reduction="batchmean", log_target=True), [q, torch.log_softmax(rn(3, 4), 1)], [0, 1])
+
+    y_pm = torch.tensor([1.0, -1.0, -1.0, 1.0, -1.0])
+    a, b2 = rn(5, 4), rn(5, 4)
+    b2[1] = a[1] * 0.9 + 0.1 * b2[1]
+    for red in ["mean", "sum", "none"]:
+        case(f"CosineEmbeddingLoss(margin=0.2, reduction={red})", nn.CosineEmbeddingLoss(margin=0.2, reduction=red), [a, b2, y_pm], [0, 1])
+    case("CosineEmbeddingLoss 1-D", nn.CosineEmbeddingLoss(), [rn(4), rn(4), torch.tensor(-1.0)], [0, 1])
+    for red in ["mean", "sum", "none"]:
+        case(f"MarginRankingLoss(margin=0.5, reduction={red})", nn.MarginRankingLoss(margin=0.5, reduction=red), [rn(5), rn(5), y_pm], [0, 1])
+    write("nn-losses.json", {"cases": cases})
+
+
+# ---------------------------------------------------------------- utils
+
+
+def gen_utils():
+    g = torch.Generator().manual_seed(3)
+    shapes = [[3, 4], [4], [2, 2, 2]]
+    grads = [torch.randn(*s, generator=g) for s in shapes]
+    clip = []
+    for max_norm, norm_type in [(1.0, 2.0), (0.5, 1.0), (0.1, float("inf")), (2.0, 3.0), (100.0, 2.0)]:
+        ps = [torch.zeros(*s, requires_grad=True) for s in shapes]
+        for p, gr in zip(ps, grads):
+            p.grad = gr.clone()
+        total = nn.utils.clip_grad_norm_(ps, max_norm, norm_type)
+        clip.append({"maxNorm": max_norm, "normType": "inf" if math.isinf(norm_type) else norm_type,
+                     "totalNorm": total.item(), "grads": [enc(p.grad) for p in ps]})
+    ps = [torch.zeros(*s, requires_grad=True) for s in shapes]
+    for p, gr in zip(ps, grads):
+        p.grad = gr.clone()
+    nn.utils.clip_grad_value_(ps, 0.5)
+    clip_value = {"clipValue": 0.5, "grads": [enc(p.grad) for p in ps]}
+    params = [torch.randn(*s, generator=g) for s in shapes]
+    vec = nn.utils.parameters_to_vector(params)
+    write("nn-utils.json", {"shapes": shapes, "grads": [enc(x) for x in grads], "clipGradNorm": clip, "clipGradValue": clip_value,
+                            "params": [enc(x) for x in params], "vector": enc(vec)})
+
+
+if __name__ == "__main__":
+    os.makedirs(ROOT, exist_ok=True)
+    gen_init()
+    gen_layers()
+    gen_module()
+    gen_losses()
+    gen_utils()
