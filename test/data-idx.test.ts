@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gzipSync } from "node:zlib";
+import { gzipSync as gzipBuffer } from "node:zlib";
 import { createHash } from "node:crypto";
 import { Tensor } from "../src/core.js";
 import { DataLoader, datasets, decodeIdx, defaultCollate, downloadResources, encodeIdx, md5, parseIdx, readIdxFile, type FetchLike } from "../src/data/index.js";
@@ -12,6 +12,9 @@ const { MNIST, FashionMNIST } = datasets;
 const FASHION = "/usr/share/datasets/fashion-mnist";
 const hasFashion = existsSync(join(FASHION, "t10k-labels-idx1-ubyte.gz"));
 const skipFashion = hasFashion ? false : `${FASHION} is absent (install Debian's dataset-fashion-mnist)`;
+
+/** gzip as a plain Uint8Array (not a pooled Buffer). */
+const gzipSync = (b: Uint8Array): Uint8Array => Uint8Array.from(gzipBuffer(b));
 
 function tempRoot(): string {
   return mkdtempSync(join(tmpdir(), "tensile-data-"));
@@ -223,7 +226,7 @@ test("real Fashion-MNIST: IDX headers, dataset, loader", { skip: skipFashion }, 
   assert.equal(loader.length, 157);
   const [bx, by] = loader[Symbol.iterator]().next().value as [Tensor, Tensor];
   assert.deepEqual(bx.shape, [64, 1, 28, 28]);
-  assert.deepEqual(by.toArray().slice(0, 5), [9, 2, 1, 1, 6]);
+  assert.deepEqual((by.toArray() as number[]).slice(0, 5), [9, 2, 1, 1, 6]);
 });
 
 test("real Fashion-MNIST training set: 60,000 images", { skip: skipFashion }, () => {

@@ -70,7 +70,7 @@ test("DataLoader: batches, last partial batch, dropLast, length", () => {
   const batches = [...loader];
   assert.deepEqual(batches.map(([x]) => x.shape), [[4, 2], [4, 2], [2, 2]]);
   assert.deepEqual(batches[2]![1].toArray(), [2, 0]); // samples 8, 9
-  assert.deepEqual(batches[0]![0].toArray()[1], [1, 10]);
+  assert.deepEqual((batches[0]![0].toArray() as number[][])[1], [1, 10]);
   const dropped = new DataLoader(ds, { batchSize: 4, dropLast: true });
   assert.equal(dropped.length, 2);
   assert.deepEqual([...dropped].map(([x]) => x.shape[0]), [4, 4]);

@@ -6,7 +6,7 @@
 import { Generator } from "../core.js";
 import { TensileError } from "../errors.js";
 import { defaultCollate, type Collated } from "./collate.js";
-import { IterableDataset, hasGetBatch, type MapDataset } from "./dataset.js";
+import { IterableDataset, hasGetBatch, type MapDataset, type StreamProtocols } from "./dataset.js";
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from "./sampler.js";
 
 export interface DataLoaderOptions<T, B> {
@@ -94,7 +94,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       yield* this.mapStyleBatches();
       return;
     }
-    const stream = this.dataset as IterableDataset<T>;
+    const stream = this.dataset as StreamProtocols<T>;
     if (typeof stream[Symbol.iterator] !== "function")
       throw new TensileError("DataLoader: this dataset is asynchronous; iterate the loader with `for await (const batch of loader)`");
     yield* this.group(stream[Symbol.iterator]!());
@@ -105,7 +105,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       yield* this.mapStyleBatches();
       return;
     }
-    const stream = this.dataset as IterableDataset<T>;
+    const stream = this.dataset as StreamProtocols<T>;
     if (typeof stream[Symbol.asyncIterator] === "function") {
       const it = stream[Symbol.asyncIterator]!();
       let batch: T[] = [];

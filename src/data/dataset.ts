@@ -44,13 +44,21 @@ export abstract class Dataset<T> implements MapDataset<T> {
  * function returning one (called once per epoch).
  */
 export abstract class IterableDataset<T> {
-  [Symbol.iterator]?(): Iterator<T>;
-  [Symbol.asyncIterator]?(): AsyncIterator<T>;
+  // Subclasses add `*[Symbol.iterator]()` and/or `async *[Symbol.asyncIterator]()` (not declared
+  // here, so that they need no `override` under noImplicitOverride); see `StreamProtocols`.
+  /** Phantom member tying the item type to the class. */
+  declare readonly __item?: T;
   readonly length?: number;
 
   static from<T>(source: (() => Iterable<T> | AsyncIterable<T>) | Iterable<T> | AsyncIterable<T>, length?: number): IterableDataset<T> {
     return new FromIterable(source, length);
   }
+}
+
+/** The iteration protocols an `IterableDataset` may implement. */
+export interface StreamProtocols<T> {
+  [Symbol.iterator]?(): Iterator<T>;
+  [Symbol.asyncIterator]?(): AsyncIterator<T>;
 }
 
 class FromIterable<T> extends IterableDataset<T> {
@@ -62,13 +70,13 @@ class FromIterable<T> extends IterableDataset<T> {
   private open(): Iterable<T> | AsyncIterable<T> {
     return typeof this.source === "function" ? this.source() : this.source;
   }
-  override [Symbol.iterator](): Iterator<T> {
+  [Symbol.iterator](): Iterator<T> {
     const s = this.open();
     if (!(Symbol.iterator in s))
       throw new TensileError("IterableDataset: this source is asynchronous; iterate its DataLoader with `for await`");
     return s[Symbol.iterator]();
   }
-  override [Symbol.asyncIterator](): AsyncIterator<T> {
+  [Symbol.asyncIterator](): AsyncIterator<T> {
     const s = this.open();
     if (Symbol.asyncIterator in s) return s[Symbol.asyncIterator]();
     const it = s[Symbol.iterator]();

@@ -93,7 +93,7 @@ export function parseDigitJson(bytes: Uint8Array, name: string): Float32Array {
       out[n++] = v;
       continue;
     }
-    if (digits === 0 || !(c === 0x2c || c === 0x5d || c <= 0x20))
+    if (digits === 0 || (i < len && !(c === 0x2c || c === 0x5d || c <= 0x20)))
       throw new TensileError(`mnistDigits: ${name} has a non-numeric value at byte ${start}`);
     out[n++] = neg ? -v / scale : v / scale;
   }
