@@ -10,11 +10,11 @@
  * im2col for not holding N·C·kh·kw·L floats per layer between forward and backward.
  * convTranspose2d is the adjoint: its forward is conv2d's ∂x and its ∂x is conv2d.
  */
-import { type Tensor, pad as padOp, zeros, zerosLike } from "../../core.js";
+import { type Tensor, pad as padOp } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
-import { type Size2, col2im, im2col, pair, windowCount } from "./fold.js";
+import { type Size2, col2im, emptyResult, im2col, pair, windowCount } from "./fold.js";
 
 /** Stride, padding and dilation for the two spatial dims, and the group count. */
 interface Geom {
@@ -78,7 +78,12 @@ function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geo
 
 /** conv2d as one autograd node over 4-D x, w and 1-D bias (all checked). */
 function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
-  if (x.shape[0] === 0) return emptyBatch(x, w, b, g);
+  if (x.shape[0] === 0) {
+    const [kh, kw] = w.shape.slice(2) as [number, number];
+    const oh = windowCount(x.shape[2]!, kh, g.stride[0], g.padding[0], g.dilation[0]);
+    const ow = windowCount(x.shape[3]!, kw, g.stride[1], g.padding[1], g.dilation[1]);
+    return emptyResult("conv2d", [0, w.shape[0]!, oh, ow], x, [x, w, b]);
+  }
   let out = convCore(x.detach(), w.detach(), g);
   if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
   return record("conv2d", out, [x, w, b], (gy) => [
@@ -88,21 +93,13 @@ function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
   ]);
 }
 
-/** An empty batch gives an empty output, and zero gradients for the weights. */
-function emptyBatch(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
-  const [kh, kw] = w.shape.slice(2) as [number, number];
-  const oh = windowCount(x.shape[2]!, kh, g.stride[0], g.padding[0], g.dilation[0]);
-  const ow = windowCount(x.shape[3]!, kw, g.stride[1], g.padding[1], g.dilation[1]);
-  const out = zeros([0, w.shape[0]!, oh, ow], { dtype: x.dtype });
-  return record("conv2d", out, [x, w, b], () => [zerosLike(x), zerosLike(w), b ? zerosLike(b) : null]);
-}
-
 /**
  * The transposed convolution of x (the role of conv2d's output gradient) to an output of `outShape`,
  * as one autograd node. When outputPadding ≥ stride (possible with dilation), the last input rows
  * and columns are zero-extended so the window count of the output matches.
  */
 function convTranspose2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom, outShape: readonly number[]): Tensor {
+  if (x.shape[0] === 0) return emptyResult("convTranspose2d", outShape, x, [x, w, b]);
   const [, , H, W] = x.shape as number[];
   const [kh, kw] = w.shape.slice(2) as [number, number];
   const eh = windowCount(outShape[2]!, kh, g.stride[0], g.padding[0], g.dilation[0]) - H!;

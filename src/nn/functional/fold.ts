@@ -2,7 +2,7 @@
  * Sliding windows: `F.unfold` (im2col) and `F.fold` (col2im), the two primitives convolution and
  * pooling are built on, plus the size arithmetic they share.
  */
-import { Tensor } from "../../core.js";
+import { Tensor, zeros, zerosLike } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { wrap } from "../../ops/util.js";
@@ -29,6 +29,12 @@ export function windowCount(size: number, k: number, s: number, p: number, d: nu
   let out = Math.ceil(span / s) + 1;
   if ((out - 1) * s >= size + p) out--;
   return out;
+}
+
+/** An empty result (a zero-size batch) whose inputs all get zero gradients. */
+export function emptyResult(name: string, shape: readonly number[], like: Tensor, inputs: readonly (Tensor | null)[]): Tensor {
+  const out = zeros(shape, { dtype: like.dtype });
+  return record(name, out, inputs, () => inputs.map((t) => (t ? zerosLike(t) : null)));
 }
 
 /** im2col as a differentiable op: [N, C, H, W] → [N, C·kh·kw, L]; its gradient is col2im. */

@@ -12,7 +12,7 @@ import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { wrap } from "../../ops/util.js";
 import { check, fmtShape } from "../../errors.js";
-import { type Size2, im2col, pair, windowCount } from "./fold.js";
+import { type Size2, emptyResult, im2col, pair, windowCount } from "./fold.js";
 
 export interface MaxPoolOptions {
   /** Window step; defaults to `kernelSize`. */
@@ -108,8 +108,8 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
     return batched ? r : r.squeeze(0);
   };
   if (NC === 0) {
-    const v = zeros(outShape, { dtype: input.dtype });
-    return o.returnIndices ? [finish(v), finish(zeros(outShape, { dtype: "int32" }))] : finish(v);
+    const v = emptyResult(op, [N, C, oh, ow], input, [x4]);
+    return o.returnIndices ? [finish(v), finish(zeros([N, C, oh, ow], { dtype: "int32" }))] : finish(v);
   }
   const xp = asPlanes(x4.detach(), w, -Infinity);
   const cols = wrap(xp.backend, xp.backend.im2col(xp, params(w, -Infinity)), [NC, w.k[0]! * w.k[1]!, L]);
@@ -194,7 +194,7 @@ export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions
       divisor[y * ow + z] = override ?? (include ? padded : (h1 - h0) * (w1 - w0));
     }
   let out: Tensor;
-  if (N * C === 0) out = zeros([N, C, oh, ow], { dtype: input.dtype });
+  if (N * C === 0) out = emptyResult(op, [N, C, oh, ow], input, [x4]);
   else {
     const cols = im2col(asPlanes(x4, w, 0), params(w, 0)); // [N·C, kh·kw, L]
     const div = tensor(input.dtype === "float64" ? divisor : Float32Array.from(divisor));
