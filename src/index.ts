@@ -1,2 +1,15 @@
-/** Tensile: PyTorch's way of working, in TypeScript. */
+/**
+ * Tensile: PyTorch's way of working, in TypeScript.
+ *
+ * ```ts
+ * import { tensor, nn, optim, data, save, load } from "tensile";
+ * ```
+ */
 export * from "./core.js";
+export * as nn from "./nn/index.js";
+export * as F from "./nn/functional/index.js";
+export * as optim from "./optim/index.js";
+export * as data from "./data/index.js";
+export * as train from "./train/index.js";
+export * as io from "./io/index.js";
+export { save, load, saveBytes, loadBytes, saveCheckpoint, loadCheckpoint } from "./io/index.js";

@@ -92,7 +92,9 @@ export function div(a: TS, b: TS, opts: { roundingMode?: "trunc" | "floor" | nul
       const fix = binaryRaw("div", "logicalAnd", binaryRaw("div", "ne", r, zeroOf(r)), binaryRaw("div", "ne", binaryRaw("div", "lt", A, zeroOf(A)), binaryRaw("div", "lt", B, zeroOf(B))));
       return binaryRaw("div", "add", q, to(fix, "int32"));
     }
-    return unaryRaw("trunc", div(A, B).detach());
+    // A rounded quotient is piecewise constant: zero gradient almost everywhere (as PyTorch).
+    const out = unaryRaw("trunc", binaryRaw("div", "div", A, B));
+    return record("div", out, [A, B], (g) => [g.mul(0), g.mul(0)]);
   }
   if (!isFloating(d)) {
     A = A.to("float32");
@@ -106,7 +108,8 @@ const zeroOf = (t: T): T => scalarTensor(0, t.dtype, t.backend);
 
 export function floorDivide(a: TS, b: TS): T {
   const [A, B] = coerce("floorDivide", a, b);
-  return binaryRaw("floorDivide", "floorDiv", A, B);
+  const out = binaryRaw("floorDivide", "floorDiv", A, B);
+  return isFloating(out.dtype) ? record("floorDivide", out, [A, B], (g) => [g.mul(0), g.mul(0)]) : out;
 }
 
 export function remainder(a: TS, b: TS): T {

@@ -41,7 +41,7 @@ function inferShape(op: string, shape: readonly number[], n: number, from: reado
 
 /** Strides for viewing x as `shape` without a copy, or null when the memory layout forbids it. */
 function viewStrides(x: T, shape: readonly number[]): number[] | null {
-  if (x.isContiguous()) return contiguousStrides(shape);
+  if (x.isContiguous() || x.numel() === 0) return contiguousStrides(shape);
   // Merge/split runs of dims that are contiguous with respect to each other (PyTorch's computeStride).
   const oldShape = x.shape, oldStrides = x.strides;
   const out = new Array<number>(shape.length);

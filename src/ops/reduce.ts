@@ -82,7 +82,6 @@ function extremeReduce(name: string, op: "max" | "min", x: T, dim: Dims, keepdim
   const axes = normalizeDims(name, dim, x.ndim);
   for (const a of axes)
     if (x.shape[a] === 0) throw new TensileError(`${name}: Expected reduction dim ${a} to have non-zero size (shape ${fmtShape(x.shape)})`);
-  if (x.numel() === 0) throw new TensileError(`${name}: cannot reduce an empty tensor`);
   const out = reduceRaw(op, x, axes, keepdim);
   return record(name, out, [x], (g) => {
     const mask = x.eq(expandBack(out, x, axes, keepdim)).to(g.dtype);
@@ -115,13 +114,15 @@ function valuesIndices(name: "max" | "min", x: T, dim: number, keepdim: boolean)
 
 function argReduce(op: "argmax" | "argmin", x: T, dim: Dims, keepdim: boolean): T {
   assertTensor(op, x);
-  if (x.numel() === 0) throw new TensileError(`${op}: Expected reduction dim to be specified for input.numel() == 0`);
   if (dim === null || dim === undefined) {
+    if (x.numel() === 0) throw new TensileError(`${op}: Expected reduction dim to be specified for input.numel() == 0`);
     const flat = x.reshape([-1]);
     const r = reduceRaw(op, flat, [0], false);
     return keepdim ? r.reshape(x.shape.map(() => 1)) : r;
   }
   const axes = normalizeDims(op, dim, x.ndim);
+  for (const a of axes)
+    if (x.shape[a] === 0) throw new TensileError(`${op}: Expected reduction dim ${a} to have non-zero size (shape ${fmtShape(x.shape)})`);
   return reduceRaw(op, x.detach(), axes, keepdim);
 }
 export const argmax = (x: T, dim?: number | null, keepdim = false): T => argReduce("argmax", x, dim, keepdim);

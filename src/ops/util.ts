@@ -42,6 +42,11 @@ export function coerce(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tenso
     const d = promoteWithScalar(b.dtype, a);
     return [scalarTensor(a, d, b.backend), castTo(b, d), d];
   }
+  if (typeof a === "number" && typeof b === "number") {
+    // Two Python scalars give the default dtype in PyTorch (torch.where(c, 1, -1) is float32).
+    const d: DType = "float32";
+    return [scalarTensor(a, d), scalarTensor(b, d), d];
+  }
   throw new TensileError(`${op}: expected Tensor or number operands, got ${describe(a)} and ${describe(b)}`);
 }
 

@@ -47,7 +47,7 @@ const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 /** Writes a JS number into a typed array slot with the target dtype's conversion rules. */
 function put(out: TypedArray, k: number, x: number, dtype: DType): void {
-  if (dtype === "bool") out[k] = x !== 0 && !Number.isNaN(x) ? 1 : 0;
+  if (dtype === "bool") out[k] = x !== 0 ? 1 : 0; // NaN is truthy, as in PyTorch
   else if (dtype === "int32") out[k] = Math.trunc(x);
   else out[k] = x;
 }
@@ -61,7 +61,8 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sqrt: Math.sqrt,
   rsqrt: (x) => 1 / Math.sqrt(x),
   abs: Math.abs,
-  sign: (x) => (Number.isNaN(x) ? x : x > 0 ? 1 : x < 0 ? -1 : 0),
+  // PyTorch 1.13 gives sign(NaN) = 0.
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
   reciprocal: (x) => 1 / x,
   sin: Math.sin,
   cos: Math.cos,
