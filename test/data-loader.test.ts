@@ -147,6 +147,12 @@ test("DataLoader over IterableDataset: sync and async streams", async () => {
   for await (const b of sync) asyncBatches.push(b.toArray() as number[]);
   assert.deepEqual(asyncBatches, [[0, 1], [2, 3], [4]]);
   assert.throws(() => sync.length, /length is unknown/);
+  class SizedCounter extends Counter {
+    get length() {
+      return 5;
+    }
+  }
+  assert.equal(new DataLoader(new SizedCounter(), { batchSize: 2 }).length, 3);
 
   const stream = IterableDataset.from(async function* () {
     for (let i = 0; i < 7; i++) yield [tensor([i, -i]), i] as [Tensor, number];

@@ -48,7 +48,6 @@ export abstract class IterableDataset<T> {
   // here, so that they need no `override` under noImplicitOverride); see `StreamProtocols`.
   /** Phantom member tying the item type to the class. */
   declare readonly __item?: T;
-  readonly length?: number;
 
   static from<T>(source: (() => Iterable<T> | AsyncIterable<T>) | Iterable<T> | AsyncIterable<T>, length?: number): IterableDataset<T> {
     return new FromIterable(source, length);
@@ -62,7 +61,7 @@ export interface StreamProtocols<T> {
 }
 
 class FromIterable<T> extends IterableDataset<T> {
-  override readonly length?: number;
+  readonly length?: number;
   constructor(private readonly source: (() => Iterable<T> | AsyncIterable<T>) | Iterable<T> | AsyncIterable<T>, length?: number) {
     super();
     this.length = length;
