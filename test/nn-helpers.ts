@@ -6,8 +6,10 @@ import { Tensor, tensor } from "../src/core.js";
 export interface Enc {
   shape: number[];
   dtype: "float32" | "float64" | "int32";
-  data: number[];
+  data: (number | "nan" | "inf" | "-inf")[];
 }
+
+const num = (v: number | string): number => (typeof v === "number" ? v : v === "nan" ? NaN : v === "inf" ? Infinity : -Infinity);
 
 export function loadNnFixture<T = any>(name: string): T {
   return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8")) as T;
@@ -15,7 +17,8 @@ export function loadNnFixture<T = any>(name: string): T {
 
 /** The tensor a fixture entry describes (same dtype and shape). */
 export function dec(e: Enc, opts: { requiresGrad?: boolean } = {}): Tensor {
-  const data = e.dtype === "int32" ? Int32Array.from(e.data) : e.dtype === "float64" ? Float64Array.from(e.data) : Float32Array.from(e.data);
+  const values = e.data.map(num);
+  const data = e.dtype === "int32" ? Int32Array.from(values) : e.dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
   return tensor(data, { shape: e.shape, dtype: e.dtype, requiresGrad: opts.requiresGrad });
 }
 
@@ -23,9 +26,9 @@ export function dec(e: Enc, opts: { requiresGrad?: boolean } = {}): Tensor {
 export function assertClose(what: string, actual: Tensor, expected: Enc, rtol = 1e-5, atol = 1e-6): void {
   assert.deepEqual([...actual.shape], expected.shape, `${what}: shape`);
   const a = actual.dataSync();
-  expected.data.forEach((e, i) => {
+  expected.data.map(num).forEach((e, i) => {
     const v = a[i]!;
-    const ok = Number.isNaN(e) ? Number.isNaN(v) : Math.abs(v - e) <= atol + rtol * Math.abs(e);
+    const ok = Number.isNaN(e) ? Number.isNaN(v) : v === e || Math.abs(v - e) <= atol + rtol * Math.abs(e);
     if (!ok) assert.fail(`${what}: element ${i} is ${v}, PyTorch has ${e} (rtol ${rtol}, atol ${atol})`);
   });
 }

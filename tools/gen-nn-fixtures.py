@@ -12,6 +12,7 @@ input comes from a fixed seed. The tests in test/nn-*.test.ts read these files; 
 """
 import json
 import math
+import re
 import os
 from collections import OrderedDict
 
@@ -29,13 +30,15 @@ def enc(t):
     if t.dtype in (torch.int64, torch.int32):
         return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
     dtype = "float64" if t.dtype == torch.float64 else "float32"
-    return {"shape": list(t.shape), "dtype": dtype, "data": [float(v) for v in t.reshape(-1).tolist()]}
+    # JSON has no NaN/Infinity: non-finite values are the strings "nan", "inf", "-inf".
+    num = lambda v: v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+    return {"shape": list(t.shape), "dtype": dtype, "data": [num(float(v)) for v in t.reshape(-1).tolist()]}
 
 
 def write(name, body):
     path = os.path.join(ROOT, name)
     with open(path, "w") as f:
-        json.dump({**HEADER, **body}, f, separators=(",", ":"))
+        json.dump({**HEADER, **body}, f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
     print("wrote", os.path.relpath(path), os.path.getsize(path), "bytes")
 
@@ -290,24 +293,28 @@ def gen_losses():
     cases = []
 
     def case(name, module, inputs, diff):
-        """inputs: list of tensors; diff: indices of inputs to differentiate. Records output and the
-        gradients of (out * u).sum() for a fixed random u."""
+        """module: nn.<Cls>(**kw) call written as (Cls, {camelCase options}); inputs: tensors; diff:
+        indices of inputs to differentiate. Records the options, output and the gradients of
+        (out * u).sum() for a fixed random u."""
+        cls, opts = module
+        m = getattr(nn, cls)(**{re.sub(r"[A-Z]", lambda c: "_" + c.group(0).lower(), k): v for k, v in opts.items()})
         ins = [x.clone().requires_grad_(i in diff) for i, x in enumerate(inputs)]
-        out = module(*ins)
+        out = m(*ins)
         u = torch.randn(out.shape, generator=torch.Generator().manual_seed(5)) if out.dim() > 0 else torch.tensor(1.0)
         (out * u).sum().backward()
-        cases.append({"name": name, "inputs": [enc(x) for x in inputs], "upstream": enc(u), "output": enc(out),
+        cases.append({"name": name, "module": cls, "options": {k: enc(v) if isinstance(v, torch.Tensor) else v for k, v in opts.items()},
+                      "inputs": [enc(x) for x in inputs], "upstream": enc(u), "output": enc(out),
                       "grads": {str(i): enc(ins[i].grad) for i in diff}})
 
     x, y = rn(4, 5), rn(4, 5)
     for red in ["mean", "sum", "none"]:
-        case(f"MSELoss(reduction={red})", nn.MSELoss(reduction=red), [x, y], [0, 1])
-        case(f"L1Loss(reduction={red})", nn.L1Loss(reduction=red), [x, y], [0])
-    case("MSELoss broadcast target", nn.MSELoss(), [x, rn(5)], [0])
-    case("SmoothL1Loss(beta=0.5)", nn.SmoothL1Loss(beta=0.5), [x, y], [0])
-    case("SmoothL1Loss(beta=0, reduction=none)", nn.SmoothL1Loss(beta=0.0, reduction="none"), [x, y], [0])
-    case("HuberLoss(delta=0.7, reduction=sum)", nn.HuberLoss(delta=0.7, reduction="sum"), [x, y], [0])
-    case("HuberLoss()", nn.HuberLoss(), [x * 2, y], [0])
+        case(f"MSELoss(reduction={red})", ("MSELoss", {"reduction": red}), [x, y], [0, 1])
+        case(f"L1Loss(reduction={red})", ("L1Loss", {"reduction": red}), [x, y], [0])
+    case("MSELoss broadcast target", ("MSELoss", {}), [x, rn(5)], [0])
+    case("SmoothL1Loss(beta=0.5)", ("SmoothL1Loss", {"beta": 0.5}), [x, y], [0])
+    case("SmoothL1Loss(beta=0, reduction=none)", ("SmoothL1Loss", {"beta": 0.0, "reduction": "none"}), [x, y], [0])
+    case("HuberLoss(delta=0.7, reduction=sum)", ("HuberLoss", {"delta": 0.7, "reduction": "sum"}), [x, y], [0])
+    case("HuberLoss()", ("HuberLoss", {}), [x * 2, y], [0])
 
     logits = rn(6, 5) * 2
     t = torch.tensor([0, 4, 2, 2, 1, 3])
@@ -315,58 +322,60 @@ def gen_losses():
     t_ign = torch.tensor([0, 4, -100, 2, 1, 3])
     t_ign2 = torch.tensor([0, 4, 2, 2, 1, 3])  # ignore_index=2 drops two samples
     for red in ["mean", "sum", "none"]:
-        case(f"CrossEntropyLoss(reduction={red})", nn.CrossEntropyLoss(reduction=red), [logits, t], [0])
+        case(f"CrossEntropyLoss(reduction={red})", ("CrossEntropyLoss", {"reduction": red}), [logits, t], [0])
         case(f"CrossEntropyLoss(weight, ignore_index=2, label_smoothing=0.1, reduction={red})",
-             nn.CrossEntropyLoss(weight=w, ignore_index=2, label_smoothing=0.1, reduction=red), [logits, t_ign2], [0])
-    case("CrossEntropyLoss(weight)", nn.CrossEntropyLoss(weight=w), [logits, t], [0])
-    case("CrossEntropyLoss(ignore -100)", nn.CrossEntropyLoss(), [logits, t_ign], [0])
-    case("CrossEntropyLoss(label_smoothing=0.2)", nn.CrossEntropyLoss(label_smoothing=0.2), [logits, t_ign], [0])
-    case("CrossEntropyLoss [N, C, d1, d2]", nn.CrossEntropyLoss(weight=w), [rn(2, 5, 3, 2), torch.randint(0, 5, (2, 3, 2), generator=g)], [0])
-    case("CrossEntropyLoss unbatched", nn.CrossEntropyLoss(), [rn(5), torch.tensor(3)], [0])
+             ("CrossEntropyLoss", {"weight": w, "ignoreIndex": 2, "labelSmoothing": 0.1, "reduction": red}), [logits, t_ign2], [0])
+    case("CrossEntropyLoss(weight)", ("CrossEntropyLoss", {"weight": w}), [logits, t], [0])
+    case("CrossEntropyLoss(ignore -100)", ("CrossEntropyLoss", {}), [logits, t_ign], [0])
+    case("CrossEntropyLoss(label_smoothing=0.2)", ("CrossEntropyLoss", {"labelSmoothing": 0.2}), [logits, t_ign], [0])
+    case("CrossEntropyLoss [N, C, d1, d2]", ("CrossEntropyLoss", {"weight": w}), [rn(2, 5, 3, 2), torch.randint(0, 5, (2, 3, 2), generator=g)], [0])
+    case("CrossEntropyLoss unbatched", ("CrossEntropyLoss", {}), [rn(5), torch.tensor(3)], [0])
     probs = torch.softmax(rn(6, 5), 1)
-    case("CrossEntropyLoss probabilities", nn.CrossEntropyLoss(), [logits, probs], [0, 1])
+    case("CrossEntropyLoss probabilities", ("CrossEntropyLoss", {}), [logits, probs], [0, 1])
     case("CrossEntropyLoss probabilities (weight, label_smoothing=0.3, sum)",
-         nn.CrossEntropyLoss(weight=w, label_smoothing=0.3, reduction="sum"), [logits, probs], [0])
-    case("CrossEntropyLoss probabilities [N, C, d] none", nn.CrossEntropyLoss(reduction="none"),
+         ("CrossEntropyLoss", {"weight": w, "labelSmoothing": 0.3, "reduction": "sum"}), [logits, probs], [0])
+    case("CrossEntropyLoss probabilities [N, C, d] none", ("CrossEntropyLoss", {"reduction": "none"}),
          [rn(2, 5, 3), torch.softmax(rn(2, 5, 3), 1)], [0])
-    case("CrossEntropyLoss logits ±1e4", nn.CrossEntropyLoss(),
+    case("CrossEntropyLoss logits ±1e4", ("CrossEntropyLoss", {}),
          [torch.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 0.0], [0.0, 0.0, 1e4]]), torch.tensor([1, 1, 0])], [0])
     lp = torch.log_softmax(logits, 1)
-    case("NLLLoss()", nn.NLLLoss(), [lp, t], [0])
-    case("NLLLoss(weight, ignore_index=2)", nn.NLLLoss(weight=w, ignore_index=2), [lp, t_ign2], [0])
-    case("NLLLoss(weight, reduction=none)", nn.NLLLoss(weight=w, reduction="none"), [lp, t], [0])
+    case("NLLLoss()", ("NLLLoss", {}), [lp, t], [0])
+    case("NLLLoss(weight, ignore_index=2)", ("NLLLoss", {"weight": w, "ignoreIndex": 2}), [lp, t_ign2], [0])
+    case("NLLLoss(weight, reduction=none)", ("NLLLoss", {"weight": w, "reduction": "none"}), [lp, t], [0])
 
     p = torch.rand(4, 3, generator=g) * 0.98 + 0.01
     p[0, 0], p[1, 1] = 0.0, 1.0
     yb = (torch.rand(4, 3, generator=g) > 0.5).float()
     yb[0, 0], yb[1, 1] = 0.0, 1.0
     wb = torch.rand(3, generator=g) + 0.5
-    case("BCELoss()", nn.BCELoss(), [p, yb], [0])
-    case("BCELoss(weight, reduction=none)", nn.BCELoss(weight=wb, reduction="none"), [p, yb], [0])
-    case("BCELoss soft targets, sum", nn.BCELoss(reduction="sum"), [p, torch.rand(4, 3, generator=g)], [0])
+    case("BCELoss()", ("BCELoss", {}), [p, yb], [0])
+    case("BCELoss(weight, reduction=none)", ("BCELoss", {"weight": wb, "reduction": "none"}), [p, yb], [0])
+    case("BCELoss soft targets, sum", ("BCELoss", {"reduction": "sum"}), [p, torch.rand(4, 3, generator=g)], [0])
     z = rn(4, 3) * 3
     z[0, 0] = 0.0
-    case("BCEWithLogitsLoss()", nn.BCEWithLogitsLoss(), [z, yb], [0, 1])
-    case("BCEWithLogitsLoss(weight, pos_weight, none)", nn.BCEWithLogitsLoss(weight=wb, pos_weight=torch.tensor([1.0, 2.0, 0.5]), reduction="none"),
+    case("BCEWithLogitsLoss()", ("BCEWithLogitsLoss", {}), [z, yb], [0, 1])
+    case("BCEWithLogitsLoss(weight, pos_weight, none)", ("BCEWithLogitsLoss", {"weight": wb, "posWeight": torch.tensor([1.0, 2.0, 0.5]), "reduction": "none"}),
          [z, yb], [0])
-    case("BCEWithLogitsLoss(pos_weight) logits ±1e4", nn.BCEWithLogitsLoss(pos_weight=torch.tensor([3.0, 0.5])),
+    case("BCEWithLogitsLoss(pos_weight) logits ±1e4", ("BCEWithLogitsLoss", {"posWeight": torch.tensor([3.0, 0.5])}),
          [torch.tensor([[1e4, -1e4], [-1e4, 1e4]]), torch.tensor([[0.0, 1.0], [1.0, 0.0]])], [0])
 
     q = torch.log_softmax(rn(3, 4), 1)
     pt = torch.softmax(rn(3, 4), 1)
     pt[0, 1] = 0.0
     for red in ["mean", "batchmean", "sum", "none"]:
-        case(f"KLDivLoss(reduction={red})", nn.KLDivLoss(reduction=red), [q, pt], [0, 1])
-    case("KLDivLoss(log_target=True, batchmean)", nn.KLDivLoss(reduction="batchmean", log_target=True), [q, torch.log_softmax(rn(3, 4), 1)], [0, 1])
+        # (PyTorch's gradient wrt a zero target probability is NaN: only the input is differentiated here.)
+        case(f"KLDivLoss(reduction={red})", ("KLDivLoss", {"reduction": red}), [q, pt], [0])
+    case("KLDivLoss gradient wrt positive targets", ("KLDivLoss", {"reduction": "sum"}), [q, torch.softmax(rn(3, 4), 1)], [0, 1])
+    case("KLDivLoss(log_target=True, batchmean)", ("KLDivLoss", {"reduction": "batchmean", "logTarget": True}), [q, torch.log_softmax(rn(3, 4), 1)], [0, 1])
 
     y_pm = torch.tensor([1.0, -1.0, -1.0, 1.0, -1.0])
     a, b2 = rn(5, 4), rn(5, 4)
     b2[1] = a[1] * 0.9 + 0.1 * b2[1]
     for red in ["mean", "sum", "none"]:
-        case(f"CosineEmbeddingLoss(margin=0.2, reduction={red})", nn.CosineEmbeddingLoss(margin=0.2, reduction=red), [a, b2, y_pm], [0, 1])
-    case("CosineEmbeddingLoss 1-D", nn.CosineEmbeddingLoss(), [rn(4), rn(4), torch.tensor(-1.0)], [0, 1])
+        case(f"CosineEmbeddingLoss(margin=0.2, reduction={red})", ("CosineEmbeddingLoss", {"margin": 0.2, "reduction": red}), [a, b2, y_pm], [0, 1])
+    case("CosineEmbeddingLoss 1-D", ("CosineEmbeddingLoss", {}), [rn(4), rn(4), torch.tensor(-1.0)], [0, 1])
     for red in ["mean", "sum", "none"]:
-        case(f"MarginRankingLoss(margin=0.5, reduction={red})", nn.MarginRankingLoss(margin=0.5, reduction=red), [rn(5), rn(5), y_pm], [0, 1])
+        case(f"MarginRankingLoss(margin=0.5, reduction={red})", ("MarginRankingLoss", {"margin": 0.5, "reduction": red}), [rn(5), rn(5), y_pm], [0, 1])
     write("nn-losses.json", {"cases": cases})
 
 

@@ -3,7 +3,7 @@
  * probabilities), binary cross-entropy on probabilities and on logits. Written over core ops
  * (logSoftmax, gather, logSigmoid) so autograd supplies the backward.
  */
-import type { Tensor } from "../../core.js";
+import { Function, type FunctionCtx, Tensor } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { type Reduction, applyReduction, checkReduction } from "./reduction.js";
 
@@ -145,8 +145,24 @@ function checkSameShape(op: string, input: Tensor, target: Tensor): void {
     );
 }
 
-/** log(e^-100): PyTorch clamps each log term of BCE at −100 so ℓ stays finite at p ∈ {0, 1}. */
-const MIN_PROB = Math.exp(-100);
+/**
+ * Elementwise BCE with PyTorch's exact backward: ℓ = −(y·max(log x, −100) + (1 − y)·max(log(1 − x), −100)),
+ * ∂ℓ/∂x = (x − y) / max(x·(1 − x), 1e-12), ∂ℓ/∂y = log(1 − x) − log x.
+ */
+class BinaryCrossEntropyFn extends Function {
+  static override forward(ctx: FunctionCtx, x: Tensor, y: Tensor): Tensor {
+    ctx.saveForBackward(x, y);
+    const logX = x.log().clamp(-100, null);
+    const log1mX = x.neg().add(1).log().clamp(-100, null);
+    return y.mul(logX).add(y.neg().add(1).mul(log1mX)).neg();
+  }
+  static override backward(ctx: FunctionCtx, g: Tensor): (Tensor | null)[] {
+    const [x, y] = ctx.savedTensors as [Tensor, Tensor];
+    const gx = ctx.needsInputGrad[0] ? g.mul(x.sub(y)).div(x.mul(x.neg().add(1)).clamp(1e-12, null)) : null;
+    const gy = ctx.needsInputGrad[1] ? g.mul(x.neg().add(1).log().sub(x.log())) : null;
+    return [gx, gy];
+  }
+}
 
 /**
  * Binary cross-entropy of probabilities: ℓ = −w·(y·log x + (1 − y)·log(1 − x)), each log clamped
@@ -164,10 +180,7 @@ export function binaryCrossEntropy(
   checkSameShape(op, input, target);
   for (const v of input.dataSync())
     if (!(v >= 0 && v <= 1)) throw new TensileError(`${op}: all elements of input should be between 0 and 1, found ${v}`);
-  // Clamping the argument (not the log) keeps the gradient 0 rather than 0·∞ at x ∈ {0, 1}.
-  const logX = input.clamp(MIN_PROB, null).log();
-  const log1mX = input.neg().add(1).clamp(MIN_PROB, null).log();
-  let loss = target.mul(logX).add(target.neg().add(1).mul(log1mX)).neg();
+  let loss = BinaryCrossEntropyFn.apply(input, target);
   if (weight) loss = loss.mul(weight);
   return applyReduction(loss, reduction);
 }

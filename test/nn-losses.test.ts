@@ -1,0 +1,125 @@
+/**
+ * Loss modules against PyTorch with all their options (fixtures/nn-losses.json: output and input
+ * gradients), module ≡ functional, and bad shapes / targets / options.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Tensor, ones, randn, tensor, zeros } from "../src/core.js";
+import * as nn from "../src/nn/index.js";
+import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
+
+const F = nn.functional;
+
+interface LossCase {
+  name: string;
+  module: string;
+  options: Record<string, Enc | number | string | boolean>;
+  inputs: Enc[];
+  upstream: Enc;
+  output: Enc;
+  grads: Record<string, Enc>;
+}
+const fx = loadNnFixture<{ cases: LossCase[] }>("nn-losses.json");
+
+type LossFn = (...args: any[]) => Tensor;
+/** The functional form of each loss module. */
+const functional: Record<string, LossFn> = {
+  MSELoss: F.mseLoss,
+  L1Loss: F.l1Loss,
+  SmoothL1Loss: F.smoothL1Loss,
+  HuberLoss: F.huberLoss,
+  CrossEntropyLoss: F.crossEntropy,
+  NLLLoss: F.nllLoss,
+  BCELoss: F.binaryCrossEntropy,
+  BCEWithLogitsLoss: F.binaryCrossEntropyWithLogits,
+  KLDivLoss: F.klDiv,
+  CosineEmbeddingLoss: F.cosineEmbeddingLoss,
+  MarginRankingLoss: F.marginRankingLoss,
+};
+
+function options(c: LossCase): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(c.options).map(([k, v]) => [k, typeof v === "object" ? dec(v) : v]));
+}
+
+function build(c: LossCase): nn.Module {
+  const Cls = (nn as unknown as Record<string, new (o: unknown) => nn.Module>)[c.module];
+  assert.ok(Cls, `nn.${c.module} is missing`);
+  return new Cls(options(c));
+}
+
+describe("loss modules match PyTorch (forward and backward)", () => {
+  for (const c of fx.cases) {
+    test(c.name, () => {
+      const inputs = c.inputs.map((e, i) => dec(e, { requiresGrad: String(i) in c.grads }));
+      const out = build(c).forward(...inputs) as Tensor;
+      assertClose(`${c.name} output`, out, c.output, 1e-5, 1e-6);
+      out.mul(dec(c.upstream)).sum().backward();
+      for (const [i, g] of Object.entries(c.grads)) {
+        const got = inputs[Number(i)]!.grad;
+        assert.ok(got, `${c.name}: input ${i} got no gradient`);
+        assertClose(`${c.name} grad of input ${i}`, got, g, 1e-4, 1e-6);
+      }
+    });
+  }
+});
+
+test("each loss module equals its functional form on the same inputs and options", () => {
+  for (const c of fx.cases) {
+    const inputs = c.inputs.map((e) => dec(e));
+    const fromModule = (build(c).forward(...inputs) as Tensor).dataSync();
+    const fromF = functional[c.module]!(...inputs, options(c)).dataSync();
+    assert.deepEqual([...fromModule], [...fromF], c.name);
+  }
+});
+
+test("cross-entropy stays finite for logits of ±1e4, forward and backward", () => {
+  const x = tensor([[1e4, -1e4, 0], [-1e4, 1e4, 0]], { requiresGrad: true });
+  for (const target of [tensor([1, 2], { dtype: "int32" }), tensor([[0, 1, 0], [0.5, 0, 0.5]])]) {
+    x.grad = null;
+    const loss = F.crossEntropy(x, target, { labelSmoothing: 0.1 });
+    loss.backward();
+    assert.ok(Number.isFinite(loss.item()), `loss ${loss.item()}`);
+    assert.ok([...x.grad!.dataSync()].every(Number.isFinite));
+  }
+});
+
+test("weighted losses keep weight in the state dict and follow loadStateDict", () => {
+  const ce = new nn.CrossEntropyLoss({ weight: ones([3]) });
+  ce.loadStateDict({ weight: tensor([1, 2, 3]) });
+  assert.deepEqual(ce.weight!.toArray(), [1, 2, 3]);
+  assert.deepEqual(Object.keys(new nn.CrossEntropyLoss().stateDict()), []);
+});
+
+describe("bad inputs throw TensileError naming the op and the values", () => {
+  const logits = randn([4, 10]);
+  const int = (v: number[]) => tensor(v, { dtype: "int32" });
+  test("class targets out of range", () => {
+    assertThrowsTensile(() => F.crossEntropy(logits, int([1, 12, 3, 0])), /^crossEntropy: target 12 is out of bounds for 10 classes$/);
+    assertThrowsTensile(() => new nn.CrossEntropyLoss().forward(logits, int([1, -1, 3, 0])), /crossEntropy: target -1 is out of bounds/);
+    assertThrowsTensile(() => F.nllLoss(logits, int([1, 2, 3, 10])), /^nllLoss: target 10 is out of bounds for 10 classes$/);
+    // ignoreIndex values are not checked against the class range
+    assert.ok(Number.isFinite(F.crossEntropy(logits, int([1, 55, 3, 0]), { ignoreIndex: 55 }).item()));
+  });
+  test("shape mismatches name both shapes", () => {
+    assertThrowsTensile(() => F.crossEntropy(logits, int([1, 2, 3])), /expected input batch_size \(4\) to match target batch_size \(3\) \(input \[4, 10\], target \[3\]\)/);
+    assertThrowsTensile(() => F.crossEntropy(randn([2, 3, 5]), int([1, 2])), /expected target size \[2, 5\] for input \[2, 3, 5\], got \[2\]/);
+    assertThrowsTensile(() => F.crossEntropy(logits, randn([4, 9])), /class-probability target must have the input's shape \[4, 10\], got \[4, 9\]/);
+    assertThrowsTensile(() => F.crossEntropy(randn([10]), int([1, 2])), /1D input \[10\] \(unbatched\) expects a 0D target/);
+    assertThrowsTensile(() => F.mseLoss(randn([3, 4]), randn([3, 5])), /mseLoss: input shape \[3, 4\] and target shape \[3, 5\] do not broadcast/);
+    assertThrowsTensile(() => new nn.L1Loss().forward(randn([2]), randn([3])), /l1Loss: input shape \[2\] and target shape \[3\]/);
+    assertThrowsTensile(() => F.binaryCrossEntropy(ones([3, 1]).mul(0.5), ones([3])), /binaryCrossEntropy: using a target size \[3\] that is different to the input size \[3, 1\]/);
+    assertThrowsTensile(() => F.binaryCrossEntropyWithLogits(randn([3]), ones([3, 1])), /binaryCrossEntropyWithLogits: using a target size \[3, 1\]/);
+    assertThrowsTensile(() => F.cosineEmbeddingLoss(randn([3, 4]), randn([3, 4]), tensor(1)), /0D target tensor expects 1D input tensors, but found inputs with sizes \[3, 4\] and \[3, 4\]/);
+    assertThrowsTensile(() => F.marginRankingLoss(randn([3]), randn([3]), ones([3, 1])), /all input tensors should have same dimension/);
+  });
+  test("bad dtypes, weights and options", () => {
+    assertThrowsTensile(() => F.nllLoss(logits, tensor([1, 2, 3, 4], { dtype: "float32" })), /nllLoss: expected target of dtype int32 \(class indices\), got float32/);
+    assertThrowsTensile(() => F.crossEntropy(logits, int([1, 2, 3, 4]), { weight: ones([9]) }), /weight tensor should be defined either for all 10 classes or no classes but got weight tensor of shape: \[9\]/);
+    assertThrowsTensile(() => F.crossEntropy(logits, int([1, 2, 3, 4]), { labelSmoothing: 1.5 }), /label_smoothing must be between 0.0 and 1.0. Got: 1.5/);
+    assertThrowsTensile(() => new nn.MSELoss({ reduction: "avg" as never }), /MSELoss: "avg" is not a valid value for reduction/);
+    assertThrowsTensile(() => F.klDiv(randn([2]), randn([2]), { reduction: "batch" as never }), /klDiv: "batch" is not a valid value/);
+    assertThrowsTensile(() => F.binaryCrossEntropy(tensor([0.5, 1.5]), zeros([2])), /binaryCrossEntropy: all elements of input should be between 0 and 1, found 1.5/);
+    assertThrowsTensile(() => F.smoothL1Loss(zeros([1]), zeros([1]), { beta: -1 }), /does not support negative values for beta/);
+    assertThrowsTensile(() => F.huberLoss(zeros([1]), zeros([1]), { delta: 0 }), /does not support non-positive values for delta/);
+  });
+});
