@@ -25,6 +25,7 @@ const LAMBDAS: Record<string, (e: number) => number> = {
   pow095: (e) => 0.95 ** e,
   inverse: (e) => 1 / (1 + 0.1 * e),
   const09: () => 0.9,
+  halfPow: (x) => 0.5 ** x,
 };
 
 function makeOptimizer(spec: Case["optimizer"]): optim.Optimizer {
@@ -45,6 +46,7 @@ function makeScheduler(name: string, opt: optim.Optimizer, options: Record<strin
     return new lrScheduler.SequentialLR(opt, { schedulers: subs as optim.lrScheduler.LRScheduler[], milestones: options.milestones as number[] });
   }
   const o = { ...options };
+  if ("scaleFn" in o) o.scaleFn = LAMBDAS[o.scaleFn as string];
   if ("lrLambda" in o) o.lrLambda = Array.isArray(o.lrLambda) ? o.lrLambda.map((n: string) => LAMBDAS[n]) : LAMBDAS[o.lrLambda as string];
   return new S[name]!(opt, o);
 }
@@ -96,7 +98,7 @@ for (const c of fx.cases) {
 }
 
 test("a scheduler restored from its state dict continues the same schedule", () => {
-  for (const name of ["sequential-warmup-cosine", "warm-restarts-tmult2", "onecycle-cos", "plateau", "multistep", "chained"]) {
+  for (const name of ["sequential-warmup-cosine", "warm-restarts-tmult2", "onecycle-cos", "cyclic-triangular2", "plateau", "multistep", "chained"]) {
     const c = fx.cases.find((x) => x.name === name)!;
     const optA = makeOptimizer(c.optimizer), a = makeScheduler(c.scheduler, optA, c.options);
     const stepA = (t: number) => (a instanceof lrScheduler.ReduceLROnPlateau ? a.step(c.metrics![t]!) : a.step());
@@ -146,6 +148,17 @@ test("scheduler errors name the scheduler and the value", () => {
   assert.throws(() => oc.step(), /^TensileError: OneCycleLR: tried to step 5 times. The specified number of total steps is 3$/);
   const adagrad = new optim.Adagrad([zeros([1], { requiresGrad: true })]);
   assert.throws(() => new S.OneCycleLR(adagrad, { maxLr: 0.1, totalSteps: 3 }), /optimizer must support momentum with `cycleMomentum` option enabled/);
+});
+
+test("ReduceLROnPlateau's state survives JSON, where Infinity becomes null", () => {
+  const opt = new optim.SGD([zeros([1], { requiresGrad: true })], { lr: 1 });
+  const a = new lrScheduler.ReduceLROnPlateau(opt, { mode: "max", patience: 0 });
+  const b = new lrScheduler.ReduceLROnPlateau(opt, { mode: "max", patience: 0 });
+  b.loadStateDict(JSON.parse(JSON.stringify(a.stateDict())));
+  assert.equal(b.best, -Infinity);
+  b.step(0.5);
+  assert.equal(b.best, 0.5);
+  assert.deepEqual(b.getLastLr(), [1]);
 });
 
 test("ReduceLROnPlateau accepts a one-element tensor as the metric", () => {

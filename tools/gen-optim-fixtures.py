@@ -268,6 +268,7 @@ LAMBDAS = {
     "pow095": (lambda e: 0.95 ** e, "epoch => 0.95 ** epoch"),
     "inverse": (lambda e: 1.0 / (1.0 + 0.1 * e), "epoch => 1 / (1 + 0.1 * epoch)"),
     "const09": (lambda e: 0.9, "epoch => 0.9"),
+    "halfPow": (lambda x: 0.5 ** x, "x => 0.5 ** x"),
 }
 
 # Metric sequence fed to ReduceLROnPlateau: improves, stalls, improves a little (below threshold), ...
@@ -302,6 +303,14 @@ SCHEDULER_CASES = [
      {"maxLr": 0.01, "totalSteps": 40, "threePhase": True, "divFactor": 10.0, "finalDivFactor": 100.0}, 40),
     ("onecycle-no-momentum", "OneCycleLR", {"optimizer": "Adagrad", "lrs": [0.01]},
      {"maxLr": 0.1, "totalSteps": 30, "cycleMomentum": False}, 30),
+    ("cyclic-triangular", "CyclicLR", {"optimizer": "SGD", "lrs": [0.1], "momentum": 0.9},
+     {"baseLr": 0.01, "maxLr": 0.1, "stepSizeUp": 4, "stepSizeDown": 6}, 35),
+    ("cyclic-triangular2", "CyclicLR", {"optimizer": "SGD", "lrs": [0.1, 0.2], "momentum": 0.9},
+     {"baseLr": [0.01, 0.02], "maxLr": [0.1, 0.3], "stepSizeUp": 5, "mode": "triangular2", "baseMomentum": 0.7}, 35),
+    ("cyclic-exp-range", "CyclicLR", {"optimizer": "Adam", "lrs": [0.1]},
+     {"baseLr": 0.001, "maxLr": 0.01, "stepSizeUp": 3, "mode": "exp_range", "gamma": 0.97, "cycleMomentum": False}, 35),
+    ("cyclic-custom-scale", "CyclicLR", {"optimizer": "SGD", "lrs": [0.1], "momentum": 0.9},
+     {"baseLr": 0.01, "maxLr": 0.1, "stepSizeUp": 2, "scaleFn": "halfPow", "scaleMode": "cycle"}, 35),
     ("plateau", "ReduceLROnPlateau", {"optimizer": "SGD", "lrs": [0.1, 0.05]},
      {"patience": 2, "factor": 0.5, "minLr": [0.0, 0.01]}, len(PLATEAU_METRICS)),
     ("plateau-max-abs-cooldown", "ReduceLROnPlateau", {"optimizer": "SGD", "lrs": [0.1]},
@@ -319,7 +328,8 @@ SCHEDULER_CASES = [
 ]
 
 # Keys of PyTorch's scheduler state_dict that hold functions or flags with no meaning in Tensile.
-SKIP_STATE_KEYS = {"anneal_func", "_get_lr_called_within_step", "verbose", "lr_lambdas", "_scale_fn_ref"}
+SKIP_STATE_KEYS = {"anneal_func", "_get_lr_called_within_step", "verbose", "lr_lambdas", "_scale_fn_ref",
+                   "_scale_fn_custom"}
 
 
 def make_scheduler(cls_name, opt, options):
@@ -330,6 +340,8 @@ def make_scheduler(cls_name, opt, options):
         if cls_name == "ChainedScheduler":
             return cls(subs)
         return cls(opt, subs, options["milestones"])
+    if "scale_fn" in kw:
+        kw["scale_fn"] = LAMBDAS[kw["scale_fn"]][0]
     if "lr_lambda" in kw:
         ll = kw["lr_lambda"]
         kw["lr_lambda"] = [LAMBDAS[n][0] for n in ll] if isinstance(ll, list) else LAMBDAS[ll][0]
@@ -376,7 +388,7 @@ def schedulers():
             lrs_per_step.append(group_lrs)
             momenta.append([json_value(g.get(momentum_key)) for g in opt.param_groups])
         case = {"name": name, "scheduler": cls_name, "optimizer": ospec, "options": options, "lrs": lrs_per_step}
-        if cls_name == "OneCycleLR":
+        if cls_name in ("OneCycleLR", "CyclicLR"):
             case["momenta"] = momenta
         if cls_name == "ReduceLROnPlateau":
             case["metrics"] = PLATEAU_METRICS

@@ -246,5 +246,124 @@ export class OneCycleLR extends LRScheduler {
   }
 }
 
+export interface CyclicLROptions extends SchedulerOptions {
+  /** Lower lr bound of the cycle (one per group, or one for all); it replaces the groups' lr. */
+  baseLr: number | number[];
+  /** Upper lr bound (one per group, or one for all). */
+  maxLr: number | number[];
+  /** Steps in the increasing half of a cycle (default 2000). */
+  stepSizeUp?: number;
+  /** Steps in the decreasing half (default stepSizeUp). */
+  stepSizeDown?: number;
+  /** "triangular" (default), "triangular2" (amplitude halves every cycle) or "exp_range" (amplitude γ^iteration). */
+  mode?: "triangular" | "triangular2" | "exp_range";
+  /** γ of "exp_range" (default 1). */
+  gamma?: number;
+  /** Custom amplitude scaling in [0, 1]; overrides `mode`. */
+  scaleFn?: (x: number) => number;
+  /** What `scaleFn` receives: "cycle" number (default) or "iterations". */
+  scaleMode?: "cycle" | "iterations";
+  /** Cycle SGD's momentum inversely to the lr (default true). */
+  cycleMomentum?: boolean;
+  baseMomentum?: number | number[];
+  maxMomentum?: number | number[];
+}
+
+const CYCLIC_OPTIONS = ["baseLr", "maxLr", "stepSizeUp", "stepSizeDown", "mode", "gamma", "scaleFn", "scaleMode", "cycleMomentum",
+  "baseMomentum", "maxMomentum"] as const;
+
+/**
+ * Cyclical learning rate (Smith, 2015): the lr goes linearly from baseLr up to maxLr over
+ * stepSizeUp steps and back down over stepSizeDown, the amplitude scaled per cycle ("triangular":
+ * 1, "triangular2": 1/2^(cycle−1)) or per iteration ("exp_range": γ^t). Step it once per batch.
+ * PyTorch's `CyclicLR`.
+ */
+export class CyclicLR extends LRScheduler {
+  maxLrs: number[];
+  totalSize: number;
+  stepRatio: number;
+  mode: "triangular" | "triangular2" | "exp_range";
+  gamma: number;
+  scaleMode: "cycle" | "iterations";
+  cycleMomentum: boolean;
+  baseMomentums: number[] = [];
+  maxMomentums: number[] = [];
+  private scaleFnCustom: ((x: number) => number) | null;
+
+  constructor(optimizer: Optimizer, options: CyclicLROptions) {
+    super("CyclicLR", optimizer, options);
+    checkSchedulerOptions(this.name, options, CYCLIC_OPTIONS);
+    const lastEpoch = options.lastEpoch ?? -1;
+    const baseLrs = perGroup(this.name, "baseLr", optimizer, options.baseLr);
+    if (lastEpoch === -1) optimizer.paramGroups.forEach((g, i) => (g.lr = baseLrs[i]!));
+    this.maxLrs = perGroup(this.name, "maxLr", optimizer, options.maxLr);
+    const up = options.stepSizeUp ?? 2000;
+    const down = options.stepSizeDown ?? up;
+    checkPositiveInt(this.name, "stepSizeUp", up);
+    checkPositiveInt(this.name, "stepSizeDown", down);
+    this.totalSize = up + down;
+    this.stepRatio = up / this.totalSize;
+    this.mode = options.mode ?? "triangular";
+    if (!["triangular", "triangular2", "exp_range"].includes(this.mode) && options.scaleFn === undefined)
+      throw new TensileError(`${this.name}: mode ${fmt(this.mode)} is invalid and scaleFn is undefined`);
+    this.gamma = options.gamma ?? 1.0;
+    this.scaleFnCustom = options.scaleFn ?? null;
+    this.scaleMode = options.scaleFn ? (options.scaleMode ?? "cycle") : this.mode === "exp_range" ? "iterations" : "cycle";
+    this.cycleMomentum = options.cycleMomentum ?? true;
+    if (this.cycleMomentum) {
+      if (!("momentum" in optimizer.defaults))
+        throw new TensileError(`${this.name}: optimizer must support momentum with \`cycleMomentum\` option enabled`);
+      const baseM = perGroup(this.name, "baseMomentum", optimizer, options.baseMomentum ?? 0.8);
+      if (lastEpoch === -1) optimizer.paramGroups.forEach((g, i) => (g.momentum = baseM[i]!));
+      this.baseMomentums = optimizer.paramGroups.map((g) => g.momentum!);
+      this.maxMomentums = perGroup(this.name, "maxMomentum", optimizer, options.maxMomentum ?? 0.9);
+    }
+    this.start(lastEpoch);
+    this.baseLrs = baseLrs;
+  }
+
+  private scaleFn(x: number): number {
+    if (this.scaleFnCustom) return this.scaleFnCustom(x);
+    if (this.mode === "triangular") return 1;
+    if (this.mode === "triangular2") return 1 / 2 ** (x - 1);
+    return this.gamma ** x;
+  }
+
+  protected getLr(): number[] {
+    const cycle = Math.floor(1 + this.lastEpoch / this.totalSize);
+    const x = 1 + this.lastEpoch / this.totalSize - cycle;
+    const scaleFactor = x <= this.stepRatio ? x / this.stepRatio : (x - 1) / (this.stepRatio - 1);
+    const arg = this.scaleMode === "cycle" ? cycle : this.lastEpoch;
+    const lrs = this.baseLrs.map((b, i) => b + (this.maxLrs[i]! - b) * scaleFactor * this.scaleFn(arg));
+    if (this.cycleMomentum) {
+      this.optimizer.paramGroups.forEach((g, i) => {
+        const baseHeight = (this.maxMomentums[i]! - this.baseMomentums[i]!) * scaleFactor;
+        g.momentum = this.maxMomentums[i]! - baseHeight * this.scaleFn(arg);
+      });
+    }
+    return lrs;
+  }
+
+  override stateDict(): SchedulerStateDict {
+    return {
+      ...super.stateDict(), max_lrs: [...this.maxLrs], total_size: this.totalSize, step_ratio: this.stepRatio, mode: this.mode,
+      gamma: this.gamma, scale_mode: this.scaleMode, cycle_momentum: this.cycleMomentum,
+      ...(this.cycleMomentum ? { base_momentums: [...this.baseMomentums], max_momentums: [...this.maxMomentums] } : {}),
+    };
+  }
+  override loadStateDict(sd: SchedulerStateDict): void {
+    super.loadStateDict(sd);
+    this.maxLrs = take(sd, "max_lrs", this.maxLrs);
+    this.totalSize = take(sd, "total_size", this.totalSize);
+    this.stepRatio = take(sd, "step_ratio", this.stepRatio);
+    this.mode = take(sd, "mode", this.mode);
+    this.gamma = take(sd, "gamma", this.gamma);
+    this.scaleMode = take(sd, "scale_mode", this.scaleMode);
+    this.cycleMomentum = take(sd, "cycle_momentum", this.cycleMomentum);
+    this.baseMomentums = take(sd, "base_momentums", this.baseMomentums);
+    this.maxMomentums = take(sd, "max_momentums", this.maxMomentums);
+  }
+}
+
 const snakeKey = (k: string): string => k.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
 const camelKey = (k: unknown): string => String(k).replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

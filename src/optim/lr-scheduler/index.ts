@@ -15,6 +15,6 @@ export {
   LambdaLR, MultiplicativeLR, StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR,
   type LrLambda,
 } from "./schedulers.js";
-export { CosineAnnealingWarmRestarts, OneCycleLR, type OneCycleLROptions } from "./cyclic.js";
+export { CosineAnnealingWarmRestarts, OneCycleLR, CyclicLR, type OneCycleLROptions, type CyclicLROptions } from "./cyclic.js";
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from "./plateau.js";
 export { SequentialLR, ChainedScheduler } from "./sequential.js";

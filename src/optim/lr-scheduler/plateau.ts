@@ -137,17 +137,23 @@ export class ReduceLROnPlateau {
 
   loadStateDict(sd: SchedulerStateDict): void {
     if (sd === null || typeof sd !== "object") throw new TensileError(`${this.name}.loadStateDict: expected an object, got ${fmt(sd)}`);
+    // JSON has no Infinity: `best` (= mode_worse until the first metric) may come back as null,
+    // or as "inf" / "-inf" / "Infinity" strings from other writers.
     const num = (k: string, cur: number): number => {
       const v = take<unknown>(sd, k, cur);
-      return v === "inf" ? Infinity : v === "-inf" ? -Infinity : (v as number);
+      if (v === "inf" || v === "Infinity") return Infinity;
+      if (v === "-inf" || v === "-Infinity") return -Infinity;
+      if (v === null && (k === "best" || k === "mode_worse")) return this.mode === "min" ? Infinity : -Infinity;
+      if (typeof v !== "number") throw new TensileError(`${this.name}.loadStateDict: "${k}" must be a number, got ${fmt(v)}`);
+      return v;
     };
+    this.mode = take(sd, "mode", this.mode);
     this.factor = num("factor", this.factor);
     this.minLrs = take(sd, "min_lrs", this.minLrs);
     this.patience = num("patience", this.patience);
     this.verbose = take(sd, "verbose", this.verbose);
     this.cooldown = num("cooldown", this.cooldown);
     this.cooldownCounter = num("cooldown_counter", this.cooldownCounter);
-    this.mode = take(sd, "mode", this.mode);
     this.threshold = num("threshold", this.threshold);
     this.thresholdMode = take(sd, "threshold_mode", this.thresholdMode);
     this.best = num("best", this.best);
