@@ -234,3 +234,19 @@ test("real Fashion-MNIST training set: 60,000 images", { skip: skipFashion }, ()
   assert.equal(train.length, 60000);
   assert.equal(train.images.length, 60000 * 784);
 });
+
+test("without Node's builtins (a browser), file access fails clearly and in-memory paths still work", async () => {
+  const proc = process as unknown as { getBuiltinModule?: unknown };
+  const saved = proc.getBuiltinModule;
+  proc.getBuiltinModule = undefined;
+  try {
+    assert.throws(() => new MNIST({ root: "/nowhere" }), /MNIST: reading files needs Node.js ≥ 20.16 .*MNIST.fromBuffers/);
+    assert.throws(() => readIdxFile("/x.idx"), /IDX: reading files needs Node.js ≥ 20.16 .*MNIST.fromBuffers/);
+    assert.equal(datasets.CSVDataset.fromText("a,y\n1,0\n").length, 1);
+    const { images, labels } = synthetic(2);
+    const ds = await MNIST.fromBuffers(gzipSync(images), labels, { train: false }); // DecompressionStream
+    assert.equal(ds.getItem(1)[1], 1);
+  } finally {
+    proc.getBuiltinModule = saved;
+  }
+});

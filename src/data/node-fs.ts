@@ -29,7 +29,13 @@ export function hasFileSystem(): boolean {
 }
 
 export function joinPath(...parts: string[]): string {
-  return builtin("joinPath", "node:path").join(...parts);
+  if (hasFileSystem()) return builtin("joinPath", "node:path").join(...parts);
+  return parts.join("/").replace(/\/+/g, "/");
+}
+
+/** Throws the "needs Node" error for `op` unless files can be read here. */
+export function requireFileSystem(op: string): void {
+  builtin(op, "node:fs");
 }
 
 export function fileExists(path: string): boolean {

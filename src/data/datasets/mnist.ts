@@ -9,7 +9,7 @@ import { defaultCollate, type Collated } from "../collate.js";
 import { Dataset, batchIndexTensor } from "../dataset.js";
 import { downloadResources, type FetchLike, type Resource } from "../download.js";
 import { decodeIdx, parseIdx, type IdxArray } from "../idx.js";
-import { fileExists, gunzip, isDirectory, isGzip, joinPath, readBytes } from "../node-fs.js";
+import { fileExists, gunzip, isDirectory, isGzip, joinPath, readBytes, requireFileSystem } from "../node-fs.js";
 import type { RawImage } from "../transforms.js";
 
 export interface MNISTOptions<X> {
@@ -84,6 +84,7 @@ export class MNIST<X = Tensor> extends Dataset<[X, number]> {
       if (root === undefined)
         throw new TensileError(`${spec.name}: options.root is required (a folder holding ${imgRes.filename} and ${lblRes.filename})`);
       this.root = root;
+      requireFileSystem(spec.name);
       const imgPath = findFile(spec, root, imgRes.filename);
       const lblPath = findFile(spec, root, lblRes.filename);
       if (!imgPath || !lblPath) {
