@@ -1,0 +1,311 @@
+// Elementwise kernels over strided operands: convert (copy/cast/assign), unary, binary, where.
+// The host collapses dims and passes byte strides; the odometer hands each kernel runs along
+// the innermost dim. A run whose strides are unit (or 0 for a broadcast scalar operand) takes the
+// f32x4 path when the op has one; everything else runs the scalar f64 path, which computes exactly
+// as the JavaScript reference backend does.
+
+import { odoStart, odoRow, odoAdvance, q0, q1, q2, q3, rs0, rs1, rs2, rs3, ld, st } from "./common";
+import * as O from "./ops";
+import {
+  DT_F32, DT_F64, DT_I32, DT_BOOL,
+  U_NEG, U_EXP, U_EXPM1, U_LOG, U_LOG1P, U_SQRT, U_RSQRT, U_ABS, U_SIGN, U_RECIPROCAL, U_SIN, U_COS,
+  U_TANH, U_SIGMOID, U_RELU, U_FLOOR, U_CEIL, U_ROUND, U_TRUNC, U_ERF, U_ISNAN, U_ISFINITE, U_LOGICAL_NOT,
+  B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_FLOOR_DIV, B_REMAINDER,
+  B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR, B_XOR,
+} from "../src/backends/wasm/opcodes";
+
+@inline function isF32<T>(): bool {
+  return isFloat<T>() && sizeof<T>() == 4;
+}
+
+/** Four i32x4 lane masks (all-ones / zero) → sixteen 0/1 bytes. */
+@inline function masksToBools(m0: v128, m1: v128, m2: v128, m3: v128): v128 {
+  return v128.and(i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(m0, m1), i16x8.narrow_i32x4_s(m2, m3)), i8x16.splat(1));
+}
+
+// ---------------------------------------------------------------- convert
+
+function convRow<S, D>(n: i32, o: usize, so: i32, a: usize, sa: i32): void {
+  if (isFloat<S>() == isFloat<D>() && sizeof<S>() == sizeof<D>()) {
+    if (so == <i32>sizeof<S>() && sa == so) {
+      memory.copy(o, a, <usize>n * sizeof<S>());
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      store<S>(o, load<S>(a));
+      o += so;
+      a += sa;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      st<D>(o, ld<S>(a));
+      o += so;
+      a += sa;
+    }
+  }
+}
+
+function convLoop<S, D>(): void {
+  for (let n = odoRow(); n > 0; n = odoRow()) {
+    convRow<S, D>(n, q0, rs0, q1, rs1);
+    odoAdvance(n);
+  }
+}
+
+function convFrom<S>(dd: i32): void {
+  switch (dd) {
+    case DT_F32: convLoop<S, f32>(); break;
+    case DT_F64: convLoop<S, f64>(); break;
+    case DT_I32: convLoop<S, i32>(); break;
+    default: convLoop<S, u8>(); break;
+  }
+}
+
+/** dst[i] = convert(src[i]) for elements [e0, e1); operands 0 = dst, 1 = src. */
+export function convertK(sd: i32, dd: i32, ndim: i32, shape: usize, strides: usize, dst: usize, src: usize, e0: i32, e1: i32): void {
+  if (e1 <= e0) return;
+  odoStart(ndim, shape, strides, dst, src, 0, 0, e0, e1);
+  switch (sd) {
+    case DT_F32: convFrom<f32>(dd); break;
+    case DT_F64: convFrom<f64>(dd); break;
+    case DT_I32: convFrom<i32>(dd); break;
+    default: convFrom<u8>(dd); break;
+  }
+}
+
+// ---------------------------------------------------------------- unary
+
+function unaryRow<OP, T>(n: i32, o: usize, so: i32, a: usize, sa: i32): void {
+  const op = changetype<OP>(0);
+  let i = 0;
+  if (isDefined(op.p)) {
+    if (isDefined(op.m) && isF32<T>()) {
+      if (so == 1 && sa == 4) {
+        for (; i + 16 <= n; i += 16) {
+          v128.store(o, masksToBools(op.m(v128.load(a)), op.m(v128.load(a, 16)), op.m(v128.load(a, 32)), op.m(v128.load(a, 48))));
+          o += 16;
+          a += 64;
+        }
+      }
+    }
+    for (; i < n; i++) {
+      store<u8>(o, op.p(ld<T>(a)) ? 1 : 0);
+      o += so;
+      a += sa;
+    }
+  } else {
+    if (isDefined(op.v) && isF32<T>()) {
+      if (so == 4 && sa == 4) {
+        for (; i + 4 <= n; i += 4) {
+          v128.store(o, op.v(v128.load(a)));
+          o += 16;
+          a += 16;
+        }
+      }
+    }
+    for (; i < n; i++) {
+      st<T>(o, op.d(ld<T>(a)));
+      o += so;
+      a += sa;
+    }
+  }
+}
+
+function unaryLoop<OP, T>(): void {
+  for (let n = odoRow(); n > 0; n = odoRow()) {
+    unaryRow<OP, T>(n, q0, rs0, q1, rs1);
+    odoAdvance(n);
+  }
+}
+
+function unaryOf<T>(op: i32): void {
+  switch (op) {
+    case U_NEG: unaryLoop<O.Neg, T>(); break;
+    case U_EXP: unaryLoop<O.Exp, T>(); break;
+    case U_EXPM1: unaryLoop<O.Expm1, T>(); break;
+    case U_LOG: unaryLoop<O.Log, T>(); break;
+    case U_LOG1P: unaryLoop<O.Log1p, T>(); break;
+    case U_SQRT: unaryLoop<O.Sqrt, T>(); break;
+    case U_RSQRT: unaryLoop<O.Rsqrt, T>(); break;
+    case U_ABS: unaryLoop<O.Abs, T>(); break;
+    case U_SIGN: unaryLoop<O.Sign, T>(); break;
+    case U_RECIPROCAL: unaryLoop<O.Reciprocal, T>(); break;
+    case U_SIN: unaryLoop<O.Sin, T>(); break;
+    case U_COS: unaryLoop<O.Cos, T>(); break;
+    case U_TANH: unaryLoop<O.Tanh, T>(); break;
+    case U_SIGMOID: unaryLoop<O.Sigmoid, T>(); break;
+    case U_RELU: unaryLoop<O.Relu, T>(); break;
+    case U_FLOOR: unaryLoop<O.Floor, T>(); break;
+    case U_CEIL: unaryLoop<O.Ceil, T>(); break;
+    case U_ROUND: unaryLoop<O.Round, T>(); break;
+    case U_TRUNC: unaryLoop<O.Trunc, T>(); break;
+    case U_ERF: unaryLoop<O.Erf, T>(); break;
+    case U_ISNAN: unaryLoop<O.IsNan, T>(); break;
+    case U_ISFINITE: unaryLoop<O.IsFinite, T>(); break;
+    case U_LOGICAL_NOT: unaryLoop<O.LogicalNot, T>(); break;
+    default: unreachable();
+  }
+}
+
+/** out = op(x) over elements [e0, e1); x has dtype dt, out has dt (bool for predicates). */
+export function unaryK(op: i32, dt: i32, ndim: i32, shape: usize, strides: usize, dst: usize, src: usize, e0: i32, e1: i32): void {
+  if (e1 <= e0) return;
+  odoStart(ndim, shape, strides, dst, src, 0, 0, e0, e1);
+  switch (dt) {
+    case DT_F32: unaryOf<f32>(op); break;
+    case DT_F64: unaryOf<f64>(op); break;
+    case DT_I32: unaryOf<i32>(op); break;
+    default: unaryOf<u8>(op); break;
+  }
+}
+
+// ---------------------------------------------------------------- binary
+
+function binaryRow<OP, T>(n: i32, o: usize, so: i32, a: usize, sa: i32, b: usize, sb: i32): void {
+  const op = changetype<OP>(0);
+  let i = 0;
+  if (isDefined(op.c)) {
+    if (isDefined(op.m) && isF32<T>()) {
+      if (so == 1 && sa == 4 && sb == 4) {
+        for (; i + 16 <= n; i += 16) {
+          v128.store(o, masksToBools(
+            op.m(v128.load(a), v128.load(b)), op.m(v128.load(a, 16), v128.load(b, 16)),
+            op.m(v128.load(a, 32), v128.load(b, 32)), op.m(v128.load(a, 48), v128.load(b, 48))));
+          o += 16;
+          a += 64;
+          b += 64;
+        }
+      } else if (so == 1 && sa == 4 && sb == 0) {
+        const bv = v128.load32_splat(b);
+        for (; i + 16 <= n; i += 16) {
+          v128.store(o, masksToBools(op.m(v128.load(a), bv), op.m(v128.load(a, 16), bv), op.m(v128.load(a, 32), bv), op.m(v128.load(a, 48), bv)));
+          o += 16;
+          a += 64;
+        }
+      } else if (so == 1 && sa == 0 && sb == 4) {
+        const av = v128.load32_splat(a);
+        for (; i + 16 <= n; i += 16) {
+          v128.store(o, masksToBools(op.m(av, v128.load(b)), op.m(av, v128.load(b, 16)), op.m(av, v128.load(b, 32)), op.m(av, v128.load(b, 48))));
+          o += 16;
+          b += 64;
+        }
+      }
+    }
+    for (; i < n; i++) {
+      store<u8>(o, op.c(ld<T>(a), ld<T>(b)) ? 1 : 0);
+      o += so;
+      a += sa;
+      b += sb;
+    }
+  } else {
+    if (isDefined(op.v) && isF32<T>()) {
+      if (so == 4 && sa == 4 && sb == 4) {
+        for (; i + 4 <= n; i += 4) {
+          v128.store(o, op.v(v128.load(a), v128.load(b)));
+          o += 16;
+          a += 16;
+          b += 16;
+        }
+      } else if (so == 4 && sa == 4 && sb == 0) {
+        const bv = v128.load32_splat(b);
+        for (; i + 4 <= n; i += 4) {
+          v128.store(o, op.v(v128.load(a), bv));
+          o += 16;
+          a += 16;
+        }
+      } else if (so == 4 && sa == 0 && sb == 4) {
+        const av = v128.load32_splat(a);
+        for (; i + 4 <= n; i += 4) {
+          v128.store(o, op.v(av, v128.load(b)));
+          o += 16;
+          b += 16;
+        }
+      }
+    }
+    for (; i < n; i++) {
+      st<T>(o, op.d(ld<T>(a), ld<T>(b)));
+      o += so;
+      a += sa;
+      b += sb;
+    }
+  }
+}
+
+function binaryLoop<OP, T>(): void {
+  for (let n = odoRow(); n > 0; n = odoRow()) {
+    binaryRow<OP, T>(n, q0, rs0, q1, rs1, q2, rs2);
+    odoAdvance(n);
+  }
+}
+
+function binaryOf<T>(op: i32): void {
+  if (isInteger<T>()) {
+    if (op == B_DIV || op == B_FLOOR_DIV) { binaryLoop<O.IntFloorDiv, T>(); return; }
+    if (op == B_MUL) { binaryLoop<O.IntMul, T>(); return; }
+    if (op == B_REMAINDER) { binaryLoop<O.IntRemainder, T>(); return; }
+  }
+  switch (op) {
+    case B_ADD: binaryLoop<O.Add, T>(); break;
+    case B_SUB: binaryLoop<O.Sub, T>(); break;
+    case B_MUL: binaryLoop<O.Mul, T>(); break;
+    case B_DIV: binaryLoop<O.Div, T>(); break;
+    case B_POW: binaryLoop<O.Pow, T>(); break;
+    case B_MAXIMUM: binaryLoop<O.Maximum, T>(); break;
+    case B_MINIMUM: binaryLoop<O.Minimum, T>(); break;
+    case B_FLOOR_DIV: binaryLoop<O.FloorDiv, T>(); break;
+    case B_REMAINDER: binaryLoop<O.Remainder, T>(); break;
+    case B_EQ: binaryLoop<O.Eq, T>(); break;
+    case B_NE: binaryLoop<O.Ne, T>(); break;
+    case B_LT: binaryLoop<O.Lt, T>(); break;
+    case B_LE: binaryLoop<O.Le, T>(); break;
+    case B_GT: binaryLoop<O.Gt, T>(); break;
+    case B_GE: binaryLoop<O.Ge, T>(); break;
+    case B_AND: binaryLoop<O.And, T>(); break;
+    case B_OR: binaryLoop<O.Or, T>(); break;
+    case B_XOR: binaryLoop<O.Xor, T>(); break;
+    default: unreachable();
+  }
+}
+
+/** out = a op b over elements [e0, e1); operands 0 = out, 1 = a, 2 = b (both dtype dt). */
+export function binaryK(op: i32, dt: i32, ndim: i32, shape: usize, strides: usize, dst: usize, a: usize, b: usize, e0: i32, e1: i32): void {
+  if (e1 <= e0) return;
+  odoStart(ndim, shape, strides, dst, a, b, 0, e0, e1);
+  switch (dt) {
+    case DT_F32: binaryOf<f32>(op); break;
+    case DT_F64: binaryOf<f64>(op); break;
+    case DT_I32: binaryOf<i32>(op); break;
+    default: binaryOf<u8>(op); break;
+  }
+}
+
+// ---------------------------------------------------------------- where
+
+function whereLoop<T>(): void {
+  for (let n = odoRow(); n > 0; n = odoRow()) {
+    let o = q0, c = q1, a = q2, b = q3;
+    const so = rs0, sc = rs1, sa = rs2, sb = rs3;
+    for (let i = 0; i < n; i++) {
+      store<T>(o, load<u8>(c) != 0 ? load<T>(a) : load<T>(b));
+      o += so;
+      c += sc;
+      a += sa;
+      b += sb;
+    }
+    odoAdvance(n);
+  }
+}
+
+/** out = cond ? a : b; operands 0 = out, 1 = cond (bool), 2 = a, 3 = b, all of element size esize. */
+export function whereK(esize: i32, ndim: i32, shape: usize, strides: usize, dst: usize, cond: usize, a: usize, b: usize, e0: i32, e1: i32): void {
+  if (e1 <= e0) return;
+  odoStart(ndim, shape, strides, dst, cond, a, b, e0, e1);
+  if (esize == 1) whereLoop<u8>();
+  else if (esize == 4) whereLoop<u32>();
+  else whereLoop<u64>();
+}
+
+/** Zero-fills bytes [p, p + n). */
+export function zeroK(p: usize, n: usize): void {
+  memory.fill(p, 0, n);
+}

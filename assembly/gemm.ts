@@ -1,0 +1,261 @@
+import { scratch, ld, st } from "./common";
+import { DT_F64, DT_I32 } from "../src/backends/wasm/opcodes";
+
+/** Offset of the GEMM workspace inside each thread's scratch (the first part serves other kernels). */
+export const GEMM_SCRATCH_OFFSET: usize = 8192;
+
+// Matrix products. float32 uses a packed, cache-blocked GEMM (Goto/BLIS loop order) around a
+// 4×8 register-blocked f32x4 micro-kernel; other dtypes use plain scalar loops.
+//
+// All strides are in elements and may be anything (row-major, transposed, broadcast 0, sliced):
+// packing reads operands through their strides, so the micro-kernel only ever sees unit-stride
+// panels. Addresses are computed with wrapping i32 arithmetic, so negative strides work too.
+
+// Micro-tile: MR rows × NR columns of C held in 8 v128 accumulators (2 per row). More live
+// accumulators spill: V8 gives wasm SIMD 16 xmm registers (8 acc + 2 B + 1 splat A fit).
+const MR: i32 = 4;
+const NR: i32 = 8;
+// Cache blocking: an MC×KC block of packed A stays in L2 while a KC×NR panel of packed B stays
+// in L1 across the MC/MR micro-kernel calls that use it.
+// K is split into equal blocks of at most KC (784 → 3 × 262 rather than 256+256+256+16).
+const KC: i32 = 320;
+const MC: i32 = 128;
+const NC: i32 = 1024;
+
+/** Bytes of scratch one thread needs for gemmF32 (packed A block + packed B block + edge tile). */
+export const GEMM_WORK_BYTES: i32 = (MC * KC + KC * NC + MR * NR) * 4;
+
+// Packs rows [i0, i0+mc) × cols [p0, p0+kc) of A into MR-row panels, k-major inside a panel:
+// dst[panel][k][r]. Rows past M are zero so edge tiles need no special casing in the kernel.
+function packA(dst: usize, a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32, M: i32): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const rows = min(MR, M - (i0 + ir));
+    const base = a + (<usize>((i0 + ir) * sam + p0 * sak) << 2);
+    if (rows == MR) {
+      const r1 = <usize>(sam << 2), r2 = <usize>(sam << 3), r3 = <usize>(sam * 12);
+      const step = <usize>(sak << 2);
+      let src = base;
+      let d = dst;
+      if (sam == 1) {
+        for (let k = 0; k < kc; k++) {
+          v128.store(d, v128.load(src));
+          src += step;
+          d += 16;
+        }
+      } else {
+        for (let k = 0; k < kc; k++) {
+          store<f32>(d, load<f32>(src));
+          store<f32>(d, load<f32>(src + r1), 4);
+          store<f32>(d, load<f32>(src + r2), 8);
+          store<f32>(d, load<f32>(src + r3), 12);
+          src += step;
+          d += 16;
+        }
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let r = 0; r < MR; r++) {
+          const v: f32 = r < rows ? load<f32>(base + (<usize>(r * sam + k * sak) << 2)) : 0;
+          store<f32>(dst + (<usize>(k * MR + r) << 2), v);
+        }
+      }
+    }
+    dst += <usize>(kc * MR) << 2;
+  }
+}
+
+// Packs rows [p0, p0+kc) × cols [j0, j0+nc) of B into NR-column panels: dst[panel][k][c].
+function packB(dst: usize, b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i32, nc: i32, N: i32): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, N - (j0 + jr));
+    const base = b + (<usize>(p0 * sbk + (j0 + jr) * sbn) << 2);
+    const step = <usize>(sbk << 2);
+    if (cols == NR && sbn == 1) {
+      let src = base;
+      let d = dst;
+      for (let k = 0; k < kc; k++) {
+        v128.store(d, v128.load(src));
+        v128.store(d, v128.load(src, 16), 16);
+        src += step;
+        d += 32;
+      }
+    } else if (cols == NR) {
+      const cs = <usize>(sbn << 2);
+      let src = base;
+      let d = dst;
+      for (let k = 0; k < kc; k++) {
+        let s = src;
+        for (let c = 0; c < NR; c++) {
+          store<f32>(d + (<usize>c << 2), load<f32>(s));
+          s += cs;
+        }
+        src += step;
+        d += 32;
+      }
+    } else {
+      for (let k = 0; k < kc; k++) {
+        for (let c = 0; c < NR; c++) {
+          const v: f32 = c < cols ? load<f32>(base + (<usize>(k * sbk + c * sbn) << 2)) : 0;
+          store<f32>(dst + (<usize>(k * NR + c) << 2), v);
+        }
+      }
+    }
+    dst += <usize>(kc * NR) << 2;
+  }
+}
+
+// C[0:4, 0:8] (row stride ldc floats) = (accumulate ? C : 0) + Ap · Bp over kc.
+// @inline would bloat every caller; one call per 4×8×kc tile is cheap.
+function micro4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let a = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(a, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    a = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    ap += 16;
+    bp += 32;
+  }
+  const row = <usize>ldc << 2;
+  if (accumulate) {
+    v128.store(c, f32x4.add(v128.load(c), c00));
+    v128.store(c, f32x4.add(v128.load(c, 16), c01), 16);
+    c += row;
+    v128.store(c, f32x4.add(v128.load(c), c10));
+    v128.store(c, f32x4.add(v128.load(c, 16), c11), 16);
+    c += row;
+    v128.store(c, f32x4.add(v128.load(c), c20));
+    v128.store(c, f32x4.add(v128.load(c, 16), c21), 16);
+    c += row;
+    v128.store(c, f32x4.add(v128.load(c), c30));
+    v128.store(c, f32x4.add(v128.load(c, 16), c31), 16);
+  } else {
+    v128.store(c, c00);
+    v128.store(c, c01, 16);
+    c += row;
+    v128.store(c, c10);
+    v128.store(c, c11, 16);
+    c += row;
+    v128.store(c, c20);
+    v128.store(c, c21, 16);
+    c += row;
+    v128.store(c, c30);
+    v128.store(c, c31, 16);
+  }
+}
+
+/**
+ * C[M×N] (contiguous rows of stride ldc) = A[M×K] · B[K×N], float32.
+ * A(i,k) = a[i·sam + k·sak], B(k,j) = b[k·sbk + j·sbn]; `work` holds GEMM_WORK_BYTES of scratch.
+ */
+function gemmF32(
+  a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32,
+  M: i32, N: i32, K: i32, work: usize,
+): void {
+  if (M <= 0 || N <= 0) return;
+  if (K <= 0) {
+    for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
+    return;
+  }
+  const packedA = work;
+  const packedB = work + (<usize>(MC * KC) << 2);
+  const tile = packedB + (<usize>(KC * NC) << 2);
+  const nk = (K + KC - 1) / KC;
+  const kcMax = (K + nk - 1) / nk;
+  for (let j0 = 0; j0 < N; j0 += NC) {
+    const nc = min(NC, N - j0);
+    for (let p0 = 0; p0 < K; p0 += kcMax) {
+      const kc = min(kcMax, K - p0);
+      const acc = p0 > 0;
+      packB(packedB, b, sbk, sbn, p0, kc, j0, nc, N);
+      for (let i0 = 0; i0 < M; i0 += MC) {
+        const mc = min(MC, M - i0);
+        packA(packedA, a, sam, sak, i0, mc, p0, kc, M);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const cols = min(NR, nc - jr);
+          const bp = packedB + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const rows = min(MR, mc - ir);
+            const ap = packedA + (<usize>(ir * kc) << 2);
+            const cp = c + (<usize>((i0 + ir) * ldc + j0 + jr) << 2);
+            if (rows == MR && cols == NR) {
+              micro4x8(ap, bp, kc, cp, ldc, acc);
+            } else {
+              // Edge tile: compute the full 4×8 into scratch, then add/copy the valid part.
+              micro4x8(ap, bp, kc, tile, NR, false);
+              for (let r = 0; r < rows; r++) {
+                for (let q = 0; q < cols; q++) {
+                  const dst = cp + (<usize>(r * ldc + q) << 2);
+                  const v = load<f32>(tile + (<usize>(r * NR + q) << 2));
+                  store<f32>(dst, acc ? load<f32>(dst) + v : v);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Batched float32 product, C[b] = A[b]·B[b] with C contiguous [B, M, N], restricted to batches
+ * [b0, b1), rows [i0, i1) and columns [j0, j1) so threads can split the work. Strides in elements.
+ */
+export function matmulF32K(
+  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize,
+  M: i32, N: i32, K: i32, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  const work = scratch + GEMM_SCRATCH_OFFSET;
+  for (let t = b0; t < b1; t++) {
+    gemmF32(
+      a + (<usize>(t * sab + i0 * sam) << 2), sam, sak,
+      b + (<usize>(t * sbb + j0 * sbn) << 2), sbk, sbn,
+      c + (<usize>(t * M * N + i0 * N + j0) << 2), N,
+      i1 - i0, j1 - j0, K, work,
+    );
+  }
+}
+
+function matmulOf<T>(a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize,
+  M: i32, N: i32, K: i32, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
+  const es = <i32>sizeof<T>();
+  for (let t = b0; t < b1; t++) {
+    for (let i = i0; i < i1; i++) {
+      for (let j = j0; j < j1; j++) {
+        let pa = a + <usize>((t * sab + i * sam) * es);
+        let pb = b + <usize>((t * sbb + j * sbn) * es);
+        let acc: f64 = 0;
+        for (let k = 0; k < K; k++) {
+          acc += ld<T>(pa) * ld<T>(pb);
+          pa += <usize>(sak * es);
+          pb += <usize>(sbk * es);
+        }
+        st<T>(c + <usize>((t * M * N + i * N + j) * es), acc);
+      }
+    }
+  }
+}
+
+/** Scalar batched product for float64 / int32 / bool, accumulating in f64 like the reference. */
+export function matmulK(dt: i32,
+  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize,
+  M: i32, N: i32, K: i32, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32,
+): void {
+  if (dt == DT_F64) matmulOf<f64>(a, sab, sam, sak, b, sbb, sbk, sbn, c, M, N, K, b0, b1, i0, i1, j0, j1);
+  else if (dt == DT_I32) matmulOf<i32>(a, sab, sam, sak, b, sbb, sbk, sbn, c, M, N, K, b0, b1, i0, i1, j0, j1);
+  else matmulOf<u8>(a, sab, sam, sak, b, sbb, sbk, sbn, c, M, N, K, b0, b1, i0, i1, j0, j1);
+}

@@ -1,0 +1,116 @@
+// The elementwise op table as typed functors. Each op is a class whose @inline methods give its
+// semantics; kernels are generic over the class (instantiated once per op and dtype) and call the
+// methods on `changetype<OP>(0)`, so every call inlines and there is no per-element dispatch.
+//
+//   unary:      d(x: f64): f64          scalar semantics, in f64 exactly as JavaScript computes it
+//               v(x: v128): v128        optional f32x4 version (used for contiguous float32)
+//   predicate:  p(x: f64): bool         (bool output), optional m(x: v128): v128 lane mask
+//   binary:     d(a: f64, b: f64): f64  optional v(a: v128, b: v128): v128
+//   comparison: c(a: f64, b: f64): bool optional m(a: v128, b: v128): v128 lane mask
+
+import { expV, logV } from "./simdmath";
+import { erf } from "./scalarmath";
+import { reportZeroDivision } from "./common";
+
+const ZERO = f32x4.splat(0);
+const ONE = f32x4.splat(1);
+
+// ---- unary ----
+export class Neg { @inline d(x: f64): f64 { return -x; } @inline v(x: v128): v128 { return f32x4.neg(x); } }
+export class Exp { @inline d(x: f64): f64 { return Math.exp(x); } @inline v(x: v128): v128 { return expV(x); } }
+export class Expm1 { @inline d(x: f64): f64 { return Math.expm1(x); } }
+export class Log { @inline d(x: f64): f64 { return Math.log(x); } @inline v(x: v128): v128 { return logV(x); } }
+export class Log1p { @inline d(x: f64): f64 { return Math.log1p(x); } }
+export class Sqrt { @inline d(x: f64): f64 { return Math.sqrt(x); } @inline v(x: v128): v128 { return f32x4.sqrt(x); } }
+export class Rsqrt { @inline d(x: f64): f64 { return 1.0 / Math.sqrt(x); } }
+export class Abs { @inline d(x: f64): f64 { return Math.abs(x); } @inline v(x: v128): v128 { return f32x4.abs(x); } }
+export class Sign {
+  // sign(±0) = 0, sign(NaN) = NaN
+  @inline d(x: f64): f64 { return isNaN(x) ? x : x > 0 ? 1.0 : x < 0 ? -1.0 : 0; }
+  @inline v(x: v128): v128 {
+    const r = v128.or(v128.and(ONE, f32x4.gt(x, ZERO)), v128.and(f32x4.splat(-1), f32x4.lt(x, ZERO)));
+    return v128.bitselect(x, r, f32x4.ne(x, x));
+  }
+}
+export class Reciprocal { @inline d(x: f64): f64 { return 1.0 / x; } @inline v(x: v128): v128 { return f32x4.div(ONE, x); } }
+export class Sin { @inline d(x: f64): f64 { return Math.sin(x); } }
+export class Cos { @inline d(x: f64): f64 { return Math.cos(x); } }
+export class Tanh { @inline d(x: f64): f64 { return Math.tanh(x); } }
+export class Sigmoid {
+  // the two-sided form never overflows exp
+  @inline d(x: f64): f64 {
+    if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+    const e = Math.exp(x);
+    return e / (1.0 + e);
+  }
+  @inline v(x: v128): v128 { return f32x4.div(ONE, f32x4.add(ONE, expV(f32x4.neg(x)))); }
+}
+export class Relu {
+  // NaN propagates (x > 0 is false for NaN, so select it explicitly), -0 becomes 0.
+  @inline d(x: f64): f64 { return x > 0 || isNaN(x) ? x : 0; }
+  @inline v(x: v128): v128 { return v128.and(x, v128.or(f32x4.gt(x, ZERO), f32x4.ne(x, x))); }
+}
+export class Floor { @inline d(x: f64): f64 { return Math.floor(x); } @inline v(x: v128): v128 { return f32x4.floor(x); } }
+export class Ceil { @inline d(x: f64): f64 { return Math.ceil(x); } @inline v(x: v128): v128 { return f32x4.ceil(x); } }
+// PyTorch rounds half to even (nearbyint), which is wasm's `nearest`.
+export class Round { @inline d(x: f64): f64 { return nearest<f64>(x); } @inline v(x: v128): v128 { return f32x4.nearest(x); } }
+export class Trunc { @inline d(x: f64): f64 { return Math.trunc(x); } @inline v(x: v128): v128 { return f32x4.trunc(x); } }
+export class Erf { @inline d(x: f64): f64 { return erf(x); } }
+
+export class IsNan { @inline p(x: f64): bool { return isNaN(x); } @inline m(x: v128): v128 { return f32x4.ne(x, x); } }
+export class IsFinite {
+  @inline p(x: f64): bool { return isFinite(x); }
+  // x - x is 0 for finite x and NaN for ±Infinity and NaN
+  @inline m(x: v128): v128 { return f32x4.eq(f32x4.sub(x, x), ZERO); }
+}
+export class LogicalNot { @inline p(x: f64): bool { return x == 0; } @inline m(x: v128): v128 { return f32x4.eq(x, ZERO); } }
+
+// ---- binary arithmetic ----
+export class Add { @inline d(a: f64, b: f64): f64 { return a + b; } @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); } }
+export class Sub { @inline d(a: f64, b: f64): f64 { return a - b; } @inline v(a: v128, b: v128): v128 { return f32x4.sub(a, b); } }
+export class Mul { @inline d(a: f64, b: f64): f64 { return a * b; } @inline v(a: v128, b: v128): v128 { return f32x4.mul(a, b); } }
+export class Div { @inline d(a: f64, b: f64): f64 { return a / b; } @inline v(a: v128, b: v128): v128 { return f32x4.div(a, b); } }
+export class Pow { @inline d(a: f64, b: f64): f64 { return Math.pow(a, b); } }
+// f32x4.max/min have exactly Math.max/min's semantics (NaN wins, -0 < +0).
+export class Maximum { @inline d(a: f64, b: f64): f64 { return Math.max(a, b); } @inline v(a: v128, b: v128): v128 { return f32x4.max(a, b); } }
+export class Minimum { @inline d(a: f64, b: f64): f64 { return Math.min(a, b); } @inline v(a: v128, b: v128): v128 { return f32x4.min(a, b); } }
+export class FloorDiv { @inline d(a: f64, b: f64): f64 { return Math.floor(a / b); } }
+// Python-style modulo: the result takes the divisor's sign.
+export class Remainder { @inline d(a: f64, b: f64): f64 { return a - Math.floor(a / b) * b; } }
+
+// Integer (int32 / bool) semantics of the reference: / and // floor, * wraps like Math.imul, and
+// a zero divisor is an error.
+export class IntFloorDiv {
+  @inline d(a: f64, b: f64): f64 {
+    if (b == 0) { reportZeroDivision(); return 0; }
+    return Math.floor(a / b);
+  }
+}
+export class IntMul { @inline d(a: f64, b: f64): f64 { return <f64>(<i32>a * <i32>b); } }
+export class IntRemainder {
+  @inline d(a: f64, b: f64): f64 {
+    if (b == 0) { reportZeroDivision(); return 0; }
+    return a - Math.floor(a / b) * b;
+  }
+}
+
+// ---- comparisons and logic (bool output); logic treats any non-zero (NaN included) as true ----
+// (the reference's truthy(x) is x !== 0, so NaN is true here, unlike in a bool conversion)
+export class Eq { @inline c(a: f64, b: f64): bool { return a == b; } @inline m(a: v128, b: v128): v128 { return f32x4.eq(a, b); } }
+export class Ne { @inline c(a: f64, b: f64): bool { return a != b; } @inline m(a: v128, b: v128): v128 { return f32x4.ne(a, b); } }
+export class Lt { @inline c(a: f64, b: f64): bool { return a < b; } @inline m(a: v128, b: v128): v128 { return f32x4.lt(a, b); } }
+export class Le { @inline c(a: f64, b: f64): bool { return a <= b; } @inline m(a: v128, b: v128): v128 { return f32x4.le(a, b); } }
+export class Gt { @inline c(a: f64, b: f64): bool { return a > b; } @inline m(a: v128, b: v128): v128 { return f32x4.gt(a, b); } }
+export class Ge { @inline c(a: f64, b: f64): bool { return a >= b; } @inline m(a: v128, b: v128): v128 { return f32x4.ge(a, b); } }
+export class And {
+  @inline c(a: f64, b: f64): bool { return a != 0 && b != 0; }
+  @inline m(a: v128, b: v128): v128 { return v128.and(f32x4.ne(a, ZERO), f32x4.ne(b, ZERO)); }
+}
+export class Or {
+  @inline c(a: f64, b: f64): bool { return a != 0 || b != 0; }
+  @inline m(a: v128, b: v128): v128 { return v128.or(f32x4.ne(a, ZERO), f32x4.ne(b, ZERO)); }
+}
+export class Xor {
+  @inline c(a: f64, b: f64): bool { return (a != 0) != (b != 0); }
+  @inline m(a: v128, b: v128): v128 { return v128.xor(f32x4.ne(a, ZERO), f32x4.ne(b, ZERO)); }
+}

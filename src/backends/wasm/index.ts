@@ -1,0 +1,11 @@
+/**
+ * Tensile's WebAssembly backend. Use it with `setBackend(wasmBackend)` (or `setBackend("wasm")`
+ * once registered). Node instantiates it synchronously on first use; a browser page calls
+ * `await initWasm()` once first. Threads: `setNumThreads(n)` (default: all cores; 1 where
+ * SharedArrayBuffer is unavailable). Memory: `liveStorageCount()` / `liveBytes()` for leak tests.
+ */
+export { wasmBackend } from "./wasm-backend.js";
+export { initWasm } from "./runtime.js";
+export { getNumThreads, setNumThreads } from "./threads.js";
+export { WasmStorage, liveBytes, liveStorageCount, memoryStats, type MemoryStats } from "./memory.js";
+export { warnFallback } from "./fallback.js";

@@ -1,0 +1,80 @@
+import type { Im2colParams, View } from "../backend.js";
+import { DT, copy, whole } from "./elementwise.js";
+import { ARG_GEOM, addr, numel, writeI32 } from "./layout.js";
+import { type WasmStorage, allocRaw, allocZeroed, releaseStorage } from "./memory.js";
+import { parallel, splitRange, threadsFor } from "./threads.js";
+
+/** Batched matmul and the im2col/col2im pair (see assembly/gemm.ts and assembly/indexing.ts). */
+
+/** Below this many flops per thread the wake-up of a worker costs more than it saves. */
+const MIN_FLOPS_PER_THREAD = 1 << 22;
+const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+
+export function matmul(a: View, b0: View): WasmStorage {
+  const [B, M, K] = a.shape as [number, number, number];
+  const N = b0.shape[2]!;
+  const dtype = a.storage.dtype;
+  const tmp = b0.storage.dtype === dtype ? null : copy(b0, dtype);
+  const b = tmp ? whole(tmp, b0.shape) : b0;
+  const total = B * M * N;
+  if (total === 0 || K === 0) {
+    if (tmp) releaseStorage(tmp);
+    return allocZeroed(dtype, total);
+  }
+  const out = allocRaw(dtype, total);
+  const [sab, sam, sak] = a.strides as [number, number, number];
+  const [sbb, sbk, sbn] = b.strides as [number, number, number];
+  const head = [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, M, N, K];
+  const t = threadsFor(2 * total * K, MIN_FLOPS_PER_THREAD);
+  // Split batches when there are enough, else the larger of rows (in micro-tile units of 4) and
+  // columns (units of 8): each thread then packs all of the other operand, which is the small one.
+  let jobs: number[][];
+  if (B >= t) jobs = splitRange(B, t).map(([p, q]) => [...head, p, q, 0, M, 0, N]);
+  else if (N >= M) jobs = splitRange(N, t, 8).map(([p, q]) => [...head, 0, B, 0, M, p, q]);
+  else jobs = splitRange(M, t, 4).map(([p, q]) => [...head, 0, B, p, q, 0, N]);
+  if (dtype === "float32") parallel("matmulF32K", jobs);
+  else parallel("matmulK", jobs.map((j) => [DT[dtype], ...j]));
+  if (tmp) releaseStorage(tmp);
+  return out;
+}
+
+/** Output spatial size of a window (the reference backend's convOut). */
+export function convOut(H: number, W: number, p: Im2colParams): [number, number] {
+  const oh = Math.floor((H + 2 * p.padding[0] - p.dilation[0] * (p.kernel[0] - 1) - 1) / p.stride[0]) + 1;
+  const ow = Math.floor((W + 2 * p.padding[1] - p.dilation[1] * (p.kernel[1] - 1) - 1) / p.stride[1]) + 1;
+  return [Math.max(oh, 0), Math.max(ow, 0)];
+}
+
+function geometry(C: number, H: number, W: number, p: Im2colParams, oh: number, ow: number): number {
+  return writeI32(ARG_GEOM, [C, H, W, p.kernel[0], p.kernel[1], p.stride[0], p.stride[1], p.padding[0], p.padding[1],
+    p.dilation[0], p.dilation[1], oh, ow]);
+}
+
+export function im2col(x: View, p: Im2colParams): WasmStorage {
+  const [N, C, H, W] = x.shape as [number, number, number, number];
+  const [oh, ow] = convOut(H, W, p);
+  const n = N * C * p.kernel[0] * p.kernel[1] * oh * ow;
+  const out = allocRaw(x.storage.dtype, n);
+  if (n === 0) return out;
+  const geom = geometry(C, H, W, p, oh, ow);
+  const [sn, sc, sh, sw] = x.strides as [number, number, number, number];
+  const t = threadsFor(n, MIN_ELEMENTS_PER_THREAD);
+  parallel("im2colK", splitRange(N * C, Math.min(t, N * C)).map(([q0, q1]) =>
+    [DT[x.storage.dtype], geom, addr(x), sn, sc, sh, sw, out.ptr, p.padValue, q0, q1]));
+  return out;
+}
+
+export function col2im(cols: View, outShape: readonly [number, number, number, number], p: Im2colParams): WasmStorage {
+  const [N, C, H, W] = outShape;
+  const [oh, ow] = convOut(H, W, p);
+  const n = numel(outShape);
+  const out = allocRaw(cols.storage.dtype, n);
+  if (n === 0) return out;
+  const geom = geometry(C, H, W, p, oh, ow);
+  const [sn, sr, sl] = cols.strides as [number, number, number];
+  const t = threadsFor(numel(cols.shape), MIN_ELEMENTS_PER_THREAD);
+  // each (n, c) plane is written by one thread only, so planes split without races
+  parallel("col2imK", splitRange(N * C, Math.min(t, N * C)).map(([q0, q1]) =>
+    [DT[cols.storage.dtype], geom, addr(cols), sn, sr, sl, out.ptr, q0, q1]));
+  return out;
+}

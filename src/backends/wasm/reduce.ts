@@ -1,0 +1,83 @@
+import type { DType } from "../../tensor/dtype.js";
+import type { ReduceOp, View } from "../backend.js";
+import { DT, copy, runStrided, whole } from "./elementwise.js";
+import { ARG_SHAPE2, ARG_STRIDES2, addr, collapse, contiguousStrides, numel, writePlan } from "./layout.js";
+import { ELEMENT_BYTES, type WasmStorage, allocRaw, releaseStorage } from "./memory.js";
+import * as C from "./opcodes.js";
+import { parallel, splitRange, threadsFor } from "./threads.js";
+
+/** Reductions and cumsum (see assembly/reduce.ts for the kernels). */
+
+const REDUCE: Record<ReduceOp, number> = {
+  sum: C.R_SUM, prod: C.R_PROD, max: C.R_MAX, min: C.R_MIN, argmax: C.R_ARGMAX, argmin: C.R_ARGMIN, any: C.R_ANY, all: C.R_ALL,
+};
+
+const MIN_WORK_PER_THREAD = 1 << 16;
+
+/** The reference backend's output dtype rule. */
+function reduceDType(op: ReduceOp, d: DType): DType {
+  if (op === "argmax" || op === "argmin") return "int32";
+  if (op === "any" || op === "all") return "bool";
+  if (d === "bool" && (op === "sum" || op === "prod")) return "int32";
+  return d;
+}
+
+export function reduce(op: ReduceOp, x0: View, axes: readonly number[]): WasmStorage {
+  const outDtype = reduceDType(op, x0.storage.dtype);
+  // bool sums count: compute them on an int32 copy
+  const tmp = (op === "sum" || op === "prod") && x0.storage.dtype === "bool" ? copy(x0, "int32") : null;
+  const x = tmp ? whole(tmp, x0.shape) : x0;
+  const dtype = x.storage.dtype;
+  const es = ELEMENT_BYTES[dtype];
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const keptShape = kept.map((i) => x.shape[i]!);
+  const redShape = axes.map((i) => x.shape[i]!);
+  const M = numel(keptShape);
+  const count = numel(redShape);
+  const out = allocRaw(outDtype, M);
+  if (M > 0) {
+    const keptPlan = collapse(keptShape, [kept.map((i) => x.strides[i]!)]);
+    const redPlan = collapse(redShape, [axes.map((i) => x.strides[i]!)]);
+    const [rn, rsp, rst] = writePlan(redPlan, [es], ARG_SHAPE2, ARG_STRIDES2);
+    const t = threadsFor(M * Math.max(count, 1), MIN_WORK_PER_THREAD);
+    if (op === "sum" && dtype === "float32" && keptPlan.shape.length === 1 && keptPlan.strides[0]![0] === 1 && M >= 16 && count > 1) {
+      // kept dims contiguous (e.g. a bias gradient, summing rows): add whole rows, SIMD over columns
+      const parts = splitRange(M, Math.min(t, Math.ceil(M / 64)), 16);
+      parallel("sumColsF32K", parts.map(([j0, j1]) => [rn, rsp, rst, count, out.ptr, addr(x), j0, j1]));
+    } else {
+      const [kn, ksp, kst] = writePlan(keptPlan, [es]);
+      const parts = splitRange(M, Math.min(t, M));
+      parallel("reduceK", parts.map(([o0, o1]) => [REDUCE[op], DT[dtype], kn, ksp, kst, rn, rsp, rst, count, out.ptr, addr(x), o0, o1]));
+    }
+  }
+  if (tmp) releaseStorage(tmp);
+  return out;
+}
+
+export function cumsum(x0: View, axis: number): WasmStorage {
+  const tmp = x0.storage.dtype === "bool" ? copy(x0, "int32") : null;
+  const x = tmp ? whole(tmp, x0.shape) : x0;
+  const dtype = x.storage.dtype;
+  const n = numel(x.shape);
+  const out = allocRaw(dtype, n);
+  const len = x.shape[axis] ?? 1;
+  if (n > 0) {
+    // Move the scan axis last; only the other dims may be merged.
+    const outStrides = contiguousStrides(x.shape);
+    const others = x.shape.map((_, i) => i).filter((i) => i !== axis);
+    const outer = collapse(others.map((i) => x.shape[i]!), [others.map((i) => outStrides[i]!), others.map((i) => x.strides[i]!)]);
+    const plan = {
+      shape: [...outer.shape, len],
+      strides: [[...outer.strides[0]!, outStrides[axis] ?? 0], [...outer.strides[1]!, x.strides[axis] ?? 0]],
+    };
+    const es = ELEMENT_BYTES[dtype];
+    const lines = n / len;
+    const [nd, sp, st] = writePlan(plan, [es, es]);
+    const t = threadsFor(n, MIN_WORK_PER_THREAD);
+    parallel("cumsumK", splitRange(lines, Math.min(t, lines)).map(([l0, l1]) => [DT[dtype], nd, sp, st, out.ptr, addr(x), l0 * len, l1 * len]));
+  }
+  if (tmp) releaseStorage(tmp);
+  return out;
+}
+
+export { runStrided };

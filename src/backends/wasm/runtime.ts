@@ -1,0 +1,147 @@
+import { TensileError } from "../../errors.js";
+import { KERNELS_SHARED_BASE64, KERNELS_SINGLE_BASE64 } from "./kernels.gen.js";
+
+/**
+ * The wasm runtime: one compiled kernel module, one linear memory, and the main thread's
+ * instance. Memory layout (byte addresses):
+ *
+ *   [0, heapBase)           the module's static data (constants, math tables)
+ *   [ctrl, ctrl + CTRL)     control area: argument block (shapes/strides the host passes to a
+ *                           kernel), error slot, thread-sync words, per-thread job slots
+ *   [heapStart, ...)        the storage pool (see memory.ts), grown on demand
+ *
+ * With SharedArrayBuffer available (Node, cross-origin-isolated pages) the memory is shared so
+ * worker threads can run kernels on it; otherwise an unshared build of the same kernels is used.
+ */
+
+/** The kernel exports (assembly/index.ts). Byte addresses and sizes are plain numbers. */
+export interface Kernels {
+  initThread(scratch: number, errorSlot: number): void;
+  heapBase(): number;
+  scratchBytes(): number;
+  zeroK(p: number, n: number): void;
+  convertK(sd: number, dd: number, ndim: number, shape: number, strides: number, dst: number, src: number, e0: number, e1: number): void;
+  unaryK(op: number, dt: number, ndim: number, shape: number, strides: number, dst: number, src: number, e0: number, e1: number): void;
+  binaryK(op: number, dt: number, ndim: number, shape: number, strides: number, dst: number, a: number, b: number, e0: number, e1: number): void;
+  whereK(esize: number, ndim: number, shape: number, strides: number, dst: number, cond: number, a: number, b: number, e0: number, e1: number): void;
+  reduceK(op: number, dt: number, keptNdim: number, keptShape: number, keptStrides: number, redNdim: number, redShape: number,
+    redStrides: number, count: number, dst: number, src: number, o0: number, o1: number): void;
+  sumColsF32K(redNdim: number, redShape: number, redStrides: number, count: number, dst: number, src: number, j0: number, j1: number): void;
+  cumsumK(dt: number, ndim: number, shape: number, strides: number, dst: number, src: number, e0: number, e1: number): void;
+  matmulF32K(a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number,
+    M: number, N: number, K: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): void;
+  matmulK(dt: number, a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number,
+    M: number, N: number, K: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): void;
+  gatherK(esize: number, ndim: number, shape: number, strides: number, dst: number, index: number, x: number,
+    axisStride: number, axisSize: number, e0: number, e1: number): void;
+  scatterK(dt: number, accumulate: number, ndim: number, shape: number, strides: number, dst: number, index: number,
+    src: number, axisStride: number, axisSize: number, e0: number, e1: number): void;
+  im2colK(dt: number, geom: number, x: number, sn: number, sc: number, sh: number, sw: number, out: number, padValue: number, nc0: number, nc1: number): void;
+  col2imK(dt: number, geom: number, cols: number, sn: number, sr: number, sl: number, out: number, nc0: number, nc1: number): void;
+  sgdK(f64: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number,
+    nesterov: number, maximize: number, first: number, e0: number, e1: number): void;
+  adamK(f64: number, p: number, g: number, m: number, v: number, vmax: number, lr: number, beta1: number, beta2: number, eps: number,
+    wd: number, decoupled: number, amsgrad: number, maximize: number, stepSize: number, bc2Sqrt: number, e0: number, e1: number): void;
+}
+
+/** Kernels a worker may be asked to run, by index (the job protocol sends the index, not the name). */
+export const PARALLEL_KERNELS = [
+  "convertK", "unaryK", "binaryK", "whereK", "reduceK", "sumColsF32K", "cumsumK", "matmulF32K", "matmulK",
+  "gatherK", "scatterK", "im2colK", "col2imK", "sgdK", "adamK",
+] as const satisfies readonly (keyof Kernels)[];
+export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
+
+export const MAX_THREADS = 64;
+/** Control-area offsets relative to `ctrl`. */
+export const ARGS_BYTES = 8192; // i32 shapes and strides for one kernel call
+export const ERR_OFFSET = ARGS_BYTES; // i32 flag, i32 value
+export const SYNC_OFFSET = ERR_OFFSET + 64; // i32 words: [0] pending, [1] error, [16 + t] generation of thread t
+export const SYNC_WORDS = 16 + MAX_THREADS;
+export const JOB_OFFSET = SYNC_OFFSET + SYNC_WORDS * 4; // per thread: f64 [kernel index, argc, args...]
+export const JOB_SLOT_F64 = 32;
+export const CTRL_BYTES = JOB_OFFSET + MAX_THREADS * JOB_SLOT_F64 * 8;
+
+export const PAGE = 65536;
+const MAX_PAGES = 65536;
+
+export interface Runtime {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly k: Kernels;
+  readonly shared: boolean;
+  /** Start of the control area and of the pool's heap. */
+  readonly ctrl: number;
+  readonly heapStart: number;
+  /** Bytes of per-thread scratch (odometer, reduction chunks, GEMM packing). */
+  readonly scratchBytes: number;
+}
+
+let rt: Runtime | null = null;
+let pendingModule: WebAssembly.Module | null = null;
+
+const sharedMemoryAvailable = (): boolean =>
+  typeof SharedArrayBuffer !== "undefined" && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function wasmBytes(shared: boolean): Uint8Array {
+  return decodeBase64(shared ? KERNELS_SHARED_BASE64 : KERNELS_SINGLE_BASE64);
+}
+
+function start(module: WebAssembly.Module, shared: boolean): Runtime {
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const k = instance.exports as unknown as Kernels;
+  const ctrl = align(k.heapBase(), 64);
+  const heapStart = align(ctrl + CTRL_BYTES, 64);
+  return { module, memory, k, shared, ctrl, heapStart, scratchBytes: align(k.scratchBytes(), 64) };
+}
+
+export const align = (n: number, a: number): number => Math.ceil(n / a) * a;
+
+/**
+ * Compiles the kernels asynchronously. Needed once in browsers (whose main thread refuses to
+ * compile large modules synchronously); in Node the backend initialises itself on first use.
+ */
+export async function initWasm(): Promise<void> {
+  if (rt || pendingModule) return;
+  const shared = sharedMemoryAvailable();
+  pendingModule = await WebAssembly.compile(wasmBytes(shared) as BufferSource);
+}
+
+/** The runtime, compiling and instantiating synchronously on first use unless initWasm() ran. */
+export function runtime(): Runtime {
+  if (rt) return rt;
+  const shared = sharedMemoryAvailable();
+  let module = pendingModule;
+  if (!module) {
+    try {
+      module = new WebAssembly.Module(wasmBytes(shared) as BufferSource);
+    } catch (e) {
+      throw new TensileError(`wasm backend: could not compile the kernels synchronously (${(e as Error).message}); in a browser, call \`await initWasm()\` before using the wasm backend`);
+    }
+  }
+  rt = start(module, shared);
+  return rt;
+}
+
+/** Grows linear memory to at least `bytes`; returns false when the 4 GiB wasm32 limit is reached. */
+export function ensureMemory(r: Runtime, bytes: number): boolean {
+  const have = r.memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  // Grow by at least 1/8 of the current size so a growing workload does not grow page by page.
+  const want = Math.max(Math.ceil((bytes - have) / PAGE), Math.ceil(have / PAGE / 8));
+  const pages = Math.min(want, MAX_PAGES - have / PAGE);
+  if (have + pages * PAGE < bytes) return false;
+  try {
+    r.memory.grow(pages);
+  } catch {
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,222 @@
+import { TensileError } from "../../errors.js";
+import { allocPinned } from "./memory.js";
+import {
+  ERR_OFFSET, JOB_OFFSET, JOB_SLOT_F64, type Kernels, MAX_THREADS, PARALLEL_KERNELS, type ParallelKernel,
+  type Runtime, SYNC_OFFSET, SYNC_WORDS, runtime,
+} from "./runtime.js";
+
+/**
+ * A pool of worker threads running kernels on the shared wasm memory.
+ *
+ * Protocol (all in the control area's sync words, so no message passing per call):
+ *   - the caller writes each worker's job (kernel index, arguments) into the worker's slot,
+ *     sets `pending` to the number of workers used, bumps each used worker's generation word and
+ *     notifies it; then runs its own share (job 0) on the calling thread;
+ *   - a worker blocks in Atomics.wait on its generation word, runs its job, decrements `pending`
+ *     and notifies when it reaches 0;
+ *   - the caller blocks until `pending` is 0: Atomics.wait in Node (allowed on the main thread)
+ *     and in workers; a spin on Atomics.load on a browser main thread, where Atomics.wait throws.
+ * So every kernel call stays synchronous for the caller. Workers are unref'd: they never keep a
+ * Node process alive. Without shared memory (non-isolated pages) everything runs on the caller.
+ */
+
+const PENDING = 0;
+const ERROR = 1;
+const GEN0 = 16;
+
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+const workerSource = `
+"use strict";
+function serve(d) {
+  const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
+  const ex = inst.exports;
+  ex.initThread(d.scratch, d.errorSlot);
+  const fns = d.names.map((n) => ex[n]);
+  const sync = new Int32Array(d.memory.buffer, d.syncByte, d.syncWords);
+  const job = new Float64Array(d.memory.buffer, d.jobByte + d.id * d.slotF64 * 8, d.slotF64);
+  const GEN = ${GEN0} + d.id;
+  let gen = 0; // the host resets the word to 0 before spawning, so an early job is not missed
+  for (;;) {
+    Atomics.wait(sync, GEN, gen);
+    gen = Atomics.load(sync, GEN);
+    if (gen < 0) return;
+    try {
+      const argc = job[1];
+      const args = new Array(argc);
+      for (let i = 0; i < argc; i++) args[i] = job[2 + i];
+      fns[job[0]](...args);
+    } catch (e) {
+      Atomics.store(sync, ${ERROR}, 1);
+    }
+    if (Atomics.sub(sync, ${PENDING}, 1) === 1) Atomics.notify(sync, ${PENDING});
+  }
+}
+if (typeof self !== "undefined" && typeof self.postMessage === "function" && typeof require === "undefined") {
+  self.onmessage = (e) => serve(e.data);
+} else {
+  serve(require("node:worker_threads").workerData);
+}
+`;
+
+type NodeWorkerThreads = { Worker: new (src: string, opts: object) => WorkerHandle & { unref(): void } };
+type NodeProcess = { getBuiltinModule?: (id: string) => unknown; versions?: { node?: string } };
+
+const nodeProcess = (globalThis as { process?: NodeProcess }).process;
+const isNode = typeof nodeProcess?.versions?.node === "string";
+
+function defaultThreads(): number {
+  if (isNode) {
+    const os = nodeProcess?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+    if (os) return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+let numThreads = 0; // 0 = not decided yet
+const workers: WorkerHandle[] = [];
+const workerScratch: number[] = [];
+let mainReady = false;
+let canBlock: boolean | null = null;
+
+/** The main thread's kernels, with its scratch area assigned on first use. */
+export function kernels(): Kernels {
+  const r = runtime();
+  if (!mainReady) {
+    r.k.initThread(allocPinned(r.scratchBytes), r.ctrl + ERR_OFFSET);
+    mainReady = true;
+  }
+  return r.k;
+}
+
+function threadsSupported(r: Runtime): boolean {
+  if (!r.shared) return false;
+  if (isNode) return !!nodeProcess?.getBuiltinModule?.("node:worker_threads");
+  return typeof Worker !== "undefined" && typeof Blob !== "undefined";
+}
+
+/** Sets how many threads kernels may use (the caller's included); default: the available cores. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new TensileError(`setNumThreads: expected a positive integer, got ${n}`);
+  numThreads = Math.min(n, MAX_THREADS);
+  const r = runtime();
+  const want = threadsSupported(r) ? numThreads - 1 : 0;
+  if (workers.length > want) {
+    const sync = syncWords(r);
+    for (let i = want; i < workers.length; i++) {
+      Atomics.store(sync, GEN0 + i, -1);
+      Atomics.notify(sync, GEN0 + i);
+    }
+    workers.length = want;
+  }
+}
+
+/** Threads kernels may use: 1 where shared memory or workers are unavailable. */
+export function getNumThreads(): number {
+  if (numThreads === 0) numThreads = Math.max(1, Math.min(defaultThreads(), MAX_THREADS));
+  return threadsSupported(runtime()) ? numThreads : 1;
+}
+
+function syncWords(r: Runtime): Int32Array {
+  return new Int32Array(r.memory.buffer, r.ctrl + SYNC_OFFSET, SYNC_WORDS);
+}
+
+function spawn(r: Runtime, id: number): WorkerHandle {
+  workerScratch[id] ??= allocPinned(r.scratchBytes);
+  const data = {
+    module: r.module, memory: r.memory, id, scratch: workerScratch[id], errorSlot: r.ctrl + ERR_OFFSET,
+    names: PARALLEL_KERNELS, syncByte: r.ctrl + SYNC_OFFSET, syncWords: SYNC_WORDS, jobByte: r.ctrl + JOB_OFFSET, slotF64: JOB_SLOT_F64,
+  };
+  // Start from generation 0 so a job posted before the worker runs is not missed.
+  Atomics.store(syncWords(r), GEN0 + id, 0);
+  if (isNode) {
+    const wt = nodeProcess!.getBuiltinModule!("node:worker_threads") as NodeWorkerThreads;
+    const w = new wt.Worker(workerSource, { eval: true, workerData: data });
+    w.unref();
+    return w;
+  }
+  const url = URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" }));
+  const w = new Worker(url);
+  w.postMessage(data);
+  return w;
+}
+
+function waitForWorkers(sync: Int32Array): void {
+  if (canBlock === null) {
+    try {
+      Atomics.wait(sync, ERROR, 12345, 0);
+      canBlock = true;
+    } catch {
+      canBlock = false;
+    }
+  }
+  for (;;) {
+    const p = Atomics.load(sync, PENDING);
+    if (p === 0) return;
+    if (canBlock) Atomics.wait(sync, PENDING, p);
+  }
+}
+
+/** How many threads a call of about `work` element-operations should use (≥ minPerThread each). */
+export function threadsFor(work: number, minPerThread: number): number {
+  const t = getNumThreads();
+  if (t <= 1) return 1;
+  return Math.max(1, Math.min(t, Math.floor(work / minPerThread)));
+}
+
+/**
+ * Runs `kernel` once per job, job 0 on the calling thread and the rest on workers, returning when
+ * all are done. Each job is the kernel's argument list.
+ */
+export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number[])[]): void {
+  const k = kernels();
+  const fn = k[kernel] as (...args: number[]) => void;
+  if (jobs.length === 1) {
+    fn(...jobs[0]!);
+    return;
+  }
+  const r = runtime();
+  const sync = syncWords(r);
+  const index = PARALLEL_KERNELS.indexOf(kernel);
+  const nw = jobs.length - 1;
+  while (workers.length < nw) workers.push(spawn(r, workers.length));
+  const slots = new Float64Array(r.memory.buffer, r.ctrl + JOB_OFFSET, MAX_THREADS * JOB_SLOT_F64);
+  for (let w = 0; w < nw; w++) {
+    const args = jobs[w + 1]!;
+    if (args.length + 2 > JOB_SLOT_F64) throw new TensileError(`wasm backend: too many arguments for ${kernel}`);
+    const base = w * JOB_SLOT_F64;
+    slots[base] = index;
+    slots[base + 1] = args.length;
+    for (let i = 0; i < args.length; i++) slots[base + 2 + i] = args[i]!;
+  }
+  Atomics.store(sync, ERROR, 0);
+  Atomics.store(sync, PENDING, nw);
+  for (let w = 0; w < nw; w++) {
+    Atomics.add(sync, GEN0 + w, 1);
+    Atomics.notify(sync, GEN0 + w);
+  }
+  let mainError: unknown = null;
+  try {
+    fn(...jobs[0]!);
+  } catch (e) {
+    mainError = e;
+  }
+  waitForWorkers(sync);
+  if (mainError) throw mainError;
+  if (Atomics.load(sync, ERROR) !== 0) throw new TensileError(`wasm backend: kernel ${kernel} failed on a worker thread`);
+}
+
+/** Splits [0, total) into `parts` contiguous ranges whose starts are multiples of `quantum`. */
+export function splitRange(total: number, parts: number, quantum = 1): [number, number][] {
+  const out: [number, number][] = [];
+  const units = Math.ceil(total / quantum);
+  let start = 0;
+  for (let p = 0; p < parts; p++) {
+    const end = Math.min(total, Math.round((units * (p + 1)) / parts) * quantum);
+    if (end > start) out.push([start, end]);
+    start = Math.max(start, end);
+  }
+  return out;
+}
