@@ -150,6 +150,17 @@ test("scheduler errors name the scheduler and the value", () => {
   assert.throws(() => new S.OneCycleLR(adagrad, { maxLr: 0.1, totalSteps: 3 }), /optimizer must support momentum with `cycleMomentum` option enabled/);
 });
 
+test("resuming with lastEpoch continues from the closed form (groups need initialLr)", () => {
+  const opt = new optim.SGD([zeros([1], { requiresGrad: true })], { lr: 0.05 });
+  opt.paramGroups[0]!.initialLr = 0.1;
+  const s = new lrScheduler.CosineAnnealingLR(opt, { tMax: 10, etaMin: 0.01, lastEpoch: 5 });
+  const closed = (t: number) => 0.01 + ((0.1 - 0.01) * (1 + Math.cos((Math.PI * t) / 10))) / 2;
+  close(opt.paramGroups[0]!.lr, closed(6), "lr after resuming at epoch 5");
+  s.step();
+  close(opt.paramGroups[0]!.lr, closed(7), "lr one step later");
+  assert.equal(s.lastEpoch, 7);
+});
+
 test("ReduceLROnPlateau's state survives JSON, where Infinity becomes null", () => {
   const opt = new optim.SGD([zeros([1], { requiresGrad: true })], { lr: 1 });
   const a = new lrScheduler.ReduceLROnPlateau(opt, { mode: "max", patience: 0 });
