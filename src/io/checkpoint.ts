@@ -15,7 +15,7 @@ import type { GeneratorState } from "../core.js";
 import { TensileError } from "../errors.js";
 import { isJsonObject, parseJsonStrict } from "./json.js";
 import { parseSafetensors, saveBytes, setOwn, stateDictEntries } from "./safetensors.js";
-import type { StateDictLike } from "./safetensors.js";
+import type { BytesLike, StateDictLike } from "./safetensors.js";
 
 /** What a checkpoint needs of a model: `nn.Module`'s state-dict pair. */
 export interface ModuleLike {
@@ -146,7 +146,7 @@ export function saveCheckpointBytes(contents: CheckpointContents, op = "saveChec
 }
 
 /** Reads checkpoint bytes into plain data, without applying anything. */
-export function readCheckpointBytes(bytes: Uint8Array | ArrayBuffer, op = "loadCheckpointBytes", source = "the data"): LoadedCheckpoint {
+export function readCheckpointBytes(bytes: BytesLike, op = "loadCheckpointBytes", source = "the data"): LoadedCheckpoint {
   const { tensors, metadata } = parseSafetensors(bytes, op, source);
   if (metadata?.format !== CHECKPOINT_FORMAT)
     throw new TensileError(`${op}: ${source} is a safetensors file but not a Tensile checkpoint (its __metadata__ has no format "${CHECKPOINT_FORMAT}"); use load() for plain state dicts`);
@@ -179,7 +179,7 @@ export function readCheckpointBytes(bytes: Uint8Array | ArrayBuffer, op = "loadC
  * default generator. Everything asked for is checked to be present before anything is changed.
  * Returns the checkpoint's contents (`epoch`, `extra`, ...).
  */
-export function loadCheckpointBytes(bytes: Uint8Array | ArrayBuffer, options: LoadCheckpointOptions = {}, op = "loadCheckpointBytes", source = "the data"): LoadedCheckpoint {
+export function loadCheckpointBytes(bytes: BytesLike, options: LoadCheckpointOptions = {}, op = "loadCheckpointBytes", source = "the data"): LoadedCheckpoint {
   const ck = readCheckpointBytes(bytes, op, source);
   const { model, optimizer, scheduler, generators = {}, strict = true, restoreRng = true } = options;
   const missing = (what: string): never => {

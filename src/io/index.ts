@@ -3,7 +3,7 @@
  * (browsers included); `save`, `load`, `saveCheckpoint`, `loadCheckpoint` add atomic files on Node.
  */
 export { saveBytes, loadBytes, parseSafetensors, halfToFloat } from "./safetensors.js";
-export type { StateDictLike, SaveBytesOptions, SafetensorsContents, SafetensorsDType } from "./safetensors.js";
+export type { BytesLike, StateDictLike, SaveBytesOptions, SafetensorsContents, SafetensorsDType } from "./safetensors.js";
 export { saveCheckpointBytes, loadCheckpointBytes, readCheckpointBytes, CHECKPOINT_FORMAT } from "./checkpoint.js";
 export type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint, ModuleLike, Stateful } from "./checkpoint.js";
 export { save, load, loadWithMetadata, saveCheckpoint, loadCheckpoint, readCheckpoint, writeFileAtomic } from "./node.js";

@@ -12,9 +12,9 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** Parses `text` as one JSON value; `what` names the text in errors (`load: model.safetensors: header`). */
 export function parseJsonStrict(text: string, what: string): Json {
   let i = 0;
-  const fail = (msg: string): never => {
+  const fail = (msg: string, kind = "is not valid JSON: "): never => {
     const at = text.slice(Math.max(0, i - 20), i + 20).replace(/\s+/g, " ");
-    throw new TensileError(`${what} is not valid JSON: ${msg} at character ${i} (near ${JSON.stringify(at)})`);
+    throw new TensileError(`${what} ${kind}${msg} at character ${i} (near ${JSON.stringify(at)})`);
   };
   const ws = (): void => {
     while (i < text.length && (text[i] === " " || text[i] === "\n" || text[i] === "\r" || text[i] === "\t")) i++;
@@ -65,7 +65,7 @@ export function parseJsonStrict(text: string, what: string): Json {
         const key = str();
         if (Object.prototype.hasOwnProperty.call(obj, key)) {
           i = keyAt;
-          fail(`duplicate key ${JSON.stringify(key)}`);
+          fail(`a duplicate key ${JSON.stringify(key)}`, "has ");
         }
         ws();
         if (text[i] !== ":") fail("expected ':'");

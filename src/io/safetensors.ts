@@ -20,6 +20,9 @@ export interface SaveBytesOptions {
   metadata?: Readonly<Record<string, string>>;
 }
 
+/** Bytes to read: a `Uint8Array` (a Node `Buffer` included), any other typed-array view, or an `ArrayBuffer`. */
+export type BytesLike = ArrayBufferView | ArrayBuffer;
+
 /** A file's tensors (in the order of their data in the file) and its `__metadata__` (null if absent). */
 export interface SafetensorsContents {
   tensors: Record<string, Tensor>;
@@ -152,7 +155,7 @@ export function saveBytes(stateDict: StateDictLike, options: SaveBytesOptions = 
 }
 
 /** Reads safetensors bytes into a state dict (keys in file order). See `parseSafetensors`. */
-export function loadBytes(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
+export function loadBytes(bytes: BytesLike): Record<string, Tensor> {
   return parseSafetensors(bytes).tensors;
 }
 
@@ -171,9 +174,11 @@ interface Entry {
  * float32; I64 (PyTorch's default integer), U64, U32, I16, U16, I8, U8 as int32, where a value
  * outside the int32 range is an error. `op` and `source` name the call and the file in errors.
  */
-export function parseSafetensors(bytes: Uint8Array | ArrayBuffer, op = "loadBytes", source = "the data"): SafetensorsContents {
-  if (bytes instanceof ArrayBuffer) bytes = new Uint8Array(bytes);
-  else if (!(bytes instanceof Uint8Array)) throw new TensileError(`${op}: expected a Uint8Array or ArrayBuffer, got ${describe(bytes)}`);
+export function parseSafetensors(input: BytesLike, op = "loadBytes", source = "the data"): SafetensorsContents {
+  let bytes: Uint8Array;
+  if (input instanceof ArrayBuffer) bytes = new Uint8Array(input);
+  else if (ArrayBuffer.isView(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  else throw new TensileError(`${op}: expected a Uint8Array or ArrayBuffer, got ${describe(input)}`);
   const fail = (msg: string): never => {
     throw new TensileError(`${op}: ${source} ${msg}`);
   };
@@ -246,7 +251,9 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer, op = "loadByte
 
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
-    const raw = bytes.slice(dataStart + e.begin, dataStart + e.end);
+    // A fresh, aligned copy (not `slice`, which on a Node Buffer is a view into a shared pool).
+    const raw = new Uint8Array(e.end - e.begin);
+    raw.set(bytes.subarray(dataStart + e.begin, dataStart + e.end));
     setOwn(tensors, e.name, tensor(decode(op, source, e, raw), { shape: e.shape, dtype: LOADED_AS[e.dtype] }));
   }
   return { tensors, metadata };
