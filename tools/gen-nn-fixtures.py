@@ -97,7 +97,7 @@ def gen_init():
     init("xavierNormal_", shape, nn.init.xavier_normal_, {"dist": "normal", "mean": 0.0, "std": math.sqrt(2 / (fan_in + fan_out))})
     b = math.sqrt(2) * math.sqrt(3 / fan_in)
     init("kaimingUniform_(relu)", shape, lambda t: nn.init.kaiming_uniform_(t, nonlinearity="relu"), {"dist": "uniform", "low": -b, "high": b})
-    b = math.sqrt(2 / (1 + 0.01 ** 2)) * math.sqrt(3 / fan_out)
+    b = math.sqrt(2) * math.sqrt(3 / fan_out)  # a = 0 is the leaky_relu slope: gain √2
     init("kaimingUniform_(fan_out)", shape, lambda t: nn.init.kaiming_uniform_(t, mode="fan_out"), {"dist": "uniform", "low": -b, "high": b})
     b = 1 / math.sqrt(fan_in)
     init("kaimingUniform_(a=sqrt5)", shape, lambda t: nn.init.kaiming_uniform_(t, a=math.sqrt(5)), {"dist": "uniform", "low": -b, "high": b})
