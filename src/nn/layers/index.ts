@@ -6,3 +6,6 @@ export * from "./flatten.js";
 export * from "./container.js";
 export * from "./embedding.js";
 export * from "./loss.js";
+export * from "./conv.js";
+export * from "./pool.js";
+export * from "./norm.js";

@@ -1,0 +1,204 @@
+import { Parameter, type Tensor, empty, pad as padOp } from "../../core.js";
+import type { DType } from "../../core.js";
+import { TensileError, check } from "../../errors.js";
+import { conv1d, conv2d, convTranspose2d } from "../functional/conv.js";
+import type { Size2 } from "../functional/fold.js";
+import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
+import { Module } from "../module.js";
+import { pyRepr } from "../repr.js";
+
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+
+export interface ConvLayerOptions {
+  stride?: Size2;
+  /** Implicit padding on both sides, or "same" / "valid" (not for transposed convolutions). */
+  padding?: Size2 | "same" | "valid";
+  dilation?: Size2;
+  groups?: number;
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+  /** How the padding is filled: zeros (default), or reflect / replicate / circular copies of the input. */
+  paddingMode?: PaddingMode;
+  /** Parameter dtype (default float32). */
+  dtype?: DType;
+}
+
+export interface ConvTransposeLayerOptions {
+  stride?: Size2;
+  padding?: Size2;
+  outputPadding?: Size2;
+  groups?: number;
+  bias?: boolean;
+  dilation?: Size2;
+  dtype?: DType;
+}
+
+const tuple = (v: Size2, n: number): number[] => (typeof v === "number" ? Array<number>(n).fill(v) : v.length === 1 ? Array<number>(n).fill(v[0]!) : [...v]);
+
+/**
+ * Shared state of the convolution layers (PyTorch's `_ConvNd`): `weight` [out, in/groups, *k]
+ * (transposed: [in, out/groups, *k]) and `bias` [out], initialised as PyTorch's reset_parameters:
+ * kaiming_uniform(a = √5), i.e. U(±1/√fan_in), and the bias U(±1/√fan_in).
+ */
+abstract class ConvNd extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[] | "same" | "valid";
+  readonly dilation: number[];
+  readonly outputPadding: number[];
+  weight: Parameter;
+  bias: Parameter | null;
+
+  constructor(
+    name: string, nd: number, transposed: boolean,
+    readonly inChannels: number, readonly outChannels: number, kernelSize: Size2,
+    o: { stride?: Size2; padding?: Size2 | "same" | "valid"; dilation?: Size2; outputPadding?: Size2 },
+    readonly groups: number, hasBias: boolean, readonly paddingMode: PaddingMode, dtype: DType | undefined,
+  ) {
+    super();
+    for (const [k, v] of [["in_channels", inChannels], ["out_channels", outChannels]] as const)
+      check(Number.isInteger(v) && v > 0, name, () => `${k} must be a positive integer, got ${v}`);
+    check(Number.isInteger(groups) && groups > 0, name, () => `groups must be a positive integer, got ${groups}`);
+    check(inChannels % groups === 0, name, () => `in_channels (${inChannels}) must be divisible by groups (${groups})`);
+    check(outChannels % groups === 0, name, () => `out_channels (${outChannels}) must be divisible by groups (${groups})`);
+    check(["zeros", "reflect", "replicate", "circular"].includes(paddingMode), name, () =>
+      `padding_mode must be one of "zeros", "reflect", "replicate" or "circular", got "${paddingMode}"`);
+    this.kernelSize = tuple(kernelSize, nd);
+    this.stride = tuple(o.stride ?? 1, nd);
+    this.dilation = tuple(o.dilation ?? 1, nd);
+    this.outputPadding = tuple(o.outputPadding ?? 0, nd);
+    const p = o.padding ?? 0;
+    if (typeof p === "string") {
+      check(p === "same" || p === "valid", name, () => `invalid padding string "${p}", should be one of "valid", "same"`);
+      check(!(p === "same" && this.stride.some((s) => s !== 1)), name, `padding='same' is not supported for strided convolutions`);
+    }
+    this.padding = typeof p === "string" ? p : tuple(p, nd);
+    const wShape = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
+    this.weight = new Parameter(empty([...wShape, ...this.kernelSize], { dtype }));
+    this.bias = hasBias ? new Parameter(empty([outChannels], { dtype })) : null;
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    kaimingUniform_(this.weight, Math.sqrt(5));
+    if (this.bias) {
+      const [fanIn] = calculateFanInAndFanOut(this.weight);
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform_(this.bias, -bound, bound);
+    }
+  }
+
+  /** Pads the input itself for non-zero padding modes (the convolution then runs unpadded). */
+  protected prepare(input: Tensor): [Tensor, Size2 | "same" | "valid"] {
+    if (this.paddingMode === "zeros" || typeof this.padding === "string") return [input, this.padding];
+    const pads = [...this.padding].reverse().flatMap((p) => [p, p]);
+    return [padOp(input, pads, this.paddingMode), 0];
+  }
+
+  override extraRepr(): string {
+    const zeros = (a: number[]) => a.every((v) => v === 0), ones = (a: number[]) => a.every((v) => v === 1);
+    let s = `${this.inChannels}, ${this.outChannels}, kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}`;
+    if (typeof this.padding === "string") s += `, padding=${this.padding}`;
+    else if (!zeros(this.padding)) s += `, padding=${pyRepr(this.padding)}`;
+    if (!ones(this.dilation)) s += `, dilation=${pyRepr(this.dilation)}`;
+    if (!zeros(this.outputPadding)) s += `, output_padding=${pyRepr(this.outputPadding)}`;
+    if (this.groups !== 1) s += `, groups=${this.groups}`;
+    if (!this.bias) s += ", bias=False";
+    if (this.paddingMode !== "zeros") s += `, padding_mode=${this.paddingMode}`;
+    return s;
+  }
+}
+
+/** Reads PyTorch-order positional arguments or one options object (`new nn.Conv2d(1, 6, 5, { padding: 2 })`). */
+function convArgs(stride: Size2 | ConvLayerOptions | undefined, rest: unknown[]): Required<Omit<ConvLayerOptions, "dtype">> & { dtype?: DType } {
+  if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) {
+    const o = stride as ConvLayerOptions;
+    return { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: o.groups ?? 1, bias: o.bias ?? true, paddingMode: o.paddingMode ?? "zeros", dtype: o.dtype };
+  }
+  const [padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = "zeros"] = rest as [Size2 | "same" | "valid", Size2, number, boolean, PaddingMode];
+  return { stride: (stride as Size2 | undefined) ?? 1, padding, dilation, groups, bias, paddingMode };
+}
+
+/**
+ * 1-D convolution over [N, C, L] inputs (see `F.conv1d`).
+ *
+ * Shapes: [N, inChannels, L] (or [inChannels, L]) → [N, outChannels, L_out].
+ * ```ts
+ * new nn.Conv1d(16, 33, 3, { stride: 2 }).forward(randn([20, 16, 50])).shape; // [20, 33, 24]
+ * ```
+ */
+export class Conv1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions,
+    padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
+    const a = convArgs(stride, [padding, dilation, groups, bias, paddingMode]);
+    super("Conv1d", 1, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
+  }
+  override forward(input: Tensor): Tensor {
+    const [x, padding] = this.prepare(input);
+    return conv1d(x, this.weight, this.bias, { stride: this.stride, padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
+/**
+ * 2-D convolution over [N, C, H, W] inputs (see `F.conv2d`), computed as im2col + GEMM.
+ *
+ * Shapes: [N, inChannels, H, W] (or unbatched) → [N, outChannels, H_out, W_out],
+ * H_out = ⌊(H + 2·padding − dilation·(k − 1) − 1)/stride⌋ + 1.
+ * ```ts
+ * const conv = new nn.Conv2d(1, 6, 5, { padding: 2 }); // or new nn.Conv2d(1, 6, 5, 1, 2)
+ * conv.forward(randn([64, 1, 28, 28])).shape;          // [64, 6, 28, 28]
+ * ```
+ */
+export class Conv2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions,
+    padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
+    const a = convArgs(stride, [padding, dilation, groups, bias, paddingMode]);
+    super("Conv2d", 2, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
+  }
+  override forward(input: Tensor): Tensor {
+    const [x, padding] = this.prepare(input);
+    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
+/**
+ * 2-D transposed convolution (see `F.convTranspose2d`): the gradient of Conv2d with respect to its
+ * input, used to upsample. `forward(x, outputSize)` picks the outputPadding that yields `outputSize`.
+ *
+ * Shapes: [N, inChannels, H, W] → [N, outChannels, H_out, W_out],
+ * H_out = (H − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1.
+ * ```ts
+ * new nn.ConvTranspose2d(16, 8, 2, { stride: 2 }).forward(randn([1, 16, 7, 7])).shape; // [1, 8, 14, 14]
+ * ```
+ */
+export class ConvTranspose2d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
+    padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
+    let o: ConvTransposeLayerOptions;
+    if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) o = stride as ConvTransposeLayerOptions;
+    else o = { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
+    super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
+    const op = this.outputPadding;
+    check(op.every((p, i) => p < this.stride[i]! || p < this.dilation[i]!), "ConvTranspose2d", () =>
+      `output padding must be smaller than either stride or dilation, got output_padding ${pyRepr(op)}, stride ${pyRepr(this.stride)}, dilation ${pyRepr(this.dilation)}`);
+  }
+
+  override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
+    const padding = this.padding as number[];
+    let outputPadding = this.outputPadding;
+    if (outputSize) {
+      const want = outputSize.slice(-2);
+      const hw = input.shape.slice(-2);
+      outputPadding = want.map((w, i) => {
+        const min = (hw[i]! - 1) * this.stride[i]! - 2 * padding[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1;
+        const p = w - min;
+        if (!(p >= 0 && p < Math.max(this.stride[i]!, this.dilation[i]!)))
+          throw new TensileError(`ConvTranspose2d: requested an output size of ${pyRepr(want)}, but valid sizes range from ${min} to ${min + Math.max(this.stride[i]!, this.dilation[i]!) - 1} in dim ${i} (for an input of ${pyRepr(hw)})`);
+        return p;
+      });
+    }
+    return convTranspose2d(input, this.weight, this.bias, {
+      stride: this.stride, padding, outputPadding, groups: this.groups, dilation: this.dilation,
+    });
+  }
+}

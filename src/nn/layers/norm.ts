@@ -1,0 +1,220 @@
+import { Parameter, type Tensor, noGrad, ones, tensor, zeros } from "../../core.js";
+import type { DType } from "../../core.js";
+import { check, fmtShape } from "../../errors.js";
+import { batchNorm, groupNorm, layerNorm } from "../functional/norm.js";
+import { Module } from "../module.js";
+import { pyFloat, pyRepr } from "../repr.js";
+
+export interface BatchNormLayerOptions {
+  eps?: number;
+  /** Weight of the newest batch in the running statistics; null = cumulative moving average. */
+  momentum?: number | null;
+  /** Learn a per-channel scale `weight` (init 1) and shift `bias` (init 0). */
+  affine?: boolean;
+  /** Keep `running_mean`/`running_var` buffers and use them in eval mode. */
+  trackRunningStats?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * Batch normalisation (PyTorch's `_BatchNorm`): per channel, y = (x − μ)/√(σ² + ε)·weight + bias.
+ * In training, μ and σ² are the batch statistics and the buffers `running_mean`, `running_var`
+ * (unbiased) and `num_batches_tracked` are updated; in eval mode the running statistics are used.
+ */
+abstract class BatchNormBase extends Module {
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(readonly numFeatures: number, eps: number | BatchNormLayerOptions = 1e-5, momentum: number | null = 0.1, affine = true, trackRunningStats = true) {
+    super();
+    const o: BatchNormLayerOptions = typeof eps === "object" ? eps : { eps, momentum, affine, trackRunningStats };
+    const name = this.constructor.name;
+    check(Number.isInteger(numFeatures) && numFeatures > 0, name, () => `num_features must be a positive integer, got ${numFeatures}`);
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    this.affine = o.affine ?? true;
+    this.trackRunningStats = o.trackRunningStats ?? true;
+    const dtype = o.dtype;
+    this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
+    if (this.trackRunningStats) {
+      this.registerBuffer("running_mean", zeros([numFeatures], { dtype }));
+      this.registerBuffer("running_var", ones([numFeatures], { dtype }));
+      this.registerBuffer("num_batches_tracked", tensor(0, { dtype: "int32" }));
+    } else {
+      this.registerBuffer("running_mean", null);
+      this.registerBuffer("running_var", null);
+      this.registerBuffer("num_batches_tracked", null);
+    }
+  }
+
+  #buffer(name: string): Tensor | null {
+    return this.namedBuffers("", false).find(([k]) => k === name)?.[1] ?? null;
+  }
+  /** The `running_mean` buffer (null without trackRunningStats). */
+  get runningMean(): Tensor | null {
+    return this.#buffer("running_mean");
+  }
+  get runningVar(): Tensor | null {
+    return this.#buffer("running_var");
+  }
+  get numBatchesTracked(): Tensor | null {
+    return this.#buffer("num_batches_tracked");
+  }
+
+  /** Running statistics back to mean 0, variance 1, no batches seen. */
+  resetRunningStats(): void {
+    noGrad(() => {
+      this.runningMean?.zero_();
+      this.runningVar?.fill_(1);
+      this.numBatchesTracked?.zero_();
+    });
+  }
+
+  resetParameters(): void {
+    this.resetRunningStats();
+    noGrad(() => {
+      this.weight?.fill_(1);
+      this.bias?.zero_();
+    });
+  }
+
+  protected abstract checkInputDim(input: Tensor): void;
+
+  override forward(input: Tensor): Tensor {
+    this.checkInputDim(input);
+    let factor = this.momentum ?? 0;
+    const rm = this.runningMean, rv = this.runningVar, nbt = this.numBatchesTracked;
+    if (this.training && this.trackRunningStats && nbt) {
+      noGrad(() => nbt.add_(1));
+      factor = this.momentum ?? 1 / nbt.item();
+    }
+    // Batch statistics in training, or in eval when there are no running statistics.
+    const bnTraining = this.training || (rm === null && rv === null);
+    const useRunning = !this.training || this.trackRunningStats;
+    return batchNorm(input, useRunning ? rm : null, useRunning ? rv : null, {
+      weight: this.weight, bias: this.bias, training: bnTraining, momentum: factor, eps: this.eps,
+    });
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${pyRepr(this.affine)}, track_running_stats=${pyRepr(this.trackRunningStats)}`;
+  }
+}
+
+/**
+ * Batch normalisation over a batch of vectors or sequences (see `F.batchNorm`).
+ *
+ * Shapes: [N, C] or [N, C, L] → same.
+ * ```ts
+ * const bn = new nn.BatchNorm1d(100);       // or new nn.BatchNorm1d(100, { momentum: null, affine: false })
+ * bn.forward(randn([20, 100])).shape;        // [20, 100]
+ * ```
+ */
+export class BatchNorm1d extends BatchNormBase {
+  protected checkInputDim(input: Tensor): void {
+    check(input.ndim === 2 || input.ndim === 3, "BatchNorm1d", () => `expected 2D or 3D input (got ${input.ndim}D input of shape ${fmtShape(input.shape)})`);
+  }
+}
+
+/**
+ * Batch normalisation over a batch of images, per channel (see `F.batchNorm`).
+ *
+ * Shapes: [N, C, H, W] → same. Buffers (stateDict keys as PyTorch's): `running_mean`, `running_var`,
+ * `num_batches_tracked`.
+ * ```ts
+ * const bn = new nn.BatchNorm2d(16);
+ * bn.forward(randn([8, 16, 14, 14]));  // training: batch statistics, running stats updated
+ * bn.eval().forward(x);                 // eval: running statistics
+ * ```
+ */
+export class BatchNorm2d extends BatchNormBase {
+  protected checkInputDim(input: Tensor): void {
+    check(input.ndim === 4, "BatchNorm2d", () => `expected 4D input (got ${input.ndim}D input of shape ${fmtShape(input.shape)})`);
+  }
+}
+
+export interface LayerNormLayerOptions {
+  eps?: number;
+  /** Learn `weight` (init 1) and `bias` (init 0) of the normalised shape (default true). */
+  elementwiseAffine?: boolean;
+  /** With elementwiseAffine, whether to learn the bias too (default true). */
+  bias?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * Layer normalisation over the trailing `normalizedShape` dims (see `F.layerNorm`).
+ *
+ * Shapes: [*, ...normalizedShape] → same. Parameters `weight`, `bias` of `normalizedShape`.
+ * ```ts
+ * new nn.LayerNorm(512).forward(randn([4, 10, 512])).shape; // [4, 10, 512]
+ * ```
+ */
+export class LayerNorm extends Module {
+  readonly normalizedShape: number[];
+  readonly eps: number;
+  readonly elementwiseAffine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], eps: number | LayerNormLayerOptions = 1e-5, elementwiseAffine = true) {
+    super();
+    const o: LayerNormLayerOptions = typeof eps === "object" ? eps : { eps, elementwiseAffine };
+    this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+    check(this.normalizedShape.every((d) => Number.isInteger(d) && d > 0), "LayerNorm", () => `normalized_shape must be positive integers, got ${fmtShape(this.normalizedShape)}`);
+    this.eps = o.eps ?? 1e-5;
+    this.elementwiseAffine = o.elementwiseAffine ?? true;
+    this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype: o.dtype })) : null;
+    this.bias = this.elementwiseAffine && (o.bias ?? true) ? new Parameter(zeros(this.normalizedShape, { dtype: o.dtype })) : null;
+  }
+  override forward(input: Tensor): Tensor {
+    return layerNorm(input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  override extraRepr(): string {
+    return `${pyRepr(this.normalizedShape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyRepr(this.elementwiseAffine)}`;
+  }
+}
+
+export interface GroupNormLayerOptions {
+  eps?: number;
+  affine?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * Group normalisation (see `F.groupNorm`): channels split into `numGroups` groups, each standardised
+ * per sample; then a per-channel affine map. Independent of the batch size, unlike batch norm.
+ *
+ * Shapes: [N, numChannels, *] → same.
+ * ```ts
+ * new nn.GroupNorm(4, 32).forward(randn([2, 32, 8, 8])).shape; // [2, 32, 8, 8]
+ * ```
+ */
+export class GroupNorm extends Module {
+  readonly eps: number;
+  readonly affine: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(readonly numGroups: number, readonly numChannels: number, eps: number | GroupNormLayerOptions = 1e-5, affine = true) {
+    super();
+    const o: GroupNormLayerOptions = typeof eps === "object" ? eps : { eps, affine };
+    check(Number.isInteger(numGroups) && numGroups > 0 && numChannels % numGroups === 0, "GroupNorm", () =>
+      `num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
+    this.eps = o.eps ?? 1e-5;
+    this.affine = o.affine ?? true;
+    this.weight = this.affine ? new Parameter(ones([numChannels], { dtype: o.dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numChannels], { dtype: o.dtype })) : null;
+  }
+  override forward(input: Tensor): Tensor {
+    return groupNorm(input, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+  }
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyRepr(this.affine)}`;
+  }
+}
