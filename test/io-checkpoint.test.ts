@@ -210,6 +210,15 @@ test("loadCheckpoint errors: plain weights file, missing parts, wrong model, unk
       fc1 = new nn.Linear(6, 4);
     }
     assert.throws(() => loadCheckpointBytes(bytes, { model: new Other() }), /loadStateDict: .*size mismatch|Unexpected key|fc2/);
+    // All or nothing: the optimizer part fails (different parameter groups), so the model keeps its weights.
+    const full = saveCheckpointBytes({ model, optimizer, epoch: 0 });
+    manualSeed(1);
+    const other = new MLP();
+    const before = saveBytes(other.stateDict());
+    const twoGroups = new optim.SGD([{ params: [other.fc1.weight, other.fc1.bias] }, { params: [other.fc2.weight, other.fc2.bias] }], { lr: 0.1 });
+    assert.throws(() => loadCheckpointBytes(full, { model: other, optimizer: twoGroups }), /SGD\.loadStateDict: loaded state dict has a different number of parameter groups \(1 != 2\)/);
+    assert.deepEqual(saveBytes(other.stateDict()), before);
+
     const state = getRngState();
     assert.throws(() => saveCheckpointBytes({ model, extra: { g: new Generator() } }), /cannot store a Generator \(pass it in `generators`\) at extra\.g/);
     assert.throws(() => saveCheckpointBytes({ model, extra: { m: new Map() } }), /cannot store a Map at extra\.m/);

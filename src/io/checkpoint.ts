@@ -10,7 +10,7 @@
  *   (named generators, e.g. a DataLoader's). In that JSON a tensor is `{"$tensor": "<file key>"}`
  *   and a non-finite number or -0 is `{"$float": "Infinity" | "-Infinity" | "NaN" | "-0"}`.
  */
-import { Generator, Tensor, getRngState, setRngState } from "../core.js";
+import { Generator, Tensor, getRngState, noGrad, setRngState } from "../core.js";
 import type { GeneratorState } from "../core.js";
 import { TensileError } from "../errors.js";
 import { isJsonObject, parseJsonStrict } from "./json.js";
@@ -176,7 +176,8 @@ export function readCheckpointBytes(bytes: BytesLike, op = "loadCheckpointBytes"
 /**
  * Restores a training state from checkpoint bytes into the objects given: the model's weights,
  * the optimizer's and scheduler's state, the named generators and (unless `restoreRng: false`) the
- * default generator. Everything asked for is checked to be present before anything is changed.
+ * default generator. All or nothing: if any part fails to load (a shape mismatch, a missing
+ * part), the parts already restored are rolled back before the error is rethrown.
  * Returns the checkpoint's contents (`epoch`, `extra`, ...).
  */
 export function loadCheckpointBytes(bytes: BytesLike, options: LoadCheckpointOptions = {}, op = "loadCheckpointBytes", source = "the data"): LoadedCheckpoint {
@@ -185,7 +186,6 @@ export function loadCheckpointBytes(bytes: BytesLike, options: LoadCheckpointOpt
   const missing = (what: string): never => {
     throw new TensileError(`${op}: ${source} holds no ${what} state, but a ${what} was given to restore`);
   };
-  if (model && ck.model === null) missing("model");
   if (optimizer && ck.optimizer === null) missing("optimizer");
   if (scheduler && ck.scheduler === null) missing("scheduler");
   for (const [name, g] of Object.entries(generators)) {
@@ -193,10 +193,31 @@ export function loadCheckpointBytes(bytes: BytesLike, options: LoadCheckpointOpt
     if (!(name in ck.generators))
       throw new TensileError(`${op}: ${source} holds no generator named "${name}" (it has: ${Object.keys(ck.generators).join(", ") || "none"})`);
   }
-  if (model) model.loadStateDict(ck.model!, { strict });
-  if (optimizer) optimizer.loadStateDict(ck.optimizer as never);
-  if (scheduler) scheduler.loadStateDict(ck.scheduler as never);
-  for (const [name, g] of Object.entries(generators)) g.setState(ck.generators[name]!);
-  if (restoreRng) setRngState(ck.rngState);
+  const undo: (() => void)[] = [];
+  try {
+    if (model) {
+      const prev = Object.fromEntries(stateDictEntries(op, model.stateDict()).map(([k, t]) => [k, noGrad(() => t.clone())]));
+      // A model without parameters or buffers saves no "model.*" tensors.
+      model.loadStateDict(ck.model ?? {}, { strict });
+      undo.push(() => model.loadStateDict(prev, { strict: false }));
+    }
+    for (const [obj, saved] of [[optimizer, ck.optimizer], [scheduler, ck.scheduler]] as const) {
+      if (!obj) continue;
+      const prev = obj.stateDict(); // its tensors are not modified by loadStateDict, which copies
+      obj.loadStateDict(saved as never);
+      undo.push(() => obj.loadStateDict(prev as never));
+    }
+    for (const [name, g] of Object.entries(generators)) {
+      const prev = g.getState();
+      g.setState(ck.generators[name]!);
+      undo.push(() => g.setState(prev));
+    }
+    if (restoreRng) setRngState(ck.rngState);
+  } catch (e) {
+    for (const u of undo.reverse()) {
+      try { u(); } catch { /* keep the original error */ }
+    }
+    throw e;
+  }
   return ck;
 }
