@@ -1,4 +1,4 @@
-import { getBackend } from "../backends/registry.js";
+import { getBackend, withBackend } from "../backends/registry.js";
 import { TensileError } from "../errors.js";
 import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, isFloating } from "./dtype.js";
 import { Generator, defaultGenerator } from "./random.js";
@@ -72,12 +72,16 @@ export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor
 /** Like PyTorch's `empty`, but zero-filled (uninitialised memory is not observable in Tensile). */
 export const empty = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
 
-export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 0, { dtype: t.dtype, ...opts });
-export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => full(t.shape, 1, { dtype: t.dtype, ...opts });
-export const fullLike = (t: Tensor, v: number, opts: CreateOptions = {}): Tensor => full(t.shape, v, { dtype: t.dtype, ...opts });
+/** `*Like` creators put the new tensor on `t`'s backend, next to the tensor it mirrors. */
+export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => withBackend(t.backend, () => full(t.shape, 0, { dtype: t.dtype, ...opts }));
+export const onesLike = (t: Tensor, opts: CreateOptions = {}): Tensor => withBackend(t.backend, () => full(t.shape, 1, { dtype: t.dtype, ...opts }));
+export const fullLike = (t: Tensor, v: number, opts: CreateOptions = {}): Tensor => withBackend(t.backend, () => full(t.shape, v, { dtype: t.dtype, ...opts }));
 
 /** arange(end) or arange(start, end, step = 1): int32 when all arguments are integers. */
-export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+export function arange(start: number, end?: number | CreateOptions, step: number | CreateOptions = 1, opts: CreateOptions = {}): Tensor {
+  // arange(end, opts) and arange(start, end, opts) as PyTorch's keyword forms.
+  if (typeof end === "object") [end, opts] = [undefined, end];
+  if (typeof step === "object") [step, opts] = [1, step];
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new TensileError("arange: step must be nonzero");
   if ((end - start) / step < 0 && end !== start)
@@ -120,8 +124,10 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   if (!(high > low)) throw new TensileError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   return randomFill("randint", shape, opts, (g) => g.randint(low, high), "int32");
 }
-export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor => rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts });
-export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor => randn(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts });
+export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
+  withBackend(t.backend, () => rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts }));
+export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
+  withBackend(t.backend, () => randn(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts }));
 
 /** A random permutation of 0..n-1 (Fisher–Yates). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {

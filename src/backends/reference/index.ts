@@ -233,6 +233,19 @@ export const referenceBackend: Backend = {
     const dtype = x.storage.dtype;
     const [s, out] = store(dtype, numel(shape));
     const X = data(x), I = data(index);
+    // Row gather (indexSelect): the index varies only along `axis` and x is contiguous, so whole
+    // inner blocks are copied at once.
+    const xContig = x.strides.every((st, i) => st === contiguous(x.shape)[i] || x.shape[i] === 1);
+    if (xContig && index.strides.every((st, i) => i === axis || st === 0 || shape[i] === 1) && shape.every((d, i) => i === axis || d === x.shape[i])) {
+      const outer = numel(shape.slice(0, axis)), inner = numel(shape.slice(axis + 1));
+      const n = shape[axis]!, xn = x.shape[axis]!;
+      for (let o = 0; o < outer; o++)
+        for (let j = 0; j < n; j++) {
+          const src = x.offset + (o * xn + I[index.offset + j * index.strides[axis]!]!) * inner;
+          out.set(X.subarray(src, src + inner), (o * n + j) * inner);
+        }
+      return s;
+    }
     const pos = new Array<number>(shape.length).fill(0);
     forEachIndex(shape, index.strides, index.offset, (k, ii) => {
       let rem = k;
