@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """PyTorch side of the safetensors interop fixtures (fixtures/safetensors/).
 
-Run with Debian's torch:   /usr/bin/python3 tools/gen-safetensors-fixtures.py
+Run with Debian's torch:   /usr/bin/python3 tools/gen-safetensors-fixtures.py [--out DIR]
 (after `node --import tsx tools/make-tensile-safetensors.ts`, which writes tensile-net.safetensors).
+--out writes the outputs elsewhere (to diff against the committed ones); tensile-net.safetensors is
+always read from fixtures/safetensors/.
 
 Writes:
   torch-net.safetensors            the text's Net (fc1 784->32, relu, fc2 32->10), PyTorch's default
@@ -19,6 +21,7 @@ The python `safetensors` package is used when installed; otherwise the format is
 by hand below, following the reference implementation (tensors sorted by descending dtype
 alignment then name, compact JSON header padded with spaces to 8 bytes).
 """
+import argparse
 import hashlib
 import json
 import os
@@ -28,7 +31,8 @@ import numpy as np
 import torch
 from torch import nn
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "safetensors")
+FIXTURES = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "safetensors"))
+OUT = FIXTURES
 N_IN, HIDDEN, N_OUT = 784, 32, 10
 
 # The reference implementation's Dtype enum order (increasing alignment) and element sizes.
@@ -138,6 +142,10 @@ def dump_json(name, obj):
 
 
 def main():
+    global OUT
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=FIXTURES, help="output folder (default: fixtures/safetensors)")
+    OUT = ap.parse_args().out
     os.makedirs(OUT, exist_ok=True)
     x = inputs()
     inputs_doc = "x[n][j] = float32(((n*131 + j*29) % 256) / 255), n < 4, j < 784"
@@ -188,7 +196,7 @@ def main():
     write("torch-net-corrupted.safetensors", net_bytes[:8] + bad + net_bytes[8 + n:])
 
     # 4. Tensile -> PyTorch: verify tensile-net.safetensors against the formulas, run PyTorch's forward.
-    path = os.path.join(OUT, "tensile-net.safetensors")
+    path = os.path.join(FIXTURES, "tensile-net.safetensors")
     if not os.path.exists(path):
         print("tensile-net.safetensors missing: run `node --import tsx tools/make-tensile-safetensors.ts` first")
         return
