@@ -1,14 +1,32 @@
 import { TensileError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { referenceBackend } from "./reference/index.js";
+import { wasmBackend } from "./wasm/wasm-backend.js";
+import { runtime as wasmRuntime } from "./wasm/runtime.js";
 
 /**
- * Backends are plain objects, registered by the module that builds them and chosen explicitly
- * (`setBackend("wasm")` or `setBackend(myBackend)`); importing a backend's module has no effect
- * on which one runs.
+ * Backends are plain objects, chosen explicitly (`setBackend("wasm")` or `setBackend(myBackend)`);
+ * importing a backend's module has no effect on which one runs.
+ *
+ * The default is `wasm` (SIMD kernels, threads) wherever its module can be compiled on first use —
+ * Node, workers, and browser pages after `await initWasm()` — and otherwise `reference`, with one
+ * warning saying why.
  */
-const known = new Map<string, () => Backend>([["reference", () => referenceBackend]]);
-let current: Backend = referenceBackend;
+const known = new Map<string, () => Backend>([
+  ["reference", () => referenceBackend],
+  ["wasm", () => (wasmRuntime(), wasmBackend)],
+]);
+let current: Backend | null = null;
+
+function defaultBackend(): Backend {
+  try {
+    wasmRuntime();
+    return wasmBackend;
+  } catch (e) {
+    console.warn(`tensile: using the reference backend (${(e as Error).message})`);
+    return referenceBackend;
+  }
+}
 
 export function registerBackend(name: string, factory: () => Backend): void {
   known.set(name, factory);
@@ -19,7 +37,7 @@ export function listBackends(): string[] {
 }
 
 export function getBackend(name?: string): Backend {
-  if (name === undefined) return current;
+  if (name === undefined) return (current ??= defaultBackend());
   const f = known.get(name);
   if (!f) throw new TensileError(`getBackend: unknown backend "${name}" (known: ${listBackends().join(", ")})`);
   return f();
@@ -27,7 +45,7 @@ export function getBackend(name?: string): Backend {
 
 /** Makes `b` (a name or an object) the backend new tensors are created on. Returns the previous one. */
 export function setBackend(b: string | Backend): Backend {
-  const prev = current;
+  const prev = getBackend();
   current = typeof b === "string" ? getBackend(b) : b;
   return prev;
 }
