@@ -9,6 +9,8 @@ input comes from a fixed seed. The tests in test/nn-*.test.ts read these files; 
   nn-module.json   state-dict / named_* key lists and str(model) of nested structures
   nn-losses.json   loss modules with all options: output and input gradients
   nn-utils.json    clip_grad_norm_ / clip_grad_value_ / parameters_to_vector results
+
+`--out DIR` writes the files to DIR instead of fixtures/ (freshness checks).
 """
 import json
 import math
@@ -406,6 +408,9 @@ def gen_utils():
 
 
 if __name__ == "__main__":
+    import sys
+    if "--out" in sys.argv:  # write elsewhere, e.g. to diff against the committed files
+        ROOT = sys.argv[sys.argv.index("--out") + 1]
     os.makedirs(ROOT, exist_ok=True)
     gen_init()
     gen_layers()
