@@ -49,8 +49,8 @@ export function reportZeroDivision(): void {
   if (isFloat<T>()) {
     store<T>(p, <T>v);
   } else if (sizeof<T>() == 1) {
-    // bool: non-zero and not NaN (the reference backend's rule)
-    store<u8>(p, v != 0 && v == v ? 1 : 0);
+    // bool: any non-zero value, NaN included, is true (as in PyTorch)
+    store<u8>(p, v != 0 ? 1 : 0);
   } else {
     store<i32>(p, toInt32(v));
   }

@@ -25,11 +25,10 @@ export class Sqrt { @inline d(x: f64): f64 { return Math.sqrt(x); } @inline v(x:
 export class Rsqrt { @inline d(x: f64): f64 { return 1.0 / Math.sqrt(x); } }
 export class Abs { @inline d(x: f64): f64 { return Math.abs(x); } @inline v(x: v128): v128 { return f32x4.abs(x); } }
 export class Sign {
-  // sign(±0) = 0, sign(NaN) = NaN
-  @inline d(x: f64): f64 { return isNaN(x) ? x : x > 0 ? 1.0 : x < 0 ? -1.0 : 0; }
+  // sign(±0) = 0 and, as in PyTorch 1.13, sign(NaN) = 0
+  @inline d(x: f64): f64 { return x > 0 ? 1.0 : x < 0 ? -1.0 : 0; }
   @inline v(x: v128): v128 {
-    const r = v128.or(v128.and(ONE, f32x4.gt(x, ZERO)), v128.and(f32x4.splat(-1), f32x4.lt(x, ZERO)));
-    return v128.bitselect(x, r, f32x4.ne(x, x));
+    return v128.or(v128.and(ONE, f32x4.gt(x, ZERO)), v128.and(f32x4.splat(-1), f32x4.lt(x, ZERO)));
   }
 }
 export class Reciprocal { @inline d(x: f64): f64 { return 1.0 / x; } @inline v(x: v128): v128 { return f32x4.div(ONE, x); } }

@@ -129,9 +129,22 @@ export function binary(op: BinaryOp, a: View, b: View, shape: readonly number[],
   return finish(out, shape, dtype);
 }
 
+/** A non-bool condition as bool with JavaScript truthiness (NaN is false), as the reference reads it. */
+function truthy(cond: View): [View, WasmStorage | null] {
+  if (cond.storage.dtype === "bool") return [cond, null];
+  const nz = copy(cond, "bool");
+  if (cond.storage.dtype === "int32") return [whole(nz, cond.shape), nz];
+  const nan = unary("isnan", cond, "bool");
+  const shape = cond.shape;
+  const c = binary("gt", whole(nz, shape), whole(nan, shape), shape, "bool");
+  releaseStorage(nz);
+  releaseStorage(nan);
+  return [whole(c, shape), c];
+}
+
 export function where(cond: View, a: View, b: View, shape: readonly number[], dtype: DType): WasmStorage {
   const n = numel(shape);
-  const [c, tc] = asDType(cond, "bool");
+  const [c, tc] = truthy(cond);
   const [av, ta] = asDType(a, dtype);
   const [bv, tb] = asDType(b, dtype);
   const out = allocRaw(dtype, n);

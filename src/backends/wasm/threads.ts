@@ -159,11 +159,18 @@ function waitForWorkers(sync: Int32Array): void {
   }
 }
 
+let workScale = 1;
+
+/** @internal Scales every "worth a thread" threshold (tests use a tiny scale so small calls split). */
+export function _setParallelThresholdScale(scale: number): void {
+  workScale = scale;
+}
+
 /** How many threads a call of about `work` element-operations should use (≥ minPerThread each). */
 export function threadsFor(work: number, minPerThread: number): number {
   const t = getNumThreads();
   if (t <= 1) return 1;
-  return Math.max(1, Math.min(t, Math.floor(work / minPerThread)));
+  return Math.max(1, Math.min(t, Math.floor(work / (minPerThread * workScale))));
 }
 
 /**

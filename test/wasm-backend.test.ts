@@ -1,0 +1,296 @@
+// Every wasm primitive against the reference backend on random shapes (including size-0 dims and
+// 0-d), with contiguous, transposed, sliced and broadcast operands, single- and multi-threaded.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { BINARY_OPS, type BinaryOp, type ReduceOp, UNARY_OPS, type UnaryOp } from "../src/backends/backend.js";
+import { setNumThreads } from "../src/backends/wasm/index.js";
+import { _setParallelThresholdScale } from "../src/backends/wasm/threads.js";
+import type { DType } from "../src/tensor/dtype.js";
+import {
+  DTYPES, LAYOUTS, R, type Tol, W, assertClose, makePair, numel, pick, randomData, randomShape, readAll, rng, whole,
+} from "./wasm-helpers.js";
+
+// f32 transcendental ops run SIMD polynomials or f64 math different from V8's by an ulp or two
+const TRANSCENDENTAL = new Set<string>(["exp", "expm1", "log", "log1p", "sin", "cos", "tanh", "sigmoid", "erf", "pow", "rsqrt"]);
+function tolFor(op: string, dtype: DType): Tol {
+  if (!TRANSCENDENTAL.has(op)) return {};
+  return dtype === "float32" ? { rtol: 2e-6, atol: 1e-7 } : { rtol: 1e-13, atol: 1e-15 };
+}
+
+// Two passes: one thread, then two threads with thresholds scaled down so every call splits.
+for (const threads of [1, 2]) {
+  describe(`wasm backend vs reference (${threads} thread${threads > 1 ? "s" : ""})`, () => {
+    setNumThreads(threads);
+    _setParallelThresholdScale(threads > 1 ? 1 / 65536 : 1);
+    after(() => _setParallelThresholdScale(1));
+    const seed = 1000 * threads;
+
+    test("copy converts between every dtype pair over every layout", () => {
+      const r = rng(seed + 1);
+      for (let i = 0; i < 60; i++) {
+        const from = pick(r, DTYPES), to = pick(r, DTYPES), shape = randomShape(r), layout = pick(r, LAYOUTS);
+        const [w, ref] = makePair(r, from, shape, layout, { specials: true, lo: -300, hi: 300 });
+        assertClose(readAll(W, W.copy(w, to), shape), readAll(R, R.copy(ref, to), shape), {}, `copy ${from}→${to} ${layout} [${shape}]`);
+        assertClose(W.read(w), R.read(ref), {}, `read ${from} ${layout} [${shape}]`);
+      }
+    });
+
+    test("unary ops, float dtypes and int/bool where they apply", () => {
+      const r = rng(seed + 2);
+      for (const op of UNARY_OPS) {
+        for (const dtype of DTYPES) {
+          const pred = op === "isnan" || op === "isfinite" || op === "logicalNot";
+          const out: DType = pred ? "bool" : dtype === "bool" || dtype === "int32" ? "float32" : dtype;
+          for (let i = 0; i < 4; i++) {
+            const shape = randomShape(r), layout = pick(r, LAYOUTS);
+            const [w, ref] = makePair(r, dtype, shape, layout, { specials: true });
+            assertClose(readAll(W, W.unary(op as UnaryOp, w, out), shape), readAll(R, R.unary(op as UnaryOp, ref, out), shape),
+              tolFor(op, out), `${op} ${dtype}→${out} ${layout} [${shape}]`);
+          }
+        }
+      }
+    });
+
+    test("unary float32 SIMD paths on long contiguous runs, edge values included", () => {
+      const r = rng(seed + 3);
+      const n = 1031;
+      const data = randomData(r, "float32", n, { specials: true, lo: -100, hi: 100 });
+      // exp's and log's range ends: overflow, subnormal results, subnormal inputs
+      data.set([88.5, 88.8, -87.5, -100, -104, 1e-40, 1e-45, 3e-39, 1e38, 1, 0.5], 0);
+      const w = whole(W.fromArray(data), [n]), ref = whole(R.fromArray(data), [n]);
+      for (const op of ["exp", "log", "sigmoid", "relu", "sign", "abs", "neg", "sqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isfinite", "logicalNot"] as const) {
+        const out: DType = op === "isnan" || op === "isfinite" || op === "logicalNot" ? "bool" : "float32";
+        assertClose(readAll(W, W.unary(op, w, out), [n]), readAll(R, R.unary(op, ref, out), [n]), tolFor(op, "float32"), op);
+      }
+    });
+
+    test("binary ops with broadcasting, every dtype", () => {
+      const r = rng(seed + 4);
+      const boolOut = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"]);
+      for (const op of BINARY_OPS) {
+        for (const dtype of DTYPES) {
+          for (let i = 0; i < 4; i++) {
+            const shape = randomShape(r);
+            const divisor = (op === "div" || op === "floorDiv" || op === "remainder") && (dtype === "int32" || dtype === "bool");
+            const [wa, ra] = makePair(r, dtype, shape, pick(r, LAYOUTS), { specials: true });
+            const [wb, rb] = makePair(r, dtype, shape, pick(r, LAYOUTS), { specials: true, nonzero: divisor });
+            const out: DType = boolOut.has(op) ? "bool" : dtype;
+            assertClose(readAll(W, W.binary(op, wa, wb, shape, out), shape), readAll(R, R.binary(op, ra, rb, shape, out), shape),
+              tolFor(op, dtype), `${op} ${dtype} [${shape}]`);
+          }
+        }
+      }
+    });
+
+    test("binary float32 SIMD paths: same shape, scalar and row broadcast, comparisons to bool", () => {
+      const r = rng(seed + 5);
+      const [M, N] = [7, 133];
+      const [wa, ra] = makePair(r, "float32", [M, N], "contiguous", { specials: true });
+      const cases: [string, [number, number]][] = [["same", [N, 1]], ["row", [0, 1]], ["column", [1, 0]], ["scalar", [0, 0]]];
+      for (const [name, strides] of cases) {
+        const data = randomData(r, "float32", M * N, { specials: true });
+        const wb = { storage: W.fromArray(data), shape: [M, N], strides, offset: 0 };
+        const rb = { storage: R.fromArray(data), shape: [M, N], strides, offset: 0 };
+        for (const op of ["add", "sub", "mul", "div", "maximum", "minimum", "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalXor"] as const) {
+          const out: DType = ["add", "sub", "mul", "div", "maximum", "minimum"].includes(op) ? "float32" : "bool";
+          for (const [x, y, u, v] of [[wa, wb, ra, rb], [wb, wa, rb, ra]] as const)
+            assertClose(readAll(W, W.binary(op, x, y, [M, N], out), [M, N]), readAll(R, R.binary(op, u, v, [M, N], out), [M, N]), {}, `${op} ${name}`);
+        }
+      }
+    });
+
+    test("integer division by zero raises like the reference", () => {
+      const a = whole(W.fromArray(new Int32Array([4, 5])), [2]), b = whole(W.fromArray(new Int32Array([2, 0])), [2]);
+      for (const op of ["div", "floorDiv", "remainder"] as const)
+        assert.throws(() => W.binary(op, a, b, [2], "int32"), (e: Error) => e instanceof RangeError && e.message === "ZeroDivisionError");
+    });
+
+    test("where over broadcast operands", () => {
+      const r = rng(seed + 6);
+      for (let i = 0; i < 40; i++) {
+        const dtype = pick(r, DTYPES), shape = randomShape(r);
+        const [wc, rc] = makePair(r, pick(r, DTYPES), shape, pick(r, LAYOUTS), { specials: true });
+        const [wa, ra] = makePair(r, dtype, shape, pick(r, LAYOUTS));
+        const [wb, rb] = makePair(r, dtype, shape, pick(r, LAYOUTS));
+        assertClose(readAll(W, W.where(wc, wa, wb, shape, dtype), shape), readAll(R, R.where(rc, ra, rb, shape, dtype), shape), {}, `where ${dtype} [${shape}]`);
+      }
+    });
+
+    test("reductions over random axes", () => {
+      const r = rng(seed + 7);
+      const ops: ReduceOp[] = ["sum", "prod", "max", "min", "argmax", "argmin", "any", "all"];
+      for (let i = 0; i < 160; i++) {
+        const op = pick(r, ops), dtype = pick(r, DTYPES), shape = randomShape(r, 4, 7), layout = pick(r, LAYOUTS);
+        const axes = shape.map((_, d) => d).filter(() => r() < 0.5);
+        // max/min/arg of an empty block have no value to compare (the engine rejects them first)
+        if (["max", "min", "argmax", "argmin"].includes(op) && numel(axes.map((d) => shape[d]!)) === 0) continue;
+        const [w, ref] = makePair(r, dtype, shape, layout, { specials: r() < 0.3, lo: -3, hi: 3 });
+        const outShape = shape.filter((_, d) => !axes.includes(d));
+        const tol = op === "sum" && dtype === "float32" ? { rtol: 1e-6, atol: 1e-6 } : op === "sum" && dtype === "float64" ? { rtol: 1e-12, atol: 1e-12 } : {};
+        assertClose(readAll(W, W.reduce(op, w, axes), outShape), readAll(R, R.reduce(op, ref, axes), outShape), tol,
+          `${op} ${dtype} ${layout} [${shape}] axes [${axes}]`);
+      }
+    });
+
+    test("float32 row and column sums (softmax rows, bias gradients)", () => {
+      const r = rng(seed + 8);
+      for (const [shape, axes] of [[[64, 10], [1]], [[64, 500], [0]], [[3, 40, 37], [0, 1]], [[1000], [0]], [[5, 300, 2], [2]]] as [number[], number[]][]) {
+        for (const layout of ["contiguous", "transposed"] as const) {
+          const [w, ref] = makePair(r, "float32", shape, layout);
+          const outShape = shape.filter((_, d) => !axes.includes(d));
+          for (const op of ["sum", "max", "min", "argmax"] as const)
+            assertClose(readAll(W, W.reduce(op, w, axes), outShape), readAll(R, R.reduce(op, ref, axes), outShape),
+              { rtol: 1e-6, atol: 1e-5 }, `${op} ${layout} [${shape}] axes [${axes}]`);
+        }
+      }
+    });
+
+    test("cumsum along every axis", () => {
+      const r = rng(seed + 9);
+      for (let i = 0; i < 40; i++) {
+        const dtype = pick(r, DTYPES), shape = randomShape(r), layout = pick(r, LAYOUTS);
+        if (shape.length === 0) continue;
+        const axis = Math.floor(r() * shape.length);
+        const [w, ref] = makePair(r, dtype, shape, layout);
+        const outDtype = dtype === "bool" ? "int32" : dtype;
+        const got = readAll(W, W.cumsum(w, axis), shape), want = readAll(R, R.cumsum(ref, axis), shape);
+        assert.equal(W.cumsum(w, axis).dtype, outDtype);
+        assertClose(got, want, {}, `cumsum ${dtype} ${layout} [${shape}] axis ${axis}`);
+      }
+    });
+
+    test("matmul over layouts, batch broadcast and edge sizes", () => {
+      const r = rng(seed + 10);
+      const sizes = [0, 1, 3, 4, 5, 8, 9, 17, 33];
+      for (let i = 0; i < 40; i++) {
+        const dtype: DType = i < 28 ? "float32" : pick(r, ["float64", "int32"] as DType[]);
+        const B = pick(r, [1, 2, 3]), M = pick(r, sizes), K = pick(r, sizes), N = pick(r, sizes);
+        const [wa, ra] = makePair(r, dtype, [B, M, K], pick(r, ["contiguous", "transposed", "sliced"] as const), { lo: -3, hi: 3 });
+        const layoutB = pick(r, ["contiguous", "transposed", "sliced", "broadcast"] as const);
+        const [wb, rb] = makePair(r, dtype, [B, K, N], layoutB, { lo: -3, hi: 3 });
+        const got = readAll(W, W.matmul(wa, wb), [B, M, N]), want = readAll(R, R.matmul(ra, rb), [B, M, N]);
+        // float32 sums in a different order: allow K roundings of the largest partial sums
+        assertClose(got, want, dtype === "float32" ? { rtol: 1e-5, atol: 1e-5 * Math.max(K, 1) } : {}, `matmul ${dtype} [${B},${M},${K}]x[${K},${N}] b:${layoutB}`);
+      }
+    });
+
+    test("matmul at MLP shapes, all operand layouts", () => {
+      const r = rng(seed + 11);
+      for (const [M, K, N] of [[64, 784, 50], [40, 64, 500], [130, 300, 70]]) {
+        for (const la of ["contiguous", "transposed"] as const)
+          for (const lb of ["contiguous", "transposed"] as const) {
+            const [wa, ra] = makePair(r, "float32", [1, M, K], la, { lo: -1, hi: 1 });
+            const [wb, rb] = makePair(r, "float32", [1, K, N], lb, { lo: -1, hi: 1 });
+            assertClose(readAll(W, W.matmul(wa, wb), [1, M, N]), readAll(R, R.matmul(ra, rb), [1, M, N]), { rtol: 1e-4, atol: 1e-4 }, `${M}x${K}x${N} ${la}/${lb}`);
+          }
+      }
+    });
+
+    test("gather and scatter along every axis", () => {
+      const r = rng(seed + 12);
+      for (let i = 0; i < 50; i++) {
+        const dtype = pick(r, DTYPES);
+        const shape = randomShape(r, 3, 5).map((d) => Math.max(d, 1));
+        if (shape.length === 0) continue;
+        const axis = Math.floor(r() * shape.length);
+        const ishape = shape.map((d, k) => (k === axis ? 1 + Math.floor(r() * 6) : 1 + Math.floor(r() * d)));
+        const idx = new Int32Array(numel(ishape)).map(() => Math.floor(r() * shape[axis]!));
+        const wi = whole(W.fromArray(idx), ishape), ri = whole(R.fromArray(idx), ishape);
+        const [wx, rx] = makePair(r, dtype, shape, pick(r, LAYOUTS));
+        assertClose(readAll(W, W.gather(wx, axis, wi), ishape), readAll(R, R.gather(rx, axis, ri), ishape), {}, `gather ${dtype} [${shape}] axis ${axis}`);
+        const [ws, rs] = makePair(r, dtype, ishape, pick(r, LAYOUTS));
+        for (const acc of dtype === "bool" ? [false] : [false, true])
+          assertClose(readAll(W, W.scatter(wx, axis, wi, ws, acc), shape), readAll(R, R.scatter(rx, axis, ri, rs, acc), shape), {},
+            `scatter${acc ? "Add" : ""} ${dtype} [${shape}] axis ${axis}`);
+      }
+    });
+
+    test("gather rejects out-of-range indices", () => {
+      const x = whole(W.fromArray(new Float32Array(6)), [2, 3]);
+      const idx = whole(W.fromArray(new Int32Array([0, 3])), [1, 2]);
+      assert.throws(() => W.gather(x, 1, idx), /index 3 is out of bounds for dimension 1 with size 3/);
+    });
+
+    test("im2col and col2im with stride, padding, dilation, pad value", () => {
+      const r = rng(seed + 13);
+      for (let i = 0; i < 24; i++) {
+        const dtype: DType = i % 4 === 3 ? "float64" : "float32";
+        const [N, C, H, Wd] = [1 + Math.floor(r() * 2), 1 + Math.floor(r() * 3), 1 + Math.floor(r() * 9), 1 + Math.floor(r() * 9)];
+        const p = {
+          kernel: [1 + Math.floor(r() * 3), 1 + Math.floor(r() * 3)] as [number, number],
+          stride: [1 + Math.floor(r() * 2), 1 + Math.floor(r() * 2)] as [number, number],
+          padding: [Math.floor(r() * 2), Math.floor(r() * 2)] as [number, number],
+          dilation: [1 + Math.floor(r() * 2), 1] as [number, number],
+          padValue: pick(r, [0, -Infinity]),
+        };
+        const [wx, rx] = makePair(r, dtype, [N, C, H, Wd], pick(r, ["contiguous", "transposed", "sliced"] as const));
+        const wc = W.im2col(wx, p), rc = R.im2col(rx, p);
+        assert.equal(wc.length, rc.length);
+        const L = rc.length / (N * C * p.kernel[0] * p.kernel[1]);
+        const cshape = [N, C * p.kernel[0] * p.kernel[1], L];
+        assertClose(readAll(W, wc, cshape), readAll(R, rc, cshape), {}, `im2col [${N},${C},${H},${Wd}] ${JSON.stringify(p)}`);
+        if (p.padValue !== 0 || L === 0) continue;
+        const [wcols, rcols] = makePair(r, dtype, cshape, pick(r, ["contiguous", "transposed"] as const));
+        const os = [N, C, H, Wd] as const;
+        assertClose(readAll(W, W.col2im(wcols, os, p), os), readAll(R, R.col2im(rcols, os, p), os), { rtol: 1e-6, atol: 1e-6 }, `col2im ${JSON.stringify(p)}`);
+      }
+    });
+
+    test("assign into strided destinations with broadcast sources and dtype conversion", () => {
+      const r = rng(seed + 14);
+      for (let i = 0; i < 40; i++) {
+        const shape = randomShape(r), dd = pick(r, DTYPES), sd = pick(r, DTYPES);
+        const [wd, rd] = makePair(r, dd, shape, pick(r, ["contiguous", "transposed", "sliced"] as const));
+        const [wsrc, rsrc] = makePair(r, sd, shape, pick(r, LAYOUTS), { specials: true });
+        W.assign(wd, wsrc);
+        R.assign(rd, rsrc);
+        const n = wd.storage.length;
+        assertClose(readAll(W, wd.storage, [n]), readAll(R, rd.storage, [n]), {}, `assign ${sd}→${dd} [${shape}]`);
+      }
+      // overlapping: x[1:] = x[:-1] reads the old values (the reference, writing in place, smears x[0])
+      const ws = W.fromArray(new Float32Array([1, 2, 3, 4, 5]));
+      W.assign({ storage: ws, shape: [4], strides: [1], offset: 1 }, { storage: ws, shape: [4], strides: [1], offset: 0 });
+      assert.deepEqual([...readAll(W, ws, [5])], [1, 1, 2, 3, 4]);
+    });
+
+    test("fused sgdStep and adamStep follow the reference rule", () => {
+      const r = rng(seed + 15);
+      for (const dtype of ["float32", "float64"] as const) {
+        for (let i = 0; i < 12; i++) {
+          const n = pick(r, [1, 3, 8, 37, 1000]);
+          const mk = () => { const d = randomData(r, dtype, n); return [W.fromArray(d), R.fromArray(d)] as const; };
+          const [wp, rp] = mk(), [wg, rg] = mk(), [wb, rb] = mk(), [wm, rm] = mk(), [wv0, rv0] = mk(), [wx, rx] = mk();
+          // second moments are non-negative
+          const vdata = R.read(whole(rv0, [n])).map(Math.abs);
+          const [wv, rv] = [W.fromArray(vdata), R.fromArray(vdata)];
+          const xdata = R.read(whole(rx, [n])).map(Math.abs);
+          const [wvm, rvm] = [W.fromArray(xdata), R.fromArray(xdata)];
+          const tol = dtype === "float32" ? { rtol: 1e-5, atol: 1e-6 } : {};
+          const sgd = { lr: 0.1, momentum: pick(r, [0, 0.9]), dampening: pick(r, [0, 0.1]), weightDecay: pick(r, [0, 0.01]),
+            nesterov: r() < 0.5, maximize: r() < 0.3, firstStep: r() < 0.5 };
+          W.sgdStep(wp, wg, sgd.momentum ? wb : null, sgd);
+          R.sgdStep(rp, rg, sgd.momentum ? rb : null, sgd);
+          assertClose(readAll(W, wp, [n]), readAll(R, rp, [n]), tol, `sgd param ${dtype} ${JSON.stringify(sgd)}`);
+          assertClose(readAll(W, wb, [n]), readAll(R, rb, [n]), tol, `sgd momentum buffer ${dtype}`);
+          const adam = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: pick(r, [0, 0.01]), decoupledWeightDecay: r() < 0.5,
+            amsgrad: r() < 0.5, maximize: r() < 0.3, step: 1 + Math.floor(r() * 5) };
+          W.adamStep(wp, wg, wm, wv, adam.amsgrad ? wvm : null, adam);
+          R.adamStep(rp, rg, rm, rv, adam.amsgrad ? rvm : null, adam);
+          for (const [a, b, name] of [[wp, rp, "param"], [wm, rm, "expAvg"], [wv, rv, "expAvgSq"], [wvm, rvm, "maxExpAvgSq"]] as const)
+            assertClose(readAll(W, a, [n]), readAll(R, b, [n]), tol, `adam ${name} ${dtype} ${JSON.stringify(adam)}`);
+        }
+      }
+    });
+  });
+}
+
+test("alloc is zero-filled and fromArray/read round-trip every dtype", () => {
+  for (const dtype of DTYPES) {
+    const s = W.alloc(dtype, 37);
+    assert.ok(readAll(W, s, [37]).every((v) => v === 0));
+    const data = randomData(rng(7), dtype, 37);
+    assert.deepEqual(readAll(W, W.fromArray(data), [37]), data);
+  }
+  assert.deepEqual([...W.read({ storage: W.fromArray(new Float32Array([5])), shape: [], strides: [], offset: 0 })], [5]);
+  assert.equal(W.read(whole(W.alloc("float32", 0), [0, 3])).length, 0);
+});
