@@ -1,0 +1,222 @@
+/**
+ * Turns the workers' results into RESULTS.md: machine facts, PyTorch's validity check, one table
+ * per workload with median, min–max, runs and the ratio to PyTorch at the same thread count.
+ */
+import type { MachineFacts } from "./machine.js";
+import type { Family, FrameworkConfig } from "./plan.js";
+import type { Measurement, MeasurementKey, Workload, WorkerResult } from "./protocol.js";
+
+export interface WorkloadOutcome {
+  result?: WorkerResult;
+  /** Why there is no result: a skip from the plan, or the worker's error. */
+  failure?: string;
+  wallSeconds: number;
+}
+
+export interface ConfigOutcome {
+  config: FrameworkConfig;
+  workloads: Partial<Record<Workload, WorkloadOutcome>>;
+  /** PyTorch only: why its figures are refused (GEMM below the threshold), if they are. */
+  invalid?: string;
+  gemmGflops?: number;
+  gemmThreshold?: number;
+}
+
+export interface ReportContext {
+  facts: MachineFacts;
+  endLoadAverage: string;
+  quick: boolean;
+  totalSeconds: number;
+  command: string;
+  minTorchGflops: number;
+}
+
+interface TableSpec {
+  key: MeasurementKey;
+  workload: Workload;
+  title: string;
+  unit: string;
+  higherIsBetter: boolean;
+  ratioWord: string;
+}
+
+const TABLES: TableSpec[] = [
+  { key: "mlp.epoch", workload: "mlp", title: "MLP training epoch: Linear(784,500) → ReLU → Linear(500,10), CrossEntropyLoss, SGD lr 0.01, batch 64, 60 000 images", unit: "s", higherIsBetter: false, ratioWord: "PyTorch time" },
+  { key: "cnn.epoch", workload: "cnn", title: "CNN training epoch: Conv(1→32,3) ReLU MaxPool2 Conv(32→64,3) ReLU MaxPool2 Linear(1600→128) ReLU Linear(128→10), SGD lr 0.01 momentum 0.9, batch 64", unit: "s", higherIsBetter: false, ratioWord: "PyTorch time" },
+  { key: "infer.b1", workload: "micro", title: "MLP batch-1 inference latency (eval, no grad, logits read back; each run's figure is its median call)", unit: "µs", higherIsBetter: false, ratioWord: "PyTorch time" },
+  { key: "infer.b1000", workload: "micro", title: "MLP batch-1000 inference throughput", unit: "samples/s", higherIsBetter: true, ratioWord: "PyTorch throughput" },
+  { key: "gemm.64x784x500", workload: "micro", title: "GEMM float32 (M,K,N) = (64,784,500)", unit: "GFLOP/s", higherIsBetter: true, ratioWord: "PyTorch GFLOP/s" },
+  { key: "gemm.784x64x500", workload: "micro", title: "GEMM float32 (M,K,N) = (784,64,500)", unit: "GFLOP/s", higherIsBetter: true, ratioWord: "PyTorch GFLOP/s" },
+  { key: "gemm.1024x1024x1024", workload: "micro", title: "GEMM float32 (M,K,N) = (1024,1024,1024)", unit: "GFLOP/s", higherIsBetter: true, ratioWord: "PyTorch GFLOP/s" },
+];
+
+/** Three significant figures, without exponent notation for the sizes we print. */
+export function fmt(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString("en-US");
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  return v.toPrecision(2);
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function measurement(o: ConfigOutcome, spec: { key: MeasurementKey; workload: Workload }): Measurement | undefined {
+  return o.workloads[spec.workload]?.result?.measurements[spec.key];
+}
+
+/** The PyTorch configuration every other figure at `threads` threads is divided by: the one with
+ * the OPENBLAS_* tuning variables unset (PyTorch at real speed), else the one as given; never a
+ * refused one. */
+export function baselineFor(outcomes: ConfigOutcome[], threads: number): ConfigOutcome | undefined {
+  const torch = outcomes.filter((o) => o.config.family === "torch" && o.config.threads === threads && !o.invalid);
+  return torch.find((o) => o.config.openblasEnv === "unset") ?? torch.find((o) => o.config.openblasEnv === "given");
+}
+
+function ratioCell(o: ConfigOutcome, base: ConfigOutcome | undefined, spec: { key: MeasurementKey; workload: Workload }, word: string): string {
+  if (o.config.family === "torch" && o.invalid) return "—";
+  if (!base) return "no valid PyTorch baseline";
+  if (base === o) return "baseline";
+  const m = measurement(o, spec);
+  const b = measurement(base, spec);
+  if (!m || !b) return "—";
+  return `${fmt(median(m.values) / median(b.values))}× ${word}`;
+}
+
+function statusNote(o: ConfigOutcome, workload: Workload): string | undefined {
+  const w = o.workloads[workload];
+  if (!w) return "not run (--only)";
+  if (w.failure) return `not available: ${w.failure}`;
+  return undefined;
+}
+
+function rowLabel(o: ConfigOutcome): string {
+  return o.config.label;
+}
+
+function workloadTable(outcomes: ConfigOutcome[], spec: TableSpec): string {
+  const lines = [
+    `| Framework | Threads | Median (${spec.unit}) | Min–max | Runs | vs PyTorch (same threads) | Note |`,
+    "|---|---:|---:|---:|---:|---|---|",
+  ];
+  for (const o of outcomes) {
+    const notes: string[] = [];
+    const status = statusNote(o, spec.workload);
+    const m = measurement(o, spec);
+    if (status) notes.push(status);
+    else if (!m) notes.push("no figure");
+    if (o.invalid) notes.push(`INVALID: ${o.invalid}`);
+    if (m?.extrapolatedFromBatches) notes.push(`extrapolated to an epoch from ${m.extrapolatedFromBatches} batches per run`);
+    const loss = m?.losses?.at(-1);
+    if (loss) notes.push(`loss ${loss[0].toFixed(3)} → ${loss[1].toFixed(3)} over the last run`);
+    const cells = m
+      ? [fmt(median(m.values)), `${fmt(Math.min(...m.values))}–${fmt(Math.max(...m.values))}`, String(m.values.length)]
+      : ["—", "—", "0"];
+    const ratio = m ? ratioCell(o, baselineFor(outcomes, o.config.threads), spec, spec.ratioWord) : "—";
+    lines.push(`| ${rowLabel(o)} | ${o.config.threads} | ${cells.join(" | ")} | ${ratio} | ${notes.join("; ")} |`);
+  }
+  return lines.join("\n");
+}
+
+function rssTable(outcomes: ConfigOutcome[]): string {
+  const lines = [
+    "| Framework | Threads | MLP training (MiB) | vs PyTorch | CNN training (MiB) | vs PyTorch |",
+    "|---|---:|---:|---|---:|---|",
+  ];
+  for (const o of outcomes) {
+    const base = baselineFor(outcomes, o.config.threads);
+    const cells: string[] = [];
+    for (const [key, workload] of [["mlp.rss", "mlp"], ["cnn.rss", "cnn"]] as const) {
+      const m = measurement(o, { key, workload });
+      cells.push(m ? fmt(m.values[0]!) : statusNote(o, workload) ?? "—");
+      cells.push(m ? ratioCell(o, base, { key, workload }, "PyTorch RSS") : "—");
+    }
+    lines.push(`| ${rowLabel(o)}${o.invalid ? " (INVALID)" : ""} | ${o.config.threads} | ${cells.join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+function firstInfo(outcomes: ConfigOutcome[], family: Family, field: string): string | undefined {
+  for (const o of outcomes) {
+    if (o.config.family !== family) continue;
+    for (const w of Object.values(o.workloads)) {
+      const v = w?.result?.info[field];
+      if (v) return v;
+    }
+  }
+  return undefined;
+}
+
+function validityTable(outcomes: ConfigOutcome[]): string {
+  const lines = ["| PyTorch configuration | Threads | GEMM 1024³ median (GFLOP/s) | Required | Status |", "|---|---:|---:|---:|---|"];
+  for (const o of outcomes.filter((x) => x.config.family === "torch")) {
+    const g = o.gemmGflops === undefined ? "—" : fmt(o.gemmGflops);
+    const req = o.gemmThreshold === undefined ? "—" : fmt(o.gemmThreshold);
+    lines.push(`| ${o.config.label} | ${o.config.threads} | ${g} | ${req} | ${o.invalid ? `REFUSED: ${o.invalid}` : "valid"} |`);
+  }
+  return lines.join("\n");
+}
+
+/** The tables alone (what run.ts prints to stdout). */
+export function renderTables(outcomes: ConfigOutcome[]): string {
+  const parts: string[] = [];
+  TABLES.forEach((spec, i) => parts.push(`### ${i + 1}. ${spec.title}\n\n${workloadTable(outcomes, spec)}`));
+  parts.push(`### ${TABLES.length + 1}. Peak RSS of the training process (maxRSS of the worker after its timed runs; includes the 60 000 × 784 float32 training set, 180 MiB)\n\n${rssTable(outcomes)}`);
+  return parts.join("\n\n");
+}
+
+export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): string {
+  const f = ctx.facts;
+  const torchConfig = firstInfo(outcomes, "torch", "torchConfig");
+  const machine = [
+    "| | |",
+    "|---|---|",
+    `| Date | ${f.date} |`,
+    `| CPU | ${f.cpu}, ${f.cores} cores visible, ${f.memoryGiB} GiB RAM |`,
+    `| OS | ${f.os} |`,
+    `| Node | ${f.node} |`,
+    `| PyTorch | ${firstInfo(outcomes, "torch", "torch") ?? "not run"} (Debian python3-torch, /usr/bin/python3 ${firstInfo(outcomes, "torch", "python") ?? ""}) |`,
+    `| TensorFlow.js | ${firstInfo(outcomes, "tfjs", "tfjs") ?? "not run"} (@tensorflow/tfjs cpu, @tensorflow/tfjs-backend-wasm) |`,
+    `| BLAS | ${f.blas}; mapped into PyTorch: ${firstInfo(outcomes, "torch", "blasMapped") ?? "unknown"} |`,
+    `| OpenBLAS tuning env as given | ${f.openblasEnv} |`,
+    `| Load average (1/5/15 min) | start ${f.loadAverage}, end ${ctx.endLoadAverage} |`,
+    `| Total bench time | ${fmt(ctx.totalSeconds)} s${ctx.quick ? " (--quick)" : ""} |`,
+  ].join("\n");
+  const out = [
+    "# Tensile benchmarks: Tensile, PyTorch and TensorFlow.js side by side",
+    "",
+    "Generated by `bench/run.ts`; do not edit by hand.",
+    ctx.quick ? "\n**This is a `--quick` smoke-test run: too few repeats to compare frameworks. Rerun without `--quick` for real figures.**\n" : "",
+    `How to rerun: \`${ctx.command}\` (all frameworks), \`npm run bench -- --quick\` (smoke test), \`npm run bench -- --only torch,tfjs\` (a subset; writes RESULTS.md from that subset).`,
+    "",
+    "## Machine",
+    "",
+    machine,
+    "",
+    "## PyTorch at real speed?",
+    "",
+    `Every PyTorch configuration runs in its own process with \`torch.set_num_threads(n)\` and \`OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n\`: OpenBLAS's pthread build ignores \`torch.set_num_threads\`, so without the variable a \"1-thread\" PyTorch multiplies matrices on every core. PyTorch runs twice: with the environment as given, and with \`OPENBLAS_CORETYPE\` and \`OPENBLAS_L2_SIZE\` removed from the child's environment (either can make OpenBLAS pick slow kernels). A configuration whose 1024³ GEMM falls below ${fmt(ctx.minTorchGflops)} GFLOP/s for the whole machine (${fmt(ctx.minTorchGflops)} × threads / cores, since one core cannot reach the whole machine's figure) is refused: its figures are marked INVALID and nothing is compared with them. Ratios use the valid configuration with the variables unset, else the one as given.`,
+    "",
+    validityTable(outcomes),
+    "",
+    "## Results",
+    "",
+    "Each figure is the median over the runs shown, with the min–max of the runs. Every framework and workload runs in its own child process, one at a time. Training runs shuffle the 60 000 images each run and gather each batch with the framework's own gather op; slow peers time a fixed number of batches per run and scale the time to 60 000 samples (noted per row). Ratios divide medians: for times, above 1 is slower than PyTorch; for throughput and GFLOP/s, below 1 is slower.",
+    "",
+    renderTables(outcomes),
+    "",
+    "## Notes",
+    "",
+    "- Noise: this machine is a shared 2-core VM (other jobs run on it; see the load averages above). Repeated runs of the same configuration differ by tens of percent, so treat differences under ~25% as noise and compare the min–max ranges, not just medians.",
+    "- TF.js runs single-threaded in Node (its wasm backend's threads need a browser). Its models are written with raw ops and `optimizer.minimize`, TF.js's lowest-overhead training path. The CNN is NHWC in TF.js and NCHW in PyTorch and Tensile.",
+    "- Inference and GEMM figures include reading the result back into JS (`dataSync()`; `.numpy()` for PyTorch), so lazy or asynchronous backends cannot look faster than they are.",
+    torchConfig ? `\n<details><summary>torch.__config__.show()</summary>\n\n\`\`\`\n${torchConfig.trim()}\n\`\`\`\n</details>` : "",
+  ];
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,174 @@
+/**
+ * `npm run bench`: Tensile, PyTorch and TensorFlow.js side by side on Fashion-MNIST workloads.
+ *
+ *   npm run bench                         all frameworks, full repeats (~10–15 min on 2 cores)
+ *   npm run bench -- --quick              smoke test (few repeats)
+ *   npm run bench -- --only torch,tfjs    a subset of torch, tfjs, tensile
+ *   npm run bench -- --out path.md        write the report elsewhere (default bench/RESULTS.md)
+ *   npm run bench -- --min-torch-gflops N whole-machine GEMM 1024³ bar for PyTorch (default 100)
+ *
+ * Each framework configuration and workload runs in its own child process, one at a time
+ * (bench/torch_worker.py with /usr/bin/python3, bench/tfjs-worker.ts, bench/tensile-worker.ts).
+ */
+import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { loadAverage, machineFacts, OPENBLAS_TUNING_VARS } from "./machine.js";
+import { buildConfigs, type Family, type FrameworkConfig } from "./plan.js";
+import { ERROR_MARKER, RESULT_MARKER, type Workload, type WorkerRequest, type WorkerResult } from "./protocol.js";
+import { median, renderReport, renderTables, fmt, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
+
+const PYTHON = "/usr/bin/python3"; // Debian's interpreter, the one with python3-torch
+const FAMILIES: Family[] = ["torch", "tfjs", "tensile"];
+const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+
+interface Options {
+  quick: boolean;
+  only: Set<Family>;
+  out: string;
+  minTorchGflops: number;
+}
+
+function parseArgs(argv: string[]): Options {
+  const opts: Options = { quick: false, only: new Set(FAMILIES), out: here("./RESULTS.md"), minTorchGflops: 100 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+      if (v === undefined) throw new Error(`bench: ${a} needs a value`);
+      return v;
+    };
+    if (a === "--quick") opts.quick = true;
+    else if (a.startsWith("--only")) {
+      const names = value().split(",").map((s) => s.trim()).filter(Boolean);
+      const bad = names.filter((n) => !FAMILIES.includes(n as Family));
+      if (bad.length) throw new Error(`bench: --only takes ${FAMILIES.join(",")}; got ${bad.join(",")}`);
+      opts.only = new Set(names as Family[]);
+    } else if (a.startsWith("--out")) opts.out = value();
+    else if (a.startsWith("--min-torch-gflops")) opts.minTorchGflops = Number(value());
+    else if (a === "--help" || a === "-h") {
+      process.stdout.write("usage: npm run bench -- [--quick] [--only torch,tfjs,tensile] [--out file.md] [--min-torch-gflops 100]\n");
+      process.exit(0);
+    } else throw new Error(`bench: unknown argument ${a}`);
+  }
+  return opts;
+}
+
+function commandFor(config: FrameworkConfig, req: WorkerRequest): { cmd: string; args: string[]; env: NodeJS.ProcessEnv } {
+  const json = JSON.stringify(req);
+  if (config.family === "torch") {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    const n = String(config.threads);
+    // OpenBLAS's pthread build sizes its own pool and ignores torch.set_num_threads.
+    Object.assign(env, { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n });
+    if (config.openblasEnv === "unset") for (const v of OPENBLAS_TUNING_VARS) delete env[v];
+    return { cmd: PYTHON, args: [here("./torch_worker.py"), json], env };
+  }
+  const script = config.family === "tfjs" ? "./tfjs-worker.ts" : "./tensile-worker.ts";
+  return { cmd: process.execPath, args: ["--import", "tsx", here(script), json], env: process.env };
+}
+
+/** Lines not worth echoing: TF.js's tfjs-node advertisement, and minified source dumped with errors. */
+function noise(line: string): boolean {
+  return line.trim() === "" || /^=+$/.test(line.trim()) || line.includes("looks like you are running TensorFlow.js in Node") || line.length > 400;
+}
+
+function runChild(tag: string, config: FrameworkConfig, req: WorkerRequest, timeoutS: number): Promise<WorkloadOutcome> {
+  const { cmd, args, env } = commandFor(config, req);
+  const start = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let lastErrorLine = "";
+    let stderrBuf = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutS * 1000);
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderrBuf += d.toString();
+      const lines = stderrBuf.split("\n");
+      stderrBuf = lines.pop()!;
+      for (const line of lines) {
+        if (/Error\b/.test(line) && line.length <= 400) lastErrorLine ||= line.trim();
+        if (!noise(line)) process.stderr.write(`  ${tag} | ${line}\n`);
+      }
+    });
+    child.on("error", (e) => (lastErrorLine ||= `${cmd}: ${e.message}`));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const wallSeconds = (performance.now() - start) / 1000;
+      const lines = stdout.split("\n");
+      const ok = lines.find((l) => l.startsWith(RESULT_MARKER));
+      const err = lines.find((l) => l.startsWith(ERROR_MARKER));
+      if (ok && code === 0) resolve({ result: JSON.parse(ok.slice(RESULT_MARKER.length)) as WorkerResult, wallSeconds });
+      else if (timedOut) resolve({ failure: `timed out after ${timeoutS} s`, wallSeconds });
+      else if (err) resolve({ failure: JSON.parse(err.slice(ERROR_MARKER.length)) as string, wallSeconds });
+      else resolve({ failure: lastErrorLine || `worker exited with code ${code}`, wallSeconds });
+    });
+  });
+}
+
+/** Refuses a PyTorch configuration whose 1024³ GEMM is below the bar (scaled to its threads). */
+function checkTorch(o: ConfigOutcome, minGflops: number, cores: number): void {
+  const threshold = (minGflops * Math.min(o.config.threads, cores)) / cores;
+  o.gemmThreshold = threshold;
+  const micro = o.workloads.micro;
+  const g = micro?.result?.measurements["gemm.1024x1024x1024"];
+  if (!g) {
+    o.invalid = `GEMM 1024³ not measured (${micro?.failure ?? "micro workload not run"})`;
+  } else {
+    o.gemmGflops = median(g.values);
+    if (o.gemmGflops < threshold) {
+      o.invalid = `GEMM 1024³ = ${fmt(o.gemmGflops)} GFLOP/s < ${fmt(threshold)} GFLOP/s required at ${o.config.threads} thread(s): OpenBLAS is not running at real speed`;
+    }
+  }
+  const line = o.invalid ? `REFUSED ${o.config.id}: ${o.invalid}` : `${o.config.id}: GEMM 1024³ ${fmt(o.gemmGflops!)} GFLOP/s >= ${fmt(threshold)}: valid`;
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const facts = machineFacts();
+  const t0 = performance.now();
+  process.stderr.write(`bench: ${facts.cpu}, ${facts.cores} cores, Node ${facts.node}, load ${facts.loadAverage}\n`);
+  process.stderr.write(`bench: BLAS ${facts.blas}; ${facts.openblasEnv}\n`);
+  const configs = buildConfigs(opts.quick, facts.cores).filter((c) => opts.only.has(c.family));
+  const outcomes: ConfigOutcome[] = [];
+  // The micro workload first: for PyTorch it decides whether the configuration is valid.
+  const order: Workload[] = ["micro", "mlp", "cnn"];
+  for (const config of configs) {
+    const outcome: ConfigOutcome = { config, workloads: {} };
+    outcomes.push(outcome);
+    for (const workload of order) {
+      const tag = `${config.id}/${workload}`;
+      const plan = config.plan(workload);
+      if ("skip" in plan) {
+        outcome.workloads[workload] = { failure: plan.skip, wallSeconds: 0 };
+        process.stderr.write(`bench: ${tag}: ${plan.skip}\n`);
+        continue;
+      }
+      process.stderr.write(`bench: ${tag} (t = ${fmt((performance.now() - t0) / 1000)} s)\n`);
+      const w = await runChild(tag, config, plan, opts.quick ? 420 : 600);
+      outcome.workloads[workload] = w;
+      if (w.failure) process.stderr.write(`bench: ${tag}: not available: ${w.failure}\n`);
+    }
+    if (config.family === "torch") checkTorch(outcome, opts.minTorchGflops, facts.cores);
+  }
+  const totalSeconds = (performance.now() - t0) / 1000;
+  const report = renderReport(outcomes, {
+    facts,
+    endLoadAverage: loadAverage(),
+    quick: opts.quick,
+    totalSeconds,
+    command: "npm run bench",
+    minTorchGflops: opts.minTorchGflops,
+  });
+  writeFileSync(opts.out, report);
+  process.stdout.write(`\n${renderTables(outcomes)}\n\nbench: wrote ${opts.out} (${fmt(totalSeconds)} s)\n`);
+}
+
+await main();
