@@ -4,7 +4,7 @@
  * conv2d:  cols = im2col(x) [N, C·kh·kw, L];  y[n] = W[O, C·kh·kw] · cols[n]  (per group).
  * Backward (written with Tensor ops, so it runs on every backend and is itself differentiable):
  *   ∂x = col2im(Wᵀ · g)               — which is exactly the transposed convolution of g,
- *   ∂W = g[O, N·L] · cols[N·L, C·kh·kw]  — one GEMM contracting batch and positions together,
+ *   ∂W = Σ_n g[n] · cols[n]ᵀ           — batched GEMMs (or one over N·L when L is small),
  *   ∂b = Σ_{n,h,w} g.
  * The columns are recomputed in the backward pass instead of being kept, which trades one cheap
  * im2col for not holding N·C·kh·kw·L floats per layer between forward and backward.
@@ -64,13 +64,23 @@ function convTransposeCore(gy: Tensor, w: Tensor, xShape: readonly number[], g: 
   return col2im(cols, [N, C, H, W], colParams(kh, kw, g));
 }
 
-/** ∂W = g · colsᵀ, contracting batch and positions in one GEMM per group; shape `wShape`. */
+/**
+ * ∂W = Σ_n g[n] · cols[n]ᵀ, shape `wShape`. Two ways, whichever moves less memory: per-sample
+ * products summed over the batch (N·O·C·K extra floats; no copies, best while L is large), or one
+ * GEMM contracting batch and positions together after gathering g and cols into [·, N·L] rows.
+ */
 function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geom): Tensor {
   const N = x.shape[0]!;
   const [O, Cg, kh, kw] = wShape as [number, number, number, number];
   const G = g.groups, Og = O / G, CgK = Cg * kh * kw, L = gy.shape[2]! * gy.shape[3]!;
   const cols = columns(x, kh, kw, g); // [N, C·K, L]
-  // [N, G, ·, L] → [G, ·, N, L] → [G, ·, N·L]: copies whole rows of L, cache-friendly.
+  if (Og * CgK <= L * (Og + CgK)) {
+    const prod = G === 1
+      ? gy.reshape([N, O, L]).matmul(cols.transpose(1, 2))
+      : gy.reshape([N, G, Og, L]).matmul(cols.reshape([N, G, CgK, L]).transpose(2, 3));
+    return prod.sum(0).reshape([...wShape]);
+  }
+  // [N, G, ·, L] → [G, ·, N, L] → [G, ·, N·L]: copies whole rows of L.
   const g2 = gy.reshape([N, G, Og, L]).permute([1, 2, 0, 3]).reshape([G, Og, N * L]);
   const c2 = cols.reshape([N, G, CgK, L]).permute([1, 2, 0, 3]).reshape([G, CgK, N * L]);
   return g2.matmul(c2.transpose(1, 2)).reshape([...wShape]);

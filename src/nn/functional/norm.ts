@@ -19,16 +19,11 @@ interface Standardized {
   var: Tensor;
 }
 
-/** The backward formula, from tensors that are either saved (plain backward) or recomputed with history (createGraph). */
-function stdGrad(g: Tensor, xhat: Tensor, invstd: Tensor, axes: number[], scale: Tensor | null): Tensor[] {
-  const gMean = g.mean(axes, true), gxMean = g.mul(xhat).mean(axes, true);
-  const core = g.sub(gMean).sub(xhat.mul(gxMean)).mul(invstd);
-  return [scale ? core.mul(scale) : core, gMean, gxMean];
-}
-
 /**
  * y = x̂·scale + shift over `axes`, as one node. `scale`/`shift` (optional) broadcast against x and
- * must be constant over `axes`.
+ * must be constant over `axes`. With xc = x − μ and a = scale/√(σ² + ε) the gradient is
+ *   ∂x = a·(g − mean(g)) − xc·a·mean(g·xc)/(σ² + ε),  ∂scale = Σ g·x̂,  ∂shift = Σ g,
+ * five passes over the data (per-channel factors are tiny).
  */
 function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | null, shift: Tensor | null): Standardized {
   const xd = x.detach();
@@ -41,23 +36,22 @@ function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | nul
   if (shift) y = y.add(shift.detach());
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
   y = record("standardize", y, [x, scale, shift], (g) => {
-    let xhat: Tensor, inv: Tensor;
+    let c = xc, inv = invstd;
     if (isGradEnabled()) {
       // createGraph: rebuild the statistics from x with history so the gradient is differentiable.
-      const m = x.mean(axes, true), c = x.sub(m);
+      c = x.sub(x.mean(axes, true));
       inv = c.mul(c).mean(axes, true).add(eps).rsqrt();
-      xhat = c.mul(inv);
-    } else {
-      inv = invstd;
-      xhat = xc.mul(invstd);
     }
-    const [gx, gMean, gxMean] = stdGrad(g, xhat, inv, axes, scale);
-    // ∂scale = Σ g·x̂, ∂shift = Σ g, summed over everything but the channel-like dims of scale.
-    const red = (t: Tensor, like: Tensor) => sumTo(t.mul(n), like.shape);
+    const gMean = g.mean(axes, true), gcMean = g.mul(c).mean(axes, true);
+    let gx: Tensor | null = null;
+    if (x.requiresGrad) {
+      const a = scale ? inv.mul(scale) : inv;
+      gx = g.sub(gMean).mul(a).sub(c.mul(a.mul(inv).mul(inv).mul(gcMean)));
+    }
     return [
-      x.requiresGrad ? gx : null,
-      scale?.requiresGrad ? red(gxMean, scale) : null,
-      shift?.requiresGrad ? red(gMean, shift) : null,
+      gx,
+      scale?.requiresGrad ? sumTo(gcMean.mul(inv).mul(n), scale.shape) : null,
+      shift?.requiresGrad ? sumTo(gMean.mul(n), shift.shape) : null,
     ];
   });
   return { y, mean, var: v };

@@ -191,6 +191,6 @@ export class Upsample extends Module {
     const info = sf !== null
       ? `scale_factor=${typeof sf === "number" ? pyFloat(sf) : `(${sf.map(pyFloat).join(", ")})`}`
       : `size=${pyRepr(this.size)}`;
-    return `${info}, mode=${pyRepr(this.mode)}`;
+    return `${info}, mode=${this.mode}`;
   }
 }
