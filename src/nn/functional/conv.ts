@@ -6,13 +6,13 @@
  *   ∂x = col2im(Wᵀ · g)               — which is exactly the transposed convolution of g,
  *   ∂W = Σ_n g[n] · cols[n]ᵀ           — batched GEMMs (or one over N·L when L is small),
  *   ∂b = Σ_{n,h,w} g.
- * The columns are recomputed in the backward pass instead of being kept, which trades one cheap
- * im2col for not holding N·C·kh·kw·L floats per layer between forward and backward.
+ * The forward pass's columns are kept for ∂W while the weight requires a gradient.
  * convTranspose2d is the adjoint: its forward is conv2d's ∂x and its ∂x is conv2d.
  */
 import { type Tensor, pad as padOp } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
 import { type Size2, col2im, emptyResult, im2col, pair, windowCount } from "./fold.js";
 
@@ -27,7 +27,18 @@ interface Geom {
 const colParams = (kh: number, kw: number, g: Geom): Im2colParams =>
   ({ kernel: [kh, kw], stride: g.stride, padding: g.padding, dilation: g.dilation, padValue: 0 });
 
-/** im2col of x for a kh×kw kernel; a 1×1 unpadded kernel needs only a (strided) reshape. */
+/**
+ * Gives a dead temporary's storage back to the backend now rather than at the next GC, so steady
+ * training reuses the same (cache-warm) blocks. Only for tensors made here and never for one
+ * sharing storage with `keep` (an input, or a tensor still in use); skipped while grad mode records
+ * ops (createGraph), since a recorded op may hold on to the temporary.
+ */
+function free(t: Tensor, ...keep: Tensor[]): void {
+  if (isGradEnabled() || t.requiresGrad || keep.some((k) => k.storage === t.storage)) return;
+  t.backend.release?.(t.storage);
+}
+
+/** im2col of x for a kh×kw kernel; a 1×1 unpadded kernel needs only a (strided) reshape of x. */
 function columns(x: Tensor, kh: number, kw: number, g: Geom): Tensor {
   const [N, C] = x.shape as [number, number];
   if (kh === 1 && kw === 1 && g.padding[0] === 0 && g.padding[1] === 0) {
@@ -37,18 +48,14 @@ function columns(x: Tensor, kh: number, kw: number, g: Geom): Tensor {
   return im2col(x, colParams(kh, kw, g));
 }
 
-/** y = conv(x, w) without bias; differentiable when its inputs are (used by the backward rules). */
-function convCore(x: Tensor, w: Tensor, g: Geom): Tensor {
-  const [N, , H, W] = x.shape as number[];
+/** y = W · cols per sample (and group): [N, O, oh, ow]. */
+function convFromColumns(cols: Tensor, w: Tensor, N: number, oh: number, ow: number, g: Geom): Tensor {
   const [O, Cg, kh, kw] = w.shape as [number, number, number, number];
   const G = g.groups, CgK = Cg * kh * kw;
-  const oh = windowCount(H!, kh, g.stride[0], g.padding[0], g.dilation[0]);
-  const ow = windowCount(W!, kw, g.stride[1], g.padding[1], g.dilation[1]);
-  const cols = columns(x, kh, kw, g);
   const y = G === 1
     ? w.reshape([O, CgK]).matmul(cols)
-    : w.reshape([G, O / G, CgK]).matmul(cols.reshape([N!, G, CgK, oh * ow]));
-  return y.reshape([N!, O, oh, ow]);
+    : w.reshape([G, O / G, CgK]).matmul(cols.reshape([N, G, CgK, oh * ow]));
+  return y.reshape([N, O, oh, ow]);
 }
 
 /** Wᵀ·gy folded back to `xShape`: conv2d's input gradient and convTranspose2d's forward. */
@@ -61,46 +68,64 @@ function convTransposeCore(gy: Tensor, w: Tensor, xShape: readonly number[], g: 
     : w.reshape([G, O / G, CgK]).transpose(1, 2).matmul(gy.reshape([N, G, O / G, L])).reshape([N, C * kh * kw, L]);
   if (kh === 1 && kw === 1 && g.padding[0] === 0 && g.padding[1] === 0 && g.stride[0] === 1 && g.stride[1] === 1)
     return cols.reshape([N, C, H, W]);
-  return col2im(cols, [N, C, H, W], colParams(kh, kw, g));
+  const out = col2im(cols, [N, C, H, W], colParams(kh, kw, g));
+  free(cols, gy);
+  return out;
 }
 
 /**
- * ∂W = Σ_n g[n] · cols[n]ᵀ, shape `wShape`. Two ways, whichever moves less memory: per-sample
- * products summed over the batch (N·O·C·K extra floats; no copies, best while L is large), or one
- * GEMM contracting batch and positions together after gathering g and cols into [·, N·L] rows.
+ * ∂W = Σ_n g[n] · cols[n]ᵀ, shape `wShape`, from the forward pass's columns when given (else
+ * recomputed from x). Two ways, whichever moves less memory: per-sample products summed over the
+ * batch (N·O·C·K extra floats, no copies; best while L is large), or one GEMM contracting batch
+ * and positions together after gathering g and cols into [·, N·L] rows.
  */
-function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geom): Tensor {
+function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geom, saved: Tensor | null = null): Tensor {
   const N = x.shape[0]!;
   const [O, Cg, kh, kw] = wShape as [number, number, number, number];
   const G = g.groups, Og = O / G, CgK = Cg * kh * kw, L = gy.shape[2]! * gy.shape[3]!;
-  const cols = columns(x, kh, kw, g); // [N, C·K, L]
+  const cols = saved ?? columns(x, kh, kw, g); // [N, C·K, L]
+  let gw: Tensor;
   if (Og * CgK <= L * (Og + CgK)) {
     const prod = G === 1
       ? gy.reshape([N, O, L]).matmul(cols.transpose(1, 2))
       : gy.reshape([N, G, Og, L]).matmul(cols.reshape([N, G, CgK, L]).transpose(2, 3));
-    return prod.sum(0).reshape([...wShape]);
+    gw = prod.sum(0).reshape([...wShape]);
+    free(prod);
+  } else {
+    // [N, G, ·, L] → [G, ·, N, L] → [G, ·, N·L]: copies whole rows of L.
+    const g2 = gy.reshape([N, G, Og, L]).permute([1, 2, 0, 3]).reshape([G, Og, N * L]);
+    const c2 = cols.reshape([N, G, CgK, L]).permute([1, 2, 0, 3]).reshape([G, CgK, N * L]);
+    gw = g2.matmul(c2.transpose(1, 2)).reshape([...wShape]);
+    free(g2, gy);
+    free(c2, cols);
   }
-  // [N, G, ·, L] → [G, ·, N, L] → [G, ·, N·L]: copies whole rows of L.
-  const g2 = gy.reshape([N, G, Og, L]).permute([1, 2, 0, 3]).reshape([G, Og, N * L]);
-  const c2 = cols.reshape([N, G, CgK, L]).permute([1, 2, 0, 3]).reshape([G, CgK, N * L]);
-  return g2.matmul(c2.transpose(1, 2)).reshape([...wShape]);
+  if (!saved) free(cols, x);
+  return gw;
 }
 
-/** conv2d as one autograd node over 4-D x, w and 1-D bias (all checked). */
+/**
+ * conv2d as one autograd node over 4-D x, w and 1-D bias (all checked). When w will need a
+ * gradient, the forward pass's columns are kept for it (PyTorch's CPU convolution does the same);
+ * under createGraph they are recomputed from x so the weight gradient is differentiable in x.
+ */
 function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
-  if (x.shape[0] === 0) {
-    const [kh, kw] = w.shape.slice(2) as [number, number];
-    const oh = windowCount(x.shape[2]!, kh, g.stride[0], g.padding[0], g.dilation[0]);
-    const ow = windowCount(x.shape[3]!, kw, g.stride[1], g.padding[1], g.dilation[1]);
-    return emptyResult("conv2d", [0, w.shape[0]!, oh, ow], x, [x, w, b]);
-  }
-  let out = convCore(x.detach(), w.detach(), g);
+  const [N, , H, W] = x.shape as [number, number, number, number];
+  const [kh, kw] = w.shape.slice(2) as [number, number];
+  const oh = windowCount(H, kh, g.stride[0], g.padding[0], g.dilation[0]);
+  const ow = windowCount(W, kw, g.stride[1], g.padding[1], g.dilation[1]);
+  if (N === 0) return emptyResult("conv2d", [0, w.shape[0]!, oh, ow], x, [x, w, b]);
+  const xd = x.detach();
+  const cols = columns(xd, kh, kw, g);
+  let out = convFromColumns(cols, w.detach(), N, oh, ow, g);
   if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
-  return record("conv2d", out, [x, w, b], (gy) => [
-    x.requiresGrad ? convTranspose2dOp(gy, w, null, g, x.shape) : null,
-    w.requiresGrad ? convWeightGrad(x, gy, w.shape, g) : null,
-    b?.requiresGrad ? gy.sum([0, 2, 3]) : null,
-  ]);
+  let saved: Tensor | null = isGradEnabled() && w.requiresGrad ? cols : null;
+  // Everything above ran on detached tensors, so no graph holds the columns.
+  if (!saved && cols.storage !== xd.storage) cols.backend.release?.(cols.storage);
+  return record("conv2d", out, [x, w, b], (gy) => {
+    const gw = w.requiresGrad ? convWeightGrad(x, gy, w.shape, g, isGradEnabled() ? null : saved) : null;
+    saved = null;
+    return [x.requiresGrad ? convTranspose2dOp(gy, w, null, g, x.shape) : null, gw, b?.requiresGrad ? gy.sum([0, 2, 3]) : null];
+  });
 }
 
 /**
