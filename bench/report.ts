@@ -5,6 +5,7 @@
 import type { MachineFacts } from "./machine.js";
 import type { Family, FrameworkConfig } from "./plan.js";
 import type { Measurement, MeasurementKey, Workload, WorkerResult } from "./protocol.js";
+import { fmt, median } from "./stats.js";
 
 export interface WorkloadOutcome {
   result?: WorkerResult;
@@ -50,23 +51,6 @@ const TABLES: TableSpec[] = [
   { key: "gemm.1024x1024x1024", workload: "micro", title: "GEMM float32 (M,K,N) = (1024,1024,1024)", unit: "GFLOP/s", higherIsBetter: true, ratioWord: "PyTorch GFLOP/s" },
 ];
 
-/** Three significant figures, without exponent notation for the sizes we print. */
-export function fmt(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  if (a >= 1000) return Math.round(v).toLocaleString("en-US");
-  if (a >= 100) return v.toFixed(0);
-  if (a >= 10) return v.toFixed(1);
-  if (a >= 1) return v.toFixed(2);
-  return v.toPrecision(2);
-}
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 function measurement(o: ConfigOutcome, spec: { key: MeasurementKey; workload: Workload }): Measurement | undefined {
   return o.workloads[spec.workload]?.result?.measurements[spec.key];
 }
@@ -79,9 +63,27 @@ export function baselineFor(outcomes: ConfigOutcome[], threads: number): ConfigO
   return torch.find((o) => o.config.openblasEnv === "unset") ?? torch.find((o) => o.config.openblasEnv === "given");
 }
 
-function ratioCell(o: ConfigOutcome, base: ConfigOutcome | undefined, spec: { key: MeasurementKey; workload: Workload }, word: string): string {
+/** Refuses a PyTorch configuration whose 1024³ GEMM median is below `minGflops` (the bar for the
+ * whole machine) scaled to its share of the cores: one core cannot reach the whole machine's
+ * figure. Sets `invalid`, `gemmGflops` and `gemmThreshold` on the outcome. */
+export function gateTorch(o: ConfigOutcome, minGflops: number, cores: number): void {
+  const threshold = (minGflops * Math.min(o.config.threads, cores)) / cores;
+  o.gemmThreshold = threshold;
+  const micro = o.workloads.micro;
+  const g = micro?.result?.measurements["gemm.1024x1024x1024"];
+  if (!g || g.values.length === 0) {
+    o.invalid = `GEMM 1024³ not measured (${micro?.failure ?? "micro workload not run"})`;
+    return;
+  }
+  o.gemmGflops = median(g.values);
+  if (o.gemmGflops < threshold) {
+    o.invalid = `GEMM 1024³ = ${fmt(o.gemmGflops)} GFLOP/s < ${fmt(threshold)} GFLOP/s required at ${o.config.threads} thread(s): OpenBLAS is not running at real speed`;
+  }
+}
+
+function ratioCell(outcomes: ConfigOutcome[], o: ConfigOutcome, base: ConfigOutcome | undefined, spec: { key: MeasurementKey; workload: Workload }, word: string): string {
   if (o.config.family === "torch" && o.invalid) return "—";
-  if (!base) return "no valid PyTorch baseline";
+  if (!base) return outcomes.some((x) => x.config.family === "torch") ? "no valid PyTorch baseline" : "PyTorch not run";
   if (base === o) return "baseline";
   const m = measurement(o, spec);
   const b = measurement(base, spec);
@@ -112,13 +114,16 @@ function workloadTable(outcomes: ConfigOutcome[], spec: TableSpec): string {
     if (status) notes.push(status);
     else if (!m) notes.push("no figure");
     if (o.invalid) notes.push(`INVALID: ${o.invalid}`);
-    if (m?.extrapolatedFromBatches) notes.push(`extrapolated to an epoch from ${m.extrapolatedFromBatches} batches per run`);
+    if (m?.extrapolatedFromBatches) {
+      const b = m.extrapolatedFromBatches;
+      notes.push(`extrapolated to an epoch from ${b} batch${b === 1 ? "" : "es"} per run`);
+    }
     const loss = m?.losses?.at(-1);
     if (loss) notes.push(`loss ${loss[0].toFixed(3)} → ${loss[1].toFixed(3)} over the last run`);
     const cells = m
       ? [fmt(median(m.values)), `${fmt(Math.min(...m.values))}–${fmt(Math.max(...m.values))}`, String(m.values.length)]
       : ["—", "—", "0"];
-    const ratio = m ? ratioCell(o, baselineFor(outcomes, o.config.threads), spec, spec.ratioWord) : "—";
+    const ratio = m ? ratioCell(outcomes, o, baselineFor(outcomes, o.config.threads), spec, spec.ratioWord) : "—";
     lines.push(`| ${rowLabel(o)} | ${o.config.threads} | ${cells.join(" | ")} | ${ratio} | ${notes.join("; ")} |`);
   }
   return lines.join("\n");
@@ -135,7 +140,7 @@ function rssTable(outcomes: ConfigOutcome[]): string {
     for (const [key, workload] of [["mlp.rss", "mlp"], ["cnn.rss", "cnn"]] as const) {
       const m = measurement(o, { key, workload });
       cells.push(m ? fmt(m.values[0]!) : statusNote(o, workload) ?? "—");
-      cells.push(m ? ratioCell(o, base, { key, workload }, "PyTorch RSS") : "—");
+      cells.push(m ? ratioCell(outcomes, o, base, { key, workload }, "PyTorch RSS") : "—");
     }
     lines.push(`| ${rowLabel(o)}${o.invalid ? " (INVALID)" : ""} | ${o.config.threads} | ${cells.join(" | ")} |`);
   }

@@ -17,7 +17,8 @@ import { performance } from "node:perf_hooks";
 import { loadAverage, machineFacts, OPENBLAS_TUNING_VARS } from "./machine.js";
 import { buildConfigs, type Family, type FrameworkConfig } from "./plan.js";
 import { ERROR_MARKER, RESULT_MARKER, type Workload, type WorkerRequest, type WorkerResult } from "./protocol.js";
-import { median, renderReport, renderTables, fmt, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
+import { gateTorch, renderReport, renderTables, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
+import { fmt } from "./stats.js";
 
 const PYTHON = "/usr/bin/python3"; // Debian's interpreter, the one with python3-torch
 const FAMILIES: Family[] = ["torch", "tfjs", "tensile"];
@@ -69,9 +70,10 @@ function commandFor(config: FrameworkConfig, req: WorkerRequest): { cmd: string;
   return { cmd: process.execPath, args: ["--import", "tsx", here(script), json], env: process.env };
 }
 
-/** Lines not worth echoing: TF.js's tfjs-node advertisement, and minified source dumped with errors. */
+/** Lines not worth echoing: stack frames, TF.js's tfjs-node advertisement, and minified source
+ * dumped with errors. */
 function noise(line: string): boolean {
-  return line.trim() === "" || /^=+$/.test(line.trim()) || line.includes("looks like you are running TensorFlow.js in Node") || line.length > 400;
+  return line.trim() === "" || /^\s+at /.test(line) || /^=+$/.test(line.trim()) || line.includes("looks like you are running TensorFlow.js in Node") || line.length > 400;
 }
 
 function runChild(tag: string, config: FrameworkConfig, req: WorkerRequest, timeoutS: number): Promise<WorkloadOutcome> {
@@ -112,21 +114,11 @@ function runChild(tag: string, config: FrameworkConfig, req: WorkerRequest, time
   });
 }
 
-/** Refuses a PyTorch configuration whose 1024³ GEMM is below the bar (scaled to its threads). */
 function checkTorch(o: ConfigOutcome, minGflops: number, cores: number): void {
-  const threshold = (minGflops * Math.min(o.config.threads, cores)) / cores;
-  o.gemmThreshold = threshold;
-  const micro = o.workloads.micro;
-  const g = micro?.result?.measurements["gemm.1024x1024x1024"];
-  if (!g) {
-    o.invalid = `GEMM 1024³ not measured (${micro?.failure ?? "micro workload not run"})`;
-  } else {
-    o.gemmGflops = median(g.values);
-    if (o.gemmGflops < threshold) {
-      o.invalid = `GEMM 1024³ = ${fmt(o.gemmGflops)} GFLOP/s < ${fmt(threshold)} GFLOP/s required at ${o.config.threads} thread(s): OpenBLAS is not running at real speed`;
-    }
-  }
-  const line = o.invalid ? `REFUSED ${o.config.id}: ${o.invalid}` : `${o.config.id}: GEMM 1024³ ${fmt(o.gemmGflops!)} GFLOP/s >= ${fmt(threshold)}: valid`;
+  gateTorch(o, minGflops, cores);
+  const line = o.invalid
+    ? `REFUSED ${o.config.id}: ${o.invalid}`
+    : `${o.config.id}: GEMM 1024³ ${fmt(o.gemmGflops!)} GFLOP/s >= ${fmt(o.gemmThreshold!)} required: valid`;
   process.stderr.write(`bench: ${line}\n`);
 }
 

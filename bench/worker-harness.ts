@@ -16,6 +16,7 @@ import {
   type WorkerRequest,
   type WorkerResult,
 } from "./protocol.js";
+import { median } from "./stats.js";
 
 export interface Trainer {
   /** One optimizer step on the rows `indices` of the training set (gathered by the framework);
@@ -79,11 +80,14 @@ function trainEpochs(tag: string, req: WorkerRequest, trainer: Trainer, n: numbe
   const rand = rng(1234);
   const perEpoch = Math.ceil(n / BATCH_SIZE);
   let limit = Math.min(req.batches ?? perEpoch, perEpoch);
+  // Warm-up; the speed estimate skips the first batch, which pays for compilation and allocation.
   const warm = req.warmupBatches;
+  const warmPerm = permutation(n, rand);
+  if (warm > 0) runBatches(trainer, warmPerm, 1);
   const t0 = performance.now();
-  runBatches(trainer, permutation(n, rand), warm);
-  const perBatchS = (performance.now() - t0) / 1000 / Math.max(1, warm);
-  if (warm > 0 && req.maxRunSeconds !== undefined && perBatchS * limit > req.maxRunSeconds) {
+  if (warm > 1) runBatches(trainer, warmPerm.subarray(BATCH_SIZE), warm - 1);
+  const perBatchS = (performance.now() - t0) / 1000 / Math.max(1, warm - 1);
+  if (warm > 1 && req.maxRunSeconds !== undefined && perBatchS * limit > req.maxRunSeconds) {
     // Too slow for a full run: time as many batches as fit in cappedRunSeconds and extrapolate.
     const fit = Math.round((req.cappedRunSeconds ?? req.maxRunSeconds) / perBatchS);
     limit = Math.max(1, Math.min(limit, fit));
@@ -114,12 +118,6 @@ function secondsPerCall(fn: () => void, minSeconds: number): number {
     elapsed = (performance.now() - start) / 1000;
   } while (elapsed < minSeconds);
   return elapsed / calls;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function micro(tag: string, plan: MicroPlan, adapter: FrameworkAdapter, data: Dataset): WorkerResult["measurements"] {
