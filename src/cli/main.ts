@@ -12,6 +12,7 @@ import * as nn from "../nn/index.js";
 import { DataLoader } from "../data/dataloader.js";
 import { TensorDataset } from "../data/dataset.js";
 import { save, load } from "../io/node.js";
+import { setNumThreads } from "../backends/wasm/threads.js";
 import { writeFileAtomic } from "../train/node-files.js";
 import { fit } from "../train/fit.js";
 import { CSVLogger, EarlyStopping, type Callback } from "../train/callbacks.js";
@@ -71,8 +72,8 @@ function useBackend(flags: Record<string, unknown>): string {
   setBackend(name);
   if (flags.threads !== undefined) {
     const n = num(flags, "threads", { int: true, min: 1 });
-    const wasm = (globalThis as { __tensileSetNumThreads?: (n: number) => void }).__tensileSetNumThreads;
-    wasm?.(n);
+    if (name !== "wasm") throw new UsageError("--threads applies to the wasm backend only");
+    setNumThreads(n);
   }
   return name;
 }
