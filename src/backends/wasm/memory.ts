@@ -94,13 +94,32 @@ function takeBlock(bytes: number): [number, number] {
         if (p >= 0) return [p, cls];
       }
     }
+    const before = r.memory.buffer.byteLength;
     if (!ensureMemory(r, top + bytes))
       throw new TensileError(`wasm backend: out of memory allocating ${bytes} bytes (${live} bytes live in ${liveCount} storages; wasm memory is limited to 4 GiB)`);
+    hintGc(r.memory.buffer.byteLength - before);
   }
   const p = top;
   top += bytes;
   return [p, bytes];
 }
+
+/**
+ * V8 schedules garbage collection by JS-heap and ArrayBuffer growth and does not see wasm memory
+ * grow, so storages that died in a loop allocating little JS memory are found late, if ever.
+ * Allocating (and dropping) an ArrayBuffer as large as each 32 MiB of wasm growth makes that
+ * growth visible to its heuristics. The pages are never touched, so this costs address space only.
+ * (Finalizers still run only when the program yields to the event loop; see docs/wasm-backend.md.)
+ */
+let grownSinceHint = 0;
+let gcHint: ArrayBuffer | null = null;
+function hintGc(grown: number): void {
+  grownSinceHint += grown;
+  if (grownSinceHint < 32 * 2 ** 20) return;
+  gcHint = new ArrayBuffer(grownSinceHint);
+  grownSinceHint = 0;
+}
+/** @internal */ export const _gcHint = (): ArrayBuffer | null => gcHint;
 
 function freeBlock(b: Block): void {
   liveCount--;
