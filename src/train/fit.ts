@@ -5,10 +5,8 @@ import { type Metric, metricsByName } from "./metrics.js";
 import type { Callback, TrainContext } from "./callbacks.js";
 import { ReduceLROnPlateau } from "../optim/lr-scheduler/plateau.js";
 
-/** Anything with a step: an LR scheduler (`step()`), or ReduceLROnPlateau (`step(metric)`). */
-export interface SchedulerLike {
-  step(metric?: number): void;
-}
+/** An LR scheduler (`step()`), or ReduceLROnPlateau (`step(metric)`, fed the validation loss). */
+export type SchedulerLike = { step(): void } | ReduceLROnPlateau;
 export interface OptimizerLike {
   zeroGrad(opts?: { setToNone?: boolean }): void;
   step(): unknown;
@@ -116,7 +114,7 @@ export async function fit(model: Module, opts: FitOptions): Promise<History> {
       if (opts.regularization) loss = loss.add(opts.regularization());
       loss.backward();
       opts.optimizer.step();
-      if (opts.schedulerStep === "batch") opts.scheduler?.step();
+      if (opts.schedulerStep === "batch" && opts.scheduler && !(opts.scheduler instanceof ReduceLROnPlateau)) opts.scheduler.step();
       const b = x.shape[0] ?? 1;
       const lv = loss.item();
       if (!Number.isFinite(lv)) throw new TensileError(`fit: loss became ${lv} at epoch ${epoch}, batch ${batch}; lower the learning rate or check the data`);
@@ -140,7 +138,7 @@ export async function fit(model: Module, opts: FitOptions): Promise<History> {
     if (opts.scheduler && opts.schedulerStep !== "batch") {
       // ReduceLROnPlateau steps on the monitored loss; every other scheduler steps on its own.
       if (opts.scheduler instanceof ReduceLROnPlateau) opts.scheduler.step(logs.val_loss ?? logs.loss!);
-      else opts.scheduler.step();
+      else (opts.scheduler as { step(): void }).step();
     }
     ctx.history.push(logs);
     for (const cb of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
