@@ -42,7 +42,11 @@ function matmulNd(a: T, b: T): T {
   const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const A = as3d(a, batch), B = as3d(b, batch);
   const out = wrap(a.backend, a.backend.matmul(A.view, B.view), [...batch, M, N]);
-  return record("matmul", out, [a, b], (g) => [g.matmul(b.transpose(-1, -2)), a.transpose(-1, -2).matmul(g)]);
+  // Only the gradients that are needed: for a first layer, dL/dx alone would be a third of the work.
+  return record("matmul", out, [a, b], (g) => [
+    a.requiresGrad ? g.matmul(b.transpose(-1, -2)) : null,
+    b.requiresGrad ? a.transpose(-1, -2).matmul(g) : null,
+  ]);
 }
 
 /** PyTorch's matmul: 1-D operands are promoted to matrices and the added dims removed afterwards. */
