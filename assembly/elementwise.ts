@@ -309,3 +309,37 @@ export function whereK(esize: i32, ndim: i32, shape: usize, strides: usize, dst:
 export function zeroK(p: usize, n: usize): void {
   memory.fill(p, 0, n);
 }
+
+// ---------------------------------------------------------------- transpose
+
+const TILE: i32 = 32;
+
+function transposeOf<T>(rows: i32, cols: i32, dst: usize, src: usize, srs: i32, scs: i32, r0: i32, r1: i32): void {
+  const es = <i32>sizeof<T>();
+  for (let i0 = r0; i0 < r1; i0 += TILE) {
+    const i1 = min(i0 + TILE, r1);
+    for (let j0 = 0; j0 < cols; j0 += TILE) {
+      const j1 = min(j0 + TILE, cols);
+      for (let i = i0; i < i1; i++) {
+        let o = dst + <usize>((i * cols + j0) * es);
+        let a = src + <usize>(i * srs + j0 * scs);
+        for (let j = j0; j < j1; j++) {
+          store<T>(o, load<T>(a));
+          o += es;
+          a += scs;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * dst (contiguous rows × cols) = src with byte strides (srs, scs) for rows [r0, r1), same dtype,
+ * in 32×32 tiles: a copy whose source walks columns (a transpose) would otherwise touch a new
+ * cache line per element.
+ */
+export function transposeK(esize: i32, rows: i32, cols: i32, dst: usize, src: usize, srs: i32, scs: i32, r0: i32, r1: i32): void {
+  if (esize == 1) transposeOf<u8>(rows, cols, dst, src, srs, scs, r0, r1);
+  else if (esize == 4) transposeOf<u32>(rows, cols, dst, src, srs, scs, r0, r1);
+  else transposeOf<u64>(rows, cols, dst, src, srs, scs, r0, r1);
+}

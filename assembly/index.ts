@@ -4,7 +4,7 @@
 // large calls across worker threads by element, row or column ranges.
 
 export { initThread } from "./common";
-export { convertK, unaryK, binaryK, whereK, zeroK } from "./elementwise";
+export { convertK, transposeK, unaryK, binaryK, whereK, zeroK } from "./elementwise";
 export { reduceK, sumColsF32K, cumsumK } from "./reduce";
 export { matmulF32K, matmulK } from "./gemm";
 export { gatherK, scatterK, im2colK, col2imK } from "./indexing";

@@ -8,6 +8,7 @@
 //   node tools/build-wasm.mjs           rebuild when the sources changed (hash recorded in the file)
 //   node tools/build-wasm.mjs --force   rebuild unconditionally
 //   node tools/build-wasm.mjs --check   exit 1 if the generated file is missing or stale (CI)
+//   TENSILE_WASM_NAMES=1 node tools/build-wasm.mjs --force   keep function names (for profiles)
 
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
@@ -26,6 +27,7 @@ const sources = [
 const common = [
   "assembly/index.ts", "-O3", "--noAssert", "--runtime", "stub", "--use", "abort=", "--enable", "simd",
   "--importMemory", "--noExportMemory", "--initialMemory", "2", "--disableWarning", "AS112",
+  ...(process.env.TENSILE_WASM_NAMES ? ["--debug"] : []),
 ];
 const variants = {
   shared: [...common, "--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"],

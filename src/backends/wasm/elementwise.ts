@@ -38,7 +38,8 @@ export function runStrided(kernel: ParallelKernel, head: readonly number[], plan
   if (total === 0) return;
   const [nd, sp, st] = writePlan(plan, esizes);
   const t = threadSafe ? threadsFor(total, MIN_ELEMENTS_PER_THREAD) : 1;
-  parallel(kernel, splitRange(total, t, 64).map(([e0, e1]) => [...head, nd, sp, st, ...ptrs, e0, e1]));
+  if (t === 1) parallel(kernel, [[...head, nd, sp, st, ...ptrs, 0, total]]);
+  else parallel(kernel, splitRange(total, t, 64).map(([e0, e1]) => [...head, nd, sp, st, ...ptrs, e0, e1]));
 }
 
 // ---- the shared error slot (bad index, integer division by zero) ----
@@ -59,6 +60,16 @@ export const ERR_ZERO_DIVISION = 2;
 export function convertInto(dst: View, src: View): void {
   const n = numel(dst.shape);
   const plan = collapse(dst.shape, [dst.strides, src.strides]);
+  const [ds, ss] = plan.strides as [number[], number[]];
+  if (plan.shape.length === 2 && dst.storage.dtype === src.storage.dtype && ds[1] === 1 && ds[0] === plan.shape[1] && Math.abs(ss[1]!) > 16) {
+    // a transpose-like copy: tile it so the strided reads stay in cache
+    const [rows, cols] = plan.shape as [number, number];
+    const es = ELEMENT_BYTES[dst.storage.dtype];
+    const t = threadsFor(n, MIN_ELEMENTS_PER_THREAD);
+    parallel("transposeK", splitRange(rows, Math.min(t, rows)).map(([r0, r1]) =>
+      [es, rows, cols, addr(dst), addr(src), ss[0]! * es, ss[1]! * es, r0, r1]));
+    return;
+  }
   // Writing through a dst with a 0 stride would race between threads.
   const safe = dst.strides.every((s, i) => s !== 0 || dst.shape[i] === 1);
   runStrided("convertK", [DT[src.storage.dtype], DT[dst.storage.dtype]], plan,

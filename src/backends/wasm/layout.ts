@@ -17,22 +17,29 @@ export interface Plan {
 
 /** Collapses the shared iteration `shape` of several operands; never returns fewer than one dim. */
 export function collapse(shape: readonly number[], strides: readonly (readonly number[])[]): Plan {
-  const dims: number[] = [];
-  for (let d = 0; d < shape.length; d++) if (shape[d] !== 1) dims.push(d);
+  const nops = strides.length;
   const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (const d of dims) {
+  const outStrides: number[][] = [];
+  for (let k = 0; k < nops; k++) outStrides.push([]);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
     const n = outShape.length;
     // merge d into the previous kept dim when every operand steps through both as one run
-    if (n > 0 && strides.every((s, k) => outStrides[k]![n - 1] === s[d]! * shape[d]!)) {
-      outShape[n - 1] = outShape[n - 1]! * shape[d]!;
-      strides.forEach((s, k) => (outStrides[k]![n - 1] = s[d]!));
+    let merge = n > 0;
+    for (let k = 0; merge && k < nops; k++) merge = outStrides[k]![n - 1] === strides[k]![d]! * size;
+    if (merge) {
+      outShape[n - 1] = outShape[n - 1]! * size;
+      for (let k = 0; k < nops; k++) outStrides[k]![n - 1] = strides[k]![d]!;
     } else {
-      outShape.push(shape[d]!);
-      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
+      outShape.push(size);
+      for (let k = 0; k < nops; k++) outStrides[k]!.push(strides[k]![d]!);
     }
   }
-  if (outShape.length === 0) return { shape: [1], strides: strides.map(() => [0]) };
+  if (outShape.length === 0) {
+    outShape.push(1);
+    for (let k = 0; k < nops; k++) outStrides[k]!.push(0);
+  }
   return { shape: outShape, strides: outStrides };
 }
 
@@ -43,20 +50,39 @@ export const ARG_SHAPE2 = 2048;
 export const ARG_STRIDES2 = 3072;
 export const ARG_GEOM = 4096;
 
+let argsBuffer: ArrayBufferLike | null = null;
+let argsView = new Int32Array(0);
+
+/** The argument block as i32s (re-created when memory has grown). */
+function args(): Int32Array {
+  const r = runtime();
+  const buf = r.memory.buffer;
+  if (buf !== argsBuffer) {
+    argsBuffer = buf;
+    argsView = new Int32Array(buf, r.ctrl, ARG_BYTES / 4);
+  }
+  return argsView;
+}
+const ARG_BYTES = 4096 + 64;
+
 /** Writes i32 values at `region` of the argument block; returns the byte address. */
 export function writeI32(region: number, values: readonly number[]): number {
-  const r = runtime();
-  const addr = r.ctrl + region;
-  new Int32Array(r.memory.buffer, addr, values.length).set(values);
-  return addr;
+  args().set(values, region >> 2);
+  return runtime().ctrl + region;
 }
 
 /** Writes a plan for operands of the given element sizes; returns [ndim, shapePtr, stridesPtr]. */
 export function writePlan(plan: Plan, esizes: readonly number[], shapeRegion = ARG_SHAPE, stridesRegion = ARG_STRIDES): [number, number, number] {
+  const a = args();
   const nd = plan.shape.length;
-  const bytes: number[] = new Array(4 * nd).fill(0);
-  plan.strides.forEach((s, k) => s.forEach((v, d) => (bytes[k * nd + d] = v * esizes[k]!)));
-  return [nd, writeI32(shapeRegion, plan.shape), writeI32(stridesRegion, bytes)];
+  const sh = shapeRegion >> 2, st = stridesRegion >> 2;
+  for (let d = 0; d < nd; d++) a[sh + d] = plan.shape[d]!;
+  for (let k = 0; k < 4; k++) {
+    const s = plan.strides[k], e = esizes[k] ?? 0;
+    for (let d = 0; d < nd; d++) a[st + k * nd + d] = s ? s[d]! * e : 0;
+  }
+  const base = runtime().ctrl;
+  return [nd, base + shapeRegion, base + stridesRegion];
 }
 
 export const esize = (v: { storage: { dtype: keyof typeof ELEMENT_BYTES } }): number => ELEMENT_BYTES[v.storage.dtype];

@@ -21,6 +21,7 @@ export interface Kernels {
   scratchBytes(): number;
   zeroK(p: number, n: number): void;
   convertK(sd: number, dd: number, ndim: number, shape: number, strides: number, dst: number, src: number, e0: number, e1: number): void;
+  transposeK(esize: number, rows: number, cols: number, dst: number, src: number, srs: number, scs: number, r0: number, r1: number): void;
   unaryK(op: number, dt: number, ndim: number, shape: number, strides: number, dst: number, src: number, e0: number, e1: number): void;
   binaryK(op: number, dt: number, ndim: number, shape: number, strides: number, dst: number, a: number, b: number, e0: number, e1: number): void;
   whereK(esize: number, ndim: number, shape: number, strides: number, dst: number, cond: number, a: number, b: number, e0: number, e1: number): void;
@@ -46,7 +47,7 @@ export interface Kernels {
 
 /** Kernels a worker may be asked to run, by index (the job protocol sends the index, not the name). */
 export const PARALLEL_KERNELS = [
-  "convertK", "unaryK", "binaryK", "whereK", "reduceK", "sumColsF32K", "cumsumK", "matmulF32K", "matmulK",
+  "convertK", "transposeK", "unaryK", "binaryK", "whereK", "reduceK", "sumColsF32K", "cumsumK", "matmulF32K", "matmulK",
   "gatherK", "scatterK", "im2colK", "col2imK", "sgdK", "adamK",
 ] as const satisfies readonly (keyof Kernels)[];
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
@@ -55,8 +56,9 @@ export const MAX_THREADS = 64;
 /** Control-area offsets relative to `ctrl`. */
 export const ARGS_BYTES = 8192; // i32 shapes and strides for one kernel call
 export const ERR_OFFSET = ARGS_BYTES; // i32 flag, i32 value
-export const SYNC_OFFSET = ERR_OFFSET + 64; // i32 words: [0] pending, [1] error, [16 + t] generation of thread t
-export const SYNC_WORDS = 16 + MAX_THREADS;
+// i32 words: [0] pending, [1] error, [16 + t] generation of worker t, [16 + MAX + t] its readiness
+export const SYNC_OFFSET = ERR_OFFSET + 64;
+export const SYNC_WORDS = 16 + 2 * MAX_THREADS;
 export const JOB_OFFSET = SYNC_OFFSET + SYNC_WORDS * 4; // per thread: f64 [kernel index, argc, args...]
 export const JOB_SLOT_F64 = 32;
 export const CTRL_BYTES = JOB_OFFSET + MAX_THREADS * JOB_SLOT_F64 * 8;

@@ -9,6 +9,8 @@ import {
  * A pool of worker threads running kernels on the shared wasm memory.
  *
  * Protocol (all in the control area's sync words, so no message passing per call):
+ *   - a new worker instantiates the kernels on the shared memory and sets its `ready` word
+ *     (1, or -1 if it could not start);
  *   - the caller writes each worker's job (kernel index, arguments) into the worker's slot,
  *     sets `pending` to the number of workers used, bumps each used worker's generation word and
  *     notifies it; then runs its own share (job 0) on the calling thread;
@@ -16,28 +18,40 @@ import {
  *     and notifies when it reaches 0;
  *   - the caller blocks until `pending` is 0: Atomics.wait in Node (allowed on the main thread)
  *     and in workers; a spin on Atomics.load on a browser main thread, where Atomics.wait throws.
- * So every kernel call stays synchronous for the caller. Workers are unref'd: they never keep a
- * Node process alive. Without shared memory (non-isolated pages) everything runs on the caller.
+ * So every kernel call stays synchronous for the caller. Node waits (once, up to 10 s) for a new
+ * worker to be ready; a browser page never blocks on that and uses workers once they are ready.
+ * Workers are unref'd: they never keep a Node process alive. Without shared memory
+ * (non-isolated pages) everything runs on the caller.
  */
 
 const PENDING = 0;
 const ERROR = 1;
 const GEN0 = 16;
+const READY0 = 16 + MAX_THREADS;
 
 interface WorkerHandle {
   terminate(): unknown;
 }
 
+// Plain JavaScript, valid as a CommonJS script, an ES module and a browser worker.
 const workerSource = `
 "use strict";
 function serve(d) {
-  const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
-  const ex = inst.exports;
-  ex.initThread(d.scratch, d.errorSlot);
-  const fns = d.names.map((n) => ex[n]);
   const sync = new Int32Array(d.memory.buffer, d.syncByte, d.syncWords);
-  const job = new Float64Array(d.memory.buffer, d.jobByte + d.id * d.slotF64 * 8, d.slotF64);
-  const GEN = ${GEN0} + d.id;
+  const GEN = ${GEN0} + d.id, READY = ${READY0} + d.id;
+  let fns, job;
+  try {
+    const ex = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
+    ex.initThread(d.scratch, d.errorSlot);
+    fns = d.names.map((n) => ex[n]);
+    job = new Float64Array(d.memory.buffer, d.jobByte + d.id * d.slotF64 * 8, d.slotF64);
+  } catch (e) {
+    Atomics.store(sync, READY, -1);
+    Atomics.notify(sync, READY);
+    return;
+  }
+  Atomics.store(sync, READY, 1);
+  Atomics.notify(sync, READY);
   let gen = 0; // the host resets the word to 0 before spawning, so an early job is not missed
   for (;;) {
     Atomics.wait(sync, GEN, gen);
@@ -54,11 +68,10 @@ function serve(d) {
     if (Atomics.sub(sync, ${PENDING}, 1) === 1) Atomics.notify(sync, ${PENDING});
   }
 }
-if (typeof self !== "undefined" && typeof self.postMessage === "function" && typeof require === "undefined") {
-  self.onmessage = (e) => serve(e.data);
-} else {
-  serve(require("node:worker_threads").workerData);
-}
+const wt = typeof process === "object" && process.getBuiltinModule ? process.getBuiltinModule("node:worker_threads")
+  : typeof require === "function" ? require("node:worker_threads") : null;
+if (wt && wt.workerData) serve(wt.workerData);
+else self.onmessage = (e) => serve(e.data);
 `;
 
 type NodeWorkerThreads = { Worker: new (src: string, opts: object) => WorkerHandle & { unref(): void } };
@@ -91,10 +104,19 @@ export function kernels(): Kernels {
   return r.k;
 }
 
+let supported: boolean | null = null;
 function threadsSupported(r: Runtime): boolean {
-  if (!r.shared) return false;
-  if (isNode) return !!nodeProcess?.getBuiltinModule?.("node:worker_threads");
-  return typeof Worker !== "undefined" && typeof Blob !== "undefined";
+  if (supported === null) {
+    if (!r.shared) supported = false;
+    else if (isNode) supported = !!nodeProcess?.getBuiltinModule?.("node:worker_threads");
+    else supported = typeof Worker !== "undefined" && typeof Blob !== "undefined";
+  }
+  return supported;
+}
+
+function disableThreads(why: string): void {
+  supported = false;
+  console.warn(`tensile: wasm worker threads unavailable (${why}); running single-threaded`);
 }
 
 /** Sets how many threads kernels may use (the caller's included); default: the available cores. */
@@ -108,6 +130,7 @@ export function setNumThreads(n: number): void {
     for (let i = want; i < workers.length; i++) {
       Atomics.store(sync, GEN0 + i, -1);
       Atomics.notify(sync, GEN0 + i);
+      Atomics.store(sync, READY0 + i, 0);
     }
     workers.length = want;
   }
@@ -129,11 +152,13 @@ function spawn(r: Runtime, id: number): WorkerHandle {
     module: r.module, memory: r.memory, id, scratch: workerScratch[id], errorSlot: r.ctrl + ERR_OFFSET,
     names: PARALLEL_KERNELS, syncByte: r.ctrl + SYNC_OFFSET, syncWords: SYNC_WORDS, jobByte: r.ctrl + JOB_OFFSET, slotF64: JOB_SLOT_F64,
   };
-  // Start from generation 0 so a job posted before the worker runs is not missed.
-  Atomics.store(syncWords(r), GEN0 + id, 0);
+  const sync = syncWords(r);
+  Atomics.store(sync, GEN0 + id, 0);
+  Atomics.store(sync, READY0 + id, 0);
   if (isNode) {
     const wt = nodeProcess!.getBuiltinModule!("node:worker_threads") as NodeWorkerThreads;
-    const w = new wt.Worker(workerSource, { eval: true, workerData: data });
+    // execArgv []: the worker is plain JavaScript and needs none of the parent's loaders or flags
+    const w = new wt.Worker(workerSource, { eval: true, workerData: data, execArgv: [] });
     w.unref();
     return w;
   }
@@ -141,6 +166,25 @@ function spawn(r: Runtime, id: number): WorkerHandle {
   const w = new Worker(url);
   w.postMessage(data);
   return w;
+}
+
+/** Starts workers up to `n` (Node: waits until they are ready); returns how many are ready. */
+function ensureWorkers(r: Runtime, n: number): number {
+  const sync = syncWords(r);
+  while (workers.length < n && supported) {
+    const id = workers.length;
+    workers.push(spawn(r, id));
+    if (!isNode) break; // a page never blocks on a worker's start; it is used once ready
+    const deadline = Date.now() + 10_000;
+    while (Atomics.load(sync, READY0 + id) === 0 && Date.now() < deadline) Atomics.wait(sync, READY0 + id, 0, 100);
+    if (Atomics.load(sync, READY0 + id) !== 1) {
+      void workers.pop()!.terminate();
+      disableThreads(`worker ${id} did not start`);
+    }
+  }
+  let ready = 0;
+  while (ready < workers.length && Atomics.load(sync, READY0 + ready) === 1) ready++;
+  return ready;
 }
 
 function waitForWorkers(sync: Int32Array): void {
@@ -170,12 +214,14 @@ export function _setParallelThresholdScale(scale: number): void {
 export function threadsFor(work: number, minPerThread: number): number {
   const t = getNumThreads();
   if (t <= 1) return 1;
-  return Math.max(1, Math.min(t, Math.floor(work / (minPerThread * workScale))));
+  const want = Math.max(1, Math.min(t, Math.floor(work / (minPerThread * workScale))));
+  if (want === 1) return 1;
+  return Math.min(want, 1 + ensureWorkers(runtime(), t - 1));
 }
 
 /**
- * Runs `kernel` once per job, job 0 on the calling thread and the rest on workers, returning when
- * all are done. Each job is the kernel's argument list.
+ * Runs `kernel` once per job, job 0 on the calling thread and the rest on workers (which
+ * threadsFor has started), returning when all are done. Each job is the kernel's argument list.
  */
 export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number[])[]): void {
   const k = kernels();
@@ -188,7 +234,11 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
   const sync = syncWords(r);
   const index = PARALLEL_KERNELS.indexOf(kernel);
   const nw = jobs.length - 1;
-  while (workers.length < nw) workers.push(spawn(r, workers.length));
+  if (ensureWorkers(r, nw) < nw) {
+    // fewer workers than jobs (threads just got disabled): run them all here
+    for (const j of jobs) fn(...j);
+    return;
+  }
   const slots = new Float64Array(r.memory.buffer, r.ctrl + JOB_OFFSET, MAX_THREADS * JOB_SLOT_F64);
   for (let w = 0; w < nw; w++) {
     const args = jobs[w + 1]!;
