@@ -25,6 +25,18 @@ const NC: i32 = 1024;
 /** Bytes of scratch one thread needs for gemmF32 (packed A block + packed B block + edge tile). */
 export const GEMM_WORK_BYTES: i32 = (MC * KC + KC * NC + MR * NR) * 4;
 
+/** Transposes the 4×4 block held in rows r0..r3 and stores its columns at d, d+step, d+2·step, d+3·step. */
+@inline function storeTransposed4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, step: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(d + step, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(d + 2 * step, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(d + 3 * step, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
 // Packs rows [i0, i0+mc) × cols [p0, p0+kc) of A into MR-row panels, k-major inside a panel:
 // dst[panel][k][r]. Rows past M are zero so edge tiles need no special casing in the kernel.
 function packA(dst: usize, a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i32, kc: i32, M: i32): void {
@@ -40,6 +52,22 @@ function packA(dst: usize, a: usize, sam: i32, sak: i32, i0: i32, mc: i32, p0: i
         for (let k = 0; k < kc; k++) {
           v128.store(d, v128.load(src));
           src += step;
+          d += 16;
+        }
+      } else if (sak == 1) {
+        // row-major A: read 4 k-values of each row as one vector, transpose 4×4 blocks
+        let k = 0;
+        for (; k + 4 <= kc; k += 4) {
+          storeTransposed4(v128.load(src), v128.load(src + r1), v128.load(src + r2), v128.load(src + r3), d, 16);
+          src += 16;
+          d += 64;
+        }
+        for (; k < kc; k++) {
+          store<f32>(d, load<f32>(src));
+          store<f32>(d, load<f32>(src + r1), 4);
+          store<f32>(d, load<f32>(src + r2), 8);
+          store<f32>(d, load<f32>(src + r3), 12);
+          src += 4;
           d += 16;
         }
       } else {
@@ -77,6 +105,29 @@ function packB(dst: usize, b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i
         v128.store(d, v128.load(src));
         v128.store(d, v128.load(src, 16), 16);
         src += step;
+        d += 32;
+      }
+    } else if (cols == NR && sbk == 1) {
+      // B stored column-major (x·Wᵀ in a Linear layer): 4 k-values per column as one vector,
+      // two 4×4 transposes per 4 k-rows of the panel
+      const cs = <usize>(sbn << 2);
+      let src = base;
+      let d = dst;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        storeTransposed4(v128.load(src), v128.load(src + cs), v128.load(src + 2 * cs), v128.load(src + 3 * cs), d, 32);
+        const s4 = src + 4 * cs;
+        storeTransposed4(v128.load(s4), v128.load(s4 + cs), v128.load(s4 + 2 * cs), v128.load(s4 + 3 * cs), d + 16, 32);
+        src += 16;
+        d += 128;
+      }
+      for (; k < kc; k++) {
+        let s = src;
+        for (let c = 0; c < NR; c++) {
+          store<f32>(d + (<usize>c << 2), load<f32>(s));
+          s += cs;
+        }
+        src += 4;
         d += 32;
       }
     } else if (cols == NR) {
