@@ -155,9 +155,10 @@ function packB(dst: usize, b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i
   }
 }
 
-// C[0:4, 0:8] (row stride ldc floats) = (accumulate ? C : 0) + Ap · Bp over kc.
-// @inline would bloat every caller; one call per 4×8×kc tile is cheap.
-function micro4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, accumulate: bool): void {
+// C[0:4, 0:8] (row stride ldc floats) = (accumulate ? C : 0) + Ap · Bp over kc, where the 8
+// B values of step k are at bp + k·bstride bytes (32 for a packed panel, the row stride when B is
+// read in place). @inline would bloat every caller; one call per 4×8×kc tile is cheap.
+function micro4x8(ap: usize, bp: usize, bstride: usize, kc: i32, c: usize, ldc: i32, accumulate: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -178,7 +179,7 @@ function micro4x8(ap: usize, bp: usize, kc: i32, c: usize, ldc: i32, accumulate:
     c30 = f32x4.add(c30, f32x4.mul(a, b0));
     c31 = f32x4.add(c31, f32x4.mul(a, b1));
     ap += 16;
-    bp += 32;
+    bp += bstride;
   }
   const row = <usize>ldc << 2;
   if (accumulate) {
@@ -226,27 +227,41 @@ function gemmF32(
   const tile = packedB + (<usize>(KC * NC) << 2);
   const nk = (K + KC - 1) / KC;
   const kcMax = (K + nk - 1) / nk;
+  // Row-major B is read in place: each 8-column strip is already 32 contiguous bytes per k, and
+  // packing it would mostly cost a second pass over B. Only a ragged last strip is packed.
+  const direct = sbn == 1;
+  const full = N & ~(NR - 1);
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nc = min(NC, N - j0);
     for (let p0 = 0; p0 < K; p0 += kcMax) {
       const kc = min(kcMax, K - p0);
       const acc = p0 > 0;
-      packB(packedB, b, sbk, sbn, p0, kc, j0, nc, N);
+      if (!direct) packB(packedB, b, sbk, sbn, p0, kc, j0, nc, N);
+      else if (j0 + nc > full) packB(packedB, b, sbk, sbn, p0, kc, full, N - full, N);
       for (let i0 = 0; i0 < M; i0 += MC) {
         const mc = min(MC, M - i0);
         packA(packedA, a, sam, sak, i0, mc, p0, kc, M);
         for (let jr = 0; jr < nc; jr += NR) {
           const cols = min(NR, nc - jr);
-          const bp = packedB + (<usize>(jr * kc) << 2);
+          let bp = packedB + (<usize>(jr * kc) << 2);
+          let bstride: usize = NR * 4;
+          if (direct) {
+            if (j0 + jr < full) {
+              bp = b + (<usize>(p0 * sbk + j0 + jr) << 2);
+              bstride = <usize>sbk << 2;
+            } else {
+              bp = packedB;
+            }
+          }
           for (let ir = 0; ir < mc; ir += MR) {
             const rows = min(MR, mc - ir);
             const ap = packedA + (<usize>(ir * kc) << 2);
             const cp = c + (<usize>((i0 + ir) * ldc + j0 + jr) << 2);
             if (rows == MR && cols == NR) {
-              micro4x8(ap, bp, kc, cp, ldc, acc);
+              micro4x8(ap, bp, bstride, kc, cp, ldc, acc);
             } else {
               // Edge tile: compute the full 4×8 into scratch, then add/copy the valid part.
-              micro4x8(ap, bp, kc, tile, NR, false);
+              micro4x8(ap, bp, bstride, kc, tile, NR, false);
               for (let r = 0; r < rows; r++) {
                 for (let q = 0; q < cols; q++) {
                   const dst = cp + (<usize>(r * ldc + q) << 2);

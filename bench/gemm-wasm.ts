@@ -37,15 +37,19 @@ function gflops(M: number, K: number, N: number, transposedB: boolean): [number,
   return [flops / (best / 1000) / 1e9, flops / (bestCpu / 1000) / 1e9];
 }
 
-console.log(`wasm GEMM, GFLOP/s (best of 5 × 200 ms), ${cores} core(s) available; "cpu" = per CPU-second of all threads`);
-console.log(["shape (M×K×N)".padEnd(18), ...THREADS.flatMap((t) => [`${t}T B`, `${t}T Bᵀ`, `${t}T cpu`].map((h) => h.padStart(9)))].join(""));
+console.log(`wasm GEMM GFLOP/s, best of 5 × 200 ms after warm-up; ${cores} core(s) available`);
+console.log("wall = wall-clock; cpu = per CPU-second summed over threads (≈ per-core speed even on a busy machine)");
+console.log("B = row-major B, Bᵀ = B stored transposed (x·Wᵀ in nn.Linear)\n");
+const head = ["M×K×N".padEnd(16)];
+for (const t of THREADS) head.push(...[`${t}T B`, `${t}T Bᵀ`, `cpu B`, `cpu Bᵀ`].map((h) => h.padStart(8)));
+console.log(head.join(""));
 for (const [M, K, N] of SHAPES) {
   const cells: string[] = [];
   for (const t of THREADS) {
     setNumThreads(t);
     const [plain, plainCpu] = gflops(M, K, N, false);
     const [tr, trCpu] = gflops(M, K, N, true);
-    cells.push(...[plain, tr, Math.max(plainCpu, trCpu)].map((g) => g.toFixed(1).padStart(9)));
+    cells.push(...[plain, tr, plainCpu, trCpu].map((g) => g.toFixed(1).padStart(8)));
   }
-  console.log([`${M}×${K}×${N}`.padEnd(18), ...cells].join(""));
+  console.log([`${M}×${K}×${N}`.padEnd(16), ...cells].join(""));
 }
