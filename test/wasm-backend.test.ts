@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { BINARY_OPS, type BinaryOp, type ReduceOp, UNARY_OPS, type UnaryOp } from "../src/backends/backend.js";
-import { setNumThreads } from "../src/backends/wasm/index.js";
+import { initWasm, setNumThreads } from "../src/backends/wasm/index.js";
+import { viaReference } from "../src/backends/wasm/fallback.js";
 import { _setParallelThresholdScale } from "../src/backends/wasm/threads.js";
 import type { DType } from "../src/tensor/dtype.js";
 import {
@@ -293,4 +294,22 @@ test("alloc is zero-filled and fromArray/read round-trip every dtype", () => {
   }
   assert.deepEqual([...W.read({ storage: W.fromArray(new Float32Array([5])), shape: [], strides: [], offset: 0 })], [5]);
   assert.equal(W.read(whole(W.alloc("float32", 0), [0, 3])).length, 0);
+});
+
+test("the reference fallback runs a kernel on copies and warns once per kernel", (t) => {
+  const warn = t.mock.method(console, "warn", () => {});
+  const data = new Float32Array([0, 1, -2, 3, 4, 5]);
+  const v = { storage: W.fromArray(data), shape: [3, 2], strides: [1, 3], offset: 0 };
+  const run = () => viaReference("testKernel", [v], (ref, [x]) => ref.unary("exp", x!, "float32"));
+  const got = readAll(W, run(), [3, 2]);
+  run();
+  assert.equal(warn.mock.callCount(), 1);
+  assert.match(String(warn.mock.calls[0]!.arguments[0]), /testKernel/);
+  assertClose(got, readAll(R, R.unary("exp", { ...v, storage: R.fromArray(data) }, "float32"), [3, 2]), {}, "fallback exp");
+});
+
+test("initWasm resolves in Node and is idempotent", async () => {
+  await initWasm();
+  await initWasm();
+  assert.equal(readAll(W, W.fromArray(new Int32Array([7])), [1])[0], 7);
 });
