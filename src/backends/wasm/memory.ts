@@ -96,7 +96,10 @@ function takeBlock(bytes: number): [number, number] {
     }
     const before = r.memory.buffer.byteLength;
     if (!ensureMemory(r, top + bytes))
-      throw new TensileError(`wasm backend: out of memory allocating ${bytes} bytes (${live} bytes live in ${liveCount} storages; wasm memory is limited to 4 GiB)`);
+      throw new TensileError(
+        `wasm backend: out of memory allocating ${bytes} bytes (${live} bytes live in ${liveCount} storages; wasm memory is limited to 4 GiB). ` +
+          "Dropped tensors are freed when garbage-collected, which needs the program to return to the event loop: a long synchronous loop should `await` now and then.",
+      );
     hintGc(r.memory.buffer.byteLength - before);
   }
   const p = top;

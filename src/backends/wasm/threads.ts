@@ -119,21 +119,13 @@ function disableThreads(why: string): void {
   console.warn(`tensile: wasm worker threads unavailable (${why}); running single-threaded`);
 }
 
-/** Sets how many threads kernels may use (the caller's included); default: the available cores. */
+/**
+ * Sets how many threads kernels may use (the caller's included); default: the available cores.
+ * Lowering it leaves the extra workers parked (blocked in Atomics.wait, costing nothing) for reuse.
+ */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new TensileError(`setNumThreads: expected a positive integer, got ${n}`);
   numThreads = Math.min(n, MAX_THREADS);
-  const r = runtime();
-  const want = threadsSupported(r) ? numThreads - 1 : 0;
-  if (workers.length > want) {
-    const sync = syncWords(r);
-    for (let i = want; i < workers.length; i++) {
-      Atomics.store(sync, GEN0 + i, -1);
-      Atomics.notify(sync, GEN0 + i);
-      Atomics.store(sync, READY0 + i, 0);
-    }
-    workers.length = want;
-  }
 }
 
 /** Threads kernels may use: 1 where shared memory or workers are unavailable. */
@@ -171,6 +163,7 @@ function spawn(r: Runtime, id: number): WorkerHandle {
 /** Starts workers up to `n` (Node: waits until they are ready); returns how many are ready. */
 function ensureWorkers(r: Runtime, n: number): number {
   const sync = syncWords(r);
+  // (workers are never stopped, so a worker index is never reused by a second thread)
   while (workers.length < n && supported) {
     const id = workers.length;
     workers.push(spawn(r, id));
