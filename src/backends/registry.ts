@@ -43,10 +43,13 @@ export function getBackend(name?: string): Backend {
   return f();
 }
 
-/** Makes `b` (a name or an object) the backend new tensors are created on. Returns the previous one. */
-export function setBackend(b: string | Backend): Backend {
-  const prev = getBackend();
-  current = typeof b === "string" ? getBackend(b) : b;
+/**
+ * Makes `b` (a name or an object) the backend new tensors are created on; `null` goes back to the
+ * default. Returns the previous choice (null if none was made), to pass back to setBackend.
+ */
+export function setBackend(b: string | Backend | null): Backend | null {
+  const prev = current;
+  current = b === null ? null : typeof b === "string" ? getBackend(b) : b;
   return prev;
 }
 

@@ -11,9 +11,8 @@ import { Generator, type Tensor, manualSeed, noGrad, cat, listBackends, setBacke
 import * as nn from "../nn/index.js";
 import { DataLoader } from "../data/dataloader.js";
 import { TensorDataset } from "../data/dataset.js";
-import { save, load } from "../io/node.js";
+import { save, load, writeFileAtomic as writeBytesAtomic } from "../io/node.js";
 import { setNumThreads } from "../backends/wasm/threads.js";
-import { writeFileAtomic } from "../train/node-files.js";
 import { fit } from "../train/fit.js";
 import { CSVLogger, EarlyStopping, type Callback } from "../train/callbacks.js";
 import { ProgressBar } from "../train/progress.js";
@@ -65,6 +64,8 @@ Commands:
 
 Run \`tensile <command> --help\` for the flags. Example:
   tensile train --data mnist --epochs 10 --lr 0.05 --optimizer sgd --hidden 500 --save model.safetensors`;
+
+const writeText = (path: string, text: string): void => writeBytesAtomic("tensile train", path, new TextEncoder().encode(text));
 
 function useBackend(flags: Record<string, unknown>): string {
   const name = (flags.backend as string | undefined) ?? (listBackends().includes("wasm") ? "wasm" : "reference");
@@ -156,10 +157,10 @@ async function train(argv: string[]): Promise<void> {
   const cm = confusionMatrix(logits, data.test.y, data.numClasses);
   await save(net.stateDict(), savePath, { metadata: { format: "pt", model, data: data.name, test_accuracy: String(acc) } });
   const charts = historyCharts(history.epochs);
-  await writeFileAtomic(join(reportDir, "loss.svg"), charts.loss);
-  if (charts.accuracy) await writeFileAtomic(join(reportDir, "accuracy.svg"), charts.accuracy);
+  writeText(join(reportDir, "loss.svg"), charts.loss);
+  if (charts.accuracy) writeText(join(reportDir, "accuracy.svg"), charts.accuracy);
   const reportPath = join(reportDir, "report.html");
-  await writeFileAtomic(reportPath, trainingReportHtml({
+  writeText(reportPath, trainingReportHtml({
     title: `Tensile: ${model} on ${data.name}`,
     history: history.epochs,
     metrics: { "test accuracy": acc, "macro precision": prf.macro.precision, "macro recall": prf.macro.recall, "macro F1": prf.macro.f1, "training seconds": seconds },

@@ -2,6 +2,7 @@ import { TensileError } from "../errors.js";
 import { type Tensor, noGrad } from "../core.js";
 import type { Module } from "../nn/module.js";
 import type { EpochLogs, OptimizerLike } from "./fit.js";
+import { save, writeFileAtomic } from "../io/node.js";
 
 export interface TrainContext {
   model: Module;
@@ -109,7 +110,7 @@ export class ModelCheckpoint implements Callback {
     this.mode = resolveMode(opts.mode ?? "auto", this.monitor);
   }
 
-  async onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainContext): Promise<void> {
+  onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainContext): void {
     if (this.opts.saveBestOnly) {
       const v = monitored("ModelCheckpoint", logs, this.monitor);
       const better = Number.isNaN(this.best) || (this.mode === "min" ? v < this.best : v > this.best);
@@ -117,8 +118,7 @@ export class ModelCheckpoint implements Callback {
       this.best = v;
     }
     const p = typeof this.path === "function" ? this.path(epoch, logs) : this.path.replace("{epoch}", String(epoch));
-    const { save } = await import("../io/node.js");
-    await save(ctx.model.stateDict(), p, { metadata: { epoch: String(epoch), ...Object.fromEntries(Object.entries(logs).map(([k, val]) => [k, String(val)])) } });
+    save(ctx.model.stateDict(), p, { metadata: { epoch: String(epoch), ...Object.fromEntries(Object.entries(logs).map(([k, val]) => [k, String(val)])) } });
     this.saved.push(p);
   }
 }
@@ -140,20 +140,18 @@ export class CSVLogger implements Callback {
   onTrainBegin(): void {
     this.rows = [];
   }
-  async onEpochEnd(_e: number, logs: EpochLogs): Promise<void> {
+  onEpochEnd(_e: number, logs: EpochLogs): void {
     this.rows.push({ ...logs });
     const keys = [...new Set(this.rows.flatMap((r) => Object.keys(r)))];
     const text = [keys.join(","), ...this.rows.map((r) => keys.map((k) => (r[k] === undefined ? "" : String(r[k]))).join(","))].join("\n") + "\n";
-    const { writeFileAtomic } = await import("./node-files.js");
-    await writeFileAtomic(this.path, text);
+    writeFileAtomic("CSVLogger", this.path, new TextEncoder().encode(text));
   }
 }
 
 /** Writes the history so far as JSON after every epoch (atomically). */
 export class JSONLogger implements Callback {
   constructor(readonly path: string) {}
-  async onEpochEnd(_e: number, _l: EpochLogs, ctx: TrainContext): Promise<void> {
-    const { writeFileAtomic } = await import("./node-files.js");
-    await writeFileAtomic(this.path, JSON.stringify({ history: ctx.history }, null, 1) + "\n");
+  onEpochEnd(_e: number, _l: EpochLogs, ctx: TrainContext): void {
+    writeFileAtomic("JSONLogger", this.path, new TextEncoder().encode(JSON.stringify({ history: ctx.history }, null, 1) + "\n"));
   }
 }
