@@ -142,7 +142,7 @@ export function buildConfigs(quick: boolean, cores: number): FrameworkConfig[] {
     plan: (w) =>
       request(w, 1, "reference", {
         mlp: { runs: quick ? 1 : 3, batches: quick ? 20 : 100, warmupBatches: 3, ...adaptive },
-        cnn: { runs: quick ? 1 : 2, batches: quick ? 2 : 20, warmupBatches: 1, ...adaptive },
+        cnn: { runs: quick ? 1 : 2, batches: quick ? 2 : 20, warmupBatches: 2, ...adaptive },
         micro: { runs: 0, batches: null, warmupBatches: 0 },
       }[w], quick ? { ...micro, gemmRuns: 1, throughputRuns: 1 } : { ...micro, gemmRuns: 3, throughputRuns: 3 }),
   });

@@ -176,6 +176,11 @@ export function renderTables(outcomes: ConfigOutcome[]): string {
   return parts.join("\n\n");
 }
 
+/** True when the given environment has no OpenBLAS tuning variable, so "unset" changes nothing. */
+function sameTorchConfigs(f: MachineFacts): boolean {
+  return !f.openblasEnv.split(", ").some((kv) => !kv.endsWith("=(unset)"));
+}
+
 export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): string {
   const f = ctx.facts;
   const torchConfig = firstInfo(outcomes, "torch", "torchConfig");
@@ -207,6 +212,7 @@ export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): str
     "## PyTorch at real speed?",
     "",
     `Every PyTorch configuration runs in its own process with \`torch.set_num_threads(n)\` and \`OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n\`: OpenBLAS's pthread build ignores \`torch.set_num_threads\`, so without the variable a \"1-thread\" PyTorch multiplies matrices on every core. They also get \`OMP_WAIT_POLICY=PASSIVE\`: Debian's torch runs its own ops on libgomp, whose workers spin after every parallel region and starve OpenBLAS's separate thread pool when both want the same 2 cores (while this harness was written, 200 MLP batches at 2 threads took 8–15 s without it and 0.8 s with it). PyTorch runs twice: with the environment as given, and with \`OPENBLAS_CORETYPE\` and \`OPENBLAS_L2_SIZE\` removed from the child's environment (either can make OpenBLAS pick slow kernels). A configuration whose 1024³ GEMM falls below ${fmt(ctx.minTorchGflops)} GFLOP/s for the whole machine (${fmt(ctx.minTorchGflops)} × threads / cores, since one core cannot reach the whole machine's figure) is refused: its figures are marked INVALID and nothing is compared with them. Ratios use the valid configuration with the variables unset, else the one as given.`,
+    sameTorchConfigs(f) ? `\nThe environment as given sets neither variable, so the two PyTorch rows at each thread count are the same configuration run twice: their difference is run-to-run noise.` : "",
     "",
     validityTable(outcomes),
     "",

@@ -6,18 +6,19 @@
  *   npm run bench -- --only torch,tfjs    a subset of torch, tfjs, tensile
  *   npm run bench -- --out path.md        write the report elsewhere (default bench/RESULTS.md)
  *   npm run bench -- --min-torch-gflops N whole-machine GEMM 1024³ bar for PyTorch (default 100)
+ *   npm run bench -- --render bench/RESULTS.json   re-render the report from saved raw figures
  *
  * Each framework configuration and workload runs in its own child process, one at a time
  * (bench/torch_worker.py with /usr/bin/python3, bench/tfjs-worker.ts, bench/tensile-worker.ts).
  */
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { loadAverage, machineFacts, OPENBLAS_TUNING_VARS } from "./machine.js";
 import { buildConfigs, type Family, type FrameworkConfig } from "./plan.js";
 import { ERROR_MARKER, RESULT_MARKER, type Workload, type WorkerRequest, type WorkerResult } from "./protocol.js";
-import { gateTorch, renderReport, renderTables, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
+import { gateTorch, renderReport, renderTables, type ConfigOutcome, type ReportContext, type WorkloadOutcome } from "./report.js";
 import { fmt } from "./stats.js";
 
 const PYTHON = "/usr/bin/python3"; // Debian's interpreter, the one with python3-torch
@@ -29,6 +30,8 @@ interface Options {
   only: Set<Family>;
   out: string;
   minTorchGflops: number;
+  /** Re-render the report from this raw-results file instead of measuring. */
+  render?: string;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -48,8 +51,9 @@ function parseArgs(argv: string[]): Options {
       opts.only = new Set(names as Family[]);
     } else if (a.startsWith("--out")) opts.out = value();
     else if (a.startsWith("--min-torch-gflops")) opts.minTorchGflops = Number(value());
+    else if (a.startsWith("--render")) opts.render = value();
     else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: npm run bench -- [--quick] [--only torch,tfjs,tensile] [--out file.md] [--min-torch-gflops 100]\n");
+      process.stdout.write("usage: npm run bench -- [--quick] [--only torch,tfjs,tensile] [--out file.md] [--min-torch-gflops 100] [--render file.json]\n");
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a}`);
   }
@@ -126,6 +130,7 @@ function checkTorch(o: ConfigOutcome, minGflops: number, cores: number): void {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.render) return render(opts.render, opts);
   const facts = machineFacts();
   const t0 = performance.now();
   process.stderr.write(`bench: ${facts.cpu}, ${facts.cores} cores, Node ${facts.node}, load ${facts.loadAverage}\n`);
@@ -152,17 +157,43 @@ async function main(): Promise<void> {
     }
     if (config.family === "torch") checkTorch(outcome, opts.minTorchGflops, facts.cores);
   }
-  const totalSeconds = (performance.now() - t0) / 1000;
-  const report = renderReport(outcomes, {
+  const ctx: ReportContext = {
     facts,
     endLoadAverage: loadAverage(),
     quick: opts.quick,
-    totalSeconds,
+    totalSeconds: (performance.now() - t0) / 1000,
     command: "npm run bench",
     minTorchGflops: opts.minTorchGflops,
+  };
+  // The raw figures too, so the report can be re-rendered (--render) without re-measuring.
+  const raw: RawResults = { ctx, outcomes: outcomes.map(({ config, ...rest }) => ({ id: config.id, ...rest })) };
+  writeFileSync(rawPathFor(opts.out), JSON.stringify(raw, null, 1) + "\n");
+  writeReport(outcomes, ctx, opts.out);
+}
+
+interface RawResults {
+  ctx: ReportContext;
+  outcomes: Array<Omit<ConfigOutcome, "config"> & { id: string }>;
+}
+
+const rawPathFor = (out: string) => out.replace(/\.md$/, "") + ".json";
+
+function writeReport(outcomes: ConfigOutcome[], ctx: ReportContext, out: string): void {
+  writeFileSync(out, renderReport(outcomes, ctx));
+  process.stdout.write(`\n${renderTables(outcomes)}\n\nbench: wrote ${out} (${fmt(ctx.totalSeconds)} s)\n`);
+}
+
+/** --render: rebuilds the report from a raw-results file (gate re-applied with today's bar). */
+function render(rawPath: string, opts: Options): void {
+  const raw = JSON.parse(readFileSync(rawPath, "utf8")) as RawResults;
+  const configs = buildConfigs(raw.ctx.quick, raw.ctx.facts.cores);
+  const outcomes: ConfigOutcome[] = raw.outcomes.map(({ id, workloads }) => {
+    const config = configs.find((c) => c.id === id);
+    if (!config) throw new Error(`bench --render: unknown configuration ${id} in ${rawPath}`);
+    return { config, workloads };
   });
-  writeFileSync(opts.out, report);
-  process.stdout.write(`\n${renderTables(outcomes)}\n\nbench: wrote ${opts.out} (${fmt(totalSeconds)} s)\n`);
+  for (const o of outcomes) if (o.config.family === "torch") checkTorch(o, opts.minTorchGflops, raw.ctx.facts.cores);
+  writeReport(outcomes, { ...raw.ctx, minTorchGflops: opts.minTorchGflops }, opts.out);
 }
 
 await main();
