@@ -10,6 +10,7 @@ import { Tensor, getBackend, listBackends, noGrad } from "../src/core.js";
 import { nn } from "../src/index.js";
 import { type Sample, assertClose, buildArgs, loadFixture, makeTensor } from "./helpers/fixtures.js";
 import { backendsUnderTest } from "./helpers/backends.js";
+import { liveStorageCount } from "../src/backends/wasm/index.js";
 
 const F = nn.functional as unknown as Record<string, (...a: unknown[]) => unknown>;
 const ops = core as unknown as Record<string, (...a: unknown[]) => unknown>;
@@ -84,7 +85,12 @@ for (const file of files) {
   for (const backend of backendsUnderTest()) {
     describe(`${file} on ${backend.name}`, () => {
       for (const s of samples)
-        test(s.name, () => core.withBackend(backend, () => runForwardBackward(s)));
+        test(s.name, () => {
+          // Leak check: every wasm kernel call must give its workspace blocks back.
+          const before = liveStorageCount();
+          core.withBackend(backend, () => runForwardBackward(s));
+          assert.equal(liveStorageCount(), before, `${s.name}: wasm workspace blocks leaked`);
+        });
     });
   }
   describe(`${file} gradcheck (float64, reference)`, () => {

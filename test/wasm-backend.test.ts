@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, describe, test } from "node:test";
 import { BINARY_OPS, type BinaryOp, type ReduceOp, UNARY_OPS, type UnaryOp } from "../src/backends/backend.js";
-import { initWasm, setNumThreads } from "../src/backends/wasm/index.js";
+import { initWasm, setNumThreads, wasmKernels } from "../src/backends/wasm/index.js";
 import { viaReference } from "../src/backends/wasm/fallback.js";
 import { _setParallelThresholdScale } from "../src/backends/wasm/threads.js";
 import type { DType } from "../src/tensor/dtype.js";
@@ -299,9 +299,10 @@ test("alloc is zero-filled and fromArray/read round-trip every dtype", () => {
 test("the reference fallback runs a kernel on copies and warns once per kernel", (t) => {
   const warn = t.mock.method(console, "warn", () => {});
   const data = new Float32Array([0, 1, -2, 3, 4, 5]);
-  const v = { storage: W.fromArray(data), shape: [3, 2], strides: [1, 3], offset: 0 };
+  // The fallback works at the kernel level, on wasm-resident storage.
+  const v = { storage: wasmKernels.fromArray(data), shape: [3, 2], strides: [1, 3], offset: 0 };
   const run = () => viaReference("testKernel", [v], (ref, [x]) => ref.unary("exp", x!, "float32"));
-  const got = readAll(W, run(), [3, 2]);
+  const got = readAll(wasmKernels, run(), [3, 2]);
   run();
   assert.equal(warn.mock.callCount(), 1);
   assert.match(String(warn.mock.calls[0]!.arguments[0]), /testKernel/);

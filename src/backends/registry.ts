@@ -1,7 +1,7 @@
 import { TensileError } from "../errors.js";
 import type { Backend } from "./backend.js";
 import { referenceBackend } from "./reference/index.js";
-import { wasmBackend } from "./wasm/wasm-backend.js";
+import { wasmBackend } from "./wasm/host.js";
 import { runtime as wasmRuntime } from "./wasm/runtime.js";
 
 /**

@@ -4,7 +4,8 @@
  * `await initWasm()` once first. Threads: `setNumThreads(n)` (default: all cores; 1 where
  * SharedArrayBuffer is unavailable). Memory: `liveStorageCount()` / `liveBytes()` for leak tests.
  */
-export { wasmBackend } from "./wasm-backend.js";
+export { wasmBackend } from "./host.js";
+export { wasmKernels } from "./wasm-backend.js";
 export { initWasm } from "./runtime.js";
 export { getNumThreads, setNumThreads } from "./threads.js";
 export { WasmStorage, liveBytes, liveStorageCount, memoryStats, type MemoryStats } from "./memory.js";

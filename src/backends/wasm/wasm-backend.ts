@@ -13,8 +13,12 @@ import { cumsum, reduce } from "./reduce.js";
  * kernels compiled from assembly/ with f32x4 SIMD, large calls split across worker threads.
  * Every primitive has a kernel; see docs/wasm-backend.md for the design.
  */
-export const wasmBackend: Backend = {
-  name: "wasm",
+/**
+ * Kernels over wasm-resident storage. The public backend (`host.ts`) keeps tensors in JS memory and
+ * stages them through these kernels for each call.
+ */
+export const wasmKernels: Backend = {
+  name: "wasm-kernels",
 
   alloc: (dtype, length) => allocZeroed(dtype, length),
 

@@ -1,0 +1,162 @@
+import type { DType, TypedArray } from "../../tensor/dtype.js";
+import { arrayFor } from "../../tensor/dtype.js";
+import type { Backend, Storage, View } from "../backend.js";
+import { RefStorage, forEachIndex, referenceBackend } from "../reference/index.js";
+import { type WasmStorage, allocRaw, releaseStorage, viewOf } from "./memory.js";
+import { wasmKernels } from "./wasm-backend.js";
+
+/**
+ * The public wasm backend: tensors' storage lives in ordinary JS typed arrays (the same
+ * `RefStorage` the reference backend uses), and wasm linear memory is only a workspace.
+ *
+ * Why: the JS garbage collector frees a typed array's memory by itself, during any allocation,
+ * and counts it when deciding to collect. Storage inside one wasm memory can only be given back
+ * through FinalizationRegistry callbacks, which run when the program yields to the event loop — a
+ * synchronous training loop (the PyTorch idiom) never yields, so its memory grew without bound.
+ * With host storage, a loop written like PyTorch's keeps flat memory with no dispose() and no await.
+ *
+ * Each kernel call stages the byte span its input views touch into pooled wasm blocks, runs the
+ * kernel there (SIMD, threads), copies the result out to a fresh typed array and returns every
+ * block to the pool before it returns: wasm memory use is bounded by the largest single call.
+ * The copies cost a little bandwidth next to the kernels (see docs/wasm-backend.md).
+ */
+
+const hostData = (s: Storage): TypedArray => (s as RefStorage).data;
+
+/** First and one-past-last element a view touches (strides are never negative in Tensile). */
+function span(v: View): [number, number] {
+  let hi = v.offset;
+  for (let i = 0; i < v.shape.length; i++) {
+    if (v.shape[i] === 0) return [v.offset, v.offset];
+    hi += (v.shape[i]! - 1) * v.strides[i]!;
+  }
+  return [v.offset, hi + 1];
+}
+
+/** Work blocks of one call; all released when the call ends. */
+class Staging {
+  private blocks: WasmStorage[] = [];
+  private staged = new Map<Storage, { block: WasmStorage; lo: number }>();
+
+  /** The view re-based onto a wasm copy of the elements it can reach. */
+  input(v: View): View {
+    const [lo, hi] = span(v);
+    const key = v.storage;
+    let hit = this.staged.get(key);
+    if (!hit || lo < hit.lo || hi - hit.lo > hit.block.length) {
+      const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
+      this.blocks.push(block);
+      viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
+      hit = { block, lo };
+      this.staged.set(key, hit);
+    }
+    return { storage: hit.block, shape: v.shape, strides: v.strides, offset: v.offset - hit.lo };
+  }
+
+  /** A whole storage staged for an in-place kernel; `writeBack` copies it home afterwards. */
+  whole(s: Storage): WasmStorage {
+    const block = allocRaw(s.dtype, Math.max(s.length, 1));
+    this.blocks.push(block);
+    viewOf(s.dtype, block.ptr, s.length).set(hostData(s));
+    this.staged.set(s, { block, lo: 0 });
+    return block;
+  }
+
+  writeBack(s: Storage): void {
+    const hit = this.staged.get(s)!;
+    hostData(s).set(viewOf(s.dtype, hit.block.ptr, s.length));
+  }
+
+  /** Moves a kernel's output into host memory and frees its block. */
+  output(w: Storage): RefStorage {
+    const ws = w as WasmStorage;
+    const out = arrayFor(ws.dtype, ws.length);
+    out.set(viewOf(ws.dtype, ws.ptr, ws.length));
+    releaseStorage(ws);
+    return new RefStorage(out, ws.dtype);
+  }
+
+  done(): void {
+    for (const b of this.blocks) releaseStorage(b);
+    this.blocks = [];
+    this.staged.clear();
+  }
+}
+
+/** Runs `fn` with staged copies of `views`, returning its output as host storage. */
+function call(views: readonly View[], fn: (staged: View[]) => Storage): RefStorage {
+  const st = new Staging();
+  try {
+    return st.output(fn(views.map((v) => st.input(v))));
+  } finally {
+    st.done();
+  }
+}
+
+export const wasmBackend: Backend = {
+  name: "wasm",
+
+  alloc: (dtype, length) => new RefStorage(arrayFor(dtype, length), dtype),
+  fromArray(a) {
+    const out = arrayFor(dtypeOf(a), a.length);
+    out.set(a);
+    return new RefStorage(out, dtypeOf(a));
+  },
+  read(v) {
+    const d = hostData(v.storage);
+    const n = v.shape.reduce((x, y) => x * y, 1);
+    const contiguous = v.shape.every((s, i) => s === 1 || v.strides[i] === v.shape.slice(i + 1).reduce((x, y) => x * y, 1));
+    if (contiguous) return d.slice(v.offset, v.offset + n);
+    const out = arrayFor(v.storage.dtype, n);
+    forEachIndex(v.shape, v.strides, v.offset, (k, i) => (out[k] = d[i]!));
+    return out;
+  },
+
+  copy: (v, dtype) => call([v], ([s]) => wasmKernels.copy(s!, dtype)),
+  unary: (op, x, dtype) => call([x], ([s]) => wasmKernels.unary(op, s!, dtype)),
+  binary: (op, a, b, shape, dtype) => call([a, b], ([sa, sb]) => wasmKernels.binary(op, sa!, sb!, shape, dtype)),
+  where: (c, a, b, shape, dtype) => call([c, a, b], ([sc, sa, sb]) => wasmKernels.where(sc!, sa!, sb!, shape, dtype)),
+  reduce: (op, x, axes) => call([x], ([s]) => wasmKernels.reduce(op, s!, axes)),
+  cumsum: (x, axis) => call([x], ([s]) => wasmKernels.cumsum(s!, axis)),
+  matmul: (a, b) => call([a, b], ([sa, sb]) => wasmKernels.matmul(sa!, sb!)),
+  // Gathers read few elements of what may be a whole dataset: staging its span would copy it all,
+  // so they run on the host storage directly (the reference kernel copies whole rows at once).
+  gather: (x, axis, index) => referenceBackend.gather(x, axis, index),
+  scatter: (x, axis, index, src, acc) => call([x, index, src], ([sx, si, ss]) => wasmKernels.scatter(sx!, axis, si!, ss!, acc)),
+  im2col: (x, p) => call([x], ([s]) => wasmKernels.im2col(s!, p)),
+  col2im: (cols, shape, p) => call([cols], ([s]) => wasmKernels.col2im(s!, shape, p)),
+
+  assign(dst, src) {
+    const st = new Staging();
+    try {
+      const w = st.whole(dst.storage);
+      wasmKernels.assign({ storage: w, shape: dst.shape, strides: dst.strides, offset: dst.offset }, st.input(src));
+      st.writeBack(dst.storage);
+    } finally {
+      st.done();
+    }
+  },
+  sgdStep(param, grad, buf, o) {
+    const st = new Staging();
+    try {
+      wasmKernels.sgdStep(st.whole(param), st.whole(grad), buf ? st.whole(buf) : null, o);
+      st.writeBack(param);
+      if (buf) st.writeBack(buf);
+    } finally {
+      st.done();
+    }
+  },
+  adamStep(param, grad, m, v, vmax, o) {
+    const st = new Staging();
+    try {
+      wasmKernels.adamStep(st.whole(param), st.whole(grad), st.whole(m), st.whole(v), vmax ? st.whole(vmax) : null, o);
+      for (const s of [param, m, v, ...(vmax ? [vmax] : [])]) st.writeBack(s);
+    } finally {
+      st.done();
+    }
+  },
+};
+
+function dtypeOf(a: TypedArray): DType {
+  return a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool";
+}
