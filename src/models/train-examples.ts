@@ -86,36 +86,6 @@ interface LoopSetup {
   epochs: number;
 }
 
-/**
- * Lets the event loop run: storage outside the JS heap (the wasm backend's) is handed back by
- * FinalizationRegistry callbacks, which only run between tasks, so a long synchronous loop would
- * otherwise hold every step's intermediates until it ends.
- */
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
-
-type Proc = { getBuiltinModule?: (id: string) => unknown };
-let gcFn: (() => void) | null | undefined;
-/**
- * V8's garbage collector, where it can be had (Node: exposed at run time), else null. The JS heap
- * of a training loop stays small, so V8 rarely collects on its own and the tensors' wasm blocks,
- * which it does not see, pile up; collecting once per step keeps them flat.
- */
-function collector(): (() => void) | null {
-  if (gcFn !== undefined) return gcFn;
-  const g = (globalThis as { gc?: () => void }).gc;
-  const proc = (globalThis as { process?: Proc }).process;
-  if (typeof g === "function") gcFn = g;
-  else if (typeof proc?.getBuiltinModule === "function") {
-    const v8 = proc.getBuiltinModule("node:v8") as { setFlagsFromString(f: string): void };
-    const vm = proc.getBuiltinModule("node:vm") as { runInNewContext(code: string): unknown };
-    v8.setFlagsFromString("--expose-gc");
-    const f = vm.runInNewContext("gc");
-    gcFn = typeof f === "function" ? (f as () => void) : null;
-  } else gcFn = null;
-  return gcFn;
-}
-
 async function runLoop<M extends Module>(s: LoopSetup, o: CommonOptions): Promise<ExampleResult<M>> {
   const history: EpochReport[] = [];
   const t0 = performance.now();
@@ -133,8 +103,6 @@ async function runLoop<M extends Module>(s: LoopSetup, o: CommonOptions): Promis
       correct += noGrad(() => logits.argmax(1).eq(y).sum().item());
       seen += n;
       o.onBatch?.(++b, batches, lossSum / seen);
-      collector()?.();
-      await yieldToEventLoop();
     }
     const testAccuracy = evaluateAccuracy(s.model, s.test as Iterable<[Tensor, Tensor]>, s.prepare);
     const r = { epoch, epochs: s.epochs, trainLoss: lossSum / seen, trainAccuracy: correct / seen, testAccuracy, seconds: (performance.now() - te) / 1000 };
