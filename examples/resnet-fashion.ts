@@ -1,8 +1,9 @@
 /**
  * A small ResNet on Fashion-MNIST (60,000 train / 10,000 test) with random-crop + flip augmentation.
  *
- *   npx tsx examples/resnet-fashion.ts [--epochs 6] [--batch-size 128] [--root /usr/share/datasets/fashion-mnist]
- *                                      [--blocks 1,1,1] [--channels 16,32,64] [--max-lr 0.1] [--no-augment]
+ *   npx tsx examples/resnet-fashion.ts [--epochs 8] [--batch-size 128] [--root /usr/share/datasets/fashion-mnist]
+ *                                      [--blocks 1,1,1] [--channels 16,32,64] [--optimizer adamw|sgd] [--max-lr 0.004]
+ *                                      [--no-augment] [--train-limit N]
  *
  * Prints loss / accuracy / time per epoch (and progress within an epoch). Measured (wasm backend,
  * 2 shared CPU cores): see the README; the recipe lives in src/models/train-examples.ts
@@ -14,24 +15,25 @@ import { trainResnetFashion } from "../src/models/train-examples.js";
 
 const { values } = parseArgs({
   options: {
-    epochs: { type: "string", default: "6" }, "batch-size": { type: "string", default: "128" },
+    epochs: { type: "string", default: "8" }, optimizer: { type: "string", default: "adamw" }, "batch-size": { type: "string", default: "128" },
     root: { type: "string", default: "/usr/share/datasets/fashion-mnist" }, blocks: { type: "string", default: "1,1,1" },
-    channels: { type: "string", default: "16,32,64" }, "max-lr": { type: "string", default: "0.1" },
+    channels: { type: "string", default: "16,32,64" }, "max-lr": { type: "string" },
     "no-augment": { type: "boolean", default: false }, "train-limit": { type: "string" },
   },
 });
 const list = (s: string) => s.split(",").map(Number);
 const epochs = Number(values.epochs);
 console.log(`ResNet blocks [${values.blocks}] channels [${values.channels}] on Fashion-MNIST, ${epochs} epochs, ` +
-  `SGD one-cycle max lr ${values["max-lr"]}, batch ${values["batch-size"]}, augmentation ${values["no-augment"] ? "off" : "crop+flip"}, backend ${getBackend().name}`);
+  `${values.optimizer} one-cycle${values["max-lr"] ? ` max lr ${values["max-lr"]}` : ""}, batch ${values["batch-size"]}, augmentation ${values["no-augment"] ? "off" : "crop+flip"}, backend ${getBackend().name}`);
 let last = 0;
 const result = await trainResnetFashion({
   root: values.root,
   epochs,
   batchSize: Number(values["batch-size"]),
-  blocks: list(values.blocks),
-  channels: list(values.channels),
-  maxLr: Number(values["max-lr"]),
+  blocks: list(values.blocks!),
+  channels: list(values.channels!),
+  optimizer: values.optimizer as "adamw" | "sgd",
+  maxLr: values["max-lr"] ? Number(values["max-lr"]) : undefined,
   augment: !values["no-augment"],
   trainLimit: values["train-limit"] ? Number(values["train-limit"]) : undefined,
   onBatch: (b, n, loss) => {

@@ -18,7 +18,7 @@ import { FashionMNIST } from "../data/datasets/mnist.js";
 import * as T from "../data/transforms.js";
 import { crossEntropy } from "../nn/functional/classification.js";
 import type { Module } from "../nn/module.js";
-import { Adam } from "../optim/adam.js";
+import { Adam, AdamW } from "../optim/adam.js";
 import { SGD } from "../optim/sgd.js";
 import { OneCycleLR } from "../optim/lr-scheduler/cyclic.js";
 import { CosineAnnealingLR } from "../optim/lr-scheduler/schedulers.js";
@@ -153,8 +153,11 @@ export interface TrainResnetFashionOptions extends CommonOptions {
   /** Residual blocks per stage (default [1, 1, 1]) and their widths (default [16, 32, 64]). */
   blocks?: number[];
   channels?: number[];
-  /** Peak learning rate of the one-cycle schedule (default 0.1), SGD momentum 0.9 (Nesterov). */
+  /** "adamw" (default) or "sgd" (momentum 0.9, Nesterov). */
+  optimizer?: "adamw" | "sgd";
+  /** Peak learning rate of the one-cycle schedule (default 4e-3 for AdamW, 0.1 for SGD). */
   maxLr?: number;
+  /** Weight decay (default 5e-4; decoupled for AdamW). */
   weightDecay?: number;
   /** Random crop with `cropPadding` zero padding + horizontal flip (default true, padding 2). */
   augment?: boolean;
@@ -164,15 +167,17 @@ export interface TrainResnetFashionOptions extends CommonOptions {
 
 /**
  * A small ResNet (`models.resnet({ blocks: [1, 1, 1], channels: [16, 32, 64] })`, 3×3 stem, no
- * max-pool) on full Fashion-MNIST with random-crop + flip augmentation, SGD (Nesterov momentum 0.9,
- * weight decay 5e-4) and a one-cycle learning rate peaking at 0.1; batch 128, 6 epochs by default.
- * Inputs are normalised with Fashion-MNIST's mean 0.2860 and std 0.3530.
+ * max-pool) on full Fashion-MNIST with random-crop (2-pixel zero padding) + horizontal-flip
+ * augmentation, AdamW (weight decay 5e-4) with a one-cycle learning rate peaking at 4e-3 (or SGD
+ * with Nesterov momentum, peak 0.1); batch 128, 8 epochs by default. Inputs are normalised with
+ * Fashion-MNIST's mean 0.2860 and std 0.3530.
  */
 export async function trainResnetFashion(opts: TrainResnetFashionOptions = {}): Promise<ExampleResult> {
   const {
-    root = "/usr/share/datasets/fashion-mnist", epochs = 6, batchSize = 128, seed = 0, blocks = [1, 1, 1], channels = [16, 32, 64],
-    maxLr = 0.1, weightDecay = 5e-4, augment = true, cropPadding = 2,
+    root = "/usr/share/datasets/fashion-mnist", epochs = 8, batchSize = 128, seed = 0, blocks = [1, 1, 1], channels = [16, 32, 64],
+    optimizer: kind = "adamw", weightDecay = 5e-4, augment = true, cropPadding = 2,
   } = opts;
+  const maxLr = opts.maxLr ?? (kind === "sgd" ? 0.1 : 4e-3);
   manualSeed(seed);
   const aug = augment
     ? T.compose<T.RawImage, Tensor>([T.randomCrop(28, { padding: cropPadding, generator: opts.generator }), T.randomHorizontalFlip(0.5, { generator: opts.generator }), T.toTensor()])
@@ -181,7 +186,9 @@ export async function trainResnetFashion(opts: TrainResnetFashionOptions = {}): 
   const testSet = limit(new FashionMNIST<Tensor>({ root, train: false }), opts.testLimit);
   const model = resnet({ blocks, channels, numClasses: 10, inChannels: 1 });
   const train = new DataLoader(trainSet, { batchSize, shuffle: true, generator: opts.generator });
-  const optimizer = new SGD(model.parameters(), { lr: maxLr, momentum: 0.9, nesterov: true, weightDecay });
+  const optimizer = kind === "sgd"
+    ? new SGD(model.parameters(), { lr: maxLr, momentum: 0.9, nesterov: true, weightDecay })
+    : new AdamW(model.parameters(), { lr: maxLr, weightDecay });
   const scheduler = new OneCycleLR(optimizer, { maxLr, epochs, stepsPerEpoch: train.length });
   return runLoop({
     model,
