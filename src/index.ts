@@ -13,4 +13,5 @@ export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";
 export * as train from "./train/index.js";
 export * as io from "./io/index.js";
+export * as models from "./models/index.js";
 export { save, load, saveBytes, loadBytes, saveCheckpoint, loadCheckpoint } from "./io/index.js";
