@@ -69,11 +69,12 @@ export function historyCharts(history: EpochLogs[]): { loss: string; accuracy: s
     [{ name: "train loss", values: col("loss") }, ...(has("val_loss") ? [{ name: "val loss", values: col("val_loss") }] : [])],
     { title: "Loss", yLabel: "loss" },
   );
-  const accuracy = has("accuracy") || has("val_accuracy")
+  const accuracy = has("accuracy") || has("val_accuracy") || has("test_accuracy")
     ? lineChartSvg(
         [
           ...(has("accuracy") ? [{ name: "train acc", values: col("accuracy") }] : []),
           ...(has("val_accuracy") ? [{ name: "val acc", values: col("val_accuracy") }] : []),
+          ...(has("test_accuracy") ? [{ name: "test acc", values: col("test_accuracy") }] : []),
         ],
         { title: "Accuracy", yLabel: "accuracy" },
       )
