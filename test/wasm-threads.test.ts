@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
+import { _setParallelThresholdScale } from "../src/backends/wasm/threads.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
 test("setNumThreads validates and getNumThreads reports", () => {
@@ -37,7 +38,9 @@ test("large kernels give bitwise the same results on 1 and 2 threads", () => {
   setNumThreads(1);
   const one = run();
   setNumThreads(2);
+  _setParallelThresholdScale(1 / 16); // make sure every one of these calls splits
   const two = run();
+  _setParallelThresholdScale(1);
   // same value in every element (NaN matching NaN); threads only split the index ranges
   one.forEach((o, i) => o.forEach((v, j) => assert.ok(Object.is(v, two[i]![j]), `kernel ${i}, element ${j}: ${v} vs ${two[i]![j]}`)));
   // and the threaded GEMM still agrees with the reference
@@ -51,11 +54,14 @@ test("an optimizer step split across threads equals the single-threaded one", ()
   const data = (s: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
   const step = (threads: number) => {
     setNumThreads(threads);
+    _setParallelThresholdScale(threads > 1 ? 1 / 16 : 1);
     const p = W.fromArray(data(1)), g = W.fromArray(data(2)), m = W.fromArray(data(3)), v = W.fromArray(data(4).map(Math.abs));
     W.adamStep(p, g, m, v, null, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, decoupledWeightDecay: true, amsgrad: false, maximize: false, step: 3 });
     return readAll(W, p, [n]);
   };
-  assert.deepEqual(step(2), step(1));
+  const [two, one] = [step(2), step(1)];
+  _setParallelThresholdScale(1);
+  assert.deepEqual(two, one);
 });
 
 test("worker threads do not keep the process alive", () => {

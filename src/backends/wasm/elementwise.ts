@@ -26,8 +26,9 @@ const BINARY: Record<BinaryOp, number> = {
 };
 const BOOL_RESULT: ReadonlySet<BinaryOp> = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"]);
 
-/** Below this many elements per thread a call is not worth waking a worker for. */
-const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+/** Below this many elements per thread a call is not worth waking a worker for: a wake-up costs
+ *  tens of microseconds, about a memory-bound pass over 100K elements. */
+const MIN_ELEMENTS_PER_THREAD = 1 << 18;
 
 /** A contiguous view of a whole storage with the given shape. */
 export const whole = (s: WasmStorage, shape: readonly number[]): View => ({ storage: s, shape, strides: contiguousStrides(shape), offset: 0 });

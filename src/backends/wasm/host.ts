@@ -37,6 +37,8 @@ function span(v: View): [number, number] {
 class Staging {
   private blocks: WasmStorage[] = [];
   private staged = new Map<Storage, { block: WasmStorage; lo: number }>();
+  /** Blocks a kernel writes through, copied home by `writeBack`. */
+  private written = new Map<Storage, { block: WasmStorage; lo: number; len: number }>();
 
   /** The view re-based onto a wasm copy of the elements it can reach. */
   input(v: View): View {
@@ -53,18 +55,36 @@ class Staging {
     return { storage: hit.block, shape: v.shape, strides: v.strides, offset: v.offset - hit.lo };
   }
 
+  /**
+   * For a view a kernel writes through: a copy of its span of its own (inputs from the same
+   * storage read the old values, as an overlapping copy must), which `writeBack` copies home.
+   * Only the span moves, so assigning into one slice of a large tensor (cat, stack, index
+   * assignment) costs the slice, not the tensor.
+   */
+  inout(v: View): View {
+    const [lo, hi] = span(v);
+    const key = v.storage;
+    const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
+    this.blocks.push(block);
+    viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
+    this.written.set(key, { block, lo, len: hi - lo });
+    return { storage: block, shape: v.shape, strides: v.strides, offset: v.offset - lo };
+  }
+
   /** A whole storage staged for an in-place kernel; `writeBack` copies it home afterwards. */
   whole(s: Storage): WasmStorage {
     const block = allocRaw(s.dtype, Math.max(s.length, 1));
     this.blocks.push(block);
     viewOf(s.dtype, block.ptr, s.length).set(hostData(s));
     this.staged.set(s, { block, lo: 0 });
+    this.written.set(s, { block, lo: 0, len: s.length });
     return block;
   }
 
   writeBack(s: Storage): void {
-    const hit = this.staged.get(s)!;
-    hostData(s).set(viewOf(s.dtype, hit.block.ptr, s.length));
+    const w = this.written.get(s)!;
+    // (an empty view may carry any offset, even one past the end)
+    if (w.len > 0) hostData(s).set(viewOf(s.dtype, w.block.ptr, w.len), w.lo);
   }
 
   /** Moves a kernel's output into host memory and frees its block. */
@@ -80,6 +100,7 @@ class Staging {
     for (const b of this.blocks) releaseStorage(b);
     this.blocks = [];
     this.staged.clear();
+    this.written.clear();
   }
 }
 
@@ -129,8 +150,8 @@ export const wasmBackend: Backend = {
   assign(dst, src) {
     const st = new Staging();
     try {
-      const w = st.whole(dst.storage);
-      wasmKernels.assign({ storage: w, shape: dst.shape, strides: dst.strides, offset: dst.offset }, st.input(src));
+      const d = st.inout(dst);
+      wasmKernels.assign(d, st.input(src));
       st.writeBack(dst.storage);
     } finally {
       st.done();

@@ -8,7 +8,7 @@ import { parallel, splitRange, threadsFor } from "./threads.js";
 
 /** Below this many flops per thread the wake-up of a worker costs more than it saves. */
 const MIN_FLOPS_PER_THREAD = 1 << 22;
-const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+const MIN_ELEMENTS_PER_THREAD = 1 << 18;
 
 export function matmul(a: View, b0: View): WasmStorage {
   const [B, M, K] = a.shape as [number, number, number];

@@ -6,7 +6,7 @@ import { parallel, splitRange, threadsFor } from "./threads.js";
 
 /** Fused optimizer steps (see assembly/optim.ts for the update rules). */
 
-const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+const MIN_ELEMENTS_PER_THREAD = 1 << 18;
 
 function floatKind(op: string, s: Storage): number {
   if (s.dtype === "float32") return 0;

@@ -12,7 +12,7 @@ const REDUCE: Record<ReduceOp, number> = {
   sum: C.R_SUM, prod: C.R_PROD, max: C.R_MAX, min: C.R_MIN, argmax: C.R_ARGMAX, argmin: C.R_ARGMIN, any: C.R_ANY, all: C.R_ALL,
 };
 
-const MIN_WORK_PER_THREAD = 1 << 16;
+const MIN_WORK_PER_THREAD = 1 << 18;
 
 /** The reference backend's output dtype rule. */
 function reduceDType(op: ReduceOp, d: DType): DType {
