@@ -2,6 +2,7 @@ import type { DType, TypedArray } from "../../tensor/dtype.js";
 import { arrayFor } from "../../tensor/dtype.js";
 import type { Backend, Storage, View } from "../backend.js";
 import { RefStorage, forEachIndex, referenceBackend } from "../reference/index.js";
+import { copies } from "./copies.js";
 import { type WasmStorage, allocRaw, releaseStorage, viewOf } from "./memory.js";
 import { wasmKernels } from "./wasm-backend.js";
 
@@ -17,7 +18,9 @@ import { wasmKernels } from "./wasm-backend.js";
  *
  * Each kernel call stages the byte span its input views touch into pooled wasm blocks, runs the
  * kernel there (SIMD, threads), copies the result out to a fresh typed array and returns every
- * block to the pool before it returns: wasm memory use is bounded by the largest single call.
+ * block to the pool before it returns: wasm memory use is bounded by the largest single call plus
+ * a bounded cache of copies (copies.ts): results and whole staged inputs stay in wasm for the
+ * next call that reads them, so a chain of ops copies each tensor out once and in not at all.
  * The copies cost a little bandwidth next to the kernels (see docs/wasm-backend.md).
  */
 
@@ -37,18 +40,23 @@ function span(v: View): [number, number] {
 class Staging {
   private blocks: WasmStorage[] = [];
   private staged = new Map<Storage, { block: WasmStorage; lo: number }>();
-  /** Blocks a kernel writes through, copied home by `writeBack`. */
-  private written = new Map<Storage, { block: WasmStorage; lo: number; len: number }>();
+  /** Blocks a kernel writes through: host elements [lo, hi) are block elements [lo - base, hi - base),
+   *  copied home by `writeBack`. */
+  private written = new Map<Storage, { block: WasmStorage; base: number; lo: number; hi: number }>();
 
   /** The view re-based onto a wasm copy of the elements it can reach. */
   input(v: View): View {
-    const [lo, hi] = span(v);
     const key = v.storage;
+    const cached = copies.get(key);
+    if (cached) return { storage: cached, shape: v.shape, strides: v.strides, offset: v.offset };
+    const [lo, hi] = span(v);
     let hit = this.staged.get(key);
     if (!hit || lo < hit.lo || hi - hit.lo > hit.block.length) {
       const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
-      this.blocks.push(block);
       viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
+      // A copy of the whole storage is worth keeping for the next call; a part is not.
+      if (lo === 0 && hi === key.length) copies.put(key, block);
+      else this.blocks.push(block);
       hit = { block, lo };
       this.staged.set(key, hit);
     }
@@ -62,38 +70,51 @@ class Staging {
    * assignment) costs the slice, not the tensor.
    */
   inout(v: View): View {
-    const [lo, hi] = span(v);
     const key = v.storage;
+    const cached = copies.get(key);
+    const [lo, hi] = span(v);
+    if (cached) {
+      // write through the cached copy itself, which then stays equal to the host array
+      this.written.set(key, { block: cached, base: 0, lo, hi });
+      return { storage: cached, shape: v.shape, strides: v.strides, offset: v.offset };
+    }
     const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
     this.blocks.push(block);
     viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
-    this.written.set(key, { block, lo, len: hi - lo });
+    this.written.set(key, { block, base: lo, lo, hi });
     return { storage: block, shape: v.shape, strides: v.strides, offset: v.offset - lo };
   }
 
   /** A whole storage staged for an in-place kernel; `writeBack` copies it home afterwards. */
   whole(s: Storage): WasmStorage {
-    const block = allocRaw(s.dtype, Math.max(s.length, 1));
-    this.blocks.push(block);
-    viewOf(s.dtype, block.ptr, s.length).set(hostData(s));
+    let block = copies.get(s);
+    if (!block) {
+      block = allocRaw(s.dtype, Math.max(s.length, 1));
+      viewOf(s.dtype, block.ptr, s.length).set(hostData(s));
+      copies.put(s, block);
+    }
     this.staged.set(s, { block, lo: 0 });
-    this.written.set(s, { block, lo: 0, len: s.length });
+    this.written.set(s, { block, base: 0, lo: 0, hi: s.length });
     return block;
   }
 
   writeBack(s: Storage): void {
     const w = this.written.get(s)!;
     // (an empty view may carry any offset, even one past the end)
-    if (w.len > 0) hostData(s).set(viewOf(s.dtype, w.block.ptr, w.len), w.lo);
+    if (w.hi > w.lo) hostData(s).set(viewOf(s.dtype, w.block.ptr, w.hi - w.base).subarray(w.lo - w.base), w.lo);
+    // A cached copy taken before this write (an input of the same call) is stale now.
+    const c = copies.peek(s);
+    if (c && c !== w.block) copies.drop(s);
   }
 
-  /** Moves a kernel's output into host memory and frees its block. */
+  /** Copies a kernel's output into host memory; its block stays cached as the result's wasm copy. */
   output(w: Storage): RefStorage {
     const ws = w as WasmStorage;
     const out = arrayFor(ws.dtype, ws.length);
     out.set(viewOf(ws.dtype, ws.ptr, ws.length));
-    releaseStorage(ws);
-    return new RefStorage(out, ws.dtype);
+    const host = new RefStorage(out, ws.dtype);
+    copies.put(host, ws);
+    return host;
   }
 
   done(): void {
@@ -101,6 +122,7 @@ class Staging {
     this.blocks = [];
     this.staged.clear();
     this.written.clear();
+    copies.trim();
   }
 }
 
@@ -143,6 +165,8 @@ export const wasmBackend: Backend = {
   // Gathers read few elements of what may be a whole dataset: staging its span would copy it all,
   // so they run on the host storage directly (the reference kernel copies whole rows at once).
   gather: (x, axis, index) => referenceBackend.gather(x, axis, index),
+  // Dead for the engine: only its cached wasm copy (if any) needs freeing; the GC frees the array.
+  release: (s) => copies.drop(s),
   scatter: (x, axis, index, src, acc) => call([x, index, src], ([sx, si, ss]) => wasmKernels.scatter(sx!, axis, si!, ss!, acc)),
   im2col: (x, p) => call([x], ([s]) => wasmKernels.im2col(s!, p)),
   col2im: (cols, shape, p) => call([cols], ([s]) => wasmKernels.col2im(s!, shape, p)),

@@ -8,5 +8,7 @@ export { wasmBackend } from "./host.js";
 export { wasmKernels } from "./wasm-backend.js";
 export { initWasm } from "./runtime.js";
 export { getNumThreads, setNumThreads } from "./threads.js";
-export { WasmStorage, liveBytes, liveStorageCount, memoryStats, type MemoryStats } from "./memory.js";
+export { WasmStorage, memoryStats, type MemoryStats } from "./memory.js";
+// Leak counters exclude the bounded cache of tensor copies kept in wasm between calls.
+export { clearWasmCache, liveBytes, liveStorageCount, setWasmCacheBytes, wasmCacheStats } from "./copies.js";
 export { warnFallback } from "./fallback.js";

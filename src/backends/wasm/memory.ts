@@ -39,6 +39,10 @@ export class WasmStorage implements Storage {
   get byteLength(): number {
     return this.length * ELEMENT_BYTES[this.dtype];
   }
+  /** Bytes of pool memory held (the size class), as counted by liveBytes(). */
+  get blockBytes(): number {
+    return this._block?.bytes ?? 0;
+  }
 }
 
 /** Free blocks by class, most recently freed last (reused first: still in cache). May hold stale

@@ -1,0 +1,89 @@
+// The public wasm backend keeps wasm copies of recently used tensors between calls. They must
+// never go stale (in-place kernels write through them), stay within their budget, and not count as
+// leaks.
+import assert from "node:assert/strict";
+import { afterEach, test } from "node:test";
+import {
+  clearWasmCache, liveStorageCount, setWasmCacheBytes, wasmCacheStats,
+} from "../src/backends/wasm/index.js";
+import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
+
+afterEach(() => setWasmCacheBytes(32 * 2 ** 20));
+
+const f32 = (xs: number[]) => W.fromArray(new Float32Array(xs));
+const sum = (s: ReturnType<typeof f32>, n: number) => readAll(W, W.reduce("sum", whole(s, [n]), [0]), [])[0];
+
+test("results and whole inputs are cached, and a kernel reading them again sees their values", () => {
+  clearWasmCache();
+  const x = f32([1, 2, 3, 4]);
+  const y = W.unary("neg", whole(x, [4]), "float32");
+  assert.ok(wasmCacheStats().count >= 2, "input and result kept");
+  assert.equal(sum(y, 4), -10);
+  assert.deepEqual([...W.read(whole(y, [4]))], [-1, -2, -3, -4]);
+});
+
+test("assign into a cached tensor updates both copies", () => {
+  const x = f32([1, 2, 3, 4]);
+  assert.equal(sum(x, 4), 10); // now cached
+  W.assign({ storage: x, shape: [2], strides: [1], offset: 1 }, whole(f32([10, 20]), [2]));
+  assert.deepEqual([...W.read(whole(x, [4]))], [1, 10, 20, 4]);
+  assert.equal(sum(x, 4), 35);
+});
+
+test("assign reading its own destination leaves no stale copy", () => {
+  clearWasmCache();
+  const x = f32([1, 2, 3, 4, 5]);
+  // x[1:] = x[:-1]: the source stages the whole (old) storage, the write goes to a span copy
+  W.assign({ storage: x, shape: [4], strides: [1], offset: 1 }, { storage: x, shape: [4], strides: [1], offset: 0 });
+  assert.deepEqual([...W.read(whole(x, [5]))], [1, 1, 2, 3, 4]);
+  assert.equal(sum(x, 5), 11);
+});
+
+test("optimizer steps write through the cached parameter", () => {
+  const p = f32([1, 1, 1, 1]), g = f32([1, 2, 3, 4]);
+  assert.equal(sum(p, 4), 4);
+  const o = { lr: 0.5, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, firstStep: true };
+  W.sgdStep(p, g, null, o);
+  assert.deepEqual([...W.read(whole(p, [4]))], [0.5, 0, -0.5, -1]);
+  assert.equal(sum(p, 4), -1);
+  W.sgdStep(p, g, null, o);
+  assert.equal(sum(p, 4), -6);
+});
+
+test("a chain of ops gives the same result under any cache budget, and the cache stays within it", () => {
+  let first: Float32Array | null = null;
+  for (const budget of [0, 4096, 1 << 20, 32 << 20]) {
+    setWasmCacheBytes(budget);
+    clearWasmCache();
+    const r = rng(1); // the same data for every budget
+    const [wa, ra] = makePair(r, "float32", [1, 40, 30], "contiguous");
+    const [wb, rb] = makePair(r, "float32", [1, 30, 20], "transposed");
+    const n0 = liveStorageCount();
+    const run = (B: typeof W, a: typeof wa, b: typeof wb) => {
+      let h = B.matmul(a, b);
+      for (let i = 0; i < 5; i++) {
+        const t = B.unary("tanh", whole(h, [40, 20]), "float32");
+        h = B.binary("add", whole(t, [40, 20]), whole(h, [40, 20]), [40, 20], "float32");
+        B.assign({ storage: h, shape: [20], strides: [1], offset: 20 * i }, whole(B.reduce("sum", whole(t, [40, 20]), [0]), [20]));
+      }
+      return readAll(B, B.cumsum(whole(h, [40, 20]), 0), [40, 20]);
+    };
+    const got = run(W, wa, wb) as Float32Array;
+    // bit for bit across budgets (caching moves no number); near the reference (float32 sums differ)
+    if (first) got.forEach((v, i) => assert.ok(Object.is(v, first![i]), `budget ${budget}: element ${i} ${v} vs ${first![i]}`));
+    else first = got;
+    assertClose(got, run(R, ra, rb), { rtol: 1e-3, atol: 1e-3 }, `budget ${budget}`);
+    assert.ok(wasmCacheStats().bytes <= budget, `cache holds ${wasmCacheStats().bytes} bytes, budget ${budget}`);
+    assert.equal(liveStorageCount(), n0, "every block outside the cache was returned");
+  }
+});
+
+test("release() drops a tensor's cached copy", () => {
+  clearWasmCache();
+  const x = f32([1, 2, 3]);
+  sum(x, 3);
+  const before = wasmCacheStats().count;
+  W.release!(x);
+  assert.equal(wasmCacheStats().count, before - 1);
+  assert.equal(sum(x, 3), 6, "the host array is still valid");
+});
