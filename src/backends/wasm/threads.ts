@@ -164,7 +164,7 @@ function spawn(r: Runtime, id: number): WorkerHandle {
 function ensureWorkers(r: Runtime, n: number): number {
   const sync = syncWords(r);
   // (workers are never stopped, so a worker index is never reused by a second thread)
-  while (workers.length < n && supported) {
+  while (workers.length < n && threadsSupported(r)) {
     const id = workers.length;
     workers.push(spawn(r, id));
     if (!isNode) break; // a page never blocks on a worker's start; it is used once ready
