@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
-import { _setParallelThresholdScale } from "../src/backends/wasm/threads.js";
+import { _setParallelThresholdScale, _workerJobs } from "../src/backends/wasm/threads.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
 test("setNumThreads validates and getNumThreads reports", () => {
@@ -39,8 +39,10 @@ test("large kernels give bitwise the same results on 1 and 2 threads", () => {
   const one = run();
   setNumThreads(2);
   _setParallelThresholdScale(1 / 16); // make sure every one of these calls splits
+  const jobs0 = _workerJobs();
   const two = run();
   _setParallelThresholdScale(1);
+  assert.ok(_workerJobs() - jobs0 >= 8, `only ${_workerJobs() - jobs0} jobs went to a worker`);
   // same value in every element (NaN matching NaN); threads only split the index ranges
   one.forEach((o, i) => o.forEach((v, j) => assert.ok(Object.is(v, two[i]![j]), `kernel ${i}, element ${j}: ${v} vs ${two[i]![j]}`)));
   // and the threaded GEMM still agrees with the reference

@@ -197,6 +197,10 @@ function waitForWorkers(sync: Int32Array): void {
 }
 
 let workScale = 1;
+let dispatched = 0;
+
+/** @internal Jobs handed to worker threads so far (tests check that threads really run). */
+export const _workerJobs = (): number => dispatched;
 
 /** @internal Scales every "worth a thread" threshold (tests use a tiny scale so small calls split). */
 export function _setParallelThresholdScale(scale: number): void {
@@ -243,6 +247,7 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
   }
   Atomics.store(sync, ERROR, 0);
   Atomics.store(sync, PENDING, nw);
+  dispatched += nw;
   for (let w = 0; w < nw; w++) {
     Atomics.add(sync, GEN0 + w, 1);
     Atomics.notify(sync, GEN0 + w);
