@@ -227,9 +227,11 @@ function gemmF32(
   const tile = packedB + (<usize>(KC * NC) << 2);
   const nk = (K + KC - 1) / KC;
   const kcMax = (K + nk - 1) / nk;
-  // Row-major B is read in place: each 8-column strip is already 32 contiguous bytes per k, and
-  // packing it would mostly cost a second pass over B. Only a ragged last strip is packed.
-  const direct = sbn == 1;
+  // Row-major B can be read in place: each 8-column strip is already 32 contiguous bytes per k.
+  // That saves a pass over B when few A panels share each packed strip (small M), but a strip
+  // whose rows are a multiple of 1 KiB apart falls into a handful of L1 sets and thrashes, and
+  // for large M packing is cheap anyway. Only a ragged last strip is packed.
+  const direct = sbn == 1 && M <= 128 && (sbk & 255) != 0;
   const full = N & ~(NR - 1);
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nc = min(NC, N - j0);
