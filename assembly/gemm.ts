@@ -1,15 +1,15 @@
-import { scratch, ld, st } from "./common";
-import { DT_F64, DT_I32 } from "../src/backends/wasm/opcodes";
-
-/** Offset of the GEMM workspace inside each thread's scratch (the first part serves other kernels). */
-export const GEMM_SCRATCH_OFFSET: usize = 8192;
-
 // Matrix products. float32 uses a packed, cache-blocked GEMM (Goto/BLIS loop order) around a
 // 4×8 register-blocked f32x4 micro-kernel; other dtypes use plain scalar loops.
 //
 // All strides are in elements and may be anything (row-major, transposed, broadcast 0, sliced):
 // packing reads operands through their strides, so the micro-kernel only ever sees unit-stride
 // panels. Addresses are computed with wrapping i32 arithmetic, so negative strides work too.
+
+import { scratch, ld, st } from "./common";
+import { DT_F64, DT_I32 } from "../src/backends/wasm/opcodes";
+
+/** Offset of the GEMM workspace inside each thread's scratch (the first part serves other kernels). */
+export const GEMM_SCRATCH_OFFSET: usize = 8192;
 
 // Micro-tile: MR rows × NR columns of C held in 8 v128 accumulators (2 per row). More live
 // accumulators spill: V8 gives wasm SIMD 16 xmm registers (8 acc + 2 B + 1 splat A fit).
