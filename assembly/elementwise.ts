@@ -316,11 +316,36 @@ const TILE: i32 = 32;
 
 function transposeOf<T>(rows: i32, cols: i32, dst: usize, src: usize, srs: i32, scs: i32, r0: i32, r1: i32): void {
   const es = <i32>sizeof<T>();
+  // float32/int32 with unit row stride: 4×4 blocks, 4 vector loads down the source's columns and
+  // 4 vector stores along the destination's rows
+  const simd = es == 4 && srs == 4;
   for (let i0 = r0; i0 < r1; i0 += TILE) {
     const i1 = min(i0 + TILE, r1);
     for (let j0 = 0; j0 < cols; j0 += TILE) {
       const j1 = min(j0 + TILE, cols);
-      for (let i = i0; i < i1; i++) {
+      let i = i0;
+      if (simd) {
+        const jv = j0 + ((j1 - j0) & ~3);
+        for (; i + 4 <= i1; i += 4) {
+          for (let j = j0; j < jv; j += 4) {
+            const a = src + <usize>(i * 4 + j * scs);
+            const c0 = v128.load(a), c1 = v128.load(a + scs), c2 = v128.load(a + 2 * scs), c3 = v128.load(a + 3 * scs);
+            const t0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7);
+            const t2 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
+            const o = dst + <usize>((i * cols + j) * 4);
+            const row = <usize>(cols * 4);
+            v128.store(o, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+            v128.store(o + row, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+            v128.store(o + 2 * row, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+            v128.store(o + 3 * row, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+          }
+          // the tile's last columns (fewer than 4) for these 4 rows
+          for (let r = i; r < i + 4; r++) {
+            for (let j = jv; j < j1; j++) store<T>(dst + <usize>((r * cols + j) * es), load<T>(src + <usize>(r * srs + j * scs)));
+          }
+        }
+      }
+      for (; i < i1; i++) {
         let o = dst + <usize>((i * cols + j0) * es);
         let a = src + <usize>(i * srs + j0 * scs);
         for (let j = j0; j < j1; j++) {
