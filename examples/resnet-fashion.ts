@@ -3,7 +3,7 @@
  *
  *   npx tsx examples/resnet-fashion.ts [--epochs 8] [--batch-size 128] [--root /usr/share/datasets/fashion-mnist]
  *                                      [--blocks 1,1,1] [--channels 16,32,64] [--optimizer adamw|sgd] [--max-lr 0.004]
- *                                      [--no-augment] [--train-limit N]
+ *                                      [--no-augment] [--train-limit N] [--threads N]
  *
  * Prints loss / accuracy / time per epoch (and progress within an epoch). Measured (wasm backend,
  * 2 shared CPU cores): see the README; the recipe lives in src/models/train-examples.ts
@@ -11,6 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { getBackend } from "../src/core.js";
+import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
 import { trainResnetFashion } from "../src/models/train-examples.js";
 
 const { values } = parseArgs({
@@ -18,13 +19,14 @@ const { values } = parseArgs({
     epochs: { type: "string", default: "8" }, optimizer: { type: "string", default: "adamw" }, "batch-size": { type: "string", default: "128" },
     root: { type: "string", default: "/usr/share/datasets/fashion-mnist" }, blocks: { type: "string", default: "1,1,1" },
     channels: { type: "string", default: "16,32,64" }, "max-lr": { type: "string" },
-    "no-augment": { type: "boolean", default: false }, "train-limit": { type: "string" },
+    "no-augment": { type: "boolean", default: false }, "train-limit": { type: "string" }, threads: { type: "string" },
   },
 });
 const list = (s: string) => s.split(",").map(Number);
+if (values.threads) setNumThreads(Number(values.threads)); // wasm worker threads (default: all cores)
 const epochs = Number(values.epochs);
 console.log(`ResNet blocks [${values.blocks}] channels [${values.channels}] on Fashion-MNIST, ${epochs} epochs, ` +
-  `${values.optimizer} one-cycle${values["max-lr"] ? ` max lr ${values["max-lr"]}` : ""}, batch ${values["batch-size"]}, augmentation ${values["no-augment"] ? "off" : "crop+flip"}, backend ${getBackend().name}`);
+  `${values.optimizer} one-cycle${values["max-lr"] ? ` max lr ${values["max-lr"]}` : ""}, batch ${values["batch-size"]}, augmentation ${values["no-augment"] ? "off" : "crop+flip"}, backend ${getBackend().name} (${getNumThreads()} threads)`);
 let last = 0;
 const result = await trainResnetFashion({
   root: values.root,
