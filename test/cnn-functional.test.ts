@@ -188,3 +188,29 @@ test("a few SGD steps of LeNet-5 on two synthetic classes lower the loss", () =>
   }
   assert.ok(losses.at(-1)! < 0.5 * losses[0]!, `loss went ${losses.map((l) => l.toFixed(3)).join(" → ")}`);
 });
+
+test("layers forward their options to the functional ops", () => {
+  manualSeed(4);
+  const x = randn([2, 4, 7, 6]);
+  const same = (a: Tensor, b: Tensor, what: string) => assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()), what);
+  same(new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }).forward(x) as Tensor, F.maxPool2d(x, 3, { stride: 2, padding: 1, ceilMode: true }), "MaxPool2d");
+  same(new nn.MaxPool1d(2).forward(x.flatten(2)) as Tensor, F.maxPool1d(x.flatten(2), 2), "MaxPool1d");
+  same(new nn.AvgPool2d(3, 2, 1, false, false).forward(x), F.avgPool2d(x, 3, { stride: 2, padding: 1, countIncludePad: false }), "AvgPool2d");
+  same(new nn.AdaptiveAvgPool2d([3, null]).forward(x), F.adaptiveAvgPool2d(x, [3, 6]), "AdaptiveAvgPool2d");
+  same(new nn.Upsample({ size: [9, 5], mode: "bilinear", alignCorners: true }).forward(x), F.interpolate(x, { size: [9, 5], mode: "bilinear", alignCorners: true }), "Upsample");
+  const gn = new nn.GroupNorm(2, 4, { eps: 1e-3 });
+  same(gn.forward(x), F.groupNorm(x, 2, { weight: gn.weight, bias: gn.bias, eps: 1e-3 }), "GroupNorm");
+  const ln = new nn.LayerNorm([7, 6], { elementwiseAffine: false });
+  assert.equal(ln.parameters().length, 0);
+  same(ln.forward(x), F.layerNorm(x, [7, 6]), "LayerNorm");
+  const conv = new nn.Conv2d(4, 6, 3, { stride: 2, dilation: 2, groups: 2, bias: false, dtype: "float64" });
+  assert.equal(conv.weight.dtype, "float64");
+  assert.deepEqual(conv.weight.shape, [6, 2, 3, 3]);
+  same(conv.forward(x.double()), F.conv2d(x.double(), conv.weight, null, { stride: 2, dilation: 2, groups: 2 }), "Conv2d");
+  const bn = new nn.BatchNorm2d(4);
+  bn.forward(x);
+  assert.equal(bn.numBatchesTracked!.item(), 1);
+  bn.resetRunningStats();
+  assert.equal(bn.numBatchesTracked!.item(), 0);
+  assert.deepEqual(Array.from(bn.runningVar!.dataSync()), [1, 1, 1, 1]);
+});
