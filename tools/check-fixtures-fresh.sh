@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
-# Developer check (CI has no torch): regenerate the PyTorch fixtures into a temporary folder and
-# diff them against the committed fixtures/ops.json and fixtures/ops-nn.json.
+# Developer check (CI has no torch): regenerate every PyTorch fixture set into a temporary folder
+# and compare each file with the committed one.
 # Usage: tools/check-fixtures-fresh.sh    (needs Debian's python3-torch at /usr/bin/python3)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-PYTHONDONTWRITEBYTECODE=1 /usr/bin/python3 "$root/tools/gen-torch-fixtures.py" --out "$tmp" --quiet
+export PYTHONDONTWRITEBYTECODE=1
 status=0
-for f in ops.json ops-nn.json; do
-  if ! cmp -s "$tmp/$f" "$root/fixtures/$f"; then
-    echo "fixtures/$f is stale; rerun: /usr/bin/python3 tools/gen-torch-fixtures.py" >&2
-    diff <(tr ',' '\n' < "$root/fixtures/$f") <(tr ',' '\n' < "$tmp/$f") | head -n 20 >&2 || true
-    status=1
-  fi
+# generator → folder of fixtures/ it writes by default
+for spec in torch: nn: optim: cnn: safetensors:safetensors; do
+  gen="${spec%%:*}" sub="${spec#*:}"
+  out="$tmp/$gen"
+  mkdir -p "$out"
+  /usr/bin/python3 "$root/tools/gen-$gen-fixtures.py" --out "$out" >/dev/null
+  for f in "$out"/*; do
+    name="$(basename "$f")"
+    committed="$root/fixtures/${sub:+$sub/}$name"
+    if ! cmp -s "$f" "$committed"; then
+      echo "fixtures/${sub:+$sub/}$name is stale or missing; rerun: /usr/bin/python3 tools/gen-$gen-fixtures.py" >&2
+      status=1
+    fi
+  done
 done
 [ "$status" -eq 0 ] && echo "fixtures are fresh"
 exit "$status"
