@@ -155,6 +155,16 @@ function packB(dst: usize, b: usize, sbk: i32, sbn: i32, p0: i32, kc: i32, j0: i
   }
 }
 
+// a·b + c per lane. With relaxed SIMD (the "relaxed" builds) one f32x4.relaxed_madd, which V8
+// compiles to a fused multiply-add where the CPU has FMA: the 4×8 loop is bound by instruction
+// issue, and halving its arithmetic instructions measured 22 → 30-35 GFLOP/s on one core here.
+// The fused form rounds once instead of twice, so products differ from the plain build in the
+// last bit; every thread of one process runs the same build, so results stay deterministic.
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 // C[0:4, 0:8] (row stride ldc floats) = (accumulate ? C : 0) + Ap · Bp over kc, where the 8
 // B values of step k are at bp + k·bstride bytes (32 for a packed panel, the row stride when B is
 // read in place). @inline would bloat every caller; one call per 4×8×kc tile is cheap.
@@ -167,17 +177,17 @@ function micro4x8(ap: usize, bp: usize, bstride: usize, kc: i32, c: usize, ldc: 
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
     let a = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = madd(a, b0, c00);
+    c01 = madd(a, b1, c01);
     a = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = madd(a, b0, c10);
+    c11 = madd(a, b1, c11);
     a = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = madd(a, b0, c20);
+    c21 = madd(a, b1, c21);
     a = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = madd(a, b0, c30);
+    c31 = madd(a, b1, c31);
     ap += 16;
     bp += bstride;
   }

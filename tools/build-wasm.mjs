@@ -29,9 +29,16 @@ const common = [
   "--importMemory", "--noExportMemory", "--initialMemory", "2", "--disableWarning", "AS112",
   ...(process.env.TENSILE_WASM_NAMES ? ["--debug"] : []),
 ];
+const shared = ["--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"];
+const single = ["--maximumMemory", "65536"];
+const relaxed = ["--enable", "relaxed-simd"];
+// Four builds of the same sources: shared memory (threads) or not, each with and without relaxed
+// SIMD (fused multiply-add in the GEMM micro-kernel). runtime.ts picks one at start.
 const variants = {
-  shared: [...common, "--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"],
-  single: [...common, "--maximumMemory", "65536"],
+  shared: [...common, ...shared],
+  single: [...common, ...single],
+  sharedRelaxed: [...common, ...relaxed, ...shared],
+  singleRelaxed: [...common, ...relaxed, ...single],
 };
 
 function sourceHash() {
@@ -90,7 +97,13 @@ export const KERNELS_SHARED_BASE64 =
 /** The same kernels importing an unshared memory (single-threaded). ${out.single.length} bytes. */
 export const KERNELS_SINGLE_BASE64 =
   "${b64(out.single)}";
+/** Shared memory, relaxed SIMD. ${out.sharedRelaxed.length} bytes. */
+export const KERNELS_SHARED_RELAXED_BASE64 =
+  "${b64(out.sharedRelaxed)}";
+/** Unshared memory, relaxed SIMD. ${out.singleRelaxed.length} bytes. */
+export const KERNELS_SINGLE_RELAXED_BASE64 =
+  "${b64(out.singleRelaxed)}";
 `;
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile, text);
-console.log(`build-wasm: wrote ${relative(root, outFile)} (${out.shared.length} + ${out.single.length} bytes, ${hash})`);
+console.log(`build-wasm: wrote ${relative(root, outFile)} (${Object.values(out).map((b) => b.length).join(" + ")} bytes, ${hash})`);

@@ -33,6 +33,12 @@ function as3d(x: T, batch: readonly number[]): { view: View; src: T } {
   return { view: { storage: v.storage, shape: [B, mk[0]!, mk[1]!], strides: [bs, v.strides[n - 2]!, v.strides[n - 1]!], offset: v.offset }, src: v };
 }
 
+/** A 2-D view laid out column-major (the transpose of a contiguous matrix), with more than one column. */
+function isTransposed(x: T): boolean {
+  const [r, c] = x.shape as [number, number];
+  return r > 1 && c > 1 && x.strides[0] === 1 && x.strides[1] === r;
+}
+
 /** Batched product of ≥2-D tensors with broadcast batch dims: [...b, M, K] @ [...b, K, N]. */
 function matmulNd(a: T, b: T): T {
   const [M, K] = a.shape.slice(-2) as [number, number];
@@ -43,9 +49,14 @@ function matmulNd(a: T, b: T): T {
   const A = as3d(a, batch), B = as3d(b, batch);
   const out = wrap(a.backend, a.backend.matmul(A.view, B.view), [...batch, M, N]);
   // Only the gradients that are needed: for a first layer, dL/dx alone would be a third of the work.
+  // Each gradient is computed in its input's memory layout (as PyTorch's mm backward does): for
+  // y = x·Wᵀ (nn.Linear), dL/dWᵀ = xᵀ·g is produced as (gᵀ·x)ᵀ, so the transpose's backward hands
+  // W a contiguous gradient instead of one that must be copied into place.
+  const tr = (x: T) => x.transpose(-1, -2);
+  const plain = a.ndim === 2 && b.ndim === 2;
   return record("matmul", out, [a, b], (g) => [
-    a.requiresGrad ? g.matmul(b.transpose(-1, -2)) : null,
-    b.requiresGrad ? a.transpose(-1, -2).matmul(g) : null,
+    a.requiresGrad ? (plain && isTransposed(a) ? tr(b.matmul(tr(g))) : g.matmul(tr(b))) : null,
+    b.requiresGrad ? (plain && isTransposed(b) ? tr(tr(g).matmul(a)) : tr(a).matmul(g)) : null,
   ]);
 }
 

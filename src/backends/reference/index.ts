@@ -11,6 +11,8 @@ import { erf } from "./math.js";
  * whose contiguous path uses the cache-friendly i-k-j order so the reference stays usable).
  */
 export class RefStorage implements Storage {
+  /** A backend's per-storage cache slot (the wasm backend keeps its wasm copy's LRU entry here). */
+  cacheSlot: unknown = undefined;
   constructor(readonly data: TypedArray, readonly dtype: DType) {}
   get length(): number {
     return this.data.length;

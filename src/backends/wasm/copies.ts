@@ -13,57 +13,103 @@ import { type WasmStorage, liveBytes as poolLiveBytes, liveStorageCount as poolL
  *   never while a call may still be using a copy. Wasm memory stays bounded: budget + one call.
  * - It holds its host storages strongly until evicted: up to the budget of JS memory, too.
  */
+/** One cached copy: a node of the LRU list, also reachable from its host storage's `cacheSlot`. */
+interface Entry {
+  storage: Slotted;
+  block: WasmStorage;
+  prev: Entry | null;
+  next: Entry | null;
+}
+
+/** Host storages carry a slot for their entry, so a lookup is a field read, not a hash lookup. */
+type Slotted = Storage & { cacheSlot?: unknown };
+
+/**
+ * An intrusive doubly-linked LRU: get, put, drop and evicting the oldest are O(1) field updates.
+ * (A `Map` used as an LRU — delete and re-insert on every hit — leaves a hole per hit in V8's
+ * ordered hash table; with thousands of small cached results that cost more than the kernels.)
+ */
 class WasmCopies {
-  private map = new Map<Storage, WasmStorage>();
+  private head: Entry | null = null; // least recently used
+  private tail: Entry | null = null; // most recently used
+  private n = 0;
   bytes = 0;
   budget = 32 * 2 ** 20;
 
   get count(): number {
-    return this.map.size;
+    return this.n;
+  }
+
+  private entry(s: Storage): Entry | undefined {
+    const e = (s as Slotted).cacheSlot as Entry | undefined;
+    return e && e.storage === s ? e : undefined;
+  }
+
+  private unlink(e: Entry): void {
+    if (e.prev) e.prev.next = e.next;
+    else this.head = e.next;
+    if (e.next) e.next.prev = e.prev;
+    else this.tail = e.prev;
+    e.prev = e.next = null;
+  }
+
+  private append(e: Entry): void {
+    e.prev = this.tail;
+    e.next = null;
+    if (this.tail) this.tail.next = e;
+    else this.head = e;
+    this.tail = e;
   }
 
   /** The copy of `s`, marked most recently used. */
   get(s: Storage): WasmStorage | undefined {
-    const b = this.map.get(s);
-    if (b) {
-      this.map.delete(s);
-      this.map.set(s, b);
+    const e = this.entry(s);
+    if (!e) return undefined;
+    if (e !== this.tail) {
+      this.unlink(e);
+      this.append(e);
     }
-    return b;
+    return e.block;
   }
 
   /** The copy of `s`, without touching the LRU order. */
   peek(s: Storage): WasmStorage | undefined {
-    return this.map.get(s);
+    return this.entry(s)?.block;
   }
 
   /** Takes ownership of `block` as the copy of `s`. */
   put(s: Storage, block: WasmStorage): void {
-    const old = this.map.get(s);
-    if (old === block) return;
+    const old = this.entry(s);
+    if (old?.block === block) return;
     if (old) this.drop(s);
-    this.map.set(s, block);
+    const e: Entry = { storage: s as Slotted, block, prev: null, next: null };
+    (s as Slotted).cacheSlot = e;
+    this.append(e);
+    this.n++;
     this.bytes += block.blockBytes;
   }
 
   drop(s: Storage): void {
-    const b = this.map.get(s);
-    if (!b) return;
-    this.map.delete(s);
-    this.bytes -= b.blockBytes;
-    releaseStorage(b);
+    const e = this.entry(s);
+    if (!e) return;
+    this.remove(e);
+  }
+
+  private remove(e: Entry): void {
+    this.unlink(e);
+    e.storage.cacheSlot = undefined;
+    this.n--;
+    this.bytes -= e.block.blockBytes;
+    releaseStorage(e.block);
   }
 
   /** Evicts least recently used copies down to the budget; call only between kernel calls. */
   trim(): void {
-    for (const s of this.map.keys()) {
-      if (this.bytes <= this.budget) return;
-      this.drop(s);
-    }
+    while (this.bytes > this.budget && this.head) this.remove(this.head);
   }
 
   clear(): void {
-    for (const s of [...this.map.keys()]) this.drop(s);
+    while (this.head) this.remove(this.head);
   }
 }
 

@@ -1,5 +1,7 @@
 import { TensileError } from "../../errors.js";
-import { KERNELS_SHARED_BASE64, KERNELS_SINGLE_BASE64 } from "./kernels.gen.js";
+import {
+  KERNELS_SHARED_BASE64, KERNELS_SHARED_RELAXED_BASE64, KERNELS_SINGLE_BASE64, KERNELS_SINGLE_RELAXED_BASE64,
+} from "./kernels.gen.js";
 
 /**
  * The wasm runtime: one compiled kernel module, one linear memory, and the main thread's
@@ -91,8 +93,42 @@ function decodeBase64(s: string): Uint8Array {
   return out;
 }
 
+// (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
+const RELAXED_PROBE = [
+  0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 8, 1, 0x60, 3, 0x7b, 0x7b, 0x7b, 1, 0x7b, 3, 2, 1, 0,
+  10, 13, 1, 11, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfd, 0x85, 0x02, 0x0b,
+];
+
+let relaxed: boolean | null = null;
+
+/**
+ * Whether the engine runs relaxed SIMD (Chrome ≥ 114, Firefox ≥ 145, Node ≥ 22; not Safari). Node 20
+ * ships it behind `--experimental-wasm-relaxed-simd`: there the flag is set at run time before the
+ * kernels compile (it only enables the standardised instructions Node 22 enables by default).
+ * `TENSILE_WASM_RELAXED=0` in the environment keeps the plain SIMD build everywhere.
+ */
+export function relaxedSimd(): boolean {
+  if (relaxed !== null) return relaxed;
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (proc?.env?.TENSILE_WASM_RELAXED === "0") return (relaxed = false);
+  const probe = new Uint8Array(RELAXED_PROBE);
+  relaxed = WebAssembly.validate(probe);
+  if (!relaxed && proc?.getBuiltinModule) {
+    try {
+      (proc.getBuiltinModule("node:v8") as { setFlagsFromString(f: string): void }).setFlagsFromString("--experimental-wasm-relaxed-simd");
+      relaxed = WebAssembly.validate(probe);
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
+
 function wasmBytes(shared: boolean): Uint8Array {
-  return decodeBase64(shared ? KERNELS_SHARED_BASE64 : KERNELS_SINGLE_BASE64);
+  const r = relaxedSimd();
+  return decodeBase64(
+    shared ? (r ? KERNELS_SHARED_RELAXED_BASE64 : KERNELS_SHARED_BASE64) : r ? KERNELS_SINGLE_RELAXED_BASE64 : KERNELS_SINGLE_BASE64,
+  );
 }
 
 function start(module: WebAssembly.Module, shared: boolean): Runtime {

@@ -5,6 +5,11 @@
  */
 import { Function, type FunctionCtx, Tensor } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
+import { wrap } from "../../ops/util.js";
+import { type TypedArray, arrayFor } from "../../tensor/dtype.js";
+
+/** A new tensor on `like`'s backend holding `data`. */
+const onBackendOf = (like: Tensor, data: TypedArray, shape: number[]): Tensor => wrap(like.backend, like.backend.fromArray(data), shape);
 import { type Reduction, applyReduction, checkReduction } from "./reduction.js";
 
 export interface NllLossOptions {
@@ -116,6 +121,11 @@ export function crossEntropy(
   const classDim = input.ndim === 1 ? 0 : 1;
   const classes = input.shape[classDim]!;
   checkWeight(op, weight, classes);
+  if (input.ndim === 2 && target.dtype === "int32" && labelSmoothing === 0 && (input.dtype === "float32" || input.dtype === "float64") &&
+    (!weight || weight.dtype === input.dtype) && !target.requiresGrad && !(weight?.requiresGrad)) {
+    checkIndexTarget(op, input, target, ignoreIndex);
+    return IndexCrossEntropyFn.apply(input, target, weight, ignoreIndex, reduction);
+  }
   const logp = input.logSoftmax(classDim);
   // weight reshaped to broadcast along the class dim: [C] → [1, C, 1, ...].
   const wb = weight && input.ndim > 1 ? weight.reshape(input.shape.map((d, i) => (i === 1 ? d : 1))) : weight;
@@ -136,6 +146,69 @@ export function crossEntropy(
   const smooth = (wb ? logp.mul(wb) : logp).sum(classDim).neg().mul(valid);
   const smoothRed = reduction === "mean" ? smooth.sum().div(w.sum()) : applyReduction(smooth, reduction);
   return nll.mul(1 - labelSmoothing).add(smoothRed.mul(labelSmoothing / classes));
+}
+
+/**
+ * Cross-entropy of [N, C] logits against int32 class indices in one pass per row (log-sum-exp,
+ * the picked logit, the weight), and its gradient in one more: (softmax − onehot)·w[t]·g / Σw.
+ * It reads the logits once and writes one tensor each way, where the composed form (logSoftmax,
+ * gather, masks, sums: about twenty ops) pays a kernel call per op — at the text's shapes
+ * ([64, 10]) the calls, not the arithmetic, were the loss's whole cost. Accumulates in float64.
+ * Ignored rows get no loss and no gradient; a mean over no valid rows is NaN with gradient 0, as
+ * in PyTorch.
+ */
+class IndexCrossEntropyFn extends Function {
+  static override forward(ctx: FunctionCtx, input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction): Tensor {
+    const [N, C] = input.shape as [number, number];
+    const x = input.dataSync(), t = target.dataSync(), w = weight?.dataSync() ?? null;
+    const lse = new Float64Array(N), wt = new Float64Array(N);
+    const rows = arrayFor(input.dtype, N);
+    let total = 0, denom = 0;
+    for (let i = 0; i < N; i++) {
+      const ti = t[i]!;
+      if (ti === ignoreIndex) continue;
+      let m = -Infinity;
+      for (let c = 0, o = i * C; c < C; c++, o++) if (x[o]! > m) m = x[o]!;
+      if (!Number.isFinite(m)) m = 0; // ±inf rows: the sum below carries the inf/NaN as PyTorch's
+      let sum = 0;
+      for (let c = 0, o = i * C; c < C; c++, o++) sum += Math.exp(x[o]! - m);
+      lse[i] = m + Math.log(sum);
+      const wi = w ? w[ti]! : 1;
+      wt[i] = wi;
+      const li = wi * (lse[i]! - x[i * C + ti]!);
+      rows[i] = li;
+      total += li;
+      denom += wi;
+    }
+    ctx.saveForBackward(input);
+    Object.assign(ctx, { lse, wt, t, ignoreIndex, reduction, denom });
+    if (reduction === "none") return onBackendOf(input, rows, [N]);
+    const out = arrayFor(input.dtype, 1);
+    out[0] = reduction === "mean" ? total / denom : total;
+    return onBackendOf(input, out, []);
+  }
+
+  static override backward(ctx: FunctionCtx, g: Tensor): (Tensor | null)[] {
+    const none = ctx.needsInputGrad.slice(1).map(() => null); // target, weight: no gradient
+    if (!ctx.needsInputGrad[0]) return [null, ...none];
+    const [input] = ctx.savedTensors as [Tensor];
+    const { lse, wt, t, ignoreIndex, reduction, denom } = ctx as unknown as {
+      lse: Float64Array; wt: Float64Array; t: ArrayLike<number>; ignoreIndex: number; reduction: Reduction; denom: number;
+    };
+    const [N, C] = input.shape as [number, number];
+    const x = input.dataSync(), gs = g.dataSync();
+    const dx = arrayFor(input.dtype, N * C);
+    for (let i = 0; i < N; i++) {
+      const ti = t[i]!;
+      if (ti === ignoreIndex) continue;
+      const coef = wt[i]! * (reduction === "none" ? gs[i]! : reduction === "mean" ? gs[0]! / denom : gs[0]!);
+      if (coef === 0) continue;
+      const l = lse[i]!;
+      for (let c = 0, o = i * C; c < C; c++, o++) dx[o] = coef * Math.exp(x[o]! - l);
+      dx[i * C + ti] -= coef;
+    }
+    return [onBackendOf(input, dx, [N, C]), ...none];
+  }
 }
 
 function checkSameShape(op: string, input: Tensor, target: Tensor): void {
