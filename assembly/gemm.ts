@@ -220,15 +220,16 @@ function micro4x8(ap: usize, bp: usize, bstride: usize, kc: i32, c: usize, ldc: 
 }
 
 /**
- * C[M×N] (contiguous rows of stride ldc) = A[M×K] · B[K×N], float32.
+ * C[M×N] (contiguous rows of stride ldc) = (beta ? C : 0) + A[M×K] · B[K×N], float32.
  * A(i,k) = a[i·sam + k·sak], B(k,j) = b[k·sbk + j·sbn]; `work` holds GEMM_WORK_BYTES of scratch.
  */
 function gemmF32(
-  a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32,
+  a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, beta: bool,
   M: i32, N: i32, K: i32, work: usize,
 ): void {
   if (M <= 0 || N <= 0) return;
   if (K <= 0) {
+    if (beta) return;
     for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
     return;
   }
@@ -247,7 +248,7 @@ function gemmF32(
     const nc = min(NC, N - j0);
     for (let p0 = 0; p0 < K; p0 += kcMax) {
       const kc = min(kcMax, K - p0);
-      const acc = p0 > 0;
+      const acc = beta || p0 > 0;
       if (!direct) packB(packedB, b, sbk, sbn, p0, kc, j0, nc, N);
       else if (j0 + nc > full) packB(packedB, b, sbk, sbn, p0, kc, full, N - full, N);
       for (let i0 = 0; i0 < M; i0 += MC) {
@@ -294,7 +295,7 @@ function gemmF32(
  * [b0, b1), rows [i0, i1) and columns [j0, j1) so threads can split the work. Strides in elements.
  */
 export function matmulF32K(
-  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize,
+  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize, beta: i32,
   M: i32, N: i32, K: i32, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32,
 ): void {
   const work = scratch + GEMM_SCRATCH_OFFSET;
@@ -302,13 +303,13 @@ export function matmulF32K(
     gemmF32(
       a + (<usize>(t * sab + i0 * sam) << 2), sam, sak,
       b + (<usize>(t * sbb + j0 * sbn) << 2), sbk, sbn,
-      c + (<usize>(t * M * N + i0 * N + j0) << 2), N,
+      c + (<usize>(t * M * N + i0 * N + j0) << 2), N, beta != 0,
       i1 - i0, j1 - j0, K, work,
     );
   }
 }
 
-function matmulOf<T>(a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize,
+function matmulOf<T>(a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize, beta: i32,
   M: i32, N: i32, K: i32, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32): void {
   const es = <i32>sizeof<T>();
   for (let t = b0; t < b1; t++) {
@@ -316,13 +317,14 @@ function matmulOf<T>(a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32,
       for (let j = j0; j < j1; j++) {
         let pa = a + <usize>((t * sab + i * sam) * es);
         let pb = b + <usize>((t * sbb + j * sbn) * es);
-        let acc: f64 = 0;
+        const pc = c + <usize>((t * M * N + i * N + j) * es);
+        let acc: f64 = beta != 0 ? <f64>ld<T>(pc) : 0;
         for (let k = 0; k < K; k++) {
           acc += ld<T>(pa) * ld<T>(pb);
           pa += <usize>(sak * es);
           pb += <usize>(sbk * es);
         }
-        st<T>(c + <usize>((t * M * N + i * N + j) * es), acc);
+        st<T>(pc, acc);
       }
     }
   }
@@ -330,10 +332,10 @@ function matmulOf<T>(a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32,
 
 /** Scalar batched product for float64 / int32 / bool, accumulating in f64 like the reference. */
 export function matmulK(dt: i32,
-  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize,
+  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize, beta: i32,
   M: i32, N: i32, K: i32, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32,
 ): void {
-  if (dt == DT_F64) matmulOf<f64>(a, sab, sam, sak, b, sbb, sbk, sbn, c, M, N, K, b0, b1, i0, i1, j0, j1);
-  else if (dt == DT_I32) matmulOf<i32>(a, sab, sam, sak, b, sbb, sbk, sbn, c, M, N, K, b0, b1, i0, i1, j0, j1);
-  else matmulOf<u8>(a, sab, sam, sak, b, sbb, sbk, sbn, c, M, N, K, b0, b1, i0, i1, j0, j1);
+  if (dt == DT_F64) matmulOf<f64>(a, sab, sam, sak, b, sbb, sbk, sbn, c, beta, M, N, K, b0, b1, i0, i1, j0, j1);
+  else if (dt == DT_I32) matmulOf<i32>(a, sab, sam, sak, b, sbb, sbk, sbn, c, beta, M, N, K, b0, b1, i0, i1, j0, j1);
+  else matmulOf<u8>(a, sab, sam, sak, b, sbb, sbk, sbn, c, beta, M, N, K, b0, b1, i0, i1, j0, j1);
 }

@@ -78,8 +78,12 @@ export interface Backend {
   reduce(op: ReduceOp, x: View, axes: readonly number[]): Storage;
   /** Inclusive cumulative sum along `axis`. */
   cumsum(x: View, axis: number): Storage;
-  /** Batched matrix product: a is [B, M, K], b is [B, K, N] (any strides); output [B, M, N]. */
-  matmul(a: View, b: View): Storage;
+  /**
+   * Batched matrix product: a is [B, M, K], b is [B, K, N] (any strides); output [B, M, N].
+   * With `bias` (a view of shape [B, M, N], typically broadcast by stride 0) the output is
+   * bias + a·b, in one pass (nn.Linear's addmm): the product accumulates onto the bias.
+   */
+  matmul(a: View, b: View, bias?: View): Storage;
   /** out[i][j][k] = x[i][index[i][j][k]][k] along `axis` (index: int32, shape of the output). */
   gather(x: View, axis: number, index: View): Storage;
   /** Returns a copy of `x` (contiguous) with `src` added (or written, when `accumulate` is false) at `index` along `axis`. */

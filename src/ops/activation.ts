@@ -17,7 +17,8 @@ function floatInput(op: string, x: T): T {
 export function relu(x: T): T {
   assertTensor("relu", x);
   const out = E.unaryRaw("relu", x);
-  return record("relu", out, [x], (g) => [g.mul(out.gt(0))]);
+  // where(out > 0, g, 0): two kernels, where g·(out > 0) needs a third to turn the mask into floats
+  return record("relu", out, [x], (g) => [E.where(out.gt(0), g, 0)]);
 }
 
 /** sigmoid(x) = 1 / (1 + e^-x); dσ = σ(1 − σ). */

@@ -60,6 +60,30 @@ function matmulNd(a: T, b: T): T {
   ]);
 }
 
+/**
+ * y = x·Wᵀ + b for x [..., in], W [out, in], b [out] (checked by the caller): nn.Linear's addmm,
+ * one backend call that accumulates the product onto the broadcast bias. Its backward is
+ * dx = g·W, dW = gᵀ·x (W's own layout, no transpose to copy), db = Σ_rows g.
+ */
+export function linearOp(x: T, w: T, b: T | null): T {
+  const d = promoteTypes(promoteTypes(x.dtype, w.dtype), b ? b.dtype : x.dtype);
+  const X = castTo(x, d), W = castTo(onBackend(w, x.backend), d), Bv = b ? castTo(onBackend(b, x.backend), d) : null;
+  const inF = X.shape[X.ndim - 1]!, outF = W.shape[0]!;
+  const lead = X.shape.slice(0, -1);
+  const rows = lead.reduce((p, q) => p * q, 1);
+  const X2 = X.ndim === 2 ? X : X.reshape([rows, inF]);
+  const Wt = W.t();
+  const view3 = (v: T): View => ({ storage: v.storage, shape: [1, v.shape[0]!, v.shape[1]!], strides: [0, v.strides[0]!, v.strides[1]!], offset: v.offset });
+  const biasView: View | undefined = Bv ? { storage: Bv.storage, shape: [1, rows, outF], strides: [0, 0, Bv.strides[0]!], offset: Bv.offset } : undefined;
+  const out2 = wrap(X.backend, X.backend.matmul(view3(X2), view3(Wt), biasView), [rows, outF]);
+  const y2 = record("linear", out2, Bv ? [X2, W, Bv] : [X2, W], (g) => [
+    X2.requiresGrad ? g.matmul(W) : null,
+    W.requiresGrad ? g.t().matmul(X2) : null,
+    ...(Bv ? [Bv.requiresGrad ? g.sum(0) : null] : []),
+  ]);
+  return X.ndim === 2 ? y2 : y2.reshape([...lead, outF]);
+}
+
 /** PyTorch's matmul: 1-D operands are promoted to matrices and the added dims removed afterwards. */
 export function matmul(a: T, b: T): T {
   assertTensor("matmul", a);

@@ -13,9 +13,19 @@ import { erf } from "./math.js";
 export class RefStorage implements Storage {
   /** A backend's per-storage cache slot (the wasm backend keeps its wasm copy's LRU entry here). */
   cacheSlot: unknown = undefined;
-  constructor(readonly data: TypedArray, readonly dtype: DType) {}
+  /**
+   * Set while a newer copy of the elements lives elsewhere (the wasm backend's in-place kernels
+   * update their wasm copy only): brings `raw` up to date and clears itself. `data` calls it.
+   */
+  refresh: ((s: RefStorage) => void) | null = null;
+  constructor(readonly raw: TypedArray, readonly dtype: DType) {}
+  /** The elements, up to date. */
+  get data(): TypedArray {
+    if (this.refresh) this.refresh(this);
+    return this.raw;
+  }
   get length(): number {
-    return this.data.length;
+    return this.raw.length;
   }
 }
 
@@ -217,7 +227,7 @@ export const referenceBackend: Backend = {
     return new RefStorage(c, dtype);
   },
 
-  matmul(a, b) {
+  matmul(a, b, bias) {
     const [B, M, K] = a.shape as [number, number, number];
     const N = b.shape[2]!;
     const dtype = a.storage.dtype;
@@ -226,6 +236,10 @@ export const referenceBackend: Backend = {
     for (let i = 0; i < B; i++)
       gemmInto(out, i * M * N, A, a.offset + i * a.strides[0]!, a.strides[1]!, a.strides[2]!,
         Bd, b.offset + i * b.strides[0]!, b.strides[1]!, b.strides[2]!, M, K, N);
+    if (bias) {
+      const bd = data(bias);
+      forEachIndex(bias.shape, bias.strides, bias.offset, (k, src) => (out[k] = out[k]! + bd[src]!));
+    }
     if (dtype === "int32") for (let i = 0; i < out.length; i++) out[i] = Math.trunc(out[i]!);
     return s;
   },

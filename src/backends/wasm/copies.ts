@@ -6,9 +6,10 @@ import { type WasmStorage, liveBytes as poolLiveBytes, liveStorageCount as poolL
  * wasm memory again: the output of one call (im2col's columns, a layer's activation) and the
  * parameters and optimizer state that every step reads are found here by the next call.
  *
- * - A copy is always identical to its host array: the host backend writes host storages only
- *   through its in-place kernels (assign, sgdStep, adamStep), which update the copy they ran on
- *   and then the host array.
+ * - A copy is never behind its host array. The in-place kernels (assign, sgdStep, adamStep)
+ *   update only the cached copy they ran on and mark the host array behind (`RefStorage.refresh`):
+ *   it is brought up to date when it is read, or when the copy is evicted — so an optimizer step
+ *   does not copy every parameter back to JS memory.
  * - The cache is an LRU bounded by bytes (default 32 MiB). It evicts only between calls (`trim`),
  *   never while a call may still be using a copy. Wasm memory stays bounded: budget + one call.
  * - It holds its host storages strongly until evicted: up to the budget of JS memory, too.
@@ -89,13 +90,22 @@ class WasmCopies {
     this.bytes += block.blockBytes;
   }
 
-  drop(s: Storage): void {
+  /**
+   * Frees the copy of `s`. A host array that is behind its copy is brought up to date first,
+   * unless `dead` (the storage will never be read again: `release`).
+   */
+  drop(s: Storage, dead = false): void {
     const e = this.entry(s);
     if (!e) return;
-    this.remove(e);
+    this.remove(e, dead);
   }
 
-  private remove(e: Entry): void {
+  private remove(e: Entry, dead = false): void {
+    const st = e.storage as Slotted & { refresh?: ((s: Storage) => void) | null };
+    if (st.refresh) {
+      if (dead) st.refresh = null;
+      else st.refresh(st);
+    }
     this.unlink(e);
     e.storage.cacheSlot = undefined;
     this.n--;

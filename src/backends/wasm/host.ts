@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from "../../tensor/dtype.js";
 import { arrayFor } from "../../tensor/dtype.js";
+import { TensileError } from "../../errors.js";
 import type { Backend, Storage, View } from "../backend.js";
 import { RefStorage, forEachIndex, referenceBackend } from "../reference/index.js";
 import { copies } from "./copies.js";
@@ -25,6 +26,14 @@ import { wasmKernels } from "./wasm-backend.js";
  */
 
 const hostData = (s: Storage): TypedArray => (s as RefStorage).data;
+
+/** Brings a host array that is behind its cached wasm copy up to date (see copies.ts). */
+function refreshFromCopy(s: RefStorage): void {
+  s.refresh = null;
+  const block = copies.peek(s);
+  if (!block) throw new TensileError("wasm backend: a storage's newer wasm copy is missing (internal error)");
+  s.raw.set(viewOf(s.dtype, block.ptr, s.length));
+}
 
 /** First and one-past-last element a view touches (strides are never negative in Tensile). */
 function span(v: View): [number, number] {
@@ -100,6 +109,11 @@ class Staging {
 
   writeBack(s: Storage): void {
     const w = this.written.get(s)!;
+    if (copies.peek(s) === w.block) {
+      // Written through its cached copy: the host array is behind until read or evicted.
+      (s as RefStorage).refresh = refreshFromCopy;
+      return;
+    }
     // (an empty view may carry any offset, even one past the end)
     if (w.hi > w.lo) hostData(s).set(viewOf(s.dtype, w.block.ptr, w.hi - w.base).subarray(w.lo - w.base), w.lo);
     // A cached copy taken before this write (an input of the same call) is stale now.
@@ -161,12 +175,12 @@ export const wasmBackend: Backend = {
   where: (c, a, b, shape, dtype) => call([c, a, b], ([sc, sa, sb]) => wasmKernels.where(sc!, sa!, sb!, shape, dtype)),
   reduce: (op, x, axes) => call([x], ([s]) => wasmKernels.reduce(op, s!, axes)),
   cumsum: (x, axis) => call([x], ([s]) => wasmKernels.cumsum(s!, axis)),
-  matmul: (a, b) => call([a, b], ([sa, sb]) => wasmKernels.matmul(sa!, sb!)),
+  matmul: (a, b, bias) => call(bias ? [a, b, bias] : [a, b], ([sa, sb, sc]) => wasmKernels.matmul(sa!, sb!, sc)),
   // Gathers read few elements of what may be a whole dataset: staging its span would copy it all,
   // so they run on the host storage directly (the reference kernel copies whole rows at once).
   gather: (x, axis, index) => referenceBackend.gather(x, axis, index),
   // Dead for the engine: only its cached wasm copy (if any) needs freeing; the GC frees the array.
-  release: (s) => copies.drop(s),
+  release: (s) => copies.drop(s, true),
   scatter: (x, axis, index, src, acc) => call([x, index, src], ([sx, si, ss]) => wasmKernels.scatter(sx!, axis, si!, ss!, acc)),
   im2col: (x, p) => call([x], ([s]) => wasmKernels.im2col(s!, p)),
   col2im: (cols, shape, p) => call([cols], ([s]) => wasmKernels.col2im(s!, shape, p)),

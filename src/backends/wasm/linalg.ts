@@ -10,21 +10,22 @@ import { parallel, splitRange, threadsFor } from "./threads.js";
 const MIN_FLOPS_PER_THREAD = 1 << 22;
 const MIN_ELEMENTS_PER_THREAD = 1 << 18;
 
-export function matmul(a: View, b0: View): WasmStorage {
+export function matmul(a: View, b0: View, bias?: View): WasmStorage {
   const [B, M, K] = a.shape as [number, number, number];
   const N = b0.shape[2]!;
   const dtype = a.storage.dtype;
   const tmp = b0.storage.dtype === dtype ? null : copy(b0, dtype);
   const b = tmp ? whole(tmp, b0.shape) : b0;
   const total = B * M * N;
+  // With a bias, the output starts as the bias broadcast to [B, M, N] and the kernel adds onto it.
   if (total === 0 || K === 0) {
     if (tmp) releaseStorage(tmp);
-    return allocZeroed(dtype, total);
+    return bias ? copy(bias, dtype) : allocZeroed(dtype, total);
   }
-  const out = allocRaw(dtype, total);
+  const out = bias ? copy(bias, dtype) : allocRaw(dtype, total);
   const [sab, sam, sak] = a.strides as [number, number, number];
   const [sbb, sbk, sbn] = b.strides as [number, number, number];
-  const head = [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, M, N, K];
+  const head = [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, bias ? 1 : 0, M, N, K];
   const t = threadsFor(2 * total * K, MIN_FLOPS_PER_THREAD);
   // Split batches when there are enough, else the larger of rows (in micro-tile units of 4) and
   // columns (units of 8): each thread then packs all of the other operand, which is the small one.

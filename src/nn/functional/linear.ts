@@ -1,5 +1,6 @@
 import { Tensor, noGrad, tensor as makeTensor, where } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
+import { linearOp } from "../../ops/linalg.js";
 
 /**
  * y = x·Wᵀ + b.
@@ -19,8 +20,8 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
     );
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
     throw new TensileError(`linear: bias shape ${fmtShape(bias.shape)} does not match weight shape ${fmtShape(weight.shape)} (expected [${weight.shape[0]}])`);
-  const out = input.matmul(weight.t());
-  return bias ? out.add(bias) : out;
+  if (input.dtype === "bool" || weight.dtype === "bool") throw new TensileError("linear: not implemented for bool tensors");
+  return linearOp(input, weight, bias ?? null);
 }
 
 /**
