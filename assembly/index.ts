@@ -7,7 +7,7 @@ export { initThread } from "./common";
 export { convertK, transposeK, unaryK, binaryK, whereK, zeroK } from "./elementwise";
 export { reduceK, sumColsF32K, cumsumK } from "./reduce";
 export { matmulF32K, matmulK } from "./gemm";
-export { gatherK, scatterK, im2colK, col2imK } from "./indexing";
+export { gatherK, scatterK, im2colK, col2imK, maxPoolK, maxPoolBackK } from "./indexing";
 export { sgdK, adamK } from "./optim";
 
 /** First byte past the module's static data: the host's heap starts above it. */

@@ -172,3 +172,76 @@ export function col2imK(dt: i32, geom: usize, cols: usize, sn: i32, sr: i32, sl:
     default: col2imOf<u8>(cols, sn, sr, sl, out, nc0, nc1); break;
   }
 }
+
+// ---- max pooling: one pass over each window, PyTorch's CPU rule ----
+// Window positions outside the input are skipped (not padded); the first valid position is the
+// initial argmax, a larger value or a NaN replaces it: ties keep the first, NaN propagates (and,
+// as in PyTorch, a later NaN takes the index from an earlier one).
+
+function maxPoolOf<T>(x: usize, sp: i32, sh: i32, sw: i32, vals: usize, idx: usize, p0: i32, p1: i32): void {
+  const es = <i32>sizeof<T>();
+  const L = gOh * gOw;
+  for (let p = p0; p < p1; p++) {
+    const xb = x + <usize>(p * sp * es);
+    let vo = vals + <usize>(p * L * es);
+    let io = idx + <usize>(p * L * 4);
+    for (let oy = 0; oy < gOh; oy++) {
+      const h0 = oy * gSh - gPh;
+      let ih0 = h0;
+      while (ih0 < 0) ih0 += gDh;
+      for (let ox = 0; ox < gOw; ox++) {
+        const w0 = ox * gSw - gPw;
+        let iw0 = w0;
+        while (iw0 < 0) iw0 += gDw;
+        let best: f64 = -Infinity;
+        let bi: i32 = ih0 * gW + iw0;
+        for (let i = 0; i < gKh; i++) {
+          const iy = h0 + i * gDh;
+          if (iy < 0 || iy >= gH) continue;
+          const rowp = xb + <usize>(iy * sh * es);
+          for (let j = 0; j < gKw; j++) {
+            const ix = w0 + j * gDw;
+            if (ix < 0 || ix >= gW) continue;
+            const v = <f64>load<T>(rowp + <usize>(ix * sw * es));
+            if (v > best || v != v) {
+              best = v;
+              bi = iy * gW + ix;
+            }
+          }
+        }
+        store<T>(vo, <T>best);
+        store<i32>(io, bi);
+        vo += es;
+        io += 4;
+      }
+    }
+  }
+}
+
+/** Max pooling of planes [P, H, W] (element strides sp, sh, sw) into contiguous values [P, oh, ow]
+ *  and int32 argmax indices into each flattened plane, for planes [p0, p1). Geometry as im2colK. */
+export function maxPoolK(dt: i32, geom: usize, x: usize, sp: i32, sh: i32, sw: i32, vals: usize, idx: usize, p0: i32, p1: i32): void {
+  loadGeometry(geom);
+  if (dt == DT_F64) maxPoolOf<f64>(x, sp, sh, sw, vals, idx, p0, p1);
+  else maxPoolOf<f32>(x, sp, sh, sw, vals, idx, p0, p1);
+}
+
+function maxPoolBackOf<T>(g: usize, idx: usize, L: i32, HW: i32, out: usize, p0: i32, p1: i32): void {
+  const es = <i32>sizeof<T>();
+  for (let p = p0; p < p1; p++) {
+    const ob = out + <usize>(p * HW * es);
+    memory.fill(ob, 0, <usize>(HW * es));
+    const gb = g + <usize>(p * L * es), ib = idx + <usize>(p * L * 4);
+    for (let l = 0; l < L; l++) {
+      const q = ob + <usize>(load<i32>(ib + <usize>(l << 2)) * es);
+      store<T>(q, load<T>(q) + load<T>(gb + <usize>(l * es)));
+    }
+  }
+}
+
+/** Gradient of maxPoolK: contiguous g [P, L] added at contiguous indices [P, L] into zeroed
+ *  contiguous planes [P, HW], for planes [p0, p1). */
+export function maxPoolBackK(dt: i32, g: usize, idx: usize, L: i32, HW: i32, out: usize, p0: i32, p1: i32): void {
+  if (dt == DT_F64) maxPoolBackOf<f64>(g, idx, L, HW, out, p0, p1);
+  else maxPoolBackOf<f32>(g, idx, L, HW, out, p0, p1);
+}

@@ -92,6 +92,16 @@ export interface Backend {
   im2col(x: View, p: Im2colParams): Storage;
   /** Adjoint of im2col: [N, C·kh·kw, L] → [N, C, H, W], summing overlaps (F.fold). */
   col2im(cols: View, outShape: readonly [number, number, number, number], p: Im2colParams): Storage;
+  /**
+   * Max pooling of float planes x [P, H, W] (any strides) in one pass: contiguous values and
+   * int32 argmax indices (into each flattened H·W plane), both [P, out[0], out[1]]. PyTorch's rule:
+   * window positions outside the input are skipped (padValue is unused), the first valid position
+   * starts as the argmax, a larger value or a NaN replaces it. Optional: without it, pooling is
+   * composed from im2col, argmax and gather.
+   */
+  maxPool2d?(x: View, p: Im2colParams, out: readonly [number, number]): [Storage, Storage];
+  /** Gradient of maxPool2d: g [P, L] added at indices [P, L] into zeroed planes [P, planeSize]. */
+  maxPool2dBackward?(g: View, indices: View, planeSize: number): Storage;
 
   // ---- in place ----
   /** dst[...] = src[...] elementwise (src broadcast to dst's shape), converting dtype. */

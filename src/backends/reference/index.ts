@@ -18,14 +18,21 @@ export class RefStorage implements Storage {
    * update their wasm copy only): brings `raw` up to date and clears itself. `data` calls it.
    */
   refresh: ((s: RefStorage) => void) | null = null;
-  constructor(readonly raw: TypedArray, readonly dtype: DType) {}
+  private arr: TypedArray | null;
+  readonly length: number;
+  /** `raw` null: the array is allocated on first use (a backend whose newer copy lives elsewhere). */
+  constructor(raw: TypedArray | null, readonly dtype: DType, length?: number) {
+    this.arr = raw;
+    this.length = raw ? raw.length : length!;
+  }
+  /** The array itself, as it is (allocated zeroed on first use). */
+  get raw(): TypedArray {
+    return (this.arr ??= arrayFor(this.dtype, this.length));
+  }
   /** The elements, up to date. */
   get data(): TypedArray {
     if (this.refresh) this.refresh(this);
     return this.raw;
-  }
-  get length(): number {
-    return this.raw.length;
   }
 }
 
@@ -342,6 +349,52 @@ export const referenceBackend: Backend = {
                 out[((n * C + c) * H + hy) * W + wz] += X[cols.offset + n * c0 + row * c1 + (y * ow + z) * c2]!;
               }
           }
+    return s;
+  },
+
+  maxPool2d(x, p, [oh, ow]) {
+    const [P, H, W] = x.shape as [number, number, number];
+    const [kh, kw] = p.kernel, [sh, sw] = p.stride, [ph, pw] = p.padding, [dh, dw] = p.dilation;
+    const [s, vals] = store(x.storage.dtype, P * oh * ow);
+    const [si, idx] = store("int32", P * oh * ow);
+    const X = data(x);
+    const [sp, sy, sx] = x.strides as [number, number, number];
+    let o = 0;
+    for (let q = 0; q < P; q++)
+      for (let y = 0; y < oh; y++)
+        for (let z = 0; z < ow; z++, o++) {
+          const h0 = y * sh - ph, w0 = z * sw - pw;
+          let ih0 = h0, iw0 = w0;
+          while (ih0 < 0) ih0 += dh;
+          while (iw0 < 0) iw0 += dw;
+          let best = -Infinity, bi = ih0 * W + iw0;
+          for (let i = 0; i < kh; i++) {
+            const hy = h0 + i * dh;
+            if (hy < 0 || hy >= H) continue;
+            for (let j = 0; j < kw; j++) {
+              const wz = w0 + j * dw;
+              if (wz < 0 || wz >= W) continue;
+              const v = X[x.offset + q * sp + hy * sy + wz * sx]!;
+              if (v > best || Number.isNaN(v)) {
+                best = v;
+                bi = hy * W + wz;
+              }
+            }
+          }
+          vals[o] = best;
+          idx[o] = bi;
+        }
+    return [s, si];
+  },
+
+  maxPool2dBackward(g, indices, planeSize) {
+    const [P, L] = g.shape as [number, number];
+    const [s, out] = store(g.storage.dtype, P * planeSize);
+    const G = data(g), I = data(indices);
+    for (let q = 0; q < P; q++)
+      for (let l = 0; l < L; l++)
+        out[q * planeSize + I[indices.offset + q * indices.strides[0]! + l * indices.strides[1]!]!] +=
+          G[g.offset + q * g.strides[0]! + l * g.strides[1]!]!;
     return s;
   },
 

@@ -9,7 +9,9 @@ import { wasmKernels } from "./wasm-backend.js";
 
 /**
  * The public wasm backend: tensors' storage lives in ordinary JS typed arrays (the same
- * `RefStorage` the reference backend uses), and wasm linear memory is only a workspace.
+ * `RefStorage` the reference backend uses), and wasm linear memory is only a workspace plus a
+ * bounded cache of copies — where a kernel's result stays, without a JS copy, until it is read
+ * or evicted (see `output` and copies.ts).
  *
  * Why: the JS garbage collector frees a typed array's memory by itself, during any allocation,
  * and counts it when deciding to collect. Storage inside one wasm memory can only be given back
@@ -122,11 +124,16 @@ class Staging {
   }
 
   /** Copies a kernel's output into host memory; its block stays cached as the result's wasm copy. */
+  /**
+   * A kernel's output as host storage whose elements, for now, live only in its cached wasm copy:
+   * the JS array is allocated and filled when first read or when the copy is evicted. A result
+   * that the next kernel consumes and that is then released (im2col's columns) or stays cached
+   * (a gradient the optimizer reads) never costs a JS allocation and copy.
+   */
   output(w: Storage): RefStorage {
     const ws = w as WasmStorage;
-    const out = arrayFor(ws.dtype, ws.length);
-    out.set(viewOf(ws.dtype, ws.ptr, ws.length));
-    const host = new RefStorage(out, ws.dtype);
+    const host = new RefStorage(null, ws.dtype, ws.length);
+    host.refresh = refreshFromCopy;
     copies.put(host, ws);
     return host;
   }
@@ -184,6 +191,16 @@ export const wasmBackend: Backend = {
   scatter: (x, axis, index, src, acc) => call([x, index, src], ([sx, si, ss]) => wasmKernels.scatter(sx!, axis, si!, ss!, acc)),
   im2col: (x, p) => call([x], ([s]) => wasmKernels.im2col(s!, p)),
   col2im: (cols, shape, p) => call([cols], ([s]) => wasmKernels.col2im(s!, shape, p)),
+  maxPool2d(x, p, out) {
+    const st = new Staging();
+    try {
+      const [vals, idx] = wasmKernels.maxPool2d!(st.input(x), p, out);
+      return [st.output(vals), st.output(idx)];
+    } finally {
+      st.done();
+    }
+  },
+  maxPool2dBackward: (g, indices, planeSize) => call([g, indices], ([sg, si]) => wasmKernels.maxPool2dBackward!(sg!, si!, planeSize)),
 
   assign(dst, src) {
     const st = new Staging();

@@ -79,3 +79,28 @@ export function col2im(cols: View, outShape: readonly [number, number, number, n
     [DT[cols.storage.dtype], geom, addr(cols), sn, sr, sl, out.ptr, q0, q1]));
   return out;
 }
+
+/** Max pooling of planes x [P, H, W]: values and int32 argmax indices, [P, oh, ow] each (see backend.ts). */
+export function maxPool2d(x: View, p: Im2colParams, [oh, ow]: readonly [number, number]): [WasmStorage, WasmStorage] {
+  const [P, H, W] = x.shape as [number, number, number];
+  const n = P * oh * ow;
+  const vals = allocRaw(x.storage.dtype, n), idx = allocRaw("int32", n);
+  if (n === 0) return [vals, idx];
+  const geom = geometry(1, H, W, p, oh, ow);
+  const [sp, sh, sw] = x.strides as [number, number, number];
+  const t = threadsFor(n * p.kernel[0] * p.kernel[1], MIN_ELEMENTS_PER_THREAD);
+  parallel("maxPoolK", splitRange(P, Math.min(t, P)).map(([p0, p1]) =>
+    [DT[x.storage.dtype], geom, addr(x), sp, sh, sw, vals.ptr, idx.ptr, p0, p1]));
+  return [vals, idx];
+}
+
+/** Gradient of maxPool2d: contiguous g and indices [P, L] scattered into zeroed planes [P, planeSize]. */
+export function maxPool2dBackward(g: View, indices: View, planeSize: number): WasmStorage {
+  const [P, L] = g.shape as [number, number];
+  const out = allocRaw(g.storage.dtype, P * planeSize);
+  if (P * planeSize === 0) return out;
+  const t = threadsFor(P * (planeSize + L), MIN_ELEMENTS_PER_THREAD);
+  parallel("maxPoolBackK", splitRange(P, Math.min(t, P)).map(([p0, p1]) =>
+    [DT[g.storage.dtype], addr(g), addr(indices), L, planeSize, out.ptr, p0, p1]));
+  return out;
+}

@@ -41,6 +41,8 @@ export interface Kernels {
     src: number, axisStride: number, axisSize: number, e0: number, e1: number): void;
   im2colK(dt: number, geom: number, x: number, sn: number, sc: number, sh: number, sw: number, out: number, padValue: number, nc0: number, nc1: number): void;
   col2imK(dt: number, geom: number, cols: number, sn: number, sr: number, sl: number, out: number, nc0: number, nc1: number): void;
+  maxPoolK(dt: number, geom: number, x: number, sp: number, sh: number, sw: number, vals: number, idx: number, p0: number, p1: number): void;
+  maxPoolBackK(dt: number, g: number, idx: number, L: number, HW: number, out: number, p0: number, p1: number): void;
   sgdK(f64: number, p: number, g: number, buf: number, lr: number, momentum: number, dampening: number, wd: number,
     nesterov: number, maximize: number, first: number, e0: number, e1: number): void;
   adamK(f64: number, p: number, g: number, m: number, v: number, vmax: number, lr: number, beta1: number, beta2: number, eps: number,
@@ -50,7 +52,7 @@ export interface Kernels {
 /** Kernels a worker may be asked to run, by index (the job protocol sends the index, not the name). */
 export const PARALLEL_KERNELS = [
   "convertK", "transposeK", "unaryK", "binaryK", "whereK", "reduceK", "sumColsF32K", "cumsumK", "matmulF32K", "matmulK",
-  "gatherK", "scatterK", "im2colK", "col2imK", "sgdK", "adamK",
+  "gatherK", "scatterK", "im2colK", "col2imK", "sgdK", "adamK", "maxPoolK", "maxPoolBackK",
 ] as const satisfies readonly (keyof Kernels)[];
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

@@ -3,7 +3,7 @@ import type { Backend, Storage, View } from "../backend.js";
 import { assign, copy, binary, unary, where } from "./elementwise.js";
 import { gather, scatter } from "./indexing.js";
 import { addr, isContiguous, numel } from "./layout.js";
-import { col2im, im2col, matmul } from "./linalg.js";
+import { col2im, im2col, matmul, maxPool2d, maxPool2dBackward } from "./linalg.js";
 import { type WasmStorage, allocRaw, allocZeroed, releaseStorage, viewOf } from "./memory.js";
 import { adamStep, sgdStep } from "./optim.js";
 import { cumsum, reduce } from "./reduce.js";
@@ -48,6 +48,8 @@ export const wasmKernels: Backend = {
   scatter,
   im2col,
   col2im,
+  maxPool2d,
+  maxPool2dBackward,
   assign,
   sgdStep,
   adamStep,

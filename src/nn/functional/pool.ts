@@ -7,7 +7,7 @@
  * Max pooling's gradient scatters g to the argmax of each window; adaptive average pooling is two
  * small matrix products with averaging matrices (Pₕ · x · P_wᵀ).
  */
-import { Tensor, tensor, zeros } from "../../core.js";
+import { Tensor, isGradEnabled, tensor, zeros } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { wrap } from "../../ops/util.js";
@@ -110,6 +110,22 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
   if (NC === 0) {
     const v = emptyResult(op, [N, C, oh, ow], input, [x4]);
     return o.returnIndices ? [finish(v), finish(zeros([N, C, oh, ow], { dtype: "int32" }))] : finish(v);
+  }
+  const be = x4.backend;
+  if (be.maxPool2d && be.maxPool2dBackward) {
+    // One pass per window on the backend (values and argmax together); the backward scatters g
+    // to the argmax positions. Under createGraph the backward is built from differentiable ops.
+    const planesView = x4.detach().reshape([NC, H, W]);
+    const [vs, is] = be.maxPool2d(planesView, params(w, -Infinity), w.out);
+    const values = wrap(be, vs, [NC, L]);
+    const idx = wrap(be, is, [NC, L]);
+    const out = record(op, values, [x4], (g) => {
+      const g2 = g.reshape([NC, L]);
+      if (isGradEnabled()) return [zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, idx, g2).reshape([N, C, H, W])];
+      const gc = g2.contiguous();
+      return [wrap(be, be.maxPool2dBackward!(gc, idx, H * W), [N, C, H, W])];
+    });
+    return o.returnIndices ? [finish(out), finish(idx)] : finish(out);
   }
   const xp = asPlanes(x4.detach(), w, -Infinity);
   const cols = wrap(xp.backend, xp.backend.im2col(xp, params(w, -Infinity)), [NC, w.k[0]! * w.k[1]!, L]);
