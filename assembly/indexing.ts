@@ -2,7 +2,7 @@
 // convolution and pooling are built on. Out-of-range indices are reported through the shared
 // error slot and the element is skipped; the host turns that into a TensileError.
 
-import { odoStart, odoRow, odoAdvance, q0, q1, q2, rs0, rs1, rs2, ld, st, reportBadIndex } from "./common";
+import { odoStart, odoRow, odoAdvance, q0, q1, q2, rs0, rs1, rs2, ld, st, toInt32, reportBadIndex } from "./common";
 import { DT_F32, DT_F64, DT_I32 } from "../src/backends/wasm/opcodes";
 
 function gatherLoop<T>(axisStride: i32, axisSize: i32): void {
@@ -87,31 +87,51 @@ function loadGeometry(g: usize): void {
   gOh = load<i32>(g, 44); gOw = load<i32>(g, 48);
 }
 
+/** ⌈a / b⌉ for b > 0 and any sign of a. */
+@inline function ceilDiv(a: i32, b: i32): i32 {
+  return a >= 0 ? (a + b - 1) / b : -((-a) / b);
+}
+
+// Output columns ox whose input column ox·sW − pW + j·dW lies inside [0, W), as [gOxA, gOxB):
+// computed once per kernel column j, so the inner loops run without a bounds check per element.
+let gOxA: i32 = 0, gOxB: i32 = 0;
+@inline function columnRange(j: i32): void {
+  const shift = gPw - j * gDw;
+  gOxA = max(0, ceilDiv(shift, gSw));
+  gOxB = min(gOw, ceilDiv(gW + shift, gSw));
+  if (gOxB < gOxA) gOxB = gOxA;
+}
+
 function im2colOf<T>(x: usize, sn: i32, sc: i32, sh: i32, sw: i32, out: usize, padValue: f64, nc0: i32, nc1: i32): void {
   const es = <i32>sizeof<T>();
   const L = gOh * gOw;
   const rowsPerC = gKh * gKw;
-  const pad = padValue;
+  // the pad value converted once, with the same rules as st<T> (bool: non-zero; int: ToInt32)
+  const pad: T = isFloat<T>() ? <T>padValue : sizeof<T>() == 1 ? <T>(padValue != 0 ? 1 : 0) : <T>toInt32(padValue);
+  const step = <usize>(gSw * sw * es);
   for (let nc = nc0; nc < nc1; nc++) {
     const n = nc / gC, c = nc % gC;
     const xb = x + <usize>((n * sn + c * sc) * es);
     let o = out + <usize>((nc * rowsPerC) * L * es);
     for (let i = 0; i < gKh; i++) {
       for (let j = 0; j < gKw; j++) {
+        columnRange(j);
+        const a = gOxA, b = gOxB;
+        const ix0 = a * gSw - gPw + j * gDw;
         for (let oy = 0; oy < gOh; oy++) {
           const iy = oy * gSh - gPh + i * gDh;
           if (iy < 0 || iy >= gH) {
-            for (let ox = 0; ox < gOw; ox++) { st<T>(o, pad); o += es; }
+            for (let ox = 0; ox < gOw; ox++) { store<T>(o, pad); o += es; }
             continue;
           }
-          const rowp = xb + <usize>(iy * sh * es);
-          let ix = j * gDw - gPw;
-          for (let ox = 0; ox < gOw; ox++) {
-            if (ix >= 0 && ix < gW) store<T>(o, load<T>(rowp + <usize>(ix * sw * es)));
-            else st<T>(o, pad);
+          for (let ox = 0; ox < a; ox++) { store<T>(o, pad); o += es; }
+          let src = xb + <usize>((iy * sh + ix0 * sw) * es);
+          for (let ox = a; ox < b; ox++) {
+            store<T>(o, load<T>(src));
             o += es;
-            ix += gSw;
+            src += step;
           }
+          for (let ox = b; ox < gOw; ox++) { store<T>(o, pad); o += es; }
         }
       }
     }
@@ -133,27 +153,28 @@ export function im2colK(dt: i32, geom: usize, x: usize, sn: i32, sc: i32, sh: i3
 function col2imOf<T>(cols: usize, sn: i32, sr: i32, sl: i32, out: usize, nc0: i32, nc1: i32): void {
   const es = <i32>sizeof<T>();
   const rowsPerC = gKh * gKw;
+  const step = <usize>(gSw * es);
+  const lstep = <usize>(sl * es);
   for (let nc = nc0; nc < nc1; nc++) {
     const n = nc / gC, c = nc % gC;
     const ob = out + <usize>(nc * gH * gW * es);
     memory.fill(ob, 0, <usize>(gH * gW * es));
     for (let i = 0; i < gKh; i++) {
       for (let j = 0; j < gKw; j++) {
+        columnRange(j);
+        const a = gOxA, b = gOxB;
+        const ix0 = a * gSw - gPw + j * gDw;
         const r = c * rowsPerC + i * gKw + j;
         const cb = cols + <usize>((n * sn + r * sr) * es);
         for (let oy = 0; oy < gOh; oy++) {
           const iy = oy * gSh - gPh + i * gDh;
           if (iy < 0 || iy >= gH) continue;
-          const orow = ob + <usize>(iy * gW * es);
-          let l = oy * gOw;
-          let ix = j * gDw - gPw;
-          for (let ox = 0; ox < gOw; ox++) {
-            if (ix >= 0 && ix < gW) {
-              const p = orow + <usize>(ix * es);
-              st<T>(p, ld<T>(p) + ld<T>(cb + <usize>(l * sl * es)));
-            }
-            l++;
-            ix += gSw;
+          let p = ob + <usize>((iy * gW + ix0) * es);
+          let q = cb + <usize>((oy * gOw + a) * sl * es);
+          for (let ox = a; ox < b; ox++) {
+            st<T>(p, ld<T>(p) + ld<T>(q));
+            p += step;
+            q += lstep;
           }
         }
       }
@@ -180,36 +201,46 @@ export function col2imK(dt: i32, geom: usize, cols: usize, sn: i32, sr: i32, sl:
 
 function maxPoolOf<T>(x: usize, sp: i32, sh: i32, sw: i32, vals: usize, idx: usize, p0: i32, p1: i32): void {
   const es = <i32>sizeof<T>();
-  const L = gOh * gOw;
+  // geometry in locals: TurboFan keeps them in registers (each global.get is two loads)
+  const H = gH, W = gW, kh = gKh, kw = gKw, Sh = gSh, Sw = gSw, Ph = gPh, Pw = gPw, Dh = gDh, Dw = gDw, oh = gOh, ow = gOw;
+  const L = oh * ow;
+  const qs = <usize>(Dw * sw * es);
   for (let p = p0; p < p1; p++) {
     const xb = x + <usize>(p * sp * es);
     let vo = vals + <usize>(p * L * es);
     let io = idx + <usize>(p * L * 4);
-    for (let oy = 0; oy < gOh; oy++) {
-      const h0 = oy * gSh - gPh;
-      let ih0 = h0;
-      while (ih0 < 0) ih0 += gDh;
-      for (let ox = 0; ox < gOw; ox++) {
-        const w0 = ox * gSw - gPw;
-        let iw0 = w0;
-        while (iw0 < 0) iw0 += gDw;
-        let best: f64 = -Infinity;
-        let bi: i32 = ih0 * gW + iw0;
-        for (let i = 0; i < gKh; i++) {
-          const iy = h0 + i * gDh;
-          if (iy < 0 || iy >= gH) continue;
-          const rowp = xb + <usize>(iy * sh * es);
-          for (let j = 0; j < gKw; j++) {
-            const ix = w0 + j * gDw;
-            if (ix < 0 || ix >= gW) continue;
-            const v = <f64>load<T>(rowp + <usize>(ix * sw * es));
-            if (v > best || v != v) {
-              best = v;
-              bi = iy * gW + ix;
-            }
+    for (let oy = 0; oy < oh; oy++) {
+      const h0 = oy * Sh - Ph;
+      // kernel rows inside the input: i in [ia, ib) (integer division costs ~20 cycles: only
+      // dilated windows need it)
+      let ia = 0, ib = kh;
+      if (Dh == 1) { ia = max(0, -h0); ib = min(kh, H - h0); }
+      else { ia = max(0, ceilDiv(-h0, Dh)); ib = min(kh, ceilDiv(H - h0, Dh)); }
+      for (let ox = 0; ox < ow; ox++) {
+        const w0 = ox * Sw - Pw;
+        let ja = 0, jb = kw;
+        if (Dw == 1) { ja = max(0, -w0); jb = min(kw, W - w0); }
+        else { ja = max(0, ceilDiv(-w0, Dw)); jb = min(kw, ceilDiv(W - w0, Dw)); }
+        const c0 = w0 + ja * Dw;
+        // the first valid position starts as the argmax (PyTorch's rule)
+        let bi: i32 = (h0 + ia * Dh) * W + c0;
+        let best: T = <T>-Infinity;
+        let rowp = xb + <usize>(((h0 + ia * Dh) * sh + c0 * sw) * es);
+        const rstep = <usize>(Dh * sh * es);
+        for (let i = ia; i < ib; i++) {
+          let q = rowp;
+          for (let j = ja; j < jb; j++) {
+            const v = load<T>(q);
+            // branch-free (select → cmov): on real activations the comparison is a coin toss,
+            // and a mispredicted branch per element cost ~5× the load
+            const take = (v > best) | (v != v);
+            best = select<T>(v, best, take);
+            bi = select<i32>((h0 + i * Dh) * W + w0 + j * Dw, bi, take);
+            q += qs;
           }
+          rowp += rstep;
         }
-        store<T>(vo, <T>best);
+        store<T>(vo, best);
         store<i32>(io, bi);
         vo += es;
         io += 4;

@@ -113,9 +113,19 @@ class WasmCopies {
     releaseStorage(e.block);
   }
 
-  /** Evicts least recently used copies down to the budget; call only between kernel calls. */
-  trim(): void {
-    while (this.bytes > this.budget && this.head) this.remove(this.head);
+  /**
+   * Evicts least recently used copies down to the budget; call only between kernel calls. The
+   * `keep` newest entries (the outputs of the call that just ended) stay even over the budget:
+   * the next call almost always reads them (im2col's columns feed the GEMM, then are released),
+   * and evicting them would copy them out to JS only to copy them back in.
+   */
+  trim(keep = 0): void {
+    let stop: Entry | null = this.tail;
+    for (let i = 1; i < keep && stop; i++) stop = stop.prev;
+    while (this.bytes > this.budget && this.head) {
+      if (keep > 0 && this.head === stop) break;
+      this.remove(this.head);
+    }
   }
 
   clear(): void {

@@ -49,6 +49,8 @@ function span(v: View): [number, number] {
 
 /** Work blocks of one call; all released when the call ends. */
 class Staging {
+  /** Outputs this call put into the cache (the newest entries; trim keeps them). */
+  private outputs = 0;
   private blocks: WasmStorage[] = [];
   private staged = new Map<Storage, { block: WasmStorage; lo: number }>();
   /** Blocks a kernel writes through: host elements [lo, hi) are block elements [lo - base, hi - base),
@@ -132,6 +134,7 @@ class Staging {
    */
   output(w: Storage): RefStorage {
     const ws = w as WasmStorage;
+    this.outputs++;
     const host = new RefStorage(null, ws.dtype, ws.length);
     host.refresh = refreshFromCopy;
     copies.put(host, ws);
@@ -143,7 +146,7 @@ class Staging {
     this.blocks = [];
     this.staged.clear();
     this.written.clear();
-    copies.trim();
+    copies.trim(this.outputs);
   }
 }
 
