@@ -222,6 +222,30 @@ function maxPoolOf<T>(x: usize, sp: i32, sh: i32, sw: i32, vals: usize, idx: usi
         if (Dw == 1) { ja = max(0, -w0); jb = min(kw, W - w0); }
         else { ja = max(0, ceilDiv(-w0, Dw)); jb = min(kw, ceilDiv(W - w0, Dw)); }
         const c0 = w0 + ja * Dw;
+        if (kh == 2 && kw == 2 && Dh == 1 && Dw == 1 && ia == 0 && ib == 2 && ja == 0 && jb == 2) {
+          // a whole 2×2 window (MaxPool2d(2), the usual case), unrolled: V8 pays a loop's setup
+          // and stack check per trip, which for two-trip loops cost more than the four loads
+          const r0 = xb + <usize>((h0 * sh + w0 * sw) * es);
+          const r1 = r0 + <usize>(sh * es);
+          const cs = <usize>(sw * es);
+          const top = h0 * W + w0;
+          let m = load<T>(r0);
+          let mi = top;
+          let v = load<T>(r0 + cs);
+          let take = (v > m) | (v != v);
+          m = select<T>(v, m, take); mi = select<i32>(top + 1, mi, take);
+          v = load<T>(r1);
+          take = (v > m) | (v != v);
+          m = select<T>(v, m, take); mi = select<i32>(top + W, mi, take);
+          v = load<T>(r1 + cs);
+          take = (v > m) | (v != v);
+          m = select<T>(v, m, take); mi = select<i32>(top + W + 1, mi, take);
+          store<T>(vo, m);
+          store<i32>(io, mi);
+          vo += es;
+          io += 4;
+          continue;
+        }
         // the first valid position starts as the argmax (PyTorch's rule)
         let bi: i32 = (h0 + ia * Dh) * W + c0;
         let best: T = <T>-Infinity;
