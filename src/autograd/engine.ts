@@ -1,4 +1,5 @@
 import { TensileError, fmtShape } from "../errors.js";
+import { type Backend, type Storage, newStorages } from "../backends/backend.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
 
@@ -94,35 +95,124 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const prev = isGradEnabled();
   setGradEnabled(createGraph);
+  // The pass's own results — gradients flowing through the graph, temporaries of backward rules —
+  // die within it. A backend that caches results (wasm) frees a released one without copying it
+  // out to JS, so each is released as soon as nothing in the pass can read it again. Not when the
+  // graph or its gradients outlive the pass (retainGraph, createGraph) or a hook may keep one.
+  const collect = !retain && !createGraph && !newStorages.current && order.every((t) => !t._hasHooks());
+  const pass = collect ? new PassStorages() : null;
+  if (pass) newStorages.current = pass.created;
   try {
     for (let k = order.length - 1; k >= 0; k--) {
       const t = order[k]!;
       let g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
+      pass?.unref(g);
       g = t._runHooks(g);
       const node = t.gradFn;
       if (!node) {
         if (!only || only.has(t)) t._accumulateGrad(createGraph ? g : g.detach());
+        pass?.keep(t.grad);
+        pass?.dropIfDead(g);
         continue;
       }
-      if (t._retainsGrad && (!only || only.has(t))) t._accumulateGrad(createGraph ? g : g.detach());
+      if (t._retainsGrad && (!only || only.has(t))) {
+        t._accumulateGrad(createGraph ? g : g.detach());
+        pass?.keep(t.grad);
+      }
       if (!node.backwardFn)
         throw new TensileError(
           `backward: trying to backward through the graph a second time (through ${node.name}); pass {retainGraph: true} to the first backward()`,
         );
-      const ins = node.backwardFn(g);
+      const rule = pass?.begin();
+      let ins: readonly (Tensor | null | undefined)[];
+      try {
+        ins = node.backwardFn(g);
+      } finally {
+        if (pass) pass.ruleDone(rule!);
+      }
       if (!retain) node.backwardFn = null;
+      const spent: Tensor[] = []; // dropped only once every input got its gradient (add's rule returns g twice)
       node.inputs.forEach((inp, i) => {
         const gi = ins[i];
         if (!inp || !gi) return;
         const r = reduceGradToShape(gi, inp.shape);
         const sofar = grads.get(inp);
-        grads.set(inp, sofar ? sofar.add(r) : r);
+        const next = sofar ? sofar.add(r) : r;
+        grads.set(inp, next);
+        if (pass) {
+          pass.ref(next);
+          if (sofar) {
+            pass.unref(sofar);
+            spent.push(sofar, r);
+          }
+          spent.push(gi);
+        }
       });
+      if (pass) {
+        for (const x of spent) pass.dropIfDead(x);
+        pass.end(rule!); // the rule's own temporaries
+        pass.dropIfDead(g);
+      }
     }
   } finally {
     setGradEnabled(prev);
+    if (pass) {
+      newStorages.current = null;
+      pass.releaseAll();
+    }
+  }
+}
+
+/**
+ * The storages a backward pass creates, and which of them may still be read: those a pending
+ * gradient refers to (counted), and those kept as some tensor's `.grad`. Everything else is
+ * released (`Backend.release`) once the pass can no longer reach it.
+ */
+class PassStorages {
+  readonly created = new Map<Storage, Backend>();
+  private uses = new Map<Storage, number>();
+  private kept = new Set<Storage>();
+
+  ref(t: Tensor): void {
+    this.uses.set(t.storage, (this.uses.get(t.storage) ?? 0) + 1);
+  }
+  unref(t: Tensor): void {
+    const n = (this.uses.get(t.storage) ?? 0) - 1;
+    if (n > 0) this.uses.set(t.storage, n);
+    else this.uses.delete(t.storage);
+  }
+  keep(t: Tensor | null): void {
+    if (t) this.kept.add(t.storage);
+  }
+  /** Releases `t`'s storage if the pass created it and nothing pending or kept refers to it. */
+  dropIfDead(t: Tensor): void {
+    this.drop(t.storage);
+  }
+  private drop(s: Storage): void {
+    const backend = this.created.get(s);
+    if (!backend || this.uses.has(s) || this.kept.has(s)) return;
+    this.created.delete(s);
+    backend.release?.(s);
+  }
+  /** Marks the start of a backward rule: the storages created until `ruleDone` are its own. */
+  begin(): Map<Storage, Backend> {
+    const rule = new Map<Storage, Backend>();
+    newStorages.current = rule;
+    return rule;
+  }
+  /** The rule returned: its storages join the pass's (results created from now on go there). */
+  ruleDone(rule: Map<Storage, Backend>): void {
+    for (const [s, b] of rule) this.created.set(s, b);
+    newStorages.current = this.created;
+  }
+  /** After the rule's results were passed on: releases the temporaries it created that are dead. */
+  end(rule: Map<Storage, Backend>): void {
+    for (const s of rule.keys()) this.drop(s);
+  }
+  releaseAll(): void {
+    for (const s of [...this.created.keys()]) this.drop(s);
   }
 }
 

@@ -114,3 +114,11 @@ export interface Backend {
   /** Storage this backend no longer needs (pooled or freed); optional. */
   release?(s: Storage): void;
 }
+
+/**
+ * Storages a backend creates for kernel results, collected (with the backend to release them)
+ * while `current` is set: the autograd engine sets it during a backward pass, to release the
+ * pass's own temporaries afterwards (engine.ts). A backend whose `release` saves work notes each
+ * new result storage here; others need not.
+ */
+export const newStorages: { current: Map<Storage, Backend> | null } = { current: null };

@@ -115,6 +115,9 @@ export class Tensor {
     this._hooks.push(fn);
     return { remove: () => void (this._hooks = this._hooks.filter((h) => h !== fn)) };
   }
+  /** @internal */ _hasHooks(): boolean {
+    return this._hooks.length > 0;
+  }
   /** @internal */ _runHooks(g: Tensor): Tensor {
     for (const h of this._hooks) g = h(g) ?? g;
     return g;

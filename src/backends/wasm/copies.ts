@@ -115,9 +115,11 @@ class WasmCopies {
 
   /**
    * Evicts least recently used copies down to the budget; call only between kernel calls. The
-   * `keep` newest entries (the outputs of the call that just ended) stay even over the budget:
-   * the next call almost always reads them (im2col's columns feed the GEMM, then are released),
-   * and evicting them would copy them out to JS only to copy them back in.
+   * `keep` most recently used entries (the inputs and outputs of the call that just ended) stay
+   * even over the budget: the next call usually reads the outputs (im2col's columns feed the
+   * GEMM), and a consumed temporary is usually released right after its call (conv releases the
+   * columns after the GEMM) — evicting either would copy it out to JS, for nothing or only to copy
+   * it back in.
    */
   trim(keep = 0): void {
     let stop: Entry | null = this.tail;

@@ -1,7 +1,7 @@
 import type { DType, TypedArray } from "../../tensor/dtype.js";
 import { arrayFor } from "../../tensor/dtype.js";
 import { TensileError } from "../../errors.js";
-import type { Backend, Storage, View } from "../backend.js";
+import { type Backend, type Storage, type View, newStorages } from "../backend.js";
 import { RefStorage, forEachIndex, referenceBackend } from "../reference/index.js";
 import { copies } from "./copies.js";
 import { type WasmStorage, allocRaw, releaseStorage, viewOf } from "./memory.js";
@@ -37,6 +37,13 @@ function refreshFromCopy(s: RefStorage): void {
   s.raw.set(viewOf(s.dtype, block.ptr, s.length));
 }
 
+function usedAfterRelease(): never {
+  throw new TensileError(
+    "wasm backend: a tensor's storage was used after it was released (a temporary of a backward pass kept beyond it? " +
+      "keep gradients through hooks or retainGrad(), or pass {retainGraph: true})",
+  );
+}
+
 /** First and one-past-last element a view touches (strides are never negative in Tensile). */
 function span(v: View): [number, number] {
   let hi = v.offset;
@@ -49,8 +56,8 @@ function span(v: View): [number, number] {
 
 /** Work blocks of one call; all released when the call ends. */
 class Staging {
-  /** Outputs this call put into the cache (the newest entries; trim keeps them). */
-  private outputs = 0;
+  /** Cache entries this call read or created: the most recently used ones, which trim keeps. */
+  private touched = 0;
   private blocks: WasmStorage[] = [];
   private staged = new Map<Storage, { block: WasmStorage; lo: number }>();
   /** Blocks a kernel writes through: host elements [lo, hi) are block elements [lo - base, hi - base),
@@ -61,14 +68,20 @@ class Staging {
   input(v: View): View {
     const key = v.storage;
     const cached = copies.get(key);
-    if (cached) return { storage: cached, shape: v.shape, strides: v.strides, offset: v.offset };
+    if (cached) {
+      this.touched++;
+      return { storage: cached, shape: v.shape, strides: v.strides, offset: v.offset };
+    }
     const [lo, hi] = span(v);
     let hit = this.staged.get(key);
     if (!hit || lo < hit.lo || hi - hit.lo > hit.block.length) {
       const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
       viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
       // A copy of the whole storage is worth keeping for the next call; a part is not.
-      if (lo === 0 && hi === key.length) copies.put(key, block);
+      if (lo === 0 && hi === key.length) {
+        copies.put(key, block);
+        this.touched++;
+      }
       else this.blocks.push(block);
       hit = { block, lo };
       this.staged.set(key, hit);
@@ -134,10 +147,11 @@ class Staging {
    */
   output(w: Storage): RefStorage {
     const ws = w as WasmStorage;
-    this.outputs++;
     const host = new RefStorage(null, ws.dtype, ws.length);
     host.refresh = refreshFromCopy;
     copies.put(host, ws);
+    this.touched++;
+    newStorages.current?.set(host, wasmBackend);
     return host;
   }
 
@@ -146,7 +160,7 @@ class Staging {
     this.blocks = [];
     this.staged.clear();
     this.written.clear();
-    copies.trim(this.outputs);
+    copies.trim(this.touched);
   }
 }
 
@@ -190,7 +204,11 @@ export const wasmBackend: Backend = {
   // so they run on the host storage directly (the reference kernel copies whole rows at once).
   gather: (x, axis, index) => referenceBackend.gather(x, axis, index),
   // Dead for the engine: only its cached wasm copy (if any) needs freeing; the GC frees the array.
-  release: (s) => copies.drop(s, true),
+  // Dead for the engine: its cached copy is freed without copying it out, and any later use fails.
+  release(s) {
+    copies.drop(s, true);
+    (s as RefStorage).refresh = usedAfterRelease;
+  },
   scatter: (x, axis, index, src, acc) => call([x, index, src], ([sx, si, ss]) => wasmKernels.scatter(sx!, axis, si!, ss!, acc)),
   im2col: (x, p) => call([x], ([s]) => wasmKernels.im2col(s!, p)),
   col2im: (cols, shape, p) => call([cols], ([s]) => wasmKernels.col2im(s!, shape, p)),

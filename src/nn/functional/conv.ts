@@ -89,6 +89,9 @@ function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geo
     const prod = G === 1
       ? gy.reshape([N, O, L]).matmul(cols.transpose(1, 2))
       : gy.reshape([N, G, Og, L]).matmul(cols.reshape([N, G, CgK, L]).transpose(2, 3));
+    // recomputed columns are dead now: freeing them before the next call spares the wasm cache
+    // from evicting (copying out) a buffer that may be tens of MB
+    if (!saved) free(cols, x);
     gw = prod.sum(0).reshape([...wShape]);
     free(prod);
   } else {
@@ -98,8 +101,8 @@ function convWeightGrad(x: Tensor, gy: Tensor, wShape: readonly number[], g: Geo
     gw = g2.matmul(c2.transpose(1, 2)).reshape([...wShape]);
     free(g2, gy);
     free(c2, cols);
+    if (!saved) free(cols, x);
   }
-  if (!saved) free(cols, x);
   return gw;
 }
 
@@ -118,7 +121,11 @@ function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
   const cols = columns(xd, kh, kw, g);
   let out = convFromColumns(cols, w.detach(), N, oh, ow, g);
   if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
-  let saved: Tensor | null = isGradEnabled() && w.requiresGrad ? cols : null;
+  // Columns up to 16 MiB are kept for the weight gradient; larger ones (a ResNet layer at batch
+  // 128: 58 MB) are recomputed in backward instead: a second im2col costs less than holding them
+  // through the forward pass, where the wasm backend's cache would copy them out and back in.
+  const small = cols.numel() * (cols.dtype === "float64" ? 8 : 4) <= 16 * 2 ** 20;
+  let saved: Tensor | null = isGradEnabled() && w.requiresGrad && small ? cols : null;
   // Everything above ran on detached tensors, so no graph holds the columns.
   if (!saved && cols.storage !== xd.storage) cols.backend.release?.(cols.storage);
   return record("conv2d", out, [x, w, b], (gy) => {
