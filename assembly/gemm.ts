@@ -219,6 +219,76 @@ function micro4x8(ap: usize, bp: usize, bstride: usize, kc: i32, c: usize, ldc: 
   }
 }
 
+/** Σ_k a[k]·b[k] over two unit-stride float32 runs, in four f32x4 accumulators. */
+function dotF32(a: usize, b: usize, K: i32): f32 {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+  let k = 0;
+  for (; k + 16 <= K; k += 16) {
+    s0 = madd(v128.load(a), v128.load(b), s0);
+    s1 = madd(v128.load(a, 16), v128.load(b, 16), s1);
+    s2 = madd(v128.load(a, 32), v128.load(b, 32), s2);
+    s3 = madd(v128.load(a, 48), v128.load(b, 48), s3);
+    a += 64;
+    b += 64;
+  }
+  for (; k + 4 <= K; k += 4) {
+    s0 = madd(v128.load(a), v128.load(b), s0);
+    a += 16;
+    b += 16;
+  }
+  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
+  let r = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  for (; k < K; k++) {
+    r += load<f32>(a) * load<f32>(b);
+    a += 4;
+    b += 4;
+  }
+  return r;
+}
+
+/**
+ * Matrix-vector products for a GEMM with one or two rows (batch-1 inference): packing B — all of a
+ * weight matrix — would cost more than the product. B column-major (x·Wᵀ): one SIMD dot product
+ * per output; B row-major: C row += a_k · B row k, SIMD along N. Returns false for other layouts.
+ */
+function gemvF32(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, beta: bool,
+  M: i32, N: i32, K: i32): bool {
+  if (sbk == 1 && sak == 1) {
+    for (let i = 0; i < M; i++) {
+      const ar = a + (<usize>(i * sam) << 2);
+      const cr = c + (<usize>(i * ldc) << 2);
+      for (let j = 0; j < N; j++) {
+        const d = dotF32(ar, b + (<usize>(j * sbn) << 2), K);
+        const q = cr + (<usize>j << 2);
+        store<f32>(q, beta ? load<f32>(q) + d : d);
+      }
+    }
+    return true;
+  }
+  if (sbn == 1) {
+    for (let i = 0; i < M; i++) {
+      const cr = c + (<usize>(i * ldc) << 2);
+      if (!beta) memory.fill(cr, 0, <usize>N << 2);
+      for (let k = 0; k < K; k++) {
+        const s = load<f32>(a + (<usize>(i * sam + k * sak) << 2));
+        const sv = f32x4.splat(s);
+        const br = b + (<usize>(k * sbk) << 2);
+        let j = 0;
+        for (; j + 4 <= N; j += 4) {
+          const q = cr + (<usize>j << 2);
+          v128.store(q, madd(sv, v128.load(br + (<usize>j << 2)), v128.load(q)));
+        }
+        for (; j < N; j++) {
+          const q = cr + (<usize>j << 2);
+          store<f32>(q, load<f32>(q) + s * load<f32>(br + (<usize>j << 2)));
+        }
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
 /**
  * C[M×N] (contiguous rows of stride ldc) = (beta ? C : 0) + A[M×K] · B[K×N], float32.
  * A(i,k) = a[i·sam + k·sak], B(k,j) = b[k·sbk + j·sbn]; `work` holds GEMM_WORK_BYTES of scratch.
@@ -233,6 +303,7 @@ function gemmF32(
     for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
     return;
   }
+  if (M <= 2 && gemvF32(a, sam, sak, b, sbk, sbn, c, ldc, beta, M, N, K)) return;
   const packedA = work;
   const packedB = work + (<usize>(MC * KC) << 2);
   const tile = packedB + (<usize>(KC * NC) << 2);

@@ -187,6 +187,25 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test("matrix-vector products (one or two rows), every layout, with and without a bias", () => {
+      const r = rng(seed + 12);
+      for (const M of [1, 2])
+        for (const [K, N] of [[1, 1], [5, 7], [16, 9], [17, 33], [784, 50]])
+          for (const la of ["contiguous", "transposed", "sliced"] as const)
+            for (const lb of ["contiguous", "transposed", "sliced", "broadcast"] as const) {
+              const B = lb === "broadcast" ? 2 : 1;
+              const [wa, ra] = makePair(r, "float32", [B, M, K], la, { lo: -1, hi: 1 });
+              const [wb, rb] = makePair(r, "float32", [B, K, N], lb, { lo: -1, hi: 1 });
+              const what = `${M}x${K}x${N} ${la}/${lb}`;
+              const tol = { rtol: 1e-5, atol: 1e-5 * K };
+              assertClose(readAll(W, W.matmul(wa, wb), [B, M, N]), readAll(R, R.matmul(ra, rb), [B, M, N]), tol, what);
+              // bias broadcast along rows (nn.Linear): the product accumulates onto it
+              const [wc, rc] = makePair(r, "float32", [N], "contiguous", { lo: -1, hi: 1 });
+              const bias = (v: typeof wc) => ({ ...v, shape: [B, M, N], strides: [0, 0, 1], offset: v.offset });
+              assertClose(readAll(W, W.matmul(wa, wb, bias(wc)), [B, M, N]), readAll(R, R.matmul(ra, rb, bias(rc)), [B, M, N]), tol, `${what} + bias`);
+            }
+    });
+
     test("gather and scatter along every axis", () => {
       const r = rng(seed + 12);
       for (let i = 0; i < 50; i++) {
