@@ -52,8 +52,11 @@ function models(T: Tensile) {
 function makeTrainer(T: Tensile, kind: "mlp" | "cnn", data: Dataset): Trainer {
   const { Mlp, Cnn } = models(T);
   const shape = kind === "mlp" ? [data.n, 784] : [data.n, 1, 28, 28];
-  const xAll = T.tensor(data.x, { shape });
-  const yAll = T.tensor(data.y, { dtype: "int32" });
+  // asTensor shares the loaded arrays (as the PyTorch worker's torch.from_numpy does) where the
+  // version under test has it; tensor() copies them
+  const share = (T as { asTensor?: Tensile["tensor"] }).asTensor ?? T.tensor;
+  const xAll = share(data.x, { shape });
+  const yAll = share(data.y, { dtype: "int32" });
   const model = kind === "mlp" ? new Mlp() : new Cnn();
   const criterion = new T.nn.CrossEntropyLoss();
   const optimizer =

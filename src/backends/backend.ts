@@ -60,6 +60,12 @@ export interface Backend {
   alloc(dtype: DType, length: number): Storage;
   /** Storage holding a copy of `data`. */
   fromArray(data: TypedArray): Storage;
+  /**
+   * Optional: a storage that uses `data` itself, without copying (the CPU backends, whose storage
+   * is a JS typed array). `external`: the caller keeps the array and may read or write it (asTensor,
+   * like torch.from_numpy), so a backend must not keep copies that could go stale.
+   */
+  adopt?(data: TypedArray, external: boolean): Storage;
   /** A contiguous copy of the view's elements, in the storage's dtype. */
   read(v: View): TypedArray;
 

@@ -2,7 +2,7 @@
  * `defaultCollate`, PyTorch's `default_collate`: turns a list of samples into a batch by stacking
  * tensors along a new first dimension and recursing into tuples and plain objects.
  */
-import { Tensor, stack, tensor } from "../core.js";
+import { Tensor, asTensor, stack, tensor } from "../core.js";
 import { TensileError } from "../errors.js";
 
 type TypedArrayLike = Float32Array | Float64Array | Int32Array | Uint8Array | Int8Array | Int16Array | Uint16Array | Uint32Array | Uint8ClampedArray;
@@ -68,7 +68,7 @@ function collate(batch: readonly unknown[], path: string): unknown {
         throw new TensileError(`defaultCollate: typed arrays in ${path} must all have length ${n}, got ${describe(v)} at sample ${i}`);
       out.set(v as TypedArrayLike, i * n);
     });
-    return tensor(out, { shape: [batch.length, n], dtype: float ? "float32" : "int32" });
+    return asTensor(out, { shape: [batch.length, n], dtype: float ? "float32" : "int32" });
   }
   if (Array.isArray(first)) {
     const n = first.length;

@@ -6,7 +6,7 @@
  * PIL images play in torchvision; browser `ImageData` fits) and a `Tensor` whose last two dims are
  * height and width. Random ones draw from the core generator given in their options, else the default.
  */
-import { Generator, Tensor, tensor } from "../core.js";
+import { Generator, Tensor, asTensor, tensor } from "../core.js";
 import { TensileError } from "../errors.js";
 import { randomInt, uniform } from "./random.js";
 
@@ -61,7 +61,7 @@ export function toTensor(): Transform<ImageLike, Tensor> {
     const hw = h * w;
     if (c === 1) for (let i = 0; i < hw; i++) out[i] = src[i]! * scale;
     else for (let p = 0; p < hw; p++) for (let k = 0; k < c; k++) out[k * hw + p] = src[p * c + k]! * scale;
-    return tensor(out, { shape: [c, h, w], dtype: "float32" });
+    return asTensor(out, { shape: [c, h, w], dtype: "float32" });
   };
 }
 

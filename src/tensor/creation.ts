@@ -13,11 +13,41 @@ export interface RandomOptions extends CreateOptions {
   generator?: Generator;
 }
 
+/** A tensor over `a`, an array made here and handed over (no copy where the backend can adopt it). */
 function make(a: TypedArray, shape: readonly number[], requiresGrad = false): Tensor {
   const b = getBackend();
-  const t = new Tensor(b.fromArray(a), b, [...shape]);
+  const t = new Tensor(b.adopt ? b.adopt(a, false) : b.fromArray(a), b, [...shape]);
   if (requiresGrad) t.requiresGrad = true;
   return t;
+}
+
+/**
+ * Like PyTorch's `torch.as_tensor` / `torch.from_numpy`: a tensor that shares the memory of a
+ * typed array when it can — a Float32Array, Float64Array, Int32Array or Uint8Array (bool) whose
+ * dtype is the one asked for, on a backend that keeps tensors in JS arrays (the default ones).
+ * Writes to the array then show in the tensor and in-place ops on the tensor show in the array.
+ * Anything else is copied, as by `tensor()`. A 188 MB dataset then costs 188 MB, not twice that.
+ * ```ts
+ * const x = asTensor(pixels, { shape: [60000, 784] }); // no copy
+ * ```
+ */
+export function asTensor(data: Nested | TypedArray | Tensor, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  if (data instanceof Tensor) {
+    if ((opts.dtype ?? data.dtype) !== data.dtype) return data.to(opts.dtype!);
+    return data;
+  }
+  const b = getBackend();
+  if (ArrayBuffer.isView(data) && b.adopt && !opts.requiresGrad) {
+    const a = data as TypedArray;
+    const own = a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32"
+      : a.constructor === Uint8Array ? "bool" : null;
+    if (own && (opts.dtype ?? own) === own) {
+      const shape = opts.shape ? checkShape("asTensor", opts.shape) : [a.length];
+      if (numelOf(shape) !== a.length) throw new TensileError(`asTensor: shape [${shape.join(", ")}] is invalid for input of size ${a.length}`);
+      return new Tensor(b.adopt(a, true), b, [...shape]);
+    }
+  }
+  return tensor(data, opts);
 }
 
 /** Builds a tensor from nested arrays, a number/boolean, or a typed array (with `{shape}`). */

@@ -18,6 +18,8 @@ export class RefStorage implements Storage {
    * update their wasm copy only): brings `raw` up to date and clears itself. `data` calls it.
    */
   refresh: ((s: RefStorage) => void) | null = null;
+  /** The array belongs to the caller too (asTensor): backends keep no copies of it across calls. */
+  external = false;
   private arr: TypedArray | null;
   readonly length: number;
   /** `raw` null: the array is allocated on first use (a backend whose newer copy lives elsewhere). */
@@ -159,6 +161,11 @@ export const referenceBackend: Backend = {
     const s = store(a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool", a.length);
     s[1].set(a);
     return s[0];
+  },
+  adopt(a, external) {
+    const s = new RefStorage(a, a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool");
+    s.external = external;
+    return s;
   },
   read(v) {
     return (this.copy(v, v.storage.dtype) as RefStorage).data;

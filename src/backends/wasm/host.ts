@@ -77,8 +77,9 @@ class Staging {
     if (!hit || lo < hit.lo || hi - hit.lo > hit.block.length) {
       const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
       viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
-      // A copy of the whole storage is worth keeping for the next call; a part is not.
-      if (lo === 0 && hi === key.length) {
+      // A copy of the whole storage is worth keeping for the next call; a part is not, nor a copy
+      // of an array its owner may change behind our back (asTensor).
+      if (lo === 0 && hi === key.length && !(key as RefStorage).external) {
         copies.put(key, block);
         this.touched++;
       }
@@ -126,16 +127,17 @@ class Staging {
 
   writeBack(s: Storage): void {
     const w = this.written.get(s)!;
-    if (copies.peek(s) === w.block) {
+    if (copies.peek(s) === w.block && !(s as RefStorage).external) {
       // Written through its cached copy: the host array is behind until read or evicted.
       (s as RefStorage).refresh = refreshFromCopy;
       return;
     }
     // (an empty view may carry any offset, even one past the end)
     if (w.hi > w.lo) hostData(s).set(viewOf(s.dtype, w.block.ptr, w.hi - w.base).subarray(w.lo - w.base), w.lo);
-    // A cached copy taken before this write (an input of the same call) is stale now.
+    // A cached copy taken before this write (an input of the same call) is stale now; an
+    // external array keeps none (its owner may write it).
     const c = copies.peek(s);
-    if (c && c !== w.block) copies.drop(s);
+    if (c && (c !== w.block || (s as RefStorage).external)) copies.drop(s);
   }
 
   /** Copies a kernel's output into host memory; its block stays cached as the result's wasm copy. */
@@ -182,6 +184,11 @@ export const wasmBackend: Backend = {
     const out = arrayFor(dtypeOf(a), a.length);
     out.set(a);
     return new RefStorage(out, dtypeOf(a));
+  },
+  adopt(a, external) {
+    const s = new RefStorage(a, dtypeOf(a));
+    s.external = external;
+    return s;
   },
   read(v) {
     const d = hostData(v.storage);

@@ -9,7 +9,7 @@
  * 2,000 the test split. The PRNG lives here, independent of the core generator, so the split never
  * changes when the library's random streams do.
  */
-import { Tensor, indexSelect, tensor } from "../../core.js";
+import { Tensor, asTensor, indexSelect, tensor } from "../../core.js";
 import { TensileError } from "../../errors.js";
 import { defaultCollate, type Collated } from "../collate.js";
 import { Dataset, batchIndexTensor } from "../dataset.js";
@@ -168,7 +168,7 @@ export class MNISTDigits<X = Tensor> extends Dataset<[X, number]> {
     this.split = split;
     this.transform = options.transform;
     this.labelArray = labels;
-    this.data = tensor(pixels, { shape: shape === "flat" ? [rows.length, PIXELS] : [rows.length, 1, 28, 28], dtype: "float32" });
+    this.data = asTensor(pixels, { shape: shape === "flat" ? [rows.length, PIXELS] : [rows.length, 1, 28, 28], dtype: "float32" });
     this.targets = tensor(labels, { shape: [rows.length], dtype: "int32" });
   }
 

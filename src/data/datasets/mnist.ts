@@ -3,7 +3,7 @@
  * Items are `[image, label]`: the image is a `RawImage` (28×28, 1 channel) passed to `transform`,
  * or, with no transform, a float32 tensor `[1, 28, 28]` in [0, 1] (what `toTensor()` makes).
  */
-import { Tensor, tensor } from "../../core.js";
+import { Tensor, asTensor, tensor } from "../../core.js";
 import { TensileError } from "../../errors.js";
 import { defaultCollate, type Collated } from "../collate.js";
 import { Dataset, batchIndexTensor } from "../dataset.js";
@@ -161,8 +161,8 @@ export class MNIST<X = Tensor> extends Dataset<[X, number]> {
       y[k] = this.labels[idx[k]!]!;
     }
     return [
-      tensor(out, { shape: [idx.length, 1, SIDE, SIDE], dtype: "float32" }),
-      tensor(y, { shape: [idx.length], dtype: "int32" }),
+      asTensor(out, { shape: [idx.length, 1, SIDE, SIDE], dtype: "float32" }),
+      asTensor(y, { shape: [idx.length], dtype: "int32" }),
     ] as Collated<[X, number]>;
   }
 
@@ -202,7 +202,7 @@ export class FashionMNIST<X = Tensor> extends MNIST<X> {
 function pixelsToTensor(px: Uint8Array | Uint8ClampedArray, channels: number): Tensor {
   const out = new Float32Array(px.length);
   for (let i = 0; i < px.length; i++) out[i] = px[i]! / 255;
-  return tensor(out, { shape: [channels, SIDE, SIDE], dtype: "float32" });
+  return asTensor(out, { shape: [channels, SIDE, SIDE], dtype: "float32" });
 }
 
 function checkIndex(d: { length: number }, index: number): void {
