@@ -6,7 +6,7 @@
  * ```
  */
 export * from "./core.js";
-export { setNumThreads, getNumThreads, initWasm } from "./backends/wasm/index.js";
+export { setNumThreads, getNumThreads, initWasm, threadStats } from "./backends/wasm/index.js";
 export * as nn from "./nn/index.js";
 export * as F from "./nn/functional/index.js";
 export * as optim from "./optim/index.js";

@@ -92,6 +92,7 @@ interface PageResult {
   losses: number[];
   accuracy: number | null;
   ms: number | null;
+  threadStats: { workersReady: number; jobsOnWorkers: number } | null;
 }
 
 interface Run {
@@ -275,12 +276,11 @@ describe("browser: Tensile from dist/ in headless Chromium", { skip }, () => {
     assert.equal(run.result.numThreads, 2, "setNumThreads(2) in an isolated page should give 2 threads");
     assert.ok(run.workers >= 1, "the wasm backend started no worker (2048x64 matmuls should be split across threads)");
     assertMatchesReference(run, "isolated page, wasm");
-    // A browser starts a Worker only when the main thread returns to its event loop, and the pool
-    // starts its workers on the first large kernel call, so a synchronous training loop (this
-    // page's) finishes before any worker is ready: the threads start but take no part in it.
-    t.todo(
-      "workers ready before training: needs the wasm backend to start its pool in initWasm()/setNumThreads() " +
-        "and an awaitable readiness (e.g. `await initWasm()` resolving once the workers are up), then assert they ran jobs",
-    );
+    // `await initWasm({ numThreads: 2 })` resolved only once the worker was ready, so the page's
+    // synchronous training loop (which never yields) really ran kernels on it.
+    const stats = run.result.threadStats;
+    assert.ok(stats, "the page reported threadStats()");
+    assert.equal(stats.workersReady, 1, "one worker ready for 2 threads");
+    assert.ok(stats.jobsOnWorkers > 0, `no kernel job ran on the worker: ${JSON.stringify(stats)}`);
   });
 });

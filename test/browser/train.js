@@ -31,6 +31,8 @@ const result = {
   losses: [],
   accuracy: null,
   ms: null,
+  /** threadStats() after training (wasm backend): workers ready and jobs they ran. */
+  threadStats: null,
 };
 
 const log = (line) => {
@@ -82,8 +84,10 @@ async function selectBackend(tensile) {
     tensile.setBackend("reference");
     return;
   }
-  // Browsers refuse to compile large wasm modules synchronously on the main thread.
-  if (typeof tensile.initWasm === "function") await tensile.initWasm();
+  // Browsers refuse to compile large wasm modules synchronously on the main thread; initWasm also
+  // starts the worker pool and resolves once it is ready (a page starts Workers only when its
+  // main thread yields, which this synchronous training loop never does).
+  if (typeof tensile.initWasm === "function") await tensile.initWasm(threads !== null ? { numThreads: threads } : undefined);
   tensile.setBackend("wasm");
   if (threads !== null) tensile.setNumThreads(threads);
 }
@@ -128,6 +132,7 @@ async function main() {
   result.ms = performance.now() - t0;
   result.accuracy = noGrad(() => model.forward(x).argmax(1).eq(y).to("float32").mean().item());
   if (result.backend === "wasm" && typeof tensile.getNumThreads === "function") result.numThreads = tensile.getNumThreads();
+  if (result.backend === "wasm" && typeof tensile.threadStats === "function") result.threadStats = tensile.threadStats();
   const l = result.losses;
   log(`loss ${l[0].toFixed(4)} -> ${l[l.length - 1].toFixed(4)} in ${steps} steps, accuracy ${result.accuracy.toFixed(3)}`);
   result.ok = true;

@@ -196,6 +196,43 @@ function waitForWorkers(sync: Int32Array): void {
   }
 }
 
+/**
+ * Starts the worker pool for the current thread count and resolves once every worker is ready
+ * (or one failed, or `timeoutMs` passed), with the number ready. In Node workers start blocking
+ * on first use anyway; a browser page starts a Worker only when its main thread returns to the
+ * event loop, so a page awaits this (through `initWasm`) before a synchronous training loop, or
+ * the loop would run without its threads.
+ */
+export async function startThreads(timeoutMs = 10_000): Promise<number> {
+  const r = runtime();
+  const want = getNumThreads() - 1;
+  if (want <= 0 || !threadsSupported(r)) return 0;
+  if (isNode) return ensureWorkers(r, want);
+  while (workers.length < want) workers.push(spawn(r, workers.length));
+  const sync = syncWords(r);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let ready = 0;
+    let failed = false;
+    for (let i = 0; i < workers.length; i++) {
+      const st = Atomics.load(sync, READY0 + i);
+      if (st === 1) ready++;
+      else if (st === -1) failed = true;
+    }
+    if (ready >= want || failed || Date.now() > deadline) return ready;
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
+
+/** Worker threads ready to run kernels, and jobs handed to them so far. */
+export function threadStats(): { workersReady: number; jobsOnWorkers: number } {
+  if (!threadsSupported(runtime())) return { workersReady: 0, jobsOnWorkers: dispatched };
+  const sync = syncWords(runtime());
+  let ready = 0;
+  while (ready < workers.length && Atomics.load(sync, READY0 + ready) === 1) ready++;
+  return { workersReady: ready, jobsOnWorkers: dispatched };
+}
+
 let workScale = 1;
 let dispatched = 0;
 
