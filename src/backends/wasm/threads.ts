@@ -14,16 +14,19 @@ import {
  *   - the caller writes each worker's job (kernel index, arguments) into the worker's slot,
  *     sets `pending` to the number of workers used, bumps each used worker's generation word and
  *     notifies it; then runs its own share (job 0) on the calling thread;
- *   - a worker blocks in Atomics.wait on its generation word, runs its job, decrements `pending`
- *     and notifies when it reaches 0;
- *   - the caller blocks until `pending` is 0: Atomics.wait in Node (allowed on the main thread)
- *     and in workers; a spin on Atomics.load on a browser main thread, where Atomics.wait throws.
+ *   - a worker spins for up to SPIN_MS, then blocks in Atomics.wait, on its generation word, runs
+ *     its job, decrements `pending` and notifies when it reaches 0;
+ *   - the caller spins for up to SPIN_MS, then blocks until `pending` is 0: Atomics.wait in Node
+ *     (allowed on the main thread) and in workers; a spin on Atomics.load on a browser main
+ *     thread, where Atomics.wait throws.
  * So every kernel call stays synchronous for the caller. Node waits (once, up to 10 s) for a new
  * worker to be ready; a browser page never blocks on that and uses workers once they are ready.
  * Workers are unref'd: they never keep a Node process alive. Without shared memory
  * (non-isolated pages) everything runs on the caller.
  */
 
+/** How long a worker, and a Node caller waiting for workers, spins before it sleeps (ms). */
+const SPIN_MS = 1;
 const PENDING = 0;
 const ERROR = 1;
 const GEN0 = 16;
@@ -53,7 +56,14 @@ function serve(d) {
   Atomics.store(sync, READY, 1);
   Atomics.notify(sync, READY);
   let gen = 0; // the host resets the word to 0 before spawning, so an early job is not missed
+  const now = typeof performance === "object" ? () => performance.now() : () => Date.now();
   for (;;) {
+    // Spin a little before sleeping: in a training loop the next job comes within a millisecond
+    // or two, and waking a sleeping thread costs tens to hundreds of microseconds on a VM.
+    if (Atomics.load(sync, GEN) === gen) {
+      const t0 = now();
+      while (Atomics.load(sync, GEN) === gen && now() - t0 < ${SPIN_MS}) {}
+    }
     Atomics.wait(sync, GEN, gen);
     gen = Atomics.load(sync, GEN);
     if (gen < 0) return;
@@ -189,6 +199,9 @@ function waitForWorkers(sync: Int32Array): void {
       canBlock = false;
     }
   }
+  // spin first (see the worker loop), then sleep
+  const t0 = performance.now();
+  while (Atomics.load(sync, PENDING) !== 0 && performance.now() - t0 < SPIN_MS) {}
   for (;;) {
     const p = Atomics.load(sync, PENDING);
     if (p === 0) return;
