@@ -191,9 +191,18 @@ export const wasmBackend: Backend = {
     return s;
   },
   read(v) {
-    const d = hostData(v.storage);
     const n = v.shape.reduce((x, y) => x * y, 1);
     const contiguous = v.shape.every((s, i) => s === 1 || v.strides[i] === v.shape.slice(i + 1).reduce((x, y) => x * y, 1));
+    const st = v.storage as RefStorage;
+    if (contiguous && st.refresh === refreshFromCopy) {
+      // the elements live only in the cached wasm copy: copy the span out once, straight into the
+      // result, rather than filling the storage's own JS array first and slicing that
+      const block = copies.peek(st)!;
+      const out = arrayFor(st.dtype, n);
+      if (n > 0) out.set(viewOf(st.dtype, block.ptr, st.length).subarray(v.offset, v.offset + n));
+      return out;
+    }
+    const d = hostData(v.storage);
     if (contiguous) return d.slice(v.offset, v.offset + n);
     const out = arrayFor(v.storage.dtype, n);
     forEachIndex(v.shape, v.strides, v.offset, (k, i) => (out[k] = d[i]!));
