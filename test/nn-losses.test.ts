@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Tensor, ones, randn, tensor, zeros } from "../src/core.js";
+import { Tensor, full, ones, randn, tensor, zeros } from "../src/core.js";
 import * as nn from "../src/nn/index.js";
 import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
 
@@ -122,4 +122,18 @@ describe("bad inputs throw TensileError naming the op and the values", () => {
     assertThrowsTensile(() => F.smoothL1Loss(zeros([1]), zeros([1]), { beta: -1 }), /does not support negative values for beta/);
     assertThrowsTensile(() => F.huberLoss(zeros([1]), zeros([1]), { delta: 0 }), /does not support non-positive values for delta/);
   });
+});
+
+test("every target ignored: the mean loss is NaN and the gradient 0, as in PyTorch", () => {
+  for (const shape of [[3, 4], [2, 4, 5]]) {
+    const x = randn(shape, { requiresGrad: true });
+    const t = full(shape.length === 2 ? [3] : [2, 5], -100, { dtype: "int32" });
+    for (const f of [(a: Tensor) => F.crossEntropy(a, t), (a: Tensor) => F.nllLoss(a.logSoftmax(1), t)]) {
+      x.grad = null;
+      const loss = f(x);
+      assert.ok(Number.isNaN(loss.item()), `loss ${loss.item()} for input ${shape}`);
+      loss.backward();
+      assert.ok([...x.grad!.dataSync()].every((v) => v === 0), `gradient ${[...x.grad!.dataSync()]} for input ${shape}`);
+    }
+  }
 });

@@ -3,7 +3,7 @@
  * probabilities), binary cross-entropy on probabilities and on logits. Written over core ops
  * (logSoftmax, gather, logSigmoid) so autograd supplies the backward.
  */
-import { Function, type FunctionCtx, Tensor } from "../../core.js";
+import { Function, type FunctionCtx, Tensor, where } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { wrap } from "../../ops/util.js";
 import { type TypedArray, arrayFor } from "../../tensor/dtype.js";
@@ -78,7 +78,12 @@ function nllParts(op: string, input: Tensor, target: Tensor, weight: Tensor | nu
 
 /** Weighted mean as PyTorch's: Σ loss / Σ w[target] over non-ignored elements (NaN if all ignored). */
 function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
-  return reduction === "mean" ? loss.sum().div(w.sum()) : applyReduction(loss, reduction);
+  if (reduction !== "mean") return applyReduction(loss, reduction);
+  // Σw = 0 (every target ignored): the loss is NaN and the gradient 0, as PyTorch's — dividing by
+  // Σw itself would also make the gradient NaN (0 · 1/0)
+  const denom = w.sum();
+  const none = denom.eq(0);
+  return loss.sum().div(where(none, 1, denom)).add(where(none, NaN, 0));
 }
 
 /**
