@@ -215,7 +215,7 @@ test("loadCheckpoint errors: plain weights file, missing parts, wrong model, unk
     manualSeed(1);
     const other = new MLP();
     const before = saveBytes(other.stateDict());
-    const twoGroups = new optim.SGD([{ params: [other.fc1.weight, other.fc1.bias] }, { params: [other.fc2.weight, other.fc2.bias] }], { lr: 0.1 });
+    const twoGroups = new optim.SGD([{ params: [other.fc1.weight, other.fc1.bias!] }, { params: [other.fc2.weight, other.fc2.bias!] }], { lr: 0.1 });
     assert.throws(() => loadCheckpointBytes(full, { model: other, optimizer: twoGroups }), /SGD\.loadStateDict: loaded state dict has a different number of parameter groups \(1 != 2\)/);
     assert.deepEqual(saveBytes(other.stateDict()), before);
 

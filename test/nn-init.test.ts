@@ -144,7 +144,7 @@ describe("nn.init functions match PyTorch's in distribution", () => {
 
 test("calculateGain equals PyTorch's calculate_gain", () => {
   for (const [name, param, want] of fx.gains) {
-    assert.ok(Math.abs(init.calculateGain(name as init.Nonlinearity, param) - want) < 1e-12, `${name}(${param})`);
+    assert.ok(Math.abs(init.calculateGain(name as Parameters<typeof init.calculateGain>[0], param) - want) < 1e-12, `${name}(${param})`);
   }
   assert.equal(init.calculateGain("leakyRelu", 0.2), init.calculateGain("leaky_relu", 0.2));
   assertThrowsTensile(() => init.calculateGain("swish" as never), /calculateGain: unsupported nonlinearity "swish"/);
