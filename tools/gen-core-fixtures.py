@@ -5,6 +5,7 @@ Run with Debian's torch: /usr/bin/python3 tools/gen-core-fixtures.py
 Writes fixtures/core-script.json. Deterministic (no random numbers).
 """
 import json
+import sys
 import os
 import torch
 
@@ -42,7 +43,9 @@ s = (m @ v).pow(2).sum() + m.var(dim=1).sum()
 (gm * gm).sum().backward()
 out["second_matmul"] = {"gm": lst(gm), "m_grad": lst(m.grad), "v_grad": lst(v.grad)}
 
-path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "core-script.json")
+# --out DIR writes there instead of fixtures/ (tools/check-fixtures-fresh.sh compares the two)
+outdir = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else os.path.join(os.path.dirname(__file__), "..", "fixtures")
+path = os.path.join(outdir, "core-script.json")
 with open(path, "w") as fh:
     json.dump(out, fh, indent=1)
 print("wrote", path)
