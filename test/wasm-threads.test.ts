@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
-import { _setParallelThresholdScale, _workerJobs } from "../src/backends/wasm/threads.js";
+import { _nudgeWorkers, _pendingJobs, _setParallelThresholdScale, _workerJobs } from "../src/backends/wasm/threads.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
 test("setNumThreads validates and getNumThreads reports", () => {
@@ -49,6 +49,33 @@ test("large kernels give bitwise the same results on 1 and 2 threads", () => {
   const ra = R.fromArray(W.read(a)), rb = R.fromArray(W.read({ ...b, shape: [1, 257 * 190], strides: [0, 1] }));
   const want = readAll(R, R.matmul(whole(ra, [1, 300, 257]), { storage: rb, shape: [1, 257, 190], strides: b.strides, offset: 0 }), [300 * 190]);
   assertClose(two[0]!, want, { rtol: 1e-4, atol: 1e-4 }, "threaded matmul");
+});
+
+test("a worker woken without a job does not run its last job again", async () => {
+  const r = rng(7);
+  const [x] = makePair(r, "float32", [600, 700], "contiguous");
+  setNumThreads(1);
+  const want = readAll(W, W.unary("exp", x, "float32"), [420000]);
+  setNumThreads(2);
+  _setParallelThresholdScale(1 / 16);
+  try {
+    const jobs0 = _workerJobs();
+    readAll(W, W.unary("exp", x, "float32"), [420000]);
+    assert.ok(_workerJobs() > jobs0, "the call went to a worker");
+    // stray wake-ups (an interrupt, a stale notify): the worker must go back to waiting. Running
+    // its last job again would decrement the job count below zero and hang the next call.
+    for (let i = 0; i < 5; i++) {
+      _nudgeWorkers();
+      await new Promise((res) => setTimeout(res, 20));
+      assert.equal(_pendingJobs(), 0, "outstanding jobs after a stray wake-up");
+    }
+    for (let i = 0; i < 3; i++) {
+      const got = readAll(W, W.unary("exp", x, "float32"), [420000]);
+      got.forEach((v, j) => assert.ok(Object.is(v, want[j]), `element ${j}`));
+    }
+  } finally {
+    _setParallelThresholdScale(1);
+  }
 });
 
 test("an optimizer step split across threads equals the single-threaded one", () => {

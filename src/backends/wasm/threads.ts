@@ -64,8 +64,12 @@ function serve(d) {
       const t0 = now();
       while (Atomics.load(sync, GEN) === gen && now() - t0 < ${SPIN_MS}) {}
     }
-    Atomics.wait(sync, GEN, gen);
-    gen = Atomics.load(sync, GEN);
+    // Run a job only when the generation really moved: Atomics.wait may return without a new job
+    // (an interrupt, a stale wake-up). Running the last job again would decrement "pending" twice,
+    // leaving it at -1 and the caller waiting forever — which hung a ResNet training run once.
+    let next;
+    while ((next = Atomics.load(sync, GEN)) === gen) Atomics.wait(sync, GEN, gen);
+    gen = next;
     if (gen < 0) return;
     try {
       const argc = job[1];
@@ -205,6 +209,7 @@ function waitForWorkers(sync: Int32Array): void {
   for (;;) {
     const p = Atomics.load(sync, PENDING);
     if (p === 0) return;
+    if (p < 0) throw new TensileError("wasm backend: the thread pool's job count went negative (internal error)");
     if (canBlock) Atomics.wait(sync, PENDING, p);
   }
 }
@@ -248,6 +253,15 @@ export function threadStats(): { workersReady: number; jobsOnWorkers: number } {
 
 let workScale = 1;
 let dispatched = 0;
+
+/** @internal Wakes every worker without giving it a job (tests: a stray wake-up must be harmless). */
+export function _nudgeWorkers(): void {
+  const sync = syncWords(runtime());
+  for (let w = 0; w < workers.length; w++) Atomics.notify(sync, GEN0 + w);
+}
+
+/** @internal The pool's count of outstanding worker jobs (0 between calls). */
+export const _pendingJobs = (): number => Atomics.load(syncWords(runtime()), PENDING);
 
 /** @internal Jobs handed to worker threads so far (tests check that threads really run). */
 export const _workerJobs = (): number => dispatched;
