@@ -39,8 +39,8 @@ export function asTensor(data: Nested | TypedArray | Tensor, opts: CreateOptions
   const b = getBackend();
   if (ArrayBuffer.isView(data) && b.adopt && !opts.requiresGrad) {
     const a = data as TypedArray;
-    const own = a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32"
-      : a.constructor === Uint8Array ? "bool" : null;
+    // the four array types storages use (a Uint8ClampedArray or Int16Array is copied)
+    const own = [Float32Array, Float64Array, Int32Array, Uint8Array].some((C) => a.constructor === C) ? dtypeOfArray(a) : null;
     if (own && (opts.dtype ?? own) === own) {
       const shape = opts.shape ? checkShape("asTensor", opts.shape) : [a.length];
       if (numelOf(shape) !== a.length) throw new TensileError(`asTensor: shape [${shape.join(", ")}] is invalid for input of size ${a.length}`);

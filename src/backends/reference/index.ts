@@ -1,5 +1,5 @@
 import type { DType, TypedArray } from "../../tensor/dtype.js";
-import { arrayFor } from "../../tensor/dtype.js";
+import { arrayFor, dtypeOfArray } from "../../tensor/dtype.js";
 import type {
   AdamStepOptions, Backend, BinaryOp, Im2colParams, ReduceOp, SgdStepOptions, Storage, UnaryOp, View,
 } from "../backend.js";
@@ -158,12 +158,12 @@ export const referenceBackend: Backend = {
     return new RefStorage(arrayFor(dtype, length), dtype);
   },
   fromArray(a) {
-    const s = store(a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool", a.length);
+    const s = store(dtypeOfArray(a), a.length);
     s[1].set(a);
     return s[0];
   },
   adopt(a, external) {
-    const s = new RefStorage(a, a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool");
+    const s = new RefStorage(a, dtypeOfArray(a));
     s.external = external;
     return s;
   },

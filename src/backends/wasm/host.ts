@@ -1,5 +1,5 @@
-import type { DType, TypedArray } from "../../tensor/dtype.js";
-import { arrayFor } from "../../tensor/dtype.js";
+import type { TypedArray } from "../../tensor/dtype.js";
+import { arrayFor, dtypeOfArray } from "../../tensor/dtype.js";
 import { TensileError } from "../../errors.js";
 import { type Backend, type Storage, type View, newStorages } from "../backend.js";
 import { RefStorage, forEachIndex, referenceBackend } from "../reference/index.js";
@@ -181,12 +181,12 @@ export const wasmBackend: Backend = {
 
   alloc: (dtype, length) => new RefStorage(arrayFor(dtype, length), dtype),
   fromArray(a) {
-    const out = arrayFor(dtypeOf(a), a.length);
+    const out = arrayFor(dtypeOfArray(a), a.length);
     out.set(a);
-    return new RefStorage(out, dtypeOf(a));
+    return new RefStorage(out, dtypeOfArray(a));
   },
   adopt(a, external) {
-    const s = new RefStorage(a, dtypeOf(a));
+    const s = new RefStorage(a, dtypeOfArray(a));
     s.external = external;
     return s;
   },
@@ -270,6 +270,3 @@ export const wasmBackend: Backend = {
   },
 };
 
-function dtypeOf(a: TypedArray): DType {
-  return a instanceof Float32Array ? "float32" : a instanceof Float64Array ? "float64" : a instanceof Int32Array ? "int32" : "bool";
-}
