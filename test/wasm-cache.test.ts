@@ -115,3 +115,57 @@ test("a backward pass releases its own temporaries but keeps every .grad", () =>
     setBackend(prev);
   }
 });
+
+test("zeroGrad releases a grad nobody outside the library has seen, and only that one", async () => {
+  const prev = setBackend("wasm");
+  const { nn, optim, tensor } = await import("../src/index.js");
+  try {
+    const lin = new nn.Linear(6, 4);
+    const opt = new optim.SGD(lin.parameters(), { lr: 0.1 });
+    const x = randn([5, 6]);
+    lin.forward(x).pow(2).sum().backward();
+    // the optimizer reads the grads without handing them out: still the library's own
+    const w = lin.weight._peekGrad()!, b = lin.bias!._peekGrad()!;
+    opt.step();
+    const cached = wasmCacheStats().bytes;
+    opt.zeroGrad();
+    assert.equal(lin.weight.grad, null);
+    // released: freed from wasm memory without a copy to JS, and dead for good
+    assert.ok(wasmCacheStats().bytes <= cached - 4 * (24 + 4), "the grads' wasm copies are freed");
+    assert.throws(() => w.dataSync(), /used after it was released/);
+    assert.throws(() => b.dataSync(), /used after it was released/);
+
+    // a grad read through .grad may be kept by the caller: zeroGrad leaves its storage alone
+    lin.forward(x).pow(2).sum().backward();
+    const seen = lin.weight.grad!;
+    const seenValues = seen.dataSync().slice();
+    opt.zeroGrad();
+    assert.deepEqual([...seen.dataSync()], [...seenValues]);
+
+    // gradient accumulation: the first pass's grad is summed into a new one and released, a
+    // handed-out one stays readable with its old values
+    lin.forward(x).pow(2).sum().backward();
+    const once = lin.bias!.grad!.dataSync().slice(); // hands out the first grad
+    const firstGrad = lin.bias!.grad!;
+    lin.forward(x).pow(2).sum().backward();
+    assertClose(lin.bias!._peekGrad()!.dataSync(), once.map((v) => 2 * v), { rtol: 1e-5, atol: 1e-6 }, "accumulated");
+    assertClose(firstGrad.dataSync(), once, { rtol: 0, atol: 0 }, "a handed-out grad keeps its values");
+    opt.zeroGrad();
+    const owned = lin.bias!;
+    lin.forward(x).pow(2).sum().backward();
+    const first = owned._peekGrad()!;
+    lin.forward(x).pow(2).sum().backward();
+    assert.throws(() => first.dataSync(), /used after it was released/, "an owned grad replaced by the sum is released");
+    assertClose(owned._peekGrad()!.dataSync(), once.map((v) => 2 * v), { rtol: 1e-5, atol: 1e-6 }, "sum of two passes");
+    opt.zeroGrad();
+
+    // two leaves whose grads share one storage (add passes one gradient to both): zeroing one
+    // leaves the other readable
+    const a = tensor([1, 2, 3], { requiresGrad: true }), c = tensor([4, 5, 6], { requiresGrad: true });
+    a.add(c).mul(tensor([1, 2, 3])).sum().backward();
+    new optim.SGD([a], { lr: 1 }).zeroGrad();
+    assert.deepEqual([...c.grad!.dataSync()], [1, 2, 3]);
+  } finally {
+    setBackend(prev);
+  }
+});

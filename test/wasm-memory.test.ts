@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as tensile from "../src/index.js";
-import { liveBytes, liveStorageCount, memoryStats, wasmKernels as W } from "../src/backends/wasm/index.js";
+import { liveBytes, liveStorageCount, memoryStats, wasmCacheStats, wasmKernels as W } from "../src/backends/wasm/index.js";
 import { sizeClass } from "../src/backends/wasm/memory.js";
 
 // Expose V8's gc() without a command-line flag (node --test runs this file in its own process).
@@ -110,7 +110,11 @@ test("the text's network trains 20 epochs in a loop that never yields, with flat
     const after1 = (xs: number[]) => xs.slice(1);
     // Every kernel call gave its workspace blocks back.
     for (const n of wasmLive) assert.equal(n, wasmLive[0], `live wasm blocks: ${wasmLive.join(", ")}`);
-    for (const b of after1(wasmMem)) assert.equal(b, wasmMem[1], "wasm memory must not grow after the first epoch");
+    // Wasm memory grows while the cache of copies fills up to its budget (over the first epochs:
+    // a step adds ~0.5 MiB of results, the grads are released), then stays where it is.
+    const budget = wasmCacheStats().budget;
+    for (const b of wasmMem) assert.ok(b <= budget + 24 * 2 ** 20, `wasm memory beyond the cache budget: ${wasmMem.join(", ")}`);
+    for (const b of wasmMem.slice(8)) assert.equal(b, wasmMem[7], `wasm memory must stop growing: ${wasmMem.join(", ")}`);
     // Live tensor storage (JS array buffers) and the process's RSS stay flat after the first epoch.
     // A leak of this loop's intermediates would add ~35 MiB per epoch, i.e. > 400 MiB between
     // epochs 2–6 and 16–20. A single epoch can read high when the collector's concurrent sweeper

@@ -112,14 +112,18 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       g = t._runHooks(g);
       const node = t.gradFn;
       if (!node) {
-        if (!only || only.has(t)) t._accumulateGrad(createGraph ? g : g.detach());
-        pass?.keep(t.grad);
+        if (!only || only.has(t)) {
+          t._accumulateGrad(createGraph ? g : g.detach());
+          pass?.claimGrad(t);
+        }
+        pass?.keep(t._peekGrad());
         pass?.dropIfDead(g);
         continue;
       }
       if (t._retainsGrad && (!only || only.has(t))) {
         t._accumulateGrad(createGraph ? g : g.detach());
-        pass?.keep(t.grad);
+        pass?.claimGrad(t);
+        pass?.keep(t._peekGrad());
       }
       if (!node.backwardFn)
         throw new TensileError(
@@ -174,6 +178,26 @@ class PassStorages {
   readonly created = new Map<Storage, Backend>();
   private uses = new Map<Storage, number>();
   private kept = new Set<Storage>();
+  /** Storages this pass made that became a tensor's `.grad`, and whose. */
+  private claimed = new Map<Storage, Tensor>();
+
+  /**
+   * `t`'s grad is owned by `t` (released when dropped, see Tensor._dropGrad) when this pass made
+   * its storage and no other tensor's grad shares it (add's rule passes one gradient to both
+   * inputs: two leaves' grads may be views of one storage).
+   */
+  claimGrad(t: Tensor): void {
+    const g = t._peekGrad();
+    if (!g || !this.created.has(g.storage)) return;
+    const other = this.claimed.get(g.storage);
+    if (other === undefined) {
+      this.claimed.set(g.storage, t);
+      t._setGradOwned(true);
+    } else if (other !== t) {
+      other._setGradOwned(false);
+      t._setGradOwned(false);
+    } else t._setGradOwned(true);
+  }
 
   ref(t: Tensor): void {
     this.uses.set(t.storage, (this.uses.get(t.storage) ?? 0) + 1);

@@ -308,9 +308,10 @@ export class Module {
    */
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
-      if (p.grad === null) continue;
-      if (setToNone) p.grad = null;
-      else noGrad(() => p.grad!.zero_());
+      const grad = p._peekGrad();
+      if (grad === null) continue;
+      if (setToNone) p._dropGrad();
+      else noGrad(() => grad.zero_());
     }
   }
 

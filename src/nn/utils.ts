@@ -4,7 +4,8 @@ import { TensileError, fmtShape } from "../errors.js";
 
 function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
   const list = parameters instanceof Tensor ? [parameters] : [...parameters];
-  return list.filter((p) => p.grad !== null).map((p) => p.grad!);
+  // _peekGrad: the grads are scaled in place and not kept, so they stay releasable (Tensor._gradOwned)
+  return list.map((p) => p._peekGrad()).filter((g): g is Tensor => g !== null);
 }
 
 /**

@@ -158,6 +158,11 @@ export function gather(x: T, dim: number, index: T): T {
   const d = normalizeDim("gather", dim, x.ndim);
   checkGatherShapes("gather", x, d, index);
   checkIndex("gather", index, x.shape[d] ?? 1, d);
+  return gatherChecked(x, d, index);
+}
+
+/** gather after its checks: indexSelect checks its 1-D index, not the expanded one (n × row size). */
+function gatherChecked(x: T, d: number, index: T): T {
   const idx = onBackend(index, x.backend);
   const out = wrap(x.backend, x.backend.gather(x, d, idx), index.shape);
   return record("gather", out, [x], (g) => [zeros(x.shape, { dtype: g.dtype }).scatterAdd(d, idx, g)]);
@@ -190,7 +195,7 @@ export function indexSelect(x: T, dim: number, index: T): T {
   const shape = x.shape.map((s, i) => (i === d ? n : s));
   const idx = index.reshape(x.shape.map((_, i) => (i === d ? n : 1))).expand(shape);
   checkIndex("indexSelect", index, x.shape[d]!, d);
-  return gather(x, d, idx);
+  return gatherChecked(x, d, idx);
 }
 
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";

@@ -50,7 +50,8 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
   protected updateGroup(group: AdadeltaParamGroup): void {
     const params: Tensor[] = [], grads: Tensor[] = [], state: AdadeltaState[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      const grad = p._peekGrad();
+      if (grad === null) continue;
       const s = this.stateOf(p);
       if (s.step === undefined) {
         s.step = 0;
@@ -59,7 +60,7 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
       }
       (s.step as number)++;
       params.push(p);
-      grads.push(p.grad);
+      grads.push(grad);
       state.push(s as unknown as AdadeltaState);
     }
     adadelta(params, grads, state, group);

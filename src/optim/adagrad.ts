@@ -63,9 +63,10 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
   protected updateGroup(group: AdagradParamGroup): void {
     const params: Tensor[] = [], grads: Tensor[] = [], state: AdagradState[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      const grad = p._peekGrad();
+      if (grad === null) continue;
       params.push(p);
-      grads.push(p.grad);
+      grads.push(grad);
       state.push(this.initState(p, group));
     }
     adagrad(params, grads, state, group);

@@ -55,7 +55,8 @@ abstract class AdamFamily extends Optimizer<AdamParamGroup> {
   protected updateGroup(group: AdamParamGroup): void {
     const params: Tensor[] = [], grads: Tensor[] = [], state: AdamState[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      const grad = p._peekGrad();
+      if (grad === null) continue;
       const s = this.stateOf(p);
       if (s.step === undefined) {
         s.step = 0;
@@ -64,7 +65,7 @@ abstract class AdamFamily extends Optimizer<AdamParamGroup> {
       }
       if (group.amsgrad && s.maxExpAvgSq === undefined) s.maxExpAvgSq = zerosLike(p);
       params.push(p);
-      grads.push(p.grad);
+      grads.push(grad);
       state.push(s as unknown as AdamState);
     }
     const [beta1, beta2] = group.betas;

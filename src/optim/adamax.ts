@@ -43,7 +43,8 @@ export class Adamax extends Optimizer<AdamaxParamGroup> {
   protected updateGroup(group: AdamaxParamGroup): void {
     const params: Tensor[] = [], grads: Tensor[] = [], state: AdamaxState[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      const grad = p._peekGrad();
+      if (grad === null) continue;
       const s = this.stateOf(p);
       if (s.step === undefined) {
         s.step = 0;
@@ -51,7 +52,7 @@ export class Adamax extends Optimizer<AdamaxParamGroup> {
         s.expInf = zerosLike(p);
       }
       params.push(p);
-      grads.push(p.grad);
+      grads.push(grad);
       state.push(s as unknown as AdamaxState);
     }
     const [beta1, beta2] = group.betas;

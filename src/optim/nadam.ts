@@ -48,7 +48,8 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
   protected updateGroup(group: NAdamParamGroup): void {
     const params: Tensor[] = [], grads: Tensor[] = [], state: NAdamState[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      const grad = p._peekGrad();
+      if (grad === null) continue;
       const s = this.stateOf(p);
       if (s.step === undefined) {
         s.step = 0;
@@ -57,7 +58,7 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
         s.expAvgSq = zerosLike(p);
       }
       params.push(p);
-      grads.push(p.grad);
+      grads.push(grad);
       state.push(s as unknown as NAdamState);
     }
     const [beta1, beta2] = group.betas;

@@ -148,12 +148,13 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
   zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
     for (const g of this.paramGroups) {
       for (const p of g.params) {
-        if (p.grad === null) continue;
-        if (setToNone) p.grad = null;
+        let grad = p._peekGrad();
+        if (grad === null) continue;
+        if (setToNone) p._dropGrad();
         else {
-          if (p.grad.gradFn !== null || p.grad.requiresGrad) p.grad = p.grad.detach();
-          const grad = p.grad;
-          noGrad(() => grad.zero_());
+          if (grad.gradFn !== null || grad.requiresGrad) p.grad = grad = grad.detach();
+          const g = grad;
+          noGrad(() => g.zero_());
         }
       }
     }

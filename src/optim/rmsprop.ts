@@ -55,7 +55,8 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
   protected updateGroup(group: RMSpropParamGroup): void {
     const params: Tensor[] = [], grads: Tensor[] = [], state: RMSpropState[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      const grad = p._peekGrad();
+      if (grad === null) continue;
       const s = this.stateOf(p);
       if (s.step === undefined) {
         s.step = 0;
@@ -65,7 +66,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
       if (group.centered && s.gradAvg === undefined) s.gradAvg = zerosLike(p);
       (s.step as number)++;
       params.push(p);
-      grads.push(p.grad);
+      grads.push(grad);
       state.push(s as unknown as RMSpropState);
     }
     rmsprop(params, grads, state, group);

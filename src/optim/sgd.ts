@@ -71,9 +71,10 @@ export class SGD extends Optimizer<SGDParamGroup> {
   protected updateGroup(group: SGDParamGroup): void {
     const params: Tensor[] = [], grads: Tensor[] = [], bufs: (Tensor | null)[] = [];
     for (const p of group.params) {
-      if (p.grad === null) continue;
+      const grad = p._peekGrad();
+      if (grad === null) continue;
       params.push(p);
-      grads.push(p.grad);
+      grads.push(grad);
       bufs.push((this.stateOf(p).momentumBuffer as Tensor | null | undefined) ?? null);
     }
     sgd(params, grads, bufs, { ...group, fused: this.fused });

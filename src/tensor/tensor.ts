@@ -28,7 +28,14 @@ export type Nested = number | boolean | Nested[];
  */
 export class Tensor {
   readonly strides: readonly number[];
-  grad: Tensor | null = null;
+  private _grad: Tensor | null = null;
+  /**
+   * The backward pass that made `_grad` created its storage, and no code outside the library has
+   * seen it (the `grad` getter was not called since): when the grad is dropped (`zeroGrad`) or
+   * replaced by a sum, nothing can read it again, so its storage is released at once — a backend
+   * that caches results (wasm) then frees it without copying it out to JS memory.
+   */
+  private _gradOwned = false;
   private _requiresGrad = false;
   private _gradFn: Node | null = null;
   private _hooks: ((g: Tensor) => Tensor | void)[] = [];
@@ -122,9 +129,42 @@ export class Tensor {
     for (const h of this._hooks) g = h(g) ?? g;
     return g;
   }
-  /** @internal */ _accumulateGrad(g: Tensor): void {
+  /** The gradient accumulated by `backward()` (null until then, and after `zeroGrad()`). */
+  get grad(): Tensor | null {
+    this._gradOwned = false; // handed out: the caller may keep it
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    this._grad = g;
+    this._gradOwned = false;
+  }
+  /** @internal The grad, without handing it out (library code that does not keep it: optimizers, clipping). */
+  _peekGrad(): Tensor | null {
+    return this._grad;
+  }
+  /** @internal Sets the grad to null, releasing its storage when only the library ever held it. */
+  _dropGrad(): void {
+    const g = this._grad;
+    this._grad = null;
+    if (g && this._gradOwned) g.backend.release?.(g.storage);
+    this._gradOwned = false;
+  }
+  /** @internal Marks the grad as created by a backward pass for this tensor alone (or not). */
+  _setGradOwned(owned: boolean): void {
+    this._gradOwned = owned;
+  }
+  /** @internal Adds `g` into the grad (the engine then decides ownership: `_setGradOwned`). */
+  _accumulateGrad(g: Tensor): void {
     if (g.dtype !== this.dtype) g = g.to(this.dtype);
-    this.grad = this.grad ? (isGradEnabled() ? this.grad.add(g) : this.grad.detach().add(g)) : g.contiguous();
+    const old = this._grad;
+    const oldOwned = this._gradOwned;
+    this._gradOwned = false;
+    if (!old) this._grad = g.contiguous();
+    else if (isGradEnabled()) this._grad = old.add(g); // createGraph: the old grad stays in the graph
+    else {
+      this._grad = old.detach().add(g);
+      if (oldOwned) old.backend.release?.(old.storage); // nothing else can read the old sum
+    }
   }
 
   // ---- readback ----
