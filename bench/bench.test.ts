@@ -1,6 +1,6 @@
 /**
- * Tests of the benchmark harness's own logic (not part of `npm test`):
- *   node --import tsx --test bench/bench.test.ts
+ * Tests of the benchmark harness's own logic (part of `npm test`; alone:
+ *   node --import tsx --test bench/bench.test.ts)
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -11,9 +11,9 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { loadFashionMnistTrain, readIdxGz } from "./idx.js";
-import { buildConfigs, type FrameworkConfig } from "./plan.js";
-import { FASHION_MNIST_DIR, type Measurement, type WorkerResult } from "./protocol.js";
-import { baselineFor, gateTorch, renderTables, type ConfigOutcome } from "./report.js";
+import { buildConfigs, interleaved, splitIntoRounds, type FrameworkConfig } from "./plan.js";
+import { FASHION_MNIST_DIR, type Measurement, type WorkerRequest, type WorkerResult } from "./protocol.js";
+import { baselineFor, gateTorch, mergeOutcomes, renderTables, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
 import { fmt, median } from "./stats.js";
 
 function idxBytes(shape: number[], data: number[], magicType = 0x08): Uint8Array {
@@ -152,4 +152,47 @@ test("plans: quick skips TF.js cpu's CNN, every micro request carries a micro pl
     ["torch-given-1t", "torch-given-2t", "torch-unset-1t", "torch-unset-2t", "tfjs-wasm", "tfjs-cpu", "tensile-wasm-1t", "tensile-wasm-2t", "tensile-reference"],
   );
   assert.deepEqual(buildConfigs(false, 1).filter((c) => c.threads === 2), []);
+});
+
+test("rounds: the compared configurations split their runs, the slow peers run whole", () => {
+  assert.deepEqual(configs.filter(interleaved).map((c) => c.id),
+    ["torch-given-1t", "torch-given-2t", "torch-unset-1t", "torch-unset-2t", "tfjs-wasm", "tensile-wasm-1t", "tensile-wasm-2t"]);
+  const mlp = byId("tensile-wasm-1t").plan("mlp") as WorkerRequest;
+  const parts = splitIntoRounds(mlp, 3);
+  assert.deepEqual(parts.map((p) => p.runs), [1, 1, 1]);
+  assert.ok(parts.every((p) => p.workload === "mlp" && p.threads === 1 && p.batches === mlp.batches));
+  assert.deepEqual(splitIntoRounds({ ...mlp, runs: 4 }, 3).map((p) => p.runs), [2, 1, 1]);
+  assert.deepEqual(splitIntoRounds({ ...mlp, runs: 2 }, 3).map((p) => p.runs), [1, 1]);
+  assert.deepEqual(splitIntoRounds(mlp, 1), [mlp]);
+  const micro = byId("torch-unset-1t").plan("micro") as WorkerRequest;
+  const m = splitIntoRounds(micro, 3);
+  assert.equal(m.length, 3);
+  // 10 latency, 7 throughput, 5 GEMM runs → ⌈n/3⌉ per round: at least as many runs in all
+  assert.deepEqual([m[0]!.micro!.latencyRuns, m[0]!.micro!.throughputRuns, m[0]!.micro!.gemmRuns], [4, 3, 2]);
+  assert.equal(micro.micro!.latencyRuns, 10, "the original plan is left alone");
+});
+
+test("mergeOutcomes joins the rounds' runs and keeps the first failure", () => {
+  const part = (values: number[], batches: number | null, losses: [number, number][] = []): WorkloadOutcome => ({
+    result: { info: { v: String(values[0]) }, measurements: { "mlp.epoch": { values, extrapolatedFromBatches: batches, losses }, "mlp.rss": { values: [values[0]! * 100] } } },
+    wallSeconds: 2,
+  });
+  const m = mergeOutcomes([part([3], null, [[1, 0.5]]), part([5], null, [[1, 0.4]]), part([4], null, [[1, 0.3]])]);
+  assert.equal(m.wallSeconds, 6);
+  assert.deepEqual(m.result!.info, { v: "3" });
+  const epoch = m.result!.measurements["mlp.epoch"]!;
+  assert.deepEqual(epoch.values, [3, 5, 4]);
+  assert.equal(median(epoch.values), 4);
+  assert.deepEqual(epoch.losses!.at(-1), [1, 0.3]);
+  assert.equal(epoch.extrapolatedFromBatches, null);
+  assert.equal(epoch.extrapolatedBatchRange, undefined);
+  assert.deepEqual(m.result!.measurements["mlp.rss"]!.values, [300, 500, 400]);
+  // children that timed different batch counts: the note shows the range
+  const r = mergeOutcomes([part([3], 60), part([5], 86), part([4], 70)]).result!.measurements["mlp.epoch"]!;
+  assert.deepEqual(r.extrapolatedBatchRange, [60, 86]);
+  assert.throws(() => mergeOutcomes([part([3], 60), part([5], null)]), /whole-epoch and extrapolated/);
+  const failed = mergeOutcomes([part([3], null), { failure: "boom", wallSeconds: 1 }]);
+  assert.equal(failed.failure, "boom");
+  assert.equal(failed.result, undefined);
+  assert.equal(failed.wallSeconds, 3);
 });

@@ -148,3 +148,34 @@ export function buildConfigs(quick: boolean, cores: number): FrameworkConfig[] {
   });
   return configs;
 }
+
+/** Rounds of a full run: the configurations compared near the targets run interleaved (see run.ts). */
+export const ROUNDS = 3;
+
+/**
+ * Whether a configuration's runs are spread over the rounds. PyTorch, Tensile wasm and TF.js wasm
+ * are the figures the targets compare (ratios near 1–10); on a shared machine whose speed drifts
+ * over minutes, running them back to back in rounds makes each ratio compare runs taken at about
+ * the same time. TF.js cpu and Tensile reference are orders of magnitude away and slow: one pass.
+ */
+export function interleaved(config: FrameworkConfig): boolean {
+  return config.family === "torch" || config.id.startsWith("tensile-wasm") || config.id === "tfjs-wasm";
+}
+
+/**
+ * A request's runs split into at most `rounds` requests of one child each: training runs one per
+ * child, the micro workload's run counts split evenly (each part gets ⌈n / rounds⌉).
+ */
+export function splitIntoRounds(req: WorkerRequest, rounds: number): WorkerRequest[] {
+  if (rounds <= 1) return [req];
+  if (req.workload === "micro") {
+    const m = req.micro!;
+    const part = (n: number) => Math.ceil(n / rounds);
+    const micro: MicroPlan = { ...m, latencyRuns: part(m.latencyRuns), throughputRuns: part(m.throughputRuns), gemmRuns: part(m.gemmRuns) };
+    return Array.from({ length: rounds }, () => ({ ...req, micro }));
+  }
+  const n = Math.min(rounds, req.runs);
+  if (n <= 1) return [req];
+  // the runs as evenly as possible: 3 → 1+1+1, 4 → 2+1+1
+  return Array.from({ length: n }, (_, i) => ({ ...req, runs: Math.floor(req.runs / n) + (i < req.runs % n ? 1 : 0) }));
+}

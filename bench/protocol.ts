@@ -73,6 +73,8 @@ export interface Measurement {
   values: number[];
   /** Set when each run timed this many batches and scaled the time to 60000 samples. */
   extrapolatedFromBatches?: number | null;
+  /** Set when runs merged from several children timed different batch counts (min, max). */
+  extrapolatedBatchRange?: [number, number];
   /** [first, last] training loss of each timed run: a check that training really happens. */
   losses?: Array<[number, number]>;
 }

@@ -14,6 +14,37 @@ export interface WorkloadOutcome {
   wallSeconds: number;
 }
 
+/**
+ * One workload's outcome from the children that ran its rounds: their runs' figures joined (as if
+ * one child had run them all), the first child's info; the first failure, if any child failed.
+ */
+export function mergeOutcomes(parts: readonly WorkloadOutcome[]): WorkloadOutcome {
+  const wallSeconds = parts.reduce((s, p) => s + p.wallSeconds, 0);
+  const failed = parts.find((p) => !p.result);
+  if (failed) return { ...failed, wallSeconds };
+  if (parts.length === 1) return parts[0]!;
+  const measurements: WorkerResult["measurements"] = {};
+  for (const p of parts) {
+    for (const [key, m] of Object.entries(p.result!.measurements) as [MeasurementKey, Measurement][]) {
+      const into = measurements[key];
+      if (!into) {
+        measurements[key] = { ...m, values: [...m.values], losses: m.losses ? [...m.losses] : undefined };
+        continue;
+      }
+      into.values.push(...m.values);
+      if (m.losses) into.losses = [...(into.losses ?? []), ...m.losses];
+      const a = into.extrapolatedFromBatches ?? null, b = m.extrapolatedFromBatches ?? null;
+      if (a !== b || into.extrapolatedBatchRange) {
+        const all = [...(into.extrapolatedBatchRange ?? (a === null ? [] : [a])), ...(b === null ? [] : [b])];
+        if (a === null || b === null) throw new Error(`bench: ${key} merges whole-epoch and extrapolated runs`);
+        into.extrapolatedBatchRange = [Math.min(...all), Math.max(...all)];
+        into.extrapolatedFromBatches = into.extrapolatedBatchRange[0];
+      }
+    }
+  }
+  return { result: { info: parts[0]!.result!.info, measurements }, wallSeconds };
+}
+
 export interface ConfigOutcome {
   config: FrameworkConfig;
   workloads: Partial<Record<Workload, WorkloadOutcome>>;
@@ -114,7 +145,10 @@ function workloadTable(outcomes: ConfigOutcome[], spec: TableSpec): string {
     if (status) notes.push(status);
     else if (!m) notes.push("no figure");
     if (o.invalid) notes.push(`INVALID: ${o.invalid}`);
-    if (m?.extrapolatedFromBatches) {
+    if (m?.extrapolatedBatchRange) {
+      const [lo, hi] = m.extrapolatedBatchRange;
+      notes.push(`extrapolated to an epoch from ${lo}–${hi} batches per run`);
+    } else if (m?.extrapolatedFromBatches) {
       const b = m.extrapolatedFromBatches;
       notes.push(`extrapolated to an epoch from ${b} batch${b === 1 ? "" : "es"} per run`);
     }
@@ -218,7 +252,7 @@ export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): str
     "",
     "## Results",
     "",
-    "Each figure is the median over the runs shown, with the min–max of the runs. Every framework and workload runs in its own child process, one at a time. Training runs shuffle the 60 000 images each run and gather each batch with the framework's own gather op; slow peers time a fixed number of batches per run and scale the time to 60 000 samples (noted per row). Ratios divide medians: for times, above 1 is slower than PyTorch; for throughput and GFLOP/s, below 1 is slower.",
+    "Each figure is the median over the runs shown, with the min–max of the runs. Every framework and workload runs in its own child processes, one at a time. A full run goes in three rounds: PyTorch, Tensile wasm and TF.js wasm spread their runs over the rounds (one training run, a third of the inference and GEMM runs per child and round), so that each ratio compares runs taken minutes, not a quarter of an hour, apart on a machine whose speed drifts; TF.js cpu and Tensile reference run once, in the first round. Training runs shuffle the 60 000 images each run and gather each batch with the framework's own gather op; slow peers time a fixed number of batches per run and scale the time to 60 000 samples (noted per row). Ratios divide medians: for times, above 1 is slower than PyTorch; for throughput and GFLOP/s, below 1 is slower.",
     "",
     renderTables(outcomes),
     "",

@@ -6,19 +6,21 @@
  *   npm run bench -- --only torch,tfjs    a subset of torch, tfjs, tensile
  *   npm run bench -- --out path.md        write the report elsewhere (default bench/RESULTS.md)
  *   npm run bench -- --min-torch-gflops N whole-machine GEMM 1024³ bar for PyTorch (default 100)
+ *   npm run bench -- --rounds N           spread the compared configurations' runs over N rounds (default 3, --quick 1)
  *   npm run bench -- --render bench/RESULTS.json   re-render the report from saved raw figures
  *
- * Each framework configuration and workload runs in its own child process, one at a time
- * (bench/torch_worker.py with /usr/bin/python3, bench/tfjs-worker.ts, bench/tensile-worker.ts).
+ * Each framework configuration and workload runs in its own child processes, one at a time
+ * (bench/torch_worker.py with /usr/bin/python3, bench/tfjs-worker.ts, bench/tensile-worker.ts);
+ * a full run interleaves the compared configurations in rounds (see main).
  */
 import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { loadAverage, machineFacts, OPENBLAS_TUNING_VARS } from "./machine.js";
-import { buildConfigs, type Family, type FrameworkConfig } from "./plan.js";
+import { ROUNDS, buildConfigs, interleaved, splitIntoRounds, type Family, type FrameworkConfig } from "./plan.js";
 import { ERROR_MARKER, RESULT_MARKER, type Workload, type WorkerRequest, type WorkerResult } from "./protocol.js";
-import { gateTorch, renderReport, renderTables, type ConfigOutcome, type ReportContext, type WorkloadOutcome } from "./report.js";
+import { gateTorch, mergeOutcomes, renderReport, renderTables, type ConfigOutcome, type ReportContext, type WorkloadOutcome } from "./report.js";
 import { fmt } from "./stats.js";
 
 const PYTHON = "/usr/bin/python3"; // Debian's interpreter, the one with python3-torch
@@ -32,6 +34,8 @@ interface Options {
   minTorchGflops: number;
   /** Re-render the report from this raw-results file instead of measuring. */
   render?: string;
+  /** Rounds to spread the compared configurations' runs over (default ROUNDS; 1 with --quick). */
+  rounds?: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -52,8 +56,9 @@ function parseArgs(argv: string[]): Options {
     } else if (a.startsWith("--out")) opts.out = value();
     else if (a.startsWith("--min-torch-gflops")) opts.minTorchGflops = Number(value());
     else if (a.startsWith("--render")) opts.render = value();
+    else if (a.startsWith("--rounds")) opts.rounds = Math.max(1, Math.floor(Number(value())) || 1);
     else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: npm run bench -- [--quick] [--only torch,tfjs,tensile] [--out file.md] [--min-torch-gflops 100] [--render file.json]\n");
+      process.stdout.write("usage: npm run bench -- [--quick] [--only torch,tfjs,tensile] [--out file.md] [--min-torch-gflops 100] [--rounds 3] [--render file.json]\n");
       process.exit(0);
     } else throw new Error(`bench: unknown argument ${a}`);
   }
@@ -136,27 +141,41 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: ${facts.cpu}, ${facts.cores} cores, Node ${facts.node}, load ${facts.loadAverage}\n`);
   process.stderr.write(`bench: BLAS ${facts.blas}; ${facts.openblasEnv}\n`);
   const configs = buildConfigs(opts.quick, facts.cores).filter((c) => opts.only.has(c.family));
-  const outcomes: ConfigOutcome[] = [];
-  // The micro workload first: for PyTorch it decides whether the configuration is valid.
+  const outcomes: ConfigOutcome[] = configs.map((config) => ({ config, workloads: {} }));
+  // Jobs: each configuration's workloads, the micro workload first (for PyTorch it decides whether
+  // the configuration is valid). A full run spreads the interleaved configurations' runs over
+  // ROUNDS rounds — round r runs every job's r-th part, in configuration order — so that PyTorch's
+  // and Tensile's runs of a workload are never a quarter of an hour apart on a machine whose speed
+  // drifts. The others run whole in the first round.
   const order: Workload[] = ["micro", "mlp", "cnn"];
-  for (const config of configs) {
-    const outcome: ConfigOutcome = { config, workloads: {} };
-    outcomes.push(outcome);
+  const rounds = opts.rounds ?? (opts.quick ? 1 : ROUNDS);
+  interface Job { outcome: ConfigOutcome; workload: Workload; parts: WorkerRequest[]; done: WorkloadOutcome[] }
+  const jobs: Job[] = [];
+  for (const outcome of outcomes) {
     for (const workload of order) {
-      const tag = `${config.id}/${workload}`;
-      const plan = config.plan(workload);
+      const plan = outcome.config.plan(workload);
       if ("skip" in plan) {
         outcome.workloads[workload] = { failure: plan.skip, wallSeconds: 0 };
-        process.stderr.write(`bench: ${tag}: ${plan.skip}\n`);
+        process.stderr.write(`bench: ${outcome.config.id}/${workload}: ${plan.skip}\n`);
         continue;
       }
+      const parts = interleaved(outcome.config) ? splitIntoRounds(plan, rounds) : [plan];
+      jobs.push({ outcome, workload, parts, done: [] });
+    }
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (const job of jobs) {
+      const req = job.parts[r];
+      if (!req || job.done.some((d) => d.failure)) continue; // a job that failed once is not retried
+      const tag = `${job.outcome.config.id}/${job.workload}${job.parts.length > 1 ? ` round ${r + 1}/${job.parts.length}` : ""}`;
       process.stderr.write(`bench: ${tag} (t = ${fmt((performance.now() - t0) / 1000)} s)\n`);
-      const w = await runChild(tag, config, plan, opts.quick ? 420 : 600);
-      outcome.workloads[workload] = w;
+      const w = await runChild(tag, job.outcome.config, req, opts.quick ? 420 : 600);
+      job.done.push(w);
       if (w.failure) process.stderr.write(`bench: ${tag}: not available: ${w.failure}\n`);
     }
-    if (config.family === "torch") checkTorch(outcome, opts.minTorchGflops, facts.cores);
   }
+  for (const job of jobs) job.outcome.workloads[job.workload] = mergeOutcomes(job.done);
+  for (const o of outcomes) if (o.config.family === "torch") checkTorch(o, opts.minTorchGflops, facts.cores);
   const ctx: ReportContext = {
     facts,
     endLoadAverage: loadAverage(),
