@@ -9,7 +9,7 @@ import {
 import { type Tensor, randn, setBackend } from "../src/index.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
-afterEach(() => setWasmCacheBytes(32 * 2 ** 20));
+afterEach(() => setWasmCacheBytes(64 * 2 ** 20));
 
 const f32 = (xs: number[]) => W.fromArray(new Float32Array(xs));
 const sum = (s: ReturnType<typeof f32>, n: number) => readAll(W, W.reduce("sum", whole(s, [n]), [0]), [])[0];
@@ -168,4 +168,44 @@ test("zeroGrad releases a grad nobody outside the library has seen, and only tha
   } finally {
     setBackend(prev);
   }
+});
+
+test("a result evicted before it was read is copied out once and adopted by its storage", () => {
+  clearWasmCache();
+  const x = f32([1, 2, 3, 4]);
+  const p = f32([1, 1, 1, 1]), g = f32([1, 2, 3, 4]);
+  // updated in place through its cached copy: its host array is behind
+  W.sgdStep(p, g, null, { lr: 0.5, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, firstStep: true });
+  const y = W.unary("neg", whole(x, [4]), "float32"); // lives only in wasm
+  const before = wasmCacheStats();
+  setWasmCacheBytes(0); // evicts everything
+  const after = wasmCacheStats();
+  assert.equal(after.count, 0);
+  assert.equal(after.copiedOut - before.copiedOut, 2, "the result and the updated parameter were copied out");
+  assert.deepEqual([...W.read(whole(y, [4]))], [-1, -2, -3, -4]);
+  assert.deepEqual([...W.read(whole(p, [4]))], [0.5, 0, -0.5, -1]);
+  // and they are used as inputs again with the same values
+  assert.equal(sum(y, 4), -10);
+  assert.equal(sum(p, 4), -1);
+  assert.ok(wasmCacheStats().returnedBytes > before.returnedBytes, "their return is counted");
+});
+
+test("a result whose tensor died is freed with no copy out once the collector reports it", { skip: !wasmCacheStats().syncGcReports && "the collector's reports arrive asynchronously here" }, async () => {
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  clearWasmCache();
+  const x = f32(Array.from({ length: 1000 }, (_, i) => i));
+  const keep = W.unary("neg", whole(x, [1000]), "float32");
+  (function dead() {
+    for (let i = 0; i < 20; i++) W.unary("exp", whole(x, [1000]), "float32");
+  })();
+  gc(); // a full collection: the 20 results are unreachable
+  const before = wasmCacheStats();
+  setWasmCacheBytes(0);
+  const after = wasmCacheStats();
+  assert.equal(after.collected - before.collected, 20, "the dead results were reported and freed");
+  assert.equal(after.copiedOut - before.copiedOut, 1, "only the live result was copied out");
+  assert.equal(readAll(W, keep, [1000])[999], -999);
 });

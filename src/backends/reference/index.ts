@@ -31,6 +31,11 @@ export class RefStorage implements Storage {
   get raw(): TypedArray {
     return (this.arr ??= arrayFor(this.dtype, this.length));
   }
+  /** @internal Takes `a` as the array (a backend handing over elements it copied out). */
+  _adopt(a: TypedArray): void {
+    if (a.length !== this.length) throw new Error(`RefStorage: adopting ${a.length} elements into a storage of ${this.length} (internal error)`);
+    this.arr = a;
+  }
   /** The elements, up to date. */
   get data(): TypedArray {
     if (this.refresh) this.refresh(this);

@@ -32,9 +32,8 @@ const hostData = (s: Storage): TypedArray => (s as RefStorage).data;
 /** Brings a host array that is behind its cached wasm copy up to date (see copies.ts). */
 function refreshFromCopy(s: RefStorage): void {
   s.refresh = null;
-  const block = copies.peek(s);
-  if (!block) throw new TensileError("wasm backend: a storage's newer wasm copy is missing (internal error)");
-  s.raw.set(viewOf(s.dtype, block.ptr, s.length));
+  if (!copies.refreshHost(s, () => s.raw, (a) => s._adopt(a)))
+    throw new TensileError("wasm backend: a storage's newer wasm copy is missing (internal error)");
 }
 
 function usedAfterRelease(): never {
@@ -128,8 +127,9 @@ class Staging {
   writeBack(s: Storage): void {
     const w = this.written.get(s)!;
     if (copies.peek(s) === w.block && !(s as RefStorage).external) {
-      // Written through its cached copy: the host array is behind until read or evicted.
+      // Written through its cached copy: the host array is behind until read.
       (s as RefStorage).refresh = refreshFromCopy;
+      copies.markBehind(s);
       return;
     }
     // (an empty view may carry any offset, even one past the end)
@@ -151,7 +151,7 @@ class Staging {
     const ws = w as WasmStorage;
     const host = new RefStorage(null, ws.dtype, ws.length);
     host.refresh = refreshFromCopy;
-    copies.put(host, ws);
+    copies.put(host, ws, true);
     this.touched++;
     newStorages.current?.set(host, wasmBackend);
     return host;
@@ -194,10 +194,10 @@ export const wasmBackend: Backend = {
     const n = v.shape.reduce((x, y) => x * y, 1);
     const contiguous = v.shape.every((s, i) => s === 1 || v.strides[i] === v.shape.slice(i + 1).reduce((x, y) => x * y, 1));
     const st = v.storage as RefStorage;
-    if (contiguous && st.refresh === refreshFromCopy) {
+    const block = contiguous && st.refresh === refreshFromCopy ? copies.peek(st) : undefined;
+    if (block) {
       // the elements live only in the cached wasm copy: copy the span out once, straight into the
       // result, rather than filling the storage's own JS array first and slicing that
-      const block = copies.peek(st)!;
       const out = arrayFor(st.dtype, n);
       if (n > 0) out.set(viewOf(st.dtype, block.ptr, st.length).subarray(v.offset, v.offset + n));
       return out;
