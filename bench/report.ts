@@ -173,7 +173,7 @@ function rssTable(outcomes: ConfigOutcome[]): string {
     const cells: string[] = [];
     for (const [key, workload] of [["mlp.rss", "mlp"], ["cnn.rss", "cnn"]] as const) {
       const m = measurement(o, { key, workload });
-      cells.push(m ? fmt(m.values[0]!) : statusNote(o, workload) ?? "—");
+      cells.push(m ? fmt(median(m.values)) : statusNote(o, workload) ?? "—");
       cells.push(m ? ratioCell(outcomes, o, base, { key, workload }, "PyTorch RSS") : "—");
     }
     lines.push(`| ${rowLabel(o)}${o.invalid ? " (INVALID)" : ""} | ${o.config.threads} | ${cells.join(" | ")} |`);
@@ -206,7 +206,7 @@ function validityTable(outcomes: ConfigOutcome[]): string {
 export function renderTables(outcomes: ConfigOutcome[]): string {
   const parts: string[] = [];
   TABLES.forEach((spec, i) => parts.push(`### ${i + 1}. ${spec.title}\n\n${workloadTable(outcomes, spec)}`));
-  parts.push(`### ${TABLES.length + 1}. Peak RSS of the training process (maxRSS of the worker after its timed runs; includes the 60 000 × 784 float32 training set, 180 MiB)\n\n${rssTable(outcomes)}`);
+  parts.push(`### ${TABLES.length + 1}. Peak RSS of the training process (maxRSS of the worker after its timed runs, median over the rounds' workers; includes the 60 000 × 784 float32 training set, 180 MiB)\n\n${rssTable(outcomes)}`);
   return parts.join("\n\n");
 }
 
