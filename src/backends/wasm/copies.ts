@@ -77,14 +77,20 @@ function gcRegistry(onDead: (e: Entry) => void): GcRegistry {
   const proc = (globalThis as { process?: Proc }).process;
   if (proc?.getBuiltinModule && proc.env?.TENSILE_GC_NOTIFY !== "0") {
     try {
-      (proc.getBuiltinModule("node:v8") as { setFlagsFromString(f: string): void })
-        .setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
       const vm = proc.getBuiltinModule("node:vm") as { runInNewContext(code: string): unknown };
-      const FR = vm.runInNewContext("FinalizationRegistry") as new (cb: (e: Entry) => void) => GcRegistry;
-      const r = new FR(onDead);
+      const make = () => new (vm.runInNewContext("FinalizationRegistry") as new (cb: (e: Entry) => void) => GcRegistry)(onDead);
+      let r = make(); // with the flag given on the command line, it is there already
+      // Set the flag only on the V8 line it was checked with (Node 20's 11.3): an engine without
+      // it would print "unrecognized flag" on stderr.
+      const v8 = (globalThis as { process?: { versions?: { v8?: string } } }).process?.versions?.v8 ?? "";
+      if (typeof r.cleanupSome !== "function" && v8.startsWith("11.3.")) {
+        (proc.getBuiltinModule("node:v8") as { setFlagsFromString(f: string): void })
+          .setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
+        r = make();
+      }
       if (typeof r.cleanupSome === "function") return r;
     } catch {
-      // no such flag in this engine: the plain registry below
+      // no vm module: the plain registry below
     }
   }
   return new FinalizationRegistry<Entry>(onDead) as unknown as GcRegistry;
