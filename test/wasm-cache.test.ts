@@ -209,3 +209,27 @@ test("a result whose tensor died is freed with no copy out once the collector re
   assert.equal(after.copiedOut - before.copiedOut, 1, "only the live result was copied out");
   assert.equal(readAll(W, keep, [1000])[999], -999);
 });
+
+test("without synchronous reports (TENSILE_GC_NOTIFY=0, as in browsers), dead results are freed when the program yields", async () => {
+  const { execFileSync } = await import("node:child_process");
+  const script = `
+    import { setFlagsFromString } from "node:v8"; import { runInNewContext } from "node:vm";
+    import { wasmBackend as W, wasmCacheStats } from "./src/backends/wasm/index.ts";
+    setFlagsFromString("--expose-gc"); const gc = runInNewContext("gc");
+    const x = W.fromArray(new Float32Array(1000).fill(1));
+    const view = { storage: x, shape: [1000], strides: [1], offset: 0 };
+    (() => { for (let i = 0; i < 10; i++) W.unary("exp", view, "float32"); })();
+    gc();
+    const sync = wasmCacheStats();
+    await new Promise((r) => setTimeout(r, 50));
+    const later = wasmCacheStats();
+    console.log(JSON.stringify({ syncReports: sync.syncGcReports, before: sync.collected, after: later.collected }));
+  `;
+  const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    env: { ...process.env, TENSILE_GC_NOTIFY: "0" }, encoding: "utf8", cwd: new URL("..", import.meta.url).pathname,
+  });
+  const r = JSON.parse(out.trim().split("\n").at(-1)!) as { syncReports: boolean; before: number; after: number };
+  assert.equal(r.syncReports, false);
+  assert.equal(r.before, 0, "nothing is reported while the program runs synchronously");
+  assert.equal(r.after, 10, "the callbacks freed the ten dead results once it yielded");
+});
