@@ -209,6 +209,12 @@ describe("errors name the op and the values at fault", () => {
     ["reshape", () => zeros([2, 3]).reshape([4]), /^reshape: shape '\[4\]' is invalid for input of size 6/],
     ["index", () => zeros([2, 3]).index([5]), /^index: index 5 is out of bounds for dimension 0 with size 2/],
     ["gather", () => zeros([2, 3]).gather(1, tensor([[0, 3]])), /^gather: index 3 is out of bounds for dimension 1 with size 3/],
+    ["indexSelect negative", () => zeros([5]).indexSelect(0, tensor([0, -1, 2], { dtype: "int32" })), /^indexSelect: index -1 is out of bounds for dimension 0 with size 5/],
+    // more than 65,536 indices: checked by the backend's reductions instead of a loop in JS
+    ["indexSelect large", () => zeros([5]).indexSelect(0, tensor(Int32Array.from({ length: 70_000 }, (_, i) => (i === 69_999 ? 7 : i % 5)))),
+      /^indexSelect: index 7 is out of bounds for dimension 0 with size 5/],
+    ["indexSelect large negative", () => zeros([5]).indexSelect(0, tensor(Int32Array.from({ length: 70_000 }, (_, i) => (i === 3 ? -2 : 0)))),
+      /^indexSelect: index -2 is out of bounds for dimension 0 with size 5/],
     ["dtype", () => zeros([2]).to("float16" as never), /^to: unknown dtype "float16"/],
     ["int requiresGrad", () => tensor([1, 2], { dtype: "int32" }).requiresGrad_(), /only tensors of floating point dtype can require gradients/],
     ["cat", () => cat([zeros([2, 3]), zeros([2, 4])], 0), /^cat: sizes of tensors must match except in dimension 0/],
