@@ -155,7 +155,7 @@ class WasmCopies {
 
   /** The copy of `s`, without touching the LRU order. */
   peek(s: Storage): WasmStorage | undefined {
-    return this.entry(s)?.block ?? undefined;
+    return this.entry(s)?.block!;
   }
 
   /** Takes ownership of `block` as the copy of `s`; `behind`: the host array is behind it. */
@@ -165,8 +165,12 @@ class WasmCopies {
       slot.behind ||= behind;
       return;
     }
-    if (slot?.block) this.drop(s);
-    else if (slot) this.returned(block.byteLength); // staged again after an eviction
+    if (slot?.block) {
+      // Callers stage a storage from its (up-to-date) host array, which clears `behind` first;
+      // replacing a copy that is ahead of its host would lose the newer elements.
+      if (slot.behind) throw new TensileError("wasm backend: replacing a cached copy that is newer than its tensor (internal error)");
+      this.drop(s);
+    } else if (slot) this.returned(block.byteLength); // staged again after an eviction
     const e: Entry = { block, behind, spill: null, prev: null, next: null };
     (s as Slotted).cacheSlot = e;
     this.registry.register(s, e, e);
