@@ -7,6 +7,7 @@ import {
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, sigmoid, softmax, tanh, tensor,
   zeros,
 } from "../src/core.js";
+import { record } from "../src/autograd/engine.js";
 
 const fx = JSON.parse(readFileSync(new URL("../fixtures/core-script.json", import.meta.url), "utf8"));
 
@@ -143,6 +144,40 @@ describe("autograd", () => {
     z.backward(undefined, { retainGraph: true });
     z.backward();
     assert.ok(x.grad);
+  });
+  test("an op's internal tensors are released once its backward rule has run for good", () => {
+    const x = tensor([1.0, 2.0, 3.0], { requiresGrad: true });
+    const be = x.backend;
+    const released: unknown[] = [];
+    const orig = be.release;
+    be.release = (st) => {
+      released.push(st);
+      orig?.call(be, st);
+    };
+    try {
+      // an op y = 2x that keeps a tensor for its rule only (as conv2d keeps its columns)
+      const probe = (input: Tensor) => {
+        const internal = tensor([2.0, 2.0, 2.0]);
+        const y = record("probe", input.detach().mul(2), [input], (g) => [g.mul(internal)], [internal]);
+        return { y, internal };
+      };
+      const a = probe(x);
+      a.y.sum().backward(undefined, { retainGraph: true });
+      assert.ok(!released.includes(a.internal.storage), "kept while the graph is retained");
+      a.y.sum().backward();
+      assert.ok(released.includes(a.internal.storage), "released after the last backward");
+      assert.deepEqual(x.grad!.toArray(), [4, 4, 4]);
+
+      const b = probe(x);
+      grad(b.y.sum(), x, { createGraph: true, retainGraph: false });
+      assert.ok(!released.includes(b.internal.storage), "kept under createGraph: the gradient's graph may read it");
+
+      const c = noGrad(() => probe(x));
+      assert.equal(c.y.gradFn, null);
+      assert.ok(released.includes(c.internal.storage), "released at once when no node is recorded");
+    } finally {
+      be.release = orig;
+    }
   });
   test("backward on a tensor that doesn't require grad, or a non-scalar without gradient, throws", () => {
     assert.throws(() => tensor([1.0]).sum().backward(), TensileError);

@@ -6,7 +6,7 @@ import { afterEach, test } from "node:test";
 import {
   clearWasmCache, liveStorageCount, setWasmCacheBytes, wasmCacheStats,
 } from "../src/backends/wasm/index.js";
-import { type Tensor, randn, setBackend } from "../src/index.js";
+import { F, type Tensor, getBackend, randn, setBackend } from "../src/index.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
 afterEach(() => setWasmCacheBytes(64 * 2 ** 20));
@@ -232,4 +232,47 @@ test("without synchronous reports (TENSILE_GC_NOTIFY=0, as in browsers), dead re
   assert.equal(r.syncReports, false);
   assert.equal(r.before, 0, "nothing is reported while the program runs synchronously");
   assert.equal(r.after, 10, "the callbacks freed the ten dead results once it yielded");
+});
+
+/** A conv → batch norm → max-pool stack, its loss, and the wasm backend's release calls meanwhile. */
+function convStack() {
+  const x = randn([4, 3, 10, 10], { requiresGrad: true });
+  const w = randn([6, 3, 3, 3], { requiresGrad: true }), b = randn([6], { requiresGrad: true });
+  const gamma = randn([6], { requiresGrad: true }), beta = randn([6], { requiresGrad: true });
+  const loss = () => {
+    const h = F.batchNorm(F.conv2d(x, w, b), null, null, { weight: gamma, bias: beta, training: true });
+    return F.maxPool2d(h, 2).sum();
+  };
+  return { x, w, b, gamma, beta, loss };
+}
+
+test("conv2d, batchNorm and maxPool2d free their saved internals after backward, and keep them with retainGraph", () => {
+  const prev = setBackend("wasm");
+  const be = getBackend();
+  const orig = be.release!;
+  const released: Array<{ length: number; dtype: string }> = [];
+  be.release = (st) => {
+    released.push({ length: st.length, dtype: st.dtype });
+    orig.call(be, st);
+  };
+  try {
+    const s = convStack();
+    const params = [s.x, s.w, s.b, s.gamma, s.beta];
+    const root = s.loss();
+    root.backward(undefined, { retainGraph: true });
+    const once = params.map((p) => p.grad!.dataSync().slice());
+    for (const p of params) p.grad = null;
+    root.backward(); // the retained graph's internals are still readable
+    params.forEach((p, i) => assertClose(p.grad!.dataSync(), once[i]!, { rtol: 0, atol: 0 }, `second pass, param ${i}`));
+
+    released.length = 0;
+    s.loss().backward();
+    const cols = 4 * 27 * 64, conv = 4 * 6 * 64, idx = 4 * 6 * 16;
+    assert.ok(released.some((r) => r.length === cols && r.dtype === "float32"), "conv2d's im2col columns");
+    assert.ok(released.some((r) => r.length === idx && r.dtype === "int32"), "maxPool2d's argmax indices");
+    assert.ok(released.filter((r) => r.length === conv && r.dtype === "float32").length >= 3, "batchNorm's x − μ and its forward temporaries");
+  } finally {
+    be.release = orig;
+    setBackend(prev);
+  }
 });

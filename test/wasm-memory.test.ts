@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import * as tensile from "../src/index.js";
 import { liveBytes, liveStorageCount, memoryStats, wasmCacheStats, wasmKernels as W } from "../src/backends/wasm/index.js";
-import { sizeClass } from "../src/backends/wasm/memory.js";
+import { type WasmStorage, sizeClass } from "../src/backends/wasm/memory.js";
 
 // Expose V8's gc() without a command-line flag (node --test runs this file in its own process).
 setFlagsFromString("--expose-gc");
@@ -50,6 +50,28 @@ test("released blocks are reused: a steady alloc/release loop does not grow the 
   const top = memoryStats().heapTop;
   for (let i = 0; i < 200; i++) run();
   assert.equal(memoryStats().heapTop, top);
+});
+
+test("large requests round to 16 KiB, not to a class", () => {
+  assert.equal(sizeClass(2 ** 20), 2 ** 20);
+  assert.equal(sizeClass(8_921_088), 8_929_280); // conv2's columns in the bench CNN: 8.9 MB, not 10.5
+  assert.equal(sizeClass(2 ** 20 + 1) % 16384, 0);
+});
+
+test("freed neighbours coalesce: a larger request reuses the space of smaller blocks", () => {
+  const blocks = Array.from({ length: 8 }, () => W.alloc("float32", 65536) as WasmStorage); // 8 × 256 KiB
+  const pin = W.alloc("float32", 16); // keeps them below the bump pointer
+  blocks.forEach((b, i) => i > 0 && assert.equal(b.ptr, blocks[i - 1]!.ptr + 262144, "precondition: adjacent blocks"));
+  const top = memoryStats().heapTop, first = blocks[0]!.ptr;
+  for (const b of [blocks[1]!, blocks[0]!, blocks[3]!, blocks[2]!]) W.release!(b); // merged left and right
+  const big = W.alloc("float32", 3 * 65536 + 100) as WasmStorage; // ~769 KiB: no 256 KiB block fits it alone
+  assert.equal(big.ptr, first, "served from the coalesced range");
+  assert.equal(memoryStats().heapTop, top, "not by growing");
+  for (const b of blocks.slice(4)) W.release!(b);
+  // what is left of the range serves the next requests too
+  const rest = [W.alloc("float32", 65536), W.alloc("float32", 2 * 65536)];
+  assert.equal(memoryStats().heapTop, top);
+  for (const b of [big, ...rest, pin]) W.release!(b);
 });
 
 test("reused blocks come back zeroed from alloc()", () => {

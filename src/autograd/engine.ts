@@ -15,24 +15,46 @@ export class Node {
     readonly name: string,
     readonly inputs: readonly (Tensor | null)[],
     public backwardFn: BackwardFn | null,
+    /** Tensors the op made for its backward rule alone, released once the rule has run for good. */
+    public internals: readonly Tensor[] | null = null,
   ) {}
 }
 
 /**
  * Attaches a graph node to `out` when grad mode is on and some input requires grad.
  * `inputs` are in the order of the gradients `backward` returns.
+ *
+ * `internals`: tensors the op made only for its backward rule (im2col columns, argmax indices):
+ * never returned to the caller and sharing storage with no input or output. Nothing can read them
+ * once the rule has run without `retainGraph`, so the engine then releases their storage at once
+ * (`Backend.release`) — as PyTorch frees saved tensors after backward — rather than leaving them
+ * to the collector; when no node is recorded (no grad needed) they are released here.
  */
-export function record(name: string, out: Tensor, inputs: readonly (Tensor | null | undefined)[], backward: BackwardFn): Tensor {
-  if (!isGradEnabled()) return out;
+export function record(
+  name: string,
+  out: Tensor,
+  inputs: readonly (Tensor | null | undefined)[],
+  backward: BackwardFn,
+  internals?: readonly Tensor[],
+): Tensor {
   let any = false;
-  const ins = inputs.map((t) => {
-    const needs = !!t && t.requiresGrad;
-    any ||= needs;
-    return needs ? t! : null;
-  });
-  if (!any) return out;
-  out._setGradFn(new Node(name, ins, backward));
+  const ins = isGradEnabled()
+    ? inputs.map((t) => {
+        const needs = !!t && t.requiresGrad;
+        any ||= needs;
+        return needs ? t! : null;
+      })
+    : [];
+  if (!any) {
+    if (internals) releaseInternals(internals);
+    return out;
+  }
+  out._setGradFn(new Node(name, ins, backward, internals?.length ? internals : null));
   return out;
+}
+
+function releaseInternals(ts: readonly Tensor[]): void {
+  for (const t of ts) t.backend.release?.(t.storage);
 }
 
 /** Sums `grad` down to `shape`, undoing NumPy broadcasting (the one place it happens). */
@@ -136,7 +158,12 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       } finally {
         if (pass) pass.ruleDone(rule!);
       }
-      if (!retain) node.backwardFn = null;
+      if (!retain) {
+        node.backwardFn = null;
+        // the rule cannot run again; under createGraph the gradient's own graph may hold them
+        if (node.internals && !createGraph) releaseInternals(node.internals);
+        node.internals = null;
+      }
       const spent: Tensor[] = []; // dropped only once every input got its gradient (add's rule returns g twice)
       node.inputs.forEach((inp, i) => {
         const gi = ins[i];

@@ -4,16 +4,20 @@ import type { Storage } from "../backend.js";
 import { type Runtime, align, ensureMemory, runtime } from "./runtime.js";
 
 /**
- * Storage in wasm linear memory, from a size-class pool, freed without chores:
+ * Storage in wasm linear memory, from a pool, freed without chores:
  *
- * - Every block's size is rounded up to a class (64 bytes, then four classes per power of two:
- *   2^k·{1, 1.25, 1.5, 1.75}), so waste is under 25% and a steady training loop, which allocates
- *   the same sizes every step, reuses the same blocks and keeps memory flat.
- * - A WasmStorage is registered with a FinalizationRegistry: when the JS object is collected its
- *   block goes back to the free list of its class. `release(s)` does the same eagerly.
+ * - Requests below 1 MiB round up to a class (64 bytes, then four classes per power of two:
+ *   2^k·{1, 1.25, 1.5, 1.75}; waste under 25%), larger ones to 16 KiB. A steady training loop
+ *   allocates the same sizes every step, so it reuses the same blocks and memory stays flat.
+ * - A freed block merges with the free ranges on either side of it. Free ranges wait in
+ *   segregated lists by size (most recently freed first: still in cache); a request takes the
+ *   first range of a list that fits and leaves the rest free ("good fit", as TLSF allocators do).
+ *   Without merging, blocks freed in one size class could never serve another, and the CNN of
+ *   the benchmark grew wasm memory for its 8.9 MB im2col buffers past tens of free megabytes.
  * - New blocks come from a bump pointer at the top of the heap; memory grows (never shrinks:
- *   wasm cannot) only when no free block of a fitting class exists. A freed block that ends at the
- *   bump pointer lowers it instead, so a burst of temporaries does not pin its size class.
+ *   wasm cannot) only when no free range fits. A range that ends at the bump pointer lowers it.
+ * - A WasmStorage is registered with a FinalizationRegistry: when the JS object is collected its
+ *   block goes back to the pool. `release(s)` does the same eagerly.
  *
  * Views of memory (typed arrays) are never kept across calls that may allocate, because growing
  * memory replaces its buffer; use `viewOf` right before reading or writing.
@@ -45,25 +49,62 @@ export class WasmStorage implements Storage {
   }
 }
 
-/** Free blocks by class, most recently freed last (reused first: still in cache). May hold stale
- *  entries for blocks since given back to the bump pointer; `freeAt` is the truth. */
-const freeLists = new Map<number, number[]>();
-/** Free blocks: ptr → bytes, and end address → ptr (to find the free block just below `top`). */
-const freeAt = new Map<number, number>();
-const freeEnd = new Map<number, number>();
+/**
+ * A free range of the heap. Free ranges are coalesced with free neighbours as they are freed, so
+ * they have any size (a multiple of 64), and wait in the list of the class their size rounds down
+ * to (`classIndex`): every range in a list is at least that class's size, so the head of any
+ * non-empty list above a request's class fits it, as does the head of its own list when the
+ * request is a class size.
+ */
+interface FreeRange {
+  ptr: number;
+  bytes: number;
+  cls: number;
+  prev: FreeRange | null;
+  next: FreeRange | null;
+}
+
+/** Classes 64·2^e·{1, 1¼, 1½, 1¾} for e = 0..25 cover every size below 4 GiB. */
+const CLASSES = 26 * 4;
+/** Head of each class's list: the most recently freed range (still in cache) is reused first. */
+const heads: Array<FreeRange | null> = new Array<FreeRange | null>(CLASSES).fill(null);
+/** Bit i set when list i is not empty. */
+const nonEmpty = new Uint32Array(Math.ceil(CLASSES / 32));
+/** Free ranges by start address and by end address, to find a freed block's free neighbours. */
+const freeAt = new Map<number, FreeRange>();
+const freeEnd = new Map<number, FreeRange>();
 let top = 0;
 let liveCount = 0;
 let live = 0;
+let peakLive = 0;
+let peakTop = 0;
 let freeBytes = 0;
 
 const registry = new FinalizationRegistry<Block>((b) => freeBlock(b));
 
-/** The class a request of `bytes` is rounded up to. */
+/** Requests from this size on are rounded to `LARGE_ALIGN` only, not to a class. */
+const LARGE = 2 ** 20;
+const LARGE_ALIGN = 16384;
+
+/**
+ * The size a request of `bytes` takes: below 1 MiB its class (64 bytes, then four classes per
+ * power of two, so equal requests reuse equal blocks); from 1 MiB on a multiple of 16 KiB, since
+ * a class would waste up to a quarter of a large block (an 8.9 MB im2col buffer took 10.5 MB).
+ */
 export function sizeClass(bytes: number): number {
   if (bytes <= 64) return 64;
+  if (bytes >= LARGE) return align(bytes, LARGE_ALIGN);
   const p = 2 ** Math.floor(Math.log2(bytes));
   for (const f of [1, 1.25, 1.5, 1.75, 2]) if (p * f >= bytes) return align(p * f, 64);
   return align(bytes, 64);
+}
+
+/** Index of the largest class not above `bytes` (a multiple of 64, at least 64). */
+export function classIndex(bytes: number): number {
+  const units = bytes / 64; // below 2^26
+  const e = 31 - Math.clz32(units);
+  const quarter = Math.floor(((units - 2 ** e) * 4) / 2 ** e);
+  return e * 4 + quarter;
 }
 
 function rtHeap(): Runtime {
@@ -72,32 +113,56 @@ function rtHeap(): Runtime {
   return r;
 }
 
-function popFree(bytes: number): number {
-  const list = freeLists.get(bytes);
-  while (list && list.length > 0) {
-    const ptr = list.pop()!;
-    if (freeAt.get(ptr) !== bytes) continue; // stale
-    freeAt.delete(ptr);
-    freeEnd.delete(ptr + bytes);
-    freeBytes -= bytes;
-    return ptr;
-  }
-  return -1;
+function pushFree(ptr: number, bytes: number): void {
+  const cls = classIndex(bytes);
+  const f: FreeRange = { ptr, bytes, cls, prev: null, next: heads[cls]! };
+  if (f.next) f.next.prev = f;
+  heads[cls] = f;
+  nonEmpty[cls >>> 5]! |= 1 << (cls & 31);
+  freeAt.set(ptr, f);
+  freeEnd.set(ptr + bytes, f);
+  freeBytes += bytes;
 }
 
-/** A block of exactly `bytes` (a class size); returns [ptr, bytes actually taken]. */
-function takeBlock(bytes: number): [number, number] {
+function unlinkFree(f: FreeRange): void {
+  if (f.prev) f.prev.next = f.next;
+  else {
+    heads[f.cls] = f.next;
+    if (!f.next) nonEmpty[f.cls >>> 5]! &= ~(1 << (f.cls & 31));
+  }
+  if (f.next) f.next.prev = f.prev;
+  freeAt.delete(f.ptr);
+  freeEnd.delete(f.ptr + f.bytes);
+  freeBytes -= f.bytes;
+}
+
+/** The head of the first non-empty list at class `from` or above, or null. */
+function firstFit(from: number): FreeRange | null {
+  for (let w = from >>> 5; w < nonEmpty.length; w++) {
+    let bits = nonEmpty[w]!;
+    if (w === from >>> 5) bits &= ~0 << (from & 31);
+    if (bits !== 0) return heads[w * 32 + 31 - Math.clz32(bits & -bits)]!;
+  }
+  return null;
+}
+
+/** A block of exactly `bytes` (a `sizeClass`): part of a free range, else from the bump pointer. */
+function takeBlock(bytes: number): number {
   const r = rtHeap();
-  const ptr = popFree(bytes);
-  if (ptr >= 0) return [ptr, bytes];
+  const cls = classIndex(bytes);
+  // ranges in the request's own list fit when the request is a class size; a large request
+  // (between classes) looks there for one that fits, then in the lists above, where all fit
+  let f: FreeRange | null = heads[cls]!;
+  let looked = 0;
+  while (f && f.bytes < bytes && ++looked < 8) f = f.next;
+  if (!f || f.bytes < bytes) f = firstFit(cls + 1);
+  if (f) {
+    unlinkFree(f);
+    // the rest stays free; its neighbours are not free (ranges are coalesced), so no merge
+    if (f.bytes > bytes) pushFree(f.ptr + bytes, f.bytes - bytes);
+    return f.ptr;
+  }
   if (top + bytes > r.memory.buffer.byteLength) {
-    // Before growing memory, settle for a free block of a larger class (up to twice the size).
-    for (const cls of freeLists.keys()) {
-      if (cls > bytes && cls <= 2 * bytes) {
-        const p = popFree(cls);
-        if (p >= 0) return [p, cls];
-      }
-    }
     const before = r.memory.buffer.byteLength;
     if (!ensureMemory(r, top + bytes))
       throw new TensileError(
@@ -108,7 +173,8 @@ function takeBlock(bytes: number): [number, number] {
   }
   const p = top;
   top += bytes;
-  return [p, bytes];
+  if (top > peakTop) peakTop = top;
+  return p;
 }
 
 /**
@@ -131,34 +197,34 @@ function hintGc(grown: number): void {
 function freeBlock(b: Block): void {
   liveCount--;
   live -= b.bytes;
-  if (b.ptr + b.bytes === top) {
-    top = b.ptr;
-    // free blocks now ending at the top go back to the bump pointer as well
-    for (let p = freeEnd.get(top); p !== undefined; p = freeEnd.get(top)) {
-      const bytes = freeAt.get(p)!;
-      freeAt.delete(p);
-      freeEnd.delete(top);
-      freeBytes -= bytes;
-      top = p;
-    }
-    return;
+  let ptr = b.ptr;
+  let bytes = b.bytes;
+  const left = freeEnd.get(ptr);
+  if (left) {
+    unlinkFree(left);
+    ptr = left.ptr;
+    bytes += left.bytes;
   }
-  let list = freeLists.get(b.bytes);
-  if (!list) freeLists.set(b.bytes, (list = []));
-  list.push(b.ptr);
-  freeAt.set(b.ptr, b.bytes);
-  freeEnd.set(b.ptr + b.bytes, b.ptr);
-  freeBytes += b.bytes;
+  const right = freeAt.get(ptr + bytes);
+  if (right) {
+    unlinkFree(right);
+    bytes += right.bytes;
+  }
+  // a range ending at the bump pointer goes back to it, so a burst of temporaries leaves no range
+  // behind (no free range ever ends at `top`: the one below it would have been merged)
+  if (ptr + bytes === top) top = ptr;
+  else pushFree(ptr, bytes);
 }
 
 /** Storage of `length` elements with unspecified contents (kernels that write every element). */
 export function allocRaw(dtype: DType, length: number): WasmStorage {
-  const [ptr, bytes] = takeBlock(sizeClass(length * ELEMENT_BYTES[dtype]));
-  const block: Block = { ptr, bytes };
+  const bytes = sizeClass(length * ELEMENT_BYTES[dtype]);
+  const block: Block = { ptr: takeBlock(bytes), bytes };
   const s = new WasmStorage(dtype, length, block);
   registry.register(s, block, s);
   liveCount++;
   live += bytes;
+  if (live > peakLive) peakLive = live;
   return s;
 }
 
@@ -180,7 +246,7 @@ export function releaseStorage(s: WasmStorage): void {
 
 /** Scratch blocks owned by the runtime itself (thread scratch), never collected. */
 export function allocPinned(bytes: number): number {
-  return takeBlock(sizeClass(bytes))[0];
+  return takeBlock(sizeClass(bytes));
 }
 
 export function viewOf(dtype: DType, ptr: number, length: number): TypedArray {
@@ -212,9 +278,13 @@ export interface MemoryStats {
   pooledBytes: number;
   /** High-water mark of the heap (bump pointer). */
   heapTop: number;
+  /** Most bytes ever held by live storages at once (size classes). */
+  peakLiveBytes: number;
+  /** High-water mark of `heapTop`: the wasm memory ever touched. */
+  peakHeapTop: number;
 }
 
 export function memoryStats(): MemoryStats {
   const r = rtHeap();
-  return { memoryBytes: r.memory.buffer.byteLength, liveBytes: live, liveStorages: liveCount, pooledBytes: freeBytes, heapTop: top };
+  return { memoryBytes: r.memory.buffer.byteLength, liveBytes: live, liveStorages: liveCount, pooledBytes: freeBytes, heapTop: top, peakLiveBytes: peakLive, peakHeapTop: peakTop };
 }

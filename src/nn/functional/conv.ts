@@ -14,6 +14,7 @@ import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
+import { onBackend, wrap } from "../../ops/util.js";
 import { type Size2, col2im, emptyResult, im2col, pair, windowCount } from "./fold.js";
 
 /** Stride, padding and dilation for the two spatial dims, and the group count. */
@@ -56,6 +57,23 @@ function convFromColumns(cols: Tensor, w: Tensor, N: number, oh: number, ow: num
     ? w.reshape([O, CgK]).matmul(cols)
     : w.reshape([G, O / G, CgK]).matmul(cols.reshape([N, G, CgK, oh * ow]));
   return y.reshape([N, O, oh, ow]);
+}
+
+/**
+ * y[n] = W · cols[n] + b (one group) as one backend call that accumulates the product onto the
+ * broadcast bias, as `nn.Linear`'s addmm does: no bias-free result to write, read and drop.
+ */
+function convFromColumnsBias(cols: Tensor, w: Tensor, b: Tensor, N: number, oh: number, ow: number): Tensor {
+  const backend = cols.backend;
+  const O = w.shape[0]!, CgK = cols.shape[1]!, L = oh * ow;
+  const W2 = onBackend(w, backend).reshape([O, CgK]);
+  const bias = onBackend(b, backend);
+  const y = backend.matmul(
+    { storage: W2.storage, shape: [N, O, CgK], strides: [0, W2.strides[0]!, W2.strides[1]!], offset: W2.offset },
+    { storage: cols.storage, shape: [N, CgK, L], strides: [...cols.strides], offset: cols.offset },
+    { storage: bias.storage, shape: [N, O, L], strides: [0, bias.strides[0]!, 0], offset: bias.offset },
+  );
+  return wrap(backend, y, [N, O, oh, ow]);
 }
 
 /** Wᵀ·gy folded back to `xShape`: conv2d's input gradient and convTranspose2d's forward. */
@@ -119,20 +137,25 @@ function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
   if (N === 0) return emptyResult("conv2d", [0, w.shape[0]!, oh, ow], x, [x, w, b]);
   const xd = x.detach();
   const cols = columns(xd, kh, kw, g);
-  let out = convFromColumns(cols, w.detach(), N, oh, ow, g);
-  if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
+  let out: Tensor;
+  if (b && g.groups === 1) out = convFromColumnsBias(cols, w.detach(), b.detach(), N, oh, ow);
+  else {
+    out = convFromColumns(cols, w.detach(), N, oh, ow, g);
+    if (b) out = out.add(b.detach().reshape([1, -1, 1, 1]));
+  }
   // Columns up to 16 MiB are kept for the weight gradient; larger ones (a ResNet layer at batch
   // 128: 58 MB) are recomputed in backward instead: a second im2col costs less than holding them
   // through the forward pass, where the wasm backend's cache would copy them out and back in.
   const small = cols.numel() * (cols.dtype === "float64" ? 8 : 4) <= 16 * 2 ** 20;
   let saved: Tensor | null = isGradEnabled() && w.requiresGrad && small ? cols : null;
   // Everything above ran on detached tensors, so no graph holds the columns.
-  if (!saved && cols.storage !== xd.storage) cols.backend.release?.(cols.storage);
+  const own = cols.storage !== xd.storage; // not a view of x (1×1 kernels)
+  if (!saved && own) cols.backend.release?.(cols.storage);
   return record("conv2d", out, [x, w, b], (gy) => {
     const gw = w.requiresGrad ? convWeightGrad(x, gy, w.shape, g, isGradEnabled() ? null : saved) : null;
-    saved = null;
+    saved = null; // a second pass (retainGraph) recomputes them
     return [x.requiresGrad ? convTranspose2dOp(gy, w, null, g, x.shape) : null, gw, b?.requiresGrad ? gy.sum([0, 2, 3]) : null];
-  });
+  }, saved && own ? [saved] : undefined);
 }
 
 /**

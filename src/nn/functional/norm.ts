@@ -26,14 +26,22 @@ interface Standardized {
  * five passes over the data (per-channel factors are tiny).
  */
 function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | null, shift: Tensor | null): Standardized {
+  // The forward pass runs on detached tensors: no graph holds its full-size temporaries, which are
+  // released as soon as they are used (a backend with a result cache need not copy them out).
   const xd = x.detach();
   const mean = xd.mean(axes, true);
   const xc = xd.sub(mean);
-  const v = xc.mul(xc).mean(axes, true);
+  const sq = xc.mul(xc);
+  const v = sq.mean(axes, true);
+  release(sq);
   const invstd = v.add(eps).rsqrt();
   const sd = scale?.detach() ?? null;
   let y = xc.mul(sd ? invstd.mul(sd) : invstd);
-  if (shift) y = y.add(shift.detach());
+  if (shift) {
+    const unshifted = y;
+    y = y.add(shift.detach());
+    release(unshifted);
+  }
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
   y = record("standardize", y, [x, scale, shift], (g) => {
     let c = xc, inv = invstd;
@@ -53,9 +61,11 @@ function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | nul
       scale?.requiresGrad ? sumTo(gcMean.mul(inv).mul(n), scale.shape) : null,
       shift?.requiresGrad ? sumTo(gMean.mul(n), shift.shape) : null,
     ];
-  });
+  }, [xc]); // x − μ, kept for the backward rule only
   return { y, mean, var: v };
 }
+
+const release = (t: Tensor): void => t.backend.release?.(t.storage);
 
 /** Sums a keepdim statistic down to a broadcastable parameter shape. */
 function sumTo(t: Tensor, shape: readonly number[]): Tensor {
