@@ -260,7 +260,8 @@ export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): str
     "",
     `- Noise: timings come from a ${f.cores}-core machine that may be shared with other jobs (the load averages above say how busy it was; above ${f.cores} means other work was competing for the cores). On the shared development VM, repeated runs of one configuration differ by tens of percent and 2-thread figures suffer most (two threads need both cores at once), so treat differences under ~25% as noise and read the min–max ranges, not just the medians.`,
     "- TF.js runs single-threaded in Node (its wasm backend's threads need a browser). Its models are written with raw ops and `optimizer.minimize`, TF.js's lowest-overhead training path. The CNN is NHWC in TF.js and NCHW in PyTorch and Tensile.",
-    "- Inference and GEMM figures include reading the result back into JS (`dataSync()`; `.numpy()` for PyTorch), so lazy or asynchronous backends cannot look faster than they are.",
+    "- Inference and GEMM figures include reading the result back into JS (`dataSync()`; `.numpy()` for PyTorch), so lazy or asynchronous backends cannot look faster than they are. `.numpy()` shares the tensor's memory; `dataSync()` copies into a new array, whose fresh pages the kernel must map: for the 1.5 MB result at (784,64,500) that was about a quarter of a one-thread call here.",
+    "- The JS workers run as plain JavaScript bundled by esbuild at the start of the run (Tensile from its sources, packages from node_modules), as a user's compiled program would; under the tsx loader each worker also carried the TypeScript transpiler, 20–55 MiB of RSS.",
     torchConfig ? `\n<details><summary>torch.__config__.show()</summary>\n\n\`\`\`\n${torchConfig.trim()}\n\`\`\`\n</details>` : "",
   ];
   return out.join("\n") + "\n";
