@@ -24,7 +24,7 @@ export class Node {
  * Attaches a graph node to `out` when grad mode is on and some input requires grad.
  * `inputs` are in the order of the gradients `backward` returns.
  *
- * `internals`: tensors the op made only for its backward rule (im2col columns, argmax indices):
+ * `internals`: tensors the op made only for its backward rule (argmax indices, batch norm's x − μ):
  * never returned to the caller and sharing storage with no input or output. Nothing can read them
  * once the rule has run without `retainGraph`, so the engine then releases their storage at once
  * (`Backend.release`) — as PyTorch frees saved tensors after backward — rather than leaving them

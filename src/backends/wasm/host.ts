@@ -219,8 +219,8 @@ export const wasmBackend: Backend = {
   // Gathers read few elements of what may be a whole dataset: staging its span would copy it all,
   // so they run on the host storage directly (the reference kernel copies whole rows at once).
   gather: (x, axis, index) => referenceBackend.gather(x, axis, index),
-  // Dead for the engine: only its cached wasm copy (if any) needs freeing; the GC frees the array.
-  // Dead for the engine: its cached copy is freed without copying it out, and any later use fails.
+  // Dead for the engine: its cached copy is freed without copying it out (the GC frees the array),
+  // and any later use fails.
   release(s) {
     copies.drop(s, true);
     (s as RefStorage).refresh = usedAfterRelease;

@@ -152,10 +152,14 @@ function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
   const own = cols.storage !== xd.storage; // not a view of x (1×1 kernels)
   if (!saved && own) cols.backend.release?.(cols.storage);
   return record("conv2d", out, [x, w, b], (gy) => {
-    const gw = w.requiresGrad ? convWeightGrad(x, gy, w.shape, g, isGradEnabled() ? null : saved) : null;
+    const kept = saved;
     saved = null; // a second pass (retainGraph) recomputes them
+    const gw = w.requiresGrad ? convWeightGrad(x, gy, w.shape, g, isGradEnabled() ? null : kept) : null;
+    // nothing else holds the columns (made here, never returned): free them now rather than when
+    // the graph is collected (under createGraph the gradient used columns recomputed from x)
+    if (kept && own) kept.backend.release?.(kept.storage);
     return [x.requiresGrad ? convTranspose2dOp(gy, w, null, g, x.shape) : null, gw, b?.requiresGrad ? gy.sum([0, 2, 3]) : null];
-  }, saved && own ? [saved] : undefined);
+  });
 }
 
 /**
