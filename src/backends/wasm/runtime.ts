@@ -126,7 +126,12 @@ export function relaxedSimd(): boolean {
   return relaxed;
 }
 
-type NodeProcess = { env?: Record<string, string | undefined>; execArgv?: string[]; getBuiltinModule?: (id: string) => unknown };
+type NodeProcess = {
+  env?: Record<string, string | undefined>;
+  execArgv?: string[];
+  versions?: { v8?: string };
+  getBuiltinModule?: (id: string) => unknown;
+};
 
 /** V8 flags set only while the kernels compile (see `optimizedCompile`), and their defaults. */
 const COMPILE_FLAGS: ReadonlyArray<readonly [string, string]> = [
@@ -146,7 +151,8 @@ const COMPILE_FLAGS: ReadonlyArray<readonly [string, string]> = [
  * one. But the flag is process-wide: left set, it would leave any other wasm module in the process
  * uninterruptible. So the kernels are compiled eagerly with TurboFan (no Liftoff, no lazy
  * compilation: all their code exists when the compile returns, none is made later under the
- * restored flags) and the three flags go back to V8's defaults. Skipped when the process was
+ * restored flags) and the three flags go back to V8's defaults. Only on the V8 line this was
+ * checked with (Node 20's 11.3: flags change between versions); skipped when the process was
  * started with any of them (the defaults may not be its settings) and with
  * `TENSILE_WASM_STACK_CHECKS=1`; browsers keep the checks.
  */
@@ -172,6 +178,7 @@ function optimizedCompile<T>(compile: () => T): T {
 
 function optimizeFlagsSetter(proc: NodeProcess | undefined): ((flag: string) => void) | null {
   if (!proc?.getBuiltinModule || proc.env?.TENSILE_WASM_STACK_CHECKS === "1") return null;
+  if (!(proc.versions?.v8 ?? "").startsWith("11.3.")) return null;
   const given = [...(proc.execArgv ?? []), ...(proc.env?.NODE_OPTIONS ?? "").split(/\s+/)];
   const names = COMPILE_FLAGS.flatMap(([on, off]) => [on, off]).map((f) => f.replace(/^--/, "").replace(/_/g, "-"));
   if (given.some((a) => names.includes(a.replace(/^--/, "").replace(/_/g, "-").split("=")[0]!))) return null;
