@@ -100,7 +100,7 @@ export function sizeClass(bytes: number): number {
 }
 
 /** Index of the largest class not above `bytes` (a multiple of 64, at least 64). */
-export function classIndex(bytes: number): number {
+function classIndex(bytes: number): number {
   const units = bytes / 64; // below 2^26
   const e = 31 - Math.clz32(units);
   const quarter = Math.floor(((units - 2 ** e) * 4) / 2 ** e);
