@@ -2,6 +2,25 @@
 // param and state once. float32 runs in f32x4; float64 in scalar f64. Both follow
 // torch.optim's single-tensor rules (see the formulas on each kernel).
 
+// p[i] -= s·g[i] over the byte range [o, o + bytes) of both arrays, bytes a multiple of 16.
+// Pointers are formed from base + offset inside (an i32 add, which V8 knows is zero-extended).
+function sgdPlain4(p: usize, g: usize, o: usize, bytes: usize, vs: v128): void {
+  const end = o + bytes;
+  for (; o < end; o += 16) {
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(vs, v128.load(g + o))));
+  }
+}
+
+// b = μ·b + (1 - dampening)·g;  p -= s·b  (momentum after the first step, no nesterov, no wd)
+function sgdMomentum4(p: usize, g: usize, buf: usize, o: usize, bytes: usize, vs: v128, vmu: v128, vdamp: v128): void {
+  const end = o + bytes;
+  for (; o < end; o += 16) {
+    const b = f32x4.add(f32x4.mul(vmu, v128.load(buf + o)), f32x4.mul(vdamp, v128.load(g + o)));
+    v128.store(buf + o, b);
+    v128.store(p + o, f32x4.sub(v128.load(p + o), f32x4.mul(vs, b)));
+  }
+}
+
 /**
  * SGD (torch.optim.SGD), elements [e0, e1):
  *   g = ±grad (+ wd·p);  with momentum μ: b = first ? g : μ·b + (1 - dampening)·g,
@@ -24,6 +43,19 @@ export function sgdK(f64dt: bool, p: usize, g: usize, buf: usize, lr: f64, momen
       store<f64>(p + o, pv - lr * gv);
     }
     return;
+  }
+  // The two common cases get loops of their own, with the same arithmetic as the general loop
+  // below: its loop-invariant tests and splats are not hoisted by V8 and made the loop about
+  // twice as long as these.
+  if (wd == 0 && !nesterov && (momentum == 0 || (!first && !maximize))) {
+    // maximize: p - lr·(-g) = p - (-lr)·g exactly (negation is exact)
+    const vs = f32x4.splat(<f32>(maximize ? -lr : lr));
+    const n4 = (e1 - e0) & ~3;
+    const start = <usize>e0 << 2;
+    if (momentum == 0) sgdPlain4(p, g, start, <usize>n4 << 2, vs);
+    else sgdMomentum4(p, g, buf, start, <usize>n4 << 2, vs, f32x4.splat(<f32>momentum), f32x4.splat(<f32>(1 - dampening)));
+    if (n4 == e1 - e0) return;
+    e0 += n4;
   }
   const vlr = f32x4.splat(<f32>lr), vmu = f32x4.splat(<f32>momentum);
   const vdamp = f32x4.splat(<f32>(1 - dampening)), vwd = f32x4.splat(<f32>wd);

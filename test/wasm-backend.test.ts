@@ -307,12 +307,18 @@ for (const threads of [1, 2]) {
           const xdata = R.read(whole(rx, [n])).map(Math.abs);
           const [wvm, rvm] = [W.fromArray(xdata), R.fromArray(xdata)];
           const tol = dtype === "float32" ? { rtol: 1e-5, atol: 1e-6 } : {};
-          const sgd = { lr: 0.1, momentum: pick(r, [0, 0.9]), dampening: pick(r, [0, 0.1]), weightDecay: pick(r, [0, 0.01]),
-            nesterov: r() < 0.5, maximize: r() < 0.3, firstStep: r() < 0.5 };
-          W.sgdStep(wp, wg, sgd.momentum ? wb : null, sgd);
-          R.sgdStep(rp, rg, sgd.momentum ? rb : null, sgd);
-          assertClose(readAll(W, wp, [n]), readAll(R, rp, [n]), tol, `sgd param ${dtype} ${JSON.stringify(sgd)}`);
-          assertClose(readAll(W, wb, [n]), readAll(R, rb, [n]), tol, `sgd momentum buffer ${dtype}`);
+          // every combination of SGD's options (the kernel has its own loops for some of them)
+          for (let combo = 0; combo < 32; combo++) {
+            const sgd = { lr: 0.1, momentum: combo & 1 ? 0.9 : 0, dampening: pick(r, [0, 0.1]), weightDecay: combo & 2 ? 0.01 : 0,
+              nesterov: (combo & 4) !== 0, maximize: (combo & 8) !== 0, firstStep: (combo & 16) !== 0 };
+            if (sgd.nesterov && !sgd.momentum) continue; // PyTorch refuses nesterov without momentum
+            // fresh state per combination: one step each, so float32 rounding does not accumulate
+            const [sp, sq] = mk(), [sg, sh] = mk(), [sb, sc] = mk();
+            W.sgdStep(sp, sg, sgd.momentum ? sb : null, sgd);
+            R.sgdStep(sq, sh, sgd.momentum ? sc : null, sgd);
+            assertClose(readAll(W, sp, [n]), readAll(R, sq, [n]), tol, `sgd param ${dtype} n=${n} ${JSON.stringify(sgd)}`);
+            assertClose(readAll(W, sb, [n]), readAll(R, sc, [n]), tol, `sgd momentum buffer ${dtype} n=${n} ${JSON.stringify(sgd)}`);
+          }
           const adam = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: pick(r, [0, 0.01]), decoupledWeightDecay: r() < 0.5,
             amsgrad: r() < 0.5, maximize: r() < 0.3, step: 1 + Math.floor(r() * 5) };
           W.adamStep(wp, wg, wm, wv, adam.amsgrad ? wvm : null, adam);
