@@ -199,12 +199,50 @@ export function col2imK(dt: i32, geom: usize, cols: usize, sn: i32, sr: i32, sl:
 // initial argmax, a larger value or a NaN replaces it: ties keep the first, NaN propagates (and,
 // as in PyTorch, a later NaN takes the index from an earlier one).
 
+// Four whole 2×2 windows at stride 2 along a unit-stride row pair, n4 times: rows r0 and r1 from
+// column w0, outputs to vo/io, argmax indices from top = h0·W + w0. Same rule and order as the
+// scalar code — (0,0) starts, then (0,1), (1,0), (1,1) replace it when larger or NaN — lane by
+// lane: even/odd columns are split with shuffles, the choice is a compare-and-bitselect.
+function maxPool2x2F32(r0: usize, r1: usize, top: i32, W: i32, vo: usize, io: usize, n4: i32): void {
+  let ti = i32x4.add(i32x4.splat(top), i32x4(0, 2, 4, 6));
+  const one = i32x4.splat(1), down = i32x4.splat(W), step = i32x4.splat(8);
+  for (let g = 0; g < n4; g++) {
+    const a0 = v128.load(r0), a1 = v128.load(r0, 16);
+    const b0 = v128.load(r1), b1 = v128.load(r1, 16);
+    let m = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+    let mi = ti;
+    let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+    let take = v128.or(f32x4.gt(v, m), f32x4.ne(v, v));
+    m = v128.bitselect(v, m, take);
+    mi = v128.bitselect(i32x4.add(ti, one), mi, take);
+    v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+    take = v128.or(f32x4.gt(v, m), f32x4.ne(v, v));
+    m = v128.bitselect(v, m, take);
+    const tw = i32x4.add(ti, down);
+    mi = v128.bitselect(tw, mi, take);
+    v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+    take = v128.or(f32x4.gt(v, m), f32x4.ne(v, v));
+    m = v128.bitselect(v, m, take);
+    mi = v128.bitselect(i32x4.add(tw, one), mi, take);
+    v128.store(vo, m);
+    v128.store(io, mi);
+    ti = i32x4.add(ti, step);
+    r0 += 32;
+    r1 += 32;
+    vo += 16;
+    io += 16;
+  }
+}
+
 function maxPoolOf<T>(x: usize, sp: i32, sh: i32, sw: i32, vals: usize, idx: usize, p0: i32, p1: i32): void {
   const es = <i32>sizeof<T>();
   // geometry in locals: TurboFan keeps them in registers (each global.get is two loads)
   const H = gH, W = gW, kh = gKh, kw = gKw, Sh = gSh, Sw = gSw, Ph = gPh, Pw = gPw, Dh = gDh, Dw = gDw, oh = gOh, ow = gOw;
   const L = oh * ow;
   const qs = <usize>(Dw * sw * es);
+  // MaxPool2d(2) on float32 rows of unit stride, no padding: whole windows four at a time in SIMD
+  const simd2x2 = isFloat<T>() && sizeof<T>() == 4 && kh == 2 && kw == 2 && Sh == 2 && Sw == 2 && Dh == 1 && Dw == 1 &&
+    Pw == 0 && sw == 1;
   for (let p = p0; p < p1; p++) {
     const xb = x + <usize>(p * sp * es);
     let vo = vals + <usize>(p * L * es);
@@ -216,7 +254,19 @@ function maxPoolOf<T>(x: usize, sp: i32, sh: i32, sw: i32, vals: usize, idx: usi
       let ia = 0, ib = kh;
       if (Dh == 1) { ia = max(0, -h0); ib = min(kh, H - h0); }
       else { ia = max(0, ceilDiv(-h0, Dh)); ib = min(kh, ceilDiv(H - h0, Dh)); }
-      for (let ox = 0; ox < ow; ox++) {
+      let ox = 0;
+      if (simd2x2 && ia == 0 && ib == 2) {
+        // windows whose two columns are inside the row (w0 + 1 < W), four at a time
+        const n4 = min(ow, W >= 2 ? (W - 2) / 2 + 1 : 0) >> 2;
+        if (n4 > 0) {
+          const r0 = xb + <usize>(h0 * sh << 2);
+          maxPool2x2F32(r0, r0 + (<usize>sh << 2), h0 * W, W, vo, io, n4);
+          ox = n4 << 2;
+          vo += <usize>(ox << 2);
+          io += <usize>(ox << 2);
+        }
+      }
+      for (; ox < ow; ox++) {
         const w0 = ox * Sw - Pw;
         let ja = 0, jb = kw;
         if (Dw == 1) { ja = max(0, -w0); jb = min(kw, W - w0); }

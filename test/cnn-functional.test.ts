@@ -155,6 +155,40 @@ test("every backend computes the same LeNet-5 and ResNet forward and backward as
   }
 });
 
+test("every backend's maxPool2d gives the reference's values, indices and gradient exactly (ties, NaN, ±∞)", () => {
+  const backends = listBackends().filter((b) => b !== "reference");
+  // values drawn from a few levels, so windows have ties, plus NaN and ±∞; each window's choice must follow
+  // PyTorch's rule (first of equal maxima, NaN wins) whether a backend takes a SIMD path or not
+  const levels = [0, 1, 1, 2, -1, Infinity, -Infinity, NaN];
+  let seed = 7;
+  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const cases: [number[], Parameters<typeof F.maxPool2d>[2], boolean][] = [];
+  for (const [h, w] of [[26, 26], [11, 11], [8, 8], [9, 17], [6, 13], [4, 40], [2, 9]])
+    for (const opts of [{}, { padding: 1 }, { ceilMode: true }, { stride: 1 }, { padding: [1, 0] as [number, number] }])
+      for (const transposed of [false, true]) cases.push([[2, 3, h, w], opts, transposed]);
+  for (const name of backends) {
+    for (const [shape, opts, transposed] of cases) {
+      const data = Array.from({ length: shape.reduce((a, b) => a * b) }, () => levels[Math.floor(next() * levels.length)]!);
+      const upstream = Array.from({ length: 2 * 3 * 30 * 41 }, () => next());
+      const run = (b: string) => withBackend(b, () => {
+        let x = tensor(data).reshape(shape);
+        // transposed: the same values through a view whose rows are not unit-stride
+        if (transposed) x = tensor(data).reshape([shape[0]!, shape[1]!, shape[3]!, shape[2]!]).transpose(2, 3);
+        x = x.detach().requiresGrad_();
+        const [y, idx] = F.maxPool2d(x, 2, { ...opts, returnIndices: true }) as [Tensor, Tensor];
+        y.mul(tensor(upstream.slice(0, y.numel())).reshape(y.shape)).sum().backward();
+        return { y: Array.from(y.dataSync()), idx: Array.from(idx.dataSync()), g: Array.from(x.grad!.dataSync()), shape: y.shape };
+      });
+      const ref = run("reference"), got = run(name);
+      const what = `${getBackend(name).name} maxPool2d [${shape}] ${JSON.stringify(opts)}${transposed ? " (strided rows)" : ""}`;
+      assert.deepEqual(got.shape, ref.shape, what);
+      assert.deepEqual(got.idx, ref.idx, `${what}: indices`);
+      assert.deepEqual(got.y, ref.y, `${what}: values`); // deepEqual treats NaN as equal to NaN
+      assert.deepEqual(got.g, ref.g, `${what}: gradient`);
+    }
+  }
+});
+
 test("eval mode: a sample's output does not depend on the rest of the batch", () => {
   manualSeed(2);
   const m = models.resnet({ blocks: [1, 1], channels: [4, 8], inChannels: 1, numClasses: 3 });
