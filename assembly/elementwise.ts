@@ -281,11 +281,50 @@ export function binaryK(op: i32, dt: i32, ndim: i32, shape: usize, strides: usiz
 
 // ---------------------------------------------------------------- where
 
+// out[i] = cond[i] ? a[i] : bv, four 4-byte lanes at a time over n4 elements (a multiple of 4).
+function whereF32x4(o: usize, c: usize, a: usize, bv: v128, n4: i32): void {
+  const zero = i32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) {
+    const m = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(c))), zero);
+    v128.store(o, v128.bitselect(v128.load(a), bv, m));
+    o += 16;
+    c += 4;
+    a += 16;
+  }
+}
+
+// out[i] = cond[i] ? a[i] : b[i], as whereF32x4 with b an array.
+function whereF32x4v(o: usize, c: usize, a: usize, b: usize, n4: i32): void {
+  const zero = i32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) {
+    const m = i32x4.ne(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(c))), zero);
+    v128.store(o, v128.bitselect(v128.load(a), v128.load(b), m));
+    o += 16;
+    c += 4;
+    a += 16;
+    b += 16;
+  }
+}
+
 function whereLoop<T>(): void {
   for (let n = odoRow(); n > 0; n = odoRow()) {
     let o = q0, c = q1, a = q2, b = q3;
     const so = rs0, sc = rs1, sa = rs2, sb = rs3;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    if (sizeof<T>() == 4 && so == 4 && sc == 1 && sa == 4 && (sb == 4 || sb == 0)) {
+      // 4-byte elements, contiguous (b may be a broadcast scalar, as in ReLU's backward
+      // where(y > 0, g, 0)): four at a time, the bool bytes widened to a lane mask
+      const n4 = n & ~3;
+      i = n4;
+      if (sb == 0) whereF32x4(o, c, a, v128.load32_splat(b), n4);
+      else whereF32x4v(o, c, a, b, n4);
+      const done = <usize>n4;
+      o += done << 2;
+      c += done;
+      a += done << 2;
+      b += sb == 0 ? 0 : done << 2;
+    }
+    for (; i < n; i++) {
       store<T>(o, load<u8>(c) != 0 ? load<T>(a) : load<T>(b));
       o += so;
       c += sc;

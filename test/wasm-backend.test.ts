@@ -115,6 +115,22 @@ for (const threads of [1, 2]) {
         const [wb, rb] = makePair(r, dtype, shape, pick(r, LAYOUTS));
         assertClose(readAll(W, W.where(wc, wa, wb, shape, dtype), shape), readAll(R, R.where(rc, ra, rb, shape, dtype), shape), {}, `where ${dtype} [${shape}]`);
       }
+      // contiguous bool condition and 4-byte operands, b an array or a broadcast scalar (ReLU's
+      // backward): the kernel's four-lane path and its tails, at offsets that are not 4-aligned
+      for (const dtype of ["float32", "int32"] as const) {
+        for (const n of [1, 3, 4, 5, 8, 17, 63, 64, 65, 301]) {
+          for (const scalarB of [false, true]) {
+            const [wc, rc] = makePair(r, "bool", [n], "contiguous");
+            const [wa, ra] = makePair(r, dtype, [n + 1], "contiguous", { specials: true });
+            const [wa1, ra1] = [{ ...wa, shape: [n], offset: 1 }, { ...ra, shape: [n], offset: 1 }];
+            const [wb, rb] = scalarB
+              ? (([w, q]) => [{ ...w, shape: [n], strides: [0] }, { ...q, shape: [n], strides: [0] }])(makePair(r, dtype, [1], "contiguous"))
+              : makePair(r, dtype, [n], "contiguous");
+            assertClose(readAll(W, W.where(wc, wa1, wb, [n], dtype), [n]), readAll(R, R.where(rc, ra1, rb, [n], dtype), [n]), {},
+              `where ${dtype} n=${n} ${scalarB ? "scalar" : "array"} b`);
+          }
+        }
+      }
     });
 
     test("reductions over random axes", () => {
