@@ -126,7 +126,16 @@ function im2colOf<T>(x: usize, sn: i32, sc: i32, sh: i32, sw: i32, out: usize, p
           }
           for (let ox = 0; ox < a; ox++) { store<T>(o, pad); o += es; }
           let src = xb + <usize>((iy * sh + ix0 * sw) * es);
-          for (let ox = a; ox < b; ox++) {
+          let ox = a;
+          if (es == 4 && step == 4) {
+            // stride-1 convolution over unit-stride rows: the run is contiguous on both sides
+            for (; ox + 4 <= b; ox += 4) {
+              v128.store(o, v128.load(src));
+              o += 16;
+              src += 16;
+            }
+          }
+          for (; ox < b; ox++) {
             store<T>(o, load<T>(src));
             o += es;
             src += step;
@@ -171,7 +180,17 @@ function col2imOf<T>(cols: usize, sn: i32, sr: i32, sl: i32, out: usize, nc0: i3
           if (iy < 0 || iy >= gH) continue;
           let p = ob + <usize>((iy * gW + ix0) * es);
           let q = cb + <usize>((oy * gOw + a) * sl * es);
-          for (let ox = a; ox < b; ox++) {
+          let ox = a;
+          if (isFloat<T>() && es == 4 && step == 4 && lstep == 4) {
+            // stride 1, unit-stride columns: four sums at a time (each element's own order of
+            // additions is unchanged: one addition per kernel position, in the same loop order)
+            for (; ox + 4 <= b; ox += 4) {
+              v128.store(p, f32x4.add(v128.load(p), v128.load(q)));
+              p += 16;
+              q += 16;
+            }
+          }
+          for (; ox < b; ox++) {
             st<T>(p, ld<T>(p) + ld<T>(q));
             p += step;
             q += lstep;

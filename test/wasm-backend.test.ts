@@ -291,6 +291,22 @@ for (const threads of [1, 2]) {
         const os = [N, C, H, Wd] as const;
         assertClose(readAll(W, W.col2im(wcols, os, p), os), readAll(R, R.col2im(rcols, os, p), os), { rtol: 1e-6, atol: 1e-6 }, `col2im ${JSON.stringify(p)}`);
       }
+      // stride-1 convolutions over contiguous rows and columns (the kernels' four-lane paths), rows
+      // of 5 to 13 outputs so that runs have tails
+      for (const dtype of ["float32", "float64"] as const) {
+        for (const [H, Wd, k, pad] of [[9, 9, 3, 0], [13, 13, 3, 1], [6, 12, 2, 0], [8, 7, 3, 1]] as const) {
+          const p = { kernel: [k, k] as [number, number], stride: [1, 1] as [number, number], padding: [pad, pad] as [number, number],
+            dilation: [1, 1] as [number, number], padValue: 0 };
+          const [wx, rx] = makePair(r, dtype, [2, 3, H, Wd], "contiguous");
+          const wc = W.im2col(wx, p), rc = R.im2col(rx, p);
+          const L = rc.length / (2 * 3 * k * k), cshape = [2, 3 * k * k, L];
+          assertClose(readAll(W, wc, cshape), readAll(R, rc, cshape), {}, `im2col ${dtype} [2,3,${H},${Wd}] ${JSON.stringify(p)}`);
+          const [wcols, rcols] = makePair(r, dtype, cshape, "contiguous");
+          const os = [2, 3, H, Wd] as const;
+          assertClose(readAll(W, W.col2im(wcols, os, p), os), readAll(R, R.col2im(rcols, os, p), os), { rtol: 1e-6, atol: 1e-6 },
+            `col2im ${dtype} [2,3,${H},${Wd}] ${JSON.stringify(p)}`);
+        }
+      }
     });
 
     test("assign into strided destinations with broadcast sources and dtype conversion", () => {
