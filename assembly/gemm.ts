@@ -303,15 +303,55 @@ function gemvF32(a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: 
   return false;
 }
 
+/** C[0:4, 0:8] (row stride ldc) = the bias at x (element strides sxm, sxn; one is usually 0). */
+function biasTile(c: usize, ldc: i32, x: usize, sxm: i32, sxn: i32): void {
+  const row = <usize>ldc << 2;
+  if (sxn == 1) {
+    // nn.Linear: a row of biases, the same for every row of C when sxm = 0
+    for (let r = 0; r < MR; r++) {
+      const xr = x + (<usize>(r * sxm) << 2);
+      v128.store(c, v128.load(xr));
+      v128.store(c, v128.load(xr, 16), 16);
+      c += row;
+    }
+  } else if (sxn == 0) {
+    // conv2d: one bias per output channel, i.e. per row of C
+    for (let r = 0; r < MR; r++) {
+      const v = v128.load32_splat(x + (<usize>(r * sxm) << 2));
+      v128.store(c, v);
+      v128.store(c, v, 16);
+      c += row;
+    }
+  } else {
+    for (let r = 0; r < MR; r++) {
+      for (let q = 0; q < NR; q++) store<f32>(c + (<usize>(r * ldc + q) << 2), load<f32>(x + (<usize>(r * sxm + q * sxn) << 2)));
+    }
+  }
+}
+
 /**
- * C[M×N] (contiguous rows of stride ldc) = (beta ? C : 0) + A[M×K] · B[K×N], float32.
- * A(i,k) = a[i·sam + k·sak], B(k,j) = b[k·sbk + j·sbn]; `work` holds GEMM_WORK_BYTES of scratch.
+ * C[M×N] (contiguous rows of stride ldc) = X + A[M×K] · B[K×N], float32, where X is C itself
+ * (beta), the bias X(i,j) = bias[i·sxm + j·sxn] (bias ≠ 0: nn.Linear's row of biases, conv2d's
+ * column), or 0. A(i,k) = a[i·sam + k·sak], B(k,j) = b[k·sbk + j·sbn]; `work` holds
+ * GEMM_WORK_BYTES of scratch.
+ *
+ * The bias is written into each C tile just before its first micro-kernel call accumulates onto
+ * it, while the tile is in L1 — not copied over all of C in a pass of its own beforehand, which
+ * wrote C out to memory and read it back cold (for conv2d's first layer in the bench CNN, 5.5 MB).
  */
 function gemmF32(
   a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, ldc: i32, beta: bool,
-  M: i32, N: i32, K: i32, work: usize,
+  M: i32, N: i32, K: i32, work: usize, bias: usize, sxm: i32, sxn: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
+  if (bias != 0 && (K <= 0 || M <= 2)) {
+    // a product with no k (C = bias) or a gemv: start from the bias, then accumulate
+    for (let i = 0; i < M; i++) {
+      for (let j = 0; j < N; j++) store<f32>(c + (<usize>(i * ldc + j) << 2), load<f32>(bias + (<usize>(i * sxm + j * sxn) << 2)));
+    }
+    beta = true;
+    bias = 0;
+  }
   if (K <= 0) {
     if (beta) return;
     for (let i = 0; i < M; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>N << 2);
@@ -357,8 +397,10 @@ function gemmF32(
             const rows = min(MR, mc - ir);
             const aoff = <usize>(ir * kc) << 2;
             const cp = c + (<usize>((i0 + ir) * ldc + j0 + jr) << 2);
+            const bx = acc || bias == 0 ? 0 : bias + (<usize>((i0 + ir) * sxm + (j0 + jr) * sxn) << 2);
             if (rows == MR && cols == NR) {
-              micro4x8(packedA, aoff, bbase, boff, bstride, kc, cp, ldc, acc);
+              if (bx != 0) biasTile(cp, ldc, bx, sxm, sxn);
+              micro4x8(packedA, aoff, bbase, boff, bstride, kc, cp, ldc, acc || bx != 0);
             } else {
               // Edge tile: compute the full 4×8 into scratch, then add/copy the valid part.
               micro4x8(packedA, aoff, bbase, boff, bstride, kc, tile, NR, false);
@@ -366,7 +408,8 @@ function gemmF32(
                 for (let q = 0; q < cols; q++) {
                   const dst = cp + (<usize>(r * ldc + q) << 2);
                   const v = load<f32>(tile + (<usize>(r * NR + q) << 2));
-                  store<f32>(dst, acc ? load<f32>(dst) + v : v);
+                  const x: f32 = acc ? load<f32>(dst) : bx != 0 ? load<f32>(bx + (<usize>(r * sxm + q * sxn) << 2)) : 0;
+                  store<f32>(dst, acc || bx != 0 ? x + v : v);
                 }
               }
             }
@@ -378,11 +421,14 @@ function gemmF32(
 }
 
 /**
- * Batched float32 product, C[b] = A[b]·B[b] with C contiguous [B, M, N], restricted to batches
- * [b0, b1), rows [i0, i1) and columns [j0, j1) so threads can split the work. Strides in elements.
+ * Batched float32 product, C[b] = X[b] + A[b]·B[b] with C contiguous [B, M, N], restricted to
+ * batches [b0, b1), rows [i0, i1) and columns [j0, j1) so threads can split the work; X is the
+ * bias view [B, M, N] at `bias` (strides sxb, sxm, sxn; broadcast dims have stride 0), or 0 when
+ * bias is 0. Strides in elements.
  */
 export function matmulF32K(
-  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize, beta: i32,
+  a: usize, sab: i32, sam: i32, sak: i32, b: usize, sbb: i32, sbk: i32, sbn: i32, c: usize,
+  bias: usize, sxb: i32, sxm: i32, sxn: i32,
   M: i32, N: i32, K: i32, b0: i32, b1: i32, i0: i32, i1: i32, j0: i32, j1: i32,
 ): void {
   const work = scratch + GEMM_SCRATCH_OFFSET;
@@ -390,8 +436,9 @@ export function matmulF32K(
     gemmF32(
       a + (<usize>(t * sab + i0 * sam) << 2), sam, sak,
       b + (<usize>(t * sbb + j0 * sbn) << 2), sbk, sbn,
-      c + (<usize>(t * M * N + i0 * N + j0) << 2), N, beta != 0,
+      c + (<usize>(t * M * N + i0 * N + j0) << 2), N, false,
       i1 - i0, j1 - j0, K, work,
+      bias == 0 ? 0 : bias + (<usize>(t * sxb + i0 * sxm + j0 * sxn) << 2), sxm, sxn,
     );
   }
 }

@@ -222,6 +222,29 @@ for (const threads of [1, 2]) {
             }
     });
 
+    test("matmul with a bias on the blocked path: a row (nn.Linear), a column (conv2d), a full matrix, per batch", () => {
+      const r = rng(seed + 16);
+      for (const [B, M, K, N] of [[1, 64, 784, 50], [2, 13, 5, 21], [3, 9, 700, 17], [1, 130, 40, 70], [2, 7, 0, 9], [1, 4, 8, 8]]) {
+        for (const kind of ["row", "column", "full", "batched"] as const) {
+          for (const dtype of ["float32", "float64"] as const) {
+            const [wa, ra] = makePair(r, dtype, [B, M, K], pick(r, ["contiguous", "transposed"] as const), { lo: -1, hi: 1 });
+            const [wb, rb] = makePair(r, dtype, [B, K, N], pick(r, ["contiguous", "transposed"] as const), { lo: -1, hi: 1 });
+            const [shape, strides] = {
+              row: [[N], [0, 0, 1]], column: [[M], [0, 1, 0]], full: [[M, N], [0, N, 1]], batched: [[B, M, N], [M * N, N, 1]],
+            }[kind] as [number[], number[]];
+            // a float32 product may be given a float64 bias (converted first)
+            const bdtype = dtype === "float32" && kind === "full" ? "float64" : dtype;
+            const [wc, rc] = makePair(r, bdtype, shape, "contiguous", { lo: -2, hi: 2 });
+            const bias = (v: typeof wc) => ({ ...v, shape: [B, M, N], strides, offset: v.offset });
+            // the sums run in another order than the reference's (float64: the bias first)
+            const tol = dtype === "float32" ? { rtol: 1e-5, atol: 1e-5 * Math.max(K, 1) } : { rtol: 1e-12, atol: 1e-12 * Math.max(K, 1) };
+            assertClose(readAll(W, W.matmul(wa, wb, bias(wc)), [B, M, N]), readAll(R, R.matmul(ra, rb, bias(rc)), [B, M, N]), tol,
+              `${dtype} [${B},${M},${K}]x[${K},${N}] + ${kind} bias (${bdtype})`);
+          }
+        }
+      }
+    });
+
     test("gather and scatter along every axis", () => {
       const r = rng(seed + 12);
       for (let i = 0; i < 50; i++) {

@@ -17,15 +17,21 @@ export function matmul(a: View, b0: View, bias?: View): WasmStorage {
   const tmp = b0.storage.dtype === dtype ? null : copy(b0, dtype);
   const b = tmp ? whole(tmp, b0.shape) : b0;
   const total = B * M * N;
-  // With a bias, the output starts as the bias broadcast to [B, M, N] and the kernel adds onto it.
   if (total === 0 || K === 0) {
     if (tmp) releaseStorage(tmp);
     return bias ? copy(bias, dtype) : allocZeroed(dtype, total);
   }
-  const out = bias ? copy(bias, dtype) : allocRaw(dtype, total);
+  // float32: the kernel writes the bias into each output tile just before accumulating onto it
+  // (assembly/gemm.ts); other dtypes start from a copy of the bias broadcast to [B, M, N].
+  const f32 = dtype === "float32";
+  const btmp = f32 && bias && bias.storage.dtype !== dtype ? copy(bias, dtype) : null;
+  const x = btmp ? whole(btmp, bias!.shape) : bias;
+  const out = bias && !f32 ? copy(bias, dtype) : allocRaw(dtype, total);
   const [sab, sam, sak] = a.strides as [number, number, number];
   const [sbb, sbk, sbn] = b.strides as [number, number, number];
-  const head = [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, bias ? 1 : 0, M, N, K];
+  const head = f32
+    ? [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, ...(x ? [addr(x), ...x.strides] : [0, 0, 0, 0]), M, N, K]
+    : [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, bias ? 1 : 0, M, N, K];
   const t = threadsFor(2 * total * K, MIN_FLOPS_PER_THREAD);
   // Split batches when there are enough, else the larger of rows (in micro-tile units of 4) and
   // columns (units of 8): each thread then packs all of the other operand, which is the small one.
@@ -33,9 +39,10 @@ export function matmul(a: View, b0: View, bias?: View): WasmStorage {
   if (B >= t) jobs = splitRange(B, t).map(([p, q]) => [...head, p, q, 0, M, 0, N]);
   else if (N >= M) jobs = splitRange(N, t, 8).map(([p, q]) => [...head, 0, B, 0, M, p, q]);
   else jobs = splitRange(M, t, 4).map(([p, q]) => [...head, 0, B, p, q, 0, N]);
-  if (dtype === "float32") parallel("matmulF32K", jobs);
+  if (f32) parallel("matmulF32K", jobs);
   else parallel("matmulK", jobs.map((j) => [DT[dtype], ...j]));
   if (tmp) releaseStorage(tmp);
+  if (btmp) releaseStorage(btmp);
   return out;
 }
 

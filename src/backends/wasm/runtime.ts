@@ -31,7 +31,8 @@ export interface Kernels {
     redStrides: number, count: number, dst: number, src: number, o0: number, o1: number): void;
   sumColsF32K(redNdim: number, redShape: number, redStrides: number, count: number, dst: number, src: number, j0: number, j1: number): void;
   cumsumK(dt: number, ndim: number, shape: number, strides: number, dst: number, src: number, e0: number, e1: number): void;
-  matmulF32K(a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number, beta: number,
+  matmulF32K(a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number,
+    bias: number, sxb: number, sxm: number, sxn: number,
     M: number, N: number, K: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): void;
   matmulK(dt: number, a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number, beta: number,
     M: number, N: number, K: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): void;
