@@ -233,6 +233,89 @@ function micro4x8(
   }
 }
 
+@inline function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+/**
+ * C = (beta ? C : 0) + A·B for a few columns (N < SMALL_N, a classifier head x·Wᵀ) with A row-major
+ * and B column-major: both operands are k-contiguous, so each output is a dot product and nothing
+ * is packed. Two rows × four columns at a time, in eight f32x4 accumulators (6 loads per 8 FMAs,
+ * like the 4×8 kernel). The blocked path would pad N up to a multiple of 8 (10 → 16 columns) and
+ * pack all of A, i.e. copy the whole activation, for a product this small.
+ */
+function gemmSmallN(a: usize, sam: i32, b: usize, sbn: i32, c: usize, ldc: i32, beta: bool, M: i32, N: i32, K: i32): void {
+  const k4 = <usize>(K & ~3) << 2;
+  const arow = <usize>sam << 2, crow = <usize>ldc << 2, bcol = <usize>sbn << 2;
+  // rows outer: a row pair (2 × K floats) and all of B (N × K, a classifier's weights) stay in L1
+  for (let i = 0; i < M; i += 2) {
+    const two = i + 1 < M;
+    const ra = <usize>i * arow;
+    const rb = two ? ra + arow : ra;
+    for (let j0 = 0; j0 < N; j0 += 4) {
+      const cols = min(4, N - j0);
+      // columns past N repeat the last one (computed, not stored)
+      const o0: usize = <usize>j0 * bcol;
+      const o1: usize = <usize>min(j0 + 1, N - 1) * bcol;
+      const o2: usize = <usize>min(j0 + 2, N - 1) * bcol;
+      const o3: usize = <usize>min(j0 + 3, N - 1) * bcol;
+      let s00 = f32x4.splat(0), s01 = f32x4.splat(0), s02 = f32x4.splat(0), s03 = f32x4.splat(0);
+      let s10 = f32x4.splat(0), s11 = f32x4.splat(0), s12 = f32x4.splat(0), s13 = f32x4.splat(0);
+      for (let k: usize = 0; k < k4; k += 16) {
+        const x0 = v128.load(a + ra + k), x1 = v128.load(a + rb + k);
+        let w = v128.load(b + o0 + k);
+        s00 = madd(x0, w, s00);
+        s10 = madd(x1, w, s10);
+        w = v128.load(b + o1 + k);
+        s01 = madd(x0, w, s01);
+        s11 = madd(x1, w, s11);
+        w = v128.load(b + o2 + k);
+        s02 = madd(x0, w, s02);
+        s12 = madd(x1, w, s12);
+        w = v128.load(b + o3 + k);
+        s03 = madd(x0, w, s03);
+        s13 = madd(x1, w, s13);
+      }
+      let d00 = hsum(s00), d01 = hsum(s01), d02 = hsum(s02), d03 = hsum(s03);
+      let d10 = hsum(s10), d11 = hsum(s11), d12 = hsum(s12), d13 = hsum(s13);
+      for (let k = <usize>(K & ~3) << 2; k < (<usize>K << 2); k += 4) {
+        const x0 = load<f32>(a + ra + k), x1 = load<f32>(a + rb + k);
+        let w = load<f32>(b + o0 + k);
+        d00 += x0 * w;
+        d10 += x1 * w;
+        w = load<f32>(b + o1 + k);
+        d01 += x0 * w;
+        d11 += x1 * w;
+        w = load<f32>(b + o2 + k);
+        d02 += x0 * w;
+        d12 += x1 * w;
+        w = load<f32>(b + o3 + k);
+        d03 += x0 * w;
+        d13 += x1 * w;
+      }
+      const c0 = c + <usize>i * crow + (<usize>j0 << 2);
+      putSmall(c0, beta, d00);
+      if (cols > 1) putSmall(c0 + 4, beta, d01);
+      if (cols > 2) putSmall(c0 + 8, beta, d02);
+      if (cols > 3) putSmall(c0 + 12, beta, d03);
+      if (two) {
+        const c1 = c0 + crow;
+        putSmall(c1, beta, d10);
+        if (cols > 1) putSmall(c1 + 4, beta, d11);
+        if (cols > 2) putSmall(c1 + 8, beta, d12);
+        if (cols > 3) putSmall(c1 + 12, beta, d13);
+      }
+    }
+  }
+}
+
+@inline function putSmall(q: usize, beta: bool, d: f32): void {
+  store<f32>(q, beta ? load<f32>(q) + d : d);
+}
+
+/** Below this many columns, x·Wᵀ with k-contiguous operands takes gemmSmallN. */
+const SMALL_N: i32 = 16;
+
 /** Σ_k a[k]·b[k] over two unit-stride float32 runs, in four f32x4 accumulators. */
 function dotF32(a: usize, b: usize, K: i32): f32 {
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
@@ -344,8 +427,9 @@ function gemmF32(
   M: i32, N: i32, K: i32, work: usize, bias: usize, sxm: i32, sxn: i32,
 ): void {
   if (M <= 0 || N <= 0) return;
-  if (bias != 0 && (K <= 0 || M <= 2)) {
-    // a product with no k (C = bias) or a gemv: start from the bias, then accumulate
+  const smallN = N < SMALL_N && sbk == 1 && sak == 1 && M > 2;
+  if (bias != 0 && (K <= 0 || M <= 2 || smallN)) {
+    // a product with no k (C = bias), a gemv or a few columns: start from the bias, then accumulate
     for (let i = 0; i < M; i++) {
       for (let j = 0; j < N; j++) store<f32>(c + (<usize>(i * ldc + j) << 2), load<f32>(bias + (<usize>(i * sxm + j * sxn) << 2)));
     }
@@ -358,6 +442,10 @@ function gemmF32(
     return;
   }
   if (M <= 2 && gemvF32(a, sam, sak, b, sbk, sbn, c, ldc, beta, M, N, K)) return;
+  if (smallN) {
+    gemmSmallN(a, sam, b, sbn, c, ldc, beta, M, N, K);
+    return;
+  }
   const packedA = work;
   const packedB = work + (<usize>(MC * KC) << 2);
   const tile = packedB + (<usize>(KC * NC) << 2);

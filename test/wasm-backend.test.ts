@@ -222,6 +222,22 @@ for (const threads of [1, 2]) {
             }
     });
 
+    test("classifier-head products (x·Wᵀ with a few columns), with and without a bias", () => {
+      const r = rng(seed + 17);
+      for (const M of [3, 4, 5, 64, 129])
+        for (const K of [1, 3, 4, 7, 500])
+          for (const N of [1, 2, 3, 4, 5, 10, 15, 16]) {
+            const [wa, ra] = makePair(r, "float32", [1, M, K], "contiguous", { lo: -1, hi: 1 });
+            const [wb, rb] = makePair(r, "float32", [1, K, N], "transposed", { lo: -1, hi: 1 });
+            const tol = { rtol: 1e-5, atol: 1e-5 * K };
+            const what = `${M}x${K}x${N} (B column-major)`;
+            assertClose(readAll(W, W.matmul(wa, wb), [1, M, N]), readAll(R, R.matmul(ra, rb), [1, M, N]), tol, what);
+            const [wc, rc] = makePair(r, "float32", [N], "contiguous", { lo: -1, hi: 1 });
+            const bias = (v: typeof wc) => ({ ...v, shape: [1, M, N], strides: [0, 0, 1], offset: v.offset });
+            assertClose(readAll(W, W.matmul(wa, wb, bias(wc)), [1, M, N]), readAll(R, R.matmul(ra, rb, bias(rc)), [1, M, N]), tol, `${what} + bias`);
+          }
+    });
+
     test("matmul with a bias on the blocked path: a row (nn.Linear), a column (conv2d), a full matrix, per batch", () => {
       const r = rng(seed + 16);
       for (const [B, M, K, N] of [[1, 64, 784, 50], [2, 13, 5, 21], [3, 9, 700, 17], [1, 130, 40, 70], [2, 7, 0, 9], [1, 4, 8, 8]]) {
