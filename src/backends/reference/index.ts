@@ -31,6 +31,10 @@ export class RefStorage implements Storage {
   get raw(): TypedArray {
     return (this.arr ??= arrayFor(this.dtype, this.length));
   }
+  /** @internal Whether the array exists yet (see `raw`). */
+  get _allocated(): boolean {
+    return this.arr !== null;
+  }
   /** @internal Takes `a` as the array (a backend handing over elements it copied out). */
   _adopt(a: TypedArray): void {
     if (a.length !== this.length) throw new Error(`RefStorage: adopting ${a.length} elements into a storage of ${this.length} (internal error)`);

@@ -1,7 +1,7 @@
 import type { Storage } from "../backend.js";
 import { TensileError } from "../../errors.js";
-import { type TypedArray, arrayFor } from "../../tensor/dtype.js";
-import { type WasmStorage, liveBytes as poolLiveBytes, liveStorageCount as poolLiveCount, releaseStorage, viewOf } from "./memory.js";
+import type { TypedArray } from "../../tensor/dtype.js";
+import { type WasmStorage, copyOut, liveBytes as poolLiveBytes, liveStorageCount as poolLiveCount, releaseStorage, viewOf } from "./memory.js";
 
 /**
  * Wasm copies of recently used host storages, so a chain of ops does not copy each tensor into
@@ -189,12 +189,14 @@ class WasmCopies {
    * Brings the host array of `s` up to date: from its copy, or by adopting the elements copied
    * out when the copy was evicted. Returns false when nothing is newer than the host array.
    */
-  refreshHost(s: Storage, raw: () => TypedArray, adopt: (a: TypedArray) => void): boolean {
+  refreshHost(s: Storage, raw: (() => TypedArray) | null, adopt: (a: TypedArray) => void): boolean {
     const e = (s as Slotted).cacheSlot as Entry | undefined;
     if (!e) return false;
     if (e.block) {
       if (!e.behind) return false;
-      raw().set(viewOf(s.dtype, e.block.ptr, s.length));
+      // no host array yet (a kernel result read for the first time): adopt a copy, else fill it
+      if (raw) raw().set(viewOf(s.dtype, e.block.ptr, s.length));
+      else adopt(copyOut(s.dtype, e.block.ptr, s.length));
       e.behind = false;
       return true;
     }
@@ -222,8 +224,7 @@ class WasmCopies {
     if (e.behind && !dead) {
       // the storage may still be read: keep its elements in JS memory, which the collector
       // frees with the storage (the entry is reachable from the storage only)
-      e.spill = arrayFor(block.dtype, block.length);
-      e.spill.set(viewOf(block.dtype, block.ptr, block.length));
+      e.spill = copyOut(block.dtype, block.ptr, block.length);
       this.traffic.copiedOut++;
       this.traffic.copiedOutBytes += block.byteLength;
     }

@@ -4,7 +4,7 @@ import { TensileError } from "../../errors.js";
 import { type Backend, type Storage, type View, newStorages } from "../backend.js";
 import { RefStorage, forEachIndex, referenceBackend } from "../reference/index.js";
 import { copies } from "./copies.js";
-import { type WasmStorage, allocRaw, releaseStorage, viewOf } from "./memory.js";
+import { ELEMENT_BYTES, type WasmStorage, allocRaw, copyOut, releaseStorage, viewOf } from "./memory.js";
 import { wasmKernels } from "./wasm-backend.js";
 
 /**
@@ -32,7 +32,7 @@ const hostData = (s: Storage): TypedArray => (s as RefStorage).data;
 /** Brings a host array that is behind its cached wasm copy up to date (see copies.ts). */
 function refreshFromCopy(s: RefStorage): void {
   s.refresh = null;
-  if (!copies.refreshHost(s, () => s.raw, (a) => s._adopt(a)))
+  if (!copies.refreshHost(s, s._allocated ? () => s.raw : null, (a) => s._adopt(a)))
     throw new TensileError("wasm backend: a storage's newer wasm copy is missing (internal error)");
 }
 
@@ -198,9 +198,7 @@ export const wasmBackend: Backend = {
     if (block) {
       // the elements live only in the cached wasm copy: copy the span out once, straight into the
       // result, rather than filling the storage's own JS array first and slicing that
-      const out = arrayFor(st.dtype, n);
-      if (n > 0) out.set(viewOf(st.dtype, block.ptr, st.length).subarray(v.offset, v.offset + n));
-      return out;
+      return copyOut(st.dtype, block.ptr + v.offset * ELEMENT_BYTES[st.dtype], n);
     }
     const d = hostData(v.storage);
     if (contiguous) return d.slice(v.offset, v.offset + n);
