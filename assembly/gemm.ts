@@ -240,6 +240,7 @@ function micro4x8Edge(abase: usize, aoff: usize, bbase: usize, boff: usize, bstr
   micro4x8(abase, aoff, bbase, boff, bstride, kc, tile, NR, false);
 }
 
+/** The sum of a vector's four lanes, lane 0 first. */
 @inline function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
@@ -340,8 +341,7 @@ function dotF32(a: usize, b: usize, K: i32): f32 {
     a += 16;
     b += 16;
   }
-  const v = f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3));
-  let r = f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+  let r = hsum(f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3)));
   for (; k < K; k++) {
     r += load<f32>(a) * load<f32>(b);
     a += 4;
