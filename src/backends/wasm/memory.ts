@@ -250,10 +250,9 @@ export function allocPinned(bytes: number): number {
 }
 
 /**
- * A fresh JS array holding a copy of \`length\` elements at \`ptr\`. Constructed from the view, so V8
- * allocates the array without zero-filling it first and copies once: for a 1.5 MB result that
- * took ~0.32 ms against ~0.58 ms for allocating a zeroed array and then \`set\`-ting it here (the
- * kernel's page clearing is the same; calloc's memset and one pass are saved).
+ * A fresh JS array holding a copy of `length` elements at `ptr`, copy-constructed from a view of
+ * them (`new Float32Array(view)`) rather than allocated zeroed and then `set`: for a 1.5 MB result
+ * that measured ~0.32 ms against ~0.58 ms here, for 128 KB 22 µs against 36 µs.
  */
 export function copyOut(dtype: DType, ptr: number, length: number): TypedArray {
   const v = viewOf(dtype, ptr, length);
