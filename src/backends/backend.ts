@@ -11,6 +11,13 @@ import type { DType, TypedArray } from "../tensor/dtype.js";
 export interface Storage {
   readonly dtype: DType;
   readonly length: number;
+  /**
+   * @internal Tensors made over this storage (the first one and every view of it) that have not
+   * been disposed: `Tensor.dispose()` releases the storage when this reaches 0. Tensors collected
+   * without dispose() are never subtracted, so a storage shared by views is released early only
+   * when all of them are disposed (else the GC frees it).
+   */
+  _tensors?: number;
 }
 
 /** A strided window on a storage: element (i0, i1, ...) lives at offset + Σ ik·strides[k]. */

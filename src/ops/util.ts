@@ -20,6 +20,11 @@ export function scalarTensor(v: number, dtype: DType, backend: Backend = getBack
 
 export function assertTensor(op: string, x: unknown, what = "input"): asserts x is Tensor {
   if (!(x instanceof Tensor)) throw new TensileError(`${op}: ${what} must be a Tensor, got ${describe(x)}`);
+  if (x.isDisposed) usedAfterDispose(op, x, what);
+}
+
+function usedAfterDispose(op: string, x: Tensor, what: string): never {
+  throw new TensileError(`${op}: ${what} (shape [${x.shape.join(", ")}]) was used after dispose()`);
 }
 
 export function describe(x: unknown): string {
@@ -30,6 +35,8 @@ export function describe(x: unknown): string {
 
 /** Brings both operands to tensors of one dtype (PyTorch's promotion; a number follows the tensor). */
 export function coerce(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tensor, Tensor, DType] {
+  if (a instanceof Tensor && a.isDisposed) usedAfterDispose(op, a, "input");
+  if (b instanceof Tensor && b.isDisposed) usedAfterDispose(op, b, "other");
   if (a instanceof Tensor && b instanceof Tensor) {
     const d = promoteTypes(a.dtype, b.dtype);
     return [castTo(a, d), castTo(onBackend(b, a.backend), d), d];

@@ -40,19 +40,28 @@ export class Tensor {
   private _gradFn: Node | null = null;
   private _hooks: ((g: Tensor) => Tensor | void)[] = [];
   /** @internal */ _retainsGrad = false;
+  private _disposed = false;
+  private readonly _storage: Storage;
 
   constructor(
-    readonly storage: Storage,
+    storage: Storage,
     readonly backend: Backend,
     readonly shape: readonly number[],
     strides?: readonly number[],
     readonly offset = 0,
   ) {
+    this._storage = storage;
+    storage._tensors = (storage._tensors ?? 0) + 1;
     this.strides = strides ?? contiguousStrides(shape);
   }
 
+  /** The flat buffer this tensor views. Throws after `dispose()`. */
+  get storage(): Storage {
+    if (this._disposed) usedAfterDispose(this);
+    return this._storage;
+  }
   get dtype(): DType {
-    return this.storage.dtype;
+    return this._storage.dtype;
   }
   get ndim(): number {
     return this.shape.length;
@@ -103,6 +112,32 @@ export class Tensor {
       expect *= this.shape[i]!;
     }
     return true;
+  }
+
+  // ---- memory ----
+  /**
+   * Frees this tensor now instead of when the garbage collector finds it (never needed for flat
+   * memory: see docs/architecture.md, "Memory"). The tensor cannot be used afterwards: any op on it
+   * throws. Its storage is released at once when no other tensor shares it; views (reshape,
+   * transpose, slices, detach(), a Parameter made from it) share it, and the storage is then
+   * released when the last of them is disposed, or else collected with them. Its `.grad` is
+   * dropped. Disposing twice is allowed. `using t = ...` (TypeScript 5.2+) calls it at the end of
+   * the block.
+   */
+  dispose(): void {
+    if (this._disposed) return;
+    this._dropGrad();
+    this._disposed = true;
+    const s = this._storage;
+    s._tensors = (s._tensors ?? 1) - 1;
+    if (s._tensors <= 0) this.backend.release?.(s);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  /** Whether `dispose()` was called on this tensor. */
+  get isDisposed(): boolean {
+    return this._disposed;
   }
 
   // ---- autograd ----
@@ -339,6 +374,14 @@ export class Tensor {
 }
 
 /** A tensor that a Module registers as a learnable parameter: a leaf that requires grad by default. */
+// Runtimes without Symbol.dispose: TypeScript's `using` helper looks the method up under this key.
+if (!(Symbol as { dispose?: symbol }).dispose)
+  (Tensor.prototype as unknown as Record<symbol, unknown>)[Symbol.for("Symbol.dispose")] = Tensor.prototype.dispose;
+
+function usedAfterDispose(t: Tensor): never {
+  throw new TensileError(`a Tensor of shape ${fmtShape(t.shape)} was used after dispose()`);
+}
+
 export class Parameter extends Tensor {
   constructor(t: Tensor, requiresGrad = true) {
     super(t.storage, t.backend, t.shape, t.strides, t.offset);

@@ -3,6 +3,7 @@ import { arrayFor, dtypeOfArray } from "../../tensor/dtype.js";
 import type {
   AdamStepOptions, Backend, BinaryOp, Im2colParams, ReduceOp, SgdStepOptions, Storage, UnaryOp, View,
 } from "../backend.js";
+import { TensileError } from "../../errors.js";
 import { erf } from "./math.js";
 
 /**
@@ -20,6 +21,8 @@ export class RefStorage implements Storage {
   refresh: ((s: RefStorage) => void) | null = null;
   /** The array belongs to the caller too (asTensor): backends keep no copies of it across calls. */
   external = false;
+  /** @internal See `Storage._tensors`. */
+  _tensors = 0;
   private arr: TypedArray | null;
   readonly length: number;
   /** `raw` null: the array is allocated on first use (a backend whose newer copy lives elsewhere). */
@@ -40,11 +43,23 @@ export class RefStorage implements Storage {
     if (a.length !== this.length) throw new Error(`RefStorage: adopting ${a.length} elements into a storage of ${this.length} (internal error)`);
     this.arr = a;
   }
+  /** @internal Drops the array (Backend.release): any later read of the elements throws. */
+  _free(): void {
+    this.arr = null;
+    this.refresh = usedAfterRelease;
+  }
   /** The elements, up to date. */
   get data(): TypedArray {
     if (this.refresh) this.refresh(this);
     return this.raw;
   }
+}
+
+function usedAfterRelease(): never {
+  throw new TensileError(
+    "reference backend: a tensor's storage was used after it was released (by dispose(), or a temporary of a backward pass kept beyond it? " +
+      "keep gradients through hooks or retainGrad(), or pass {retainGraph: true})",
+  );
 }
 
 const data = (v: View): TypedArray => (v.storage as RefStorage).data;
@@ -175,6 +190,10 @@ export const referenceBackend: Backend = {
     const s = new RefStorage(a, dtypeOfArray(a));
     s.external = external;
     return s;
+  },
+  // Dead storage: its array is dropped at once (the GC frees it), and any later use fails.
+  release(s) {
+    (s as RefStorage)._free();
   },
   read(v) {
     return (this.copy(v, v.storage.dtype) as RefStorage).data;

@@ -38,7 +38,7 @@ function refreshFromCopy(s: RefStorage): void {
 
 function usedAfterRelease(): never {
   throw new TensileError(
-    "wasm backend: a tensor's storage was used after it was released (a temporary of a backward pass kept beyond it? " +
+    "wasm backend: a tensor's storage was used after it was released (by dispose(), or a temporary of a backward pass kept beyond it? " +
       "keep gradients through hooks or retainGrad(), or pass {retainGraph: true})",
   );
 }
@@ -221,6 +221,7 @@ export const wasmBackend: Backend = {
   // and any later use fails.
   release(s) {
     copies.drop(s, true);
+    (s as RefStorage)._free();
     (s as RefStorage).refresh = usedAfterRelease;
   },
   scatter: (x, axis, index, src, acc) => call([x, index, src], ([sx, si, ss]) => wasmKernels.scatter(sx!, axis, si!, ss!, acc)),

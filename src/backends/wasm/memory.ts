@@ -32,6 +32,8 @@ interface Block {
 
 export class WasmStorage implements Storage {
   /** @internal */ _block: Block | null;
+  /** @internal See `Storage._tensors`. */
+  _tensors = 0;
   constructor(readonly dtype: DType, readonly length: number, block: Block) {
     this._block = block;
   }
