@@ -115,8 +115,10 @@ async function makeAdapter(backend: string, threads: number): Promise<FrameworkA
     gemm(m, k, n) {
       const a = T.randn([m, k]);
       const b = T.randn([k, n]);
+      // The product stays in Tensile's memory, as PyTorch's does (its .numpy() shares memory, no
+      // copy); the wasm kernels are synchronous, so it is complete when matmul returns.
       return () => {
-        a.matmul(b).dataSync();
+        a.matmul(b).dispose();
       };
     },
   };
