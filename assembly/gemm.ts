@@ -474,43 +474,115 @@ function gemmF32(
       for (let i0 = 0; i0 < M; i0 += MC) {
         const mc = min(MC, M - i0);
         packA(packedA, a, sam, sak, i0, mc, p0, kc, M);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const cols = min(NR, nc - jr);
-          let bbase = packedB;
-          let boff: usize = <usize>(jr * kc) << 2;
-          let bstride: usize = NR * 4;
-          if (direct) {
-            if (j0 + jr < full) {
-              bbase = b;
-              boff = <usize>(p0 * sbk + j0 + jr) << 2;
-              bstride = <usize>sbk << 2;
-            } else {
-              boff = 0;
-            }
-          }
-          for (let ir = 0; ir < mc; ir += MR) {
-            const rows = min(MR, mc - ir);
-            const aoff = <usize>(ir * kc) << 2;
-            const cp = c + (<usize>((i0 + ir) * ldc + j0 + jr) << 2);
-            const bx = acc || bias == 0 ? 0 : bias + (<usize>((i0 + ir) * sxm + (j0 + jr) * sxn) << 2);
-            if (rows == MR && cols == NR) {
-              if (bx != 0) biasTile(cp, ldc, bx, sxm, sxn);
-              micro4x8(packedA, aoff, bbase, boff, bstride, kc, cp, ldc, acc || bx != 0);
-            } else {
-              // Edge tile: compute the full 4×8 into scratch, then add/copy the valid part.
-              micro4x8Edge(packedA, aoff, bbase, boff, bstride, kc, tile);
-              for (let r = 0; r < rows; r++) {
-                for (let q = 0; q < cols; q++) {
-                  const dst = cp + (<usize>(r * ldc + q) << 2);
-                  const v = load<f32>(tile + (<usize>(r * NR + q) << 2));
-                  const x: f32 = acc ? load<f32>(dst) : bx != 0 ? load<f32>(bx + (<usize>(r * sxm + q * sxn) << 2)) : 0;
-                  store<f32>(dst, acc || bx != 0 ? x + v : v);
-                }
-              }
-            }
+        blockTiles(packedA, i0, mc, kc, j0, nc, direct, b + (<usize>(p0 * sbk) << 2), sbk, full, packedB, c, ldc, acc, bias, sxm, sxn, tile);
+      }
+    }
+  }
+}
+
+/**
+ * The micro-tiles of C rows [i0, i0+mc) × columns [j0, j0+nc) for one k-block of kc: A packed at
+ * `pa` (rows from i0); B read in place at `bk` (its row p0 already added) for columns below `full`
+ * when `direct`, else from `pb`: strips packed from column j0 on, or (direct) the ragged last strip.
+ */
+@inline function blockTiles(
+  pa: usize, i0: i32, mc: i32, kc: i32, j0: i32, nc: i32, direct: bool, bk: usize, sbk: i32, full: i32,
+  pb: usize, c: usize, ldc: i32, acc: bool, bias: usize, sxm: i32, sxn: i32, tile: usize,
+): void {
+  for (let jr = 0; jr < nc; jr += NR) {
+    const cols = min(NR, nc - jr);
+    let bbase = pb;
+    let boff: usize = <usize>(jr * kc) << 2;
+    let bstride: usize = NR * 4;
+    if (direct) {
+      if (j0 + jr < full) {
+        bbase = bk;
+        boff = <usize>(j0 + jr) << 2;
+        bstride = <usize>sbk << 2;
+      } else {
+        boff = 0;
+      }
+    }
+    for (let ir = 0; ir < mc; ir += MR) {
+      const rows = min(MR, mc - ir);
+      const aoff = <usize>(ir * kc) << 2;
+      const cp = c + (<usize>((i0 + ir) * ldc + j0 + jr) << 2);
+      const bx = acc || bias == 0 ? 0 : bias + (<usize>((i0 + ir) * sxm + (j0 + jr) * sxn) << 2);
+      if (rows == MR && cols == NR) {
+        if (bx != 0) biasTile(cp, ldc, bx, sxm, sxn);
+        micro4x8(pa, aoff, bbase, boff, bstride, kc, cp, ldc, acc || bx != 0);
+      } else {
+        // Edge tile: compute the full 4×8 into scratch, then add/copy the valid part.
+        micro4x8Edge(pa, aoff, bbase, boff, bstride, kc, tile);
+        for (let r = 0; r < rows; r++) {
+          for (let q = 0; q < cols; q++) {
+            const dst = cp + (<usize>(r * ldc + q) << 2);
+            const v = load<f32>(tile + (<usize>(r * NR + q) << 2));
+            const x: f32 = acc ? load<f32>(dst) : bx != 0 ? load<f32>(bx + (<usize>(r * sxm + q * sxn) << 2)) : 0;
+            store<f32>(dst, acc || bx != 0 ? x + v : v);
           }
         }
       }
+    }
+  }
+}
+
+/** Claims the next chunk of a shared product: an atomic add where threads share the memory. */
+@inline function claim(ctr: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(ctr, 1);
+  const v = load<i32>(ctr);
+  store<i32>(ctr, v + 1);
+  return v;
+}
+
+/**
+ * One float32 product C[M×N] = X + A·B shared by every thread that runs it with the same
+ * arguments: each claims chunks of `chunk` columns (byRows = 0) or rows (byRows = 1) through the
+ * counter at `ctr` (zeroed by the caller) until none are left. A thread that is descheduled or
+ * slowed on a busy machine then holds up one chunk, not half of the product, as a static split
+ * would. The operand every chunk needs is packed once per thread, up front:
+ *
+ * - by columns, all of A (one block per k-block, in the packed-B area: the host checks that it
+ *   fits); each chunk packs its own B strips (or, read in place, the ragged last one) into the
+ *   packed-A area, at most MC·KC floats (the host keeps chunk·kc within that);
+ * - by rows (K within one k-block), all of B; each chunk packs its own rows of A.
+ *
+ * Strides in elements; the bias view (sxm, sxn) as in matmulF32K.
+ */
+export function matmulF32SharedK(
+  a: usize, sam: i32, sak: i32, b: usize, sbk: i32, sbn: i32, c: usize, bias: usize, sxm: i32, sxn: i32,
+  M: i32, N: i32, K: i32, ctr: usize, byRows: i32, chunk: i32,
+): void {
+  const work = scratch + GEMM_SCRATCH_OFFSET;
+  const packedA = work;
+  const packedB = work + (<usize>(MC * KC) << 2);
+  const tile = packedB + (<usize>(KC * NC) << 2);
+  const nk = (K + KC - 1) / KC;
+  const kcMax = (K + nk - 1) / nk;
+  const full = N & ~(NR - 1);
+  if (byRows != 0) {
+    packB(packedB, b, sbk, sbn, 0, K, 0, N, N);
+    for (;;) {
+      const i0 = claim(ctr) * chunk;
+      if (i0 >= M) break;
+      const mc = min(chunk, M - i0);
+      packA(packedA, a, sam, sak, i0, mc, 0, K, M);
+      blockTiles(packedA, i0, mc, K, 0, N, false, b, sbk, full, packedB, c, N, false, bias, sxm, sxn, tile);
+    }
+    return;
+  }
+  const direct = sbn == 1 && M <= 128 && (sbk & 255) != 0;
+  const mp = (M + MR - 1) & ~(MR - 1);
+  for (let p0 = 0; p0 < K; p0 += kcMax) packA(packedB + (<usize>(p0 * mp) << 2), a, sam, sak, 0, M, p0, min(kcMax, K - p0), M);
+  for (;;) {
+    const j0 = claim(ctr) * chunk;
+    if (j0 >= N) break;
+    const nc = min(chunk, N - j0);
+    for (let p0 = 0; p0 < K; p0 += kcMax) {
+      const kc = min(kcMax, K - p0);
+      if (!direct) packB(packedA, b, sbk, sbn, p0, kc, j0, nc, N);
+      else if (j0 + nc > full) packB(packedA, b, sbk, sbn, p0, kc, full, N - full, N);
+      blockTiles(packedB + (<usize>(p0 * mp) << 2), 0, M, kc, j0, nc, direct, b + (<usize>(p0 * sbk) << 2), sbk, full, packedA, c, N, p0 > 0, bias, sxm, sxn, tile);
     }
   }
 }

@@ -6,7 +6,7 @@
 export { initThread } from "./common";
 export { convertK, transposeK, unaryK, binaryK, whereK, zeroK } from "./elementwise";
 export { reduceK, sumColsF32K, cumsumK } from "./reduce";
-export { matmulF32K, matmulK } from "./gemm";
+export { matmulF32K, matmulF32SharedK, matmulK } from "./gemm";
 export { gatherK, scatterK, im2colK, col2imK, maxPoolK, maxPoolBackK } from "./indexing";
 export { sgdK, adamK } from "./optim";
 

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
-import { _nudgeWorkers, _pendingJobs, _setParallelThresholdScale, _workerJobs } from "../src/backends/wasm/threads.js";
+import { _chunkClaims, _nudgeWorkers, _pendingJobs, _setParallelThresholdScale, _workerJobs } from "../src/backends/wasm/threads.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
 test("setNumThreads validates and getNumThreads reports", () => {
@@ -49,6 +49,44 @@ test("large kernels give bitwise the same results on 1 and 2 threads", () => {
   const ra = R.fromArray(W.read(a)), rb = R.fromArray(W.read({ ...b, shape: [1, 257 * 190], strides: [0, 1] }));
   const want = readAll(R, R.matmul(whole(ra, [1, 300, 257]), { storage: rb, shape: [1, 257, 190], strides: b.strides, offset: 0 }), [300 * 190]);
   assertClose(two[0]!, want, { rtol: 1e-4, atol: 1e-4 }, "threaded matmul");
+});
+
+test("a product whose threads claim chunks as they go equals the one-thread product bitwise", () => {
+  const r = rng(7);
+  // [M, K, N, B's layout, bias (a row of N), expected to be shared]
+  const cases: [number, number, number, "contiguous" | "transposed", boolean, boolean][] = [
+    [64, 784, 503, "contiguous", true, true], // by columns, B read in place, ragged last strip
+    [67, 301, 1203, "transposed", true, true], // by columns, B packed per chunk (x·Wᵀ), ragged rows
+    [500, 64, 784, "contiguous", false, true], // by columns, A of more than one MC block
+    [1001, 77, 203, "contiguous", true, true], // by rows, ragged rows and columns
+    [784, 64, 500, "transposed", false, true], // by rows (the MLP's weight-gradient shape)
+    [1000, 100, 10, "transposed", false, false], // few columns: gemmF32's dot-product path, not shared
+    [300, 700, 200, "contiguous", false, false], // by rows but K over one k-block: a fixed split
+  ];
+  for (const [M, K, N, layout, withBias, shared] of cases) {
+    const what = `${M}×${K}×${N} (B ${layout}${withBias ? ", bias" : ""})`;
+    const [a] = makePair(r, "float32", [1, M, K], "contiguous");
+    const [b] = makePair(r, "float32", [1, K, N], layout);
+    const [bias] = makePair(r, "float32", [N], "contiguous");
+    const biasView = withBias ? { ...bias, shape: [1, M, N], strides: [0, 0, 1] } : undefined;
+    setNumThreads(1);
+    const one = readAll(W, W.matmul(a, b, biasView), [M * N]);
+    setNumThreads(2);
+    const claims0 = _chunkClaims();
+    const two = readAll(W, W.matmul(a, b, biasView), [M * N]);
+    if (shared) assert.ok(_chunkClaims() >= 4, `${what}: only ${_chunkClaims()} chunk claims: not shared`);
+    else assert.equal(_chunkClaims(), claims0, `${what}: unexpectedly shared`);
+    for (let i = 0; i < M * N; i++) assert.ok(Object.is(one[i], two[i]), `${what}, element ${i}: ${one[i]} vs ${two[i]}`);
+    if (shared) {
+      // and against the reference backend
+      const ra = whole(R.fromArray(W.read(a)), [1, M, K]);
+      const rb = { storage: R.fromArray(W.read({ ...b, shape: [1, K * N], strides: [0, 1] })), shape: [1, K, N], strides: b.strides, offset: 0 };
+      const rbias = withBias ? { storage: R.fromArray(W.read(bias)), shape: [1, M, N], strides: [0, 0, 1], offset: 0 } : undefined;
+      // float32 sums of K products, some cancelling: an absolute tolerance that grows with K
+      assertClose(two, readAll(R, R.matmul(ra, rb, rbias), [M * N]), { rtol: 1e-4, atol: 2e-6 * K }, what);
+    }
+  }
+  setNumThreads(1);
 });
 
 test("a worker woken without a job does not run its last job again", async () => {

@@ -2,13 +2,40 @@ import type { Im2colParams, View } from "../backend.js";
 import { DT, copy, whole } from "./elementwise.js";
 import { ARG_GEOM, addr, numel, writeI32 } from "./layout.js";
 import { type WasmStorage, allocRaw, allocZeroed, releaseStorage } from "./memory.js";
-import { parallel, splitRange, threadsFor } from "./threads.js";
+import { chunkCounter, parallel, splitRange, threadsFor } from "./threads.js";
 
 /** Batched matmul and the im2col/col2im pair (see assembly/gemm.ts and assembly/indexing.ts). */
 
 /** Below this many flops per thread the wake-up of a worker costs more than it saves. */
 const MIN_FLOPS_PER_THREAD = 1 << 22;
 const MIN_ELEMENTS_PER_THREAD = 1 << 18;
+
+// assembly/gemm.ts's blocking: the micro-tile, the k-block and the packing areas (floats).
+const MR = 4, NR = 8, KC = 320, MC = 128, NC = 1024, SMALL_N = 16;
+/** Chunks per thread of a shared product: enough for a thread to take over a stalled one's share. */
+const CHUNKS_PER_THREAD = 6;
+
+/**
+ * [byRows, chunk] when a single float32 product can run as matmulF32SharedK — threads claim
+ * chunks of it as they go instead of a fixed half each — or null. By columns when N ≥ M, if all
+ * of A fits the packed-B area; by rows otherwise, if K is one k-block and all of B fits there.
+ * Why: on a machine whose cores other work also uses, each thread of a fixed split is sometimes
+ * descheduled or slowed mid-product, and the whole call waits for it (bench/README.md).
+ */
+function sharedSplit(M: number, N: number, K: number, t: number): [number, number] | null {
+  // gemmF32's own paths for gemv (M ≤ 2) and few columns (N < 16) are not tiled
+  if (M <= 2 || N < SMALL_N) return null;
+  const nk = Math.ceil(K / KC), kcMax = Math.ceil(K / nk);
+  if (N >= M) {
+    if (Math.ceil(M / MR) * MR * K > KC * NC) return null;
+    // each chunk's B strips (kc × chunk) are packed into the MC × KC area
+    const most = Math.floor((MC * KC) / kcMax / NR) * NR;
+    const chunk = Math.min(most, Math.max(NR, Math.ceil(N / (t * CHUNKS_PER_THREAD) / NR) * NR));
+    return chunk >= NR ? [0, chunk] : null;
+  }
+  if (nk > 1 || Math.ceil(N / NR) * NR * K > KC * NC) return null;
+  return [1, Math.min(MC, Math.max(MR, Math.ceil(M / (t * CHUNKS_PER_THREAD) / MR) * MR))];
+}
 
 export function matmul(a: View, b0: View, bias?: View): WasmStorage {
   const [B, M, K] = a.shape as [number, number, number];
@@ -35,6 +62,14 @@ export function matmul(a: View, b0: View, bias?: View): WasmStorage {
   const t = threadsFor(2 * total * K, MIN_FLOPS_PER_THREAD);
   // Split batches when there are enough, else the larger of rows (in micro-tile units of 4) and
   // columns (units of 8): each thread then packs all of the other operand, which is the small one.
+  const shared = f32 && B === 1 && t > 1 ? sharedSplit(M, N, K, t) : null;
+  if (shared) {
+    const job = [addr(a), sam, sak, addr(b), sbk, sbn, out.ptr, ...(x ? [addr(x), x.strides[1]!, x.strides[2]!] : [0, 0, 0]), M, N, K, chunkCounter(), ...shared];
+    parallel("matmulF32SharedK", Array.from({ length: t }, () => job));
+    if (tmp) releaseStorage(tmp);
+    if (btmp) releaseStorage(btmp);
+    return out;
+  }
   let jobs: number[][];
   if (B >= t) jobs = splitRange(B, t).map(([p, q]) => [...head, p, q, 0, M, 0, N]);
   else if (N >= M) jobs = splitRange(N, t, 8).map(([p, q]) => [...head, 0, B, 0, M, p, q]);

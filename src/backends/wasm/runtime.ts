@@ -34,6 +34,8 @@ export interface Kernels {
   matmulF32K(a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number,
     bias: number, sxb: number, sxm: number, sxn: number,
     M: number, N: number, K: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): void;
+  matmulF32SharedK(a: number, sam: number, sak: number, b: number, sbk: number, sbn: number, c: number, bias: number, sxm: number, sxn: number,
+    M: number, N: number, K: number, ctr: number, byRows: number, chunk: number): void;
   matmulK(dt: number, a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number, beta: number,
     M: number, N: number, K: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): void;
   gatherK(esize: number, ndim: number, shape: number, strides: number, dst: number, index: number, x: number,
@@ -52,7 +54,7 @@ export interface Kernels {
 
 /** Kernels a worker may be asked to run, by index (the job protocol sends the index, not the name). */
 export const PARALLEL_KERNELS = [
-  "convertK", "transposeK", "unaryK", "binaryK", "whereK", "reduceK", "sumColsF32K", "cumsumK", "matmulF32K", "matmulK",
+  "convertK", "transposeK", "unaryK", "binaryK", "whereK", "reduceK", "sumColsF32K", "cumsumK", "matmulF32K", "matmulF32SharedK", "matmulK",
   "gatherK", "scatterK", "im2colK", "col2imK", "sgdK", "adamK", "maxPoolK", "maxPoolBackK",
 ] as const satisfies readonly (keyof Kernels)[];
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
@@ -61,7 +63,8 @@ export const MAX_THREADS = 64;
 /** Control-area offsets relative to `ctrl`. */
 export const ARGS_BYTES = 8192; // i32 shapes and strides for one kernel call
 export const ERR_OFFSET = ARGS_BYTES; // i32 flag, i32 value
-// i32 words: [0] pending, [1] error, [16 + t] generation of worker t, [16 + MAX + t] its readiness
+// i32 words: [0] pending, [1] error, [2] the chunk counter of a shared kernel (matmulF32SharedK),
+// [16 + t] generation of worker t, [16 + MAX + t] its readiness
 export const SYNC_OFFSET = ERR_OFFSET + 64;
 export const SYNC_WORDS = 16 + 2 * MAX_THREADS;
 export const JOB_OFFSET = SYNC_OFFSET + SYNC_WORDS * 4; // per thread: f64 [kernel index, argc, args...]

@@ -29,6 +29,7 @@ import {
 const SPIN_MS = 1;
 const PENDING = 0;
 const ERROR = 1;
+const COUNTER = 2;
 const GEN0 = 16;
 const READY0 = 16 + MAX_THREADS;
 
@@ -277,6 +278,9 @@ export function _nudgeWorkers(): void {
 /** @internal The pool's count of outstanding worker jobs (0 between calls). */
 export const _pendingJobs = (): number => Atomics.load(syncWords(runtime()), PENDING);
 
+/** @internal Claims made on the chunk counter by the last shared kernel (its chunks + one failed claim per thread). */
+export const _chunkClaims = (): number => Atomics.load(syncWords(runtime()), COUNTER);
+
 /** @internal Jobs handed to worker threads so far (tests check that threads really run). */
 export const _workerJobs = (): number => dispatched;
 
@@ -339,6 +343,13 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
   waitForWorkers(sync);
   if (mainError) throw mainError;
   if (Atomics.load(sync, ERROR) !== 0) throw new TensileError(`wasm backend: kernel ${kernel} failed on a worker thread`);
+}
+
+/** Address of the chunk counter a shared kernel's threads claim work from, zeroed for a new call. */
+export function chunkCounter(): number {
+  const r = runtime();
+  Atomics.store(syncWords(r), COUNTER, 0);
+  return r.ctrl + SYNC_OFFSET + COUNTER * 4;
 }
 
 /** Splits [0, total) into `parts` contiguous ranges whose starts are multiples of `quantum`. */
