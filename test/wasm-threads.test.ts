@@ -2,9 +2,11 @@
 // workers never keep a Node process alive.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
+import { GEMM_BLOCKING } from "../src/backends/wasm/linalg.js";
 import { _chunkClaims, _nudgeWorkers, _pendingJobs, _setParallelThresholdScale, _workerJobs } from "../src/backends/wasm/threads.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
@@ -87,6 +89,15 @@ test("a product whose threads claim chunks as they go equals the one-thread prod
     }
   }
   setNumThreads(1);
+});
+
+test("the host's copy of the GEMM blocking matches assembly/gemm.ts (it decides what a shared product may pack)", () => {
+  const src = readFileSync(fileURLToPath(new URL("../assembly/gemm.ts", import.meta.url)), "utf8");
+  for (const [name, value] of Object.entries(GEMM_BLOCKING)) {
+    const m = src.match(new RegExp(`^const ${name}: i32 = (\\d+);`, "m"));
+    assert.ok(m, `assembly/gemm.ts defines no ${name}`);
+    assert.equal(Number(m[1]), value, `${name}`);
+  }
 });
 
 test("a worker woken without a job does not run its last job again", async () => {

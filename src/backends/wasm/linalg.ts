@@ -10,8 +10,11 @@ import { chunkCounter, parallel, splitRange, threadsFor } from "./threads.js";
 const MIN_FLOPS_PER_THREAD = 1 << 22;
 const MIN_ELEMENTS_PER_THREAD = 1 << 18;
 
-// assembly/gemm.ts's blocking: the micro-tile, the k-block and the packing areas (floats).
-const MR = 4, NR = 8, KC = 320, MC = 128, NC = 1024, SMALL_N = 16;
+// assembly/gemm.ts's blocking: the micro-tile, the k-block and the packing areas (floats), and
+// the column count below which it takes dot products instead of tiles (test/wasm-threads.test.ts
+// checks that these match the kernel's).
+export const GEMM_BLOCKING = { MR: 4, NR: 8, KC: 320, MC: 128, NC: 1024, SMALL_N: 16 } as const;
+const { MR, NR, KC, MC, NC, SMALL_N } = GEMM_BLOCKING;
 /** Chunks per thread of a shared product: enough for a thread to take over a stalled one's share. */
 const CHUNKS_PER_THREAD = 6;
 
@@ -20,7 +23,8 @@ const CHUNKS_PER_THREAD = 6;
  * chunks of it as they go instead of a fixed half each — or null. By columns when N ≥ M, if all
  * of A fits the packed-B area; by rows otherwise, if K is one k-block and all of B fits there.
  * Why: on a machine whose cores other work also uses, each thread of a fixed split is sometimes
- * descheduled or slowed mid-product, and the whole call waits for it (bench/README.md).
+ * descheduled or slowed mid-product, and the whole call waits for it (docs/wasm-backend.md,
+ * "Shared products").
  */
 function sharedSplit(M: number, N: number, K: number, t: number): [number, number] | null {
   // gemmF32's own paths for gemv (M ≤ 2) and few columns (N < 16) are not tiled
@@ -60,22 +64,22 @@ export function matmul(a: View, b0: View, bias?: View): WasmStorage {
     ? [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, ...(x ? [addr(x), ...x.strides] : [0, 0, 0, 0]), M, N, K]
     : [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, bias ? 1 : 0, M, N, K];
   const t = threadsFor(2 * total * K, MIN_FLOPS_PER_THREAD);
-  // Split batches when there are enough, else the larger of rows (in micro-tile units of 4) and
-  // columns (units of 8): each thread then packs all of the other operand, which is the small one.
+  // A single float32 product on several threads is shared: the threads claim chunks of it as they
+  // go (sharedSplit). Otherwise split batches when there are enough, else the larger of rows (in
+  // micro-tile units of 4) and columns (units of 8): each thread then packs all of the other
+  // operand, which is the small one.
   const shared = f32 && B === 1 && t > 1 ? sharedSplit(M, N, K, t) : null;
   if (shared) {
     const job = [addr(a), sam, sak, addr(b), sbk, sbn, out.ptr, ...(x ? [addr(x), x.strides[1]!, x.strides[2]!] : [0, 0, 0]), M, N, K, chunkCounter(), ...shared];
     parallel("matmulF32SharedK", Array.from({ length: t }, () => job));
-    if (tmp) releaseStorage(tmp);
-    if (btmp) releaseStorage(btmp);
-    return out;
+  } else {
+    let jobs: number[][];
+    if (B >= t) jobs = splitRange(B, t).map(([p, q]) => [...head, p, q, 0, M, 0, N]);
+    else if (N >= M) jobs = splitRange(N, t, 8).map(([p, q]) => [...head, 0, B, 0, M, p, q]);
+    else jobs = splitRange(M, t, 4).map(([p, q]) => [...head, 0, B, p, q, 0, N]);
+    if (f32) parallel("matmulF32K", jobs);
+    else parallel("matmulK", jobs.map((j) => [DT[dtype], ...j]));
   }
-  let jobs: number[][];
-  if (B >= t) jobs = splitRange(B, t).map(([p, q]) => [...head, p, q, 0, M, 0, N]);
-  else if (N >= M) jobs = splitRange(N, t, 8).map(([p, q]) => [...head, 0, B, 0, M, p, q]);
-  else jobs = splitRange(M, t, 4).map(([p, q]) => [...head, 0, B, p, q, 0, N]);
-  if (f32) parallel("matmulF32K", jobs);
-  else parallel("matmulK", jobs.map((j) => [DT[dtype], ...j]));
   if (tmp) releaseStorage(tmp);
   if (btmp) releaseStorage(btmp);
   return out;
