@@ -373,7 +373,6 @@ export class Tensor {
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }
 }
 
-/** A tensor that a Module registers as a learnable parameter: a leaf that requires grad by default. */
 // Runtimes without Symbol.dispose: TypeScript's `using` helper looks the method up under this key.
 if (!(Symbol as { dispose?: symbol }).dispose)
   (Tensor.prototype as unknown as Record<symbol, unknown>)[Symbol.for("Symbol.dispose")] = Tensor.prototype.dispose;
@@ -381,6 +380,8 @@ if (!(Symbol as { dispose?: symbol }).dispose)
 function usedAfterDispose(t: Tensor): never {
   throw new TensileError(`a Tensor of shape ${fmtShape(t.shape)} was used after dispose()`);
 }
+
+/** A tensor that a Module registers as a learnable parameter: a leaf that requires grad by default. */
 
 export class Parameter extends Tensor {
   constructor(t: Tensor, requiresGrad = true) {
