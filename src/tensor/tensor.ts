@@ -382,7 +382,6 @@ function usedAfterDispose(t: Tensor): never {
 }
 
 /** A tensor that a Module registers as a learnable parameter: a leaf that requires grad by default. */
-
 export class Parameter extends Tensor {
   constructor(t: Tensor, requiresGrad = true) {
     super(t.storage, t.backend, t.shape, t.strides, t.offset);
