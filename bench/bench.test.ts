@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import { loadFashionMnistTrain, readIdxGz } from "./idx.js";
 import { buildConfigs, interleaved, splitIntoRounds, type FrameworkConfig } from "./plan.js";
 import { FASHION_MNIST_DIR, type Measurement, type WorkerRequest, type WorkerResult } from "./protocol.js";
-import { baselineFor, gateTorch, mergeOutcomes, renderTables, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
+import { baselineFor, gateTorch, mergeOutcomes, renderTables, scaling, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
 import { fmt, median } from "./stats.js";
 
 function idxBytes(shape: number[], data: number[], magicType = 0x08): Uint8Array {
@@ -137,6 +137,20 @@ test("tables divide medians by the same-thread PyTorch baseline and mark refused
   assert.match(line("| PyTorch, OPENBLAS_* unset | 1 |"), /\| 3.00 \| 2.00–100 \| 3 \| baseline \|/);
   assert.match(line("| PyTorch, OPENBLAS_* unset | 2 |"), /INVALID: GEMM too slow/);
   assert.match(line("| Tensile wasm | 2 |"), /no valid PyTorch baseline/);
+});
+
+test("two-thread scaling: ratio of medians, and ratios of runs paired by position (round)", () => {
+  const r = scaling([10, 20, 30], [18, 30, 60])!;
+  assert.equal(r.medians, 30 / 20);
+  assert.deepEqual(r.paired, [1.8, 1.5, 2]);
+  assert.equal(scaling([10, 20], [15, 25, 35])!.paired, null, "unequal run counts cannot be paired");
+  assert.equal(scaling([], [1]), null);
+  const one = outcome("tensile-wasm-1t", { "gemm.64x784x500": [30, 20, 40] });
+  const two = outcome("tensile-wasm-2t", { "gemm.64x784x500": [51, 40, 60] });
+  const tables = renderTables([one, two]);
+  const section = tables.slice(tables.indexOf("Two-thread scaling"));
+  assert.match(section, /\| Tensile wasm \| \(64,784,500\) \| 1\.70× \| 1\.70× \| 1\.50–2\.00× \| 3 \|/);
+  assert.doesNotMatch(section, /1024,1024,1024/, "no row for a GEMM without figures");
 });
 
 test("plans: quick skips TF.js cpu's CNN, every micro request carries a micro plan", () => {

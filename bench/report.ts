@@ -202,11 +202,45 @@ function validityTable(outcomes: ConfigOutcome[]): string {
   return lines.join("\n");
 }
 
+/**
+ * Two threads against one for the same runs: the ratio of the medians, and the median and range of
+ * the ratios of runs paired by position — the i-th run at each thread count comes from the same
+ * round (minutes apart at most), so pairs compare the machine in one state. Null without runs.
+ */
+export function scaling(one: readonly number[], two: readonly number[]): { medians: number; paired: number[] | null } | null {
+  if (!one.length || !two.length) return null;
+  const paired = one.length === two.length ? one.map((v, i) => two[i]! / v) : null;
+  return { medians: median(two) / median(one), paired };
+}
+
+const GEMM_KEYS = TABLES.filter((t) => t.key.startsWith("gemm."));
+
+function scalingTable(outcomes: ConfigOutcome[]): string {
+  const lines = [
+    "| Framework | GEMM (M,K,N) | 2 threads / 1 thread, medians | paired by round: median | min–max | pairs |",
+    "|---|---|---:|---:|---:|---:|",
+  ];
+  for (const one of outcomes.filter((o) => o.config.threads === 1)) {
+    const two = outcomes.find((o) => o.config.threads === 2 && o.config.label === one.config.label);
+    if (!two) continue;
+    for (const spec of GEMM_KEYS) {
+      const a = measurement(one, spec), b = measurement(two, spec);
+      const r = a && b ? scaling(a.values, b.values) : null;
+      if (!r) continue;
+      const p = r.paired;
+      const shape = spec.key.slice("gemm.".length).replaceAll("x", ",");
+      lines.push(`| ${rowLabel(one)}${one.invalid || two.invalid ? " (INVALID)" : ""} | (${shape}) | ${fmt(r.medians)}× | ${p ? `${fmt(median(p))}×` : "—"} | ${p ? `${fmt(Math.min(...p))}–${fmt(Math.max(...p))}×` : "—"} | ${p ? p.length : 0} |`);
+    }
+  }
+  return lines.join("\n");
+}
+
 /** The tables alone (what run.ts prints to stdout). */
 export function renderTables(outcomes: ConfigOutcome[]): string {
   const parts: string[] = [];
   TABLES.forEach((spec, i) => parts.push(`### ${i + 1}. ${spec.title}\n\n${workloadTable(outcomes, spec)}`));
-  parts.push(`### ${TABLES.length + 1}. Peak RSS of the training process (maxRSS of the worker after its timed runs, median over the rounds' workers; includes the 60 000 × 784 float32 training set, 180 MiB)\n\n${rssTable(outcomes)}`);
+  parts.push(`### ${TABLES.length + 1}. Two-thread scaling of the GEMMs above (the i-th runs at 1 and 2 threads come from the same round)\n\n${scalingTable(outcomes)}`);
+  parts.push(`### ${TABLES.length + 2}. Peak RSS of the training process (maxRSS of the worker after its timed runs, median over the rounds' workers; includes the 60 000 × 784 float32 training set, 180 MiB)\n\n${rssTable(outcomes)}`);
   return parts.join("\n\n");
 }
 
