@@ -20,7 +20,7 @@ const NR: i32 = 8;
 // K is split into equal blocks of at most KC (784 → 3 × 262 rather than 256+256+256+16).
 const KC: i32 = 320;
 const MC: i32 = 128;
-const NC: i32 = 1024;
+const NC: i32 = 1280;
 
 /** Bytes of scratch one thread needs for gemmF32 (packed A block + packed B block + edge tile). */
 export const GEMM_WORK_BYTES: i32 = (MC * KC + KC * NC + MR * NR) * 4;
@@ -545,7 +545,7 @@ function gemmF32(
  * - by columns, all of A (one block per k-block, in the packed-B area: the host checks that it
  *   fits); each chunk packs its own B strips (or, read in place, the ragged last one) into the
  *   packed-A area, at most MC·KC floats (the host keeps chunk·kc within that);
- * - by rows (K within one k-block), all of B; each chunk packs its own rows of A.
+ * - by rows, all of B (one block per k-block, likewise); each chunk packs its own rows of A.
  *
  * Strides in elements; the bias view (sxm, sxn) as in matmulF32K.
  */
@@ -561,13 +561,17 @@ export function matmulF32SharedK(
   const kcMax = (K + nk - 1) / nk;
   const full = N & ~(NR - 1);
   if (byRows != 0) {
-    packB(packedB, b, sbk, sbn, 0, K, 0, N, N);
+    const np = (N + NR - 1) & ~(NR - 1);
+    for (let p0 = 0; p0 < K; p0 += kcMax) packB(packedB + (<usize>(p0 * np) << 2), b, sbk, sbn, p0, min(kcMax, K - p0), 0, N, N);
     for (;;) {
       const i0 = claim(ctr) * chunk;
       if (i0 >= M) break;
       const mc = min(chunk, M - i0);
-      packA(packedA, a, sam, sak, i0, mc, 0, K, M);
-      blockTiles(packedA, i0, mc, K, 0, N, false, b, sbk, full, packedB, c, N, false, bias, sxm, sxn, tile);
+      for (let p0 = 0; p0 < K; p0 += kcMax) {
+        const kc = min(kcMax, K - p0);
+        packA(packedA, a, sam, sak, i0, mc, p0, kc, M);
+        blockTiles(packedA, i0, mc, kc, 0, N, false, b, sbk, full, packedB + (<usize>(p0 * np) << 2), c, N, p0 > 0, bias, sxm, sxn, tile);
+      }
     }
     return;
   }

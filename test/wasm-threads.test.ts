@@ -63,7 +63,8 @@ test("a product whose threads claim chunks as they go equals the one-thread prod
     [1001, 77, 203, "contiguous", true, true], // by rows, ragged rows and columns
     [784, 64, 500, "transposed", false, true], // by rows (the MLP's weight-gradient shape)
     [1000, 100, 10, "transposed", false, false], // few columns: gemmF32's dot-product path, not shared
-    [300, 700, 200, "contiguous", false, false], // by rows but K over one k-block: a fixed split
+    [300, 700, 200, "contiguous", true, true], // by rows over three k-blocks (batch-1000 inference's kind)
+    [1100, 700, 600, "transposed", false, false], // by rows, but all of B does not fit the packing area: a fixed split
   ];
   for (const [M, K, N, layout, withBias, shared] of cases) {
     const what = `${M}×${K}×${N} (B ${layout}${withBias ? ", bias" : ""})`;
