@@ -458,11 +458,7 @@ function gemmF32(
   const tile = packedB + (<usize>(KC * NC) << 2);
   const nk = (K + KC - 1) / KC;
   const kcMax = (K + nk - 1) / nk;
-  // Row-major B can be read in place: each 8-column strip is already 32 contiguous bytes per k.
-  // That saves a pass over B when few A panels share each packed strip (small M), but a strip
-  // whose rows are a multiple of 1 KiB apart falls into a handful of L1 sets and thrashes, and
-  // for large M packing is cheap anyway. Only a ragged last strip is packed.
-  const direct = sbn == 1 && M <= 128 && (sbk & 255) != 0;
+  const direct = readsBInPlace(M, sbk, sbn);
   const full = N & ~(NR - 1);
   for (let j0 = 0; j0 < N; j0 += NC) {
     const nc = min(NC, N - j0);
@@ -478,6 +474,16 @@ function gemmF32(
       }
     }
   }
+}
+
+/**
+ * Whether a product reads row-major B in place instead of packing it: each 8-column strip is
+ * already 32 contiguous bytes per k. That saves a pass over B when few A panels share each packed
+ * strip (small M), but a strip whose rows are a multiple of 1 KiB apart falls into a handful of L1
+ * sets and thrashes, and for large M packing is cheap anyway. Only a ragged last strip is packed.
+ */
+@inline function readsBInPlace(M: i32, sbk: i32, sbn: i32): bool {
+  return sbn == 1 && M <= 128 && (sbk & 255) != 0;
 }
 
 /**
@@ -575,7 +581,7 @@ export function matmulF32SharedK(
     }
     return;
   }
-  const direct = sbn == 1 && M <= 128 && (sbk & 255) != 0;
+  const direct = readsBInPlace(M, sbk, sbn);
   const mp = (M + MR - 1) & ~(MR - 1);
   for (let p0 = 0; p0 < K; p0 += kcMax) packA(packedB + (<usize>(p0 * mp) << 2), a, sam, sak, 0, M, p0, min(kcMax, K - p0), M);
   for (;;) {
