@@ -1,6 +1,6 @@
 import type { Backend, Storage, View } from "../backends/backend.js";
 import { getBackend } from "../backends/registry.js";
-import { TensileError } from "../errors.js";
+import { TensileError, fmtShape } from "../errors.js";
 import { type DType, arrayFor, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 
@@ -24,7 +24,7 @@ export function assertTensor(op: string, x: unknown, what = "input"): asserts x 
 }
 
 function usedAfterDispose(op: string, x: Tensor, what: string): never {
-  throw new TensileError(`${op}: ${what} (shape [${x.shape.join(", ")}]) was used after dispose()`);
+  throw new TensileError(`${op}: ${what} (shape ${fmtShape(x.shape)}) was used after dispose()`);
 }
 
 export function describe(x: unknown): string {
