@@ -89,6 +89,23 @@ export function sgdK(f64dt: bool, p: usize, g: usize, buf: usize, lr: f64, momen
   }
 }
 
+// Adam's common case (no maximize, no amsgrad; no weight decay or AdamW's decoupled one) over the
+// byte range [o, o + bytes), bytes a multiple of 16: the same arithmetic as adamK's general loop,
+// with p scaled by `decay` = 1 - lr·wd always (exactly p when wd = 0).
+function adamPlain4(p: usize, g: usize, m: usize, v: usize, o: usize, bytes: usize, decay: v128, vb1: v128, omb1: v128,
+  vb2: v128, omb2: v128, vstep: v128, vbc2: v128, veps: v128): void {
+  const end = o + bytes;
+  for (; o < end; o += 16) {
+    const gv = v128.load(g + o);
+    const mv = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(omb1, gv));
+    const vv = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(f32x4.mul(omb2, gv), gv));
+    v128.store(m + o, mv);
+    v128.store(v + o, vv);
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vbc2), veps);
+    v128.store(p + o, f32x4.sub(f32x4.mul(v128.load(p + o), decay), f32x4.div(f32x4.mul(vstep, mv), denom)));
+  }
+}
+
 /**
  * Adam / AdamW (torch.optim.Adam, AdamW), elements [e0, e1), with the host passing
  * stepSize = lr / (1 - β1^t) and bc2Sqrt = √(1 - β2^t):
@@ -124,6 +141,12 @@ export function adamK(f64dt: bool, p: usize, g: usize, m: usize, v: usize, vmax:
   const vb1 = f32x4.splat(<f32>beta1), omb1 = f32x4.splat(<f32>(1 - beta1)), vb2 = f32x4.splat(<f32>beta2), omb2 = f32x4.splat(<f32>(1 - beta2));
   const vstep = f32x4.splat(<f32>stepSize), vbc2 = f32x4.splat(<f32>bc2Sqrt), veps = f32x4.splat(<f32>eps);
   let i = e0;
+  if (!maximize && !amsgrad && (wd == 0 || decoupled)) {
+    // V8 does not hoist the loop's invariant tests; this loop has none (see sgdK)
+    const n4 = (e1 - e0) & ~3;
+    adamPlain4(p, g, m, v, <usize>e0 << 2, <usize>n4 << 2, decoupled ? decay : f32x4.splat(1), vb1, omb1, vb2, omb2, vstep, vbc2, veps);
+    i += n4;
+  }
   for (; i + 4 <= e1; i += 4) {
     const o = <usize>i << 2;
     let pv = v128.load(p + o);

@@ -371,12 +371,9 @@ for (const threads of [1, 2]) {
         for (let i = 0; i < 12; i++) {
           const n = pick(r, [1, 3, 8, 37, 1000]);
           const mk = () => { const d = randomData(r, dtype, n); return [W.fromArray(d), R.fromArray(d)] as const; };
-          const [wp, rp] = mk(), [wg, rg] = mk(), [wb, rb] = mk(), [wm, rm] = mk(), [wv0, rv0] = mk(), [wx, rx] = mk();
           // second moments are non-negative
-          const vdata = R.read(whole(rv0, [n])).map(Math.abs);
-          const [wv, rv] = [W.fromArray(vdata), R.fromArray(vdata)];
-          const xdata = R.read(whole(rx, [n])).map(Math.abs);
-          const [wvm, rvm] = [W.fromArray(xdata), R.fromArray(xdata)];
+          const vdata = randomData(r, dtype, n).map(Math.abs);
+          const xdata = randomData(r, dtype, n).map(Math.abs);
           const tol = dtype === "float32" ? { rtol: 1e-5, atol: 1e-6 } : {};
           // every combination of SGD's options (the kernel has its own loops for some of them)
           for (let combo = 0; combo < 32; combo++) {
@@ -390,12 +387,17 @@ for (const threads of [1, 2]) {
             assertClose(readAll(W, sp, [n]), readAll(R, sq, [n]), tol, `sgd param ${dtype} n=${n} ${JSON.stringify(sgd)}`);
             assertClose(readAll(W, sb, [n]), readAll(R, sc, [n]), tol, `sgd momentum buffer ${dtype} n=${n} ${JSON.stringify(sgd)}`);
           }
-          const adam = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: pick(r, [0, 0.01]), decoupledWeightDecay: r() < 0.5,
-            amsgrad: r() < 0.5, maximize: r() < 0.3, step: 1 + Math.floor(r() * 5) };
-          W.adamStep(wp, wg, wm, wv, adam.amsgrad ? wvm : null, adam);
-          R.adamStep(rp, rg, rm, rv, adam.amsgrad ? rvm : null, adam);
-          for (const [a, b, name] of [[wp, rp, "param"], [wm, rm, "expAvg"], [wv, rv, "expAvgSq"], [wvm, rvm, "maxExpAvgSq"]] as const)
-            assertClose(readAll(W, a, [n]), readAll(R, b, [n]), tol, `adam ${name} ${dtype} ${JSON.stringify(adam)}`);
+          // every combination of Adam's options too (the kernel has its own loop for the common ones)
+          for (let combo = 0; combo < 16; combo++) {
+            const adam = { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: combo & 1 ? 0.01 : 0, decoupledWeightDecay: (combo & 2) !== 0,
+              amsgrad: (combo & 4) !== 0, maximize: (combo & 8) !== 0, step: 1 + Math.floor(r() * 5) };
+            const [ap, aq] = mk(), [ag, ah] = mk(), [am, an] = mk();
+            const [av, aw] = [W.fromArray(vdata), R.fromArray(vdata)], [ax, ay] = [W.fromArray(xdata), R.fromArray(xdata)];
+            W.adamStep(ap, ag, am, av, adam.amsgrad ? ax : null, adam);
+            R.adamStep(aq, ah, an, aw, adam.amsgrad ? ay : null, adam);
+            for (const [a, b, name] of [[ap, aq, "param"], [am, an, "expAvg"], [av, aw, "expAvgSq"], [ax, ay, "maxExpAvgSq"]] as const)
+              assertClose(readAll(W, a, [n]), readAll(R, b, [n]), tol, `adam ${name} ${dtype} ${JSON.stringify(adam)}`);
+          }
         }
       }
     });

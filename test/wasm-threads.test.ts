@@ -143,6 +143,38 @@ test("an optimizer step split across threads equals the single-threaded one", ()
   assert.deepEqual(two, one);
 });
 
+test("an optimizer step splits at a lower size only while the workers are awake", () => {
+  setNumThreads(2);
+  const n = 1 << 17; // above the awake threshold for two threads, below the cold one
+  const p = W.fromArray(new Float32Array(n).fill(1)), g = W.fromArray(new Float32Array(n).fill(2));
+  const sgd = { lr: 0.5, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, firstStep: true };
+  const big = W.fromArray(new Float32Array(1 << 20).fill(0.5));
+  const wake = () => W.release!(W.unary("exp", whole(big, [1 << 20]), "float32"));
+  const idle = new Int32Array(new SharedArrayBuffer(4));
+  // asleep: 5 ms after the last job the workers' 1 ms spin is over, so the step stays here
+  for (let i = 0; i < 3; i++) {
+    wake();
+    Atomics.wait(idle, 0, 0, 5);
+    const jobs = _workerJobs();
+    W.sgdStep(p, g, null, sgd);
+    assert.equal(_workerJobs(), jobs, "a step after the workers went to sleep used a worker");
+  }
+  // awake: right after a split call. This thread may be preempted in between, so one split in
+  // twenty tries is required, not every one.
+  let split = 0;
+  for (let i = 0; i < 20; i++) {
+    const before = _workerJobs();
+    wake();
+    assert.ok(_workerJobs() > before, "the waking call used a worker");
+    const jobs = _workerJobs();
+    W.sgdStep(p, g, null, sgd);
+    if (_workerJobs() > jobs) split++;
+  }
+  assert.ok(split > 0, "no step split while the workers were awake");
+  // split or not, every element got each of the 23 steps of 0.5·2
+  assert.ok(readAll(W, p, [n]).every((v) => v === 1 - 23), "every element got every step");
+});
+
 test("worker threads do not keep the process alive", () => {
   const script = `
     import { wasmBackend as W, setNumThreads, getNumThreads } from "./src/backends/wasm/index.ts";

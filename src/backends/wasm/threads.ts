@@ -268,6 +268,19 @@ export function threadStats(): { workersReady: number; jobsOnWorkers: number } {
 
 let workScale = 1;
 let dispatched = 0;
+/** When the last call that used workers returned (the spin loops' clock). */
+let lastJoin = -Infinity;
+
+/**
+ * Whether the workers are probably still spinning after their last job, so a new job reaches
+ * them at once. A sleeping worker on this VM took 0.3–1.3 ms to wake (a halted vCPU), which
+ * costs more than splitting a sub-millisecond kernel saves; kernels whose split only pays against
+ * awake workers use a lower threshold only while this holds. Half the spin, since a worker that
+ * finished early started spinning before the caller returned.
+ */
+export function workersAwake(): boolean {
+  return clock.now() - lastJoin < SPIN_MS / 2;
+}
 
 /** @internal Wakes every worker without giving it a job (tests: a stray wake-up must be harmless). */
 export function _nudgeWorkers(): void {
@@ -341,6 +354,7 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
     mainError = e;
   }
   waitForWorkers(sync);
+  lastJoin = clock.now();
   if (mainError) throw mainError;
   if (Atomics.load(sync, ERROR) !== 0) throw new TensileError(`wasm backend: kernel ${kernel} failed on a worker thread`);
 }
