@@ -7,7 +7,9 @@ import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
 import { GEMM_BLOCKING } from "../src/backends/wasm/linalg.js";
-import { _chunkClaims, _nudgeWorkers, _pendingJobs, _setParallelThresholdScale, _workerJobs } from "../src/backends/wasm/threads.js";
+import {
+  _chunkClaims, _nudgeWorkers, _pendingJobs, _setLateWorkers, _setParallelThresholdScale, _takenBackJobs, _workerJobs,
+} from "../src/backends/wasm/threads.js";
 import { R, W, assertClose, makePair, readAll, rng, whole } from "./wasm-helpers.js";
 
 test("setNumThreads validates and getNumThreads reports", () => {
@@ -173,6 +175,51 @@ test("an optimizer step splits at a lower size only while the workers are awake"
   assert.ok(split > 0, "no step split while the workers were awake");
   // split or not, every element got each of the 23 steps of 0.5·2
   assert.ok(readAll(W, p, [n]).every((v) => v === 1 - 23), "every element got every step");
+});
+
+test("jobs no worker has started are taken back by the caller, and a late worker leaves them", async () => {
+  const r = rng(11);
+  const [x] = makePair(r, "float32", [600, 700], "contiguous");
+  const [a] = makePair(r, "float32", [1, 64, 784], "contiguous");
+  const [b] = makePair(r, "float32", [1, 784, 503], "contiguous");
+  const [ba] = makePair(r, "float32", [6, 40, 50], "contiguous");
+  const [bb] = makePair(r, "float32", [6, 50, 30], "contiguous");
+  const n = 300001;
+  const run = () => {
+    // an SGD step run twice on some range, or not at all, would show: every element must be 1 - 0.5·2
+    const p = W.fromArray(new Float32Array(n).fill(1)), g = W.fromArray(new Float32Array(n).fill(2));
+    W.sgdStep(p, g, null, { lr: 0.5, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, firstStep: true });
+    return [
+      readAll(W, W.unary("exp", x, "float32"), [420000]), // a fixed split by element ranges
+      readAll(W, W.matmul(a, b), [64 * 503]), // a shared product: the workers' copies are dropped
+      readAll(W, W.matmul(ba, bb), [6 * 40 * 30]), // a fixed split by batches
+      readAll(W, p, [n]),
+    ];
+  };
+  setNumThreads(1);
+  const one = run();
+  assert.ok(one[3]!.every((v) => v === 0));
+  setNumThreads(2);
+  _setParallelThresholdScale(1 / 64);
+  _setLateWorkers(true);
+  try {
+    const [jobs0, back0] = [_workerJobs(), _takenBackJobs()];
+    const two = run();
+    assert.ok(_workerJobs() - jobs0 >= 4, `only ${_workerJobs() - jobs0} jobs were handed to a worker`);
+    assert.equal(_takenBackJobs() - back0, _workerJobs() - jobs0, "every job handed out was taken back");
+    // the workers, told of their jobs too late, must find them taken: running one would apply
+    // the SGD step twice or drive the job count below zero
+    await new Promise((res) => setTimeout(res, 20));
+    assert.equal(_pendingJobs(), 0, "outstanding jobs after late workers");
+    two.forEach((got, k) => got.forEach((v, i) => assert.ok(Object.is(v, one[k]![i]), `result ${k}, element ${i}: ${v} vs ${one[k]![i]}`)));
+    _setLateWorkers(false);
+    const three = run();
+    three.forEach((got, k) => got.forEach((v, i) => assert.ok(Object.is(v, one[k]![i]), `after: result ${k}, element ${i}`)));
+  } finally {
+    _setLateWorkers(false);
+    _setParallelThresholdScale(1);
+    setNumThreads(1);
+  }
 });
 
 test("worker threads do not keep the process alive", () => {

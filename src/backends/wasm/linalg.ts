@@ -75,7 +75,7 @@ export function matmul(a: View, b0: View, bias?: View): WasmStorage {
   const shared = f32 && B === 1 && t > 1 ? sharedSplit(M, N, K, t) : null;
   if (shared) {
     const job = [addr(a), sam, sak, addr(b), sbk, sbn, out.ptr, ...(x ? [addr(x), x.strides[1]!, x.strides[2]!] : [0, 0, 0]), M, N, K, chunkCounter(), ...shared];
-    parallel("matmulF32SharedK", Array.from({ length: t }, () => job));
+    parallel("matmulF32SharedK", Array.from({ length: t }, () => job), true);
   } else {
     let jobs: number[][];
     if (B >= t) jobs = splitRange(B, t).map(([p, q]) => [...head, p, q, 0, M, 0, N]);

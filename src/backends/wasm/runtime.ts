@@ -64,9 +64,10 @@ export const MAX_THREADS = 64;
 export const ARGS_BYTES = 8192; // i32 shapes and strides for one kernel call
 export const ERR_OFFSET = ARGS_BYTES; // i32 flag, i32 value
 // i32 words: [0] pending, [1] error, [2] the chunk counter of a shared kernel (matmulF32SharedK),
-// [16 + t] generation of worker t, [16 + MAX + t] its readiness
+// [16 + t] generation of worker t, [16 + MAX + t] its readiness, [16 + 2·MAX + t] who took its
+// current job (0 nobody yet, 1 the worker, 2 the caller)
 export const SYNC_OFFSET = ERR_OFFSET + 64;
-export const SYNC_WORDS = 16 + 2 * MAX_THREADS;
+export const SYNC_WORDS = 16 + 3 * MAX_THREADS;
 export const JOB_OFFSET = SYNC_OFFSET + SYNC_WORDS * 4; // per thread: f64 [kernel index, argc, args...]
 export const JOB_SLOT_F64 = 32;
 export const CTRL_BYTES = JOB_OFFSET + MAX_THREADS * JOB_SLOT_F64 * 8;

@@ -11,11 +11,18 @@ import {
  * Protocol (all in the control area's sync words, so no message passing per call):
  *   - a new worker instantiates the kernels on the shared memory and sets its `ready` word
  *     (1, or -1 if it could not start);
- *   - the caller writes each worker's job (kernel index, arguments) into the worker's slot,
- *     sets `pending` to the number of workers used, bumps each used worker's generation word and
- *     notifies it; then runs its own share (job 0) on the calling thread;
- *   - a worker spins for up to SPIN_MS, then blocks in Atomics.wait, on its generation word, runs
- *     its job, decrements `pending` and notifies when it reaches 0;
+ *   - the caller writes each worker's job (kernel index, arguments) into the worker's slot and
+ *     clears the worker's `taken` word, sets `pending` to the number of workers used, bumps each
+ *     used worker's generation word and notifies it; then runs its own share (job 0) on the
+ *     calling thread;
+ *   - a worker spins for up to SPIN_MS, then blocks in Atomics.wait, on its generation word; woken,
+ *     it takes its job by setting `taken` from 0 to 1 (compare-exchange), runs it, decrements
+ *     `pending` and notifies when it reaches 0;
+ *   - the caller, its share done, takes back every job no worker has taken yet (`taken` 0 → 2)
+ *     and runs it itself — or drops it, for a shared kernel whose chunks are all claimed by then —
+ *     decrementing `pending` for it. A worker that is asleep, or preempted, when the job comes
+ *     then costs nothing: only jobs already running are waited for. A worker that finds its job
+ *     taken goes back to waiting;
  *   - the caller spins for up to SPIN_MS, then blocks until `pending` is 0: Atomics.wait in Node
  *     (allowed on the main thread) and in workers; a spin on Atomics.load on a browser main
  *     thread, where Atomics.wait throws.
@@ -32,6 +39,7 @@ const ERROR = 1;
 const COUNTER = 2;
 const GEN0 = 16;
 const READY0 = 16 + MAX_THREADS;
+const TAKEN0 = 16 + 2 * MAX_THREADS;
 
 interface WorkerHandle {
   terminate(): unknown;
@@ -42,7 +50,7 @@ const workerSource = `
 "use strict";
 function serve(d) {
   const sync = new Int32Array(d.memory.buffer, d.syncByte, d.syncWords);
-  const GEN = ${GEN0} + d.id, READY = ${READY0} + d.id;
+  const GEN = ${GEN0} + d.id, READY = ${READY0} + d.id, TAKEN = ${TAKEN0} + d.id;
   let fns, job;
   try {
     const ex = new WebAssembly.Instance(d.module, { env: { memory: d.memory } }).exports;
@@ -80,6 +88,9 @@ function serve(d) {
     while ((next = Atomics.load(sync, GEN)) === gen) Atomics.wait(sync, GEN, gen);
     gen = next;
     if (gen < 0) return;
+    // Take the job, unless the caller got to it first: a caller that finishes its own share before
+    // this worker started takes the job back (see parallel), and then it is not this worker's.
+    if (Atomics.compareExchange(sync, TAKEN, 0, 1) !== 0) continue;
     try {
       const argc = job[1];
       const args = new Array(argc);
@@ -263,11 +274,12 @@ export function threadStats(): { workersReady: number; jobsOnWorkers: number } {
   const sync = syncWords(runtime());
   let ready = 0;
   while (ready < workers.length && Atomics.load(sync, READY0 + ready) === 1) ready++;
-  return { workersReady: ready, jobsOnWorkers: dispatched };
+  return { workersReady: ready, jobsOnWorkers: dispatched - takenBack };
 }
 
 let workScale = 1;
 let dispatched = 0;
+let takenBack = 0;
 /** When the last call that used workers returned (the spin loops' clock). */
 let lastJoin = -Infinity;
 
@@ -294,8 +306,21 @@ export const _pendingJobs = (): number => Atomics.load(syncWords(runtime()), PEN
 /** @internal Claims made on the chunk counter by the last shared kernel (its chunks + one failed claim per thread). */
 export const _chunkClaims = (): number => Atomics.load(syncWords(runtime()), COUNTER);
 
-/** @internal Jobs handed to worker threads so far (tests check that threads really run). */
+/** @internal Jobs handed to worker threads so far, whoever ran them (tests check the splitting). */
 export const _workerJobs = (): number => dispatched;
+
+let lateWorkers = false;
+
+/**
+ * @internal Tests: workers are told of each job only after the caller has taken every job back,
+ * as if they had all been asleep or preempted; each must then find its job taken and leave it.
+ */
+export function _setLateWorkers(on: boolean): void {
+  lateWorkers = on;
+}
+
+/** @internal Jobs handed to workers that the caller took back and ran (or dropped) itself. */
+export const _takenBackJobs = (): number => takenBack;
 
 /** @internal Scales every "worth a thread" threshold (tests use a tiny scale so small calls split). */
 export function _setParallelThresholdScale(scale: number): void {
@@ -315,7 +340,7 @@ export function threadsFor(work: number, minPerThread: number): number {
  * Runs `kernel` once per job, job 0 on the calling thread and the rest on workers (which
  * threadsFor has started), returning when all are done. Each job is the kernel's argument list.
  */
-export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number[])[]): void {
+export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number[])[], shared = false): void {
   const k = kernels();
   const fn = k[kernel] as (...args: number[]) => void;
   if (jobs.length === 1) {
@@ -339,20 +364,41 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
     slots[base] = index;
     slots[base + 1] = args.length;
     for (let i = 0; i < args.length; i++) slots[base + 2 + i] = args[i]!;
+    Atomics.store(sync, TAKEN0 + w, 0);
   }
   Atomics.store(sync, ERROR, 0);
   Atomics.store(sync, PENDING, nw);
   dispatched += nw;
-  for (let w = 0; w < nw; w++) {
-    Atomics.add(sync, GEN0 + w, 1);
-    Atomics.notify(sync, GEN0 + w);
-  }
+  const wake = () => {
+    for (let w = 0; w < nw; w++) {
+      Atomics.add(sync, GEN0 + w, 1);
+      Atomics.notify(sync, GEN0 + w);
+    }
+  };
+  const late = lateWorkers;
+  if (!late) wake();
   let mainError: unknown = null;
   try {
     fn(...jobs[0]!);
   } catch (e) {
     mainError = e;
   }
+  // Take back the jobs no worker has started: waiting for a thread that is asleep or preempted
+  // would cost more than running its share here. A shared kernel's chunks are all claimed once
+  // the caller's job returns, so its copies are dropped instead.
+  for (let w = 0; w < nw; w++) {
+    if (Atomics.compareExchange(sync, TAKEN0 + w, 0, 2) !== 0) continue;
+    takenBack++;
+    if (!shared && !mainError) {
+      try {
+        fn(...jobs[w + 1]!);
+      } catch (e) {
+        mainError = e;
+      }
+    }
+    Atomics.sub(sync, PENDING, 1);
+  }
+  if (late) wake();
   waitForWorkers(sync);
   lastJoin = clock.now();
   if (mainError) throw mainError;
