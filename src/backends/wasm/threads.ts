@@ -90,6 +90,8 @@ function serve(d) {
     if (gen < 0) return;
     // Take the job, unless the caller got to it first: a caller that finishes its own share before
     // this worker started takes the job back (see parallel), and then it is not this worker's.
+    // The slot is read only after taking it, so a worker that slept through a job taken back and
+    // takes the next one (its word cleared again) runs that one, with its arguments.
     if (Atomics.compareExchange(sync, TAKEN, 0, 1) !== 0) continue;
     try {
       const argc = job[1];
@@ -356,18 +358,21 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
     for (const j of jobs) fn(...j);
     return;
   }
+  if (jobs.some((args) => args.length + 2 > JOB_SLOT_F64)) throw new TensileError(`wasm backend: too many arguments for ${kernel}`);
+  // `pending` is set before any `taken` word is cleared: a worker still on its way to an earlier
+  // job that the caller took back may take this one as soon as its word is 0, and its decrement
+  // must count against this call.
+  Atomics.store(sync, ERROR, 0);
+  Atomics.store(sync, PENDING, nw);
   const slots = new Float64Array(r.memory.buffer, r.ctrl + JOB_OFFSET, MAX_THREADS * JOB_SLOT_F64);
   for (let w = 0; w < nw; w++) {
     const args = jobs[w + 1]!;
-    if (args.length + 2 > JOB_SLOT_F64) throw new TensileError(`wasm backend: too many arguments for ${kernel}`);
     const base = w * JOB_SLOT_F64;
     slots[base] = index;
     slots[base + 1] = args.length;
     for (let i = 0; i < args.length; i++) slots[base + 2 + i] = args[i]!;
     Atomics.store(sync, TAKEN0 + w, 0);
   }
-  Atomics.store(sync, ERROR, 0);
-  Atomics.store(sync, PENDING, nw);
   dispatched += nw;
   const wake = () => {
     for (let w = 0; w < nw; w++) {
