@@ -201,12 +201,17 @@ test("jobs no worker has started are taken back by the caller, and a late worker
   assert.ok(one[3]!.every((v) => v === 0));
   setNumThreads(2);
   _setParallelThresholdScale(1 / 64);
+  // Let every worker settle first: one still waking for an earlier job may take the next job
+  // once its `taken` word is cleared (correctly: it then runs that job). Settled, a worker cannot
+  // take a job before it is told of it, so the first call's job is certainly taken back; a worker
+  // woken late for one call may still take a later call's job.
+  await new Promise((res) => setTimeout(res, 20));
   _setLateWorkers(true);
   try {
     const [jobs0, back0] = [_workerJobs(), _takenBackJobs()];
     const two = run();
     assert.ok(_workerJobs() - jobs0 >= 4, `only ${_workerJobs() - jobs0} jobs were handed to a worker`);
-    assert.equal(_takenBackJobs() - back0, _workerJobs() - jobs0, "every job handed out was taken back");
+    assert.ok(_takenBackJobs() - back0 >= 1, "no job was taken back");
     // the workers, told of their jobs too late, must find them taken: running one would apply
     // the SGD step twice or drive the job count below zero
     await new Promise((res) => setTimeout(res, 20));

@@ -290,20 +290,11 @@ export const referenceBackend: Backend = {
     const shape = index.shape;
     const dtype = x.storage.dtype;
     const [s, out] = store(dtype, numel(shape));
-    const X = data(x), I = data(index);
-    // Row gather (indexSelect): the index varies only along `axis` and x is contiguous, so whole
-    // inner blocks are copied at once.
-    const xContig = x.strides.every((st, i) => st === contiguous(x.shape)[i] || x.shape[i] === 1);
-    if (xContig && index.strides.every((st, i) => i === axis || st === 0 || shape[i] === 1) && shape.every((d, i) => i === axis || d === x.shape[i])) {
-      const outer = numel(shape.slice(0, axis)), inner = numel(shape.slice(axis + 1));
-      const n = shape[axis]!, xn = x.shape[axis]!;
-      for (let o = 0; o < outer; o++)
-        for (let j = 0; j < n; j++) {
-          const src = x.offset + (o * xn + I[index.offset + j * index.strides[axis]!]!) * inner;
-          out.set(X.subarray(src, src + inner), (o * n + j) * inner);
-        }
+    if (isRowGather(x, axis, index)) {
+      gatherRows(x, axis, index, out);
       return s;
     }
+    const X = data(x), I = data(index);
     const pos = new Array<number>(shape.length).fill(0);
     forEachIndex(shape, index.strides, index.offset, (k, ii) => {
       let rem = k;
@@ -475,6 +466,31 @@ export const referenceBackend: Backend = {
     }
   },
 };
+
+/**
+ * Whether a gather is a row gather (indexSelect): x contiguous and the index varying only along
+ * `axis`, over x's full extent elsewhere, so whole inner blocks can be copied at once.
+ */
+export function isRowGather(x: View, axis: number, index: View): boolean {
+  const shape = index.shape;
+  const xs = contiguous(x.shape);
+  return x.strides.every((st, i) => st === xs[i] || x.shape[i] === 1) &&
+    index.strides.every((st, i) => i === axis || st === 0 || shape[i] === 1) &&
+    shape.every((d, i) => i === axis || d === x.shape[i]);
+}
+
+/** A row gather (see isRowGather) into `out`, which holds numel(index.shape) elements. */
+export function gatherRows(x: View, axis: number, index: View, out: TypedArray): void {
+  const X = data(x), I = data(index);
+  const shape = index.shape;
+  const outer = numel(shape.slice(0, axis)), inner = numel(shape.slice(axis + 1));
+  const n = shape[axis]!, xn = x.shape[axis]!;
+  for (let o = 0; o < outer; o++)
+    for (let j = 0; j < n; j++) {
+      const src = x.offset + (o * xn + I[index.offset + j * index.strides[axis]!]!) * inner;
+      out.set(X.subarray(src, src + inner), (o * n + j) * inner);
+    }
+}
 
 function contiguous(shape: readonly number[]): number[] {
   const s: number[] = [];

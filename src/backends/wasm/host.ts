@@ -2,7 +2,7 @@ import type { TypedArray } from "../../tensor/dtype.js";
 import { arrayFor, dtypeOfArray } from "../../tensor/dtype.js";
 import { TensileError } from "../../errors.js";
 import { type Backend, type Storage, type View, newStorages } from "../backend.js";
-import { RefStorage, forEachIndex, referenceBackend } from "../reference/index.js";
+import { RefStorage, forEachIndex, gatherRows, isRowGather, referenceBackend } from "../reference/index.js";
 import { copies } from "./copies.js";
 import { ELEMENT_BYTES, type WasmStorage, allocRaw, copyOut, releaseStorage, viewOf } from "./memory.js";
 import { wasmKernels } from "./wasm-backend.js";
@@ -215,8 +215,23 @@ export const wasmBackend: Backend = {
   cumsum: (x, axis) => call([x], ([s]) => wasmKernels.cumsum(s!, axis)),
   matmul: (a, b, bias) => call(bias ? [a, b, bias] : [a, b], ([sa, sb, sc]) => wasmKernels.matmul(sa!, sb!, sc)),
   // Gathers read few elements of what may be a whole dataset: staging its span would copy it all,
-  // so they run on the host storage directly (the reference kernel copies whole rows at once).
-  gather: (x, axis, index) => referenceBackend.gather(x, axis, index),
+  // so they read the host storage directly. A row gather (indexSelect: a training batch from the
+  // dataset) copies its rows straight into a wasm block that becomes the result's cached copy, as
+  // a kernel's output does: the next op (the first layer's product) reads it there, with no JS
+  // array allocated — and a 200 KB array a step was most of what the garbage collector had to
+  // chase in a training loop — and no copy into wasm. Other gathers run the reference kernel.
+  gather(x, axis, index) {
+    const n = index.shape.reduce((a, b) => a * b, 1);
+    if (n === 0 || !isRowGather(x, axis, index)) return referenceBackend.gather(x, axis, index);
+    const block = allocRaw(x.storage.dtype, n);
+    gatherRows(x, axis, index, viewOf(x.storage.dtype, block.ptr, n)); // (reads no wasm memory: cannot grow it)
+    const st = new Staging();
+    try {
+      return st.output(block);
+    } finally {
+      st.done();
+    }
+  },
   // Dead for the engine: its cached copy is freed without copying it out (the GC frees the array),
   // and any later use fails.
   release(s) {
