@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Tensor, full, ones, randn, tensor, zeros } from "../src/core.js";
+import { Tensor, full, ones, randn, tensor, withBackend, zeros } from "../src/core.js";
 import * as nn from "../src/nn/index.js";
 import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
 
@@ -122,6 +122,37 @@ describe("bad inputs throw TensileError naming the op and the values", () => {
     assertThrowsTensile(() => F.smoothL1Loss(zeros([1]), zeros([1]), { beta: -1 }), /does not support negative values for beta/);
     assertThrowsTensile(() => F.huberLoss(zeros([1]), zeros([1]), { delta: 0 }), /does not support non-positive values for delta/);
   });
+});
+
+test("crossEntropy over many classes (the composed form on wasm) agrees with the one-pass form", () => {
+  // 64 × 600 logits: above the one-pass limit, so wasm composes logSoftmax and nllLoss, while the
+  // reference backend still takes the one-pass form
+  const [N, C] = [64, 600];
+  const x = Float32Array.from({ length: N * C }, (_, i) => 4 * Math.sin(i * 0.37));
+  const t = Int32Array.from({ length: N }, (_, i) => (i * 97) % C);
+  t[5] = -100;
+  const w = Float32Array.from({ length: C }, (_, i) => 0.5 + (i % 7) / 7);
+  const run = (backend: string, reduction: "mean" | "sum" | "none", weighted: boolean) => withBackend(backend, () => {
+    const logits = tensor(x, { shape: [N, C], requiresGrad: true });
+    const loss = F.crossEntropy(logits, tensor(t), { reduction, weight: weighted ? tensor(w) : null });
+    const onePass = loss.gradFn?.name === "IndexCrossEntropyFn";
+    assert.equal(onePass, backend === "reference", `${backend}: the one-pass form ${onePass ? "ran" : "did not run"}`);
+    (reduction === "none" ? loss.mul(tensor(Float32Array.from({ length: N }, (_, i) => 1 + (i % 3)))).sum() : loss).backward();
+    return [loss.dataSync(), logits.grad!.dataSync()] as const;
+  });
+  const close = (what: string, a: ArrayLike<number>, b: ArrayLike<number>) => {
+    assert.equal(a.length, b.length, `${what}: length`);
+    for (let i = 0; i < a.length; i++)
+      assert.ok(Math.abs(a[i]! - b[i]!) <= 1e-6 + 1e-5 * Math.abs(b[i]!), `${what}: element ${i} is ${a[i]} on wasm, ${b[i]} on reference`);
+  };
+  for (const reduction of ["mean", "sum", "none"] as const)
+    for (const weighted of [false, true]) {
+      const [wl, wg] = run("wasm", reduction, weighted), [rl, rg] = run("reference", reduction, weighted);
+      const what = `${reduction}${weighted ? ", weighted" : ""}`;
+      close(`loss (${what})`, wl, rl);
+      close(`gradient (${what})`, wg, rg);
+      assert.ok(wg.some((v) => v !== 0), "a gradient");
+    }
 });
 
 test("every target ignored: the mean loss is NaN and the gradient 0, as in PyTorch", () => {
