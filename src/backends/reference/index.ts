@@ -485,10 +485,13 @@ export function gatherRows(x: View, axis: number, index: View, out: TypedArray):
   const shape = index.shape;
   const outer = numel(shape.slice(0, axis)), inner = numel(shape.slice(axis + 1));
   const n = shape[axis]!, xn = x.shape[axis]!;
+  const is = index.strides[axis]!;
   for (let o = 0; o < outer; o++)
     for (let j = 0; j < n; j++) {
-      const src = x.offset + (o * xn + I[index.offset + j * index.strides[axis]!]!) * inner;
-      out.set(X.subarray(src, src + inner), (o * n + j) * inner);
+      const src = x.offset + (o * xn + I[index.offset + j * is]!) * inner;
+      // a view per row for a block copy, except for single elements (labels), copied as such
+      if (inner === 1) out[o * n + j] = X[src]!;
+      else out.set(X.subarray(src, src + inner), (o * n + j) * inner);
     }
 }
 
