@@ -57,11 +57,25 @@ function span(v: View): [number, number] {
 class Staging {
   /** Cache entries this call read or created: the most recently used ones, which trim keeps. */
   private touched = 0;
-  private blocks: WasmStorage[] = [];
-  private staged = new Map<Storage, { block: WasmStorage; lo: number }>();
+  // (made on first use: most calls find every input in the cache and need none of them, and these
+  // were a good part of the garbage a training step leaves)
+  private blocks: WasmStorage[] | null = null;
+  private stagedMap: Map<Storage, { block: WasmStorage; lo: number }> | null = null;
   /** Blocks a kernel writes through: host elements [lo, hi) are block elements [lo - base, hi - base),
    *  copied home by `writeBack`. */
-  private written = new Map<Storage, { block: WasmStorage; base: number; lo: number; hi: number }>();
+  private writtenMap: Map<Storage, { block: WasmStorage; base: number; lo: number; hi: number }> | null = null;
+
+  private get staged(): Map<Storage, { block: WasmStorage; lo: number }> {
+    return (this.stagedMap ??= new Map());
+  }
+
+  private get written(): Map<Storage, { block: WasmStorage; base: number; lo: number; hi: number }> {
+    return (this.writtenMap ??= new Map());
+  }
+
+  private keep(block: WasmStorage): void {
+    (this.blocks ??= []).push(block);
+  }
 
   /** The view re-based onto a wasm copy of the elements it can reach. */
   input(v: View): View {
@@ -72,7 +86,7 @@ class Staging {
       return { storage: cached, shape: v.shape, strides: v.strides, offset: v.offset };
     }
     const [lo, hi] = span(v);
-    let hit = this.staged.get(key);
+    let hit = this.stagedMap?.get(key);
     if (!hit || lo < hit.lo || hi - hit.lo > hit.block.length) {
       const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
       viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
@@ -82,7 +96,7 @@ class Staging {
         copies.put(key, block);
         this.touched++;
       }
-      else this.blocks.push(block);
+      else this.keep(block);
       hit = { block, lo };
       this.staged.set(key, hit);
     }
@@ -105,7 +119,7 @@ class Staging {
       return { storage: cached, shape: v.shape, strides: v.strides, offset: v.offset };
     }
     const block = allocRaw(key.dtype, Math.max(hi - lo, 1));
-    this.blocks.push(block);
+    this.keep(block);
     viewOf(key.dtype, block.ptr, hi - lo).set(hostData(key).subarray(lo, hi));
     this.written.set(key, { block, base: lo, lo, hi });
     return { storage: block, shape: v.shape, strides: v.strides, offset: v.offset - lo };
@@ -158,10 +172,10 @@ class Staging {
   }
 
   done(): void {
-    for (const b of this.blocks) releaseStorage(b);
-    this.blocks = [];
-    this.staged.clear();
-    this.written.clear();
+    if (this.blocks) for (const b of this.blocks) releaseStorage(b);
+    this.blocks = null;
+    this.stagedMap = null;
+    this.writtenMap = null;
     copies.trim(this.touched);
   }
 }
