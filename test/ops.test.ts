@@ -107,3 +107,58 @@ test("every op of the signature list has a method on Tensor", () => {
   assert.deepEqual(missing, []);
   assert.ok(listBackends().includes("reference") && getBackend("reference"));
 });
+
+test("softmax and logSoftmax: the wasm kernel, the reference kernel and the composed form agree, and lines with NaN or ±Infinity are NaN as in PyTorch", () => {
+  const ref = getBackend("reference");
+  // a backend without the optional softmax primitive: softmax/logSoftmax compose core ops
+  const composed = { ...ref, name: "reference-composed", softmax: undefined };
+  const backends = [getBackend("wasm"), ref, composed];
+  const I = Infinity;
+  // PyTorch 1.13: softmax/log_softmax of each row; null = NaN throughout
+  const rows: [number[], number[] | null, number[] | null][] = [
+    [[1, NaN, 3], null, null],
+    [[I, 1, 2], null, null],
+    [[-I, -I, -I], null, null],
+    [[I, -I, 1], null, null],
+    [[-I, 0, 0], [0, 0.5, 0.5], [-I, -Math.LN2, -Math.LN2]],
+    [[1e4, -1e4, 0], [1, 0, 0], [0, -2e4, -1e4]],
+  ];
+  for (const dtype of ["float32", "float64"] as const)
+    for (const b of backends)
+      for (const columns of [false, true])
+        core.withBackend(b, () => {
+          // rows: each line contiguous (dim 1 of [6, 3]); columns: the same lines down dim 0 of a
+          // [3, 6] tensor, which the wasm kernel takes four lines to a vector (and two alone)
+          const R = rows.length;
+          const x = columns
+            ? core.tensor([0, 1, 2].flatMap((k) => rows.map(([r]) => r[k]!)), { dtype }).reshape([3, R])
+            : core.tensor(rows.flatMap(([r]) => r), { dtype }).reshape([R, 3]);
+          const dim = columns ? 0 : 1;
+          for (const log of [false, true]) {
+            const y = (log ? x.logSoftmax(dim) : x.softmax(dim)).dataSync();
+            rows.forEach(([, sm, lsm], i) => {
+              const want = log ? lsm : sm;
+              for (let k = 0; k < 3; k++) {
+                const v = y[columns ? k * R + i : i * 3 + k]!;
+                const what = `${b.name} ${dtype}${columns ? " (down columns)" : ""} ${log ? "logSoftmax" : "softmax"} line ${i}, element ${k}`;
+                if (want === null) assert.ok(Number.isNaN(v), `${what}: ${v}, PyTorch NaN`);
+                else assert.ok(v === want[k] || Math.abs(v - want[k]!) <= 1e-6 * Math.max(1, Math.abs(want[k]!)), `${what}: ${v}, PyTorch ${want[k]}`);
+              }
+            });
+          }
+        });
+  // random lines along every axis, some 4-wide groups and ragged ones: the three agree
+  const shape = [3, 7, 6];
+  const data = Array.from({ length: 3 * 7 * 6 }, (_, i) => 6 * Math.sin(i * 1.7));
+  for (const dtype of ["float32", "float64"] as const)
+    for (const dim of [0, 1, 2, -1])
+      for (const log of [false, true]) {
+        const [w, r, c] = backends.map((b) => core.withBackend(b, () => {
+          const x = core.tensor(data, { dtype }).reshape(shape);
+          return (log ? x.logSoftmax(dim) : x.softmax(dim)).dataSync();
+        }));
+        for (const [other, name] of [[r!, "reference"], [c!, "composed"]] as const)
+          w!.forEach((v, i) => assert.ok(Math.abs(v - other[i]!) <= (dtype === "float32" ? 2e-6 : 1e-12) * Math.max(1, Math.abs(other[i]!)),
+            `${dtype} dim ${dim} ${log ? "logSoftmax" : "softmax"} element ${i}: wasm ${v}, ${name} ${other[i]}`));
+      }
+});

@@ -176,6 +176,22 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test("softmax and logSoftmax along every axis, with non-finite lines", () => {
+      const r = rng(seed + 16);
+      const shapes: number[][] = [[], [7], [3, 9], [2, 5, 6], [4, 3, 13], [2, 0, 3], [1, 33, 2], [37, 1]];
+      for (let i = 0; i < 48; i++) {
+        const dtype = pick(r, ["float32", "float64"] as const), shape = i < shapes.length * 2 ? shapes[i % shapes.length]! : randomShape(r);
+        const axis = shape.length === 0 ? 0 : Math.floor(r() * shape.length);
+        const layout = pick(r, LAYOUTS);
+        const [w, ref] = makePair(r, dtype, shape, layout, { specials: true });
+        for (const log of [false, true]) {
+          const got = readAll(W, W.softmax!(w, axis, log), shape), want = readAll(R, R.softmax!(ref, axis, log), shape);
+          assertClose(got, want, dtype === "float32" ? { rtol: 2e-6, atol: 1e-6 } : { rtol: 1e-12, atol: 1e-14 },
+            `${log ? "logSoftmax" : "softmax"} ${dtype} ${layout} [${shape}] axis ${axis}`);
+        }
+      }
+    });
+
     test("matmul over layouts, batch broadcast and edge sizes", () => {
       const r = rng(seed + 10);
       const sizes = [0, 1, 3, 4, 5, 8, 9, 17, 33];

@@ -92,6 +92,13 @@ export interface Backend {
   /** Inclusive cumulative sum along `axis`. */
   cumsum(x: View, axis: number): Storage;
   /**
+   * Optional: softmax (`log`: log-softmax) of a float32/float64 x along `axis`, contiguous output
+   * of x's shape and dtype: per line, e^(x − max) over its sum, or (x − max) − log Σ e^(x − max);
+   * a line holding NaN or +Infinity, or only −Infinity, is NaN throughout (PyTorch's results).
+   * Without it, `softmax`/`logSoftmax` compose amax, sub, exp, sum and div or log.
+   */
+  softmax?(x: View, axis: number, log: boolean): Storage;
+  /**
    * Batched matrix product: a is [B, M, K], b is [B, K, N] (any strides); output [B, M, N].
    * With `bias` (a view of shape [B, M, N], typically broadcast by stride 0) the output is
    * bias + a·b, in one pass (nn.Linear's addmm): the product accumulates onto the bias.

@@ -4,7 +4,7 @@ import { isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
-import { assertTensor, castTo } from "./util.js";
+import { assertTensor, castTo, wrap } from "./util.js";
 
 type T = Tensor;
 
@@ -83,9 +83,7 @@ export function softmax(x: T, dim: number): T {
   const xf = floatInput("softmax", x);
   if (dim === undefined) throw new TensileError("softmax: dim must be given (implicit dim choice is deprecated in PyTorch)");
   const d = normalizeDim("softmax", dim, xf.ndim);
-  const xd = xf.detach();
-  const e = E.exp(xd.sub(maxKeep(xd, d)));
-  const out = e.div(e.sum(d, true));
+  const out = softmaxForward(xf, d, false);
   return record("softmax", out, [xf], (g) => [out.mul(g.sub(g.mul(out).sum(d, true)))]);
 }
 
@@ -94,15 +92,22 @@ export function logSoftmax(x: T, dim: number): T {
   const xf = floatInput("logSoftmax", x);
   if (dim === undefined) throw new TensileError("logSoftmax: dim must be given");
   const d = normalizeDim("logSoftmax", dim, xf.ndim);
-  const xd = xf.detach();
-  const shifted = xd.sub(maxKeep(xd, d));
-  const out = shifted.sub(E.log(E.exp(shifted).sum(d, true)));
+  const out = softmaxForward(xf, d, true);
   return record("logSoftmax", out, [xf], (g) => [g.sub(E.exp(out).mul(g.sum(d, true)))]);
 }
 
-/** Row maxima kept as a broadcastable shape, with ±inf rows shifted by 0 so they stay finite. */
-function maxKeep(x: T, d: number): T {
-  if (x.shape[d] === 0) return x.sum(d, true);
-  const m = x.amax(d, true);
-  return E.where(E.isfinite(m), m, 0);
+/**
+ * The forward value (no graph): one backend call where the backend has a softmax kernel, else
+ * composed: x − max, then e^· over its sum or minus log Σ e^·. As in PyTorch, a line holding NaN
+ * or +Infinity, or only −Infinity, comes out NaN (x − max or the sum is NaN there).
+ */
+function softmaxForward(xf: T, d: number, log: boolean): T {
+  if (xf.backend.softmax) return wrap(xf.backend, xf.backend.softmax(xf, d, log), xf.shape);
+  const xd = xf.detach();
+  if (xd.numel() === 0) return xd.clone();
+  const shifted = xd.sub(xd.amax(d, true));
+  if (log) return shifted.sub(E.log(E.exp(shifted).sum(d, true)));
+  const e = E.exp(shifted);
+  return e.div(e.sum(d, true));
 }
+

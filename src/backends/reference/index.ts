@@ -251,6 +251,33 @@ export const referenceBackend: Backend = {
     return s;
   },
 
+  softmax(x, axis, log) {
+    const dtype = x.storage.dtype;
+    const c = (this.copy(x, dtype) as RefStorage).data;
+    const inner = numel(x.shape.slice(axis + 1));
+    const len = x.shape[axis] ?? 1; // a 0-d x is one line of one element
+    const outer = numel(x.shape.slice(0, axis));
+    // f32 rounds the shifted values, the terms, the sum and its log as the composed form's
+    // float32 ops do (each op rounds its output)
+    const r = dtype === "float32" ? Math.fround : (v: number) => v;
+    for (let o = 0; o < outer; o++)
+      for (let i = 0; i < inner; i++) {
+        const at = (k: number) => (o * len + k) * inner + i;
+        // the maximum ignores NaN (the sum carries it); a line with NaN or +Infinity, or only
+        // -Infinity, comes out NaN throughout, as in PyTorch
+        let m = -Infinity;
+        for (let k = 0; k < len; k++) if (c[at(k)]! > m) m = c[at(k)]!;
+        let sum = 0;
+        for (let k = 0; k < len; k++) sum += r(Math.exp(r(c[at(k)]! - m)));
+        const s = r(sum);
+        if (log) {
+          const lse = r(Math.log(s));
+          for (let k = 0; k < len; k++) c[at(k)] = r(c[at(k)]! - m) - lse;
+        } else for (let k = 0; k < len; k++) c[at(k)] = r(Math.exp(r(c[at(k)]! - m))) / s;
+      }
+    return new RefStorage(c, dtype);
+  },
+
   cumsum(x, axis) {
     const dtype = x.storage.dtype === "bool" ? "int32" : x.storage.dtype;
     const c = (this.copy(x, dtype) as RefStorage).data;

@@ -227,6 +227,7 @@ export const wasmBackend: Backend = {
   where: (c, a, b, shape, dtype) => call([c, a, b], ([sc, sa, sb]) => wasmKernels.where(sc!, sa!, sb!, shape, dtype)),
   reduce: (op, x, axes) => call([x], ([s]) => wasmKernels.reduce(op, s!, axes)),
   cumsum: (x, axis) => call([x], ([s]) => wasmKernels.cumsum(s!, axis)),
+  softmax: (x, axis, log) => call([x], ([s]) => wasmKernels.softmax!(s!, axis, log)),
   matmul: (a, b, bias) => call(bias ? [a, b, bias] : [a, b], ([sa, sb, sc]) => wasmKernels.matmul(sa!, sb!, sc)),
   // Gathers read few elements of what may be a whole dataset: staging its span would copy it all,
   // so they read the host storage directly. A row gather (indexSelect: a training batch from the

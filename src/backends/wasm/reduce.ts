@@ -1,7 +1,7 @@
 import type { DType } from "../../tensor/dtype.js";
 import type { ReduceOp, View } from "../backend.js";
 import { DT, copy, runStrided, whole } from "./elementwise.js";
-import { ARG_SHAPE2, ARG_STRIDES2, addr, collapse, contiguousStrides, numel, writePlan } from "./layout.js";
+import { ARG_SHAPE2, ARG_STRIDES2, addr, collapse, contiguousStrides, isContiguous, numel, writePlan } from "./layout.js";
 import { ELEMENT_BYTES, type WasmStorage, allocRaw, releaseStorage } from "./memory.js";
 import * as C from "./opcodes.js";
 import { parallel, splitRange, threadsFor } from "./threads.js";
@@ -49,6 +49,30 @@ export function reduce(op: ReduceOp, x0: View, axes: readonly number[]): WasmSto
       const parts = splitRange(M, Math.min(t, M));
       parallel("reduceK", parts.map(([o0, o1]) => [REDUCE[op], DT[dtype], kn, ksp, kst, rn, rsp, rst, count, out.ptr, addr(x), o0, o1]));
     }
+  }
+  if (tmp) releaseStorage(tmp);
+  return out;
+}
+
+/**
+ * Softmax (or log-softmax) of float x along `axis` in one kernel call (assembly/softmax.ts): x is
+ * made contiguous first, then its lines are split across threads (in fours when the axis is not
+ * the last one, so each thread keeps whole SIMD groups).
+ */
+export function softmax(x0: View, axis: number, log: boolean): WasmStorage {
+  const dtype = x0.storage.dtype;
+  const n = numel(x0.shape);
+  const tmp = isContiguous(x0) ? null : copy(x0, dtype);
+  const x = tmp ? whole(tmp, x0.shape) : x0;
+  const out = allocRaw(dtype, n);
+  const len = x.shape[axis] ?? 1;
+  if (n > 0 && len > 0) {
+    const inner = numel(x.shape.slice(axis + 1));
+    const lines = n / len;
+    // ~3 passes and an exp per element: weigh the work like an elementwise op's several passes
+    const t = threadsFor(4 * n, MIN_WORK_PER_THREAD);
+    const parts = splitRange(lines, Math.min(t, lines), inner > 1 ? 4 : 1);
+    parallel("softmaxK", parts.map(([q0, q1]) => [+(dtype === "float64"), +log, len, inner, addr(x), out.ptr, q0, q1]));
   }
   if (tmp) releaseStorage(tmp);
   return out;

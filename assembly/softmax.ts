@@ -1,0 +1,207 @@
+// Softmax and log-softmax along one axis, forward, in one call: per line the maximum, the sum of
+// e^(x - max) and the output, where the composed form took five to seven kernel calls (max, sub,
+// exp, sum, then div or log and sub). The arithmetic is the composed form's: the maximum taken
+// out, e^(x - max) by the same f32x4 polynomial as `exp`, the sum accumulated in f64 and rounded
+// to the dtype, log by the same polynomial as `log`. As in PyTorch, a line holding NaN or
+// +Infinity, or only -Infinity, is NaN throughout: x - max or the sum is NaN there. (The maximum
+// ignores NaN lanes; the sum then carries the NaN.)
+//
+// The host passes x contiguous as [outer, n, inner] and a range [q0, q1) of its lines,
+// q = o·inner + i. Lines along the last axis (inner = 1) are contiguous: SIMD along the line.
+// Otherwise four neighbouring lines (i .. i+3) are one f32x4, SIMD across lines.
+
+import { expV, logV } from "./simdmath";
+
+export function softmaxK(f64dt: bool, log: bool, n: i32, inner: i32, src: usize, dst: usize, q0: i32, q1: i32): void {
+  if (f64dt) {
+    for (let q = q0; q < q1; q++) {
+      const o = q / inner;
+      const base = <usize>(o * n * inner + (q - o * inner)) << 3;
+      lineF64(log, n, <usize>inner << 3, src + base, dst + base);
+    }
+    return;
+  }
+  if (inner == 1) {
+    for (let q = q0; q < q1; q++) {
+      const base = <usize>q * <usize>n << 2;
+      if (log) rowLogF32(n, src + base, dst + base);
+      else rowF32(n, src + base, dst + base);
+    }
+    return;
+  }
+  const stride = <usize>inner << 2;
+  let q = q0;
+  while (q < q1) {
+    const o = q / inner;
+    const i = q - o * inner;
+    const base = <usize>(o * n * inner + i) << 2;
+    if (i + 4 <= inner && q + 4 <= q1) {
+      quadF32(log, n, stride, src + base, dst + base);
+      q += 4;
+    } else {
+      lineF32(log, n, stride, src + base, dst + base);
+      q++;
+    }
+  }
+}
+
+@inline function expS(x: f32): f32 {
+  return f32x4.extract_lane(expV(f32x4.splat(x)), 0);
+}
+
+@inline function logS(x: f32): f32 {
+  return f32x4.extract_lane(logV(f32x4.splat(x)), 0);
+}
+
+/** The maximum of a contiguous f32 run (NaN lanes ignored: the sum carries them). */
+function maxRunF32(n: i32, x: usize): f32 {
+  let vm = f32x4.splat(-Infinity);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) vm = f32x4.pmax(vm, v128.load(x + (<usize>i << 2)));
+  let m = max(max(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+  for (; i < n; i++) {
+    const v = load<f32>(x + (<usize>i << 2));
+    if (v > m) m = v;
+  }
+  return m;
+}
+
+/**
+ * Σ e^(x - m) over a contiguous f32 run, in f64, with the terms stored at `y`. Two loops: the
+ * polynomial and f64 accumulators in one loop did not fit V8's sixteen vector registers (the
+ * accumulators went to the stack every iteration: ~3 ns an element).
+ */
+function sumExpRunF32(n: i32, x: usize, m: f32, y: usize): f64 {
+  const vm = f32x4.splat(m);
+  const n4 = <usize>(n & ~3) << 2;
+  for (let off: usize = 0; off < n4; off += 16) v128.store(y + off, expV(f32x4.sub(v128.load(x + off), vm)));
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  for (let off: usize = 0; off < n4; off += 16) {
+    const e = v128.load(y + off);
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 0, 1)));
+  }
+  let sum = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1);
+  for (let i = n & ~3; i < n; i++) {
+    const off = <usize>i << 2;
+    const e = expS(load<f32>(x + off) - m);
+    store<f32>(y + off, e);
+    sum += <f64>e;
+  }
+  return sum;
+}
+
+function rowF32(n: i32, x: usize, y: usize): void {
+  const m = maxRunF32(n, x);
+  const s = <f32>sumExpRunF32(n, x, m, y);
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    v128.store(y + off, f32x4.div(v128.load(y + off), vs));
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(y + off, load<f32>(y + off) / s);
+  }
+}
+
+function rowLogF32(n: i32, x: usize, y: usize): void {
+  const m = maxRunF32(n, x);
+  // (the terms go to y, which the last pass then overwrites)
+  const lse = logS(<f32>sumExpRunF32(n, x, m, y));
+  const vm = f32x4.splat(m), vl = f32x4.splat(lse);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const off = <usize>i << 2;
+    v128.store(y + off, f32x4.sub(f32x4.sub(v128.load(x + off), vm), vl));
+  }
+  for (; i < n; i++) {
+    const off = <usize>i << 2;
+    store<f32>(y + off, load<f32>(x + off) - m - lse);
+  }
+}
+
+/** Four neighbouring lines, `stride` bytes between a line's elements, one per lane. */
+function quadF32(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
+  let vm = f32x4.splat(-Infinity);
+  for (let k = 0; k < n; k++) vm = f32x4.pmax(vm, v128.load(x + <usize>k * stride));
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  for (let k = 0; k < n; k++) {
+    const off = <usize>k * stride;
+    const e = expV(f32x4.sub(v128.load(x + off), vm));
+    if (!log) v128.store(y + off, e);
+    s01 = f64x2.add(s01, f64x2.promote_low_f32x4(e));
+    s23 = f64x2.add(s23, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 0, 1)));
+  }
+  const s = v128.shuffle<i32>(f32x4.demote_f64x2_zero(s01), f32x4.demote_f64x2_zero(s23), 0, 1, 4, 5);
+  if (log) {
+    const lse = logV(s);
+    for (let k = 0; k < n; k++) {
+      const off = <usize>k * stride;
+      v128.store(y + off, f32x4.sub(f32x4.sub(v128.load(x + off), vm), lse));
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const off = <usize>k * stride;
+      v128.store(y + off, f32x4.div(v128.load(y + off), s));
+    }
+  }
+}
+
+/** One f32 line with `stride` bytes between its elements. */
+function lineF32(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
+  let m: f32 = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const v = load<f32>(x + <usize>k * stride);
+    if (v > m) m = v;
+  }
+  let sum: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const off = <usize>k * stride;
+    const e = expS(load<f32>(x + off) - m);
+    if (!log) store<f32>(y + off, e);
+    sum += <f64>e;
+  }
+  const s = <f32>sum;
+  if (log) {
+    const lse = logS(s);
+    for (let k = 0; k < n; k++) {
+      const off = <usize>k * stride;
+      store<f32>(y + off, load<f32>(x + off) - m - lse);
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const off = <usize>k * stride;
+      store<f32>(y + off, load<f32>(y + off) / s);
+    }
+  }
+}
+
+/** One f64 line (scalar, Math.exp and Math.log as the f64 `exp` and `log` kernels). */
+function lineF64(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
+  let m: f64 = -Infinity;
+  for (let k = 0; k < n; k++) {
+    const v = load<f64>(x + <usize>k * stride);
+    if (v > m) m = v;
+  }
+  let sum: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const off = <usize>k * stride;
+    const e = Math.exp(load<f64>(x + off) - m);
+    if (!log) store<f64>(y + off, e);
+    sum += e;
+  }
+  if (log) {
+    const lse = Math.log(sum);
+    for (let k = 0; k < n; k++) {
+      const off = <usize>k * stride;
+      store<f64>(y + off, load<f64>(x + off) - m - lse);
+    }
+  } else {
+    for (let k = 0; k < n; k++) {
+      const off = <usize>k * stride;
+      store<f64>(y + off, load<f64>(y + off) / sum);
+    }
+  }
+}
