@@ -73,3 +73,9 @@ def cases():
         c("float64", T(f64(rn(3, 4))), 1)
         c("neg_inf_entry", T(torch.tensor([[float("-inf"), 0.0, 1.0], [2.0, float("-inf"), -1.0]]),
                              grad=False), 1)
+        # lines holding NaN or +inf, or only -inf, are NaN throughout; along dim 0 the wasm kernel
+        # takes four lines to a vector and the rest alone
+        nf = torch.tensor([[1.0, float("nan"), 3.0], [float("inf"), 1.0, 2.0], [float("-inf")] * 3,
+                           [float("inf"), float("-inf"), 1.0], [float("-inf"), 0.0, 0.0]])
+        c("nonfinite_lines", T(nf, grad=False), 1)
+        c("nonfinite_lines_dim0", T(nf.t().contiguous(), grad=False), 0)
