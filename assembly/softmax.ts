@@ -17,7 +17,7 @@ export function softmaxK(f64dt: bool, log: bool, n: i32, inner: i32, src: usize,
     for (let q = q0; q < q1; q++) {
       const o = q / inner;
       const base = <usize>(o * n * inner + (q - o * inner)) << 3;
-      lineF64(log, n, <usize>inner << 3, src + base, dst + base);
+      line<f64>(log, n, <usize>inner << 3, src + base, dst + base);
     }
     return;
   }
@@ -39,7 +39,7 @@ export function softmaxK(f64dt: bool, log: bool, n: i32, inner: i32, src: usize,
       quadF32(log, n, stride, src + base, dst + base);
       q += 4;
     } else {
-      lineF32(log, n, stride, src + base, dst + base);
+      line<f32>(log, n, stride, src + base, dst + base);
       q++;
     }
   }
@@ -149,59 +149,45 @@ function quadF32(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
   }
 }
 
-/** One f32 line with `stride` bytes between its elements. */
-function lineF32(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
-  let m: f32 = -Infinity;
+/**
+ * One line with `stride` bytes between its elements: float32 lines that miss the vector paths
+ * (through the same polynomials, one lane used) and float64 lines (Math.exp and Math.log, as the
+ * float64 `exp` and `log` kernels).
+ */
+function line<T>(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
+  let m = <T>-Infinity;
   for (let k = 0; k < n; k++) {
-    const v = load<f32>(x + <usize>k * stride);
+    const v = load<T>(x + <usize>k * stride);
     if (v > m) m = v;
   }
   let sum: f64 = 0;
   for (let k = 0; k < n; k++) {
     const off = <usize>k * stride;
-    const e = expS(load<f32>(x + off) - m);
-    if (!log) store<f32>(y + off, e);
+    const e = exp1<T>(load<T>(x + off) - m);
+    if (!log) store<T>(y + off, e);
     sum += <f64>e;
   }
-  const s = <f32>sum;
+  const s = <T>sum;
   if (log) {
-    const lse = logS(s);
+    const lse = log1<T>(s);
     for (let k = 0; k < n; k++) {
       const off = <usize>k * stride;
-      store<f32>(y + off, load<f32>(x + off) - m - lse);
+      store<T>(y + off, load<T>(x + off) - m - lse);
     }
   } else {
     for (let k = 0; k < n; k++) {
       const off = <usize>k * stride;
-      store<f32>(y + off, load<f32>(y + off) / s);
+      store<T>(y + off, load<T>(y + off) / s);
     }
   }
 }
 
-/** One f64 line (scalar, Math.exp and Math.log as the f64 `exp` and `log` kernels). */
-function lineF64(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
-  let m: f64 = -Infinity;
-  for (let k = 0; k < n; k++) {
-    const v = load<f64>(x + <usize>k * stride);
-    if (v > m) m = v;
-  }
-  let sum: f64 = 0;
-  for (let k = 0; k < n; k++) {
-    const off = <usize>k * stride;
-    const e = Math.exp(load<f64>(x + off) - m);
-    if (!log) store<f64>(y + off, e);
-    sum += e;
-  }
-  if (log) {
-    const lse = Math.log(sum);
-    for (let k = 0; k < n; k++) {
-      const off = <usize>k * stride;
-      store<f64>(y + off, load<f64>(x + off) - m - lse);
-    }
-  } else {
-    for (let k = 0; k < n; k++) {
-      const off = <usize>k * stride;
-      store<f64>(y + off, load<f64>(y + off) / sum);
-    }
-  }
+@inline function exp1<T>(x: T): T {
+  if (sizeof<T>() == 4) return <T>expS(<f32>x);
+  return <T>Math.exp(<f64>x);
+}
+
+@inline function log1<T>(x: T): T {
+  if (sizeof<T>() == 4) return <T>logS(<f32>x);
+  return <T>Math.log(<f64>x);
 }
