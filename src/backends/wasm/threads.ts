@@ -374,14 +374,8 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
     Atomics.store(sync, TAKEN0 + w, 0);
   }
   dispatched += nw;
-  const wake = () => {
-    for (let w = 0; w < nw; w++) {
-      Atomics.add(sync, GEN0 + w, 1);
-      Atomics.notify(sync, GEN0 + w);
-    }
-  };
   const late = lateWorkers;
-  if (!late) wake();
+  if (!late) wakeWorkers(sync, nw);
   let mainError: unknown = null;
   try {
     fn(...jobs[0]!);
@@ -403,11 +397,19 @@ export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number
     }
     Atomics.sub(sync, PENDING, 1);
   }
-  if (late) wake();
+  if (late) wakeWorkers(sync, nw);
   waitForWorkers(sync);
   lastJoin = clock.now();
   if (mainError) throw mainError;
   if (Atomics.load(sync, ERROR) !== 0) throw new TensileError(`wasm backend: kernel ${kernel} failed on a worker thread`);
+}
+
+/** Bumps and notifies the generation words of workers 0 .. n-1: each has a new job. */
+function wakeWorkers(sync: Int32Array, n: number): void {
+  for (let w = 0; w < n; w++) {
+    Atomics.add(sync, GEN0 + w, 1);
+    Atomics.notify(sync, GEN0 + w);
+  }
 }
 
 /** Address of the chunk counter a shared kernel's threads claim work from, zeroed for a new call. */
