@@ -96,6 +96,14 @@ function unaryRow<OP, T>(n: i32, o: usize, so: i32, a: usize, sa: i32): void {
   } else {
     if (isDefined(op.v) && isF32<T>()) {
       if (so == 4 && sa == 4) {
+        if (isDefined(op.v2)) {
+          for (; i + 8 <= n; i += 8) {
+            v128.store(o, op.v2(v128.load(a), v128.load(a, 16)));
+            v128.store(o, O.second, 16);
+            o += 32;
+            a += 32;
+          }
+        }
         for (; i + 4 <= n; i += 4) {
           v128.store(o, op.v(v128.load(a)));
           o += 16;

@@ -9,7 +9,7 @@ export { reduceK, sumColsF32K, cumsumK } from "./reduce";
 export { matmulF32K, matmulF32SharedK, matmulK } from "./gemm";
 export { gatherK, scatterK, im2colK, col2imK, maxPoolK, maxPoolBackK } from "./indexing";
 export { sgdK, adamK } from "./optim";
-export { softmaxK } from "./softmax";
+export { softmaxK, softmaxBackwardK } from "./softmax";
 
 /** First byte past the module's static data: the host's heap starts above it. */
 export function heapBase(): usize {

@@ -8,16 +8,23 @@
 //   binary:     d(a: f64, b: f64): f64  optional v(a: v128, b: v128): v128
 //   comparison: c(a: f64, b: f64): bool optional m(a: v128, b: v128): v128 lane mask
 
-import { expV, logV } from "./simdmath";
+import { expV, expV2, expV2Second, logV } from "./simdmath";
 import { erf } from "./scalarmath";
 import { reportZeroDivision } from "./common";
 
 const ZERO = f32x4.splat(0);
 const ONE = f32x4.splat(1);
+/** The second result of an op's v2 (two vectors at once). */
+export let second: v128 = v128.splat<i32>(0);
 
 // ---- unary ----
 export class Neg { @inline d(x: f64): f64 { return -x; } @inline v(x: v128): v128 { return f32x4.neg(x); } }
-export class Exp { @inline d(x: f64): f64 { return Math.exp(x); } @inline v(x: v128): v128 { return expV(x); } }
+export class Exp {
+  @inline d(x: f64): f64 { return Math.exp(x); }
+  @inline v(x: v128): v128 { return expV(x); }
+  /** Two vectors at once (the second result in `second`): independent chains side by side. */
+  @inline v2(x0: v128, x1: v128): v128 { const r = expV2(x0, x1); second = expV2Second; return r; }
+}
 export class Expm1 { @inline d(x: f64): f64 { return Math.expm1(x); } }
 export class Log { @inline d(x: f64): f64 { return Math.log(x); } @inline v(x: v128): v128 { return logV(x); } }
 export class Log1p { @inline d(x: f64): f64 { return Math.log1p(x); } }

@@ -10,7 +10,7 @@
 // q = o·inner + i. Lines along the last axis (inner = 1) are contiguous: SIMD along the line.
 // Otherwise four neighbouring lines (i .. i+3) are one f32x4, SIMD across lines.
 
-import { expV, logV } from "./simdmath";
+import { expV, expV2, expV2Second, logV } from "./simdmath";
 
 export function softmaxK(f64dt: bool, log: bool, n: i32, inner: i32, src: usize, dst: usize, q0: i32, q1: i32): void {
   if (f64dt) {
@@ -74,9 +74,14 @@ function maxRunF32(n: i32, x: usize): f32 {
 function sumExpRunF32(n: i32, x: usize, m: f32, y: usize): f64 {
   const vm = f32x4.splat(m);
   const n4 = <usize>(n & ~3) << 2;
-  for (let off: usize = 0; off < n4; off += 16) v128.store(y + off, expV(f32x4.sub(v128.load(x + off), vm)));
+  let off: usize = 0;
+  for (; off + 16 < n4; off += 32) {
+    v128.store(y + off, expV2(f32x4.sub(v128.load(x + off), vm), f32x4.sub(v128.load(x + off, 16), vm)));
+    v128.store(y + off, expV2Second, 16);
+  }
+  for (; off < n4; off += 16) v128.store(y + off, expV(f32x4.sub(v128.load(x + off), vm)));
   let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
-  for (let off: usize = 0; off < n4; off += 16) {
+  for (off = 0; off < n4; off += 16) {
     const e = v128.load(y + off);
     s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
     s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 0, 1)));
@@ -190,4 +195,125 @@ function line<T>(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
 @inline function log1<T>(x: T): T {
   if (sizeof<T>() == 4) return <T>logS(<f32>x);
   return <T>Math.log(<f64>x);
+}
+
+// ---- backward ----------------------------------------------------------------------------------
+// The gradient of softmax or log-softmax along one axis from the forward output y and the incoming
+// gradient g, in one call where the composed form took four kernel calls and three temporaries:
+//   softmax:      dx = y · (g − Σ g·y)
+//   log-softmax:  dx = g − e^y · Σ g
+// with the composed form's arithmetic: each product rounded to the dtype, the sum accumulated in
+// f64 and rounded, e^y by the `exp` polynomial. g and y are contiguous [outer, n, inner], lines
+// as in softmaxK.
+
+export function softmaxBackwardK(f64dt: bool, log: bool, n: i32, inner: i32, g: usize, y: usize, dst: usize, q0: i32, q1: i32): void {
+  if (f64dt) {
+    for (let q = q0; q < q1; q++) {
+      const o = q / inner;
+      const base = <usize>(o * n * inner + (q - o * inner)) << 3;
+      lineBack<f64>(log, n, <usize>inner << 3, g + base, y + base, dst + base);
+    }
+    return;
+  }
+  if (inner == 1) {
+    for (let q = q0; q < q1; q++) {
+      const base = <usize>q * <usize>n << 2;
+      rowBackF32(log, n, g + base, y + base, dst + base);
+    }
+    return;
+  }
+  const stride = <usize>inner << 2;
+  let q = q0;
+  while (q < q1) {
+    const o = q / inner;
+    const i = q - o * inner;
+    const base = <usize>(o * n * inner + i) << 2;
+    if (i + 4 <= inner && q + 4 <= q1) {
+      quadBackF32(log, n, stride, g + base, y + base, dst + base);
+      q += 4;
+    } else {
+      lineBack<f32>(log, n, stride, g + base, y + base, dst + base);
+      q++;
+    }
+  }
+}
+
+/** Adds the four lanes of v to two f64x2 accumulators (lanes 0,1 and 2,3). */
+@inline function addWide(s: v128, v: v128): v128 {
+  return f64x2.add(s, f64x2.add(f64x2.promote_low_f32x4(v), f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1))));
+}
+
+/** One contiguous f32 line: Σ (g·y or g) in f64 over lanes, then the gradient. */
+function rowBackF32(log: bool, n: i32, g: usize, y: usize, d: usize): void {
+  const n4 = <usize>(n & ~3) << 2;
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  let off: usize = 0;
+  if (log) {
+    for (; off + 16 < n4; off += 32) {
+      s0 = addWide(s0, v128.load(g + off));
+      s1 = addWide(s1, v128.load(g + off, 16));
+    }
+    for (; off < n4; off += 16) s0 = addWide(s0, v128.load(g + off));
+  } else {
+    for (; off + 16 < n4; off += 32) {
+      s0 = addWide(s0, f32x4.mul(v128.load(g + off), v128.load(y + off)));
+      s1 = addWide(s1, f32x4.mul(v128.load(g + off, 16), v128.load(y + off, 16)));
+    }
+    for (; off < n4; off += 16) s0 = addWide(s0, f32x4.mul(v128.load(g + off), v128.load(y + off)));
+  }
+  const t = f64x2.add(s0, s1);
+  let sum = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+  for (let i = n & ~3; i < n; i++) {
+    const o = <usize>i << 2;
+    sum += log ? <f64>load<f32>(g + o) : <f64>(load<f32>(g + o) * load<f32>(y + o));
+  }
+  const s = <f32>sum;
+  const vs = f32x4.splat(s);
+  if (log) {
+    for (off = 0; off + 16 < n4; off += 32) {
+      const e0 = expV2(v128.load(y + off), v128.load(y + off, 16));
+      v128.store(d + off, f32x4.sub(v128.load(g + off), f32x4.mul(e0, vs)));
+      v128.store(d + off, f32x4.sub(v128.load(g + off, 16), f32x4.mul(expV2Second, vs)), 16);
+    }
+    for (; off < n4; off += 16) v128.store(d + off, f32x4.sub(v128.load(g + off), f32x4.mul(expV(v128.load(y + off)), vs)));
+  } else {
+    for (off = 0; off < n4; off += 16) v128.store(d + off, f32x4.mul(v128.load(y + off), f32x4.sub(v128.load(g + off), vs)));
+  }
+  for (let i = n & ~3; i < n; i++) {
+    const o = <usize>i << 2;
+    const gv = load<f32>(g + o), yv = load<f32>(y + o);
+    store<f32>(d + o, log ? gv - expS(yv) * s : yv * (gv - s));
+  }
+}
+
+/** Four neighbouring f32 lines, one per lane, `stride` bytes between a line's elements. */
+function quadBackF32(log: bool, n: i32, stride: usize, g: usize, y: usize, d: usize): void {
+  let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
+  for (let k = 0; k < n; k++) {
+    const off = <usize>k * stride;
+    const v = log ? v128.load(g + off) : f32x4.mul(v128.load(g + off), v128.load(y + off));
+    s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v));
+    s23 = f64x2.add(s23, f64x2.promote_low_f32x4(v128.shuffle<i32>(v, v, 2, 3, 0, 1)));
+  }
+  const s = v128.shuffle<i32>(f32x4.demote_f64x2_zero(s01), f32x4.demote_f64x2_zero(s23), 0, 1, 4, 5);
+  for (let k = 0; k < n; k++) {
+    const off = <usize>k * stride;
+    const gv = v128.load(g + off), yv = v128.load(y + off);
+    v128.store(d + off, log ? f32x4.sub(gv, f32x4.mul(expV(yv), s)) : f32x4.mul(yv, f32x4.sub(gv, s)));
+  }
+}
+
+/** One line with `stride` bytes between its elements: f32 lines off the vector paths, f64 lines. */
+function lineBack<T>(log: bool, n: i32, stride: usize, g: usize, y: usize, d: usize): void {
+  let sum: f64 = 0;
+  for (let k = 0; k < n; k++) {
+    const off = <usize>k * stride;
+    sum += log ? <f64>load<T>(g + off) : <f64>(load<T>(g + off) * load<T>(y + off));
+  }
+  const s = <T>sum;
+  for (let k = 0; k < n; k++) {
+    const off = <usize>k * stride;
+    const gv = load<T>(g + off), yv = load<T>(y + off);
+    store<T>(d + off, log ? gv - exp1<T>(yv) * s : yv * (gv - s));
+  }
 }

@@ -99,6 +99,51 @@ for (const file of files) {
   });
 }
 
+test("softmax and logSoftmax backward: the wasm kernel, the reference kernel, the composed form and createGraph agree", () => {
+  const ref = getBackend("reference");
+  let kernelCalls = 0;
+  // the reference backend, counting its backward kernel's calls; and one without either primitive
+  const counted = { ...ref, name: "reference-counted", softmaxBackward: (...a: Parameters<NonNullable<typeof ref.softmaxBackward>>) => (kernelCalls++, ref.softmaxBackward!(...a)) };
+  const composed = { ...ref, name: "reference-composed", softmax: undefined, softmaxBackward: undefined };
+  const shape = [3, 7, 6];
+  const data = Array.from({ length: 126 }, (_, i) => 5 * Math.sin(i * 1.3));
+  const gdata = Array.from({ length: 126 }, (_, i) => Math.cos(i * 0.7) + (i % 5 === 0 ? 3 : 0));
+  for (const dtype of ["float32", "float64"] as const)
+    for (const dim of [0, 1, 2])
+      for (const log of [false, true]) {
+        const label = `${dtype} dim ${dim} ${log ? "logSoftmax" : "softmax"}`;
+        const grads: [string, ArrayLike<number>][] = [];
+        for (const b of [getBackend("wasm"), counted, composed])
+          for (const createGraph of [false, true])
+            core.withBackend(b, () => {
+              const x = core.tensor(data, { dtype, requiresGrad: true }).reshape(shape);
+              const y = log ? x.logSoftmax(dim) : x.softmax(dim);
+              const before = kernelCalls;
+              const [gx] = core.grad([y], [x], { gradOutputs: [core.tensor(gdata, { dtype }).reshape(shape)], createGraph });
+              if (b === counted) assert.equal(kernelCalls - before, createGraph ? 0 : 1, `${label}: kernel calls with createGraph ${createGraph}`);
+              // under createGraph the gradient is differentiable (built from ops), without it a leaf
+              assert.equal(gx!.requiresGrad, createGraph, label);
+              grads.push([`${b.name}${createGraph ? " createGraph" : ""}`, gx!.dataSync()]);
+            });
+        const [, want] = grads[0]!;
+        for (const [name, got] of grads.slice(1))
+          Array.from(got, (v, i) => assert.ok(Math.abs(v - want[i]!) <= (dtype === "float32" ? 2e-6 : 1e-12) * Math.max(1, Math.abs(want[i]!)),
+            `${label} element ${i}: wasm kernel ${want[i]}, ${name} ${v}`));
+      }
+  // second derivatives go through the composed backward on every backend
+  for (const b of [getBackend("wasm"), ref])
+    core.withBackend(b, () => {
+      const x = core.tensor([0.5, -1, 2, 0.25], { dtype: "float64", requiresGrad: true });
+      const [g1] = core.grad([x.logSoftmax(0).mul(core.tensor([1, 2, 3, 4], { dtype: "float64" })).sum()], [x], { createGraph: true });
+      const [g2] = core.grad([g1!.pow(2).sum()], [x]);
+      // d/dx Σ (w − e^y·Σw)² with y = logSoftmax(x), Σw = 10: by hand, 2·Σ_k (w_k − 10 p_k)·(−10 p_k (δ_ki − p_i))
+      const p = [0.5, -1, 2, 0.25].map(Math.exp), z = p.reduce((a, v) => a + v, 0);
+      const q = p.map((v) => v / z), w = [1, 2, 3, 4];
+      const want = q.map((_, i) => q.reduce((acc, qk, k) => acc + 2 * (w[k]! - 10 * qk) * -10 * qk * ((k === i ? 1 : 0) - q[i]!), 0));
+      g2!.dataSync().forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-12, `${b.name} second derivative ${i}: ${v}, by hand ${want[i]}`));
+    });
+});
+
 test("every op of the signature list has a method on Tensor", () => {
   const { samples } = loadFixture("ops.json");
   const missing = [...new Set(samples.map((s) => s.op))].filter(
@@ -111,7 +156,7 @@ test("every op of the signature list has a method on Tensor", () => {
 test("softmax and logSoftmax: the wasm kernel, the reference kernel and the composed form agree, and lines with NaN or ±Infinity are NaN as in PyTorch", () => {
   const ref = getBackend("reference");
   // a backend without the optional softmax primitive: softmax/logSoftmax compose core ops
-  const composed = { ...ref, name: "reference-composed", softmax: undefined };
+  const composed = { ...ref, name: "reference-composed", softmax: undefined, softmaxBackward: undefined };
   const backends = [getBackend("wasm"), ref, composed];
   const I = Infinity;
   // PyTorch 1.13: softmax/log_softmax of each row; null = NaN throughout

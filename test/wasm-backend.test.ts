@@ -192,6 +192,27 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test("softmax and logSoftmax backward along every axis, g and y in any layout", () => {
+      const r = rng(seed + 17);
+      const shapes: number[][] = [[], [7], [3, 9], [2, 5, 6], [4, 3, 13], [2, 0, 3], [1, 33, 2], [37, 1], [2, 8, 11]];
+      for (let i = 0; i < 54; i++) {
+        const dtype = pick(r, ["float32", "float64"] as const), shape = i < shapes.length * 2 ? shapes[i % shapes.length]! : randomShape(r);
+        const axis = shape.length === 0 ? 0 : Math.floor(r() * shape.length);
+        const [wg, rg] = makePair(r, dtype, shape, pick(r, LAYOUTS));
+        // y: any values in any layout (the kernel does not need a softmax output), and a real
+        // forward output (contiguous)
+        const [wy0, ry0] = makePair(r, dtype, shape, pick(r, LAYOUTS), { lo: -3, hi: 3 });
+        const strides = shape.map((_, k) => shape.slice(k + 1).reduce((a, d) => a * d, 1));
+        for (const log of [false, true]) {
+          const [wy, ry] = r() < 0.5 ? [wy0, ry0] : [W.softmax!(wy0, axis, log), R.softmax!(ry0, axis, log)].map((st) => ({ storage: st, shape, strides, offset: 0 }) as never);
+          const got = readAll(W, W.softmaxBackward!(wg, wy, axis, log), shape);
+          const want = readAll(R, R.softmaxBackward!(rg, ry, axis, log), shape);
+          assertClose(got, want, dtype === "float32" ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-12, atol: 1e-13 },
+            `${log ? "logSoftmax" : "softmax"} backward ${dtype} [${shape}] axis ${axis}`);
+        }
+      }
+    });
+
     test("matmul over layouts, batch broadcast and edge sizes", () => {
       const r = rng(seed + 10);
       const sizes = [0, 1, 3, 4, 5, 8, 9, 17, 33];

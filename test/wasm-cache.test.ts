@@ -283,3 +283,21 @@ test("conv2d, batchNorm and maxPool2d free their saved internals after backward,
     setBackend(prev);
   }
 });
+
+test("a gather from a kernel's result reads its wasm copy and leaves the host array behind", () => {
+  clearWasmCache();
+  // a kernel result: it lives in wasm, its host array behind until read
+  const x = W.unary("neg", whole(f32([1, 2, 3, 4, 5, 6]), [2, 3]), "float32");
+  assert.ok((x as unknown as { refresh: unknown }).refresh, "the result's host array starts behind");
+  const idx = W.fromArray(new Int32Array([2, 0]));
+  const index = { storage: idx, shape: [2, 1], strides: [1, 1], offset: 0 };
+  const out = W.gather(whole(x, [2, 3]), 1, index);
+  assert.deepEqual([...readAll(W, out, [2])], [-3, -4]);
+  // picking two elements copied nothing out: the host array is still behind
+  assert.ok((x as unknown as { refresh: unknown }).refresh, "gather copied the whole result out of wasm");
+  // and a bad index on this path is reported as on the others
+  const bad = { storage: W.fromArray(new Int32Array([3, 0])), shape: [2, 1], strides: [1, 1], offset: 0 };
+  assert.throws(() => W.gather(whole(x, [2, 3]), 1, bad), /gather.*index 3 is out of bounds for dimension 1 with size 3/);
+  assert.deepEqual([...readAll(W, out, [2])], [-3, -4]);
+  assert.deepEqual([...W.read(whole(x, [6]))], [-1, -2, -3, -4, -5, -6]);
+});

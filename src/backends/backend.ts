@@ -99,6 +99,13 @@ export interface Backend {
    */
   softmax?(x: View, axis: number, log: boolean): Storage;
   /**
+   * Optional: the gradient of `softmax` (`log`: log-softmax) along `axis`, given the incoming
+   * gradient g and the forward output y (same shape and dtype, float32/float64), contiguous:
+   * y·(g − Σ g·y) per line, or g − e^y·Σ g. Used when the backward pass builds no graph
+   * (no `createGraph`); without it, or under `createGraph`, the backward composes core ops.
+   */
+  softmaxBackward?(g: View, y: View, axis: number, log: boolean): Storage;
+  /**
    * Batched matrix product: a is [B, M, K], b is [B, K, N] (any strides); output [B, M, N].
    * With `bias` (a view of shape [B, M, N], typically broadcast by stride 0) the output is
    * bias + a·b, in one pass (nn.Linear's addmm): the product accumulates onto the bias.

@@ -1,4 +1,5 @@
 import { record } from "../autograd/engine.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
@@ -84,7 +85,7 @@ export function softmax(x: T, dim: number): T {
   if (dim === undefined) throw new TensileError("softmax: dim must be given (implicit dim choice is deprecated in PyTorch)");
   const d = normalizeDim("softmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, false);
-  return record("softmax", out, [xf], (g) => [out.mul(g.sub(g.mul(out).sum(d, true)))]);
+  return record("softmax", out, [xf], (g) => [softmaxBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, true)))]);
 }
 
 /** logSoftmax along `dim`: x − max − log Σ e^{x−max}; backward g − softmax·Σg. */
@@ -93,7 +94,17 @@ export function logSoftmax(x: T, dim: number): T {
   if (dim === undefined) throw new TensileError("logSoftmax: dim must be given");
   const d = normalizeDim("logSoftmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, true);
-  return record("logSoftmax", out, [xf], (g) => [g.sub(E.exp(out).mul(g.sum(d, true)))]);
+  return record("logSoftmax", out, [xf], (g) => [softmaxBackward(g, out, d, true) ?? g.sub(E.exp(out).mul(g.sum(d, true)))]);
+}
+
+/**
+ * The backward pass in one backend call where the backend has the kernel and no graph is being
+ * built; null otherwise (under `createGraph` the gradient must be made of differentiable ops).
+ */
+function softmaxBackward(g: T, out: T, d: number, log: boolean): T | null {
+  const be = out.backend;
+  if (!be.softmaxBackward || isGradEnabled() || g.backend !== be || g.dtype !== out.dtype) return null;
+  return wrap(be, be.softmaxBackward(g, out, d, log), out.shape);
 }
 
 /**

@@ -278,6 +278,29 @@ export const referenceBackend: Backend = {
     return new RefStorage(c, dtype);
   },
 
+  softmaxBackward(g, y, axis, log) {
+    const dtype = y.storage.dtype;
+    const gd = (this.copy(g, dtype) as RefStorage).data;
+    const yd = (this.copy(y, dtype) as RefStorage).data;
+    const inner = numel(y.shape.slice(axis + 1));
+    const len = y.shape[axis] ?? 1;
+    const outer = numel(y.shape.slice(0, axis));
+    // rounded as the composed form's float32 ops round: each product, the sum, e^y·s, the result
+    const r = dtype === "float32" ? Math.fround : (v: number) => v;
+    for (let o = 0; o < outer; o++)
+      for (let i = 0; i < inner; i++) {
+        const at = (k: number) => (o * len + k) * inner + i;
+        let sum = 0;
+        for (let k = 0; k < len; k++) sum += log ? gd[at(k)]! : r(gd[at(k)]! * yd[at(k)]!);
+        const s = r(sum);
+        for (let k = 0; k < len; k++) {
+          const j = at(k);
+          gd[j] = log ? r(gd[j]! - r(r(Math.exp(yd[j]!)) * s)) : r(yd[j]! * r(gd[j]! - s));
+        }
+      }
+    return new RefStorage(gd, dtype);
+  },
+
   cumsum(x, axis) {
     const dtype = x.storage.dtype === "bool" ? "int32" : x.storage.dtype;
     const c = (this.copy(x, dtype) as RefStorage).data;

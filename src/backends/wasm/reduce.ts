@@ -78,6 +78,32 @@ export function softmax(x0: View, axis: number, log: boolean): WasmStorage {
   return out;
 }
 
+/**
+ * The gradient of softmax (or log-softmax) along `axis` from the incoming gradient g and the
+ * forward output y, in one kernel call (assembly/softmax.ts, softmaxBackwardK); lines split across
+ * threads as in `softmax`.
+ */
+export function softmaxBackward(g0: View, y0: View, axis: number, log: boolean): WasmStorage {
+  const dtype = y0.storage.dtype;
+  const n = numel(y0.shape);
+  const gt = isContiguous(g0) && g0.storage.dtype === dtype ? null : copy(g0, dtype);
+  const yt = isContiguous(y0) ? null : copy(y0, dtype);
+  const g = gt ? whole(gt, g0.shape) : g0;
+  const y = yt ? whole(yt, y0.shape) : y0;
+  const out = allocRaw(dtype, n);
+  const len = y.shape[axis] ?? 1;
+  if (n > 0 && len > 0) {
+    const inner = numel(y.shape.slice(axis + 1));
+    const lines = n / len;
+    const t = threadsFor(3 * n, MIN_WORK_PER_THREAD);
+    const parts = splitRange(lines, Math.min(t, lines), inner > 1 ? 4 : 1);
+    parallel("softmaxBackwardK", parts.map(([q0, q1]) => [+(dtype === "float64"), +log, len, inner, addr(g), addr(y), out.ptr, q0, q1]));
+  }
+  if (gt) releaseStorage(gt);
+  if (yt) releaseStorage(yt);
+  return out;
+}
+
 export function cumsum(x0: View, axis: number): WasmStorage {
   const tmp = x0.storage.dtype === "bool" ? copy(x0, "int32") : null;
   const x = tmp ? whole(tmp, x0.shape) : x0;

@@ -32,6 +32,7 @@ export interface Kernels {
   sumColsF32K(redNdim: number, redShape: number, redStrides: number, count: number, dst: number, src: number, j0: number, j1: number): void;
   cumsumK(dt: number, ndim: number, shape: number, strides: number, dst: number, src: number, e0: number, e1: number): void;
   softmaxK(f64: number, log: number, n: number, inner: number, src: number, dst: number, q0: number, q1: number): void;
+  softmaxBackwardK(f64: number, log: number, n: number, inner: number, g: number, y: number, dst: number, q0: number, q1: number): void;
   matmulF32K(a: number, sab: number, sam: number, sak: number, b: number, sbb: number, sbk: number, sbn: number, c: number,
     bias: number, sxb: number, sxm: number, sxn: number,
     M: number, N: number, K: number, b0: number, b1: number, i0: number, i1: number, j0: number, j1: number): void;
@@ -57,6 +58,7 @@ export interface Kernels {
 export const PARALLEL_KERNELS = [
   "convertK", "transposeK", "unaryK", "binaryK", "whereK", "reduceK", "sumColsF32K", "cumsumK", "matmulF32K", "matmulF32SharedK", "matmulK",
   "gatherK", "scatterK", "im2colK", "col2imK", "sgdK", "adamK", "maxPoolK", "maxPoolBackK", "softmaxK",
+  "softmaxBackwardK",
 ] as const satisfies readonly (keyof Kernels)[];
 export type ParallelKernel = (typeof PARALLEL_KERNELS)[number];
 

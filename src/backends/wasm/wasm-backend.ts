@@ -6,7 +6,7 @@ import { addr, isContiguous, numel } from "./layout.js";
 import { col2im, im2col, matmul, maxPool2d, maxPool2dBackward } from "./linalg.js";
 import { type WasmStorage, allocRaw, allocZeroed, releaseStorage, viewOf } from "./memory.js";
 import { adamStep, sgdStep } from "./optim.js";
-import { cumsum, reduce, softmax } from "./reduce.js";
+import { cumsum, reduce, softmax, softmaxBackward } from "./reduce.js";
 
 /**
  * The WebAssembly backend: storage in one wasm linear memory (pooled, freed when collected),
@@ -44,6 +44,7 @@ export const wasmKernels: Backend = {
   reduce,
   cumsum,
   softmax,
+  softmaxBackward,
   matmul,
   gather,
   scatter,
