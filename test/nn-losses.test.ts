@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Tensor, full, ones, randn, tensor, withBackend, zeros } from "../src/core.js";
+import { Tensor, full, getBackend, ones, randn, tensor, withBackend, zeros } from "../src/core.js";
 import * as nn from "../src/nn/index.js";
 import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
 
@@ -126,7 +126,7 @@ describe("bad inputs throw TensileError naming the op and the values", () => {
 
 test("crossEntropy over many classes (the composed form on wasm) agrees with the one-pass form", () => {
   // 64 × 600 logits: above the one-pass limit, so wasm composes logSoftmax and nllLoss, while the
-  // reference backend still takes the one-pass form
+  // reference backend (jsKernels) still takes the one-pass form
   const [N, C] = [64, 600];
   const x = Float32Array.from({ length: N * C }, (_, i) => 4 * Math.sin(i * 0.37));
   const t = Int32Array.from({ length: N }, (_, i) => (i * 97) % C);
@@ -153,6 +153,13 @@ test("crossEntropy over many classes (the composed form on wasm) agrees with the
       close(`gradient (${what})`, wg, rg);
       assert.ok(wg.some((v) => v !== 0), "a gradient");
     }
+  // up to the limit (4,096 logits) wasm takes the one-pass form too; a backend declaring JavaScript
+  // kernels takes it at any size
+  withBackend("wasm", () => {
+    const loss = F.crossEntropy(tensor(x.subarray(0, 64 * 64), { shape: [64, 64], requiresGrad: true }), tensor(t.map((v) => (v < 0 ? v : v % 64))));
+    assert.equal(loss.gradFn?.name, "IndexCrossEntropyFn", "wasm at 64 × 64");
+  });
+  assert.equal(getBackend("reference").jsKernels, true);
 });
 
 test("every target ignored: the mean loss is NaN and the gradient 0, as in PyTorch", () => {

@@ -61,6 +61,13 @@ export interface Im2colParams {
 
 export interface Backend {
   readonly name: string;
+  /**
+   * Optional: true when the kernels are plain JavaScript loops (the reference backend), so a
+   * JavaScript loop of an op's own is as fast as composing it from kernel calls. Ops with a
+   * one-pass JavaScript form (cross-entropy's) then take it at every size, not only where the
+   * calls would cost more than the arithmetic.
+   */
+  readonly jsKernels?: boolean;
 
   // ---- storage ----
   /** Zero-filled storage. */

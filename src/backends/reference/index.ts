@@ -177,6 +177,7 @@ function gemmInto(out: TypedArray, o: number, A: TypedArray, aOff: number, as0: 
 
 export const referenceBackend: Backend = {
   name: "reference",
+  jsKernels: true,
 
   alloc(dtype, length) {
     return new RefStorage(arrayFor(dtype, length), dtype);

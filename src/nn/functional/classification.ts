@@ -128,7 +128,7 @@ export function crossEntropy(
   checkWeight(op, weight, classes);
   if (input.ndim === 2 && target.dtype === "int32" && labelSmoothing === 0 && (input.dtype === "float32" || input.dtype === "float64") &&
     (!weight || weight.dtype === input.dtype) && !target.requiresGrad && !(weight?.requiresGrad) &&
-    (input.numel() <= ONE_PASS_MAX_ELEMENTS || input.backend.name === "reference")) {
+    (input.numel() <= ONE_PASS_MAX_ELEMENTS || input.backend.jsKernels)) {
     checkIndexTarget(op, input, target, ignoreIndex);
     return IndexCrossEntropyFn.apply(input, target, weight, ignoreIndex, reduction);
   }
@@ -157,14 +157,15 @@ export function crossEntropy(
 /**
  * Logits above this many elements take the composed form on backends with their own kernels: the
  * one-pass form runs in JavaScript (Math.exp per element, twice), the composed one in kernels (on
- * wasm a one-call SIMD logSoftmax, then gathers and sums). Forward and backward, one process per
- * shape: the one-pass form took 0.36 against 0.66 ms at 64 × 100 and 0.15–0.24 against 0.64–0.69
- * at 64 × 10; they were even at 64 × 256; the composed form took 1.2 against 1.6 ms at 64 × 1000,
- * and they were even again at 64 × 10 000 (8.5 ms), where the JavaScript's timing also varied the
- * most from run to run (7–26 ms). On the reference backend every op is JavaScript, and one pass is
- * faster at any size.
+ * wasm one call for logSoftmax each way, then a gather and a few small ops). Forward and backward,
+ * one thread, the two alternating in one process (medians of eight windows): one-pass 65 against
+ * 377 µs at 64 × 10, 98 against 544 at 64 × 20, 129 against 253 at 64 × 40; even at 64 × 64 and
+ * 128 × 40 (~210 and ~270 µs); composed faster from there: 205 against 302 µs at 64 × 100, 265
+ * against 801 at 64 × 256, 229 against 648 at 16 × 1000. (Before softmax had a backward kernel
+ * the two were even at 64 × 256 and the limit was 16,384.) On a backend whose kernels are
+ * JavaScript (`jsKernels`: the reference backend) one pass is faster at any size.
  */
-const ONE_PASS_MAX_ELEMENTS = 16384;
+const ONE_PASS_MAX_ELEMENTS = 4096;
 
 /**
  * Cross-entropy of [N, C] logits against int32 class indices in one pass per row (log-sum-exp,
