@@ -31,6 +31,19 @@ function convRow<S, D>(n: i32, o: usize, so: i32, a: usize, sa: i32): void {
       memory.copy(o, a, <usize>n * sizeof<S>());
       return;
     }
+    if (so == <i32>sizeof<S>() && sa == 0) {
+      // one value broadcast along the run (zeros([]).expand(shape), a filled tensor): a fill,
+      // sixteen bytes a store, where the loop below moves one element a step
+      if (sizeof<S>() == 1) {
+        memory.fill(o, load<u8>(a), <usize>n);
+        return;
+      }
+      const v = sizeof<S>() == 8 ? i64x2.splat(load<i64>(a)) : i32x4.splat(load<i32>(a));
+      const end = o + (<usize>n * sizeof<S>());
+      for (; o + 16 <= end; o += 16) v128.store(o, v);
+      for (; o < end; o += sizeof<S>()) store<S>(o, load<S>(a));
+      return;
+    }
     for (let i = 0; i < n; i++) {
       store<S>(o, load<S>(a));
       o += so;

@@ -36,6 +36,21 @@ for (const threads of [1, 2]) {
       }
     });
 
+    test("copy of one value broadcast to a shape (a fill) in every dtype, ragged lengths included", () => {
+      const r = rng(seed + 18);
+      for (const dtype of DTYPES)
+        for (const shape of [[1], [3], [4], [7], [16], [37], [5, 9], [2, 3, 33]]) {
+          const [w, ref] = makePair(r, dtype, [1], "contiguous", { specials: true });
+          // every stride 0: the kernel sees runs whose source stride is 0
+          const view = <T extends { storage: unknown }>(v: T) => ({ ...v, shape, strides: shape.map(() => 0), offset: 0 });
+          for (const to of DTYPES) {
+            const got = readAll(W, W.copy(view(w) as never, to), shape), want = readAll(R, R.copy(view(ref) as never, to), shape);
+            assertClose(got, want, {}, `fill ${dtype}→${to} [${shape}]`);
+            assert.ok(Array.from(got).every((v) => Object.is(v, got[0])), `fill ${dtype}→${to} [${shape}]: one value throughout`);
+          }
+        }
+    });
+
     test("unary ops, float dtypes and int/bool where they apply", () => {
       const r = rng(seed + 2);
       for (const op of UNARY_OPS) {

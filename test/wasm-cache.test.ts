@@ -165,6 +165,20 @@ test("zeroGrad releases a grad nobody outside the library has seen, and only tha
     a.add(c).mul(tensor([1, 2, 3])).sum().backward();
     new optim.SGD([a], { lr: 1 }).zeroGrad();
     assert.deepEqual([...c.grad!.dataSync()], [1, 2, 3]);
+
+    // `x.grad = null`, as PyTorch users write it: the same rule as zeroGrad
+    lin.forward(x).pow(2).sum().backward();
+    const unseen = lin.weight._peekGrad()!;
+    lin.weight.grad = null;
+    assert.throws(() => unseen.dataSync(), /used after it was released/, "a grad nobody saw is released");
+    lin.forward(x).pow(2).sum().backward();
+    const held = lin.weight.grad!;
+    const heldValues = held.dataSync().slice();
+    lin.weight.grad = null;
+    assert.deepEqual([...held.dataSync()], [...heldValues], "a grad read through .grad stays readable");
+    lin.weight.grad = held; // and one set by the user is theirs: replacing it releases nothing
+    lin.weight.grad = null;
+    assert.deepEqual([...held.dataSync()], [...heldValues]);
   } finally {
     setBackend(prev);
   }
@@ -300,4 +314,54 @@ test("a gather from a kernel's result reads its wasm copy and leaves the host ar
   assert.throws(() => W.gather(whole(x, [2, 3]), 1, bad), /gather.*index 3 is out of bounds for dimension 1 with size 3/);
   assert.deepEqual([...readAll(W, out, [2])], [-3, -4]);
   assert.deepEqual([...W.read(whole(x, [6]))], [-1, -2, -3, -4, -5, -6]);
+});
+
+test("releaseAfterBackward frees an op's output once its node's rule has run for good", async () => {
+  const prev = setBackend("wasm");
+  const { releaseAfterBackward } = await import("../src/autograd/engine.js");
+  const { noGrad } = await import("../src/index.js");
+  try {
+    const x = randn([4, 5], { requiresGrad: true });
+    const y = x.logSoftmax(1);
+    releaseAfterBackward(y);
+    y.mul(y).sum().backward(undefined, { retainGraph: true });
+    assert.equal(y.dataSync().length, 20, "kept while the graph is retained");
+    const g1 = x.grad!.dataSync().slice();
+    y.mul(y).sum().backward();
+    assert.throws(() => y.dataSync(), /used after it was released/, "released after the last backward");
+    assertClose(x.grad!.dataSync(), g1.map((v) => 2 * v), { rtol: 1e-5, atol: 1e-6 }, "both passes' gradients");
+    // no graph (no grad needed): nothing to attach to, the tensor stays usable
+    const z = noGrad(() => x.logSoftmax(1));
+    releaseAfterBackward(z);
+    assert.equal(z.dataSync().length, 20);
+  } finally {
+    setBackend(prev);
+  }
+});
+
+test("a cross-entropy loop over many classes copies nothing out of wasm", async () => {
+  const prev = setBackend("wasm");
+  const { nn, randint } = await import("../src/index.js");
+  try {
+    // 64 × 4000 logits (1 MB a tensor) against a 4 MiB cache: every step leaves a dead grad and
+    // dead log-probabilities, which, left to the collector, would be copied out to JS once the
+    // cache filled. The grad (replaced by `x.grad = null`, never read) and cross-entropy's
+    // log-probabilities are released at once instead.
+    setWasmCacheBytes(4 * 2 ** 20);
+    const x = randn([64, 4000], { requiresGrad: true });
+    const t = randint(0, 4000, [64], { dtype: "int32" });
+    const loss = new nn.CrossEntropyLoss();
+    const before = wasmCacheStats();
+    for (let i = 0; i < 12; i++) {
+      x.grad = null;
+      loss.forward(x, t).backward();
+    }
+    const after = wasmCacheStats();
+    // (a few small dead results — the loss, the picked log-probabilities — may still be copied out)
+    const out = after.copiedOutBytes - before.copiedOutBytes;
+    assert.ok(out < 2 ** 18, `${out} bytes copied out`);
+    assert.ok(x.grad!.dataSync().some((v) => v !== 0));
+  } finally {
+    setBackend(prev);
+  }
 });

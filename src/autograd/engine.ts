@@ -53,6 +53,18 @@ export function record(
   return out;
 }
 
+/**
+ * Declares `t` — an op's output that a composite function made for itself and never hands out
+ * (cross-entropy's log-probabilities) — an internal of the node that produced it: its storage is
+ * released once that node's backward rule has run for good, as `record`'s internals are. Every
+ * op that reads t comes after it in the graph, so its rule has run by then. Without a node (no
+ * grad needed) nothing happens and the collector frees t as before.
+ */
+export function releaseAfterBackward(t: Tensor): void {
+  const node = t.gradFn;
+  if (node && node.backwardFn) node.internals = node.internals ? [...node.internals, t] : [t];
+}
+
 function releaseInternals(ts: readonly Tensor[]): void {
   for (const t of ts) t.backend.release?.(t.storage);
 }

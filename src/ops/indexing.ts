@@ -179,7 +179,9 @@ export function gather(x: T, dim: number, index: T): T {
 function gatherChecked(x: T, d: number, index: T): T {
   const idx = onBackend(index, x.backend);
   const out = wrap(x.backend, x.backend.gather(x, d, idx), index.shape);
-  return record("gather", out, [x], (g) => [zeros(x.shape, { dtype: g.dtype }).scatterAdd(d, idx, g)]);
+  // scattered onto a zero broadcast to x's shape, not a zero-filled tensor: the backend fills its
+  // output from one element instead of copying a whole array of zeros into its memory first
+  return record("gather", out, [x], (g) => [zeros([], { dtype: g.dtype }).expand(x.shape).scatterAdd(d, idx, g)]);
 }
 
 function scatterImpl(op: string, x: T, dim: number, index: T, src: T | number, accumulate: boolean): T {

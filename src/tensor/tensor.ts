@@ -169,7 +169,11 @@ export class Tensor {
     this._gradOwned = false; // handed out: the caller may keep it
     return this._grad;
   }
+  /** Replacing the grad (`x.grad = null`, as PyTorch users write) frees the old one's storage
+   *  when only the library ever held it (the getter was not called since backward made it). */
   set grad(g: Tensor | null) {
+    const old = this._grad;
+    if (old && old !== g && this._gradOwned) old.backend.release?.(old.storage);
     this._grad = g;
     this._gradOwned = false;
   }

@@ -3,6 +3,7 @@
  * probabilities), binary cross-entropy on probabilities and on logits. Written over core ops
  * (logSoftmax, gather, logSigmoid) so autograd supplies the backward.
  */
+import { releaseAfterBackward } from "../../autograd/engine.js";
 import { Function, type FunctionCtx, Tensor, where } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { wrap } from "../../ops/util.js";
@@ -133,6 +134,9 @@ export function crossEntropy(
     return IndexCrossEntropyFn.apply(input, target, weight, ignoreIndex, reduction);
   }
   const logp = input.logSoftmax(classDim);
+  // logp never leaves this function: freed right after backward, not when the collector finds it
+  // (until then it holds wasm memory, and a full cache would copy it out to JS first)
+  releaseAfterBackward(logp);
   // weight reshaped to broadcast along the class dim: [C] → [1, C, 1, ...].
   const wb = weight && input.ndim > 1 ? weight.reshape(input.shape.map((d, i) => (i === 1 ? d : 1))) : weight;
 
