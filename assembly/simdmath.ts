@@ -108,39 +108,68 @@ export let expV2Second: v128 = v128.splat<i32>(0);
 
 const SQRT_HALF: f32 = 0.707106781186547524;
 
+// log's constants, from tables for the reason given at EXP_K (floats, then integer bit patterns).
+const LOG_F: usize = memory.data<f32>([
+  1.17549435e-38, 1.17549435e-38, 1.17549435e-38, 1.17549435e-38, // 0: smallest normal
+  8388608.0, 8388608.0, 8388608.0, 8388608.0, // 16: 2^23
+  SQRT_HALF, SQRT_HALF, SQRT_HALF, SQRT_HALF, // 32
+  1.0, 1.0, 1.0, 1.0, // 48
+  7.0376836292e-2, 7.0376836292e-2, 7.0376836292e-2, 7.0376836292e-2, // 64: polynomial, highest first
+  -1.1514610310e-1, -1.1514610310e-1, -1.1514610310e-1, -1.1514610310e-1, // 80
+  1.1676998740e-1, 1.1676998740e-1, 1.1676998740e-1, 1.1676998740e-1, // 96
+  -1.2420140846e-1, -1.2420140846e-1, -1.2420140846e-1, -1.2420140846e-1, // 112
+  1.4249322787e-1, 1.4249322787e-1, 1.4249322787e-1, 1.4249322787e-1, // 128
+  -1.6668057665e-1, -1.6668057665e-1, -1.6668057665e-1, -1.6668057665e-1, // 144
+  2.0000714765e-1, 2.0000714765e-1, 2.0000714765e-1, 2.0000714765e-1, // 160
+  -2.4999993993e-1, -2.4999993993e-1, -2.4999993993e-1, -2.4999993993e-1, // 176
+  3.3333331174e-1, 3.3333331174e-1, 3.3333331174e-1, 3.3333331174e-1, // 192
+  LN2_LO, LN2_LO, LN2_LO, LN2_LO, // 208
+  0.5, 0.5, 0.5, 0.5, // 224
+  LN2_HI, LN2_HI, LN2_HI, LN2_HI, // 240
+  Infinity, Infinity, Infinity, Infinity, // 256
+  -Infinity, -Infinity, -Infinity, -Infinity, // 272
+  NaN, NaN, NaN, NaN, // 288
+], 16);
+const LOG_I: usize = memory.data<u32>([
+  126, 126, 126, 126, // 0
+  23, 23, 23, 23, // 16
+  0x807fffff, 0x807fffff, 0x807fffff, 0x807fffff, // 32: sign and mantissa
+  0x3f000000, 0x3f000000, 0x3f000000, 0x3f000000, // 48: exponent of [0.5, 1)
+], 16);
+
 /** Natural log per lane: log(0) = -Infinity, log(x < 0) = NaN, log(+Infinity) = +Infinity. */
 @inline export function logV(x: v128): v128 {
   // Subnormals: scale into the normal range first (x·2^23, exponent - 23).
-  const tiny = f32x4.lt(x, f32x4.splat(1.17549435e-38));
-  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(8388608.0)), x, tiny);
+  const tiny = f32x4.lt(x, v128.load(LOG_F, 0));
+  const xs = v128.bitselect(f32x4.mul(x, v128.load(LOG_F, 16)), x, tiny);
   const bits = xs;
   // frexp: x = m·2^e with m in [0.5, 1)
-  let e = i32x4.sub(i32x4.shr_u(bits, 23), i32x4.splat(126));
-  e = i32x4.sub(e, v128.and(tiny, i32x4.splat(23)));
-  let m = v128.or(v128.and(bits, i32x4.splat(0x807fffff)), i32x4.splat(0x3f000000));
+  let e = i32x4.sub(i32x4.shr_u(bits, 23), v128.load(LOG_I, 0));
+  e = i32x4.sub(e, v128.and(tiny, v128.load(LOG_I, 16)));
+  let m = v128.or(v128.and(bits, v128.load(LOG_I, 32)), v128.load(LOG_I, 48));
   // m < √½ → use 2m - 1 and e - 1, so the polynomial argument stays in [√½ - 1, √2 - 1).
-  const small = f32x4.lt(m, f32x4.splat(SQRT_HALF));
+  const small = f32x4.lt(m, v128.load(LOG_F, 32));
   e = i32x4.add(e, small); // mask lanes are -1
-  m = f32x4.sub(f32x4.add(m, v128.and(m, small)), f32x4.splat(1.0));
+  m = f32x4.sub(f32x4.add(m, v128.and(m, small)), v128.load(LOG_F, 48));
   const fe = f32x4.convert_i32x4_s(e);
   const z = f32x4.mul(m, m);
-  let y = f32x4.splat(7.0376836292e-2);
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.1514610310e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.1676998740e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.2420140846e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(1.4249322787e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-1.6668057665e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(2.0000714765e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(-2.4999993993e-1));
-  y = f32x4.add(f32x4.mul(y, m), f32x4.splat(3.3333331174e-1));
+  let y = v128.load(LOG_F, 64);
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 80));
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 96));
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 112));
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 128));
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 144));
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 160));
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 176));
+  y = f32x4.add(f32x4.mul(y, m), v128.load(LOG_F, 192));
   y = f32x4.mul(f32x4.mul(y, m), z);
-  y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(LN2_LO)));
-  y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
+  y = f32x4.add(y, f32x4.mul(fe, v128.load(LOG_F, 208)));
+  y = f32x4.sub(y, f32x4.mul(z, v128.load(LOG_F, 224)));
   let r = f32x4.add(m, y);
-  r = f32x4.add(r, f32x4.mul(fe, f32x4.splat(LN2_HI)));
+  r = f32x4.add(r, f32x4.mul(fe, v128.load(LOG_F, 240)));
   // Special values, last so they win: +Inf → +Inf, 0 → -Inf, negative or NaN → NaN.
-  r = v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
-  r = v128.bitselect(f32x4.splat(-Infinity), r, f32x4.eq(x, f32x4.splat(0)));
+  r = v128.bitselect(x, r, f32x4.eq(x, v128.load(LOG_F, 256)));
+  r = v128.bitselect(v128.load(LOG_F, 272), r, f32x4.eq(x, f32x4.splat(0)));
   const bad = v128.or(f32x4.lt(x, f32x4.splat(0)), f32x4.ne(x, x));
-  return v128.bitselect(f32x4.splat(NaN), r, bad);
+  return v128.bitselect(v128.load(LOG_F, 288), r, bad);
 }
