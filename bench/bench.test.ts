@@ -15,6 +15,7 @@ import { buildConfigs, interleaved, splitIntoRounds, type FrameworkConfig } from
 import { FASHION_MNIST_DIR, type Measurement, type WorkerRequest, type WorkerResult } from "./protocol.js";
 import { baselineFor, gateTorch, mergeOutcomes, renderTables, scaling, type ConfigOutcome, type WorkloadOutcome } from "./report.js";
 import { fmt, median } from "./stats.js";
+import { stealPercent } from "./machine.js";
 
 function idxBytes(shape: number[], data: number[], magicType = 0x08): Uint8Array {
   const bytes = new Uint8Array(4 + 4 * shape.length + data.length);
@@ -72,6 +73,12 @@ test("the TypeScript and Python Fashion-MNIST readers agree", { skip: !haveData 
   assert.equal(labelSum, pyLabelSum);
   assert.deepEqual(Array.from(d.y.subarray(0, 20)), pyFirst);
   assert.equal(d.x[123 * 784 + 400], Math.fround(pyPixel));
+});
+
+test("steal: the hypervisor's share of the CPU time between two /proc/stat readings", () => {
+  assert.equal(stealPercent({ steal: 100, total: 10_000 }, { steal: 350, total: 12_000 }), "12.5%");
+  assert.equal(stealPercent(null, { steal: 1, total: 2 }), "n/a");
+  assert.equal(stealPercent({ steal: 1, total: 5 }, { steal: 1, total: 5 }), "n/a"); // no time passed
 });
 
 test("median and fmt", () => {

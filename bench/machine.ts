@@ -36,6 +36,34 @@ export function loadAverage(): string {
     .join(" / ");
 }
 
+/** Cumulative CPU time of the whole machine from /proc/stat (clock ticks), or null off Linux. */
+export interface CpuTicks {
+  steal: number;
+  total: number;
+}
+
+export function cpuTicks(): CpuTicks | null {
+  try {
+    const line = readFileSync("/proc/stat", "utf8").split("\n").find((l) => l.startsWith("cpu "));
+    if (!line) return null;
+    // user nice system idle iowait irq softirq steal [guest guest_nice: already counted in user/nice]
+    const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    if (v.length < 8 || v.some((x) => !Number.isFinite(x))) return null;
+    return { steal: v[7]!, total: v.reduce((a, b) => a + b, 0) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Percent of the machine's CPU time between two readings that the hypervisor gave to other guests
+ * ("steal"): time our vCPUs wanted to run and could not. "n/a" off Linux.
+ */
+export function stealPercent(a: CpuTicks | null, b: CpuTicks | null): string {
+  if (!a || !b || b.total <= a.total) return "n/a";
+  return `${((100 * (b.steal - a.steal)) / (b.total - a.total)).toFixed(1)}%`;
+}
+
 export function machineFacts(): MachineFacts {
   const blas = existsSync(BLAS_LINK) ? `${BLAS_LINK} → ${realpathSync(BLAS_LINK)}` : `${BLAS_LINK} absent`;
   return {

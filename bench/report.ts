@@ -57,6 +57,8 @@ export interface ConfigOutcome {
 export interface ReportContext {
   facts: MachineFacts;
   endLoadAverage: string;
+  /** Hypervisor steal over the whole run, as a percent of CPU time (absent in older raw files). */
+  steal?: string;
   quick: boolean;
   totalSeconds: number;
   command: string;
@@ -264,6 +266,7 @@ export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): str
     `| BLAS | ${f.blas}; mapped into PyTorch: ${firstInfo(outcomes, "torch", "blasMapped") ?? "unknown"} |`,
     `| OpenBLAS tuning env as given | ${f.openblasEnv} |`,
     `| Load average (1/5/15 min) | start ${f.loadAverage}, end ${ctx.endLoadAverage} |`,
+    ...(ctx.steal ? [`| CPU time stolen by the hypervisor during the run | ${ctx.steal} (from /proc/stat: time the vCPUs were ready to run but another guest had the physical CPU) |`] : []),
     `| Total bench time | ${fmt(ctx.totalSeconds)} s${ctx.quick ? " (--quick)" : ""} |`,
   ].join("\n");
   const out = [

@@ -18,7 +18,7 @@ import { buildSync } from "esbuild";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { loadAverage, machineFacts, OPENBLAS_TUNING_VARS } from "./machine.js";
+import { cpuTicks, loadAverage, machineFacts, OPENBLAS_TUNING_VARS, stealPercent } from "./machine.js";
 import { ROUNDS, buildConfigs, interleaved, splitIntoRounds, type Family, type FrameworkConfig } from "./plan.js";
 import { ERROR_MARKER, RESULT_MARKER, type Workload, type WorkerRequest, type WorkerResult } from "./protocol.js";
 import { gateTorch, mergeOutcomes, renderReport, renderTables, type ConfigOutcome, type ReportContext, type WorkloadOutcome } from "./report.js";
@@ -155,6 +155,7 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.render) return render(opts.render, opts);
   const facts = machineFacts();
+  const ticks0 = cpuTicks();
   const t0 = performance.now();
   process.stderr.write(`bench: ${facts.cpu}, ${facts.cores} cores, Node ${facts.node}, load ${facts.loadAverage}\n`);
   process.stderr.write(`bench: BLAS ${facts.blas}; ${facts.openblasEnv}\n`);
@@ -197,6 +198,7 @@ async function main(): Promise<void> {
   const ctx: ReportContext = {
     facts,
     endLoadAverage: loadAverage(),
+    steal: stealPercent(ticks0, cpuTicks()),
     quick: opts.quick,
     totalSeconds: (performance.now() - t0) / 1000,
     command: "npm run bench",
