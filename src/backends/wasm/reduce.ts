@@ -54,51 +54,51 @@ export function reduce(op: ReduceOp, x0: View, axes: readonly number[]): WasmSto
   return out;
 }
 
+/** `v` itself when contiguous and of `dtype`, else a contiguous copy (the second item, to release). */
+function contiguousAs(v: View, dtype: DType): [View, WasmStorage | null] {
+  if (isContiguous(v) && v.storage.dtype === dtype) return [v, null];
+  const tmp = copy(v, dtype);
+  return [whole(tmp, v.shape), tmp];
+}
+
 /**
- * Softmax (or log-softmax) of float x along `axis` in one kernel call (assembly/softmax.ts): x is
- * made contiguous first, then its lines are split across threads (in fours when the axis is not
- * the last one, so each thread keeps whole SIMD groups).
+ * Runs a per-line kernel (assembly/softmax.ts) over the lines along `axis` of contiguous
+ * operands of `shape`: its arguments are `args` then the line range [q0, q1). Lines are split
+ * across threads in fours when the axis is not the last one, so each thread keeps whole SIMD
+ * groups; `passes` weighs the work per element against an elementwise op's.
  */
+function runLines(kernel: "softmaxK" | "softmaxBackwardK", shape: readonly number[], axis: number, passes: number, args: (inner: number, len: number) => number[]): void {
+  const n = numel(shape);
+  const len = shape[axis] ?? 1;
+  if (n === 0 || len === 0) return;
+  const inner = numel(shape.slice(axis + 1));
+  const lines = n / len;
+  const t = threadsFor(passes * n, MIN_WORK_PER_THREAD);
+  const head = args(inner, len);
+  parallel(kernel, splitRange(lines, Math.min(t, lines), inner > 1 ? 4 : 1).map(([q0, q1]) => [...head, q0, q1]));
+}
+
+/** Softmax (or log-softmax) of float x along `axis` in one kernel call (softmaxK). */
 export function softmax(x0: View, axis: number, log: boolean): WasmStorage {
   const dtype = x0.storage.dtype;
-  const n = numel(x0.shape);
-  const tmp = isContiguous(x0) ? null : copy(x0, dtype);
-  const x = tmp ? whole(tmp, x0.shape) : x0;
-  const out = allocRaw(dtype, n);
-  const len = x.shape[axis] ?? 1;
-  if (n > 0 && len > 0) {
-    const inner = numel(x.shape.slice(axis + 1));
-    const lines = n / len;
-    // ~3 passes and an exp per element: weigh the work like an elementwise op's several passes
-    const t = threadsFor(4 * n, MIN_WORK_PER_THREAD);
-    const parts = splitRange(lines, Math.min(t, lines), inner > 1 ? 4 : 1);
-    parallel("softmaxK", parts.map(([q0, q1]) => [+(dtype === "float64"), +log, len, inner, addr(x), out.ptr, q0, q1]));
-  }
+  const [x, tmp] = contiguousAs(x0, dtype);
+  const out = allocRaw(dtype, numel(x0.shape));
+  // ~3 passes and an exp per element: weigh the work like an elementwise op's several passes
+  runLines("softmaxK", x.shape, axis, 4, (inner, len) => [+(dtype === "float64"), +log, len, inner, addr(x), out.ptr]);
   if (tmp) releaseStorage(tmp);
   return out;
 }
 
 /**
  * The gradient of softmax (or log-softmax) along `axis` from the incoming gradient g and the
- * forward output y, in one kernel call (assembly/softmax.ts, softmaxBackwardK); lines split across
- * threads as in `softmax`.
+ * forward output y, in one kernel call (softmaxBackwardK).
  */
 export function softmaxBackward(g0: View, y0: View, axis: number, log: boolean): WasmStorage {
   const dtype = y0.storage.dtype;
-  const n = numel(y0.shape);
-  const gt = isContiguous(g0) && g0.storage.dtype === dtype ? null : copy(g0, dtype);
-  const yt = isContiguous(y0) ? null : copy(y0, dtype);
-  const g = gt ? whole(gt, g0.shape) : g0;
-  const y = yt ? whole(yt, y0.shape) : y0;
-  const out = allocRaw(dtype, n);
-  const len = y.shape[axis] ?? 1;
-  if (n > 0 && len > 0) {
-    const inner = numel(y.shape.slice(axis + 1));
-    const lines = n / len;
-    const t = threadsFor(3 * n, MIN_WORK_PER_THREAD);
-    const parts = splitRange(lines, Math.min(t, lines), inner > 1 ? 4 : 1);
-    parallel("softmaxBackwardK", parts.map(([q0, q1]) => [+(dtype === "float64"), +log, len, inner, addr(g), addr(y), out.ptr, q0, q1]));
-  }
+  const [g, gt] = contiguousAs(g0, dtype);
+  const [y, yt] = contiguousAs(y0, dtype);
+  const out = allocRaw(dtype, numel(y0.shape));
+  runLines("softmaxBackwardK", y.shape, axis, 3, (inner, len) => [+(dtype === "float64"), +log, len, inner, addr(g), addr(y), out.ptr]);
   if (gt) releaseStorage(gt);
   if (yt) releaseStorage(yt);
   return out;
