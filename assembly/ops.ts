@@ -8,7 +8,7 @@
 //   binary:     d(a: f64, b: f64): f64  optional v(a: v128, b: v128): v128
 //   comparison: c(a: f64, b: f64): bool optional m(a: v128, b: v128): v128 lane mask
 
-import { expV, expV2, expV2Second, logV } from "./simdmath";
+import { expV, expV2, expV2Second, logV, tanhV, tanhV2 } from "./simdmath";
 import { erf } from "./scalarmath";
 import { reportZeroDivision } from "./common";
 
@@ -41,7 +41,11 @@ export class Sign {
 export class Reciprocal { @inline d(x: f64): f64 { return 1.0 / x; } @inline v(x: v128): v128 { return f32x4.div(ONE, x); } }
 export class Sin { @inline d(x: f64): f64 { return Math.sin(x); } }
 export class Cos { @inline d(x: f64): f64 { return Math.cos(x); } }
-export class Tanh { @inline d(x: f64): f64 { return Math.tanh(x); } }
+export class Tanh {
+  @inline d(x: f64): f64 { return Math.tanh(x); }
+  @inline v(x: v128): v128 { return tanhV(x); }
+  @inline v2(x0: v128, x1: v128): v128 { const r = tanhV2(x0, x1); second = expV2Second; return r; }
+}
 export class Sigmoid {
   // the two-sided form never overflows exp
   @inline d(x: f64): f64 {

@@ -106,6 +106,52 @@ export let expV2Second: v128 = v128.splat<i32>(0);
   return ya;
 }
 
+// tanh's constants (Cephes tanhf): |x| < 0.625 takes an odd polynomial, the rest 1 − 2/(e^2|x| + 1).
+const TANH_K: usize = memory.data<f32>([
+  0.625, 0.625, 0.625, 0.625, //  0: polynomial below this |x|
+  -5.70498872745e-3, -5.70498872745e-3, -5.70498872745e-3, -5.70498872745e-3, // 16: polynomial in x², highest first
+  2.06390887954e-2, 2.06390887954e-2, 2.06390887954e-2, 2.06390887954e-2, // 32
+  -5.37397155531e-2, -5.37397155531e-2, -5.37397155531e-2, -5.37397155531e-2, // 48
+  1.33314422036e-1, 1.33314422036e-1, 1.33314422036e-1, 1.33314422036e-1, // 64
+  -3.33332819422e-1, -3.33332819422e-1, -3.33332819422e-1, -3.33332819422e-1, // 80
+  1.0, 1.0, 1.0, 1.0, // 96
+  2.0, 2.0, 2.0, 2.0, // 112
+], 16);
+
+/** tanh for |x| < 0.625: x + x·x²·P(x²) (keeps −0 and tiny x exact). */
+@inline function tanhSmall(x: v128): v128 {
+  const s = f32x4.mul(x, x);
+  let p = v128.load(TANH_K, 16);
+  p = f32x4.add(f32x4.mul(p, s), v128.load(TANH_K, 32));
+  p = f32x4.add(f32x4.mul(p, s), v128.load(TANH_K, 48));
+  p = f32x4.add(f32x4.mul(p, s), v128.load(TANH_K, 64));
+  p = f32x4.add(f32x4.mul(p, s), v128.load(TANH_K, 80));
+  return f32x4.add(f32x4.mul(f32x4.mul(p, s), x), x);
+}
+
+/** tanh from e = e^(2|x|): ±(1 − 2/(e + 1)), the sign of x; ±1 where e overflowed, NaN for NaN. */
+@inline function tanhFromExp(x: v128, e: v128): v128 {
+  const big = f32x4.sub(v128.load(TANH_K, 96), f32x4.div(v128.load(TANH_K, 112), f32x4.add(e, v128.load(TANH_K, 96))));
+  const signed = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
+  // NaN compares false, so it takes this branch: e and the result are NaN
+  return v128.bitselect(tanhSmall(x), signed, f32x4.lt(f32x4.abs(x), v128.load(TANH_K, 0)));
+}
+
+/** tanh per lane (Cephes tanhf, ≈1–2 ulp): odd, ±1 beyond ~9, tanh(±0) = ±0, NaN for NaN. */
+@inline export function tanhV(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  return tanhFromExp(x, expV(f32x4.add(ax, ax)));
+}
+
+/** tanh of two vectors, their exps side by side (expV2); the second result in expV2Second. */
+@inline export function tanhV2(a: v128, b: v128): v128 {
+  const aa = f32x4.abs(a), ab = f32x4.abs(b);
+  const ea = expV2(f32x4.add(aa, aa), f32x4.add(ab, ab));
+  const eb = expV2Second;
+  expV2Second = tanhFromExp(b, eb);
+  return tanhFromExp(a, ea);
+}
+
 const SQRT_HALF: f32 = 0.707106781186547524;
 
 // log's constants, from tables for the reason given at EXP_K (floats, then integer bit patterns).

@@ -73,8 +73,10 @@ for (const threads of [1, 2]) {
       const data = randomData(r, "float32", n, { specials: true, lo: -100, hi: 100 });
       // exp's and log's range ends: overflow, subnormal results, subnormal inputs
       data.set([88.5, 88.8, -87.5, -100, -104, 1e-40, 1e-45, 3e-39, 1e38, 1, 0.5], 0);
+      // tanh's branch point (±0.625), ±0, tiny and saturating arguments
+      data.set([0.625, -0.625, 0.6249999, -0.6250001, 0, -0, -1e-30, 9, -9.5, 20, 44.5, -45], 11);
       const w = whole(W.fromArray(data), [n]), ref = whole(R.fromArray(data), [n]);
-      for (const op of ["exp", "log", "sigmoid", "relu", "sign", "abs", "neg", "sqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isfinite", "logicalNot"] as const) {
+      for (const op of ["exp", "log", "sigmoid", "tanh", "relu", "sign", "abs", "neg", "sqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isfinite", "logicalNot"] as const) {
         const out: DType = op === "isnan" || op === "isfinite" || op === "logicalNot" ? "bool" : "float32";
         assertClose(readAll(W, W.unary(op, w, out), [n]), readAll(R, R.unary(op, ref, out), [n]), tolFor(op, "float32"), op);
       }
