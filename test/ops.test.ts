@@ -144,6 +144,32 @@ test("softmax and logSoftmax backward: the wasm kernel, the reference kernel, th
     });
 });
 
+test("pow by a scalar 2 or 3 (computed as products) matches pow's values, specials and gradients on every backend", () => {
+  const xs = [0, -0, 1.5, -2.25, 3e-20, 1e20, -7, Infinity, -Infinity, NaN, 0.1, 123.456];
+  for (const b of [getBackend("wasm"), getBackend("reference")])
+    for (const dtype of ["float32", "float64"] as const)
+      for (const n of [2, 3] as const)
+        core.withBackend(b, () => {
+          const x = core.tensor(xs, { dtype, requiresGrad: true });
+          const y = x.pow(n);
+          y.sum().backward();
+          const got = y.dataSync(), grad = x.grad!.dataSync();
+          const round = dtype === "float32" ? Math.fround : (v: number) => v;
+          xs.forEach((v, i) => {
+            const want = round(Math.pow(round(v), n));
+            const what = `${b.name} ${dtype} ${v}^${n}`;
+            if (Number.isNaN(want)) assert.ok(Number.isNaN(got[i]!), `${what}: ${got[i]}`);
+            else if (n === 2 || !Number.isFinite(want) || want === 0) assert.ok(Object.is(got[i], want), `${what}: ${got[i]}, pow ${want}`);
+            // x·x·x rounds twice: within an ulp or so of pow's once-rounded value
+            else assert.ok(Math.abs(got[i]! - want) <= (dtype === "float32" ? 2.4e-7 : 4.5e-16) * Math.abs(want), `${what}: ${got[i]}, pow ${want}`);
+            const dwant = round(n * Math.pow(round(v), n - 1));
+            if (Number.isFinite(dwant)) assert.ok(Math.abs(grad[i]! - dwant) <= 1e-6 * Math.abs(dwant), `${what} gradient: ${grad[i]}, ${dwant}`);
+          });
+          // integer tensors keep pow's integer kernel
+          assert.deepEqual([...core.tensor([2, -3], { dtype: "int32" }).pow(n).dataSync()], [2 ** n, (-3) ** n]);
+        });
+});
+
 test("every op of the signature list has a method on Tensor", () => {
   const { samples } = loadFixture("ops.json");
   const missing = [...new Set(samples.map((s) => s.op))].filter(
