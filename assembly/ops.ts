@@ -8,7 +8,7 @@
 //   binary:     d(a: f64, b: f64): f64  optional v(a: v128, b: v128): v128
 //   comparison: c(a: f64, b: f64): bool optional m(a: v128, b: v128): v128 lane mask
 
-import { expV, expV2, expV2Second, logV, tanhV, tanhV2 } from "./simdmath";
+import { erfV, expV, expV2, expV2Second, logV, tanhV, tanhV2 } from "./simdmath";
 import { erf } from "./scalarmath";
 import { reportZeroDivision } from "./common";
 
@@ -65,7 +65,7 @@ export class Ceil { @inline d(x: f64): f64 { return Math.ceil(x); } @inline v(x:
 // PyTorch rounds half to even (nearbyint), which is wasm's `nearest`.
 export class Round { @inline d(x: f64): f64 { return nearest<f64>(x); } @inline v(x: v128): v128 { return f32x4.nearest(x); } }
 export class Trunc { @inline d(x: f64): f64 { return Math.trunc(x); } @inline v(x: v128): v128 { return f32x4.trunc(x); } }
-export class Erf { @inline d(x: f64): f64 { return erf(x); } }
+export class Erf { @inline d(x: f64): f64 { return erf(x); } @inline v(x: v128): v128 { return erfV(x); } }
 
 export class IsNan { @inline p(x: f64): bool { return isNaN(x); } @inline m(x: v128): v128 { return f32x4.ne(x, x); } }
 export class IsFinite {

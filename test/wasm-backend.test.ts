@@ -75,8 +75,10 @@ for (const threads of [1, 2]) {
       data.set([88.5, 88.8, -87.5, -100, -104, 1e-40, 1e-45, 3e-39, 1e38, 1, 0.5], 0);
       // tanh's branch point (±0.625), ±0, tiny and saturating arguments
       data.set([0.625, -0.625, 0.6249999, -0.6250001, 0, -0, -1e-30, 9, -9.5, 20, 44.5, -45], 11);
+      // erf's branch point (±0.921875), where it reaches ±1, and past its clamp at 4
+      data.set([0.921875, -0.921875, 0.92187494, 3.9, -3.95, 4, 4.5, -1e-38], 23);
       const w = whole(W.fromArray(data), [n]), ref = whole(R.fromArray(data), [n]);
-      for (const op of ["exp", "log", "sigmoid", "tanh", "relu", "sign", "abs", "neg", "sqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isfinite", "logicalNot"] as const) {
+      for (const op of ["exp", "log", "sigmoid", "tanh", "erf", "relu", "sign", "abs", "neg", "sqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isfinite", "logicalNot"] as const) {
         const out: DType = op === "isnan" || op === "isfinite" || op === "logicalNot" ? "bool" : "float32";
         assertClose(readAll(W, W.unary(op, w, out), [n]), readAll(R, R.unary(op, ref, out), [n]), tolFor(op, "float32"), op);
       }
@@ -486,4 +488,27 @@ test("initWasm resolves in Node and is idempotent", async () => {
   await initWasm();
   await initWasm();
   assert.equal(readAll(W, W.fromArray(new Int32Array([7])), [1])[0], 7);
+});
+
+test("float32 exp, tanh and erf stay within a few ulp of the reference over a dense sweep", () => {
+  // the reference computes in f64 and rounds once: as good as correctly rounded here
+  const n = 120_001;
+  const ulp = (w: number) => {
+    const f = new Float32Array([Math.abs(w) || 1e-45]);
+    const u = new Uint32Array(f.buffer);
+    const a = f[0]!;
+    u[0]! += 1;
+    return f[0]! - a;
+  };
+  for (const [op, lo, hi, most] of [["exp", -87, 88, 2], ["tanh", -10, 10, 2], ["erf", -5, 5, 3]] as const) {
+    const x = Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+    const got = readAll(W, W.unary(op, whole(W.fromArray(x), [n]), "float32"), [n]);
+    const want = readAll(R, R.unary(op, whole(R.fromArray(x), [n]), "float32"), [n]);
+    let worst = 0, at = 0;
+    for (let i = 0; i < n; i++) {
+      const e = Math.abs(got[i]! - want[i]!) / ulp(want[i]!);
+      if (!(e <= worst)) [worst, at] = [e, x[i]!];
+    }
+    assert.ok(worst <= most, `${op}: ${worst} ulp at x = ${at} (at most ${most})`);
+  }
 });
