@@ -25,9 +25,31 @@ export class Exp {
   /** Two vectors at once (the second result in `second`): independent chains side by side. */
   @inline v2(x0: v128, x1: v128): v128 { const r = expV2(x0, x1); second = expV2Second; return r; }
 }
-export class Expm1 { @inline d(x: f64): f64 { return Math.expm1(x); } }
+export class Expm1 {
+  @inline d(x: f64): f64 { return Math.expm1(x); }
+  // Kahan's: with u = eˣ, (u − 1)·(x / log u), whose rounding errors cancel (u − 1 and log u err
+  // alike); x itself where u rounds to 1 (tiny x, ±0), −1 where u − 1 does, +∞ where u overflows.
+  @inline v(x: v128): v128 {
+    const u = expV(x);
+    const um1 = f32x4.sub(u, ONE);
+    let r = f32x4.mul(um1, f32x4.div(x, logV(u))); // x / log u ≈ 1: no overflow near u's limit
+    r = v128.bitselect(x, r, f32x4.eq(u, ONE));
+    r = v128.bitselect(f32x4.splat(-1), r, f32x4.eq(um1, f32x4.splat(-1)));
+    return v128.bitselect(u, r, f32x4.eq(u, f32x4.splat(Infinity)));
+  }
+}
 export class Log { @inline d(x: f64): f64 { return Math.log(x); } @inline v(x: v128): v128 { return logV(x); } }
-export class Log1p { @inline d(x: f64): f64 { return Math.log1p(x); } }
+export class Log1p {
+  @inline d(x: f64): f64 { return Math.log1p(x); }
+  // Goldberg's: with u = 1 + x, log u · (x / (u − 1)), which corrects the rounding of 1 + x; x itself
+  // where u rounds to 1 (tiny x, ±0), +∞ for +∞ (∞/∞ would be NaN); −1 gives −∞, below it NaN.
+  @inline v(x: v128): v128 {
+    const u = f32x4.add(ONE, x);
+    let r = f32x4.mul(logV(u), f32x4.div(x, f32x4.sub(u, ONE))); // x / (u − 1) ≈ 1: no overflow
+    r = v128.bitselect(x, r, f32x4.eq(u, ONE));
+    return v128.bitselect(x, r, f32x4.eq(x, f32x4.splat(Infinity)));
+  }
+}
 export class Sqrt { @inline d(x: f64): f64 { return Math.sqrt(x); } @inline v(x: v128): v128 { return f32x4.sqrt(x); } }
 export class Rsqrt { @inline d(x: f64): f64 { return 1.0 / Math.sqrt(x); } }
 export class Abs { @inline d(x: f64): f64 { return Math.abs(x); } @inline v(x: v128): v128 { return f32x4.abs(x); } }

@@ -78,7 +78,7 @@ for (const threads of [1, 2]) {
       // erf's branch point (±0.921875), where it reaches ±1, and past its clamp at 4
       data.set([0.921875, -0.921875, 0.92187494, 3.9, -3.95, 4, 4.5, -1e-38], 23);
       const w = whole(W.fromArray(data), [n]), ref = whole(R.fromArray(data), [n]);
-      for (const op of ["exp", "log", "sigmoid", "tanh", "erf", "relu", "sign", "abs", "neg", "sqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isfinite", "logicalNot"] as const) {
+      for (const op of ["exp", "expm1", "log", "log1p", "sigmoid", "tanh", "erf", "relu", "sign", "abs", "neg", "sqrt", "reciprocal", "floor", "ceil", "round", "trunc", "isnan", "isfinite", "logicalNot"] as const) {
         const out: DType = op === "isnan" || op === "isfinite" || op === "logicalNot" ? "bool" : "float32";
         assertClose(readAll(W, W.unary(op, w, out), [n]), readAll(R, R.unary(op, ref, out), [n]), tolFor(op, "float32"), op);
       }
@@ -490,7 +490,7 @@ test("initWasm resolves in Node and is idempotent", async () => {
   assert.equal(readAll(W, W.fromArray(new Int32Array([7])), [1])[0], 7);
 });
 
-test("float32 exp, tanh and erf stay within a few ulp of the reference over a dense sweep", () => {
+test("float32 exp, tanh, erf, expm1 and log1p stay within a few ulp of the reference over dense sweeps", () => {
   // the reference computes in f64 and rounds once: as good as correctly rounded here
   const n = 120_001;
   const ulp = (w: number) => {
@@ -500,7 +500,11 @@ test("float32 exp, tanh and erf stay within a few ulp of the reference over a de
     u[0]! += 1;
     return f[0]! - a;
   };
-  for (const [op, lo, hi, most] of [["exp", -87, 88, 2], ["tanh", -10, 10, 2], ["erf", -5, 5, 3]] as const) {
+  const sweeps = [
+    ["exp", -87, 88, 2], ["tanh", -10, 10, 2], ["erf", -5, 5, 3],
+    ["expm1", -20, 20, 3], ["expm1", -0.01, 0.01, 3], ["log1p", -0.999, 50, 3], ["log1p", -0.01, 0.01, 3],
+  ] as const;
+  for (const [op, lo, hi, most] of sweeps) {
     const x = Float32Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
     const got = readAll(W, W.unary(op, whole(W.fromArray(x), [n]), "float32"), [n]);
     const want = readAll(R, R.unary(op, whole(R.fromArray(x), [n]), "float32"), [n]);
@@ -509,6 +513,6 @@ test("float32 exp, tanh and erf stay within a few ulp of the reference over a de
       const e = Math.abs(got[i]! - want[i]!) / ulp(want[i]!);
       if (!(e <= worst)) [worst, at] = [e, x[i]!];
     }
-    assert.ok(worst <= most, `${op}: ${worst} ulp at x = ${at} (at most ${most})`);
+    assert.ok(worst <= most, `${op} over [${lo}, ${hi}]: ${worst} ulp at x = ${at} (at most ${most})`);
   }
 });
