@@ -13,19 +13,28 @@
 import { expV, expV2, expV2Second, logV } from "./simdmath";
 
 export function softmaxK(f64dt: bool, log: bool, n: i32, inner: i32, src: usize, dst: usize, q0: i32, q1: i32): void {
+  forLines<Forward>(f64dt, log, n, inner, src, 0, dst, q0, q1);
+}
+
+/**
+ * Runs kernel K over the lines [q0, q1) of contiguous [outer, n, inner] operands (a, and b for the
+ * backward's second input): float64 lines one by one, float32 lines along the last axis as rows,
+ * others four neighbouring lines to a vector where a whole group of four is in range.
+ */
+@inline function forLines<K>(f64dt: bool, log: bool, n: i32, inner: i32, a: usize, b: usize, dst: usize, q0: i32, q1: i32): void {
+  const k = changetype<K>(0);
   if (f64dt) {
     for (let q = q0; q < q1; q++) {
       const o = q / inner;
       const base = <usize>(o * n * inner + (q - o * inner)) << 3;
-      line<f64>(log, n, <usize>inner << 3, src + base, dst + base);
+      k.line64(log, n, <usize>inner << 3, a + base, b + base, dst + base);
     }
     return;
   }
   if (inner == 1) {
     for (let q = q0; q < q1; q++) {
       const base = <usize>q * <usize>n << 2;
-      if (log) rowLogF32(n, src + base, dst + base);
-      else rowF32(n, src + base, dst + base);
+      k.row(log, n, a + base, b + base, dst + base);
     }
     return;
   }
@@ -36,13 +45,24 @@ export function softmaxK(f64dt: bool, log: bool, n: i32, inner: i32, src: usize,
     const i = q - o * inner;
     const base = <usize>(o * n * inner + i) << 2;
     if (i + 4 <= inner && q + 4 <= q1) {
-      quadF32(log, n, stride, src + base, dst + base);
+      k.quad(log, n, stride, a + base, b + base, dst + base);
       q += 4;
     } else {
-      line<f32>(log, n, stride, src + base, dst + base);
+      k.line32(log, n, stride, a + base, b + base, dst + base);
       q++;
     }
   }
+}
+
+/** softmaxK's per-line work (b unused). */
+class Forward {
+  @inline line64(log: bool, n: i32, stride: usize, x: usize, _b: usize, y: usize): void { line<f64>(log, n, stride, x, y); }
+  @inline row(log: bool, n: i32, x: usize, _b: usize, y: usize): void {
+    if (log) rowLogF32(n, x, y);
+    else rowF32(n, x, y);
+  }
+  @inline quad(log: bool, n: i32, stride: usize, x: usize, _b: usize, y: usize): void { quadF32(log, n, stride, x, y); }
+  @inline line32(log: bool, n: i32, stride: usize, x: usize, _b: usize, y: usize): void { line<f32>(log, n, stride, x, y); }
 }
 
 @inline function expS(x: f32): f32 {
@@ -207,35 +227,15 @@ function line<T>(log: bool, n: i32, stride: usize, x: usize, y: usize): void {
 // as in softmaxK.
 
 export function softmaxBackwardK(f64dt: bool, log: bool, n: i32, inner: i32, g: usize, y: usize, dst: usize, q0: i32, q1: i32): void {
-  if (f64dt) {
-    for (let q = q0; q < q1; q++) {
-      const o = q / inner;
-      const base = <usize>(o * n * inner + (q - o * inner)) << 3;
-      lineBack<f64>(log, n, <usize>inner << 3, g + base, y + base, dst + base);
-    }
-    return;
-  }
-  if (inner == 1) {
-    for (let q = q0; q < q1; q++) {
-      const base = <usize>q * <usize>n << 2;
-      rowBackF32(log, n, g + base, y + base, dst + base);
-    }
-    return;
-  }
-  const stride = <usize>inner << 2;
-  let q = q0;
-  while (q < q1) {
-    const o = q / inner;
-    const i = q - o * inner;
-    const base = <usize>(o * n * inner + i) << 2;
-    if (i + 4 <= inner && q + 4 <= q1) {
-      quadBackF32(log, n, stride, g + base, y + base, dst + base);
-      q += 4;
-    } else {
-      lineBack<f32>(log, n, stride, g + base, y + base, dst + base);
-      q++;
-    }
-  }
+  forLines<Backward>(f64dt, log, n, inner, g, y, dst, q0, q1);
+}
+
+/** softmaxBackwardK's per-line work (a = g, b = y). */
+class Backward {
+  @inline line64(log: bool, n: i32, stride: usize, g: usize, y: usize, d: usize): void { lineBack<f64>(log, n, stride, g, y, d); }
+  @inline row(log: bool, n: i32, g: usize, y: usize, d: usize): void { rowBackF32(log, n, g, y, d); }
+  @inline quad(log: bool, n: i32, stride: usize, g: usize, y: usize, d: usize): void { quadBackF32(log, n, stride, g, y, d); }
+  @inline line32(log: bool, n: i32, stride: usize, g: usize, y: usize, d: usize): void { lineBack<f32>(log, n, stride, g, y, d); }
 }
 
 /** Adds the four lanes of v to two f64x2 accumulators (lanes 0,1 and 2,3). */
