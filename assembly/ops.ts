@@ -4,6 +4,8 @@
 //
 //   unary:      d(x: f64): f64          scalar semantics, in f64 exactly as JavaScript computes it
 //               v(x: v128): v128        optional f32x4 version (used for contiguous float32)
+//               v2(x0, x1: v128): v128  optional, two vectors at once (their long dependency
+//                                       chains interleaved): returns op(x0), leaves op(x1) in `second`
 //   predicate:  p(x: f64): bool         (bool output), optional m(x: v128): v128 lane mask
 //   binary:     d(a: f64, b: f64): f64  optional v(a: v128, b: v128): v128
 //   comparison: c(a: f64, b: f64): bool optional m(a: v128, b: v128): v128 lane mask
