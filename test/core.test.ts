@@ -227,6 +227,26 @@ describe("autograd", () => {
     noGrad(() => x.add_(1));
     assert.deepEqual(x.toArray(), [2]);
   });
+  test("in-place writes a gradient would flow through are refused, naming the op, instead of dropping it", () => {
+    const x = tensor([1.0, 2.0], { requiresGrad: true });
+    // into an op's output (PyTorch would record the write; here the out-of-place form does)
+    const y = x.mul(2);
+    assert.throws(() => y.mul_(3), /^TensileError: mul_: in-place operations on a tensor that requires grad \(the output of mul\)/);
+    assert.throws(() => x.narrow(0, 0, 1).zero_(), /zero_: in-place operations on a tensor that requires grad/);
+    // from a value that requires grad into a plain buffer: its gradient would be lost
+    const buf = zeros([2]);
+    assert.throws(() => buf.add_(x), /^TensileError: add_: the value written requires grad/);
+    assert.throws(() => buf.narrow(0, 0, 1).copy_(x.narrow(0, 1, 1)), /copy_: the value written requires grad/);
+    assert.deepEqual(buf.toArray(), [0, 0], "nothing was written");
+    // allowed: no gradient can flow through the write
+    buf.add_(x.detach());
+    y.detach().mul_(3);
+    noGrad(() => buf.add_(x));
+    assert.deepEqual(buf.toArray(), [2, 4]);
+    assert.deepEqual(y.toArray(), [6, 12], "detach() shares the storage, as in PyTorch");
+    y.sum().backward();
+    assert.deepEqual(x.grad!.toArray(), [2, 2]);
+  });
   test("a deep graph (10k ops) does not overflow the stack", () => {
     const x = tensor([1.0], { requiresGrad: true });
     let y = x;

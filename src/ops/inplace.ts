@@ -7,20 +7,37 @@ import { Tensor } from "../tensor/tensor.js";
 import { broadcastView, onBackend, scalarTensor } from "./util.js";
 
 /**
- * In-place writes. They record no autograd history, so they refuse (like PyTorch) to modify a
- * leaf that requires grad while grad mode is on; optimizers and init run them under noGrad.
+ * In-place writes. They record no autograd history, so while grad mode is on they refuse any
+ * write a gradient would have to flow through: into a leaf that requires grad (as PyTorch
+ * refuses), into an op's output that requires grad, or from a source that requires grad (whose
+ * gradient would otherwise be dropped without a word). PyTorch records the last two; here the
+ * out-of-place form does the same job. Optimizers and init run them under noGrad.
  */
-function checkWritable(op: string, x: Tensor): void {
-  if (x.requiresGrad && isGradEnabled())
+function checkWritable(op: string, x: Tensor, src?: Tensor): void {
+  if (!isGradEnabled()) return;
+  if (x.requiresGrad && x.isLeaf)
     throw new TensileError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (wrap it in noGrad)`);
+  if (x.requiresGrad)
+    throw new TensileError(
+      `${op}: in-place operations on a tensor that requires grad (the output of ${x.gradFn!.name}) are not supported: ` +
+        "they would record no autograd history. Use the out-of-place form (y = y.add(z) for y.add_(z)), or detach() it first if no gradient should flow");
+  if (src?.requiresGrad)
+    throw new TensileError(
+      `${op}: the value written requires grad, but in-place operations record no autograd history, so its gradient would be lost. ` +
+        "Build the result out of place (add, mul, cat, stack, where), or detach() the value if no gradient should flow");
 }
 
 export function copy_<S extends Tensor>(x: S, src: Tensor | number): S {
-  checkWritable("copy_", x);
+  return write("copy_", x, src);
+}
+
+/** Writes src (broadcast) into x for the in-place op `op` (add_ writes x + o, …), after the checks. */
+export function write<S extends Tensor>(op: string, x: S, src: Tensor | number): S {
+  checkWritable(op, x, src instanceof Tensor ? src : undefined);
   const s = src instanceof Tensor ? onBackend(src, x.backend) : scalarTensor(src, x.dtype, x.backend);
-  const shape = broadcastShapes("copy_", x.shape, s.shape);
+  const shape = broadcastShapes(op, x.shape, s.shape);
   if (shape.length !== x.ndim || shape.some((d, i) => d !== x.shape[i]))
-    throw new TensileError(`copy_: source of shape ${fmtShape(s.shape)} cannot be broadcast to the destination's shape ${fmtShape(x.shape)}`);
+    throw new TensileError(`${op}: source of shape ${fmtShape(s.shape)} cannot be broadcast to the destination's shape ${fmtShape(x.shape)}`);
   x.backend.assign(x, broadcastView(s, x.shape));
   return x;
 }

@@ -361,18 +361,18 @@ export class Tensor {
   triu(diagonal?: number): T { return I.triu(this, diagonal); }
   oneHot(numClasses?: number): T { return I.oneHot(this, numClasses); }
 
-  // ---- in place (no autograd; for optimizers and init under noGrad) ----
+  // ---- in place (no autograd history: refused where a gradient would flow through; see ops/inplace.ts) ----
   copy_(src: TS): this { return IP.copy_(this, src); }
-  fill_(v: number): this { return IP.copy_(this, v); }
-  zero_(): this { return IP.copy_(this, 0); }
-  add_(o: TS, opts?: { alpha?: number }): this { return IP.copy_(this, E.add(this.detach(), o, opts)); }
-  sub_(o: TS, opts?: { alpha?: number }): this { return IP.copy_(this, E.sub(this.detach(), o, opts)); }
-  mul_(o: TS): this { return IP.copy_(this, E.mul(this.detach(), o)); }
-  div_(o: TS): this { return IP.copy_(this, E.div(this.detach(), o)); }
-  addcmul_(t1: T, t2: T, opts?: { value?: number }): this { return IP.copy_(this, IP.addcmul(this.detach(), t1, t2, opts?.value ?? 1)); }
-  addcdiv_(t1: T, t2: T, opts?: { value?: number }): this { return IP.copy_(this, IP.addcdiv(this.detach(), t1, t2, opts?.value ?? 1)); }
-  clamp_(min?: number | null, max?: number | null): this { return IP.copy_(this, E.clamp(this.detach(), min, max)); }
-  maskedFill_(mask: T, v: number): this { return IP.copy_(this, E.maskedFill(this.detach(), mask, v)); }
+  fill_(v: number): this { return IP.write("fill_", this, v); }
+  zero_(): this { return IP.write("zero_", this, 0); }
+  add_(o: TS, opts?: { alpha?: number }): this { return IP.write("add_", this, E.add(this.detach(), o, opts)); }
+  sub_(o: TS, opts?: { alpha?: number }): this { return IP.write("sub_", this, E.sub(this.detach(), o, opts)); }
+  mul_(o: TS): this { return IP.write("mul_", this, E.mul(this.detach(), o)); }
+  div_(o: TS): this { return IP.write("div_", this, E.div(this.detach(), o)); }
+  addcmul_(t1: T, t2: T, opts?: { value?: number }): this { return IP.write("addcmul_", this, IP.addcmul(this.detach(), t1, t2, opts?.value ?? 1)); }
+  addcdiv_(t1: T, t2: T, opts?: { value?: number }): this { return IP.write("addcdiv_", this, IP.addcdiv(this.detach(), t1, t2, opts?.value ?? 1)); }
+  clamp_(min?: number | null, max?: number | null): this { return IP.write("clamp_", this, E.clamp(this.detach(), min, max)); }
+  maskedFill_(mask: T, v: number): this { return IP.write("maskedFill_", this, E.maskedFill(this.detach(), mask, v)); }
   uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }
 }
