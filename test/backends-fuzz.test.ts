@@ -1,5 +1,5 @@
 // Random programs through the public API — forward and backward of ~40 ops chained at random
-// over views, broadcasts, in-place writes on detached copies, nn.functional layers and losses —
+// over views, broadcasts, in-place writes (on detached copies, and recorded by autograd), nn.functional layers and losses —
 // run on the reference backend and on wasm under three configurations: one thread with a large
 // cache, one thread with no cache (every result copied out and back), and two threads with every
 // kernel split and a 4 KiB cache. Values of every intermediate and every leaf's gradient must
@@ -57,7 +57,7 @@ function program(seed: number): Outcome {
     const d = nd ? ri(nd) : 0;
     let out: Tensor | null = null;
     let name = "";
-    switch (ri(32)) {
+    switch (ri(33)) {
       case 0: {
         const f = pick(["exp", "tanh", "sigmoid", "relu", "abs", "neg", "sin", "gelu", "softplus", "elu", "silu", "erf"] as const);
         name = f;
@@ -259,6 +259,19 @@ function program(seed: number): Outcome {
         const b = leaf(shape), w = leaf([shape[1]!, 8 + ri(40)]);
         name = `big [${shape}]·[${w.shape}] chain`;
         out = b.tanh().matmul(w).softmax(1).mul(b.narrow(1, 0, w.shape[1]!).sigmoid()).logSoftmax(0);
+        break;
+      }
+      case 32: {
+        // in-place ops autograd records, on a fresh result (x·1.5 + 0)
+        const c = a.mul(1.5).add(0);
+        const f = pick(["add_", "mul_", "relu_", "clamp_", "copy_"] as const);
+        if (f === "add_") c.add_(leaf(broadcastable(s)));
+        else if (f === "mul_") c.mul_(leaf(broadcastable(s)));
+        else if (f === "relu_") c.relu_();
+        else if (f === "clamp_") c.clamp_(-0.5, 1);
+        else c.copy_(leaf(broadcastable(s)).tanh());
+        name = `recorded ${f}`;
+        out = c;
         break;
       }
       case 31:

@@ -43,6 +43,60 @@ s = (m @ v).pow(2).sum() + m.var(dim=1).sum()
 (gm * gm).sum().backward()
 out["second_matmul"] = {"gm": lst(gm), "m_grad": lst(m.grad), "v_grad": lst(v.grad)}
 
+# --- in-place ops recorded by autograd (mirrored in test/inplace.test.ts) ---
+def leaf(v):
+    return torch.tensor(v, requires_grad=True)
+
+# a residual block's `out += identity`, a chain of in-place ops on the result, and relu_
+x = leaf([[0.5, 1.2, 0.3], [0.2, -0.1, 0.7]])
+w = leaf([[0.3, 0.2, -0.4], [0.1, 0.5, 0.1], [0.6, -0.1, 0.2]])
+s = leaf([1.5, 2.5, 0.75])
+t1 = leaf([[0.2, 0.4, -0.6], [1.0, -2.5, 0.3]])
+t2 = leaf([0.5, 1.5, 2.0])
+r = x @ w
+r += x
+r.mul_(2).sub_(0.25)
+r.div_(s)
+r.addcmul_(t1, t2, value=0.5)
+r.clamp_(-4.0, 1.5)
+r.relu_()
+loss = (r * r).sum()
+loss.backward()
+inplace = {"chain": {"out": lst(r), "loss": loss.item(), "x_grad": lst(x.grad), "w_grad": lst(w.grad), "s_grad": lst(s.grad),
+                     "t1_grad": lst(t1.grad), "t2_grad": lst(t2.grad)}}
+
+# values that require grad written into a plain buffer; mul_ by a tensor that requires grad
+h = leaf([0.3, -0.8, 1.2])
+m = leaf([2.0, 0.5, -1.0])
+buf = torch.zeros(3)
+buf.copy_(h)
+buf.mul_(m)
+buf.add_(h, alpha=3.0)
+buf.masked_fill_(torch.tensor([False, True, False]), 0.5)
+loss = (buf * torch.tensor([1.0, 2.0, 3.0])).sum()
+loss.backward()
+inplace["buffer"] = {"buf": lst(buf), "h_grad": lst(h.grad), "m_grad": lst(m.grad)}
+
+# fill_ and zero_ on an op's output: the gradient to what came before is zero
+a = leaf([1.0, 2.0, 3.0])
+y = a * 3
+y.zero_()
+z = a * 2
+z.fill_(4.0)
+(y.sum() + z.sum() + a.sum()).backward()
+inplace["fill"] = {"a_grad": lst(a.grad), "y_requires_grad": y.requires_grad}
+
+# a rule that reads its output (exp saves its result): backward refuses
+e = leaf([0.1, 0.2])
+ye = e.exp()
+ye.add_(1.0)
+try:
+    ye.sum().backward()
+    inplace["saved_modified"] = "no error"
+except RuntimeError as err:
+    inplace["saved_modified"] = str(err).split(":")[0]
+out["inplace"] = inplace
+
 # --out DIR writes there instead of fixtures/ (tools/check-fixtures-fresh.sh compares the two)
 outdir = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else os.path.join(os.path.dirname(__file__), "..", "fixtures")
 path = os.path.join(outdir, "core-script.json")

@@ -17,6 +17,9 @@ export class Node {
     public backwardFn: BackwardFn | null,
     /** Tensors the op made for its backward rule alone, released once the rule has run for good. */
     public internals: readonly Tensor[] | null = null,
+    /** Tensors the backward rule reads, and their storages' versions when recorded. */
+    public saved: readonly Tensor[] | null = null,
+    public savedVersions: readonly number[] | null = null,
   ) {}
 }
 
@@ -29,6 +32,13 @@ export class Node {
  * once the rule has run without `retainGraph`, so the engine then releases their storage at once
  * (`Backend.release`) — as PyTorch frees saved tensors after backward — rather than leaving them
  * to the collector; when no node is recorded (no grad needed) they are released here.
+ *
+ * `saved`: the tensors among inputs, output and anything else the rule captured whose values it
+ * reads (PyTorch's saved tensors); default every input and the output. Backward refuses to run the
+ * rule if an in-place op has written to one of them since (their storage's version moved), as
+ * PyTorch does, instead of computing a gradient from the new values. Declaring fewer (add reads
+ * nothing, matmul only its inputs) is what lets `out.add_(identity)` follow an op whose rule does
+ * not read `out`.
  */
 export function record(
   name: string,
@@ -36,21 +46,55 @@ export function record(
   inputs: readonly (Tensor | null | undefined)[],
   backward: BackwardFn,
   internals?: readonly Tensor[],
+  saved?: readonly (Tensor | null | undefined)[],
 ): Tensor {
   let any = false;
-  const ins = isGradEnabled()
-    ? inputs.map((t) => {
-        const needs = !!t && t.requiresGrad;
-        any ||= needs;
-        return needs ? t! : null;
-      })
-    : [];
+  const grad = isGradEnabled();
+  const outStorage = out.storage;
+  for (const t of inputs) {
+    if (!t) continue;
+    // a view's graph matches its values exactly as far as its base's does
+    if (t.storage === outStorage) out._version = t._version;
+    if (!grad) continue;
+    if ((t.storage._graphVersion ?? -1) > t._version) throw staleInput(name, t);
+    any ||= t.requiresGrad;
+  }
   if (!any) {
     if (internals) releaseInternals(internals);
     return out;
   }
-  out._setGradFn(new Node(name, ins, backward, internals?.length ? internals : null));
+  const ins = inputs.map((t) => (t && t.requiresGrad ? t : null));
+  for (const t of ins) if (t) t._graphUses++;
+  // a result made from detached tensors (a custom Function's) joins the graph here: checkable again
+  if (out._version === Infinity) out._version = outStorage._version ?? 0;
+  const keep: Tensor[] = [];
+  for (const t of saved ?? inputs) if (t) keep.push(t);
+  if (!saved) keep.push(out);
+  out._setGradFn(new Node(name, ins, backward, internals?.length ? internals : null,
+    keep.length ? keep : null, keep.length ? keep.map((t) => t.storage._version ?? 0) : null));
   return out;
+}
+
+function staleInput(name: string, t: Tensor): TensileError {
+  return new TensileError(
+    `${name}: an input (${t.dtype} ${fmtShape(t.shape)}) shares memory with a tensor that an in-place op recorded by autograd ` +
+      "modified after this one was made, so its graph no longer matches its values (PyTorch would rebuild a view here). " +
+      "Use the tensor the in-place op was called on, or take the view again after the in-place op");
+}
+
+/** Throws PyTorch's error if an in-place op wrote to a tensor that `node`'s backward rule reads. */
+function checkSaved(node: Node): void {
+  const saved = node.saved, versions = node.savedVersions;
+  if (!saved || !versions) return;
+  for (let i = 0; i < saved.length; i++) {
+    const t = saved[i]!;
+    const now = t.storage._version ?? 0;
+    if (now !== versions[i])
+      throw new TensileError(
+        `backward: one of the variables needed for gradient computation has been modified by an inplace operation: ` +
+          `a ${t.dtype} tensor of shape ${fmtShape(t.shape)} that ${node.name}'s backward reads is at version ${now}; ` +
+          `expected version ${versions[i]} instead. Use the out-of-place form of the in-place op, or modify a clone()`);
+  }
 }
 
 /**
@@ -163,6 +207,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
         throw new TensileError(
           `backward: trying to backward through the graph a second time (through ${node.name}); pass {retainGraph: true} to the first backward()`,
         );
+      checkSaved(node);
       const rule = pass?.begin();
       let ins: readonly (Tensor | null | undefined)[];
       try {
@@ -172,6 +217,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       }
       if (!retain) {
         node.backwardFn = null;
+        node.saved = node.savedVersions = null;
         // the rule cannot run again; under createGraph the gradient's own graph may hold them
         if (node.internals && !createGraph) releaseInternals(node.internals);
         node.internals = null;

@@ -46,6 +46,6 @@ export class Function {
       if (list.length !== tensors.length)
         throw new TensileError(`${this.name}.backward: returned ${list.length} gradients, expected ${tensors.length} (one per tensor input)`);
       return list;
-    });
+    }, undefined, ctx.savedTensors); // the tensors forward saved are the ones backward may read
   }
 }

@@ -18,6 +18,14 @@ export interface Storage {
    * when all of them are disposed (else the GC frees it).
    */
   _tensors?: number;
+  /**
+   * @internal In-place writes to this storage so far (PyTorch's version counter). A graph node
+   * records the version of each tensor its backward rule reads; backward refuses to run the rule
+   * when one has changed since.
+   */
+  _version?: number;
+  /** @internal `_version` right after the last in-place write autograd recorded (-1: none). */
+  _graphVersion?: number;
 }
 
 /** A strided window on a storage: element (i0, i1, ...) lives at offset + Σ ik·strides[k]. */

@@ -19,21 +19,21 @@ export function relu(x: T): T {
   assertTensor("relu", x);
   const out = E.unaryRaw("relu", x);
   // where(out > 0, g, 0): two kernels, where g·(out > 0) needs a third to turn the mask into floats
-  return record("relu", out, [x], (g) => [E.where(out.gt(0), g, 0)]);
+  return record("relu", out, [x], (g) => [E.where(out.gt(0), g, 0)], undefined, [out]);
 }
 
 /** sigmoid(x) = 1 / (1 + e^-x); dσ = σ(1 − σ). */
 export function sigmoid(x: T): T {
   const xf = floatInput("sigmoid", x);
   const out = E.unaryRaw("sigmoid", xf);
-  return record("sigmoid", out, [xf], (g) => [g.mul(out).mul(E.sub(1, out))]);
+  return record("sigmoid", out, [xf], (g) => [g.mul(out).mul(E.sub(1, out))], undefined, [out]);
 }
 
 /** tanh(x); d tanh = 1 − tanh². */
 export function tanh(x: T): T {
   const xf = floatInput("tanh", x);
   const out = E.unaryRaw("tanh", xf);
-  return record("tanh", out, [xf], (g) => [g.mul(E.sub(1, out.mul(out)))]);
+  return record("tanh", out, [xf], (g) => [g.mul(E.sub(1, out.mul(out)))], undefined, [out]);
 }
 
 export const leakyRelu = (x: T, negativeSlope = 0.01): T =>
@@ -85,7 +85,7 @@ export function softmax(x: T, dim: number): T {
   if (dim === undefined) throw new TensileError("softmax: dim must be given (implicit dim choice is deprecated in PyTorch)");
   const d = normalizeDim("softmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, false);
-  return record("softmax", out, [xf], (g) => [softmaxBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, true)))]);
+  return record("softmax", out, [xf], (g) => [softmaxBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, true)))], undefined, [out]);
 }
 
 /** logSoftmax along `dim`: x − max − log Σ e^{x−max}; backward g − softmax·Σg. */
@@ -94,7 +94,7 @@ export function logSoftmax(x: T, dim: number): T {
   if (dim === undefined) throw new TensileError("logSoftmax: dim must be given");
   const d = normalizeDim("logSoftmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, true);
-  return record("logSoftmax", out, [xf], (g) => [softmaxBackward(g, out, d, true) ?? g.sub(E.exp(out).mul(g.sum(d, true)))]);
+  return record("logSoftmax", out, [xf], (g) => [softmaxBackward(g, out, d, true) ?? g.sub(E.exp(out).mul(g.sum(d, true)))], undefined, [out]);
 }
 
 /**

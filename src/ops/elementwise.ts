@@ -48,7 +48,7 @@ export function to(x: T, dtype: DType): T {
   if (x.dtype === dtype) return x;
   const out = wrap(x.backend, x.backend.copy(x, dtype), x.shape);
   if (!isFloating(dtype)) return out;
-  return record("to", out, [x], (g) => [g.to(x.dtype)]);
+  return record("to", out, [x], (g) => [g.to(x.dtype)], undefined, []);
 }
 
 export function fullLike(x: T, value: number, opts: { dtype?: DType } = {}): T {
@@ -62,20 +62,22 @@ export function fullLike(x: T, value: number, opts: { dtype?: DType } = {}): T {
 export function add(a: TS, b: TS, opts: { alpha?: number } = {}): T {
   if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
   const [A, B] = coerce("add", a, b);
-  return record("add", binaryRaw("add", "add", A, B), [A, B], (g) => [g, g]);
+  return record("add", binaryRaw("add", "add", A, B), [A, B], (g) => [g, g], undefined, []);
 }
 
 export function sub(a: TS, b: TS, opts: { alpha?: number } = {}): T {
   if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
   const [A, B] = coerce("sub", a, b);
   if (A.dtype === "bool") throw new TensileError("sub: subtraction with two bool tensors is not supported; use logicalXor");
-  return record("sub", binaryRaw("sub", "sub", A, B), [A, B], (g) => [g, g.neg()]);
+  return record("sub", binaryRaw("sub", "sub", A, B), [A, B], (g) => [g, g.neg()], undefined, []);
 }
 
 export function mul(a: TS, b: TS): T {
   const [A, B] = coerce("mul", a, b);
   if (A.dtype === "bool") return binaryRaw("mul", "logicalAnd", A, B, "bool");
-  return record("mul", binaryRaw("mul", "mul", A, B), [A, B], (g) => [g.mul(B), g.mul(A)]);
+  // each operand's gradient reads the other
+  return record("mul", binaryRaw("mul", "mul", A, B), [A, B], (g) => [g.mul(B), g.mul(A)], undefined,
+    [A.requiresGrad ? B : null, B.requiresGrad ? A : null]);
 }
 
 /** True division (ints promote to float); `roundingMode` "trunc"/"floor" rounds the quotient. */
@@ -94,14 +96,14 @@ export function div(a: TS, b: TS, opts: { roundingMode?: "trunc" | "floor" | nul
     }
     // A rounded quotient is piecewise constant: zero gradient almost everywhere (as PyTorch).
     const out = unaryRaw("trunc", binaryRaw("div", "div", A, B));
-    return record("div", out, [A, B], (g) => [g.mul(0), g.mul(0)]);
+    return record("div", out, [A, B], (g) => [g.mul(0), g.mul(0)], undefined, []);
   }
   if (!isFloating(d)) {
     A = A.to("float32");
     B = B.to("float32");
   }
   const out = binaryRaw("div", "div", A, B);
-  return record("div", out, [A, B], (g) => [g.div(B), g.neg().mul(out).div(B)]);
+  return record("div", out, [A, B], (g) => [g.div(B), g.neg().mul(out).div(B)], undefined, [B, out]);
 }
 
 const zeroOf = (t: T): T => scalarTensor(0, t.dtype, t.backend);
@@ -109,7 +111,7 @@ const zeroOf = (t: T): T => scalarTensor(0, t.dtype, t.backend);
 export function floorDivide(a: TS, b: TS): T {
   const [A, B] = coerce("floorDivide", a, b);
   const out = binaryRaw("floorDivide", "floorDiv", A, B);
-  return isFloating(out.dtype) ? record("floorDivide", out, [A, B], (g) => [g.mul(0), g.mul(0)]) : out;
+  return isFloating(out.dtype) ? record("floorDivide", out, [A, B], (g) => [g.mul(0), g.mul(0)], undefined, []) : out;
 }
 
 export function remainder(a: TS, b: TS): T {
@@ -124,7 +126,7 @@ export function pow(a: TS, b: TS): T {
   if (typeof b === "number" && (b === 2 || b === 3) && isFloating(d)) {
     // x² and x³ of a float tensor, and their gradients n·x^(n−1)·g, as products
     const n = b;
-    return record("pow", intPow(A, n), [A], (g) => [g.mul((n === 2 ? A : A.mul(A)).mul(n))]);
+    return record("pow", intPow(A, n), [A], (g) => [g.mul((n === 2 ? A : A.mul(A)).mul(n))], undefined, [A]);
   }
   const out = binaryRaw("pow", "pow", A, B);
   return record("pow", out, [A, B], (g) => {
@@ -152,7 +154,7 @@ function intPow(x: T, n: 2 | 3): T {
 export const neg = (x: T): T => {
   assertTensor("neg", x);
   if (x.dtype === "bool") throw new TensileError("neg: negation, the `-` operator, on a bool tensor is not supported");
-  return record("neg", unaryRaw("neg", x), [x], (g) => [g.neg()]);
+  return record("neg", unaryRaw("neg", x), [x], (g) => [g.neg()], undefined, []);
 };
 export const exp = (x: T): T => unaryFloat("exp", "exp", x, (g, _x, out) => g.mul(out));
 export const expm1 = (x: T): T => unaryFloat("expm1", "expm1", x, (g, _x, out) => g.mul(out.add(1)));
@@ -168,14 +170,14 @@ export const erf = (x: T): T => unaryFloat("erf", "erf", x, (g, x) => g.mul(x.mu
 export function abs(x: T): T {
   assertTensor("abs", x);
   if (x.dtype === "bool") return x;
-  return record("abs", unaryRaw("abs", x), [x], (g) => [g.mul(x.sign())]);
+  return record("abs", unaryRaw("abs", x), [x], (g) => [g.mul(x.sign())], undefined, [x]);
 }
 
 /** Piecewise-constant ops: their gradient is zero almost everywhere (PyTorch returns zeros). */
 function stepOp(name: string, op: UnaryOp, x: T): T {
   assertTensor(name, x);
   if (!isFloating(x.dtype) && op !== "sign") return x;
-  return record(name, unaryRaw(op, x), [x], (g) => [g.mul(0)]);
+  return record(name, unaryRaw(op, x), [x], (g) => [g.mul(0)], undefined, []);
 }
 export const sign = (x: T): T => stepOp("sign", "sign", x);
 export const round = (x: T): T => stepOp("round", "round", x);
@@ -201,7 +203,7 @@ function extremum(name: "maximum" | "minimum", a: TS, b: TS): T {
     const tie = A.eq(B).to(g.dtype).mul(0.5);
     const wa = win.to(g.dtype).add(tie);
     return [g.mul(wa), g.mul(sub(1, wa))];
-  });
+  }, undefined, [A, B]);
 }
 export const maximum = (a: TS, b: TS): T => extremum("maximum", a, b);
 export const minimum = (a: TS, b: TS): T => extremum("minimum", a, b);
@@ -233,7 +235,7 @@ export function where(cond: T, a: TS, b: TS): T {
   const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, A.shape), B.shape);
   const c = onBackend(cond, A.backend);
   const out = wrap(A.backend, A.backend.where(broadcastView(c, shape), broadcastView(A, shape), broadcastView(B, shape), shape, d), shape);
-  return record("where", out, [A, B], (g) => [where(c, g, 0), where(c, 0, g)]);
+  return record("where", out, [A, B], (g) => [where(c, g, 0), where(c, 0, g)], undefined, [c]);
 }
 
 export function maskedFill(x: T, mask: T, value: number | T): T {

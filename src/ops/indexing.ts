@@ -41,14 +41,14 @@ function layout(sl: Slicing, strides: readonly number[], offset: number): { shap
 function sliceView(x: T, sl: Slicing): T {
   const v = layout(sl, x.strides, x.offset);
   const out = new Tensor(x.storage, x.backend, v.shape, v.strides, v.offset);
-  return record("index", out, [x], (g) => [embed(g, x.shape, sl)]);
+  return record("index", out, [x], (g) => [embed(g, x.shape, sl)], undefined, []);
 }
 
 function embed(g: T, shape: readonly number[], sl: Slicing): T {
   const out = wrap(g.backend, g.backend.alloc(g.dtype, numelOf(shape)), shape);
   const v = layout(sl, contiguousStrides(shape), 0);
   g.backend.assign({ storage: out.storage, ...v }, g);
-  return record("indexBackward", out, [g], (gg) => [sliceView(gg, sl)]);
+  return record("indexBackward", out, [g], (gg) => [sliceView(gg, sl)], undefined, []);
 }
 
 export function narrow(x: T, dim: number, start: number, length: number): T {
@@ -85,7 +85,12 @@ function parseSlice(s: string, n: number): { start: number; step: number; len: n
  */
 export function index(x: T, spec: IndexSpec): T {
   assertTensor("index", x);
-  let items: IndexItem[] = typeof spec === "string" ? spec.split(",").map((s) => s.trim()).map((s) => (s === "None" ? null : /^-?\d+$/.test(s) ? Number(s) : s)) : [...spec];
+  // "1" is the integer 1 in a list as in a string spec ("0, 1:3"): parsed as a slice it would have
+  // meant "1:" — silently a different selection
+  const item = (s: string): IndexItem => (s === "None" ? null : /^-?\d+$/.test(s) ? Number(s) : s);
+  let items: IndexItem[] = typeof spec === "string"
+    ? spec.split(",").map((s) => item(s.trim()))
+    : spec.map((it) => (typeof it === "string" ? item(it.trim()) : it));
   const consumes = (it: IndexItem) => it !== null && it !== "...";
   const ell = items.filter((i) => i === "...").length;
   if (ell > 1) throw new TensileError("index: an index can only have a single ellipsis ('...')");
@@ -181,7 +186,7 @@ function gatherChecked(x: T, d: number, index: T): T {
   const out = wrap(x.backend, x.backend.gather(x, d, idx), index.shape);
   // scattered onto a zero broadcast to x's shape, not a zero-filled tensor: the backend fills its
   // output from one element instead of copying a whole array of zeros into its memory first
-  return record("gather", out, [x], (g) => [zeros([], { dtype: g.dtype }).expand(x.shape).scatterAdd(d, idx, g)]);
+  return record("gather", out, [x], (g) => [zeros([], { dtype: g.dtype }).expand(x.shape).scatterAdd(d, idx, g)], undefined, [idx]);
 }
 
 function scatterImpl(op: string, x: T, dim: number, index: T, src: T | number, accumulate: boolean): T {
@@ -196,7 +201,7 @@ function scatterImpl(op: string, x: T, dim: number, index: T, src: T | number, a
   return record(op, out, [x, S], (g) => [
     accumulate ? g : g.scatter(d, idx, 0),
     g.gather(d, idx),
-  ]);
+  ], undefined, [idx]);
 }
 export const scatter = (x: T, dim: number, index: T, src: T | number): T => scatterImpl("scatter", x, dim, index, src, false);
 export const scatterAdd = (x: T, dim: number, index: T, src: T): T => scatterImpl("scatterAdd", x, dim, index, src, true);
@@ -236,7 +241,7 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
     const out = onBackend(base, y.backend);
     const v = layout({ parts, fixed: [] }, out.strides, 0);
     out.backend.assign({ storage: out.storage, ...v }, y);
-    return record("pad", out, [y], (g) => [sliceView(g, { parts, fixed: [] })]);
+    return record("pad", out, [y], (g) => [sliceView(g, { parts, fixed: [] })], undefined, []);
   }
   let y = x;
   for (const [d, l, r] of pairs) {

@@ -7,39 +7,91 @@ import { Tensor } from "../tensor/tensor.js";
 import { broadcastView, onBackend, scalarTensor } from "./util.js";
 
 /**
- * In-place writes. They record no autograd history, so while grad mode is on they refuse any
- * write a gradient would have to flow through: into a leaf that requires grad (as PyTorch
- * refuses), into an op's output that requires grad, or from a source that requires grad (whose
- * gradient would otherwise be dropped without a word). PyTorch records the last two; here the
- * out-of-place form does the same job. Optimizers and init run them under noGrad.
+ * In-place writes, with PyTorch's autograd semantics where autograd must record them.
+ *
+ * A write nothing differentiable flows through (grad mode off, or neither the tensor nor the value
+ * requires grad) just writes, through any view. Otherwise (`y.add_(z)` on an op's output, or a
+ * value that requires grad written into a plain buffer) the op is recorded as PyTorch records it:
+ * its out-of-place form runs on an alias of the tensor's old value and graph position, the result
+ * is written into the tensor's storage, and the tensor object is rebound to the new node. Three
+ * cases are refused with an error naming the op, rather than giving a wrong or lost gradient:
+ * a leaf that requires grad (as PyTorch); a view of part of a storage (PyTorch rewrites the base's
+ * history, which this engine does not); a tensor some recorded op already took as input (its
+ * graph edge points at the tensor object, which is about to be rebound).
+ *
+ * Each write bumps the storage's version. Backward checks the versions of what each rule reads
+ * (see `record`), so writing to a tensor a rule still needs fails there, with PyTorch's message.
  */
-function checkWritable(op: string, x: Tensor, src?: Tensor): void {
-  if (!isGradEnabled()) return;
-  if (x.requiresGrad && x.isLeaf)
+function checkLeaf(op: string, x: Tensor): void {
+  if (x.requiresGrad && x.isLeaf && isGradEnabled())
     throw new TensileError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (wrap it in noGrad)`);
-  if (x.requiresGrad)
-    throw new TensileError(
-      `${op}: in-place operations on a tensor that requires grad (the output of ${x.gradFn!.name}) are not supported: ` +
-        "they would record no autograd history. Use the out-of-place form (y = y.add(z) for y.add_(z)), or detach() it first if no gradient should flow");
-  if (src?.requiresGrad)
-    throw new TensileError(
-      `${op}: the value written requires grad, but in-place operations record no autograd history, so its gradient would be lost. ` +
-        "Build the result out of place (add, mul, cat, stack, where), or detach() the value if no gradient should flow");
 }
 
-export function copy_<S extends Tensor>(x: S, src: Tensor | number): S {
-  return write("copy_", x, src);
-}
-
-/** Writes src (broadcast) into x for the in-place op `op` (add_ writes x + o, …), after the checks. */
-export function write<S extends Tensor>(op: string, x: S, src: Tensor | number): S {
-  checkWritable(op, x, src instanceof Tensor ? src : undefined);
+/** The write itself: src (a tensor broadcast to x's shape, or a number) into x's view; bumps the version. */
+function assignInto(op: string, x: Tensor, src: Tensor | number): void {
   const s = src instanceof Tensor ? onBackend(src, x.backend) : scalarTensor(src, x.dtype, x.backend);
   const shape = broadcastShapes(op, x.shape, s.shape);
   if (shape.length !== x.ndim || shape.some((d, i) => d !== x.shape[i]))
     throw new TensileError(`${op}: source of shape ${fmtShape(s.shape)} cannot be broadcast to the destination's shape ${fmtShape(x.shape)}`);
   x.backend.assign(x, broadcastView(s, x.shape));
+  bumpVersion(x);
+}
+
+/** Records a write to x's storage made outside the engine (an optimizer's fused kernel). */
+export function bumpVersion(x: Tensor): void {
+  const s = x.storage;
+  s._version = (s._version ?? 0) + 1;
+}
+
+/** x views its whole storage in order, so writing x writes nothing any other view alone sees. */
+const whole = (x: Tensor): boolean => x.offset === 0 && x.numel() === x.storage.length && x.isContiguous();
+
+/**
+ * The in-place op `op` on x: x ← f(x), with f the out-of-place form (`t => t.add(o)`) or a plain
+ * value. `others` are its other tensor arguments; `readsSelf` says whether f's backward rule reads
+ * its x argument (then f runs on a clone, which no later write can reach).
+ */
+export function inPlace<S extends Tensor>(
+  op: string, x: S, f: (self: Tensor) => Tensor | number, others: readonly unknown[] = [], readsSelf = false,
+): S {
+  const recorded = isGradEnabled() && (x.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
+  if (!recorded) {
+    assignInto(op, x, f(x.detach()));
+    return x;
+  }
+  checkLeaf(op, x);
+  if (!whole(x))
+    throw new TensileError(
+      `${op}: autograd can record an in-place op only on a whole tensor, not on a view of part of one ` +
+        `(shape ${fmtShape(x.shape)}, offset ${x.offset}, in a storage of ${x.storage.length} elements). ` +
+        "Build the result out of place (cat, stack, where, pad), or wrap the write in noGrad if no gradient should flow through it");
+  if (x._graphUses > 0)
+    throw new TensileError(
+      `${op}: this tensor (${x.dtype} ${fmtShape(x.shape)}) was already used as an input by an op autograd recorded, ` +
+        "and modifying it in place afterwards is not supported here. Use the out-of-place form (y = y.add(z) for y.add_(z))");
+  if ((x.storage._graphVersion ?? -1) > x._version)
+    throw new TensileError(
+      `${op}: this tensor shares memory with one that an in-place op recorded by autograd modified after it was made; ` +
+        "use that tensor instead");
+  const old = x._alias();
+  const input = readsSelf ? old.clone() : old;
+  let out = f(input);
+  if (!(out instanceof Tensor)) out = scalarTensor(out, x.dtype, x.backend).expand(x.shape);
+  // keep the result connected to x's old graph (with a zero gradient) when f dropped it
+  if (!out.requiresGrad) out = out.add(old.mul(0));
+  else if (!out.gradFn) out = out.clone(); // a leaf itself (copy_(leaf)): x gets a node of its own
+  assignInto(op, x, out);
+  if (!out.gradFn) return x; // nothing that requires grad reached it after all
+  const s = x.storage;
+  x._setGradFn(out.gradFn!);
+  x._version = s._version!;
+  s._graphVersion = s._version!;
+  x._graphUses = 0;
   return x;
+}
+
+export function copy_<S extends Tensor>(x: S, src: Tensor | number): S {
+  return inPlace("copy_", x, () => (src instanceof Tensor ? src.to(x.dtype).expand(x.shape) : src), [src]);
 }
 
 /** x + value·t1·t2 (out of place; add the `_` form on Tensor). */
@@ -48,11 +100,11 @@ export const addcmul = (x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor =>
 export const addcdiv = (x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => x.add(t1.div(t2).mul(value));
 
 function fillRandom<S extends Tensor>(op: string, x: S, draw: () => number): S {
-  checkWritable(op, x);
+  if (x.requiresGrad && isGradEnabled())
+    throw new TensileError(`${op}: cannot fill a tensor that requires grad with random values while grad mode is on (wrap it in noGrad)`);
   const a = arrayFor(x.dtype, x.numel());
   for (let i = 0; i < a.length; i++) a[i] = draw();
-  const src = new Tensor(x.backend.fromArray(a), x.backend, [...x.shape]);
-  x.backend.assign(x, src);
+  assignInto(op, x, new Tensor(x.backend.fromArray(a), x.backend, [...x.shape]));
   return x;
 }
 

@@ -57,7 +57,7 @@ function matmulNd(a: T, b: T): T {
   return record("matmul", out, [a, b], (g) => [
     a.requiresGrad ? (plain && isTransposed(a) ? tr(b.matmul(tr(g))) : g.matmul(tr(b))) : null,
     b.requiresGrad ? (plain && isTransposed(b) ? tr(tr(g).matmul(a)) : tr(a).matmul(g)) : null,
-  ]);
+  ], undefined, [a.requiresGrad ? b : null, b.requiresGrad ? a : null]);
 }
 
 /**
@@ -80,7 +80,7 @@ export function linearOp(x: T, w: T, b: T | null): T {
     X2.requiresGrad ? g.matmul(W) : null,
     W.requiresGrad ? g.t().matmul(X2) : null,
     ...(Bv ? [Bv.requiresGrad ? g.sum(0) : null] : []),
-  ]);
+  ], undefined, [X2.requiresGrad ? W : null, W.requiresGrad ? X2 : null]);
   return X.ndim === 2 ? y2 : y2.reshape([...lead, outF]);
 }
 

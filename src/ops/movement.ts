@@ -10,7 +10,7 @@ type T = Tensor;
 /** A view sharing x's storage; `back` maps the view's gradient to x's. */
 function viewOf(name: string, x: T, shape: readonly number[], strides: readonly number[], offset: number, back: (g: T) => T): T {
   const out = new Tensor(x.storage, x.backend, [...shape], [...strides], offset);
-  return record(name, out, [x], (g) => [back(g)]);
+  return record(name, out, [x], (g) => [back(g)], undefined, []);
 }
 
 export function contiguous(x: T): T {
@@ -21,7 +21,7 @@ export function contiguous(x: T): T {
 export function clone(x: T): T {
   assertTensor("clone", x);
   const out = wrap(x.backend, x.backend.copy(x, x.dtype), x.shape);
-  return record("clone", out, [x], (g) => [g]);
+  return record("clone", out, [x], (g) => [g], undefined, []);
 }
 
 /** Resolves one -1 entry and checks the element count. */
@@ -203,7 +203,7 @@ export function cat(tensors: readonly T[], dim = 0): T {
     backend.assign({ storage: out.storage, shape: dstShape, strides, offset: off * strides[d]! }, src);
     off += t.shape[d]!;
   }
-  return record("cat", out, parts, (g) => parts.map((t, i) => g.narrow(d, offsets[i]!, t.shape[d]!)));
+  return record("cat", out, parts, (g) => parts.map((t, i) => g.narrow(d, offsets[i]!, t.shape[d]!)), undefined, []);
 }
 
 export function stack(tensors: readonly T[], dim = 0): T {

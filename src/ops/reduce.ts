@@ -30,7 +30,7 @@ export function sum(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("sum", x);
   const axes = normalizeDims("sum", dim, x.ndim);
   const out = reduceRaw("sum", x, axes, keepdim);
-  return record("sum", out, [x], (g) => [expandBack(g, x, axes, keepdim)]);
+  return record("sum", out, [x], (g) => [expandBack(g, x, axes, keepdim)], undefined, []);
 }
 
 export function mean(x: T, dim?: Dims, keepdim = false): T {
@@ -153,7 +153,7 @@ export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): 
     const s = sum(ax.mul(ax), dim, keepdim);
     // √ has an infinite slope at 0; PyTorch defines the norm's gradient at 0 as 0.
     const out = E.unaryRaw("sqrt", s.detach());
-    return record("norm", out, [s], (g) => [E.where(out.eq(0), 0, g.div(out.mul(2)))]);
+    return record("norm", out, [s], (g) => [E.where(out.eq(0), 0, g.div(out.mul(2)))], undefined, [out]);
   }
   return E.pow(sum(E.pow(ax, q), dim, keepdim), 1 / q);
 }
@@ -173,5 +173,5 @@ export function cumsum(x: T, dim: number): T {
   const d = normalizeDim("cumsum", dim, x.ndim);
   if (x.ndim === 0) return x.clone();
   const out = wrap(x.backend, x.backend.cumsum(x, d), x.shape);
-  return record("cumsum", out, [x], (g) => [g.flip(d).cumsum(d).flip(d)]);
+  return record("cumsum", out, [x], (g) => [g.flip(d).cumsum(d).flip(d)], undefined, []);
 }

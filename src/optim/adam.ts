@@ -1,4 +1,5 @@
 import { type Tensor, zerosLike } from "../core.js";
+import { bumpVersion } from "../ops/inplace.js";
 import { canFuse } from "./fused.js";
 import { type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, checkOptionNames } from "./optimizer.js";
 
@@ -156,6 +157,7 @@ function adamImpl(params: readonly Tensor[], grads: readonly Tensor[], state: re
       p.backend.adamStep(p.storage, g0.storage, s.expAvg.storage, s.expAvgSq.storage, vmax?.storage ?? null, {
         lr, beta1, beta2, eps, weightDecay, decoupledWeightDecay: decoupled, amsgrad, maximize, step,
       });
+      for (const t of [p, s.expAvg, s.expAvgSq, vmax]) if (t) bumpVersion(t); // in-place writes (see sgd)
       return;
     }
     let g = maximize ? g0.neg() : g0;

@@ -1,4 +1,5 @@
 import { type Tensor, TensileError, zerosLike } from "../core.js";
+import { bumpVersion } from "../ops/inplace.js";
 import { canFuse } from "./fused.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
 
@@ -114,6 +115,8 @@ export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentu
       if (firstStep) buf = momentumBuffers[i] = zerosLike(p);
       p.backend.sgdStep(p.storage, g.storage, momentum !== 0 ? buf!.storage : null,
         { lr, momentum, dampening, weightDecay, nesterov, maximize, firstStep });
+      bumpVersion(p); // an in-place write, as the unfused path's add_ is: a graph still reading p sees it
+      if (buf) bumpVersion(buf);
       return;
     }
     let d = maximize ? g.neg() : g;

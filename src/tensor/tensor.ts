@@ -42,6 +42,15 @@ export class Tensor {
   /** @internal */ _retainsGrad = false;
   private _disposed = false;
   private readonly _storage: Storage;
+  /**
+   * @internal The storage's `_version` when this tensor's graph last matched its values: when it
+   * was made, or when an in-place op autograd recorded rebound it. A later recorded in-place write
+   * through another tensor on the same storage (`_graphVersion` above this) leaves this one's graph
+   * stale, and ops refuse it. Views inherit their base's; detach() gives Infinity (a constant).
+   */
+  _version: number;
+  /** @internal How many recorded graph nodes take this tensor as an input (an in-place op then refuses it). */
+  _graphUses = 0;
 
   constructor(
     storage: Storage,
@@ -52,6 +61,7 @@ export class Tensor {
   ) {
     this._storage = storage;
     storage._tensors = (storage._tensors ?? 0) + 1;
+    this._version = storage._version ?? 0;
     this.strides = strides ?? contiguousStrides(shape);
   }
 
@@ -92,6 +102,18 @@ export class Tensor {
   /** @internal */ _setGradFn(node: Node): void {
     this._gradFn = node;
     this._requiresGrad = true;
+  }
+  /**
+   * @internal A second tensor object for this tensor's current value and graph position (same
+   * storage, view, node and requiresGrad): an in-place op autograd records takes it as its input,
+   * and then rebinds this object to its own node.
+   */
+  _alias(): Tensor {
+    const a = new Tensor(this.storage, this.backend, this.shape, this.strides, this.offset);
+    a._gradFn = this._gradFn;
+    a._requiresGrad = this._requiresGrad;
+    a._version = this._version;
+    return a;
   }
 
   numel(): number {
@@ -145,7 +167,9 @@ export class Tensor {
     runBackward(this, gradient, opts);
   }
   detach(): Tensor {
-    return new Tensor(this.storage, this.backend, this.shape, this.strides, this.offset);
+    const d = new Tensor(this.storage, this.backend, this.shape, this.strides, this.offset);
+    d._version = Infinity; // outside the graph: never stale, whatever is written to the storage
+    return d;
   }
   retainGrad(): this {
     this._retainsGrad = true;
@@ -361,18 +385,25 @@ export class Tensor {
   triu(diagonal?: number): T { return I.triu(this, diagonal); }
   oneHot(numClasses?: number): T { return I.oneHot(this, numClasses); }
 
-  // ---- in place (no autograd history: refused where a gradient would flow through; see ops/inplace.ts) ----
+  // ---- in place (recorded by autograd as PyTorch records them; see ops/inplace.ts) ----
   copy_(src: TS): this { return IP.copy_(this, src); }
-  fill_(v: number): this { return IP.write("fill_", this, v); }
-  zero_(): this { return IP.write("zero_", this, 0); }
-  add_(o: TS, opts?: { alpha?: number }): this { return IP.write("add_", this, E.add(this.detach(), o, opts)); }
-  sub_(o: TS, opts?: { alpha?: number }): this { return IP.write("sub_", this, E.sub(this.detach(), o, opts)); }
-  mul_(o: TS): this { return IP.write("mul_", this, E.mul(this.detach(), o)); }
-  div_(o: TS): this { return IP.write("div_", this, E.div(this.detach(), o)); }
-  addcmul_(t1: T, t2: T, opts?: { value?: number }): this { return IP.write("addcmul_", this, IP.addcmul(this.detach(), t1, t2, opts?.value ?? 1)); }
-  addcdiv_(t1: T, t2: T, opts?: { value?: number }): this { return IP.write("addcdiv_", this, IP.addcdiv(this.detach(), t1, t2, opts?.value ?? 1)); }
-  clamp_(min?: number | null, max?: number | null): this { return IP.write("clamp_", this, E.clamp(this.detach(), min, max)); }
-  maskedFill_(mask: T, v: number): this { return IP.write("maskedFill_", this, E.maskedFill(this.detach(), mask, v)); }
+  fill_(v: number): this { return IP.inPlace("fill_", this, () => v); }
+  zero_(): this { return IP.inPlace("zero_", this, () => 0); }
+  add_(o: TS, opts?: { alpha?: number }): this { return IP.inPlace("add_", this, (t) => E.add(t, o, opts), [o]); }
+  sub_(o: TS, opts?: { alpha?: number }): this { return IP.inPlace("sub_", this, (t) => E.sub(t, o, opts), [o]); }
+  // x·o: o's gradient reads x
+  mul_(o: TS): this { return IP.inPlace("mul_", this, (t) => E.mul(t, o), [o], o instanceof Tensor && o.requiresGrad); }
+  div_(o: TS): this { return IP.inPlace("div_", this, (t) => E.div(t, o), [o]); }
+  addcmul_(t1: T, t2: T, opts?: { value?: number }): this {
+    return IP.inPlace("addcmul_", this, (t) => IP.addcmul(t, t1, t2, opts?.value ?? 1), [t1, t2]);
+  }
+  addcdiv_(t1: T, t2: T, opts?: { value?: number }): this {
+    return IP.inPlace("addcdiv_", this, (t) => IP.addcdiv(t, t1, t2, opts?.value ?? 1), [t1, t2]);
+  }
+  // clamp's rule compares its input with the bounds
+  clamp_(min?: number | null, max?: number | null): this { return IP.inPlace("clamp_", this, (t) => E.clamp(t, min, max), [], true); }
+  maskedFill_(mask: T, v: number): this { return IP.inPlace("maskedFill_", this, (t) => E.maskedFill(t, mask, v), [mask]); }
+  relu_(): this { return IP.inPlace("relu_", this, (t) => A.relu(t)); }
   uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }
 }

@@ -23,6 +23,10 @@ export class RefStorage implements Storage {
   external = false;
   /** @internal See `Storage._tensors`. */
   _tensors = 0;
+  /** @internal See `Storage._version`. */
+  _version = 0;
+  /** @internal See `Storage._graphVersion`. */
+  _graphVersion = -1;
   private arr: TypedArray | null;
   readonly length: number;
   /** `raw` null: the array is allocated on first use (a backend whose newer copy lives elsewhere). */

@@ -34,6 +34,10 @@ export class WasmStorage implements Storage {
   /** @internal */ _block: Block | null;
   /** @internal See `Storage._tensors`. */
   _tensors = 0;
+  /** @internal See `Storage._version`. */
+  _version = 0;
+  /** @internal See `Storage._graphVersion`. */
+  _graphVersion = -1;
   constructor(readonly dtype: DType, readonly length: number, block: Block) {
     this._block = block;
   }

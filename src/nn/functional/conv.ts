@@ -159,7 +159,7 @@ function conv2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom): Tensor {
     // the graph is collected (under createGraph the gradient used columns recomputed from x)
     if (kept && own) kept.backend.release?.(kept.storage);
     return [x.requiresGrad ? convTranspose2dOp(gy, w, null, g, x.shape) : null, gw, b?.requiresGrad ? gy.sum([0, 2, 3]) : null];
-  });
+  }, undefined, [x, w]);
 }
 
 /**
@@ -184,7 +184,7 @@ function convTranspose2dOp(x: Tensor, w: Tensor, b: Tensor | null, g: Geom, outS
       if (eh > 0 || ew > 0) gx = gx.narrow(2, 0, H!).narrow(3, 0, W!);
     }
     return [gx, w.requiresGrad ? convWeightGrad(gz, xe, w.shape, g) : null, b?.requiresGrad ? gz.sum([0, 2, 3]) : null];
-  });
+  }, undefined, [x, w]);
 }
 
 export interface ConvOptions {

@@ -34,14 +34,14 @@ export function windowCount(size: number, k: number, s: number, p: number, d: nu
 /** An empty result (a zero-size batch) whose inputs all get zero gradients. */
 export function emptyResult(name: string, shape: readonly number[], like: Tensor, inputs: readonly (Tensor | null)[]): Tensor {
   const out = zeros(shape, { dtype: like.dtype });
-  return record(name, out, inputs, () => inputs.map((t) => (t ? zerosLike(t) : null)));
+  return record(name, out, inputs, () => inputs.map((t) => (t ? zerosLike(t) : null)), undefined, []);
 }
 
 /** im2col as a differentiable op: [N, C, H, W] → [N, C·kh·kw, L]; its gradient is col2im. */
 export function im2col(x: Tensor, p: Im2colParams): Tensor {
   const out = wrap(x.backend, x.backend.im2col(x, p), im2colShape(x.shape, p));
   const shape = x.shape as [number, number, number, number];
-  return record("im2col", out, [x], (g) => [col2im(g, shape, { ...p, padValue: 0 })]);
+  return record("im2col", out, [x], (g) => [col2im(g, shape, { ...p, padValue: 0 })], undefined, []);
 }
 
 function im2colShape(shape: readonly number[], p: Im2colParams): number[] {
@@ -54,7 +54,7 @@ function im2colShape(shape: readonly number[], p: Im2colParams): number[] {
 /** col2im as a differentiable op: [N, C·kh·kw, L] → `outShape` [N, C, H, W], summing overlaps; its gradient is im2col. */
 export function col2im(cols: Tensor, outShape: readonly [number, number, number, number], p: Im2colParams): Tensor {
   const out = wrap(cols.backend, cols.backend.col2im(cols, outShape, p), outShape);
-  return record("col2im", out, [cols], (g) => [im2col(g, { ...p, padValue: 0 })]);
+  return record("col2im", out, [cols], (g) => [im2col(g, { ...p, padValue: 0 })], undefined, []);
 }
 
 export interface FoldOptions {

@@ -61,7 +61,7 @@ function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | nul
       scale?.requiresGrad ? sumTo(gcMean.mul(inv).mul(n), scale.shape) : null,
       shift?.requiresGrad ? sumTo(gMean.mul(n), shift.shape) : null,
     ];
-  }, [xc]); // x − μ, kept for the backward rule only
+  }, [xc], [x, scale]); // x − μ, kept for the backward rule only; x itself is read under createGraph
   return { y, mean, var: v };
 }
 

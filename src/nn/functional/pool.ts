@@ -124,7 +124,7 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
       if (isGradEnabled()) return [zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, idx, g2).reshape([N, C, H, W])];
       const gc = g2.contiguous();
       return [wrap(be, be.maxPool2dBackward!(gc, idx, H * W), [N, C, H, W])];
-    }, o.returnIndices ? undefined : [idx]); // indices the caller never sees are freed after backward
+    }, o.returnIndices ? undefined : [idx], o.returnIndices ? [idx] : []); // indices the caller never sees are freed after backward
     return o.returnIndices ? [finish(out), finish(idx)] : finish(out);
   }
   const xp = asPlanes(x4.detach(), w, -Infinity);
@@ -141,7 +141,7 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
   };
   const out = record(op, values, [x4], (g) => [
     zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, flatIndex(), g.reshape([NC, L])).reshape([N, C, H, W]),
-  ]);
+  ], undefined, []);
   return o.returnIndices ? [finish(out), finish(flatIndex())] : finish(out);
 }
 

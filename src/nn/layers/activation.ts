@@ -9,10 +9,22 @@ import { Tensor, elu, gelu, hardtanh, leakyRelu, logSigmoid, logSoftmax, relu, s
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
 
-/** max(0, x). */
+/**
+ * max(0, x); `{inplace: true}` overwrites the input (`x.relu_()`), as `nn.ReLU(inplace=True)`. For
+ * code ported from PyTorch: it saves no memory here, since an in-place op autograd records is
+ * computed out of place and copied in (see `docs/architecture.md`, "In-place ops").
+ */
 export class ReLU extends Module {
+  readonly inplace: boolean;
+  constructor(opts: { inplace?: boolean } = {}) {
+    super();
+    this.inplace = opts.inplace ?? false;
+  }
   override forward(input: Tensor): Tensor {
-    return relu(input);
+    return this.inplace ? input.relu_() : relu(input);
+  }
+  override extraRepr(): string {
+    return this.inplace ? "inplace=True" : "";
   }
 }
 
