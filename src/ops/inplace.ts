@@ -27,12 +27,17 @@ function checkLeaf(op: string, x: Tensor): void {
     throw new TensileError(`${op}: a leaf Variable that requires grad is being used in an in-place operation (wrap it in noGrad)`);
 }
 
+/** Throws unless a value of shape `from` broadcasts to x's shape. */
+function checkBroadcastsTo(op: string, x: Tensor, from: readonly number[]): void {
+  const shape = broadcastShapes(op, x.shape, from);
+  if (shape.length !== x.ndim || shape.some((d, i) => d !== x.shape[i]))
+    throw new TensileError(`${op}: source of shape ${fmtShape(from)} cannot be broadcast to the destination's shape ${fmtShape(x.shape)}`);
+}
+
 /** The write itself: src (a tensor broadcast to x's shape, or a number) into x's view; bumps the version. */
 function assignInto(op: string, x: Tensor, src: Tensor | number): void {
   const s = src instanceof Tensor ? onBackend(src, x.backend) : scalarTensor(src, x.dtype, x.backend);
-  const shape = broadcastShapes(op, x.shape, s.shape);
-  if (shape.length !== x.ndim || shape.some((d, i) => d !== x.shape[i]))
-    throw new TensileError(`${op}: source of shape ${fmtShape(s.shape)} cannot be broadcast to the destination's shape ${fmtShape(x.shape)}`);
+  checkBroadcastsTo(op, x, s.shape);
   x.backend.assign(x, broadcastView(s, x.shape));
   bumpVersion(x);
 }
@@ -54,6 +59,8 @@ const whole = (x: Tensor): boolean => x.offset === 0 && x.numel() === x.storage.
 export function inPlace<S extends Tensor>(
   op: string, x: S, f: (self: Tensor) => Tensor | number, others: readonly unknown[] = [], readsSelf = false,
 ): S {
+  // an operand must broadcast to x's shape: the result is written into x
+  for (const o of others) if (o instanceof Tensor) checkBroadcastsTo(op, x, o.shape);
   const recorded = isGradEnabled() && (x.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
   if (!recorded) {
     assignInto(op, x, f(x.detach()));
