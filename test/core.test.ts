@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
   Function, FunctionCtx, Generator, Tensor, TensileError, arange, cat, enableGrad, eye, full, grad, linspace,
-  logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, sigmoid, softmax, tanh, tensor,
+  logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
   zeros,
 } from "../src/core.js";
 import { record } from "../src/autograd/engine.js";
@@ -112,6 +112,29 @@ describe("views share storage", () => {
     assert.deepEqual(x.toArray(), [[0, 5, 5, 0], [0, 5, 5, 0], [0, 5, 5, 0]]);
     assert.equal(x.reshape([12]).storage, x.storage);
     assert.ok(!x.t().isContiguous() && x.t().contiguous().isContiguous());
+  });
+  test("sizes go as one array or as numbers, as in PyTorch, with options last; anything else is a clear error", () => {
+    assert.deepEqual(zeros(2, 3).shape, [2, 3]);
+    assert.deepEqual(ones(4).toArray(), [1, 1, 1, 1]);
+    const i = zeros(2, 3, { dtype: "int32" });
+    assert.deepEqual([i.shape, i.dtype], [[2, 3], "int32"]);
+    const r = randn(3, 2, { requiresGrad: true });
+    assert.deepEqual([r.shape, r.requiresGrad], [[3, 2], true]);
+    manualSeed(5);
+    const a = rand(2, 2);
+    manualSeed(5);
+    assert.deepEqual(rand([2, 2]).toArray(), a.toArray(), "the same draw either way");
+    const x = arange(6);
+    assert.deepEqual(x.reshape(2, 3).shape, [2, 3]);
+    assert.deepEqual(x.view(-1, 2).shape, [3, 2]);
+    assert.deepEqual(x.reshape(2, 3).permute(1, 0).shape, [3, 2]);
+    assert.deepEqual(ones(1, 3).expand(2, -1).shape, [2, 3]);
+    assert.deepEqual(ones(1, 3).repeat(2, 2).shape, [2, 6]);
+    assert.deepEqual(x.reshape([3, 2]).toArray(), x.reshape(3, 2).toArray());
+    assert.throws(() => (x.reshape as (...a: unknown[]) => unknown).call(x, [2], 3), /^TensileError: reshape: expected a size as one array \(\[2, 3\]\) or as numbers \(2, 3\), got \(\[2\], 3\)/);
+    assert.throws(() => zeros("2" as never), /^TensileError: zeros: expected a size as one array/);
+    assert.throws(() => zeros(2, -1), /^TensileError: zeros: shape must be an array of non-negative integers, got \[2,-1\]/);
+    assert.throws(() => matmul(x, x.reshape(6, 1)).reshape(1.5), /reshape/);
   });
   test("an integer written as a string in an index list selects, as in a string spec", () => {
     const x = arange(6).reshape([2, 3]);
@@ -254,6 +277,7 @@ describe("errors name the op and the values at fault", () => {
     ["bad dim", () => zeros([2, 3]).sum(2), /^sum: dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)/],
     ["reshape", () => zeros([2, 3]).reshape([4]), /^reshape: shape '\[4\]' is invalid for input of size 6/],
     ["index", () => zeros([2, 3]).index([5]), /^index: index 5 is out of bounds for dimension 0 with size 2/],
+    ["reshape", () => reshape(zeros([2, 3]), 6 as never), /^reshape: expected an array of integers, got 6/],
     ["copy_", () => zeros([2, 3]).copy_(ones([2, 1, 3])), /^copy_: source of shape \[2, 1, 3\] cannot be broadcast to the destination.s shape \[2, 3\]/],
     ["add_", () => zeros([2, 3]).add_(ones([4])), /^add_: the size of tensor a \(3\) must match the size of tensor b \(4\)/],
     ["gather", () => zeros([2, 3]).gather(1, tensor([[0, 3]])), /^gather: index 3 is out of bounds for dimension 1 with size 3/],

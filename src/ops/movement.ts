@@ -13,6 +13,12 @@ function viewOf(name: string, x: T, shape: readonly number[], strides: readonly 
   return record(name, out, [x], (g) => [back(g)], undefined, []);
 }
 
+/** A size or dim list must be an array of integers (`x.reshape(6)` on the Tensor method is fine). */
+function checkIntList(op: string, v: unknown): void {
+  if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d)))
+    throw new TensileError(`${op}: expected an array of integers, got ${Array.isArray(v) ? `[${v.join(", ")}]` : String(v)}`);
+}
+
 export function contiguous(x: T): T {
   assertTensor("contiguous", x);
   return x.isContiguous() ? x : clone(x);
@@ -70,6 +76,7 @@ function viewStrides(x: T, shape: readonly number[]): number[] | null {
 
 export function view(x: T, shape: readonly number[]): T {
   assertTensor("view", x);
+  checkIntList("view", shape);
   const s = inferShape("view", shape, x.numel(), x.shape);
   const st = viewStrides(x, s);
   if (!st)
@@ -81,6 +88,7 @@ export function view(x: T, shape: readonly number[]): T {
 
 export function reshape(x: T, shape: readonly number[]): T {
   assertTensor("reshape", x);
+  checkIntList("reshape", shape);
   const s = inferShape("reshape", shape, x.numel(), x.shape);
   const st = viewStrides(x, s);
   if (st) return viewOf("reshape", x, s, st, x.offset, (g) => g.reshape(x.shape));
@@ -105,6 +113,7 @@ export function unflatten(x: T, dim: number, sizes: readonly number[]): T {
 
 export function permute(x: T, dims: readonly number[]): T {
   assertTensor("permute", x);
+  checkIntList("permute", dims);
   if (dims.length !== x.ndim)
     throw new TensileError(`permute: number of dims don't match in permute (input has ${x.ndim} dims, got ${dims.length}: ${fmtShape(dims)})`);
   const d = dims.map((v) => normalizeDim("permute", v, x.ndim));
@@ -142,6 +151,7 @@ export function unsqueeze(x: T, dim: number): T {
 /** Broadcast view (stride 0); -1 keeps a size. The gradient is reduced back by the engine. */
 export function expand(x: T, shape: readonly number[]): T {
   assertTensor("expand", x);
+  checkIntList("expand", shape);
   if (shape.length < x.ndim)
     throw new TensileError(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
   const lead = shape.length - x.ndim;
@@ -163,6 +173,7 @@ export function expand(x: T, shape: readonly number[]): T {
 
 export function repeat(x: T, sizes: readonly number[]): T {
   assertTensor("repeat", x);
+  checkIntList("repeat", sizes);
   if (sizes.length < x.ndim)
     throw new TensileError(`repeat: number of dimensions of repeat dims (${sizes.length}) can not be smaller than number of dimensions of tensor (${x.ndim})`);
   const lead = sizes.length - x.ndim;

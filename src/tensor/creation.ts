@@ -2,7 +2,7 @@ import { getBackend, withBackend } from "../backends/registry.js";
 import { TensileError } from "../errors.js";
 import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, isFloating } from "./dtype.js";
 import { Generator, defaultGenerator } from "./random.js";
-import { checkShape, numelOf } from "./shape.js";
+import { checkShape, numelOf, sizeAndOptions } from "./shape.js";
 import { type Nested, Tensor } from "./tensor.js";
 
 export interface CreateOptions {
@@ -91,16 +91,28 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions &
 }
 
 export function full(shape: readonly number[], value: number, opts: CreateOptions = {}): Tensor {
-  checkShape("full", shape);
-  const dtype = checkDType("full", opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
+  return filled("full", shape, value, opts);
+}
+function filled(op: string, shape: readonly number[], value: number, opts: CreateOptions): Tensor {
+  checkShape(op, shape);
+  const dtype = checkDType(op, opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
   const a = arrayFor(dtype, numelOf(shape));
   a.fill(dtype === "bool" ? (value ? 1 : 0) : value);
   return make(a, shape, opts.requiresGrad);
 }
-export const zeros = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
-export const ones = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 1, opts);
+
+/** A creator taking its size as PyTorch does: `zeros([2, 3])`, `zeros(2, 3)`, `zeros(2, 3, { dtype })`. */
+interface SizedCreator<O> {
+  (shape: readonly number[], opts?: O): Tensor;
+  (...sizeThenOptions: [...number[], O] | number[]): Tensor;
+}
+function sized<O extends object>(op: string, make: (shape: number[], opts: O) => Tensor): SizedCreator<O> {
+  return ((...args: unknown[]) => make(...sizeAndOptions<O>(op, args))) as SizedCreator<O>;
+}
+export const zeros = sized<CreateOptions>("zeros", (s, o) => filled("zeros", s, 0, o));
+export const ones = sized<CreateOptions>("ones", (s, o) => filled("ones", s, 1, o));
 /** Like PyTorch's `empty`, but zero-filled (uninitialised memory is not observable in Tensile). */
-export const empty = (shape: readonly number[], opts: CreateOptions = {}): Tensor => full(shape, 0, opts);
+export const empty = sized<CreateOptions>("empty", (s, o) => filled("empty", s, 0, o));
 
 /** `*Like` creators put the new tensor on `t`'s backend, next to the tensor it mirrors. */
 export const zerosLike = (t: Tensor, opts: CreateOptions = {}): Tensor => withBackend(t.backend, () => full(t.shape, 0, { dtype: t.dtype, ...opts }));
@@ -148,8 +160,8 @@ function randomFill(op: string, shape: readonly number[], opts: RandomOptions, d
   return make(a, shape, opts.requiresGrad);
 }
 
-export const rand = (shape: readonly number[], opts: RandomOptions = {}): Tensor => randomFill("rand", shape, opts, (g) => g.random());
-export const randn = (shape: readonly number[], opts: RandomOptions = {}): Tensor => randomFill("randn", shape, opts, (g) => g.normal());
+export const rand = sized<RandomOptions>("rand", (s, o) => randomFill("rand", s, o, (g) => g.random()));
+export const randn = sized<RandomOptions>("randn", (s, o) => randomFill("randn", s, o, (g) => g.normal()));
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
   if (!(high > low)) throw new TensileError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   return randomFill("randint", shape, opts, (g) => g.randint(low, high), "int32");

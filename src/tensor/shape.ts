@@ -50,6 +50,24 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
+/**
+ * A size given as PyTorch takes it: one array (`reshape([2, 3])`) or the numbers themselves
+ * (`reshape(2, 3)`, `torch.zeros(2, 3)`). Only checks the form; the op checks the values.
+ */
+export function sizeArgs(op: string, args: readonly unknown[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return args[0] as number[];
+  if (args.every((a) => typeof a === "number")) return args as number[];
+  throw new TensileError(
+    `${op}: expected a size as one array ([2, 3]) or as numbers (2, 3), got (${args.map((a) => (Array.isArray(a) ? `[${a.join(", ")}]` : typeof a === "object" ? JSON.stringify(a) : String(a))).join(", ")})`);
+}
+
+/** Splits `(2, 3, {dtype})` or `([2, 3], {dtype})` into the size and the trailing options object. */
+export function sizeAndOptions<O extends object>(op: string, args: readonly unknown[]): [number[], O] {
+  const last = args[args.length - 1];
+  const hasOpts = args.length > 1 && typeof last === "object" && last !== null && !Array.isArray(last);
+  return [checkShape(op, sizeArgs(op, hasOpts ? args.slice(0, -1) : args)), (hasOpts ? last : {}) as O];
+}
+
 export function checkShape(op: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
     throw new TensileError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);

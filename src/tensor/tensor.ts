@@ -4,7 +4,7 @@ import { type BackwardOptions, type Node, runBackward } from "../autograd/engine
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { isFloating } from "./dtype.js";
-import { contiguousStrides, normalizeDim, numelOf } from "./shape.js";
+import { contiguousStrides, normalizeDim, numelOf, sizeArgs } from "./shape.js";
 import { formatTensor } from "./format.js";
 import type { Generator } from "./random.js";
 import * as E from "../ops/elementwise.js";
@@ -358,18 +358,29 @@ export class Tensor {
   dot(o: T): T { return L.dot(this, o); }
 
   // ---- movement ----
-  reshape(shape: readonly number[]): T { return M.reshape(this, shape); }
-  view(shape: readonly number[]): T { return M.view(this, shape); }
+  // sizes as one array or as numbers, as in PyTorch: reshape([2, 3]) or reshape(2, 3)
+  reshape(shape: readonly number[]): T;
+  reshape(...shape: number[]): T;
+  reshape(...a: unknown[]): T { return M.reshape(this, sizeArgs("reshape", a)); }
+  view(shape: readonly number[]): T;
+  view(...shape: number[]): T;
+  view(...a: unknown[]): T { return M.view(this, sizeArgs("view", a)); }
   flatten(startDim?: number, endDim?: number): T { return M.flatten(this, startDim, endDim); }
   unflatten(dim: number, sizes: readonly number[]): T { return M.unflatten(this, dim, sizes); }
-  permute(dims: readonly number[]): T { return M.permute(this, dims); }
+  permute(dims: readonly number[]): T;
+  permute(...dims: number[]): T;
+  permute(...a: unknown[]): T { return M.permute(this, sizeArgs("permute", a)); }
   transpose(d0: number, d1: number): T { return M.transpose(this, d0, d1); }
   squeeze(dim?: Dims): T { return M.squeeze(this, dim); }
   unsqueeze(dim: number): T { return M.unsqueeze(this, dim); }
-  expand(shape: readonly number[]): T { return M.expand(this, shape); }
+  expand(shape: readonly number[]): T;
+  expand(...shape: number[]): T;
+  expand(...a: unknown[]): T { return M.expand(this, sizeArgs("expand", a)); }
   expandAs(o: T): T { return M.expand(this, o.shape); }
   broadcastTo(shape: readonly number[]): T { return M.expand(this, shape); }
-  repeat(sizes: readonly number[]): T { return M.repeat(this, sizes); }
+  repeat(sizes: readonly number[]): T;
+  repeat(...sizes: number[]): T;
+  repeat(...a: unknown[]): T { return M.repeat(this, sizeArgs("repeat", a)); }
   split(sizeOrSections: number | readonly number[], dim?: number): T[] { return M.split(this, sizeOrSections, dim); }
   chunk(chunks: number, dim?: number): T[] { return M.chunk(this, chunks, dim); }
   narrow(dim: number, start: number, length: number): T { return I.narrow(this, dim, start, length); }
