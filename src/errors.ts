@@ -14,3 +14,17 @@ export function check(cond: unknown, op: string, message: string | (() => string
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
+
+/** A value as an error message shows it: tensors by shape and dtype (not their JSON), numbers as written. */
+export function fmtValue(v: unknown): string {
+  const tensor = (x: unknown): x is { shape: number[]; dtype: string } =>
+    typeof x === "object" && x !== null && Array.isArray((x as { shape?: unknown }).shape) && typeof (x as { dtype?: unknown }).dtype === "string";
+  if (tensor(v)) return `Tensor(shape=${fmtShape(v.shape)}, dtype=${v.dtype})`;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" || v === undefined || v === null) return String(v);
+  if (typeof v !== "object") return JSON.stringify(v) ?? String(v);
+  try {
+    return JSON.stringify(v, (_k, x: unknown) => (tensor(x) ? `Tensor(shape=${fmtShape(x.shape)}, dtype=${x.dtype})` : x));
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}

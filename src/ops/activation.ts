@@ -52,7 +52,7 @@ export const selu = (x: T): T => elu(x, SELU_ALPHA).mul(SELU_SCALE);
 /** gelu(x) = x·Φ(x) = ½x(1 + erf(x/√2)); "tanh": ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
 export function gelu(x: T, opts: { approximate?: "none" | "tanh" } = {}): T {
   const xf = floatInput("gelu", x);
-  const mode = opts.approximate ?? "none";
+  const mode = opts?.approximate ?? "none";
   if (mode === "tanh") {
     const inner = xf.add(xf.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return xf.mul(0.5).mul(tanh(inner).add(1));

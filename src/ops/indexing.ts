@@ -1,5 +1,5 @@
 import { record } from "../autograd/engine.js";
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { arange, full, tensor, zeros } from "../tensor/creation.js";
 import { contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -85,6 +85,8 @@ function parseSlice(s: string, n: number): { start: number; step: number; len: n
  */
 export function index(x: T, spec: IndexSpec): T {
   assertTensor("index", x);
+  if (typeof spec !== "string" && !Array.isArray(spec))
+    throw new TensileError(`index: expected a string ("0, 1:3") or an array of indices, got ${fmtValue(spec)}`);
   // "1" is the integer 1 in a list as in a string spec ("0, 1:3"): parsed as a slice it would have
   // meant "1:" — silently a different selection
   const item = (s: string): IndexItem => (s === "None" ? null : /^-?\d+$/.test(s) ? Number(s) : s);
@@ -224,6 +226,8 @@ export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 /** F.pad: `pad` lists (left, right) pairs starting from the last dim. */
 export function pad(x: T, padding: readonly number[], mode: PadMode = "constant", value = 0): T {
   assertTensor("pad", x);
+  if (!Array.isArray(padding) || !padding.every((p) => Number.isInteger(p)))
+    throw new TensileError(`pad: padding must be an array of integers, got ${fmtValue(padding)}`);
   if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim)
     throw new TensileError(`pad: padding length must be even and at most 2*ndim (got ${padding.length} for a ${x.ndim}-D input)`);
   const pairs: [number, number, number][] = [];

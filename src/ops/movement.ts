@@ -1,5 +1,5 @@
 import { record } from "../autograd/engine.js";
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { promoteTypes } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -16,7 +16,7 @@ function viewOf(name: string, x: T, shape: readonly number[], strides: readonly 
 /** A size or dim list must be an array of integers (`x.reshape(6)` on the Tensor method is fine). */
 function checkIntList(op: string, v: unknown): void {
   if (!Array.isArray(v) || !v.every((d) => Number.isInteger(d)))
-    throw new TensileError(`${op}: expected an array of integers, got ${Array.isArray(v) ? `[${v.join(", ")}]` : String(v)}`);
+    throw new TensileError(`${op}: expected an array of integers, got ${fmtValue(v)}`);
 }
 
 export function contiguous(x: T): T {
@@ -106,6 +106,7 @@ export function flatten(x: T, startDim = 0, endDim = -1): T {
 
 export function unflatten(x: T, dim: number, sizes: readonly number[]): T {
   assertTensor("unflatten", x);
+  checkIntList("unflatten", sizes);
   const d = normalizeDim("unflatten", dim, x.ndim);
   const s = inferShape("unflatten", sizes, x.shape[d]!, [x.shape[d]!]);
   return reshape(x, [...x.shape.slice(0, d), ...s, ...x.shape.slice(d + 1)]);
@@ -233,6 +234,8 @@ export function split(x: T, sizeOrSections: number | readonly number[], dim = 0)
   const d = normalizeDim("split", dim, x.ndim);
   const n = x.shape[d]!;
   let sizes: number[];
+  if (typeof sizeOrSections !== "number" && !Array.isArray(sizeOrSections))
+    throw new TensileError(`split: expected split_size (an integer) or a list of section sizes, got ${fmtValue(sizeOrSections)}`);
   if (typeof sizeOrSections === "number") {
     if (!(sizeOrSections > 0 || (sizeOrSections === 0 && n === 0))) throw new TensileError(`split: split_size must be positive, got ${sizeOrSections}`);
     sizes = [];

@@ -1,4 +1,4 @@
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 
 export type Shape = readonly number[];
 
@@ -24,6 +24,8 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
 
 export function normalizeDims(op: string, dims: number | readonly number[] | undefined | null, ndim: number): number[] {
   if (dims === undefined || dims === null) return [...Array(ndim).keys()];
+  if (typeof dims !== "number" && !Array.isArray(dims))
+    throw new TensileError(`${op}: dim must be an integer or an array of integers, got ${fmtValue(dims)}`);
   const list = typeof dims === "number" ? [dims] : [...dims];
   const out = list.map((d) => normalizeDim(op, d, ndim));
   if (new Set(out).size !== out.length) throw new TensileError(`${op}: dim ${JSON.stringify(list)} appears multiple times in the list of dims`);
@@ -58,7 +60,7 @@ export function sizeArgs(op: string, args: readonly unknown[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return args[0] as number[];
   if (args.every((a) => typeof a === "number")) return args as number[];
   throw new TensileError(
-    `${op}: expected a size as one array ([2, 3]) or as numbers (2, 3), got (${args.map((a) => (Array.isArray(a) ? `[${a.join(", ")}]` : typeof a === "object" ? JSON.stringify(a) : String(a))).join(", ")})`);
+    `${op}: expected a size as one array ([2, 3]) or as numbers (2, 3), got (${args.map((a) => fmtValue(a)).join(", ")})`);
 }
 
 /** Splits `(2, 3, {dtype})` or `([2, 3], {dtype})` into the size and the trailing options object. */

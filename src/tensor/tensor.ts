@@ -1,5 +1,5 @@
 import type { Backend, Storage } from "../backends/backend.js";
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type BackwardOptions, type Node, runBackward } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { DType, TypedArray } from "./dtype.js";
@@ -14,6 +14,7 @@ import * as L from "../ops/linalg.js";
 import * as M from "../ops/movement.js";
 import * as I from "../ops/indexing.js";
 import * as IP from "../ops/inplace.js";
+import { assertTensor } from "../ops/util.js";
 import type { IndexSpec } from "../ops/indexing.js";
 
 type T = Tensor;
@@ -376,7 +377,10 @@ export class Tensor {
   expand(shape: readonly number[]): T;
   expand(...shape: number[]): T;
   expand(...a: unknown[]): T { return M.expand(this, sizeArgs("expand", a)); }
-  expandAs(o: T): T { return M.expand(this, o.shape); }
+  expandAs(o: T): T {
+    assertTensor("expandAs", o, "other");
+    return M.expand(this, o.shape);
+  }
   broadcastTo(shape: readonly number[]): T { return M.expand(this, shape); }
   repeat(sizes: readonly number[]): T;
   repeat(...sizes: number[]): T;
@@ -406,9 +410,13 @@ export class Tensor {
   mul_(o: TS): this { return IP.inPlace("mul_", this, (t) => E.mul(t, o), [o], o instanceof Tensor && o.requiresGrad); }
   div_(o: TS): this { return IP.inPlace("div_", this, (t) => E.div(t, o), [o]); }
   addcmul_(t1: T, t2: T, opts?: { value?: number }): this {
+    assertTensor("addcmul_", t1, "tensor1");
+    assertTensor("addcmul_", t2, "tensor2");
     return IP.inPlace("addcmul_", this, (t) => IP.addcmul(t, t1, t2, opts?.value ?? 1), [t1, t2]);
   }
   addcdiv_(t1: T, t2: T, opts?: { value?: number }): this {
+    assertTensor("addcdiv_", t1, "tensor1");
+    assertTensor("addcdiv_", t2, "tensor2");
     return IP.inPlace("addcdiv_", this, (t) => IP.addcdiv(t, t1, t2, opts?.value ?? 1), [t1, t2]);
   }
   // clamp's rule compares its input with the bounds
@@ -430,6 +438,7 @@ function usedAfterDispose(t: Tensor): never {
 /** A tensor that a Module registers as a learnable parameter: a leaf that requires grad by default. */
 export class Parameter extends Tensor {
   constructor(t: Tensor, requiresGrad = true) {
+    if (!(t instanceof Tensor)) throw new TensileError(`Parameter: expected a Tensor, got ${fmtValue(t)}`);
     super(t.storage, t.backend, t.shape, t.strides, t.offset);
     this.requiresGrad = requiresGrad;
   }

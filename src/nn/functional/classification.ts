@@ -12,6 +12,7 @@ import { type TypedArray, arrayFor } from "../../tensor/dtype.js";
 /** A new tensor on `like`'s backend holding `data`. */
 const onBackendOf = (like: Tensor, data: TypedArray, shape: number[]): Tensor => wrap(like.backend, like.backend.fromArray(data), shape);
 import { type Reduction, applyReduction, checkReduction } from "./reduction.js";
+import { assertTensor } from "../../ops/util.js";
 
 export interface NllLossOptions {
   /** Per-class rescaling weight, shape [C]. */
@@ -97,6 +98,8 @@ function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
  * ```
  */
 export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = "mean" }: NllLossOptions = {}): Tensor {
+  assertTensor("nllLoss", input);
+  assertTensor("nllLoss", target, "target");
   checkReduction("nllLoss", reduction);
   const { loss, w } = nllParts("nllLoss", input, target, weight, ignoreIndex);
   return reduceWeighted(loss, w, reduction);
@@ -120,6 +123,8 @@ export function crossEntropy(
   { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 }: CrossEntropyOptions = {},
 ): Tensor {
   const op = "crossEntropy";
+  assertTensor(op, input);
+  assertTensor(op, target, "target");
   checkReduction(op, reduction);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1))
     throw new TensileError(`${op}: label_smoothing must be between 0.0 and 1.0. Got: ${labelSmoothing}`);
@@ -235,6 +240,8 @@ class IndexCrossEntropyFn extends Function {
 }
 
 function checkSameShape(op: string, input: Tensor, target: Tensor): void {
+  assertTensor(op, input);
+  assertTensor(op, target, "target");
   if (input.ndim !== target.ndim || input.shape.some((d, i) => d !== target.shape[i]))
     throw new TensileError(
       `${op}: using a target size ${fmtShape(target.shape)} that is different to the input size ${fmtShape(input.shape)} is not supported; please ensure they have the same size`,

@@ -16,6 +16,7 @@ import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
 import { onBackend, wrap } from "../../ops/util.js";
 import { type Size2, col2im, emptyResult, im2col, pair, windowCount } from "./fold.js";
+import { assertTensor } from "../../ops/util.js";
 
 /** Stride, padding and dilation for the two spatial dims, and the group count. */
 interface Geom {
@@ -208,6 +209,9 @@ const dims = (n: number) => (n === 1 ? "[N, C, L]" : "[N, C, H, W]");
 
 /** Checks the shared preconditions of conv1d/conv2d/convTranspose2d. */
 function checkConvArgs(op: string, nd: number, x: Tensor, w: Tensor, b: Tensor | null | undefined, groups: number, transposed: boolean): void {
+  assertTensor(op, x);
+  assertTensor(op, w, "weight");
+  if (b !== null && b !== undefined) assertTensor(op, b, "bias");
   const want = nd + 2;
   check(x.ndim === want || x.ndim === want - 1, op, () =>
     `expected ${want - 1}D (unbatched) or ${want}D (batched) input ${dims(nd)}, but got input of size ${fmtShape(x.shape)}`);

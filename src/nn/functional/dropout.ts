@@ -1,6 +1,7 @@
 import { Tensor, rand } from "../../core.js";
 import type { Generator } from "../../core.js";
 import { TensileError } from "../../errors.js";
+import { assertTensor } from "../../ops/util.js";
 
 export interface DropoutOptions {
   generator?: Generator;
@@ -28,6 +29,7 @@ function keepMask(input: Tensor, p: number, generator?: Generator): Tensor {
  * ```
  */
 export function dropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  assertTensor("dropout", input);
   checkP("dropout", p);
   if (!training || p === 0 || input.numel() === 0) return input;
   if (p === 1) return input.mul(0);
@@ -45,6 +47,7 @@ const ALPHA_PRIME = 1.7580993408473766;
  * Shapes: any → same.
  */
 export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
+  assertTensor("alphaDropout", input);
   checkP("alphaDropout", p);
   if (!training || p === 0 || input.numel() === 0) return input;
   if (p === 1) return input.mul(0);

@@ -6,18 +6,19 @@ import { Tensor, zeros, zerosLike } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { wrap } from "../../ops/util.js";
-import { TensileError, check, fmtShape } from "../../errors.js";
+import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 
 /** A size or step for the two spatial dims: one number for both, or `[h, w]`. */
 export type Size2 = number | readonly number[];
 
 /** Normalises an int-or-pair argument; `min` is the smallest allowed value (1 for kernel/stride/dilation, 0 for padding). */
 export function pair(op: string, name: string, v: Size2, min: number, n = 2): number[] {
+  check(typeof v === "number" || Array.isArray(v), op, () => `${name} must be an integer or a list of ${n} integers, got ${fmtValue(v)}`);
   let arr = typeof v === "number" ? Array<number>(n).fill(v) : [...v];
   if (arr.length === 1) arr = Array<number>(n).fill(arr[0]!);
-  check(arr.length === n && arr.every((a) => Number.isInteger(a)), op, () => `${name} must be an integer or a list of ${n} integers, got ${JSON.stringify(v)}`);
+  check(arr.length === n && arr.every((a) => Number.isInteger(a)), op, () => `${name} must be an integer or a list of ${n} integers, got ${fmtValue(v)}`);
   check(arr.every((a) => a >= min), op, () =>
-    min > 0 ? `non-positive ${name} is not supported (got ${JSON.stringify(v)})` : `negative ${name} is not supported (got ${JSON.stringify(v)})`);
+    min > 0 ? `non-positive ${name} is not supported (got ${fmtValue(v)})` : `negative ${name} is not supported (got ${fmtValue(v)})`);
   return arr;
 }
 

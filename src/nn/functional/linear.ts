@@ -1,6 +1,7 @@
 import { Tensor, noGrad, tensor as makeTensor, where } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { linearOp } from "../../ops/linalg.js";
+import { assertTensor } from "../../ops/util.js";
 
 /**
  * y = x·Wᵀ + b.
@@ -11,6 +12,9 @@ import { linearOp } from "../../ops/linalg.js";
  * ```
  */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  assertTensor("linear", input);
+  assertTensor("linear", weight, "weight");
+  if (bias !== null && bias !== undefined) assertTensor("linear", bias, "bias");
   if (weight.ndim !== 2) throw new TensileError(`linear: weight must be 2-D [out_features, in_features], got shape ${fmtShape(weight.shape)}`);
   if (input.ndim < 1) throw new TensileError(`linear: input must have at least 1 dimension, got shape ${fmtShape(input.shape)}`);
   const inF = input.shape[input.ndim - 1]!;
@@ -34,6 +38,9 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
  */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   const op = "bilinear";
+  assertTensor(op, input1, "input1");
+  assertTensor(op, input2, "input2");
+  assertTensor(op, weight, "weight");
   if (weight.ndim !== 3) throw new TensileError(`${op}: weight must be 3-D [out, in1, in2], got shape ${fmtShape(weight.shape)}`);
   const [outF, in1, in2] = weight.shape as [number, number, number];
   const lead = input1.shape.slice(0, -1);
@@ -114,6 +121,8 @@ export function embedding(
   normType = 2,
 ): Tensor {
   const op = "embedding";
+  assertTensor(op, input);
+  assertTensor(op, weight, "weight");
   if (paddingIdx !== null && typeof paddingIdx === "object") ({ paddingIdx = null, maxNorm = null, normType = 2 } = paddingIdx);
   if (weight.ndim !== 2) throw new TensileError(`${op}: weight must be 2-D [num_embeddings, embedding_dim], got shape ${fmtShape(weight.shape)}`);
   const [n, d] = weight.shape as [number, number];

@@ -5,6 +5,7 @@
 import { Tensor, onesLike, where, zerosLike } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { type Reduction, type ReductionOptions, applyReduction, checkBroadcast, checkReduction } from "./reduction.js";
+import { assertTensor } from "../../ops/util.js";
 
 function elementwise(op: string, input: Tensor, target: Tensor, reduction: Reduction, f: (d: Tensor) => Tensor): Tensor {
   checkReduction(op, reduction);
@@ -93,6 +94,7 @@ export function cosineEmbeddingLoss(
   { margin = 0, reduction = "mean" }: ReductionOptions & { margin?: number } = {},
 ): Tensor {
   const op = "cosineEmbeddingLoss";
+  for (const [t, what] of [[input1, "input1"], [input2, "input2"], [target, "target"]] as const) assertTensor(op, t, what);
   checkReduction(op, reduction);
   if (target.ndim > 1) throw new TensileError(`${op}: 0D or 1D target tensor expected, multi-target not supported (got target shape ${fmtShape(target.shape)})`);
   const want = target.ndim + 1;
@@ -126,6 +128,7 @@ export function marginRankingLoss(
   { margin = 0, reduction = "mean" }: ReductionOptions & { margin?: number } = {},
 ): Tensor {
   const op = "marginRankingLoss";
+  for (const [t, what] of [[input1, "input1"], [input2, "input2"], [target, "target"]] as const) assertTensor(op, t, what);
   checkReduction(op, reduction);
   if (input1.ndim !== input2.ndim || input1.ndim !== target.ndim)
     throw new TensileError(

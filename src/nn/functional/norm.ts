@@ -9,7 +9,7 @@
  */
 import { Tensor, isGradEnabled, noGrad } from "../../core.js";
 import { record } from "../../autograd/engine.js";
-import { TensileError, check, fmtShape } from "../../errors.js";
+import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 
 interface Standardized {
   /** (x − μ)/√(σ² + ε) · scale + shift */
@@ -159,6 +159,8 @@ export interface LayerNormOptions {
 export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
   const op = "layerNorm";
   checkFloat(op, input);
+  check(typeof normalizedShape === "number" || Array.isArray(normalizedShape), op, () =>
+    `normalizedShape must be an integer or an array of integers, got ${fmtValue(normalizedShape)}`);
   const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
   const { weight = null, bias = null, eps = 1e-5 } = opts;
   const tail = input.shape.slice(input.ndim - ns.length);

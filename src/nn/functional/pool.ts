@@ -11,7 +11,7 @@ import { Tensor, isGradEnabled, tensor, zeros } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { wrap } from "../../ops/util.js";
-import { check, fmtShape } from "../../errors.js";
+import { check, fmtShape, fmtValue } from "../../errors.js";
 import { type Size2, emptyResult, im2col, pair, windowCount } from "./fold.js";
 
 export interface MaxPoolOptions {
@@ -244,10 +244,11 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (
   planes(op, input, 2);
   const [H, W] = input.shape.slice(-2) as [number, number];
   check(H > 0 && W > 0, op, () => `expected input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
+  check(typeof outputSize === "number" || Array.isArray(outputSize), op, () => `output_size must be an integer or a list of 2 integers, got ${fmtValue(outputSize)}`);
   const sizes = typeof outputSize === "number" ? [outputSize, outputSize] : [...outputSize];
-  check(sizes.length === 2, op, () => `output_size must be an integer or a list of 2 integers, got ${JSON.stringify(outputSize)}`);
+  check(sizes.length === 2, op, () => `output_size must be an integer or a list of 2 integers, got ${fmtValue(outputSize)}`);
   const [oh, ow] = [sizes[0] ?? H, sizes[1] ?? W] as [number, number];
-  check(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 0 && ow >= 0, op, () => `output_size must be non-negative integers, got ${JSON.stringify(outputSize)}`);
+  check(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 0 && ow >= 0, op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
   if (oh === 1 && ow === 1) return input.mean([-2, -1], true);
   if (oh > 0 && ow > 0 && H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]);
   const dtype = input.dtype as "float32" | "float64";

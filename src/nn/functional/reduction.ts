@@ -1,6 +1,7 @@
 /** Shared plumbing of the losses: the `reduction` option and shape checks. */
 import type { Tensor } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
+import { assertTensor } from "../../ops/util.js";
 
 export type Reduction = "none" | "mean" | "sum";
 
@@ -21,6 +22,8 @@ export function applyReduction(loss: Tensor, reduction: Reduction): Tensor {
 
 /** Throws, naming both shapes, unless they broadcast together. */
 export function checkBroadcast(op: string, a: Tensor, b: Tensor, an = "input", bn = "target"): void {
+  assertTensor(op, a, an);
+  assertTensor(op, b, bn);
   const n = Math.max(a.ndim, b.ndim);
   for (let i = 1; i <= n; i++) {
     const x = a.shape[a.ndim - i] ?? 1;

@@ -6,7 +6,7 @@
  * source pixels agree exactly.
  */
 import { Tensor, tensor } from "../../core.js";
-import { TensileError, check, fmtShape } from "../../errors.js";
+import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 
 export type InterpolateMode = "nearest" | "bilinear";
 
@@ -78,8 +78,9 @@ export function interpolate(input: Tensor, opts: InterpolateOptions = {}): Tenso
     ? "either size or scale_factor should be defined"
     : "only one of size or scale_factor should be defined");
   const list = (v: number | readonly number[], name: string): number[] => {
+    check(typeof v === "number" || Array.isArray(v), op, () => `${name} must be a number or an array of numbers, got ${fmtValue(v)}`);
     const a = typeof v === "number" ? Array<number>(nd).fill(v) : [...v];
-    check(a.length === nd, op, () => `${name} must have ${nd} entries for a ${input.ndim}-D input, got ${JSON.stringify(v)}`);
+    check(a.length === nd, op, () => `${name} must have ${nd} entries for a ${input.ndim}-D input, got ${fmtValue(v)}`);
     return a;
   };
   const inSizes = input.shape.slice(2);

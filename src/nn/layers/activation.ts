@@ -18,7 +18,7 @@ export class ReLU extends Module {
   readonly inplace: boolean;
   constructor(opts: { inplace?: boolean } = {}) {
     super();
-    this.inplace = opts.inplace ?? false;
+    this.inplace = opts?.inplace ?? false;
   }
   override forward(input: Tensor): Tensor {
     return this.inplace ? input.relu_() : relu(input);

@@ -3,8 +3,13 @@
  * Their children get PyTorch's state-dict keys: `0.weight`, `1.bias`, … for the lists and
  * `<key>.weight` for the dict.
  */
-import { TensileError } from "../../errors.js";
+import { TensileError, fmtValue } from "../../errors.js";
 import { Module } from "../module.js";
+
+function checkIterable(op: string, v: unknown): void {
+  if (typeof v !== "object" || v === null || !(Symbol.iterator in v))
+    throw new TensileError(`${op}: expected an iterable of modules (an array), got ${fmtValue(v)}`);
+}
 
 function checkModule(op: string, m: unknown, what: string): asserts m is Module {
   if (!(m instanceof Module)) throw new TensileError(`${op}: ${what} is not a Module (got ${m === null ? "null" : typeof m})`);
@@ -88,6 +93,7 @@ export class Sequential extends Module {
   }
 
   extend(modules: Iterable<Module>): this {
+    checkIterable("Sequential.extend", modules);
     for (const m of modules) this.append(m);
     return this;
   }
@@ -145,6 +151,7 @@ export class ModuleList<M extends Module = Module> extends Module {
   }
 
   extend(modules: Iterable<M>): this {
+    checkIterable("ModuleList.extend", modules);
     for (const m of modules) this.append(m);
     return this;
   }
@@ -228,8 +235,14 @@ export class ModuleDict<M extends Module = Module> extends Module {
   }
 
   update(modules: Record<string, M> | Map<string, M> | Iterable<[string, M]>): this {
+    if (typeof modules !== "object" || modules === null)
+      throw new TensileError(`ModuleDict.update: expected an object, a Map or an iterable of [name, module] pairs, got ${fmtValue(modules)}`);
     const entries = modules instanceof Map || Symbol.iterator in modules ? [...(modules as Iterable<[string, M]>)] : Object.entries(modules);
-    for (const [k, m] of entries) this.set(k, m);
+    for (const e of entries) {
+      if (!Array.isArray(e) || e.length !== 2)
+        throw new TensileError(`ModuleDict.update: expected [name, module] pairs, got ${fmtValue(e)}`);
+      this.set(e[0], e[1]);
+    }
     return this;
   }
 

@@ -1,4 +1,5 @@
 import type { Tensor } from "../../core.js";
+import { TensileError, fmtValue } from "../../errors.js";
 import { Module } from "../module.js";
 import { pyRepr } from "../repr.js";
 
@@ -28,6 +29,8 @@ export class Unflatten extends Module {
   readonly unflattenedSize: readonly number[];
   constructor(readonly dim: number, unflattenedSize: readonly number[]) {
     super();
+    if (!Array.isArray(unflattenedSize))
+      throw new TensileError(`Unflatten: unflattenedSize must be an array of integers, got ${fmtValue(unflattenedSize)}`);
     this.unflattenedSize = [...unflattenedSize];
   }
   override forward(input: Tensor): Tensor {

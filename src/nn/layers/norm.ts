@@ -1,6 +1,6 @@
 import { Parameter, type Tensor, noGrad, ones, tensor, zeros } from "../../core.js";
 import type { DType } from "../../core.js";
-import { check, fmtShape } from "../../errors.js";
+import { check, fmtShape, fmtValue } from "../../errors.js";
 import { batchNorm, groupNorm, layerNorm } from "../functional/norm.js";
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
@@ -165,6 +165,8 @@ export class LayerNorm extends Module {
   constructor(normalizedShape: number | readonly number[], eps: number | LayerNormLayerOptions = 1e-5, elementwiseAffine = true) {
     super();
     const o: LayerNormLayerOptions = typeof eps === "object" ? eps : { eps, elementwiseAffine };
+    check(typeof normalizedShape === "number" || Array.isArray(normalizedShape), "LayerNorm", () =>
+      `normalizedShape must be an integer or an array of integers, got ${fmtValue(normalizedShape)}`);
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     check(this.normalizedShape.every((d) => Number.isInteger(d) && d > 0), "LayerNorm", () => `normalized_shape must be positive integers, got ${fmtShape(this.normalizedShape)}`);
     this.eps = o.eps ?? 1e-5;
