@@ -277,6 +277,7 @@ describe("errors name the op and the values at fault", () => {
     ["bad dim", () => zeros([2, 3]).sum(2), /^sum: dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)/],
     ["reshape", () => zeros([2, 3]).reshape([4]), /^reshape: shape '\[4\]' is invalid for input of size 6/],
     ["index", () => zeros([2, 3]).index([5]), /^index: index 5 is out of bounds for dimension 0 with size 2/],
+    ["topk", () => zeros([2, 3]).topk(4), /^topk: selected index k \(4\) out of range for dimension 1 of size 3/],
     ["reshape", () => reshape(zeros([2, 3]), 6 as never), /^reshape: expected an array of integers, got 6/],
     ["copy_", () => zeros([2, 3]).copy_(ones([2, 1, 3])), /^copy_: source of shape \[2, 1, 3\] cannot be broadcast to the destination.s shape \[2, 3\]/],
     ["add_", () => zeros([2, 3]).add_(ones([4])), /^add_: the size of tensor a \(3\) must match the size of tensor b \(4\)/],

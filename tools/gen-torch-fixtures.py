@@ -55,7 +55,7 @@ import torch  # noqa: E402
 
 from torchfix import spec, runner  # noqa: E402
 from torchfix import (ops_elementwise, ops_activations, ops_reduce, ops_linalg,  # noqa: E402
-                      ops_movement, ops_inplace, ops_nn_losses, ops_nn_layers)
+                      ops_movement, ops_inplace, ops_nn_losses, ops_nn_layers, ops_sort)
 
 GENERATOR = "tools/gen-torch-fixtures.py"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -100,7 +100,7 @@ def main():
     notes = []
     warn = notes.append
     for module in (ops_elementwise, ops_activations, ops_reduce, ops_linalg, ops_movement, ops_inplace,
-                   ops_nn_losses, ops_nn_layers):
+                   ops_nn_losses, ops_nn_layers, ops_sort):
         module.cases()
 
     files = {"ops.json": [], "ops-nn.json": []}

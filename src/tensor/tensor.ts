@@ -14,6 +14,7 @@ import * as L from "../ops/linalg.js";
 import * as M from "../ops/movement.js";
 import * as I from "../ops/indexing.js";
 import * as IP from "../ops/inplace.js";
+import * as S from "../ops/sort.js";
 import { assertTensor } from "../ops/util.js";
 import type { IndexSpec } from "../ops/indexing.js";
 
@@ -342,6 +343,9 @@ export class Tensor {
   amax(dim?: Dims | null, keepdim?: boolean): T { return R.amax(this, dim, keepdim); }
   amin(dim?: Dims | null, keepdim?: boolean): T { return R.amin(this, dim, keepdim); }
   argmax(dim?: number | null, keepdim?: boolean): T { return R.argmax(this, dim, keepdim); }
+  sort(dim?: number, descending?: boolean): [T, T] { return S.sort(this, dim, descending); }
+  argsort(dim?: number, descending?: boolean): T { return S.argsort(this, dim, descending); }
+  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): [T, T] { return S.topk(this, k, dim, largest, sorted); }
   argmin(dim?: number | null, keepdim?: boolean): T { return R.argmin(this, dim, keepdim); }
   logsumexp(dim: Dims, keepdim?: boolean): T { return R.logsumexp(this, dim, keepdim); }
   norm(p?: number | "fro", dim?: Dims | null, keepdim?: boolean): T { return R.norm(this, p, dim, keepdim); }

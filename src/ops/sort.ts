@@ -1,0 +1,81 @@
+/**
+ * Sorting: sort, argsort, topk. The order is found on the host (a stable sort per line along the
+ * dim, NaN ordered above +∞ as PyTorch orders it); the values are then `x.gather(dim, indices)`,
+ * so their gradient is PyTorch's: each output's gradient goes back to the element it came from.
+ * No backend primitive: sorting is rarely on a training step's hot path (top-k accuracy, ranking
+ * recommendations), and one pass over the data in JavaScript costs less than a kernel's plumbing.
+ */
+import { TensileError, fmtShape } from "../errors.js";
+import { normalizeDim } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { assertTensor, wrap } from "./util.js";
+
+type T = Tensor;
+
+/**
+ * For each line of x along dim d, the indices of its first k elements in sorted order, as an
+ * int32 tensor of x's shape with dim d of size k. Ascending puts NaN last; descending puts it
+ * first. Ties keep their original order (stable), as PyTorch's `stable=True`.
+ */
+function order(x: T, d: number, descending: boolean, k: number): T {
+  const n = x.shape[d]!;
+  const perm = [...x.shape.keys()].filter((i) => i !== d).concat(d);
+  const inv = perm.map((_, i) => perm.indexOf(i));
+  const lines = n === 0 ? 0 : x.numel() / n;
+  const data = x.detach().permute(perm).contiguous().dataSync();
+  const out = new Int32Array(lines * k);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  for (let l = 0; l < lines; l++) {
+    const base = l * n;
+    const key = (i: number): number => {
+      const v = Number(data[base + i]);
+      return Number.isNaN(v) ? Infinity : v; // compared as the largest; tie-broken below
+    };
+    const nan = (i: number): boolean => Number.isNaN(Number(data[base + i]));
+    for (let i = 0; i < n; i++) idx[i] = i;
+    idx.sort((i, j) => {
+      const a = key(i), b = key(j);
+      let c = a < b ? -1 : a > b ? 1 : 0;
+      if (c === 0) c = (nan(i) ? 1 : 0) - (nan(j) ? 1 : 0); // NaN above +∞
+      if (descending) c = -c;
+      return c !== 0 ? c : i - j;
+    });
+    for (let i = 0; i < k; i++) out[l * k + i] = idx[i]!;
+  }
+  const shape = perm.map((p) => (p === d ? k : x.shape[p]!));
+  return wrap(x.backend, x.backend.fromArray(out), shape).permute(inv).contiguous();
+}
+
+/** [values, indices] of x sorted along `dim` (ascending unless `descending`); indices int32. Stable. */
+export function sort(x: T, dim = -1, descending = false): [T, T] {
+  assertTensor("sort", x);
+  if (x.ndim === 0) return [x.clone(), wrap(x.backend, x.backend.fromArray(new Int32Array(1)), [])];
+  const d = normalizeDim("sort", dim, x.ndim);
+  const idx = order(x, d, descending, x.shape[d]!);
+  return [x.gather(d, idx), idx];
+}
+
+/** The indices that sort x along `dim` (int32), as `sort(x, dim, descending)[1]`. */
+export function argsort(x: T, dim = -1, descending = false): T {
+  assertTensor("argsort", x);
+  if (x.ndim === 0) return wrap(x.backend, x.backend.fromArray(new Int32Array(1)), []);
+  const d = normalizeDim("argsort", dim, x.ndim);
+  return order(x, d, descending, x.shape[d]!);
+}
+
+/**
+ * [values, indices] of the k largest (or, `largest = false`, smallest) elements along `dim`, in
+ * sorted order (PyTorch leaves the order to the implementation when `sorted` is false; here it
+ * is always sorted). NaN counts as the largest value.
+ */
+export function topk(x: T, k: number, dim = -1, largest = true, sorted = true): [T, T] {
+  assertTensor("topk", x);
+  void sorted;
+  const d = normalizeDim("topk", dim, x.ndim);
+  const n = x.ndim === 0 ? 1 : x.shape[d]!;
+  if (!Number.isInteger(k) || k < 0 || k > n)
+    throw new TensileError(`topk: selected index k (${k}) out of range for dimension ${d} of size ${n} (input ${fmtShape(x.shape)})`);
+  if (x.ndim === 0) return k === 0 ? [x.reshape([1]).narrow(0, 0, 0), wrap(x.backend, x.backend.fromArray(new Int32Array(0)), [0])] : sort(x);
+  const idx = order(x, d, largest, k);
+  return [x.gather(d, idx), idx];
+}
