@@ -218,3 +218,19 @@ test("float64 layers via the dtype option", () => {
   assert.equal(lin.weight.dtype, "float64");
   assert.equal(lin.forward(randn([1, 3], { dtype: "float64" })).dtype, "float64");
 });
+
+test("CosineSimilarity and PairwiseDistance call their functional forms (values from PyTorch in the op table)", () => {
+  const a = randn([3, 4]), b = randn([3, 4]);
+  const same = (x: Tensor, y: Tensor) => assert.deepEqual(Array.from(x.dataSync()), Array.from(y.dataSync()));
+  same(new nn.CosineSimilarity().forward(a, b), nn.functional.cosineSimilarity(a, b));
+  same(new nn.CosineSimilarity(0, 1e-3).forward(a, b), nn.functional.cosineSimilarity(a, b, { dim: 0, eps: 1e-3 }));
+  same(new nn.CosineSimilarity({ dim: 0 }).forward(a, b), nn.functional.cosineSimilarity(a, b, 0));
+  same(new nn.PairwiseDistance(1, 1e-6, true).forward(a, b), nn.functional.pairwiseDistance(a, b, { p: 1, keepdim: true }));
+  assert.deepEqual(new nn.PairwiseDistance({ keepdim: true }).forward(a, b).shape, [3, 1]);
+  assert.equal(String(new nn.CosineSimilarity()), "CosineSimilarity()");
+  assert.equal(String(new nn.PairwiseDistance()), "PairwiseDistance()");
+  // a unit vector per row, and a zero row stays zero
+  const u = nn.functional.normalize(tensor([[3, 4], [0, 0]]), { dim: 1 });
+  assert.deepEqual(Array.from(u.dataSync()).map((v) => Math.round(v * 1e6) / 1e6), [0.6, 0.8, 0, 0]);
+  assertThrowsTensile(() => nn.functional.cosineSimilarity(randn([2, 3]), randn([4])), /^cosineSimilarity: /);
+});

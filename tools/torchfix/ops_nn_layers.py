@@ -43,6 +43,7 @@ op("F.fold")(lambda x, size, k, opts=None: F.fold(x, size, k, **kw(opts)))
 
 
 def cases():
+    distance_cases()
     c = Cases("F.conv1d")
     c("plain", T(rn(2, 3, 7)), T(rn(4, 3, 3)), T(rn(4)))
     c("no_bias", T(rn(2, 3, 7)), T(rn(4, 3, 3)))
@@ -248,3 +249,38 @@ def cases():
     c("noncontig", T(rn(1, 9, 4), view=[["transpose", 1, 2]]), [4, 4], 2, {"stride": 1})
     c("float64", T(f64(rn(1, 4, 4))), [3, 3], 2)
     c("size0_batch", T(rn(0, 8, 9)), [4, 4], 2, {"stride": 1})
+
+
+# ---- distances (src/nn/functional/distance.ts) ----
+op("F.normalize")(lambda x, p=2.0, dim=1, eps=1e-12: F.normalize(x, p, dim, eps))
+op("F.cosineSimilarity")(lambda x1, x2, dim=1, eps=1e-8: F.cosine_similarity(x1, x2, dim, eps))
+op("F.pairwiseDistance")(lambda x1, x2, p=2.0, eps=1e-6, keepdim=False: F.pairwise_distance(x1, x2, p, eps, keepdim))
+
+
+def distance_cases():
+    c = Cases("F.normalize")
+    c("default", T(rn(3, 4)))
+    c("dim_last", T(rn(2, 3, 4)), 2, -1)
+    c("p1", T(rn(3, 4)), 1, 1)
+    c("zero_row", T(torch.tensor([[3.0, 4.0], [0.0, 0.0], [1e-14, 0.0]])), gradcheck=False)
+    c("noncontig", T(rn(4, 3), view=[["transpose", 0, 1]]), 2, 0)
+    c("float64", T(f64(rn(3, 4))))
+
+    c = Cases("F.cosineSimilarity")
+    c("default", T(rn(3, 5)), T(rn(3, 5)))
+    c("dim0", T(rn(4, 3)), T(rn(4, 3)), 0)
+    c("broadcast", T(rn(2, 3)), T(rn(3)), -1)
+    # forward only: where a norm is below eps, torch 1.13 clamps the norm in place after its sqrt,
+    # so its gradient still flows through the sqrt (with the clamped value); Tensile's treats the
+    # clamped norm as the constant eps, the derivative of the function it computes
+    c("small_norm_eps", T(torch.tensor([[1e-5, 0.0], [3.0, 4.0]]), grad=False),
+      T(torch.tensor([[3.0, 4.0], [1.0, 0.0]]), grad=False), 1, 1e-4)
+    c("float64", T(f64(rn(3, 4))), T(f64(rn(3, 4))))
+
+    c = Cases("F.pairwiseDistance")
+    c("default", T(rn(3, 5)), T(rn(3, 5)))
+    c("p1_keepdim", T(rn(3, 5)), T(rn(3, 5)), 1.0, 1e-6, True)
+    c("broadcast", T(rn(4, 3)), T(rn(3)))
+    c("same_points", T(torch.ones(2, 3)), T(torch.ones(2, 3)))
+    c("one_dim", T(rn(4)), T(rn(4)))
+    c("float64", T(f64(rn(3, 4))), T(f64(rn(3, 4))))

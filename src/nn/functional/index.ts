@@ -14,3 +14,4 @@ export * from "./pool.js";
 export * from "./norm.js";
 export * from "./resize.js";
 export * from "./dropout2d.js";
+export * from "./distance.js";

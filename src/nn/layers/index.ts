@@ -9,3 +9,4 @@ export * from "./loss.js";
 export * from "./conv.js";
 export * from "./pool.js";
 export * from "./norm.js";
+export * from "./distance.js";
