@@ -15,6 +15,19 @@ export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(", ")}]`;
 }
 
+/**
+ * PyTorch code moves tensors and models with `.to(device)`: "cpu" (or "cpu:0") is where Tensile
+ * always computes, so it is accepted as a no-op; any other device is an error that says so.
+ * Returns true for a device name, false for anything else (a dtype).
+ */
+export function isDevice(op: string, v: unknown): boolean {
+  if (typeof v !== "string" || !/^(cpu|cuda|mps|xla|meta|xpu|hip|vulkan|ipu)(:\d+)?$/.test(v)) return false;
+  if (v === "cpu" || v === "cpu:0") return true;
+  throw new TensileError(
+    `${op}: Tensile computes on the CPU (its wasm or reference backend), so there is no '${v}' device; ` +
+      'use "cpu" (a no-op), or setBackend() to choose the backend');
+}
+
 /** A value as an error message shows it: tensors by shape and dtype (not their JSON), numbers as written. */
 export function fmtValue(v: unknown): string {
   const tensor = (x: unknown): x is { shape: number[]; dtype: string } =>

@@ -136,6 +136,14 @@ describe("views share storage", () => {
     assert.throws(() => zeros(2, -1), /^TensileError: zeros: shape must be an array of non-negative integers, got \[2,-1\]/);
     assert.throws(() => matmul(x, x.reshape(6, 1)).reshape(1.5), /reshape/);
   });
+  test("to('cpu') and cpu() are no-ops, as in PyTorch on a CPU; other devices are a clear error", () => {
+    const x = ones([2]);
+    assert.equal(x.to("cpu"), x);
+    assert.equal(x.cpu(), x);
+    assert.equal(x.to("float64").dtype, "float64");
+    assert.throws(() => x.to("cuda" as never), /^TensileError: to: Tensile computes on the CPU .* no 'cuda' device/);
+    assert.throws(() => x.to("float16" as never), /^TensileError: to: unknown dtype "float16"/);
+  });
   test("an integer written as a string in an index list selects, as in a string spec", () => {
     const x = arange(6).reshape([2, 3]);
     for (const spec of [["1"], [1], "1", [" -1 ", ":"]] as const) {

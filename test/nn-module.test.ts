@@ -331,3 +331,12 @@ test("summary tabulates output shapes and parameter counts and restores modes", 
   const e = nn.summary(new nn.Sequential(new nn.Embedding(5, 2)), [3], { dtypes: ["int32"] });
   assert.deepEqual(e.rows.map((r) => [r.name, r.outputShapes, r.params]), [["0", [[3, 2]], 10]]);
 });
+
+test("Module.to: a dtype casts floating parameters; 'cpu' is a no-op; other devices are a clear error", () => {
+  const m = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Linear(3, 1));
+  assert.equal(m.to("cpu"), m);
+  assert.equal(m.to("float64"), m);
+  assert.ok([...m.parameters()].every((p) => p.dtype === "float64"));
+  assert.equal(m.forward(ones([4, 2], { dtype: "float64" })).dtype, "float64");
+  assertThrowsTensile(() => m.to("cuda" as never), /^Module\.to: Tensile computes on the CPU .* no 'cuda' device/);
+});

@@ -1,6 +1,6 @@
 import { Parameter, Tensor, noGrad } from "../core.js";
 import type { DType } from "../core.js";
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, isDevice } from "../errors.js";
 import { addIndent } from "./repr.js";
 
 /** Runs before `forward`; may return replacement arguments (an array, or one value). */
@@ -332,7 +332,9 @@ export class Module {
    * Casts floating-point parameters and buffers to `dtype`. As in PyTorch, parameters are replaced
    * by new `Parameter`s of the new dtype, so build optimizers after casting.
    */
-  to(dtype: DType): this {
+  /** Casts floating parameters and buffers to `dtype`; `to("cpu")` returns the module unchanged (other devices throw). */
+  to(dtype: DType | "cpu"): this {
+    if (isDevice("Module.to", dtype)) return this;
     if (dtype !== "float32" && dtype !== "float64") throw new TensileError(`Module.to: nn.Module only accepts floating point dtypes, got ${dtype}`);
     for (const m of this.modules()) {
       for (const [k, v] of Object.entries(m)) {

@@ -1,5 +1,5 @@
 import type { Backend, Storage } from "../backends/backend.js";
-import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { TensileError, fmtShape, fmtValue, isDevice } from "../errors.js";
 import { type BackwardOptions, type Node, runBackward } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { DType, TypedArray } from "./dtype.js";
@@ -262,7 +262,10 @@ export class Tensor {
   }
 
   // ---- conversion and copies ----
-  to(dtype: DType): T { return E.to(this, dtype); }
+  /** A dtype conversion; `to("cpu")` is this tensor (Tensile computes on the CPU; other devices throw). */
+  to(dtype: DType | "cpu"): T { return isDevice("to", dtype) ? this : E.to(this, dtype as DType); }
+  /** This tensor: Tensile's tensors are always on the CPU (PyTorch's `x.cpu()`). */
+  cpu(): T { return this; }
   float(): T { return E.to(this, "float32"); }
   double(): T { return E.to(this, "float64"); }
   int(): T { return E.to(this, "int32"); }
