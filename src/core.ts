@@ -15,8 +15,9 @@ export type { Backend } from "./backends/backend.js";
 export {
   to, add, sub, mul, div, floorDivide, remainder, pow, neg, exp, expm1, log, log1p, sqrt, rsqrt, abs, sign,
   reciprocal, sin, cos, round, floor, ceil, erf, clamp, maximum, minimum, eq, ne, lt, le, gt, ge,
-  logicalAnd, logicalOr, logicalXor, logicalNot, where, isnan, isfinite, maskedFill,
+  logicalAnd, logicalOr, logicalXor, logicalNot, where, isnan, isfinite, maskedFill, isclose, allclose, equal,
 } from "./ops/elementwise.js";
+export type { IsCloseOptions } from "./ops/elementwise.js";
 export {
   relu, leakyRelu, elu, selu, gelu, silu, softplus, sigmoid, logSigmoid, tanh, hardtanh, softmax, logSoftmax,
 } from "./ops/activation.js";

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  Function, FunctionCtx, Generator, Tensor, TensileError, arange, cat, enableGrad, eye, full, grad, linspace,
+  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, equal, isclose, enableGrad, eye, full, grad, linspace,
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
   zeros,
 } from "../src/core.js";
@@ -135,6 +135,19 @@ describe("views share storage", () => {
     assert.throws(() => zeros("2" as never), /^TensileError: zeros: expected a size as one array/);
     assert.throws(() => zeros(2, -1), /^TensileError: zeros: shape must be an array of non-negative integers, got \[2,-1\]/);
     assert.throws(() => matmul(x, x.reshape(6, 1)).reshape(1.5), /reshape/);
+  });
+  test("allclose and equal answer with a boolean, as PyTorch's (isclose is in the op table)", () => {
+    const a = tensor([1, 2, 3], { dtype: "float32" }), b = tensor([1, 2, 3.00001]);
+    assert.equal(allclose(a, b), true);
+    assert.equal(a.allclose(tensor([1, 2, 3.1])), false);
+    assert.equal(a.allclose(tensor([1, 2, 3.1]), { atol: 0.2 }), true);
+    assert.equal(allclose(tensor([NaN]), tensor([NaN])), false);
+    assert.equal(allclose(tensor([NaN]), tensor([NaN]), { equalNan: true }), true);
+    assert.equal(allclose(ones([2, 3]), ones([3])), true, "broadcasts, as torch.allclose");
+    assert.equal(equal(a, a.clone()), true);
+    assert.equal(a.equal(b), false);
+    assert.equal(equal(ones([2, 3]), ones([3])), false, "shapes differ");
+    assert.throws(() => isclose(a, b, { rtol: -1 }), /^TensileError: isclose: rtol and atol must be non-negative/);
   });
   test("to('cpu') and cpu() are no-ops, as in PyTorch on a CPU; other devices are a clear error", () => {
     const x = ones([2]);

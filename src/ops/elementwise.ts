@@ -238,6 +238,43 @@ export function where(cond: T, a: TS, b: TS): T {
   return record("where", out, [A, B], (g) => [where(c, g, 0), where(c, 0, g)], undefined, [c]);
 }
 
+export interface IsCloseOptions {
+  rtol?: number;
+  atol?: number;
+  equalNan?: boolean;
+}
+
+/**
+ * |a − b| ≤ atol + rtol·|b| elementwise (bool), broadcasting; equal infinities are close, NaN is
+ * close to NaN only with `equalNan`. Defaults rtol = 1e-5, atol = 1e-8, as PyTorch's.
+ */
+export function isclose(a: TS, b: TS, { rtol = 1e-5, atol = 1e-8, equalNan = false }: IsCloseOptions = {}): T {
+  if (!(rtol >= 0) || !(atol >= 0)) throw new TensileError(`isclose: rtol and atol must be non-negative, got rtol=${rtol}, atol=${atol}`);
+  const [A, B] = coerce("isclose", a, b);
+  const x = A.detach(), y = B.detach();
+  if (x.dtype === "bool") return eq(x, y);
+  const xf = x.to(floatOf(x.dtype)), yf = y.to(floatOf(y.dtype));
+  const err = abs(sub(xf, yf));
+  // an infinite error (inf against -inf, or against a finite value) is never within tolerance
+  const within = logicalAnd(isfinite(err), le(err, add(abs(yf).mul(rtol), atol)));
+  let close = logicalOr(eq(xf, yf), within);
+  if (equalNan) close = logicalOr(close, logicalAnd(isnan(xf), isnan(yf)));
+  return close;
+}
+
+/** Whether every element of a and b (broadcast together) is close, as `isclose(a, b, opts).all()`. */
+export function allclose(a: TS, b: TS, opts: IsCloseOptions = {}): boolean {
+  return isclose(a, b, opts).all().item() !== 0;
+}
+
+/** Whether a and b have the same shape and the same values (NaN ≠ NaN), as PyTorch's `torch.equal`. */
+export function equal(a: T, b: T): boolean {
+  assertTensor("equal", a);
+  assertTensor("equal", b, "other");
+  if (a.ndim !== b.ndim || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  return eq(a.detach(), b.detach()).all().item() !== 0;
+}
+
 export function maskedFill(x: T, mask: T, value: number | T): T {
   assertTensor("maskedFill", x);
   assertTensor("maskedFill", mask, "mask");

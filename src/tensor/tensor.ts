@@ -401,6 +401,9 @@ export class Tensor {
   scatterAdd(dim: number, index: T, src: T): T { return I.scatterAdd(this, dim, index, src); }
   indexSelect(dim: number, index: T): T { return I.indexSelect(this, dim, index); }
   maskedFill(mask: T, value: number): T { return E.maskedFill(this, mask, value); }
+  isclose(o: TS, opts?: E.IsCloseOptions): T { return E.isclose(this, o, opts); }
+  allclose(o: TS, opts?: E.IsCloseOptions): boolean { return E.allclose(this, o, opts); }
+  equal(o: T): boolean { return E.equal(this, o); }
   pad(pad: readonly number[], mode?: I.PadMode, value?: number): T { return I.pad(this, pad, mode, value); }
   flip(dims: Dims): T { return I.flip(this, dims); }
   tril(diagonal?: number): T { return I.tril(this, diagonal); }

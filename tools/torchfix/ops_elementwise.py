@@ -95,6 +95,7 @@ def remainder_pair(shape_a, shape_b):
 
 
 def cases():
+    isclose_cases()
     c = binary_cases("add", rn, rn)
     c("alpha", T(rn(2, 3)), T(rn(3)), {"alpha": 0.5})
     c("int32", T(ints(-5, 5, 2, 3)), T(ints(-5, 5, 3)))
@@ -247,3 +248,21 @@ def cases():
     c("size0", T(bools(0, 3)), T(rn(0, 3)), T(rn(3)))
     c("float64", T(bools(2, 3)), T(f64(rn(2, 3))), T(f64(rn(2, 3))))
     c("int32", T(bools(2, 3)), T(ints(-5, 5, 2, 3)), T(ints(-5, 5, 2, 3)))
+
+
+op("isclose", diff=False)(lambda a, b, opts=None: torch.isclose(a, b, **kw(opts)))
+
+
+def isclose_cases():
+    base = rn(3, 4)
+    near = base + torch.randn(3, 4) * 1e-6 * torch.where(torch.rand(3, 4) < 0.5, 1.0, 100.0)
+    c = Cases("isclose")
+    c("near_and_far", T(base), T(near))
+    c("options", T(base), T(near), {"rtol": 1e-3, "atol": 1e-4})
+    specials = torch.tensor([1.0, float("inf"), float("-inf"), float("nan"), float("inf"), 0.0])
+    other = torch.tensor([1.0, float("inf"), float("inf"), float("nan"), 1e30, 1e-9])
+    c("specials", T(specials), T(other))
+    c("equal_nan", T(specials), T(other), {"equalNan": True})
+    c("broadcast", T(rn(2, 3)), T(rn(3)), {"atol": 1.0})
+    c("int32", T(ints(-3, 3, 2, 4)), T(ints(-3, 3, 2, 4)), {"atol": 1.0})
+    c("float64", T(f64(base)), T(f64(near)))
