@@ -149,6 +149,12 @@ describe("views share storage", () => {
     assert.equal(equal(ones([2, 3]), ones([3])), false, "shapes differ");
     assert.throws(() => isclose(a, b, { rtol: -1 }), /^TensileError: isclose: rtol and atol must be non-negative/);
   });
+  test("long() is int32 (no int64 here) and tolist() is toArray(), for code ported from PyTorch", () => {
+    const y = tensor([1.7, 2.2, -0.5]).long();
+    assert.equal(y.dtype, "int32");
+    assert.deepEqual(y.tolist(), [1, 2, 0]);
+    assert.deepEqual(tensor([[true], [false]]).tolist(), [[true], [false]]);
+  });
   test("to('cpu') and cpu() are no-ops, as in PyTorch on a CPU; other devices are a clear error", () => {
     const x = ones([2]);
     assert.equal(x.to("cpu"), x);

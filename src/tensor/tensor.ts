@@ -254,6 +254,10 @@ export class Tensor {
     };
     return build(0, 0);
   }
+  /** PyTorch's name for `toArray()`: nested arrays of numbers (booleans for bool). */
+  tolist(): Nested {
+    return this.toArray();
+  }
   toString(): string {
     return formatTensor(this);
   }
@@ -269,6 +273,8 @@ export class Tensor {
   float(): T { return E.to(this, "float32"); }
   double(): T { return E.to(this, "float64"); }
   int(): T { return E.to(this, "int32"); }
+  /** int32, as `int()`: Tensile has no int64 (JavaScript typed arrays), so PyTorch's `y.long()` labels land here. */
+  long(): T { return E.to(this, "int32"); }
   bool(): T { return E.to(this, "bool"); }
   contiguous(): T { return M.contiguous(this); }
   clone(): T { return M.clone(this); }
