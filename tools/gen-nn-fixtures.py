@@ -9,6 +9,7 @@ input comes from a fixed seed. The tests in test/nn-*.test.ts read these files; 
   nn-module.json   state-dict / named_* key lists and str(model) of nested structures
   nn-losses.json   loss modules with all options: output and input gradients
   nn-utils.json    clip_grad_norm_ / clip_grad_value_ / parameters_to_vector results
+  nn-rnn.json      RNN / LSTM / GRU and their cells: outputs, final states, gradients, state-dict keys
 
 `--out DIR` writes the files to DIR instead of fixtures/ (freshness checks).
 """
@@ -407,6 +408,63 @@ def gen_utils():
                             "params": [enc(x) for x in params], "vector": enc(vec)})
 
 
+# ---------------------------------------------------------------- recurrent layers
+
+
+def gen_rnn():
+    """Each case: the module's kwargs, its parameters (state_dict order), the input and initial
+    states, upstream gradients for every output, and the outputs and gradients PyTorch computes."""
+    cases = []
+
+    def case(name, kind, args, kwargs, x, hx=None, cell=False):
+        torch.manual_seed(len(cases) + 100)
+        m = getattr(nn, kind)(*args, **kwargs).eval()
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(torch.randn_like(p) * 0.5)
+        x = x.clone().requires_grad_()
+        states = [] if hx is None else [h.clone().requires_grad_() for h in (hx if isinstance(hx, tuple) else (hx,))]
+        arg = None if hx is None else (tuple(states) if isinstance(hx, tuple) else states[0])
+        r = m(x) if arg is None else m(x, arg)
+        if cell:
+            outs = list(r) if isinstance(r, tuple) else [r]
+        else:
+            out, hn = r
+            outs = [out] + (list(hn) if isinstance(hn, tuple) else [hn])
+        ups = [torch.randn_like(o) for o in outs]
+        sum((o * u).sum() for o, u in zip(outs, ups)).backward()
+        cases.append({
+            "name": name, "kind": kind, "args": list(args), "kwargs": {re.sub(r"_([a-z])", lambda g: g.group(1).upper(), k): v for k, v in kwargs.items()},
+            "repr": str(m), "keys": list(m.state_dict().keys()),
+            "params": {k: enc(v) for k, v in m.named_parameters()},
+            "input": enc(x), "hx": [enc(h) for h in states],
+            "outputs": [enc(o) for o in outs], "upstream": [enc(u) for u in ups],
+            "inputGrad": enc(x.grad), "hxGrads": [enc(h.grad) for h in states],
+            "paramGrads": {k: enc(v.grad) for k, v in m.named_parameters()},
+        })
+
+    torch.manual_seed(7)
+    r = lambda *s: torch.randn(*s)
+    case("RNN(4, 3)", "RNN", (4, 3), {}, r(5, 2, 4))
+    case("RNN(4, 3) relu, h0", "RNN", (4, 3), {"nonlinearity": "relu"}, r(5, 2, 4), r(1, 2, 3))
+    case("RNN(4, 3) 2 layers, bidirectional, batch_first", "RNN", (4, 3), {"num_layers": 2, "bidirectional": True, "batch_first": True}, r(2, 5, 4))
+    case("LSTM(4, 3)", "LSTM", (4, 3), {}, r(6, 2, 4))
+    case("LSTM(4, 3) h0 c0, no bias", "LSTM", (4, 3), {"bias": False}, r(6, 2, 4), (r(1, 2, 3), r(1, 2, 3)))
+    case("LSTM(4, 5) 2 layers, bidirectional", "LSTM", (4, 5), {"num_layers": 2, "bidirectional": True}, r(4, 3, 4),
+         (r(4, 3, 5), r(4, 3, 5)))
+    case("LSTM(3, 4) batch_first", "LSTM", (3, 4), {"batch_first": True}, r(2, 7, 3))
+    case("LSTM(3, 4) unbatched", "LSTM", (3, 4), {}, r(5, 3), (r(1, 4), r(1, 4)))
+    case("GRU(4, 3)", "GRU", (4, 3), {}, r(5, 2, 4))
+    case("GRU(4, 3) 3 layers, h0, batch_first", "GRU", (4, 3), {"num_layers": 3, "batch_first": True}, r(2, 5, 4), r(3, 2, 3))
+    case("GRU(4, 3) bidirectional, unbatched", "GRU", (4, 3), {"bidirectional": True}, r(6, 4))
+    case("RNNCell(4, 3)", "RNNCell", (4, 3), {}, r(2, 4), r(2, 3), cell=True)
+    case("RNNCell(4, 3) relu, no hx", "RNNCell", (4, 3), {"nonlinearity": "relu"}, r(2, 4), cell=True)
+    case("LSTMCell(4, 3)", "LSTMCell", (4, 3), {}, r(2, 4), (r(2, 3), r(2, 3)), cell=True)
+    case("LSTMCell(4, 3) unbatched, no bias", "LSTMCell", (4, 3), {"bias": False}, r(4), (r(3), r(3)), cell=True)
+    case("GRUCell(4, 3)", "GRUCell", (4, 3), {}, r(2, 4), r(2, 3), cell=True)
+    write("nn-rnn.json", {"cases": cases})
+
+
 if __name__ == "__main__":
     import sys
     if "--out" in sys.argv:  # write elsewhere, e.g. to diff against the committed files
@@ -417,3 +475,4 @@ if __name__ == "__main__":
     gen_module()
     gen_losses()
     gen_utils()
+    gen_rnn()

@@ -51,6 +51,21 @@ function embed(g: T, shape: readonly number[], sl: Slicing): T {
   return record("indexBackward", out, [g], (gg) => [sliceView(gg, sl)], undefined, []);
 }
 
+/** The slice of x at `index` along `dim`, that dim removed (a view): PyTorch's `x.select(dim, index)`, `x[:, i]`. */
+export function select(x: T, dim: number, index: number): T {
+  assertTensor("select", x);
+  if (x.ndim === 0) throw new TensileError("select: select() cannot be applied to a 0-dim tensor");
+  const d = normalizeDim("select", dim, x.ndim);
+  const n = x.shape[d]!;
+  if (!Number.isInteger(index) || index < -n || index >= n)
+    throw new TensileError(`select: index ${index} out of range for tensor of size ${fmtShape(x.shape)} at dimension ${d}`);
+  const parts: Part[] = [];
+  x.shape.forEach((s, i) => {
+    if (i !== d) parts.push({ src: i, start: 0, step: 1, len: s });
+  });
+  return sliceView(x, { parts, fixed: [{ src: d, at: index < 0 ? index + n : index }] });
+}
+
 export function narrow(x: T, dim: number, start: number, length: number): T {
   assertTensor("narrow", x);
   const d = normalizeDim("narrow", dim, x.ndim);

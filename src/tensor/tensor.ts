@@ -401,6 +401,7 @@ export class Tensor {
   split(sizeOrSections: number | readonly number[], dim?: number): T[] { return M.split(this, sizeOrSections, dim); }
   chunk(chunks: number, dim?: number): T[] { return M.chunk(this, chunks, dim); }
   narrow(dim: number, start: number, length: number): T { return I.narrow(this, dim, start, length); }
+  select(dim: number, index: number): T { return I.select(this, dim, index); }
   index(spec: IndexSpec): T { return I.index(this, spec); }
   gather(dim: number, index: T): T { return I.gather(this, dim, index); }
   scatter(dim: number, index: T, src: TS): T { return I.scatter(this, dim, index, src); }

@@ -10,3 +10,4 @@ export * from "./conv.js";
 export * from "./pool.js";
 export * from "./norm.js";
 export * from "./distance.js";
+export * from "./rnn.js";

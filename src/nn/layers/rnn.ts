@@ -1,0 +1,365 @@
+/**
+ * Recurrent layers, as PyTorch's: `RNN` (tanh or relu), `LSTM` and `GRU` over whole sequences
+ * (stacked layers, bidirectional, dropout between layers, batch-first), and the single-step cells
+ * `RNNCell`, `LSTMCell`, `GRUCell`. Parameter names, shapes, gate order and initialisation are
+ * PyTorch's, so state dicts move between the two: `weight_ih_l{k}` [G·H, in], `weight_hh_l{k}`
+ * [G·H, H], `bias_ih_l{k}`, `bias_hh_l{k}` [G·H] (suffix `_reverse` for the backward direction),
+ * G = 1 (RNN), 4 (LSTM: input, forget, cell, output gates) or 3 (GRU: reset, update, new), all
+ * initialised U(−1/√H, 1/√H).
+ *
+ * Each time step is written with Tensor ops (one matmul for the recurrent term; the input term of
+ * every step comes from one matmul over the whole sequence first), so autograd gives
+ * backpropagation through time, and `createGraph` works.
+ * ```ts
+ * const lstm = new nn.LSTM(10, 20, { numLayers: 2, batchFirst: true });
+ * const [out, [h, c]] = lstm.forward(randn([8, 5, 10])); // out [8, 5, 20]; h, c [2, 8, 20]
+ * ```
+ */
+import { Parameter, Tensor, cat, empty, stack, zeros } from "../../core.js";
+import type { DType } from "../../core.js";
+import { TensileError, fmtShape, fmtValue } from "../../errors.js";
+import { dropout } from "../functional/dropout.js";
+import { linear } from "../functional/linear.js";
+import { uniform_ } from "../init.js";
+import { Module } from "../module.js";
+import { pyFloat } from "../repr.js";
+
+type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
+const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
+const NAMES: Record<Mode, string> = { RNN_TANH: "RNN", RNN_RELU: "RNN", LSTM: "LSTM", GRU: "GRU" };
+
+export interface RNNOptions {
+  /** Stacked recurrent layers (default 1). */
+  numLayers?: number;
+  /** RNN only: "tanh" (default) or "relu". */
+  nonlinearity?: "tanh" | "relu";
+  /** Learn biases (default true). */
+  bias?: boolean;
+  /** Input and output as [batch, seq, feature] instead of [seq, batch, feature] (default false). */
+  batchFirst?: boolean;
+  /** Dropout on the outputs of every layer but the last, in training mode (default 0). */
+  dropout?: number;
+  /** Also run each layer backwards over the sequence and concatenate (default false). */
+  bidirectional?: boolean;
+  /** Parameter dtype (default float32). */
+  dtype?: DType;
+}
+
+/** One step: the new hidden state (and cell state for LSTM) from the input term gi and the state. */
+function step(mode: Mode, gi: Tensor, h: Tensor, c: Tensor | null, wHh: Tensor, bHh: Tensor | null): [Tensor, Tensor | null] {
+  const gh = linear(h, wHh, bHh);
+  if (mode === "LSTM") {
+    const [i, f, g, o] = gi.add(gh).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
+    const c2 = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
+    return [o.sigmoid().mul(c2.tanh()), c2];
+  }
+  if (mode === "GRU") {
+    const [ir, iz, inn] = gi.chunk(3, -1) as [Tensor, Tensor, Tensor];
+    const [hr, hz, hn] = gh.chunk(3, -1) as [Tensor, Tensor, Tensor];
+    const r = ir.add(hr).sigmoid();
+    const z = iz.add(hz).sigmoid();
+    const n = inn.add(r.mul(hn)).tanh();
+    return [n.add(z.mul(h.sub(n))), null]; // (1 − z)·n + z·h
+  }
+  const pre = gi.add(gh);
+  return [mode === "RNN_TANH" ? pre.tanh() : pre.relu(), null];
+}
+
+function checkSizes(op: string, sizes: Record<string, number>): void {
+  for (const [k, v] of Object.entries(sizes))
+    if (!Number.isInteger(v) || v < 0) throw new TensileError(`${op}: ${k} must be a non-negative integer, got ${fmtValue(v)}`);
+}
+
+/** What RNN, LSTM and GRU share: parameters per layer and direction, and the sequence loop. */
+abstract class RNNBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly numLayers: number;
+  readonly bias: boolean;
+  readonly batchFirst: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  protected readonly mode: Mode;
+  [param: string]: unknown;
+
+  constructor(mode: Mode, inputSize: number, hiddenSize: number, opts: RNNOptions) {
+    super();
+    const name = NAMES[mode];
+    if (typeof opts !== "object" || opts === null) throw new TensileError(`${name}: options must be an object, got ${fmtValue(opts)}`);
+    const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype } = opts;
+    checkSizes(name, { input_size: inputSize, hidden_size: hiddenSize });
+    if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`${name}: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
+    if (!(p >= 0 && p <= 1)) throw new TensileError(`${name}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${fmtValue(p)}`);
+    if (hiddenSize === 0) throw new TensileError(`${name}: hidden_size must be greater than zero`);
+    this.mode = mode;
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.numLayers = numLayers;
+    this.bias = bias;
+    this.batchFirst = batchFirst;
+    this.dropout = p;
+    this.bidirectional = bidirectional;
+    const G = GATES[mode] * hiddenSize, D = bidirectional ? 2 : 1;
+    // registered in PyTorch's order (layer, direction; w_ih, w_hh, b_ih, b_hh), so stateDict() lists them alike
+    for (let l = 0; l < numLayers; l++) {
+      for (let d = 0; d < D; d++) {
+        const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
+        const inF = l === 0 ? inputSize : hiddenSize * D;
+        this[`weight_ih${sfx}`] = new Parameter(empty([G, inF], { dtype }));
+        this[`weight_hh${sfx}`] = new Parameter(empty([G, hiddenSize], { dtype }));
+        if (bias) {
+          this[`bias_ih${sfx}`] = new Parameter(empty([G], { dtype }));
+          this[`bias_hh${sfx}`] = new Parameter(empty([G], { dtype }));
+        }
+      }
+    }
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    const k = 1 / Math.sqrt(this.hiddenSize);
+    for (const p of this.parameters()) uniform_(p, -k, k);
+  }
+
+  private param(kind: string, l: number, d: number): Tensor | null {
+    return (this[`${kind}_l${l}${d === 1 ? "_reverse" : ""}`] as Tensor | undefined) ?? null;
+  }
+
+  /**
+   * Runs the sequence: input [T, N, in] (or [N, T, in] batch-first, or unbatched [T, in]); hx the
+   * initial states [L·D, N, H] (LSTM: [h0, c0]), zeros if omitted. Returns the last layer's
+   * outputs [T, N, D·H] and the final states of every layer and direction.
+   */
+  protected run(input: Tensor, hx: Tensor | readonly Tensor[] | null | undefined): [Tensor, Tensor, Tensor | null] {
+    const name = NAMES[this.mode];
+    if (!(input instanceof Tensor)) throw new TensileError(`${name}: input must be a Tensor, got ${fmtValue(input)}`);
+    if (input.ndim !== 2 && input.ndim !== 3)
+      throw new TensileError(`${name}: Expected input to be 2D or 3D, got ${input.ndim}D tensor of size ${fmtShape(input.shape)}`);
+    const batched = input.ndim === 3;
+    let x = batched ? (this.batchFirst ? input.transpose(0, 1) : input) : input.unsqueeze(1);
+    if (x.shape[2] !== this.inputSize)
+      throw new TensileError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]} (input ${fmtShape(input.shape)})`);
+    const [T, N] = x.shape as [number, number];
+    const D = this.bidirectional ? 2 : 1, H = this.hiddenSize, L = this.numLayers;
+    const lstm = this.mode === "LSTM";
+    const want = [L * D, N, H];
+    const state = (t: Tensor | undefined, what: string): Tensor => {
+      if (t === undefined) return zeros(want, { dtype: x.dtype });
+      if (!(t instanceof Tensor)) throw new TensileError(`${name}: ${what} must be a Tensor, got ${fmtValue(t)}`);
+      const s = batched ? t : t.ndim === 2 ? t.unsqueeze(1) : t;
+      if (s.ndim !== 3 || s.shape.some((v, i) => v !== want[i]))
+        throw new TensileError(`${name}: Expected ${what} size ${fmtShape(batched ? want : [L * D, H])}, got ${fmtShape(t.shape)}`);
+      return s;
+    };
+    let h0: Tensor, c0: Tensor | null = null;
+    if (lstm) {
+      if (hx !== null && hx !== undefined && !(Array.isArray(hx) && hx.length === 2))
+        throw new TensileError(`${name}: hx must be [h0, c0], got ${fmtValue(hx)}`);
+      const pair = (hx ?? []) as readonly Tensor[];
+      h0 = state(pair[0], "hidden");
+      c0 = state(pair[1], "cell");
+    } else {
+      if (Array.isArray(hx)) throw new TensileError(`${name}: hx must be a Tensor, got an array`);
+      h0 = state((hx ?? undefined) as Tensor | undefined, "hidden");
+    }
+    const hN: Tensor[] = [], cN: Tensor[] = [];
+    for (let l = 0; l < L; l++) {
+      const outs: Tensor[][] = [];
+      for (let d = 0; d < D; d++) {
+        const wIh = this.param("weight_ih", l, d)!, wHh = this.param("weight_hh", l, d)!;
+        const bIh = this.param("bias_ih", l, d), bHh = this.param("bias_hh", l, d);
+        const gi = linear(x, wIh, bIh); // [T, N, G·H]: every step's input term in one product
+        let h = h0.select(0, l * D + d);
+        let c = c0 ? c0.select(0, l * D + d) : null;
+        const seq: Tensor[] = new Array<Tensor>(T);
+        for (let k = 0; k < T; k++) {
+          const t = d === 0 ? k : T - 1 - k;
+          [h, c] = step(this.mode, gi.select(0, t), h, c, wHh, bHh);
+          seq[t] = h;
+        }
+        outs.push(seq);
+        hN.push(h);
+        if (c) cN.push(c);
+      }
+      const layerOut = T === 0
+        ? zeros([0, N, D * H], { dtype: x.dtype })
+        : D === 1 ? stack(outs[0]!, 0) : stack(outs[0]!.map((f, t) => cat([f, outs[1]![t]!], -1)), 0);
+      x = l < L - 1 && this.dropout > 0 ? dropout(layerOut, this.dropout, this.training) : layerOut;
+    }
+    let out = x;
+    let hOut = stack(hN, 0), cOut = lstm ? stack(cN, 0) : null;
+    if (!batched) {
+      out = out.squeeze(1);
+      hOut = hOut.squeeze(1);
+      cOut = cOut?.squeeze(1) ?? null;
+    } else if (this.batchFirst) out = out.transpose(0, 1);
+    return [out, hOut, cOut];
+  }
+
+  override extraRepr(): string {
+    // as torch 1.13's, which leaves the nonlinearity out
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
+    if (!this.bias) s += ", bias=False";
+    if (this.batchFirst) s += ", batch_first=True";
+    if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
+    if (this.bidirectional) s += ", bidirectional=True";
+    return s;
+  }
+}
+
+/**
+ * Elman RNN: h_t = tanh(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh) (or relu).
+ *
+ * Shapes: input [T, N, in] (batch-first [N, T, in], or unbatched [T, in]), h0 [L·D, N, H] →
+ * [output [T, N, D·H], h_n [L·D, N, H]].
+ */
+export class RNN extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    const nl = opts?.nonlinearity ?? "tanh";
+    if (nl !== "tanh" && nl !== "relu") throw new TensileError(`RNN: Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
+    super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts);
+  }
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+    const [out, h] = this.run(input, hx);
+    return [out, h];
+  }
+}
+
+/**
+ * Long short-term memory: gates i, f, g, o = σ, σ, tanh, σ of W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh;
+ * c_t = f·c_{t−1} + i·g, h_t = o·tanh(c_t).
+ *
+ * Shapes: input as RNN, hx [h0, c0] each [L·D, N, H] → [output [T, N, D·H], [h_n, c_n]].
+ */
+export class LSTM extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { projSize?: number } = {}) {
+    if (opts?.projSize) throw new TensileError("LSTM: projSize (LSTM with projections) is not supported");
+    super("LSTM", inputSize, hiddenSize, opts);
+  }
+  override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    const [out, h, c] = this.run(input, hx);
+    return [out, [h, c!]];
+  }
+}
+
+/**
+ * Gated recurrent unit: r, z = σ(W_i·x_t + b_i + W_h·h_{t−1} + b_h) for the reset and update
+ * gates; n = tanh(W_in·x_t + b_in + r·(W_hn·h_{t−1} + b_hn)); h_t = (1 − z)·n + z·h_{t−1}.
+ *
+ * Shapes: as RNN.
+ */
+export class GRU extends RNNBase {
+  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
+    super("GRU", inputSize, hiddenSize, opts);
+  }
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+    const [out, h] = this.run(input, hx);
+    return [out, h];
+  }
+}
+
+export interface RNNCellOptions {
+  bias?: boolean;
+  /** RNNCell only: "tanh" (default) or "relu". */
+  nonlinearity?: "tanh" | "relu";
+  dtype?: DType;
+}
+
+/** What the cells share: `weight_ih` [G·H, in], `weight_hh` [G·H, H], `bias_ih`, `bias_hh` [G·H]. */
+abstract class CellBase extends Module {
+  readonly inputSize: number;
+  readonly hiddenSize: number;
+  readonly bias: boolean;
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias_ih: Parameter | null;
+  bias_hh: Parameter | null;
+  protected readonly mode: Mode;
+
+  constructor(mode: Mode, name: string, inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions, opts: RNNCellOptions) {
+    super();
+    if (typeof bias === "object" && bias !== null) ({ bias = true, ...opts } = bias);
+    checkSizes(name, { input_size: inputSize, hidden_size: hiddenSize });
+    this.mode = mode;
+    this.inputSize = inputSize;
+    this.hiddenSize = hiddenSize;
+    this.bias = bias !== false;
+    const G = GATES[mode] * hiddenSize;
+    this.weight_ih = new Parameter(empty([G, inputSize], { dtype: opts.dtype }));
+    this.weight_hh = new Parameter(empty([G, hiddenSize], { dtype: opts.dtype }));
+    this.bias_ih = this.bias ? new Parameter(empty([G], { dtype: opts.dtype })) : null;
+    this.bias_hh = this.bias ? new Parameter(empty([G], { dtype: opts.dtype })) : null;
+    this.resetParameters();
+  }
+
+  resetParameters(): void {
+    const k = this.hiddenSize > 0 ? 1 / Math.sqrt(this.hiddenSize) : 0;
+    for (const p of this.parameters()) uniform_(p, -k, k);
+  }
+
+  /** input [N, in] or [in]; states [N, H] or [H] (zeros if omitted). */
+  protected cell(name: string, input: Tensor, states: (Tensor | undefined)[]): [Tensor, Tensor | null] {
+    if (!(input instanceof Tensor)) throw new TensileError(`${name}: input must be a Tensor, got ${fmtValue(input)}`);
+    if (input.ndim !== 1 && input.ndim !== 2)
+      throw new TensileError(`${name}: Expected input to be 1D or 2D, got ${input.ndim}D instead (size ${fmtShape(input.shape)})`);
+    const batched = input.ndim === 2;
+    const x = batched ? input : input.unsqueeze(0);
+    if (x.shape[1] !== this.inputSize)
+      throw new TensileError(`${name}: input has inconsistent input_size: got ${x.shape[1]} expected ${this.inputSize}`);
+    const N = x.shape[0]!;
+    const st = states.map((s, i) => {
+      if (s === undefined || s === null) return zeros([N, this.hiddenSize], { dtype: x.dtype });
+      if (!(s instanceof Tensor)) throw new TensileError(`${name}: hidden state ${i} must be a Tensor, got ${fmtValue(s)}`);
+      const t = batched ? s : s.unsqueeze(0);
+      if (t.ndim !== 2 || t.shape[0] !== N || t.shape[1] !== this.hiddenSize)
+        throw new TensileError(`${name}: hidden state ${i} has size ${fmtShape(s.shape)}, expected ${fmtShape(batched ? [N, this.hiddenSize] : [this.hiddenSize])}`);
+      return t;
+    });
+    const [h, c] = step(this.mode, linear(x, this.weight_ih, this.bias_ih), st[0]!, st[1] ?? null, this.weight_hh, this.bias_hh);
+    return batched ? [h, c] : [h.squeeze(0), c?.squeeze(0) ?? null];
+  }
+
+  override extraRepr(): string {
+    let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (!this.bias) s += ", bias=False";
+    if (this.mode === "RNN_RELU") s += ", nonlinearity=relu"; // unquoted, as torch 1.13 prints it
+    return s;
+  }
+}
+
+/** One step of an Elman RNN: h' = tanh(W_ih·x + b_ih + W_hh·h + b_hh) (or relu). */
+export class RNNCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, opts: RNNCellOptions = {}) {
+    const o = typeof bias === "object" && bias !== null ? bias : opts;
+    const nl = o.nonlinearity ?? "tanh";
+    if (nl !== "tanh" && nl !== "relu") throw new TensileError(`RNNCell: Unknown nonlinearity: ${String(nl)}`);
+    super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", "RNNCell", inputSize, hiddenSize, bias, opts);
+  }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor {
+    return this.cell("RNNCell", input, [hx ?? undefined])[0];
+  }
+}
+
+/** One LSTM step: returns [h', c']. */
+export class LSTMCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, opts: RNNCellOptions = {}) {
+    super("LSTM", "LSTMCell", inputSize, hiddenSize, bias, opts);
+  }
+  override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
+    if (hx !== null && hx !== undefined && !(Array.isArray(hx) && hx.length === 2))
+      throw new TensileError(`LSTMCell: hx must be [h, c], got ${fmtValue(hx)}`);
+    const [h, c] = this.cell("LSTMCell", input, [hx?.[0], hx?.[1]]);
+    return [h, c!];
+  }
+}
+
+/** One GRU step: returns h'. */
+export class GRUCell extends CellBase {
+  constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, opts: RNNCellOptions = {}) {
+    super("GRU", "GRUCell", inputSize, hiddenSize, bias, opts);
+  }
+  override forward(input: Tensor, hx?: Tensor | null): Tensor {
+    return this.cell("GRUCell", input, [hx ?? undefined])[0];
+  }
+}

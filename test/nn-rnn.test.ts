@@ -1,0 +1,95 @@
+// RNN, LSTM, GRU and their cells against PyTorch (fixtures/nn-rnn.json from
+// tools/gen-nn-fixtures.py): for given weights, inputs and initial states, every output, final
+// state and gradient (inputs, states, parameters) after backward of Σ output·upstream; state-dict
+// keys and repr. On every backend.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { type Tensor, getBackend, noGrad, ones, randn, setBackend, zeros } from "../src/core.js";
+import * as nn from "../src/nn/index.js";
+import { backendsUnderTest } from "./helpers/backends.js";
+import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
+
+interface RnnCase {
+  name: string;
+  kind: "RNN" | "LSTM" | "GRU" | "RNNCell" | "LSTMCell" | "GRUCell";
+  args: number[];
+  kwargs: Record<string, unknown>;
+  repr: string;
+  keys: string[];
+  params: Record<string, Enc>;
+  input: Enc;
+  hx: Enc[];
+  outputs: Enc[];
+  upstream: Enc[];
+  inputGrad: Enc;
+  hxGrads: Enc[];
+  paramGrads: Record<string, Enc>;
+}
+
+const fx = loadNnFixture<{ cases: RnnCase[] }>("nn-rnn.json");
+
+type Any = (...a: unknown[]) => unknown;
+function build(c: RnnCase): nn.Module {
+  const K = (nn as unknown as Record<string, new (...a: unknown[]) => nn.Module>)[c.kind]!;
+  return new K(...c.args, c.kwargs);
+}
+
+/** The module's outputs as a flat list, in PyTorch's order: output, h_n(, c_n) — or h'(, c'). */
+function flat(r: unknown): Tensor[] {
+  return (r as unknown[]).flatMap((v) => (Array.isArray(v) ? (v as Tensor[]) : [v as Tensor]));
+}
+
+const before = getBackend().name;
+after(() => setBackend(before));
+
+for (const backend of backendsUnderTest()) {
+  describe(`recurrent layers match PyTorch (${backend.name})`, () => {
+    for (const c of fx.cases) {
+      test(c.name, () => {
+        setBackend(backend.name);
+        const m = build(c);
+        assert.equal(String(m), c.repr);
+        assert.deepEqual(Object.keys(m.stateDict()), c.keys);
+        const params = Object.fromEntries(m.namedParameters());
+        noGrad(() => {
+          for (const [k, v] of Object.entries(c.params)) params[k]!.copy_(dec(v));
+        });
+        const x = dec(c.input, { requiresGrad: true });
+        const hx = c.hx.map((h) => dec(h, { requiresGrad: true }));
+        const cell = c.kind.endsWith("Cell");
+        const lstm = c.kind.startsWith("LSTM");
+        const state = hx.length === 0 ? undefined : lstm ? hx : hx[0];
+        const r = (m.forward as Any).call(m, x, state);
+        const outs = cell && !lstm ? [r as Tensor] : flat(r);
+        assert.equal(outs.length, c.outputs.length, "number of outputs");
+        outs.forEach((o, i) => assertClose(`${c.name} output ${i}`, o, c.outputs[i]!, 1e-5, 1e-5));
+        outs.map((o, i) => o.mul(dec(c.upstream[i]!)).sum()).reduce((a, b) => a.add(b)).backward();
+        assertClose(`${c.name} input grad`, x.grad!, c.inputGrad, 1e-4, 1e-5);
+        hx.forEach((h, i) => assertClose(`${c.name} hx ${i} grad`, h.grad!, c.hxGrads[i]!, 1e-4, 1e-5));
+        for (const [k, g] of Object.entries(c.paramGrads)) assertClose(`${c.name} grad of ${k}`, params[k]!.grad!, g, 1e-4, 1e-5);
+      });
+    }
+  });
+}
+
+test("recurrent layers: defaults, dropout between layers, init range and errors", () => {
+  const lstm = new nn.LSTM(3, 4, { numLayers: 2, dropout: 0.5 });
+  // U(−1/√H, 1/√H) for every parameter
+  for (const p of lstm.parameters()) assert.ok(p.abs().max().item() <= 0.5, "within 1/√4");
+  const x = randn([5, 2, 3]);
+  lstm.eval();
+  const [a] = lstm.forward(x), [b] = lstm.forward(x);
+  assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()), "eval: no dropout");
+  lstm.train();
+  const [o1] = lstm.forward(x), [o2] = lstm.forward(x);
+  assert.notDeepEqual(Array.from(o1.dataSync()), Array.from(o2.dataSync()), "training: dropout between the layers");
+  // an empty sequence gives an empty output and the initial state
+  const [e, h] = new nn.GRU(3, 2).forward(zeros([0, 4, 3]));
+  assert.deepEqual([e.shape, h.shape], [[0, 4, 2], [1, 4, 2]]);
+  assertThrowsTensile(() => new nn.LSTM(3, 4).forward(ones([5, 2, 2])), /^LSTM: input\.size\(-1\) must be equal to input_size\. Expected 3, got 2/);
+  assertThrowsTensile(() => new nn.GRU(3, 4, { numLayers: 2 }).forward(ones([5, 2, 3]), ones([1, 2, 4])), /^GRU: Expected hidden size \[2, 2, 4\], got \[1, 2, 4\]/);
+  assertThrowsTensile(() => new nn.RNN(3, 4).forward(ones([2, 3, 4, 3])), /^RNN: Expected input to be 2D or 3D, got 4D/);
+  assertThrowsTensile(() => new nn.RNN(3, 4, { nonlinearity: "sigmoid" as never }), /^RNN: Unknown nonlinearity 'sigmoid'/);
+  assertThrowsTensile(() => new nn.LSTM(3, 4, { numLayers: 0 }), /^LSTM: num_layers must be a positive integer, got 0/);
+  assertThrowsTensile(() => new nn.LSTMCell(3, 4).forward(ones([2, 3]), [ones([2, 4])] as never), /^LSTMCell: hx must be \[h, c\]/);
+});
