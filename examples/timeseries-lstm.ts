@@ -24,7 +24,7 @@ function windows(from: number, n: number): [Tensor, Tensor] {
 class Forecaster extends nn.Module {
   lstm = new nn.LSTM(1, 32, { batchFirst: true });
   head = new nn.Linear(32, 1);
-  forward(x: Tensor): Tensor {
+  override forward(x: Tensor): Tensor {
     const [out] = this.lstm.forward(x); // [N, WINDOW, 32]
     return this.head.forward(out.select(1, -1)); // the last step's state → the next value
   }
