@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, equal, isclose, enableGrad, eye, full, grad, linspace,
+  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, equal, getBackend, isclose, enableGrad, eye, full, grad, linspace,
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
   zeros,
 } from "../src/core.js";
@@ -287,6 +287,38 @@ describe("autograd", () => {
     assert.throws(() => x.add_(1), /in-place operation/);
     noGrad(() => x.add_(1));
     assert.deepEqual(x.toArray(), [2]);
+  });
+  test("slices' gradients add into one buffer per input, in any order with full gradients", () => {
+    for (const order of ["slices first", "full first"] as const) {
+      const x = tensor([[1, 2], [3, 4], [5, 6]], { requiresGrad: true });
+      const parts = [x.select(0, 0).sum(), x.select(0, 2).mul(3).sum(), x.narrow(1, 1, 1).sum(), x.select(0, 0).sum()];
+      const full = x.mul(2).sum();
+      const loss = order === "slices first" ? parts.reduce((a, b) => a.add(b)).add(full) : full.add(parts.reduce((a, b) => a.add(b)));
+      loss.backward();
+      // 2 everywhere; +2 on row 0 (selected twice); +3 on row 2; +1 on column 1
+      assert.deepEqual(x.grad!.toArray(), [[4, 5], [2, 3], [5, 6]], order);
+    }
+  });
+  test("a loop over T steps of a sequence allocates one gradient of the sequence's size, not T", () => {
+    const be = getBackend();
+    const T = 16, x = randn([T, 8], { requiresGrad: true });
+    let h = zeros([8]);
+    for (let t = 0; t < T; t++) h = h.mul(0.5).add(x.select(0, t).tanh());
+    const alloc = be.alloc.bind(be);
+    let full = 0;
+    be.alloc = (dtype, n) => {
+      if (n === T * 8) full++;
+      return alloc(dtype, n);
+    };
+    try {
+      h.sum().backward();
+    } finally {
+      be.alloc = alloc;
+    }
+    assert.equal(full, 1, "one buffer for x's gradient");
+    // the same gradient as PyTorch's rule: 0.5^(T−1−t)·(1 − tanh²)
+    const want = x.detach().tanh().pow(2).neg().add(1).mul(tensor(Array.from({ length: T }, (_, t) => 0.5 ** (T - 1 - t))).reshape(T, 1));
+    assert.ok(allclose(x.grad!, want, { atol: 1e-6 }));
   });
   test("a deep graph (10k ops) does not overflow the stack", () => {
     const x = tensor([1.0], { requiresGrad: true });

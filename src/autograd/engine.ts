@@ -3,8 +3,28 @@ import { type Backend, type Storage, newStorages } from "../backends/backend.js"
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
 
+/** The Tensor class, registered by tensor.ts (which imports this module: a type import alone here). */
+let TensorCtor: typeof Tensor;
+/** @internal */
+export function _registerTensorClass(c: typeof Tensor): void {
+  TensorCtor = c;
+}
+
 /** Maps the gradient of an op's output to gradients of its inputs (null: no gradient). */
-export type BackwardFn = (grad: Tensor) => readonly (Tensor | null | undefined)[];
+export type BackwardFn = (grad: Tensor) => readonly (Tensor | SliceGrad | null | undefined)[];
+
+/**
+ * A gradient that is zero outside one window of its input: `grad` laid out at `view` (shape,
+ * strides, offset within a contiguous tensor of the input's shape). A slicing op's rule returns it
+ * instead of scattering `grad` into zeros of the input's size, and the engine adds every window
+ * into one buffer per input. Why: a loop that takes one step of a sequence at a time (an RNN's
+ * `x.select(0, t)`) otherwise gets T full-size gradients, each mostly zeros, and their T − 1 sums —
+ * O(T²) memory traffic where the windows cost O(T). Only outside `createGraph`, where the
+ * gradient needs no graph of its own.
+ */
+export class SliceGrad {
+  constructor(readonly grad: Tensor, readonly view: { shape: readonly number[]; strides: readonly number[]; offset: number }) {}
+}
 
 /**
  * A node of the autograd graph: the op that produced a tensor, the inputs that need gradients,
@@ -171,6 +191,8 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
   }
 
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  // gradient buffers this pass made to add slice gradients into (see SliceGrad): written in place
+  const buffers = new Set<Tensor>();
   const prev = isGradEnabled();
   setGradEnabled(createGraph);
   // The pass's own results — gradients flowing through the graph, temporaries of backward rules —
@@ -209,7 +231,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
         );
       checkSaved(node);
       const rule = pass?.begin();
-      let ins: readonly (Tensor | null | undefined)[];
+      let ins: readonly (Tensor | SliceGrad | null | undefined)[];
       try {
         ins = node.backwardFn(g);
       } finally {
@@ -226,6 +248,28 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       node.inputs.forEach((inp, i) => {
         const gi = ins[i];
         if (!inp || !gi) return;
+        if (gi instanceof SliceGrad) {
+          let buf = grads.get(inp);
+          if (!buf || !buffers.has(buf)) {
+            const b = gi.grad.backend;
+            const fresh = new TensorCtor(b.alloc(gi.grad.dtype, inp.numel()), b, [...inp.shape]); // zero-filled
+            if (buf) {
+              b.assign(fresh, buf); // a full gradient that came first
+              pass?.unref(buf);
+              if (pass) spent.push(buf);
+            }
+            buf = fresh;
+            buffers.add(buf);
+            grads.set(inp, buf);
+            pass?.ref(buf);
+          }
+          const window = { storage: buf.storage, ...gi.view };
+          const sum = new TensorCtor(buf.storage, buf.backend, [...gi.view.shape], [...gi.view.strides], gi.view.offset).add(gi.grad);
+          buf.backend.assign(window, sum);
+          buf.backend.release?.(sum.storage);
+          if (pass) spent.push(gi.grad);
+          return;
+        }
         const r = reduceGradToShape(gi, inp.shape);
         const sofar = grads.get(inp);
         const next = sofar ? sofar.add(r) : r;

@@ -1,4 +1,5 @@
-import { record } from "../autograd/engine.js";
+import { SliceGrad, record } from "../autograd/engine.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { arange, full, tensor, zeros } from "../tensor/creation.js";
 import { contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
@@ -41,7 +42,8 @@ function layout(sl: Slicing, strides: readonly number[], offset: number): { shap
 function sliceView(x: T, sl: Slicing): T {
   const v = layout(sl, x.strides, x.offset);
   const out = new Tensor(x.storage, x.backend, v.shape, v.strides, v.offset);
-  return record("index", out, [x], (g) => [embed(g, x.shape, sl)], undefined, []);
+  // outside createGraph the gradient is a window for the engine to add into one buffer (SliceGrad)
+  return record("index", out, [x], (g) => [isGradEnabled() ? embed(g, x.shape, sl) : new SliceGrad(g, layout(sl, contiguousStrides(x.shape), 0))], undefined, []);
 }
 
 function embed(g: T, shape: readonly number[], sl: Slicing): T {

@@ -1,6 +1,6 @@
 import type { Backend, Storage } from "../backends/backend.js";
 import { TensileError, fmtShape, fmtValue, isDevice } from "../errors.js";
-import { type BackwardOptions, type Node, runBackward } from "../autograd/engine.js";
+import { type BackwardOptions, type Node, _registerTensorClass, runBackward } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { isFloating } from "./dtype.js";
@@ -453,6 +453,8 @@ function usedAfterDispose(t: Tensor): never {
 }
 
 /** A tensor that a Module registers as a learnable parameter: a leaf that requires grad by default. */
+_registerTensorClass(Tensor);
+
 export class Parameter extends Tensor {
   constructor(t: Tensor, requiresGrad = true) {
     if (!(t instanceof Tensor)) throw new TensileError(`Parameter: expected a Tensor, got ${fmtValue(t)}`);
