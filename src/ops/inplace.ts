@@ -107,8 +107,9 @@ export const addcmul = (x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor =>
 export const addcdiv = (x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => x.add(t1.div(t2).mul(value));
 
 function fillRandom<S extends Tensor>(op: string, x: S, draw: () => number): S {
+  checkLeaf(op, x);
   if (x.requiresGrad && isGradEnabled())
-    throw new TensileError(`${op}: cannot fill a tensor that requires grad with random values while grad mode is on (wrap it in noGrad)`);
+    throw new TensileError(`${op}: cannot fill a tensor in the autograd graph with random values while grad mode is on (wrap it in noGrad)`);
   const a = arrayFor(x.dtype, x.numel());
   for (let i = 0; i < a.length; i++) a[i] = draw();
   assignInto(op, x, new Tensor(x.backend.fromArray(a), x.backend, [...x.shape]));
