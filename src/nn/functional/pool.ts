@@ -139,9 +139,10 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
     }
     return flat;
   };
+  // the rule reads the flat indices: saved when the caller gets them too (and could write to them)
   const out = record(op, values, [x4], (g) => [
     zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, flatIndex(), g.reshape([NC, L])).reshape([N, C, H, W]),
-  ], undefined, []);
+  ], undefined, o.returnIndices ? [flatIndex()] : []);
   return o.returnIndices ? [finish(out), finish(flatIndex())] : finish(out);
 }
 
