@@ -2,6 +2,7 @@ import { TensileError, fmtShape } from "../errors.js";
 import { type Backend, type Storage, newStorages } from "../backends/backend.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
+import { arrayFor } from "../tensor/dtype.js";
 
 /** The Tensor class, registered by tensor.ts (which imports this module: a type import alone here). */
 let TensorCtor: typeof Tensor;
@@ -252,7 +253,10 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
           let buf = grads.get(inp);
           if (!buf || !buffers.has(buf)) {
             const b = gi.grad.backend;
-            const fresh = new TensorCtor(b.alloc(gi.grad.dtype, inp.numel()), b, [...inp.shape]); // zero-filled
+            // zeros made by the backend (a fill kernel), so on wasm the buffer and the windows
+            // written into it stay in wasm memory rather than in a JS array copied in and out
+            const zero = new TensorCtor(b.fromArray(arrayFor(gi.grad.dtype, 1)), b, []);
+            const fresh = zero.expand(inp.shape).contiguous();
             if (buf) {
               b.assign(fresh, buf); // a full gradient that came first
               pass?.unref(buf);
