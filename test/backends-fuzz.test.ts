@@ -1,5 +1,5 @@
 // Random programs through the public API — forward and backward of ~40 ops chained at random
-// over views, broadcasts, in-place writes (on detached copies, and recorded by autograd), nn.functional layers and losses —
+// over views, broadcasts, in-place writes (on detached copies, and recorded by autograd), recurrent layers, nn.functional layers and losses —
 // run on the reference backend and on wasm under three configurations: one thread with a large
 // cache, one thread with no cache (every result copied out and back), and two threads with every
 // kernel split and a 4 KiB cache. Values of every intermediate and every leaf's gradient must
@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import { clearWasmCache, setWasmCacheBytes } from "../src/backends/wasm/index.js";
 import { _setParallelThresholdScale } from "../src/backends/wasm/threads.js";
-import { F, type Tensor, cat, getBackend, initWasm, noGrad, setBackend, setNumThreads, tensor, where } from "../src/index.js";
+import { F, type Tensor, cat, getBackend, initWasm, manualSeed, nn, noGrad, setBackend, setNumThreads, tensor, where } from "../src/index.js";
 import { rng } from "./wasm-helpers.js";
 
 const STEPS = 40;
@@ -28,6 +28,7 @@ const numelOf = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 /** Runs program `seed` on the current backend. Every choice depends on the seed and shapes only. */
 function program(seed: number): Outcome {
   const r = rng(seed);
+  manualSeed(seed); // layers' initial weights: the same draws on every backend
   const ri = (n: number) => Math.floor(r() * n);
   const pick = <X>(xs: readonly X[]): X => xs[ri(xs.length)]!;
   // multiples of 1/64: exact in float32, so both backends start from the same bits
@@ -57,7 +58,7 @@ function program(seed: number): Outcome {
     const d = nd ? ri(nd) : 0;
     let out: Tensor | null = null;
     let name = "";
-    switch (ri(33)) {
+    switch (ri(34)) {
       case 0: {
         const f = pick(["exp", "tanh", "sigmoid", "relu", "abs", "neg", "sin", "gelu", "softplus", "elu", "silu", "erf"] as const);
         name = f;
@@ -274,6 +275,16 @@ function program(seed: number): Outcome {
         out = c;
         break;
       }
+      case 33:
+        if (nd >= 2) {
+          // a recurrent layer over the first dim (time), batch 1, the rest as features
+          const feats = numelOf(s) / s[0]!;
+          const kind = pick(["RNN", "LSTM", "GRU"] as const);
+          const layer = new nn[kind](feats, 1 + ri(4), { bidirectional: r() < 0.3 });
+          name = `${kind} over [${s[0]}, 1, ${feats}]`;
+          out = layer.forward(a.reshape(s[0]!, 1, feats))[0];
+        }
+        break;
       case 31:
         if (nd >= 2) {
           const mode = pick(["nearest", "bilinear"] as const);
