@@ -1,8 +1,8 @@
 // Random programs through the public API — forward and backward of ~40 ops chained at random
-// over views, broadcasts, in-place writes (on detached copies, and recorded by autograd), recurrent layers, nn.functional layers and losses —
-// run on the reference backend and on wasm under three configurations: one thread with a large
-// cache, one thread with no cache (every result copied out and back), and two threads with every
-// kernel split and a 4 KiB cache. Values of every intermediate and every leaf's gradient must
+// over views, broadcasts, in-place writes (on detached copies, and recorded by autograd),
+// recurrent layers, nn.functional layers and losses — run on the reference backend and on wasm
+// under three configurations: one thread with a large cache, one thread with no cache (every
+// result copied out and back), and two threads with every kernel split and a 4 KiB cache. Values of every intermediate and every leaf's gradient must
 // agree. The op tests check each primitive alone; this checks their compositions, where a stale
 // cached copy, a write-back to the wrong span or a race between threads would show.
 //
