@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, equal, getBackend, isclose, enableGrad, eye, full, grad, linspace,
+  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, einsum, equal, getBackend, isclose, enableGrad, eye, full, grad, linspace,
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
   zeros,
 } from "../src/core.js";
@@ -343,6 +343,10 @@ describe("errors name the op and the values at fault", () => {
     ["bad dim", () => zeros([2, 3]).sum(2), /^sum: dimension out of range \(expected to be in range of \[-2, 1\], but got 2\)/],
     ["reshape", () => zeros([2, 3]).reshape([4]), /^reshape: shape '\[4\]' is invalid for input of size 6/],
     ["index", () => zeros([2, 3]).index([5]), /^index: index 5 is out of bounds for dimension 0 with size 2/],
+    ["einsum", () => einsum("ij,jk->ik", zeros([2, 3]), zeros([4, 5])), /^einsum: subscript j has size 4 in operand 1 \[4, 5\] but 3 elsewhere/],
+    ["einsum", () => einsum("ii->i", zeros([2, 2])), /^einsum: a subscript repeated within one operand \("ii": a diagonal\) is not supported/],
+    ["einsum", () => einsum("...ij->ij", zeros([2, 2])), /^einsum: ellipsis/],
+    ["einsum", () => einsum("ij,jk->ik", zeros([2, 3])), /^einsum: the equation "ij,jk->ik" has 2 operand\(s\) but 1 tensor\(s\) were given/],
     ["topk", () => zeros([2, 3]).topk(4), /^topk: selected index k \(4\) out of range for dimension 1 of size 3/],
     ["reshape", () => reshape(zeros([2, 3]), 6 as never), /^reshape: expected an array of integers, got 6/],
     ["copy_", () => zeros([2, 3]).copy_(ones([2, 1, 3])), /^copy_: source of shape \[2, 1, 3\] cannot be broadcast to the destination.s shape \[2, 3\]/],

@@ -12,6 +12,7 @@ op("dot")(lambda a, b: torch.dot(a, b))
 
 
 def cases():
+    einsum_cases()
     c = Cases("matmul")
     c("vec_vec", T(rn(4)), T(rn(4)))
     c("vec_mat", T(rn(3)), T(rn(3, 4)))
@@ -59,3 +60,25 @@ def cases():
     c("noncontig", T(rn(10), view=[["index", ["1::2"]]]), T(rn(5)))
     c("size0", T(rn(0)), T(rn(0)))
     c("float64", T(f64(rn(4))), T(f64(rn(4))))
+
+
+op("einsum")(lambda eq, *ts: torch.einsum(eq, *ts))
+
+
+def einsum_cases():
+    c = Cases("einsum")
+    c("matmul", "ij,jk->ik", T(rn(2, 3)), T(rn(3, 4)))
+    c("batched", "bij,bjk->bik", T(rn(2, 3, 4)), T(rn(2, 4, 5)))
+    c("attention_scores", "bhqd,bhkd->bhqk", T(rn(2, 2, 3, 4)), T(rn(2, 2, 5, 4)))
+    c("dot", "i,i->", T(rn(5)), T(rn(5)))
+    c("outer", "i,j->ij", T(rn(3)), T(rn(4)))
+    c("transpose", "ij->ji", T(rn(2, 3)))
+    c("sum_dim", "ij->j", T(rn(3, 4)))
+    c("sum_all", "ijk->", T(rn(2, 3, 4)))
+    c("implicit_output", "ij,jk", T(rn(2, 3)), T(rn(3, 4)))
+    c("three_operands", "ij,jk,kl->il", T(rn(2, 3)), T(rn(3, 4)), T(rn(4, 2)))
+    c("bilinear", "bi,oij,bj->bo", T(rn(3, 2)), T(rn(4, 2, 5)), T(rn(3, 5)))
+    c("summed_in_one", "ijk,jl->il", T(rn(2, 3, 4)), T(rn(3, 5)))
+    c("broadcast_size1", "ij,ij->ij", T(rn(1, 3)), T(rn(4, 3)))
+    c("noncontig", "ij,jk->ik", T(rn(3, 2), view=[["transpose", 0, 1]]), T(rn(3, 4)))
+    c("float64", "ij,jk->ki", T(f64(rn(2, 3))), T(f64(rn(3, 4))))
