@@ -5,7 +5,7 @@ import { Tensor, tensor } from "../src/core.js";
 
 export interface Enc {
   shape: number[];
-  dtype: "float32" | "float64" | "int32";
+  dtype: "float32" | "float64" | "int32" | "bool";
   data: (number | "nan" | "inf" | "-inf")[];
 }
 
@@ -18,7 +18,8 @@ export function loadNnFixture<T = any>(name: string): T {
 /** The tensor a fixture entry describes (same dtype and shape). */
 export function dec(e: Enc, opts: { requiresGrad?: boolean } = {}): Tensor {
   const values = e.data.map(num);
-  const data = e.dtype === "int32" ? Int32Array.from(values) : e.dtype === "float64" ? Float64Array.from(values) : Float32Array.from(values);
+  const data = e.dtype === "int32" ? Int32Array.from(values) : e.dtype === "float64" ? Float64Array.from(values)
+    : e.dtype === "bool" ? Uint8Array.from(values) : Float32Array.from(values);
   return tensor(data, { shape: e.shape, dtype: e.dtype, requiresGrad: opts.requiresGrad });
 }
 

@@ -10,6 +10,7 @@ input comes from a fixed seed. The tests in test/nn-*.test.ts read these files; 
   nn-losses.json   loss modules with all options: output and input gradients
   nn-utils.json    clip_grad_norm_ / clip_grad_value_ / parameters_to_vector results
   nn-rnn.json      RNN / LSTM / GRU and their cells: outputs, final states, gradients, state-dict keys
+  nn-attention.json  MultiheadAttention: outputs, attention weights, gradients, state-dict keys
 
 `--out DIR` writes the files to DIR instead of fixtures/ (freshness checks).
 """
@@ -28,8 +29,10 @@ HEADER = {"generator": "tools/gen-nn-fixtures.py", "torch": torch.__version__}
 
 
 def enc(t):
-    """A tensor as {shape, dtype, data (flat, row-major)}; int64 becomes int32 (Tensile's index type)."""
+    """A tensor as {shape, dtype, data (flat, row-major)}; int64 becomes int32 (Tensile's index type); bool as 0/1."""
     t = t.detach()
+    if t.dtype == torch.bool:
+        return {"shape": list(t.shape), "dtype": "bool", "data": [int(v) for v in t.reshape(-1).tolist()]}
     if t.dtype in (torch.int64, torch.int32):
         return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
     dtype = "float64" if t.dtype == torch.float64 else "float32"
@@ -465,6 +468,53 @@ def gen_rnn():
     write("nn-rnn.json", {"cases": cases})
 
 
+# ---------------------------------------------------------------- attention
+
+
+def gen_attention():
+    """nn.MultiheadAttention in eval mode for given weights: output, weights and every gradient."""
+    cases = []
+
+    def case(name, kwargs, q, k, v, call=None, self_attn=False):
+        torch.manual_seed(len(cases) + 300)
+        m = nn.MultiheadAttention(*kwargs.pop("args"), **kwargs).eval()
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(torch.randn_like(p) * 0.4)
+        q = q.clone().requires_grad_()
+        k = q if self_attn else k.clone().requires_grad_()
+        v = q if self_attn else v.clone().requires_grad_()
+        call = call or {}
+        out, w = m(q, k, v, **call)
+        ups = [torch.randn_like(out)] + ([torch.randn_like(w)] if w is not None else [])
+        total = (out * ups[0]).sum() + ((w * ups[1]).sum() if w is not None else 0)
+        total.backward()
+        camel = lambda d: {re.sub(r"_([a-z])", lambda g: g.group(1).upper(), a): b for a, b in d.items()}
+        cases.append({
+            "name": name, "args": list(m.embed_dim for _ in [0]) + [m.num_heads], "kwargs": camel(kwargs),
+            "call": {kk: (enc(vv) if isinstance(vv, torch.Tensor) else vv) for kk, vv in camel(call).items()},
+            "selfAttention": self_attn, "repr": str(m), "keys": list(m.state_dict().keys()),
+            "params": {kk: enc(vv) for kk, vv in m.named_parameters()},
+            "inputs": [enc(q)] + ([] if self_attn else [enc(k), enc(v)]),
+            "outputs": [enc(out)] + ([enc(w)] if w is not None else []), "upstream": [enc(u) for u in ups],
+            "inputGrads": [enc(q.grad)] + ([] if self_attn else [enc(k.grad), enc(v.grad)]),
+            "paramGrads": {kk: enc(vv.grad) for kk, vv in m.named_parameters()},
+        })
+
+    torch.manual_seed(11)
+    r = lambda *s: torch.randn(*s)
+    case("MHA(8, 2) cross-attention", {"args": (8, 2)}, r(4, 3, 8), r(5, 3, 8), r(5, 3, 8))
+    case("MHA(8, 2) self-attention, batch_first", {"args": (8, 2), "batch_first": True}, r(3, 4, 8), None, None, self_attn=True)
+    case("MHA(8, 4) key padding mask", {"args": (8, 4), "batch_first": True}, r(2, 3, 8), r(2, 5, 8), r(2, 5, 8),
+         {"key_padding_mask": torch.tensor([[False, False, True, False, True], [False, False, False, False, False]])})
+    case("MHA(8, 2) causal bool mask, weights per head", {"args": (8, 2)}, r(4, 2, 8), None, None,
+         {"attn_mask": torch.triu(torch.ones(4, 4, dtype=torch.bool), 1), "average_attn_weights": False}, self_attn=True)
+    case("MHA(6, 3) float mask, no bias", {"args": (6, 3), "bias": False}, r(3, 2, 6), r(4, 2, 6), r(4, 2, 6),
+         {"attn_mask": r(3, 4)})
+    case("MHA(8, 2) unbatched, need_weights=False", {"args": (8, 2)}, r(3, 8), r(5, 8), r(5, 8), {"need_weights": False})
+    write("nn-attention.json", {"cases": cases})
+
+
 if __name__ == "__main__":
     import sys
     if "--out" in sys.argv:  # write elsewhere, e.g. to diff against the committed files
@@ -476,3 +526,4 @@ if __name__ == "__main__":
     gen_losses()
     gen_utils()
     gen_rnn()
+    gen_attention()

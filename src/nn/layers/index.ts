@@ -11,3 +11,4 @@ export * from "./pool.js";
 export * from "./norm.js";
 export * from "./distance.js";
 export * from "./rnn.js";
+export * from "./attention.js";

@@ -1,0 +1,71 @@
+// nn.MultiheadAttention against PyTorch (fixtures/nn-attention.json from tools/gen-nn-fixtures.py):
+// for given weights and inputs, the output, the attention weights and every gradient (query, key,
+// value, parameters) after backward of Σ output·upstream; masks (key padding, causal bool, float),
+// per-head weights, unbatched input, batch-first; state-dict keys and repr. On every backend.
+import assert from "node:assert/strict";
+import { after, describe, test } from "node:test";
+import { type Tensor, getBackend, noGrad, ones, setBackend, triu, zeros } from "../src/core.js";
+import * as nn from "../src/nn/index.js";
+import { backendsUnderTest } from "./helpers/backends.js";
+import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
+
+interface AttnCase {
+  name: string;
+  args: number[];
+  kwargs: Record<string, unknown>;
+  call: Record<string, unknown>;
+  selfAttention: boolean;
+  repr: string;
+  keys: string[];
+  params: Record<string, Enc>;
+  inputs: Enc[];
+  outputs: Enc[];
+  upstream: Enc[];
+  inputGrads: Enc[];
+  paramGrads: Record<string, Enc>;
+}
+
+const fx = loadNnFixture<{ cases: AttnCase[] }>("nn-attention.json");
+const isEnc = (v: unknown): v is Enc => typeof v === "object" && v !== null && "shape" in v && "data" in v;
+
+const before = getBackend().name;
+after(() => setBackend(before));
+
+for (const backend of backendsUnderTest()) {
+  describe(`MultiheadAttention matches PyTorch (${backend.name})`, () => {
+    for (const c of fx.cases) {
+      test(c.name, () => {
+        setBackend(backend.name);
+        const m = new nn.MultiheadAttention(c.args[0]!, c.args[1]!, c.kwargs).eval();
+        assert.equal(String(m), c.repr);
+        assert.deepEqual(Object.keys(m.stateDict()), c.keys);
+        const params = Object.fromEntries(m.namedParameters());
+        noGrad(() => {
+          for (const [k, v] of Object.entries(c.params)) params[k]!.copy_(dec(v));
+        });
+        const inputs = c.inputs.map((e) => dec(e, { requiresGrad: true }));
+        const [q, k, v] = c.selfAttention ? [inputs[0]!, inputs[0]!, inputs[0]!] : (inputs as [Tensor, Tensor, Tensor]);
+        const call = Object.fromEntries(Object.entries(c.call).map(([key, val]) => [key, isEnc(val) ? dec(val) : val]));
+        const [out, w] = m.forward(q, k, v, call);
+        const outs = w ? [out, w] : [out];
+        assert.equal(outs.length, c.outputs.length, "number of outputs");
+        outs.forEach((o, i) => assertClose(`${c.name} output ${i}`, o, c.outputs[i]!, 1e-5, 1e-5));
+        outs.map((o, i) => o.mul(dec(c.upstream[i]!)).sum()).reduce((a, b) => a.add(b)).backward();
+        inputs.forEach((x, i) => assertClose(`${c.name} input ${i} grad`, x.grad!, c.inputGrads[i]!, 1e-4, 1e-5));
+        for (const [key, g] of Object.entries(c.paramGrads)) assertClose(`${c.name} grad of ${key}`, params[key]!.grad!, g, 1e-4, 1e-5);
+      });
+    }
+  });
+}
+
+test("MultiheadAttention: a causal mask makes each position blind to later ones; errors name the shapes", () => {
+  const m = new nn.MultiheadAttention(4, 2).eval();
+  const x = zeros([3, 1, 4]).add(1);
+  const [, w] = m.forward(x, x, x, { attnMask: triu(ones([3, 3]), 1).bool() });
+  const weights = w!.reshape(3, 3).toArray() as number[][];
+  for (let i = 0; i < 3; i++) for (let j = i + 1; j < 3; j++) assert.equal(weights[i]![j], 0, `position ${i} sees ${j}`);
+  assertThrowsTensile(() => new nn.MultiheadAttention(6, 4), /^MultiheadAttention: embed_dim must be divisible by num_heads/);
+  assertThrowsTensile(() => m.forward(x, x, x, { attnMask: ones([2, 3]).bool() }), /^MultiheadAttention: attn_mask should be \[3, 3\] or \[2, 3, 3\], got \[2, 3\]/);
+  assertThrowsTensile(() => m.forward(x, x, x, { keyPaddingMask: ones([3]).bool() }), /^MultiheadAttention: expecting key_padding_mask shape of \[1, 3\]/);
+  assertThrowsTensile(() => m.forward(zeros([3, 1, 5]), zeros([3, 1, 5]), zeros([3, 1, 5])), /^MultiheadAttention: was expecting embedding dimension of 4, but got 5/);
+});
