@@ -69,3 +69,57 @@ test("MultiheadAttention: a causal mask makes each position blind to later ones;
   assertThrowsTensile(() => m.forward(x, x, x, { keyPaddingMask: ones([3]).bool() }), /^MultiheadAttention: expecting key_padding_mask shape of \[1, 3\]/);
   assertThrowsTensile(() => m.forward(zeros([3, 1, 5]), zeros([3, 1, 5]), zeros([3, 1, 5])), /^MultiheadAttention: was expecting embedding dimension of 4, but got 5/);
 });
+
+interface EncoderCase {
+  name: string;
+  kind: "layer" | "encoder";
+  kwargs: { dModel: number; nhead: number } & Record<string, unknown>;
+  repr: string;
+  keys: string[];
+  call: Record<string, Enc>;
+  params: Record<string, Enc>;
+  input: Enc;
+  output: Enc;
+  upstream: Enc;
+  inputGrad: Enc;
+  paramGrads: Record<string, Enc>;
+}
+const encoders = loadNnFixture<{ encoders: EncoderCase[] }>("nn-attention.json").encoders;
+
+for (const backend of backendsUnderTest()) {
+  describe(`TransformerEncoderLayer and TransformerEncoder match PyTorch (${backend.name})`, () => {
+    for (const c of encoders) {
+      test(c.name, () => {
+        setBackend(backend.name);
+        const { dModel, nhead, ...opts } = c.kwargs;
+        const layer = new nn.TransformerEncoderLayer(dModel, nhead, opts);
+        const m = (c.kind === "layer" ? layer : new nn.TransformerEncoder(layer, 2, new nn.LayerNorm(dModel))).eval();
+        assert.equal(String(m), c.repr);
+        assert.deepEqual(Object.keys(m.stateDict()), c.keys);
+        const params = Object.fromEntries(m.namedParameters());
+        noGrad(() => {
+          for (const [k, v] of Object.entries(c.params)) params[k]!.copy_(dec(v));
+        });
+        // PyTorch's keyword for the encoder's mask is `mask`, the layer's `src_mask`: one name here
+        const call = Object.fromEntries(Object.entries(c.call).map(([k, v]) => [k === "mask" ? "srcMask" : k, dec(v)]));
+        const x = dec(c.input, { requiresGrad: true });
+        const out = m.forward(x, call) as Tensor;
+        assertClose(`${c.name} output`, out, c.output, 1e-5, 1e-5);
+        out.mul(dec(c.upstream)).sum().backward();
+        assertClose(`${c.name} input grad`, x.grad!, c.inputGrad, 1e-4, 1e-5);
+        for (const [key, g] of Object.entries(c.paramGrads)) assertClose(`${c.name} grad of ${key}`, params[key]!.grad!, g, 1e-4, 1e-5);
+      });
+    }
+  });
+}
+
+test("TransformerEncoder copies its layer (equal weights, separate parameters), as PyTorch's deep copy", () => {
+  const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16 });
+  const enc = new nn.TransformerEncoder(layer, 3);
+  const w = (i: number) => (enc.layers.at(i) as nn.TransformerEncoderLayer).linear1.weight;
+  assert.deepEqual(Array.from(w(0).dataSync()), Array.from(layer.linear1.weight.dataSync()));
+  assert.notEqual(w(0), w(1));
+  assert.deepEqual(Array.from(w(2).dataSync()), Array.from(w(1).dataSync()));
+  assert.equal([...enc.parameters()].length, 3 * [...layer.parameters()].length);
+  assertThrowsTensile(() => new nn.TransformerEncoderLayer(8, 2, { activation: "tanh" as never }), /^TransformerEncoderLayer: activation should be relu\/gelu, not "tanh"/);
+});

@@ -512,7 +512,39 @@ def gen_attention():
     case("MHA(6, 3) float mask, no bias", {"args": (6, 3), "bias": False}, r(3, 2, 6), r(4, 2, 6), r(4, 2, 6),
          {"attn_mask": r(3, 4)})
     case("MHA(8, 2) unbatched, need_weights=False", {"args": (8, 2)}, r(3, 8), r(5, 8), r(5, 8), {"need_weights": False})
-    write("nn-attention.json", {"cases": cases})
+
+    # transformer encoders (eval mode: no dropout) — output, gradients of the input and parameters
+    enc_cases = []
+
+    def enc_case(name, kind, build, kwargs, x, call=None):
+        torch.manual_seed(len(enc_cases) + 400)
+        m = build().eval()
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(torch.randn_like(p) * 0.3)
+        x = x.clone().requires_grad_()
+        out = m(x, **(call or {}))
+        up = torch.randn_like(out)
+        (out * up).sum().backward()
+        camel = lambda d: {re.sub(r"_([a-z])", lambda g: g.group(1).upper(), a): b for a, b in d.items()}
+        enc_cases.append({
+            "name": name, "kind": kind, "kwargs": kwargs, "repr": str(m), "keys": list(m.state_dict().keys()),
+            "call": {kk: enc(vv) for kk, vv in camel(call or {}).items()},
+            "params": {kk: enc(vv) for kk, vv in m.named_parameters()},
+            "input": enc(x), "output": enc(out), "upstream": enc(up), "inputGrad": enc(x.grad),
+            "paramGrads": {kk: enc(vv.grad) for kk, vv in m.named_parameters()},
+        })
+
+    enc_case("TransformerEncoderLayer(8, 2) post-norm relu", "layer",
+             lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16), {"dModel": 8, "nhead": 2, "dimFeedforward": 16}, r(5, 3, 8))
+    enc_case("TransformerEncoderLayer(8, 4) pre-norm gelu, batch_first, key padding", "layer",
+             lambda: nn.TransformerEncoderLayer(8, 4, dim_feedforward=12, activation="gelu", batch_first=True, norm_first=True),
+             {"dModel": 8, "nhead": 4, "dimFeedforward": 12, "activation": "gelu", "batchFirst": True, "normFirst": True},
+             r(2, 5, 8), {"src_key_padding_mask": torch.tensor([[False, False, False, True, True], [False] * 5])})
+    enc_case("TransformerEncoder(2 layers, norm) causal mask", "encoder",
+             lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, dim_feedforward=16), 2, norm=nn.LayerNorm(8)),
+             {"dModel": 8, "nhead": 2, "dimFeedforward": 16}, r(4, 2, 8), {"mask": torch.triu(torch.ones(4, 4, dtype=torch.bool), 1)})
+    write("nn-attention.json", {"cases": cases, "encoders": enc_cases})
 
 
 if __name__ == "__main__":

@@ -12,3 +12,4 @@ export * from "./norm.js";
 export * from "./distance.js";
 export * from "./rnn.js";
 export * from "./attention.js";
+export * from "./transformer.js";
