@@ -27,6 +27,7 @@ export {
 export type { VarOptions } from "./ops/reduce.js";
 export { matmul, mm, bmm, t, outer, dot } from "./ops/linalg.js";
 export { sort, argsort, topk } from "./ops/sort.js";
+export type { ValuesIndices } from "./ops/util.js";
 export { einsum } from "./ops/einsum.js";
 export {
   contiguous, clone, reshape, view, flatten, unflatten, permute, transpose, squeeze, unsqueeze, expand,

@@ -149,6 +149,19 @@ describe("views share storage", () => {
     assert.equal(equal(ones([2, 3]), ones([3])), false, "shapes differ");
     assert.throws(() => isclose(a, b, { rtol: -1 }), /^TensileError: isclose: rtol and atol must be non-negative/);
   });
+  test("max(dim), min(dim), sort and topk destructure as [values, indices] and name them, as PyTorch's return types", () => {
+    const x = tensor([[3, 1, 2], [0, 5, 4]], { dtype: "float32" });
+    const m = x.max(1);
+    const [v, i] = m;
+    assert.equal(m.values, v);
+    assert.equal(m.indices, i);
+    assert.deepEqual(m.values.toArray(), [3, 5]);
+    assert.deepEqual(x.min(1).indices.toArray(), [1, 0]);
+    assert.deepEqual(x.sort(1, true).values.toArray(), [[3, 2, 1], [5, 4, 0]]);
+    assert.deepEqual(x.topk(1).indices.toArray(), [[0], [1]]);
+    assert.equal(m.length, 2, "still a pair");
+    assert.deepEqual(Object.keys(m), ["0", "1"], "the names are not enumerated");
+  });
   test("long() is int32 (no int64 here) and tolist() is toArray(), for code ported from PyTorch", () => {
     const y = tensor([1.7, 2.2, -0.5]).long();
     assert.equal(y.dtype, "int32");

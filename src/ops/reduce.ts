@@ -5,7 +5,7 @@ import { isFloating } from "../tensor/dtype.js";
 import { normalizeDim, normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
-import { assertTensor, castTo, wrap } from "./util.js";
+import { type ValuesIndices, assertTensor, castTo, valuesIndices, wrap } from "./util.js";
 
 type T = Tensor;
 type Dims = number | readonly number[] | null | undefined;
@@ -94,22 +94,22 @@ export const amin = (x: T, dim?: Dims, keepdim = false): T => extremeReduce("ami
 
 /** max(x) → the largest value; max(x, dim) → [values, indices] along dim. */
 export function max(x: T): T;
-export function max(x: T, dim: number, keepdim?: boolean): [T, T];
-export function max(x: T, dim?: number, keepdim = false): T | [T, T] {
-  return dim === undefined ? extremeReduce("max", "max", x, null, false) : valuesIndices("max", x, dim, keepdim);
+export function max(x: T, dim: number, keepdim?: boolean): ValuesIndices;
+export function max(x: T, dim?: number, keepdim = false): T | ValuesIndices {
+  return dim === undefined ? extremeReduce("max", "max", x, null, false) : extremeAlong("max", x, dim, keepdim);
 }
 export function min(x: T): T;
-export function min(x: T, dim: number, keepdim?: boolean): [T, T];
-export function min(x: T, dim?: number, keepdim = false): T | [T, T] {
-  return dim === undefined ? extremeReduce("min", "min", x, null, false) : valuesIndices("min", x, dim, keepdim);
+export function min(x: T, dim: number, keepdim?: boolean): ValuesIndices;
+export function min(x: T, dim?: number, keepdim = false): T | ValuesIndices {
+  return dim === undefined ? extremeReduce("min", "min", x, null, false) : extremeAlong("min", x, dim, keepdim);
 }
 
-function valuesIndices(name: "max" | "min", x: T, dim: number, keepdim: boolean): [T, T] {
+function extremeAlong(name: "max" | "min", x: T, dim: number, keepdim: boolean): ValuesIndices {
   assertTensor(name, x);
   const d = normalizeDim(name, dim, x.ndim);
   const idx = argReduce(name === "max" ? "argmax" : "argmin", x, d, true);
   const values = x.ndim === 0 ? x : x.gather(d, idx);
-  return keepdim || x.ndim === 0 ? [values, idx] : [values.squeeze(d), idx.squeeze(d)];
+  return keepdim || x.ndim === 0 ? valuesIndices(values, idx) : valuesIndices(values.squeeze(d), idx.squeeze(d));
 }
 
 function argReduce(op: "argmax" | "argmin", x: T, dim: Dims, keepdim: boolean): T {

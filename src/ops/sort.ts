@@ -8,7 +8,7 @@
 import { TensileError, fmtShape } from "../errors.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { assertTensor, wrap } from "./util.js";
+import { type ValuesIndices, assertTensor, valuesIndices, wrap } from "./util.js";
 
 type T = Tensor;
 
@@ -47,12 +47,12 @@ function order(x: T, d: number, descending: boolean, k: number): T {
 }
 
 /** [values, indices] of x sorted along `dim` (ascending unless `descending`); indices int32. Stable. */
-export function sort(x: T, dim = -1, descending = false): [T, T] {
+export function sort(x: T, dim = -1, descending = false): ValuesIndices {
   assertTensor("sort", x);
-  if (x.ndim === 0) return [x.clone(), wrap(x.backend, x.backend.fromArray(new Int32Array(1)), [])];
+  if (x.ndim === 0) return valuesIndices(x.clone(), wrap(x.backend, x.backend.fromArray(new Int32Array(1)), []));
   const d = normalizeDim("sort", dim, x.ndim);
   const idx = order(x, d, descending, x.shape[d]!);
-  return [x.gather(d, idx), idx];
+  return valuesIndices(x.gather(d, idx), idx);
 }
 
 /** The indices that sort x along `dim` (int32), as `sort(x, dim, descending)[1]`. */
@@ -68,14 +68,14 @@ export function argsort(x: T, dim = -1, descending = false): T {
  * sorted order (PyTorch leaves the order to the implementation when `sorted` is false; here it
  * is always sorted). NaN counts as the largest value.
  */
-export function topk(x: T, k: number, dim = -1, largest = true, sorted = true): [T, T] {
+export function topk(x: T, k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
   assertTensor("topk", x);
   void sorted;
   const d = normalizeDim("topk", dim, x.ndim);
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
   if (!Number.isInteger(k) || k < 0 || k > n)
     throw new TensileError(`topk: selected index k (${k}) out of range for dimension ${d} of size ${n} (input ${fmtShape(x.shape)})`);
-  if (x.ndim === 0) return k === 0 ? [x.reshape([1]).narrow(0, 0, 0), wrap(x.backend, x.backend.fromArray(new Int32Array(0)), [0])] : sort(x);
+  if (x.ndim === 0) return k === 0 ? valuesIndices(x.reshape([1]).narrow(0, 0, 0), wrap(x.backend, x.backend.fromArray(new Int32Array(0)), [0])) : sort(x);
   const idx = order(x, d, largest, k);
-  return [x.gather(d, idx), idx];
+  return valuesIndices(x.gather(d, idx), idx);
 }

@@ -80,3 +80,16 @@ export function broadcastView(t: Tensor, shape: readonly number[]): View {
 }
 
 export const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * [values, indices], as PyTorch's `torch.return_types` named tuples: destructure it
+ * (`const [v, i] = x.max(1)`) or read `.values` / `.indices`, as ported code does.
+ */
+export type ValuesIndices = [Tensor, Tensor] & { readonly values: Tensor; readonly indices: Tensor };
+
+export function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
+  return Object.defineProperties([values, indices], {
+    values: { value: values, enumerable: false },
+    indices: { value: indices, enumerable: false },
+  }) as ValuesIndices;
+}

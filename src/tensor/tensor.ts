@@ -15,7 +15,7 @@ import * as M from "../ops/movement.js";
 import * as I from "../ops/indexing.js";
 import * as IP from "../ops/inplace.js";
 import * as S from "../ops/sort.js";
-import { assertTensor } from "../ops/util.js";
+import { type ValuesIndices, assertTensor } from "../ops/util.js";
 import type { IndexSpec } from "../ops/indexing.js";
 
 type T = Tensor;
@@ -344,17 +344,17 @@ export class Tensor {
   var(dim?: Dims | null, opts?: R.VarOptions): T { return R.variance(this, dim, opts); }
   std(dim?: Dims | null, opts?: R.VarOptions): T { return R.std(this, dim, opts); }
   max(): T;
-  max(dim: number, keepdim?: boolean): [T, T];
-  max(dim?: number, keepdim?: boolean): T | [T, T] { return dim === undefined ? R.max(this) : R.max(this, dim, keepdim); }
+  max(dim: number, keepdim?: boolean): ValuesIndices;
+  max(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? R.max(this) : R.max(this, dim, keepdim); }
   min(): T;
-  min(dim: number, keepdim?: boolean): [T, T];
-  min(dim?: number, keepdim?: boolean): T | [T, T] { return dim === undefined ? R.min(this) : R.min(this, dim, keepdim); }
+  min(dim: number, keepdim?: boolean): ValuesIndices;
+  min(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? R.min(this) : R.min(this, dim, keepdim); }
   amax(dim?: Dims | null, keepdim?: boolean): T { return R.amax(this, dim, keepdim); }
   amin(dim?: Dims | null, keepdim?: boolean): T { return R.amin(this, dim, keepdim); }
   argmax(dim?: number | null, keepdim?: boolean): T { return R.argmax(this, dim, keepdim); }
-  sort(dim?: number, descending?: boolean): [T, T] { return S.sort(this, dim, descending); }
+  sort(dim?: number, descending?: boolean): ValuesIndices { return S.sort(this, dim, descending); }
   argsort(dim?: number, descending?: boolean): T { return S.argsort(this, dim, descending); }
-  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): [T, T] { return S.topk(this, k, dim, largest, sorted); }
+  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices { return S.topk(this, k, dim, largest, sorted); }
   argmin(dim?: number | null, keepdim?: boolean): T { return R.argmin(this, dim, keepdim); }
   logsumexp(dim: Dims, keepdim?: boolean): T { return R.logsumexp(this, dim, keepdim); }
   norm(p?: number | "fro", dim?: Dims | null, keepdim?: boolean): T { return R.norm(this, p, dim, keepdim); }
