@@ -34,6 +34,6 @@ export {
   expand as broadcastTo, repeat, cat, stack, split, chunk,
 } from "./ops/movement.js";
 export {
-  narrow, select, index, gather, scatter, scatterAdd, indexSelect, pad, flip, tril, triu, oneHot,
+  narrow, select, index, gather, diag, repeatInterleave, scatter, scatterAdd, indexSelect, pad, flip, tril, triu, oneHot,
 } from "./ops/indexing.js";
 export type { IndexSpec, IndexItem, PadMode } from "./ops/indexing.js";

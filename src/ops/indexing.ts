@@ -319,3 +319,57 @@ export function oneHot(x: T, numClasses = -1): T {
   return x.unsqueeze(-1).eq(onBackend(arange(C), x.backend)).to("int32");
 }
 
+
+/**
+ * diag(x, k): for 1-D x, the square matrix with x on diagonal k (k > 0 above the main one); for
+ * 2-D x, its diagonal k as a 1-D tensor. Differentiable (a scatter or a gather of the positions).
+ */
+export function diag(x: T, diagonal = 0): T {
+  assertTensor("diag", x);
+  if (!Number.isInteger(diagonal)) throw new TensileError(`diag: diagonal must be an integer, got ${fmtValue(diagonal)}`);
+  const k = diagonal;
+  if (x.ndim === 1) {
+    const n = x.shape[0]!, m = n + Math.abs(k);
+    const pos = Array.from({ length: n }, (_, i) => (i + Math.max(0, -k)) * m + i + Math.max(0, k));
+    const idx = onBackend(tensor(Int32Array.from(pos)), x.backend);
+    return onBackend(zeros([m * m], { dtype: x.dtype }), x.backend).scatter(0, idx, x).reshape([m, m]);
+  }
+  if (x.ndim !== 2) throw new TensileError(`diag: expected a 1-D or 2-D input, got shape ${fmtShape(x.shape)}`);
+  const [r, c] = x.shape as [number, number];
+  const len = Math.max(0, k >= 0 ? Math.min(r, c - k) : Math.min(r + k, c));
+  const pos = Array.from({ length: len }, (_, i) => (i + Math.max(0, -k)) * c + i + Math.max(0, k));
+  return x.reshape([-1]).gather(0, onBackend(tensor(Int32Array.from(pos)), x.backend));
+}
+
+/**
+ * Each element repeated `repeats` times along `dim` (flattened first when dim is omitted), or
+ * repeats[i] times for element i when `repeats` is a 1-D int tensor: PyTorch's repeat_interleave.
+ */
+export function repeatInterleave(x: T, repeats: number | T, dim?: number | null): T {
+  assertTensor("repeatInterleave", x);
+  let src = x;
+  let d: number;
+  if (dim === undefined || dim === null) {
+    src = x.reshape([-1]);
+    d = 0;
+  } else d = normalizeDim("repeatInterleave", dim, x.ndim);
+  const n = src.ndim === 0 ? 1 : src.shape[d]!;
+  if (typeof repeats === "number") {
+    if (!Number.isInteger(repeats) || repeats < 0) throw new TensileError(`repeatInterleave: repeats must be a non-negative integer, got ${fmtValue(repeats)}`);
+    const shape = [...src.shape];
+    const expanded = [...shape.slice(0, d + 1), repeats, ...shape.slice(d + 1)];
+    shape[d] = n * repeats;
+    return src.unsqueeze(d + 1).expand(expanded).reshape(shape);
+  }
+  assertTensor("repeatInterleave", repeats, "repeats");
+  if (repeats.dtype !== "int32" || repeats.ndim > 1 || (repeats.ndim === 1 && repeats.shape[0] !== n && repeats.shape[0] !== 1))
+    throw new TensileError(`repeatInterleave: repeats must be a 0-D or 1-D int32 tensor of ${n} counts (one per element along dim ${d}), got ${repeats.dtype} ${fmtShape(repeats.shape)}`);
+  const counts = Array.from(repeats.dataSync(), Number);
+  const per = (i: number) => (counts.length === 1 ? counts[0]! : counts[i]!);
+  const idx: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (per(i) < 0) throw new TensileError(`repeatInterleave: repeats must not be negative, got ${per(i)}`);
+    for (let j = 0; j < per(i); j++) idx.push(i);
+  }
+  return indexSelect(src, d, onBackend(tensor(Int32Array.from(idx)), x.backend));
+}

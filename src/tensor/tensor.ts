@@ -402,6 +402,8 @@ export class Tensor {
   chunk(chunks: number, dim?: number): T[] { return M.chunk(this, chunks, dim); }
   narrow(dim: number, start: number, length: number): T { return I.narrow(this, dim, start, length); }
   select(dim: number, index: number): T { return I.select(this, dim, index); }
+  diag(diagonal?: number): T { return I.diag(this, diagonal); }
+  repeatInterleave(repeats: number | T, dim?: number | null): T { return I.repeatInterleave(this, repeats, dim); }
   index(spec: IndexSpec): T { return I.index(this, spec); }
   gather(dim: number, index: T): T { return I.gather(this, dim, index); }
   scatter(dim: number, index: T, src: TS): T { return I.scatter(this, dim, index, src); }
