@@ -309,15 +309,22 @@ function program(seed: number): Outcome {
   };
 }
 
-/** First element where two runs differ beyond float32 rounding through ~40 ops, or null. */
+/**
+ * First element where two runs differ beyond float32 rounding through ~40 ops, or null. The
+ * tolerance scales with the element and with the largest magnitude in its tensor: a gradient that
+ * sums many large terms of both signs keeps their absolute rounding error, not a relative one
+ * (program 895 of the soak: one element 0.755 vs 0.750, where float64 gives 0.752 on both backends).
+ */
 function firstDifference(want: number[][], got: number[][], what: string): string | null {
   for (let k = 0; k < want.length; k++) {
     const a = want[k]!, b = got[k]!;
     if (a.length !== b.length) return `${what} ${k}: ${a.length} elements against ${b.length}`;
+    let scale = 0;
+    for (const v of a) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
     for (let j = 0; j < a.length; j++) {
       const x = a[j]!, y = b[j]!;
       if (Number.isNaN(x) && Number.isNaN(y)) continue;
-      if (!(Math.abs(x - y) <= 2e-3 * Math.max(1, Math.abs(x), Math.abs(y)))) return `${what} ${k}, element ${j}: reference ${x}, wasm ${y}`;
+      if (!(Math.abs(x - y) <= 2e-3 * Math.max(1, Math.abs(x), Math.abs(y)) + 2e-4 * scale)) return `${what} ${k}, element ${j}: reference ${x}, wasm ${y}`;
     }
   }
   return null;
