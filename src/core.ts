@@ -26,7 +26,8 @@ export {
 } from "./ops/reduce.js";
 export type { VarOptions } from "./ops/reduce.js";
 export { matmul, mm, bmm, t, outer, dot } from "./ops/linalg.js";
-export { sort, argsort, topk } from "./ops/sort.js";
+export { sort, argsort, topk, unique } from "./ops/sort.js";
+export type { UniqueOptions } from "./ops/sort.js";
 export type { ValuesIndices } from "./ops/util.js";
 export { einsum } from "./ops/einsum.js";
 export {

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, einsum, equal, getBackend, isclose, enableGrad, eye, full, grad, linspace,
+  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, einsum, equal, getBackend, isclose, unique, enableGrad, eye, full, grad, linspace,
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
   zeros,
 } from "../src/core.js";
@@ -161,6 +161,12 @@ describe("views share storage", () => {
     assert.deepEqual(x.topk(1).indices.toArray(), [[0], [1]]);
     assert.equal(m.length, 2, "still a pair");
     assert.deepEqual(Object.keys(m), ["0", "1"], "the names are not enumerated");
+  });
+  test("unique puts NaNs last, each on its own, with counts that add up (torch 1.13's CPU unique does not)", () => {
+    const [v, inv, counts] = unique(tensor([2, NaN, 1, NaN, 2]), { returnInverse: true, returnCounts: true }) as Tensor[];
+    assert.deepEqual(v!.tolist(), [1, 2, NaN, NaN]);
+    assert.deepEqual(inv!.tolist(), [1, 2, 0, 3, 1]);
+    assert.deepEqual(counts!.tolist(), [1, 2, 1, 1]);
   });
   test("long() is int32 (no int64 here) and tolist() is toArray(), for code ported from PyTorch", () => {
     const y = tensor([1.7, 2.2, -0.5]).long();

@@ -79,3 +79,53 @@ export function topk(x: T, k: number, dim = -1, largest = true, sorted = true): 
   const idx = order(x, d, largest, k);
   return valuesIndices(x.gather(d, idx), idx);
 }
+
+export interface UniqueOptions {
+  /** Ascending order (always: PyTorch's CPU unique sorts too). */
+  sorted?: boolean;
+  /** Also return, for each input element, the index of its value in the result (x's shape, int32). */
+  returnInverse?: boolean;
+  /** Also return how often each value occurs (int32). */
+  returnCounts?: boolean;
+}
+
+/**
+ * The distinct values of x (flattened), ascending; with `returnInverse` / `returnCounts`, an
+ * array [values, inverse?, counts?] as PyTorch's tuple. NaNs are distinct from each other and
+ * sort last (as NumPy; torch 1.13's CPU unique returns [1, nan, nan, 2] for [2, nan, 1, nan, 2],
+ * with counts that do not add up). Not differentiable (like PyTorch's).
+ */
+export function unique(x: T, opts: UniqueOptions & { returnInverse?: false; returnCounts?: false }): T;
+export function unique(x: T, opts?: UniqueOptions): T | T[];
+export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
+  assertTensor("unique", x);
+  const { returnInverse = false, returnCounts = false } = opts ?? {};
+  const data = x.detach().contiguous().dataSync();
+  const n = data.length;
+  const order = Array.from({ length: n }, (_, i) => i);
+  const v = (i: number) => Number(data[i]);
+  order.sort((i, j) => {
+    const a = v(i), b = v(j);
+    if (Number.isNaN(a) || Number.isNaN(b)) return (Number.isNaN(a) ? 1 : 0) - (Number.isNaN(b) ? 1 : 0) || i - j;
+    return a < b ? -1 : a > b ? 1 : i - j;
+  });
+  const values: number[] = [], counts: number[] = [];
+  const inverse = new Int32Array(n);
+  for (const i of order) {
+    const a = v(i);
+    if (values.length === 0 || Number.isNaN(a) || !(a === values[values.length - 1])) {
+      values.push(a);
+      counts.push(0);
+    }
+    counts[counts.length - 1]!++;
+    inverse[i] = values.length - 1;
+  }
+  const arr = new (data.constructor as new (n: number) => typeof data)(values.length);
+  values.forEach((a, i) => (arr[i] = a));
+  const out = wrap(x.backend, x.backend.fromArray(arr), [values.length]);
+  if (!returnInverse && !returnCounts) return out;
+  const res = [out];
+  if (returnInverse) res.push(wrap(x.backend, x.backend.fromArray(inverse), [...x.shape]));
+  if (returnCounts) res.push(wrap(x.backend, x.backend.fromArray(Int32Array.from(counts)), [counts.length]));
+  return res;
+}

@@ -354,6 +354,7 @@ export class Tensor {
   argmax(dim?: number | null, keepdim?: boolean): T { return R.argmax(this, dim, keepdim); }
   sort(dim?: number, descending?: boolean): ValuesIndices { return S.sort(this, dim, descending); }
   argsort(dim?: number, descending?: boolean): T { return S.argsort(this, dim, descending); }
+  unique(opts?: S.UniqueOptions): T | T[] { return S.unique(this, opts); }
   topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices { return S.topk(this, k, dim, largest, sorted); }
   argmin(dim?: number | null, keepdim?: boolean): T { return R.argmin(this, dim, keepdim); }
   logsumexp(dim: Dims, keepdim?: boolean): T { return R.logsumexp(this, dim, keepdim); }

@@ -6,6 +6,9 @@ from .spec import Cases, T, distinct, f64, grid, ints, op
 op("sort")(lambda x, dim=-1, descending=False: list(torch.sort(x, dim=dim, descending=descending, stable=True)))
 op("argsort", diff=False)(lambda x, dim=-1, descending=False:
                           torch.sort(x, dim=dim, descending=descending, stable=True).indices)
+op("unique", diff=False)(lambda x, opts=None: (lambda r: list(r) if isinstance(r, tuple) else r)(
+    torch.unique(x, sorted=True, return_inverse=bool((opts or {}).get("returnInverse")),
+                 return_counts=bool((opts or {}).get("returnCounts")))))
 op("topk")(lambda x, k, dim=-1, largest=True, sorted=True: list(torch.topk(x, k, dim, largest, sorted)))
 
 
@@ -36,6 +39,13 @@ def cases():
     c("dim0_descending", T(distinct(4, 3)), 0, True)
     c("ties", T(grid(2, 6)), 1)
     c("int32", T(ints(-9, 9, 3, 4)), 1)
+
+    c = Cases("unique")
+    c("ints", T(ints(-4, 4, 3, 5)))
+    c("floats_inverse_counts", T(grid(4, 3)), {"returnInverse": True, "returnCounts": True})
+    c("counts_only", T(ints(0, 3, 10)), {"returnCounts": True})
+    c("bool", T(torch.tensor([True, False, True])))
+    c("empty", T(torch.zeros(0)))
 
     c = Cases("topk")
     c("k2_last_dim", T(distinct(3, 6)), 2)
