@@ -68,9 +68,9 @@ export function argsort(x: T, dim = -1, descending = false): T {
  * sorted order (PyTorch leaves the order to the implementation when `sorted` is false; here it
  * is always sorted). NaN counts as the largest value.
  */
-export function topk(x: T, k: number, dim = -1, largest = true, sorted = true): ValuesIndices {
+// `_sorted`: PyTorch's `sorted` argument, taken for its position; the result is always sorted
+export function topk(x: T, k: number, dim = -1, largest = true, _sorted = true): ValuesIndices {
   assertTensor("topk", x);
-  void sorted;
   const d = normalizeDim("topk", dim, x.ndim);
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
   if (!Number.isInteger(k) || k < 0 || k > n)

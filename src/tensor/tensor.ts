@@ -354,6 +354,8 @@ export class Tensor {
   argmax(dim?: number | null, keepdim?: boolean): T { return R.argmax(this, dim, keepdim); }
   sort(dim?: number, descending?: boolean): ValuesIndices { return S.sort(this, dim, descending); }
   argsort(dim?: number, descending?: boolean): T { return S.argsort(this, dim, descending); }
+  unique(opts?: S.UniqueOptions & { returnInverse?: false; returnCounts?: false }): T;
+  unique(opts?: S.UniqueOptions): T | T[];
   unique(opts?: S.UniqueOptions): T | T[] { return S.unique(this, opts); }
   topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices { return S.topk(this, k, dim, largest, sorted); }
   argmin(dim?: number | null, keepdim?: boolean): T { return R.argmin(this, dim, keepdim); }

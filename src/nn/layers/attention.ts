@@ -32,7 +32,7 @@ export interface MultiheadAttentionOptions {
 }
 
 export interface AttentionCallOptions {
-  /** [N, S] (or [S] unbatched): true (or a nonzero float) marks a key position to ignore; float masks are added. */
+  /** [N, S] (or [S] unbatched): bool true marks a key position to ignore; a float mask is added to the scores. */
   keyPaddingMask?: Tensor | null;
   /** Return the attention weights (default true). */
   needWeights?: boolean;
