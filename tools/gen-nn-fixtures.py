@@ -544,7 +544,51 @@ def gen_attention():
     enc_case("TransformerEncoder(2 layers, norm) causal mask", "encoder",
              lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(8, 2, dim_feedforward=16), 2, norm=nn.LayerNorm(8)),
              {"dModel": 8, "nhead": 2, "dimFeedforward": 16}, r(4, 2, 8), {"mask": torch.triu(torch.ones(4, 4, dtype=torch.bool), 1)})
-    write("nn-attention.json", {"cases": cases, "encoders": enc_cases})
+
+    # transformer decoders and the whole encoder-decoder (eval mode): output, gradients of the
+    # target, the memory (or source) and every parameter
+    dec_cases = []
+
+    def dec_case(name, kind, build, kwargs, a, b, call=None):
+        torch.manual_seed(len(dec_cases) + 500)
+        m = build().eval()
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(torch.randn_like(p) * 0.3)
+        a = a.clone().requires_grad_()
+        b = b.clone().requires_grad_()
+        out = m(a, b, **(call or {}))
+        up = torch.randn_like(out)
+        (out * up).sum().backward()
+        camel = lambda d: {re.sub(r"_([a-z])", lambda g: g.group(1).upper(), k): v for k, v in d.items()}
+        dec_cases.append({
+            "name": name, "kind": kind, "kwargs": kwargs, "repr": str(m), "keys": list(m.state_dict().keys()),
+            "call": {kk: enc(vv) for kk, vv in camel(call or {}).items()},
+            "params": {kk: enc(vv) for kk, vv in m.named_parameters()},
+            "inputs": [enc(a), enc(b)], "output": enc(out), "upstream": enc(up), "inputGrads": [enc(a.grad), enc(b.grad)],
+            "paramGrads": {kk: enc(vv.grad) for kk, vv in m.named_parameters()},
+        })
+
+    causal = lambda n: torch.triu(torch.ones(n, n, dtype=torch.bool), 1)
+    dec_case("TransformerDecoderLayer(8, 2) post-norm relu, causal bool mask", "layer",
+             lambda: nn.TransformerDecoderLayer(8, 2, dim_feedforward=16), {"dModel": 8, "nhead": 2, "dimFeedforward": 16},
+             r(4, 3, 8), r(5, 3, 8), {"tgt_mask": causal(4)})
+    dec_case("TransformerDecoderLayer(8, 4) pre-norm gelu, batch_first, both key paddings", "layer",
+             lambda: nn.TransformerDecoderLayer(8, 4, dim_feedforward=12, activation="gelu", batch_first=True, norm_first=True),
+             {"dModel": 8, "nhead": 4, "dimFeedforward": 12, "activation": "gelu", "batchFirst": True, "normFirst": True},
+             r(2, 4, 8), r(2, 5, 8), {"tgt_key_padding_mask": torch.tensor([[False, False, False, True], [False] * 4]),
+                                      "memory_key_padding_mask": torch.tensor([[False, False, True, True, True], [False] * 5])})
+    dec_case("TransformerDecoder(2 layers, norm) -inf subsequent mask, float memory mask", "decoder",
+             lambda: nn.TransformerDecoder(nn.TransformerDecoderLayer(8, 2, dim_feedforward=16), 2, norm=nn.LayerNorm(8)),
+             {"dModel": 8, "nhead": 2, "dimFeedforward": 16}, r(4, 2, 8), r(3, 2, 8),
+             {"tgt_mask": nn.Transformer.generate_square_subsequent_mask(4), "memory_mask": r(4, 3)})
+    dec_case("Transformer(8, 2, 2 encoder + 1 decoder layers) batch_first, masks", "transformer",
+             lambda: nn.Transformer(d_model=8, nhead=2, num_encoder_layers=2, num_decoder_layers=1, dim_feedforward=16, batch_first=True),
+             {"dModel": 8, "nhead": 2, "numEncoderLayers": 2, "numDecoderLayers": 1, "dimFeedforward": 16, "batchFirst": True},
+             r(2, 5, 8), r(2, 4, 8), {"tgt_mask": nn.Transformer.generate_square_subsequent_mask(4),
+                                      "src_key_padding_mask": torch.tensor([[False] * 5, [False, False, False, True, True]]),
+                                      "memory_key_padding_mask": torch.tensor([[False] * 5, [False, False, False, True, True]])})
+    write("nn-attention.json", {"cases": cases, "encoders": enc_cases, "decoders": dec_cases})
 
 
 if __name__ == "__main__":

@@ -1,18 +1,25 @@
 /**
- * Transformer encoders, as PyTorch's `nn.TransformerEncoderLayer` and `nn.TransformerEncoder`:
- * self-attention and a feed-forward block, each with a residual connection, dropout and layer
- * normalisation (after the residual by default; before it with `normFirst`). Submodule names and
- * order are PyTorch's, so state dicts load either way.
+ * Transformers, as PyTorch's `nn.TransformerEncoderLayer`, `nn.TransformerEncoder`,
+ * `nn.TransformerDecoderLayer`, `nn.TransformerDecoder` and `nn.Transformer`: self-attention
+ * (and, in a decoder, attention over the encoder's output) and a feed-forward block, each with a
+ * residual connection, dropout and layer normalisation (after the residual by default; before it
+ * with `normFirst`). Submodule names and order are PyTorch's, so state dicts load either way.
  * ```ts
  * const layer = new nn.TransformerEncoderLayer(64, 4, { dimFeedforward: 128, batchFirst: true });
  * const encoder = new nn.TransformerEncoder(layer, 2);
  * encoder.forward(x, { srcKeyPaddingMask }); // [N, T, 64]
+ *
+ * const model = new nn.Transformer({ dModel: 64, nhead: 4, numEncoderLayers: 2, numDecoderLayers: 2, batchFirst: true });
+ * const tgtMask = nn.Transformer.generateSquareSubsequentMask(tgt.shape[1]);
+ * model.forward(src, tgt, { tgtMask, srcKeyPaddingMask }); // [N, T, 64]
  * ```
  */
 import type { Tensor } from "../../core.js";
 import type { DType } from "../../core.js";
 import { TensileError, fmtValue } from "../../errors.js";
-import { gelu, relu } from "../../core.js";
+import { full, gelu, noGrad, relu, triu } from "../../core.js";
+import { fmtShape } from "../../errors.js";
+import { xavierUniform_ } from "../init.js";
 import { MultiheadAttention } from "./attention.js";
 import { ModuleList } from "./container.js";
 import { Dropout } from "./dropout.js";
@@ -128,5 +135,193 @@ export class TransformerEncoder extends Module {
     let x = src;
     for (const layer of this.layers) x = layer.forward(x, opts);
     return this.norm ? this.norm.forward(x) : x;
+  }
+}
+
+export interface DecoderCallOptions {
+  /** [T, T] (or [N·heads, T, T]) over the target: bool true = may not attend; floats are added. */
+  tgtMask?: Tensor | null;
+  /** [T, S] (or [N·heads, T, S]) over the memory (the encoder's output). */
+  memoryMask?: Tensor | null;
+  /** [N, T]: true marks a padding position of the target. */
+  tgtKeyPaddingMask?: Tensor | null;
+  /** [N, S]: true marks a padding position of the source. */
+  memoryKeyPaddingMask?: Tensor | null;
+}
+
+/**
+ * One decoder block: masked self-attention over the target, attention over `memory` (the
+ * encoder's output), then the feed-forward block; same options as `TransformerEncoderLayer`.
+ */
+export class TransformerDecoderLayer extends Module {
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly normFirst: boolean;
+  readonly activationName: "relu" | "gelu";
+  private readonly opts: TransformerEncoderLayerOptions;
+  self_attn: MultiheadAttention;
+  multihead_attn: MultiheadAttention;
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm1: LayerNorm;
+  norm2: LayerNorm;
+  norm3: LayerNorm;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  dropout3: Dropout;
+
+  constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
+    super();
+    if (typeof opts !== "object" || opts === null) throw new TensileError(`TransformerDecoderLayer: options must be an object, got ${fmtValue(opts)}`);
+    const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype } = opts;
+    if (activation !== "relu" && activation !== "gelu")
+      throw new TensileError(`TransformerDecoderLayer: activation should be relu/gelu, not ${fmtValue(activation)}`);
+    this.opts = { ...opts };
+    this.dModel = dModel;
+    this.nhead = nhead;
+    this.normFirst = normFirst;
+    this.activationName = activation;
+    // registered in PyTorch's order (state-dict keys, repr)
+    this.self_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, dtype });
+    this.multihead_attn = new MultiheadAttention(dModel, nhead, { dropout: p, batchFirst, dtype });
+    this.linear1 = new Linear(dModel, dimFeedforward, { dtype });
+    this.dropout = new Dropout(p);
+    this.linear2 = new Linear(dimFeedforward, dModel, { dtype });
+    this.norm1 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
+    this.norm2 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
+    this.norm3 = new LayerNorm(dModel, { eps: layerNormEps, dtype });
+    this.dropout1 = new Dropout(p);
+    this.dropout2 = new Dropout(p);
+    this.dropout3 = new Dropout(p);
+  }
+
+  private sa(x: Tensor, mask: Tensor | null, padding: Tensor | null): Tensor {
+    const [out] = this.self_attn.forward(x, x, x, { attnMask: mask, keyPaddingMask: padding, needWeights: false });
+    return this.dropout1.forward(out);
+  }
+
+  private mha(x: Tensor, memory: Tensor, mask: Tensor | null, padding: Tensor | null): Tensor {
+    const [out] = this.multihead_attn.forward(x, memory, memory, { attnMask: mask, keyPaddingMask: padding, needWeights: false });
+    return this.dropout2.forward(out);
+  }
+
+  private ff(x: Tensor): Tensor {
+    const h = this.linear1.forward(x);
+    return this.dropout3.forward(this.linear2.forward(this.dropout.forward(this.activationName === "relu" ? relu(h) : gelu(h))));
+  }
+
+  override forward(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
+    const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null } = opts ?? {};
+    let x = tgt;
+    if (this.normFirst) {
+      x = x.add(this.sa(this.norm1.forward(x), tgtMask, tgtKeyPaddingMask));
+      x = x.add(this.mha(this.norm2.forward(x), memory, memoryMask, memoryKeyPaddingMask));
+      return x.add(this.ff(this.norm3.forward(x)));
+    }
+    x = this.norm1.forward(x.add(this.sa(x, tgtMask, tgtKeyPaddingMask)));
+    x = this.norm2.forward(x.add(this.mha(x, memory, memoryMask, memoryKeyPaddingMask)));
+    return this.norm3.forward(x.add(this.ff(x)));
+  }
+
+  /** A new layer with the same options and a copy of this one's parameters (PyTorch deep-copies the layer). */
+  copy(): TransformerDecoderLayer {
+    const c = new TransformerDecoderLayer(this.dModel, this.nhead, this.opts);
+    c.loadStateDict(Object.fromEntries(Object.entries(this.stateDict()).map(([k, v]) => [k, v.clone()])));
+    return c;
+  }
+}
+
+/** `numLayers` copies of `decoderLayer` applied in turn (each attending to `memory`), then `norm` if given. */
+export class TransformerDecoder extends Module {
+  readonly numLayers: number;
+  layers: ModuleList<TransformerDecoderLayer>;
+  norm: LayerNorm | null;
+
+  constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, norm: LayerNorm | null = null) {
+    super();
+    if (!(decoderLayer instanceof TransformerDecoderLayer))
+      throw new TensileError(`TransformerDecoder: decoderLayer must be a TransformerDecoderLayer, got ${fmtValue(decoderLayer)}`);
+    if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`TransformerDecoder: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
+    this.numLayers = numLayers;
+    this.layers = new ModuleList(Array.from({ length: numLayers }, () => decoderLayer.copy()));
+    this.norm = norm;
+  }
+
+  override forward(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
+    let x = tgt;
+    for (const layer of this.layers) x = layer.forward(x, memory, opts);
+    return this.norm ? this.norm.forward(x) : x;
+  }
+}
+
+export interface TransformerOptions extends TransformerEncoderLayerOptions {
+  /** Model width (default 512). */
+  dModel?: number;
+  /** Attention heads (default 8). */
+  nhead?: number;
+  /** Encoder layers (default 6). */
+  numEncoderLayers?: number;
+  /** Decoder layers (default 6). */
+  numDecoderLayers?: number;
+  /** Used instead of the built encoder: `forward(src, { srcMask, srcKeyPaddingMask })`. */
+  customEncoder?: Module | null;
+  /** Used instead of the built decoder: `forward(tgt, memory, decoderOptions)`. */
+  customDecoder?: Module | null;
+}
+
+export interface TransformerCallOptions extends DecoderCallOptions {
+  /** [S, S] (or [N·heads, S, S]) over the source. */
+  srcMask?: Tensor | null;
+  /** [N, S]: true marks a padding position of the source. */
+  srcKeyPaddingMask?: Tensor | null;
+}
+
+/**
+ * The encoder–decoder Transformer of "Attention Is All You Need", as PyTorch's `nn.Transformer`:
+ * an encoder over `src` and a decoder over `tgt` that attends to the encoder's output. Each stack
+ * ends with a layer norm; every weight matrix starts Xavier-uniform, as PyTorch's does. There is
+ * no embedding, positional encoding or output projection: add them around it, as in PyTorch.
+ */
+export class Transformer extends Module {
+  readonly dModel: number;
+  readonly nhead: number;
+  readonly batchFirst: boolean;
+  encoder: Module;
+  decoder: Module;
+
+  constructor(opts: TransformerOptions = {}) {
+    super();
+    if (typeof opts !== "object" || opts === null) throw new TensileError(`Transformer: options must be an object, got ${fmtValue(opts)}`);
+    const { dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6, customEncoder = null, customDecoder = null, ...layerOpts } = opts;
+    const eps = layerOpts.layerNormEps ?? 1e-5;
+    this.encoder = customEncoder
+      ?? new TransformerEncoder(new TransformerEncoderLayer(dModel, nhead, layerOpts), numEncoderLayers, new LayerNorm(dModel, { eps, dtype: layerOpts.dtype }));
+    this.decoder = customDecoder
+      ?? new TransformerDecoder(new TransformerDecoderLayer(dModel, nhead, layerOpts), numDecoderLayers, new LayerNorm(dModel, { eps, dtype: layerOpts.dtype }));
+    noGrad(() => {
+      for (const p of this.parameters()) if (p.dim() > 1) xavierUniform_(p);
+    });
+    this.dModel = dModel;
+    this.nhead = nhead;
+    this.batchFirst = layerOpts.batchFirst ?? false;
+  }
+
+  override forward(src: Tensor, tgt: Tensor, opts: TransformerCallOptions = {}): Tensor {
+    const { srcMask = null, srcKeyPaddingMask = null, ...decoderOpts } = opts ?? {};
+    const batched = src.dim() === 3;
+    const b = this.batchFirst ? 0 : 1;
+    if (batched && (tgt.dim() !== 3 || src.shape[b] !== tgt.shape[b]))
+      throw new TensileError(`Transformer: the batch number of src and tgt must be equal, got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)} (batchFirst ${this.batchFirst})`);
+    if (src.shape[src.dim() - 1] !== this.dModel || tgt.shape[tgt.dim() - 1] !== this.dModel)
+      throw new TensileError(`Transformer: the feature number of src and tgt must be equal to d_model (${this.dModel}), got src ${fmtShape(src.shape)} and tgt ${fmtShape(tgt.shape)}`);
+    const memory = (this.encoder.forward as (s: Tensor, o: EncoderCallOptions) => Tensor)(src, { srcMask, srcKeyPaddingMask });
+    return (this.decoder.forward as (t: Tensor, m: Tensor, o: DecoderCallOptions) => Tensor)(tgt, memory, decoderOpts);
+  }
+
+  /** A [sz, sz] float mask with −∞ above the diagonal and 0 elsewhere: position i sees positions ≤ i. */
+  static generateSquareSubsequentMask(sz: number): Tensor {
+    if (!Number.isInteger(sz) || sz < 0) throw new TensileError(`generateSquareSubsequentMask: sz must be a non-negative integer, got ${fmtValue(sz)}`);
+    return triu(full([sz, sz], -Infinity), 1);
   }
 }
