@@ -4,7 +4,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { Parameter, Tensor, manualSeed, ones, randn, tensor, zeros } from "../src/core.js";
+import { Parameter, Tensor, full, manualSeed, ones, randn, tensor, zeros } from "../src/core.js";
 import * as nn from "../src/nn/index.js";
 import { assertThrowsTensile, loadNnFixture } from "./nn-helpers.js";
 
@@ -280,6 +280,43 @@ describe("registration", () => {
     m.registerBuffer("w", null);
     assert.deepEqual(Object.keys(m.stateDict()), ["in_proj_weight", "out_proj.weight", "out_proj.bias"]);
     assert.equal(m.getBuffer("w"), null);
+  });
+
+  test("a buffer reads and assigns as an attribute, as self.pe in PyTorch", () => {
+    class Pos extends nn.Module {
+      declare pe: Tensor;
+      field: Tensor | undefined = undefined;
+      constructor() {
+        super();
+        this.registerBuffer("pe", ones([2]));
+        this.registerBuffer("field", zeros([1]));
+        this.registerBuffer("scratch", zeros([1]), { persistent: false });
+      }
+      get computed(): number {
+        return 1;
+      }
+      override forward(x: Tensor) {
+        return x.add(this.pe);
+      }
+    }
+    const m = new Pos();
+    assert.deepEqual(m.forward(zeros([2])).toArray(), [1, 1]);
+    assert.equal(m.pe, m.getBuffer("pe"));
+    assert.equal(m.field, m.getBuffer("field"), "a declared field becomes the buffer");
+    m.pe = full([2], 5);
+    assert.deepEqual(m.getBuffer("pe")!.toArray(), [5, 5], "assignment replaces the buffer");
+    assert.deepEqual(Object.keys(m.stateDict()), ["pe", "field"]);
+    (m as unknown as { scratch: Tensor }).scratch = ones([3]);
+    assert.deepEqual(Object.keys(m.stateDict()), ["pe", "field"], "a non-persistent buffer stays non-persistent");
+    assert.deepEqual([...m.getBuffer("scratch")!.shape], [3]);
+    m.loadStateDict({ pe: full([2], 7), field: ones([1]) });
+    assert.deepEqual(m.pe.toArray(), [7, 7]);
+    assert.ok(!Object.keys(m).includes("pe"), "not an enumerable property");
+    // a name the class defines is left alone (the buffer is still state)
+    m.registerBuffer("computed", ones([1]));
+    assert.equal(m.computed, 1);
+    assert.deepEqual(Object.keys(m.stateDict()), ["pe", "field", "computed"]);
+    assertThrowsTensile(() => ((m as unknown as { pe: number }).pe = 3), /Tensor or null expected/);
   });
 
   test("getSubmodule / getParameter / getBuffer follow dotted paths", () => {

@@ -126,6 +126,8 @@ test("scheduler errors name the scheduler and the value", () => {
     [() => new S.CosineAnnealingWarmRestarts(opt, { t0: 5, tMult: 1.5 }), /expected integer tMult >= 1, but got 1.5/],
     [() => new S.ConstantLR(opt, { factor: 2 }), /^ConstantLR: constant multiplicative factor expected to be between 0 and 1/],
     [() => new S.LambdaLR(opt, { lrLambda: [(e: number) => e, (e: number) => e] }), /^LambdaLR: expected 1 values for lrLambda, got 2$/],
+    [() => new S.LambdaLR(opt, [(e: number) => e, (e: number) => e]), /^LambdaLR: expected 1 values for lrLambda, got 2$/],
+    [() => new S.MultiplicativeLR(opt, 0.5 as never), /^MultiplicativeLR: options must be an object, got 0.5/],
     [() => new S.OneCycleLR(opt, { maxLr: 0.1 }), /you must define either totalSteps OR \(epochs AND stepsPerEpoch\)/],
     [() => new S.OneCycleLR(opt, { maxLr: 0.1, totalSteps: 10, annealStrategy: "exp" as never }), /annealStrategy must be one of "cos" or "linear"/],
     [() => new S.ReduceLROnPlateau(opt, { factor: 1 }), /^ReduceLROnPlateau: factor should be < 1.0, got 1$/],
@@ -178,4 +180,21 @@ test("ReduceLROnPlateau accepts a one-element tensor as the metric", () => {
   s.step(zeros([]).add(1));
   s.step(zeros([1]).add(2));
   assert.deepEqual(s.getLastLr(), [0.1]);
+});
+
+test("LambdaLR and MultiplicativeLR take the function positionally, as PyTorch's lr_lambda", () => {
+  const make = () => new optim.SGD([zeros([1], { requiresGrad: true })], { lr: 0.1 });
+  const a = make(), b = make();
+  const sa = new lrScheduler.LambdaLR(a, (e) => 0.5 ** e), sb = new lrScheduler.LambdaLR(b, { lrLambda: (e) => 0.5 ** e });
+  for (let i = 0; i < 3; i++) {
+    sa.step();
+    sb.step();
+  }
+  assert.equal(a.paramGroups[0]!.lr, 0.1 * 0.5 ** 3);
+  assert.equal(b.paramGroups[0]!.lr, a.paramGroups[0]!.lr);
+  const c = make();
+  const sc = new lrScheduler.MultiplicativeLR(c, [() => 0.9]);
+  sc.step();
+  sc.step();
+  assert.ok(Math.abs(c.paramGroups[0]!.lr - 0.1 * 0.81) < 1e-12);
 });

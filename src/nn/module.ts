@@ -44,7 +44,8 @@ function checkMemberName(owner: Module, kind: string, name: unknown): asserts na
  * holding a `Parameter`, its children are its own enumerable properties holding a `Module`, both
  * in definition order (class fields in the order written). Buffers (running statistics and other
  * non-trainable state) are registered explicitly with `registerBuffer(name, tensor)` under the exact
- * key they get in `stateDict()`, e.g. PyTorch's snake_case `running_mean`. Plain tensors, arrays of
+ * key they get in `stateDict()`, e.g. PyTorch's snake_case `running_mean`, and then read as
+ * attributes (`this.running_mean`), as in PyTorch. Plain tensors, arrays of
  * modules and other values in properties are not state (use `ModuleList` / `ModuleDict`).
  *
  * `forward` is wrapped per instance so that forward pre-hooks and hooks run around it whenever
@@ -220,6 +221,22 @@ export class Module {
     this.#buffers.set(name, tensor);
     if (persistent) this.#nonPersistent.delete(name);
     else this.#nonPersistent.add(name);
+    this.#exposeBuffer(name);
+  }
+
+  /**
+   * As in PyTorch, a buffer reads as an attribute (`this.pe` after `registerBuffer("pe", t)`), and
+   * assigning a tensor (or null) to it replaces the buffer. The accessor is not enumerable, so it
+   * is never mistaken for a plain property; a name the class itself defines (a method or getter)
+   * or an own property holding something else is left alone.
+   */
+  #exposeBuffer(name: string): void {
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    if (own ? own.get !== undefined && (own.get as { buffer?: boolean }).buffer !== true : name in this) return;
+    if (own && own.get === undefined && !(own.value === undefined || own.value === null || (own.value instanceof Tensor && !(own.value instanceof Parameter)))) return;
+    const get = Object.assign(() => this.#buffers.get(name) ?? null, { buffer: true });
+    const set = (t: Tensor | null) => this.registerBuffer(name, t, { persistent: !this.#nonPersistent.has(name) });
+    Object.defineProperty(this, name, { get, set, enumerable: false, configurable: true });
   }
 
   /** Adds a parameter under an exact name (for names that are not valid or wanted as properties). */

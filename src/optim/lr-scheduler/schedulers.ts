@@ -26,10 +26,15 @@ const lambdasOf = (name: string, optimizer: Optimizer, f: unknown): LrLambda[] =
   return fs as LrLambda[];
 };
 
+const lambdaOptions = (x: unknown): { lrLambda: LrLambda | LrLambda[] } & SchedulerOptions =>
+  typeof x === "function" || Array.isArray(x) ? { lrLambda: x as LrLambda[] } : (x as { lrLambda: LrLambda[] });
+
 /** η_t = η_0 · λ(t), λ one function (or one per group). PyTorch's `LambdaLR`. */
 export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
-  constructor(optimizer: Optimizer, options: { lrLambda: LrLambda | LrLambda[] } & SchedulerOptions) {
+  /** `new LambdaLR(optimizer, fn)` as PyTorch's positional `lr_lambda`, or `{ lrLambda, lastEpoch }`. */
+  constructor(optimizer: Optimizer, lrLambdaOrOptions: LrLambda | LrLambda[] | ({ lrLambda: LrLambda | LrLambda[] } & SchedulerOptions)) {
+    const options = lambdaOptions(lrLambdaOrOptions);
     super("LambdaLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["lrLambda"]);
     this.lrLambdas = lambdasOf(this.name, optimizer, options.lrLambda);
@@ -46,7 +51,9 @@ export class LambdaLR extends LRScheduler {
 /** η_t = η_{t−1} · λ(t) for t > 0. PyTorch's `MultiplicativeLR`. */
 export class MultiplicativeLR extends LRScheduler {
   lrLambdas: LrLambda[];
-  constructor(optimizer: Optimizer, options: { lrLambda: LrLambda | LrLambda[] } & SchedulerOptions) {
+  /** `new MultiplicativeLR(optimizer, fn)` as PyTorch's positional `lr_lambda`, or `{ lrLambda, lastEpoch }`. */
+  constructor(optimizer: Optimizer, lrLambdaOrOptions: LrLambda | LrLambda[] | ({ lrLambda: LrLambda | LrLambda[] } & SchedulerOptions)) {
+    const options = lambdaOptions(lrLambdaOrOptions);
     super("MultiplicativeLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["lrLambda"]);
     this.lrLambdas = lambdasOf(this.name, optimizer, options.lrLambda);
