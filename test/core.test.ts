@@ -198,6 +198,16 @@ describe("views share storage", () => {
     assert.equal(tensor([0.5, -1.25], { requiresGrad: true }).toString(), "tensor([ 0.5000, -1.2500], requires_grad=True)");
     assert.equal(tensor([1, 2]).toString(), "tensor([1, 2], dtype=int32)");
   });
+  test("toString is PyTorch's repr: widths, scientific notation, -0, non-finite values, wrapping at 80, summaries", () => {
+    const num = (v: number | string) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : Number(v));
+    for (const c of fx.repr as { shape: number[]; dtype: "float32" | "float64" | "int32" | "bool"; data: (number | string | boolean)[]; negZero: number[]; requiresGrad: boolean; repr: string }[]) {
+      const values = c.data.map((v) => num(v as number | string));
+      for (const i of c.negZero) values[i] = -0;
+      const data = c.dtype === "float64" ? Float64Array.from(values) : c.dtype === "int32" ? Int32Array.from(values) : c.dtype === "bool" ? Uint8Array.from(values) : Float32Array.from(values);
+      const t = tensor(data, { shape: c.shape, dtype: c.dtype, requiresGrad: c.requiresGrad });
+      assert.equal(t.toString(), c.repr, `shape [${c.shape}] ${c.dtype}`);
+    }
+  });
 });
 
 describe("autograd", () => {

@@ -97,6 +97,47 @@ except RuntimeError as err:
     inplace["saved_modified"] = str(err).split(":")[0]
 out["inplace"] = inplace
 
+# --- printing: PyTorch's repr for tensors of every kind (mirrored in test/core.test.ts) ---
+inf, nan = float("inf"), float("nan")
+def fl(v):
+    return v if v == v and abs(v) != inf else ("nan" if v != v else ("inf" if v > 0 else "-inf"))
+reprs = []
+def rcase(t, requires_grad=False):
+    if requires_grad:
+        t = t.clone().requires_grad_()
+    text = repr(t).replace("dtype=torch.", "dtype=")
+    dtype = str(t.dtype).replace("torch.", "")
+    data = [fl(float(v)) if t.dtype.is_floating_point else (bool(v) if t.dtype == torch.bool else int(v)) for v in t.detach().reshape(-1).tolist()]
+    # the sign of -0.0 does not survive JSON; those cases are listed by index
+    negzero = [i for i, v in enumerate(t.detach().reshape(-1).tolist()) if t.dtype.is_floating_point and v == 0 and str(v).startswith("-")]
+    reprs.append({"shape": list(t.shape), "dtype": dtype, "data": data, "negZero": negzero, "requiresGrad": requires_grad, "repr": text})
+f32 = lambda v: torch.tensor(v, dtype=torch.float32)
+rcase(torch.nn.Transformer.generate_square_subsequent_mask(3))
+for v in [[1.0, -inf, 100.0], [0.0, 0.0, 0.0], [nan, 1.5], [0.0, -inf], [1e-5, inf, 3.0], [[0.0, nan], [1.0, 2.0]], [inf, -inf],
+          [123456789.0, inf], [0.001, 2.0], [1.0, 2000.0], [1.0, 999.0], [0.0, 1e-5], [0.5, 1e8], [-0.0, 1.0], [1e-4, 1.0],
+          [-1.5, 2.25, -3.125], [12345.0, 1.0], [1.5e9, 2.0], [0.03125, 0.09375, -0.15625, 0.5], [2.5e-5, -0.125],
+          [1e-12, 1e12], [-0.00001, 0.25], [nan, nan]]:
+    rcase(f32(v))
+rcase(torch.arange(20, dtype=torch.float32) * 0.37)
+rcase(torch.arange(30, dtype=torch.float32))
+rcase((torch.arange(45, dtype=torch.float32) * 0.731 - 9).reshape(3, 15))
+rcase(torch.arange(2000, dtype=torch.float32).reshape(2, 1000) * 1.5)
+rcase(torch.arange(2400, dtype=torch.float32).reshape(3, 400, 2) / 7)
+rcase(torch.arange(1500, dtype=torch.float32) / 7 - 100)
+rcase((torch.arange(7 * 8 * 9 * 3, dtype=torch.float32).reshape(7, 8, 9, 3) % 13) - 6)
+rcase(torch.arange(25, dtype=torch.int32) * 37 - 400)
+rcase(torch.arange(3000, dtype=torch.int32).reshape(3, 1000))
+rcase(torch.tensor([True, False, True]))
+rcase(torch.tensor([[1 / 3, 2 / 3], [1e-3, -7.0]], dtype=torch.float64))
+rcase(torch.tensor(3.5))
+rcase(torch.tensor(-inf))
+rcase(torch.tensor(2.0))
+rcase(torch.zeros(0))
+rcase(torch.zeros(2, 0))
+rcase(f32([0.5, -1.25]), requires_grad=True)
+rcase(torch.arange(12, dtype=torch.float32).reshape(2, 3, 2) - 5.5, requires_grad=True)
+out["repr"] = reprs
+
 # --out DIR writes there instead of fixtures/ (tools/check-fixtures-fresh.sh compares the two)
 outdir = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else os.path.join(os.path.dirname(__file__), "..", "fixtures")
 path = os.path.join(outdir, "core-script.json")

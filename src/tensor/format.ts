@@ -1,42 +1,96 @@
 import type { Tensor } from "./tensor.js";
 
-/** PyTorch-like repr: `tensor([[1.0000, 2.0000]], requires_grad=True)`, summarised past 1000 elements. */
+const THRESHOLD = 1000, EDGE = 3, LINEWIDTH = 80, PRECISION = 4;
+
+/** `v.toFixed(digits)` rounded as Python's `format` rounds (exact ties to even), keeping the sign of −0. */
+function fixed(v: number, digits: number): string {
+  const a = Math.abs(v);
+  let s = a.toFixed(digits);
+  // toFixed breaks exact ties upward; an exact tie at 4 decimals needs a multiple of 1/32
+  const scaled = a * 10 ** digits;
+  if (Number.isInteger(a * 32) && scaled - Math.floor(scaled) === 0.5 && Math.floor(scaled) % 2 === 0) s = (Math.floor(scaled) / 10 ** digits).toFixed(digits);
+  return (v < 0 || Object.is(v, -0) ? "-" : "") + s;
+}
+
+/** Python's `"{:.4e}"`: at least two exponent digits, the sign of −0 kept. */
+function exponential(v: number, digits: number): string {
+  const s = Math.abs(v).toExponential(digits).replace(/e([+-])(\d)$/, "e$10$2");
+  return (v < 0 || Object.is(v, -0) ? "-" : "") + s;
+}
+
+/** The flat indices PyTorch's printer shows: all of them, or the first and last 3 along each dim when summarised. */
+function shownIndices(shape: readonly number[], summarise: boolean): number[] {
+  const out: number[] = [];
+  const strides = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const walk = (d: number, off: number): void => {
+    if (d === shape.length) {
+      out.push(off);
+      return;
+    }
+    const n = shape[d]!;
+    const idx = summarise && n > 2 * EDGE ? [0, 1, 2, n - 3, n - 2, n - 1] : [...Array(n).keys()];
+    for (const i of idx) walk(d + 1, off + i * strides[d]!);
+  };
+  walk(0, 0);
+  return out;
+}
+
+/**
+ * PyTorch's repr, as `torch._tensor_str` (1.13) writes it with the default print options: 4 digits,
+ * widths and scientific notation chosen from the nonzero finite values shown, lines wrapped at 80
+ * characters, and the first and last 3 entries of each dim past 1000 elements.
+ * `tensor([[1.0000, 2.0000]], requires_grad=True)`.
+ */
 export function formatTensor(t: Tensor): string {
-  const flat = t.dataSync();
+  const flat = t.dataSync() as ArrayLike<number>;
   const isFloat = t.dtype === "float32" || t.dtype === "float64";
-  const vals = Array.from(flat as ArrayLike<number>, Number);
-  const finite = vals.filter(Number.isFinite);
-  const maxAbs = finite.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const minAbs = finite.filter((v) => v !== 0).reduce((m, v) => Math.min(m, Math.abs(v)), Infinity);
-  const sci = isFloat && finite.length > 0 && (maxAbs >= 1e8 || (minAbs < 1e-4 && minAbs !== Infinity));
-  const allInt = isFloat && finite.every(Number.isInteger);
+  const summarise = t.numel() > THRESHOLD;
+  const shown = shownIndices(t.shape, summarise).map((i) => Number(flat[i]));
+  let sci = false, intMode = true, width = 1;
+  if (!isFloat) {
+    for (const v of shown) width = Math.max(width, (t.dtype === "bool" ? (v ? "True" : "False") : String(v)).length);
+  } else {
+    const nz = shown.filter((v) => Number.isFinite(v) && v !== 0);
+    if (nz.length > 0) {
+      const max = nz.reduce((m, v) => Math.max(m, Math.abs(v)), 0), min = nz.reduce((m, v) => Math.min(m, Math.abs(v)), Infinity);
+      intMode = nz.every((v) => v === Math.ceil(v));
+      sci = max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4);
+      for (const v of nz) width = Math.max(width, sci ? exponential(v, PRECISION).length : intMode ? fixed(v, 0).length + 1 : fixed(v, PRECISION).length);
+    }
+  }
   const fmt = (v: number): string => {
-    if (t.dtype === "bool") return v ? "True" : "False";
-    if (!isFloat) return String(v);
-    if (Number.isNaN(v)) return "nan";
-    if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
-    if (sci) return v.toExponential(4).replace(/e([+-])(\d)$/, "e$10$2");
-    if (allInt) return `${v.toFixed(0)}.`;
-    return v.toFixed(4);
+    let s: string;
+    if (t.dtype === "bool") s = v ? "True" : "False";
+    else if (!isFloat) s = String(v);
+    else if (Number.isNaN(v)) s = "nan";
+    else if (!Number.isFinite(v)) s = v > 0 ? "inf" : "-inf";
+    else if (sci) s = exponential(v, PRECISION);
+    else if (intMode) s = `${fixed(v, 0)}.`;
+    else s = fixed(v, PRECISION);
+    return s.padStart(width);
   };
-  const strs = vals.map(fmt);
-  const width = strs.reduce((m, s) => Math.max(m, s.length), 0);
-  const summarise = vals.length > 1000;
-  const indent = "tensor(".length;
-  const build = (d: number, off: number): string => {
-    if (t.ndim === 0) return strs[0]!;
+  const indent0 = "tensor(".length;
+  const strides = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+  const build = (d: number, off: number, indent: number): string => {
+    if (t.ndim === 0) return fmt(Number(flat[0]));
     const n = t.shape[d]!;
-    const step = t.shape.slice(d + 1).reduce((a, b) => a * b, 1);
-    const idx = summarise && n > 6 ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : [...Array(n).keys()];
-    if (d === t.ndim - 1) return "[" + idx.map((i) => (i < 0 ? "..." : strs[off + i]!.padStart(width))).join(", ") + "]";
-    const sep = "," + "\n".repeat(t.ndim - 1 - d) + " ".repeat(indent + d + 1);
-    return "[" + idx.map((i) => (i < 0 ? "..." : build(d + 1, off + i * step))).join(sep) + "]";
+    const idx = summarise && n > 2 * EDGE ? [0, 1, 2, -1, n - 3, n - 2, n - 1] : [...Array(n).keys()];
+    if (d === t.ndim - 1) {
+      const items = idx.map((i) => (i < 0 ? " ..." : fmt(Number(flat[off + i]))));
+      const perLine = Math.max(1, Math.floor((LINEWIDTH - indent) / (width + 2)));
+      const lines: string[] = [];
+      for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(", "));
+      return "[" + lines.join(",\n" + " ".repeat(indent + 1)) + "]";
+    }
+    const sep = "," + "\n".repeat(t.ndim - 1 - d) + " ".repeat(indent + 1);
+    return "[" + idx.map((i) => (i < 0 ? "..." : build(d + 1, off + i * strides[d]!, indent + 1))).join(sep) + "]";
   };
+  const body = t.numel() === 0 ? "[]" : build(0, 0, indent0);
   const extras: string[] = [];
-  if (t.numel() === 0) extras.push(`size=(${t.shape.join(", ")}${t.ndim === 1 ? "," : ""})`);
+  if (t.numel() === 0 && t.ndim !== 1) extras.push(`size=(${t.shape.join(", ")})`); // as NumPy, PyTorch names only shapes other than (0,)
   if (t.dtype !== "float32" && t.dtype !== "int32" && t.dtype !== "bool") extras.push(`dtype=${t.dtype}`);
   if (t.dtype === "int32") extras.push("dtype=int32");
   if (t.gradFn) extras.push(`grad_fn=<${t.gradFn.name[0]!.toUpperCase()}${t.gradFn.name.slice(1)}Backward0>`);
   else if (t.requiresGrad) extras.push("requires_grad=True");
-  return `tensor(${build(0, 0)}${extras.map((e) => ", " + e).join("")})`;
+  return `tensor(${body}${extras.map((e) => ", " + e).join("")})`;
 }
