@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as T from "../src/index.js";
 
-const JUNK: readonly unknown[] = ["a", {}, 1.5, [T.ones([1])], NaN];
+const JUNK: readonly unknown[] = ["a", {}, 1.5, [T.ones([1])], NaN, null];
 
 function probe(name: string, call: (junk: unknown) => unknown, failures: string[]): void {
   for (const j of JUNK) {
@@ -63,4 +63,30 @@ test("nn.functional functions, layer constructors and creation functions likewis
   }
   assert.ok(fns > 100, `only ${fns} functions found`);
   assert.deepEqual(failures, []);
+});
+
+test("null where an options object goes means no options, as {} does", () => {
+  const a = T.tensor([1, 2, 3], { dtype: "float32" }), b = T.tensor([0, 2, 5], { dtype: "float32" });
+  const same = (x: T.Tensor, y: T.Tensor, what: string) => assert.deepEqual(Array.from(x.dataSync()), Array.from(y.dataSync()), what);
+  const none = null as never;
+  same(T.F.mseLoss(a, b, none), T.F.mseLoss(a, b, {}), "F.mseLoss");
+  same(new T.nn.MSELoss(none).forward(a, b), new T.nn.MSELoss().forward(a, b), "nn.MSELoss");
+  same(new T.nn.CrossEntropyLoss(none).forward(T.ones([2, 3]), T.tensor([0, 2])), new T.nn.CrossEntropyLoss().forward(T.ones([2, 3]), T.tensor([0, 2])), "nn.CrossEntropyLoss");
+  same(T.zeros([2], none), T.zeros([2]), "zeros");
+  same(T.arange(3, none), T.arange(3), "arange");
+  same(T.eye(2, none), T.eye(2), "eye");
+  same(T.isclose(a, b, none), T.isclose(a, b), "isclose");
+  assert.equal(new T.nn.BatchNorm2d(3, none).eps, 1e-5);
+  assert.equal(new T.nn.GELU(none).approximate, "none");
+  assert.equal(new T.nn.Linear(2, 3, none).bias !== null, true);
+  const m = new T.nn.Linear(2, 3);
+  assert.deepEqual(Object.keys(m.stateDict(none)), ["weight", "bias"]);
+  m.loadStateDict(m.stateDict(), none);
+  const opt = new T.optim.Adam(m.parameters(), none);
+  assert.equal(opt.paramGroups[0]!.lr, 0.001);
+  opt.zeroGrad(none);
+  const loader = new T.data.DataLoader(new T.data.TensorDataset(a), none);
+  assert.equal([...loader].length, 3);
+  T.nn.init.kaimingUniform_(m.weight, none);
+  T.nn.init.uniform_(m.weight, none);
 });

@@ -154,6 +154,7 @@ export interface BackwardOptions {
 
 /** Reverse-mode sweep from `root` (micrograd's engine, iterative so deep graphs don't overflow the stack). */
 export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: BackwardOptions = {}): void {
+  opts ??= {};
   if (!root.requiresGrad)
     throw new TensileError("backward: element 0 of tensors does not require grad and does not have a grad_fn");
   let seed: Tensor;
@@ -382,6 +383,7 @@ export function grad(
   inputs: Tensor | readonly Tensor[],
   opts: { gradOutputs?: readonly (Tensor | undefined)[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean } = {},
 ): (Tensor | null)[] {
+  opts ??= {};
   const outs = Array.isArray(outputs) ? (outputs as Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as Tensor[]) : [inputs as Tensor];
   const saved = ins.map((t) => [t.grad, t._retainsGrad] as const);

@@ -31,6 +31,7 @@ export function parseFlags(argv: string[], flags: Record<string, FlagSpec>): Rec
 }
 
 export function num(flags: Record<string, unknown>, name: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
+  opts ??= {};
   const raw = flags[name];
   const v = Number(raw);
   if (raw === undefined || raw === "" || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${raw}"`);

@@ -42,6 +42,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   private readonly usesDefaultCollate: boolean;
 
   constructor(dataset: DataLoaderSource<T>, options: DataLoaderOptions<T, B> = {}) {
+    options ??= {};
     const { shuffle = false, sampler, batchSampler, dropLast = false, generator, collateFn } = options;
     const batchSize = options.batchSize === undefined ? 1 : options.batchSize;
     this.dataset = dataset;

@@ -202,6 +202,7 @@ export function randomSplit<T>(
   lengths: readonly number[],
   options: { generator?: Generator } = {},
 ): Subset<T>[] {
+  options ??= {};
   const n = dataset.length;
   let sizes = [...lengths];
   if (sizes.some((l) => !Number.isFinite(l) || l < 0))

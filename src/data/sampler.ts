@@ -44,6 +44,7 @@ export class RandomSampler implements Sampler {
   readonly generator?: Generator;
   private readonly requested?: number;
   constructor(readonly dataSource: { readonly length: number }, options: RandomSamplerOptions = {}) {
+    options ??= {};
     this.replacement = options.replacement ?? false;
     this.generator = options.generator;
     this.requested = options.numSamples;

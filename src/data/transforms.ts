@@ -102,6 +102,7 @@ export interface PadOptions {
 
 /** Pads the borders of an image (`paddingMode`: constant `fill`, edge, reflect or symmetric). */
 export function pad(padding: Padding, options: PadOptions = {}): Transform<ImageLike, ImageLike> {
+  options ??= {};
   const [l, t, r, b] = parsePadding("pad", padding);
   const mode = parseMode("pad", options.paddingMode);
   return (img) => {
@@ -120,6 +121,7 @@ export interface RandomCropOptions extends PadOptions {
 
 /** Crops a random `size` (a number for square, or [height, width]) window, optionally after padding. */
 export function randomCrop(size: number | readonly [number, number], options: RandomCropOptions = {}): Transform<ImageLike, ImageLike> {
+  options ??= {};
   const [th, tw] = parseSize("randomCrop", size);
   const [l, t, r, b] = options.padding === undefined ? [0, 0, 0, 0] : parsePadding("randomCrop", options.padding);
   const mode = parseMode("randomCrop", options.paddingMode);
@@ -150,6 +152,7 @@ export function centerCrop(size: number | readonly [number, number]): Transform<
 
 /** Mirrors the image left–right with probability `p`. */
 export function randomHorizontalFlip(p = 0.5, options: { generator?: Generator } = {}): Transform<ImageLike, ImageLike> {
+  options ??= {};
   checkProbability("randomHorizontalFlip", p);
   return (img) => {
     const g = geometry("randomHorizontalFlip", img);
@@ -160,6 +163,7 @@ export function randomHorizontalFlip(p = 0.5, options: { generator?: Generator }
 
 /** Mirrors the image top–bottom with probability `p`. */
 export function randomVerticalFlip(p = 0.5, options: { generator?: Generator } = {}): Transform<ImageLike, ImageLike> {
+  options ??= {};
   checkProbability("randomVerticalFlip", p);
   return (img) => {
     const g = geometry("randomVerticalFlip", img);

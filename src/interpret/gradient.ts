@@ -20,6 +20,7 @@ export interface SaliencyOptions extends TargetOptions {
  * Returns a tensor of the input's shape.
  */
 export function saliency(model: Forward, input: Tensor, options: SaliencyOptions = {}): Tensor {
+  options ??= {};
   const op = "saliency";
   checkKeys(op, options, ["target", "abs"]);
   checkModel(op, model);
@@ -33,6 +34,7 @@ export function saliency(model: Forward, input: Tensor, options: SaliencyOptions
 
 /** Captum `InputXGradient`: the input times the gradient of the target output, x ⊙ ∂F_target/∂x. */
 export function inputXGradient(model: Forward, input: Tensor, options: TargetOptions = {}): Tensor {
+  options ??= {};
   const op = "inputXGradient";
   checkKeys(op, options, ["target"]);
   checkModel(op, model);
@@ -140,6 +142,7 @@ export interface IntegratedGradientsOptions extends TargetOptions {
 export function integratedGradients(model: Forward, input: Tensor, options: IntegratedGradientsOptions & { returnConvergenceDelta: true }): AttributionWithDelta;
 export function integratedGradients(model: Forward, input: Tensor, options?: IntegratedGradientsOptions): Tensor;
 export function integratedGradients(model: Forward, input: Tensor, options: IntegratedGradientsOptions = {}): Tensor | AttributionWithDelta {
+  options ??= {};
   const op = "integratedGradients";
   checkKeys(op, options, ["target", "baselines", "nSteps", "method", "internalBatchSize", "returnConvergenceDelta"]);
   checkModel(op, model);

@@ -18,6 +18,7 @@ export interface LayerActivationsOptions {
  * pass runs several times (one `ReLU` module used after every linear layer) needs `call`.
  */
 export function layerActivations(model: Forward, layer: Module, input: Tensor, options: LayerActivationsOptions = {}): Tensor {
+  options ??= {};
   const op = "layerActivations";
   checkKeys(op, options, ["attributeToLayerInput", "call"]);
   checkModel(op, model);

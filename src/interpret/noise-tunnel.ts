@@ -63,6 +63,7 @@ export interface NoiseTunnelled {
  * ```
  */
 export function noiseTunnel(method: AttributionMethod, options: NoiseTunnelOptions = {}): NoiseTunnelled {
+  options ??= {};
   const op = "noiseTunnel";
   if (typeof method !== "function") throw new TensileError(`${op}: method must be an attribution function such as saliency or integratedGradients, got ${fmtValue(method)}`);
   checkKeys(op, options, ["nSamples", "stdevs", "type", "nSamplesBatchSize", "generator"]);

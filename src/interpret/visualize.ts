@@ -37,6 +37,7 @@ function map2d(op: string, values: Tensor): { h: number; w: number; data: Float6
  * cumulative-sum threshold of `outlierPerc` and clipped. All zeros stay zeros.
  */
 export function normalizeAttribution(values: ArrayLike<number>, options: NormalizeOptions = {}): Float64Array {
+  options ??= {};
   const op = "normalizeAttribution";
   if (!(Array.isArray(values) || ArrayBuffer.isView(values)))
     throw new TensileError(`${op}: expected an array of numbers (use tensor.dataSync() for a Tensor), got ${fmtValue(values)}`);
@@ -79,6 +80,7 @@ export interface AsciiHeatmapOptions extends NormalizeOptions {}
  * two signs can be told apart. Normalised as `normalizeAttribution`.
  */
 export function asciiHeatmap(values: Tensor, options: AsciiHeatmapOptions = {}): string {
+  options ??= {};
   checkKeys("asciiHeatmap", options, ["sign", "outlierPerc"]);
   const { h, w, data } = map2d("asciiHeatmap", values);
   const norm = normalizeAttribution(data, options);
@@ -120,6 +122,7 @@ const GREEN = [0, 128, 0], RED = [200, 0, 0], BLUE = [31, 90, 180];
  * `cellSize` pixels per element, the title above each panel, an optional caption below.
  */
 export function heatmapSvg(panels: readonly HeatmapPanel[], options: { cellSize?: number; caption?: string } = {}): string {
+  options ??= {};
   const op = "heatmapSvg";
   if (!Array.isArray(panels) || panels.length === 0) throw new TensileError(`${op}: expected a non-empty array of panels, got ${fmtValue(panels)}`);
   checkKeys(op, options, ["cellSize", "caption"]);

@@ -40,6 +40,7 @@ const CHUNK = 1 << 20;
  * temporary file is removed and the error rethrown as a TensileError naming `op` and `path`.
  */
 export function writeFileAtomic(op: string, path: string, bytes: Uint8Array, options: FileOptions = {}): void {
+  options ??= {};
   if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
   const real = builtin(op, "node:fs");
   const { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } = real;

@@ -100,6 +100,7 @@ function describe(v: unknown): string {
  * writes several metadata entries in hash order; Tensile sorts them by key).
  */
 export function saveBytes(stateDict: StateDictLike, options: SaveBytesOptions = {}, op = "saveBytes"): Uint8Array {
+  options ??= {};
   const entries = stateDictEntries(op, stateDict);
   const seen = new Set<string>();
   for (const [k] of entries) {

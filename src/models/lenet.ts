@@ -29,8 +29,9 @@ export class LeNet5 extends Module {
   fc2: Linear;
   fc3: Linear;
 
-  constructor({ numClasses = 10, inChannels = 1 }: LeNet5Options = {}) {
+  constructor(options: LeNet5Options = {}) {
     super();
+    const { numClasses = 10, inChannels = 1 } = options ?? {};
     check(Number.isInteger(numClasses) && numClasses > 0, "lenet5", () => `numClasses must be a positive integer, got ${numClasses}`);
     this.conv1 = new Conv2d(inChannels, 6, 5, { padding: 2 });
     this.conv2 = new Conv2d(6, 16, 5);

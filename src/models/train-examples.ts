@@ -124,6 +124,7 @@ export interface TrainLenet5Options extends CommonOptions {
  * Measured on 2 shared cores with the wasm backend: see examples/cnn-mnist.ts.
  */
 export async function trainLenet5(opts: TrainLenet5Options = {}): Promise<ExampleResult> {
+  opts ??= {};
   const { epochs = 12, batchSize = 64, lr = 1e-3, seed = 0 } = opts;
   manualSeed(seed);
   const trainSet = limit(mnistDigits({ split: "train", shape: "image" }), opts.trainLimit);
@@ -173,6 +174,7 @@ export interface TrainResnetFashionOptions extends CommonOptions {
  * Fashion-MNIST's mean 0.2860 and std 0.3530.
  */
 export async function trainResnetFashion(opts: TrainResnetFashionOptions = {}): Promise<ExampleResult> {
+  opts ??= {};
   const {
     root = "/usr/share/datasets/fashion-mnist", epochs = 8, batchSize = 128, seed = 0, blocks = [1, 1, 1], channels = [16, 32, 64],
     optimizer: kind = "adamw", weightDecay = 5e-4, augment = true, cropPadding = 2,

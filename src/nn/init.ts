@@ -72,14 +72,16 @@ function writeValues(t: Tensor, values: Float64Array): void {
 
 /** Fills with U(a, b). */
 export function uniform_(t: Tensor, a: number | (InitOptions & { a?: number; b?: number }) = 0, b = 1, opts: InitOptions = {}): Tensor {
-  if (typeof a === "object") ({ a = 0, b = 1, ...opts } = a);
+  opts ??= {};
+  if (typeof a === "object") ({ a = 0, b = 1, ...opts } = a ?? {});
   const lo = a, hi = b;
   return noGrad(() => t.uniform_(lo, hi, { generator: opts.generator }));
 }
 
 /** Fills with N(mean, std²). */
 export function normal_(t: Tensor, mean: number | (InitOptions & { mean?: number; std?: number }) = 0, std = 1, opts: InitOptions = {}): Tensor {
-  if (typeof mean === "object") ({ mean = 0, std = 1, ...opts } = mean);
+  opts ??= {};
+  if (typeof mean === "object") ({ mean = 0, std = 1, ...opts } = mean ?? {});
   const m = mean, s = std;
   return noGrad(() => t.normal_(m, s, { generator: opts.generator }));
 }
@@ -105,7 +107,8 @@ export function eye_(t: Tensor): Tensor {
 
 /** Glorot uniform: U(−b, b) with b = gain·√(6 / (fan_in + fan_out)). */
 export function xavierUniform_(t: Tensor, gain: number | (InitOptions & { gain?: number }) = 1, opts: InitOptions = {}): Tensor {
-  if (typeof gain === "object") ({ gain = 1, ...opts } = gain);
+  opts ??= {};
+  if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -bound, bound, opts);
@@ -113,7 +116,8 @@ export function xavierUniform_(t: Tensor, gain: number | (InitOptions & { gain?:
 
 /** Glorot normal: N(0, std²) with std = gain·√(2 / (fan_in + fan_out)). */
 export function xavierNormal_(t: Tensor, gain: number | (InitOptions & { gain?: number }) = 1, opts: InitOptions = {}): Tensor {
-  if (typeof gain === "object") ({ gain = 1, ...opts } = gain);
+  opts ??= {};
+  if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
 }
@@ -141,7 +145,8 @@ export function kaimingUniform_(
   nonlinearity: Nonlinearity = "leaky_relu",
   opts: InitOptions = {},
 ): Tensor {
-  if (typeof a === "object") ({ a = 0, mode = "fan_in", nonlinearity = "leaky_relu", ...opts } = a);
+  opts ??= {};
+  if (typeof a === "object") ({ a = 0, mode = "fan_in", nonlinearity = "leaky_relu", ...opts } = a ?? {});
   if (isEmpty(t)) return t;
   const bound = Math.sqrt(3) * kaimingStd("kaimingUniform_", t, a, mode, nonlinearity);
   return uniform_(t, -bound, bound, opts);
@@ -155,7 +160,8 @@ export function kaimingNormal_(
   nonlinearity: Nonlinearity = "leaky_relu",
   opts: InitOptions = {},
 ): Tensor {
-  if (typeof a === "object") ({ a = 0, mode = "fan_in", nonlinearity = "leaky_relu", ...opts } = a);
+  opts ??= {};
+  if (typeof a === "object") ({ a = 0, mode = "fan_in", nonlinearity = "leaky_relu", ...opts } = a ?? {});
   if (isEmpty(t)) return t;
   return normal_(t, 0, kaimingStd("kaimingNormal_", t, a, mode, nonlinearity), opts);
 }
@@ -209,7 +215,8 @@ export function truncNormal_(
   b = 2,
   opts: InitOptions = {},
 ): Tensor {
-  if (typeof mean === "object") ({ mean = 0, std = 1, a = -2, b = 2, ...opts } = mean);
+  opts ??= {};
+  if (typeof mean === "object") ({ mean = 0, std = 1, a = -2, b = 2, ...opts } = mean ?? {});
   if (!(a < b)) throw new TensileError(`truncNormal_: expected a < b, got a=${a}, b=${b}`);
   if (isEmpty(t)) return t;
   const lo = normCdf((a - mean) / std);
@@ -228,7 +235,8 @@ export function truncNormal_(
  * [size(0), numel / size(0)].
  */
 export function orthogonal_(t: Tensor, gain: number | (InitOptions & { gain?: number }) = 1, opts: InitOptions = {}): Tensor {
-  if (typeof gain === "object") ({ gain = 1, ...opts } = gain);
+  opts ??= {};
+  if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
   if (t.ndim < 2) throw new TensileError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmtShape(t.shape)}`);
   if (isEmpty(t)) return t;
   const rows = t.shape[0]!;

@@ -211,7 +211,8 @@ export class Module {
    * a parameter, such as BatchNorm's `running_mean`. `name` is the state-dict key, used verbatim.
    * Registering the same name again replaces the tensor; `null` keeps the slot but saves nothing.
    */
-  registerBuffer(name: string, tensor: Tensor | null, { persistent = true }: { persistent?: boolean } = {}): void {
+  registerBuffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    const { persistent = true } = options ?? {};
     checkMemberName(this, "Buffer", name);
     if (tensor !== null && !(tensor instanceof Tensor))
       throw new TensileError(`${this.constructor.name}.registerBuffer: cannot assign ${typeof tensor} as buffer "${name}" (Tensor or null expected)`);
@@ -388,7 +389,8 @@ export class Module {
    * then its buffers, then its children). Values are detached tensors that share storage with the
    * module (`keepVars: true` returns the parameters themselves).
    */
-  stateDict({ keepVars = false }: { keepVars?: boolean } = {}): StateDict {
+  stateDict(options: { keepVars?: boolean } = {}): StateDict {
+    const { keepVars = false } = options ?? {};
     const sd: StateDict = {};
     for (const [k, t] of this.#stateEntries("", [])) sd[k] = keepVars ? t : t.detach();
     return sd;
@@ -399,7 +401,8 @@ export class Module {
    * working). With `strict` (default), missing and unexpected keys are errors; shape mismatches
    * always are. All problems are listed in one `TensileError`, and nothing is copied when it throws.
    */
-  loadStateDict(stateDict: StateDict | Map<string, Tensor>, { strict = true }: { strict?: boolean } = {}): LoadStateDictResult {
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
+    const { strict = true } = options ?? {};
     const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const own = this.#stateEntries("", []);
     const ownKeys = new Set(own.map(([k]) => k));

@@ -83,6 +83,7 @@ function shapesOf(out: unknown): number[][] {
  * ```
  */
 export function summary(model: Module, inputSize: number[] | number[][] | Tensor | Tensor[], opts: SummaryOptions = {}): ModelSummary {
+  opts ??= {};
   let inputs: Tensor[];
   if (inputSize instanceof Tensor) inputs = [inputSize];
   else if (Array.isArray(inputSize) && inputSize.every((x) => x instanceof Tensor)) inputs = inputSize as Tensor[];

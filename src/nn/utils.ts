@@ -22,8 +22,9 @@ export function clipGradNorm_(
   parameters: Iterable<Tensor> | Tensor,
   maxNorm: number,
   normType = 2,
-  { errorIfNonfinite = false }: { errorIfNonfinite?: boolean } = {},
+  options: { errorIfNonfinite?: boolean } = {},
 ): Tensor {
+  const { errorIfNonfinite = false } = options ?? {};
   const grads = gradsOf(parameters);
   if (grads.length === 0) return tensor(0, { dtype: "float32" });
   return noGrad(() => {

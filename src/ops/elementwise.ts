@@ -52,6 +52,7 @@ export function to(x: T, dtype: DType): T {
 }
 
 export function fullLike(x: T, value: number, opts: { dtype?: DType } = {}): T {
+  opts ??= {};
   const dtype = opts.dtype ?? x.dtype;
   const s = scalarTensor(value, dtype, x.backend);
   return wrap(x.backend, x.backend.copy(broadcastView(s, x.shape), dtype), x.shape);
@@ -60,12 +61,14 @@ export function fullLike(x: T, value: number, opts: { dtype?: DType } = {}): T {
 // ---------- arithmetic ----------
 
 export function add(a: TS, b: TS, opts: { alpha?: number } = {}): T {
+  opts ??= {};
   if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
   const [A, B] = coerce("add", a, b);
   return record("add", binaryRaw("add", "add", A, B), [A, B], (g) => [g, g], undefined, []);
 }
 
 export function sub(a: TS, b: TS, opts: { alpha?: number } = {}): T {
+  opts ??= {};
   if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
   const [A, B] = coerce("sub", a, b);
   if (A.dtype === "bool") throw new TensileError("sub: subtraction with two bool tensors is not supported; use logicalXor");
@@ -82,6 +85,7 @@ export function mul(a: TS, b: TS): T {
 
 /** True division (ints promote to float); `roundingMode` "trunc"/"floor" rounds the quotient. */
 export function div(a: TS, b: TS, opts: { roundingMode?: "trunc" | "floor" | null } = {}): T {
+  opts ??= {};
   const mode = opts.roundingMode ?? null;
   if (mode !== null && mode !== "trunc" && mode !== "floor")
     throw new TensileError(`div: expected roundingMode to be one of null, "trunc", or "floor" but found "${mode}"`);
@@ -248,7 +252,8 @@ export interface IsCloseOptions {
  * |a − b| ≤ atol + rtol·|b| elementwise (bool), broadcasting; equal infinities are close, NaN is
  * close to NaN only with `equalNan`. Defaults rtol = 1e-5, atol = 1e-8, as PyTorch's.
  */
-export function isclose(a: TS, b: TS, { rtol = 1e-5, atol = 1e-8, equalNan = false }: IsCloseOptions = {}): T {
+export function isclose(a: TS, b: TS, options: IsCloseOptions = {}): T {
+  const { rtol = 1e-5, atol = 1e-8, equalNan = false } = options ?? {};
   if (!(rtol >= 0) || !(atol >= 0)) throw new TensileError(`isclose: rtol and atol must be non-negative, got rtol=${rtol}, atol=${atol}`);
   const [A, B] = coerce("isclose", a, b);
   const x = A.detach(), y = B.detach();

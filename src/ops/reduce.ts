@@ -66,6 +66,7 @@ export interface VarOptions {
 
 /** var = Σ(x − mean)² / (N − correction). */
 export function variance(x: T, dim?: Dims, opts: VarOptions = {}): T {
+  opts ??= {};
   assertTensor("var", x);
   const axes = normalizeDims("var", dim, x.ndim);
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);

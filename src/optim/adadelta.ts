@@ -34,6 +34,7 @@ function validate(o: Record<string, unknown>): void {
  */
 export class Adadelta extends Optimizer<AdadeltaParamGroup> {
   constructor(params: Params<AdadeltaOptions>, options: AdadeltaOptions = {}) {
+    options ??= {};
     checkOptionNames("Adadelta", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1.0, rho: options.rho ?? 0.9, eps: options.eps ?? 1e-6,

@@ -36,6 +36,7 @@ function validate(o: Record<string, unknown>): void {
  */
 export class Adagrad extends Optimizer<AdagradParamGroup> {
   constructor(params: Params<AdagradOptions>, options: AdagradOptions = {}) {
+    options ??= {};
     checkOptionNames("Adagrad", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, lrDecay: options.lrDecay ?? 0, eps: options.eps ?? 1e-10,

@@ -37,6 +37,7 @@ abstract class AdamFamily extends Optimizer<AdamParamGroup> {
   private readonly decoupled: boolean;
 
   protected constructor(name: string, params: Params<AdamOptions>, options: AdamOptions, decoupled: boolean) {
+    options ??= {};
     checkOptionNames(name, options, [...OPTIONS, "fused"]);
     const defaults = {
       lr: options.lr ?? 1e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

@@ -27,6 +27,7 @@ const OPTIONS = ["lr", "betas", "eps", "weightDecay", "maximize"] as const;
  */
 export class Adamax extends Optimizer<AdamaxParamGroup> {
   constructor(params: Params<AdamaxOptions>, options: AdamaxOptions = {}) {
+    options ??= {};
     checkOptionNames("Adamax", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 2e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

@@ -32,6 +32,7 @@ function validate(o: Record<string, unknown>): void {
  */
 export class NAdam extends Optimizer<NAdamParamGroup> {
   constructor(params: Params<NAdamOptions>, options: NAdamOptions = {}) {
+    options ??= {};
     checkOptionNames("NAdam", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 2e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

@@ -40,8 +40,9 @@ export const toSnake = (k: string): string => k.replace(/[A-Z]/g, (c) => "_" + c
 export const toCamel = (k: string): string => k.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** Throws `${op}: unknown option "x"` for keys outside `known` (catches snake_case and typos). */
-export function checkOptionNames(op: string, options: object, known: readonly string[], where = ""): void {
-  for (const k of Object.keys(options)) {
+export function checkOptionNames(op: string, options: object | null, known: readonly string[], where = ""): void {
+  if (typeof options !== "object") throw new TensileError(`${op}: options must be an object, got ${typeof options}`);
+  for (const k of Object.keys(options ?? {})) {
     if (!known.includes(k))
       throw new TensileError(`${op}: unknown option "${k}"${where} (expected one of: ${known.join(", ")})`);
   }
@@ -145,7 +146,8 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
    * Resets the gradients of every parameter: to `null` (the default, as PyTorch 2), or to zeros in
    * place with `{ setToNone: false }`. Optimizers skip parameters whose grad is null.
    */
-  zeroGrad({ setToNone = true }: { setToNone?: boolean } = {}): void {
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const { setToNone = true } = options ?? {};
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         let grad = p._peekGrad();

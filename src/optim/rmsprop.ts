@@ -39,6 +39,7 @@ function validate(o: Record<string, unknown>): void {
  */
 export class RMSprop extends Optimizer<RMSpropParamGroup> {
   constructor(params: Params<RMSpropOptions>, options: RMSpropOptions = {}) {
+    options ??= {};
     checkOptionNames("RMSprop", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, momentum: options.momentum ?? 0, alpha: options.alpha ?? 0.99, eps: options.eps ?? 1e-8,

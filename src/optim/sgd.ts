@@ -55,6 +55,7 @@ export class SGD extends Optimizer<SGDParamGroup> {
   readonly fused: boolean;
 
   constructor(params: Params<SGDOptions>, options: SGDOptions = {}) {
+    options ??= {};
     checkOptionNames("SGD", options, [...OPTIONS, "fused"]);
     const defaults = {
       lr: options.lr, momentum: options.momentum ?? 0, dampening: options.dampening ?? 0,

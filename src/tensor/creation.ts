@@ -32,6 +32,7 @@ function make(a: TypedArray, shape: readonly number[], requiresGrad = false): Te
  * ```
  */
 export function asTensor(data: Nested | TypedArray | Tensor, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  opts ??= {};
   if (data instanceof Tensor) {
     if ((opts.dtype ?? data.dtype) !== data.dtype) return data.to(opts.dtype!);
     return data;
@@ -52,6 +53,7 @@ export function asTensor(data: Nested | TypedArray | Tensor, opts: CreateOptions
 
 /** Builds a tensor from nested arrays, a number/boolean, or a typed array (with `{shape}`). */
 export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+  opts ??= {};
   if (data instanceof Tensor) data = data.toArray();
   if (ArrayBuffer.isView(data)) {
     const a = data as TypedArray;
@@ -121,9 +123,10 @@ export const fullLike = (t: Tensor, v: number, opts: CreateOptions = {}): Tensor
 
 /** arange(end) or arange(start, end, step = 1): int32 when all arguments are integers. */
 export function arange(start: number, end?: number | CreateOptions, step: number | CreateOptions = 1, opts: CreateOptions = {}): Tensor {
+  opts ??= {};
   // arange(end, opts) and arange(start, end, opts) as PyTorch's keyword forms.
-  if (typeof end === "object") [end, opts] = [undefined, end];
-  if (typeof step === "object") [step, opts] = [1, step];
+  if (typeof end === "object") [end, opts] = [undefined, end ?? {}];
+  if (typeof step === "object") [step, opts] = [1, step ?? {}];
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new TensileError("arange: step must be nonzero");
   if ((end - start) / step < 0 && end !== start)
@@ -136,6 +139,7 @@ export function arange(start: number, end?: number | CreateOptions, step: number
 }
 
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
+  opts ??= {};
   if (!Number.isInteger(steps) || steps < 0) throw new TensileError(`linspace: number of steps must be non-negative, got ${steps}`);
   const a = arrayFor(checkDType("linspace", opts.dtype ?? "float32"), steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -145,7 +149,8 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 }
 
 export function eye(n: number, m: number | CreateOptions = n, opts: CreateOptions = {}): Tensor {
-  if (typeof m === "object") [m, opts] = [n, m];
+  opts ??= {};
+  if (typeof m === "object") [m, opts] = [n, m ?? {}];
   const a = arrayFor(checkDType("eye", opts.dtype ?? "float32"), n * m);
   for (let i = 0; i < Math.min(n, m); i++) a[i * m + i] = 1;
   return make(a, [n, m], opts.requiresGrad);
@@ -173,6 +178,7 @@ export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
 
 /** A random permutation of 0..n-1 (Fisher–Yates). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  opts ??= {};
   if (!Number.isInteger(n) || n < 0) throw new TensileError(`randperm: n must be non-negative, got ${n}`);
   const g = opts.generator ?? defaultGenerator;
   const p = new Int32Array(n);

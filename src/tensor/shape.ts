@@ -66,8 +66,9 @@ export function sizeArgs(op: string, args: readonly unknown[]): number[] {
 /** Splits `(2, 3, {dtype})` or `([2, 3], {dtype})` into the size and the trailing options object. */
 export function sizeAndOptions<O extends object>(op: string, args: readonly unknown[]): [number[], O] {
   const last = args[args.length - 1];
-  const hasOpts = args.length > 1 && typeof last === "object" && last !== null && !Array.isArray(last);
-  return [checkShape(op, sizeArgs(op, hasOpts ? args.slice(0, -1) : args)), (hasOpts ? last : {}) as O];
+  // a trailing null is no options, as {} (no size can be null)
+  const hasOpts = args.length > 1 && typeof last === "object" && !Array.isArray(last);
+  return [checkShape(op, sizeArgs(op, hasOpts ? args.slice(0, -1) : args)), (hasOpts ? last ?? {} : {}) as O];
 }
 
 export function checkShape(op: string, shape: unknown): number[] {

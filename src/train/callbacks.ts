@@ -55,6 +55,7 @@ export class EarlyStopping implements Callback {
   private bestState: Record<string, Tensor> | null = null;
 
   constructor(opts: { monitor?: string; mode?: Mode; patience?: number; minDelta?: number; restoreBestWeights?: boolean } = {}) {
+    opts ??= {};
     this.monitor = opts.monitor ?? "val_loss";
     this.mode = resolveMode(opts.mode ?? "auto", this.monitor);
     this.patience = opts.patience ?? 0;
@@ -106,6 +107,7 @@ export class ModelCheckpoint implements Callback {
     readonly path: string | ((epoch: number, logs: EpochLogs) => string),
     readonly opts: { monitor?: string; mode?: Mode; saveBestOnly?: boolean } = {},
   ) {
+    opts ??= {};
     this.monitor = opts.monitor ?? "val_loss";
     this.mode = resolveMode(opts.mode ?? "auto", this.monitor);
   }

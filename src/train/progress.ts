@@ -32,6 +32,7 @@ export class ProgressBar implements Callback {
   private epoch = 0;
 
   constructor(opts: { stream?: Out; batchesPerEpoch?: number } = {}) {
+    opts ??= {};
     const proc = (globalThis as { process?: { stdout?: Out } }).process;
     this.out = opts.stream ?? proc?.stdout ?? null;
     this.batches = opts.batchesPerEpoch;

@@ -9,6 +9,7 @@ function decayed(model: Module, includeBiases: boolean): Tensor[] {
 
 /** λ·Σ‖w‖² over the model's weight matrices (add to the loss; equals SGD weightDecay = 2λ). */
 export function l2Penalty(model: Module, lambda: number, opts: { includeBiases?: boolean } = {}): Tensor {
+  opts ??= {};
   if (!(lambda >= 0)) throw new TensileError(`l2Penalty: lambda must be >= 0, got ${lambda}`);
   const ps = decayed(model, opts.includeBiases ?? false);
   if (!ps.length) throw new TensileError("l2Penalty: the model has no weight parameters");
@@ -17,6 +18,7 @@ export function l2Penalty(model: Module, lambda: number, opts: { includeBiases?:
 
 /** λ·Σ|w| over the model's weight matrices (sparsity-inducing). */
 export function l1Penalty(model: Module, lambda: number, opts: { includeBiases?: boolean } = {}): Tensor {
+  opts ??= {};
   if (!(lambda >= 0)) throw new TensileError(`l1Penalty: lambda must be >= 0, got ${lambda}`);
   const ps = decayed(model, opts.includeBiases ?? false);
   if (!ps.length) throw new TensileError("l1Penalty: the model has no weight parameters");

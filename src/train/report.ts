@@ -23,6 +23,7 @@ function niceTicks(lo: number, hi: number, n = 5): number[] {
 
 /** A line chart over epochs (x = 1..n) as an SVG string. */
 export function lineChartSvg(series: Series[], opts: { title?: string; yLabel?: string; width?: number; height?: number } = {}): string {
+  opts ??= {};
   const W = opts.width ?? 560, H = opts.height ?? 320;
   const m = { l: 60, r: 130, t: 36, b: 44 };
   const all = series.flatMap((s) => s.values).filter(Number.isFinite);

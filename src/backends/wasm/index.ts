@@ -21,6 +21,7 @@ export { getNumThreads, setNumThreads, threadStats } from "./threads.js";
  * ```
  */
 export async function initWasm(opts: { numThreads?: number } = {}): Promise<void> {
+  opts ??= {};
   await compileWasm();
   if (opts.numThreads !== undefined) setNumThreads(opts.numThreads);
   await startThreads();

@@ -83,6 +83,7 @@ export class CSVDataset extends Dataset<[Tensor, number]> {
    */
   constructor(source: string, options: CSVDatasetOptions = {}) {
     super();
+    options ??= {};
     const text = /[\r\n]/.test(source) ? source : readText("CSVDataset", source);
     const { header = true, categorical = "onehot", delimiter = "," } = options;
     if (categorical !== "onehot" && categorical !== "index")

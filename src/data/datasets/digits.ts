@@ -150,6 +150,7 @@ export class MNISTDigits<X = Tensor> extends Dataset<[X, number]> {
 
   constructor(options: MNISTDigitsOptions<X> = {}, source?: DigitsSource) {
     super();
+    options ??= {};
     const split = options.split ?? "train";
     if (!["train", "test", "all"].includes(split)) throw new TensileError(`mnistDigits: split must be "train", "test" or "all", got ${JSON.stringify(split)}`);
     const shape = options.shape ?? "flat";

@@ -71,6 +71,7 @@ export class MNIST<X = Tensor> extends Dataset<[X, number]> {
    */
   constructor(options: MNISTOptions<X> = {}, arrays?: { images: IdxArray; labels: IdxArray }) {
     super();
+    options ??= {};
     const spec = (new.target as unknown as { spec: MnistSpec }).spec;
     this.train = options.train ?? true;
     this.transform = options.transform;
@@ -108,6 +109,7 @@ export class MNIST<X = Tensor> extends Dataset<[X, number]> {
     this: { new (o: MNISTOptions<X>): MNIST<X>; spec: MnistSpec },
     options: MNISTOptions<X> = {},
   ): Promise<MNIST<X>> {
+    options ??= {};
     const spec = this.spec;
     if (options.download) {
       const root = options.root ?? spec.defaultRoot;

@@ -43,6 +43,7 @@ function finish(xy: Float64Array, labels: Int32Array, options: SyntheticOptions)
 
 /** sklearn's `make_moons`: two interleaving half circles (class 0 upper, class 1 lower). */
 export function makeMoons(nSamples = 100, options: SyntheticOptions = {}): TensorDataset<[Tensor, Tensor]> {
+  options ??= {};
   checkN("makeMoons", nSamples, 2);
   checkNoise("makeMoons", options.noise ?? 0);
   const nOut = Math.floor(nSamples / 2), nIn = nSamples - nOut;
@@ -63,6 +64,7 @@ export function makeMoons(nSamples = 100, options: SyntheticOptions = {}): Tenso
 
 /** sklearn's `make_circles`: an outer circle (class 0, radius 1) around an inner one (class 1, radius `factor`). */
 export function makeCircles(nSamples = 100, options: SyntheticOptions & { factor?: number } = {}): TensorDataset<[Tensor, Tensor]> {
+  options ??= {};
   checkN("makeCircles", nSamples, 2);
   checkNoise("makeCircles", options.noise ?? 0);
   const factor = options.factor ?? 0.8;
@@ -91,6 +93,7 @@ export function makeSpirals(
   nSamples = 300,
   options: SyntheticOptions & { classes?: number; turns?: number; angleNoise?: number } = {},
 ): TensorDataset<[Tensor, Tensor]> {
+  options ??= {};
   const classes = options.classes ?? 2;
   if (!Number.isInteger(classes) || classes < 2) throw new TensileError(`makeSpirals: classes must be an integer >= 2, got ${classes}`);
   checkN("makeSpirals", nSamples, classes);
@@ -115,6 +118,7 @@ export function makeSpirals(
 
 /** Points uniform in [-1, 1]², labelled 1 when exactly one coordinate is positive (XOR of the signs). */
 export function makeXor(nSamples = 200, options: SyntheticOptions = {}): TensorDataset<[Tensor, Tensor]> {
+  options ??= {};
   checkN("makeXor", nSamples);
   checkNoise("makeXor", options.noise ?? 0);
   const u = uniforms(2 * nSamples, options.generator);
@@ -143,6 +147,7 @@ export interface NoisySineOptions {
  * (float32 [N, 1]). For recurrent models, `x.unsqueeze(-1)` gives [N, window, 1].
  */
 export function noisySine(nSamples = 1000, options: NoisySineOptions = {}): TensorDataset<[Tensor, Tensor]> {
+  options ??= {};
   checkN("noisySine", nSamples);
   const { window = 20, period = 25, noise = 0.05 } = options;
   if (!Number.isInteger(window) || window < 1) throw new TensileError(`noisySine: window must be a positive integer, got ${window}`);

@@ -97,7 +97,8 @@ function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
  * F.nllLoss(logSoftmax(randn([3, 5]), 1), tensor([1, 0, 4], { dtype: "int32" }));
  * ```
  */
-export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIndex = -100, reduction = "mean" }: NllLossOptions = {}): Tensor {
+export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = "mean" } = options ?? {};
   assertTensor("nllLoss", input);
   assertTensor("nllLoss", target, "target");
   checkReduction("nllLoss", reduction);
@@ -120,8 +121,9 @@ export function nllLoss(input: Tensor, target: Tensor, { weight = null, ignoreIn
 export function crossEntropy(
   input: Tensor,
   target: Tensor,
-  { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 }: CrossEntropyOptions = {},
+  options: CrossEntropyOptions = {},
 ): Tensor {
+  const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = options ?? {};
   const op = "crossEntropy";
   assertTensor(op, input);
   assertTensor(op, target, "target");
@@ -276,8 +278,9 @@ class BinaryCrossEntropyFn extends Function {
 export function binaryCrossEntropy(
   input: Tensor,
   target: Tensor,
-  { weight = null, reduction = "mean" }: { weight?: Tensor | null; reduction?: Reduction } = {},
+  options: { weight?: Tensor | null; reduction?: Reduction } = {},
 ): Tensor {
+  const { weight = null, reduction = "mean" } = options ?? {};
   const op = "binaryCrossEntropy";
   checkReduction(op, reduction);
   checkSameShape(op, input, target);
@@ -298,8 +301,9 @@ export function binaryCrossEntropy(
 export function binaryCrossEntropyWithLogits(
   input: Tensor,
   target: Tensor,
-  { weight = null, reduction = "mean", posWeight = null }: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {},
+  options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {},
 ): Tensor {
+  const { weight = null, reduction = "mean", posWeight = null } = options ?? {};
   const op = "binaryCrossEntropyWithLogits";
   checkReduction(op, reduction);
   checkSameShape(op, input, target);

@@ -315,6 +315,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
  * ```
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+  opts ??= {};
   const op = "convTranspose2d";
   const groups = opts.groups ?? 1;
   checkConvArgs(op, 2, input, weight, bias, groups, true);

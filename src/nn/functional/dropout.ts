@@ -29,6 +29,7 @@ function keepMask(input: Tensor, p: number, generator?: Generator): Tensor {
  * ```
  */
 export function dropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
+  opts ??= {};
   assertTensor("dropout", input);
   checkP("dropout", p);
   if (!training || p === 0 || input.numel() === 0) return input;
@@ -47,6 +48,7 @@ const ALPHA_PRIME = 1.7580993408473766;
  * Shapes: any → same.
  */
 export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
+  opts ??= {};
   assertTensor("alphaDropout", input);
   checkP("alphaDropout", p);
   if (!training || p === 0 || input.numel() === 0) return input;

@@ -12,6 +12,7 @@ import { TensileError, check, fmtShape } from "../../errors.js";
  * ```
  */
 export function dropout2d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator } = {}): Tensor {
+  opts ??= {};
   const op = "dropout2d";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
   check(typeof p === "number" && p >= 0 && p <= 1, op, () => `dropout probability has to be between 0 and 1, but got ${p}`);

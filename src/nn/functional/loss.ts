@@ -21,12 +21,14 @@ function elementwise(op: string, input: Tensor, target: Tensor, reduction: Reduc
  * F.mseLoss(tensor([1, 2]), tensor([1, 4])); // 2
  * ```
  */
-export function mseLoss(input: Tensor, target: Tensor, { reduction = "mean" }: ReductionOptions = {}): Tensor {
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const { reduction = "mean" } = options ?? {};
   return elementwise("mseLoss", input, target, reduction, (d) => d.mul(d));
 }
 
 /** Mean absolute error: ℓ = |x − y| (see `mseLoss` for shapes). */
-export function l1Loss(input: Tensor, target: Tensor, { reduction = "mean" }: ReductionOptions = {}): Tensor {
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const { reduction = "mean" } = options ?? {};
   return elementwise("l1Loss", input, target, reduction, (d) => d.abs());
 }
 
@@ -36,7 +38,8 @@ export function l1Loss(input: Tensor, target: Tensor, { reduction = "mean" }: Re
  * F.smoothL1Loss(tensor([0, 3]), tensor([0.5, 0]), { beta: 1 }); // (0.125 + 2.5) / 2
  * ```
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = "mean", beta = 1 }: ReductionOptions & { beta?: number } = {}): Tensor {
+export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+  const { reduction = "mean", beta = 1 } = options ?? {};
   if (!(beta >= 0)) throw new TensileError(`smoothL1Loss: smooth_l1_loss does not support negative values for beta, got ${beta}`);
   return elementwise("smoothL1Loss", input, target, reduction, (d) => {
     const z = d.abs();
@@ -45,7 +48,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, { reduction = "mean"
 }
 
 /** Huber: ℓ = 0.5·d² if |d| < δ else δ·(|d| − 0.5·δ), d = x − y (δ > 0). */
-export function huberLoss(input: Tensor, target: Tensor, { reduction = "mean", delta = 1 }: ReductionOptions & { delta?: number } = {}): Tensor {
+export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
+  const { reduction = "mean", delta = 1 } = options ?? {};
   if (!(delta > 0)) throw new TensileError(`huberLoss: huber_loss does not support non-positive values for delta, got ${delta}`);
   return elementwise("huberLoss", input, target, reduction, (d) => {
     const z = d.abs();
@@ -64,8 +68,9 @@ export function huberLoss(input: Tensor, target: Tensor, { reduction = "mean", d
 export function klDiv(
   input: Tensor,
   target: Tensor,
-  { reduction = "mean", logTarget = false }: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {},
+  options: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {},
 ): Tensor {
+  const { reduction = "mean", logTarget = false } = options ?? {};
   const op = "klDiv";
   checkReduction(op, reduction, ["none", "mean", "sum", "batchmean"]);
   checkBroadcast(op, input, target);
@@ -91,8 +96,9 @@ export function cosineEmbeddingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  { margin = 0, reduction = "mean" }: ReductionOptions & { margin?: number } = {},
+  options: ReductionOptions & { margin?: number } = {},
 ): Tensor {
+  const { margin = 0, reduction = "mean" } = options ?? {};
   const op = "cosineEmbeddingLoss";
   for (const [t, what] of [[input1, "input1"], [input2, "input2"], [target, "target"]] as const) assertTensor(op, t, what);
   checkReduction(op, reduction);
@@ -125,8 +131,9 @@ export function marginRankingLoss(
   input1: Tensor,
   input2: Tensor,
   target: Tensor,
-  { margin = 0, reduction = "mean" }: ReductionOptions & { margin?: number } = {},
+  options: ReductionOptions & { margin?: number } = {},
 ): Tensor {
+  const { margin = 0, reduction = "mean" } = options ?? {};
   const op = "marginRankingLoss";
   for (const [t, what] of [[input1, "input1"], [input2, "input2"], [target, "target"]] as const) assertTensor(op, t, what);
   checkReduction(op, reduction);

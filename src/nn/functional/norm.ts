@@ -162,7 +162,7 @@ export function layerNorm(input: Tensor, normalizedShape: number | readonly numb
   check(typeof normalizedShape === "number" || Array.isArray(normalizedShape), op, () =>
     `normalizedShape must be an integer or an array of integers, got ${fmtValue(normalizedShape)}`);
   const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
-  const { weight = null, bias = null, eps = 1e-5 } = opts;
+  const { weight = null, bias = null, eps = 1e-5 } = opts ?? {};
   const tail = input.shape.slice(input.ndim - ns.length);
   check(ns.length > 0 && ns.length <= input.ndim && tail.every((d, i) => d === ns[i]), op, () =>
     `given normalized_shape=${fmtShape(ns)}, expected input with shape [*, ${ns.join(", ")}], but got input of size ${fmtShape(input.shape)}`);
@@ -194,7 +194,7 @@ export interface GroupNormOptions {
 export function groupNorm(input: Tensor, numGroups: number, opts: GroupNormOptions = {}): Tensor {
   const op = "groupNorm";
   checkFloat(op, input);
-  const { weight = null, bias = null, eps = 1e-5 } = opts;
+  const { weight = null, bias = null, eps = 1e-5 } = opts ?? {};
   check(input.ndim >= 2, op, () => `expected input with at least 2 dims [N, C, *], got shape ${fmtShape(input.shape)}`);
   const [N, C] = input.shape as [number, number];
   check(Number.isInteger(numGroups) && numGroups > 0 && C % numGroups === 0, op, () =>

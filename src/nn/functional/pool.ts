@@ -95,6 +95,7 @@ function indexTables(w: Window, W: number): { offs: Tensor; base: Tensor } {
 }
 
 function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: MaxPoolOptions): Tensor | [Tensor, Tensor] {
+  o ??= {};
   planes(op, input, nd);
   const batched = input.ndim === nd + 2;
   let x4 = batched ? input : input.unsqueeze(0);
@@ -190,6 +191,7 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions
  * ```
  */
 export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions = {}): Tensor {
+  opts ??= {};
   const op = "avgPool2d";
   planes(op, input, 2);
   const batched = input.ndim === 4;

@@ -64,6 +64,7 @@ function linearPlan(a: Axis, alignCorners: boolean, f: (x: number) => number): {
  * ```
  */
 export function interpolate(input: Tensor, opts: InterpolateOptions = {}): Tensor {
+  opts ??= {};
   const op = "interpolate";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
   const { size = null, scaleFactor = null, mode = "nearest" } = opts;

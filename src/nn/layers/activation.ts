@@ -66,7 +66,7 @@ export class GELU extends Module {
   readonly approximate: "none" | "tanh";
   constructor(approximate: "none" | "tanh" | { approximate?: "none" | "tanh" } = "none") {
     super();
-    this.approximate = typeof approximate === "object" ? (approximate.approximate ?? "none") : approximate;
+    this.approximate = typeof approximate === "object" ? (approximate?.approximate ?? "none") : approximate;
   }
   override forward(input: Tensor): Tensor {
     return gelu(input, { approximate: this.approximate });

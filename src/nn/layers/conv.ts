@@ -112,7 +112,7 @@ abstract class ConvNd extends Module {
 /** Reads PyTorch-order positional arguments or one options object (`new nn.Conv2d(1, 6, 5, { padding: 2 })`). */
 function convArgs(stride: Size2 | ConvLayerOptions | undefined, rest: unknown[]): Required<Omit<ConvLayerOptions, "dtype">> & { dtype?: DType } {
   if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) {
-    const o = stride as ConvLayerOptions;
+    const o = (stride ?? {}) as ConvLayerOptions;
     return { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: o.groups ?? 1, bias: o.bias ?? true, paddingMode: o.paddingMode ?? "zeros", dtype: o.dtype };
   }
   const [padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = "zeros"] = rest as [Size2 | "same" | "valid", Size2, number, boolean, PaddingMode];
@@ -175,7 +175,7 @@ export class ConvTranspose2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
     padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
     let o: ConvTransposeLayerOptions;
-    if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) o = stride as ConvTransposeLayerOptions;
+    if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) o = (stride ?? {}) as ConvTransposeLayerOptions;
     else o = { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
     super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     const op = this.outputPadding;

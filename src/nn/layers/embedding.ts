@@ -35,6 +35,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, paddingIdx: number | null | EmbeddingOptions = null, opts: EmbeddingOptions = {}) {
     super();
+    opts ??= {};
     if (paddingIdx !== null && typeof paddingIdx === "object") ({ paddingIdx = null, ...opts } = paddingIdx);
     for (const [k, v] of [["num_embeddings", numEmbeddings], ["embedding_dim", embeddingDim]] as const)
       if (!Number.isInteger(v) || v < 0) throw new TensileError(`Embedding: ${k} must be a non-negative integer, got ${v}`);
@@ -58,7 +59,8 @@ export class Embedding extends Module {
    * nn.Embedding.fromPretrained(tensor([[1, 2.3, 3], [4, 5.1, 6.3]]));
    * ```
    */
-  static fromPretrained(embeddings: Tensor, { freeze = true, ...opts }: EmbeddingOptions & { freeze?: boolean } = {}): Embedding {
+  static fromPretrained(embeddings: Tensor, options: EmbeddingOptions & { freeze?: boolean } = {}): Embedding {
+    const { freeze = true, ...opts } = options ?? {};
     if (embeddings.ndim !== 2) throw new TensileError(`Embedding.fromPretrained: embeddings parameter is expected to be 2-dimensional, got shape ${fmtShape(embeddings.shape)}`);
     const [n, d] = embeddings.shape as [number, number];
     const emb = new Embedding(n, d, { ...opts, dtype: embeddings.dtype });

@@ -44,7 +44,8 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, bias: boolean | LinearOptions = true, opts: LinearOptions = {}) {
     super();
-    if (typeof bias === "object") ({ bias = true, ...opts } = bias);
+    opts ??= {};
+    if (typeof bias === "object") ({ bias = true, ...opts } = bias ?? {});
     checkFeatures("Linear", { in_features: inFeatures, out_features: outFeatures });
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
@@ -90,7 +91,8 @@ export class Bilinear extends Module {
 
   constructor(in1Features: number, in2Features: number, outFeatures: number, bias: boolean | LinearOptions = true, opts: LinearOptions = {}) {
     super();
-    if (typeof bias === "object") ({ bias = true, ...opts } = bias);
+    opts ??= {};
+    if (typeof bias === "object") ({ bias = true, ...opts } = bias ?? {});
     checkFeatures("Bilinear", { in1_features: in1Features, in2_features: in2Features, out_features: outFeatures });
     this.in1Features = in1Features;
     this.in2Features = in2Features;

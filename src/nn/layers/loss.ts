@@ -20,8 +20,9 @@ import { Module } from "../module.js";
 /** Base of the losses: the `reduction` ("mean" by default, "sum" or "none"). */
 export class Loss extends Module {
   readonly reduction: Reduction;
-  constructor({ reduction = "mean" }: { reduction?: Reduction } = {}) {
+  constructor(options: { reduction?: Reduction } = {}) {
     super();
+    const { reduction = "mean" } = options ?? {};
     checkReduction(this.constructor.name, reduction);
     this.reduction = reduction;
   }
@@ -29,7 +30,8 @@ export class Loss extends Module {
 
 /** A loss with an optional per-class `weight`, registered as a buffer. */
 export class WeightedLoss extends Loss {
-  constructor({ weight = null, reduction = "mean" }: { weight?: Tensor | null; reduction?: Reduction } = {}) {
+  constructor(options: { weight?: Tensor | null; reduction?: Reduction } = {}) {
+    const { weight = null, reduction = "mean" } = options ?? {};
     super({ reduction });
     this.registerBuffer("weight", weight);
   }
@@ -56,7 +58,8 @@ export class L1Loss extends Loss {
 /** Quadratic below `beta`, linear above. See `F.smoothL1Loss`. */
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
-  constructor({ reduction = "mean", beta = 1 }: { reduction?: Reduction; beta?: number } = {}) {
+  constructor(options: { reduction?: Reduction; beta?: number } = {}) {
+    const { reduction = "mean", beta = 1 } = options ?? {};
     super({ reduction });
     this.beta = beta;
   }
@@ -68,7 +71,8 @@ export class SmoothL1Loss extends Loss {
 /** Quadratic below `delta`, linear (slope delta) above. See `F.huberLoss`. */
 export class HuberLoss extends Loss {
   readonly delta: number;
-  constructor({ reduction = "mean", delta = 1 }: { reduction?: Reduction; delta?: number } = {}) {
+  constructor(options: { reduction?: Reduction; delta?: number } = {}) {
+    const { reduction = "mean", delta = 1 } = options ?? {};
     super({ reduction });
     this.delta = delta;
   }
@@ -84,12 +88,13 @@ export class HuberLoss extends Loss {
 export class CrossEntropyLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
-  constructor({
+  constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
+    const {
     weight = null,
     ignoreIndex = -100,
     reduction = "mean",
     labelSmoothing = 0,
-  }: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
+  } = options ?? {};
     super({ weight, reduction });
     this.ignoreIndex = ignoreIndex;
     this.labelSmoothing = labelSmoothing;
@@ -107,7 +112,8 @@ export class CrossEntropyLoss extends WeightedLoss {
 /** Negative log-likelihood of log-probabilities against class indices. See `F.nllLoss`. */
 export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
-  constructor({ weight = null, ignoreIndex = -100, reduction = "mean" }: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
+  constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
+    const { weight = null, ignoreIndex = -100, reduction = "mean" } = options ?? {};
     super({ weight, reduction });
     this.ignoreIndex = ignoreIndex;
   }
@@ -125,11 +131,12 @@ export class BCELoss extends WeightedLoss {
 
 /** Binary cross-entropy of logits (sigmoid fused in, stable), with `posWeight`. See `F.binaryCrossEntropyWithLogits`. */
 export class BCEWithLogitsLoss extends Loss {
-  constructor({
+  constructor(options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
+    const {
     weight = null,
     reduction = "mean",
     posWeight = null,
-  }: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
+  } = options ?? {};
     super({ reduction });
     this.registerBuffer("weight", weight);
     this.registerBuffer("pos_weight", posWeight);
@@ -149,8 +156,9 @@ export class BCEWithLogitsLoss extends Loss {
 export class KLDivLoss extends Module {
   readonly reduction: Reduction | "batchmean";
   readonly logTarget: boolean;
-  constructor({ reduction = "mean", logTarget = false }: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}) {
+  constructor(options: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}) {
     super();
+    const { reduction = "mean", logTarget = false } = options ?? {};
     checkReduction("KLDivLoss", reduction, ["none", "mean", "sum", "batchmean"]);
     this.reduction = reduction;
     this.logTarget = logTarget;
@@ -163,7 +171,8 @@ export class KLDivLoss extends Module {
 /** 1 − cos for similar pairs (y = 1), max(0, cos − margin) for dissimilar (y = −1). See `F.cosineEmbeddingLoss`. */
 export class CosineEmbeddingLoss extends Loss {
   readonly margin: number;
-  constructor({ margin = 0, reduction = "mean" }: { margin?: number; reduction?: Reduction } = {}) {
+  constructor(options: { margin?: number; reduction?: Reduction } = {}) {
+    const { margin = 0, reduction = "mean" } = options ?? {};
     super({ reduction });
     this.margin = margin;
   }
@@ -175,7 +184,8 @@ export class CosineEmbeddingLoss extends Loss {
 /** max(0, −y·(x1 − x2) + margin). See `F.marginRankingLoss`. */
 export class MarginRankingLoss extends Loss {
   readonly margin: number;
-  constructor({ margin = 0, reduction = "mean" }: { margin?: number; reduction?: Reduction } = {}) {
+  constructor(options: { margin?: number; reduction?: Reduction } = {}) {
+    const { margin = 0, reduction = "mean" } = options ?? {};
     super({ reduction });
     this.margin = margin;
   }

@@ -31,7 +31,7 @@ abstract class BatchNormBase extends Module {
 
   constructor(readonly numFeatures: number, eps: number | BatchNormLayerOptions = 1e-5, momentum: number | null = 0.1, affine = true, trackRunningStats = true) {
     super();
-    const o: BatchNormLayerOptions = typeof eps === "object" ? eps : { eps, momentum, affine, trackRunningStats };
+    const o: BatchNormLayerOptions = typeof eps === "object" ? eps ?? {} : { eps, momentum, affine, trackRunningStats };
     const name = this.constructor.name;
     check(Number.isInteger(numFeatures) && numFeatures > 0, name, () => `num_features must be a positive integer, got ${numFeatures}`);
     this.eps = o.eps ?? 1e-5;
@@ -164,7 +164,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], eps: number | LayerNormLayerOptions = 1e-5, elementwiseAffine = true) {
     super();
-    const o: LayerNormLayerOptions = typeof eps === "object" ? eps : { eps, elementwiseAffine };
+    const o: LayerNormLayerOptions = typeof eps === "object" ? eps ?? {} : { eps, elementwiseAffine };
     check(typeof normalizedShape === "number" || Array.isArray(normalizedShape), "LayerNorm", () =>
       `normalizedShape must be an integer or an array of integers, got ${fmtValue(normalizedShape)}`);
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
@@ -205,7 +205,7 @@ export class GroupNorm extends Module {
 
   constructor(readonly numGroups: number, readonly numChannels: number, eps: number | GroupNormLayerOptions = 1e-5, affine = true) {
     super();
-    const o: GroupNormLayerOptions = typeof eps === "object" ? eps : { eps, affine };
+    const o: GroupNormLayerOptions = typeof eps === "object" ? eps ?? {} : { eps, affine };
     check(Number.isInteger(numGroups) && numGroups > 0 && numChannels % numGroups === 0, "GroupNorm", () =>
       `num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
     this.eps = o.eps ?? 1e-5;

@@ -177,6 +177,7 @@ export class Upsample extends Module {
   readonly alignCorners: boolean | null;
   constructor(opts: UpsampleOptions = {}) {
     super();
+    opts ??= {};
     if (!isOpts(opts)) throw new TensileError("Upsample: expected an options object { size, scaleFactor, mode, alignCorners }");
     this.size = opts.size ?? null;
     this.scaleFactor = opts.scaleFactor ?? null;

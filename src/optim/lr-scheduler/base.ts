@@ -74,6 +74,7 @@ export abstract class LRScheduler {
   protected lastLr: number[] = [];
 
   protected constructor(readonly name: string, optimizer: Optimizer, options: SchedulerOptions = {}) {
+    options ??= {};
     checkOptimizer(name, optimizer);
     this.optimizer = optimizer;
     this.verbose = options.verbose ?? false;

@@ -51,6 +51,7 @@ export class ReduceLROnPlateau {
   private lastLr: number[];
 
   constructor(optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
+    options ??= {};
     checkOptimizer(this.name, optimizer);
     checkSchedulerOptions(this.name, options, OPTIONS);
     this.factor = options.factor ?? 0.1;

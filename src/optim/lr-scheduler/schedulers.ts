@@ -138,6 +138,7 @@ export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
   constructor(optimizer: Optimizer, options: { factor?: number; totalIters?: number } & SchedulerOptions = {}) {
+    options ??= {};
     super("ConstantLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["factor", "totalIters"]);
     this.factor = options.factor ?? 1 / 3;
@@ -175,6 +176,7 @@ export class LinearLR extends LRScheduler {
   endFactor: number;
   totalIters: number;
   constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } & SchedulerOptions = {}) {
+    options ??= {};
     super("LinearLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["startFactor", "endFactor", "totalIters"]);
     this.startFactor = options.startFactor ?? 1 / 3;
@@ -237,6 +239,7 @@ export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
   constructor(optimizer: Optimizer, options: { totalIters?: number; power?: number } & SchedulerOptions = {}) {
+    options ??= {};
     super("PolynomialLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["totalIters", "power"]);
     this.totalIters = options.totalIters ?? 5;
