@@ -115,3 +115,96 @@ test("an LSTM learns to forecast a sine wave: its error falls below the naive la
   const naive = x.select(1, -1).sub(y).pow(2).mean().item();
   assert.ok(last < first / 20 && last < naive / 4, `MSE ${first.toFixed(4)} → ${last.toFixed(5)}; naive forecast ${naive.toFixed(4)}`);
 });
+
+interface PackedCase {
+  name: string;
+  kind: "RNN" | "LSTM" | "GRU";
+  args: number[];
+  kwargs: Record<string, unknown>;
+  lengths: number[];
+  enforceSorted: boolean;
+  params: Record<string, Enc>;
+  input: Enc;
+  hx: Enc[];
+  packedData: Enc;
+  batchSizes: number[];
+  sortedIndices: number[] | null;
+  unsortedIndices: number[] | null;
+  outputPackedData: Enc;
+  outLengths: number[];
+  outputs: Enc[];
+  upstream: Enc[];
+  inputGrad: Enc;
+  hxGrads: Enc[];
+  paramGrads: Record<string, Enc>;
+}
+const packedFx = loadNnFixture<{ packed: PackedCase[]; padSequence: { sequences: Enc[]; padded: Enc; paddedBatchFirst: Enc } }>("nn-rnn.json");
+const R = nn.utils.rnn;
+
+for (const backend of backendsUnderTest()) {
+  describe(`packed sequences through RNN, LSTM and GRU match PyTorch (${backend.name})`, () => {
+    for (const c of packedFx.packed) {
+      test(c.name, () => {
+        setBackend(backend.name);
+        const m = new nn[c.kind](c.args[0]!, c.args[1]!, c.kwargs).eval();
+        const params = Object.fromEntries(m.namedParameters());
+        noGrad(() => {
+          for (const [k, v] of Object.entries(c.params)) params[k]!.copy_(dec(v));
+        });
+        const batchFirst = c.kwargs.batchFirst === true;
+        const x = dec(c.input, { requiresGrad: true });
+        const hx = c.hx.map((e) => dec(e, { requiresGrad: true }));
+        const pk = R.packPaddedSequence(x, c.lengths, { batchFirst, enforceSorted: c.enforceSorted });
+        assertClose(`${c.name} packed data`, pk.data, c.packedData, 0, 0);
+        assert.deepEqual(Array.from(pk.batchSizes.dataSync()), c.batchSizes);
+        assert.deepEqual(pk.sortedIndices ? Array.from(pk.sortedIndices.dataSync()) : null, c.sortedIndices);
+        assert.deepEqual(pk.unsortedIndices ? Array.from(pk.unsortedIndices.dataSync()) : null, c.unsortedIndices);
+        const arg = hx.length === 0 ? undefined : c.kind === "LSTM" ? (hx as [Tensor, Tensor]) : hx[0];
+        const [outPk, hn] = (m.forward as (i: nn.utils.rnn.PackedSequence, h?: unknown) => [nn.utils.rnn.PackedSequence, Tensor | [Tensor, Tensor]])(pk, arg);
+        assert.ok(outPk instanceof R.PackedSequence);
+        assertClose(`${c.name} output packed data`, outPk.data, c.outputPackedData, 1e-5, 1e-6);
+        const [out, lens] = R.padPackedSequence(outPk, { batchFirst });
+        assert.deepEqual(Array.from(lens.dataSync()), c.outLengths);
+        const outs = [out, ...(Array.isArray(hn) ? hn : [hn])];
+        outs.forEach((o, i) => assertClose(`${c.name} output ${i}`, o, c.outputs[i]!, 1e-5, 1e-6));
+        outs.map((o, i) => o.mul(dec(c.upstream[i]!)).sum()).reduce((a, b) => a.add(b)).backward();
+        assertClose(`${c.name} input grad`, x.grad!, c.inputGrad, 1e-4, 1e-6);
+        hx.forEach((h, i) => assertClose(`${c.name} hx grad ${i}`, h.grad!, c.hxGrads[i]!, 1e-4, 1e-6));
+        for (const [key, g] of Object.entries(c.paramGrads)) assertClose(`${c.name} grad of ${key}`, params[key]!.grad!, g, 1e-4, 1e-6);
+      });
+    }
+  });
+}
+
+test("padSequence, packSequence and padPackedSequence as PyTorch's; errors name the call", () => {
+  const seqs = packedFx.padSequence.sequences.map((e) => dec(e));
+  assertClose("padSequence", R.padSequence(seqs), packedFx.padSequence.padded, 0, 0);
+  assertClose("padSequence batchFirst", R.padSequence(seqs, { batchFirst: true, paddingValue: -1 }), packedFx.padSequence.paddedBatchFirst, 0, 0);
+  const pk = R.packSequence(seqs, { enforceSorted: false });
+  assert.deepEqual(Array.from(pk.batchSizes.dataSync()), [3, 2, 2, 1, 1]); // lengths 5, 3, 1
+  const [back, lens] = R.padPackedSequence(pk, { totalLength: 7 });
+  assert.deepEqual([...back.shape], [7, 3, 2]);
+  assert.deepEqual(Array.from(lens.dataSync()), [3, 5, 1]);
+  assertClose("round trip", back.narrow(0, 0, 5), packedFx.padSequence.padded, 0, 0);
+  assertThrowsTensile(() => R.packSequence(seqs), /^packPaddedSequence: `lengths` array must be sorted in decreasing order/);
+  assertThrowsTensile(() => R.packPaddedSequence(zeros([4, 2, 3]), [3, 0]), /^packPaddedSequence: Length of all samples has to be greater than 0/);
+  assertThrowsTensile(() => R.packPaddedSequence(zeros([4, 2, 3]), [5, 1]), /^packPaddedSequence: a length of 5 is longer than the input's 4 steps/);
+  assertThrowsTensile(() => R.packPaddedSequence(zeros([4, 2, 3]), [3]), /^packPaddedSequence: expected 2 lengths/);
+  assertThrowsTensile(() => R.padPackedSequence(pk, { totalLength: 4 }), /^padPackedSequence: Expected total_length to be at least the length of the longest sequence in input, but got total_length=4 and max sequence length being 5/);
+  assertThrowsTensile(() => R.padSequence([zeros([2, 3]), zeros([2, 4])]), /^padSequence: every sequence must be \[L, 3\]/);
+});
+
+test("a packed batch gives each sequence what it gets alone (LSTM, bidirectional)", () => {
+  manualSeed(2);
+  const lstm = new nn.LSTM(3, 4, { bidirectional: true, batchFirst: true }).eval();
+  const seqs = [randn(2, 3), randn(5, 3), randn(3, 3)];
+  const [out, [h]] = lstm.forward(R.packSequence(seqs, { enforceSorted: false }));
+  const [padded] = R.padPackedSequence(out, { batchFirst: true });
+  seqs.forEach((s, b) => {
+    const [alone, [hAlone]] = lstm.forward(s.unsqueeze(0));
+    const got = padded.select(0, b).narrow(0, 0, s.shape[0]!);
+    assert.ok(got.sub(alone.squeeze(0)).abs().max().item() < 1e-6, `sequence ${b} output`);
+    assert.ok(h.select(1, b).sub(hAlone.select(1, 0)).abs().max().item() < 1e-6, `sequence ${b} final state`);
+    if (s.shape[0]! < 5) assert.equal(padded.select(0, b).narrow(0, s.shape[0]!, 5 - s.shape[0]!).abs().sum().item(), 0, "padding is zero");
+  });
+});

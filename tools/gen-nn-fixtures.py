@@ -465,7 +465,54 @@ def gen_rnn():
     case("LSTMCell(4, 3)", "LSTMCell", (4, 3), {}, r(2, 4), (r(2, 3), r(2, 3)), cell=True)
     case("LSTMCell(4, 3) unbatched, no bias", "LSTMCell", (4, 3), {"bias": False}, r(4), (r(3), r(3)), cell=True)
     case("GRUCell(4, 3)", "GRUCell", (4, 3), {}, r(2, 4), r(2, 3), cell=True)
-    write("nn-rnn.json", {"cases": cases})
+
+    # packed sequences: pack_padded_sequence's layout, and RNNs run on a PackedSequence — outputs
+    # (padded back), final states and every gradient
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pad_sequence
+    packed = []
+
+    def packed_case(name, kind, args, kwargs, x, lengths, enforce_sorted, hx=None):
+        torch.manual_seed(len(packed) + 700)
+        m = getattr(nn, kind)(*args, **kwargs).eval()
+        with torch.no_grad():
+            for p in m.parameters():
+                p.copy_(torch.randn_like(p) * 0.5)
+        bf = kwargs.get("batch_first", False)
+        x = x.clone().requires_grad_()
+        states = [] if hx is None else [h.clone().requires_grad_() for h in (hx if isinstance(hx, tuple) else (hx,))]
+        arg = None if hx is None else (tuple(states) if isinstance(hx, tuple) else states[0])
+        pk = pack_padded_sequence(x, torch.tensor(lengths), batch_first=bf, enforce_sorted=enforce_sorted)
+        out_pk, hn = m(pk) if arg is None else m(pk, arg)
+        out, out_lengths = pad_packed_sequence(out_pk, batch_first=bf)
+        outs = [out] + (list(hn) if isinstance(hn, tuple) else [hn])
+        ups = [torch.randn_like(o) for o in outs]
+        sum((o * u).sum() for o, u in zip(outs, ups)).backward()
+        packed.append({
+            "name": name, "kind": kind, "args": list(args), "kwargs": {re.sub(r"_([a-z])", lambda g: g.group(1).upper(), k): v for k, v in kwargs.items()},
+            "lengths": lengths, "enforceSorted": enforce_sorted,
+            "params": {k: enc(v) for k, v in m.named_parameters()},
+            "input": enc(x), "hx": [enc(h) for h in states],
+            "packedData": enc(pk.data), "batchSizes": pk.batch_sizes.tolist(),
+            "sortedIndices": None if pk.sorted_indices is None else pk.sorted_indices.tolist(),
+            "unsortedIndices": None if pk.unsorted_indices is None else pk.unsorted_indices.tolist(),
+            "outputPackedData": enc(out_pk.data), "outLengths": out_lengths.tolist(),
+            "outputs": [enc(o) for o in outs], "upstream": [enc(u) for u in ups],
+            "inputGrad": enc(x.grad), "hxGrads": [enc(h.grad) for h in states],
+            "paramGrads": {k: enc(v.grad) for k, v in m.named_parameters()},
+        })
+
+    torch.manual_seed(17)
+    packed_case("LSTM(3, 4) sorted lengths", "LSTM", (3, 4), {}, r(5, 3, 3), [5, 3, 2], True)
+    packed_case("LSTM(3, 4) 2 layers, bidirectional, batch_first, unsorted, h0 c0", "LSTM", (3, 4),
+                {"num_layers": 2, "bidirectional": True, "batch_first": True}, r(4, 6, 3), [2, 6, 1, 4], False,
+                (r(4, 4, 4), r(4, 4, 4)))
+    packed_case("GRU(3, 4) bidirectional, unsorted, padded past the longest", "GRU", (3, 4), {"bidirectional": True},
+                r(7, 3, 3), [3, 5, 1], False)
+    packed_case("RNN(3, 2) relu, h0, unsorted", "RNN", (3, 2), {"nonlinearity": "relu"}, r(4, 3, 3), [1, 4, 3], False, r(1, 3, 2))
+    seqs = [r(3, 2), r(5, 2), r(1, 2)]
+    pad = {"sequences": [enc(q) for q in seqs], "padded": enc(pad_sequence(seqs)),
+           "paddedBatchFirst": enc(pad_sequence(seqs, batch_first=True, padding_value=-1.0))}
+    write("nn-rnn.json", {"cases": cases, "packed": packed, "padSequence": pad})
 
 
 # ---------------------------------------------------------------- attention

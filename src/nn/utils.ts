@@ -80,3 +80,6 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
     }
   });
 }
+
+/** Variable-length sequences: `padSequence`, `packPaddedSequence`, `padPackedSequence`, `PackedSequence` (PyTorch's `torch.nn.utils.rnn`). */
+export * as rnn from "./rnn-utils.js";

@@ -15,7 +15,7 @@
  * const [out, [h, c]] = lstm.forward(randn([8, 5, 10])); // out [8, 5, 20]; h, c [2, 8, 20]
  * ```
  */
-import { Parameter, Tensor, cat, empty, stack, zeros } from "../../core.js";
+import { Parameter, Tensor, cat, empty, stack, where, zeros } from "../../core.js";
 import type { DType } from "../../core.js";
 import { TensileError, fmtShape, fmtValue } from "../../errors.js";
 import { dropout } from "../functional/dropout.js";
@@ -23,6 +23,8 @@ import { linear } from "../functional/linear.js";
 import { uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { pyFloat } from "../repr.js";
+import { PackedSequence, repack, stepMasks, unpack } from "../rnn-utils.js";
+import { indexSelect } from "../../ops/indexing.js";
 
 type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -130,13 +132,17 @@ abstract class RNNBase extends Module {
    * initial states [L·D, N, H] (LSTM: [h0, c0]), zeros if omitted. Returns the last layer's
    * outputs [T, N, D·H] and the final states of every layer and direction.
    */
-  protected run(input: Tensor, hx: Tensor | readonly Tensor[] | null | undefined): [Tensor, Tensor, Tensor | null] {
+  protected run(input: Tensor | PackedSequence, hx: Tensor | readonly Tensor[] | null | undefined): [Tensor | PackedSequence, Tensor, Tensor | null] {
     const name = NAMES[this.mode];
-    if (!(input instanceof Tensor)) throw new TensileError(`${name}: input must be a Tensor, got ${fmtValue(input)}`);
+    // a PackedSequence runs as a padded batch (sorted, time-major) whose states stop at each end
+    const packed = input instanceof PackedSequence ? input : null;
+    const sortedLengths = packed?.sortedLengths() ?? null;
+    if (packed) input = unpack(packed.data, sortedLengths!, sortedLengths![0] ?? 0);
+    if (!(input instanceof Tensor)) throw new TensileError(`${name}: input must be a Tensor or a PackedSequence, got ${fmtValue(input)}`);
     if (input.ndim !== 2 && input.ndim !== 3)
       throw new TensileError(`${name}: Expected input to be 2D or 3D, got ${input.ndim}D tensor of size ${fmtShape(input.shape)}`);
     const batched = input.ndim === 3;
-    let x = batched ? (this.batchFirst ? input.transpose(0, 1) : input) : input.unsqueeze(1);
+    let x = batched ? (this.batchFirst && !packed ? input.transpose(0, 1) : input) : input.unsqueeze(1);
     if (x.shape[2] !== this.inputSize)
       throw new TensileError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]} (input ${fmtShape(input.shape)})`);
     const [T, N] = x.shape as [number, number];
@@ -149,8 +155,10 @@ abstract class RNNBase extends Module {
       const s = batched ? t : t.ndim === 2 ? t.unsqueeze(1) : t;
       if (s.ndim !== 3 || s.shape.some((v, i) => v !== want[i]))
         throw new TensileError(`${name}: Expected ${what} size ${fmtShape(batched ? want : [L * D, H])}, got ${fmtShape(t.shape)}`);
-      return s;
+      // states come in the batch's own order; a packed batch runs longest first
+      return packed?.sortedIndices ? indexSelect(s, 1, packed.sortedIndices) : s;
     };
+    const masks = sortedLengths ? stepMasks(sortedLengths, T) : null;
     let h0: Tensor, c0: Tensor | null = null;
     if (lstm) {
       if (hx !== null && hx !== undefined && !(Array.isArray(hx) && hx.length === 2))
@@ -174,7 +182,10 @@ abstract class RNNBase extends Module {
         const seq: Tensor[] = new Array<Tensor>(T);
         for (let k = 0; k < T; k++) {
           const t = d === 0 ? k : T - 1 - k;
-          [h, c] = step(this.mode, gi.select(0, t), h, c, wHh, bHh);
+          const [h2, c2] = step(this.mode, gi.select(0, t), h, c, wHh, bHh);
+          // packed: a sequence past its end keeps its state (backwards: keeps h0 until its last step)
+          h = masks ? where(masks[t]!, h2, h) : h2;
+          c = masks && c ? where(masks[t]!, c2!, c) : c2;
           seq[t] = h;
         }
         outs.push(seq);
@@ -186,8 +197,12 @@ abstract class RNNBase extends Module {
         : D === 1 ? stack(outs[0]!, 0) : stack(outs[0]!.map((f, t) => cat([f, outs[1]![t]!], -1)), 0);
       x = l < L - 1 && this.dropout > 0 ? dropout(layerOut, this.dropout, this.training) : layerOut;
     }
-    let out = x;
     let hOut = stack(hN, 0), cOut = lstm ? stack(cN, 0) : null;
+    if (packed) {
+      const back = packed.unsortedIndices;
+      return [repack(x, packed), back ? indexSelect(hOut, 1, back) : hOut, cOut && back ? indexSelect(cOut, 1, back) : cOut];
+    }
+    let out = x;
     if (!batched) {
       out = out.squeeze(1);
       hOut = hOut.squeeze(1);
@@ -220,7 +235,9 @@ export class RNN extends RNNBase {
     if (nl !== "tanh" && nl !== "relu") throw new TensileError(`RNN: Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts);
   }
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
     const [out, h] = this.run(input, hx);
     return [out, h];
   }
@@ -237,7 +254,9 @@ export class LSTM extends RNNBase {
     if (opts?.projSize) throw new TensileError("LSTM: projSize (LSTM with projections) is not supported");
     super("LSTM", inputSize, hiddenSize, opts);
   }
-  override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+  override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
+  override forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
+  override forward(input: Tensor | PackedSequence, hx?: readonly [Tensor, Tensor] | null): [Tensor | PackedSequence, [Tensor, Tensor]] {
     const [out, h, c] = this.run(input, hx);
     return [out, [h, c!]];
   }
@@ -253,7 +272,9 @@ export class GRU extends RNNBase {
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     super("GRU", inputSize, hiddenSize, opts);
   }
-  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+  override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
+  override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
+  override forward(input: Tensor | PackedSequence, hx?: Tensor | null): [Tensor | PackedSequence, Tensor] {
     const [out, h] = this.run(input, hx);
     return [out, h];
   }
