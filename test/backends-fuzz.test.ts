@@ -282,7 +282,7 @@ function program(seed: number): Outcome {
           const kind = pick(["RNN", "LSTM", "GRU"] as const);
           const layer = new nn[kind](feats, 1 + ri(4), { bidirectional: r() < 0.3 });
           name = `${kind} over [${s[0]}, 1, ${feats}]`;
-          out = layer.forward(a.reshape(s[0]!, 1, feats))[0];
+          out = (layer.forward as (x: Tensor) => [Tensor, unknown])(a.reshape(s[0]!, 1, feats))[0];
         }
         break;
       case 31:
