@@ -198,6 +198,19 @@ describe("views share storage", () => {
     assert.equal(tensor([0.5, -1.25], { requiresGrad: true }).toString(), "tensor([ 0.5000, -1.2500], requires_grad=True)");
     assert.equal(tensor([1, 2]).toString(), "tensor([1, 2], dtype=int32)");
   });
+  test("clamp and clamp_ take tensor bounds, as PyTorch's Tensor.clamp", () => {
+    const x = tensor([0.5, -2, 3], { dtype: "float32" });
+    const lo = tensor([0, -1, 0], { dtype: "float32" }), hi = tensor([1, 1, 2], { dtype: "float32" });
+    assert.deepEqual(x.clamp(lo, hi).toArray(), [0.5, -1, 2]);
+    assert.deepEqual(x.clone().clamp_(lo, null).toArray(), [0.5, -1, 3]);
+    const w = tensor([0.5, -2, 3], { dtype: "float32", requiresGrad: true });
+    const b = tensor([0, -1, 2.5], { dtype: "float32", requiresGrad: true });
+    const y = w.mul(1);
+    y.clamp_(b, null);
+    y.sum().backward();
+    assert.deepEqual(w.grad!.toArray(), [1, 0, 1]);
+    assert.deepEqual(b.grad!.toArray(), [0, 1, 0]);
+  });
   test("toString is PyTorch's repr: widths, scientific notation, -0, non-finite values, wrapping at 80, summaries", () => {
     const num = (v: number | string) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : Number(v));
     for (const c of fx.repr as { shape: number[]; dtype: "float32" | "float64" | "int32" | "bool"; data: (number | string | boolean)[]; negZero: number[]; requiresGrad: boolean; repr: string }[]) {

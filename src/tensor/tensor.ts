@@ -305,7 +305,7 @@ export class Tensor {
   floor(): T { return E.floor(this); }
   ceil(): T { return E.ceil(this); }
   erf(): T { return E.erf(this); }
-  clamp(min?: number | null, max?: number | null): T { return E.clamp(this, min, max); }
+  clamp(min?: number | T | null, max?: number | T | null): T { return E.clamp(this, min, max); }
   maximum(o: TS): T { return E.maximum(this, o); }
   minimum(o: TS): T { return E.minimum(this, o); }
   eq(o: TS): T { return E.eq(this, o); }
@@ -442,7 +442,9 @@ export class Tensor {
     return IP.inPlace("addcdiv_", this, (t) => IP.addcdiv(t, t1, t2, opts?.value ?? 1), [t1, t2]);
   }
   // clamp's rule compares its input with the bounds
-  clamp_(min?: number | null, max?: number | null): this { return IP.inPlace("clamp_", this, (t) => E.clamp(t, min, max), [], true); }
+  clamp_(min?: number | T | null, max?: number | T | null): this {
+    return IP.inPlace("clamp_", this, (t) => E.clamp(t, min, max), [min, max].filter((b): b is T => b instanceof Tensor), true);
+  }
   maskedFill_(mask: T, v: number): this { return IP.inPlace("maskedFill_", this, (t) => E.maskedFill(t, mask, v), [mask]); }
   relu_(): this { return IP.inPlace("relu_", this, (t) => A.relu(t)); }
   uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
