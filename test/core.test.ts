@@ -224,6 +224,29 @@ describe("views share storage", () => {
 });
 
 describe("autograd", () => {
+  test("grad(y, x) computes only what leads to x, as PyTorch prunes: no weight gradient, same dL/dx", () => {
+    manualSeed(4);
+    const W = randn([5, 3], { requiresGrad: true }), b = randn([5], { requiresGrad: true });
+    let weightGrads = 0;
+    W.registerHook((g) => {
+      weightGrads++;
+      return g;
+    });
+    const x = randn([4, 3], { requiresGrad: true });
+    const loss = () => x.matmul(W.t()).add(b).tanh().pow(2).sum();
+    const [gx] = grad(loss(), x);
+    assert.equal(weightGrads, 0, "W's gradient was computed");
+    assert.equal(W.grad, null);
+    loss().backward();
+    assert.equal(weightGrads, 1);
+    assert.deepEqual(Array.from(gx!.dataSync()), Array.from(x.grad!.dataSync()));
+    // under createGraph every edge stays: a gradient penalty still reaches W
+    W.grad = null;
+    const [gx2] = grad(loss(), x, { createGraph: true });
+    gx2!.pow(2).sum().backward();
+    assert.ok(W.grad !== null && (W.grad as Tensor).abs().sum().item() > 0, "the penalty's gradient reaches W");
+    assert.equal(W.requiresGrad && b.requiresGrad, true, "flags restored");
+  });
   test("gradients accumulate into leaves across backward calls", () => {
     const x = tensor([1, 2, 3], { dtype: "float32", requiresGrad: true });
     x.mul(2).sum().backward();

@@ -192,6 +192,15 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
     }
   }
 
+  // With `inputs` (grad(), backward({inputs})) only tensors that lead to one of them need a
+  // gradient: nothing else is computed, as PyTorch prunes its graph. For a model's input that
+  // skips every weight gradient. Not under createGraph, where a rule's graph must keep every edge.
+  let needed: Set<Tensor> | null = null;
+  if (only && !createGraph) {
+    needed = new Set();
+    for (const t of order) if (only.has(t) || t.gradFn?.inputs.some((i) => i && needed!.has(i))) needed.add(t);
+  }
+
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   // gradient buffers this pass made to add slice gradients into (see SliceGrad): written in place
   const buffers = new Set<Tensor>();
@@ -234,9 +243,13 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       checkSaved(node);
       const rule = pass?.begin();
       let ins: readonly (Tensor | SliceGrad | null | undefined)[];
+      // rules compute a gradient only for inputs that require one: hide the inputs not needed
+      const hidden = needed ? node.inputs.filter((i): i is Tensor => !!i && !needed!.has(i) && i._requiresGrad) : [];
+      for (const i of hidden) i._requiresGrad = false;
       try {
         ins = node.backwardFn(g);
       } finally {
+        for (const i of hidden) i._requiresGrad = true;
         if (pass) pass.ruleDone(rule!);
       }
       if (!retain) {
@@ -249,7 +262,7 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       const spent: Tensor[] = []; // dropped only once every input got its gradient (add's rule returns g twice)
       node.inputs.forEach((inp, i) => {
         const gi = ins[i];
-        if (!inp || !gi) return;
+        if (!inp || !gi || (needed && !needed.has(inp))) return;
         if (gi instanceof SliceGrad) {
           let buf = grads.get(inp);
           if (!buf || !buffers.has(buf)) {

@@ -38,7 +38,8 @@ export class Tensor {
    * that caches results (wasm) then frees it without copying it out to JS memory.
    */
   private _gradOwned = false;
-  private _requiresGrad = false;
+  /** @internal read by the autograd engine, which hides inputs whose gradient no one asked for */
+  _requiresGrad = false;
   private _gradFn: Node | null = null;
   private _hooks: ((g: Tensor) => Tensor | void)[] = [];
   /** @internal */ _retainsGrad = false;
