@@ -10,6 +10,7 @@ import {
   DT_F32, DT_F64, DT_I32, DT_BOOL,
   U_NEG, U_EXP, U_EXPM1, U_LOG, U_LOG1P, U_SQRT, U_RSQRT, U_ABS, U_SIGN, U_RECIPROCAL, U_SIN, U_COS,
   U_TANH, U_SIGMOID, U_RELU, U_FLOOR, U_CEIL, U_ROUND, U_TRUNC, U_ERF, U_ISNAN, U_ISFINITE, U_LOGICAL_NOT,
+  U_GELU, U_GELU_GRAD, U_SILU, U_SILU_GRAD,
   B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_FLOOR_DIV, B_REMAINDER,
   B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR, B_XOR,
 } from "../src/backends/wasm/opcodes";
@@ -164,6 +165,10 @@ function unaryOf<T>(op: i32): void {
     case U_ISNAN: unaryLoop<O.IsNan, T>(); break;
     case U_ISFINITE: unaryLoop<O.IsFinite, T>(); break;
     case U_LOGICAL_NOT: unaryLoop<O.LogicalNot, T>(); break;
+    case U_GELU: unaryLoop<O.Gelu, T>(); break;
+    case U_GELU_GRAD: unaryLoop<O.GeluGrad, T>(); break;
+    case U_SILU: unaryLoop<O.Silu, T>(); break;
+    case U_SILU_GRAD: unaryLoop<O.SiluGrad, T>(); break;
     default: unreachable();
   }
 }

@@ -91,6 +91,43 @@ export class Round { @inline d(x: f64): f64 { return nearest<f64>(x); } @inline 
 export class Trunc { @inline d(x: f64): f64 { return Math.trunc(x); } @inline v(x: v128): v128 { return f32x4.trunc(x); } }
 export class Erf { @inline d(x: f64): f64 { return erf(x); } @inline v(x: v128): v128 { return erfV(x); } }
 
+// Activations fused into one pass, with the reference backend's formulas (the f64 path is the
+// reference's arithmetic; the f32x4 path rounds each step to f32, as the composed ops did).
+const GELU_PDF: f64 = 0.3989422804014327; // 1/√(2π)
+@inline function sigmoidD(x: f64): f64 {
+  if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1.0 + e);
+}
+@inline function sigmoidV(x: v128): v128 { return f32x4.div(ONE, f32x4.add(ONE, expV(f32x4.neg(x)))); }
+/** gelu(x) = x·Φ(x) = ½x(1 + erf(x/√2)). */
+export class Gelu {
+  @inline d(x: f64): f64 { return x * 0.5 * (1 + erf(x * Math.SQRT1_2)); }
+  @inline v(x: v128): v128 {
+    const cdf = f32x4.add(ONE, erfV(f32x4.mul(x, f32x4.splat(<f32>Math.SQRT1_2))));
+    return f32x4.mul(f32x4.mul(x, f32x4.splat(0.5)), cdf);
+  }
+}
+/** d gelu / dx = Φ(x) + x·φ(x); exp(−x²/2) underflows to 0 past |x| ≈ 14, where the term is 0. */
+export class GeluGrad {
+  @inline d(x: f64): f64 { return 0.5 * (1 + erf(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) * GELU_PDF; }
+  @inline v(x: v128): v128 {
+    const cdf = f32x4.mul(f32x4.splat(0.5), f32x4.add(ONE, erfV(f32x4.mul(x, f32x4.splat(<f32>Math.SQRT1_2)))));
+    const pdf = f32x4.mul(expV(f32x4.mul(f32x4.mul(x, x), f32x4.splat(-0.5))), f32x4.splat(<f32>GELU_PDF));
+    return f32x4.add(cdf, f32x4.mul(x, pdf));
+  }
+}
+/** silu(x) = x·σ(x). */
+export class Silu {
+  @inline d(x: f64): f64 { return x * sigmoidD(x); }
+  @inline v(x: v128): v128 { return f32x4.mul(x, sigmoidV(x)); }
+}
+/** d silu / dx = σ(x)·(1 + x·(1 − σ(x))). */
+export class SiluGrad {
+  @inline d(x: f64): f64 { const s = sigmoidD(x); return s * (1 + x * (1 - s)); }
+  @inline v(x: v128): v128 { const s = sigmoidV(x); return f32x4.mul(s, f32x4.add(ONE, f32x4.mul(x, f32x4.sub(ONE, s)))); }
+}
+
 export class IsNan { @inline p(x: f64): bool { return isNaN(x); } @inline m(x: v128): v128 { return f32x4.ne(x, x); } }
 export class IsFinite {
   @inline p(x: f64): bool { return isFinite(x); }

@@ -224,6 +224,22 @@ describe("views share storage", () => {
 });
 
 describe("autograd", () => {
+  test("gelu and silu (one kernel each way) have the composed forms' first and second derivatives", () => {
+    const x = tensor([-4, -1.5, -0.2, 0, 0.3, 1.1, 3.5], { dtype: "float64", requiresGrad: true });
+    const forms: [string, (t: Tensor) => Tensor, (t: Tensor) => Tensor][] = [
+      ["gelu", (t) => t.gelu(), (t) => t.mul(0.5).mul(t.mul(Math.SQRT1_2).erf().add(1))],
+      ["silu", (t) => t.silu(), (t) => t.mul(t.sigmoid())],
+    ];
+    for (const [name, fused, composed] of forms) {
+      const d = (f: (t: Tensor) => Tensor) => {
+        const [g1] = grad(f(x).sum(), x, { createGraph: true });
+        const [g2] = grad(g1!.sum(), x);
+        return [Array.from(f(x).dataSync()), Array.from(g1!.dataSync()), Array.from(g2!.dataSync())];
+      };
+      const a = d(fused), b = d(composed);
+      a.forEach((vals, k) => vals.forEach((v, i) => assert.ok(Math.abs(v - b[k]![i]!) < 1e-12, `${name} derivative ${k} at ${i}: ${v} vs ${b[k]![i]}`)));
+    }
+  });
   test("grad(y, x) computes only what leads to x, as PyTorch prunes: no weight gradient, same dL/dx", () => {
     manualSeed(4);
     const W = randn([5, 3], { requiresGrad: true }), b = randn([5], { requiresGrad: true });

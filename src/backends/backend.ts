@@ -39,6 +39,8 @@ export interface View<S extends Storage = Storage> {
 export const UNARY_OPS = [
   "neg", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "abs", "sign", "reciprocal", "sin", "cos",
   "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "erf", "isnan", "isfinite", "logicalNot",
+  // activations and their derivatives, one pass each (the composed forms take 5–9 kernels)
+  "gelu", "geluGrad", "silu", "siluGrad",
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 

@@ -58,11 +58,25 @@ export function gelu(x: T, opts: { approximate?: "none" | "tanh" } = {}): T {
     return xf.mul(0.5).mul(tanh(inner).add(1));
   }
   if (mode !== "none") throw new TensileError(`gelu: approximate must be "none" or "tanh", got "${mode}"`);
-  return xf.mul(0.5).mul(E.erf(xf.mul(Math.SQRT1_2)).add(1));
+  // one kernel each way; under createGraph the derivative is built of differentiable ops
+  const out = E.unaryRaw("gelu", xf);
+  return record("gelu", out, [xf], (g) => [g.mul(isGradEnabled() ? geluGrad(xf) : E.unaryRaw("geluGrad", xf))], undefined, [xf]);
 }
 
-/** silu(x) = x·σ(x). */
-export const silu = (x: T): T => floatInput("silu", x).mul(sigmoid(x));
+/** Φ(x) + x·φ(x), differentiable. */
+const geluGrad = (x: T): T =>
+  E.erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5).add(x.mul(E.exp(x.mul(x).mul(-0.5))).mul(1 / Math.sqrt(2 * Math.PI)));
+
+/** silu(x) = x·σ(x); derivative σ(x)·(1 + x·(1 − σ(x))). */
+export function silu(x: T): T {
+  const xf = floatInput("silu", x);
+  const out = E.unaryRaw("silu", xf);
+  return record("silu", out, [xf], (g) => {
+    if (!isGradEnabled()) return [g.mul(E.unaryRaw("siluGrad", xf))];
+    const s = sigmoid(xf);
+    return [g.mul(s.mul(xf.mul(E.sub(1, s)).add(1)))];
+  }, undefined, [xf]);
+}
 
 /** softplus(x) = log(1 + e^{βx})/β, and x itself where βx > threshold. */
 export function softplus(x: T, beta = 1, threshold = 20): T {

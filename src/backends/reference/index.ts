@@ -101,6 +101,10 @@ function put(out: TypedArray, k: number, x: number, dtype: DType): void {
   else out[k] = x;
 }
 
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+/** 1/√(2π): the standard normal density's constant. */
+const GELU_PDF = 0.3989422804014327;
+
 const UNARY: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   exp: Math.exp,
@@ -116,7 +120,7 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   sin: Math.sin,
   cos: Math.cos,
   tanh: Math.tanh,
-  sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
+  sigmoid: (x) => sigmoid(x),
   relu: (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0),
   floor: Math.floor,
   ceil: Math.ceil,
@@ -130,6 +134,15 @@ const UNARY: Record<UnaryOp, (x: number) => number> = {
   isnan: (x) => (Number.isNaN(x) ? 1 : 0),
   isfinite: (x) => (Number.isFinite(x) ? 1 : 0),
   logicalNot: (x) => (x === 0 ? 1 : 0),
+  gelu: (x) => x * 0.5 * (1 + erf(x * Math.SQRT1_2)),
+  // Φ(x) + x·φ(x), as PyTorch's GeluBackward
+  geluGrad: (x) => 0.5 * (1 + erf(x * Math.SQRT1_2)) + x * Math.exp(-0.5 * x * x) * GELU_PDF,
+  silu: (x) => x * sigmoid(x),
+  // σ(x)·(1 + x·(1 − σ(x))), as PyTorch's SiluBackward
+  siluGrad: (x) => {
+    const s = sigmoid(x);
+    return s * (1 + x * (1 - s));
+  },
 };
 
 const truthy = (x: number) => (x !== 0 ? 1 : 0);

@@ -16,6 +16,7 @@ const UNARY: Record<UnaryOp, number> = {
   abs: C.U_ABS, sign: C.U_SIGN, reciprocal: C.U_RECIPROCAL, sin: C.U_SIN, cos: C.U_COS, tanh: C.U_TANH,
   sigmoid: C.U_SIGMOID, relu: C.U_RELU, floor: C.U_FLOOR, ceil: C.U_CEIL, round: C.U_ROUND, trunc: C.U_TRUNC,
   erf: C.U_ERF, isnan: C.U_ISNAN, isfinite: C.U_ISFINITE, logicalNot: C.U_LOGICAL_NOT,
+  gelu: C.U_GELU, geluGrad: C.U_GELU_GRAD, silu: C.U_SILU, siluGrad: C.U_SILU_GRAD,
 };
 const PREDICATES: ReadonlySet<UnaryOp> = new Set<UnaryOp>(["isnan", "isfinite", "logicalNot"]);
 

@@ -34,6 +34,10 @@ export const U_ERF = 19;
 export const U_ISNAN = 20;
 export const U_ISFINITE = 21;
 export const U_LOGICAL_NOT = 22;
+export const U_GELU = 23;
+export const U_GELU_GRAD = 24;
+export const U_SILU = 25;
+export const U_SILU_GRAD = 26;
 
 // binary arithmetic (output dtype = input dtype)
 export const B_ADD = 0;
