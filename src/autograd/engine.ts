@@ -1,4 +1,5 @@
 import { TensileError, fmtShape } from "../errors.js";
+import { tracing } from "./trace.js";
 import { type Backend, type Storage, newStorages } from "../backends/backend.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
@@ -69,6 +70,7 @@ export function record(
   internals?: readonly Tensor[],
   saved?: readonly (Tensor | null | undefined)[],
 ): Tensor {
+  tracing.current?.op(name, out, inputs);
   let any = false;
   const grad = isGradEnabled();
   const outStorage = out.storage;

@@ -6,5 +6,7 @@ export { saveBytes, loadBytes, parseSafetensors, halfToFloat } from "./safetenso
 export type { BytesLike, StateDictLike, SaveBytesOptions, SafetensorsContents, SafetensorsDType } from "./safetensors.js";
 export { saveCheckpointBytes, loadCheckpointBytes, readCheckpointBytes, CHECKPOINT_FORMAT } from "./checkpoint.js";
 export type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint, ModuleLike, Stateful } from "./checkpoint.js";
-export { save, load, loadWithMetadata, saveCheckpoint, loadCheckpoint, readCheckpoint, writeFileAtomic } from "./node.js";
+export { save, load, loadWithMetadata, saveCheckpoint, loadCheckpoint, readCheckpoint, writeFileAtomic, exportOnnx } from "./node.js";
+export { exportOnnxBytes } from "./onnx.js";
+export type { ExportOnnxOptions } from "./onnx.js";
 export type { FileOptions, AtomicWriteFs } from "./node.js";

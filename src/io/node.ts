@@ -13,6 +13,9 @@ import { parseSafetensors, saveBytes } from "./safetensors.js";
 import type { SaveBytesOptions, StateDictLike } from "./safetensors.js";
 import { loadCheckpointBytes, readCheckpointBytes, saveCheckpointBytes } from "./checkpoint.js";
 import type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint } from "./checkpoint.js";
+import { exportOnnxBytes } from "./onnx.js";
+import type { ExportOnnxOptions } from "./onnx.js";
+import type { Module } from "../nn/module.js";
 
 /** The file-system calls an atomic write makes; tests replace some to simulate a crash. */
 export type AtomicWriteFs = Pick<typeof Fs, "openSync" | "writeSync" | "fsyncSync" | "closeSync" | "renameSync" | "unlinkSync">;
@@ -90,6 +93,14 @@ function readFile(op: string, path: string): Uint8Array {
  */
 export function save(stateDict: StateDictLike, path: string, options: SaveBytesOptions & FileOptions = {}): void {
   writeFileAtomic("save", path, saveBytes(stateDict, options, "save"), options);
+}
+
+/**
+ * Exports a model to an ONNX file, atomically (as `torch.onnx.export(model, x, path)`); see
+ * `exportOnnxBytes` for what is exported and how.
+ */
+export function exportOnnx(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: Tensor | Tensor[], path: string, options: ExportOnnxOptions & FileOptions = {}): void {
+  writeFileAtomic("exportOnnx", path, exportOnnxBytes(model, inputs, options ?? {}), options ?? {});
 }
 
 /** Loads a safetensors file as a state dict (keys in file order), ready for `model.loadStateDict`. */

@@ -1,4 +1,5 @@
 import { record } from "../autograd/engine.js";
+import { traceAttrs } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
@@ -99,6 +100,7 @@ export function softmax(x: T, dim: number): T {
   if (dim === undefined) throw new TensileError("softmax: dim must be given (implicit dim choice is deprecated in PyTorch)");
   const d = normalizeDim("softmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, false);
+  traceAttrs(out, { axis: d });
   return record("softmax", out, [xf], (g) => [softmaxBackward(g, out, d, false) ?? out.mul(g.sub(g.mul(out).sum(d, true)))], undefined, [out]);
 }
 
@@ -108,6 +110,7 @@ export function logSoftmax(x: T, dim: number): T {
   if (dim === undefined) throw new TensileError("logSoftmax: dim must be given");
   const d = normalizeDim("logSoftmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, true);
+  traceAttrs(out, { axis: d });
   return record("logSoftmax", out, [xf], (g) => [softmaxBackward(g, out, d, true) ?? g.sub(E.exp(out).mul(g.sum(d, true)))], undefined, [out]);
 }
 

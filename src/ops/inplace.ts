@@ -1,4 +1,5 @@
 import { TensileError, fmtShape } from "../errors.js";
+import { tracing } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { type Generator, defaultGenerator } from "../tensor/random.js";
@@ -91,6 +92,7 @@ export function inPlace<S extends Tensor>(
   if (!out.gradFn) return x; // nothing that requires grad reached it after all
   const s = x.storage;
   x._setGradFn(out.gradFn!);
+  tracing.current?.rebind(x, out);
   x._version = s._version!;
   s._graphVersion = s._version!;
   x._graphUses = 0;

@@ -1,4 +1,5 @@
 import { record } from "../autograd/engine.js";
+import { traceAttrs } from "../autograd/trace.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { promoteTypes } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
@@ -8,8 +9,9 @@ import { assertTensor, castTo, onBackend, wrap } from "./util.js";
 type T = Tensor;
 
 /** A view sharing x's storage; `back` maps the view's gradient to x's. */
-function viewOf(name: string, x: T, shape: readonly number[], strides: readonly number[], offset: number, back: (g: T) => T): T {
+function viewOf(name: string, x: T, shape: readonly number[], strides: readonly number[], offset: number, back: (g: T) => T, attrs?: Record<string, unknown>): T {
   const out = new Tensor(x.storage, x.backend, [...shape], [...strides], offset);
+  if (attrs) traceAttrs(out, attrs);
   return record(name, out, [x], (g) => [back(g)], undefined, []);
 }
 
@@ -121,7 +123,7 @@ export function permute(x: T, dims: readonly number[]): T {
   if (new Set(d).size !== d.length) throw new TensileError(`permute: repeated dim in ${fmtShape(dims)}`);
   const inv = new Array<number>(d.length);
   d.forEach((v, i) => (inv[v] = i));
-  return viewOf("permute", x, d.map((i) => x.shape[i]!), d.map((i) => x.strides[i]!), x.offset, (g) => g.permute(inv));
+  return viewOf("permute", x, d.map((i) => x.shape[i]!), d.map((i) => x.strides[i]!), x.offset, (g) => g.permute(inv), { perm: d });
 }
 
 export function transpose(x: T, d0: number, d1: number): T {
@@ -215,6 +217,7 @@ export function cat(tensors: readonly T[], dim = 0): T {
     backend.assign({ storage: out.storage, shape: dstShape, strides, offset: off * strides[d]! }, src);
     off += t.shape[d]!;
   }
+  traceAttrs(out, { axis: d });
   return record("cat", out, parts, (g) => parts.map((t, i) => g.narrow(d, offsets[i]!, t.shape[d]!)), undefined, []);
 }
 

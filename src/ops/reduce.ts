@@ -1,4 +1,5 @@
 import type { ReduceOp } from "../backends/backend.js";
+import { traceAttrs } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { TensileError, fmtShape } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
@@ -30,6 +31,7 @@ export function sum(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("sum", x);
   const axes = normalizeDims("sum", dim, x.ndim);
   const out = reduceRaw("sum", x, axes, keepdim);
+  traceAttrs(out, { axes, keepdim });
   return record("sum", out, [x], (g) => [expandBack(g, x, axes, keepdim)], undefined, []);
 }
 
@@ -84,6 +86,7 @@ function extremeReduce(name: string, op: "max" | "min", x: T, dim: Dims, keepdim
   for (const a of axes)
     if (x.shape[a] === 0) throw new TensileError(`${name}: Expected reduction dim ${a} to have non-zero size (shape ${fmtShape(x.shape)})`);
   const out = reduceRaw(op, x, axes, keepdim);
+  traceAttrs(out, { axes, keepdim });
   return record(name, out, [x], (g) => {
     const mask = x.eq(expandBack(out, x, axes, keepdim)).to(g.dtype);
     const count = mask.sum(axes, true);

@@ -7,6 +7,7 @@
  * Max pooling's gradient scatters g to the argmax of each window; adaptive average pooling is two
  * small matrix products with averaging matrices (Pₕ · x · P_wᵀ).
  */
+import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, isGradEnabled, tensor, zeros } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
@@ -160,7 +161,7 @@ export function maxPool1d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions
 export function maxPool1d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool1d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
 export function maxPool1d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
-  return maxPool("maxPool1d", 1, input, kernelSize, opts);
+  return traceUnit("maxPool1d", input, { kernelSize, ...opts }, () => maxPool("maxPool1d", 1, input, kernelSize, opts));
 }
 
 /**
@@ -177,7 +178,7 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions
 export function maxPool2d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
 export function maxPool2d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
 export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
-  return maxPool("maxPool2d", 2, input, kernelSize, opts);
+  return traceUnit("maxPool2d", input, { kernelSize, ...opts }, () => maxPool("maxPool2d", 2, input, kernelSize, opts));
 }
 
 /**
@@ -192,6 +193,10 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions
  */
 export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions = {}): Tensor {
   opts ??= {};
+  return traceUnit("avgPool2d", input, { kernelSize, ...opts }, () => avgPool2dImpl(input, kernelSize, opts));
+}
+
+function avgPool2dImpl(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions): Tensor {
   const op = "avgPool2d";
   planes(op, input, 2);
   const batched = input.ndim === 4;
@@ -243,6 +248,10 @@ function adaptiveMatrix(size: number, out: number, dtype: "float32" | "float64")
  * ```
  */
 export function adaptiveAvgPool2d(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  return traceUnit("adaptiveAvgPool2d", input, {}, () => adaptiveAvgPool2dImpl(input, outputSize));
+}
+
+function adaptiveAvgPool2dImpl(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
   const op = "adaptiveAvgPool2d";
   planes(op, input, 2);
   const [H, W] = input.shape.slice(-2) as [number, number];

@@ -1,0 +1,28 @@
+/**
+ * Hooks for tracing a forward pass into a graph (ONNX export, `src/io/onnx.ts`): while a tracer is
+ * installed, every op `record` sees is reported to it with its inputs and output, ops whose
+ * meaning needs more than shapes (softmax's dim, a permutation) note their attributes, and an
+ * in-place op that rebinds a tensor reports the rebinding. Nothing happens when no tracer is set.
+ */
+import type { Tensor } from "../tensor/tensor.js";
+
+export interface Tracer {
+  op(name: string, out: Tensor, inputs: readonly (Tensor | null | undefined)[]): void;
+  attrs(out: Tensor, attrs: Record<string, unknown>): void;
+  rebind(target: Tensor, value: Tensor): void;
+  /** A functional op made of several recorded ops, traced as one (`F.maxPool2d`). */
+  unit<R>(name: string, x: Tensor, attrs: Record<string, unknown>, run: () => R): R;
+}
+
+export const tracing: { current: Tracer | null } = { current: null };
+
+/** Runs a functional op; a tracer sees it as one op `name` on `x` (with `attrs`), not as its parts. */
+export function traceUnit<R>(name: string, x: Tensor, attrs: Record<string, unknown>, run: () => R): R {
+  const t = tracing.current;
+  return t ? t.unit(name, x, attrs, run) : run();
+}
+
+/** Notes an op's attributes for a tracer, if one is installed. */
+export function traceAttrs(out: Tensor, attrs: Record<string, unknown>): void {
+  tracing.current?.attrs(out, attrs);
+}

@@ -1,0 +1,539 @@
+/**
+ * ONNX export, as `torch.onnx.export`: runs the model on an example input, records what it
+ * computes and writes an ONNX model (opset 17) that ONNX Runtime, onnxruntime-web and other ONNX
+ * tools run. Bytes everywhere (`exportOnnxBytes`); a file, written atomically, on Node
+ * (`exportOnnx` in `io`).
+ *
+ * ```ts
+ * const bytes = io.exportOnnxBytes(model, randn(1, 784));            // batch dim dynamic
+ * // onnxruntime: session.run({ input: new ort.Tensor("float32", data, [n, 784]) }).output
+ * ```
+ *
+ * How: the model runs in eval mode with its known layers (Linear, Conv1d/2d, pooling, batch and
+ * layer norm, activations, Dropout, Flatten, Embedding, Identity) each exported whole from its
+ * options, and the tensor ops between them (add, mul, matmul, reshape/view/flatten, permute,
+ * softmax, cat, sums, …) recorded as they run. Parameters and buffers become initializers under
+ * their state-dict names. The forward runs a second time on a different input (another batch
+ * size when the batch dim is dynamic): a graph that changes, or a constant that depends on the
+ * input (a mask from a comparison, a zeros tensor sized by the batch), is refused with an error
+ * naming it, rather than written wrong. What is not supported throws, naming the op or layer.
+ */
+import { Generator, Tensor, noGrad, randn, randint } from "../core.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { tracing, type Tracer } from "../autograd/trace.js";
+import { Module } from "../nn/module.js";
+import * as L from "../nn/layers/index.js";
+
+// ---------------------------------------------------------------- protobuf (ONNX's messages)
+
+class Pb {
+  private parts: number[] = [];
+  private bytes(b: ArrayLike<number>): void {
+    for (let i = 0; i < b.length; i++) this.parts.push(b[i]!);
+  }
+  private varint(v: number | bigint): void {
+    let x = BigInt.asUintN(64, BigInt(v));
+    while (x >= 0x80n) {
+      this.parts.push(Number(x & 0x7fn) | 0x80);
+      x >>= 7n;
+    }
+    this.parts.push(Number(x));
+  }
+  private key(field: number, wire: number): void {
+    this.varint((field << 3) | wire);
+  }
+  int(field: number, v: number): this {
+    this.key(field, 0);
+    this.varint(v);
+    return this;
+  }
+  float(field: number, v: number): this {
+    this.key(field, 5);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    this.bytes(b);
+    return this;
+  }
+  raw(field: number, b: Uint8Array): this {
+    this.key(field, 2);
+    this.varint(b.length);
+    this.bytes(b);
+    return this;
+  }
+  str(field: number, s: string): this {
+    return this.raw(field, new TextEncoder().encode(s));
+  }
+  msg(field: number, m: Pb): this {
+    return this.raw(field, m.finish());
+  }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
+}
+
+const ELEM = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
+type Elem = keyof typeof ELEM;
+
+function tensorProto(name: string, dims: readonly number[], elem: Elem, data: ArrayLike<number> | ArrayLike<bigint>): Pb {
+  const p = new Pb();
+  for (const d of dims) p.int(1, d);
+  p.int(2, ELEM[elem]);
+  p.str(8, name);
+  const n = data.length;
+  let raw: Uint8Array;
+  if (elem === "float32") raw = new Uint8Array(Float32Array.from(data as ArrayLike<number>).buffer);
+  else if (elem === "float64") raw = new Uint8Array(Float64Array.from(data as ArrayLike<number>).buffer);
+  else if (elem === "int32") raw = new Uint8Array(Int32Array.from(data as ArrayLike<number>).buffer);
+  else if (elem === "int64") raw = new Uint8Array(BigInt64Array.from({ length: n }, (_, i) => BigInt((data as ArrayLike<number>)[i]!)).buffer);
+  else raw = Uint8Array.from(data as ArrayLike<number>, (v) => (v ? 1 : 0));
+  return p.raw(9, raw);
+}
+
+function valueInfo(name: string, elem: Elem, dims: readonly (number | string)[]): Pb {
+  const shape = new Pb();
+  for (const d of dims) shape.msg(1, typeof d === "number" ? new Pb().int(1, d) : new Pb().str(2, d));
+  const tt = new Pb().int(1, ELEM[elem]).msg(2, shape);
+  return new Pb().str(1, name).msg(2, new Pb().msg(1, tt));
+}
+
+type Attr = number | number[] | string | { float: number } | { floats: number[] };
+function attribute(name: string, v: Attr): Pb {
+  if (v === undefined || v === null) throw new TensileError(`exportOnnx: internal error: attribute "${name}" has no value`);
+  const p = new Pb().str(1, name);
+  if (typeof v === "number") return p.int(3, v).int(20, 2);
+  if (typeof v === "string") return p.str(4, v).int(20, 3);
+  if (Array.isArray(v)) {
+    for (const x of v) p.int(8, x);
+    return p.int(20, 7);
+  }
+  if ("float" in v) return p.float(2, v.float).int(20, 1);
+  for (const x of v.floats) p.float(7, x);
+  return p.int(20, 6);
+}
+
+// ---------------------------------------------------------------- the graph being built
+
+interface Node { op: string; inputs: string[]; outputs: string[]; attrs: Record<string, Attr> }
+interface Init { name: string; dims: number[]; elem: Elem; data: ArrayLike<number> }
+
+const elemOf = (t: Tensor): Elem => (t.dtype === "bool" ? "bool" : t.dtype);
+
+class Graph {
+  nodes: Node[] = [];
+  inits: Init[] = [];
+  /** Constants taken from tensors the trace did not see made, in order: checked across the two runs. */
+  constants: { name: string; shape: number[]; values: number[] }[] = [];
+  names = new Map<Tensor, string>();
+  /** Reshape targets, by node index: the second run tells which entries follow the batch size. */
+  reshapes = new Map<number, number[]>();
+  private count = 0;
+  private initNames = new Set<string>();
+
+  constructor(readonly params: Map<Tensor, string>) {}
+
+  fresh(base: string): string {
+    return `${base}_${this.count++}`;
+  }
+  node(op: string, inputs: string[], attrs: Record<string, Attr> = {}, out?: string): string {
+    const o = out ?? this.fresh(op);
+    this.nodes.push({ op, inputs, outputs: [o], attrs });
+    return o;
+  }
+  /** An initializer of given values (not from a tensor): constants the exporter makes itself. */
+  constant(base: string, dims: number[], elem: Elem, data: ArrayLike<number>): string {
+    const name = this.fresh(base);
+    this.inits.push({ name, dims, elem, data });
+    return name;
+  }
+  ints(values: number[]): string {
+    return this.constant("shape", [values.length], "int64", values);
+  }
+  /** The value name of a tensor: an earlier op's output, a parameter or buffer, or a constant. */
+  value(t: Tensor): string {
+    const known = this.names.get(t);
+    if (known) return known;
+    const param = this.params.get(t);
+    if (param) {
+      if (!this.initNames.has(param)) {
+        this.initNames.add(param);
+        this.inits.push({ name: param, dims: [...t.shape], elem: elemOf(t), data: t.contiguous().dataSync() as ArrayLike<number> });
+      }
+      this.names.set(t, param);
+      return param;
+    }
+    const values = Array.from(t.dataSync() as ArrayLike<number>, Number);
+    const name = this.constant("const", [...t.shape], elemOf(t), values);
+    this.constants.push({ name, shape: [...t.shape], values });
+    this.names.set(t, name);
+    return name;
+  }
+}
+
+// ---------------------------------------------------------------- layers exported whole
+
+const pair = (v: number | readonly number[], n: number): number[] => (typeof v === "number" ? new Array<number>(n).fill(v) : [...v]);
+
+type LayerExport = (g: Graph, m: Module, x: string, input: Tensor, out: Tensor) => string;
+
+function gelu(g: Graph, x: string, approximate: string): string {
+  const half = g.constant("half", [], "float32", [0.5]), one = g.constant("one", [], "float32", [1]);
+  if (approximate === "tanh") {
+    const c = g.constant("c", [], "float32", [0.044715]), k = g.constant("k", [], "float32", [Math.sqrt(2 / Math.PI)]);
+    const x3 = g.node("Mul", [g.node("Mul", [x, x]), x]);
+    const inner = g.node("Mul", [g.node("Add", [x, g.node("Mul", [x3, c])]), k]);
+    return g.node("Mul", [g.node("Mul", [x, half]), g.node("Add", [g.node("Tanh", [inner]), one])]);
+  }
+  const r = g.constant("rsqrt2", [], "float32", [Math.SQRT1_2]);
+  return g.node("Mul", [g.node("Mul", [x, half]), g.node("Add", [g.node("Erf", [g.node("Mul", [x, r])]), one])]);
+}
+
+function linear(g: Graph, x: string, input: Tensor, w: Tensor, b: Tensor | null): string {
+  if (input.ndim === 2) return g.node("Gemm", b ? [x, g.value(w), g.value(b)] : [x, g.value(w)], { transB: 1 });
+  const y = g.node("MatMul", [x, g.node("Transpose", [g.value(w)], { perm: [1, 0] })]);
+  return b ? g.node("Add", [y, g.value(b)]) : y;
+}
+
+const LAYERS = new Map<Function, LayerExport>([
+  [L.Linear, (g, m, x, input) => {
+    const l = m as L.Linear;
+    return linear(g, x, input, l.weight, l.bias);
+  }],
+  [L.Identity, (g, _m, x) => g.node("Identity", [x])],
+  [L.Dropout, (g, _m, x) => g.node("Identity", [x])],
+  [L.AlphaDropout, (g, _m, x) => g.node("Identity", [x])],
+  [L.Dropout2d, (g, _m, x) => g.node("Identity", [x])],
+  [L.ReLU, (g, _m, x) => g.node("Relu", [x])],
+  [L.Sigmoid, (g, _m, x) => g.node("Sigmoid", [x])],
+  [L.Tanh, (g, _m, x) => g.node("Tanh", [x])],
+  [L.LeakyReLU, (g, m, x) => g.node("LeakyRelu", [x], { alpha: { float: (m as L.LeakyReLU).negativeSlope } })],
+  [L.ELU, (g, m, x) => g.node("Elu", [x], { alpha: { float: (m as L.ELU).alpha } })],
+  [L.SELU, (g, _m, x) => g.node("Selu", [x])],
+  [L.GELU, (g, m, x) => gelu(g, x, (m as L.GELU).approximate)],
+  [L.SiLU, (g, _m, x) => g.node("Mul", [x, g.node("Sigmoid", [x])])],
+  [L.Softmax, (g, m, x, input) => g.node("Softmax", [x], { axis: dimOf("Softmax", (m as L.Softmax).dim, input.ndim) })],
+  [L.LogSoftmax, (g, m, x, input) => g.node("LogSoftmax", [x], { axis: dimOf("LogSoftmax", (m as L.LogSoftmax).dim, input.ndim) })],
+  [L.Flatten, (g, m, x, input, out) => {
+    const f = m as L.Flatten;
+    const end = f.endDim < 0 ? f.endDim + input.ndim : f.endDim;
+    if (end === input.ndim - 1) return g.node("Flatten", [x], { axis: f.startDim < 0 ? f.startDim + input.ndim : f.startDim });
+    return reshape(g, x, input, out);
+  }],
+  [L.Conv1d, (g, m, x) => conv(g, m as L.Conv1d, x, 1)],
+  [L.Conv2d, (g, m, x) => conv(g, m as L.Conv2d, x, 2)],
+  [L.MaxPool1d, (g, m, x) => maxPool(g, m as L.MaxPool1d, x, 1)],
+  [L.MaxPool2d, (g, m, x) => maxPool(g, m as L.MaxPool2d, x, 2)],
+  [L.AvgPool2d, (g, m, x) => {
+    const p = m as L.AvgPool2d;
+    if (p.divisorOverride !== null) throw new TensileError("exportOnnx: AvgPool2d with divisorOverride has no ONNX equivalent");
+    const k = pair(p.kernelSize, 2), pad = pair(p.padding, 2);
+    return g.node("AveragePool", [x], {
+      kernel_shape: k, strides: pair(p.stride ?? p.kernelSize, 2), pads: [...pad, ...pad],
+      ceil_mode: p.ceilMode ? 1 : 0, count_include_pad: p.countIncludePad ? 1 : 0,
+    });
+  }],
+  [L.AdaptiveAvgPool2d, (g, m, x, input, out) => {
+    const [H, W] = input.shape.slice(-2) as [number, number];
+    const [oh, ow] = out.shape.slice(-2) as [number, number];
+    if (oh === 1 && ow === 1) return g.node("GlobalAveragePool", [x]);
+    if (H % oh !== 0 || W % ow !== 0)
+      throw new TensileError(`exportOnnx: AdaptiveAvgPool2d from ${H}×${W} to ${oh}×${ow} has uneven windows, which ONNX's AveragePool cannot express`);
+    void m;
+    return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+  }],
+  [L.BatchNorm1d, (g, m, x) => batchNorm(g, m as L.BatchNorm1d, x)],
+  [L.BatchNorm2d, (g, m, x) => batchNorm(g, m as L.BatchNorm2d, x)],
+  [L.LayerNorm, (g, m, x) => {
+    const l = m as L.LayerNorm;
+    const n = l.normalizedShape.reduce((a, b) => a * b, 1);
+    const scale = l.weight ? g.value(l.weight) : g.constant("ones", [...l.normalizedShape], "float32", new Array<number>(n).fill(1));
+    const bias = l.bias ? g.value(l.bias) : g.constant("zeros", [...l.normalizedShape], "float32", new Array<number>(n).fill(0));
+    return g.node("LayerNormalization", [x, scale, bias], { axis: -l.normalizedShape.length, epsilon: { float: l.eps } });
+  }],
+  [L.Embedding, (g, m, x) => {
+    const e = m as L.Embedding;
+    if (e.maxNorm !== null) throw new TensileError("exportOnnx: Embedding with maxNorm renormalises its weight while it runs; ONNX cannot");
+    return g.node("Gather", [g.value(e.weight), x], { axis: 0 });
+  }],
+]);
+
+function dimOf(op: string, dim: number | null, ndim: number): number {
+  if (dim === null) throw new TensileError(`exportOnnx: ${op} without a dim cannot be exported; give it one`);
+  return dim < 0 ? dim + ndim : dim;
+}
+
+function conv(g: Graph, c: L.Conv1d | L.Conv2d, x: string, nd: number): string {
+  if (c.paddingMode !== "zeros") throw new TensileError(`exportOnnx: ${c.constructor.name} with paddingMode "${c.paddingMode}" is not supported (only "zeros")`);
+  const k = c.kernelSize;
+  let pads: number[];
+  if (c.padding === "valid") pads = new Array<number>(2 * nd).fill(0);
+  else if (c.padding === "same") {
+    // PyTorch pads the extra element of an odd total at the end, as ONNX's explicit pads can say
+    const total = k.map((kk, i) => c.dilation[i]! * (kk - 1));
+    pads = [...total.map((t) => Math.floor(t / 2)), ...total.map((t) => t - Math.floor(t / 2))];
+  } else pads = [...c.padding, ...c.padding];
+  const ins = [x, g.value(c.weight)];
+  if (c.bias) ins.push(g.value(c.bias));
+  return g.node("Conv", ins, { kernel_shape: [...k], strides: [...c.stride], pads, dilations: [...c.dilation], group: c.groups });
+}
+
+function maxPool(g: Graph, p: L.MaxPool1d | L.MaxPool2d, x: string, nd: number): string {
+  if (p.returnIndices) throw new TensileError(`exportOnnx: ${p.constructor.name} with returnIndices is not supported`);
+  const pad = pair(p.padding, nd);
+  return g.node("MaxPool", [x], {
+    kernel_shape: pair(p.kernelSize, nd), strides: pair(p.stride ?? p.kernelSize, nd), pads: [...pad, ...pad],
+    dilations: pair(p.dilation, nd), ceil_mode: p.ceilMode ? 1 : 0,
+  });
+}
+
+function batchNorm(g: Graph, b: L.BatchNorm1d | L.BatchNorm2d, x: string): string {
+  const C = b.numFeatures;
+  if (!b.runningMean || !b.runningVar)
+    throw new TensileError(`exportOnnx: ${b.constructor.name} without running statistics (trackRunningStats false) normalises by each batch's statistics; ONNX's BatchNormalization in inference needs running ones`);
+  const scale = b.weight ? g.value(b.weight) : g.constant("ones", [C], "float32", new Array<number>(C).fill(1));
+  const bias = b.bias ? g.value(b.bias) : g.constant("zeros", [C], "float32", new Array<number>(C).fill(0));
+  return g.node("BatchNormalization", [x, scale, bias, g.value(b.runningMean), g.value(b.runningVar)], { epsilon: { float: b.eps } });
+}
+
+function reshape(g: Graph, x: string, _input: Tensor, out: Tensor): string {
+  const target = [...out.shape];
+  const name = g.node("Reshape", [x, g.ints(target)]);
+  g.reshapes.set(g.nodes.length - 1, target);
+  return name;
+}
+
+/** Functional pooling (`F.maxPool2d(x, 2)`), traced as one op. */
+function functional(g: Graph, name: string, x: string, input: Tensor, out: Tensor, a: Record<string, unknown>): string {
+  const nd = name === "maxPool1d" ? 1 : 2;
+  const k = pair(a.kernelSize as number | number[], nd);
+  const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride as number | number[], nd);
+  const pad = pair((a.padding as number | number[] | undefined) ?? 0, nd);
+  if (name === "maxPool1d" || name === "maxPool2d")
+    return g.node("MaxPool", [x], { kernel_shape: k, strides: stride, pads: [...pad, ...pad], dilations: pair((a.dilation as number | number[] | undefined) ?? 1, nd), ceil_mode: a.ceilMode ? 1 : 0 });
+  if (name === "avgPool2d") {
+    if (a.divisorOverride !== undefined && a.divisorOverride !== null) throw new TensileError("exportOnnx: avgPool2d with divisorOverride has no ONNX equivalent");
+    return g.node("AveragePool", [x], { kernel_shape: k, strides: stride, pads: [...pad, ...pad], ceil_mode: a.ceilMode ? 1 : 0, count_include_pad: a.countIncludePad === false ? 0 : 1 });
+  }
+  // adaptiveAvgPool2d
+  const [H, W] = input.shape.slice(-2) as [number, number];
+  const [oh, ow] = out.shape.slice(-2) as [number, number];
+  if (oh === 1 && ow === 1) return g.node("GlobalAveragePool", [x]);
+  if (H % oh !== 0 || W % ow !== 0)
+    throw new TensileError(`exportOnnx: adaptiveAvgPool2d from ${H}×${W} to ${oh}×${ow} has uneven windows, which ONNX's AveragePool cannot express`);
+  return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+}
+
+// ---------------------------------------------------------------- ops recorded between layers
+
+const UNARY: Record<string, string> = {
+  relu: "Relu", sigmoid: "Sigmoid", tanh: "Tanh", exp: "Exp", log: "Log", neg: "Neg", abs: "Abs", sqrt: "Sqrt",
+  erf: "Erf", clone: "Identity", sin: "Sin", cos: "Cos", reciprocal: "Reciprocal", floor: "Floor", ceil: "Ceil",
+};
+const BINARY: Record<string, string> = { add: "Add", sub: "Sub", mul: "Mul", div: "Div", pow: "Pow", maximum: "Max", minimum: "Min", matmul: "MatMul" };
+const RESHAPES = new Set(["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze"]);
+
+function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs: Record<string, unknown>): string {
+  const v = ins.map((t) => g.value(t));
+  if (UNARY[name]) return g.node(UNARY[name]!, [v[0]!]);
+  if (BINARY[name]) return g.node(BINARY[name]!, v);
+  if (RESHAPES.has(name)) return reshape(g, v[0]!, ins[0]!, out);
+  switch (name) {
+    case "gelu": return gelu(g, v[0]!, "none");
+    case "silu": return g.node("Mul", [v[0]!, g.node("Sigmoid", [v[0]!])]);
+    case "linear": return linear(g, v[0]!, ins[0]!, ins[1]!, ins[2] ?? null);
+    case "permute": return g.node("Transpose", [v[0]!], { perm: attrs.perm as number[] });
+    case "softmax": return g.node("Softmax", [v[0]!], { axis: attrs.axis as number });
+    case "logSoftmax": return g.node("LogSoftmax", [v[0]!], { axis: attrs.axis as number });
+    case "cat": return g.node("Concat", v, { axis: attrs.axis as number });
+    case "sum": return g.node("ReduceSum", [v[0]!, g.ints(attrs.axes as number[])], { keepdims: attrs.keepdim ? 1 : 0 });
+    case "amax": return g.node("ReduceMax", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
+    case "amin": return g.node("ReduceMin", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
+    case "expand": return g.node("Expand", [v[0]!, g.ints([...out.shape])]);
+    case "to": return g.node("Cast", [v[0]!], { to: ELEM[elemOf(out)] });
+    case "where": return g.node("Where", v);
+    default:
+      throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
+        "the layers and ops that do are listed in docs/io.md");
+  }
+}
+
+// ---------------------------------------------------------------- tracing
+
+interface TraceResult { graph: Graph; outputs: Tensor[] }
+
+function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: Tensor[], params: Map<Tensor, string>, inputNames: string[]): TraceResult {
+  const g = new Graph(params);
+  const attrs = new WeakMap<Tensor, Record<string, unknown>>();
+  let depth = 0;
+  const tracer: Tracer = {
+    op(name, out, ins) {
+      if (depth > 0) return;
+      const tensors = ins.filter((t): t is Tensor => t instanceof Tensor);
+      g.names.set(out, opNode(g, name, out, tensors, attrs.get(out) ?? {}));
+    },
+    attrs(out, a) {
+      attrs.set(out, a);
+    },
+    rebind(target, value) {
+      const n = g.names.get(value);
+      if (n) g.names.set(target, n);
+    },
+    unit(name, x, a, run) {
+      depth++;
+      let out;
+      try {
+        out = run();
+      } finally {
+        depth--;
+      }
+      if (depth === 0 && out instanceof Tensor) g.names.set(out, functional(g, name, g.value(x), x, out, a));
+      return out;
+    },
+  };
+  const removers: { remove(): void }[] = [];
+  if (model instanceof Module) {
+    for (const m of model.modules()) {
+      const exporter = LAYERS.get(m.constructor);
+      if (!exporter) continue;
+      removers.push(m.registerForwardPreHook(() => {
+        depth++;
+        return undefined;
+      }));
+      removers.push(m.registerForwardHook((mod, args, out) => {
+        depth--;
+        if (depth > 0) return undefined;
+        const x = args[0];
+        if (!(x instanceof Tensor) || !(out instanceof Tensor))
+          throw new TensileError(`exportOnnx: ${mod.constructor.name} was called with ${fmtValue(x)}; only one tensor in, one out is exported`);
+        g.names.set(out, exporter(g, mod, g.value(x), x, out));
+        return undefined;
+      }));
+    }
+  }
+  inputs.forEach((x, i) => g.names.set(x, inputNames[i]!));
+  const prev = tracing.current;
+  tracing.current = tracer;
+  let result: unknown;
+  try {
+    result = noGrad(() => (model instanceof Module ? (model.forward as (...a: Tensor[]) => unknown)(...inputs) : model(...inputs)));
+  } finally {
+    tracing.current = prev;
+    for (const r of removers) r.remove();
+  }
+  const outputs = Array.isArray(result) ? result : [result];
+  if (!outputs.every((o) => o instanceof Tensor))
+    throw new TensileError(`exportOnnx: the model must return a Tensor or an array of Tensors, got ${fmtValue(result)}`);
+  for (const o of outputs as Tensor[])
+    if (!g.names.has(o) || inputs.includes(o))
+      throw new TensileError(`exportOnnx: an output (${fmtShape(o.shape)}) was not computed by ops the export could record (from comparisons, argmax, indexing or JS code?)`);
+  return { graph: g, outputs: outputs as Tensor[] };
+}
+
+export interface ExportOnnxOptions {
+  /** Graph input names (default "input", or "input_0", "input_1", …). */
+  inputNames?: string[];
+  /** Graph output names (default "output", or "output_0", …). */
+  outputNames?: string[];
+  /** Leave the first dim of every input and output free (default true), as dynamic_axes={0: "batch"}. */
+  dynamicBatch?: boolean;
+  /** Written into the model (default "tensile"). */
+  producerName?: string;
+}
+
+/** An example input's twin of another batch size and other values, for the second trace. */
+function twin(x: Tensor, batch: number, generator: Generator): Tensor {
+  const shape = [...x.shape];
+  if (shape.length > 0) shape[0] = batch;
+  if (x.dtype === "int32") {
+    // indices (an Embedding's): other valid ones, within the range the example used
+    const hi = Array.from(x.dataSync() as Int32Array).reduce((m, v) => Math.max(m, v), 0) + 1;
+    return randint(0, hi, shape, { dtype: "int32", generator });
+  }
+  if (x.dtype === "bool") return randn(shape, { generator }).gt(0);
+  return randn(shape, { dtype: x.dtype, generator }).mul(x.abs().mean().item() || 1);
+}
+
+/**
+ * The model as ONNX bytes (opset 17). `inputs`: an example input, or one per forward argument.
+ * The model runs in eval mode (its mode is restored afterwards).
+ */
+export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: Tensor | Tensor[], options: ExportOnnxOptions = {}): Uint8Array {
+  const op = "exportOnnx";
+  options ??= {};
+  if (!(model instanceof Module) && typeof model !== "function") throw new TensileError(`${op}: model must be an nn.Module or a function, got ${fmtValue(model)}`);
+  const xs = inputs instanceof Tensor ? [inputs] : inputs;
+  if (!Array.isArray(xs) || xs.length === 0 || !xs.every((x) => x instanceof Tensor))
+    throw new TensileError(`${op}: inputs must be a Tensor or an array of Tensors, got ${fmtValue(inputs)}`);
+  const dynamic = options.dynamicBatch ?? true;
+  const inputNames = options.inputNames ?? (xs.length === 1 ? ["input"] : xs.map((_, i) => `input_${i}`));
+  if (inputNames.length !== xs.length) throw new TensileError(`${op}: ${xs.length} inputs but ${inputNames.length} inputNames`);
+  const params = new Map<Tensor, string>();
+  if (model instanceof Module) {
+    for (const [k, p] of model.namedParameters()) params.set(p, k);
+    for (const [k, b] of model.namedBuffers()) params.set(b, k);
+  }
+  const wasTraining = model instanceof Module ? model.training : false;
+  if (model instanceof Module) model.eval();
+  let a: TraceResult, b: TraceResult;
+  try {
+    const detached = xs.map((x) => x.detach());
+    a = trace(model, detached, params, inputNames);
+    const batch = dynamic ? (xs[0]!.shape[0] ?? 1) + 1 : (xs[0]!.shape[0] ?? 1);
+    // its own generator: exporting leaves the default random stream where it was
+    const gen = new Generator(0x6f6e6e78);
+    b = trace(model, xs.map((x) => twin(x, dynamic && x.ndim > 0 ? batch : x.shape[0] ?? 1, gen)), params, inputNames);
+  } finally {
+    if (model instanceof Module) model.train(wasTraining);
+  }
+  const g = a.graph;
+  // the same graph both times, with the same constants: else it depends on the input
+  const sig = (gr: Graph) => gr.nodes.map((n) => `${n.op}(${n.inputs.length})`).join(" ");
+  if (sig(g) !== sig(b.graph))
+    throw new TensileError(`${op}: the model computed a different graph for another input (control flow that depends on the input's values or size?), which one ONNX graph cannot hold`);
+  g.constants.forEach((c, i) => {
+    const d = b.graph.constants[i]!;
+    if (c.shape.join() !== d.shape.join() || c.values.some((v, k) => !Object.is(v, d.values[k]) && !(Number.isNaN(v) && Number.isNaN(d.values[k]!))))
+      throw new TensileError(`${op}: a tensor of shape ${fmtShape(c.shape)} that the export sees as a constant changed with the input: ` +
+        "it is computed by an op the export cannot record (a comparison, argmax, indexing, a tensor made in forward from the input's size, or JS code)");
+  });
+  // reshape targets: an entry that follows the batch size becomes -1
+  for (const [i, target] of g.reshapes) {
+    const other = b.graph.reshapes.get(i)!;
+    const diff = target.map((v, k) => v !== other[k]);
+    if (diff.filter(Boolean).length > 1)
+      throw new TensileError(`${op}: a reshape to ${fmtShape(target)} changes in more than one dim with the batch size`);
+    const k = diff.indexOf(true);
+    if (k >= 0) {
+      const shapeName = g.nodes[i]!.inputs[1]!;
+      const init = g.inits.find((x) => x.name === shapeName)!;
+      init.data = target.map((v, j) => (j === k ? -1 : v));
+    }
+  }
+  const graph = new Pb();
+  for (const n of g.nodes) {
+    const p = new Pb();
+    for (const i of n.inputs) p.str(1, i);
+    for (const o of n.outputs) p.str(2, o);
+    p.str(3, n.outputs[0]!).str(4, n.op);
+    for (const [k, v] of Object.entries(n.attrs)) p.msg(5, attribute(k, v));
+    graph.msg(1, p);
+  }
+  graph.str(2, model instanceof Module ? model.constructor.name : "model");
+  for (const init of g.inits) graph.msg(5, tensorProto(init.name, init.dims, init.elem, init.data));
+  const dims = (t: Tensor) => t.shape.map((d, i) => (dynamic && i === 0 ? "batch" : d));
+  xs.forEach((x, i) => graph.msg(11, valueInfo(inputNames[i]!, elemOf(x), dims(x))));
+  const outputNames = options.outputNames ?? (a.outputs.length === 1 ? ["output"] : a.outputs.map((_, i) => `output_${i}`));
+  if (outputNames.length !== a.outputs.length) throw new TensileError(`${op}: ${a.outputs.length} outputs but ${outputNames.length} outputNames`);
+  // outputs get their own names through Identity nodes (an output may also feed other nodes)
+  a.outputs.forEach((o, i) => {
+    const p = new Pb().str(1, g.names.get(o)!).str(2, outputNames[i]!).str(3, outputNames[i]!).str(4, "Identity");
+    graph.msg(1, p);
+    graph.msg(12, valueInfo(outputNames[i]!, elemOf(o), dims(o)));
+  });
+  const model_ = new Pb()
+    .int(1, 8) // IR version 8 (ONNX 1.10+), for opset 17
+    .str(2, options.producerName ?? "tensile")
+    .str(3, "0.1.0")
+    .msg(8, new Pb().str(1, "").int(2, 17))
+    .msg(7, graph);
+  return model_.finish();
+}

@@ -1,0 +1,146 @@
+// ONNX export checked by running the exported bytes in ONNX Runtime (onnxruntime-web's WebAssembly
+// build, a dev dependency): for each model, the runtime's outputs at a batch size other than the
+// example's must equal Tensile's own forward pass. Plus the refusals: ops and layers without an
+// export, and graphs or constants that depend on the input, each named in the error.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import * as ort from "onnxruntime-web";
+import { type Tensor, cat, io, manualSeed, models, nn, randint, randn } from "../src/index.js";
+import { assertThrowsTensile } from "./nn-helpers.js";
+
+ort.env.wasm.numThreads = 1;
+
+async function runOnnx(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<Record<string, { data: ArrayLike<number>; dims: readonly number[] }>> {
+  const session = await ort.InferenceSession.create(bytes);
+  const input: Record<string, ort.Tensor> = {};
+  for (const [k, t] of Object.entries(feeds)) {
+    const data = t.dtype === "int32" ? Int32Array.from(t.dataSync() as Int32Array) : Float32Array.from(t.dataSync() as Float32Array);
+    input[k] = new ort.Tensor(t.dtype === "int32" ? "int32" : "float32", data, [...t.shape]);
+  }
+  const out = await session.run(input);
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims }]));
+}
+
+function assertMatches(what: string, got: { data: ArrayLike<number>; dims: readonly number[] }, want: Tensor, tol = 1e-4): void {
+  assert.deepEqual([...got.dims], [...want.shape], `${what}: shape`);
+  const w = want.dataSync();
+  let worst = 0;
+  for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(Number(got.data[i]) - w[i]!) / (1 + Math.abs(w[i]!)));
+  assert.ok(worst < tol, `${what}: ONNX Runtime differs from Tensile by ${worst}`);
+}
+
+async function roundTrip(what: string, model: nn.Module, example: Tensor, input: Tensor, tol = 1e-4): Promise<void> {
+  const bytes = io.exportOnnxBytes(model, example);
+  model.eval();
+  const got = await runOnnx(bytes, { input });
+  assertMatches(what, got.output!, model.forward(input) as Tensor, tol);
+}
+
+test("the text's network (Linear-ReLU-Linear) runs in ONNX Runtime at another batch size", async () => {
+  manualSeed(0);
+  const model = new nn.Sequential(new nn.Linear(784, 500), new nn.ReLU(), new nn.Linear(500, 10));
+  await roundTrip("MLP", model, randn(2, 784), randn(7, 784));
+});
+
+test("LeNet-5 and a small ResNet (conv, batch norm with running statistics, pooling, residual adds)", async () => {
+  manualSeed(1);
+  await roundTrip("LeNet-5", models.lenet5(), randn(1, 1, 28, 28), randn(3, 1, 28, 28));
+  const net = models.resnet({ blocks: [1, 1], channels: [8, 16], numClasses: 10, inChannels: 1 });
+  // running statistics other than the initial 0 / 1, so BatchNormalization's inputs matter
+  net.train();
+  for (let i = 0; i < 3; i++) net.forward(randn(8, 1, 28, 28).mul(2).add(0.5));
+  await roundTrip("ResNet", net, randn(2, 1, 28, 28), randn(4, 1, 28, 28));
+});
+
+test("a custom forward: view, functional ops, softmax, cat, sum, transpose and a scalar", async () => {
+  class Net extends nn.Module {
+    fc1 = new nn.Linear(12, 8);
+    fc2 = new nn.Linear(8, 4);
+    norm = new nn.LayerNorm(8);
+    act = new nn.GELU();
+    override forward(x: Tensor): Tensor {
+      const h = this.act.forward(this.norm.forward(this.fc1.forward(x.view(-1, 12))));
+      const s = h.tanh().mul(0.5).add(h.sigmoid());
+      const both = s.matmul(this.fc2.weight.t()).softmax(1);
+      const extra = h.sum([1], true).div(8);
+      return cat([both, extra.sub(extra.exp())], 1).mul(2);
+    }
+  }
+  manualSeed(2);
+  await roundTrip("custom", new Net(), randn(2, 3, 4), randn(5, 3, 4));
+});
+
+test("an embedding bag of words with dropout, and a 3-D input through Linear", async () => {
+  class Bag extends nn.Module {
+    emb = new nn.Embedding(20, 6);
+    drop = new nn.Dropout(0.3);
+    fc = new nn.Linear(6, 3);
+    override forward(ids: Tensor): Tensor {
+      return this.fc.forward(this.drop.forward(this.emb.forward(ids))).mean(1);
+    }
+  }
+  manualSeed(3);
+  const bag = new Bag();
+  io.exportOnnxBytes(bag, randint(0, 20, [2, 5], { dtype: "int32" }));
+  assert.equal(bag.training, true, "the model's mode is restored");
+  await roundTrip("embedding", bag, randint(0, 20, [2, 5], { dtype: "int32" }), randint(0, 20, [4, 5], { dtype: "int32" }));
+});
+
+test("exportOnnx writes the file atomically; names and a fixed batch are options", async () => {
+  manualSeed(4);
+  const model = new nn.Sequential(new nn.Linear(3, 2), new nn.Softmax(1));
+  const dir = mkdtempSync(join(tmpdir(), "tensile-onnx-"));
+  try {
+    const path = join(dir, "m.onnx");
+    io.exportOnnx(model, randn(1, 3), path, { inputNames: ["x"], outputNames: ["probs"], dynamicBatch: false });
+    const bytes = new Uint8Array(readFileSync(path));
+    const x = randn(1, 3);
+    const got = await runOnnx(bytes, { x });
+    assertMatches("named", got.probs!, model.forward(x));
+    const session = await ort.InferenceSession.create(bytes);
+    assert.deepEqual(session.inputNames, ["x"]);
+    assert.deepEqual(session.outputNames, ["probs"]);
+    // exporting draws nothing from the default random stream
+    manualSeed(9);
+    randn(2, 3);
+    const expected = randn(4).toArray();
+    manualSeed(9);
+    io.exportOnnxBytes(model, randn(2, 3));
+    assert.deepEqual(randn(4).toArray(), expected);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("what cannot be exported is refused, naming it", () => {
+  manualSeed(5);
+  // a mask computed from the input by a comparison is not recorded: it would be frozen as a constant
+  class Masked extends nn.Module {
+    fc = new nn.Linear(4, 4);
+    override forward(x: Tensor): Tensor {
+      return this.fc.forward(x).mul(x.gt(0));
+    }
+  }
+  assertThrowsTensile(() => io.exportOnnxBytes(new Masked(), randn(3, 4)), /^exportOnnx: a tensor of shape \[3, 4\] that the export sees as a constant changed with the input/);
+  // a tensor sized by the batch, made inside forward
+  class Sized extends nn.Module {
+    fc = new nn.Linear(4, 2);
+    override forward(x: Tensor): Tensor {
+      return this.fc.forward(x).add(randn(x.shape[0]!, 2).mul(0).add(1));
+    }
+  }
+  assertThrowsTensile(() => io.exportOnnxBytes(new Sized(), randn(3, 4)), /^exportOnnx: a tensor of shape \[3, 2\] that the export sees as a constant changed with the input/);
+  class Rnn extends nn.Module {
+    lstm = new nn.LSTM(4, 3);
+    override forward(x: Tensor): Tensor {
+      return this.lstm.forward(x)[0];
+    }
+  }
+  assertThrowsTensile(() => io.exportOnnxBytes(new Rnn(), randn(5, 2, 4)), /^exportOnnx: the op "\w+" \(output \[[\d, ]+\]\) has no ONNX export here/);
+  assertThrowsTensile(() => io.exportOnnxBytes(new nn.Conv2d(1, 2, 3, { paddingMode: "reflect" }), randn(1, 1, 5, 5)), /^exportOnnx: Conv2d with paddingMode "reflect" is not supported/);
+  assertThrowsTensile(() => io.exportOnnxBytes(new nn.Linear(2, 2), [] as never), /^exportOnnx: inputs must be a Tensor or an array of Tensors/);
+  assertThrowsTensile(() => io.exportOnnxBytes(new nn.Softmax(), randn(2, 3)), /^exportOnnx: Softmax without a dim cannot be exported/);
+});
