@@ -143,6 +143,7 @@ describe("tensile CLI", () => {
       [["train", "--early-stopping", "3"], /needs a validation set/],
       [["fly"], /unknown command "fly"/],
       [["eval"], /needs --weights/],
+      [["export"], /export needs --weights/],
     ] as [string[], RegExp][]) {
       const r = await run(args);
       assert.equal(r.code, 2, args.join(" "));
@@ -167,6 +168,10 @@ describe("tensile CLI", () => {
       assert.equal(e.code, 0, e.err);
       const acc = (s: string, re: RegExp) => Number(re.exec(s)![1]);
       assert.equal(acc(e.out, /Test accuracy on moons: ([\d.]+)%/), acc(r.out, /Final test accuracy: ([\d.]+)%/));
+      const x = await run(["export", "--data", "moons", "--hidden", "16", "--weights", w]);
+      assert.equal(x.code, 0, x.err);
+      assert.match(x.out, /Wrote .*m\.onnx: input "input" \[batch, 2\], output "output" \[batch, 2\]/);
+      assert.ok(existsSync(join(dir, "m.onnx")));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -11,7 +11,7 @@ import { Generator, type Tensor, manualSeed, noGrad, cat, listBackends, setBacke
 import * as nn from "../nn/index.js";
 import { DataLoader } from "../data/dataloader.js";
 import { TensorDataset } from "../data/dataset.js";
-import { save, load, writeFileAtomic as writeBytesAtomic } from "../io/node.js";
+import { exportOnnx, save, load, writeFileAtomic as writeBytesAtomic } from "../io/node.js";
 import { setNumThreads } from "../backends/wasm/threads.js";
 import { fit } from "../train/fit.js";
 import { CSVLogger, EarlyStopping, type Callback } from "../train/callbacks.js";
@@ -56,11 +56,17 @@ const EVAL_FLAGS: Record<string, FlagSpec> = {
   weights: { type: "string", help: "safetensors file written by `tensile train` or by PyTorch (required)" },
 };
 
+const EXPORT_FLAGS: Record<string, FlagSpec> = {
+  ...EVAL_FLAGS,
+  onnx: { type: "string", help: "where to write the ONNX model (default: the weights' path with .onnx)" },
+};
+
 const USAGE = `Usage: tensile <command> [flags]
 
 Commands:
   train    train a network and save its weights, curves and an HTML report
   eval     evaluate saved weights on the test set
+  export   write saved weights' network as an ONNX model (opset 17, any batch size)
 
 Run \`tensile <command> --help\` for the flags. Example:
   tensile train --data mnist --epochs 10 --lr 0.05 --optimizer sgd --hidden 500 --save model.safetensors`;
@@ -192,17 +198,37 @@ async function evaluateCmd(argv: string[]): Promise<void> {
   cm.forEach((row, i) => console.log(`${data.classNames[i]!.padStart(12)} ${row.map((v) => String(v).padStart(5)).join("")}`));
 }
 
+async function exportCmd(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, EXPORT_FLAGS);
+  if (flags.help) return void console.log(helpText("export", "Write saved weights' network as an ONNX model.", EXPORT_FLAGS));
+  if (!flags.weights) throw new UsageError("export needs --weights PATH (a safetensors file)");
+  useBackend(flags);
+  const seed = num(flags, "seed", { int: true, min: 0 });
+  const model = choice(flags, "model", MODELS);
+  const hidden = String(flags.hidden).split(",").map(Number);
+  const dropout = num(flags, "dropout", { min: 0, max: 0.99 });
+  const data = loadData(String(flags.data), { dataRoot: flags["data-root"] as string | undefined, labelColumn: flags["label-column"] as string | undefined, seed });
+  const net = await buildModel(model, data, { hidden, dropout });
+  net.loadStateDict(load(String(flags.weights)));
+  const weights = String(flags.weights);
+  const out = (flags.onnx as string | undefined) ?? (weights.replace(/\.safetensors$/, "") + ".onnx");
+  const example = data.test.x.narrow(0, 0, 1);
+  exportOnnx(net, example, out);
+  console.log(`Wrote ${out}: input "input" [batch, ${example.shape.slice(1).join(", ")}], output "output" [batch, ${data.numClasses}] (logits), ONNX opset 17`);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     if (cmd === "train") await train(rest);
     else if (cmd === "eval") await evaluateCmd(rest);
+    else if (cmd === "export") await exportCmd(rest);
     else if (cmd === undefined || cmd === "--help" || cmd === "-h" || cmd === "help") console.log(USAGE);
-    else throw new UsageError(`unknown command "${cmd}" (expected train or eval)`);
+    else throw new UsageError(`unknown command "${cmd}" (expected train, eval or export)`);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      console.error(`tensile: ${e.message}\nRun \`tensile ${cmd && ["train", "eval"].includes(cmd) ? cmd + " " : ""}--help\` for usage.`);
+      console.error(`tensile: ${e.message}\nRun \`tensile ${cmd && ["train", "eval", "export"].includes(cmd) ? cmd + " " : ""}--help\` for usage.`);
       return 2;
     }
     if (e instanceof TensileError) {
