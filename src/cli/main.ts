@@ -178,10 +178,8 @@ async function train(argv: string[]): Promise<void> {
   console.log(`Report: ${reportPath} (curves: ${join(reportDir, "loss.svg")}, history: ${join(reportDir, "history.csv")})`);
 }
 
-async function evaluateCmd(argv: string[]): Promise<void> {
-  const flags = parseFlags(argv, EVAL_FLAGS);
-  if (flags.help) return void console.log(helpText("eval", "Evaluate saved weights on the test set.", EVAL_FLAGS));
-  if (!flags.weights) throw new UsageError("eval needs --weights PATH (a safetensors file)");
+/** The network the flags describe, with the saved weights loaded, and the data set it is for. */
+async function loadNetwork(flags: Record<string, unknown>) {
   useBackend(flags);
   const seed = num(flags, "seed", { int: true, min: 0 });
   const model = choice(flags, "model", MODELS);
@@ -190,6 +188,14 @@ async function evaluateCmd(argv: string[]): Promise<void> {
   const data = loadData(String(flags.data), { dataRoot: flags["data-root"] as string | undefined, labelColumn: flags["label-column"] as string | undefined, seed });
   const net = await buildModel(model, data, { hidden, dropout });
   net.loadStateDict(load(String(flags.weights)));
+  return { net, data };
+}
+
+async function evaluateCmd(argv: string[]): Promise<void> {
+  const flags = parseFlags(argv, EVAL_FLAGS);
+  if (flags.help) return void console.log(helpText("eval", "Evaluate saved weights on the test set.", EVAL_FLAGS));
+  if (!flags.weights) throw new UsageError("eval needs --weights PATH (a safetensors file)");
+  const { net, data } = await loadNetwork(flags);
   const logits = predict(net, data.test);
   const prf = precisionRecallF1(logits, data.test.y, data.numClasses);
   console.log(`Test accuracy on ${data.name}: ${(accuracy(logits, data.test.y) * 100).toFixed(2)}% (${data.test.x.shape[0]} samples), macro F1 ${(prf.macro.f1 * 100).toFixed(2)}%`);
@@ -202,14 +208,7 @@ async function exportCmd(argv: string[]): Promise<void> {
   const flags = parseFlags(argv, EXPORT_FLAGS);
   if (flags.help) return void console.log(helpText("export", "Write saved weights' network as an ONNX model.", EXPORT_FLAGS));
   if (!flags.weights) throw new UsageError("export needs --weights PATH (a safetensors file)");
-  useBackend(flags);
-  const seed = num(flags, "seed", { int: true, min: 0 });
-  const model = choice(flags, "model", MODELS);
-  const hidden = String(flags.hidden).split(",").map(Number);
-  const dropout = num(flags, "dropout", { min: 0, max: 0.99 });
-  const data = loadData(String(flags.data), { dataRoot: flags["data-root"] as string | undefined, labelColumn: flags["label-column"] as string | undefined, seed });
-  const net = await buildModel(model, data, { hidden, dropout });
-  net.loadStateDict(load(String(flags.weights)));
+  const { net, data } = await loadNetwork(flags);
   const weights = String(flags.weights);
   const out = (flags.onnx as string | undefined) ?? (weights.replace(/\.safetensors$/, "") + ".onnx");
   const example = data.test.x.narrow(0, 0, 1);

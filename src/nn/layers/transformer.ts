@@ -42,6 +42,20 @@ export interface TransformerEncoderLayerOptions {
   dtype?: DType;
 }
 
+/** A layer's options with PyTorch's defaults, checked. */
+function layerSettings(op: string, opts: TransformerEncoderLayerOptions) {
+  if (typeof opts !== "object" || opts === null) throw new TensileError(`${op}: options must be an object, got ${fmtValue(opts)}`);
+  const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype } = opts;
+  if (activation !== "relu" && activation !== "gelu") throw new TensileError(`${op}: activation should be relu/gelu, not ${fmtValue(activation)}`);
+  return { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype };
+}
+
+/** `fresh` with copies of `from`'s parameters and buffers (PyTorch deep-copies a stack's layer). */
+function withCopiedState<M extends Module>(fresh: M, from: Module): M {
+  fresh.loadStateDict(Object.fromEntries(Object.entries(from.stateDict()).map(([k, v]) => [k, v.clone()])));
+  return fresh;
+}
+
 export interface EncoderCallOptions {
   /** [T, T] (or [N·heads, T, T]): bool true = may not attend; floats are added to the scores. */
   srcMask?: Tensor | null;
@@ -66,10 +80,7 @@ export class TransformerEncoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
-    if (typeof opts !== "object" || opts === null) throw new TensileError(`TransformerEncoderLayer: options must be an object, got ${fmtValue(opts)}`);
-    const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype } = opts;
-    if (activation !== "relu" && activation !== "gelu")
-      throw new TensileError(`TransformerEncoderLayer: activation should be relu/gelu, not ${fmtValue(activation)}`);
+    const { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype } = layerSettings("TransformerEncoderLayer", opts);
     this.opts = { ...opts };
     this.dModel = dModel;
     this.nhead = nhead;
@@ -109,9 +120,7 @@ export class TransformerEncoderLayer extends Module {
 
   /** A new layer with the same options and a copy of this one's parameters (PyTorch deep-copies the layer). */
   copy(): TransformerEncoderLayer {
-    const c = new TransformerEncoderLayer(this.dModel, this.nhead, this.opts);
-    c.loadStateDict(Object.fromEntries(Object.entries(this.stateDict()).map(([k, v]) => [k, v.clone()])));
-    return c;
+    return withCopiedState(new TransformerEncoderLayer(this.dModel, this.nhead, this.opts), this);
   }
 }
 
@@ -173,10 +182,7 @@ export class TransformerDecoderLayer extends Module {
 
   constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
     super();
-    if (typeof opts !== "object" || opts === null) throw new TensileError(`TransformerDecoderLayer: options must be an object, got ${fmtValue(opts)}`);
-    const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype } = opts;
-    if (activation !== "relu" && activation !== "gelu")
-      throw new TensileError(`TransformerDecoderLayer: activation should be relu/gelu, not ${fmtValue(activation)}`);
+    const { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype } = layerSettings("TransformerDecoderLayer", opts);
     this.opts = { ...opts };
     this.dModel = dModel;
     this.nhead = nhead;
@@ -226,9 +232,7 @@ export class TransformerDecoderLayer extends Module {
 
   /** A new layer with the same options and a copy of this one's parameters (PyTorch deep-copies the layer). */
   copy(): TransformerDecoderLayer {
-    const c = new TransformerDecoderLayer(this.dModel, this.nhead, this.opts);
-    c.loadStateDict(Object.fromEntries(Object.entries(this.stateDict()).map(([k, v]) => [k, v.clone()])));
-    return c;
+    return withCopiedState(new TransformerDecoderLayer(this.dModel, this.nhead, this.opts), this);
   }
 }
 
