@@ -89,6 +89,24 @@ test("an embedding bag of words with dropout, and a 3-D input through Linear", a
   await roundTrip("embedding", bag, randint(0, 20, [2, 5], { dtype: "int32" }), randint(0, 20, [4, 5], { dtype: "int32" }));
 });
 
+test("expand: along the batch it follows the input; from a size-1 dim to the batch it is refused", async () => {
+  class Tile extends nn.Module {
+    fc = new nn.Linear(3, 1);
+    override forward(x: Tensor): Tensor {
+      return this.fc.forward(x).expand(x.shape[0]!, 4).add(x.sum([1], true)); // [N, 1] → [N, 4]
+    }
+  }
+  manualSeed(6);
+  await roundTrip("expand", new Tile(), randn(2, 3), randn(5, 3));
+  class Bias extends nn.Module {
+    b = new nn.Linear(1, 3);
+    override forward(x: Tensor): Tensor {
+      return x.add(this.b.bias!.unsqueeze(0).expand(x.shape[0]!, 3)); // [1, 3] → [N, 3]
+    }
+  }
+  assertThrowsTensile(() => io.exportOnnxBytes(new Bias(), randn(2, 3)), /^exportOnnx: an expand to \[2, 3\] broadcasts a size-1 dim to the batch size/);
+});
+
 test("exportOnnx writes the file atomically; names and a fixed batch are options", async () => {
   manualSeed(4);
   const model = new nn.Sequential(new nn.Linear(3, 2), new nn.Softmax(1));

@@ -126,6 +126,9 @@ class Graph {
   names = new Map<Tensor, string>();
   /** Reshape targets, by node index: the second run tells which entries follow the batch size. */
   reshapes = new Map<number, number[]>();
+  /** Expand targets, likewise: an entry that follows the batch size becomes 1 (the input's own). */
+  expands = new Map<number, number[]>();
+  expandInputs = new Map<number, number[]>();
   private count = 0;
   private initNames = new Set<string>();
 
@@ -347,7 +350,12 @@ function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs: Recor
     case "sum": return g.node("ReduceSum", [v[0]!, g.ints(attrs.axes as number[])], { keepdims: attrs.keepdim ? 1 : 0 });
     case "amax": return g.node("ReduceMax", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
     case "amin": return g.node("ReduceMin", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
-    case "expand": return g.node("Expand", [v[0]!, g.ints([...out.shape])]);
+    case "expand": {
+      const name = g.node("Expand", [v[0]!, g.ints([...out.shape])]);
+      g.expands.set(g.nodes.length - 1, [...out.shape]);
+      g.expandInputs.set(g.nodes.length - 1, [...ins[0]!.shape]);
+      return name;
+    }
     case "to": return g.node("Cast", [v[0]!], { to: ELEM[elemOf(out)] });
     case "where": return g.node("Where", v);
     default:
@@ -452,6 +460,11 @@ function twin(x: Tensor, batch: number, generator: Generator): Tensor {
   return randn(shape, { dtype: x.dtype, generator }).mul(x.abs().mean().item() || 1);
 }
 
+/** Whether expand node i's input had size 1 at dim k (then its size came from elsewhere). */
+function expandsFromOne(t: TraceResult, i: number, k: number): boolean {
+  return t.graph.expandInputs.get(i)?.[k] === 1;
+}
+
 /**
  * The model as ONNX bytes (opset 17). `inputs`: an example input, or one per forward argument.
  * The model runs in eval mode (its mode is restored afterwards).
@@ -495,17 +508,21 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
       throw new TensileError(`${op}: a tensor of shape ${fmtShape(c.shape)} that the export sees as a constant changed with the input: ` +
         "it is computed by an op the export cannot record (a comparison, argmax, indexing, a tensor made in forward from the input's size, or JS code)");
   });
-  // reshape targets: an entry that follows the batch size becomes -1
-  for (const [i, target] of g.reshapes) {
-    const other = b.graph.reshapes.get(i)!;
-    const diff = target.map((v, k) => v !== other[k]);
-    if (diff.filter(Boolean).length > 1)
-      throw new TensileError(`${op}: a reshape to ${fmtShape(target)} changes in more than one dim with the batch size`);
-    const k = diff.indexOf(true);
-    if (k >= 0) {
-      const shapeName = g.nodes[i]!.inputs[1]!;
-      const init = g.inits.find((x) => x.name === shapeName)!;
-      init.data = target.map((v, j) => (j === k ? -1 : v));
+  // reshape targets: an entry that follows the batch size becomes -1; an expand's becomes 1,
+  // which keeps the input's own size there (it must be the batch then, not a broadcast 1)
+  for (const [kind, mine, theirs] of [["reshape", g.reshapes, b.graph.reshapes], ["expand", g.expands, b.graph.expands]] as const) {
+    for (const [i, target] of mine) {
+      const other = theirs.get(i)!;
+      const diff = target.map((v, k) => v !== other[k]);
+      if (diff.filter(Boolean).length > 1)
+        throw new TensileError(`${op}: a ${kind} to ${fmtShape(target)} changes in more than one dim with the batch size`);
+      const k = diff.indexOf(true);
+      if (k < 0) continue;
+      const node = g.nodes[i]!;
+      if (kind === "expand" && expandsFromOne(a, i, k))
+        throw new TensileError(`${op}: an expand to ${fmtShape(target)} broadcasts a size-1 dim to the batch size, which a fixed ONNX shape cannot say`);
+      const init = g.inits.find((x) => x.name === node.inputs[1]!)!;
+      init.data = target.map((v, j) => (j === k ? (kind === "reshape" ? -1 : 1) : v));
     }
   }
   const graph = new Pb();
