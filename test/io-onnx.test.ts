@@ -107,6 +107,48 @@ test("expand: along the batch it follows the input; from a size-1 dim to the bat
   assertThrowsTensile(() => io.exportOnnxBytes(new Bias(), randn(2, 3)), /^exportOnnx: an expand to \[2, 3\] broadcasts a size-1 dim to the batch size/);
 });
 
+test("recurrent layers: LSTM (2 layers, bidirectional, batch first) in a sentiment model, GRU states, RNN with h0", async () => {
+  class Sentiment extends nn.Module {
+    emb = new nn.Embedding(20, 6);
+    lstm = new nn.LSTM(6, 5, { batchFirst: true, numLayers: 2, bidirectional: true });
+    head = new nn.Linear(10, 2);
+    override forward(ids: Tensor): Tensor {
+      const [out] = this.lstm.forward(this.emb.forward(ids));
+      return this.head.forward(out.select(1, -1));
+    }
+  }
+  manualSeed(7);
+  await roundTrip("LSTM", new Sentiment(), randint(0, 20, [2, 7], { dtype: "int32" }), randint(0, 20, [4, 7], { dtype: "int32" }));
+
+  class Gru extends nn.Module {
+    gru = new nn.GRU(3, 4, { bidirectional: true });
+    override forward(x: Tensor): Tensor[] {
+      const [out, h] = this.gru.forward(x);
+      return [out, h];
+    }
+  }
+  const gru = new Gru();
+  // time-major: the time and batch dims are both free
+  const bytes = io.exportOnnxBytes(gru, randn(6, 2, 3), { dynamicAxes: { input: [0, 1], output_0: [0, 1], output_1: [1] } });
+  const x = randn(9, 5, 3);
+  const got = await runOnnx(bytes, { input: x });
+  const [out, h] = gru.forward(x);
+  assertMatches("GRU output", got.output_0!, out!);
+  assertMatches("GRU h_n", got.output_1!, h!);
+
+  class Rnn extends nn.Module {
+    rnn = new nn.RNN(3, 4, { nonlinearity: "relu", numLayers: 2 });
+    override forward(x: Tensor, h0: Tensor): Tensor {
+      return this.rnn.forward(x, h0)[0].narrow(0, 1, 3);
+    }
+  }
+  const rnn = new Rnn();
+  const [x0, h0] = [randn(5, 2, 3), randn(2, 2, 4)];
+  const rb = io.exportOnnxBytes(rnn, [x0, h0], { dynamicBatch: false });
+  const r = await runOnnx(rb, { input_0: x0, input_1: h0 });
+  assertMatches("RNN with h0, narrowed", r.output!, rnn.forward(x0, h0));
+});
+
 test("exportOnnx writes the file atomically; names and a fixed batch are options", async () => {
   manualSeed(4);
   const model = new nn.Sequential(new nn.Linear(3, 2), new nn.Softmax(1));
@@ -151,13 +193,21 @@ test("what cannot be exported is refused, naming it", () => {
     }
   }
   assertThrowsTensile(() => io.exportOnnxBytes(new Sized(), randn(3, 4)), /^exportOnnx: a tensor of shape \[3, 2\] that the export sees as a constant changed with the input/);
-  class Rnn extends nn.Module {
-    lstm = new nn.LSTM(4, 3);
+  class Cumulative extends nn.Module {
+    fc = new nn.Linear(4, 3);
     override forward(x: Tensor): Tensor {
-      return this.lstm.forward(x)[0];
+      return this.fc.forward(x).cumsum(1);
     }
   }
-  assertThrowsTensile(() => io.exportOnnxBytes(new Rnn(), randn(5, 2, 4)), /^exportOnnx: the op "\w+" \(output \[[\d, ]+\]\) has no ONNX export here/);
+  assertThrowsTensile(() => io.exportOnnxBytes(new Cumulative(), randn(5, 4)), /^exportOnnx: the op "cumsum" \(output \[5, 3\]\) has no ONNX export here/);
+  // an index taken from the batch size
+  class Last extends nn.Module {
+    fc = new nn.Linear(4, 3);
+    override forward(x: Tensor): Tensor {
+      return this.fc.forward(x).select(0, -1);
+    }
+  }
+  assertThrowsTensile(() => io.exportOnnxBytes(new Last(), randn(5, 4)), /^exportOnnx: the constant \w+ \(.*\) follows the batch size/);
   assertThrowsTensile(() => io.exportOnnxBytes(new nn.Conv2d(1, 2, 3, { paddingMode: "reflect" }), randn(1, 1, 5, 5)), /^exportOnnx: Conv2d with paddingMode "reflect" is not supported/);
   assertThrowsTensile(() => io.exportOnnxBytes(new nn.Linear(2, 2), [] as never), /^exportOnnx: inputs must be a Tensor or an array of Tensors/);
   assertThrowsTensile(() => io.exportOnnxBytes(new nn.Softmax(), randn(2, 3)), /^exportOnnx: Softmax without a dim cannot be exported/);

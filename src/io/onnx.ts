@@ -96,7 +96,7 @@ function valueInfo(name: string, elem: Elem, dims: readonly (number | string)[])
   return new Pb().str(1, name).msg(2, new Pb().msg(1, tt));
 }
 
-type Attr = number | number[] | string | { float: number } | { floats: number[] };
+type Attr = number | number[] | string | { float: number } | { floats: number[] } | { strings: string[] };
 function attribute(name: string, v: Attr): Pb {
   if (v === undefined || v === null) throw new TensileError(`exportOnnx: internal error: attribute "${name}" has no value`);
   const p = new Pb().str(1, name);
@@ -107,6 +107,10 @@ function attribute(name: string, v: Attr): Pb {
     return p.int(20, 7);
   }
   if ("float" in v) return p.float(2, v.float).int(20, 1);
+  if ("strings" in v) {
+    for (const x of v.strings) p.str(9, x);
+    return p.int(20, 8);
+  }
   for (const x of v.floats) p.float(7, x);
   return p.int(20, 6);
 }
@@ -142,6 +146,12 @@ class Graph {
     this.nodes.push({ op, inputs, outputs: [o], attrs });
     return o;
   }
+  /** A node with several outputs (an ONNX LSTM's Y, Y_h, Y_c); "" skips an optional input. */
+  multi(op: string, inputs: string[], n: number, attrs: Record<string, Attr> = {}): string[] {
+    const outs = Array.from({ length: n }, () => this.fresh(op));
+    this.nodes.push({ op, inputs, outputs: outs, attrs });
+    return outs;
+  }
   /** An initializer of given values (not from a tensor): constants the exporter makes itself. */
   constant(base: string, dims: number[], elem: Elem, data: ArrayLike<number>): string {
     const name = this.fresh(base);
@@ -151,6 +161,8 @@ class Graph {
   ints(values: number[]): string {
     return this.constant("shape", [values.length], "int64", values);
   }
+  /** Names of made constants the batch check fixes itself (reshape and expand targets). */
+  batchShapes = new Set<string>();
   /** The value name of a tensor: an earlier op's output, a parameter or buffer, or a constant. */
   value(t: Tensor): string {
     const known = this.names.get(t);
@@ -299,7 +311,9 @@ function batchNorm(g: Graph, b: L.BatchNorm1d | L.BatchNorm2d, x: string): strin
 
 function reshape(g: Graph, x: string, _input: Tensor, out: Tensor): string {
   const target = [...out.shape];
-  const name = g.node("Reshape", [x, g.ints(target)]);
+  const shape = g.ints(target);
+  g.batchShapes.add(shape);
+  const name = g.node("Reshape", [x, shape]);
   g.reshapes.set(g.nodes.length - 1, target);
   return name;
 }
@@ -323,6 +337,74 @@ function functional(g: Graph, name: string, x: string, input: Tensor, out: Tenso
   if (H % oh !== 0 || W % ow !== 0)
     throw new TensileError(`exportOnnx: adaptiveAvgPool2d from ${H}×${W} to ${oh}×${ow} has uneven windows, which ONNX's AveragePool cannot express`);
   return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+}
+
+// ---------------------------------------------------------------- recurrent layers
+
+/** PyTorch's gate blocks in ONNX's order: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h. */
+const GATE_ORDER = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN: [0] } as const;
+
+/** `rows` [G·H, k] of a PyTorch gate-stacked weight (or bias, k = 1) with its gate blocks reordered. */
+function reorderGates(t: Tensor, order: readonly number[], H: number): number[] {
+  const v = Array.from(t.contiguous().dataSync() as ArrayLike<number>, Number);
+  const k = v.length / (order.length * H);
+  return order.flatMap((gIdx) => v.slice(gIdx * H * k, (gIdx + 1) * H * k));
+}
+
+/**
+ * RNN / LSTM / GRU as ONNX's RNN / LSTM / GRU nodes, one per layer (both directions in one),
+ * weights re-stacked into ONNX's gate order as initializers `<layer>.W_l<k>`, `R_l<k>`, `B_l<k>`.
+ * Names the layer's output and final states.
+ */
+function recurrent(g: Graph, m: L.RNN | L.LSTM | L.GRU, args: readonly unknown[], result: unknown): void {
+  const x = args[0];
+  const name = m.constructor.name;
+  if (!(x instanceof Tensor)) throw new TensileError(`exportOnnx: ${name} on ${fmtValue(x)} (a PackedSequence?) is not supported; export it on a padded batch`);
+  if (x.ndim !== 3) throw new TensileError(`exportOnnx: ${name} on an unbatched ${fmtShape(x.shape)} input is not supported; add a batch dim`);
+  const kind = m instanceof L.LSTM ? "LSTM" : m instanceof L.GRU ? "GRU" : "RNN";
+  const H = m.hiddenSize, D = m.bidirectional ? 2 : 1, Lyr = m.numLayers;
+  const order = GATE_ORDER[kind];
+  const base = g.params.get(m.parameters()[0]!)?.replace(/\.weight_ih_l0$/, "") ?? name.toLowerCase();
+  const hx = args[1];
+  const states = hx instanceof Tensor ? [hx] : Array.isArray(hx) ? (hx as Tensor[]) : [];
+  let input = g.value(x);
+  if (m.batchFirst) input = g.node("Transpose", [input], { perm: [1, 0, 2] });
+  const hs: string[] = [], cs: string[] = [];
+  for (let l = 0; l < Lyr; l++) {
+    const dirs = Array.from({ length: D }, (_, d) => `_l${l}${d === 1 ? "_reverse" : ""}`);
+    const param = (n: string) => (m as unknown as Record<string, Tensor | undefined>)[n] ?? null;
+    const wih = dirs.map((s) => reorderGates(param(`weight_ih${s}`)!, order, H));
+    const whh = dirs.map((s) => reorderGates(param(`weight_hh${s}`)!, order, H));
+    const G = order.length;
+    const inSize = param(`weight_ih${dirs[0]}`)!.shape[1]!;
+    const W = g.constant(`${base}.W_l${l}`, [D, G * H, inSize], "float32", wih.flat());
+    const R = g.constant(`${base}.R_l${l}`, [D, G * H, H], "float32", whh.flat());
+    const B = g.constant(`${base}.B_l${l}`, [D, 2 * G * H], "float32", dirs.flatMap((s) => {
+      const bi = param(`bias_ih${s}`), bh = param(`bias_hh${s}`);
+      return [...(bi ? reorderGates(bi, order, H) : new Array<number>(G * H).fill(0)), ...(bh ? reorderGates(bh, order, H) : new Array<number>(G * H).fill(0))];
+    }));
+    const initial = (t: Tensor | undefined) => (t ? g.node("Slice", [g.value(t), g.ints([l * D]), g.ints([(l + 1) * D]), g.ints([0])]) : "");
+    const ins = [input, W, R, B, "", initial(states[0])];
+    if (kind === "LSTM") ins.push(initial(states[1]));
+    while (ins.at(-1) === "") ins.pop();
+    const attrs: Record<string, Attr> = { hidden_size: H, direction: D === 2 ? "bidirectional" : "forward" };
+    if (kind === "GRU") attrs.linear_before_reset = 1;
+    if (kind === "RNN") attrs.activations = { strings: new Array<string>(D).fill((m as L.RNN).nonlinearity === "relu" ? "Relu" : "Tanh") };
+    const [Y, Yh, Yc] = g.multi(kind, ins, kind === "LSTM" ? 3 : 2, attrs);
+    hs.push(Yh!);
+    if (Yc) cs.push(Yc);
+    // [T, D, N, H] → [T, N, D·H] for the next layer (0 copies a dim: the batch stays free)
+    input = g.node("Reshape", [g.node("Transpose", [Y!], { perm: [0, 2, 1, 3] }), g.ints([0, 0, -1])]);
+  }
+  const out = m.batchFirst ? g.node("Transpose", [input], { perm: [1, 0, 2] }) : input;
+  const [o, st] = result as [Tensor, Tensor | [Tensor, Tensor]];
+  g.names.set(o, out);
+  const cat = (xs: string[]) => (xs.length === 1 ? g.node("Identity", xs) : g.node("Concat", xs, { axis: 0 }));
+  if (kind === "LSTM") {
+    const [h, c] = st as [Tensor, Tensor];
+    g.names.set(h, cat(hs));
+    g.names.set(c, cat(cs));
+  } else g.names.set(st as Tensor, cat(hs));
 }
 
 // ---------------------------------------------------------------- ops recorded between layers
@@ -351,17 +433,50 @@ function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs: Recor
     case "amax": return g.node("ReduceMax", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
     case "amin": return g.node("ReduceMin", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
     case "expand": {
-      const name = g.node("Expand", [v[0]!, g.ints([...out.shape])]);
+      const shape = g.ints([...out.shape]);
+      g.batchShapes.add(shape);
+      const name = g.node("Expand", [v[0]!, shape]);
       g.expands.set(g.nodes.length - 1, [...out.shape]);
       g.expandInputs.set(g.nodes.length - 1, [...ins[0]!.shape]);
       return name;
     }
     case "to": return g.node("Cast", [v[0]!], { to: ELEM[elemOf(out)] });
     case "where": return g.node("Where", v);
+    case "index": return slice(g, v[0]!, ins[0]!, attrs as unknown as Slicing);
     default:
       throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
         "the layers and ops that do are listed in docs/io.md");
   }
+}
+
+interface Slicing {
+  parts: ({ src: number; start: number; step: number; len: number } | { newAxis: true })[];
+  fixed: { src: number; at: number }[];
+}
+/** ONNX clamps slice ends to the dim: a bound this large means "to the end", whatever the batch. */
+const TO_END = Number.MAX_SAFE_INTEGER;
+
+/** Basic indexing (select, narrow, x.index([...])): Slice every dim, Squeeze the selected ones, Unsqueeze new axes. */
+function slice(g: Graph, x: string, input: Tensor, sl: Slicing): string {
+  if (!sl.parts) throw new TensileError("exportOnnx: an indexing op without its slicing recorded");
+  const n = input.ndim;
+  const starts = new Array<number>(n).fill(0), ends = new Array<number>(n).fill(TO_END), steps = new Array<number>(n).fill(1);
+  for (const p of sl.parts) {
+    if ("newAxis" in p) continue;
+    const whole = p.start === 0 && p.step === 1 && p.len === input.shape[p.src];
+    starts[p.src] = p.start;
+    steps[p.src] = p.step;
+    ends[p.src] = whole ? TO_END : p.start + p.step * (p.len - 1) + 1;
+  }
+  for (const f of sl.fixed) {
+    starts[f.src] = f.at;
+    ends[f.src] = f.at + 1;
+  }
+  let y = g.node("Slice", [x, g.ints(starts), g.ints(ends), g.ints([...Array(n).keys()]), g.ints(steps)]);
+  if (sl.fixed.length) y = g.node("Squeeze", [y, g.ints(sl.fixed.map((f) => f.src).sort((a, b) => a - b))]);
+  const added = sl.parts.flatMap((p, i) => ("newAxis" in p ? [i] : []));
+  if (added.length) y = g.node("Unsqueeze", [y, g.ints(added)]);
+  return y;
 }
 
 // ---------------------------------------------------------------- tracing
@@ -401,6 +516,18 @@ function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: 
   if (model instanceof Module) {
     for (const m of model.modules()) {
       const exporter = LAYERS.get(m.constructor);
+      if (m instanceof L.RNN || m instanceof L.LSTM || m instanceof L.GRU) {
+        removers.push(m.registerForwardPreHook(() => {
+          depth++;
+          return undefined;
+        }));
+        removers.push(m.registerForwardHook((mod, args, out) => {
+          depth--;
+          if (depth === 0) recurrent(g, mod as L.LSTM, args, out);
+          return undefined;
+        }));
+        continue;
+      }
       if (!exporter) continue;
       removers.push(m.registerForwardPreHook(() => {
         depth++;
@@ -443,14 +570,18 @@ export interface ExportOnnxOptions {
   outputNames?: string[];
   /** Leave the first dim of every input and output free (default true), as dynamic_axes={0: "batch"}. */
   dynamicBatch?: boolean;
+  /**
+   * Which dims of which inputs and outputs are free, by name, as PyTorch's `dynamic_axes`
+   * (`{ input: [0, 1], output: [0, 1] }` for a time-major sequence batch); overrides dynamicBatch.
+   */
+  dynamicAxes?: Record<string, number[]>;
   /** Written into the model (default "tensile"). */
   producerName?: string;
 }
 
-/** An example input's twin of another batch size and other values, for the second trace. */
-function twin(x: Tensor, batch: number, generator: Generator): Tensor {
-  const shape = [...x.shape];
-  if (shape.length > 0) shape[0] = batch;
+/** An example input's twin, one larger in each free dim and with other values, for the second trace. */
+function twin(x: Tensor, free: readonly number[], generator: Generator): Tensor {
+  const shape = x.shape.map((d, i) => (free.includes(i) ? d + 1 : d));
   if (x.dtype === "int32") {
     // indices (an Embedding's): other valid ones, within the range the example used
     const hi = Array.from(x.dataSync() as Int32Array).reduce((m, v) => Math.max(m, v), 0) + 1;
@@ -476,9 +607,13 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   const xs = inputs instanceof Tensor ? [inputs] : inputs;
   if (!Array.isArray(xs) || xs.length === 0 || !xs.every((x) => x instanceof Tensor))
     throw new TensileError(`${op}: inputs must be a Tensor or an array of Tensors, got ${fmtValue(inputs)}`);
-  const dynamic = options.dynamicBatch ?? true;
   const inputNames = options.inputNames ?? (xs.length === 1 ? ["input"] : xs.map((_, i) => `input_${i}`));
   if (inputNames.length !== xs.length) throw new TensileError(`${op}: ${xs.length} inputs but ${inputNames.length} inputNames`);
+  const axes = options.dynamicAxes ?? null;
+  if (axes !== null && (typeof axes !== "object" || !Object.values(axes).every((v) => Array.isArray(v) && v.every((d) => Number.isInteger(d) && d >= 0))))
+    throw new TensileError(`${op}: dynamicAxes must map names to arrays of dims, got ${fmtValue(axes)}`);
+  const batchOnly = axes === null && (options.dynamicBatch ?? true);
+  const freeDims = (name: string, t: Tensor): number[] => (axes ? (axes[name] ?? []) : batchOnly && t.ndim > 0 ? [0] : []).filter((d) => d < t.ndim);
   const params = new Map<Tensor, string>();
   if (model instanceof Module) {
     for (const [k, p] of model.namedParameters()) params.set(p, k);
@@ -490,10 +625,9 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   try {
     const detached = xs.map((x) => x.detach());
     a = trace(model, detached, params, inputNames);
-    const batch = dynamic ? (xs[0]!.shape[0] ?? 1) + 1 : (xs[0]!.shape[0] ?? 1);
     // its own generator: exporting leaves the default random stream where it was
     const gen = new Generator(0x6f6e6e78);
-    b = trace(model, xs.map((x) => twin(x, dynamic && x.ndim > 0 ? batch : x.shape[0] ?? 1, gen)), params, inputNames);
+    b = trace(model, xs.map((x, i) => twin(x, freeDims(inputNames[i]!, x), gen)), params, inputNames);
   } finally {
     if (model instanceof Module) model.train(wasTraining);
   }
@@ -502,11 +636,20 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   const sig = (gr: Graph) => gr.nodes.map((n) => `${n.op}(${n.inputs.length})`).join(" ");
   if (sig(g) !== sig(b.graph))
     throw new TensileError(`${op}: the model computed a different graph for another input (control flow that depends on the input's values or size?), which one ONNX graph cannot hold`);
+  const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
+    x.length === y.length && Array.from(x).every((v, k) => Object.is(v, y[k]) || (Number.isNaN(v) && Number.isNaN(y[k]!)));
   g.constants.forEach((c, i) => {
     const d = b.graph.constants[i]!;
-    if (c.shape.join() !== d.shape.join() || c.values.some((v, k) => !Object.is(v, d.values[k]) && !(Number.isNaN(v) && Number.isNaN(d.values[k]!))))
+    if (c.shape.join() !== d.shape.join() || !same(c.values, d.values))
       throw new TensileError(`${op}: a tensor of shape ${fmtShape(c.shape)} that the export sees as a constant changed with the input: ` +
-        "it is computed by an op the export cannot record (a comparison, argmax, indexing, a tensor made in forward from the input's size, or JS code)");
+        "it is computed by an op the export cannot record (a comparison, argmax, a tensor made in forward from the input's size, or JS code)");
+  });
+  // the constants the export made itself (slice bounds, axes, ...) must not follow the batch either
+  g.inits.forEach((init, i) => {
+    const other = b.graph.inits[i]!;
+    if (g.batchShapes.has(init.name) || init.name !== other.name) return;
+    if (!same(init.data, other.data))
+      throw new TensileError(`${op}: the constant ${init.name} (${Array.from(init.data).join(", ")}) follows the batch size, which one ONNX graph cannot hold (an index or size taken from the input's batch?)`);
   });
   // reshape targets: an entry that follows the batch size becomes -1; an expand's becomes 1,
   // which keeps the input's own size there (it must be the batch then, not a broadcast 1)
@@ -536,15 +679,18 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   }
   graph.str(2, model instanceof Module ? model.constructor.name : "model");
   for (const init of g.inits) graph.msg(5, tensorProto(init.name, init.dims, init.elem, init.data));
-  const dims = (t: Tensor) => t.shape.map((d, i) => (dynamic && i === 0 ? "batch" : d));
-  xs.forEach((x, i) => graph.msg(11, valueInfo(inputNames[i]!, elemOf(x), dims(x))));
+  const dims = (name: string, t: Tensor) => {
+    const free = freeDims(name, t);
+    return t.shape.map((d, i) => (!free.includes(i) ? d : batchOnly ? "batch" : `${name}_dim${i}`));
+  };
+  xs.forEach((x, i) => graph.msg(11, valueInfo(inputNames[i]!, elemOf(x), dims(inputNames[i]!, x))));
   const outputNames = options.outputNames ?? (a.outputs.length === 1 ? ["output"] : a.outputs.map((_, i) => `output_${i}`));
   if (outputNames.length !== a.outputs.length) throw new TensileError(`${op}: ${a.outputs.length} outputs but ${outputNames.length} outputNames`);
   // outputs get their own names through Identity nodes (an output may also feed other nodes)
   a.outputs.forEach((o, i) => {
     const p = new Pb().str(1, g.names.get(o)!).str(2, outputNames[i]!).str(3, outputNames[i]!).str(4, "Identity");
     graph.msg(1, p);
-    graph.msg(12, valueInfo(outputNames[i]!, elemOf(o), dims(o)));
+    graph.msg(12, valueInfo(outputNames[i]!, elemOf(o), dims(outputNames[i]!, o)));
   });
   const model_ = new Pb()
     .int(1, 8) // IR version 8 (ONNX 1.10+), for opset 17

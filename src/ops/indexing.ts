@@ -1,4 +1,5 @@
 import { SliceGrad, record } from "../autograd/engine.js";
+import { traceAttrs } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { arange, full, tensor, zeros } from "../tensor/creation.js";
@@ -42,6 +43,7 @@ function layout(sl: Slicing, strides: readonly number[], offset: number): { shap
 function sliceView(x: T, sl: Slicing): T {
   const v = layout(sl, x.strides, x.offset);
   const out = new Tensor(x.storage, x.backend, v.shape, v.strides, v.offset);
+  traceAttrs(out, sl as unknown as Record<string, unknown>);
   // outside createGraph the gradient is a window for the engine to add into one buffer (SliceGrad)
   return record("index", out, [x], (g) => [isGradEnabled() ? embed(g, x.shape, sl) : new SliceGrad(g, layout(sl, contiguousStrides(x.shape), 0))], undefined, []);
 }

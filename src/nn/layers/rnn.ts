@@ -230,6 +230,9 @@ abstract class RNNBase extends Module {
  * [output [T, N, D·H], h_n [L·D, N, H]].
  */
 export class RNN extends RNNBase {
+  get nonlinearity(): "tanh" | "relu" {
+    return this.mode === "RNN_RELU" ? "relu" : "tanh";
+  }
   constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
     const nl = opts?.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new TensileError(`RNN: Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
