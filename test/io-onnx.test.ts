@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-web";
-import { type Tensor, cat, io, manualSeed, models, nn, randint, randn } from "../src/index.js";
+import { type Tensor, cat, io, manualSeed, models, nn, randint, randn, tensor } from "../src/index.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
 
 ort.env.wasm.numThreads = 1;
@@ -17,8 +17,9 @@ async function runOnnx(bytes: Uint8Array, feeds: Record<string, Tensor>): Promis
   const session = await ort.InferenceSession.create(bytes);
   const input: Record<string, ort.Tensor> = {};
   for (const [k, t] of Object.entries(feeds)) {
-    const data = t.dtype === "int32" ? Int32Array.from(t.dataSync() as Int32Array) : Float32Array.from(t.dataSync() as Float32Array);
-    input[k] = new ort.Tensor(t.dtype === "int32" ? "int32" : "float32", data, [...t.shape]);
+    if (t.dtype === "bool") input[k] = new ort.Tensor("bool", Uint8Array.from(t.dataSync() as Uint8Array), [...t.shape]);
+    else if (t.dtype === "int32") input[k] = new ort.Tensor("int32", Int32Array.from(t.dataSync() as Int32Array), [...t.shape]);
+    else input[k] = new ort.Tensor("float32", Float32Array.from(t.dataSync() as Float32Array), [...t.shape]);
   }
   const out = await session.run(input);
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims }]));
@@ -147,6 +148,30 @@ test("recurrent layers: LSTM (2 layers, bidirectional, batch first) in a sentime
   const rb = io.exportOnnxBytes(rnn, [x0, h0], { dynamicBatch: false });
   const r = await runOnnx(rb, { input_0: x0, input_1: h0 });
   assertMatches("RNN with h0, narrowed", r.output!, rnn.forward(x0, h0));
+});
+
+test("Transformers: an encoder with a causal mask, and an encoder-decoder given its padding mask as an input", async () => {
+  manualSeed(8);
+  class Causal extends nn.Module {
+    enc = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, batchFirst: true, activation: "gelu" }), 2);
+    override forward(x: Tensor): Tensor {
+      return this.enc.forward(x, { srcMask: nn.Transformer.generateSquareSubsequentMask(5) });
+    }
+  }
+  await roundTrip("causal encoder", new Causal(), randn(2, 5, 8), randn(3, 5, 8));
+  class Seq2Seq extends nn.Module {
+    t = new nn.Transformer({ dModel: 8, nhead: 2, numEncoderLayers: 1, numDecoderLayers: 1, dimFeedforward: 16, batchFirst: true });
+    override forward(src: Tensor, tgt: Tensor, srcPad: Tensor): Tensor {
+      return this.t.forward(src, tgt, { tgtMask: nn.Transformer.generateSquareSubsequentMask(4), srcKeyPaddingMask: srcPad, memoryKeyPaddingMask: srcPad });
+    }
+  }
+  const m = new Seq2Seq();
+  const pad = (n: number) => tensor(Array.from({ length: n }, (_, i) => [false, false, false, i % 2 === 0, i % 2 === 0]));
+  const bytes = io.exportOnnxBytes(m, [randn(2, 5, 8), randn(2, 4, 8), pad(2)], { inputNames: ["src", "tgt", "src_pad"] });
+  m.eval();
+  const [src, tgt, sp] = [randn(3, 5, 8), randn(3, 4, 8), pad(3)];
+  const got = await runOnnx(bytes, { src, tgt, src_pad: sp });
+  assertMatches("seq2seq", got.output!, m.forward(src, tgt, sp));
 });
 
 test("exportOnnx writes the file atomically; names and a fixed batch are options", async () => {

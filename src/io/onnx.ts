@@ -441,7 +441,7 @@ function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs: Recor
       return name;
     }
     case "to": return g.node("Cast", [v[0]!], { to: ELEM[elemOf(out)] });
-    case "where": return g.node("Where", v);
+    case "where": return g.node("Where", [g.value(attrs.cond as Tensor), ...v]);
     case "index": return slice(g, v[0]!, ins[0]!, attrs as unknown as Slicing);
     default:
       throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +

@@ -1,4 +1,5 @@
 import type { BinaryOp, UnaryOp } from "../backends/backend.js";
+import { traceAttrs } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { TensileError, fmtShape } from "../errors.js";
 import { type DType, checkDType, isFloating, promoteTypes } from "../tensor/dtype.js";
@@ -239,6 +240,7 @@ export function where(cond: T, a: TS, b: TS): T {
   const shape = broadcastShapes("where", broadcastShapes("where", cond.shape, A.shape), B.shape);
   const c = onBackend(cond, A.backend);
   const out = wrap(A.backend, A.backend.where(broadcastView(c, shape), broadcastView(A, shape), broadcastView(B, shape), shape, d), shape);
+  traceAttrs(out, { cond: c });
   return record("where", out, [A, B], (g) => [where(c, g, 0), where(c, 0, g)], undefined, [c]);
 }
 
