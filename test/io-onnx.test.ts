@@ -150,6 +150,20 @@ test("recurrent layers: LSTM (2 layers, bidirectional, batch first) in a sentime
   assertMatches("RNN with h0, narrowed", r.output!, rnn.forward(x0, h0));
 });
 
+test("a decoder of images: ConvTranspose2d, GroupNorm, Upsample (nearest and bilinear)", async () => {
+  manualSeed(9);
+  const net = new nn.Sequential(
+    new nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1 }),
+    new nn.GroupNorm(3, 6),
+    new nn.ReLU(),
+    new nn.Upsample({ scaleFactor: 2, mode: "nearest" }),
+    new nn.Conv2d(6, 2, 3, { padding: 1 }),
+    new nn.Upsample({ scaleFactor: 2, mode: "bilinear" }),
+    new nn.Upsample({ size: [40, 40], mode: "bilinear", alignCorners: true }),
+  );
+  await roundTrip("image decoder", net, randn(1, 4, 5, 5), randn(3, 4, 5, 5));
+});
+
 test("Transformers: an encoder with a causal mask, and an encoder-decoder given its padding mask as an input", async () => {
   manualSeed(8);
   class Causal extends nn.Module {

@@ -264,6 +264,45 @@ const LAYERS = new Map<Function, LayerExport>([
     const bias = l.bias ? g.value(l.bias) : g.constant("zeros", [...l.normalizedShape], "float32", new Array<number>(n).fill(0));
     return g.node("LayerNormalization", [x, scale, bias], { axis: -l.normalizedShape.length, epsilon: { float: l.eps } });
   }],
+  [L.ConvTranspose2d, (g, m, x, input, out) => {
+    const c = m as L.ConvTranspose2d;
+    const pad = c.padding as number[];
+    const expected = input.shape.slice(-2).map((h, i) => (h - 1) * c.stride[i]! - 2 * pad[i]! + c.dilation[i]! * (c.kernelSize[i]! - 1) + c.outputPadding[i]! + 1);
+    if (out.shape.slice(-2).some((v, i) => v !== expected[i]))
+      throw new TensileError("exportOnnx: ConvTranspose2d called with an outputSize is not supported; set outputPadding on the layer instead");
+    const ins = [x, g.value(c.weight)];
+    if (c.bias) ins.push(g.value(c.bias));
+    return g.node("ConvTranspose", ins, {
+      kernel_shape: [...c.kernelSize], strides: [...c.stride], pads: [...pad, ...pad], dilations: [...c.dilation],
+      output_padding: [...c.outputPadding], group: c.groups,
+    });
+  }],
+  [L.GroupNorm, (g, m, x, input) => {
+    // opset 17 has no GroupNormalization: each (sample, group) normalised as an instance, then
+    // the per-channel affine
+    const n = m as L.GroupNorm;
+    const G = n.numGroups, C = n.numChannels, rest = input.ndim - 2;
+    const grouped = g.node("Reshape", [x, g.ints([0, G, -1])]);
+    const normed = g.node("InstanceNormalization", [grouped, g.constant("ones", [G], "float32", new Array<number>(G).fill(1)),
+      g.constant("zeros", [G], "float32", new Array<number>(G).fill(0))], { epsilon: { float: n.eps } });
+    let y = g.node("Reshape", [normed, g.node("Shape", [x])]);
+    if (n.weight && n.bias) {
+      const perChannel = (t: Tensor, base: string) => g.constant(base, [C, ...new Array<number>(rest).fill(1)], "float32", t.dataSync() as Float32Array);
+      y = g.node("Add", [g.node("Mul", [y, perChannel(n.weight, "gn_weight")]), perChannel(n.bias, "gn_bias")]);
+    }
+    return y;
+  }],
+  [L.Upsample, (g, m, x, input, out) => {
+    const u = m as L.Upsample;
+    if (u.mode !== "nearest" && u.mode !== "bilinear")
+      throw new TensileError(`exportOnnx: Upsample mode "${u.mode}" has no export here (nearest and bilinear do)`);
+    // scales out/in per dim: PyTorch's nearest picks floor(dst·in/out), ONNX's asymmetric floor mode likewise
+    const scales = [1, 1, ...out.shape.slice(2).map((o, i) => o / input.shape[i + 2]!)];
+    const attrs: Record<string, Attr> = u.mode === "nearest"
+      ? { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" }
+      : { mode: "linear", coordinate_transformation_mode: u.alignCorners ? "align_corners" : "pytorch_half_pixel" };
+    return g.node("Resize", [x, "", g.constant("scales", [scales.length], "float32", scales)], attrs);
+  }],
   [L.Embedding, (g, m, x) => {
     const e = m as L.Embedding;
     if (e.maxNorm !== null) throw new TensileError("exportOnnx: Embedding with maxNorm renormalises its weight while it runs; ONNX cannot");
