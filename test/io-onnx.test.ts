@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-web";
-import { type Tensor, cat, io, manualSeed, models, nn, randint, randn, tensor } from "../src/index.js";
+import { F, type Tensor, cat, io, manualSeed, models, nn, randint, randn, tensor } from "../src/index.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
 
 ort.env.wasm.numThreads = 1;
@@ -162,6 +162,13 @@ test("a decoder of images: ConvTranspose2d, GroupNorm, Upsample (nearest and bil
     new nn.Upsample({ size: [40, 40], mode: "bilinear", alignCorners: true }),
   );
   await roundTrip("image decoder", net, randn(1, 4, 5, 5), randn(3, 4, 5, 5));
+  class Functional extends nn.Module {
+    conv = new nn.Conv2d(2, 2, 1);
+    override forward(x: Tensor): Tensor {
+      return F.interpolate(this.conv.forward(x), { scaleFactor: 3, mode: "bilinear" }).add(F.interpolate(x, { size: [12, 12] }));
+    }
+  }
+  await roundTrip("F.interpolate", new Functional(), randn(1, 2, 4, 4), randn(2, 2, 4, 4));
 });
 
 test("Transformers: an encoder with a causal mask, and an encoder-decoder given its padding mask as an input", async () => {

@@ -292,23 +292,24 @@ const LAYERS = new Map<Function, LayerExport>([
     }
     return y;
   }],
-  [L.Upsample, (g, m, x, input, out) => {
-    const u = m as L.Upsample;
-    if (u.mode !== "nearest" && u.mode !== "bilinear")
-      throw new TensileError(`exportOnnx: Upsample mode "${u.mode}" has no export here (nearest and bilinear do)`);
-    // scales out/in per dim: PyTorch's nearest picks floor(dst·in/out), ONNX's asymmetric floor mode likewise
-    const scales = [1, 1, ...out.shape.slice(2).map((o, i) => o / input.shape[i + 2]!)];
-    const attrs: Record<string, Attr> = u.mode === "nearest"
-      ? { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" }
-      : { mode: "linear", coordinate_transformation_mode: u.alignCorners ? "align_corners" : "pytorch_half_pixel" };
-    return g.node("Resize", [x, "", g.constant("scales", [scales.length], "float32", scales)], attrs);
-  }],
+  [L.Upsample, (g, m, x, input, out) => resize(g, x, input, out, (m as L.Upsample).mode, (m as L.Upsample).alignCorners ?? false)],
   [L.Embedding, (g, m, x) => {
     const e = m as L.Embedding;
     if (e.maxNorm !== null) throw new TensileError("exportOnnx: Embedding with maxNorm renormalises its weight while it runs; ONNX cannot");
     return g.node("Gather", [g.value(e.weight), x], { axis: 0 });
   }],
 ]);
+
+/** Upsample / F.interpolate as Resize, with scales out/in per dim. */
+function resize(g: Graph, x: string, input: Tensor, out: Tensor, mode: string, alignCorners: boolean): string {
+  if (mode !== "nearest" && mode !== "bilinear") throw new TensileError(`exportOnnx: interpolation mode "${mode}" has no export here (nearest and bilinear do)`);
+  // PyTorch's nearest picks floor(dst·in/out), as ONNX's asymmetric coordinates with floor rounding
+  const scales = [1, 1, ...out.shape.slice(2).map((o, i) => o / input.shape[i + 2]!)];
+  const attrs: Record<string, Attr> = mode === "nearest"
+    ? { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" }
+    : { mode: "linear", coordinate_transformation_mode: alignCorners ? "align_corners" : "pytorch_half_pixel" };
+  return g.node("Resize", [x, "", g.constant("scales", [scales.length], "float32", scales)], attrs);
+}
 
 function dimOf(op: string, dim: number | null, ndim: number): number {
   if (dim === null) throw new TensileError(`exportOnnx: ${op} without a dim cannot be exported; give it one`);
@@ -359,6 +360,7 @@ function reshape(g: Graph, x: string, _input: Tensor, out: Tensor): string {
 
 /** Functional pooling (`F.maxPool2d(x, 2)`), traced as one op. */
 function functional(g: Graph, name: string, x: string, input: Tensor, out: Tensor, a: Record<string, unknown>): string {
+  if (name === "interpolate") return resize(g, x, input, out, a.mode as string, a.alignCorners as boolean);
   const nd = name === "maxPool1d" ? 1 : 2;
   const k = pair(a.kernelSize as number | number[], nd);
   const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride as number | number[], nd);

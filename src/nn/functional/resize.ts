@@ -5,6 +5,7 @@
  * PyTorch's CPU kernels, including their float32 arithmetic for float32 inputs, so the chosen
  * source pixels agree exactly.
  */
+import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, tensor } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 
@@ -65,6 +66,10 @@ function linearPlan(a: Axis, alignCorners: boolean, f: (x: number) => number): {
  */
 export function interpolate(input: Tensor, opts: InterpolateOptions = {}): Tensor {
   opts ??= {};
+  return traceUnit("interpolate", input, { mode: opts.mode ?? "nearest", alignCorners: opts.alignCorners ?? false }, () => interpolateImpl(input, opts));
+}
+
+function interpolateImpl(input: Tensor, opts: InterpolateOptions): Tensor {
   const op = "interpolate";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
   const { size = null, scaleFactor = null, mode = "nearest" } = opts;
