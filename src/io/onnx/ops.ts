@@ -1,0 +1,344 @@
+/** Layers exported whole, recurrent layers, functional ops and the ops recorded between layers. */
+import { Tensor } from "../../core.js";
+import { TensileError, fmtShape, fmtValue } from "../../errors.js";
+import type { Module } from "../../nn/module.js";
+import * as L from "../../nn/layers/index.js";
+import { type Attr, ELEM } from "./proto.js";
+import { Graph, elemOf } from "./graph.js";
+
+// ---------------------------------------------------------------- layers exported whole
+
+const pair = (v: number | readonly number[], n: number): number[] => (typeof v === "number" ? new Array<number>(n).fill(v) : [...v]);
+
+type LayerExport = (g: Graph, m: Module, x: string, input: Tensor, out: Tensor) => string;
+
+function gelu(g: Graph, x: string, approximate: string): string {
+  const half = g.constant("half", [], "float32", [0.5]), one = g.constant("one", [], "float32", [1]);
+  if (approximate === "tanh") {
+    const c = g.constant("c", [], "float32", [0.044715]), k = g.constant("k", [], "float32", [Math.sqrt(2 / Math.PI)]);
+    const x3 = g.node("Mul", [g.node("Mul", [x, x]), x]);
+    const inner = g.node("Mul", [g.node("Add", [x, g.node("Mul", [x3, c])]), k]);
+    return g.node("Mul", [g.node("Mul", [x, half]), g.node("Add", [g.node("Tanh", [inner]), one])]);
+  }
+  const r = g.constant("rsqrt2", [], "float32", [Math.SQRT1_2]);
+  return g.node("Mul", [g.node("Mul", [x, half]), g.node("Add", [g.node("Erf", [g.node("Mul", [x, r])]), one])]);
+}
+
+function linear(g: Graph, x: string, input: Tensor, w: Tensor, b: Tensor | null): string {
+  if (input.ndim === 2) return g.node("Gemm", b ? [x, g.value(w), g.value(b)] : [x, g.value(w)], { transB: 1 });
+  const y = g.node("MatMul", [x, g.node("Transpose", [g.value(w)], { perm: [1, 0] })]);
+  return b ? g.node("Add", [y, g.value(b)]) : y;
+}
+
+export const LAYERS = new Map<Function, LayerExport>([
+  [L.Linear, (g, m, x, input) => {
+    const l = m as L.Linear;
+    return linear(g, x, input, l.weight, l.bias);
+  }],
+  [L.Identity, (g, _m, x) => g.node("Identity", [x])],
+  [L.Dropout, (g, _m, x) => g.node("Identity", [x])],
+  [L.AlphaDropout, (g, _m, x) => g.node("Identity", [x])],
+  [L.Dropout2d, (g, _m, x) => g.node("Identity", [x])],
+  [L.ReLU, (g, _m, x) => g.node("Relu", [x])],
+  [L.Sigmoid, (g, _m, x) => g.node("Sigmoid", [x])],
+  [L.Tanh, (g, _m, x) => g.node("Tanh", [x])],
+  [L.LeakyReLU, (g, m, x) => g.node("LeakyRelu", [x], { alpha: { float: (m as L.LeakyReLU).negativeSlope } })],
+  [L.ELU, (g, m, x) => g.node("Elu", [x], { alpha: { float: (m as L.ELU).alpha } })],
+  [L.SELU, (g, _m, x) => g.node("Selu", [x])],
+  [L.GELU, (g, m, x) => gelu(g, x, (m as L.GELU).approximate)],
+  [L.SiLU, (g, _m, x) => g.node("Mul", [x, g.node("Sigmoid", [x])])],
+  [L.Softmax, (g, m, x, input) => g.node("Softmax", [x], { axis: dimOf("Softmax", (m as L.Softmax).dim, input.ndim) })],
+  [L.LogSoftmax, (g, m, x, input) => g.node("LogSoftmax", [x], { axis: dimOf("LogSoftmax", (m as L.LogSoftmax).dim, input.ndim) })],
+  [L.Flatten, (g, m, x, input, out) => {
+    const f = m as L.Flatten;
+    const end = f.endDim < 0 ? f.endDim + input.ndim : f.endDim;
+    if (end === input.ndim - 1) return g.node("Flatten", [x], { axis: f.startDim < 0 ? f.startDim + input.ndim : f.startDim });
+    return reshape(g, x, input, out);
+  }],
+  [L.Conv1d, (g, m, x) => conv(g, m as L.Conv1d, x, 1)],
+  [L.Conv2d, (g, m, x) => conv(g, m as L.Conv2d, x, 2)],
+  [L.MaxPool1d, (g, m, x) => maxPool(g, m as L.MaxPool1d, x, 1)],
+  [L.MaxPool2d, (g, m, x) => maxPool(g, m as L.MaxPool2d, x, 2)],
+  [L.AvgPool2d, (g, m, x) => {
+    const p = m as L.AvgPool2d;
+    if (p.divisorOverride !== null) throw new TensileError("exportOnnx: AvgPool2d with divisorOverride has no ONNX equivalent");
+    const k = pair(p.kernelSize, 2), pad = pair(p.padding, 2);
+    return g.node("AveragePool", [x], {
+      kernel_shape: k, strides: pair(p.stride ?? p.kernelSize, 2), pads: [...pad, ...pad],
+      ceil_mode: p.ceilMode ? 1 : 0, count_include_pad: p.countIncludePad ? 1 : 0,
+    });
+  }],
+  [L.AdaptiveAvgPool2d, (g, m, x, input, out) => {
+    const [H, W] = input.shape.slice(-2) as [number, number];
+    const [oh, ow] = out.shape.slice(-2) as [number, number];
+    if (oh === 1 && ow === 1) return g.node("GlobalAveragePool", [x]);
+    if (H % oh !== 0 || W % ow !== 0)
+      throw new TensileError(`exportOnnx: AdaptiveAvgPool2d from ${H}×${W} to ${oh}×${ow} has uneven windows, which ONNX's AveragePool cannot express`);
+    void m;
+    return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+  }],
+  [L.BatchNorm1d, (g, m, x) => batchNorm(g, m as L.BatchNorm1d, x)],
+  [L.BatchNorm2d, (g, m, x) => batchNorm(g, m as L.BatchNorm2d, x)],
+  [L.LayerNorm, (g, m, x) => {
+    const l = m as L.LayerNorm;
+    const n = l.normalizedShape.reduce((a, b) => a * b, 1);
+    const scale = l.weight ? g.value(l.weight) : g.constant("ones", [...l.normalizedShape], "float32", new Array<number>(n).fill(1));
+    const bias = l.bias ? g.value(l.bias) : g.constant("zeros", [...l.normalizedShape], "float32", new Array<number>(n).fill(0));
+    return g.node("LayerNormalization", [x, scale, bias], { axis: -l.normalizedShape.length, epsilon: { float: l.eps } });
+  }],
+  [L.ConvTranspose2d, (g, m, x, input, out) => {
+    const c = m as L.ConvTranspose2d;
+    const pad = c.padding as number[];
+    const expected = input.shape.slice(-2).map((h, i) => (h - 1) * c.stride[i]! - 2 * pad[i]! + c.dilation[i]! * (c.kernelSize[i]! - 1) + c.outputPadding[i]! + 1);
+    if (out.shape.slice(-2).some((v, i) => v !== expected[i]))
+      throw new TensileError("exportOnnx: ConvTranspose2d called with an outputSize is not supported; set outputPadding on the layer instead");
+    const ins = [x, g.value(c.weight)];
+    if (c.bias) ins.push(g.value(c.bias));
+    return g.node("ConvTranspose", ins, {
+      kernel_shape: [...c.kernelSize], strides: [...c.stride], pads: [...pad, ...pad], dilations: [...c.dilation],
+      output_padding: [...c.outputPadding], group: c.groups,
+    });
+  }],
+  [L.GroupNorm, (g, m, x, input) => {
+    // opset 17 has no GroupNormalization: each (sample, group) normalised as an instance, then
+    // the per-channel affine
+    const n = m as L.GroupNorm;
+    const G = n.numGroups, C = n.numChannels, rest = input.ndim - 2;
+    const grouped = g.node("Reshape", [x, g.ints([0, G, -1])]);
+    const normed = g.node("InstanceNormalization", [grouped, g.constant("ones", [G], "float32", new Array<number>(G).fill(1)),
+      g.constant("zeros", [G], "float32", new Array<number>(G).fill(0))], { epsilon: { float: n.eps } });
+    let y = g.node("Reshape", [normed, g.node("Shape", [x])]);
+    if (n.weight && n.bias) {
+      const perChannel = (t: Tensor, base: string) => g.constant(base, [C, ...new Array<number>(rest).fill(1)], "float32", t.dataSync() as Float32Array);
+      y = g.node("Add", [g.node("Mul", [y, perChannel(n.weight, "gn_weight")]), perChannel(n.bias, "gn_bias")]);
+    }
+    return y;
+  }],
+  [L.Upsample, (g, m, x, input, out) => resize(g, x, input, out, (m as L.Upsample).mode, (m as L.Upsample).alignCorners ?? false)],
+  [L.Embedding, (g, m, x) => {
+    const e = m as L.Embedding;
+    if (e.maxNorm !== null) throw new TensileError("exportOnnx: Embedding with maxNorm renormalises its weight while it runs; ONNX cannot");
+    return g.node("Gather", [g.value(e.weight), x], { axis: 0 });
+  }],
+]);
+
+/** Upsample / F.interpolate as Resize, with scales out/in per dim. */
+function resize(g: Graph, x: string, input: Tensor, out: Tensor, mode: string, alignCorners: boolean): string {
+  if (mode !== "nearest" && mode !== "bilinear") throw new TensileError(`exportOnnx: interpolation mode "${mode}" has no export here (nearest and bilinear do)`);
+  // PyTorch's nearest picks floor(dst·in/out), as ONNX's asymmetric coordinates with floor rounding
+  const scales = [1, 1, ...out.shape.slice(2).map((o, i) => o / input.shape[i + 2]!)];
+  const attrs: Record<string, Attr> = mode === "nearest"
+    ? { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" }
+    : { mode: "linear", coordinate_transformation_mode: alignCorners ? "align_corners" : "pytorch_half_pixel" };
+  return g.node("Resize", [x, "", g.constant("scales", [scales.length], "float32", scales)], attrs);
+}
+
+function dimOf(op: string, dim: number | null, ndim: number): number {
+  if (dim === null) throw new TensileError(`exportOnnx: ${op} without a dim cannot be exported; give it one`);
+  return dim < 0 ? dim + ndim : dim;
+}
+
+function conv(g: Graph, c: L.Conv1d | L.Conv2d, x: string, nd: number): string {
+  if (c.paddingMode !== "zeros") throw new TensileError(`exportOnnx: ${c.constructor.name} with paddingMode "${c.paddingMode}" is not supported (only "zeros")`);
+  const k = c.kernelSize;
+  let pads: number[];
+  if (c.padding === "valid") pads = new Array<number>(2 * nd).fill(0);
+  else if (c.padding === "same") {
+    // PyTorch pads the extra element of an odd total at the end, as ONNX's explicit pads can say
+    const total = k.map((kk, i) => c.dilation[i]! * (kk - 1));
+    pads = [...total.map((t) => Math.floor(t / 2)), ...total.map((t) => t - Math.floor(t / 2))];
+  } else pads = [...c.padding, ...c.padding];
+  const ins = [x, g.value(c.weight)];
+  if (c.bias) ins.push(g.value(c.bias));
+  return g.node("Conv", ins, { kernel_shape: [...k], strides: [...c.stride], pads, dilations: [...c.dilation], group: c.groups });
+}
+
+function maxPool(g: Graph, p: L.MaxPool1d | L.MaxPool2d, x: string, nd: number): string {
+  if (p.returnIndices) throw new TensileError(`exportOnnx: ${p.constructor.name} with returnIndices is not supported`);
+  const pad = pair(p.padding, nd);
+  return g.node("MaxPool", [x], {
+    kernel_shape: pair(p.kernelSize, nd), strides: pair(p.stride ?? p.kernelSize, nd), pads: [...pad, ...pad],
+    dilations: pair(p.dilation, nd), ceil_mode: p.ceilMode ? 1 : 0,
+  });
+}
+
+function batchNorm(g: Graph, b: L.BatchNorm1d | L.BatchNorm2d, x: string): string {
+  const C = b.numFeatures;
+  if (!b.runningMean || !b.runningVar)
+    throw new TensileError(`exportOnnx: ${b.constructor.name} without running statistics (trackRunningStats false) normalises by each batch's statistics; ONNX's BatchNormalization in inference needs running ones`);
+  const scale = b.weight ? g.value(b.weight) : g.constant("ones", [C], "float32", new Array<number>(C).fill(1));
+  const bias = b.bias ? g.value(b.bias) : g.constant("zeros", [C], "float32", new Array<number>(C).fill(0));
+  return g.node("BatchNormalization", [x, scale, bias, g.value(b.runningMean), g.value(b.runningVar)], { epsilon: { float: b.eps } });
+}
+
+function reshape(g: Graph, x: string, _input: Tensor, out: Tensor): string {
+  const target = [...out.shape];
+  const shape = g.ints(target);
+  g.batchShapes.add(shape);
+  const name = g.node("Reshape", [x, shape]);
+  g.reshapes.set(g.nodes.length - 1, target);
+  return name;
+}
+
+/** Functional pooling (`F.maxPool2d(x, 2)`), traced as one op. */
+export function functional(g: Graph, name: string, x: string, input: Tensor, out: Tensor, a: Record<string, unknown>): string {
+  if (name === "interpolate") return resize(g, x, input, out, a.mode as string, a.alignCorners as boolean);
+  const nd = name === "maxPool1d" ? 1 : 2;
+  const k = pair(a.kernelSize as number | number[], nd);
+  const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride as number | number[], nd);
+  const pad = pair((a.padding as number | number[] | undefined) ?? 0, nd);
+  if (name === "maxPool1d" || name === "maxPool2d")
+    return g.node("MaxPool", [x], { kernel_shape: k, strides: stride, pads: [...pad, ...pad], dilations: pair((a.dilation as number | number[] | undefined) ?? 1, nd), ceil_mode: a.ceilMode ? 1 : 0 });
+  if (name === "avgPool2d") {
+    if (a.divisorOverride !== undefined && a.divisorOverride !== null) throw new TensileError("exportOnnx: avgPool2d with divisorOverride has no ONNX equivalent");
+    return g.node("AveragePool", [x], { kernel_shape: k, strides: stride, pads: [...pad, ...pad], ceil_mode: a.ceilMode ? 1 : 0, count_include_pad: a.countIncludePad === false ? 0 : 1 });
+  }
+  // adaptiveAvgPool2d
+  const [H, W] = input.shape.slice(-2) as [number, number];
+  const [oh, ow] = out.shape.slice(-2) as [number, number];
+  if (oh === 1 && ow === 1) return g.node("GlobalAveragePool", [x]);
+  if (H % oh !== 0 || W % ow !== 0)
+    throw new TensileError(`exportOnnx: adaptiveAvgPool2d from ${H}×${W} to ${oh}×${ow} has uneven windows, which ONNX's AveragePool cannot express`);
+  return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+}
+
+// ---------------------------------------------------------------- recurrent layers
+
+/** PyTorch's gate blocks in ONNX's order: LSTM i,f,g,o → i,o,f,c; GRU r,z,n → z,r,h. */
+const GATE_ORDER = { LSTM: [0, 3, 1, 2], GRU: [1, 0, 2], RNN: [0] } as const;
+
+/** `rows` [G·H, k] of a PyTorch gate-stacked weight (or bias, k = 1) with its gate blocks reordered. */
+function reorderGates(t: Tensor, order: readonly number[], H: number): number[] {
+  const v = Array.from(t.contiguous().dataSync() as ArrayLike<number>, Number);
+  const k = v.length / (order.length * H);
+  return order.flatMap((gIdx) => v.slice(gIdx * H * k, (gIdx + 1) * H * k));
+}
+
+/**
+ * RNN / LSTM / GRU as ONNX's RNN / LSTM / GRU nodes, one per layer (both directions in one),
+ * weights re-stacked into ONNX's gate order as initializers `<layer>.W_l<k>`, `R_l<k>`, `B_l<k>`.
+ * Names the layer's output and final states.
+ */
+export function recurrent(g: Graph, m: L.RNN | L.LSTM | L.GRU, args: readonly unknown[], result: unknown): void {
+  const x = args[0];
+  const name = m.constructor.name;
+  if (!(x instanceof Tensor)) throw new TensileError(`exportOnnx: ${name} on ${fmtValue(x)} (a PackedSequence?) is not supported; export it on a padded batch`);
+  if (x.ndim !== 3) throw new TensileError(`exportOnnx: ${name} on an unbatched ${fmtShape(x.shape)} input is not supported; add a batch dim`);
+  const kind = m instanceof L.LSTM ? "LSTM" : m instanceof L.GRU ? "GRU" : "RNN";
+  const H = m.hiddenSize, D = m.bidirectional ? 2 : 1, Lyr = m.numLayers;
+  const order = GATE_ORDER[kind];
+  const base = g.params.get(m.parameters()[0]!)?.replace(/\.weight_ih_l0$/, "") ?? name.toLowerCase();
+  const hx = args[1];
+  const states = hx instanceof Tensor ? [hx] : Array.isArray(hx) ? (hx as Tensor[]) : [];
+  let input = g.value(x);
+  if (m.batchFirst) input = g.node("Transpose", [input], { perm: [1, 0, 2] });
+  const hs: string[] = [], cs: string[] = [];
+  for (let l = 0; l < Lyr; l++) {
+    const dirs = Array.from({ length: D }, (_, d) => `_l${l}${d === 1 ? "_reverse" : ""}`);
+    const param = (n: string) => (m as unknown as Record<string, Tensor | undefined>)[n] ?? null;
+    const wih = dirs.map((s) => reorderGates(param(`weight_ih${s}`)!, order, H));
+    const whh = dirs.map((s) => reorderGates(param(`weight_hh${s}`)!, order, H));
+    const G = order.length;
+    const inSize = param(`weight_ih${dirs[0]}`)!.shape[1]!;
+    const W = g.constant(`${base}.W_l${l}`, [D, G * H, inSize], "float32", wih.flat());
+    const R = g.constant(`${base}.R_l${l}`, [D, G * H, H], "float32", whh.flat());
+    const B = g.constant(`${base}.B_l${l}`, [D, 2 * G * H], "float32", dirs.flatMap((s) => {
+      const bi = param(`bias_ih${s}`), bh = param(`bias_hh${s}`);
+      return [...(bi ? reorderGates(bi, order, H) : new Array<number>(G * H).fill(0)), ...(bh ? reorderGates(bh, order, H) : new Array<number>(G * H).fill(0))];
+    }));
+    const initial = (t: Tensor | undefined) => (t ? g.node("Slice", [g.value(t), g.ints([l * D]), g.ints([(l + 1) * D]), g.ints([0])]) : "");
+    const ins = [input, W, R, B, "", initial(states[0])];
+    if (kind === "LSTM") ins.push(initial(states[1]));
+    while (ins.at(-1) === "") ins.pop();
+    const attrs: Record<string, Attr> = { hidden_size: H, direction: D === 2 ? "bidirectional" : "forward" };
+    if (kind === "GRU") attrs.linear_before_reset = 1;
+    if (kind === "RNN") attrs.activations = { strings: new Array<string>(D).fill((m as L.RNN).nonlinearity === "relu" ? "Relu" : "Tanh") };
+    const [Y, Yh, Yc] = g.multi(kind, ins, kind === "LSTM" ? 3 : 2, attrs);
+    hs.push(Yh!);
+    if (Yc) cs.push(Yc);
+    // [T, D, N, H] → [T, N, D·H] for the next layer (0 copies a dim: the batch stays free)
+    input = g.node("Reshape", [g.node("Transpose", [Y!], { perm: [0, 2, 1, 3] }), g.ints([0, 0, -1])]);
+  }
+  const out = m.batchFirst ? g.node("Transpose", [input], { perm: [1, 0, 2] }) : input;
+  const [o, st] = result as [Tensor, Tensor | [Tensor, Tensor]];
+  g.names.set(o, out);
+  const cat = (xs: string[]) => (xs.length === 1 ? g.node("Identity", xs) : g.node("Concat", xs, { axis: 0 }));
+  if (kind === "LSTM") {
+    const [h, c] = st as [Tensor, Tensor];
+    g.names.set(h, cat(hs));
+    g.names.set(c, cat(cs));
+  } else g.names.set(st as Tensor, cat(hs));
+}
+
+// ---------------------------------------------------------------- ops recorded between layers
+
+const UNARY: Record<string, string> = {
+  relu: "Relu", sigmoid: "Sigmoid", tanh: "Tanh", exp: "Exp", log: "Log", neg: "Neg", abs: "Abs", sqrt: "Sqrt",
+  erf: "Erf", clone: "Identity", sin: "Sin", cos: "Cos", reciprocal: "Reciprocal", floor: "Floor", ceil: "Ceil",
+};
+const BINARY: Record<string, string> = { add: "Add", sub: "Sub", mul: "Mul", div: "Div", pow: "Pow", maximum: "Max", minimum: "Min", matmul: "MatMul" };
+const RESHAPES = new Set(["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze"]);
+
+export function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs: Record<string, unknown>): string {
+  const v = ins.map((t) => g.value(t));
+  if (UNARY[name]) return g.node(UNARY[name]!, [v[0]!]);
+  if (BINARY[name]) return g.node(BINARY[name]!, v);
+  if (RESHAPES.has(name)) return reshape(g, v[0]!, ins[0]!, out);
+  switch (name) {
+    case "gelu": return gelu(g, v[0]!, "none");
+    case "silu": return g.node("Mul", [v[0]!, g.node("Sigmoid", [v[0]!])]);
+    case "linear": return linear(g, v[0]!, ins[0]!, ins[1]!, ins[2] ?? null);
+    case "permute": return g.node("Transpose", [v[0]!], { perm: attrs.perm as number[] });
+    case "softmax": return g.node("Softmax", [v[0]!], { axis: attrs.axis as number });
+    case "logSoftmax": return g.node("LogSoftmax", [v[0]!], { axis: attrs.axis as number });
+    case "cat": return g.node("Concat", v, { axis: attrs.axis as number });
+    case "sum": return g.node("ReduceSum", [v[0]!, g.ints(attrs.axes as number[])], { keepdims: attrs.keepdim ? 1 : 0 });
+    case "amax": return g.node("ReduceMax", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
+    case "amin": return g.node("ReduceMin", [v[0]!], { axes: attrs.axes as number[], keepdims: attrs.keepdim ? 1 : 0 });
+    case "expand": {
+      const shape = g.ints([...out.shape]);
+      g.batchShapes.add(shape);
+      const name = g.node("Expand", [v[0]!, shape]);
+      g.expands.set(g.nodes.length - 1, [...out.shape]);
+      g.expandInputs.set(g.nodes.length - 1, [...ins[0]!.shape]);
+      return name;
+    }
+    case "to": return g.node("Cast", [v[0]!], { to: ELEM[elemOf(out)] });
+    case "where": return g.node("Where", [g.value(attrs.cond as Tensor), ...v]);
+    case "index": return slice(g, v[0]!, ins[0]!, attrs as unknown as Slicing);
+    default:
+      throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
+        "the layers and ops that do are listed in docs/io.md");
+  }
+}
+
+interface Slicing {
+  parts: ({ src: number; start: number; step: number; len: number } | { newAxis: true })[];
+  fixed: { src: number; at: number }[];
+}
+/** ONNX clamps slice ends to the dim: a bound this large means "to the end", whatever the batch. */
+const TO_END = Number.MAX_SAFE_INTEGER;
+
+/** Basic indexing (select, narrow, x.index([...])): Slice every dim, Squeeze the selected ones, Unsqueeze new axes. */
+function slice(g: Graph, x: string, input: Tensor, sl: Slicing): string {
+  if (!sl.parts) throw new TensileError("exportOnnx: an indexing op without its slicing recorded");
+  const n = input.ndim;
+  const starts = new Array<number>(n).fill(0), ends = new Array<number>(n).fill(TO_END), steps = new Array<number>(n).fill(1);
+  for (const p of sl.parts) {
+    if ("newAxis" in p) continue;
+    const whole = p.start === 0 && p.step === 1 && p.len === input.shape[p.src];
+    starts[p.src] = p.start;
+    steps[p.src] = p.step;
+    ends[p.src] = whole ? TO_END : p.start + p.step * (p.len - 1) + 1;
+  }
+  for (const f of sl.fixed) {
+    starts[f.src] = f.at;
+    ends[f.src] = f.at + 1;
+  }
+  let y = g.node("Slice", [x, g.ints(starts), g.ints(ends), g.ints([...Array(n).keys()]), g.ints(steps)]);
+  if (sl.fixed.length) y = g.node("Squeeze", [y, g.ints(sl.fixed.map((f) => f.src).sort((a, b) => a - b))]);
+  const added = sl.parts.flatMap((p, i) => ("newAxis" in p ? [i] : []));
+  if (added.length) y = g.node("Unsqueeze", [y, g.ints(added)]);
+  return y;
+}
+
