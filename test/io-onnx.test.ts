@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-web";
-import { F, type Tensor, cat, io, manualSeed, models, nn, randint, randn, tensor } from "../src/index.js";
+import { F, type Tensor, cat, io, manualSeed, models, nn, randint, randn, tensor, withBackend } from "../src/index.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
 
 ort.env.wasm.numThreads = 1;
@@ -64,7 +64,7 @@ test("a custom forward: view, functional ops, softmax, cat, sum, transpose and a
     act = new nn.GELU();
     override forward(x: Tensor): Tensor {
       const h = this.act.forward(this.norm.forward(this.fc1.forward(x.view(-1, 12))));
-      const s = h.tanh().mul(0.5).add(h.sigmoid());
+      const s = h.tanh().mul(0.5).add(h.sigmoid()).add(F.leakyRelu(h, 0.2)).sub(F.elu(h, 0.7));
       const both = s.matmul(this.fc2.weight.t()).softmax(1);
       const extra = h.sum([1], true).div(8);
       return cat([both, extra.sub(extra.exp())], 1).mul(2);
@@ -193,6 +193,26 @@ test("Transformers: an encoder with a causal mask, and an encoder-decoder given 
   const [src, tgt, sp] = [randn(3, 5, 8), randn(3, 4, 8), pad(3)];
   const got = await runOnnx(bytes, { src, tgt, src_pad: sp });
   assertMatches("seq2seq", got.output!, m.forward(src, tgt, sp));
+});
+
+test("the export is the same from either backend (tracing does not depend on which kernels ran)", () => {
+  const build = () => {
+    manualSeed(10);
+    class Net extends nn.Module {
+      conv = new nn.Conv2d(1, 4, 3, { padding: 1 });
+      bn = new nn.BatchNorm2d(4);
+      fc = new nn.Linear(4 * 6 * 6, 3);
+      override forward(x: Tensor): Tensor {
+        const h = F.elu(this.bn.forward(this.conv.forward(x)), 0.5);
+        return F.logSoftmax(this.fc.forward(F.maxPool2d(h, 2).flatten(1)), 1);
+      }
+    }
+    return io.exportOnnxBytes(new Net(), randn(2, 1, 12, 12));
+  };
+  const onWasm = build();
+  const onReference = withBackend("reference", build);
+  assert.equal(onReference.length, onWasm.length);
+  assert.ok(onReference.every((b, i) => b === onWasm[i]), "the bytes differ");
 });
 
 test("exportOnnx writes the file atomically; names and a fixed batch are options", async () => {

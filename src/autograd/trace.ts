@@ -22,6 +22,21 @@ export function traceUnit<R>(name: string, x: Tensor, attrs: Record<string, unkn
   return t ? t.unit(name, x, attrs, run) : run();
 }
 
+/**
+ * Runs an op's forward with the tracer set aside: for an op that computes its value with other
+ * ops and then records itself as one (`elu`), the tracer should see only that one.
+ */
+export function untraced<R>(run: () => R): R {
+  const t = tracing.current;
+  if (!t) return run();
+  tracing.current = null;
+  try {
+    return run();
+  } finally {
+    tracing.current = t;
+  }
+}
+
 /** Notes an op's attributes for a tracer, if one is installed. */
 export function traceAttrs(out: Tensor, attrs: Record<string, unknown>): void {
   tracing.current?.attrs(out, attrs);

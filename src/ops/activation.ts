@@ -1,5 +1,5 @@
 import { record } from "../autograd/engine.js";
-import { traceAttrs } from "../autograd/trace.js";
+import { traceAttrs, untraced } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
@@ -37,13 +37,26 @@ export function tanh(x: T): T {
   return record("tanh", out, [xf], (g) => [g.mul(E.sub(1, out.mul(out)))], undefined, [out]);
 }
 
-export const leakyRelu = (x: T, negativeSlope = 0.01): T =>
-  E.where(floatInput("leakyRelu", x).gt(0), x, E.mul(x, negativeSlope));
+/** leakyRelu(x) = x for x > 0, slope·x otherwise; one graph node, derivative 1 or slope. */
+export function leakyRelu(x: T, negativeSlope = 0.01): T {
+  const xf = floatInput("leakyRelu", x);
+  const pos = xf.detach().gt(0);
+  const out = untraced(() => E.where(pos, xf.detach(), E.mul(xf.detach(), negativeSlope)));
+  traceAttrs(out, { alpha: negativeSlope });
+  return record("leakyRelu", out, [xf], (g) => [g.mul(E.where(pos, 1, negativeSlope).to(g.dtype))], undefined, [xf]);
+}
 
-/** elu(x) = x for x > 0, α(eˣ − 1) otherwise (expm1 of min(x, 0) keeps the unused branch finite). */
+/**
+ * elu(x) = x for x > 0, α(eˣ − 1) otherwise (expm1 of min(x, 0) keeps the unused branch finite);
+ * one graph node, derivative 1 or out + α below 0.
+ */
 export function elu(x: T, alpha = 1): T {
   const xf = floatInput("elu", x);
-  return E.where(xf.gt(0), xf, E.expm1(E.minimum(xf, 0)).mul(alpha));
+  const xd = xf.detach();
+  const pos = xd.gt(0);
+  const out = untraced(() => E.where(pos, xd, E.expm1(E.minimum(xd, 0)).mul(alpha)));
+  traceAttrs(out, { alpha });
+  return record("elu", out, [xf], (g) => [g.mul(E.where(pos, 1, isGradEnabled() ? elu(xf, alpha).add(alpha) : out.add(alpha)))], undefined, [xf, out]);
 }
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -131,6 +144,10 @@ function softmaxBackward(g: T, out: T, d: number, log: boolean): T | null {
  */
 function softmaxForward(xf: T, d: number, log: boolean): T {
   if (xf.backend.softmax) return wrap(xf.backend, xf.backend.softmax(xf, d, log), xf.shape);
+  return untraced(() => softmaxComposed(xf, d, log));
+}
+
+function softmaxComposed(xf: T, d: number, log: boolean): T {
   const xd = xf.detach();
   if (xd.numel() === 0) return xd.clone();
   const shifted = xd.sub(xd.amax(d, true));

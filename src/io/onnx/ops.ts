@@ -287,6 +287,8 @@ export function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs
   switch (name) {
     case "gelu": return gelu(g, v[0]!, "none");
     case "silu": return g.node("Mul", [v[0]!, g.node("Sigmoid", [v[0]!])]);
+    case "leakyRelu": return g.node("LeakyRelu", [v[0]!], { alpha: { float: attrs.alpha as number } });
+    case "elu": return g.node("Elu", [v[0]!], { alpha: { float: attrs.alpha as number } });
     case "linear": return linear(g, v[0]!, ins[0]!, ins[1]!, ins[2] ?? null);
     case "permute": return g.node("Transpose", [v[0]!], { perm: attrs.perm as number[] });
     case "softmax": return g.node("Softmax", [v[0]!], { axis: attrs.axis as number });
