@@ -6,7 +6,7 @@ export type { Nested } from "./tensor/tensor.js";
 export * from "./tensor/creation.js";
 export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from "./tensor/random.js";
 export type { GeneratorState } from "./tensor/random.js";
-export { noGrad, enableGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { Function, FunctionCtx } from "./autograd/function.js";
 export { grad } from "./autograd/engine.js";
 export { getBackend, setBackend, withBackend, listBackends, registerBackend } from "./backends/registry.js";

@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, arange, cat, einsum, equal, getBackend, isclose, unique, enableGrad, eye, full, grad, linspace,
+  Function, FunctionCtx, Generator, Tensor, TensileError, allclose, inferenceMode, arange, cat, einsum, equal, getBackend, isclose, unique, enableGrad, eye, full, grad, linspace,
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
   zeros,
 } from "../src/core.js";
@@ -240,6 +240,14 @@ describe("autograd", () => {
       a.forEach((vals, k) => vals.forEach((v, i) => assert.ok(Math.abs(v - b[k]![i]!) < 1e-12, `${name} derivative ${k} at ${i}: ${v} vs ${b[k]![i]}`)));
     }
   });
+  test("inferenceMode records nothing, as noGrad", () => {
+    const w = tensor([1, 2], { dtype: "float32", requiresGrad: true });
+    const y = inferenceMode(() => w.mul(3));
+    assert.equal(y.requiresGrad, false);
+    assert.equal(y.gradFn, null);
+    assert.deepEqual(y.toArray(), [3, 6]);
+  });
+
   test("grad(y, x) computes only what leads to x, as PyTorch prunes: no weight gradient, same dL/dx", () => {
     manualSeed(4);
     const W = randn([5, 3], { requiresGrad: true }), b = randn([5], { requiresGrad: true });

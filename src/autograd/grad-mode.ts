@@ -27,3 +27,9 @@ export function enableGrad<T>(fn: () => T): T {
     enabled = prev;
   }
 }
+
+/**
+ * PyTorch's `with torch.inference_mode():`, here the same as `noGrad`: nothing is recorded. Unlike
+ * PyTorch's inference tensors, results made inside may later be used in recorded ops.
+ */
+export const inferenceMode = noGrad;
