@@ -88,6 +88,17 @@ test("an embedding bag of words with dropout, and a 3-D input through Linear", a
   io.exportOnnxBytes(bag, randint(0, 20, [2, 5], { dtype: "int32" }));
   assert.equal(bag.training, true, "the model's mode is restored");
   await roundTrip("embedding", bag, randint(0, 20, [2, 5], { dtype: "int32" }), randint(0, 20, [4, 5], { dtype: "int32" }));
+  // the recommender example's matrix factorisation: (user, item) index pairs in, a rating out
+  class MatrixFactorization extends nn.Module {
+    users = new nn.Embedding(50, 8);
+    items = new nn.Embedding(30, 8);
+    userBias = new nn.Embedding(50, 1);
+    override forward(pair: Tensor): Tensor {
+      const u = pair.select(1, 0), i = pair.select(1, 1);
+      return this.users.forward(u).mul(this.items.forward(i)).sum(1).add(this.userBias.forward(u).squeeze(1)).add(3.5);
+    }
+  }
+  await roundTrip("matrix factorisation", new MatrixFactorization(), randint(0, 30, [4, 2], { dtype: "int32" }), randint(0, 30, [9, 2], { dtype: "int32" }));
 });
 
 test("expand: along the batch it follows the input; from a size-1 dim to the batch it is refused", async () => {
