@@ -240,6 +240,29 @@ describe("autograd", () => {
       a.forEach((vals, k) => vals.forEach((v, i) => assert.ok(Math.abs(v - b[k]![i]!) < 1e-12, `${name} derivative ${k} at ${i}: ${v} vs ${b[k]![i]}`)));
     }
   });
+  test("noGrad over an async function keeps grad mode off across its awaits, and restores it after", async () => {
+    const w = tensor([1, 2], { dtype: "float32", requiresGrad: true });
+    const seen: boolean[] = [];
+    const y = await noGrad(async () => {
+      await new Promise((r) => setTimeout(r, 1));
+      const r = w.mul(3);
+      seen.push(r.requiresGrad);
+      return r;
+    });
+    assert.deepEqual(seen, [false]);
+    assert.equal(y.requiresGrad, false);
+    assert.equal(w.mul(3).requiresGrad, true, "restored after the promise settled");
+    await assert.rejects(noGrad(async () => {
+      await Promise.resolve();
+      throw new Error("boom");
+    }), /boom/);
+    assert.equal(w.mul(3).requiresGrad, true, "restored after a rejection too");
+    assert.throws(() => noGrad(() => {
+      throw new Error("sync");
+    }), /sync/);
+    assert.equal(w.mul(3).requiresGrad, true, "restored after a throw");
+  });
+
   test("inferenceMode records nothing, as noGrad", () => {
     const w = tensor([1, 2], { dtype: "float32", requiresGrad: true });
     const y = inferenceMode(() => w.mul(3));
