@@ -288,4 +288,11 @@ test("what cannot be exported is refused, naming it", () => {
   assertThrowsTensile(() => io.exportOnnxBytes(new nn.Conv2d(1, 2, 3, { paddingMode: "reflect" }), randn(1, 1, 5, 5)), /^exportOnnx: Conv2d with paddingMode "reflect" is not supported/);
   assertThrowsTensile(() => io.exportOnnxBytes(new nn.Linear(2, 2), [] as never), /^exportOnnx: inputs must be a Tensor or an array of Tensors/);
   assertThrowsTensile(() => io.exportOnnxBytes(new nn.Softmax(), randn(2, 3)), /^exportOnnx: Softmax without a dim cannot be exported/);
+  const lin = new nn.Linear(3, 2);
+  assertThrowsTensile(() => io.exportOnnxBytes(lin, randn(2, 3), { inputNames: "x" as never }), /^exportOnnx: inputNames must be an array of distinct non-empty strings, got "x"/);
+  assertThrowsTensile(() => io.exportOnnxBytes(lin, randn(2, 3), { outputNames: ["y", "y"] }), /^exportOnnx: outputNames must be an array of distinct/);
+  assertThrowsTensile(() => io.exportOnnxBytes(lin, randn(2, 3), { inputNames: ["a", "b"] }), /^exportOnnx: 1 inputs but 2 inputNames/);
+  assertThrowsTensile(() => io.exportOnnxBytes(lin, randn(2, 3), { dynamicBatch: "yes" as never }), /^exportOnnx: dynamicBatch must be true or false/);
+  assertThrowsTensile(() => io.exportOnnxBytes(lin, randn(2, 3), { dynamicAxes: { input: [-1] } }), /^exportOnnx: dynamicAxes must map names to arrays of dims/);
+  assertThrowsTensile(() => io.exportOnnxBytes(42 as never, randn(2, 3)), /^exportOnnx: model must be an nn.Module or a function/);
 });

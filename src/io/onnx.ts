@@ -155,6 +155,14 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   const xs = inputs instanceof Tensor ? [inputs] : inputs;
   if (!Array.isArray(xs) || xs.length === 0 || !xs.every((x) => x instanceof Tensor))
     throw new TensileError(`${op}: inputs must be a Tensor or an array of Tensors, got ${fmtValue(inputs)}`);
+  if (typeof options !== "object") throw new TensileError(`${op}: options must be an object, got ${fmtValue(options)}`);
+  for (const key of ["inputNames", "outputNames"] as const) {
+    const names = options[key];
+    if (names !== undefined && (!Array.isArray(names) || !names.every((n) => typeof n === "string" && n !== "") || new Set(names).size !== names.length))
+      throw new TensileError(`${op}: ${key} must be an array of distinct non-empty strings, got ${fmtValue(names)}`);
+  }
+  if (options.dynamicBatch !== undefined && typeof options.dynamicBatch !== "boolean")
+    throw new TensileError(`${op}: dynamicBatch must be true or false, got ${fmtValue(options.dynamicBatch)}`);
   const inputNames = options.inputNames ?? (xs.length === 1 ? ["input"] : xs.map((_, i) => `input_${i}`));
   if (inputNames.length !== xs.length) throw new TensileError(`${op}: ${xs.length} inputs but ${inputNames.length} inputNames`);
   const axes = options.dynamicAxes ?? null;
