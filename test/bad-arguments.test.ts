@@ -90,3 +90,19 @@ test("null where an options object goes means no options, as {} does", () => {
   T.nn.init.kaimingUniform_(m.weight, none);
   T.nn.init.uniform_(m.weight, none);
 });
+
+test("packed-sequence utilities and ONNX export given arguments of the wrong kind throw a TensileError naming the call", () => {
+  const failures: string[] = [];
+  const R = T.nn.utils.rnn as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ["padSequence", "packPaddedSequence", "packSequence", "padPackedSequence"]) {
+    probe(`${name}`, (j) => R[name]!(j), failures);
+    probe(`${name}(x, ·)`, (j) => R[name]!(T.randn([4, 2, 3]), j), failures);
+    probe(`${name}(x, [3, 2], ·)`, (j) => R[name]!(T.randn([4, 2, 3]), [3, 2], j), failures);
+  }
+  const lstm = new T.nn.LSTM(3, 2);
+  probe("lstm.forward(packed, ·)", (j) => lstm.forward(T.nn.utils.rnn.packPaddedSequence(T.randn([4, 2, 3]), [3, 2]), j as never), failures);
+  probe("io.exportOnnxBytes", (j) => T.io.exportOnnxBytes(j as never, T.randn(2, 3)), failures);
+  probe("io.exportOnnxBytes(m, ·)", (j) => T.io.exportOnnxBytes(new T.nn.Linear(3, 2), j as never), failures);
+  probe("io.exportOnnxBytes(m, x, ·)", (j) => T.io.exportOnnxBytes(new T.nn.Linear(3, 2), T.randn(2, 3), j as never), failures);
+  assert.deepEqual(failures, []);
+});
