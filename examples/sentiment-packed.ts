@@ -13,36 +13,16 @@
  *   npx tsx examples/sentiment-packed.ts      (EPOCHS=n to change the 6 epochs)
  */
 import { Generator, type Tensor, cat, manualSeed, nn, noGrad, optim, tensor } from "../src/index.js";
+import { NOT, sentence } from "./sentiment-language.js";
 
-const POS = 8, NEG = 8, NEUTRAL = 30, NOT = POS + NEG + NEUTRAL, PAD = NOT + 1, VOCAB = PAD + 1, MAXLEN = 16;
+const PAD = NOT + 1, VOCAB = PAD + 1, MAXLEN = 16;
 const g = new Generator(11);
-
-/** A sentence of 3–16 word ids and its label (1 positive, 0 negative); ties are drawn again. */
-function sentence(): [number[], number] {
-  for (;;) {
-    const len = 3 + Math.floor(g.random() * (MAXLEN - 2));
-    const words: number[] = [];
-    let score = 0, flip = 1;
-    for (let i = 0; i < len; i++) {
-      const r = g.random();
-      const w = r < 0.12 ? NOT : r < 0.34 ? Math.floor(g.random() * (POS + NEG)) : POS + NEG + Math.floor(g.random() * NEUTRAL);
-      words.push(w);
-      if (w === NOT) {
-        flip = -1;
-        continue;
-      }
-      if (w < POS + NEG) score += flip * (w < POS ? 1 : -1);
-      flip = 1;
-    }
-    if (score !== 0) return [words, score > 0 ? 1 : 0];
-  }
-}
 
 interface Batch { ids: Tensor; lengths: number[]; labels: Tensor }
 function batches(n: number, size: number): Batch[] {
   const out: Batch[] = [];
   for (let b = 0; b < n; b += size) {
-    const s = Array.from({ length: Math.min(size, n - b) }, sentence);
+    const s = Array.from({ length: Math.min(size, n - b) }, () => sentence(g, 3, MAXLEN));
     // padded to this batch's longest sentence, as pad_sequence does
     const T = Math.max(...s.map(([w]) => w.length));
     const ids = s.map(([w]) => [...w, ...new Array<number>(T - w.length).fill(PAD)]);

@@ -10,32 +10,13 @@
  *   npx tsx examples/sentiment.ts
  */
 import { Generator, type Tensor, data, manualSeed, nn, optim, tensor, train } from "../src/index.js";
+import { NOT, sentence } from "./sentiment-language.js";
 
-const POS = 8, NEG = 8, NEUTRAL = 30, NOT = POS + NEG + NEUTRAL, VOCAB = NOT + 1, LEN = 12;
+const VOCAB = NOT + 1, LEN = 12;
 const g = new Generator(5);
 
-/** A sentence of LEN word ids and its label (1 positive, 0 negative); ties are drawn again. */
-function sentence(): [number[], number] {
-  for (;;) {
-    const words: number[] = [];
-    let score = 0, flip = 1;
-    for (let i = 0; i < LEN; i++) {
-      const r = g.random();
-      const w = r < 0.12 ? NOT : r < 0.34 ? Math.floor(g.random() * (POS + NEG)) : POS + NEG + Math.floor(g.random() * NEUTRAL);
-      words.push(w);
-      if (w === NOT) {
-        flip = -1;
-        continue;
-      }
-      if (w < POS + NEG) score += flip * (w < POS ? 1 : -1);
-      flip = 1;
-    }
-    if (score !== 0) return [words, score > 0 ? 1 : 0];
-  }
-}
-
 function dataset(n: number): data.TensorDataset<[Tensor, Tensor]> {
-  const s = Array.from({ length: n }, sentence);
+  const s = Array.from({ length: n }, () => sentence(g, LEN));
   return new data.TensorDataset(tensor(s.map((x) => x[0]), { dtype: "int32" }), tensor(s.map((x) => x[1]), { dtype: "int32" }));
 }
 
