@@ -50,6 +50,13 @@ function layerSettings(op: string, opts: TransformerEncoderLayerOptions) {
   return { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype };
 }
 
+/** `numLayers` copies of `layer` (checked to be a `cls`) for a stack, as PyTorch's `_get_clones`. */
+function clones<L extends Module & { copy(): L }>(op: string, what: string, cls: abstract new (...a: never[]) => L, layer: L, numLayers: number): ModuleList<L> {
+  if (!(layer instanceof cls)) throw new TensileError(`${op}: ${what} must be a ${cls.name}, got ${fmtValue(layer)}`);
+  if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`${op}: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
+  return new ModuleList(Array.from({ length: numLayers }, () => layer.copy()));
+}
+
 /** `fresh` with copies of `from`'s parameters and buffers (PyTorch deep-copies a stack's layer). */
 function withCopiedState<M extends Module>(fresh: M, from: Module): M {
   fresh.loadStateDict(Object.fromEntries(Object.entries(from.stateDict()).map(([k, v]) => [k, v.clone()])));
@@ -132,11 +139,8 @@ export class TransformerEncoder extends Module {
 
   constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, norm: LayerNorm | null = null) {
     super();
-    if (!(encoderLayer instanceof TransformerEncoderLayer))
-      throw new TensileError(`TransformerEncoder: encoderLayer must be a TransformerEncoderLayer, got ${fmtValue(encoderLayer)}`);
-    if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`TransformerEncoder: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
     this.numLayers = numLayers;
-    this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.copy()));
+    this.layers = clones("TransformerEncoder", "encoderLayer", TransformerEncoderLayer, encoderLayer, numLayers);
     this.norm = norm;
   }
 
@@ -244,11 +248,8 @@ export class TransformerDecoder extends Module {
 
   constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, norm: LayerNorm | null = null) {
     super();
-    if (!(decoderLayer instanceof TransformerDecoderLayer))
-      throw new TensileError(`TransformerDecoder: decoderLayer must be a TransformerDecoderLayer, got ${fmtValue(decoderLayer)}`);
-    if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`TransformerDecoder: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
     this.numLayers = numLayers;
-    this.layers = new ModuleList(Array.from({ length: numLayers }, () => decoderLayer.copy()));
+    this.layers = clones("TransformerDecoder", "decoderLayer", TransformerDecoderLayer, decoderLayer, numLayers);
     this.norm = norm;
   }
 
