@@ -15,4 +15,5 @@ export * as train from "./train/index.js";
 export * as io from "./io/index.js";
 export * as models from "./models/index.js";
 export * as interpret from "./interpret/index.js";
+export * as utils from "./utils/index.js";
 export { save, load, saveBytes, loadBytes, saveCheckpoint, loadCheckpoint } from "./io/index.js";

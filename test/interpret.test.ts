@@ -416,6 +416,60 @@ for (const backend of backendsUnderTest()) {
       assertThrowsTensile(() => layerActivations(net, new nn.Linear(4, 5), x), /layerActivations: the layer \(Linear\) did not run/);
     });
 
+    test("layerGradCam: channels weighted by the target's mean gradient (closed form through global average pooling)", () => {
+      setBackend(backend.name);
+      manualSeed(11);
+      // F = head(mean_hw(conv(x))): ∂F_t/∂A[c, h, w] = W[t, c]/(H·W), so the map is Σ_c W[t, c]/(H·W)·A_c
+      class Cam extends nn.Module {
+        conv = new nn.Conv2d(1, 3, 3, { padding: 1 });
+        head = new nn.Linear(3, 2);
+        override forward(x: Tensor) {
+          return this.head.forward(this.conv.forward(x).mean([2, 3]));
+        }
+      }
+      const net = new Cam();
+      const x = randn(2, 1, 5, 4);
+      const target = [1, 0];
+      const A = noGrad(() => net.conv.forward(x));
+      const Wt = flat(net.head.weight);
+      const a = flat(A);
+      const expected = (relu: boolean): number[] => {
+        const out: number[] = [];
+        for (let n = 0; n < 2; n++)
+          for (let p = 0; p < 20; p++) {
+            let v = 0;
+            for (let c = 0; c < 3; c++) v += (Wt[target[n]! * 3 + c]! / 20) * a[(n * 3 + c) * 20 + p]!;
+            out.push(relu ? Math.max(v, 0) : v);
+          }
+        return out;
+      };
+      const cam = interpret.layerGradCam(net, net.conv, x, { target });
+      assert.deepEqual(cam.shape, [2, 1, 5, 4]);
+      close("grad-cam", cam, expected(false), 1e-6, 1e-5);
+      close("grad-cam relu", interpret.layerGradCam(net, net.conv, x, { target, reluAttributions: true }), expected(true), 1e-6, 1e-5);
+      assert.deepEqual(interpret.layerGradCam(net, net.conv, x, { target, attrDimSummation: false }).shape, [2, 3, 5, 4]);
+      assert.equal(net.conv.weight.grad, null, "no parameter gets a .grad");
+      assert.equal(cam.requiresGrad, false);
+      // frozen parameters: the gradient still reaches the layer through the input
+      for (const p of net.parameters()) p.requiresGrad = false;
+      close("frozen", interpret.layerGradCam(net, net.conv, x, { target }), expected(false), 1e-6, 1e-5);
+      for (const p of net.parameters()) p.requiresGrad = true;
+      const up = interpret.layerInterpolate(cam, [10, 8]);
+      assert.deepEqual(up.shape, [2, 1, 10, 8]);
+      assert.equal(flat(up)[2 * 8 + 3], flat(cam)[1 * 4 + 1], "nearest: output pixel (2, 3) reads input pixel (1, 1)");
+      // a layer without spatial dims: the weights are the gradients themselves, Σ_j ∂F/∂h_j · h_j
+      const mlp = new nn.Sequential(new nn.Linear(4, 3), new nn.Tanh(), new nn.Linear(3, 2));
+      const v = randn(3, 4);
+      const h = noGrad(() => mlp.at(0).forward(v) as Tensor);
+      const w2 = flat((mlp.at(2) as nn.Linear).weight);
+      const hv = flat(h);
+      const want = [0, 1, 2].map((n) => [0, 1, 2].reduce((s2, j) => s2 + w2[1 * 3 + j]! * (1 - Math.tanh(hv[n * 3 + j]!) ** 2) * hv[n * 3 + j]!, 0));
+      close("grad-cam of a linear layer", interpret.layerGradCam(mlp, mlp.at(0), v, { target: 1 }), want, 1e-6, 1e-5);
+      assertThrowsTensile(() => interpret.layerGradCam(net, new nn.Linear(1, 1), x, { target }), /layerGradCam: the layer \(Linear\) did not run/);
+      assertThrowsTensile(() => interpret.layerGradCam(net, net.conv, x, { target, relu: true } as never), /layerGradCam: unknown option/);
+      assertThrowsTensile(() => interpret.layerInterpolate(tensor([1, 2]), [4]), /layerInterpolate: expected an attribution \[N, C, \.\.\.\] with spatial dims, got shape \[2\]/);
+    });
+
     test("bad input throws a TensileError naming the function and the values", () => {
       setBackend(backend.name);
       const m = linear(W, B);
@@ -519,6 +573,11 @@ test("arguments of the wrong kind throw a TensileError naming the function, neve
   probe("noiseTunnel(saliency)(m, x, ·)", (j) => noiseTunnel(saliency)(m, x, j as never));
   probe("layerActivations", (j) => layerActivations(m, j as never, x));
   probe("layerActivations(m, m, x, ·)", (j) => layerActivations(m, m, x, j as never));
+  probe("layerGradCam", (j) => interpret.layerGradCam(m, j as never, x, { target: 0 }));
+  probe("layerGradCam(m, m, x, ·)", (j) => interpret.layerGradCam(m, m, x, j as never));
+  probe("layerGradCam(m, m, x, {target: ·})", (j) => interpret.layerGradCam(m, m, x, { target: j as never }));
+  probe("layerInterpolate", (j) => interpret.layerInterpolate(j as never, [2, 2]));
+  probe("layerInterpolate(t, ·)", (j) => interpret.layerInterpolate(zeros(1, 1, 2, 2), j as never));
   for (const name of ["gaussLegendre", "approximationParameters", "normalizeAttribution", "asciiHeatmap", "heatmapSvg"]) {
     probe(name, (j) => fns[name]!(j));
     probe(`${name}(ok, ·)`, (j) => fns[name]!(name === "approximationParameters" ? "gausslegendre" : name === "gaussLegendre" ? 3 : name === "heatmapSvg" ? [{ values: zeros(2, 2) }] : name === "normalizeAttribution" ? [1, 2] : zeros(2, 2), j));

@@ -2,6 +2,8 @@ import { Parameter, Tensor, noGrad } from "../core.js";
 import type { DType } from "../core.js";
 import { TensileError, fmtShape, isDevice } from "../errors.js";
 import { addIndent } from "./repr.js";
+import { type BackwardHook, BackwardHookCall } from "./backward-hook.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 
 /** Runs before `forward`; may return replacement arguments (an array, or one value). */
 export type ForwardPreHook = (module: Module, args: unknown[]) => unknown;
@@ -68,6 +70,7 @@ export class Module {
   #nonPersistent = new Set<string>();
   #preHooks = new Map<number, ForwardPreHook>();
   #hooks = new Map<number, ForwardHook>();
+  #backwardHooks = new Map<number, BackwardHook>();
 
   constructor() {
     // `this.forward` already resolves to the most derived class's method here; wrap it so that
@@ -87,17 +90,19 @@ export class Module {
   }
 
   #callForward(impl: (...args: any[]) => any, args: unknown[]): unknown {
-    if (this.#preHooks.size === 0 && this.#hooks.size === 0) return impl.apply(this, args);
+    if (this.#preHooks.size === 0 && this.#hooks.size === 0 && this.#backwardHooks.size === 0) return impl.apply(this, args);
     for (const hook of [...this.#preHooks.values()]) {
       const r = hook(this, args);
       if (r !== undefined) args = Array.isArray(r) ? r : [r];
     }
-    let out = impl.apply(this, args);
+    // as PyTorch: arguments pass the backward hooks' gate after the pre-hooks, outputs after the hooks
+    const bw = this.#backwardHooks.size > 0 && isGradEnabled() ? new BackwardHookCall(this, [...this.#backwardHooks.values()]) : null;
+    let out = impl.apply(this, bw ? bw.wrapInputs(args) : args);
     for (const hook of [...this.#hooks.values()]) {
       const r = hook(this, args, out);
       if (r !== undefined) out = r;
     }
-    return out;
+    return bw ? bw.wrapOutputs(out) : out;
   }
 
   /** `hook(module, args)` runs before every `forward`; a returned value replaces the arguments. */
@@ -112,6 +117,22 @@ export class Module {
     const id = nextHookId++;
     this.#hooks.set(id, hook);
     return new RemovableHandle(() => this.#hooks.delete(id));
+  }
+
+  /**
+   * `hook(module, gradInput, gradOutput)` runs during backward once the gradients with respect to
+   * the module's tensor arguments are known (PyTorch's `register_full_backward_hook`): one entry per
+   * positional argument and per output (each element of an array output), null where no gradient
+   * flows (PyTorch gives zeros for a tensor argument that does not require grad). A returned array
+   * replaces `gradInput`. When no argument requires grad it runs once the outputs' gradients are
+   * known, with `gradInput` all null.
+   */
+  registerFullBackwardHook(hook: BackwardHook): RemovableHandle {
+    if (typeof hook !== "function")
+      throw new TensileError(`${this.constructor.name}.registerFullBackwardHook: expected a function, got ${typeof hook}`);
+    const id = nextHookId++;
+    this.#backwardHooks.set(id, hook);
+    return new RemovableHandle(() => this.#backwardHooks.delete(id));
   }
 
   // ---- discovery ----
@@ -369,6 +390,11 @@ export class Module {
 
   double(): this {
     return this.to("float64");
+  }
+
+  /** PyTorch's `model.cpu()`: Tensile computes on the CPU, so the module itself. */
+  cpu(): this {
+    return this;
   }
 
   float(): this {
