@@ -1,0 +1,187 @@
+/**
+ * Discrete distributions: Bernoulli, Categorical, OneHotCategorical, each given `probs` or `logits`
+ * (exactly one), with PyTorch's conversions (clamped probabilities, normalised logits) so that
+ * log_prob, entropy and their gradients match PyTorch's.
+ */
+import { Tensor, noGrad, oneHot } from "../core.js";
+import { binaryCrossEntropyWithLogits } from "../nn/functional/classification.js";
+import { broadcastShapes } from "../tensor/shape.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { type DistributionOptions, Distribution, type Param, asParams, checkValues } from "./distribution.js";
+import { bernoulli, multinomial } from "../tensor/sampling.js";
+import { withBackend } from "../backends/registry.js";
+
+export interface ProbsOrLogits extends DistributionOptions {
+  probs?: Param;
+  logits?: Param;
+}
+
+const epsOf = (t: Tensor): number => (t.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
+const minOf = (t: Tensor): number => (t.dtype === "float64" ? -Number.MAX_VALUE : -3.4028234663852886e38);
+
+/** PyTorch's clamp_probs: into [eps, 1 − eps]. */
+const clampProbs = (p: Tensor): Tensor => p.clamp(epsOf(p), 1 - epsOf(p));
+
+function oneOf(op: string, opts: ProbsOrLogits | undefined | null): { probs?: Tensor; logits?: Tensor } {
+  if (opts === null || typeof opts !== "object") throw new TensileError(`${op}: expected { probs } or { logits }, got ${fmtValue(opts)}`);
+  const hasP = opts.probs !== undefined && opts.probs !== null, hasL = opts.logits !== undefined && opts.logits !== null;
+  if (hasP === hasL) throw new TensileError(`${op}: either \`probs\` or \`logits\` must be specified, but not both`);
+  const [t] = asParams(op, [hasP ? "probs" : "logits"], [hasP ? opts.probs : opts.logits]);
+  return hasP ? { probs: t! } : { logits: t! };
+}
+
+/** `Bernoulli({ probs })` or `Bernoulli({ logits })`: 1 with probability p, else 0. */
+export class Bernoulli extends Distribution {
+  readonly #given: "probs" | "logits";
+  #probs: Tensor | null;
+  #logits: Tensor | null;
+  constructor(opts: ProbsOrLogits) {
+    const g = oneOf("Bernoulli", opts);
+    const t = (g.probs ?? g.logits)!;
+    super([...t.shape], [], opts);
+    this.#given = g.probs ? "probs" : "logits";
+    this.#probs = g.probs ?? null;
+    this.#logits = g.logits ?? null;
+    if (this.validateArgs && g.probs) checkValues("Bernoulli", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
+    if (this.validateArgs && g.logits) checkValues("Bernoulli", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
+  }
+  /** P(1) (sigmoid of the logits when given logits). */
+  get probs(): Tensor {
+    return (this.#probs ??= this.#logits!.sigmoid());
+  }
+  /** log(p) − log(1 − p), from clamped probabilities when given probs. */
+  get logits(): Tensor {
+    if (!this.#logits) {
+      const p = clampProbs(this.#probs!);
+      this.#logits = p.log().sub(p.neg().log1p());
+    }
+    return this.#logits;
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    return noGrad(() => withBackend(this.probs.backend, () => bernoulli(this.probs.expand(shape).contiguous())));
+  }
+  logProb(value: Tensor): Tensor {
+    this.checkValue("logProb", value);
+    if (this.validateArgs) checkValues("Bernoulli.logProb", "the value", value, (v) => v === 0 || v === 1, "0 or 1 (the support)");
+    const shape = value.add(this.logits.detach()).shape;
+    return binaryCrossEntropyWithLogits(this.logits.expand(shape), value.to(this.logits.dtype).expand(shape), { reduction: "none" }).neg();
+  }
+  override entropy(): Tensor {
+    return binaryCrossEntropyWithLogits(this.logits, this.probs, { reduction: "none" });
+  }
+  override get mean(): Tensor {
+    return this.probs;
+  }
+  override get variance(): Tensor {
+    return this.probs.mul(this.probs.neg().add(1));
+  }
+  protected override reprParams(): [string, Tensor][] {
+    return [[this.#given, this.#given === "probs" ? this.probs : this.logits]];
+  }
+}
+
+/** `Categorical({ probs })` or `Categorical({ logits })` over the last dim's K categories: int32 draws in [0, K). */
+export class Categorical extends Distribution {
+  readonly #given: "probs" | "logits";
+  #probs: Tensor | null = null;
+  #logits: Tensor | null = null;
+  /** K, the number of categories. */
+  readonly numEvents: number;
+  constructor(opts: ProbsOrLogits) {
+    const g = oneOf("Categorical", opts);
+    const t = (g.probs ?? g.logits)!;
+    if (t.ndim < 1) throw new TensileError(`Categorical: ${g.probs ? "probs" : "logits"} must have at least one dimension (the categories), got shape ${fmtShape(t.shape)}`);
+    super(t.shape.slice(0, -1), [], opts);
+    this.numEvents = t.shape[t.ndim - 1]!;
+    this.#given = g.probs ? "probs" : "logits";
+    if (g.probs) {
+      if (this.validateArgs) {
+        checkValues("Categorical", "parameter probs", g.probs, (v) => v >= 0 && Number.isFinite(v), "non-negative and finite");
+        checkValues("Categorical", "the sum of probs over the last dim", noGrad(() => g.probs!.sum(-1)), (v) => v > 0, "positive");
+      }
+      this.#probs = g.probs.div(g.probs.sum(-1, true));
+    } else {
+      if (this.validateArgs) checkValues("Categorical", "parameter logits", g.logits!, (v) => !Number.isNaN(v), "real (not NaN)");
+      this.#logits = g.logits!.sub(g.logits!.logsumexp(-1, true));
+    }
+  }
+  /** Normalised probabilities [..., K]. */
+  get probs(): Tensor {
+    return (this.#probs ??= this.#logits!.softmax(-1));
+  }
+  /** Normalised log-probabilities [..., K] (log of the clamped probabilities when given probs). */
+  get logits(): Tensor {
+    return (this.#logits ??= clampProbs(this.#probs!).log());
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    const n = shape.reduce((a, b) => a * b, 1);
+    const rows = this.batchShape.reduce((a, b) => a * b, 1);
+    const s = sampleShape.reduce((a, b) => a * b, 1);
+    return noGrad(() => withBackend(this.probs.backend, () => {
+      const p = this.probs.reshape([rows, this.numEvents]);
+      // [rows, s] draws, then sample-major like PyTorch's result
+      const d = n === 0 ? p.sum(-1).reshape([0]) : multinomial(p, s, true);
+      return n === 0 ? d.to("int32").reshape(shape) : d.t().contiguous().reshape(shape);
+    }));
+  }
+  logProb(value: Tensor): Tensor {
+    if (!(value instanceof Tensor)) throw new TensileError(`Categorical.logProb: expected a Tensor value, got ${fmtValue(value)}`);
+    if (this.validateArgs)
+      checkValues("Categorical.logProb", "the value", value, (v) => Number.isInteger(v) && v >= 0 && v < this.numEvents, `an integer in [0, ${this.numEvents}) (the support)`);
+    const shape = broadcastShapes("Categorical.logProb", value.shape, this.batchShape);
+    const idx = value.to("int32").expand(shape).unsqueeze(-1);
+    return this.logits.expand([...shape, this.numEvents]).gather(-1, idx).squeeze(-1);
+  }
+  override entropy(): Tensor {
+    const l = this.logits.clamp(minOf(this.logits));
+    return l.mul(this.probs).sum(-1).neg();
+  }
+  override get mean(): Tensor {
+    throw new TensileError("Categorical.mean: a categorical distribution has no mean (its values are labels); PyTorch returns NaN");
+  }
+  override get variance(): Tensor {
+    throw new TensileError("Categorical.variance: a categorical distribution has no variance (its values are labels); PyTorch returns NaN");
+  }
+  protected override reprParams(): [string, Tensor][] {
+    return [[this.#given, this.#given === "probs" ? this.probs : this.logits]];
+  }
+}
+
+/** `OneHotCategorical({ probs | logits })`: a Categorical whose draws are one-hot vectors [..., K]. */
+export class OneHotCategorical extends Distribution {
+  readonly categorical: Categorical;
+  constructor(opts: ProbsOrLogits) {
+    const c = new Categorical(opts);
+    super(c.batchShape, [c.numEvents], opts);
+    this.categorical = c;
+  }
+  get probs(): Tensor {
+    return this.categorical.probs;
+  }
+  get logits(): Tensor {
+    return this.categorical.logits;
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const idx = this.categorical.sample(sampleShape);
+    return noGrad(() => oneHot(idx, this.categorical.numEvents).to(this.probs.dtype));
+  }
+  logProb(value: Tensor): Tensor {
+    this.checkValue("logProb", value);
+    if (this.validateArgs) {
+      checkValues("OneHotCategorical.logProb", "the value", value, (v) => v === 0 || v === 1, "one-hot (0 or 1)");
+      checkValues("OneHotCategorical.logProb", "the value's sum over the last dim", noGrad(() => value.sum(-1)), (v) => v === 1, "1 (one-hot)");
+    }
+    return this.categorical.logProb(value.argmax(-1));
+  }
+  override entropy(): Tensor {
+    return this.categorical.entropy();
+  }
+  override get mean(): Tensor {
+    return this.probs;
+  }
+  override get variance(): Tensor {
+    return this.probs.mul(this.probs.neg().add(1));
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The base of `distributions` (PyTorch's `torch.distributions.Distribution`): batch and event
+ * shapes, `sample` / `rsample`, `logProb`, `entropy`, moments, and argument validation.
+ */
+import { Tensor, noGrad, tensor } from "../core.js";
+import type { DType } from "../core.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { broadcastShapes } from "../tensor/shape.js";
+
+export interface DistributionOptions {
+  /**
+   * Check parameters when constructed and values given to `logProb` / `cdf` against the support,
+   * throwing a TensileError (PyTorch's `validate_args`, on by default as in PyTorch). Costs a read
+   * of the values; switch it off in hot loops once the code is known to be right.
+   */
+  validateArgs?: boolean;
+}
+
+/** A parameter: a tensor (kept, so gradients flow to it) or a number (a 0-d tensor of `dtype`). */
+export type Param = Tensor | number;
+
+/** Parameters as tensors of one floating dtype (the first tensor's, else float32). */
+export function asParams(op: string, names: readonly string[], values: readonly unknown[]): Tensor[] {
+  let dtype: DType = "float32";
+  values.forEach((v, i) => {
+    if (v instanceof Tensor) {
+      if (v.dtype !== "float32" && v.dtype !== "float64")
+        throw new TensileError(`${op}: ${names[i]} must be a floating point tensor, got ${v.dtype}`);
+      dtype = v.dtype;
+    } else if (typeof v !== "number") throw new TensileError(`${op}: ${names[i]} must be a Tensor or a number, got ${fmtValue(v)}`);
+  });
+  return values.map((v) => (v instanceof Tensor ? (v.dtype === dtype ? v : v.to(dtype)) : tensor(v as number, { dtype })));
+}
+
+export function broadcastAll(op: string, shapes: readonly (readonly number[])[]): number[] {
+  return shapes.reduce<number[]>((a, b) => broadcastShapes(op, a, b), []);
+}
+
+/** Throws unless every element of `t` passes `ok` (read without a graph). */
+export function checkValues(op: string, what: string, t: Tensor, ok: (v: number) => boolean, expect: string): void {
+  const v = noGrad(() => t.contiguous().dataSync());
+  for (let i = 0; i < v.length; i++) {
+    const x = Number(v[i]);
+    if (!ok(x)) throw new TensileError(`${op}: expected ${what} to be ${expect}, but found ${x}${t.numel() > 1 ? ` at flat index ${i} of shape ${fmtShape(t.shape)}` : ""}`);
+  }
+}
+
+export abstract class Distribution {
+  /** Whether `rsample` (reparameterised, differentiable sampling) exists. */
+  get hasRsample(): boolean {
+    return false;
+  }
+  readonly validateArgs: boolean;
+  constructor(readonly batchShape: readonly number[], readonly eventShape: readonly number[] = [], opts: DistributionOptions = {}) {
+    opts ??= {};
+    if (opts.validateArgs !== undefined && typeof opts.validateArgs !== "boolean")
+      throw new TensileError(`${this.constructor.name}: validateArgs must be a boolean, got ${fmtValue(opts.validateArgs)}`);
+    this.validateArgs = opts.validateArgs ?? true;
+  }
+
+  /** `[...sampleShape, ...batchShape, ...eventShape]`, PyTorch's `_extended_shape`. */
+  extendedShape(sampleShape: readonly number[] = []): number[] {
+    if (!Array.isArray(sampleShape) || sampleShape.some((d) => !Number.isInteger(d) || d < 0))
+      throw new TensileError(`${this.constructor.name}.sample: sampleShape must be an array of non-negative integers, got ${fmtValue(sampleShape)}`);
+    return [...sampleShape, ...this.batchShape, ...this.eventShape];
+  }
+
+  /** Draws without a graph: shape `[...sampleShape, ...batchShape, ...eventShape]`. */
+  sample(sampleShape: readonly number[] = []): Tensor {
+    return noGrad(() => this.rsample(sampleShape));
+  }
+
+  /** Reparameterised draws, differentiable with respect to the parameters (where `hasRsample`). */
+  rsample(_sampleShape: readonly number[] = []): Tensor {
+    throw new TensileError(`${this.constructor.name}.rsample: not implemented for this distribution (it has no reparameterised sampler); use sample()`);
+  }
+
+  abstract logProb(value: Tensor): Tensor;
+
+  entropy(): Tensor {
+    throw new TensileError(`${this.constructor.name}.entropy: not implemented`);
+  }
+  cdf(_value: Tensor): Tensor {
+    throw new TensileError(`${this.constructor.name}.cdf: not implemented`);
+  }
+  icdf(_value: Tensor): Tensor {
+    throw new TensileError(`${this.constructor.name}.icdf: not implemented`);
+  }
+  get mean(): Tensor {
+    throw new TensileError(`${this.constructor.name}.mean: not implemented`);
+  }
+  get variance(): Tensor {
+    throw new TensileError(`${this.constructor.name}.variance: not implemented`);
+  }
+  get stddev(): Tensor {
+    return this.variance.sqrt();
+  }
+  /** exp(logProb(value)). */
+  prob(value: Tensor): Tensor {
+    return this.logProb(value).exp();
+  }
+  /** PyTorch's `perplexity()`: exp(entropy). */
+  perplexity(): Tensor {
+    return this.entropy().exp();
+  }
+
+  /** `value` as a tensor whose trailing dims match the event shape and broadcast with the batch. */
+  protected checkValue(op: string, value: unknown): Tensor {
+    if (!(value instanceof Tensor)) throw new TensileError(`${this.constructor.name}.${op}: expected a Tensor value, got ${fmtValue(value)}`);
+    const ev = this.eventShape.length;
+    const tail = value.shape.slice(value.ndim - ev);
+    if (value.ndim < ev || tail.some((d, i) => d !== this.eventShape[i]))
+      throw new TensileError(`${this.constructor.name}.${op}: the value's shape ${fmtShape(value.shape)} does not end with the event shape ${fmtShape(this.eventShape)}`);
+    broadcastShapes(`${this.constructor.name}.${op}`, value.shape.slice(0, value.ndim - ev), this.batchShape);
+    return value;
+  }
+
+  /** The parameters PyTorch's repr lists (`Normal(loc: 0.0, scale: 1.0)`). */
+  protected reprParams(): [string, Tensor][] {
+    return [];
+  }
+  /** PyTorch's repr: a one-element parameter by value, others by size. */
+  toString(): string {
+    const show = (t: Tensor): string => {
+      if (t.numel() !== 1) return `torch.Size([${t.shape.join(", ")}])`;
+      const v = Number(noGrad(() => t.reshape([]).item()));
+      return Number.isInteger(v) ? v.toFixed(1) : String(v);
+    };
+    return `${this.constructor.name}(${this.reprParams().map(([k, t]) => `${k}: ${show(t)}`).join(", ")})`;
+  }
+}

@@ -1,0 +1,48 @@
+/** `Independent(base, n)`: reinterprets the base's n rightmost batch dims as event dims (PyTorch's `Independent`). */
+import type { Tensor } from "../core.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { type DistributionOptions, Distribution } from "./distribution.js";
+
+/** Sums the `n` rightmost dims (PyTorch's `_sum_rightmost`). */
+export function sumRightmost(t: Tensor, n: number): Tensor {
+  return n === 0 ? t : t.sum(Array.from({ length: n }, (_, k) => -1 - k));
+}
+
+export class Independent extends Distribution {
+  readonly baseDist: Distribution;
+  readonly reinterpretedBatchNdims: number;
+  constructor(base: Distribution, reinterpretedBatchNdims: number, opts: DistributionOptions = {}) {
+    if (!(base instanceof Distribution)) throw new TensileError(`Independent: expected a Distribution, got ${fmtValue(base)}`);
+    const n = reinterpretedBatchNdims;
+    if (!Number.isInteger(n) || n < 0 || n > base.batchShape.length)
+      throw new TensileError(`Independent: expected 0 <= reinterpreted_batch_ndims <= len(base_distribution.batch_shape) (${base.batchShape.length} for batch shape ${fmtShape(base.batchShape)}), got ${fmtValue(n)}`);
+    const cut = base.batchShape.length - n;
+    super(base.batchShape.slice(0, cut), [...base.batchShape.slice(cut), ...base.eventShape], opts ?? {});
+    this.baseDist = base;
+    this.reinterpretedBatchNdims = n;
+  }
+  override get hasRsample(): boolean {
+    return this.baseDist.hasRsample;
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    return this.baseDist.sample(sampleShape);
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    return this.baseDist.rsample(sampleShape);
+  }
+  logProb(value: Tensor): Tensor {
+    return sumRightmost(this.baseDist.logProb(value), this.reinterpretedBatchNdims);
+  }
+  override entropy(): Tensor {
+    return sumRightmost(this.baseDist.entropy(), this.reinterpretedBatchNdims);
+  }
+  override get mean(): Tensor {
+    return this.baseDist.mean;
+  }
+  override get variance(): Tensor {
+    return this.baseDist.variance;
+  }
+  override toString(): string {
+    return `Independent(${this.baseDist.toString()}, ${this.reinterpretedBatchNdims})`;
+  }
+}

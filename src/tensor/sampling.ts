@@ -1,0 +1,179 @@
+/**
+ * Sampling from tensors of parameters: `bernoulli`, `multinomial`, `normal`, `poisson` (PyTorch's
+ * `torch.bernoulli`, `torch.multinomial`, `torch.normal`, `torch.poisson`). Draws come from the
+ * global generator (or `generator`) on the host, like `rand`; none of them is differentiable (as in
+ * PyTorch, where their results have no grad_fn).
+ */
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { Tensor } from "./tensor.js";
+import { type Generator, defaultGenerator } from "./random.js";
+import { tensor } from "./creation.js";
+import { isFloating } from "./dtype.js";
+import { numelOf } from "./shape.js";
+
+export interface SampleOptions {
+  generator?: Generator;
+}
+
+function gen(op: string, opts: SampleOptions | undefined | null): Generator {
+  const g = opts?.generator ?? defaultGenerator;
+  if (typeof g?.random !== "function") throw new TensileError(`${op}: generator must be a Generator, got ${fmtValue(opts?.generator)}`);
+  return g;
+}
+
+function floatInput(op: string, name: string, t: unknown): Tensor {
+  if (!(t instanceof Tensor)) throw new TensileError(`${op}: expected ${name} to be a Tensor, got ${fmtValue(t)}`);
+  if (!isFloating(t.dtype)) throw new TensileError(`${op}: ${name} must be a floating point tensor, got ${t.dtype}`);
+  return t;
+}
+
+/** 0/1 draws with probability `probs` per element (or `p` for all): same shape and dtype as `probs`. */
+export function bernoulli(probs: Tensor, p?: number | SampleOptions | null, opts: SampleOptions = {}): Tensor {
+  const op = "bernoulli";
+  const input = floatInput(op, "input", probs);
+  if (typeof p === "object" || p === undefined) [p, opts] = [undefined, p ?? opts];
+  if (p !== undefined && (typeof p !== "number" || !(p >= 0 && p <= 1)))
+    throw new TensileError(`${op}: p must be a number in [0, 1], got ${fmtValue(p)}`);
+  const g = gen(op, opts);
+  const src = p === undefined ? input.contiguous().dataSync() : null;
+  const n = input.numel();
+  const out = input.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const q = src ? Number(src[i]) : (p as number);
+    if (!(q >= 0 && q <= 1)) throw new TensileError(`${op}: expected all probabilities in [0, 1], got ${q} at flat index ${i}`);
+    out[i] = g.random() < q ? 1 : 0;
+  }
+  return tensor(out, { shape: [...input.shape], dtype: input.dtype });
+}
+
+/**
+ * `numSamples` category indices per row of `input` ([K] or [N, K] non-negative weights, not
+ * necessarily normalised): int32 [numSamples] or [N, numSamples]. Without replacement (the
+ * default, as PyTorch) a category is drawn at most once per row.
+ */
+export function multinomial(input: Tensor, numSamples: number, replacement: boolean | SampleOptions = false, opts: SampleOptions = {}): Tensor {
+  const op = "multinomial";
+  const x = floatInput(op, "input", input);
+  if (typeof replacement === "object" && replacement !== null) [replacement, opts] = [false, replacement];
+  if (x.ndim !== 1 && x.ndim !== 2) throw new TensileError(`${op}: prob_dist must be 1 or 2 dim, got shape ${fmtShape(x.shape)}`);
+  if (!Number.isInteger(numSamples) || numSamples <= 0) throw new TensileError(`${op}: cannot sample n_sample <= 0 samples, got ${fmtValue(numSamples)}`);
+  if (typeof replacement !== "boolean") throw new TensileError(`${op}: replacement must be a boolean, got ${fmtValue(replacement)}`);
+  const K = x.shape[x.ndim - 1]!;
+  if (K === 0) throw new TensileError(`${op}: the last dimension of the input (its categories) must not be empty`);
+  if (!replacement && numSamples > K)
+    throw new TensileError(`${op}: cannot sample n_sample > prob_dist.size(-1) samples without replacement (${numSamples} > ${K})`);
+  const g = gen(op, opts);
+  const rows = x.ndim === 1 ? 1 : x.shape[0]!;
+  const w = x.contiguous().dataSync();
+  const out = new Int32Array(rows * numSamples);
+  const cdf = new Float64Array(K);
+  for (let r = 0; r < rows; r++) {
+    const weights = Array.from({ length: K }, (_, k) => Number(w[r * K + k]));
+    for (const v of weights)
+      if (!(v >= 0) || !Number.isFinite(v)) throw new TensileError(`${op}: probability tensor contains either inf, nan or element < 0 (row ${r}: ${v})`);
+    for (let s = 0; s < numSamples; s++) {
+      let total = 0;
+      for (let k = 0; k < K; k++) cdf[k] = total += weights[k]!;
+      if (!(total > 0))
+        throw new TensileError(s === 0 ? `${op}: invalid multinomial distribution (sum of probabilities <= 0) in row ${r}` : `${op}: invalid multinomial distribution: row ${r} has fewer than ${numSamples} categories with non-zero probability to draw without replacement`);
+      const u = g.random() * total;
+      let lo = 0, hi = K - 1; // first k with cdf[k] > u
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cdf[mid]! > u) hi = mid;
+        else lo = mid + 1;
+      }
+      while (weights[lo] === 0 && lo < K - 1) lo++; // never a zero-weight category (u can land on a flat step's end)
+      out[r * numSamples + s] = lo;
+      if (!replacement) weights[lo] = 0;
+    }
+  }
+  return tensor(out, { shape: x.ndim === 1 ? [numSamples] : [rows, numSamples], dtype: "int32" });
+}
+
+/**
+ * Normal draws with per-element `mean` and `std` (tensors broadcast together, or one of them a
+ * number); `normal(mean, std, size)` with two numbers gives a tensor of shape `size`.
+ */
+export function normal(mean: Tensor | number, std: Tensor | number = 1, size?: readonly number[] | SampleOptions | null, opts: SampleOptions = {}): Tensor {
+  const op = "normal";
+  if (size !== undefined && size !== null && !Array.isArray(size)) [size, opts] = [undefined, size as SampleOptions];
+  const g = gen(op, opts);
+  for (const [name, v] of [["mean", mean], ["std", std]] as const)
+    if (!(v instanceof Tensor) && typeof v !== "number") throw new TensileError(`${op}: ${name} must be a Tensor or a number, got ${fmtValue(v)}`);
+  if (typeof mean === "number" && typeof std === "number") {
+    if (!Array.isArray(size)) throw new TensileError(`${op}: with a number mean and std, pass the output size, e.g. normal(0, 1, [2, 3])`);
+    if (!(std >= 0)) throw new TensileError(`${op}: expects std >= 0.0, but found std ${std}`);
+    const shape = size as number[];
+    const out = new Float32Array(numelOf(shape));
+    for (let i = 0; i < out.length; i++) out[i] = mean + std * g.normal();
+    return tensor(out, { shape });
+  }
+  const like = (mean instanceof Tensor ? mean : std) as Tensor;
+  floatInput(op, mean instanceof Tensor ? "mean" : "std", like);
+  const m = mean instanceof Tensor ? floatInput(op, "mean", mean) : null;
+  const s = std instanceof Tensor ? floatInput(op, "std", std) : null;
+  const shape = m && s ? m.add(s).shape : like.shape; // PyTorch broadcasts mean and std
+  const mv = m ? m.expand(shape).contiguous().dataSync() : null;
+  const sv = s ? s.expand(shape).contiguous().dataSync() : null;
+  const n = numelOf(shape);
+  const out = like.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const sd = sv ? Number(sv[i]) : (std as number);
+    if (!(sd >= 0)) throw new TensileError(`${op}: expects all elements of std >= 0.0, got ${sd} at flat index ${i}`);
+    out[i] = (mv ? Number(mv[i]) : (mean as number)) + sd * g.normal();
+  }
+  return tensor(out, { shape: [...shape], dtype: like.dtype });
+}
+
+/** One Poisson draw per element with rate `rates` (≥ 0): same shape and dtype. */
+export function poisson(rates: Tensor, opts: SampleOptions = {}): Tensor {
+  const op = "poisson";
+  const x = floatInput(op, "input", rates);
+  const g = gen(op, opts);
+  const v = x.contiguous().dataSync();
+  const out = x.dtype === "float64" ? new Float64Array(v.length) : new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const lam = Number(v[i]);
+    if (!(lam >= 0) || !Number.isFinite(lam)) throw new TensileError(`${op}: rates must be finite and non-negative, got ${lam} at flat index ${i}`);
+    out[i] = poissonDraw(g, lam);
+  }
+  return tensor(out, { shape: [...x.shape], dtype: x.dtype });
+}
+
+function logFactorial(k: number): number {
+  if (k < 2) return 0;
+  // Stirling's series beyond 20 (error < 1e-12), exact sums below
+  if (k < 20) {
+    let s = 0;
+    for (let i = 2; i <= k; i++) s += Math.log(i);
+    return s;
+  }
+  const x = k + 1;
+  return (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x ** 3) + 1 / (1260 * x ** 5);
+}
+
+/** Knuth's product method below λ = 10; Hörmann's transformed rejection (PTRS, 1993) above. */
+function poissonDraw(g: Generator, lam: number): number {
+  if (lam === 0) return 0;
+  if (lam < 10) {
+    const L = Math.exp(-lam);
+    let k = 0, p = g.random();
+    while (p > L) {
+      k++;
+      p *= g.random();
+    }
+    return k;
+  }
+  const slam = Math.sqrt(lam), loglam = Math.log(lam);
+  const b = 0.931 + 2.53 * slam, a = -0.059 + 0.02483 * b;
+  const invalpha = 1.1239 + 1.1328 / (b - 3.4), vr = 0.9277 - 3.6224 / (b - 2);
+  for (;;) {
+    const U = g.random() - 0.5, V = g.random();
+    const us = 0.5 - Math.abs(U);
+    const k = Math.floor((2 * a / us + b) * U + lam + 0.43);
+    if (us >= 0.07 && V <= vr) return k;
+    if (k < 0 || (us < 0.013 && V > us)) continue;
+    if (Math.log(V) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lam + k * loglam - logFactorial(k)) return k;
+  }
+}
