@@ -17,4 +17,5 @@ export * as models from "./models/index.js";
 export * as interpret from "./interpret/index.js";
 export * as utils from "./utils/index.js";
 export * as distributions from "./distributions/index.js";
+export * as autograd from "./autograd/index.js";
 export { save, load, saveBytes, loadBytes, saveCheckpoint, loadCheckpoint } from "./io/index.js";

@@ -1,0 +1,9 @@
+/**
+ * `autograd` (PyTorch's `torch.autograd`): `grad`, custom `Function`s, grad-mode switches, and
+ * `functional` (Jacobians, Hessians and their vector products). The same `grad`, `Function`,
+ * `noGrad`… are also top-level exports.
+ */
+export { grad } from "./engine.js";
+export { Function, FunctionCtx } from "./function.js";
+export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./grad-mode.js";
+export * as functional from "./functional.js";
