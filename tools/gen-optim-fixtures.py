@@ -4,7 +4,7 @@ Run from the repository root with Debian's torch (1.13):
 
     /usr/bin/python3 tools/gen-optim-fixtures.py [--out DIR]
 
-It writes three files (deterministic: two runs give identical bytes):
+It writes four files (deterministic: two runs give identical bytes):
 
 - fixtures/optim-trajectories.json: a small least-squares problem (W [3, 4], b [3], X [8, 4],
   Y [8, 3], loss = mse_loss(X @ W.T + b, Y)) trained 10 steps by every optimizer and its main
@@ -14,6 +14,9 @@ It writes three files (deterministic: two runs give identical bytes):
   CrossEntropyLoss) trained 3 steps from weights and a batch that both sides compute from formulas
   (written in the file), for five optimizers; the 3 losses and the final weights (fc1.weight
   subsampled: every 37th element plus its row sums).
+- fixtures/optim-lbfgs.json: L-BFGS with and without the strong Wolfe line search on the same data
+  (a tanh model and the linear one), a few step(closure) calls each: returned losses, parameters,
+  closure calls and the state's counters per step, and the state_dict() at the end.
 - fixtures/optim-schedulers.json: the learning rate of every param group after construction and
   after each of 30+ scheduler steps, for each scheduler with representative options (momentum /
   beta1 too where OneCycleLR cycles it), and the scheduler's state_dict() at the end.
@@ -49,7 +52,12 @@ def snake(name):
 
 
 def kwargs(options):
-    return {snake(k): (tuple(v) if k == "betas" else v) for k, v in options.items()}
+    return {snake(k): (tuple(v) if k in ("betas", "etas", "stepSizes") else v) for k, v in options.items()}
+
+
+def optimizer_kwargs(options):
+    """kwargs() for an optimizer: ASGD's t0 stays t0 (T_0 is CosineAnnealingWarmRestarts')."""
+    return {("t0" if k == "T_0" else k): v for k, v in kwargs(options).items()}
 
 
 def f32(values):
@@ -139,6 +147,14 @@ TRAJECTORY_CASES = [
     ("adamax-weight-decay", "Adamax", {"lr": 0.05, "betas": [0.8, 0.99], "weightDecay": 0.1}),
     ("nadam", "NAdam", {"lr": 0.05}),
     ("nadam-options", "NAdam", {"lr": 0.05, "momentumDecay": 0.01, "weightDecay": 0.1}),
+    ("radam", "RAdam", {"lr": 0.05}),
+    ("radam-options", "RAdam", {"lr": 0.05, "betas": [0.8, 0.99], "eps": 1e-6, "weightDecay": 0.1}),
+    ("rprop", "Rprop", {"lr": 0.01}),
+    ("rprop-options", "Rprop", {"lr": 0.02, "etas": [0.3, 1.5], "stepSizes": [0.005, 0.05]}),
+    ("rprop-maximize", "Rprop", {"lr": 0.01, "maximize": True}),
+    ("asgd", "ASGD", {"lr": 0.1}),
+    ("asgd-averaging", "ASGD", {"lr": 0.1, "lambd": 0.01, "alpha": 0.5, "t0": 3, "weightDecay": 0.1}),
+    ("asgd-maximize", "ASGD", {"lr": 0.01, "maximize": True, "t0": 0}),
     ("sgd-two-groups", "SGD", {"groups": [{"params": ["W"]}, {"params": ["b"], "lr": 0.01, "momentum": 0.5}],
                                "defaults": {"lr": 0.1, "momentum": 0.9}}),
     ("adam-two-groups", "Adam", {"groups": [{"params": ["W"], "lr": 0.02}, {"params": ["b"], "amsgrad": True}],
@@ -158,7 +174,7 @@ def run_trajectory(cls_name, spec, dtype):
                   for g in spec["groups"]]
         opt = cls(groups, **kwargs(spec["defaults"]))
     else:
-        opt = cls([W, b], **kwargs(spec))
+        opt = cls([W, b], **optimizer_kwargs(spec))
     losses, Ws, bs = [], [], []
     for _ in range(10):
         opt.zero_grad()
@@ -191,6 +207,83 @@ def trajectories():
         "torch": torch.__version__,
         "problem": "loss = mse_loss(X @ W.T + b, Y); each step: zero_grad, loss, backward, step. "
                    "losses[i] is the loss before step i+1; W[i], b[i] are the parameters after it.",
+        "formulas": PROBLEM_FORMULAS,
+        "init": PROBLEM,
+        "cases": cases,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# a2. L-BFGS: step(closure) on the same data, with a tanh model (not quadratic) and the linear one
+
+LBFGS_CASES = [
+    # (name, model, options, outer steps)
+    ("lbfgs", "tanh", {"maxIter": 5}, 4),
+    ("lbfgs-lr-history", "tanh", {"lr": 0.5, "maxIter": 8, "historySize": 2}, 3),
+    ("lbfgs-max-eval", "tanh", {"lr": 0.8, "maxIter": 10, "maxEval": 4}, 3),
+    ("lbfgs-strong-wolfe", "tanh", {"maxIter": 5, "lineSearchFn": "strong_wolfe"}, 4),
+    ("lbfgs-strong-wolfe-history", "tanh", {"maxIter": 10, "historySize": 3, "lineSearchFn": "strong_wolfe"}, 3),
+    ("lbfgs-strong-wolfe-short-steps", "tanh", {"lr": 0.02, "maxIter": 4, "lineSearchFn": "strong_wolfe"}, 3),
+    ("lbfgs-strong-wolfe-long-steps", "tanh", {"lr": 50, "maxIter": 3, "lineSearchFn": "strong_wolfe"}, 3),
+    ("lbfgs-linear-converges", "linear", {"lineSearchFn": "strong_wolfe"}, 3),
+    ("lbfgs-linear-tolerance", "linear", {"maxIter": 30, "toleranceGrad": 1e-4, "toleranceChange": 1e-6}, 2),
+]
+
+
+def lbfgs_kwargs(options):
+    kw = kwargs(options)
+    return kw
+
+
+def run_lbfgs(model, options, steps, dtype):
+    W = torch.tensor(PROBLEM["W"], dtype=dtype).reshape(3, 4).requires_grad_()
+    b = torch.tensor(PROBLEM["b"], dtype=dtype).requires_grad_()
+    X = torch.tensor(PROBLEM["X"], dtype=dtype).reshape(8, 4)
+    Y = torch.tensor(PROBLEM["Y"], dtype=dtype).reshape(8, 3)
+    opt = torch.optim.LBFGS([W, b], **lbfgs_kwargs(options))
+    calls = [0]
+
+    def closure():
+        calls[0] += 1
+        opt.zero_grad()
+        z = X @ W.T + b
+        loss = torch.nn.functional.mse_loss(torch.tanh(z) if model == "tanh" else z, Y)
+        loss.backward()
+        return loss
+
+    losses, Ws, bs, evals, func_evals, n_iters = [], [], [], [], [], []
+    for _ in range(steps):
+        calls[0] = 0
+        loss = opt.step(closure)
+        losses.append(flat(loss)[0])
+        Ws.append(flat(W))
+        bs.append(flat(b))
+        evals.append(calls[0])
+        st = opt.state[W]
+        func_evals.append(st["func_evals"])
+        n_iters.append(st["n_iter"])
+    sd = opt.state_dict()
+    state = {str(k): {sk: json_value(sv) for sk, sv in v.items()} for k, v in sd["state"].items()}
+    groups = [{k: json_value(v) for k, v in g.items()} for g in sd["param_groups"]]
+    return {"losses": losses, "W": Ws, "b": bs, "closureCalls": evals, "funcEvals": func_evals, "nIter": n_iters,
+            "stateDict": {"state": state, "param_groups": groups}}
+
+
+def lbfgs():
+    cases = []
+    for name, model, options, steps in LBFGS_CASES:
+        for dtype in (torch.float32, torch.float64):
+            case = {"name": name, "model": model, "dtype": str(dtype).replace("torch.", ""), "options": options,
+                    "steps": steps}
+            case.update(run_lbfgs(model, options, steps, dtype))
+            cases.append(case)
+    return {
+        "generator": GENERATOR,
+        "torch": torch.__version__,
+        "problem": "closure: zero_grad; z = X @ W.T + b; loss = mse_loss(tanh(z) if model == 'tanh' else z, Y); "
+                   "backward; return loss. Each outer step: loss = opt.step(closure). losses[i] is the loss "
+                   "step i+1 returned (the closure's first value); W[i], b[i] the parameters after it; "
+                   "closureCalls[i] how often it called the closure; funcEvals/nIter the state's counters after it.",
         "formulas": PROBLEM_FORMULAS,
         "init": PROBLEM,
         "cases": cases,
@@ -415,6 +508,7 @@ def main():
     write("optim-trajectories.json", trajectories(), args.out)
     write("optim-schedulers.json", schedulers(), args.out)
     write("optim-text-net.json", text_net(), args.out)
+    write("optim-lbfgs.json", lbfgs(), args.out)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-/** `nn.utils`: gradient clipping and flattening parameters to one vector, as `torch.nn.utils`. */
+/** `nn.utils`: gradient clipping, flattening parameters to one vector, weight and spectral norm, pruning, as `torch.nn.utils`. */
 import { Tensor, cat, noGrad, stack, tensor } from "../core.js";
 import { TensileError, fmtShape } from "../errors.js";
 
@@ -80,6 +80,12 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
     }
   });
 }
+
+/** Weight normalization and spectral normalization (PyTorch 1.13's hook-based ones). */
+export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm, type SpectralNormOptions } from "./weight-norm.js";
+
+/** Pruning: `l1Unstructured`, `lnStructured`, `globalUnstructured`, `remove`, `isPruned`, … (PyTorch's `torch.nn.utils.prune`). */
+export * as prune from "./prune.js";
 
 /** Variable-length sequences: `padSequence`, `packPaddedSequence`, `padPackedSequence`, `PackedSequence` (PyTorch's `torch.nn.utils.rnn`). */
 export * as rnn from "./rnn-utils.js";

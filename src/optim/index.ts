@@ -14,3 +14,7 @@ export { Adadelta, adadelta, type AdadeltaOptions, type AdadeltaParamGroup, type
 export { Adamax, adamax, type AdamaxOptions, type AdamaxParamGroup, type AdamaxState } from "./adamax.js";
 export { NAdam, nadam, type NAdamOptions, type NAdamParamGroup, type NAdamState } from "./nadam.js";
 export * as lrScheduler from "./lr-scheduler/index.js";
+export { RAdam, radam, type RAdamOptions, type RAdamParamGroup, type RAdamState } from "./radam.js";
+export { Rprop, rprop, type RpropOptions, type RpropParamGroup, type RpropState } from "./rprop.js";
+export { ASGD, asgd, type ASGDOptions, type ASGDParamGroup, type ASGDState } from "./asgd.js";
+export { LBFGS, type LBFGSOptions, type LBFGSParamGroup, type LBFGSState } from "./lbfgs.js";

@@ -1,7 +1,7 @@
 import { Tensor, TensileError, enableGrad, noGrad, tensor } from "../core.js";
 
-/** What an optimizer keeps per parameter (`momentumBuffer`, `expAvg`, `step`, ...). */
-export type StateValue = Tensor | number | null;
+/** What an optimizer keeps per parameter (`momentumBuffer`, `expAvg`, `step`, ...; LBFGS also keeps lists). */
+export type StateValue = Tensor | number | null | StateValue[];
 export type ParamState = Record<string, StateValue>;
 
 /**
@@ -245,11 +245,16 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
       const p = idMap.get(id);
       if (p === undefined) throw new TensileError(`${op}: state refers to parameter ${id}, which no group contains`);
       const ps: ParamState = {};
-      for (const [k, v] of Object.entries(s ?? {})) ps[toCamel(k)] = castState(op, p, k, v);
+      for (const [k, v] of Object.entries(s ?? {})) ps[toCamel(k)] = this.castStateValue(op, p, k, v);
       state.set(p, ps);
     }
     groups.forEach((g, i) => Object.assign(this.paramGroups[i]!, g, { params: this.paramGroups[i]!.params }));
     this.state = state;
+  }
+
+  /** Converts one loaded state value (PyTorch key `key`) for parameter `p`; LBFGS overrides it for its flat and list state. */
+  protected castStateValue(op: string, p: Tensor, key: string, v: unknown): StateValue {
+    return castState(op, p, key, v);
   }
 }
 
@@ -257,7 +262,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
 function castState(op: string, p: Tensor, key: string, v: unknown): StateValue {
   if (v === null || typeof v === "number") return v;
   if (typeof v === "boolean") return v ? 1 : 0;
-  const scalarKey = key === "step" || key === "mu_product";
+  const scalarKey = key === "step" || key === "mu_product" || key === "eta" || key === "mu";
   if (v instanceof Tensor) {
     if (scalarKey) return v.item();
     if (v.numel() !== p.numel())
