@@ -11,6 +11,8 @@ import {
   U_NEG, U_EXP, U_EXPM1, U_LOG, U_LOG1P, U_SQRT, U_RSQRT, U_ABS, U_SIGN, U_RECIPROCAL, U_SIN, U_COS,
   U_TANH, U_SIGMOID, U_RELU, U_FLOOR, U_CEIL, U_ROUND, U_TRUNC, U_ERF, U_ISNAN, U_ISFINITE, U_LOGICAL_NOT,
   U_GELU, U_GELU_GRAD, U_SILU, U_SILU_GRAD,
+  U_TAN, U_ASIN, U_ACOS, U_ATAN, U_SINH, U_COSH, U_ASINH, U_ACOSH, U_ATANH, U_LOG2, U_LOG10, U_EXP2,
+  U_ERFC, U_ERFINV, U_LGAMMA, U_DIGAMMA, U_TRIGAMMA, B_ATAN2, B_HYPOT, B_FMOD, B_ZETA,
   B_ADD, B_SUB, B_MUL, B_DIV, B_POW, B_MAXIMUM, B_MINIMUM, B_FLOOR_DIV, B_REMAINDER,
   B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE, B_AND, B_OR, B_XOR,
 } from "../src/backends/wasm/opcodes";
@@ -169,6 +171,23 @@ function unaryOf<T>(op: i32): void {
     case U_GELU_GRAD: unaryLoop<O.GeluGrad, T>(); break;
     case U_SILU: unaryLoop<O.Silu, T>(); break;
     case U_SILU_GRAD: unaryLoop<O.SiluGrad, T>(); break;
+    case U_TAN: unaryLoop<O.Tan, T>(); break;
+    case U_ASIN: unaryLoop<O.Asin, T>(); break;
+    case U_ACOS: unaryLoop<O.Acos, T>(); break;
+    case U_ATAN: unaryLoop<O.Atan, T>(); break;
+    case U_SINH: unaryLoop<O.Sinh, T>(); break;
+    case U_COSH: unaryLoop<O.Cosh, T>(); break;
+    case U_ASINH: unaryLoop<O.Asinh, T>(); break;
+    case U_ACOSH: unaryLoop<O.Acosh, T>(); break;
+    case U_ATANH: unaryLoop<O.Atanh, T>(); break;
+    case U_LOG2: unaryLoop<O.Log2, T>(); break;
+    case U_LOG10: unaryLoop<O.Log10, T>(); break;
+    case U_EXP2: unaryLoop<O.Exp2, T>(); break;
+    case U_ERFC: unaryLoop<O.Erfc, T>(); break;
+    case U_ERFINV: unaryLoop<O.Erfinv, T>(); break;
+    case U_LGAMMA: unaryLoop<O.Lgamma, T>(); break;
+    case U_DIGAMMA: unaryLoop<O.Digamma, T>(); break;
+    case U_TRIGAMMA: unaryLoop<O.Trigamma, T>(); break;
     default: unreachable();
   }
 }
@@ -269,6 +288,7 @@ function binaryOf<T>(op: i32): void {
     if (op == B_DIV || op == B_FLOOR_DIV) { binaryLoop<O.IntFloorDiv, T>(); return; }
     if (op == B_MUL) { binaryLoop<O.IntMul, T>(); return; }
     if (op == B_REMAINDER) { binaryLoop<O.IntRemainder, T>(); return; }
+    if (op == B_FMOD) { binaryLoop<O.IntFmod, T>(); return; }
   }
   switch (op) {
     case B_ADD: binaryLoop<O.Add, T>(); break;
@@ -289,6 +309,10 @@ function binaryOf<T>(op: i32): void {
     case B_AND: binaryLoop<O.And, T>(); break;
     case B_OR: binaryLoop<O.Or, T>(); break;
     case B_XOR: binaryLoop<O.Xor, T>(); break;
+    case B_ATAN2: binaryLoop<O.Atan2, T>(); break;
+    case B_HYPOT: binaryLoop<O.Hypot, T>(); break;
+    case B_FMOD: binaryLoop<O.Fmod, T>(); break;
+    case B_ZETA: binaryLoop<O.Zeta, T>(); break;
     default: unreachable();
   }
 }

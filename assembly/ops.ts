@@ -11,7 +11,7 @@
 //   comparison: c(a: f64, b: f64): bool optional m(a: v128, b: v128): v128 lane mask
 
 import { erfV, expV, expV2, expV2Second, logV, tanhV, tanhV2 } from "./simdmath";
-import { erf } from "./scalarmath";
+import { digamma, erf, erfc, erfinv, lgamma, trigamma, zeta } from "./scalarmath";
 import { reportZeroDivision } from "./common";
 
 const ZERO = f32x4.splat(0);
@@ -128,6 +128,26 @@ export class SiluGrad {
   @inline v(x: v128): v128 { const s = sigmoidV(x); return f32x4.mul(s, f32x4.add(ONE, f32x4.mul(x, f32x4.sub(ONE, s)))); }
 }
 
+// Trigonometric, hyperbolic, logarithmic and special functions: scalar f64 per element (as the
+// reference backend computes them), rounded to the output dtype.
+export class Tan { @inline d(x: f64): f64 { return Math.tan(x); } }
+export class Asin { @inline d(x: f64): f64 { return Math.asin(x); } }
+export class Acos { @inline d(x: f64): f64 { return Math.acos(x); } }
+export class Atan { @inline d(x: f64): f64 { return Math.atan(x); } }
+export class Sinh { @inline d(x: f64): f64 { return Math.sinh(x); } }
+export class Cosh { @inline d(x: f64): f64 { return Math.cosh(x); } }
+export class Asinh { @inline d(x: f64): f64 { return Math.asinh(x); } }
+export class Acosh { @inline d(x: f64): f64 { return Math.acosh(x); } }
+export class Atanh { @inline d(x: f64): f64 { return Math.atanh(x); } }
+export class Log2 { @inline d(x: f64): f64 { return Math.log2(x); } }
+export class Log10 { @inline d(x: f64): f64 { return Math.log10(x); } }
+export class Exp2 { @inline d(x: f64): f64 { return Math.pow(2.0, x); } }
+export class Erfc { @inline d(x: f64): f64 { return erfc(x); } }
+export class Erfinv { @inline d(x: f64): f64 { return erfinv(x); } }
+export class Lgamma { @inline d(x: f64): f64 { return lgamma(x); } }
+export class Digamma { @inline d(x: f64): f64 { return digamma(x); } }
+export class Trigamma { @inline d(x: f64): f64 { return trigamma(x); } }
+
 export class IsNan { @inline p(x: f64): bool { return isNaN(x); } @inline m(x: v128): v128 { return f32x4.ne(x, x); } }
 export class IsFinite {
   @inline p(x: f64): bool { return isFinite(x); }
@@ -149,12 +169,24 @@ export class FloorDiv { @inline d(a: f64, b: f64): f64 { return Math.floor(a / b
 // Python-style modulo: the result takes the divisor's sign.
 export class Remainder { @inline d(a: f64, b: f64): f64 { return a - Math.floor(a / b) * b; } }
 
+export class Atan2 { @inline d(a: f64, b: f64): f64 { return Math.atan2(a, b); } }
+export class Hypot { @inline d(a: f64, b: f64): f64 { return Math.hypot(a, b); } }
+// C's fmod: the result takes the dividend's sign
+export class Zeta { @inline d(s: f64, q: f64): f64 { return zeta(s, q); } }
+export class Fmod { @inline d(a: f64, b: f64): f64 { return a % b; } }
+
 // Integer (int32 / bool) semantics of the reference: / and // floor, * wraps like Math.imul, and
 // a zero divisor is an error.
 export class IntFloorDiv {
   @inline d(a: f64, b: f64): f64 {
     if (b == 0) { reportZeroDivision(); return 0; }
     return Math.floor(a / b);
+  }
+}
+export class IntFmod {
+  @inline d(a: f64, b: f64): f64 {
+    if (b == 0) { reportZeroDivision(); return 0; }
+    return a % b;
   }
 }
 export class IntMul { @inline d(a: f64, b: f64): f64 { return <f64>(<i32>a * <i32>b); } }

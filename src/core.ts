@@ -20,6 +20,14 @@ export {
   logicalAnd, logicalOr, logicalXor, logicalNot, where, isnan, isfinite, maskedFill, isclose, allclose, equal,
 } from "./ops/elementwise.js";
 export type { IsCloseOptions } from "./ops/elementwise.js";
+// elementwise maths (ops/math.ts): trig/hyperbolic, other bases, special functions, aliases
+export {
+  tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, arcsin, arccos, arctan, arctan2, arcsinh, arccosh,
+  arctanh, sinc, deg2rad, rad2deg, log2, log10, exp2, square, logaddexp, logaddexp2, xlogy, logit, erfc, erfinv,
+  lgamma, digamma, polygamma, trunc, fix, frac, fmod, clampMin, clampMax, clip, nanToNum, isinf, isposinf, isneginf,
+  signbit, sgn, heaviside, fmax, fmin, lerp, hypot, floatPower, multiply, divide, trueDivide, subtract, negative,
+  absolute,
+} from "./ops/math.js";
 export {
   relu, leakyRelu, elu, selu, gelu, silu, softplus, sigmoid, logSigmoid, tanh, hardtanh, softmax, logSoftmax,
 } from "./ops/activation.js";
@@ -31,6 +39,19 @@ export { matmul, mm, bmm, t, outer, dot } from "./ops/linalg.js";
 export { sort, argsort, topk, unique } from "./ops/sort.js";
 export type { UniqueOptions } from "./ops/sort.js";
 export type { ValuesIndices } from "./ops/util.js";
+// reductions, selections, counting and linear algebra added with median ... pinverse (ops/reduce.ts, ops/sort.ts, ops/linalg*.ts; torch.linalg is src/linalg)
+export { nansum, nanmean, countNonzero, aminmax, varMean, stdMean, cumprod, logcumsumexp, diff } from "./ops/reduce.js";
+export type { MinMax } from "./ops/reduce.js";
+export {
+  median, nanmedian, mode, kthvalue, msort, quantile, nanquantile, cummax, cummin, bincount, histc, searchsorted, bucketize,
+} from "./ops/sort.js";
+export type { QuantileInterpolation, QuantileOptions, SearchSortedOptions } from "./ops/sort.js";
+export {
+  mv, addmm, addmv, addr, baddbmm, addbmm, inner, vdot, kron, diagonal, diagEmbed, trace, cross, tensordot, cdist, dist,
+} from "./ops/linalg.js";
+export { det, slogdet, logdet, inv as inverse, matrixPower, matrixExp } from "./ops/linalg-dense.js";
+export { torchCholesky as cholesky } from "./ops/linalg-dense.js";
+export { pinverse } from "./ops/linalg-decomp.js";
 export { einsum } from "./ops/einsum.js";
 export {
   contiguous, clone, reshape, view, flatten, unflatten, permute, transpose, squeeze, unsqueeze, expand,
@@ -40,3 +61,16 @@ export {
   narrow, select, index, gather, diag, repeatInterleave, scatter, scatterAdd, indexSelect, pad, flip, tril, triu, oneHot,
 } from "./ops/indexing.js";
 export type { IndexSpec, IndexItem, PadMode } from "./ops/indexing.js";
+// movement, indexing and joining ops added with roll ... nonzero (ops/movement.ts, indexing.ts, index-write.ts)
+export {
+  roll, rot90, tile, movedim, movedim as moveaxis, transpose as swapaxes, transpose as swapdims, unbind, tensorSplit,
+  hsplit, vsplit, dsplit, flipud, fliplr, ravel, atleast1d, atleast2d, atleast3d, hstack, vstack, rowStack, dstack,
+  columnStack, meshgrid, cartesianProd, blockDiag, combinations,
+} from "./ops/movement.js";
+export type { MeshgridOptions } from "./ops/movement.js";
+export { take, takeAlongDim, maskedSelect, nonzero, argwhere } from "./ops/indexing.js";
+export type { NonzeroOptions } from "./ops/indexing.js";
+export {
+  indexAdd, indexCopy, indexFill, indexPut, maskedScatter, selectScatter, sliceScatter, diagonalScatter,
+} from "./ops/index-write.js";
+export type { IndexAddOptions } from "./ops/index-write.js";

@@ -161,3 +161,62 @@ test("ResNet init: kaiming-normal (fan_out, ReLU) convolutions, BN weight 1 and 
   assert.ok(Array.from(m.getParameter("bn1.bias").dataSync()).every((v) => v === 0));
   assert.ok(Array.from(m.getParameter("layer1.0.bn2.weight").dataSync()).every((v) => v === 0));
 });
+
+// ---- layers helper: the other conv/pool/norm/padding/shuffle/fold/upsampling/embedding-bag layers ----
+
+interface LayerCase {
+  name: string; ctor: { cls: string; args: unknown[]; kwargs?: Record<string, unknown> }; state: State;
+  inputs: (Enc | null)[]; outputs: Enc[]; keys: string[]; repr: string;
+  gradOutput?: Enc; inputGrads?: (Enc | null)[]; grads?: State; stateAfter: State; evalOutputs: Enc[];
+}
+
+describe("more layers vs PyTorch: output, gradients, running stats, eval output, state-dict keys, repr", () => {
+  for (const c of fx.layers as LayerCase[])
+    test(c.name, () => {
+      const m = build(c.ctor);
+      assert.equal(String(m), c.repr, "repr");
+      assert.deepEqual(Object.keys(m.stateDict()), c.keys, "state-dict keys");
+      load(m, c.state);
+      const xs = c.inputs.map((e) => (e ? dec(e, { requiresGrad: !!c.gradOutput && e.dtype !== "int32" }) : null));
+      const y = m.forward(...xs) as Tensor | Tensor[];
+      const ys = Array.isArray(y) ? y : [y];
+      assert.equal(ys.length, c.outputs.length, "number of outputs");
+      ys.forEach((t, i) => assertClose(`${c.name} output ${i}`, t, c.outputs[i]!, 1e-4, 1e-5));
+      if (c.gradOutput) {
+        ys[0]!.backward(dec(c.gradOutput));
+        c.inputGrads!.forEach((g, i) => {
+          if (g) assertClose(`${c.name} input ${i} grad`, xs[i]!.grad!, g, 1e-4, 1e-5);
+        });
+        checkGrads(c.name, m, c.grads!);
+      }
+      checkState(c.name, m, c.stateAfter);
+      m.eval();
+      const e = m.forward(...c.inputs.map((v) => (v ? dec(v) : null))) as Tensor | Tensor[];
+      (Array.isArray(e) ? e : [e]).forEach((t, i) => assertClose(`${c.name} eval output ${i}`, t, c.evalOutputs[i]!, 1e-4, 1e-5));
+    });
+});
+
+test("ParameterList / ParameterDict: state-dict keys, parameter names and repr as PyTorch's", () => {
+  const z = (...s: number[]) => new nn.Parameter(dec({ shape: s, dtype: "float32", data: Array(s.reduce((a, b) => a * b, 1)).fill(0) }));
+  const z64 = (...s: number[]) => new nn.Parameter(dec({ shape: s, dtype: "float64", data: Array(s.reduce((a, b) => a * b, 1)).fill(0) }));
+  class Holder extends nn.Module {
+    fc = new nn.Linear(2, 3);
+    pl = new nn.ParameterList([z(3, 4), z(3)]);
+    // a plain object is read in sorted key order, as PyTorch 1.13 reads a dict
+    pd = new nn.ParameterDict({ w: z(2), b: z64(1), a: z(2, 2) });
+  }
+  const built: Record<string, nn.Module> = {
+    "ParameterList": new nn.ParameterList([z(3, 4), z(3)]),
+    "ParameterList(one)": new nn.ParameterList([z(5)]),
+    "ParameterList(empty)": new nn.ParameterList(),
+    "ParameterDict(OrderedDict)": new nn.ParameterDict(new Map([["b", z(2)], ["a", z64(2, 3)]])), // a Map keeps its order
+    "ParameterDict(empty)": new nn.ParameterDict(),
+    "Holder": new Holder(),
+  };
+  for (const c of fx.paramContainers as { name: string; keys: [string, number[]][]; namedParameters: string[]; repr: string }[]) {
+    const m = built[c.name]!;
+    assert.deepEqual(Object.entries(m.stateDict()).map(([k, t]) => [k, [...t.shape]]), c.keys, `${c.name} keys`);
+    assert.deepEqual(m.namedParameters().map(([k]) => k), c.namedParameters, `${c.name} parameter names`);
+    assert.equal(String(m), c.repr, `${c.name} repr`);
+  }
+});

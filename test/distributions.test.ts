@@ -147,6 +147,13 @@ test("draws follow their distributions (moments within 6 standard errors of 20 0
   const counts = [0, 0, 0];
   for (const v of c.dataSync()) counts[Number(v)]!++;
   [0.1, 0.6, 0.3].forEach((p, k) => assert.ok(Math.abs(counts[k]! / N - p) < 6 * Math.sqrt(p * (1 - p) / N), `category ${k}: ${counts[k]! / N} vs ${p}`));
+  check("Gamma(3, 2)", new D.Gamma(3, 2).sample([N]), 1.5, 0.75);
+  check("Gamma(0.4, 1) (boosted)", new D.Gamma(0.4, 1).sample([N]), 0.4, 0.4);
+  check("Beta(2, 5)", new D.Beta(2, 5).sample([N]), 2 / 7, 10 / (49 * 8));
+  const dir = new D.Dirichlet(tensor([1, 2, 3], { dtype: "float32" })).sample([N]);
+  check("Dirichlet([1, 2, 3]) component 2", dir.select(1, 2).contiguous(), 0.5, (3 * 3) / (36 * 7));
+  assert.ok(Math.abs(dir.sum(1).sub(1).abs().max().item()) < 1e-5, "Dirichlet draws lie on the simplex");
+  check("Poisson(6)", new D.Poisson(6).sample([N]), 6, 6);
   check("poisson(4)", T.poisson(T.full([N], 4)), 4, 4);
   check("poisson(35) (transformed rejection)", T.poisson(T.full([N], 35)), 35, 35);
   check("normal(mean, std)", T.normal(T.full([N], -2), T.full([N], 0.5)), -2, 0.25);

@@ -29,7 +29,7 @@ export function assertClose(what: string, actual: Tensor, expected: Enc, rtol = 
   const a = actual.dataSync();
   expected.data.map(num).forEach((e, i) => {
     const v = a[i]!;
-    const ok = Number.isNaN(e) ? Number.isNaN(v) : v === e || Math.abs(v - e) <= atol + rtol * Math.abs(e);
+    const ok = Number.isNaN(e) ? Number.isNaN(v) : !Number.isFinite(e) ? v === e : v === e || Math.abs(v - e) <= atol + rtol * Math.abs(e);
     if (!ok) assert.fail(`${what}: element ${i} is ${v}, PyTorch has ${e} (rtol ${rtol}, atol ${atol})`);
   });
 }

@@ -234,3 +234,151 @@ test("CosineSimilarity and PairwiseDistance call their functional forms (values 
   assert.deepEqual(Array.from(u.dataSync()).map((v) => Math.round(v * 1e6) / 1e6), [0.6, 0.8, 0, 0]);
   assertThrowsTensile(() => nn.functional.cosineSimilarity(randn([2, 3]), randn([4])), /^cosineSimilarity: /);
 });
+
+// ---- layers helper: the added layers' APIs and errors (values and gradients against PyTorch are
+// in the op table, fixtures/ops-nn.json, and in test/cnn-modules.test.ts) ----
+
+describe("added layers: APIs and bad input", () => {
+  test("functional errors name the op and the shapes or values at fault", () => {
+    assertThrowsTensile(() => F.convTranspose1d(randn([1, 3, 4]), randn([2, 2, 3])), /^convTranspose1d: expected input \[1, 3, 4\] to have 2 channels/);
+    assertThrowsTensile(() => F.avgPool1d(randn([1, 2, 3, 4]), 2), /^avgPool1d: expected 2D \(unbatched\) or 3D \(batched\) input/);
+    assertThrowsTensile(() => F.adaptiveMaxPool2d(randn([1, 2, 4, 4]), [2, 1.5]), /^adaptiveMaxPool2d: output_size must be non-negative integers, got \[2,1.5\]/);
+    assertThrowsTensile(() => F.adaptiveMaxPool1d(randn([1, 2, 4]), [2, 2]), /^adaptiveMaxPool1d: output_size must be an integer or a list of 1 integers/);
+    assertThrowsTensile(() => F.lpPool2d(randn([1, 2, 4, 4]), 0, 2), /^lpPool2d: norm_type must be a non-zero number, got 0/);
+    assertThrowsTensile(() => F.instanceNorm(randn([2, 3])), /^instanceNorm: expected input with at least 3 dims \[N, C, \*\], got shape \[2, 3\]/);
+    assertThrowsTensile(() => F.instanceNorm(randn([2, 3, 1])), /^instanceNorm: expected more than 1 spatial element when training, got input size \[2, 3, 1\]/);
+    assertThrowsTensile(() => F.instanceNorm(randn([2, 3, 4]), null, null, { useInputStats: false }), /^instanceNorm: expected running_mean and running_var/);
+    assertThrowsTensile(() => F.localResponseNorm(randn([2, 3]), 2), /^localResponseNorm: expected 3D or higher dimensional input, got shape \[2, 3\]/);
+    assertThrowsTensile(() => F.pixelShuffle(randn([1, 3, 2, 2]), 2), /^pixelShuffle: .*input.size\(-3\)=3 is not divisible by 4/);
+    assertThrowsTensile(() => F.pixelUnshuffle(randn([1, 3, 3, 2]), 2), /^pixelUnshuffle: .*input of size \[1, 3, 3, 2\] and downscale_factor=2/);
+    assertThrowsTensile(() => F.channelShuffle(randn([1, 3, 2]), 2), /^channelShuffle: number of channels must be divisible by groups, got 3 channels and groups=2/);
+    const w = randn([3, 2]);
+    assertThrowsTensile(() => F.embeddingBag(tensor([[1, 2]]), w, tensor([0])), /^embeddingBag: if input is 2D, then offsets has to be None/);
+    assertThrowsTensile(() => F.embeddingBag(tensor([1, 2]), w), /^embeddingBag: offsets has to be a 1D Tensor but got null/);
+    assertThrowsTensile(() => F.embeddingBag(tensor([1, 2]), w, tensor([1])), /^embeddingBag: offsets\[0\] has to be 0.*got 1/);
+    assertThrowsTensile(() => F.embeddingBag(tensor([1, 2]), w, tensor([0, 3])), /^embeddingBag: offsets must be non-decreasing and at most the input length 2/);
+    assertThrowsTensile(() => F.embeddingBag(tensor([1, 2]), w, tensor([0]), { perSampleWeights: ones([2]) }), /^embeddingBag: per_sample_weights is only supported for mode='sum'/);
+    assertThrowsTensile(() => F.embeddingBag(tensor([1, 2]), w, tensor([0]), { mode: "sum", perSampleWeights: ones([3]) }), /^embeddingBag: per_sample_weights must have the same shape as input \[2\], got \[3\]/);
+    assertThrowsTensile(() => F.embeddingBag(tensor([1, 5]), w, tensor([0])), /^embeddingBag: index 5 is out of range for 3 embeddings/);
+    assertThrowsTensile(() => F.embeddingBag(tensor([1, 2]), w, tensor([0]), { mode: "min" as never }), /^embeddingBag: mode has to be one of sum, mean or max/);
+  });
+
+  test("layer errors name the layer", () => {
+    assertThrowsTensile(() => new nn.ZeroPad2d([1, 2, 3]), /^ZeroPad2d: padding must be an integer or a list of 4 integers, got \[1,2,3\]/);
+    assertThrowsTensile(() => new nn.ReflectionPad1d(4).forward(randn([1, 2, 3])), /^pad: padding \(4, 4\) at dim 2 must be non-negative and less than the input size 3/);
+    assertThrowsTensile(() => new nn.ConvTranspose1d(2, 2, 3, { stride: 2 }).forward(randn([1, 2, 4]), [12]), /^ConvTranspose1d: requested an output size of \(12,\), but valid sizes range from 9 to 10/);
+    assertThrowsTensile(() => new nn.ConvTranspose1d(2, 2, 3, { outputPadding: 1 }), /^ConvTranspose1d: output padding must be smaller than either stride or dilation/);
+    assertThrowsTensile(() => new nn.InstanceNorm1d(3, { affine: true }).forward(randn([2, 4, 5])), /^InstanceNorm1d: expected input's size at dim=1 to match num_features \(3\), but got: 4/);
+    assertThrowsTensile(() => new nn.InstanceNorm2d(3).forward(randn([2, 3])), /^InstanceNorm2d: expected 3D \(unbatched\) or 4D \(batched\) input, got 2D input of shape \[2, 3\]/);
+    assertThrowsTensile(() => new nn.EmbeddingBag(10, 3, { paddingIdx: 10 }), /^EmbeddingBag: padding_idx 10 must be within num_embeddings \(10\)/);
+    assertThrowsTensile(() => new nn.EmbeddingBag(10, 3, { mode: "min" as never }), /^EmbeddingBag: mode has to be one of sum, mean or max, got min/);
+  });
+
+  test("ConvTranspose1d.forward(x, outputSize) picks the outputPadding that gives that size", () => {
+    manualSeed(3);
+    const m = new nn.ConvTranspose1d(2, 3, 3, { stride: 2, padding: 1 });
+    const x = randn([1, 2, 4]);
+    const y = m.forward(x, [1, 3, 8]);
+    assert.deepEqual(y.shape, [1, 3, 8]);
+    const ref = F.convTranspose1d(x, m.weight, m.bias, { stride: 2, padding: 1, outputPadding: 1 });
+    assert.deepEqual(Array.from(y.dataSync()), Array.from(ref.dataSync()));
+  });
+
+  test("UpsamplingNearest2d / UpsamplingBilinear2d are Upsample with a fixed mode (bilinear with alignCorners)", () => {
+    const x = randn([1, 2, 3, 4]);
+    const same = (a: Tensor, b: Tensor) => assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+    same(new nn.UpsamplingBilinear2d({ scaleFactor: 2 }).forward(x), F.interpolate(x, { scaleFactor: 2, mode: "bilinear", alignCorners: true }));
+    same(new nn.UpsamplingBilinear2d([5, 7]).forward(x), F.interpolate(x, { size: [5, 7], mode: "bilinear", alignCorners: true }));
+    same(new nn.UpsamplingNearest2d(null, 3).forward(x), F.interpolate(x, { scaleFactor: 3 }));
+    assert.ok(new nn.UpsamplingNearest2d(4) instanceof nn.Upsample);
+  });
+
+  test("AdaptiveMaxPool2d with returnIndices returns [values, indices] that index the input plane", () => {
+    const x = randn([2, 3, 5, 7]);
+    const [v, i] = new nn.AdaptiveMaxPool2d([2, 3], true).forward(x) as [Tensor, Tensor];
+    assert.equal(i.dtype, "int32");
+    // values are the input at the returned flat indices (an identity, whatever the windows)
+    const gathered = x.reshape([2, 3, 35]).gather(2, i.reshape([2, 3, 6])).reshape([2, 3, 2, 3]);
+    assert.deepEqual(Array.from(v.dataSync()), Array.from(gathered.dataSync()));
+    assert.deepEqual(new nn.AdaptiveMaxPool1d(2, { returnIndices: true }).returnIndices, true);
+  });
+
+  test("EmbeddingBag.fromPretrained: frozen by default; sum and mean of the pretrained rows", () => {
+    const rows = tensor([[1, 2], [3, 4], [5, 6]], { dtype: "float32" });
+    const sum = nn.EmbeddingBag.fromPretrained(rows, { mode: "sum" });
+    assert.equal(sum.weight.requiresGrad, false);
+    assert.equal(nn.EmbeddingBag.fromPretrained(rows, { freeze: false }).weight.requiresGrad, true);
+    // bags [0, 2] and [1]: sums [6, 8] and [3, 4]; an empty bag gives zeros
+    assert.deepEqual(Array.from(sum.forward(tensor([0, 2, 1]), tensor([0, 2, 3])).dataSync()), [6, 8, 3, 4, 0, 0]);
+    const mean = nn.EmbeddingBag.fromPretrained(rows, { paddingIdx: 1 });
+    assert.deepEqual(Array.from(mean.forward(tensor([[0, 1, 2]])).dataSync()), [3, 4]); // row 1 left out: (r0 + r2) / 2
+    assertThrowsTensile(() => nn.EmbeddingBag.fromPretrained(ones([3])), /^EmbeddingBag.fromPretrained: embeddings parameter is expected to be 2-dimensional/);
+  });
+
+  test("EmbeddingBag init: N(0, 1) with the padding row zero", () => {
+    manualSeed(0);
+    const m = new nn.EmbeddingBag(200, 50, { paddingIdx: 3 });
+    const w = Array.from(m.weight.dataSync());
+    assert.ok(w.slice(150, 200).every((v) => v === 0));
+    const rest = [...w.slice(0, 150), ...w.slice(200)];
+    const mean = rest.reduce((a, v) => a + v, 0) / rest.length;
+    const std = Math.sqrt(rest.reduce((a, v) => a + (v - mean) ** 2, 0) / rest.length);
+    assert.ok(Math.abs(mean) < 0.05 && Math.abs(std - 1) < 0.05, `mean ${mean}, std ${std}`);
+  });
+
+  test("ParameterList: append, at, set, iteration, registration, dtype casts and state-dict round trip", () => {
+    const pl = new nn.ParameterList([ones([2]), randn([3])]);
+    assert.ok(pl.at(0) instanceof nn.Parameter, "plain tensors are wrapped as Parameters");
+    pl.append(randn([4]));
+    assert.equal(pl.length, 3);
+    assert.deepEqual(pl.at(-1).shape, [4]);
+    pl.set(1, ones([5]));
+    assert.deepEqual([...pl].map((p) => p.shape[0]), [2, 5, 4]);
+    assert.deepEqual(Object.keys(pl.stateDict()), ["0", "1", "2"]);
+    assert.equal(pl.parameters().length, 3);
+    assertThrowsTensile(() => pl.at(3), /^ParameterList.at: index 3 is out of range for length 3/);
+    assertThrowsTensile(() => pl.forward(), /^ParameterList: a ParameterList has no forward/);
+    // keys "10", "11" come after "9", in list order
+    const many = new nn.ParameterList(Array.from({ length: 12 }, (_, i) => ones([i + 1])));
+    assert.deepEqual(Object.keys(many.stateDict()), Array.from({ length: 12 }, (_, i) => String(i)));
+    pl.double();
+    assert.ok([...pl].every((p) => p.dtype === "float64" && p instanceof nn.Parameter));
+    const other = new nn.ParameterList([randn([2]), randn([5]), randn([4])]).double();
+    other.loadStateDict(pl.stateDict());
+    assert.deepEqual(Array.from(other.at(1).dataSync()), [1, 1, 1, 1, 1]);
+  });
+
+  test("ParameterDict: get, set, has, pop, order, gradients through an owner module", () => {
+    const pd = new nn.ParameterDict(new Map([["scale", ones([3])], ["shift", randn([3])]]));
+    assert.deepEqual(pd.keys(), ["scale", "shift"]);
+    pd.set("extra", randn([1]));
+    assert.ok(pd.has("extra") && pd.size === 3);
+    assert.deepEqual(pd.pop("extra").shape, [1]);
+    assert.deepEqual([...pd], ["scale", "shift"]);
+    assertThrowsTensile(() => pd.get("nope"), /^ParameterDict.get: no parameter under key "nope"/);
+    assertThrowsTensile(() => pd.set("keys", ones([1])), /^ParameterDict.set: attribute "keys" already exists/);
+    class Affine extends nn.Module {
+      p = new nn.ParameterDict({ shift: ones([3]), scale: ones([3]) });
+      override forward(x: Tensor): Tensor {
+        return x.mul(this.p.get("scale")).add(this.p.get("shift"));
+      }
+    }
+    const m = new Affine();
+    assert.deepEqual(Object.keys(m.stateDict()), ["p.scale", "p.shift"]);
+    m.forward(tensor([1, 2, 3], { dtype: "float32" })).sum().backward();
+    assert.deepEqual(Array.from(m.p.get("scale").grad!.dataSync()), [1, 2, 3]);
+    assert.deepEqual(Array.from(m.p.get("shift").grad!.dataSync()), [1, 1, 1]);
+  });
+
+  test("padding, shuffle and fold layers call their functional forms", () => {
+    const x = randn([1, 4, 4, 6]);
+    const same = (a: Tensor, b: Tensor) => assert.deepEqual(Array.from(a.dataSync()), Array.from(b.dataSync()));
+    same(new nn.ReplicationPad2d([1, 0, 2, 1]).forward(x), x.pad([1, 0, 2, 1], "replicate"));
+    same(new nn.ConstantPad1d(2, 3.5).forward(x), x.pad([2, 2], "constant", 3.5));
+    same(new nn.PixelUnshuffle(2).forward(x), F.pixelUnshuffle(x, 2));
+    // unshuffle then shuffle is the identity
+    same(new nn.PixelShuffle(2).forward(new nn.PixelUnshuffle(2).forward(x)), x);
+    same(new nn.ChannelShuffle(2).forward(new nn.ChannelShuffle(2).forward(x)), x); // 4 channels, 2 groups: an involution
+    same(new nn.Fold([4, 6], 2, { stride: 2 }).forward(new nn.Unfold(2, { stride: 2 }).forward(x)), x); // non-overlapping blocks
+  });
+});

@@ -12,12 +12,17 @@ Sections:
   models     state-dict keys and shapes, parameter counts and str(model) of lenet5 / resnet variants
   reprs      str(layer) of the conv/pool/norm layers
   init       default-initialisation statistics of Conv2d over seeds
+  layers     the other conv/pool/norm/padding/shuffle/fold/upsampling/embedding-bag layers with
+             given parameters: outputs (and indices), input and parameter gradients, state before
+             and after (running statistics), eval-mode output, state-dict keys and str(layer)
+  paramContainers  ParameterList / ParameterDict (alone and nested): state-dict keys and str()
 """
 import argparse
 import json
 import math
 import os
 import sys
+from collections import OrderedDict
 
 sys.dont_write_bytecode = True
 
@@ -303,6 +308,122 @@ def gen_init():
     return {"conv2d_16_32_3": out, "bound": 1 / math.sqrt(16 * 9)}
 
 
+def gen_layers():
+    """Layers added by the layers helper. Each case: constructor (positional args + kwargs, which
+    Tensile takes as a trailing options object), parameters and buffers randomised, then one
+    forward (training mode) with backward of (out * g).sum(), and one eval-mode forward."""
+    torch.manual_seed(5)
+    out = []
+
+    def case(name, cls, args, kwargs, inputs, grad=True):
+        m = cls(*args, **kwargs)
+        with torch.no_grad():
+            for p in m.parameters():
+                p.normal_()
+            for k, b in m.named_buffers():
+                if k.endswith("running_mean"):
+                    b.normal_(0, 0.2)
+                elif k.endswith("running_var"):
+                    b.uniform_(0.5, 2.0)
+        s0 = state(m)
+        xs = [None if x is None else x.clone().requires_grad_(grad and x.is_floating_point()) for x in inputs]
+        y = m(*xs)
+        outs = list(y) if isinstance(y, tuple) else [y]
+        rec = {"name": name, "ctor": {"cls": cls.__name__, "args": list(args), "kwargs": kwargs}, "state": s0,
+               "inputs": [None if x is None else enc(x) for x in inputs], "outputs": [enc(o) for o in outs],
+               "keys": list(m.state_dict().keys()), "repr": repr(m)}
+        if grad:
+            gy = torch.randn_like(outs[0])
+            outs[0].backward(gy)
+            rec["gradOutput"] = enc(gy)
+            rec["inputGrads"] = [enc(x.grad) if x is not None and x.grad is not None else None for x in xs]
+            rec["grads"] = {k: enc(p.grad) for k, p in m.named_parameters() if p.requires_grad}
+        rec["stateAfter"] = state(m)
+        m.eval()
+        with torch.no_grad():
+            e = m(*inputs)
+        rec["evalOutputs"] = [enc(o) for o in (list(e) if isinstance(e, tuple) else [e])]
+        out.append(rec)
+
+    r = torch.randn
+    case("convtranspose1d", nn.ConvTranspose1d, (4, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}, [r(2, 4, 5)])
+    case("convtranspose1d_groups_dilation_nobias", nn.ConvTranspose1d, (4, 6, 2), {"groups": 2, "dilation": 2, "bias": False}, [r(1, 4, 4)])
+    case("convtranspose1d_unbatched", nn.ConvTranspose1d, (2, 2, 3), {}, [r(2, 4)])
+    case("avgpool1d", nn.AvgPool1d, (3,), {"stride": 2, "padding": 1, "count_include_pad": False}, [r(2, 3, 8)])
+    case("avgpool1d_ceil", nn.AvgPool1d, (2,), {"ceil_mode": True}, [r(1, 2, 7)])
+    case("adaptiveavgpool1d", nn.AdaptiveAvgPool1d, (3,), {}, [r(2, 3, 7)])
+    case("adaptivemaxpool1d", nn.AdaptiveMaxPool1d, (3,), {}, [r(2, 3, 7)])
+    case("adaptivemaxpool1d_indices", nn.AdaptiveMaxPool1d, (4,), {"return_indices": True}, [r(1, 2, 9)])
+    case("adaptivemaxpool2d", nn.AdaptiveMaxPool2d, ((2, 3),), {}, [r(2, 2, 5, 7)])
+    case("adaptivemaxpool2d_none_indices", nn.AdaptiveMaxPool2d, ((None, 2),), {"return_indices": True}, [r(1, 2, 3, 5)])
+    case("lppool1d", nn.LPPool1d, (2, 3), {"stride": 2}, [r(2, 3, 9)])
+    case("lppool2d", nn.LPPool2d, (2, (2, 3)), {"ceil_mode": True}, [r(1, 2, 5, 7)])
+    case("lppool2d_p1_5", nn.LPPool2d, (1.5, 2), {}, [torch.rand(1, 2, 4, 4) + 0.5])
+    case("instancenorm1d", nn.InstanceNorm1d, (3,), {}, [r(2, 3, 5)])
+    case("instancenorm1d_affine_unbatched", nn.InstanceNorm1d, (3,), {"affine": True}, [r(3, 6)])
+    case("instancenorm2d_affine_tracked", nn.InstanceNorm2d, (3,), {"affine": True, "track_running_stats": True, "momentum": 0.3},
+         [r(2, 3, 4, 4) * 2 + 0.5])
+    case("instancenorm2d_tracked_eps", nn.InstanceNorm2d, (2,), {"track_running_stats": True, "eps": 1e-3}, [r(3, 2, 3, 2)])
+    case("localresponsenorm", nn.LocalResponseNorm, (2,), {}, [r(2, 5, 3, 3)])
+    case("localresponsenorm_options", nn.LocalResponseNorm, (3, 0.01, 0.5, 2.0), {}, [r(2, 4, 6)])
+    case("pixelshuffle", nn.PixelShuffle, (2,), {}, [r(2, 8, 2, 3)])
+    case("pixelunshuffle", nn.PixelUnshuffle, (2,), {}, [r(2, 2, 4, 6)])
+    case("channelshuffle", nn.ChannelShuffle, (3,), {}, [r(2, 6, 2, 2)], grad=False)  # no derivative in torch 1.13
+    case("zeropad2d", nn.ZeroPad2d, ((1, 2, 0, 3),), {}, [r(1, 2, 3, 3)])
+    case("zeropad2d_int", nn.ZeroPad2d, (2,), {}, [r(2, 3, 3)])
+    case("constantpad1d", nn.ConstantPad1d, ((2, 1), 3.5), {}, [r(1, 2, 4)])
+    case("constantpad2d", nn.ConstantPad2d, (1, -1.5), {}, [r(1, 2, 3, 2)])
+    case("reflectionpad1d", nn.ReflectionPad1d, ((3, 1),), {}, [r(2, 2, 5)])
+    case("reflectionpad2d", nn.ReflectionPad2d, ((1, 1, 2, 0),), {}, [r(1, 2, 3, 4)])
+    case("replicationpad1d", nn.ReplicationPad1d, (2,), {}, [r(1, 3, 4)])
+    case("replicationpad2d", nn.ReplicationPad2d, ((2, 0, 1, 3),), {}, [r(1, 1, 3, 3)])
+    case("fold", nn.Fold, ((4, 5), (2, 2)), {}, [r(2, 12, 12)])
+    case("fold_options", nn.Fold, (4, 2), {"padding": 1, "stride": 2}, [r(1, 8, 9)])
+    case("unfold", nn.Unfold, ((2, 3),), {"dilation": 1, "padding": 1, "stride": (1, 2)}, [r(2, 3, 4, 4)])
+    case("upsamplingnearest2d_scale", nn.UpsamplingNearest2d, (), {"scale_factor": 2}, [r(1, 2, 2, 3)])
+    case("upsamplingnearest2d_size", nn.UpsamplingNearest2d, ((4, 5),), {}, [r(1, 2, 3, 3)])
+    case("upsamplingbilinear2d_scale", nn.UpsamplingBilinear2d, (), {"scale_factor": 2}, [r(1, 2, 2, 3)])
+    case("upsamplingbilinear2d_size", nn.UpsamplingBilinear2d, (5,), {}, [r(1, 1, 3, 4)])
+    i = lambda *v: torch.tensor(v)
+    case("embeddingbag_mean_offsets", nn.EmbeddingBag, (10, 3), {}, [i(1, 2, 4, 5, 4, 3, 2, 9), i(0, 4)])
+    case("embeddingbag_sum_2d_per_sample_weights", nn.EmbeddingBag, (10, 3), {"mode": "sum"},
+         [torch.randint(0, 10, (3, 4)), None, r(3, 4)])
+    case("embeddingbag_max_padding_idx", nn.EmbeddingBag, (10, 4), {"mode": "max", "padding_idx": 0},
+         [i(1, 0, 4, 0, 0, 7, 3), i(0, 3, 5)])
+    case("embeddingbag_sum_include_last_offset", nn.EmbeddingBag, (10, 3), {"mode": "sum", "include_last_offset": True},
+         [i(1, 2, 4, 5, 4, 3), i(0, 2, 2, 6)])
+    case("conv3d", nn.Conv3d, (2, 3, 3), {"stride": (1, 2, 1), "padding": 1}, [r(2, 2, 4, 5, 4)])
+    case("conv3d_groups_nobias_reflect", nn.Conv3d, (4, 2, (2, 3, 1)), {"groups": 2, "bias": False, "padding": (1, 1, 0),
+                                                                        "padding_mode": "reflect"}, [r(1, 4, 3, 4, 3)])
+    case("maxpool3d", nn.MaxPool3d, (2,), {"stride": 1, "padding": 1}, [r(1, 2, 3, 4, 4)])
+    case("avgpool3d", nn.AvgPool3d, (3,), {"stride": 2, "padding": 1, "count_include_pad": False}, [r(1, 2, 5, 4, 5)])
+    case("batchnorm3d", nn.BatchNorm3d, (3,), {"momentum": 0.2}, [r(2, 3, 2, 3, 2) * 2 + 0.5])
+    return out
+
+
+def gen_param_containers():
+    """ParameterList / ParameterDict: state-dict keys (with shapes) and str(), alone and inside a module."""
+    class Holder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(2, 3)
+            self.pl = nn.ParameterList([nn.Parameter(torch.zeros(3, 4)), nn.Parameter(torch.zeros(3))])
+            self.pd = nn.ParameterDict({"w": nn.Parameter(torch.zeros(2)), "b": nn.Parameter(torch.zeros(1, dtype=torch.float64)),
+                                        "a": nn.Parameter(torch.zeros(2, 2))})
+
+    out = []
+    for name, m in [("ParameterList", nn.ParameterList([nn.Parameter(torch.zeros(3, 4)), nn.Parameter(torch.zeros(3))])),
+                    ("ParameterList(one)", nn.ParameterList([nn.Parameter(torch.zeros(5))])),
+                    ("ParameterList(empty)", nn.ParameterList()),
+                    ("ParameterDict(OrderedDict)", nn.ParameterDict(OrderedDict([("b", nn.Parameter(torch.zeros(2))),
+                                                                                 ("a", nn.Parameter(torch.zeros(2, 3, dtype=torch.float64)))]))),
+                    ("ParameterDict(empty)", nn.ParameterDict()),
+                    ("Holder", Holder())]:
+        out.append({"name": name, "keys": [[k, list(v.shape)] for k, v in m.state_dict().items()],
+                    "namedParameters": [k for k, _ in m.named_parameters()], "repr": repr(m)})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures"))
@@ -310,7 +431,8 @@ def main():
     torch.set_num_threads(1)
     body = {"generator": "tools/gen-cnn-fixtures.py", "torch": torch.__version__,
             "conv": gen_conv(), "batchnorm": gen_batchnorm(), "blocks": gen_blocks(), "network": gen_network(),
-            "models": gen_models(), "reprs": gen_reprs(), "init": gen_init()}
+            "models": gen_models(), "reprs": gen_reprs(), "init": gen_init(),
+            "layers": gen_layers(), "paramContainers": gen_param_containers()}
     os.makedirs(opts.out, exist_ok=True)
     path = os.path.join(opts.out, "cnn-modules.json")
     with open(path, "w") as f:

@@ -139,6 +139,17 @@ def main():
                       value=torch.randint(0, 4, (5,)), methods=("log_prob", "entropy")))
     cases.append(case("OneHotCategorical", {"dist": "OneHotCategorical", "kwargs": {"logits": Arg(rn(2, 3))}},
                       value=torch.eye(3)[torch.tensor([2, 0])], methods=("log_prob", "entropy", "mean", "variance")))
+    cases.append(case("Gamma", {"dist": "Gamma", "args": [Arg(pos(2, 3) * 3), Arg(pos(3))]}, value=pos(2, 3) * 2,
+                      methods=("log_prob", "entropy", "mean", "variance")))
+    cases.append(case("Gamma/small-concentration", {"dist": "Gamma", "args": [Arg(torch.tensor([0.3, 0.7])), Arg(2.0)]},
+                      value=torch.tensor([0.05, 1.5]), methods=("log_prob", "entropy", "mean", "variance")))
+    cases.append(case("Beta", {"dist": "Beta", "args": [Arg(pos(3) * 2), Arg(pos(3) * 3)]}, value=unit(4, 3),
+                      methods=("log_prob", "entropy", "mean", "variance")))
+    conc = pos(2, 4) * 2
+    cases.append(case("Dirichlet", {"dist": "Dirichlet", "args": [Arg(conc)]}, value=torch.softmax(rn(2, 4), -1),
+                      methods=("log_prob", "entropy", "mean", "variance")))
+    cases.append(case("Poisson", {"dist": "Poisson", "args": [Arg(pos(4) * 5)]}, value=torch.tensor([[0.0, 3.0, 7.0, 1.0], [2.0, 2.0, 0.0, 12.0]]),
+                      methods=("log_prob", "mean", "variance")))
     cases.append(case("Independent/Normal", {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, "n": 1},
                       value=rn(2, 3), methods=("log_prob", "entropy", "mean", "variance")))
 
@@ -158,6 +169,10 @@ def main():
                        {"dist": "Uniform", "args": [Arg(torch.tensor([0.5, -1.0]), False), Arg(torch.tensor([2.0, 2.0]), False)]}))
     kls.append(kl_case("Exponential", {"dist": "Exponential", "args": [Arg(pos(3))]}, {"dist": "Exponential", "args": [Arg(pos(3))]}))
     kls.append(kl_case("Laplace", {"dist": "Laplace", "args": [Arg(rn(3)), Arg(pos(3))]}, {"dist": "Laplace", "args": [Arg(rn(3)), Arg(pos(3))]}))
+    kls.append(kl_case("Gamma", {"dist": "Gamma", "args": [Arg(pos(3) * 2), Arg(pos(3))]}, {"dist": "Gamma", "args": [Arg(pos(3) * 2), Arg(pos(3))]}))
+    kls.append(kl_case("Beta", {"dist": "Beta", "args": [Arg(pos(3) * 2), Arg(pos(3))]}, {"dist": "Beta", "args": [Arg(pos(3)), Arg(pos(3) * 2)]}))
+    kls.append(kl_case("Dirichlet", {"dist": "Dirichlet", "args": [Arg(pos(2, 3) * 2)]}, {"dist": "Dirichlet", "args": [Arg(pos(2, 3))]}))
+    kls.append(kl_case("Poisson", {"dist": "Poisson", "args": [Arg(pos(3) * 4)]}, {"dist": "Poisson", "args": [Arg(pos(3) * 2)]}))
     kls.append(kl_case("Independent", {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, "n": 1},
                        {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, "n": 1}))
 

@@ -85,6 +85,11 @@ function checkV(op: string, name: string, v: Tensor[], like: Tensor[]): void {
  * [...output.shape, ...input.shape]; for arrays, `J[i][j]` for output i and input j (an array over
  * inputs for one output, over outputs for one input), as PyTorch's nested tuples.
  */
+export function jacobian(fn: (x: Tensor) => Tensor, inputs: Tensor, options?: FunctionalOptions): Tensor;
+export function jacobian(fn: (x: Tensor) => Tensor[], inputs: Tensor, options?: FunctionalOptions): Tensor[];
+export function jacobian(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options?: FunctionalOptions): Tensor[];
+export function jacobian(fn: (...xs: Tensor[]) => Tensor[], inputs: readonly Tensor[], options?: FunctionalOptions): Tensor[][];
+export function jacobian(fn: Fn, inputs: Inputs, options?: FunctionalOptions): Tensor | Tensor[] | Tensor[][];
 export function jacobian(fn: Fn, inputs: Inputs, options: FunctionalOptions = {}): Tensor | Tensor[] | Tensor[][] {
   const op = "jacobian";
   const opts = checkOpts(op, options);
@@ -123,6 +128,8 @@ function scalarFn(op: string, fn: Fn): (...xs: Tensor[]) => Tensor {
  * The Hessian of a scalar function: [...input.shape, ...input.shape] for one input, `H[i][j]` for
  * arrays of inputs. Computed as the Jacobian of the gradient (each row by double backward).
  */
+export function hessian(fn: (x: Tensor) => Tensor, inputs: Tensor, options?: FunctionalOptions): Tensor;
+export function hessian(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options?: FunctionalOptions): Tensor[][];
 export function hessian(fn: Fn, inputs: Inputs, options: FunctionalOptions = {}): Tensor | Tensor[][] {
   const op = "hessian";
   const opts = checkOpts(op, options);

@@ -41,12 +41,16 @@ export const UNARY_OPS = [
   "tanh", "sigmoid", "relu", "floor", "ceil", "round", "trunc", "erf", "isnan", "isfinite", "logicalNot",
   // activations and their derivatives, one pass each (the composed forms take 5–9 kernels)
   "gelu", "geluGrad", "silu", "siluGrad",
+  // trigonometric, hyperbolic, logarithmic and special functions (one scalar f64 pass on every backend)
+  "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "log2", "log10", "exp2",
+  "erfc", "erfinv", "lgamma", "digamma", "trigamma",
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
 export const BINARY_OPS = [
   "add", "sub", "mul", "div", "pow", "maximum", "minimum", "floorDiv", "remainder",
   "eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor",
+  "atan2", "hypot", "fmod", "zeta",
 ] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 

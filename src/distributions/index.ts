@@ -16,4 +16,5 @@ export { Distribution, type DistributionOptions, type Param } from "./distributi
 export { Normal, LogNormal, Uniform, Laplace, Exponential } from "./continuous.js";
 export { Bernoulli, Categorical, OneHotCategorical, type ProbsOrLogits } from "./discrete.js";
 export { Independent } from "./independent.js";
+export { Gamma, Beta, Dirichlet, Poisson } from "./gamma.js";
 export { klDivergence, registerKl } from "./kl.js";

@@ -10,6 +10,8 @@ import { Distribution } from "./distribution.js";
 import { Normal, Uniform, Laplace, Exponential } from "./continuous.js";
 import { Bernoulli, Categorical, OneHotCategorical } from "./discrete.js";
 import { Independent, sumRightmost } from "./independent.js";
+import { Beta, Dirichlet, Gamma, Poisson } from "./gamma.js";
+import { digamma, lgamma } from "../core.js";
 
 type Ctor<D extends Distribution> = abstract new (...args: never[]) => D;
 type KlFn = (p: never, q: never) => Tensor;
@@ -76,3 +78,25 @@ registerKl(Independent, Independent, (p, q) => {
     throw new TensileError(`klDivergence: Independent distributions with different reinterpreted_batch_ndims (${p.reinterpretedBatchNdims} and ${q.reinterpretedBatchNdims})`);
   return sumRightmost(klDivergence(p.baseDist, q.baseDist), p.reinterpretedBatchNdims);
 });
+
+registerKl(Gamma, Gamma, (p, q) => {
+  const t1 = q.concentration.mul(p.rate.div(q.rate).log());
+  const t2 = lgamma(q.concentration).sub(lgamma(p.concentration));
+  const t3 = p.concentration.sub(q.concentration).mul(digamma(p.concentration));
+  const t4 = q.rate.sub(p.rate).mul(p.concentration.div(p.rate));
+  return t1.add(t2).add(t3).add(t4);
+});
+
+function klDirichlet(p: Dirichlet, q: Dirichlet): Tensor {
+  const sp = p.concentration.sum(-1), sq = q.concentration.sum(-1);
+  const t1 = lgamma(sp).sub(lgamma(sq));
+  const t2 = lgamma(p.concentration).sub(lgamma(q.concentration)).sum(-1);
+  const t3 = p.concentration.sub(q.concentration);
+  const t4 = digamma(p.concentration).sub(digamma(sp).unsqueeze(-1));
+  return t1.sub(t2).add(t3.mul(t4).sum(-1));
+}
+registerKl(Dirichlet, Dirichlet, klDirichlet);
+registerKl(Beta, Beta, (p, q) => klDirichlet(p.dirichlet, q.dirichlet));
+
+registerKl(Poisson, Poisson, (p, q) => p.rate.mul(p.rate.log().sub(q.rate.log())).sub(p.rate.sub(q.rate)));
+

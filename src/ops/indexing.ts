@@ -3,23 +3,26 @@ import { traceAttrs } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { arange, full, tensor, zeros } from "../tensor/creation.js";
-import { contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
+import { broadcastShapes, contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
 import { assertTensor, castTo, onBackend, scalarTensor, wrap } from "./util.js";
 
 type T = Tensor;
 
+// Part, Slicing, layout, sliceView, checkIndex, scatterChecked, intTensor and maskPositions are
+// exported for ops/index-write.ts (core.ts re-exports only the ops by name).
+
 /** One output dim of a basic-indexing view: a strided range of an input dim, or a new axis. */
-type Part = { src: number; start: number; step: number; len: number } | { newAxis: true };
+export type Part = { src: number; start: number; step: number; len: number } | { newAxis: true };
 /** A basic-indexing result: output parts plus input dims fixed at one index. */
-interface Slicing {
+export interface Slicing {
   parts: Part[];
   fixed: { src: number; at: number }[];
 }
 
 /** Applies a slicing to a layout (shape, strides, offset) → the view's strides and offset. */
-function layout(sl: Slicing, strides: readonly number[], offset: number): { shape: number[]; strides: number[]; offset: number } {
+export function layout(sl: Slicing, strides: readonly number[], offset: number): { shape: number[]; strides: number[]; offset: number } {
   let off = offset;
   for (const f of sl.fixed) off += f.at * strides[f.src]!;
   const shape: number[] = [], st: number[] = [];
@@ -40,7 +43,7 @@ function layout(sl: Slicing, strides: readonly number[], offset: number): { shap
  * The view of x selected by `sl`; its gradient is g scattered into zeros of x's shape, and that
  * scatter's own gradient is this view again (so createGraph works through slicing).
  */
-function sliceView(x: T, sl: Slicing): T {
+export function sliceView(x: T, sl: Slicing): T {
   const v = layout(sl, x.strides, x.offset);
   const out = new Tensor(x.storage, x.backend, v.shape, v.strides, v.offset);
   traceAttrs(out, sl as unknown as Record<string, unknown>);
@@ -156,7 +159,8 @@ export function index(x: T, spec: IndexSpec): T {
   return t.ndim === 0 ? r.squeeze(adv.outDim) : r;
 }
 
-function checkIndex(op: string, index: T, size: number, dim: number): void {
+/** Throws unless every entry of the int32 `index` is in [0, size), naming op, the index and the size. */
+export function checkIndex(op: string, index: T, size: number, dim: number): void {
   if (index.dtype !== "int32") throw new TensileError(`${op}: expected index to be an int32 tensor, got ${index.dtype}`);
   const n = index.numel();
   if (n === 0) return;
@@ -202,12 +206,13 @@ export function gather(x: T, dim: number, index: T): T {
 }
 
 /** gather after its checks: indexSelect checks its 1-D index, not the expanded one (n × row size). */
-function gatherChecked(x: T, d: number, index: T): T {
+function gatherChecked(x: T, d: number, index: T, internal = false): T {
   const idx = onBackend(index, x.backend);
   const out = wrap(x.backend, x.backend.gather(x, d, idx), index.shape);
   // scattered onto a zero broadcast to x's shape, not a zero-filled tensor: the backend fills its
   // output from one element instead of copying a whole array of zeros into its memory first
-  return record("gather", out, [x], (g) => [zeros([], { dtype: g.dtype }).expand(x.shape).scatterAdd(d, idx, g)], undefined, [idx]);
+  // (`internal`: the index was made here for this op alone, so the engine may free it after the rule)
+  return record("gather", out, [x], (g) => [zeros([], { dtype: g.dtype }).expand(x.shape).scatterAdd(d, idx, g)], internal ? [idx] : undefined, [idx]);
 }
 
 function scatterImpl(op: string, x: T, dim: number, index: T, src: T | number, accumulate: boolean): T {
@@ -217,12 +222,17 @@ function scatterImpl(op: string, x: T, dim: number, index: T, src: T | number, a
   const S = src instanceof Tensor ? castTo(onBackend(src, x.backend), x.dtype) : E.fullLike(index, src as number, { dtype: x.dtype });
   checkGatherShapes(op, x, d, index, S);
   checkIndex(op, index, x.shape[d] ?? 1, d);
+  return scatterChecked(x, d, index, S, accumulate);
+}
+
+/** scatter or scatterAdd after its checks (S already of x's dtype, index in range). */
+export function scatterChecked(x: T, d: number, index: T, S: T, accumulate: boolean, internal = false): T {
   const idx = onBackend(index, x.backend);
   const out = wrap(x.backend, x.backend.scatter(x, d, idx, S, accumulate), x.shape);
-  return record(op, out, [x, S], (g) => [
+  return record(accumulate ? "scatterAdd" : "scatter", out, [x, S], (g) => [
     accumulate ? g : g.scatter(d, idx, 0),
     g.gather(d, idx),
-  ], undefined, [idx]);
+  ], internal ? [idx] : undefined, [idx]);
 }
 export const scatter = (x: T, dim: number, index: T, src: T | number): T => scatterImpl("scatter", x, dim, index, src, false);
 export const scatterAdd = (x: T, dim: number, index: T, src: T): T => scatterImpl("scatterAdd", x, dim, index, src, true);
@@ -375,3 +385,91 @@ export function repeatInterleave(x: T, repeats: number | T, dim?: number | null)
   }
   return indexSelect(src, d, onBackend(tensor(Int32Array.from(idx)), x.backend));
 }
+
+// ---- take, takeAlongDim, maskedSelect, nonzero (the index writes: ops/index-write.ts) ----
+
+/** An int32 tensor over `a` on `backend` (indices built in JS). */
+export const intTensor = (backend: T["backend"], a: Int32Array, shape: readonly number[]): T => wrap(backend, backend.fromArray(a), shape);
+
+/** The elements of x read as a flat array at `index` (negative entries count from the end); index's shape. */
+export function take(x: T, index: T): T {
+  assertTensor("take", x);
+  assertTensor("take", index, "index");
+  if (index.dtype !== "int32") throw new TensileError(`take: expected index to be an int32 tensor, got ${index.dtype}`);
+  const n = x.numel();
+  const a = Int32Array.from(index.dataSync());
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i]!;
+    if (v < -n || v >= n) throw new TensileError(`take: index ${v} is out of range for a tensor of ${n} elements (shape ${fmtShape(x.shape)})`);
+    if (v < 0) a[i] = v + n;
+  }
+  return gatherChecked(x.reshape([-1]), 0, intTensor(x.backend, a, [a.length]), true).reshape(index.shape);
+}
+
+/**
+ * gather along `dim` with x and indices broadcast against each other except at `dim` (PyTorch's
+ * take_along_dim); without a dim, both are flattened.
+ */
+export function takeAlongDim(x: T, indices: T, dim?: number | null): T {
+  assertTensor("takeAlongDim", x);
+  assertTensor("takeAlongDim", indices, "indices");
+  if (indices.dtype !== "int32") throw new TensileError(`takeAlongDim: expected indices to be an int32 tensor, got ${indices.dtype}`);
+  if (dim === undefined || dim === null) return takeAlongDim(x.reshape([-1]), indices.reshape([-1]), 0);
+  if (x.ndim !== indices.ndim)
+    throw new TensileError(`takeAlongDim: input and indices should have the same number of dimensions, but got ${x.ndim} dimensions for input (${fmtShape(x.shape)}) and ${indices.ndim} for indices (${fmtShape(indices.shape)})`);
+  if (x.ndim === 0) return takeAlongDim(x.reshape([1]), indices.reshape([1]), dim).reshape([]);
+  const d = normalizeDim("takeAlongDim", dim, x.ndim);
+  const withSize = (s: readonly number[], n: number) => s.map((v, i) => (i === d ? n : v));
+  const idxShape = broadcastShapes("takeAlongDim", withSize(x.shape, indices.shape[d]!), indices.shape);
+  const xShape = broadcastShapes("takeAlongDim", withSize(indices.shape, x.shape[d]!), x.shape);
+  checkIndex("takeAlongDim", indices, x.shape[d]!, d);
+  return gatherChecked(x.expand(xShape), d, indices.expand(idxShape));
+}
+
+/** Flat positions where the bool `mask` (broadcast to `shape`) is true. */
+export function maskPositions(op: string, mask: T, shape: readonly number[]): Int32Array {
+  if (mask.dtype !== "bool") throw new TensileError(`${op}: expected mask to be a bool tensor, got ${mask.dtype}`);
+  const m = mask.expand(shape).dataSync();
+  const pos: number[] = [];
+  for (let i = 0; i < m.length; i++) if (m[i]) pos.push(i);
+  return Int32Array.from(pos);
+}
+
+/** The elements of x where the mask (broadcast with x) is true, as a 1-D tensor. */
+export function maskedSelect(x: T, mask: T): T {
+  assertTensor("maskedSelect", x);
+  assertTensor("maskedSelect", mask, "mask");
+  const shape = broadcastShapes("maskedSelect", x.shape, mask.shape);
+  const pos = maskPositions("maskedSelect", mask, shape);
+  return gatherChecked(x.expand(shape).reshape([-1]), 0, intTensor(x.backend, pos, [pos.length]), true);
+}
+
+export interface NonzeroOptions {
+  asTuple?: boolean;
+}
+/**
+ * The indices of x's nonzero elements: an int32 [n, ndim] tensor, or with `asTuple` one 1-D
+ * tensor per dim (one for a 0-d x). Row-major order; NaN counts as nonzero.
+ */
+export function nonzero(x: T, opts?: NonzeroOptions & { asTuple?: false }): T;
+export function nonzero(x: T, opts: NonzeroOptions & { asTuple: true }): T[];
+export function nonzero(x: T, opts?: NonzeroOptions | null): T | T[];
+export function nonzero(x: T, opts?: NonzeroOptions | null): T | T[] {
+  assertTensor("nonzero", x);
+  const v = x.dataSync();
+  const hits: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) hits.push(i);
+  const strides = contiguousStrides(x.shape);
+  const coord = (i: number, d: number) => Math.floor(i / strides[d]!) % x.shape[d]!;
+  if (opts?.asTuple) {
+    if (x.ndim === 0) return [intTensor(x.backend, new Int32Array(hits.length), [hits.length])];
+    return x.shape.map((_, d) => intTensor(x.backend, Int32Array.from(hits, (i) => coord(i, d)), [hits.length]));
+  }
+  const out = new Int32Array(hits.length * x.ndim);
+  hits.forEach((i, r) => {
+    for (let d = 0; d < x.ndim; d++) out[r * x.ndim + d] = coord(i, d);
+  });
+  return intTensor(x.backend, out, [hits.length, x.ndim]);
+}
+/** nonzero(x) as an [n, ndim] tensor. */
+export const argwhere = (x: T): T => nonzero(x);

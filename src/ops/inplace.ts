@@ -55,13 +55,16 @@ const whole = (x: Tensor): boolean => x.offset === 0 && x.numel() === x.storage.
 /**
  * The in-place op `op` on x: x ← f(x), with f the out-of-place form (`t => t.add(o)`) or a plain
  * value. `others` are its other tensor arguments; `readsSelf` says whether f's backward rule reads
- * its x argument (then f runs on a clone, which no later write can reach).
+ * its x argument (then f runs on a clone, which no later write can reach); `othersBroadcast`
+ * whether the others must broadcast to x's shape.
  */
 export function inPlace<S extends Tensor>(
   op: string, x: S, f: (self: Tensor) => Tensor | number, others: readonly unknown[] = [], readsSelf = false,
+  othersBroadcast = true,
 ): S {
-  // an operand must broadcast to x's shape: the result is written into x
-  for (const o of others) if (o instanceof Tensor) checkBroadcastsTo(op, x, o.shape);
+  // an operand must broadcast to x's shape: the result is written into x (othersBroadcast false:
+  // f's operands have shapes of their own, as index_add_'s source; f checks them)
+  if (othersBroadcast) for (const o of others) if (o instanceof Tensor) checkBroadcastsTo(op, x, o.shape);
   const recorded = isGradEnabled() && (x.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
   if (!recorded) {
     assignInto(op, x, f(x.detach()));

@@ -1,9 +1,10 @@
 import type { View } from "../backends/backend.js";
 import { record } from "../autograd/engine.js";
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { promoteTypes } from "../tensor/dtype.js";
-import { broadcastShapes } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { broadcastShapes, normalizeDim } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import { cat } from "./movement.js";
 import { assertTensor, castTo, onBackend, wrap } from "./util.js";
 
 type T = Tensor;
@@ -144,4 +145,244 @@ export function dot(a: T, b: T): T {
   if (a.shape[0] !== b.shape[0])
     throw new TensileError(`dot: inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements`);
   return matmul(a, b);
+}
+
+// ---- products with scaling (addmm family), diagonals, kron, cross, tensordot, distances ----
+
+interface ScaleOptions {
+  beta?: number;
+  alpha?: number;
+}
+
+/** beta·input + alpha·product; input must broadcast to the product's shape; beta = 0 ignores input (NaNs too). */
+function addScaled(name: string, input: T, product: T, opts: ScaleOptions | null | undefined): T {
+  const { beta = 1, alpha = 1 } = opts ?? {};
+  if (typeof beta !== "number" || typeof alpha !== "number")
+    throw new TensileError(`${name}: beta and alpha must be numbers, got ${fmtValue(beta)} and ${fmtValue(alpha)}`);
+  const shape = broadcastShapes(name, input.shape, product.shape);
+  if (shape.length !== product.ndim || shape.some((s, i) => s !== product.shape[i]))
+    throw new TensileError(`${name}: input ${fmtShape(input.shape)} cannot be broadcast to the product's shape ${fmtShape(product.shape)}`);
+  const p = alpha === 1 ? product : product.mul(alpha);
+  if (beta === 0) return p;
+  return (beta === 1 ? input : input.mul(beta)).add(p);
+}
+
+function expectDims(name: string, what: string, x: T, nd: number): void {
+  if (x.ndim !== nd) throw new TensileError(`${name}: ${what} must be a ${nd}-D tensor, got ${fmtShape(x.shape)}`);
+}
+
+/** Matrix × vector: [n, m] · [m] → [n]. */
+export function mv(mat: T, vec: T): T {
+  assertTensor("mv", mat);
+  assertTensor("mv", vec, "vec");
+  expectDims("mv", "mat", mat, 2);
+  expectDims("mv", "vec", vec, 1);
+  if (mat.shape[1] !== vec.shape[0])
+    throw new TensileError(`mv: size mismatch, got input (${mat.shape[0]}), mat (${mat.shape.join("x")}), vec (${vec.shape[0]})`);
+  return matmul(mat, vec);
+}
+
+/** beta·input + alpha·(mat1 · mat2). */
+export function addmm(input: T, mat1: T, mat2: T, opts?: ScaleOptions | null): T {
+  assertTensor("addmm", input);
+  assertTensor("addmm", mat1, "mat1");
+  assertTensor("addmm", mat2, "mat2");
+  expectDims("addmm", "mat1", mat1, 2);
+  expectDims("addmm", "mat2", mat2, 2);
+  if (mat1.shape[1] !== mat2.shape[0])
+    throw new TensileError(`addmm: mat1 and mat2 shapes cannot be multiplied (${mat1.shape.join("x")} and ${mat2.shape.join("x")})`);
+  return addScaled("addmm", input, matmul(mat1, mat2), opts);
+}
+
+/** beta·input + alpha·(mat · vec). */
+export function addmv(input: T, mat: T, vec: T, opts?: ScaleOptions | null): T {
+  assertTensor("addmv", input);
+  assertTensor("addmv", mat, "mat");
+  assertTensor("addmv", vec, "vec");
+  return addScaled("addmv", input, mv(mat, vec), opts);
+}
+
+/** beta·input + alpha·(vec1 ⊗ vec2). */
+export function addr(input: T, vec1: T, vec2: T, opts?: ScaleOptions | null): T {
+  assertTensor("addr", input);
+  assertTensor("addr", vec1, "vec1");
+  assertTensor("addr", vec2, "vec2");
+  expectDims("addr", "vec1", vec1, 1);
+  expectDims("addr", "vec2", vec2, 1);
+  return addScaled("addr", input, outer(vec1, vec2), opts);
+}
+
+/** beta·input + alpha·(batch1 @ batch2), batch by batch. */
+export function baddbmm(input: T, batch1: T, batch2: T, opts?: ScaleOptions | null): T {
+  assertTensor("baddbmm", input);
+  assertTensor("baddbmm", batch1, "batch1");
+  assertTensor("baddbmm", batch2, "batch2");
+  return addScaled("baddbmm", input, bmm(batch1, batch2), opts);
+}
+
+/** beta·input + alpha·Σ_b batch1[b] · batch2[b]. */
+export function addbmm(input: T, batch1: T, batch2: T, opts?: ScaleOptions | null): T {
+  assertTensor("addbmm", input);
+  assertTensor("addbmm", batch1, "batch1");
+  assertTensor("addbmm", batch2, "batch2");
+  return addScaled("addbmm", input, bmm(batch1, batch2).sum(0), opts);
+}
+
+/** Σ over the last dims of a and b: [...a, k] · [...b, k] → [...a, ...b]; a product when either is 0-D. */
+export function inner(a: T, b: T): T {
+  assertTensor("inner", a);
+  assertTensor("inner", b, "other");
+  if (a.ndim === 0 || b.ndim === 0) return a.mul(b);
+  if (a.shape[a.ndim - 1] !== b.shape[b.ndim - 1])
+    throw new TensileError(`inner: the last dimensions of input ${fmtShape(a.shape)} and other ${fmtShape(b.shape)} must match`);
+  return tensordot(a, b, [[a.ndim - 1], [b.ndim - 1]]);
+}
+
+/** Σ a_i b_i of two 1-D tensors (PyTorch's vdot conjugates a; real tensors need nothing more). */
+export function vdot(a: T, b: T): T {
+  assertTensor("vdot", a);
+  assertTensor("vdot", b, "other");
+  if (a.ndim !== 1 || b.ndim !== 1) throw new TensileError(`vdot: 1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  if (a.shape[0] !== b.shape[0])
+    throw new TensileError(`vdot: inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements`);
+  return matmul(a, b);
+}
+
+/** The Kronecker product: out[i·m + k, ...] = a[i, ...] · b[k, ...] (dims aligned from the right). */
+export function kron(a: T, b: T): T {
+  assertTensor("kron", a);
+  assertTensor("kron", b, "other");
+  const n = Math.max(a.ndim, b.ndim);
+  const sa = [...Array(n - a.ndim).fill(1), ...a.shape] as number[];
+  const sb = [...Array(n - b.ndim).fill(1), ...b.shape] as number[];
+  const A = a.reshape(sa.flatMap((s) => [s, 1]));
+  const B = b.reshape(sb.flatMap((s) => [1, s]));
+  return A.mul(B).reshape(sa.map((s, i) => s * sb[i]!));
+}
+
+/** Shape, strides and offset of the diagonal `offset` of dims d1, d2 of a layout (appended last). */
+function diagonalLayout(shape: readonly number[], strides: readonly number[], off: number, k: number, d1: number, d2: number) {
+  const len = Math.max(0, k >= 0 ? Math.min(shape[d1]!, shape[d2]! - k) : Math.min(shape[d1]! + k, shape[d2]!));
+  const keep = [...shape.keys()].filter((i) => i !== d1 && i !== d2);
+  const start = len === 0 ? off : off + (k >= 0 ? k * strides[d2]! : -k * strides[d1]!);
+  return { shape: [...keep.map((i) => shape[i]!), len], strides: [...keep.map((i) => strides[i]!), strides[d1]! + strides[d2]!], offset: start };
+}
+
+function diagonalArgs(name: string, ndim: number, offset: number, dim1: number, dim2: number): [number, number] {
+  if (!Number.isInteger(offset)) throw new TensileError(`${name}: offset must be an integer, got ${fmtValue(offset)}`);
+  const d1 = normalizeDim(name, dim1, ndim), d2 = normalizeDim(name, dim2, ndim);
+  if (d1 === d2) throw new TensileError(`${name}: diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  return [d1, d2];
+}
+
+/**
+ * The diagonal `offset` (above the main one when > 0) of the matrices in dims dim1, dim2, as a view
+ * sharing x's storage, that dim appended last (PyTorch's `torch.diagonal`).
+ */
+export function diagonal(x: T, offset = 0, dim1 = 0, dim2 = 1): T {
+  assertTensor("diagonal", x);
+  if (x.ndim < 2) throw new TensileError(`diagonal: expected a tensor with at least 2 dimensions, got ${fmtShape(x.shape)}`);
+  const [d1, d2] = diagonalArgs("diagonal", x.ndim, offset, dim1, dim2);
+  const v = diagonalLayout(x.shape, x.strides, x.offset, offset, d1, d2);
+  const out = new Tensor(x.storage, x.backend, v.shape, v.strides, v.offset);
+  return record("diagonal", out, [x], (g) => [placeDiagonal(g, x.shape, offset, d1, d2)], undefined, []);
+}
+
+/** Zeros of `shape` with g written on the diagonal `k` of dims d1, d2 (diagonal's backward and diagEmbed's forward). */
+function placeDiagonal(g: T, shape: readonly number[], k: number, d1: number, d2: number): T {
+  const out = wrap(g.backend, g.backend.alloc(g.dtype, shape.reduce((a, b) => a * b, 1)), shape);
+  const v = diagonalLayout(shape, out.strides, 0, k, d1, d2);
+  if (v.shape.every((s) => s > 0)) g.backend.assign({ storage: out.storage, ...v }, g);
+  return record("diagEmbed", out, [g], (gg) => [diagonal(gg, k, d1, d2)], undefined, []);
+}
+
+/**
+ * Matrices whose diagonal `offset` in dims dim1, dim2 holds x's last dim (zeros elsewhere): the
+ * result has one more dim than x, each of the two of size n + |offset|.
+ */
+export function diagEmbed(x: T, offset = 0, dim1 = -2, dim2 = -1): T {
+  assertTensor("diagEmbed", x);
+  if (x.ndim === 0) throw new TensileError("diagEmbed: expected a tensor with at least 1 dimension, got a 0-D tensor");
+  const [d1, d2] = diagonalArgs("diagEmbed", x.ndim + 1, offset, dim1, dim2);
+  const n = x.shape[x.ndim - 1]! + Math.abs(offset);
+  const shape: number[] = [];
+  let src = 0;
+  for (let i = 0; i <= x.ndim; i++) shape.push(i === d1 || i === d2 ? n : x.shape[src++]!);
+  return placeDiagonal(x, shape, offset, d1, d2);
+}
+
+/** The sum of the main diagonal of a 2-D tensor. */
+export function trace(x: T): T {
+  assertTensor("trace", x);
+  if (x.ndim !== 2) throw new TensileError(`trace: expected a matrix, but got tensor with dim ${x.ndim} (shape ${fmtShape(x.shape)})`);
+  return diagonal(x).sum();
+}
+
+/** The cross product of 3-vectors along `dim` (default: the first dim of size 3), a and b broadcast. */
+export function cross(a: T, b: T, dim?: number | null): T {
+  assertTensor("cross", a);
+  assertTensor("cross", b, "other");
+  if (a.ndim !== b.ndim) throw new TensileError(`cross: inputs must have the same number of dimensions, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  const shape = broadcastShapes("cross", a.shape, b.shape);
+  const d = dim === undefined || dim === null ? shape.indexOf(3) : normalizeDim("cross", dim, shape.length);
+  if (d < 0 || shape[d] !== 3)
+    throw new TensileError(`cross: no dimension of size 3 in input ${fmtShape(a.shape)} and other ${fmtShape(b.shape)}${dim === undefined || dim === null ? "" : ` at dim ${dim}`}`);
+  const A = a.expand(shape), B = b.expand(shape);
+  const c = (t: T, i: number) => t.narrow(d, i, 1);
+  return cat([
+    c(A, 1).mul(c(B, 2)).sub(c(A, 2).mul(c(B, 1))),
+    c(A, 2).mul(c(B, 0)).sub(c(A, 0).mul(c(B, 2))),
+    c(A, 0).mul(c(B, 1)).sub(c(A, 1).mul(c(B, 0))),
+  ], d);
+}
+
+/**
+ * Contracts dims `dims[0]` of a with `dims[1]` of b (or a's last n with b's first n when `dims` is
+ * a number n); the result's dims are a's remaining ones then b's.
+ */
+export function tensordot(a: T, b: T, dims: number | readonly [readonly number[] | number, readonly number[] | number] = 2): T {
+  assertTensor("tensordot", a);
+  assertTensor("tensordot", b, "other");
+  let da: number[], db: number[];
+  if (typeof dims === "number") {
+    if (!Number.isInteger(dims) || dims < 0 || dims > a.ndim || dims > b.ndim)
+      throw new TensileError(`tensordot: dims must be a non-negative integer at most the number of dims of both tensors (${a.ndim} and ${b.ndim}), got ${fmtValue(dims)}`);
+    da = [...Array(dims).keys()].map((i) => a.ndim - dims + i);
+    db = [...Array(dims).keys()];
+  } else {
+    if (!Array.isArray(dims) || dims.length !== 2)
+      throw new TensileError(`tensordot: dims must be a number or a pair of dim lists, got ${fmtValue(dims)}`);
+    const list = (v: unknown, nd: number) => (typeof v === "number" ? [v] : Array.isArray(v) ? v : [NaN]).map((x) => normalizeDim("tensordot", x as number, nd));
+    da = list(dims[0], a.ndim);
+    db = list(dims[1], b.ndim);
+    if (da.length !== db.length) throw new TensileError(`tensordot: both dimension lists should have the same length, got ${da.length} and ${db.length}`);
+  }
+  for (let i = 0; i < da.length; i++)
+    if (a.shape[da[i]!] !== b.shape[db[i]!])
+      throw new TensileError(`tensordot: contracted dimensions need to match, but first has size ${a.shape[da[i]!]} in dim ${da[i]} and second has size ${b.shape[db[i]!]} in dim ${db[i]}`);
+  const freeA = [...a.shape.keys()].filter((i) => !da.includes(i));
+  const freeB = [...b.shape.keys()].filter((i) => !db.includes(i));
+  const size = (x: T, ds: number[]) => ds.reduce((p, i) => p * x.shape[i]!, 1);
+  const A = a.permute([...freeA, ...da]).reshape([size(a, freeA), size(a, da)]);
+  const B = b.permute([...db, ...freeB]).reshape([size(b, db), size(b, freeB)]);
+  return matmul(A, B).reshape([...freeA.map((i) => a.shape[i]!), ...freeB.map((i) => b.shape[i]!)]);
+}
+
+/** p-norm distances between the rows of x1 [..., P, M] and x2 [..., R, M] → [..., P, R]. */
+// `_opts`: PyTorch's compute_mode, taken for its place; distances are always computed directly
+export function cdist(x1: T, x2: T, p = 2, _opts?: { computeMode?: string } | null): T {
+  assertTensor("cdist", x1, "x1");
+  assertTensor("cdist", x2, "x2");
+  if (x1.ndim < 2 || x2.ndim < 2 || x1.shape[x1.ndim - 1] !== x2.shape[x2.ndim - 1])
+    throw new TensileError(`cdist: x1 ${fmtShape(x1.shape)} and x2 ${fmtShape(x2.shape)} must be at least 2-D with the same number of columns`);
+  if (typeof p !== "number" || !(p >= 0)) throw new TensileError(`cdist: only supports non-negative p values, got ${fmtValue(p)}`);
+  return x1.unsqueeze(-2).sub(x2.unsqueeze(-3)).norm(p, -1);
+}
+
+/** The p-norm of a − b (broadcast). */
+export function dist(a: T, b: T, p = 2): T {
+  assertTensor("dist", a);
+  assertTensor("dist", b, "other");
+  if (typeof p !== "number" || Number.isNaN(p)) throw new TensileError(`dist: p must be a number, got ${fmtValue(p)}`);
+  return a.sub(b).norm(p);
 }

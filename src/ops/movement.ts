@@ -263,3 +263,300 @@ export function chunk(x: T, chunks: number, dim = 0): T[] {
   const d = normalizeDim("chunk", dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
+
+// ---- roll, rot90, tile, movedim, unbind, tensorSplit, hsplit/vsplit/dsplit, unfold ----
+
+/** Elements shifted `shifts` places along `dims` (wrapping around); the flattened tensor when dims is omitted. */
+export function roll(x: T, shifts: number | readonly number[], dims?: number | readonly number[] | null): T {
+  assertTensor("roll", x);
+  const sh = typeof shifts === "number" ? [shifts] : shifts;
+  checkIntList("roll", sh);
+  if (dims === undefined || dims === null) {
+    if (sh.length !== 1) throw new TensileError(`roll: shifts ${fmtValue(shifts)} must be one number when dims is not given`);
+    return roll(x.reshape([-1]), sh, 0).view(x.shape);
+  }
+  const ds = typeof dims === "number" ? [dims] : dims;
+  checkIntList("roll", ds);
+  if (ds.length !== sh.length)
+    throw new TensileError(`roll: shifts and dimensions must align. shifts: ${sh.length}, dims: ${ds.length}`);
+  let y = x;
+  ds.forEach((dim, i) => {
+    const d = normalizeDim("roll", dim, x.ndim);
+    const n = y.ndim === 0 ? 1 : y.shape[d]!;
+    const s = n === 0 ? 0 : ((sh[i]! % n) + n) % n;
+    if (s !== 0) y = cat([y.narrow(d, n - s, s), y.narrow(d, 0, n - s)], d);
+  });
+  return y === x ? clone(x) : y;
+}
+
+/** Rotates by 90° k times in the plane of `dims`, from the first dim towards the second. */
+export function rot90(x: T, k = 1, dims: readonly number[] = [0, 1]): T {
+  assertTensor("rot90", x);
+  if (!Number.isInteger(k)) throw new TensileError(`rot90: k must be an integer, got ${fmtValue(k)}`);
+  checkIntList("rot90", dims);
+  if (dims.length !== 2) throw new TensileError(`rot90: expected total rotation dims == 2, but got dims = ${dims.length}`);
+  if (x.ndim < 2) throw new TensileError(`rot90: expected total dims >= 2, but got total dims = ${x.ndim}`);
+  const [a, b] = dims.map((d) => normalizeDim("rot90", d, x.ndim)) as [number, number];
+  if (a === b) throw new TensileError(`rot90: expected rotation dims to be different, but got dim0 = ${dims[0]} and dim1 = ${dims[1]}`);
+  switch (((k % 4) + 4) % 4) {
+    case 1: return x.flip([b]).transpose(a, b);
+    case 2: return x.flip([a, b]);
+    case 3: return x.flip([a]).transpose(a, b);
+    default: return clone(x);
+  }
+}
+
+/** `repeat` with the sizes padded with leading ones when fewer than x's dims. */
+export function tile(x: T, dims: readonly number[]): T {
+  assertTensor("tile", x);
+  checkIntList("tile", dims);
+  return repeat(x, [...Array(Math.max(0, x.ndim - dims.length)).fill(1), ...dims]);
+}
+
+/** Moves dims `source` to positions `destination`; the other dims keep their order (a view). */
+export function movedim(x: T, source: number | readonly number[], destination: number | readonly number[]): T {
+  assertTensor("movedim", x);
+  const src = typeof source === "number" ? [source] : source, dst = typeof destination === "number" ? [destination] : destination;
+  checkIntList("movedim", src);
+  checkIntList("movedim", dst);
+  if (src.length !== dst.length)
+    throw new TensileError(`movedim: Invalid source or destination dims: source (${fmtShape(src)} dims) should contain the same number of dims as destination (${fmtShape(dst)} dims)`);
+  const s = src.map((d) => normalizeDim("movedim", d, x.ndim)), t = dst.map((d) => normalizeDim("movedim", d, x.ndim));
+  if (new Set(s).size !== s.length) throw new TensileError(`movedim: repeated dim in \`source\` (${fmtShape(src)})`);
+  if (new Set(t).size !== t.length) throw new TensileError(`movedim: repeated dim in \`destination\` (${fmtShape(dst)})`);
+  if (x.ndim === 0) return x;
+  const perm = new Array<number>(x.ndim).fill(-1);
+  s.forEach((d, i) => (perm[t[i]!] = d));
+  const rest = [...Array(x.ndim).keys()].filter((d) => !s.includes(d));
+  for (let i = 0, j = 0; i < x.ndim; i++) if (perm[i] === -1) perm[i] = rest[j++]!;
+  return permute(x, perm);
+}
+
+/** The slices along `dim`, that dim removed (views): PyTorch's `unbind`. */
+export function unbind(x: T, dim = 0): T[] {
+  assertTensor("unbind", x);
+  if (x.ndim === 0) throw new TensileError("unbind: dimension specified as 0 but tensor has no dimensions");
+  const d = normalizeDim("unbind", dim, x.ndim);
+  return Array.from({ length: x.shape[d]! }, (_, i) => x.select(d, i));
+}
+
+/**
+ * Views along `dim`: `sections` (a number) parts of near-equal size (the first n % sections one
+ * larger), or the parts between the given indices (Python slice bounds: negative wrap, clamped).
+ * An int32 tensor may give either: 0-d for sections, 1-D for indices.
+ */
+export function tensorSplit(x: T, indicesOrSections: number | readonly number[] | T, dim = 0): T[] {
+  assertTensor("tensorSplit", x);
+  if (x.ndim === 0) throw new TensileError("tensorSplit: expected at least a 1-dimensional tensor");
+  const d = normalizeDim("tensorSplit", dim, x.ndim);
+  let spec: number | readonly number[] = indicesOrSections as number | readonly number[];
+  if (indicesOrSections instanceof Tensor) {
+    if (indicesOrSections.dtype !== "int32" || indicesOrSections.ndim > 1)
+      throw new TensileError(`tensorSplit: tensor_indices_or_sections must be a 0-D or 1-D int32 tensor, got ${indicesOrSections.dtype} ${fmtShape(indicesOrSections.shape)}`);
+    const v = Array.from(indicesOrSections.dataSync(), Number);
+    spec = indicesOrSections.ndim === 0 ? v[0]! : v;
+  }
+  const n = x.shape[d]!;
+  if (typeof spec === "number") {
+    if (!Number.isInteger(spec) || spec <= 0) throw new TensileError(`tensorSplit: number of sections must be larger than 0, got ${fmtValue(spec)}`);
+    const base = Math.floor(n / spec), extra = n % spec;
+    let start = 0;
+    return Array.from({ length: spec }, (_, i) => {
+      const len = base + (i < extra ? 1 : 0);
+      const part = x.narrow(d, start, len);
+      start += len;
+      return part;
+    });
+  }
+  checkIntList("tensorSplit", spec);
+  const clampIdx = (v: number) => Math.min(Math.max(v < 0 ? v + n : v, 0), n);
+  const bounds = [0, ...spec.map(clampIdx), n];
+  return bounds.slice(1).map((end, i) => x.narrow(d, bounds[i]!, Math.max(0, end - bounds[i]!)));
+}
+
+function splitAlong(op: string, x: T, spec: number | readonly number[], minDims: number, dim: number): T[] {
+  assertTensor(op, x);
+  if (x.ndim < minDims)
+    throw new TensileError(`${op}: requires a tensor with at least ${minDims} dimension${minDims > 1 ? "s" : ""}, but got a tensor with ${x.ndim} dimensions`);
+  if (typeof spec === "number" && Number.isInteger(spec) && spec > 0 && x.shape[dim]! % spec !== 0)
+    throw new TensileError(`${op}: attempted to split along dimension ${dim}, but the size of the dimension ${x.shape[dim]} is not divisible by the split_size ${spec}`);
+  if (typeof spec !== "number" && !Array.isArray(spec))
+    throw new TensileError(`${op}: expected a number of sections or an array of indices, got ${fmtValue(spec)}`);
+  return tensorSplit(x, spec, dim);
+}
+/** tensorSplit along dim 1 (dim 0 for a 1-D tensor); a number of sections must divide the dim. */
+export const hsplit = (x: T, indicesOrSections: number | readonly number[]): T[] =>
+  splitAlong("hsplit", x, indicesOrSections, 1, x instanceof Tensor && x.ndim === 1 ? 0 : 1);
+export const vsplit = (x: T, indicesOrSections: number | readonly number[]): T[] => splitAlong("vsplit", x, indicesOrSections, 2, 0);
+export const dsplit = (x: T, indicesOrSections: number | readonly number[]): T[] => splitAlong("dsplit", x, indicesOrSections, 3, 2);
+
+export function flipud(x: T): T {
+  assertTensor("flipud", x);
+  if (x.ndim < 1) throw new TensileError("flipud: input must be >= 1-d");
+  return x.flip([0]);
+}
+export function fliplr(x: T): T {
+  assertTensor("fliplr", x);
+  if (x.ndim < 2) throw new TensileError("fliplr: input must be >= 2-d");
+  return x.flip([1]);
+}
+
+/** x flattened to 1-D (a view when the layout allows, as reshape). */
+export function ravel(x: T): T {
+  assertTensor("ravel", x);
+  return reshape(x, [-1]);
+}
+
+/**
+ * Tensor.unfold(dim, size, step): the windows x[..., i*step : i*step+size, ...] along `dim`, as a
+ * new last dim of length `size`. A strided view of x's storage (windows may overlap), as in
+ * PyTorch; the gradient adds each window's gradient back into its positions (indexAdd).
+ */
+export function unfold(x: T, dimension: number, size: number, step: number): T {
+  assertTensor("unfold", x);
+  const d = normalizeDim("unfold", dimension, x.ndim);
+  if (!Number.isInteger(size) || size < 0) throw new TensileError(`unfold: size must be a non-negative integer, got ${fmtValue(size)}`);
+  if (!Number.isInteger(step) || step <= 0) throw new TensileError(`unfold: step is ${fmtValue(step)} but must be > 0`);
+  const n = x.ndim === 0 ? 1 : x.shape[d]!;
+  if (size > n) throw new TensileError(`unfold: maximum size for tensor at dimension ${d} is ${n} but size is ${size}`);
+  if (x.ndim === 0) return x.reshape([1]).unfold(0, size, step).reshape([size]);
+  const L = Math.floor((n - size) / step) + 1;
+  const stride = x.strides[d]!;
+  const shape = [...x.shape, size], strides = [...x.strides, stride];
+  shape[d] = L;
+  strides[d] = stride * step;
+  return viewOf("unfold", x, shape, strides, x.offset, (g) => {
+    const pos = Int32Array.from({ length: L * size }, (_, i) => Math.floor(i / size) * step + (i % size));
+    const idx = new Tensor(g.backend.fromArray(pos), g.backend, [L * size]);
+    const windows = movedim(g, -1, d + 1).flatten(d, d + 1);
+    return g.newZeros(x.shape).indexAdd(d, idx, windows);
+  });
+}
+
+// ---- hstack, vstack, dstack, columnStack, atleast1d/2d/3d, meshgrid, cartesianProd, blockDiag ----
+
+/** Tensors given as one array or as separate arguments (PyTorch's `*tensors`). */
+function tensorList(op: string, args: readonly unknown[]): T[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  list.forEach((t, i) => assertTensor(op, t, `tensors[${i}]`));
+  return list as T[];
+}
+
+function atleast(op: string, n: number, args: readonly unknown[]): T | T[] {
+  const single = args.length === 1 && !Array.isArray(args[0]);
+  const ts = tensorList(op, args).map((t) => {
+    if (t.ndim >= n) return t;
+    if (n === 1 || t.ndim === 0) return t.reshape(Array(n).fill(1));
+    if (n === 2) return t.unsqueeze(0);
+    return t.ndim === 1 ? t.reshape([1, t.shape[0]!, 1]) : t.unsqueeze(-1);
+  });
+  return single ? ts[0]! : ts;
+}
+type AtLeast = { (x: T): T; (tensors: readonly T[]): T[]; (...tensors: T[]): T | T[] };
+/** 0-d tensors become 1-D; one tensor in, one out; several (or an array) in, an array out. */
+export const atleast1d = ((...a: unknown[]) => atleast("atleast1d", 1, a)) as AtLeast;
+/** 0-d and 1-D tensors become 2-D ([n] → [1, n]). */
+export const atleast2d = ((...a: unknown[]) => atleast("atleast2d", 2, a)) as AtLeast;
+/** 0-, 1- and 2-D tensors become 3-D ([n] → [1, n, 1], [m, n] → [m, n, 1]). */
+export const atleast3d = ((...a: unknown[]) => atleast("atleast3d", 3, a)) as AtLeast;
+
+function nonEmpty(op: string, tensors: unknown): T[] {
+  if (!Array.isArray(tensors) || tensors.length === 0) throw new TensileError(`${op}: expected a non-empty list of Tensors`);
+  return tensorList(op, [tensors]);
+}
+/** Concatenation along dim 1 (dim 0 for 1-D tensors). */
+export function hstack(tensors: readonly T[]): T {
+  const ts = atleast("hstack", 1, [nonEmpty("hstack", tensors)]) as T[];
+  return cat(ts, ts[0]!.ndim === 1 ? 0 : 1);
+}
+/** Concatenation along dim 0 of the tensors made at least 2-D. */
+export function vstack(tensors: readonly T[]): T {
+  return cat(atleast("vstack", 2, [nonEmpty("vstack", tensors)]) as T[], 0);
+}
+export function rowStack(tensors: readonly T[]): T {
+  return cat(atleast("rowStack", 2, [nonEmpty("rowStack", tensors)]) as T[], 0);
+}
+/** Concatenation along dim 2 of the tensors made at least 3-D. */
+export function dstack(tensors: readonly T[]): T {
+  return cat(atleast("dstack", 3, [nonEmpty("dstack", tensors)]) as T[], 2);
+}
+/** hstack with 0-d and 1-D tensors taken as columns. */
+export function columnStack(tensors: readonly T[]): T {
+  return hstack(nonEmpty("columnStack", tensors).map((t) => (t.ndim <= 1 ? t.reshape([t.numel(), 1]) : t)));
+}
+
+export interface MeshgridOptions {
+  indexing?: "ij" | "xy";
+}
+/**
+ * Coordinate grids of 0-d/1-D tensors: output i varies along dim i ("ij", the default); with "xy"
+ * the first two dims swap (output 0 varies along dim 1), as NumPy's. The outputs are broadcast views. Tensors as one array or as
+ * arguments, an options object last.
+ */
+export function meshgrid(...args: (T | readonly T[] | MeshgridOptions | null | undefined)[]): T[] {
+  const last = args[args.length - 1];
+  const hasOpts = args.length > 1 && (last === null || last === undefined || (typeof last === "object" && !Array.isArray(last) && !(last instanceof Tensor)));
+  const opts = (hasOpts ? last ?? {} : {}) as MeshgridOptions;
+  const ts = tensorList("meshgrid", hasOpts ? args.slice(0, -1) : args);
+  const indexing = opts.indexing ?? "ij";
+  if (indexing !== "ij" && indexing !== "xy") throw new TensileError(`meshgrid: indexing must be "ij" or "xy", got ${fmtValue(indexing)}`);
+  if (ts.length === 0) throw new TensileError("meshgrid: expects a non-empty list of tensors");
+  ts.forEach((t, i) => {
+    if (t.ndim > 1) throw new TensileError(`meshgrid: expected 0D or 1D tensor in the tensor list but got shape ${fmtShape(t.shape)} at entry ${i}`);
+    if (t.dtype !== ts[0]!.dtype) throw new TensileError(`meshgrid: expected all tensors in the tensor list to have the same dtype (${ts[0]!.dtype} and ${t.dtype})`);
+  });
+  const swap = indexing === "xy" && ts.length >= 2;
+  const order = swap ? [ts[1]!, ts[0]!, ...ts.slice(2)] : ts;
+  const shape = order.map((t) => t.numel());
+  const grids = order.map((t, i) => t.reshape(shape.map((s, j) => (j === i ? s : 1))).expand(shape));
+  return swap ? [grids[1]!, grids[0]!, ...grids.slice(2)] : grids;
+}
+
+/** The Cartesian product of 1-D tensors as rows of an [N, k] tensor (the tensor itself for one). */
+export function cartesianProd(...tensors: (T | readonly T[])[]): T {
+  const ts = tensorList("cartesianProd", tensors);
+  if (ts.length === 0) throw new TensileError("cartesianProd: expects a non-empty list of tensors");
+  ts.forEach((t, i) => {
+    if (t.ndim !== 1) throw new TensileError(`cartesianProd: expect a 1D vector, but got shape ${fmtShape(t.shape)} at entry ${i}`);
+  });
+  if (ts.length === 1) return ts[0]!;
+  return stack(meshgrid(ts).map((g) => g.reshape([-1])), 1);
+}
+
+/** A block-diagonal matrix of the given 0-, 1- (a row) or 2-D tensors; the dtype they promote to. */
+export function blockDiag(...tensors: (T | readonly T[])[]): T {
+  const ts = tensorList("blockDiag", tensors).map((t, i) => {
+    if (t.ndim > 2) throw new TensileError(`blockDiag: Input tensors must have 2 or fewer dimensions. Input ${i} has ${t.ndim} dimensions`);
+    return t.ndim === 2 ? t : t.reshape([1, t.numel()]);
+  });
+  if (ts.length === 0) throw new TensileError("blockDiag: expects at least one tensor");
+  const width = ts.reduce((a, t) => a + t.shape[1]!, 0);
+  let col = 0;
+  const rows = ts.map((t) => {
+    const r = t.pad([col, width - col - t.shape[1]!]);
+    col += t.shape[1]!;
+    return r;
+  });
+  return cat(rows, 0);
+}
+
+/** The r-element combinations of a 1-D tensor's elements as rows (itertools order; `withReplacement` lets an element repeat). */
+export function combinations(x: T, r = 2, withReplacement = false): T {
+  assertTensor("combinations", x);
+  if (x.ndim !== 1) throw new TensileError(`combinations: expect a 1D vector, but got shape ${fmtShape(x.shape)}`);
+  if (!Number.isInteger(r) || r < 0) throw new TensileError(`combinations: r must be a non-negative integer, got ${fmtValue(r)}`);
+  if (typeof withReplacement !== "boolean") throw new TensileError(`combinations: withReplacement must be a boolean, got ${fmtValue(withReplacement)}`);
+  if (r === 0) return x.narrow(0, 0, 0).clone();
+  const n = x.shape[0]!, idx: number[] = [], combo: number[] = [];
+  const walk = (start: number): void => {
+    if (combo.length === r) return void idx.push(...combo);
+    for (let i = start; i < n; i++) {
+      combo.push(i);
+      walk(withReplacement ? i : i + 1);
+      combo.pop();
+    }
+  };
+  walk(0);
+  const index = new Tensor(x.backend.fromArray(Int32Array.from(idx)), x.backend, [idx.length]);
+  return x.indexSelect(0, index).reshape([idx.length / r, r]);
+}

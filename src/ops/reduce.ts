@@ -1,11 +1,13 @@
 import type { ReduceOp } from "../backends/backend.js";
 import { traceAttrs } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
-import { TensileError, fmtShape } from "../errors.js";
-import { isFloating } from "../tensor/dtype.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { arrayFor, isFloating } from "../tensor/dtype.js";
 import { normalizeDim, normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
+import { cat } from "./movement.js";
 import { type ValuesIndices, assertTensor, castTo, valuesIndices, wrap } from "./util.js";
 
 type T = Tensor;
@@ -151,7 +153,8 @@ export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): 
   const ax = E.abs(castTo(x, isFloating(x.dtype) ? x.dtype : "float32"));
   if (q === Infinity) return amax(ax, dim, keepdim);
   if (q === -Infinity) return amin(ax, dim, keepdim);
-  if (q === 0) return sum(ax.ne(0).to(ax.dtype), dim, keepdim);
+  // the count of non-zeros: piecewise constant, in the graph with a zero gradient (as PyTorch's)
+  if (q === 0) return record("norm", sum(ax.detach().ne(0).to(ax.dtype), dim, keepdim), [ax], () => [E.fullLike(ax, 0)], undefined, []);
   if (q === 1) return sum(ax, dim, keepdim);
   if (q === 2) {
     const s = sum(ax.mul(ax), dim, keepdim);
@@ -178,4 +181,169 @@ export function cumsum(x: T, dim: number): T {
   if (x.ndim === 0) return x.clone();
   const out = wrap(x.backend, x.backend.cumsum(x, d), x.shape);
   return record("cumsum", out, [x], (g) => [g.flip(d).cumsum(d).flip(d)], undefined, []);
+}
+
+// ---- NaN-aware and paired reductions, cumulative products, differences ----
+
+/** Σ over the non-NaN elements (NaNs count as 0); their gradient is 0. */
+export function nansum(x: T, dim?: Dims, keepdim = false): T {
+  assertTensor("nansum", x);
+  if (!isFloating(x.dtype)) return sum(x, dim, keepdim);
+  const nan = E.isnan(x.detach());
+  // PyTorch's rule g·¬isnan(x): an infinite g (nanmean of an all-NaN line) gives NaN there, as in PyTorch
+  const zeroed = record("nansum", E.where(nan, 0, x.detach()), [x], (g) => [g.mul(E.logicalNot(nan))], [nan], []);
+  return sum(zeroed, dim, keepdim);
+}
+
+/** The mean of the non-NaN elements (NaN where all are NaN). */
+export function nanmean(x: T, dim?: Dims, keepdim = false): T {
+  assertTensor("nanmean", x);
+  if (!isFloating(x.dtype)) throw new TensileError(`nanmean: expected a float tensor, got ${x.dtype}`);
+  const ok = E.logicalNot(E.isnan(x));
+  return nansum(x, dim, keepdim).div(sum(ok, dim, keepdim).to(x.dtype));
+}
+
+/** The number of non-zero elements (int32), over `dim` (a dim or list of dims) or all. */
+export function countNonzero(x: T, dim?: Dims): T {
+  assertTensor("countNonzero", x);
+  return sum(x.detach().ne(0).to("int32"), normalizeDims("countNonzero", dim, x.ndim));
+}
+
+/** PyTorch's `torch.return_types.aminmax`: `[min, max]`, also as `.min` / `.max`. */
+export type MinMax = [Tensor, Tensor] & { readonly min: Tensor; readonly max: Tensor };
+
+/** [min, max] over `dim` (all elements when omitted), as amin and amax. */
+export function aminmax(x: T, opts?: { dim?: number | null; keepdim?: boolean } | null): MinMax {
+  assertTensor("aminmax", x);
+  const { dim = null, keepdim = false } = opts ?? {};
+  if (dim !== null && typeof dim !== "number") throw new TensileError(`aminmax: dim must be an integer, got ${fmtValue(dim)}`);
+  if (x.numel() === 0 && dim === null) throw new TensileError(`aminmax: cannot compute aminmax over an empty dimension as the operation has no identity (input ${fmtShape(x.shape)})`);
+  const lo = amin(x, dim, keepdim), hi = amax(x, dim, keepdim);
+  return Object.defineProperties([lo, hi], { min: { value: lo }, max: { value: hi } }) as MinMax;
+}
+
+/** [var, mean] over `dim`, as `torch.var_mean`. */
+export function varMean(x: T, dim?: Dims, opts: VarOptions = {}): [T, T] {
+  assertTensor("varMean", x);
+  return [variance(x, dim, opts), mean(x, normalizeDims("varMean", dim, x.ndim), opts?.keepdim ?? false)];
+}
+
+/** [std, mean] over `dim`, as `torch.std_mean`. */
+export function stdMean(x: T, dim?: Dims, opts: VarOptions = {}): [T, T] {
+  assertTensor("stdMean", x);
+  return [std(x, dim, opts), mean(x, normalizeDims("stdMean", dim, x.ndim), opts?.keepdim ?? false)];
+}
+
+/** Runs `step(acc, v)` along each line of x's dim d on the host, in x's dtype (rounded each step). */
+function scanLines(x: T, d: number, step: (acc: number, v: number) => number): T {
+  const n = x.shape[d]!;
+  const perm = [...x.shape.keys()].filter((i) => i !== d).concat(d);
+  const data = x.detach().permute(perm).contiguous().dataSync();
+  const out = arrayFor(x.dtype, data.length);
+  for (let base = 0; base < data.length; base += n) {
+    out[base] = data[base]!;
+    for (let i = 1; i < n; i++) out[base + i] = step(out[base + i - 1]!, data[base + i]!);
+  }
+  const inv = perm.map((_, i) => perm.indexOf(i));
+  return wrap(x.backend, x.backend.fromArray(out), perm.map((p) => x.shape[p]!)).permute(inv).contiguous();
+}
+
+/** Suffix sums along d: Σ_{k ≥ i} g_k. */
+const reverseCumsum = (g: T, d: number): T => g.flip(d).cumsum(d).flip(d);
+
+/**
+ * Running products along `dim`. Gradient: ∂out_k/∂x_i = Π_{j ≤ k, j ≠ i} x_j, so before a line's
+ * first zero it is Σ_{k ≥ i} g_k out_k / x_i; at the first zero it is Σ_{k ≥ i} g_k P_k with P the
+ * running product of the line with that zero replaced by 1; after it, 0 (what PyTorch computes).
+ */
+export function cumprod(x: T, dim: number): T {
+  assertTensor("cumprod", x);
+  const d = normalizeDim("cumprod", dim, x.ndim);
+  if (x.ndim === 0) return x.clone();
+  const src = x.dtype === "bool" ? x.to("int32") : x;
+  const out = scanLines(src, d, (a, v) => a * v);
+  return record("cumprod", out, [src], (g) => {
+    const zero = src.eq(0);
+    // Under createGraph with zeros, PyTorch's O(n²) form, whose own derivative is cumprod's second one
+    if (isGradEnabled() && any(zero).item()) return [cumprodBackwardDifferentiable(src, g, d)];
+    const zerosSoFar = zero.to("int32").cumsum(d);
+    const before = zerosSoFar.eq(0);
+    const firstZero = E.logicalAnd(zero, zerosSoFar.eq(1));
+    const safeX = E.where(before, src, 1);
+    const plain = reverseCumsum(g.mul(out), d).div(safeX);
+    const atZero = reverseCumsum(g.mul(cumprod(E.where(firstZero, 1, src), d)), d);
+    return [E.where(before, plain, E.where(firstZero, atZero, 0))];
+  }, undefined, [src, out]);
+}
+
+/**
+ * ∂/∂x_k = Σ_{j ≥ k} g_j Π_{i ≤ j, i ≠ k} x_i, written as (Π_{i<k} x_i)·cumprod(x_{k+1..}) for each
+ * k: differentiable again at zeros (PyTorch's cumprod_backward under grad mode).
+ */
+function cumprodBackwardDifferentiable(x: T, g: T, d: number): T {
+  const n = x.shape[d]!;
+  const ones = E.fullLike(x.narrow(d, 0, 1), 1);
+  const parts: T[] = [];
+  for (let k = 0; k < n; k++) {
+    const until = k === 0 ? ones : prod(x.narrow(d, 0, k), d, true);
+    const omitted = k === n - 1 ? until : cat([until, until.mul(cumprod(x.narrow(d, k + 1, n - k - 1), d))], d);
+    parts.push(sum(g.narrow(d, k, n - k).mul(omitted), d, true));
+  }
+  return cat(parts, d);
+}
+
+/** log(exp(a) + exp(b)), exact at ±∞. */
+function logAddExp(a: number, b: number): number {
+  const m = Math.max(a, b);
+  if (m === -Infinity || Number.isNaN(m)) return a + b;
+  if (m === Infinity) return Infinity;
+  return m + Math.log1p(Math.exp(-Math.abs(a - b)));
+}
+
+/**
+ * log Σ_{k ≤ i} exp(x_k) along `dim`, computed stably line by line. Gradient as PyTorch's
+ * (TensorFlow's): with the positive and negative parts of g in log space,
+ * exp(revLogcumsumexp(log g± − out) + x), so nothing overflows.
+ */
+export function logcumsumexp(x: T, dim: number): T {
+  assertTensor("logcumsumexp", x);
+  if (!isFloating(x.dtype)) throw new TensileError(`logcumsumexp: expected a float tensor, got ${x.dtype}`);
+  const d = normalizeDim("logcumsumexp", dim, x.ndim);
+  if (x.ndim === 0) return x.clone();
+  const out = scanLines(x, d, logAddExp);
+  return record("logcumsumexp", out, [x], (g) => {
+    const lowest = g.dtype === "float32" ? -3.4028234663852886e38 : -Number.MAX_VALUE;
+    const logAbs = E.log(E.abs(g));
+    const rev = (t: T) => logcumsumexp(t.flip(d), d).flip(d);
+    const pos = E.exp(rev(E.where(g.gt(0), logAbs, lowest).sub(out)).add(x));
+    const neg = E.exp(rev(E.where(g.lt(0), logAbs, lowest).sub(out)).add(x));
+    return [pos.sub(neg)];
+  }, undefined, [x, out]);
+}
+
+/**
+ * The n-th forward difference along `dim` (x[i+1] − x[i], n times), after concatenating
+ * `prepend` and `append` along that dim; for bool tensors, x[i+1] xor x[i].
+ */
+export function diff(x: T, n = 1, dim = -1, prepend?: T | null, append?: T | null): T {
+  assertTensor("diff", x);
+  if (x.ndim === 0) throw new TensileError("diff: expects input to be at least one-dimensional");
+  if (!Number.isInteger(n) || n < 0) throw new TensileError(`diff: order must be a non-negative integer, got ${fmtValue(n)}`);
+  const d = normalizeDim("diff", dim, x.ndim);
+  const parts: T[] = [];
+  for (const [what, t] of [["prepend", prepend], ["input", x], ["append", append]] as const) {
+    if (t === undefined || t === null) continue;
+    assertTensor("diff", t, what);
+    if (t.ndim !== x.ndim || t.shape.some((s, i) => i !== d && s !== x.shape[i]))
+      throw new TensileError(`diff: ${what} ${fmtShape(t.shape)} must have the shape of input ${fmtShape(x.shape)} except in dim ${d}`);
+    parts.push(t);
+  }
+  let y = parts.length === 1 ? x : cat(parts, d);
+  for (let k = 0; k < n; k++) {
+    const len = y.shape[d]!;
+    if (len === 0) break;
+    const hi = y.narrow(d, 1, len - 1), lo = y.narrow(d, 0, len - 1);
+    y = y.dtype === "bool" ? E.logicalXor(hi, lo) : hi.sub(lo);
+  }
+  return y;
 }

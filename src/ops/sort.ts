@@ -5,7 +5,9 @@
  * No backend primitive: sorting is rarely on a training step's hot path (top-k accuracy, ranking
  * recommendations), and one pass over the data in JavaScript costs less than a kernel's plumbing.
  */
-import { TensileError, fmtShape } from "../errors.js";
+import { record } from "../autograd/engine.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { type TypedArray, arrayFor, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { type ValuesIndices, assertTensor, valuesIndices, wrap } from "./util.js";
@@ -128,4 +130,413 @@ export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
   if (returnInverse) res.push(wrap(x.backend, x.backend.fromArray(inverse), [...x.shape]));
   if (returnCounts) res.push(wrap(x.backend, x.backend.fromArray(Int32Array.from(counts)), [counts.length]));
   return res;
+}
+
+// ---- selections along a dim: median, nanmedian, mode, kthvalue, quantile, cummax/cummin ----
+// The positions are found on the host, line by line, with PyTorch's own tie rules (checked
+// against torch 1.13 on random inputs full of ties); the values are `x.gather(dim, indices)`,
+// so each value's gradient goes to the element it came from, as PyTorch's
+// value_selecting_reduction_backward sends it.
+
+/** x's lines along d (d moved last, in row-major order of the other dims). */
+function linesOf(x: T, d: number): { data: TypedArray; lines: number; n: number } {
+  const n = x.shape[d]!;
+  const perm = [...x.shape.keys()].filter((i) => i !== d).concat(d);
+  const data = x.detach().permute(perm).contiguous().dataSync();
+  return { data, lines: n === 0 ? 0 : data.length / n, n };
+}
+
+const isNan = (v: number): boolean => v !== v;
+
+/** x with dim d moved last; `fromLast` undoes it. */
+const toLast = (x: T, d: number): T => x.permute([...x.shape.keys()].filter((i) => i !== d).concat(d));
+const fromLast = (x: T, d: number): T => x.permute([...x.shape.keys()].map((i) => (i < d ? i : i === d ? x.ndim - 1 : i - 1)));
+
+/** PyTorch's comparison for selections: NaN above everything, as sort orders it. */
+const gtOrNan = (a: number, b: number): boolean => (isNan(a) && !isNan(b)) || a > b;
+
+/** One index per line (keepdim layout: x's shape with dim d of size 1) → [values, indices]. */
+function pickAlong(x: T, d: number, pick: Int32Array, keepdim: boolean): ValuesIndices {
+  const keep = x.shape.map((s, i) => (i === d ? 1 : s));
+  const idx = wrap(x.backend, x.backend.fromArray(pick), keep);
+  const values = x.gather(d, idx);
+  return keepdim ? valuesIndices(values, idx) : valuesIndices(values.squeeze(d), idx.squeeze(d));
+}
+
+/** A selection along `dim` of a 0-d tensor (dim 0 or -1) is the tensor itself, index 0. */
+function selectAlong(name: string, x: T, dim: number, keepdim: boolean, choose: (line: number[]) => number): ValuesIndices {
+  if (typeof keepdim !== "boolean") throw new TensileError(`${name}: keepdim must be a boolean, got ${fmtValue(keepdim)}`);
+  const d = normalizeDim(name, dim, x.ndim);
+  if (x.ndim === 0) {
+    const r = pickAlong(x.reshape([1]), 0, new Int32Array(1), false);
+    return valuesIndices(r.values.reshape([]), r.indices.reshape([]));
+  }
+  const { data, lines, n } = linesOf(x, d);
+  if (n === 0)
+    throw new TensileError(`${name}: cannot select along dimension ${d} of size 0 (input ${fmtShape(x.shape)})`);
+  const pick = new Int32Array(lines);
+  const line = new Array<number>(n);
+  for (let l = 0; l < lines; l++) {
+    for (let i = 0; i < n; i++) line[i] = Number(data[l * n + i]);
+    pick[l] = choose(line);
+  }
+  return pickAlong(x, d, pick, keepdim);
+}
+
+/** Indices 0..n-1 of `line` sorted by value, ties by index (a stable sort); NaN excluded. */
+function stableOrder(line: number[]): number[] {
+  return [...line.keys()].filter((i) => !isNan(line[i]!)).sort((i, j) => line[i]! - line[j]! || i - j);
+}
+
+/** The lower median's index (PyTorch: the first NaN's when the line has one). */
+function medianIndex(line: number[], ignoreNan: boolean): number {
+  const order = stableOrder(line);
+  if (order.length < line.length && !ignoreNan) return line.findIndex(isNan);
+  return order.length === 0 ? 0 : order[(order.length - 1) >> 1]!;
+}
+
+/**
+ * The gradient of a whole-tensor median: shared evenly among the elements equal to it (NaNs when
+ * it is NaN), PyTorch's evenly_distribute_backward.
+ */
+function evenlyDistributed(name: string, x: T, flatIndex: number): T {
+  const flat = x.detach().reshape([-1]);
+  const out = flat.gather(0, wrap(x.backend, x.backend.fromArray(Int32Array.of(flatIndex)), [1])).reshape([]);
+  return record(name, out, [x], (g) => {
+    const mask = (isNan(out.item()) ? x.isnan() : x.eq(out)).to(g.dtype);
+    return [mask.mul(g.div(mask.sum()))];
+  }, undefined, []);
+}
+
+function wholeMedian(name: string, x: T, ignoreNan: boolean): T {
+  const data = x.detach().contiguous().dataSync();
+  if (data.length === 0) return wrap(x.backend, x.backend.fromArray(arrayFor(x.dtype, 1).fill(NaN)), []);
+  return evenlyDistributed(name, x, medianIndex(Array.from(data, Number), ignoreNan));
+}
+
+/**
+ * median(x) → the lower of the two middle values (NaN if x has one); median(x, dim, keepdim) →
+ * [values, indices], the index of the lower middle among equal values being the first one.
+ */
+export function median(x: T): T;
+export function median(x: T, dim: number, keepdim?: boolean): ValuesIndices;
+export function median(x: T, dim?: number, keepdim = false): T | ValuesIndices {
+  assertTensor("median", x);
+  if (dim === undefined) return wholeMedian("median", x, false);
+  return selectAlong("median", x, dim, keepdim, (line) => medianIndex(line, false));
+}
+
+/** median ignoring NaNs (NaN only where a line is all NaN). */
+export function nanmedian(x: T): T;
+export function nanmedian(x: T, dim: number, keepdim?: boolean): ValuesIndices;
+export function nanmedian(x: T, dim?: number, keepdim = false): T | ValuesIndices {
+  assertTensor("nanmedian", x);
+  if (dim === undefined) return wholeMedian("nanmedian", x, true);
+  return selectAlong("nanmedian", x, dim, keepdim, (line) => medianIndex(line, true));
+}
+
+/**
+ * [values, indices] of the most frequent value along `dim`: among equally frequent values the
+ * smallest, and its last position (PyTorch's CPU result for lines of up to 16 elements; for longer
+ * lines PyTorch's index depends on its unstable sort).
+ */
+export function mode(x: T, dim = -1, keepdim = false): ValuesIndices {
+  assertTensor("mode", x);
+  return selectAlong("mode", x, dim, keepdim, (line) => {
+    const order = [...line.keys()].sort((i, j) => (gtOrNan(line[i]!, line[j]!) ? 1 : gtOrNan(line[j]!, line[i]!) ? -1 : i - j));
+    let best = -1, bestCount = 0, run = 0;
+    for (let k = 0; k < order.length; k++) {
+      run++;
+      const v = line[order[k]!]!, next = k + 1 < order.length ? line[order[k + 1]!]! : undefined;
+      if (next === undefined || !(v === next)) {
+        if (run > bestCount) (best = order[k]!), (bestCount = run);
+        run = 0;
+      }
+    }
+    return best;
+  });
+}
+
+/**
+ * PyTorch's CPU quickselect (aten's quick_select_template: median-of-three pivot, NaN above all):
+ * the index of the k-th smallest (0-based), with torch's choice among equal values.
+ */
+function quickSelect(line: number[], k: number): number {
+  const a = [...line], idx = [...line.keys()];
+  const swap = (i: number, j: number) => {
+    [a[i], a[j]] = [a[j]!, a[i]!];
+    [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+  };
+  let L = 0, R = a.length - 1;
+  for (;;) {
+    if (R <= L) break;
+    if (R === L + 1) {
+      if (gtOrNan(a[L]!, a[R]!)) swap(L, R);
+      break;
+    }
+    const P = L + ((R - L) >> 1);
+    swap(P, L + 1);
+    if (gtOrNan(a[L + 1]!, a[R]!)) swap(L + 1, R);
+    if (gtOrNan(a[L]!, a[R]!)) swap(L, R);
+    if (gtOrNan(a[L + 1]!, a[L]!)) swap(L + 1, L);
+    let i = L + 1, j = R;
+    const piv = a[L]!;
+    for (;;) {
+      do i++; while (gtOrNan(piv, a[i]!));
+      do j--; while (gtOrNan(a[j]!, piv));
+      if (j < i) break;
+      swap(i, j);
+    }
+    swap(L, j);
+    if (j <= k) L = i;
+    if (j >= k) R = j - 1;
+  }
+  return idx[k]!;
+}
+
+/** [values, indices] of the k-th smallest element (k from 1) along `dim`. */
+export function kthvalue(x: T, k: number, dim = -1, keepdim = false): ValuesIndices {
+  assertTensor("kthvalue", x);
+  const n = x.ndim === 0 ? 1 : x.shape[normalizeDim("kthvalue", dim, x.ndim)]!;
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new TensileError(`kthvalue: selected number k (${fmtValue(k)}) out of range for dimension of size ${n} (input ${fmtShape(x.shape)})`);
+  return selectAlong("kthvalue", x, dim, keepdim, (line) => quickSelect(line, k - 1));
+}
+
+/** x sorted along dim 0 (the values of `sort(x, 0)`). */
+export function msort(x: T): T {
+  assertTensor("msort", x);
+  return sort(x, 0).values;
+}
+
+export type QuantileInterpolation = "linear" | "lower" | "higher" | "midpoint" | "nearest";
+
+const roundHalfEven = (v: number): number => {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
+function quantileImpl(name: string, x: T, q: number | T, dim: number | null | undefined, keepdim: boolean, interpolation: QuantileInterpolation, ignoreNan: boolean): T {
+  assertTensor(name, x);
+  if (!isFloating(x.dtype)) throw new TensileError(`${name}: input tensor must be either float or double dtype, got ${x.dtype}`);
+  let qs: number[];
+  if (typeof q === "number") qs = [q];
+  else {
+    assertTensor(name, q, "q");
+    if (q.ndim > 1) throw new TensileError(`${name}: q must be a scalar or 1D tensor, got shape ${fmtShape(q.shape)}`);
+    qs = Array.from(q.dataSync(), Number);
+  }
+  for (const v of qs)
+    if (!(typeof v === "number" && v >= 0 && v <= 1)) throw new TensileError(`${name}: q values must be in the range [0, 1], got ${fmtValue(v)}`);
+  if (typeof keepdim !== "boolean") throw new TensileError(`${name}: keepdim must be a boolean, got ${fmtValue(keepdim)}`);
+  const modes = ["linear", "lower", "higher", "midpoint", "nearest"];
+  if (!modes.includes(interpolation))
+    throw new TensileError(`${name}: interpolation must be one of ${modes.join(", ")}, got ${fmtValue(interpolation)}`);
+  const whole = dim === null || dim === undefined;
+  const src = whole ? x.reshape([-1]) : x;
+  const d = whole ? 0 : normalizeDim(name, dim, x.ndim);
+  const base = src.ndim === 0 ? src.reshape([1]) : src;
+  if (base.shape[d] === 0) throw new TensileError(`${name}: input tensor must be non-empty (shape ${fmtShape(x.shape)})`);
+  const keepShape = whole ? x.shape.map(() => 1) : x.ndim === 0 ? [] : x.shape.map((s, i) => (i === d ? 1 : s));
+  const outShape = keepdim ? keepShape : whole ? [] : x.shape.filter((_, i) => i !== d);
+  // sorted lines, NaN last; the rank of each quantile in each line
+  const sorted = toLast(sort(base, d).values, d);
+  const { data, lines, n } = linesOf(base, d);
+  const Q = qs.length;
+  const lo = new Int32Array(Q * lines), hi = new Int32Array(Q * lines);
+  const w = arrayFor(x.dtype, Q * lines);
+  for (let l = 0; l < lines; l++) {
+    let valid = 0;
+    for (let i = 0; i < n; i++) if (!isNan(Number(data[l * n + i]))) valid++;
+    qs.forEach((qv, k) => {
+      // a line with a NaN (quantile) or only NaNs (nanquantile) gives NaN: the last sorted value
+      const nanLine = ignoreNan ? valid === 0 : valid < n;
+      let rank = nanLine ? n - 1 : qv * ((ignoreNan ? valid : n) - 1);
+      if (interpolation === "lower") rank = Math.floor(rank);
+      else if (interpolation === "higher") rank = Math.ceil(rank);
+      else if (interpolation === "nearest") rank = roundHalfEven(rank);
+      const at = k * lines + l;
+      lo[at] = Math.floor(rank);
+      hi[at] = Math.ceil(rank);
+      w[at] = interpolation === "midpoint" && lo[at] !== hi[at] ? 0.5 : rank - lo[at]!;
+    });
+  }
+  const rest = sorted.shape.slice(0, -1);
+  const qShape = [Q, ...rest, 1];
+  const s = sorted.unsqueeze(0).expand([Q, ...sorted.shape]);
+  const mk = (a: TypedArray) => wrap(x.backend, x.backend.fromArray(a), qShape);
+  const below = s.gather(-1, mk(lo)), above = s.gather(-1, mk(hi));
+  const r = below.add(above.sub(below).mul(mk(w)));
+  const out = r.reshape([Q, ...outShape]);
+  return typeof q === "number" || q.ndim === 0 ? out.reshape(outShape) : out;
+}
+
+export interface QuantileOptions {
+  interpolation?: QuantileInterpolation;
+}
+
+/**
+ * The q-th quantiles of x along `dim` (all elements when dim is null), q a number or a 0-D/1-D
+ * tensor in [0, 1]; a 1-D q adds a leading dim. Between two data points, `interpolation` picks
+ * "linear" (default), "lower", "higher", "midpoint" or "nearest". NaN where a line has a NaN.
+ * Differentiable through the sort (PyTorch's is a composite too).
+ */
+export function quantile(x: T, q: number | T, dim?: number | null, keepdim = false, opts?: QuantileOptions | null): T {
+  return quantileImpl("quantile", x, q, dim, keepdim, opts?.interpolation ?? "linear", false);
+}
+
+/** quantile ignoring NaNs (NaN only where a line is all NaN). */
+export function nanquantile(x: T, q: number | T, dim?: number | null, keepdim = false, opts?: QuantileOptions | null): T {
+  return quantileImpl("nanquantile", x, q, dim, keepdim, opts?.interpolation ?? "linear", true);
+}
+
+function cumExtreme(name: "cummax" | "cummin", x: T, dim: number): ValuesIndices {
+  assertTensor(name, x);
+  const d = normalizeDim(name, dim, x.ndim);
+  if (x.ndim === 0) return valuesIndices(x.clone(), wrap(x.backend, x.backend.fromArray(new Int32Array(1)), []));
+  const { data, lines, n } = linesOf(x, d);
+  const idx = new Int32Array(lines * n);
+  const better = name === "cummax" ? (v: number, m: number) => v >= m : (v: number, m: number) => v <= m;
+  for (let l = 0; l < lines; l++) {
+    let m = Number(data[l * n]), at = 0;
+    for (let i = 0; i < n; i++) {
+      const v = Number(data[l * n + i]);
+      // a NaN is taken and then kept (PyTorch: isnan(x) || (!isnan(best) && x >= best))
+      if (isNan(v) || (!isNan(m) && better(v, m))) (m = v), (at = i);
+      idx[l * n + i] = at;
+    }
+  }
+  const shape = [...x.shape.filter((_, i) => i !== d), x.shape[d]!];
+  const index = fromLast(wrap(x.backend, x.backend.fromArray(idx), shape), d).contiguous();
+  return valuesIndices(x.gather(d, index), index);
+}
+
+/** [values, indices] of the running maximum along `dim` (ties: the latest index; NaN propagates). */
+export const cummax = (x: T, dim: number): ValuesIndices => cumExtreme("cummax", x, dim);
+/** [values, indices] of the running minimum along `dim`. */
+export const cummin = (x: T, dim: number): ValuesIndices => cumExtreme("cummin", x, dim);
+
+// ---- counting and searching (not differentiable, as in PyTorch) ----
+
+/**
+ * How often each value 0, 1, ... occurs in the 1-D non-negative int tensor x (int32), or, with
+ * `weights` (x's shape), the sum of the weights of each value (in the weights' dtype). The result
+ * has max(x) + 1 entries, at least `minlength`.
+ */
+export function bincount(x: T, weights?: T | null, minlength = 0): T {
+  assertTensor("bincount", x);
+  if (x.ndim !== 1 || x.dtype !== "int32")
+    throw new TensileError(`bincount: input must be a 1-D int32 tensor, got ${x.dtype} ${fmtShape(x.shape)}`);
+  if (!Number.isInteger(minlength) || minlength < 0) throw new TensileError(`bincount: minlength should be a non-negative integer, got ${fmtValue(minlength)}`);
+  if (weights !== undefined && weights !== null) {
+    assertTensor("bincount", weights, "weights");
+    if (weights.ndim !== 1 || weights.shape[0] !== x.shape[0])
+      throw new TensileError(`bincount: weights should be 1-D and have the same length as input, got ${fmtShape(weights.shape)} and ${fmtShape(x.shape)}`);
+  }
+  const v = x.contiguous().dataSync();
+  let m = -1;
+  for (const a of v) {
+    if (a < 0) throw new TensileError(`bincount: input must contain only non-negative values, got ${a}`);
+    if (a > m) m = a;
+  }
+  const len = Math.max(m + 1, minlength);
+  const w = weights ? weights.contiguous().dataSync() : null;
+  const out = arrayFor(w ? (isFloating(weights!.dtype) ? weights!.dtype : "float64") : "int32", len);
+  for (let i = 0; i < v.length; i++) out[v[i]!] += w ? Number(w[i]) : 1;
+  return wrap(x.backend, x.backend.fromArray(out), [len]);
+}
+
+/**
+ * A histogram of x's values in `bins` equal bins between `min` and `max` (both 0: x's own min and
+ * max); values outside are ignored, `max` itself counts in the last bin. x's dtype (float).
+ */
+export function histc(x: T, bins = 100, min = 0, max = 0): T {
+  assertTensor("histc", x);
+  if (!isFloating(x.dtype)) throw new TensileError(`histc: input must be a float tensor, got ${x.dtype}`);
+  if (!Number.isInteger(bins) || bins <= 0) throw new TensileError(`histc: bins must be a positive integer, got ${fmtValue(bins)}`);
+  if (typeof min !== "number" || typeof max !== "number" || !Number.isFinite(min) || !Number.isFinite(max))
+    throw new TensileError(`histc: range of [${fmtValue(min)}, ${fmtValue(max)}] is not finite`);
+  if (min > max) throw new TensileError(`histc: max must be larger than min, got min ${min} and max ${max}`);
+  const v = x.contiguous().dataSync();
+  const round = x.dtype === "float32" ? Math.fround : (a: number) => a;
+  let lo = min, hi = max;
+  if (lo === hi && v.length > 0) {
+    lo = Infinity, hi = -Infinity;
+    for (const a of v) if (!isNan(a)) (lo = Math.min(lo, a)), (hi = Math.max(hi, a));
+  }
+  if (lo === hi) (lo -= 1), (hi += 1);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new TensileError(`histc: range of [${lo}, ${hi}] is not finite`);
+  const out = arrayFor(x.dtype, bins);
+  const span = round(hi - lo);
+  for (const a of v) {
+    if (!(a >= lo && a <= hi)) continue;
+    const pos = Math.floor(round(round(round(a - lo) * bins) / span));
+    out[Math.min(pos, bins - 1)]! += 1;
+  }
+  return wrap(x.backend, x.backend.fromArray(out), [bins]);
+}
+
+export interface SearchSortedOptions {
+  /** Ignored: indices are always int32 in Tensile. */
+  outInt32?: boolean;
+  /** The last position an equal value could go at (as `side: "right"`). */
+  right?: boolean;
+  side?: "left" | "right";
+}
+
+/** First i in line[lo, lo+n) with line[i] >= v (left) or > v (right); NaN sorts above everything. */
+function bound(seq: TypedArray, lo: number, n: number, v: number, right: boolean): number {
+  let start = 0, end = n;
+  while (start < end) {
+    const mid = start + ((end - start) >> 1);
+    const m = Number(seq[lo + mid]);
+    if (right ? !(m > v) : !(m >= v)) start = mid + 1;
+    else end = mid;
+  }
+  return start;
+}
+
+/**
+ * For each value, the index at which it would be inserted into `sortedSequence` (sorted along its
+ * last dim) to keep it sorted: the first such position, or the last with `right` / `side: "right"`.
+ * A 1-D sequence serves every value; an N-D one pairs its leading dims with the values'. int32.
+ */
+export function searchsorted(sortedSequence: T, values: T | number, opts?: SearchSortedOptions | null): T {
+  const name = "searchsorted";
+  assertTensor(name, sortedSequence, "sortedSequence");
+  const scalar = typeof values === "number";
+  if (!scalar) assertTensor(name, values, "values");
+  const o = opts ?? {};
+  if ((o as { sorter?: unknown }).sorter !== undefined && (o as { sorter?: unknown }).sorter !== null)
+    throw new TensileError(`${name}: the sorter option is not supported; sort the sequence first (sortedSequence.sort())`);
+  if (o.side !== undefined && o.side !== "left" && o.side !== "right") throw new TensileError(`${name}: side can only be "left" or "right", got ${fmtValue(o.side)}`);
+  if (o.side === "left" && o.right) throw new TensileError(`${name}: side and right can't be set to opposites, got side of left while right was true`);
+  const right = o.side === "right" || !!o.right;
+  const vals = scalar ? null : (values as T);
+  const seq = sortedSequence.contiguous().dataSync();
+  if (sortedSequence.ndim === 0) throw new TensileError(`${name}: input value can't be a scalar (sortedSequence has 0 dims)`);
+  const n = sortedSequence.shape[sortedSequence.ndim - 1]!;
+  const vshape = vals ? vals.shape : [];
+  if (sortedSequence.ndim > 1) {
+    const lead = sortedSequence.shape.slice(0, -1);
+    if (vshape.length !== sortedSequence.ndim || lead.some((s, i) => s !== vshape[i]))
+      throw new TensileError(`${name}: boundaries tensor should be 1 dimension or the first N-1 dimensions of boundaries tensor and input value tensor must match, but we got boundaries tensor ${fmtShape(sortedSequence.shape)} and input value tensor ${fmtShape(vshape)}`);
+  }
+  const v = vals ? vals.contiguous().dataSync() : [values as number];
+  const inner = vshape.length === 0 ? 1 : vshape[vshape.length - 1]!;
+  const out = new Int32Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const line = sortedSequence.ndim > 1 ? Math.floor(i / inner) * n : 0;
+    out[i] = bound(seq, line, n, Number(v[i]), right);
+  }
+  return wrap(sortedSequence.backend, sortedSequence.backend.fromArray(out), vshape);
+}
+
+/** The bucket of each value of x among the sorted 1-D `boundaries` (searchsorted with the arguments swapped). */
+export function bucketize(x: T | number, boundaries: T, opts?: { outInt32?: boolean; right?: boolean } | null): T {
+  if (typeof x !== "number") assertTensor("bucketize", x);
+  assertTensor("bucketize", boundaries, "boundaries");
+  if (boundaries.ndim !== 1) throw new TensileError(`bucketize: boundaries tensor must be 1 dimension, but got dim(${boundaries.ndim})`);
+  const o = opts ?? {};
+  return searchsorted(boundaries, x, { right: !!o.right });
 }

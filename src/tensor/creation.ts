@@ -193,3 +193,45 @@ export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   if (out !== p) out.set(p);
   return make(out, [n], opts.requiresGrad);
 }
+
+// ---- logspace, trilIndices/triuIndices, emptyLike ----
+
+/** `steps` values base^v for v evenly spaced from start to end (PyTorch's halves, as linspace). */
+export function logspace(start: number, end: number, steps: number, base: number | CreateOptions = 10, opts: CreateOptions = {}): Tensor {
+  if (typeof base === "object") [base, opts] = [10, base ?? {}];
+  opts ??= {};
+  for (const [name, v] of [["start", start], ["end", end], ["base", base]] as const)
+    if (typeof v !== "number") throw new TensileError(`logspace: ${name} must be a number, got ${typeof v}`);
+  if (!Number.isInteger(steps) || steps < 0) throw new TensileError(`logspace: number of steps must be non-negative, got ${steps}`);
+  const a = arrayFor(checkDType("logspace", opts.dtype ?? "float32"), steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  for (let i = 0; i < steps; i++) a[i] = Math.pow(base, i < steps / 2 ? start + step * i : end - step * (steps - 1 - i));
+  return make(a, [steps], opts.requiresGrad);
+}
+
+function triangleIndices(op: string, row: number, col: number, offset: number, opts: CreateOptions, lower: boolean): Tensor {
+  opts ??= {};
+  for (const [name, v] of [["row", row], ["col", col], ["offset", offset]] as const)
+    if (!Number.isInteger(v) || (name !== "offset" && v < 0)) throw new TensileError(`${op}: ${name} must be a${name === "offset" ? "n" : " non-negative"} integer, got ${v}`);
+  const rows: number[] = [], cols: number[] = [];
+  for (let i = 0; i < row; i++)
+    for (let j = 0; j < col; j++)
+      if (lower ? j - i <= offset : j - i >= offset) {
+        rows.push(i);
+        cols.push(j);
+      }
+  const a = arrayFor(checkDType(op, opts.dtype ?? "int32"), rows.length * 2);
+  a.set(rows);
+  a.set(cols, rows.length);
+  return make(a, [2, rows.length], opts.requiresGrad);
+}
+/** The [2, N] row and column indices of the lower triangle (j − i ≤ offset) of a row × col matrix, row-major; int32. */
+export const trilIndices = (row: number, col: number, offset = 0, opts: CreateOptions = {}): Tensor => triangleIndices("trilIndices", row, col, offset, opts, true);
+/** The [2, N] indices of the upper triangle (j − i ≥ offset). */
+export const triuIndices = (row: number, col: number, offset = 0, opts: CreateOptions = {}): Tensor => triangleIndices("triuIndices", row, col, offset, opts, false);
+
+/** Like PyTorch's `empty_like`, zero-filled (as `empty`). */
+export const emptyLike = (t: Tensor, opts: CreateOptions = {}): Tensor => {
+  if (!(t instanceof Tensor)) throw new TensileError(`emptyLike: input must be a Tensor, got ${t === null ? "null" : typeof t}`);
+  return withBackend(t.backend, () => full(t.shape, 0, { dtype: t.dtype, ...(opts ?? {}) }));
+};

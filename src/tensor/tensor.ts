@@ -4,19 +4,25 @@ import { type BackwardOptions, type Node, _registerTensorClass, runBackward } fr
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { isFloating } from "./dtype.js";
-import { contiguousStrides, normalizeDim, numelOf, sizeArgs } from "./shape.js";
+import { contiguousStrides, normalizeDim, numelOf, sizeAndOptions, sizeArgs } from "./shape.js";
+import { withBackend } from "../backends/registry.js";
 import { formatTensor } from "./format.js";
 import type { Generator } from "./random.js";
 import * as E from "../ops/elementwise.js";
+import * as MA from "../ops/math.js";
 import * as A from "../ops/activation.js";
 import * as R from "../ops/reduce.js";
 import * as L from "../ops/linalg.js";
+import * as LD from "../ops/linalg-dense.js";
+import * as LDC from "../ops/linalg-decomp.js";
 import * as M from "../ops/movement.js";
 import * as I from "../ops/indexing.js";
 import * as IP from "../ops/inplace.js";
 import * as S from "../ops/sort.js";
 import { type ValuesIndices, assertTensor } from "../ops/util.js";
 import type { IndexSpec } from "../ops/indexing.js";
+import * as C from "./creation.js";
+import * as W from "../ops/index-write.js";
 
 type T = Tensor;
 type TS = Tensor | number;
@@ -323,6 +329,66 @@ export class Tensor {
   isnan(): T { return E.isnan(this); }
   isfinite(): T { return E.isfinite(this); }
 
+  // ---- elementwise maths (ops/math.ts) ----
+  tan(): T { return MA.tan(this); }
+  asin(): T { return MA.asin(this); }
+  acos(): T { return MA.acos(this); }
+  atan(): T { return MA.atan(this); }
+  atan2(other: TS): T { return MA.atan2(this, other); }
+  sinh(): T { return MA.sinh(this); }
+  cosh(): T { return MA.cosh(this); }
+  asinh(): T { return MA.asinh(this); }
+  acosh(): T { return MA.acosh(this); }
+  atanh(): T { return MA.atanh(this); }
+  arcsin(): T { return MA.asin(this); }
+  arccos(): T { return MA.acos(this); }
+  arctan(): T { return MA.atan(this); }
+  arctan2(other: TS): T { return MA.atan2(this, other); }
+  arcsinh(): T { return MA.asinh(this); }
+  arccosh(): T { return MA.acosh(this); }
+  arctanh(): T { return MA.atanh(this); }
+  sinc(): T { return MA.sinc(this); }
+  deg2rad(): T { return MA.deg2rad(this); }
+  rad2deg(): T { return MA.rad2deg(this); }
+  log2(): T { return MA.log2(this); }
+  log10(): T { return MA.log10(this); }
+  exp2(): T { return MA.exp2(this); }
+  square(): T { return MA.square(this); }
+  logaddexp(other: TS): T { return MA.logaddexp(this, other); }
+  logaddexp2(other: TS): T { return MA.logaddexp2(this, other); }
+  xlogy(other: TS): T { return MA.xlogy(this, other); }
+  logit(eps?: number | null): T { return MA.logit(this, eps); }
+  erfc(): T { return MA.erfc(this); }
+  erfinv(): T { return MA.erfinv(this); }
+  lgamma(): T { return MA.lgamma(this); }
+  digamma(): T { return MA.digamma(this); }
+  polygamma(n: number): T { return MA.polygamma(n, this); }
+  trunc(): T { return MA.trunc(this); }
+  fix(): T { return MA.trunc(this); }
+  frac(): T { return MA.frac(this); }
+  fmod(other: TS): T { return MA.fmod(this, other); }
+  clampMin(min: number | T): T { return MA.clampMin(this, min); }
+  clampMax(max: number | T): T { return MA.clampMax(this, max); }
+  clip(min?: number | T | null, max?: number | T | null): T { return E.clamp(this, min, max); }
+  nanToNum(nan?: number | null, posinf?: number | null, neginf?: number | null): T { return MA.nanToNum(this, nan, posinf, neginf); }
+  isinf(): T { return MA.isinf(this); }
+  isposinf(): T { return MA.isposinf(this); }
+  isneginf(): T { return MA.isneginf(this); }
+  signbit(): T { return MA.signbit(this); }
+  sgn(): T { return MA.sgn(this); }
+  heaviside(values: TS): T { return MA.heaviside(this, values); }
+  fmax(other: TS): T { return MA.fmax(this, other); }
+  fmin(other: TS): T { return MA.fmin(this, other); }
+  lerp(end: T, weight: number | T): T { return MA.lerp(this, end, weight); }
+  hypot(other: TS): T { return MA.hypot(this, other); }
+  floatPower(exponent: TS): T { return MA.floatPower(this, exponent); }
+  multiply(other: TS): T { return E.mul(this, other); }
+  divide(other: TS, opts?: { roundingMode?: "trunc" | "floor" | null }): T { return E.div(this, other, opts); }
+  trueDivide(other: TS): T { return E.div(this, other); }
+  subtract(other: TS, opts?: { alpha?: number }): T { return E.sub(this, other, opts); }
+  negative(): T { return E.neg(this); }
+  absolute(): T { return E.abs(this); }
+
   // ---- activations ----
   relu(): T { return A.relu(this); }
   leakyRelu(negativeSlope?: number): T { return A.leakyRelu(this, negativeSlope); }
@@ -375,6 +441,54 @@ export class Tensor {
   outer(o: T): T { return L.outer(this, o); }
   dot(o: T): T { return L.dot(this, o); }
 
+  // ---- selections, NaN-aware reductions, scans, counting (ops/reduce.ts, ops/sort.ts) ----
+  median(): T;
+  median(dim: number, keepdim?: boolean): ValuesIndices;
+  median(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? S.median(this) : S.median(this, dim, keepdim); }
+  nanmedian(): T;
+  nanmedian(dim: number, keepdim?: boolean): ValuesIndices;
+  nanmedian(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? S.nanmedian(this) : S.nanmedian(this, dim, keepdim); }
+  mode(dim?: number, keepdim?: boolean): ValuesIndices { return S.mode(this, dim, keepdim); }
+  kthvalue(k: number, dim?: number, keepdim?: boolean): ValuesIndices { return S.kthvalue(this, k, dim, keepdim); }
+  quantile(q: number | T, dim?: number | null, keepdim?: boolean, opts?: S.QuantileOptions | null): T { return S.quantile(this, q, dim, keepdim, opts); }
+  nanquantile(q: number | T, dim?: number | null, keepdim?: boolean, opts?: S.QuantileOptions | null): T { return S.nanquantile(this, q, dim, keepdim, opts); }
+  msort(): T { return S.msort(this); }
+  cummax(dim: number): ValuesIndices { return S.cummax(this, dim); }
+  cummin(dim: number): ValuesIndices { return S.cummin(this, dim); }
+  bincount(weights?: T | null, minlength?: number): T { return S.bincount(this, weights, minlength); }
+  histc(bins?: number, min?: number, max?: number): T { return S.histc(this, bins, min, max); }
+  nansum(dim?: Dims | null, keepdim?: boolean): T { return R.nansum(this, dim, keepdim); }
+  nanmean(dim?: Dims | null, keepdim?: boolean): T { return R.nanmean(this, dim, keepdim); }
+  countNonzero(dim?: Dims | null): T { return R.countNonzero(this, dim); }
+  aminmax(opts?: { dim?: number | null; keepdim?: boolean } | null): R.MinMax { return R.aminmax(this, opts); }
+  cumprod(dim: number): T { return R.cumprod(this, dim); }
+  logcumsumexp(dim: number): T { return R.logcumsumexp(this, dim); }
+  diff(n?: number, dim?: number, prepend?: T | null, append?: T | null): T { return R.diff(this, n, dim, prepend, append); }
+
+  // ---- more linear algebra (ops/linalg.ts, ops/linalg-dense.ts) ----
+  mv(vec: T): T { return L.mv(this, vec); }
+  addmm(mat1: T, mat2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addmm(this, mat1, mat2, opts); }
+  addmv(mat: T, vec: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addmv(this, mat, vec, opts); }
+  addr(vec1: T, vec2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addr(this, vec1, vec2, opts); }
+  baddbmm(batch1: T, batch2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.baddbmm(this, batch1, batch2, opts); }
+  addbmm(batch1: T, batch2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addbmm(this, batch1, batch2, opts); }
+  inner(o: T): T { return L.inner(this, o); }
+  vdot(o: T): T { return L.vdot(this, o); }
+  kron(o: T): T { return L.kron(this, o); }
+  trace(): T { return L.trace(this); }
+  diagonal(offset?: number, dim1?: number, dim2?: number): T { return L.diagonal(this, offset, dim1, dim2); }
+  diagEmbed(offset?: number, dim1?: number, dim2?: number): T { return L.diagEmbed(this, offset, dim1, dim2); }
+  cross(o: T, dim?: number | null): T { return L.cross(this, o, dim); }
+  dist(o: T, p?: number): T { return L.dist(this, o, p); }
+  matrixPower(n: number): T { return LD.matrixPower(this, n); }
+  det(): T { return LD.det(this); }
+  slogdet(): LD.SignLogAbsDet { return LD.slogdet(this); }
+  logdet(): T { return LD.logdet(this); }
+  inverse(): T { return LD.inv(this); }
+  cholesky(upper?: boolean): T { return LD.torchCholesky(this, upper); }
+  pinverse(rcond?: number): T { return LDC.pinverse(this, rcond); }
+  matrixExp(): T { return LD.matrixExp(this); }
+
   // ---- movement ----
   // sizes as one array or as numbers, as in PyTorch: reshape([2, 3]) or reshape(2, 3)
   reshape(shape: readonly number[]): T;
@@ -423,6 +537,71 @@ export class Tensor {
   triu(diagonal?: number): T { return I.triu(this, diagonal); }
   oneHot(numClasses?: number): T { return I.oneHot(this, numClasses); }
 
+  // ---- more movement and indexing (roll ... nonzero; ops/movement.ts, ops/indexing.ts, ops/index-write.ts) ----
+  roll(shifts: number | readonly number[], dims?: Dims | null): T { return M.roll(this, shifts, dims); }
+  rot90(k?: number, dims?: readonly number[]): T { return M.rot90(this, k, dims); }
+  tile(dims: readonly number[]): T;
+  tile(...dims: number[]): T;
+  tile(...a: unknown[]): T { return M.tile(this, sizeArgs("tile", a)); }
+  movedim(source: Dims, destination: Dims): T { return M.movedim(this, source, destination); }
+  moveaxis(source: Dims, destination: Dims): T { return M.movedim(this, source, destination); }
+  swapaxes(d0: number, d1: number): T { return M.transpose(this, d0, d1); }
+  swapdims(d0: number, d1: number): T { return M.transpose(this, d0, d1); }
+  unbind(dim?: number): T[] { return M.unbind(this, dim); }
+  tensorSplit(indicesOrSections: number | readonly number[] | T, dim?: number): T[] { return M.tensorSplit(this, indicesOrSections, dim); }
+  hsplit(indicesOrSections: number | readonly number[]): T[] { return M.hsplit(this, indicesOrSections); }
+  vsplit(indicesOrSections: number | readonly number[]): T[] { return M.vsplit(this, indicesOrSections); }
+  dsplit(indicesOrSections: number | readonly number[]): T[] { return M.dsplit(this, indicesOrSections); }
+  flipud(): T { return M.flipud(this); }
+  fliplr(): T { return M.fliplr(this); }
+  ravel(): T { return M.ravel(this); }
+  /** The windows of `size` elements every `step` along `dimension`, as a new last dim (a strided view). */
+  unfold(dimension: number, size: number, step: number): T { return M.unfold(this, dimension, size, step); }
+  viewAs(other: T): T {
+    assertTensor("viewAs", other, "other");
+    return M.view(this, other.shape);
+  }
+  reshapeAs(other: T): T {
+    assertTensor("reshapeAs", other, "other");
+    return M.reshape(this, other.shape);
+  }
+  typeAs(other: T): T {
+    assertTensor("typeAs", other, "other");
+    return E.to(this, other.dtype);
+  }
+  newZeros(size: readonly number[], opts?: C.CreateOptions): T;
+  newZeros(...sizeThenOptions: [...number[], C.CreateOptions] | number[]): T;
+  newZeros(...a: unknown[]): T { return newFilled("newZeros", this, 0, a); }
+  newOnes(size: readonly number[], opts?: C.CreateOptions): T;
+  newOnes(...sizeThenOptions: [...number[], C.CreateOptions] | number[]): T;
+  newOnes(...a: unknown[]): T { return newFilled("newOnes", this, 1, a); }
+  /** Zero-filled, as `empty`. */
+  newEmpty(size: readonly number[], opts?: C.CreateOptions): T;
+  newEmpty(...sizeThenOptions: [...number[], C.CreateOptions] | number[]): T;
+  newEmpty(...a: unknown[]): T { return newFilled("newEmpty", this, 0, a); }
+  newFull(size: readonly number[], fillValue: number, opts?: C.CreateOptions): T {
+    return newFilled("newFull", this, fillValue, opts === undefined ? [size] : [size, opts]);
+  }
+  /** A copy of `data` with this tensor's dtype (unless `opts.dtype`), on its backend. */
+  newTensor(data: Nested | TypedArray, opts?: C.CreateOptions): T {
+    return withBackend(this.backend, () => C.tensor(data, { dtype: this.dtype, ...(opts ?? {}) }));
+  }
+  take(index: T): T { return I.take(this, index); }
+  takeAlongDim(indices: T, dim?: number | null): T { return I.takeAlongDim(this, indices, dim); }
+  indexAdd(dim: number, index: T, source: T, opts?: W.IndexAddOptions | null): T { return W.indexAdd(this, dim, index, source, opts); }
+  indexCopy(dim: number, index: T, source: T): T { return W.indexCopy(this, dim, index, source); }
+  indexFill(dim: number, index: T, value: TS | boolean): T { return W.indexFill(this, dim, index, value); }
+  indexPut(indices: readonly T[], values: TS, accumulate?: boolean): T { return W.indexPut(this, indices, values, accumulate); }
+  maskedSelect(mask: T): T { return I.maskedSelect(this, mask); }
+  maskedScatter(mask: T, source: T): T { return W.maskedScatter(this, mask, source); }
+  nonzero(opts?: I.NonzeroOptions & { asTuple?: false }): T;
+  nonzero(opts: I.NonzeroOptions & { asTuple: true }): T[];
+  nonzero(opts?: I.NonzeroOptions | null): T | T[] { return I.nonzero(this, opts); }
+  argwhere(): T { return I.argwhere(this); }
+  selectScatter(src: T, dim: number, index: number): T { return W.selectScatter(this, src, dim, index); }
+  sliceScatter(src: T, dim?: number, start?: number | null, end?: number | null, step?: number): T { return W.sliceScatter(this, src, dim, start, end, step); }
+  diagonalScatter(src: T, offset?: number, dim1?: number, dim2?: number): T { return W.diagonalScatter(this, src, offset, dim1, dim2); }
+
   // ---- in place (recorded by autograd as PyTorch records them; see ops/inplace.ts) ----
   copy_(src: TS): this { return IP.copy_(this, src); }
   fill_(v: number): this { return IP.inPlace("fill_", this, () => v); }
@@ -447,6 +626,18 @@ export class Tensor {
     return IP.inPlace("clamp_", this, (t) => E.clamp(t, min, max), [min, max].filter((b): b is T => b instanceof Tensor), true);
   }
   maskedFill_(mask: T, v: number): this { return IP.inPlace("maskedFill_", this, (t) => E.maskedFill(t, mask, v), [mask]); }
+  // index writes: the source has its own shape (othersBroadcast false); no rule reads self
+  indexAdd_(dim: number, index: T, source: T, opts?: W.IndexAddOptions | null): this {
+    return IP.inPlace("indexAdd_", this, (t) => W.indexAdd(t, dim, index, source, opts), [source], false, false);
+  }
+  indexCopy_(dim: number, index: T, source: T): this { return IP.inPlace("indexCopy_", this, (t) => W.indexCopy(t, dim, index, source), [source], false, false); }
+  indexFill_(dim: number, index: T, value: TS | boolean): this { return IP.inPlace("indexFill_", this, (t) => W.indexFill(t, dim, index, value), [value], false, false); }
+  indexPut_(indices: readonly T[], values: TS, accumulate?: boolean): this {
+    return IP.inPlace("indexPut_", this, (t) => W.indexPut(t, indices, values, accumulate), [values], false, false);
+  }
+  maskedScatter_(mask: T, source: T): this {
+    return IP.inPlace("maskedScatter_", this, (t) => W.maskedScatter(t, mask, source), [source], false, false);
+  }
   relu_(): this { return IP.inPlace("relu_", this, (t) => A.relu(t)); }
   uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }
@@ -455,6 +646,13 @@ export class Tensor {
 // Runtimes without Symbol.dispose: TypeScript's `using` helper looks the method up under this key.
 if (!(Symbol as { dispose?: symbol }).dispose)
   (Tensor.prototype as unknown as Record<symbol, unknown>)[Symbol.for("Symbol.dispose")] = Tensor.prototype.dispose;
+
+/** Tensor.newFull / newZeros / ...: `args` is the size (an array or numbers), then optional options. */
+function newFilled(op: string, t: Tensor, value: number, args: readonly unknown[]): Tensor {
+  const [shape, opts] = sizeAndOptions<C.CreateOptions>(op, args);
+  if (typeof value !== "number" && typeof value !== "boolean") throw new TensileError(`${op}: fill_value must be a number, got ${fmtValue(value)}`);
+  return withBackend(t.backend, () => C.full(shape, value, { dtype: t.dtype, ...opts }));
+}
 
 function usedAfterDispose(t: Tensor): never {
   throw new TensileError(`a Tensor of shape ${fmtShape(t.shape)} was used after dispose()`);

@@ -80,7 +80,8 @@ export function assertClose(name: string, actual: Tensor, expected: TensorSpec, 
   const want = expected.data.map(decode);
   for (let i = 0; i < want.length; i++) {
     const a = Number(got[i]), e = want[i]!;
-    if (Number.isNaN(e) ? !Number.isNaN(a) : !(a === e || Math.abs(a - e) <= atol + rtol * Math.abs(e)))
+    // an infinite expectation must be met exactly (|a − ∞| ≤ rtol·∞ would accept anything finite)
+    if (Number.isNaN(e) ? !Number.isNaN(a) : !Number.isFinite(e) ? a !== e : !(a === e || Math.abs(a - e) <= atol + rtol * Math.abs(e)))
       throw new Error(`${name}: element ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
   }
 }

@@ -1,9 +1,10 @@
-"""F. layers: conv1d/conv2d/convTranspose2d, max/avg/adaptive pooling, batch/layer/group norm,
-interpolate, unfold/fold."""
+"""F. layers: conv1d/conv2d/convTranspose1d/2d, max/avg/adaptive/power-average pooling,
+batch/layer/group/instance/local-response norm, interpolate, unfold/fold, pixel and channel
+shuffles, embedding bags."""
 import torch
 import torch.nn.functional as F
 
-from .spec import Cases, T, distinct, f64, kw, op, pos, rn
+from .spec import Cases, T, distinct, f64, ints, kw, long, op, pos, rn
 
 
 def conv_adapter(fn):
@@ -44,6 +45,7 @@ op("F.fold")(lambda x, size, k, opts=None: F.fold(x, size, k, **kw(opts)))
 
 def cases():
     distance_cases()
+    layers_helper_cases()
     c = Cases("F.conv1d")
     c("plain", T(rn(2, 3, 7)), T(rn(4, 3, 3)), T(rn(4)))
     c("no_bias", T(rn(2, 3, 7)), T(rn(4, 3, 3)))
@@ -284,3 +286,239 @@ def distance_cases():
     c("same_points", T(torch.ones(2, 3)), T(torch.ones(2, 3)))
     c("one_dim", T(rn(4)), T(rn(4)))
     c("float64", T(f64(rn(3, 4))), T(f64(rn(3, 4))))
+
+
+# ---- layers helper: convTranspose1d, 1-D / adaptive-max / LP pooling, instance and local
+# response norm, pixel/channel shuffles, embedding bags ----
+op("F.convTranspose1d")(conv_adapter(F.conv_transpose1d))
+op("F.avgPool1d")(lambda x, k, opts=None: F.avg_pool1d(x, k, **kw(opts)))
+op("F.adaptiveAvgPool1d")(lambda x, size: F.adaptive_avg_pool1d(x, size))
+op("F.adaptiveMaxPool1d")(lambda x, size, opts=None: (lambda o: list(o) if isinstance(o, tuple) else o)(
+    F.adaptive_max_pool1d(x, size, **kw(opts))))
+op("F.adaptiveMaxPool2d")(lambda x, size, opts=None: (lambda o: list(o) if isinstance(o, tuple) else o)(
+    F.adaptive_max_pool2d(x, size, **kw(opts))))
+op("F.lpPool1d")(lambda x, p, k, opts=None: F.lp_pool1d(x, p, k, **kw(opts)))
+op("F.lpPool2d")(lambda x, p, k, opts=None: F.lp_pool2d(x, p, k, **kw(opts)))
+op("F.instanceNorm")(lambda x, rm=None, rv=None, opts=None: F.instance_norm(x, rm, rv, **kw(opts)))
+op("F.localResponseNorm")(lambda x, size, alpha=1e-4, beta=0.75, k=1.0: F.local_response_norm(x, size, alpha, beta, k))
+op("F.pixelShuffle")(lambda x, r: F.pixel_shuffle(x, r))
+op("F.pixelUnshuffle")(lambda x, r: F.pixel_unshuffle(x, r))
+@op("F.channelShuffle")
+def _channel_shuffle(x, g):
+    # torch 1.13 has no derivative for channel_shuffle: the values are torch's, the gradient that
+    # of the same permutation written as reshape/transpose (checked equal to torch's forward here)
+    ref = F.channel_shuffle(x.detach(), g)
+    out = x.reshape(x.shape[0], g, x.shape[1] // g, *x.shape[2:]).transpose(1, 2).reshape(x.shape)
+    assert torch.equal(out.detach(), ref)
+    return out
+op("F.embeddingBag")(lambda x, w, offsets=None, opts=None: F.embedding_bag(long(x), w, long(offsets), **kw(opts)))
+op("F.conv3d")(conv_adapter(F.conv3d))
+op("F.affineGrid")(lambda theta, size, opts=None: F.affine_grid(theta, size, **{"align_corners": False, **kw(opts)}))
+op("F.gridSample")(lambda x, grid, opts=None: F.grid_sample(x, grid, **{"align_corners": False, **kw(opts)}))
+op("F.maxPool3d")(lambda x, k, opts=None: F.max_pool3d(x, k, **kw(opts)))
+op("F.avgPool3d")(lambda x, k, opts=None: F.avg_pool3d(x, k, **kw(opts)))
+
+
+def layers_helper_cases():
+    c = Cases("F.convTranspose1d")
+    c("plain", T(rn(2, 3, 5)), T(rn(3, 2, 3)), T(rn(2)))
+    c("no_bias", T(rn(1, 2, 4)), T(rn(2, 3, 2)))
+    c("stride_output_padding", T(rn(1, 2, 4)), T(rn(2, 2, 3)), T(rn(2)), {"stride": 2, "outputPadding": 1})
+    c("padding_dilation", T(rn(1, 2, 5)), T(rn(2, 3, 3)), T(rn(3)), {"padding": 1, "dilation": 2})
+    c("groups", T(rn(1, 4, 3)), T(rn(4, 3, 2)), T(rn(6)), {"groups": 2, "stride": 2})
+    c("all_options", T(rn(2, 4, 4)), T(rn(4, 1, 3)), T(rn(2)),
+      {"stride": 3, "padding": 1, "outputPadding": 2, "groups": 2, "dilation": 2})
+    c("unbatched", T(rn(2, 4)), T(rn(2, 2, 2)), T(rn(2)))
+    c("noncontig", T(rn(1, 5, 3), view=[["transpose", 1, 2]]), T(rn(3, 2, 2)), T(rn(2)))
+    c("float64", T(f64(rn(1, 2, 3))), T(f64(rn(2, 2, 3))), T(f64(rn(2))), {"stride": 2})
+    c("size0_batch", T(rn(0, 2, 3)), T(rn(2, 3, 2)), T(rn(3)))
+
+    c = Cases("F.avgPool1d")
+    c("plain", T(rn(2, 3, 8)), 2)
+    c("stride_padding", T(rn(1, 2, 7)), 3, {"stride": 2, "padding": 1})
+    c("exclude_pad", T(rn(1, 2, 7)), 3, {"stride": 2, "padding": 1, "countIncludePad": False})
+    c("ceil_mode", T(rn(1, 2, 7)), 2, {"ceilMode": True})
+    c("ceil_mode_padding_exclude", T(rn(1, 1, 8)), 3, {"stride": 2, "padding": 1, "ceilMode": True, "countIncludePad": False})
+    c("kernel_list", T(rn(1, 2, 6)), [3], {"stride": [1]})
+    c("unbatched", T(rn(3, 6)), 2)
+    c("noncontig", T(rn(2, 6, 3), view=[["transpose", 1, 2]]), 2)
+    c("float64", T(f64(rn(1, 2, 6))), 3, {"stride": 1})
+    c("size0_batch", T(rn(0, 2, 4)), 2)
+
+    c = Cases("F.adaptiveAvgPool1d")
+    c("non_divisible", T(rn(2, 3, 7)), 3)
+    c("list_size", T(rn(1, 2, 6)), [4])
+    c("global", T(rn(2, 3, 5)), 1)
+    c("upsample", T(rn(1, 2, 3)), 5)
+    c("unbatched", T(rn(2, 5)), 2)
+    c("noncontig", T(rn(1, 7, 3), view=[["transpose", 1, 2]]), 3)
+    c("float64", T(f64(rn(1, 2, 7))), 4)
+
+    c = Cases("F.adaptiveMaxPool1d")
+    c("non_divisible", T(distinct(2, 3, 7)), 3)
+    c("divisible", T(distinct(1, 2, 8)), 4)
+    c("return_indices", T(distinct(2, 2, 7)), 3, {"returnIndices": True})
+    c("upsample_indices", T(distinct(1, 2, 3)), 5, {"returnIndices": True})
+    c("unbatched", T(distinct(2, 5)), [2])
+    c("noncontig", T(distinct(1, 7, 3), view=[["transpose", 1, 2]]), 3)
+    c("float64", T(f64(distinct(1, 2, 7))), 4, {"returnIndices": True})
+    c("size0_batch", T(rn(0, 2, 4)), 2)
+
+    c = Cases("F.adaptiveMaxPool2d")
+    c("non_divisible", T(distinct(2, 3, 5, 7)), [2, 3])
+    c("int_size", T(distinct(1, 2, 5, 5)), 3)
+    c("global", T(distinct(2, 3, 4, 4)), 1)
+    c("none_entry", T(distinct(1, 2, 4, 6)), [None, 4])
+    c("return_indices", T(distinct(1, 2, 5, 7)), [3, 2], {"returnIndices": True})
+    c("upsample_indices", T(distinct(1, 1, 2, 3)), [3, 5], {"returnIndices": True})
+    c("unbatched", T(distinct(2, 5, 4)), [3, 2])
+    c("noncontig", T(distinct(1, 5, 6, 2), view=[["permute", [0, 3, 1, 2]]]), [2, 4])
+    c("float64", T(f64(distinct(1, 2, 5, 7))), [3, 4], {"returnIndices": True})
+    c("size0_batch", T(rn(0, 2, 4, 4)), 2)
+
+    c = Cases("F.lpPool1d")
+    c("p2", T(rn(2, 3, 8)), 2, 2)
+    c("p2_stride", T(rn(1, 2, 9)), 2.0, 3, {"stride": 2})
+    c("p1_5_positive", T(pos(1, 2, 7)), 1.5, 2, {"ceilMode": True})
+    c("p1", T(pos(1, 2, 6)), 1, 3)
+    c("unbatched", T(rn(2, 6)), 2, 3)
+    c("noncontig", T(rn(1, 6, 2), view=[["transpose", 1, 2]]), 2, 2)
+    c("float64", T(f64(pos(1, 2, 6))), 3, 2)
+
+    c = Cases("F.lpPool2d")
+    c("p2", T(rn(2, 2, 4, 4)), 2, 2)
+    c("p2_kernel_tuple_stride", T(rn(1, 2, 5, 6)), 2, [2, 3], {"stride": [1, 2]})
+    c("p3_positive_ceil", T(pos(1, 1, 5, 5)), 3, 2, {"ceilMode": True})
+    c("p1_5_positive", T(pos(1, 2, 4, 4)), 1.5, 2)
+    c("unbatched", T(rn(2, 4, 4)), 2, 2)
+    c("noncontig", T(rn(1, 4, 4, 2), view=[["permute", [0, 3, 1, 2]]]), 2, 2)
+    c("float64", T(f64(rn(1, 2, 4, 4))), 2, 2, {"stride": 1})
+
+    stats = lambda ch: (T(rn(ch) * 0.1, grad=False), T(pos(ch), grad=False))
+    c = Cases("F.instanceNorm")
+    c("plain", T(rn(2, 3, 5)))
+    c("affine_4d", T(rn(2, 3, 3, 4)), None, None, {"weight": T(pos(3)), "bias": T(rn(3))})
+    c("eps", T(rn(3, 2, 4)), None, None, {"eps": 0.1})
+    c("running_update", T(rn(2, 3, 4)), *stats(3), {"weight": T(pos(3)), "bias": T(rn(3))},
+      check_args_after=[1, 2])
+    c("running_update_momentum_4d", T(rn(3, 2, 2, 3)), *stats(2), {"momentum": 0.3},
+      check_args_after=[1, 2])
+    c("use_running_stats", T(rn(2, 3, 4)), *stats(3), {"weight": T(pos(3)), "bias": T(rn(3)), "useInputStats": False},
+      check_args_after=[1, 2])
+    c("noncontig", T(rn(2, 4, 3), view=[["transpose", 1, 2]]), None, None, {"weight": T(pos(3))})
+    c("float64", T(f64(rn(2, 3, 4))), None, None, {"weight": T(f64(pos(3))), "bias": T(f64(rn(3)))})
+    c("size0_batch", T(rn(0, 3, 4)))
+
+    c = Cases("F.localResponseNorm")
+    c("size2_3d", T(rn(2, 5, 4)), 2)
+    c("size3_4d", T(rn(2, 6, 3, 3)), 3)
+    c("options", T(rn(1, 4, 3, 2)), 3, 0.01, 0.5, 2.0)
+    c("size_larger_than_c", T(rn(1, 3, 4)), 5, 0.1)
+    c("five_dims", T(rn(1, 4, 2, 2, 3)), 2, 0.05)
+    c("noncontig", T(rn(1, 4, 5), view=[["transpose", 1, 2]]), 3, 0.1)
+    c("float64", T(f64(rn(2, 4, 3))), 3, 0.1, 0.6, 1.5)
+
+    c = Cases("F.pixelShuffle")
+    c("plain", T(rn(1, 8, 2, 3)), 2)
+    c("factor3_batch", T(rn(2, 9, 2, 2)), 3)
+    c("unbatched", T(rn(4, 2, 2)), 2)
+    c("five_dims", T(rn(2, 1, 4, 2, 1)), 2)
+    c("noncontig", T(rn(1, 2, 3, 4), view=[["permute", [0, 3, 1, 2]]]), 2)
+    c("float64", T(f64(rn(1, 4, 2, 2))), 2)
+
+    c = Cases("F.pixelUnshuffle")
+    c("plain", T(rn(1, 2, 4, 6)), 2)
+    c("factor3", T(rn(2, 1, 3, 6)), 3)
+    c("unbatched", T(rn(2, 4, 4)), 2)
+    c("noncontig", T(rn(1, 4, 4, 2), view=[["permute", [0, 3, 1, 2]]]), 2)
+    c("float64", T(f64(rn(1, 1, 4, 4))), 2)
+
+    c = Cases("F.channelShuffle")
+    c("plain", T(rn(2, 6, 3)), 2)
+    c("groups3_4d", T(rn(1, 6, 2, 2)), 3)
+    c("one_group", T(rn(1, 4, 3)), 1)
+    c("noncontig", T(rn(1, 3, 4), view=[["transpose", 1, 2]]), 2)
+    c("float64", T(f64(rn(2, 4, 3))), 4)
+
+    w = lambda: T(rn(10, 3))
+    c = Cases("F.embeddingBag")
+    c("mean_offsets", T(torch.tensor([1, 2, 4, 5, 4, 3, 2, 9], dtype=torch.int32)), w(),
+      T(torch.tensor([0, 4], dtype=torch.int32)))
+    c("sum_offsets_empty_bag", T(torch.tensor([1, 2, 4, 5, 4], dtype=torch.int32)), w(),
+      T(torch.tensor([0, 2, 2], dtype=torch.int32)), {"mode": "sum"})
+    c("max_offsets", T(torch.tensor([1, 2, 4, 5, 4, 3, 2, 9], dtype=torch.int32)), w(),
+      T(torch.tensor([0, 3, 5], dtype=torch.int32)), {"mode": "max"})
+    c("mean_2d", T(ints(0, 10, 3, 4)), w())
+    c("sum_2d_per_sample_weights", T(ints(0, 10, 2, 3)), w(), None, {"mode": "sum", "perSampleWeights": T(rn(2, 3))})
+    c("sum_per_sample_weights_offsets", T(torch.tensor([0, 3, 3, 7, 1], dtype=torch.int32)), w(),
+      T(torch.tensor([0, 3], dtype=torch.int32)), {"mode": "sum", "perSampleWeights": T(rn(5))})
+    c("include_last_offset", T(torch.tensor([1, 2, 4, 5, 4, 3, 2, 9], dtype=torch.int32)), w(),
+      T(torch.tensor([0, 2, 5, 8], dtype=torch.int32)), {"mode": "sum", "includeLastOffset": True})
+    c("padding_idx_mean", T(torch.tensor([[1, 0, 4], [0, 0, 0], [2, 2, 0]], dtype=torch.int32)), w(), None,
+      {"paddingIdx": 0})
+    c("padding_idx_max", T(torch.tensor([1, 0, 4, 0, 0, 7], dtype=torch.int32)), w(),
+      T(torch.tensor([0, 3, 5], dtype=torch.int32)), {"mode": "max", "paddingIdx": 0})
+    c("padding_idx_sum_negative", T(torch.tensor([[9, 1], [2, 9]], dtype=torch.int32)), w(), None,
+      {"mode": "sum", "paddingIdx": -1})
+    c("noncontig_weight", T(ints(0, 4, 2, 3)), T(rn(3, 4), view=[["transpose", 0, 1]]))
+    # the looked-up rows are renormalised in place (checked after the call); no gradcheck, as the
+    # renorm rewrites the weight that finite differences perturb
+    c("max_norm_sum", T(torch.tensor([1, 2, 4, 2], dtype=torch.int32)), T(rn(6, 3) * 2),
+      T(torch.tensor([0, 2], dtype=torch.int32)), {"mode": "sum", "maxNorm": 1.0}, gradcheck=False,
+      check_args_after=[1])
+    c("float64", T(torch.tensor([1, 2, 4, 5, 4], dtype=torch.int32)), T(f64(rn(10, 3))),
+      T(torch.tensor([0, 2], dtype=torch.int32)), {"mode": "sum"})
+
+    c = Cases("F.conv3d")
+    c("plain", T(rn(2, 2, 4, 4, 4)), T(rn(3, 2, 3, 3, 3)), T(rn(3)))
+    c("no_bias_stride", T(rn(1, 2, 5, 5, 4)), T(rn(2, 2, 2, 3, 2)), None, {"stride": 2})
+    c("padding_dilation", T(rn(1, 2, 5, 4, 4)), T(rn(2, 2, 3, 2, 2)), T(rn(2)), {"padding": [2, 1, 0], "dilation": [2, 1, 2]})
+    c("groups_stride_tuple", T(rn(1, 4, 4, 5, 4)), T(rn(4, 2, 2, 2, 2)), T(rn(4)), {"groups": 2, "stride": [1, 2, 1]})
+    c("padding_same", T(rn(1, 2, 4, 3, 4)), T(rn(2, 2, 2, 3, 2)), T(rn(2)), {"padding": "same"})
+    c("padding_valid", T(rn(1, 1, 3, 3, 3)), T(rn(2, 1, 2, 2, 2)), None, {"padding": "valid"})
+    c("unbatched", T(rn(2, 3, 3, 3)), T(rn(2, 2, 2, 2, 2)), T(rn(2)))
+    c("noncontig", T(rn(1, 3, 3, 4, 2), view=[["permute", [0, 4, 1, 2, 3]]]), T(rn(2, 2, 2, 2, 2)), T(rn(2)))
+    c("float64", T(f64(rn(1, 2, 3, 3, 3))), T(f64(rn(2, 2, 2, 2, 2))), T(f64(rn(2))), {"padding": 1})
+    c("size0_batch", T(rn(0, 2, 3, 3, 3)), T(rn(2, 2, 2, 2, 2)), T(rn(2)))
+
+    c = Cases("F.maxPool3d")
+    c("plain", T(distinct(2, 2, 4, 4, 4)), 2)
+    c("kernel3_stride2_padding1", T(distinct(1, 2, 5, 5, 4)), 3, {"stride": 2, "padding": 1})
+    c("kernel_tuple_dilation", T(distinct(1, 1, 5, 4, 6)), [2, 2, 3], {"stride": 1, "dilation": [2, 1, 1]})
+    c("ceil_mode", T(distinct(1, 2, 5, 5, 5)), 2, {"ceilMode": True})
+    c("unbatched", T(distinct(2, 4, 4, 4)), 2)
+    c("noncontig", T(distinct(1, 4, 4, 4, 2), view=[["permute", [0, 4, 1, 2, 3]]]), 2)
+    c("float64", T(f64(distinct(1, 2, 4, 4, 4))), 2, {"stride": 1})
+
+    c = Cases("F.avgPool3d")
+    c("plain", T(rn(2, 2, 4, 4, 4)), 2)
+    c("kernel3_stride2_padding1", T(rn(1, 2, 5, 5, 4)), 3, {"stride": 2, "padding": 1})
+    c("exclude_pad", T(rn(1, 2, 5, 5, 4)), 3, {"stride": 2, "padding": 1, "countIncludePad": False})
+    c("ceil_mode_padding", T(rn(1, 1, 6, 5, 7)), 3, {"stride": 2, "padding": 1, "ceilMode": True})
+    c("ceil_mode_padding_exclude", T(rn(1, 1, 6, 5, 7)), 3, {"stride": 2, "padding": 1, "ceilMode": True, "countIncludePad": False})
+    c("divisor_override", T(rn(1, 2, 4, 4, 4)), [2, 1, 2], {"divisorOverride": 3})
+    c("unbatched", T(rn(2, 4, 4, 4)), 2)
+    c("noncontig", T(rn(1, 4, 4, 4, 2), view=[["permute", [0, 4, 1, 2, 3]]]), 2)
+    c("float64", T(f64(rn(1, 2, 4, 4, 4))), 2, {"stride": 1})
+
+    c = Cases("F.affineGrid")
+    c("plain_2d", T(rn(2, 2, 3)), [2, 3, 4, 5])
+    c("align_corners", T(rn(1, 2, 3)), [1, 1, 3, 4], {"alignCorners": True})
+    c("single_column", T(rn(1, 2, 3)), [1, 2, 3, 1])
+    c("plain_3d", T(rn(2, 3, 4)), [2, 1, 2, 3, 4])
+    c("align_corners_3d", T(rn(1, 3, 4)), [1, 1, 3, 2, 2], {"alignCorners": True})
+    c("noncontig", T(rn(3, 2, 1), view=[["transpose", 0, 2]]), [1, 1, 3, 3])
+    c("float64", T(f64(rn(2, 2, 3))), [2, 1, 4, 3])
+
+    g = lambda *s: torch.rand(*s) * 2.4 - 1.2  # some points outside [-1, 1]
+    c = Cases("F.gridSample")
+    c("bilinear_zeros", T(rn(2, 2, 4, 5)), T(g(2, 3, 4, 2)))
+    c("bilinear_zeros_align", T(rn(1, 2, 4, 5)), T(g(1, 3, 3, 2)), {"alignCorners": True})
+    c("bilinear_border", T(rn(1, 2, 4, 4)), T(g(1, 3, 4, 2)), {"paddingMode": "border"})
+    c("bilinear_reflection", T(rn(1, 1, 4, 5)), T(g(1, 4, 3, 2) * 1.5), {"paddingMode": "reflection"})
+    c("bilinear_reflection_align", T(rn(1, 1, 5, 4)), T(g(1, 3, 4, 2) * 1.5), {"paddingMode": "reflection", "alignCorners": True})
+    c("nearest_zeros", T(rn(2, 2, 4, 5)), T(g(2, 3, 3, 2)), {"mode": "nearest"})
+    c("nearest_border_align", T(rn(1, 2, 3, 4)), T(g(1, 2, 5, 2)), {"mode": "nearest", "paddingMode": "border", "alignCorners": True})
+    c("nearest_reflection", T(rn(1, 1, 4, 4)), T(g(1, 3, 3, 2) * 1.5), {"mode": "nearest", "paddingMode": "reflection"})
+    c("noncontig", T(rn(1, 4, 3, 2), view=[["permute", [0, 3, 1, 2]]]), T(g(1, 2, 3, 2)))
+    c("float64", T(f64(rn(1, 2, 3, 4))), T(f64(g(1, 3, 3, 2))), {"paddingMode": "border"})

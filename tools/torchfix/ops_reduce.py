@@ -134,6 +134,7 @@ def reduction_cases(name, gen, opts_style=False, int_ok=True, empty=True):
 
 
 def cases():
+    more_cases()
     call, c = reduction_cases("sum", rn)
     c("bool", T(bools(3, 4)))
     call("size0_all", T(rn(0, 3)))
@@ -236,3 +237,120 @@ def cases():
     c("size0", T(rn(0, 3)), 0)
     c("int32", T(ints(-5, 5, 3, 4)), 1)
     c("float64", T(f64(rn(3, 4))), 0)
+
+
+# ---- NaN-aware and paired reductions, cumulative products, differences ----
+
+def _nan_reduce(fn):
+    def call(x, dim=None, keepdim=False):
+        if dim is None and not keepdim:
+            return fn(x)
+        return fn(x, dims_of(x, dim), keepdim)
+    return call
+
+
+op("nansum")(_nan_reduce(torch.nansum))
+op("nanmean")(_nan_reduce(torch.nanmean))
+op("countNonzero", diff=False)(lambda x, dim=None: torch.count_nonzero(x, None if dim is None else dims_of(x, dim)))
+# torch 1.13 has no derivative for aminmax (Tensile's, built from amin/amax, has one)
+op("aminmax", diff=False)(lambda x, opts=None: list(torch.aminmax(x, **kw(opts))))
+
+
+def _moment_mean(fn):
+    def call(x, dim=None, opts=None):
+        o = kw(opts)
+        return list(fn(x, None if dim is None else dims_of(x, dim), correction=o.get("correction", 1),
+                       keepdim=o.get("keepdim", False)))
+    return call
+
+
+op("varMean")(_moment_mean(torch.var_mean))
+op("stdMean")(_moment_mean(torch.std_mean))
+op("cumprod")(lambda x, dim: torch.cumprod(x, dim))
+op("logcumsumexp")(lambda x, dim: torch.logcumsumexp(x, dim))
+op("diff")(lambda x, n=1, dim=-1, prepend=None, append=None: torch.diff(x, n, dim, prepend, append))
+
+
+def with_nans(*shape, every=3):
+    x = rn(*shape)
+    x.view(-1)[::every] = float("nan")
+    return x
+
+
+def more_cases():
+    for name in ("nansum", "nanmean"):
+        c = Cases(name)
+        c("all", T(with_nans(3, 4)))
+        c("dim", T(with_nans(3, 4)), 1)
+        c("dim_keepdim", T(with_nans(3, 4)), 0, True)
+        c("negative_dims", T(with_nans(2, 3, 4)), [-1, 0])
+        c("no_nan", T(rn(3, 4)), -1)
+        c("all_nan_line", T(torch.tensor([[float("nan"), float("nan")], [1.0, float("nan")]]), grad=name == "nansum"), 1)
+        # a line of only NaNs: nanmean's gradient there is NaN (0·∞, as PyTorch's), no finite differences
+        c("noncontig", T(with_nans(4, 3), view=[["transpose", 0, 1]]), 1, gradcheck=False)
+        c("size0", T(rn(0, 3)), 0)
+        c("float64", T(f64(with_nans(3, 4))), 1)
+
+    c = Cases("countNonzero")
+    z = lambda *s: torch.where(torch.rand(s) < 0.4, 0.0, rn(*s))
+    c("all", T(z(3, 4)))
+    c("dim", T(z(3, 4)), 1)
+    c("dims_negative", T(z(2, 3, 4)), [-1, 0])
+    c("int32", T(ints(-2, 2, 3, 4)), 0)
+    c("bool", T(bools(3, 4)), 1)
+    c("noncontig", T(z(4, 3), view=[["transpose", 0, 1]]), 0)
+    c("size0", T(rn(0, 3)), 0)
+
+    c = Cases("aminmax")
+    c("all", T(distinct(3, 4)))
+    c("dim", T(distinct(3, 4)), {"dim": 1})
+    c("negative_dim_keepdim", T(distinct(2, 3, 4)), {"dim": -2, "keepdim": True})
+    c("noncontig", T(distinct(4, 3), view=[["transpose", 0, 1]]), {"dim": 0})
+    c("int32", T(ints(-9, 9, 3, 4)), {"dim": 1})
+    c("float64", T(f64(distinct(3, 4))), None)
+
+    for name in ("varMean", "stdMean"):
+        c = Cases(name)
+        c("all", T(rn(3, 4)))
+        c("dim", T(rn(3, 4)), 1)
+        c("dims_keepdim", T(rn(2, 3, 4)), [0, -1], {"keepdim": True})
+        c("correction0", T(rn(3, 4)), -1, {"correction": 0})
+        c("noncontig", T(rn(4, 3), view=[["transpose", 0, 1]]), 1)
+        c("float64", T(f64(rn(3, 4))), 0)
+
+    c = Cases("cumprod")
+    c("dim0", T(nonzero(3, 4)), 0)
+    c("dim1", T(nonzero(3, 4)), 1)
+    c("negative_dim", T(nonzero(2, 3, 4)), -1)
+    c("one_zero", T(torch.tensor([[1.5, 0.0, -2.0, 0.7], [0.7, 1.2, -0.9, 1.1]])), 1)
+    c("two_zeros", T(torch.tensor([[1.5, 0.0, -2.0, 0.0, 0.8], [0.0, 1.2, 0.0, 1.3, -0.6]])), 1)
+    c("zero_first_last", T(torch.tensor([[0.0, 1.5, -2.0], [1.2, -0.6, 0.0]])), 1)
+    c("noncontig", T(nonzero(4, 3), view=[["transpose", 0, 1]]), 1)
+    c("zero_dim", T(nonzero()), 0)
+    c("size0", T(rn(0, 3)), 0)
+    c("int32", T(ints(-3, 4, 3, 4)), 1)
+    c("float64", T(f64(nonzero(3, 4))), 0)
+
+    c = Cases("logcumsumexp")
+    c("dim0", T(rn(3, 4)), 0)
+    c("dim1", T(rn(3, 4)), 1)
+    c("negative_dim", T(rn(2, 3, 4)), -1)
+    c("wide_range", T(torch.tensor([[-1000.0, 0.0, 3.0, -2.0], [50.0, -50.0, 60.0, 60.0]])), 1)
+    c("neg_inf", T(torch.tensor([[float("-inf"), 0.0, 1.0], [float("-inf"), float("-inf"), 2.0]]), grad=False), 1)
+    c("noncontig", T(rn(4, 3), view=[["transpose", 0, 1]]), 1)
+    c("zero_dim", T(rn()), 0)
+    c("size0", T(rn(0, 3)), 0)
+    c("float64", T(f64(rn(3, 4))), 1)
+
+    c = Cases("diff")
+    c("default", T(rn(3, 5)))
+    c("n2_dim0", T(rn(4, 3)), 2, 0)
+    c("negative_dim", T(rn(2, 4, 3)), 1, -2)
+    c("prepend_append", T(rn(3, 4)), 1, 1, T(rn(3, 2)), T(rn(3, 1)))
+    c("n_exceeds", T(rn(2, 3)), 4, 1)
+    c("n0", T(rn(2, 3)), 0)
+    c("noncontig", T(rn(5, 3), view=[["transpose", 0, 1]]), 1, 1)
+    c("bool", T(bools(2, 5)), 1, 1)
+    c("int32", T(ints(-5, 5, 3, 4)), 1, 0)
+    c("size0", T(rn(0, 3)), 1, 0)
+    c("float64", T(f64(rn(3, 4))), 2, 1)

@@ -1,6 +1,6 @@
 /** The reference backend's elementwise maths: one function per unary and binary op, in f64. */
 import type { BinaryOp, UnaryOp } from "../backend.js";
-import { erf } from "./math.js";
+import { digamma, erf, erfc, erfinv, lgamma, trigamma, zeta } from "./math.js";
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 /** 1/√(2π): the standard normal density's constant. */
@@ -44,6 +44,23 @@ export const UNARY: Record<UnaryOp, (x: number) => number> = {
     const s = sigmoid(x);
     return s * (1 + x * (1 - s));
   },
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  asinh: Math.asinh,
+  acosh: Math.acosh,
+  atanh: Math.atanh,
+  log2: Math.log2,
+  log10: Math.log10,
+  exp2: (x) => Math.pow(2, x),
+  erfc,
+  erfinv,
+  lgamma,
+  digamma,
+  trigamma,
 };
 
 const truthy = (x: number) => (x !== 0 ? 1 : 0);
@@ -67,11 +84,17 @@ export const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   logicalAnd: (a, b) => truthy(a) & truthy(b),
   logicalOr: (a, b) => truthy(a) | truthy(b),
   logicalXor: (a, b) => truthy(a) ^ truthy(b),
+  atan2: Math.atan2,
+  hypot: Math.hypot,
+  // C's fmod: the result takes the dividend's sign
+  fmod: (a, b) => a % b,
+  // Hurwitz zeta ζ(s, q)
+  zeta,
 };
 
 /** Integer division/modulo by zero must not produce garbage silently: PyTorch raises. */
 export function intBinary(op: BinaryOp, a: number, b: number): number {
-  if ((op === "div" || op === "floorDiv" || op === "remainder") && b === 0)
+  if ((op === "div" || op === "floorDiv" || op === "remainder" || op === "fmod") && b === 0)
     throw new RangeError("ZeroDivisionError");
   if (op === "div" || op === "floorDiv") return Math.floor(a / b);
   if (op === "mul") return Math.imul(a, b);

@@ -17,6 +17,9 @@ const UNARY: Record<UnaryOp, number> = {
   sigmoid: C.U_SIGMOID, relu: C.U_RELU, floor: C.U_FLOOR, ceil: C.U_CEIL, round: C.U_ROUND, trunc: C.U_TRUNC,
   erf: C.U_ERF, isnan: C.U_ISNAN, isfinite: C.U_ISFINITE, logicalNot: C.U_LOGICAL_NOT,
   gelu: C.U_GELU, geluGrad: C.U_GELU_GRAD, silu: C.U_SILU, siluGrad: C.U_SILU_GRAD,
+  tan: C.U_TAN, asin: C.U_ASIN, acos: C.U_ACOS, atan: C.U_ATAN, sinh: C.U_SINH, cosh: C.U_COSH, asinh: C.U_ASINH,
+  acosh: C.U_ACOSH, atanh: C.U_ATANH, log2: C.U_LOG2, log10: C.U_LOG10, exp2: C.U_EXP2, erfc: C.U_ERFC,
+  erfinv: C.U_ERFINV, lgamma: C.U_LGAMMA, digamma: C.U_DIGAMMA, trigamma: C.U_TRIGAMMA,
 };
 const PREDICATES: ReadonlySet<UnaryOp> = new Set<UnaryOp>(["isnan", "isfinite", "logicalNot"]);
 
@@ -24,6 +27,7 @@ const BINARY: Record<BinaryOp, number> = {
   add: C.B_ADD, sub: C.B_SUB, mul: C.B_MUL, div: C.B_DIV, pow: C.B_POW, maximum: C.B_MAXIMUM, minimum: C.B_MINIMUM,
   floorDiv: C.B_FLOOR_DIV, remainder: C.B_REMAINDER, eq: C.B_EQ, ne: C.B_NE, lt: C.B_LT, le: C.B_LE, gt: C.B_GT,
   ge: C.B_GE, logicalAnd: C.B_AND, logicalOr: C.B_OR, logicalXor: C.B_XOR,
+  atan2: C.B_ATAN2, hypot: C.B_HYPOT, fmod: C.B_FMOD, zeta: C.B_ZETA,
 };
 const BOOL_RESULT: ReadonlySet<BinaryOp> = new Set<BinaryOp>(["eq", "ne", "lt", "le", "gt", "ge", "logicalAnd", "logicalOr", "logicalXor"]);
 

@@ -38,6 +38,23 @@ export const U_GELU = 23;
 export const U_GELU_GRAD = 24;
 export const U_SILU = 25;
 export const U_SILU_GRAD = 26;
+export const U_TAN = 27;
+export const U_ASIN = 28;
+export const U_ACOS = 29;
+export const U_ATAN = 30;
+export const U_SINH = 31;
+export const U_COSH = 32;
+export const U_ASINH = 33;
+export const U_ACOSH = 34;
+export const U_ATANH = 35;
+export const U_LOG2 = 36;
+export const U_LOG10 = 37;
+export const U_EXP2 = 38;
+export const U_ERFC = 39;
+export const U_ERFINV = 40;
+export const U_LGAMMA = 41;
+export const U_DIGAMMA = 42;
+export const U_TRIGAMMA = 43;
 
 // binary arithmetic (output dtype = input dtype)
 export const B_ADD = 0;
@@ -59,6 +76,11 @@ export const B_GE = 14;
 export const B_AND = 15;
 export const B_OR = 16;
 export const B_XOR = 17;
+// binary arithmetic again (numbered after the comparisons)
+export const B_ATAN2 = 18;
+export const B_HYPOT = 19;
+export const B_FMOD = 20;
+export const B_ZETA = 21;
 
 // reductions
 export const R_SUM = 0;

@@ -1,5 +1,5 @@
 /**
- * Convolutions: `F.conv1d`, `F.conv2d`, `F.convTranspose2d`, computed as im2col + GEMM in NCHW.
+ * Convolutions: `F.conv1d`, `F.conv2d`, `F.convTranspose1d`, `F.convTranspose2d`, computed as im2col + GEMM in NCHW.
  *
  * conv2d:  cols = im2col(x) [N, C·kh·kw, L];  y[n] = W[O, C·kh·kw] · cols[n]  (per group).
  * Backward (written with Tensor ops, so it runs on every backend and is itself differentiable):
@@ -315,22 +315,44 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
  * ```
  */
 export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+  return convTransposeNd("convTranspose2d", 2, input, weight, bias, opts);
+}
+
+/**
+ * 1-D transposed convolution: the adjoint of conv1d with the same weight (see `convTranspose2d`).
+ *
+ * Shapes: input [N, Cin, L] (or [Cin, L]), weight [Cin, Cout/groups, k], bias [Cout] → [N, Cout, L_out],
+ * L_out = (L − 1)·s − 2p + d(k − 1) + outputPadding + 1.
+ * ```ts
+ * F.convTranspose1d(randn([1, 16, 7]), randn([16, 8, 2]), null, { stride: 2 }).shape; // [1, 8, 14]
+ * ```
+ */
+export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+  return convTransposeNd("convTranspose1d", 1, input, weight, bias, opts);
+}
+
+/** Shared driver of convTranspose1d/2d: nd = 1 runs as a 2-D transposed convolution with a height-1 kernel. */
+function convTransposeNd(op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tensor | null | undefined, opts: ConvTransposeOptions): Tensor {
   opts ??= {};
-  const op = "convTranspose2d";
   const groups = opts.groups ?? 1;
-  checkConvArgs(op, 2, input, weight, bias, groups, true);
-  const stride = pair(op, "stride", opts.stride ?? 1, 1), dilation = pair(op, "dilation", opts.dilation ?? 1, 1);
-  const padding = pair(op, "padding", opts.padding ?? 0, 0), outPad = pair(op, "output_padding", opts.outputPadding ?? 0, 0);
+  checkConvArgs(op, nd, input, weight, bias, groups, true);
+  const lift = (a: number[], fill: number) => (nd === 1 ? [fill, a[0]!] : a);
+  const stride = lift(pair(op, "stride", opts.stride ?? 1, 1, nd), 1), dilation = lift(pair(op, "dilation", opts.dilation ?? 1, 1, nd), 1);
+  const padding = lift(pair(op, "padding", opts.padding ?? 0, 0, nd), 0), outPad = lift(pair(op, "output_padding", opts.outputPadding ?? 0, 0, nd), 0);
+  const sl = (a: number[]) => fmtShape(nd === 1 ? a.slice(1) : a);
   check(outPad.every((p, i) => p < stride[i]! || p < dilation[i]!), op, () =>
-    `output padding must be smaller than either stride or dilation, but got output_padding ${fmtShape(outPad)}, stride ${fmtShape(stride)}, dilation ${fmtShape(dilation)}`);
-  const batched = input.ndim === 4;
-  const x = batched ? input : input.unsqueeze(0);
+    `output padding must be smaller than either stride or dilation, but got output_padding ${sl(outPad)}, stride ${sl(stride)}, dilation ${sl(dilation)}`);
+  const batched = input.ndim === nd + 2;
+  let x = batched ? input : input.unsqueeze(0);
+  let w = weight;
+  if (nd === 1) x = x.unsqueeze(2), w = weight.unsqueeze(2);
   const [N, , H, W] = x.shape as [number, number, number, number];
-  const [, Cg, kh, kw] = weight.shape as [number, number, number, number];
+  const [, Cg, kh, kw] = w.shape as [number, number, number, number];
   const outHW = [H, W].map((n, i) => (n - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * ([kh, kw][i]! - 1) + outPad[i]! + 1);
   check(outHW.every((n) => n > 0), op, () =>
-    `given input size ${fmtShape(input.shape)}, calculated output size ${fmtShape(outHW)} is too small (weight ${fmtShape(weight.shape)}, stride ${fmtShape(stride)}, padding ${fmtShape(padding)})`);
+    `given input size ${fmtShape(input.shape)}, calculated output size ${sl(outHW)} is too small (weight ${fmtShape(weight.shape)}, stride ${sl(stride)}, padding ${sl(padding)})`);
   const geom: Geom = { stride: [stride[0]!, stride[1]!], padding: [padding[0]!, padding[1]!], dilation: [dilation[0]!, dilation[1]!], groups };
-  const out = convTranspose2dOp(x, weight, bias ?? null, geom, [N, Cg * groups, outHW[0]!, outHW[1]!]);
+  let out = convTranspose2dOp(x, w, bias ?? null, geom, [N, Cg * groups, outHW[0]!, outHW[1]!]);
+  if (nd === 1) out = out.squeeze(2);
   return batched ? out : out.squeeze(0);
 }

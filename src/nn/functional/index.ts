@@ -6,6 +6,8 @@ export * from "./activation.js";
 export * from "./linear.js";
 export * from "./dropout.js";
 export * from "./loss.js";
+export * from "./margin-loss.js"; // soft margin, multi-margin, hinge embedding, triplet losses
+export * from "./ctc.js";
 export * from "./classification.js";
 export type { Reduction, ReductionOptions } from "./reduction.js";
 export * from "./conv.js";
@@ -15,3 +17,8 @@ export * from "./norm.js";
 export * from "./resize.js";
 export * from "./dropout2d.js";
 export * from "./distance.js";
+// layers helper: channel/pixel shuffles, embedding bags, 3-D conv/pooling, affine grids and grid sampling
+export * from "./shuffle.js";
+export * from "./embedding-bag.js";
+export * from "./volumetric.js";
+export * from "./sampling.js";

@@ -145,3 +145,81 @@ export function marginRankingLoss(
   checkBroadcast(op, input1, target, "input1", "target");
   return applyReduction(target.neg().mul(input1.sub(input2)).add(margin).clamp(0, null), reduction);
 }
+
+// ---- likelihood losses: Poisson and Gaussian negative log-likelihood ----
+
+export interface PoissonNllLossOptions extends ReductionOptions {
+  /** The input is log λ (default true): ℓ = e^x − y·x; else λ itself: ℓ = x − y·log(x + eps). */
+  logInput?: boolean;
+  /** Add Stirling's approximation of log(y!), y·log y − y + ½·log(2πy), where y > 1 (default false). */
+  full?: boolean;
+  /** Keeps log(x + eps) finite at x = 0 when `logInput` is false (default 1e-8). */
+  eps?: number;
+}
+
+/**
+ * Negative log-likelihood of a target y under a Poisson distribution of rate λ (the constant log(y!)
+ * left out unless `full`): ℓ = e^x − y·x with `logInput` (x = log λ, the default), x − y·log(x + eps)
+ * otherwise.
+ *
+ * Shapes: input [*], target broadcastable to it → scalar, or [*] with `reduction: "none"`.
+ */
+export function poissonNllLoss(input: Tensor, target: Tensor, options: PoissonNllLossOptions = {}): Tensor {
+  const { logInput = true, full = false, eps = 1e-8, reduction = "mean" } = options ?? {};
+  const op = "poissonNllLoss";
+  checkReduction(op, reduction);
+  checkBroadcast(op, input, target);
+  if (typeof eps !== "number") throw new TensileError(`${op}: eps must be a number, got ${String(eps)}`);
+  let loss = logInput ? input.exp().sub(target.mul(input)) : input.sub(target.mul(input.add(eps).log()));
+  if (full) {
+    // the log arguments see only y > 1, so the masked entries give no NaN to the gradient
+    const big = target.gt(1);
+    const y = where(big, target, onesLike(target));
+    const stirling = y.mul(y.log()).sub(y).add(y.mul(2 * Math.PI).log().mul(0.5));
+    loss = loss.add(where(big, stirling, zerosLike(stirling)));
+  }
+  return applyReduction(loss, reduction);
+}
+
+export interface GaussianNllLossOptions extends ReductionOptions {
+  /** Add the constant ½·log(2π) (default false). */
+  full?: boolean;
+  /** Variances below eps count as eps (default 1e-6). */
+  eps?: number;
+}
+
+/**
+ * Negative log-likelihood of a target under a Gaussian of mean `input` and variance `var`:
+ * ℓ = ½·(log max(var, eps) + (input − target)² / max(var, eps)) (+ ½·log 2π with `full`). As PyTorch 1.13,
+ * the clamp to eps is made outside autograd: the gradient reaches `var` as if unclamped.
+ *
+ * Shapes: input [*, D], target broadcastable to it, var [*, D] (one variance per element), [*] or
+ * [*, 1] (one per sample, shared along the last dim) → scalar, or input's shape with `reduction: "none"`.
+ */
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, options: GaussianNllLossOptions = {}): Tensor {
+  const { full = false, eps = 1e-6, reduction = "mean" } = options ?? {};
+  const op = "gaussianNllLoss";
+  checkBroadcast(op, input, target);
+  assertTensor(op, variance, "var");
+  checkReduction(op, reduction);
+  if (typeof eps !== "number") throw new TensileError(`${op}: eps must be a number, got ${String(eps)}`);
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+  let v = variance;
+  if (!same(v.shape, input.shape)) {
+    const lead = input.shape.slice(0, -1);
+    if (input.ndim > 0 && same(lead, v.shape)) v = v.unsqueeze(-1);
+    else if (!(input.ndim > 0 && v.ndim > 0 && same(lead, v.shape.slice(0, -1)) && v.shape[v.ndim - 1] === 1))
+      throw new TensileError(
+        `${op}: var is of incorrect size: ${fmtShape(variance.shape)} for input ${fmtShape(input.shape)} ` +
+          "(expected the input's shape, the input's shape without its last dim, or that with a last dim of 1)",
+      );
+  }
+  if (v.lt(0).any().item()) throw new TensileError(`${op}: var has negative entry/entries`);
+  // v + (max(v, eps) − v) with the difference a constant: the clamped value, the identity's gradient
+  const vd = v.detach();
+  v = v.add(vd.clamp(eps, null).sub(vd));
+  const d = input.sub(target);
+  let loss = v.log().add(d.mul(d).div(v)).mul(0.5);
+  if (full) loss = loss.add(0.5 * Math.log(2 * Math.PI));
+  return applyReduction(loss, reduction);
+}

@@ -1,5 +1,5 @@
 /**
- * Normalisation: `F.batchNorm`, `F.layerNorm`, `F.groupNorm`.
+ * Normalisation: `F.batchNorm`, `F.layerNorm`, `F.groupNorm`, `F.instanceNorm`, `F.localResponseNorm`.
  *
  * All three standardise x over some axes, x̂ = (x − μ)/√(σ² + ε) with the biased variance, then
  * apply an affine map. Standardisation is one autograd node with the closed-form gradient
@@ -207,4 +207,84 @@ export function groupNorm(input: Tensor, numGroups: number, opts: GroupNormOptio
   if (weight) y = y.mul(weight.reshape(bshape));
   if (bias) y = y.add(bias.reshape(bshape));
   return y;
+}
+
+// ---- instance and local response normalisation ----
+
+export interface InstanceNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  /** Normalise with each instance's own statistics (and update the running ones); false uses the running statistics. */
+  useInputStats?: boolean;
+  /** running ← (1 − momentum)·running + momentum·(batch mean of the instance statistics). */
+  momentum?: number;
+  eps?: number;
+}
+
+/**
+ * Instance normalisation: each (sample, channel) plane is standardised over its spatial dims,
+ * y = (x − μ_nc)/√(σ²_nc + ε)·weight_c + bias_c. With `useInputStats` (default) and running
+ * statistics given, those are updated in place with the batch mean of the per-instance means and
+ * unbiased variances; without it the running statistics normalise every instance.
+ *
+ * Shapes: input [N, C, *] (at least one spatial dim); runningMean, runningVar, weight, bias [C] → same as input.
+ * ```ts
+ * F.instanceNorm(randn([8, 16, 14, 14])).shape; // [8, 16, 14, 14]
+ * ```
+ */
+export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, opts: InstanceNormOptions = {}): Tensor {
+  const op = "instanceNorm";
+  checkFloat(op, input);
+  check(opts === null || (typeof opts === "object" && !Array.isArray(opts)), op, () => `expected an options object, got ${fmtValue(opts)}`);
+  const { weight = null, bias = null, useInputStats = true, momentum = 0.1, eps = 1e-5 } = opts ?? {};
+  check(input.ndim >= 3, op, () => `expected input with at least 3 dims [N, C, *], got shape ${fmtShape(input.shape)}`);
+  const [N, C] = input.shape as [number, number];
+  for (const [name, t] of [["running_mean", runningMean], ["running_var", runningVar], ["weight", weight], ["bias", bias]] as const)
+    checkVec(op, name, t, C, input);
+  const bshape = input.shape.map((d, i) => (i === 1 ? d : 1));
+  const w = weight ? weight.reshape(bshape) : null, b = bias ? bias.reshape(bshape) : null;
+  if (!useInputStats) {
+    check(runningMean && runningVar, op, "expected running_mean and running_var to be defined when use_input_stats is false");
+    return batchNorm(input, runningMean, runningVar, { weight, bias, training: false, eps });
+  }
+  const axes = input.shape.map((_, i) => i).filter((i) => i >= 2);
+  const M = axes.reduce((a, i) => a * input.shape[i]!, 1);
+  check(M > 1, op, () => `expected more than 1 spatial element when training, got input size ${fmtShape(input.shape)}`);
+  if (N * C === 0) return input.mul(w ?? 1).add(b ?? 0);
+  const { y, mean, var: v } = standardize(input, axes, eps, null, null);
+  noGrad(() => {
+    const avg = (s: Tensor) => s.reshape([N, C]).mean(0);
+    if (runningMean) runningMean.copy_(runningMean.mul(1 - momentum).add(avg(mean).mul(momentum)));
+    if (runningVar) runningVar.copy_(runningVar.mul(1 - momentum).add(avg(v).mul((momentum * M) / (M - 1))));
+  });
+  let out = y;
+  if (w) out = out.mul(w);
+  if (b) out = out.add(b);
+  return out;
+}
+
+/**
+ * Local response normalisation across channels: y = x / (k + α/n · Σ x²)^β, the sum over the
+ * n = `size` neighbouring channels c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋ (zero beyond the edges).
+ *
+ * Shapes: input [N, C, *] (at least 3 dims) → same.
+ * ```ts
+ * F.localResponseNorm(randn([2, 8, 5, 5]), 3).shape; // [2, 8, 5, 5]
+ * ```
+ */
+export function localResponseNorm(input: Tensor, size: number, alpha = 1e-4, beta = 0.75, k = 1.0): Tensor {
+  const op = "localResponseNorm";
+  checkFloat(op, input);
+  check(input.ndim >= 3, op, () => `expected 3D or higher dimensional input, got shape ${fmtShape(input.shape)}`);
+  check(Number.isInteger(size) && size > 0, op, () => `size must be a positive integer, got ${fmtValue(size)}`);
+  for (const [name, v] of [["alpha", alpha], ["beta", beta], ["k", k]] as const)
+    check(typeof v === "number", op, () => `${name} must be a number, got ${fmtValue(v)}`);
+  if (input.numel() === 0) return input.mul(1);
+  const [N, C] = input.shape as [number, number];
+  const sq = input.mul(input).reshape([N, C, -1]);
+  const padded = sq.pad([0, 0, Math.floor(size / 2), Math.floor((size - 1) / 2)]);
+  let acc = padded.narrow(1, 0, C);
+  for (let i = 1; i < size; i++) acc = acc.add(padded.narrow(1, i, C));
+  const div = acc.div(size).mul(alpha).add(k).pow(beta).reshape(input.shape);
+  return input.div(div);
 }

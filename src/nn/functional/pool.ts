@@ -1,5 +1,6 @@
 /**
- * Pooling: `F.maxPool1d`, `F.maxPool2d`, `F.avgPool2d`, `F.adaptiveAvgPool2d` (NCHW).
+ * Pooling: `F.maxPool1d`, `F.maxPool2d`, `F.avgPool1d`, `F.avgPool2d`, `F.adaptiveAvgPool1d`,
+ * `F.adaptiveAvgPool2d`, `F.adaptiveMaxPool1d`, `F.adaptiveMaxPool2d`, `F.lpPool1d`, `F.lpPool2d` (NCHW).
  *
  * Max and average pooling read their windows with the backend's im2col primitive (one plane per
  * (n, c), padded with −∞ for max and 0 for average), then reduce over the window axis, so they
@@ -196,12 +197,12 @@ export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions
   return traceUnit("avgPool2d", input, { kernelSize, ...opts }, () => avgPool2dImpl(input, kernelSize, opts));
 }
 
-function avgPool2dImpl(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions): Tensor {
-  const op = "avgPool2d";
-  planes(op, input, 2);
-  const batched = input.ndim === 4;
-  const x4 = batched ? input : input.unsqueeze(0);
-  const w = window(op, x4, input, 2, kernelSize, opts.stride, opts.padding ?? 0, 1, opts.ceilMode ?? false);
+function avgPool2dImpl(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions, op = "avgPool2d", nd: 1 | 2 = 2): Tensor {
+  planes(op, input, nd);
+  const batched = input.ndim === nd + 2;
+  let x4 = batched ? input : input.unsqueeze(0);
+  if (nd === 1) x4 = x4.unsqueeze(2);
+  const w = window(op, x4, input, nd, kernelSize, opts.stride, opts.padding ?? 0, 1, opts.ceilMode ?? false);
   const override = opts.divisorOverride ?? null;
   check(override === null || (typeof override === "number" && override !== 0), op, () => `divisor must be not zero (got ${override})`);
   const [N, C, H, W] = x4.shape as [number, number, number, number];
@@ -224,6 +225,7 @@ function avgPool2dImpl(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions): 
     const div = tensor(input.dtype === "float64" ? divisor : Float32Array.from(divisor));
     out = cols.sum(1).div(div).reshape([N, C, oh, ow]);
   }
+  if (nd === 1) out = out.squeeze(2);
   return batched ? out : out.squeeze(0);
 }
 
@@ -265,4 +267,169 @@ function adaptiveAvgPool2dImpl(input: Tensor, outputSize: number | readonly (num
   if (oh > 0 && ow > 0 && H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]);
   const dtype = input.dtype as "float32" | "float64";
   return adaptiveMatrix(H, oh, dtype).matmul(input.matmul(adaptiveMatrix(W, ow, dtype).t()));
+}
+
+// ---- 1-D average pooling, adaptive max pooling, power-average pooling ----
+
+/**
+ * 1-D average pooling: y[n, c, l] = Σ_{k} x[n, c, l·s − p + k] / divisor (see `avgPool2d`).
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, L_out].
+ * ```ts
+ * F.avgPool1d(randn([2, 3, 8]), 2).shape; // [2, 3, 4]
+ * ```
+ */
+export function avgPool1d(input: Tensor, kernelSize: Size2, opts: Omit<AvgPoolOptions, "divisorOverride"> = {}): Tensor {
+  opts ??= {};
+  check(opts !== null && typeof opts === "object" && !Array.isArray(opts), "avgPool1d", () => `expected an options object, got ${fmtValue(opts)}`);
+  return avgPool2dImpl(input, kernelSize, { ...opts, divisorOverride: null }, "avgPool1d", 1);
+}
+
+/**
+ * Adaptive 1-D average pooling: output l averages x[⌊l·L/out⌋ … ⌈(l+1)·L/out⌉ − 1].
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, outputSize].
+ * ```ts
+ * F.adaptiveAvgPool1d(randn([2, 3, 10]), 4).shape; // [2, 3, 4]
+ * ```
+ */
+export function adaptiveAvgPool1d(input: Tensor, outputSize: number | readonly number[]): Tensor {
+  const op = "adaptiveAvgPool1d";
+  planes(op, input, 1);
+  const size = adaptiveSizes(op, outputSize, 1, input.shape.slice(-1))[0]!;
+  return adaptiveAvgPool2dImpl(input.unsqueeze(-2), [1, size]).squeeze(-2);
+}
+
+/** Normalises an adaptive pooling output size (null entries keep the input size). */
+function adaptiveSizes(op: string, outputSize: unknown, nd: number, inSizes: readonly number[]): number[] {
+  const bad = () => `output_size must be an integer or a list of ${nd} integers, got ${fmtValue(outputSize)}`;
+  check(typeof outputSize === "number" || Array.isArray(outputSize), op, bad);
+  const a = typeof outputSize === "number" ? Array<number | null>(nd).fill(outputSize) : [...(outputSize as (number | null)[])];
+  check(a.length === nd, op, bad);
+  const sizes = a.map((v, i) => v ?? inSizes[i]!);
+  check(sizes.every((v) => Number.isInteger(v) && v >= 0), op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  return sizes;
+}
+
+/**
+ * Adaptive max pooling over the last `nd` dims: each output cell takes the maximum of PyTorch's
+ * adaptive window ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (per dim). The windows are gathered into
+ * [N·C, L, K] (short windows repeat their first element, which never changes the maximum or which
+ * element is first to reach it), then reduced with `max`, whose gradient goes to the argmax.
+ */
+function adaptiveMaxPool(op: string, nd: 1 | 2, input: Tensor, outputSize: unknown, returnIndices: boolean): Tensor | [Tensor, Tensor] {
+  planes(op, input, nd);
+  const inSizes = input.shape.slice(-nd);
+  check(inSizes.every((d) => d > 0), op, () => `expected input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
+  const outSizes = adaptiveSizes(op, outputSize, nd, inSizes);
+  const [H, W] = nd === 1 ? [1, inSizes[0]!] : (inSizes as [number, number]);
+  const [oh, ow] = nd === 1 ? [1, outSizes[0]!] : (outSizes as [number, number]);
+  const lead = input.shape.slice(0, input.ndim - nd);
+  const NC = lead.reduce((a, b) => a * b, 1), L = oh * ow;
+  const bounds = (i: number, size: number, out: number) => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)] as const;
+  let kh = 0, kw = 0;
+  for (let i = 0; i < oh; i++) kh = Math.max(kh, bounds(i, H, oh)[1] - bounds(i, H, oh)[0]);
+  for (let j = 0; j < ow; j++) kw = Math.max(kw, bounds(j, W, ow)[1] - bounds(j, W, ow)[0]);
+  const K = kh * kw;
+  const table = new Int32Array(L * K);
+  for (let i = 0; i < oh; i++) {
+    const [h0, h1] = bounds(i, H, oh);
+    for (let j = 0; j < ow; j++) {
+      const [w0, w1] = bounds(j, W, ow);
+      const base = (i * ow + j) * K;
+      let n = 0;
+      for (let y = h0; y < h1; y++) for (let z = w0; z < w1; z++) table[base + n++] = y * W + z;
+      for (; n < K; n++) table[base + n] = table[base]!;
+    }
+  }
+  const outShape = [...lead, ...(nd === 1 ? [ow] : [oh, ow])];
+  if (NC === 0 || L === 0) {
+    const v = emptyResult(op, outShape, input, [input]);
+    return returnIndices ? [v, zeros(outShape, { dtype: "int32" })] : v;
+  }
+  const idx = tensor(table);
+  const cols = input.reshape([NC, H * W]).indexSelect(1, idx).reshape([NC, L, K]);
+  const { values, indices } = cols.max(2);
+  const out = values.reshape(outShape);
+  if (!returnIndices) return out;
+  const flat = idx.reshape([1, L, K]).expand([NC, L, K]).gather(2, indices.unsqueeze(2)).reshape(outShape);
+  return [out, flat];
+}
+
+export interface AdaptiveMaxPoolOptions {
+  /** Also return the argmax of each window as int32 indices into the flattened input plane. */
+  returnIndices?: boolean;
+}
+
+/**
+ * Adaptive 1-D max pooling to a fixed output length (windows as `adaptiveAvgPool1d`).
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, outputSize]; with `returnIndices`, also int32 indices into L.
+ * ```ts
+ * F.adaptiveMaxPool1d(randn([2, 3, 10]), 4).shape; // [2, 3, 4]
+ * ```
+ */
+export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts: AdaptiveMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts?: AdaptiveMaxPoolOptions & { returnIndices?: false }): Tensor;
+export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  return adaptiveMaxPool("adaptiveMaxPool1d", 1, input, outputSize, !!opts?.returnIndices);
+}
+
+/**
+ * Adaptive 2-D max pooling to a fixed output size: cell (i, j) is the maximum over rows
+ * ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 and columns likewise; `outputSize` entries may be null to keep that size.
+ *
+ * Shapes: [N, C, H, W] (or [C, H, W]) → [N, C, oh, ow]; with `returnIndices`, also int32 indices
+ * into the flattened H·W plane.
+ * ```ts
+ * const [y, idx] = F.adaptiveMaxPool2d(randn([1, 3, 7, 7]), [2, 3], { returnIndices: true });
+ * ```
+ */
+export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts: AdaptiveMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
+export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts?: AdaptiveMaxPoolOptions & { returnIndices?: false }): Tensor;
+export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
+export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+  return adaptiveMaxPool("adaptiveMaxPool2d", 2, input, outputSize, !!opts?.returnIndices);
+}
+
+export interface LPPoolOptions {
+  /** Window step; defaults to `kernelSize`. */
+  stride?: Size2 | null;
+  ceilMode?: boolean;
+}
+
+function lpPool(op: string, nd: 1 | 2, input: Tensor, normType: number, kernelSize: Size2, opts: LPPoolOptions): Tensor {
+  opts ??= {};
+  check(opts !== null && typeof opts === "object" && !Array.isArray(opts), op, () => `expected an options object, got ${fmtValue(opts)}`);
+  check(typeof normType === "number" && normType !== 0 && !Number.isNaN(normType), op, () => `norm_type must be a non-zero number, got ${fmtValue(normType)}`);
+  planes(op, input, nd);
+  const k = pair(op, "kernel_size", kernelSize, 1, nd);
+  const pooled = avgPool2dImpl(input.pow(normType), k, { stride: opts.stride ?? null, padding: 0, ceilMode: opts.ceilMode ?? false }, op, nd);
+  // PyTorch's: (sign(out) · relu(|out|)) · kh·kw, then the 1/p-th power
+  return pooled.sign().mul(pooled.abs().relu()).mul(k.reduce((a, b) => a * b, 1)).pow(1 / normType);
+}
+
+/**
+ * 1-D power-average pooling: y = (Σ_window x^p)^(1/p) (p = ∞ is max pooling, p = 1 sum pooling).
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, L_out].
+ * ```ts
+ * F.lpPool1d(randn([2, 3, 8]), 2, 2).shape; // [2, 3, 4]
+ * ```
+ */
+export function lpPool1d(input: Tensor, normType: number, kernelSize: Size2, opts: LPPoolOptions = {}): Tensor {
+  return lpPool("lpPool1d", 1, input, normType, kernelSize, opts);
+}
+
+/**
+ * 2-D power-average pooling: y = (Σ_window x^p)^(1/p) over each kH×kW window.
+ *
+ * Shapes: [N, C, H, W] (or [C, H, W]) → [N, C, H_out, W_out].
+ * ```ts
+ * F.lpPool2d(randn([2, 3, 8, 8]), 2, 2).shape; // [2, 3, 4, 4]
+ * ```
+ */
+export function lpPool2d(input: Tensor, normType: number, kernelSize: Size2, opts: LPPoolOptions = {}): Tensor {
+  return lpPool("lpPool2d", 2, input, normType, kernelSize, opts);
 }

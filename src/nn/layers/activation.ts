@@ -5,7 +5,11 @@
  * new nn.ReLU().forward(tensor([-1, 2])); // [0, 2]
  * ```
  */
-import { Tensor, elu, gelu, hardtanh, leakyRelu, logSigmoid, logSoftmax, relu, selu, sigmoid, silu, softmax, softplus, tanh } from "../../core.js";
+import { Parameter, Tensor, elu, full, gelu, hardtanh, leakyRelu, logSigmoid, logSoftmax, relu, selu, sigmoid, silu, softmax, softplus, tanh } from "../../core.js";
+import { TensileError, fmtShape } from "../../errors.js";
+import {
+  celu, glu, hardshrink, hardsigmoid, hardswish, mish, prelu, relu6, rrelu, softmin, softshrink, softsign, tanhshrink, threshold,
+} from "../functional/activation.js";
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
 
@@ -157,5 +161,240 @@ export class LogSoftmax extends Module {
   }
   override extraRepr(): string {
     return `dim=${pyRepr(this.dim)}`;
+  }
+}
+
+// ---- activations only in nn.functional: each layer calls its F function ----
+
+/** PyTorch's positional `inplace`, or `{inplace}`. */
+function inplaceArg(layer: string, v: boolean | { inplace?: boolean } | null | undefined): boolean {
+  const b = typeof v === "object" ? (v?.inplace ?? false) : v;
+  if (typeof b !== "boolean") throw new TensileError(`${layer}: inplace must be a boolean, got ${String(b)}`);
+  return b;
+}
+
+/** A number option, checked at construction so bad values fail there. */
+function numArg(layer: string, name: string, v: unknown): number {
+  if (typeof v !== "number") throw new TensileError(`${layer}: ${name} must be a number, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  return v;
+}
+
+const inplaceRepr = (inplace: boolean): string => (inplace ? "inplace=True" : "");
+
+/** min(max(0, x), 6). `new nn.ReLU6()`, `new nn.ReLU6(true)` or `{inplace: true}`. */
+export class ReLU6 extends Module {
+  readonly inplace: boolean;
+  constructor(inplace: boolean | { inplace?: boolean } = false) {
+    super();
+    this.inplace = inplaceArg("ReLU6", inplace);
+  }
+  override forward(input: Tensor): Tensor {
+    return relu6(input, this.inplace);
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
+}
+
+/** 0 below −3, 1 above 3, x/6 + ½ between. */
+export class Hardsigmoid extends Module {
+  readonly inplace: boolean;
+  constructor(inplace: boolean | { inplace?: boolean } = false) {
+    super();
+    this.inplace = inplaceArg("Hardsigmoid", inplace);
+  }
+  override forward(input: Tensor): Tensor {
+    return hardsigmoid(input, this.inplace);
+  }
+  // PyTorch 1.13 prints no extra_repr here, inplace or not
+}
+
+/** x·hardsigmoid(x). */
+export class Hardswish extends Module {
+  readonly inplace: boolean;
+  constructor(inplace: boolean | { inplace?: boolean } = false) {
+    super();
+    this.inplace = inplaceArg("Hardswish", inplace);
+  }
+  override forward(input: Tensor): Tensor {
+    return hardswish(input, this.inplace);
+  }
+}
+
+/** x·tanh(softplus(x)). */
+export class Mish extends Module {
+  readonly inplace: boolean;
+  constructor(inplace: boolean | { inplace?: boolean } = false) {
+    super();
+    this.inplace = inplaceArg("Mish", inplace);
+  }
+  override forward(input: Tensor): Tensor {
+    return mish(input, this.inplace);
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
+  }
+}
+
+/** x for x > 0, α(e^{x/α} − 1) otherwise. `new nn.CELU(0.5)`, `new nn.CELU(1, true)` or `{alpha, inplace}`. */
+export class CELU extends Module {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  constructor(alpha: number | { alpha?: number; inplace?: boolean } = 1, inplace = false) {
+    super();
+    if (typeof alpha === "object" && alpha !== null) ({ alpha = 1, inplace = false } = alpha);
+    this.alpha = numArg("CELU", "alpha", alpha);
+    this.inplace = inplaceArg("CELU", inplace);
+  }
+  override forward(input: Tensor): Tensor {
+    return celu(input, this.alpha, this.inplace);
+  }
+  override extraRepr(): string {
+    return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
+  }
+}
+
+/** Randomized leaky ReLU: random slopes in [lower, upper] in training, their mean in eval. See `F.rrelu`. */
+export class RReLU extends Module {
+  readonly lower: number;
+  readonly upper: number;
+  readonly inplace: boolean;
+  constructor(lower: number | { lower?: number; upper?: number; inplace?: boolean } = 1 / 8, upper = 1 / 3, inplace = false) {
+    super();
+    if (typeof lower === "object" && lower !== null) ({ lower = 1 / 8, upper = 1 / 3, inplace = false } = lower);
+    this.lower = numArg("RReLU", "lower", lower);
+    this.upper = numArg("RReLU", "upper", upper);
+    this.inplace = inplaceArg("RReLU", inplace);
+  }
+  override forward(input: Tensor): Tensor {
+    return rrelu(input, this.lower, this.upper, this.training, this.inplace);
+  }
+  override extraRepr(): string {
+    return `lower=${pyFloat(this.lower)}, upper=${pyFloat(this.upper)}${this.inplace ? ", inplace=True" : ""}`;
+  }
+}
+
+/**
+ * x for x > 0, a·x otherwise, with a learnt: one slope, or one per channel (dim 1 of the input).
+ * Parameter `weight` [numParameters], initialised to `init` (0.25).
+ */
+export class PReLU extends Module {
+  readonly numParameters: number;
+  weight: Parameter;
+  constructor(numParameters: number | { numParameters?: number; init?: number } = 1, init = 0.25) {
+    super();
+    if (typeof numParameters === "object" && numParameters !== null) ({ numParameters = 1, init = 0.25 } = numParameters);
+    if (!Number.isInteger(numParameters) || numParameters < 1)
+      throw new TensileError(`PReLU: num_parameters must be a positive integer, got ${String(numParameters)}`);
+    numArg("PReLU", "init", init);
+    this.numParameters = numParameters;
+    this.weight = new Parameter(full([numParameters], init));
+  }
+  override forward(input: Tensor): Tensor {
+    return prelu(input, this.weight);
+  }
+  override extraRepr(): string {
+    return `num_parameters=${this.numParameters}`;
+  }
+}
+
+/** x / (1 + |x|). */
+export class Softsign extends Module {
+  override forward(input: Tensor): Tensor {
+    return softsign(input);
+  }
+}
+
+/** x − tanh(x). */
+export class Tanhshrink extends Module {
+  override forward(input: Tensor): Tensor {
+    return tanhshrink(input);
+  }
+}
+
+/** softmax(−x) along `dim` (`null`: PyTorch's legacy implicit dim; pass a dim). */
+export class Softmin extends Module {
+  constructor(readonly dim: number | null = null) {
+    super();
+    if (dim !== null) numArg("Softmin", "dim", dim);
+  }
+  override forward(input: Tensor): Tensor {
+    return softmin(input, this.dim ?? implicitDim(input.ndim));
+  }
+  override extraRepr(): string {
+    return `dim=${pyRepr(this.dim)}`;
+  }
+}
+
+/** softmax over the channels of each location: dim −3 of a [C, H, W] or [N, C, H, W] input. */
+export class Softmax2d extends Module {
+  override forward(input: Tensor): Tensor {
+    if (!(input instanceof Tensor) || (input.ndim !== 3 && input.ndim !== 4))
+      throw new TensileError(`Softmax2d: Softmax2d requires a 3D or 4D tensor as input, got ${input instanceof Tensor ? fmtShape(input.shape) : String(input)}`);
+    return softmax(input, -3);
+  }
+}
+
+/** x where x > threshold, else value. */
+export class Threshold extends Module {
+  readonly threshold: number;
+  readonly value: number;
+  readonly inplace: boolean;
+  constructor(threshold: number, value: number, inplace = false) {
+    super();
+    this.threshold = numArg("Threshold", "threshold", threshold);
+    this.value = numArg("Threshold", "value", value);
+    this.inplace = inplaceArg("Threshold", inplace);
+  }
+  override forward(input: Tensor): Tensor {
+    return threshold(input, this.threshold, this.value, this.inplace);
+  }
+  override extraRepr(): string {
+    return `threshold=${pyRepr(this.threshold)}, value=${pyRepr(this.value)}${this.inplace ? ", inplace=True" : ""}`;
+  }
+}
+
+/** a·σ(b), a and b the halves of `dim` (default −1). */
+export class GLU extends Module {
+  readonly dim: number;
+  constructor(dim: number | { dim?: number } = -1) {
+    super();
+    this.dim = numArg("GLU", "dim", typeof dim === "object" && dim !== null ? (dim.dim ?? -1) : dim);
+  }
+  override forward(input: Tensor): Tensor {
+    return glu(input, this.dim);
+  }
+  override extraRepr(): string {
+    return `dim=${this.dim}`;
+  }
+}
+
+/** x where |x| > λ, else 0. */
+export class Hardshrink extends Module {
+  readonly lambd: number;
+  constructor(lambd: number | { lambd?: number } = 0.5) {
+    super();
+    this.lambd = numArg("Hardshrink", "lambd", typeof lambd === "object" && lambd !== null ? (lambd.lambd ?? 0.5) : lambd);
+  }
+  override forward(input: Tensor): Tensor {
+    return hardshrink(input, this.lambd);
+  }
+  override extraRepr(): string {
+    return pyRepr(this.lambd);
+  }
+}
+
+/** x − λ above λ, x + λ below −λ, 0 between. */
+export class Softshrink extends Module {
+  readonly lambd: number;
+  constructor(lambd: number | { lambd?: number } = 0.5) {
+    super();
+    this.lambd = numArg("Softshrink", "lambd", typeof lambd === "object" && lambd !== null ? (lambd.lambd ?? 0.5) : lambd);
+  }
+  override forward(input: Tensor): Tensor {
+    return softshrink(input, this.lambd);
+  }
+  override extraRepr(): string {
+    return pyRepr(this.lambd);
   }
 }

@@ -1,10 +1,12 @@
 /**
- * Containers: `Sequential` (a pipeline), `ModuleList` (an indexable list), `ModuleDict` (a map).
- * Their children get PyTorch's state-dict keys: `0.weight`, `1.bias`, … for the lists and
- * `<key>.weight` for the dict.
+ * Containers: `Sequential` (a pipeline), `ModuleList` (an indexable list), `ModuleDict` (a map),
+ * `ParameterList` and `ParameterDict`. Their children get PyTorch's state-dict keys: `0.weight`,
+ * `1.bias`, … for the lists and `<key>.weight` for the dict; the parameter containers' own
+ * parameters are `0`, `1`, … and `<key>`.
  */
 import { TensileError, fmtValue } from "../../errors.js";
 import { Module } from "../module.js";
+import { Parameter, Tensor } from "../../core.js";
 
 function checkIterable(op: string, v: unknown): void {
   if (typeof v !== "object" || v === null || !(Symbol.iterator in v))
@@ -265,5 +267,198 @@ export class ModuleDict<M extends Module = Module> extends Module {
 
   override forward(): never {
     throw new TensileError("ModuleDict: a ModuleDict has no forward; call its modules in the owner's forward");
+  }
+}
+
+// ---- layers helper: ParameterList, ParameterDict ----
+
+/** A tensor as a Parameter (a plain tensor is wrapped, sharing its storage, as PyTorch 1.13 does). */
+function asParameter(op: string, v: unknown, what: string): Parameter {
+  if (v instanceof Parameter) return v;
+  if (v instanceof Tensor) return new Parameter(v);
+  throw new TensileError(`${op}: ${what} is not a Parameter or Tensor (got ${fmtValue(v)})`);
+}
+
+/** PyTorch's "(0): Parameter containing: [torch.float32 of size 3x4]" line of a parameter container's repr. */
+function paramLine(key: string, p: Parameter, typeName: string): string {
+  return `  (${key}): Parameter containing: [${typeName} of size ${p.shape.join("x")}]`;
+}
+
+const TYPENAMES: Record<string, string> = { float32: "torch.FloatTensor", float64: "torch.DoubleTensor", int32: "torch.IntTensor", bool: "torch.BoolTensor" };
+
+/**
+ * The parameters of a parameter container live in own enumerable properties named by their keys
+ * (so `Module.to` and the discovery of parameters see them), listed in `order`, which `members`
+ * follows (JS would otherwise list integer-like keys first).
+ */
+abstract class ParameterContainer extends Module {
+  #order: string[] = [];
+
+  protected override members(): Iterable<[string, unknown]> {
+    const keys = new Set(this.#order);
+    const rec = this as unknown as Record<string, unknown>;
+    return [...Object.entries(this).filter(([k]) => !keys.has(k)), ...this.#order.map((k) => [k, rec[k]] as [string, unknown])];
+  }
+
+  protected keyList(): string[] {
+    return [...this.#order];
+  }
+
+  protected param(key: string): Parameter {
+    return (this as unknown as Record<string, Parameter>)[key]!;
+  }
+
+  protected put(op: string, key: string, p: Parameter): void {
+    if (!this.#order.includes(key)) {
+      if (key in this) throw new TensileError(`${op}: attribute "${key}" already exists (a key may not shadow a method or property)`);
+      this.#order.push(key);
+    }
+    Object.defineProperty(this, key, { value: p, writable: true, enumerable: true, configurable: true });
+  }
+
+  protected remove(key: string): void {
+    this.#order = this.#order.filter((k) => k !== key);
+    delete (this as unknown as Record<string, unknown>)[key];
+  }
+}
+
+/**
+ * A list of parameters, all registered: their state-dict keys are "0", "1", … as PyTorch's.
+ * Plain tensors are wrapped as Parameters.
+ * ```ts
+ * const ws = new nn.ParameterList([randn([3, 4]), randn([3])]);
+ * Object.keys(ws.stateDict()); // ["0", "1"]
+ * ```
+ */
+export class ParameterList extends ParameterContainer {
+  constructor(values: Iterable<Tensor> | null = null) {
+    super();
+    if (values !== null && values !== undefined) this.extend(values);
+  }
+
+  get length(): number {
+    return this.keyList().length;
+  }
+
+  /** The parameter at `idx` (negative counts from the end). */
+  at(idx: number): Parameter {
+    return this.param(String(wrapIndex("ParameterList.at", idx, this.length)));
+  }
+
+  /** Replaces the parameter at `idx`. */
+  set(idx: number, value: Tensor): this {
+    const i = wrapIndex("ParameterList.set", idx, this.length);
+    this.put("ParameterList.set", String(i), asParameter("ParameterList.set", value, "value"));
+    return this;
+  }
+
+  append(value: Tensor): this {
+    this.put("ParameterList.append", String(this.length), asParameter("ParameterList.append", value, "value"));
+    return this;
+  }
+
+  extend(values: Iterable<Tensor>): this {
+    checkIterable("ParameterList.extend", values);
+    const ps = [...values].map((v, i) => asParameter("ParameterList", v, `element ${i}`));
+    for (const p of ps) this.put("ParameterList.extend", String(this.length), p);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Parameter> {
+    return this.keyList().map((k) => this.param(k))[Symbol.iterator]();
+  }
+
+  override extraRepr(): string {
+    return this.keyList().map((k) => paramLine(k, this.param(k), `torch.${this.param(k).dtype}`)).join("\n");
+  }
+
+  override forward(): never {
+    throw new TensileError("ParameterList: a ParameterList has no forward; use its parameters in the owner's forward");
+  }
+}
+
+/**
+ * An ordered map of named parameters, all registered under their keys (state-dict keys as
+ * PyTorch's). A plain object is read in sorted key order, as PyTorch 1.13 reads a dict; a Map or
+ * a list of pairs keeps its order (PyTorch's OrderedDict). A key may not contain "." nor shadow a
+ * method of the class.
+ * ```ts
+ * const pd = new nn.ParameterDict({ scale: ones([3]), shift: zeros([3]) });
+ * pd.get("scale"); Object.keys(pd.stateDict()); // ["scale", "shift"]
+ * ```
+ */
+export class ParameterDict extends ParameterContainer {
+  constructor(parameters: Record<string, Tensor> | Map<string, Tensor> | Iterable<[string, Tensor]> | null = null) {
+    super();
+    if (parameters !== null && parameters !== undefined) this.update(parameters);
+  }
+
+  get size(): number {
+    return this.keyList().length;
+  }
+
+  get(key: string): Parameter {
+    if (!this.has(key)) throw new TensileError(`ParameterDict.get: no parameter under key "${key}" (keys: ${this.keyList().join(", ")})`);
+    return this.param(key);
+  }
+
+  set(key: string, value: Tensor): this {
+    if (typeof key !== "string" || key === "" || key.includes("."))
+      throw new TensileError(`ParameterDict.set: key must be a non-empty string without ".", got ${fmtValue(key)}`);
+    this.put("ParameterDict.set", key, asParameter("ParameterDict.set", value, `value for "${key}"`));
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this.keyList().includes(key);
+  }
+
+  /** Removes and returns the parameter under `key`. */
+  pop(key: string): Parameter {
+    const p = this.get(key);
+    this.remove(key);
+    return p;
+  }
+
+  clear(): void {
+    for (const k of this.keyList()) this.remove(k);
+  }
+
+  update(parameters: Record<string, Tensor> | Map<string, Tensor> | Iterable<[string, Tensor]>): this {
+    if (typeof parameters !== "object" || parameters === null)
+      throw new TensileError(`ParameterDict.update: expected an object, a Map or an iterable of [name, parameter] pairs, got ${fmtValue(parameters)}`);
+    const entries = parameters instanceof Map || Symbol.iterator in parameters
+      ? [...(parameters as Iterable<[string, Tensor]>)]
+      : Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const e of entries) {
+      if (!Array.isArray(e) || e.length !== 2) throw new TensileError(`ParameterDict.update: expected [name, parameter] pairs, got ${fmtValue(e)}`);
+      this.set(e[0], e[1]);
+    }
+    return this;
+  }
+
+  keys(): string[] {
+    return this.keyList();
+  }
+
+  values(): Parameter[] {
+    return this.keyList().map((k) => this.param(k));
+  }
+
+  entries(): [string, Parameter][] {
+    return this.keyList().map((k) => [k, this.param(k)]);
+  }
+
+  /** Iterates over the keys, as iterating a Python dict does. */
+  [Symbol.iterator](): Iterator<string> {
+    return this.keyList()[Symbol.iterator]();
+  }
+
+  override extraRepr(): string {
+    return this.entries().map(([k, p]) => paramLine(k, p, TYPENAMES[p.dtype] ?? `torch.${p.dtype}`)).join("\n");
+  }
+
+  override forward(): never {
+    throw new TensileError("ParameterDict: a ParameterDict has no forward; use its parameters in the owner's forward");
   }
 }

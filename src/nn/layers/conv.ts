@@ -1,7 +1,8 @@
 import { Parameter, type Tensor, empty, pad as padOp } from "../../core.js";
 import type { DType } from "../../core.js";
 import { TensileError, check } from "../../errors.js";
-import { conv1d, conv2d, convTranspose2d } from "../functional/conv.js";
+import { conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv.js";
+import { conv3d } from "../functional/volumetric.js";
 import type { Size2 } from "../functional/fold.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { Module } from "../module.js";
@@ -184,21 +185,77 @@ export class ConvTranspose2d extends ConvNd {
   }
 
   override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
-    const padding = this.padding as number[];
-    let outputPadding = this.outputPadding;
-    if (outputSize) {
-      const want = outputSize.slice(-2);
-      const hw = input.shape.slice(-2);
-      outputPadding = want.map((w, i) => {
-        const min = (hw[i]! - 1) * this.stride[i]! - 2 * padding[i]! + this.dilation[i]! * (this.kernelSize[i]! - 1) + 1;
-        const p = w - min;
-        if (!(p >= 0 && p < Math.max(this.stride[i]!, this.dilation[i]!)))
-          throw new TensileError(`ConvTranspose2d: requested an output size of ${pyRepr(want)}, but valid sizes range from ${min} to ${min + Math.max(this.stride[i]!, this.dilation[i]!) - 1} in dim ${i} (for an input of ${pyRepr(hw)})`);
-        return p;
-      });
-    }
     return convTranspose2d(input, this.weight, this.bias, {
-      stride: this.stride, padding, outputPadding, groups: this.groups, dilation: this.dilation,
+      stride: this.stride, padding: this.padding as number[], outputPadding: outputPaddingFor(this, "ConvTranspose2d", 2, input, outputSize),
+      groups: this.groups, dilation: this.dilation,
     });
+  }
+}
+
+/** The layer's outputPadding, or the one that gives `outputSize` (PyTorch's `_output_padding`). */
+function outputPaddingFor(m: ConvNd, name: string, nd: number, input: Tensor, outputSize?: readonly number[]): number[] {
+  if (!outputSize) return m.outputPadding;
+  const padding = m.padding as number[];
+  const want = outputSize.slice(-nd);
+  const hw = input.shape.slice(-nd);
+  return want.map((w, i) => {
+    const min = (hw[i]! - 1) * m.stride[i]! - 2 * padding[i]! + m.dilation[i]! * (m.kernelSize[i]! - 1) + 1;
+    const p = w - min;
+    if (!(p >= 0 && p < Math.max(m.stride[i]!, m.dilation[i]!)))
+      throw new TensileError(`${name}: requested an output size of ${pyRepr(want)}, but valid sizes range from ${min} to ${min + Math.max(m.stride[i]!, m.dilation[i]!) - 1} in dim ${i} (for an input of ${pyRepr(hw)})`);
+    return p;
+  });
+}
+
+// ---- layers helper: ConvTranspose1d ----
+
+/**
+ * 1-D transposed convolution (see `F.convTranspose1d`). `forward(x, outputSize)` picks the
+ * outputPadding that yields `outputSize`.
+ *
+ * Shapes: [N, inChannels, L] (or [inChannels, L]) → [N, outChannels, L_out],
+ * L_out = (L − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1.
+ * ```ts
+ * new nn.ConvTranspose1d(16, 8, 2, { stride: 2 }).forward(randn([1, 16, 7])).shape; // [1, 8, 14]
+ * ```
+ */
+export class ConvTranspose1d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
+    padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
+    let o: ConvTransposeLayerOptions;
+    if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) o = (stride ?? {}) as ConvTransposeLayerOptions;
+    else o = { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
+    check(typeof (o.padding ?? 0) !== "string", "ConvTranspose1d", () => `padding must be an integer or a list of 1 integer, got ${pyRepr(o.padding)}`);
+    super("ConvTranspose1d", 1, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
+    const op = this.outputPadding;
+    check(op.every((p, i) => p < this.stride[i]! || p < this.dilation[i]!), "ConvTranspose1d", () =>
+      `output padding must be smaller than either stride or dilation, got output_padding ${pyRepr(op)}, stride ${pyRepr(this.stride)}, dilation ${pyRepr(this.dilation)}`);
+  }
+
+  override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
+    return convTranspose1d(input, this.weight, this.bias, {
+      stride: this.stride, padding: this.padding as number[], outputPadding: outputPaddingFor(this, "ConvTranspose1d", 1, input, outputSize),
+      groups: this.groups, dilation: this.dilation,
+    });
+  }
+}
+
+/**
+ * 3-D convolution over [N, C, D, H, W] inputs (see `F.conv3d`).
+ *
+ * Shapes: [N, inChannels, D, H, W] (or unbatched) → [N, outChannels, D_out, H_out, W_out].
+ * ```ts
+ * new nn.Conv3d(16, 33, 3, { stride: 2 }).forward(randn([2, 16, 10, 12, 12])).shape; // [2, 33, 4, 5, 5]
+ * ```
+ */
+export class Conv3d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions,
+    padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
+    const a = convArgs(stride, [padding, dilation, groups, bias, paddingMode]);
+    super("Conv3d", 3, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
+  }
+  override forward(input: Tensor): Tensor {
+    const [x, padding] = this.prepare(input);
+    return conv3d(x, this.weight, this.bias, { stride: this.stride, padding, dilation: this.dilation, groups: this.groups });
   }
 }

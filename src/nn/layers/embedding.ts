@@ -2,6 +2,7 @@ import { Parameter, Tensor, empty, noGrad } from "../../core.js";
 import type { DType } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { embedding } from "../functional/linear.js";
+import { type EmbeddingBagMode, embeddingBag } from "../functional/embedding-bag.js";
 import { normal_ } from "../init.js";
 import { Module } from "../module.js";
 import { pyFloat } from "../repr.js";
@@ -86,6 +87,117 @@ export class Embedding extends Module {
     if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
     if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
     if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
+    return s;
+  }
+}
+
+// ---- layers helper: EmbeddingBag ----
+
+export interface EmbeddingBagLayerOptions {
+  /** Rows looked up with a larger `normType`-norm are renormalised to `maxNorm` (in place). */
+  maxNorm?: number | null;
+  normType?: number;
+  /** Only false is supported. */
+  scaleGradByFreq?: boolean;
+  /** How each bag is reduced: "mean" (default), "sum" or "max". */
+  mode?: EmbeddingBagMode;
+  /** Only false is supported. */
+  sparse?: boolean;
+  /** `offsets` has one entry more than there are bags (CSR style). */
+  includeLastOffset?: boolean;
+  /** Entries equal to this index are left out of their bag; its row is initialised to zeros. */
+  paddingIdx?: number | null;
+  dtype?: DType;
+}
+
+/**
+ * Sums, means or maxima of bags of embeddings (see `F.embeddingBag`), with a `weight`
+ * [numEmbeddings, embeddingDim] initialised N(0, 1) (the `paddingIdx` row zero) as PyTorch's.
+ *
+ * Shapes: input int32 [B, L] or [n] with offsets [B] → [B, embeddingDim].
+ * ```ts
+ * const bag = new nn.EmbeddingBag(10, 3, { mode: "sum" });
+ * bag.forward(tensor([1, 2, 4, 5, 4, 3, 2, 9]), tensor([0, 4])).shape; // [2, 3]
+ * ```
+ */
+export class EmbeddingBag extends Module {
+  readonly numEmbeddings: number;
+  readonly embeddingDim: number;
+  readonly maxNorm: number | null;
+  readonly normType: number;
+  readonly scaleGradByFreq: boolean;
+  readonly mode: EmbeddingBagMode;
+  readonly sparse: boolean;
+  readonly includeLastOffset: boolean;
+  readonly paddingIdx: number | null;
+  weight: Parameter;
+
+  constructor(numEmbeddings: number, embeddingDim: number, maxNorm: number | null | EmbeddingBagLayerOptions = null, opts: EmbeddingBagLayerOptions = {}) {
+    super();
+    opts ??= {};
+    if (maxNorm !== null && typeof maxNorm === "object") ({ maxNorm = null, ...opts } = maxNorm);
+    for (const [k, v] of [["num_embeddings", numEmbeddings], ["embedding_dim", embeddingDim]] as const)
+      if (!Number.isInteger(v) || v < 0) throw new TensileError(`EmbeddingBag: ${k} must be a non-negative integer, got ${v}`);
+    let paddingIdx = opts.paddingIdx ?? null;
+    if (paddingIdx !== null) {
+      if (!Number.isInteger(paddingIdx) || paddingIdx >= numEmbeddings || paddingIdx < -numEmbeddings)
+        throw new TensileError(`EmbeddingBag: padding_idx ${paddingIdx} must be within num_embeddings (${numEmbeddings})`);
+      if (paddingIdx < 0) paddingIdx += numEmbeddings;
+    }
+    const mode = opts.mode ?? "mean";
+    if (mode !== "sum" && mode !== "mean" && mode !== "max") throw new TensileError(`EmbeddingBag: mode has to be one of sum, mean or max, got ${String(mode)}`);
+    this.numEmbeddings = numEmbeddings;
+    this.embeddingDim = embeddingDim;
+    this.maxNorm = maxNorm;
+    this.normType = opts.normType ?? 2;
+    this.scaleGradByFreq = opts.scaleGradByFreq ?? false;
+    this.mode = mode;
+    this.sparse = opts.sparse ?? false;
+    this.includeLastOffset = opts.includeLastOffset ?? false;
+    this.paddingIdx = paddingIdx;
+    this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype }));
+    this.resetParameters();
+  }
+
+  /**
+   * An EmbeddingBag holding `embeddings` [num, dim] (copied), frozen unless `freeze: false`.
+   * ```ts
+   * nn.EmbeddingBag.fromPretrained(tensor([[1, 2.3, 3], [4, 5.1, 6.3]]), { mode: "sum" });
+   * ```
+   */
+  static fromPretrained(embeddings: Tensor, options: EmbeddingBagLayerOptions & { freeze?: boolean } = {}): EmbeddingBag {
+    const { freeze = true, ...opts } = options ?? {};
+    if (!(embeddings instanceof Tensor) || embeddings.ndim !== 2)
+      throw new TensileError(`EmbeddingBag.fromPretrained: embeddings parameter is expected to be 2-dimensional, got ${embeddings instanceof Tensor ? fmtShape(embeddings.shape) : typeof embeddings}`);
+    const [n, d] = embeddings.shape as [number, number];
+    const bag = new EmbeddingBag(n, d, { ...opts, dtype: embeddings.dtype });
+    noGrad(() => bag.weight.copy_(embeddings));
+    bag.weight.requiresGrad = !freeze;
+    return bag;
+  }
+
+  resetParameters(): void {
+    normal_(this.weight);
+    if (this.paddingIdx !== null) {
+      const row = this.paddingIdx;
+      noGrad(() => this.weight.narrow(0, row, 1).fill_(0));
+    }
+  }
+
+  override forward(input: Tensor, offsets: Tensor | null = null, perSampleWeights: Tensor | null = null): Tensor {
+    return embeddingBag(input, this.weight, offsets, {
+      maxNorm: this.maxNorm, normType: this.normType, scaleGradByFreq: this.scaleGradByFreq, mode: this.mode, sparse: this.sparse,
+      perSampleWeights, includeLastOffset: this.includeLastOffset, paddingIdx: this.paddingIdx,
+    });
+  }
+
+  override extraRepr(): string {
+    let s = `${this.numEmbeddings}, ${this.embeddingDim}`;
+    if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
+    if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
+    if (this.scaleGradByFreq) s += ", scale_grad_by_freq=True";
+    s += `, mode=${this.mode}`;
+    if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
     return s;
   }
 }

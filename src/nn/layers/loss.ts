@@ -13,7 +13,22 @@ import {
   crossEntropy,
   nllLoss,
 } from "../functional/classification.js";
-import { cosineEmbeddingLoss, huberLoss, klDiv, l1Loss, marginRankingLoss, mseLoss, smoothL1Loss } from "../functional/loss.js";
+import {
+  cosineEmbeddingLoss, gaussianNllLoss, huberLoss, klDiv, l1Loss, marginRankingLoss, mseLoss, poissonNllLoss, smoothL1Loss,
+} from "../functional/loss.js";
+import {
+  type DistanceFunction,
+  hingeEmbeddingLoss,
+  multiMarginLoss,
+  multilabelMarginLoss,
+  multilabelSoftMarginLoss,
+  softMarginLoss,
+  tripletMarginLoss,
+  tripletMarginWithDistanceLoss,
+} from "../functional/margin-loss.js";
+import { ctcLoss } from "../functional/ctc.js";
+import { TensileError } from "../../errors.js";
+import { PairwiseDistance } from "./distance.js";
 import { type Reduction, checkReduction } from "../functional/reduction.js";
 import { Module } from "../module.js";
 
@@ -191,5 +206,175 @@ export class MarginRankingLoss extends Loss {
   }
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     return marginRankingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+// ---- margin, embedding and likelihood losses ----
+
+/** A number option, checked at construction. */
+function numOption(layer: string, name: string, v: unknown): number {
+  if (typeof v !== "number") throw new TensileError(`${layer}: ${name} must be a number, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  return v;
+}
+
+function boolOption(layer: string, name: string, v: unknown): boolean {
+  if (typeof v !== "boolean") throw new TensileError(`${layer}: ${name} must be a boolean, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  return v;
+}
+
+/** log(1 + e^{−y·x}) for targets ±1. See `F.softMarginLoss`. */
+export class SoftMarginLoss extends Loss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return softMarginLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** One-vs-all logistic loss over C labels, optional per-class `weight` buffer. See `F.multilabelSoftMarginLoss`. */
+export class MultiLabelSoftMarginLoss extends WeightedLoss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return multilabelSoftMarginLoss(input, target, { weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Multi-class hinge loss with `p` (1 or 2), `margin`, per-class `weight` buffer. See `F.multiMarginLoss`. */
+export class MultiMarginLoss extends WeightedLoss {
+  readonly p: number;
+  readonly margin: number;
+  constructor(options: { p?: number; margin?: number; weight?: Tensor | null; reduction?: Reduction } = {}) {
+    const { p = 1, margin = 1, weight = null, reduction = "mean" } = options ?? {};
+    super({ weight, reduction });
+    if (p !== 1 && p !== 2) throw new TensileError(`MultiMarginLoss: only p == 1 and p == 2 supported, got ${String(p)}`);
+    if (weight !== null && weight.ndim !== 1) throw new TensileError(`MultiMarginLoss: weight must be one-dimensional, got ${weight.ndim}-d`);
+    this.p = p;
+    this.margin = numOption("MultiMarginLoss", "margin", margin);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return multiMarginLoss(input, target, { p: this.p, margin: this.margin, weight: this.weight, reduction: this.reduction });
+  }
+}
+
+/** Multi-label hinge loss over class lists ended by −1. See `F.multilabelMarginLoss`. */
+export class MultiLabelMarginLoss extends Loss {
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return multilabelMarginLoss(input, target, { reduction: this.reduction });
+  }
+}
+
+/** x where y = 1, max(0, margin − x) where y = −1. See `F.hingeEmbeddingLoss`. */
+export class HingeEmbeddingLoss extends Loss {
+  readonly margin: number;
+  constructor(options: { margin?: number; reduction?: Reduction } = {}) {
+    const { margin = 1, reduction = "mean" } = options ?? {};
+    super({ reduction });
+    this.margin = numOption("HingeEmbeddingLoss", "margin", margin);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return hingeEmbeddingLoss(input, target, { margin: this.margin, reduction: this.reduction });
+  }
+}
+
+/** max(0, d(a, p) − d(a, n) + margin) with the p-norm distance. See `F.tripletMarginLoss`. */
+export class TripletMarginLoss extends Loss {
+  readonly margin: number;
+  readonly p: number;
+  readonly eps: number;
+  readonly swap: boolean;
+  constructor(options: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } = {}) {
+    const { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = "mean" } = options ?? {};
+    super({ reduction });
+    this.margin = numOption("TripletMarginLoss", "margin", margin);
+    this.p = numOption("TripletMarginLoss", "p", p);
+    this.eps = numOption("TripletMarginLoss", "eps", eps);
+    this.swap = boolOption("TripletMarginLoss", "swap", swap);
+  }
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return tripletMarginLoss(anchor, positive, negative, { margin: this.margin, p: this.p, eps: this.eps, swap: this.swap, reduction: this.reduction });
+  }
+}
+
+/**
+ * The triplet loss with any distance: a function of two tensors or a module (default
+ * `nn.PairwiseDistance()`, registered as the child `distance_function` as in PyTorch). See
+ * `F.tripletMarginWithDistanceLoss`.
+ */
+export class TripletMarginWithDistanceLoss extends Loss {
+  readonly margin: number;
+  readonly swap: boolean;
+  readonly #distance: DistanceFunction;
+  constructor(options: { distanceFunction?: DistanceFunction | null; margin?: number; swap?: boolean; reduction?: Reduction } = {}) {
+    const { distanceFunction = null, margin = 1, swap = false, reduction = "mean" } = options ?? {};
+    super({ reduction });
+    const layer = "TripletMarginWithDistanceLoss";
+    this.margin = numOption(layer, "margin", margin);
+    this.swap = boolOption(layer, "swap", swap);
+    const d = distanceFunction ?? new PairwiseDistance();
+    if (d instanceof Module) this.registerModule("distance_function", d);
+    else if (typeof d !== "function") throw new TensileError(`${layer}: distanceFunction must be a function or a Module, got ${typeof d}`);
+    this.#distance = d;
+  }
+  /** The distance: the given function or module (`nn.PairwiseDistance` by default). */
+  get distanceFunction(): DistanceFunction {
+    return this.#distance;
+  }
+  override forward(anchor: Tensor, positive: Tensor, negative: Tensor): Tensor {
+    return tripletMarginWithDistanceLoss(anchor, positive, negative, {
+      distanceFunction: this.#distance,
+      margin: this.margin,
+      swap: this.swap,
+      reduction: this.reduction,
+    });
+  }
+}
+
+/** Poisson negative log-likelihood (`logInput`, `full`, `eps`). See `F.poissonNllLoss`. */
+export class PoissonNLLLoss extends Loss {
+  readonly logInput: boolean;
+  readonly full: boolean;
+  readonly eps: number;
+  constructor(options: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+    const { logInput = true, full = false, eps = 1e-8, reduction = "mean" } = options ?? {};
+    super({ reduction });
+    this.logInput = boolOption("PoissonNLLLoss", "logInput", logInput);
+    this.full = boolOption("PoissonNLLLoss", "full", full);
+    this.eps = numOption("PoissonNLLLoss", "eps", eps);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return poissonNllLoss(input, target, { logInput: this.logInput, full: this.full, eps: this.eps, reduction: this.reduction });
+  }
+}
+
+/** Gaussian negative log-likelihood; `forward(input, target, var)`. See `F.gaussianNllLoss`. */
+export class GaussianNLLLoss extends Loss {
+  readonly full: boolean;
+  readonly eps: number;
+  constructor(options: { full?: boolean; eps?: number; reduction?: Reduction } = {}) {
+    const { full = false, eps = 1e-6, reduction = "mean" } = options ?? {};
+    super({ reduction });
+    this.full = boolOption("GaussianNLLLoss", "full", full);
+    this.eps = numOption("GaussianNLLLoss", "eps", eps);
+  }
+  override forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
+    return gaussianNllLoss(input, target, variance, { full: this.full, eps: this.eps, reduction: this.reduction });
+  }
+}
+
+/**
+ * Connectionist temporal classification loss; `forward(logProbs, targets, inputLengths, targetLengths)`.
+ * See `F.ctcLoss`.
+ */
+export class CTCLoss extends Loss {
+  readonly blank: number;
+  readonly zeroInfinity: boolean;
+  constructor(options: { blank?: number; reduction?: Reduction; zeroInfinity?: boolean } = {}) {
+    const { blank = 0, reduction = "mean", zeroInfinity = false } = options ?? {};
+    super({ reduction });
+    if (!Number.isInteger(blank) || blank < 0) throw new TensileError(`CTCLoss: blank must be a non-negative integer, got ${String(blank)}`);
+    this.blank = blank;
+    this.zeroInfinity = boolOption("CTCLoss", "zeroInfinity", zeroInfinity);
+  }
+  override forward(
+    logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[] | number, targetLengths: Tensor | readonly number[] | number,
+  ): Tensor {
+    return ctcLoss(logProbs, targets, inputLengths, targetLengths, { blank: this.blank, reduction: this.reduction, zeroInfinity: this.zeroInfinity });
   }
 }

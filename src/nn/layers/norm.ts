@@ -1,7 +1,7 @@
-import { Parameter, type Tensor, noGrad, ones, tensor, zeros } from "../../core.js";
+import { Parameter, Tensor, noGrad, ones, tensor, zeros } from "../../core.js";
 import type { DType } from "../../core.js";
 import { check, fmtShape, fmtValue } from "../../errors.js";
-import { batchNorm, groupNorm, layerNorm } from "../functional/norm.js";
+import { batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from "../functional/norm.js";
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
 
@@ -138,6 +138,20 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
+/**
+ * Batch normalisation over a batch of volumes, per channel (see `F.batchNorm`).
+ *
+ * Shapes: [N, C, D, H, W] → same.
+ * ```ts
+ * new nn.BatchNorm3d(16).forward(randn([2, 16, 4, 8, 8])).shape; // [2, 16, 4, 8, 8]
+ * ```
+ */
+export class BatchNorm3d extends BatchNormBase {
+  protected checkInputDim(input: Tensor): void {
+    check(input.ndim === 5, "BatchNorm3d", () => `expected 5D input (got ${input.ndim}D input of shape ${fmtShape(input.shape)})`);
+  }
+}
+
 export interface LayerNormLayerOptions {
   eps?: number;
   /** Learn `weight` (init 1) and `bias` (init 0) of the normalised shape (default true). */
@@ -218,5 +232,145 @@ export class GroupNorm extends Module {
   }
   override extraRepr(): string {
     return `${this.numGroups}, ${this.numChannels}, eps=${pyFloat(this.eps)}, affine=${pyRepr(this.affine)}`;
+  }
+}
+
+// ---- layers helper: instance norm, local response norm ----
+
+export interface InstanceNormLayerOptions {
+  eps?: number;
+  /** Weight of the newest batch in the running statistics. */
+  momentum?: number;
+  /** Learn a per-channel scale `weight` (init 1) and shift `bias` (init 0); default false. */
+  affine?: boolean;
+  /** Keep `running_mean`/`running_var` buffers and use them in eval mode; default false. */
+  trackRunningStats?: boolean;
+  dtype?: DType;
+}
+
+/**
+ * Instance normalisation (PyTorch's `_InstanceNorm`): each (sample, channel) standardised over its
+ * spatial dims, then an optional per-channel affine map. With `trackRunningStats`, training updates
+ * the `running_mean`/`running_var` buffers and eval mode normalises with them.
+ */
+abstract class InstanceNormBase extends Module {
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  readonly trackRunningStats: boolean;
+  weight: Parameter | null;
+  bias: Parameter | null;
+
+  constructor(readonly numFeatures: number, eps: number | InstanceNormLayerOptions = 1e-5, momentum = 0.1, affine = false, trackRunningStats = false) {
+    super();
+    const o: InstanceNormLayerOptions = typeof eps === "object" ? eps ?? {} : { eps, momentum, affine, trackRunningStats };
+    const name = this.constructor.name;
+    check(Number.isInteger(numFeatures) && numFeatures > 0, name, () => `num_features must be a positive integer, got ${fmtValue(numFeatures)}`);
+    this.eps = o.eps ?? 1e-5;
+    this.momentum = o.momentum ?? 0.1;
+    this.affine = o.affine ?? false;
+    this.trackRunningStats = o.trackRunningStats ?? false;
+    check(typeof this.eps === "number" && typeof this.momentum === "number", name, () => `eps and momentum must be numbers, got ${fmtValue(this.eps)} and ${fmtValue(this.momentum)}`);
+    const dtype = o.dtype;
+    this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
+    this.registerBuffer("running_mean", this.trackRunningStats ? zeros([numFeatures], { dtype }) : null);
+    this.registerBuffer("running_var", this.trackRunningStats ? ones([numFeatures], { dtype }) : null);
+    this.registerBuffer("num_batches_tracked", this.trackRunningStats ? tensor(0, { dtype: "int32" }) : null);
+  }
+
+  #buffer(name: string): Tensor | null {
+    return this.namedBuffers("", false).find(([k]) => k === name)?.[1] ?? null;
+  }
+  /** The `running_mean` buffer (null without trackRunningStats). */
+  get runningMean(): Tensor | null {
+    return this.#buffer("running_mean");
+  }
+  get runningVar(): Tensor | null {
+    return this.#buffer("running_var");
+  }
+
+  /** Running statistics back to mean 0, variance 1, no batches seen. */
+  resetRunningStats(): void {
+    noGrad(() => {
+      this.runningMean?.zero_();
+      this.runningVar?.fill_(1);
+      this.#buffer("num_batches_tracked")?.zero_();
+    });
+  }
+
+  resetParameters(): void {
+    this.resetRunningStats();
+    noGrad(() => {
+      this.weight?.fill_(1);
+      this.bias?.zero_();
+    });
+  }
+
+  /** Number of dims of an unbatched input ([C, L] → 2, [C, H, W] → 3). */
+  protected abstract readonly noBatchDim: number;
+
+  override forward(input: Tensor): Tensor {
+    const name = this.constructor.name, nb = this.noBatchDim;
+    check(input instanceof Tensor && (input.ndim === nb || input.ndim === nb + 1), name, () =>
+      `expected ${nb}D (unbatched) or ${nb + 1}D (batched) input, got ${input instanceof Tensor ? `${input.ndim}D input of shape ${fmtShape(input.shape)}` : fmtValue(input)}`);
+    const C = input.shape[input.ndim - nb]!;
+    check(!this.affine || C === this.numFeatures, name, () =>
+      `expected input's size at dim=${input.ndim - nb} to match num_features (${this.numFeatures}), but got: ${C} (input ${fmtShape(input.shape)})`);
+    const x = input.ndim === nb ? input.unsqueeze(0) : input;
+    const y = instanceNorm(x, this.runningMean, this.runningVar, {
+      weight: this.weight, bias: this.bias, useInputStats: this.training || !this.trackRunningStats, momentum: this.momentum, eps: this.eps,
+    });
+    return input.ndim === nb ? y.squeeze(0) : y;
+  }
+
+  override extraRepr(): string {
+    return `${this.numFeatures}, eps=${pyFloat(this.eps)}, momentum=${pyFloat(this.momentum)}, affine=${pyRepr(this.affine)}, track_running_stats=${pyRepr(this.trackRunningStats)}`;
+  }
+}
+
+/**
+ * Instance normalisation of sequences (see `F.instanceNorm`): each (sample, channel) row
+ * standardised over its length. Defaults as PyTorch's: no affine map, no running statistics.
+ *
+ * Shapes: [N, C, L] or unbatched [C, L] → same.
+ * ```ts
+ * new nn.InstanceNorm1d(100, { affine: true }).forward(randn([20, 100, 40])).shape; // [20, 100, 40]
+ * ```
+ */
+export class InstanceNorm1d extends InstanceNormBase {
+  protected readonly noBatchDim = 2;
+}
+
+/**
+ * Instance normalisation of images (see `F.instanceNorm`): each (sample, channel) plane
+ * standardised over H×W (style transfer's normalisation).
+ *
+ * Shapes: [N, C, H, W] or unbatched [C, H, W] → same.
+ * ```ts
+ * new nn.InstanceNorm2d(3).forward(randn([4, 3, 8, 8])).shape; // [4, 3, 8, 8]
+ * ```
+ */
+export class InstanceNorm2d extends InstanceNormBase {
+  protected readonly noBatchDim = 3;
+}
+
+/**
+ * Local response normalisation across neighbouring channels (see `F.localResponseNorm`).
+ *
+ * Shapes: [N, C, *] → same.
+ * ```ts
+ * new nn.LocalResponseNorm(2).forward(randn([32, 5, 24, 24])).shape; // [32, 5, 24, 24]
+ * ```
+ */
+export class LocalResponseNorm extends Module {
+  constructor(readonly size: number, readonly alpha = 1e-4, readonly beta = 0.75, readonly k = 1.0) {
+    super();
+  }
+  override forward(input: Tensor): Tensor {
+    return localResponseNorm(input, this.size, this.alpha, this.beta, this.k);
+  }
+  override extraRepr(): string {
+    return `${pyRepr(this.size)}, alpha=${pyFloat(this.alpha)}, beta=${pyFloat(this.beta)}, k=${pyFloat(this.k)}`;
   }
 }

@@ -1,7 +1,10 @@
 import type { Generator, Tensor } from "../../core.js";
 import { TensileError, check } from "../../errors.js";
 import type { Size2 } from "../functional/fold.js";
-import { adaptiveAvgPool2d, avgPool2d, maxPool1d, maxPool2d } from "../functional/pool.js";
+import {
+  adaptiveAvgPool1d, adaptiveAvgPool2d, adaptiveMaxPool1d, adaptiveMaxPool2d, avgPool1d, avgPool2d, lpPool1d, lpPool2d, maxPool1d, maxPool2d,
+} from "../functional/pool.js";
+import { avgPool3d, maxPool3d } from "../functional/volumetric.js";
 import { type InterpolateMode, interpolate } from "../functional/resize.js";
 import { dropout2d } from "../functional/dropout2d.js";
 import { Module } from "../module.js";
@@ -193,5 +196,241 @@ export class Upsample extends Module {
       ? `scale_factor=${typeof sf === "number" ? pyFloat(sf) : `(${sf.map(pyFloat).join(", ")})`}`
       : `size=${pyRepr(this.size)}`;
     return `${info}, mode=${this.mode}`;
+  }
+}
+
+// ---- layers helper: 1-D average, adaptive max and power-average pooling; fixed-mode upsampling ----
+
+const single = (v: Size2): number[] => (typeof v === "number" ? [v] : [...v]);
+
+/**
+ * 1-D average pooling (see `F.avgPool1d`); stride defaults to the kernel size.
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, L_out].
+ * ```ts
+ * new nn.AvgPool1d(3, { stride: 2 }).forward(randn([1, 4, 9])).shape; // [1, 4, 4]
+ * ```
+ */
+export class AvgPool1d extends Module {
+  readonly kernelSize: number[];
+  readonly stride: number[];
+  readonly padding: number[];
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+
+  constructor(kernelSize: Size2, stride?: Size2 | null | Omit<AvgPoolLayerOptions, "divisorOverride">, padding?: Size2, ceilMode?: boolean, countIncludePad?: boolean) {
+    super();
+    const o: AvgPoolLayerOptions = isOpts<AvgPoolLayerOptions>(stride) ? stride : { stride: stride as Size2 | null | undefined, padding, ceilMode, countIncludePad };
+    check(typeof kernelSize === "number" || Array.isArray(kernelSize), "AvgPool1d", () => `kernel_size must be an integer or a list of 1 integer, got ${pyRepr(kernelSize)}`);
+    this.kernelSize = single(kernelSize);
+    this.stride = single(o.stride ?? kernelSize);
+    this.padding = single(o.padding ?? 0);
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+  }
+  override forward(input: Tensor): Tensor {
+    return avgPool1d(input, this.kernelSize, { stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
+  }
+}
+
+/**
+ * Adaptive 1-D average pooling to a fixed output length (see `F.adaptiveAvgPool1d`).
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, outputSize].
+ * ```ts
+ * new nn.AdaptiveAvgPool1d(5).forward(randn([1, 64, 8])).shape; // [1, 64, 5]
+ * ```
+ */
+export class AdaptiveAvgPool1d extends Module {
+  constructor(readonly outputSize: number | readonly number[]) {
+    super();
+  }
+  override forward(input: Tensor): Tensor {
+    return adaptiveAvgPool1d(input, this.outputSize);
+  }
+  override extraRepr(): string {
+    return `output_size=${pyRepr(this.outputSize)}`;
+  }
+}
+
+abstract class AdaptiveMaxPoolNd extends Module {
+  readonly returnIndices: boolean;
+  constructor(readonly outputSize: number | readonly (number | null)[], returnIndices: boolean | { returnIndices?: boolean } = false) {
+    super();
+    this.returnIndices = isOpts<{ returnIndices?: boolean }>(returnIndices) ? !!returnIndices.returnIndices : !!returnIndices;
+  }
+  override extraRepr(): string {
+    return `output_size=${pyRepr(this.outputSize)}`;
+  }
+}
+
+/**
+ * Adaptive 1-D max pooling (see `F.adaptiveMaxPool1d`). With `returnIndices`, `forward` returns
+ * `[values, indices]`.
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, outputSize].
+ * ```ts
+ * new nn.AdaptiveMaxPool1d(5).forward(randn([1, 64, 8])).shape; // [1, 64, 5]
+ * ```
+ */
+export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
+  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return adaptiveMaxPool1d(input, this.outputSize as number | number[], { returnIndices: this.returnIndices });
+  }
+}
+
+/**
+ * Adaptive 2-D max pooling (see `F.adaptiveMaxPool2d`); an output size entry may be null to keep
+ * that input size. With `returnIndices`, `forward` returns `[values, indices]`.
+ *
+ * Shapes: [N, C, H, W] (or [C, H, W]) → [N, C, oh, ow].
+ * ```ts
+ * new nn.AdaptiveMaxPool2d([5, 7]).forward(randn([1, 64, 8, 9])).shape; // [1, 64, 5, 7]
+ * ```
+ */
+export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd {
+  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return adaptiveMaxPool2d(input, this.outputSize, { returnIndices: this.returnIndices });
+  }
+}
+
+export interface LPPoolLayerOptions {
+  stride?: Size2 | null;
+  ceilMode?: boolean;
+}
+
+abstract class LPPoolNd extends Module {
+  readonly stride: Size2 | null;
+  readonly ceilMode: boolean;
+  constructor(readonly normType: number, readonly kernelSize: Size2, stride?: Size2 | null | LPPoolLayerOptions, ceilMode?: boolean) {
+    super();
+    const o: LPPoolLayerOptions = isOpts<LPPoolLayerOptions>(stride) ? stride : { stride, ceilMode };
+    this.stride = o.stride ?? null;
+    this.ceilMode = o.ceilMode ?? false;
+  }
+  override extraRepr(): string {
+    return `norm_type=${pyRepr(this.normType)}, kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, ceil_mode=${pyRepr(this.ceilMode)}`;
+  }
+}
+
+/**
+ * 1-D power-average pooling (see `F.lpPool1d`): (Σ_window x^p)^(1/p).
+ *
+ * Shapes: [N, C, L] (or [C, L]) → [N, C, L_out].
+ * ```ts
+ * new nn.LPPool1d(2, 3, { stride: 2 }).forward(randn([20, 16, 50])).shape; // [20, 16, 24]
+ * ```
+ */
+export class LPPool1d extends LPPoolNd {
+  override forward(input: Tensor): Tensor {
+    return lpPool1d(input, this.normType, this.kernelSize, { stride: this.stride, ceilMode: this.ceilMode });
+  }
+}
+
+/**
+ * 2-D power-average pooling (see `F.lpPool2d`): (Σ_window x^p)^(1/p).
+ *
+ * Shapes: [N, C, H, W] (or [C, H, W]) → [N, C, H_out, W_out].
+ * ```ts
+ * new nn.LPPool2d(1.2, [3, 2], { stride: [2, 1] }).forward(randn([20, 16, 50, 32])).shape; // [20, 16, 24, 31]
+ * ```
+ */
+export class LPPool2d extends LPPoolNd {
+  override forward(input: Tensor): Tensor {
+    return lpPool2d(input, this.normType, this.kernelSize, { stride: this.stride, ceilMode: this.ceilMode });
+  }
+}
+
+type SizeOrOpts = number | readonly number[] | null | { size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null };
+
+function upsamplingArgs(size: SizeOrOpts | undefined, scaleFactor: number | readonly number[] | null | undefined): UpsampleOptions {
+  if (isOpts<{ size?: number | readonly number[] | null; scaleFactor?: number | readonly number[] | null }>(size))
+    return { size: size.size ?? null, scaleFactor: size.scaleFactor ?? null };
+  return { size: (size ?? null) as number | readonly number[] | null, scaleFactor: scaleFactor ?? null };
+}
+
+/**
+ * 2-D nearest-neighbour upsampling to `size` or by `scaleFactor` (`Upsample` with mode "nearest").
+ *
+ * Shapes: [N, C, H, W] → [N, C, H_out, W_out].
+ * ```ts
+ * new nn.UpsamplingNearest2d({ scaleFactor: 2 }).forward(randn([1, 1, 2, 2])).shape; // [1, 1, 4, 4]
+ * new nn.UpsamplingNearest2d([4, 5]);                                                 // size
+ * ```
+ */
+export class UpsamplingNearest2d extends Upsample {
+  constructor(size?: SizeOrOpts, scaleFactor?: number | readonly number[] | null) {
+    super({ ...upsamplingArgs(size, scaleFactor), mode: "nearest" });
+  }
+}
+
+/**
+ * 2-D bilinear upsampling with `alignCorners: true`, as PyTorch's (`Upsample` with mode "bilinear").
+ *
+ * Shapes: [N, C, H, W] → [N, C, H_out, W_out].
+ * ```ts
+ * new nn.UpsamplingBilinear2d({ scaleFactor: 2 }).forward(randn([1, 1, 2, 2])).shape; // [1, 1, 4, 4]
+ * ```
+ */
+export class UpsamplingBilinear2d extends Upsample {
+  constructor(size?: SizeOrOpts, scaleFactor?: number | readonly number[] | null) {
+    super({ ...upsamplingArgs(size, scaleFactor), mode: "bilinear", alignCorners: true });
+  }
+}
+
+/**
+ * 3-D max pooling (see `F.maxPool3d`); stride defaults to the kernel size. `returnIndices` is not supported.
+ *
+ * Shapes: [N, C, D, H, W] (or [C, D, H, W]) → [N, C, D_out, H_out, W_out].
+ * ```ts
+ * new nn.MaxPool3d(2).forward(randn([1, 2, 4, 6, 6])).shape; // [1, 2, 2, 3, 3]
+ * ```
+ */
+export class MaxPool3d extends MaxPoolNd {
+  constructor(kernelSize: Size2, stride?: Size2 | null | MaxPoolLayerOptions, padding?: Size2, dilation?: Size2, returnIndices?: boolean, ceilMode?: boolean) {
+    super(kernelSize, stride, padding, dilation, returnIndices, ceilMode);
+    check(!this.returnIndices, "MaxPool3d", "returnIndices is not supported for 3-D max pooling");
+  }
+  override forward(input: Tensor): Tensor {
+    return maxPool3d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  }
+}
+
+/**
+ * 3-D average pooling (see `F.avgPool3d`); stride defaults to the kernel size.
+ *
+ * Shapes: [N, C, D, H, W] (or [C, D, H, W]) → [N, C, D_out, H_out, W_out].
+ * ```ts
+ * new nn.AvgPool3d(2).forward(randn([1, 2, 4, 6, 6])).shape; // [1, 2, 2, 3, 3]
+ * ```
+ */
+export class AvgPool3d extends Module {
+  readonly kernelSize: Size2;
+  readonly stride: Size2;
+  readonly padding: Size2;
+  readonly ceilMode: boolean;
+  readonly countIncludePad: boolean;
+  readonly divisorOverride: number | null;
+
+  constructor(kernelSize: Size2, stride?: Size2 | null | AvgPoolLayerOptions, padding?: Size2, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) {
+    super();
+    const o: AvgPoolLayerOptions = isOpts<AvgPoolLayerOptions>(stride) ? stride : { stride, padding, ceilMode, countIncludePad, divisorOverride };
+    this.kernelSize = kernelSize;
+    this.stride = o.stride ?? kernelSize;
+    this.padding = o.padding ?? 0;
+    this.ceilMode = o.ceilMode ?? false;
+    this.countIncludePad = o.countIncludePad ?? true;
+    this.divisorOverride = o.divisorOverride ?? null;
+  }
+  override forward(input: Tensor): Tensor {
+    return avgPool3d(input, this.kernelSize, {
+      stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride,
+    });
+  }
+  override extraRepr(): string {
+    return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
   }
 }

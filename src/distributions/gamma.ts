@@ -1,0 +1,192 @@
+/**
+ * The gamma family: Gamma, Beta, Dirichlet, and Poisson — PyTorch's formulas (through lgamma,
+ * digamma and xlogy) for log_prob, entropy, moments and KL. Draws come from the host generator
+ * (Marsaglia–Tsang for the gamma); they are not reparameterised here (`hasRsample` false: PyTorch's
+ * implicit gradient of gamma draws is not implemented).
+ */
+import { Tensor, digamma, lgamma, noGrad, stack, tensor, xlogy } from "../core.js";
+import { withBackend } from "../backends/registry.js";
+import { type Generator, defaultGenerator } from "../tensor/random.js";
+import { poisson } from "../tensor/sampling.js";
+import { numelOf } from "../tensor/shape.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues } from "./distribution.js";
+
+/** One Gamma(α, 1) draw: Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
+export function gammaDraw(g: Generator, alpha: number): number {
+  if (alpha < 1) {
+    let u = 0;
+    while (u === 0) u = g.random();
+    return gammaDraw(g, alpha + 1) * Math.pow(u, 1 / alpha);
+  }
+  const d = alpha - 1 / 3, c = 1 / Math.sqrt(9 * d);
+  for (;;) {
+    let x: number, v: number;
+    do {
+      x = g.normal();
+      v = 1 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const u = g.random();
+    if (u < 1 - 0.0331 * x ** 4) return d * v;
+    if (u > 0 && Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+  }
+}
+
+/** Gamma(α, 1) draws of `shape`, α broadcast from `conc` (already of that shape), in its dtype and backend. */
+function gammaDraws(conc: Tensor, shape: readonly number[]): Tensor {
+  const a = noGrad(() => conc.expand(shape).contiguous().dataSync());
+  const n = numelOf(shape);
+  const out = conc.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+  const tiny = conc.dtype === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38;
+  for (let i = 0; i < n; i++) out[i] = Math.max(gammaDraw(defaultGenerator, Number(a[i])), tiny); // PyTorch clamps to the smallest normal
+  return withBackend(conc.backend, () => tensor(out, { shape: [...shape], dtype: conc.dtype }));
+}
+
+const positive = (op: string, name: string, t: Tensor) => checkValues(op, `parameter ${name}`, t, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
+
+/** `Gamma(concentration, rate)`: density β^α x^(α−1) e^(−βx) / Γ(α) on x > 0. */
+export class Gamma extends Distribution {
+  readonly concentration: Tensor;
+  readonly rate: Tensor;
+  constructor(concentration: Param, rate: Param, opts: DistributionOptions = {}) {
+    const [a, b] = asParams("Gamma", ["concentration", "rate"], [concentration, rate]);
+    super(broadcastAll("Gamma", [a!.shape, b!.shape]), [], opts);
+    this.concentration = a!.expand(this.batchShape);
+    this.rate = b!.expand(this.batchShape);
+    if (this.validateArgs) {
+      positive("Gamma", "concentration", this.concentration);
+      positive("Gamma", "rate", this.rate);
+    }
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    return noGrad(() => gammaDraws(this.concentration, shape).div(this.rate));
+  }
+  logProb(value: Tensor): Tensor {
+    this.checkValue("logProb", value);
+    if (this.validateArgs) checkValues("Gamma.logProb", "the value", value, (v) => v > 0, "positive (the support)");
+    const a = this.concentration, b = this.rate;
+    return xlogy(a, b).add(xlogy(a.sub(1), value)).sub(b.mul(value)).sub(lgamma(a));
+  }
+  override entropy(): Tensor {
+    const a = this.concentration;
+    return a.sub(this.rate.log()).add(lgamma(a)).add(a.neg().add(1).mul(digamma(a)));
+  }
+  override get mean(): Tensor {
+    return this.concentration.div(this.rate);
+  }
+  override get variance(): Tensor {
+    return this.concentration.div(this.rate.pow(2));
+  }
+  protected override reprParams(): [string, Tensor][] {
+    return [["concentration", this.concentration], ["rate", this.rate]];
+  }
+}
+
+/** `Dirichlet(concentration)` over the simplex of the last dim's K components. */
+export class Dirichlet extends Distribution {
+  readonly concentration: Tensor;
+  constructor(concentration: Param, opts: DistributionOptions = {}) {
+    const [a] = asParams("Dirichlet", ["concentration"], [concentration]);
+    if (a!.ndim < 1) throw new TensileError(`Dirichlet: concentration must be at least one-dimensional, got shape ${fmtShape(a!.shape)}`);
+    super(a!.shape.slice(0, -1), a!.shape.slice(-1), opts);
+    this.concentration = a!;
+    if (this.validateArgs) positive("Dirichlet", "concentration", a!);
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const g = gammaDraws(this.concentration, this.extendedShape(sampleShape));
+    return noGrad(() => g.div(g.sum(-1, true)));
+  }
+  logProb(value: Tensor): Tensor {
+    this.checkValue("logProb", value);
+    if (this.validateArgs) {
+      checkValues("Dirichlet.logProb", "the value", value, (v) => v >= 0 && v <= 1, "in [0, 1] (on the simplex)");
+      checkValues("Dirichlet.logProb", "the value's sum over the last dim", noGrad(() => value.sum(-1)), (v) => Math.abs(v - 1) < 1e-6, "1 (on the simplex)");
+    }
+    const a = this.concentration;
+    return xlogy(a.sub(1), value).sum(-1).add(lgamma(a.sum(-1))).sub(lgamma(a).sum(-1));
+  }
+  override entropy(): Tensor {
+    const a = this.concentration;
+    const k = a.shape[a.ndim - 1]!;
+    const a0 = a.sum(-1);
+    return lgamma(a).sum(-1).sub(lgamma(a0)).sub(a0.neg().add(k).mul(digamma(a0))).sub(a.sub(1).mul(digamma(a)).sum(-1));
+  }
+  override get mean(): Tensor {
+    return this.concentration.div(this.concentration.sum(-1, true));
+  }
+  override get variance(): Tensor {
+    const a = this.concentration, a0 = a.sum(-1, true);
+    return a.mul(a0.sub(a)).div(a0.pow(2).mul(a0.add(1)));
+  }
+  protected override reprParams(): [string, Tensor][] {
+    return [["concentration", this.concentration]];
+  }
+}
+
+/** `Beta(concentration1, concentration0)`: density x^(α−1)(1 − x)^(β−1)/B(α, β) on [0, 1] (a two-component Dirichlet, as PyTorch). */
+export class Beta extends Distribution {
+  readonly dirichlet: Dirichlet;
+  constructor(concentration1: Param, concentration0: Param, opts: DistributionOptions = {}) {
+    const [a, b] = asParams("Beta", ["concentration1", "concentration0"], [concentration1, concentration0]);
+    const shape = broadcastAll("Beta", [a!.shape, b!.shape]);
+    const d = new Dirichlet(stack([a!.expand(shape), b!.expand(shape)], -1), opts);
+    super(shape, [], opts);
+    this.dirichlet = d;
+  }
+  get concentration1(): Tensor {
+    return this.dirichlet.concentration.select(-1, 0);
+  }
+  get concentration0(): Tensor {
+    return this.dirichlet.concentration.select(-1, 1);
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    return noGrad(() => this.dirichlet.sample(sampleShape).select(-1, 0));
+  }
+  logProb(value: Tensor): Tensor {
+    this.checkValue("logProb", value);
+    if (this.validateArgs) checkValues("Beta.logProb", "the value", value, (v) => v >= 0 && v <= 1, "in [0, 1] (the support)");
+    return this.dirichlet.logProb(stack([value, value.neg().add(1)], -1));
+  }
+  override entropy(): Tensor {
+    return this.dirichlet.entropy();
+  }
+  override get mean(): Tensor {
+    return this.concentration1.div(this.concentration1.add(this.concentration0));
+  }
+  override get variance(): Tensor {
+    const a = this.concentration1, b = this.concentration0, s = a.add(b);
+    return a.mul(b).div(s.pow(2).mul(s.add(1)));
+  }
+}
+
+/** `Poisson(rate)`: P(k) = rateᵏ e^(−rate)/k! on k = 0, 1, 2, … */
+export class Poisson extends Distribution {
+  readonly rate: Tensor;
+  constructor(rate: Param, opts: DistributionOptions = {}) {
+    const [r] = asParams("Poisson", ["rate"], [rate]);
+    super([...r!.shape], [], opts);
+    this.rate = r!;
+    if (this.validateArgs) checkValues("Poisson", "parameter rate", r!, (v) => v >= 0, "non-negative (GreaterThanEq(lower_bound=0.0))");
+  }
+  override sample(sampleShape: readonly number[] = []): Tensor {
+    const shape = this.extendedShape(sampleShape);
+    return noGrad(() => withBackend(this.rate.backend, () => poisson(this.rate.expand(shape).contiguous())));
+  }
+  logProb(value: Tensor): Tensor {
+    this.checkValue("logProb", value);
+    if (this.validateArgs) checkValues("Poisson.logProb", "the value", value, (v) => Number.isInteger(v) && v >= 0, "a non-negative integer (the support)");
+    const v = value.to(this.rate.dtype);
+    return xlogy(v, this.rate).sub(this.rate).sub(lgamma(v.add(1)));
+  }
+  override get mean(): Tensor {
+    return this.rate;
+  }
+  override get variance(): Tensor {
+    return this.rate;
+  }
+  protected override reprParams(): [string, Tensor][] {
+    return [["rate", this.rate]];
+  }
+}
