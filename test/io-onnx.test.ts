@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as ort from "onnxruntime-web";
-import { F, type Tensor, cat, io, manualSeed, models, nn, randint, randn, tensor, withBackend } from "../src/index.js";
+import { F, type Tensor, cat, io, manualSeed, models, nn, noGrad, randint, randn, tensor, withBackend } from "../src/index.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
 
 ort.env.wasm.numThreads = 1;
@@ -180,6 +180,60 @@ test("a decoder of images: ConvTranspose2d, GroupNorm, Upsample (nearest and bil
     }
   }
   await roundTrip("F.interpolate", new Functional(), randn(1, 2, 4, 4), randn(2, 2, 4, 4));
+});
+
+test("the wider layer set: activations, instance norm, LRN, pixel (un)shuffle, padding, 1-D and 3-D layers, trig ops", async () => {
+  manualSeed(12);
+  const randomize = (m: nn.Module) => noGrad(() => {
+    for (const p of m.parameters()) p.copy_(randn(p.shape).mul(0.5).add(p.detach()));
+  });
+  const image = new nn.Sequential(
+    new nn.Conv2d(1, 4, 3, { padding: 1 }), new nn.InstanceNorm2d(4, { affine: true }), new nn.PReLU(4),
+    new nn.ReflectionPad2d(1), new nn.Conv2d(4, 8, 3), new nn.PixelShuffle(2), new nn.Hardswish(),
+    new nn.ZeroPad2d([1, 1, 0, 2]), new nn.ReplicationPad2d(1), new nn.PixelUnshuffle(2), new nn.LocalResponseNorm(3),
+    new nn.Mish(), new nn.ConstantPad2d(1, 0.5), new nn.Softmax2d(), new nn.Flatten(), new nn.Linear(8 * 12 * 12, 6), new nn.GLU(),
+  );
+  randomize(image);
+  await roundTrip("image stack", image, randn(1, 1, 8, 8), randn(3, 1, 8, 8));
+  // each activation on its own copy of the input (a chain of them would flatten the differences)
+  class Pointwise extends nn.Module {
+    acts = new nn.ModuleList([new nn.ReLU6(), new nn.CELU(0.7), new nn.Hardsigmoid(), new nn.Hardswish(), new nn.Softsign(),
+      new nn.Mish(), new nn.Tanhshrink(), new nn.Hardshrink(0.5), new nn.Softshrink(0.3), new nn.Threshold(0.2, -1),
+      new nn.Softmin(1), new nn.PReLU()]);
+    override forward(x: Tensor): Tensor {
+      return cat([...this.acts.children()].map((a) => a.forward(x.mul(4)) as Tensor), 1);
+    }
+  }
+  const pw = new Pointwise();
+  await roundTrip("activations", pw, randn(1, 6), randn(4, 6));
+
+  const seq = new nn.Sequential(
+    new nn.ConvTranspose1d(3, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }), new nn.InstanceNorm1d(4),
+    new nn.AvgPool1d(2), new nn.ReflectionPad1d(2), new nn.ReplicationPad1d(1), new nn.ConstantPad1d([1, 2], -1),
+    new nn.AdaptiveAvgPool1d(1), new nn.Flatten(),
+  );
+  await roundTrip("sequence stack", seq, randn(1, 3, 10), randn(4, 3, 10));
+
+  const volume = new nn.Sequential(new nn.Conv3d(1, 2, 3, { padding: 1 }), new nn.BatchNorm3d(2), new nn.MaxPool3d(2), new nn.AvgPool3d(2));
+  for (let i = 0; i < 3; i++) volume.forward(randn(2, 1, 8, 8, 8).add(1));
+  await roundTrip("3-D stack", volume, randn(1, 1, 8, 8, 8), randn(2, 1, 8, 8, 8));
+
+  // instance norm with tracked statistics normalises by them in eval, as batch norm does
+  const tracked = new nn.Sequential(new nn.InstanceNorm2d(3, { trackRunningStats: true, affine: true }), new nn.Tanh());
+  for (let i = 0; i < 3; i++) tracked.forward(randn(4, 3, 5, 5).mul(2).add(1));
+  tracked.eval();
+  await roundTrip("tracked instance norm", tracked, randn(1, 3, 5, 5), randn(2, 3, 5, 5));
+
+  class Trig extends nn.Module {
+    fc = new nn.Linear(4, 4);
+    override forward(x: Tensor): Tensor {
+      const h = this.fc.forward(x).tanh().mul(0.9);
+      return h.asin().add(h.acos()).add(h.atan()).add(h.atanh()).add(h.sinh()).add(h.cosh()).add(h.asinh())
+        .add(h.add(2).acosh()).add(h.mul(0.5).tan());
+    }
+  }
+  await roundTrip("trig ops", new Trig(), randn(2, 4), randn(5, 4));
+  assertThrowsTensile(() => io.exportOnnxBytes(new nn.LocalResponseNorm(4), randn(1, 6, 3, 3)), /exportOnnx: LocalResponseNorm with an even size \(4\)/);
 });
 
 test("Transformers: an encoder with a causal mask, and an encoder-decoder given its padding mask as an input", async () => {

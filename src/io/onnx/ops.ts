@@ -86,19 +86,7 @@ export const LAYERS = new Map<Function, LayerExport>([
     const bias = l.bias ? g.value(l.bias) : g.constant("zeros", [...l.normalizedShape], "float32", new Array<number>(n).fill(0));
     return g.node("LayerNormalization", [x, scale, bias], { axis: -l.normalizedShape.length, epsilon: { float: l.eps } });
   }],
-  [L.ConvTranspose2d, (g, m, x, input, out) => {
-    const c = m as L.ConvTranspose2d;
-    const pad = c.padding as number[];
-    const expected = input.shape.slice(-2).map((h, i) => (h - 1) * c.stride[i]! - 2 * pad[i]! + c.dilation[i]! * (c.kernelSize[i]! - 1) + c.outputPadding[i]! + 1);
-    if (out.shape.slice(-2).some((v, i) => v !== expected[i]))
-      throw new TensileError("exportOnnx: ConvTranspose2d called with an outputSize is not supported; set outputPadding on the layer instead");
-    const ins = [x, g.value(c.weight)];
-    if (c.bias) ins.push(g.value(c.bias));
-    return g.node("ConvTranspose", ins, {
-      kernel_shape: [...c.kernelSize], strides: [...c.stride], pads: [...pad, ...pad], dilations: [...c.dilation],
-      output_padding: [...c.outputPadding], group: c.groups,
-    });
-  }],
+  [L.ConvTranspose2d, (g, m, x, input, out) => convTranspose(g, m as L.ConvTranspose2d, x, input, out, 2)],
   [L.GroupNorm, (g, m, x, input) => {
     // opset 17 has no GroupNormalization: each (sample, group) normalised as an instance, then
     // the per-channel affine
@@ -121,6 +109,127 @@ export const LAYERS = new Map<Function, LayerExport>([
     return g.node("Gather", [g.value(e.weight), x], { axis: 0 });
   }],
 ]);
+
+// Layers added with the wider PyTorch coverage: activations, instance norm, LRN, shuffles, padding,
+// and the 1-D / 3-D forms of convolution, pooling and batch norm.
+const scalar = (g: Graph, base: string, v: number): string => g.constant(base, [], "float32", [v]);
+const MORE_LAYERS: [Function, LayerExport][] = [
+  [L.ReLU6, (g, _m, x) => g.node("Clip", [x, scalar(g, "zero", 0), scalar(g, "six", 6)])],
+  [L.Hardsigmoid, (g, _m, x) => g.node("HardSigmoid", [x], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } })],
+  [L.Hardswish, (g, _m, x) => g.node("HardSwish", [x])],
+  [L.Softsign, (g, _m, x) => g.node("Softsign", [x])],
+  [L.Mish, (g, _m, x) => g.node("Mul", [x, g.node("Tanh", [g.node("Softplus", [x])])])],
+  [L.CELU, (g, m, x) => g.node("Celu", [x], { alpha: { float: (m as L.CELU).alpha } })],
+  [L.Tanhshrink, (g, _m, x) => g.node("Sub", [x, g.node("Tanh", [x])])],
+  [L.Hardshrink, (g, m, x) => g.node("Shrink", [x], { lambd: { float: (m as L.Hardshrink).lambd }, bias: { float: 0 } })],
+  [L.Softshrink, (g, m, x) => {
+    const l = (m as L.Softshrink).lambd;
+    return g.node("Shrink", [x], { lambd: { float: l }, bias: { float: l } });
+  }],
+  [L.Threshold, (g, m, x) => {
+    const t = m as L.Threshold;
+    return g.node("Where", [g.node("Greater", [x, scalar(g, "threshold", t.threshold)]), x, scalar(g, "value", t.value)]);
+  }],
+  [L.Softmin, (g, m, x, input) => {
+    const d = (m as L.Softmin).dim ?? (input.ndim === 0 || input.ndim === 1 || input.ndim === 3 ? 0 : 1); // PyTorch's implicit dim
+    return g.node("Softmax", [g.node("Neg", [x])], { axis: dimOf("Softmin", d, input.ndim) });
+  }],
+  [L.Softmax2d, (g, _m, x, input) => g.node("Softmax", [x], { axis: input.ndim - 3 })],
+  [L.GLU, (g, m, x, input) => {
+    const axis = dimOf("GLU", (m as L.GLU).dim, input.ndim);
+    const h = input.shape[axis]! / 2;
+    const [a, b] = g.multi("Split", [x, g.ints([h, h])], 2, { axis });
+    return g.node("Mul", [a!, g.node("Sigmoid", [b!])]);
+  }],
+  [L.PReLU, (g, m, x, input) => {
+    const w = (m as L.PReLU).weight;
+    // PyTorch's weight [C] applies along dim 1; ONNX broadcasts the slope from the right
+    const slope = w.numel() === 1 || input.ndim < 3 ? g.value(w) : g.node("Reshape", [g.value(w), g.ints([w.numel(), ...new Array<number>(input.ndim - 2).fill(1)])]);
+    return g.node("PRelu", [x, slope]);
+  }],
+  [L.InstanceNorm1d, (g, m, x, input) => instanceNorm(g, m as L.InstanceNorm1d, x, input)],
+  [L.InstanceNorm2d, (g, m, x, input) => instanceNorm(g, m as L.InstanceNorm2d, x, input)],
+  [L.LocalResponseNorm, (g, m, x) => {
+    const n = m as L.LocalResponseNorm;
+    // PyTorch's window is [c − ⌊size/2⌋, c + ⌊(size−1)/2⌋], ONNX's [c − ⌊(size−1)/2⌋, c + ⌈(size−1)/2⌉]: the same only for odd sizes
+    if (n.size % 2 === 0) throw new TensileError(`exportOnnx: LocalResponseNorm with an even size (${n.size}) places its window differently from ONNX's LRN; use an odd size`);
+    return g.node("LRN", [x], { size: n.size, alpha: { float: n.alpha }, beta: { float: n.beta }, bias: { float: n.k } });
+  }],
+  [L.PixelShuffle, (g, m, x) => g.node("DepthToSpace", [x], { blocksize: (m as L.PixelShuffle).upscaleFactor, mode: "CRD" })],
+  [L.PixelUnshuffle, (g, m, x, input) => {
+    const r = (m as L.PixelUnshuffle).downscaleFactor;
+    if (input.ndim !== 4) throw new TensileError(`exportOnnx: PixelUnshuffle is exported for 4-D input [N, C, H, W], got ${fmtShape(input.shape)}`);
+    const [, C, H, W] = input.shape as [number, number, number, number];
+    const split = g.node("Reshape", [x, g.ints([0, C, H / r, r, W / r, r])]);
+    return g.node("Reshape", [g.node("Transpose", [split], { perm: [0, 1, 3, 5, 2, 4] }), g.ints([0, C * r * r, H / r, W / r])]);
+  }],
+  ...([L.ZeroPad2d, L.ConstantPad1d, L.ConstantPad2d, L.ReflectionPad1d, L.ReflectionPad2d, L.ReplicationPad1d, L.ReplicationPad2d] as Function[])
+    .map((C): [Function, LayerExport] => [C, (g, m, x, input) => padLayer(g, m, x, input)]),
+  [L.ConvTranspose1d, (g, m, x, input, out) => convTranspose(g, m as L.ConvTranspose1d, x, input, out, 1)],
+  [L.Conv3d, (g, m, x) => conv(g, m as unknown as L.Conv2d, x, 3)],
+  [L.MaxPool3d, (g, m, x) => maxPool(g, m as unknown as L.MaxPool2d, x, 3)],
+  [L.BatchNorm3d, (g, m, x) => batchNorm(g, m as unknown as L.BatchNorm2d, x)],
+  [L.AvgPool1d, (g, m, x) => avgPool(g, m as L.AvgPool1d, x, 1)],
+  [L.AvgPool3d, (g, m, x) => avgPool(g, m as L.AvgPool3d, x, 3)],
+  [L.AdaptiveAvgPool1d, (g, _m, x, input, out) => {
+    const n = input.shape.at(-1)!, o = out.shape.at(-1)!;
+    if (o === 1) return g.node("GlobalAveragePool", [x]);
+    if (n % o !== 0) throw new TensileError(`exportOnnx: AdaptiveAvgPool1d from ${n} to ${o} has uneven windows, which ONNX's AveragePool cannot express`);
+    return g.node("AveragePool", [x], { kernel_shape: [n / o], strides: [n / o] });
+  }],
+  [L.UpsamplingNearest2d, (g, m, x, input, out) => resize(g, x, input, out, (m as L.Upsample).mode, (m as L.Upsample).alignCorners ?? false)],
+  [L.UpsamplingBilinear2d, (g, m, x, input, out) => resize(g, x, input, out, (m as L.Upsample).mode, (m as L.Upsample).alignCorners ?? false)],
+];
+for (const [C, f] of MORE_LAYERS) LAYERS.set(C, f);
+
+function instanceNorm(g: Graph, n: L.InstanceNorm1d | L.InstanceNorm2d, x: string, input: Tensor): string {
+  const C = n.numFeatures;
+  if (input.ndim < 3) throw new TensileError(`exportOnnx: ${n.constructor.name} is exported for batched input [N, C, ...], got ${fmtShape(input.shape)}`);
+  const scale = n.weight ? g.value(n.weight) : g.constant("ones", [C], "float32", new Array<number>(C).fill(1));
+  const bias = n.bias ? g.value(n.bias) : g.constant("zeros", [C], "float32", new Array<number>(C).fill(0));
+  const rm = n.runningMean, rv = n.runningVar;
+  // in eval with tracked statistics PyTorch normalises by the running ones, as batch norm does
+  if (!n.training && n.trackRunningStats && rm && rv)
+    return g.node("BatchNormalization", [x, scale, bias, g.value(rm), g.value(rv)], { epsilon: { float: n.eps } });
+  return g.node("InstanceNormalization", [x, scale, bias], { epsilon: { float: n.eps } });
+}
+
+function padLayer(g: Graph, m: Module, x: string, input: Tensor): string {
+  const p = m as unknown as { padding: number[]; mode: string; value: number };
+  if (p.padding.some((v) => v < 0)) throw new TensileError(`exportOnnx: ${m.constructor.name} with negative padding (cropping) is not exported`);
+  const nd = p.padding.length / 2, n = input.ndim;
+  const begins = new Array<number>(n).fill(0), ends = new Array<number>(n).fill(0);
+  for (let k = 0; k < nd; k++) {
+    begins[n - 1 - k] = p.padding[2 * k]!;
+    ends[n - 1 - k] = p.padding[2 * k + 1]!;
+  }
+  const mode = p.mode === "replicate" ? "edge" : p.mode;
+  const ins = [x, g.ints([...begins, ...ends])];
+  if (mode === "constant") ins.push(scalar(g, "pad_value", p.value));
+  return g.node("Pad", ins, { mode });
+}
+
+function avgPool(g: Graph, p: { kernelSize: number | readonly number[]; stride: number | readonly number[] | null; padding: number | readonly number[]; ceilMode: boolean; countIncludePad: boolean; divisorOverride?: number | null }, x: string, nd: number): string {
+  if (p.divisorOverride !== undefined && p.divisorOverride !== null) throw new TensileError("exportOnnx: average pooling with divisorOverride has no ONNX equivalent");
+  const pad = pair(p.padding, nd);
+  return g.node("AveragePool", [x], {
+    kernel_shape: pair(p.kernelSize, nd), strides: pair(p.stride ?? p.kernelSize, nd), pads: [...pad, ...pad],
+    ceil_mode: p.ceilMode ? 1 : 0, count_include_pad: p.countIncludePad ? 1 : 0,
+  });
+}
+
+function convTranspose(g: Graph, c: L.ConvTranspose1d | L.ConvTranspose2d, x: string, input: Tensor, out: Tensor, nd: number): string {
+  const pad = c.padding as number[];
+  const expected = input.shape.slice(-nd).map((h, i) => (h - 1) * c.stride[i]! - 2 * pad[i]! + c.dilation[i]! * (c.kernelSize[i]! - 1) + c.outputPadding[i]! + 1);
+  if (out.shape.slice(-nd).some((v, i) => v !== expected[i]))
+    throw new TensileError(`exportOnnx: ${c.constructor.name} called with an outputSize is not supported; set outputPadding on the layer instead`);
+  const ins = [x, g.value(c.weight)];
+  if (c.bias) ins.push(g.value(c.bias));
+  return g.node("ConvTranspose", ins, {
+    kernel_shape: [...c.kernelSize], strides: [...c.stride], pads: [...pad, ...pad], dilations: [...c.dilation],
+    output_padding: [...c.outputPadding], group: c.groups,
+  });
+}
 
 /** Upsample / F.interpolate as Resize, with scales out/in per dim. */
 function resize(g: Graph, x: string, input: Tensor, out: Tensor, mode: string, alignCorners: boolean): string {
@@ -275,6 +384,7 @@ export function recurrent(g: Graph, m: L.RNN | L.LSTM | L.GRU, args: readonly un
 const UNARY: Record<string, string> = {
   relu: "Relu", sigmoid: "Sigmoid", tanh: "Tanh", exp: "Exp", log: "Log", neg: "Neg", abs: "Abs", sqrt: "Sqrt",
   erf: "Erf", clone: "Identity", sin: "Sin", cos: "Cos", reciprocal: "Reciprocal", floor: "Floor", ceil: "Ceil",
+  tan: "Tan", asin: "Asin", acos: "Acos", atan: "Atan", sinh: "Sinh", cosh: "Cosh", asinh: "Asinh", acosh: "Acosh", atanh: "Atanh",
 };
 const BINARY: Record<string, string> = { add: "Add", sub: "Sub", mul: "Mul", div: "Div", pow: "Pow", maximum: "Max", minimum: "Min", matmul: "MatMul" };
 const RESHAPES = new Set(["view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze"]);
