@@ -49,21 +49,14 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
   }
 
   protected updateGroup(group: AdadeltaParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: AdadeltaState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<AdadeltaState>(group, (s, p) => {
       if (s.step === undefined) {
         s.step = 0;
         s.squareAvg = zerosLike(p);
         s.accDelta = zerosLike(p);
       }
       (s.step as number)++;
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as AdadeltaState);
-    }
+    });
     adadelta(params, grads, state, group);
   }
 }

@@ -55,21 +55,14 @@ abstract class AdamFamily extends Optimizer<AdamParamGroup> {
   }
 
   protected updateGroup(group: AdamParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: AdamState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<AdamState>(group, (s, p) => {
       if (s.step === undefined) {
         s.step = 0;
         s.expAvg = zerosLike(p);
         s.expAvgSq = zerosLike(p);
       }
       if (group.amsgrad && s.maxExpAvgSq === undefined) s.maxExpAvgSq = zerosLike(p);
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as AdamState);
-    }
+    });
     const [beta1, beta2] = group.betas;
     const o = { ...group, beta1, beta2, fused: this.fused };
     (this.decoupled ? adamw : adam)(params, grads, state, o);

@@ -42,20 +42,13 @@ export class Adamax extends Optimizer<AdamaxParamGroup> {
   }
 
   protected updateGroup(group: AdamaxParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: AdamaxState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<AdamaxState>(group, (s, p) => {
       if (s.step === undefined) {
         s.step = 0;
         s.expAvg = zerosLike(p);
         s.expInf = zerosLike(p);
       }
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as AdamaxState);
-    }
+    });
     const [beta1, beta2] = group.betas;
     adamax(params, grads, state, { ...group, beta1, beta2 });
   }

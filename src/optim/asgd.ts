@@ -52,21 +52,14 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
   }
 
   protected updateGroup(group: ASGDParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: ASGDState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<ASGDState>(group, (s, p) => {
       if (s.step === undefined) {
         s.step = 0;
         s.eta = Math.fround(group.lr);
         s.mu = 1;
         s.ax = zerosLike(p);
       }
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as ASGDState);
-    }
+    });
     asgd(params, grads, state, group);
   }
 }

@@ -47,21 +47,14 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
   }
 
   protected updateGroup(group: NAdamParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: NAdamState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<NAdamState>(group, (s, p) => {
       if (s.step === undefined) {
         s.step = 0;
         s.muProduct = 1;
         s.expAvg = zerosLike(p);
         s.expAvgSq = zerosLike(p);
       }
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as NAdamState);
-    }
+    });
     const [beta1, beta2] = group.betas;
     nadam(params, grads, state, { ...group, beta1, beta2 });
   }

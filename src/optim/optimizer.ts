@@ -183,6 +183,25 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
     return s;
   }
 
+  /**
+   * The parameters of `group` that have a gradient, with their gradients and states (PyTorch's
+   * `_init_group`). `init(state, p, grad)` runs on each state first: it fills a new one (its `step`
+   * is still undefined) and adds the entries the group's options need.
+   */
+  protected gather<S>(group: ParamGroup, init: (s: ParamState, p: Tensor, grad: Tensor) => void): { params: Tensor[]; grads: Tensor[]; state: S[] } {
+    const params: Tensor[] = [], grads: Tensor[] = [], state: S[] = [];
+    for (const p of group.params) {
+      const grad = p._peekGrad();
+      if (grad === null) continue;
+      const s = this.stateOf(p);
+      init(s, p, grad);
+      params.push(p);
+      grads.push(grad);
+      state.push(s as unknown as S);
+    }
+    return { params, grads, state };
+  }
+
   /** The optimizer's state in PyTorch's layout and key names; see `OptimizerStateDict`. */
   stateDict(): OptimizerStateDict {
     const index = new Map<Tensor, number>();

@@ -40,20 +40,13 @@ export class RAdam extends Optimizer<RAdamParamGroup> {
   }
 
   protected updateGroup(group: RAdamParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: RAdamState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<RAdamState>(group, (s, p) => {
       if (s.step === undefined) {
         s.step = 0;
         s.expAvg = zerosLike(p);
         s.expAvgSq = zerosLike(p);
       }
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as RAdamState);
-    }
+    });
     const [beta1, beta2] = group.betas;
     radam(params, grads, state, { ...group, beta1, beta2 });
   }

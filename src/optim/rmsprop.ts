@@ -54,11 +54,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
   }
 
   protected updateGroup(group: RMSpropParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: RMSpropState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<RMSpropState>(group, (s, p) => {
       if (s.step === undefined) {
         s.step = 0;
         s.squareAvg = zerosLike(p);
@@ -66,10 +62,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
       if (group.momentum > 0 && s.momentumBuffer === undefined) s.momentumBuffer = zerosLike(p);
       if (group.centered && s.gradAvg === undefined) s.gradAvg = zerosLike(p);
       (s.step as number)++;
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as RMSpropState);
-    }
+    });
     rmsprop(params, grads, state, group);
   }
 }

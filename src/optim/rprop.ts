@@ -58,21 +58,14 @@ export class Rprop extends Optimizer<RpropParamGroup> {
   }
 
   protected updateGroup(group: RpropParamGroup): void {
-    const params: Tensor[] = [], grads: Tensor[] = [], state: RpropState[] = [];
-    for (const p of group.params) {
-      const grad = p._peekGrad();
-      if (grad === null) continue;
-      const s = this.stateOf(p);
+    const { params, grads, state } = this.gather<RpropState>(group, (s, p, grad) => {
       if (s.step === undefined) {
         s.step = 0;
         s.prev = zerosLike(p);
         s.stepSize = fullLike(grad, group.lr);
       }
       (s.step as number)++;
-      params.push(p);
-      grads.push(grad);
-      state.push(s as unknown as RpropState);
-    }
+    });
     const [etaMinus, etaPlus] = group.etas;
     const [stepSizeMin, stepSizeMax] = group.stepSizes;
     rprop(params, grads, state, { etaMinus, etaPlus, stepSizeMin, stepSizeMax, maximize: group.maximize });
