@@ -82,15 +82,8 @@ export interface AvgPoolLayerOptions {
   divisorOverride?: number | null;
 }
 
-/**
- * 2-D average pooling (see `F.avgPool2d`); stride defaults to the kernel size.
- *
- * Shapes: [N, C, H, W] → [N, C, H_out, W_out].
- * ```ts
- * new nn.AvgPool2d(2).forward(randn([8, 16, 8, 8])).shape; // [8, 16, 4, 4]
- * ```
- */
-export class AvgPool2d extends Module {
+/** What 2-D and 3-D average pooling layers share: PyTorch's options, defaults and repr. */
+abstract class AvgPoolNd extends Module {
   readonly kernelSize: Size2;
   readonly stride: Size2;
   readonly padding: Size2;
@@ -108,13 +101,29 @@ export class AvgPool2d extends Module {
     this.countIncludePad = o.countIncludePad ?? true;
     this.divisorOverride = o.divisorOverride ?? null;
   }
+  /** The functional op this layer calls. */
+  protected abstract pool(input: Tensor, kernelSize: Size2, opts: AvgPoolLayerOptions): Tensor;
   override forward(input: Tensor): Tensor {
-    return avgPool2d(input, this.kernelSize, {
+    return this.pool(input, this.kernelSize, {
       stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride,
     });
   }
   override extraRepr(): string {
     return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
+  }
+}
+
+/**
+ * 2-D average pooling (see `F.avgPool2d`); stride defaults to the kernel size.
+ *
+ * Shapes: [N, C, H, W] → [N, C, H_out, W_out].
+ * ```ts
+ * new nn.AvgPool2d(2).forward(randn([8, 16, 8, 8])).shape; // [8, 16, 4, 4]
+ * ```
+ */
+export class AvgPool2d extends AvgPoolNd {
+  protected override pool(input: Tensor, kernelSize: Size2, opts: AvgPoolLayerOptions): Tensor {
+    return avgPool2d(input, kernelSize, opts);
   }
 }
 
@@ -407,30 +416,8 @@ export class MaxPool3d extends MaxPoolNd {
  * new nn.AvgPool3d(2).forward(randn([1, 2, 4, 6, 6])).shape; // [1, 2, 2, 3, 3]
  * ```
  */
-export class AvgPool3d extends Module {
-  readonly kernelSize: Size2;
-  readonly stride: Size2;
-  readonly padding: Size2;
-  readonly ceilMode: boolean;
-  readonly countIncludePad: boolean;
-  readonly divisorOverride: number | null;
-
-  constructor(kernelSize: Size2, stride?: Size2 | null | AvgPoolLayerOptions, padding?: Size2, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) {
-    super();
-    const o: AvgPoolLayerOptions = isOpts<AvgPoolLayerOptions>(stride) ? stride : { stride, padding, ceilMode, countIncludePad, divisorOverride };
-    this.kernelSize = kernelSize;
-    this.stride = o.stride ?? kernelSize;
-    this.padding = o.padding ?? 0;
-    this.ceilMode = o.ceilMode ?? false;
-    this.countIncludePad = o.countIncludePad ?? true;
-    this.divisorOverride = o.divisorOverride ?? null;
-  }
-  override forward(input: Tensor): Tensor {
-    return avgPool3d(input, this.kernelSize, {
-      stride: this.stride, padding: this.padding, ceilMode: this.ceilMode, countIncludePad: this.countIncludePad, divisorOverride: this.divisorOverride,
-    });
-  }
-  override extraRepr(): string {
-    return `kernel_size=${pyRepr(this.kernelSize)}, stride=${pyRepr(this.stride)}, padding=${pyRepr(this.padding)}`;
+export class AvgPool3d extends AvgPoolNd {
+  protected override pool(input: Tensor, kernelSize: Size2, opts: AvgPoolLayerOptions): Tensor {
+    return avgPool3d(input, kernelSize, opts);
   }
 }
