@@ -162,7 +162,7 @@ test("ResNet init: kaiming-normal (fan_out, ReLU) convolutions, BN weight 1 and 
   assert.ok(Array.from(m.getParameter("layer1.0.bn2.weight").dataSync()).every((v) => v === 0));
 });
 
-// ---- layers helper: the other conv/pool/norm/padding/shuffle/fold/upsampling/embedding-bag layers ----
+// ---- the other conv/pool/norm/padding/shuffle/fold/upsampling/embedding-bag layers ----
 
 interface LayerCase {
   name: string; ctor: { cls: string; args: unknown[]; kwargs?: Record<string, unknown> }; state: State;

@@ -235,7 +235,7 @@ test("CosineSimilarity and PairwiseDistance call their functional forms (values 
   assertThrowsTensile(() => nn.functional.cosineSimilarity(randn([2, 3]), randn([4])), /^cosineSimilarity: /);
 });
 
-// ---- layers helper: the added layers' APIs and errors (values and gradients against PyTorch are
+// ---- the added layers' APIs and errors (values and gradients against PyTorch are
 // in the op table, fixtures/ops-nn.json, and in test/cnn-modules.test.ts) ----
 
 describe("added layers: APIs and bad input", () => {

@@ -309,7 +309,7 @@ def gen_init():
 
 
 def gen_layers():
-    """Layers added by the layers helper. Each case: constructor (positional args + kwargs, which
+    """Layers tested module by module. Each case: constructor (positional args + kwargs, which
     Tensile takes as a trailing options object), parameters and buffers randomised, then one
     forward (training mode) with backward of (out * g).sum(), and one eval-mode forward."""
     torch.manual_seed(5)

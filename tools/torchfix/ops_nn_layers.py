@@ -288,7 +288,7 @@ def distance_cases():
     c("float64", T(f64(rn(3, 4))), T(f64(rn(3, 4))))
 
 
-# ---- layers helper: convTranspose1d, 1-D / adaptive-max / LP pooling, instance and local
+# ---- convTranspose1d, 1-D / adaptive-max / LP pooling, instance and local
 # response norm, pixel/channel shuffles, embedding bags ----
 op("F.convTranspose1d")(conv_adapter(F.conv_transpose1d))
 op("F.avgPool1d")(lambda x, k, opts=None: F.avg_pool1d(x, k, **kw(opts)))

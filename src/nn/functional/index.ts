@@ -17,7 +17,7 @@ export * from "./norm.js";
 export * from "./resize.js";
 export * from "./dropout2d.js";
 export * from "./distance.js";
-// layers helper: channel/pixel shuffles, embedding bags, 3-D conv/pooling, affine grids and grid sampling
+// channel/pixel shuffles, embedding bags, 3-D conv/pooling, affine grids and grid sampling
 export * from "./shuffle.js";
 export * from "./embedding-bag.js";
 export * from "./volumetric.js";

@@ -270,7 +270,7 @@ export class ModuleDict<M extends Module = Module> extends Module {
   }
 }
 
-// ---- layers helper: ParameterList, ParameterDict ----
+// ---- ParameterList, ParameterDict ----
 
 /** A tensor as a Parameter (a plain tensor is wrapped, sharing its storage, as PyTorch 1.13 does). */
 function asParameter(op: string, v: unknown, what: string): Parameter {

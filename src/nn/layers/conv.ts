@@ -207,7 +207,7 @@ function outputPaddingFor(m: ConvNd, name: string, nd: number, input: Tensor, ou
   });
 }
 
-// ---- layers helper: ConvTranspose1d ----
+// ---- ConvTranspose1d ----
 
 /**
  * 1-D transposed convolution (see `F.convTranspose1d`). `forward(x, outputSize)` picks the

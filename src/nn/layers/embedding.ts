@@ -91,7 +91,7 @@ export class Embedding extends Module {
   }
 }
 
-// ---- layers helper: EmbeddingBag ----
+// ---- EmbeddingBag ----
 
 export interface EmbeddingBagLayerOptions {
   /** Rows looked up with a larger `normType`-norm are renormalised to `maxNorm` (in place). */

@@ -13,7 +13,7 @@ export * from "./distance.js";
 export * from "./rnn.js";
 export * from "./attention.js";
 export * from "./transformer.js";
-// layers helper: padding, pixel/channel shuffle and fold/unfold layers
+// padding, pixel/channel shuffle and fold/unfold layers
 export * from "./padding.js";
 export * from "./shuffle.js";
 export * from "./fold.js";

@@ -235,7 +235,7 @@ export class GroupNorm extends Module {
   }
 }
 
-// ---- layers helper: instance norm, local response norm ----
+// ---- instance norm, local response norm ----
 
 export interface InstanceNormLayerOptions {
   eps?: number;

@@ -208,7 +208,7 @@ export class Upsample extends Module {
   }
 }
 
-// ---- layers helper: 1-D average, adaptive max and power-average pooling; fixed-mode upsampling ----
+// ---- 1-D average, adaptive max and power-average pooling; fixed-mode upsampling ----
 
 const single = (v: Size2): number[] => (typeof v === "number" ? [v] : [...v]);
 
