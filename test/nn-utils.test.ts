@@ -280,3 +280,19 @@ test("spectralNorm takes PyTorch's positional nPowerIterations, eps, dim as well
   });
   assertClose("train out", m.forward(dec(c.x)) as Tensor, c.trainOut[0]!, 1e-4, 1e-6);
 });
+
+test("a deleted buffer leaves the state dict and frees its name: spectral norm removed, then weight norm on the same layer", () => {
+  const lin = new nn.Linear(3, 4);
+  nn.utils.spectralNorm(lin);
+  assert.deepEqual(Object.keys(lin.stateDict()).sort(), ["bias", "weight_orig", "weight_u", "weight_v"]);
+  nn.utils.removeSpectralNorm(lin);
+  assert.deepEqual(Object.keys(lin.stateDict()).sort(), ["bias", "weight"]);
+  assert.equal("weight_u" in lin, false, "the attribute is gone, as after Python's del");
+  nn.utils.weightNorm(lin); // PyTorch allows it; the names weight_v and weight_g are free
+  assert.deepEqual(Object.keys(lin.stateDict()).sort(), ["bias", "weight_g", "weight_v"]);
+  const bn = new nn.BatchNorm1d(2);
+  delete (bn as unknown as Record<string, unknown>).running_mean;
+  assert.deepEqual(Object.keys(bn.stateDict()), ["weight", "bias", "running_var", "num_batches_tracked"]);
+  bn.registerBuffer("running_mean", zeros([2]));
+  assert.ok(Object.keys(bn.stateDict()).includes("running_mean"), "the name can be registered again");
+});

@@ -68,6 +68,8 @@ export class Module {
   training = true;
   #buffers = new Map<string, Tensor | null>();
   #nonPersistent = new Set<string>();
+  /** Buffers read as attributes: `delete module.name` (Python's `del`) removes such a buffer. */
+  #exposed = new Set<string>();
   #preHooks = new Map<number, ForwardPreHook>();
   #hooks = new Map<number, ForwardHook>();
   #backwardHooks = new Map<number, BackwardHook>();
@@ -150,6 +152,7 @@ export class Module {
 
   #directBuffers(persistentOnly: boolean): [string, Tensor][] {
     const out: [string, Tensor][] = [];
+    this.#dropDeletedBuffers();
     for (const [k, v] of this.#buffers) if (v !== null && !(persistentOnly && this.#nonPersistent.has(k))) out.push([k, v]);
     return out;
   }
@@ -237,6 +240,7 @@ export class Module {
     checkMemberName(this, "Buffer", name);
     if (tensor !== null && !(tensor instanceof Tensor))
       throw new TensileError(`${this.constructor.name}.registerBuffer: cannot assign ${typeof tensor} as buffer "${name}" (Tensor or null expected)`);
+    this.#dropDeletedBuffers();
     const existing = Object.getOwnPropertyDescriptor(this, name)?.value;
     if (!this.#buffers.has(name) && (existing instanceof Module || existing instanceof Parameter))
       throw new TensileError(`${this.constructor.name}.registerBuffer: attribute "${name}" already exists`);
@@ -259,6 +263,22 @@ export class Module {
     const get = Object.assign(() => this.#buffers.get(name) ?? null, { buffer: true });
     const set = (t: Tensor | null) => this.registerBuffer(name, t, { persistent: !this.#nonPersistent.has(name) });
     Object.defineProperty(this, name, { get, set, enumerable: false, configurable: true });
+    this.#exposed.add(name);
+  }
+
+  /**
+   * Forgets the buffers whose attribute was deleted (`delete module.running_mean`, as Python's
+   * `del module.running_mean`): they leave the state dict and their names are free again. Run
+   * before every read of the buffer table.
+   */
+  #dropDeletedBuffers(): void {
+    for (const name of this.#exposed) {
+      const own = Object.getOwnPropertyDescriptor(this, name);
+      if (own?.get && (own.get as { buffer?: boolean }).buffer === true) continue;
+      this.#exposed.delete(name);
+      this.#buffers.delete(name);
+      this.#nonPersistent.delete(name);
+    }
   }
 
   /** Adds a parameter under an exact name (for names that are not valid or wanted as properties). */
@@ -282,6 +302,7 @@ export class Module {
   }
 
   #defineMember(op: string, name: string, value: unknown): void {
+    this.#dropDeletedBuffers();
     // Like PyTorch, refuse to shadow an attribute that is not state (a method, getter, the forward wrapper, a field).
     const own = Object.getOwnPropertyDescriptor(this, name);
     const v: unknown = own?.value;
@@ -321,6 +342,7 @@ export class Module {
    */
   getBuffer(target: string): Tensor | null {
     const [m, last] = this.#resolve(target);
+    m.#dropDeletedBuffers();
     if (!m.#buffers.has(last)) throw new TensileError(`getBuffer: ${m.constructor.name} has no buffer "${last}" (in "${target}")`);
     return m.#buffers.get(last) ?? null;
   }
@@ -382,6 +404,7 @@ export class Module {
           Object.defineProperty(m, k, { value: p, writable: true, enumerable: true, configurable: true });
         }
       }
+      m.#dropDeletedBuffers();
       for (const [k, b] of m.#buffers)
         if (b && b.dtype !== dtype && (b.dtype === "float32" || b.dtype === "float64")) m.#buffers.set(k, b.to(dtype));
     }

@@ -104,7 +104,7 @@ export abstract class BasePruningMethod {
     deleteAttribute(module, name);
     noGrad(() => orig.copy_(weight));
     deleteAttribute(module, `${name}_orig`);
-    module.registerBuffer(`${name}_mask`, null);
+    deleteAttribute(module, `${name}_mask`);
     module.registerParameter(name, orig);
   }
 }

@@ -199,8 +199,8 @@ export function spectralNorm<M extends Module>(module: M, name = "weight", third
     remove() {
       const wn = noGrad(() => compute(false));
       deleteAttribute(module, name);
-      module.registerBuffer(`${name}_u`, null);
-      module.registerBuffer(`${name}_v`, null);
+      deleteAttribute(module, `${name}_u`);
+      deleteAttribute(module, `${name}_v`);
       deleteAttribute(module, `${name}_orig`);
       module.registerParameter(name, new Parameter(wn.detach()));
     },
@@ -211,8 +211,8 @@ export function spectralNorm<M extends Module>(module: M, name = "weight", third
 
 /**
  * Undoes `spectralNorm`: `module[name]` becomes a parameter again holding W/σ from the current u, v
- * (no power iteration). The `${name}_u`, `${name}_v` buffers leave the state dict (their attributes
- * read null). Returns `module`.
+ * (no power iteration). The `${name}_u`, `${name}_v` buffers are deleted, as PyTorch's `del`.
+ * Returns `module`.
  */
 export function removeSpectralNorm<M extends Module>(module: M, name = "weight"): M {
   if (!(module instanceof Module)) throw new TensileError(`removeSpectralNorm: expected an nn.Module, got ${module === null ? "null" : typeof module}`);
