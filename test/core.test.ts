@@ -65,6 +65,8 @@ describe("creation and dtypes", () => {
     assert.equal(tensor(3.5).ndim, 0);
     assert.deepEqual(tensor([[1, 2], [3, 4]], { dtype: "float64" }).toArray(), [[1, 2], [3, 4]]);
     assert.deepEqual(tensor(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [2, 3] }).shape, [2, 3]);
+    assert.deepEqual(tensor([1, 2, 3, 4, 5, 6], { shape: [3, 2] }).toArray(), [[1, 2], [3, 4], [5, 6]], "shape lays out nested data too");
+    assert.throws(() => tensor([1, 2, 3], { shape: [2, 2] }), /^TensileError: tensor: shape \[2, 2\] is invalid for input of size 3/);
   });
   test("ragged nested arrays are rejected", () => {
     assert.throws(() => tensor([[1, 2], [3]]), /expected sequence of length 2 at dim 1/);

@@ -89,6 +89,12 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions &
   const dtype = checkDType("tensor", opts.dtype ?? inferred);
   const a = arrayFor(dtype, flat.length);
   flat.forEach((v, i) => (a[i] = typeof v === "boolean" ? (v ? 1 : 0) : dtype === "bool" ? (v ? 1 : 0) : v));
+  // `shape` lays the values out as for a typed array (tensor([1, 2, 3, 4], { shape: [2, 2] }))
+  if (opts.shape) {
+    const want = checkShape("tensor", opts.shape);
+    if (numelOf(want) !== flat.length) throw new TensileError(`tensor: shape [${want.join(", ")}] is invalid for input of size ${flat.length}`);
+    return make(a, want, opts.requiresGrad);
+  }
   return make(a, shape, opts.requiresGrad);
 }
 
