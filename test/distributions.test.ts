@@ -40,6 +40,9 @@ function build(spec: Spec): [T.distributions.Distribution, Tensor[]] {
   const args = (spec.args ?? []).map(arg);
   const kwargs = Object.fromEntries(Object.entries(spec.kwargs ?? {}).map(([k, v]) => [k, arg(v)]));
   const Ctor = (D as unknown as Record<string, new (...a: unknown[]) => T.distributions.Distribution>)[spec.dist]!;
+  const camel = (k: string) => k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+  const opts = Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [camel(k), v]));
+  if (spec.args?.length && spec.kwargs && Object.keys(spec.kwargs).length) return [new Ctor(...args, opts), leaves];
   return [spec.args?.length ? new Ctor(...args) : new Ctor(kwargs), leaves];
 }
 
@@ -154,6 +157,15 @@ test("draws follow their distributions (moments within 6 standard errors of 20 0
   check("Dirichlet([1, 2, 3]) component 2", dir.select(1, 2).contiguous(), 0.5, (3 * 3) / (36 * 7));
   assert.ok(Math.abs(dir.sum(1).sub(1).abs().max().item()) < 1e-5, "Dirichlet draws lie on the simplex");
   check("Poisson(6)", new D.Poisson(6).sample([N]), 6, 6);
+  // a correlated 2-D normal: the sample covariance matches Σ (standard error of an entry ≈ √((σᵢ²σⱼ² + σᵢⱼ²)/N))
+  const sigma = [[2, 0.8], [0.8, 1]];
+  const mvn = new D.MultivariateNormal(tensor([1, -1], { dtype: "float32" }), { covarianceMatrix: tensor(sigma, { dtype: "float32" }) });
+  const z = mvn.sample([N]);
+  check("MultivariateNormal component 0", z.select(1, 0).contiguous(), 1, 2);
+  check("MultivariateNormal component 1", z.select(1, 1).contiguous(), -1, 1);
+  const zc = z.sub(z.mean(0, true));
+  const cov01 = zc.select(1, 0).mul(zc.select(1, 1)).mean().item();
+  assert.ok(Math.abs(cov01 - 0.8) < 6 * Math.sqrt((2 + 0.64) / N), `MultivariateNormal covariance ${cov01} vs 0.8`);
   check("poisson(4)", T.poisson(T.full([N], 4)), 4, 4);
   check("poisson(35) (transformed rejection)", T.poisson(T.full([N], 35)), 35, 35);
   check("normal(mean, std)", T.normal(T.full([N], -2), T.full([N], 0.5)), -2, 0.25);
@@ -200,6 +212,11 @@ test("invalid parameters and values throw TensileErrors naming the distribution"
   assertThrowsTensile(() => new D.Independent(new D.Normal(zeros([3]), 1), 2), /^Independent: expected 0 <= reinterpreted_batch_ndims <= len\(base_distribution.batch_shape\) \(1/);
   assertThrowsTensile(() => D.klDivergence(new D.Normal(0, 1), new D.Laplace(0, 1)), /^klDivergence: no KL\(p \|\| q\) is implemented for p Normal and q Laplace/);
   assertThrowsTensile(() => new D.Normal("a" as never, 1), /^Normal: loc must be a Tensor or a number/);
+  const eye2 = T.eye(2);
+  assertThrowsTensile(() => new D.MultivariateNormal(zeros([2]), { covarianceMatrix: eye2, scaleTril: eye2 }), /^MultivariateNormal: exactly one of covariance_matrix or precision_matrix or scale_tril may be specified, got 2/);
+  assertThrowsTensile(() => new D.MultivariateNormal(zeros([2]), { covarianceMatrix: tensor([[1, 2], [2, 1]], { dtype: "float32" }) }), /^MultivariateNormal: covarianceMatrix is not positive-definite/);
+  assertThrowsTensile(() => new D.MultivariateNormal(zeros([3]), { scaleTril: eye2 }), /^MultivariateNormal: scaleTril must be a batch of 3×3 matrices \(loc's last dim is 3\), got shape \[2, 2\]/);
+  assertThrowsTensile(() => new D.MultivariateNormal(zeros([2]), { scaleTril: tensor([[1, 0.5], [0, 1]], { dtype: "float32" }) }), /^MultivariateNormal: expected scale_tril to be lower triangular/);
   // validateArgs: false skips the checks, as in PyTorch
   const unchecked = new D.Normal(0, -1, { validateArgs: false });
   assert.ok(Number.isNaN(unchecked.logProb(tensor([0])).item()));

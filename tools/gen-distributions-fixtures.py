@@ -150,6 +150,16 @@ def main():
                       methods=("log_prob", "entropy", "mean", "variance")))
     cases.append(case("Poisson", {"dist": "Poisson", "args": [Arg(pos(4) * 5)]}, value=torch.tensor([[0.0, 3.0, 7.0, 1.0], [2.0, 2.0, 0.0, 12.0]]),
                       methods=("log_prob", "mean", "variance")))
+    A = rn(3, 3)
+    spd = A @ A.t() + torch.eye(3) * 0.5
+    tril = torch.linalg.cholesky(spd)
+    cases.append(case("MultivariateNormal/scale_tril", {"dist": "MultivariateNormal", "args": [Arg(rn(2, 3))], "kwargs": {"scale_tril": Arg(tril)}},
+                      value=rn(4, 2, 3), methods=("log_prob", "entropy", "mean", "variance")))
+    cases.append(case("MultivariateNormal/covariance", {"dist": "MultivariateNormal", "args": [Arg(rn(3))], "kwargs": {"covariance_matrix": Arg(spd)}},
+                      value=rn(5, 3), methods=("log_prob", "entropy", "mean", "variance")))
+    B = rn(2, 2, 2)
+    cases.append(case("MultivariateNormal/precision", {"dist": "MultivariateNormal", "args": [Arg(rn(2))], "kwargs": {"precision_matrix": Arg(B @ B.transpose(-1, -2) + torch.eye(2), False)}},
+                      value=rn(2, 2), methods=("log_prob", "entropy", "mean", "variance")))
     cases.append(case("Independent/Normal", {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, "n": 1},
                       value=rn(2, 3), methods=("log_prob", "entropy", "mean", "variance")))
 
@@ -173,6 +183,9 @@ def main():
     kls.append(kl_case("Beta", {"dist": "Beta", "args": [Arg(pos(3) * 2), Arg(pos(3))]}, {"dist": "Beta", "args": [Arg(pos(3)), Arg(pos(3) * 2)]}))
     kls.append(kl_case("Dirichlet", {"dist": "Dirichlet", "args": [Arg(pos(2, 3) * 2)]}, {"dist": "Dirichlet", "args": [Arg(pos(2, 3))]}))
     kls.append(kl_case("Poisson", {"dist": "Poisson", "args": [Arg(pos(3) * 4)]}, {"dist": "Poisson", "args": [Arg(pos(3) * 2)]}))
+    C = rn(3, 3)
+    kls.append(kl_case("MultivariateNormal", {"dist": "MultivariateNormal", "args": [Arg(rn(2, 3))], "kwargs": {"scale_tril": Arg(tril)}},
+                       {"dist": "MultivariateNormal", "args": [Arg(rn(3))], "kwargs": {"covariance_matrix": Arg(C @ C.t() + torch.eye(3))}}))
     kls.append(kl_case("Independent", {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, "n": 1},
                        {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, "n": 1}))
 

@@ -17,4 +17,5 @@ export { Normal, LogNormal, Uniform, Laplace, Exponential } from "./continuous.j
 export { Bernoulli, Categorical, OneHotCategorical, type ProbsOrLogits } from "./discrete.js";
 export { Independent } from "./independent.js";
 export { Gamma, Beta, Dirichlet, Poisson } from "./gamma.js";
+export { MultivariateNormal, type MultivariateNormalOptions } from "./multivariate.js";
 export { klDivergence, registerKl } from "./kl.js";

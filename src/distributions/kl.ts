@@ -11,6 +11,7 @@ import { Normal, Uniform, Laplace, Exponential } from "./continuous.js";
 import { Bernoulli, Categorical, OneHotCategorical } from "./discrete.js";
 import { Independent, sumRightmost } from "./independent.js";
 import { Beta, Dirichlet, Gamma, Poisson } from "./gamma.js";
+import { MultivariateNormal } from "./multivariate.js";
 import { digamma, lgamma } from "../core.js";
 
 type Ctor<D extends Distribution> = abstract new (...args: never[]) => D;
@@ -100,3 +101,4 @@ registerKl(Beta, Beta, (p, q) => klDirichlet(p.dirichlet, q.dirichlet));
 
 registerKl(Poisson, Poisson, (p, q) => p.rate.mul(p.rate.log().sub(q.rate.log())).sub(p.rate.sub(q.rate)));
 
+registerKl(MultivariateNormal, MultivariateNormal, (p, q) => MultivariateNormal.klDivergence(p, q));
