@@ -4,10 +4,14 @@
  *   npx tsx examples/cnn-mnist.ts [--epochs 12] [--batch-size 64] [--lr 0.001] [--threads N]
  *
  * Prints loss / accuracy / time per epoch. Measured (wasm backend, 2 shared CPU cores): see the
- * README; the recipe lives in src/models/train-examples.ts (`trainLenet5`).
+ * README; the recipe lives in src/models/train-examples.ts (`trainLenet5`). Then, for three test
+ * digits, where the network looked: Grad-CAM (`interpret.layerGradCam`) on the second convolution's
+ * 10×10 maps, upsampled to 28×28 and printed next to the digit.
  */
 import { parseArgs } from "node:util";
-import { getBackend } from "../src/core.js";
+import { getBackend, noGrad, tensor } from "../src/core.js";
+import { data, interpret } from "../src/index.js";
+import type { LeNet5 } from "../src/models/lenet.js";
 import { getNumThreads, setNumThreads } from "../src/backends/wasm/index.js";
 import { trainLenet5 } from "../src/models/train-examples.js";
 
@@ -25,3 +29,23 @@ const result = await trainLenet5({
     console.log(`epoch ${String(r.epoch).padStart(2)}/${r.epochs}  loss ${r.trainLoss.toFixed(4)}  train acc ${(100 * r.trainAccuracy).toFixed(2)}%  test acc ${(100 * r.testAccuracy).toFixed(2)}%  ${r.seconds.toFixed(1)} s`),
 });
 console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)}% after ${epochs} epochs, ${result.seconds.toFixed(0)} s in total`);
+
+// ---- where the network looked: Grad-CAM on conv2 ------------------------------------------------
+const model = result.model as LeNet5;
+model.eval();
+const test = new data.datasets.MNISTDigits({ split: "test", shape: "image" });
+const labels = Array.from(test.targets.dataSync(), Number);
+const shown = [labels.indexOf(7), labels.indexOf(2), labels.indexOf(4)];
+const images = test.data.index([tensor(shown, { dtype: "int32" })]); // [3, 1, 28, 28] in [0, 1]
+const inputs = images.sub(0.1307).div(0.3081); // the normalisation the model was trained with
+const predicted = Array.from(noGrad(() => model.forward(inputs).argmax(1)).dataSync(), Number);
+const cam = interpret.layerGradCam(model, model.conv2, inputs, { target: predicted, reluAttributions: true }); // [3, 1, 10, 10]
+const up = interpret.layerInterpolate(cam, [28, 28], "bilinear");
+console.log("\nGrad-CAM on conv2 (the evidence for the predicted class; darker = more):");
+shown.forEach((idx, k) => {
+  const digit = interpret.asciiHeatmap(images.select(0, k), { sign: "positive", outlierPerc: 0 }).split("\n");
+  const heat = interpret.asciiHeatmap(up.select(0, k), { sign: "positive" }).split("\n");
+  console.log(`\ntest digit #${idx}: label ${labels[idx]}, predicted ${predicted[k]}`);
+  digit.forEach((row, r) => console.log(`${row} | ${heat[r]}`));
+});
+
