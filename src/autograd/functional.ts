@@ -182,55 +182,50 @@ export function jvp(fn: Fn, inputs: Inputs, v?: Inputs | null, options: Function
     vs = [onesLike(xs[0]!)];
   } else vs = vectors(op, "v", v, xs);
   const [outs, manyOut] = run(op, fn, xs);
-  // u ↦ Jᵀu is linear in u; its vector–Jacobian product with v is J·v
-  const us = outs.map((o) => {
-    const u = zerosLike(o);
-    u.requiresGrad = true;
-    return u;
-  });
-  const gx = vjpOf(op, outs, xs, us, true, opts.strict ?? false, true);
-  const live = gx.map((g, i) => [g, vs[i]!] as const).filter(([g]) => g.requiresGrad);
-  const jv = live.length === 0 ? outs.map((o) => zerosLike(o))
-    : grad(live.map(([g]) => g), us, { gradOutputs: live.map(([, w]) => w), createGraph, allowUnused: true }).map((g, i) => g ?? zerosLike(outs[i]!));
+  const jv = forwardProduct(op, outs, xs, vs, createGraph, opts.strict ?? false);
   const o = outs.map((t) => finish(t, createGraph));
   const r = jv.map((t) => finish(t, createGraph));
   return [manyOut ? o : o[0]!, manyOut ? r : r[0]!];
 }
 
-/** `[fn(inputs), vᵀ·H]` for a scalar function (PyTorch's `vhp`). */
-export function vhp(fn: Fn, inputs: Inputs, v: Inputs, options: FunctionalOptions = {}): [Tensor, Tensor | Tensor[]] {
-  const op = "vhp";
+/**
+ * The double-backward trick: (∂ys/∂xs)·vs without a forward mode. u ↦ (∂ys/∂xs)ᵀu is linear in
+ * u, so its vector–Jacobian product with vs, taken with respect to u, is (∂ys/∂xs)·vs.
+ */
+function forwardProduct(op: string, ys: Tensor[], xs: Tensor[], vs: Tensor[], createGraph: boolean, strict: boolean): Tensor[] {
+  const us = ys.map((y) => {
+    const u = zerosLike(y);
+    u.requiresGrad = true;
+    return u;
+  });
+  const gx = vjpOf(op, ys, xs, us, true, strict, true);
+  const live = gx.map((g, i) => [g, vs[i]!] as const).filter(([g]) => g.requiresGrad);
+  if (live.length === 0) return ys.map((y) => zerosLike(y));
+  return grad(live.map(([g]) => g), us, { gradOutputs: live.map(([, w]) => w), createGraph, allowUnused: true }).map((g, i) => g ?? zerosLike(ys[i]!));
+}
+
+/** What vhp and hvp share: the checked inputs and v, the scalar output, and its gradient (with a graph). */
+function scalarWithGrad(op: string, fn: Fn, inputs: Inputs, v: Inputs, options: FunctionalOptions) {
   const opts = checkOpts(op, options);
   const [xs0, manyIn] = asList(op, "inputs", inputs);
-  const createGraph = opts.createGraph ?? false;
+  const createGraph = opts.createGraph ?? false, strict = opts.strict ?? false;
   const xs = prepare(op, xs0, createGraph);
   const vs = vectors(op, "v", v, xs);
   const out = scalarFn(op, fn)(...xs);
-  const g = vjpOf(op, [out], xs, [onesLike(out)], true, opts.strict ?? false, true);
-  const res = vjpOf(op, g, xs, vs, createGraph, opts.strict ?? false, false).map((t) => finish(t, createGraph));
+  const g = vjpOf(op, [out], xs, [onesLike(out)], true, strict, true);
+  return { manyIn, createGraph, strict, xs, vs, out, g };
+}
+
+/** `[fn(inputs), vᵀ·H]` for a scalar function (PyTorch's `vhp`). */
+export function vhp(fn: Fn, inputs: Inputs, v: Inputs, options: FunctionalOptions = {}): [Tensor, Tensor | Tensor[]] {
+  const { manyIn, createGraph, strict, xs, vs, out, g } = scalarWithGrad("vhp", fn, inputs, v, options);
+  const res = vjpOf("vhp", g, xs, vs, createGraph, strict, false).map((t) => finish(t, createGraph));
   return [finish(out, createGraph), manyIn ? res : res[0]!];
 }
 
 /** `[fn(inputs), H·v]` for a scalar function (PyTorch's `hvp`, by the double-backward trick). */
 export function hvp(fn: Fn, inputs: Inputs, v: Inputs, options: FunctionalOptions = {}): [Tensor, Tensor | Tensor[]] {
-  const op = "hvp";
-  const opts = checkOpts(op, options);
-  const [xs0, manyIn] = asList(op, "inputs", inputs);
-  const createGraph = opts.createGraph ?? false;
-  const xs = prepare(op, xs0, createGraph);
-  const vs = vectors(op, "v", v, xs);
-  const out = scalarFn(op, fn)(...xs);
-  const g = vjpOf(op, [out], xs, [onesLike(out)], true, opts.strict ?? false, true);
-  // w ↦ Σ gᵢ·wᵢ differentiated in x gives Hᵀw; the double-backward trick turns it into H·v
-  const ws = xs.map((x) => {
-    const w = zerosLike(x);
-    w.requiresGrad = true;
-    return w;
-  });
-  const hTw = vjpOf(op, g, xs, ws, true, opts.strict ?? false, true);
-  const live = hTw.map((t, i) => [t, vs[i]!] as const).filter(([t]) => t.requiresGrad);
-  const res = (live.length === 0 ? xs.map((x) => zerosLike(x))
-    : grad(live.map(([t]) => t), ws, { gradOutputs: live.map(([, w]) => w), createGraph, allowUnused: true }).map((t, i) => t ?? zerosLike(xs[i]!)))
-    .map((t) => finish(t, createGraph));
+  const { manyIn, createGraph, strict, xs, vs, out, g } = scalarWithGrad("hvp", fn, inputs, v, options);
+  const res = forwardProduct("hvp", g, xs, vs, createGraph, strict).map((t) => finish(t, createGraph));
   return [finish(out, createGraph), manyIn ? res : res[0]!];
 }
