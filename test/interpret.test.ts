@@ -25,7 +25,7 @@ function close(what: string, actual: Tensor | ArrayLike<number>, expected: numbe
   assert.equal(a.length, expected.length, `${what}: length`);
   a.forEach((v, i) => {
     const e = expected[i]!;
-    if (!(Math.abs(v - e) <= atol + rtol * Math.abs(e))) assert.fail(`${what}: element ${i} is ${v}, expected ${e} (atol ${atol}, rtol ${rtol})`);
+    if (!(Number.isFinite(e) ? Math.abs(v - e) <= atol + rtol * Math.abs(e) : v === e)) assert.fail(`${what}: element ${i} is ${v}, expected ${e} (atol ${atol}, rtol ${rtol})`);
   });
 }
 

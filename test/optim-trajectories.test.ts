@@ -39,7 +39,7 @@ function assertClose(actual: ArrayLike<number>, expected: readonly number[], wha
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i]!, e = expected[i]!;
-    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e)))
+    if (!(Number.isFinite(e) ? Math.abs(a - e) <= atol + rtol * Math.abs(e) : a === e))
       assert.fail(`${what}[${i}]: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${atol} + ${rtol}·|expected|)`);
   }
 }
