@@ -175,21 +175,31 @@ export class Conv2d extends ConvNd {
 export class ConvTranspose2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
     padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    let o: ConvTransposeLayerOptions;
-    if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) o = (stride ?? {}) as ConvTransposeLayerOptions;
-    else o = { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
+    const o = transposeOptions(stride, padding, outputPadding, groups, bias, dilation);
     super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
-    const op = this.outputPadding;
-    check(op.every((p, i) => p < this.stride[i]! || p < this.dilation[i]!), "ConvTranspose2d", () =>
-      `output padding must be smaller than either stride or dilation, got output_padding ${pyRepr(op)}, stride ${pyRepr(this.stride)}, dilation ${pyRepr(this.dilation)}`);
+    checkOutputPadding(this, "ConvTranspose2d");
   }
 
   override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
-    return convTranspose2d(input, this.weight, this.bias, {
-      stride: this.stride, padding: this.padding as number[], outputPadding: outputPaddingFor(this, "ConvTranspose2d", 2, input, outputSize),
-      groups: this.groups, dilation: this.dilation,
-    });
+    return convTranspose2d(input, this.weight, this.bias, transposeCall(this, "ConvTranspose2d", 2, input, outputSize));
   }
+}
+
+/** A transposed convolution's options: PyTorch's positional arguments, or one options object in the stride's place. */
+function transposeOptions(stride: Size2 | ConvTransposeLayerOptions | undefined, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2): ConvTransposeLayerOptions {
+  if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) return (stride ?? {}) as ConvTransposeLayerOptions;
+  return { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
+}
+
+function checkOutputPadding(m: ConvNd, name: string): void {
+  const op = m.outputPadding;
+  check(op.every((p, i) => p < m.stride[i]! || p < m.dilation[i]!), name, () =>
+    `output padding must be smaller than either stride or dilation, got output_padding ${pyRepr(op)}, stride ${pyRepr(m.stride)}, dilation ${pyRepr(m.dilation)}`);
+}
+
+/** The functional call's options for a transposed convolution layer (outputPadding from `outputSize` when given). */
+function transposeCall(m: ConvNd, name: string, nd: number, input: Tensor, outputSize?: readonly number[]) {
+  return { stride: m.stride, padding: m.padding as number[], outputPadding: outputPaddingFor(m, name, nd, input, outputSize), groups: m.groups, dilation: m.dilation };
 }
 
 /** The layer's outputPadding, or the one that gives `outputSize` (PyTorch's `_output_padding`). */
@@ -222,21 +232,14 @@ function outputPaddingFor(m: ConvNd, name: string, nd: number, input: Tensor, ou
 export class ConvTranspose1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
     padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    let o: ConvTransposeLayerOptions;
-    if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) o = (stride ?? {}) as ConvTransposeLayerOptions;
-    else o = { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
+    const o = transposeOptions(stride, padding, outputPadding, groups, bias, dilation);
     check(typeof (o.padding ?? 0) !== "string", "ConvTranspose1d", () => `padding must be an integer or a list of 1 integer, got ${pyRepr(o.padding)}`);
     super("ConvTranspose1d", 1, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
-    const op = this.outputPadding;
-    check(op.every((p, i) => p < this.stride[i]! || p < this.dilation[i]!), "ConvTranspose1d", () =>
-      `output padding must be smaller than either stride or dilation, got output_padding ${pyRepr(op)}, stride ${pyRepr(this.stride)}, dilation ${pyRepr(this.dilation)}`);
+    checkOutputPadding(this, "ConvTranspose1d");
   }
 
   override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
-    return convTranspose1d(input, this.weight, this.bias, {
-      stride: this.stride, padding: this.padding as number[], outputPadding: outputPaddingFor(this, "ConvTranspose1d", 1, input, outputSize),
-      groups: this.groups, dilation: this.dilation,
-    });
+    return convTranspose1d(input, this.weight, this.bias, transposeCall(this, "ConvTranspose1d", 1, input, outputSize));
   }
 }
 
