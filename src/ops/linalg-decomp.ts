@@ -102,21 +102,13 @@ function jacobiEigen(a: Float64Array, n: number, w: Float64Array, v: Float64Arra
         const theta = (a[q * n + q]! - a[p * n + p]!) / (2 * apq);
         const t = (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!, akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
+        rotateColumns(a, n, n, p, q, c, s);
         for (let k = 0; k < n; k++) {
           const apk = a[p * n + k]!, aqk = a[q * n + k]!;
           a[p * n + k] = c * apk - s * aqk;
           a[q * n + k] = s * apk + c * aqk;
         }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!, vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
+        rotateColumns(v, n, n, p, q, c, s);
       }
   }
   const order = [...Array(n).keys()].sort((i, j) => a[i * n + i]! - a[j * n + j]!);
@@ -231,16 +223,8 @@ function jacobiSvd(a: Float64Array, m: number, n: number): { u: Float64Array; s:
         const zeta = (be - al) / (2 * ga);
         const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
         const c = 1 / Math.sqrt(1 + t * t), s = c * t;
-        for (let k = 0; k < m; k++) {
-          const x = u[k * n + p]!, y = u[k * n + q]!;
-          u[k * n + p] = c * x - s * y;
-          u[k * n + q] = s * x + c * y;
-        }
-        for (let k = 0; k < n; k++) {
-          const x = v[k * n + p]!, y = v[k * n + q]!;
-          v[k * n + p] = c * x - s * y;
-          v[k * n + q] = s * x + c * y;
-        }
+        rotateColumns(u, m, n, p, q, c, s);
+        rotateColumns(v, n, n, p, q, c, s);
       }
     if (!rotated) break;
   }
@@ -496,4 +480,13 @@ export function cond(A: T, p?: number | "fro" | "nuc" | null): T {
 export function pinverse(A: T, rcond = 1e-15): T {
   if (typeof rcond !== "number" || !(rcond >= 0)) throw new TensileError(`pinverse: rcond must be a non-negative number, got ${fmtValue(rcond)}`);
   return pinv(A, { rtol: rcond });
+}
+
+/** Columns p, q of a row-major rows×n matrix ← (c·p − s·q, s·p + c·q): one Jacobi rotation, in place. */
+function rotateColumns(a: Float64Array, rows: number, n: number, p: number, q: number, c: number, s: number): void {
+  for (let k = 0; k < rows; k++) {
+    const x = a[k * n + p]!, y = a[k * n + q]!;
+    a[k * n + p] = c * x - s * y;
+    a[k * n + q] = s * x + c * y;
+  }
 }
