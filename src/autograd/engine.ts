@@ -4,6 +4,7 @@ import { type Backend, type Storage, newStorages } from "../backends/backend.js"
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
 import { arrayFor } from "../tensor/dtype.js";
+import { checkGradForNan, forwardStack, isAnomalyCheckNanEnabled, isAnomalyEnabled, withForwardStack } from "./anomaly.js";
 
 /** The Tensor class, registered by tensor.ts (which imports this module: a type import alone here). */
 let TensorCtor: typeof Tensor;
@@ -42,6 +43,8 @@ export class Node {
     /** Tensors the backward rule reads, and their storages' versions when recorded. */
     public saved: readonly Tensor[] | null = null,
     public savedVersions: readonly number[] | null = null,
+    /** Anomaly detection: where the forward op was called (null when it was off). */
+    readonly stack: string | null = null,
   ) {}
 }
 
@@ -94,7 +97,8 @@ export function record(
   for (const t of saved ?? inputs) if (t) keep.push(t);
   if (!saved) keep.push(out);
   out._setGradFn(new Node(name, ins, backward, internals?.length ? internals : null,
-    keep.length ? keep : null, keep.length ? keep.map((t) => t.storage._version ?? 0) : null));
+    keep.length ? keep : null, keep.length ? keep.map((t) => t.storage._version ?? 0) : null,
+    isAnomalyEnabled() ? forwardStack() : null));
   return out;
 }
 
@@ -250,6 +254,8 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       for (const i of hidden) i._requiresGrad = false;
       try {
         ins = node.backwardFn(g);
+      } catch (e) {
+        throw isAnomalyEnabled() ? withForwardStack(e, node.name, node.stack) : e;
       } finally {
         for (const i of hidden) i._requiresGrad = true;
         if (pass) pass.ruleDone(rule!);
@@ -261,6 +267,11 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
         if (node.internals && !createGraph) releaseInternals(node.internals);
         node.internals = null;
       }
+      if (isAnomalyCheckNanEnabled())
+        node.inputs.forEach((inp, i) => {
+          const gi = ins[i];
+          if (inp && gi) checkGradForNan(node.name, i, gi instanceof SliceGrad ? gi.grad : gi, node.stack);
+        });
       const spent: Tensor[] = []; // dropped only once every input got its gradient (add's rule returns g twice)
       node.inputs.forEach((inp, i) => {
         const gi = ins[i];

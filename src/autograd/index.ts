@@ -7,3 +7,4 @@ export { grad } from "./engine.js";
 export { Function, FunctionCtx } from "./function.js";
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./grad-mode.js";
 export * as functional from "./functional.js";
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, type AnomalyOptions } from "./anomaly.js";
