@@ -4,6 +4,7 @@ import { type Backend, type Storage, newStorages } from "../backends/backend.js"
 import type { Tensor } from "../tensor/tensor.js";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
 import { arrayFor } from "../tensor/dtype.js";
+import { profileHook } from "./profile-hook.js";
 import { checkGradForNan, forwardStack, isAnomalyCheckNanEnabled, isAnomalyEnabled, withForwardStack } from "./anomaly.js";
 
 /** The Tensor class, registered by tensor.ts (which imports this module: a type import alone here). */
@@ -252,11 +253,14 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
       // rules compute a gradient only for inputs that require one: hide the inputs not needed
       const hidden = needed ? node.inputs.filter((i): i is Tensor => !!i && !needed!.has(i) && i._requiresGrad) : [];
       for (const i of hidden) i._requiresGrad = false;
+      const profiling = profileHook.current;
+      profiling?.begin(node.name);
       try {
         ins = node.backwardFn(g);
       } catch (e) {
         throw isAnomalyEnabled() ? withForwardStack(e, node.name, node.stack) : e;
       } finally {
+        profiling?.end();
         for (const i of hidden) i._requiresGrad = true;
         if (pass) pass.ruleDone(rule!);
       }

@@ -8,3 +8,4 @@ export { Function, FunctionCtx } from "./function.js";
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./grad-mode.js";
 export * as functional from "./functional.js";
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, type AnomalyOptions } from "./anomaly.js";
+export * as profiler from "./profiler.js";

@@ -5,9 +5,10 @@
  * `node:path` are fetched on first use through `process.getBuiltinModule` (Node ≥ 20.16), so a
  * browser build can import the library and only these file calls fail there, saying why.
  */
-import type * as Fs from "node:fs";
-import type * as Path from "node:path";
 import { TensileError } from "../errors.js";
+import { builtin, writeFileAtomic, type FileOptions } from "./atomic.js";
+
+export { writeFileAtomic, type AtomicWriteFs, type FileOptions } from "./atomic.js";
 import type { Tensor } from "../core.js";
 import { parseSafetensors, saveBytes } from "./safetensors.js";
 import type { SaveBytesOptions, StateDictLike } from "./safetensors.js";
@@ -16,63 +17,6 @@ import type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint } from
 import { exportOnnxBytes } from "./onnx.js";
 import type { ExportOnnxOptions } from "./onnx.js";
 import type { Module } from "../nn/module.js";
-
-/** The file-system calls an atomic write makes; tests replace some to simulate a crash. */
-export type AtomicWriteFs = Pick<typeof Fs, "openSync" | "writeSync" | "fsyncSync" | "closeSync" | "renameSync" | "unlinkSync">;
-
-export interface FileOptions {
-  /** Replacements for `node:fs` calls (for tests that inject failures, or a custom file system). */
-  fs?: Partial<AtomicWriteFs>;
-}
-
-interface NodeModules { "node:fs": typeof Fs; "node:path": typeof Path }
-
-function builtin<K extends keyof NodeModules>(op: string, id: K): NodeModules[K] {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (typeof proc?.getBuiltinModule !== "function")
-    throw new TensileError(`${op}: files need Node.js ≥ 20.16 (${id} is unavailable here); in a browser use the bytes functions (saveBytes, loadBytes, saveCheckpointBytes, loadCheckpointBytes) and store the Uint8Array yourself`);
-  return proc.getBuiltinModule(id) as NodeModules[K];
-}
-
-const CHUNK = 1 << 20;
-
-/**
- * Writes `bytes` to `path` so that `path` holds either its old contents or all of the new ones,
- * whatever happens: the bytes go to a temporary file in the same directory, which is flushed to
- * disk (fsync) and then renamed over `path` (atomic on POSIX and on NTFS). On failure the
- * temporary file is removed and the error rethrown as a TensileError naming `op` and `path`.
- */
-export function writeFileAtomic(op: string, path: string, bytes: Uint8Array, options: FileOptions = {}): void {
-  options ??= {};
-  if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
-  const real = builtin(op, "node:fs");
-  const { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } = real;
-  const fs: AtomicWriteFs = { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync, ...options.fs };
-  const p = builtin(op, "node:path");
-  const dir = p.dirname(path);
-  const tmp = p.join(dir, `.${p.basename(path)}.${Math.random().toString(36).slice(2, 10)}.tmp`);
-  let fd = -1;
-  try {
-    fd = fs.openSync(tmp, "wx");
-    for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, Math.min(CHUNK, bytes.length - at));
-    fs.fsyncSync(fd);
-    const closing = fd;
-    fd = -1;
-    fs.closeSync(closing);
-    fs.renameSync(tmp, path);
-  } catch (e) {
-    if (fd !== -1) {
-      try { fs.closeSync(fd); } catch { /* already failing */ }
-    }
-    try { fs.unlinkSync(tmp); } catch { /* never created, or already renamed */ }
-    throw new TensileError(`${op}: cannot write ${path}: ${(e as Error).message ?? e} (any previous file at that path is unchanged)`);
-  }
-  // Make the rename itself durable; directories cannot be opened for fsync on every platform.
-  try {
-    const d = fs.openSync(dir, "r");
-    try { fs.fsyncSync(d); } finally { fs.closeSync(d); }
-  } catch { /* best effort */ }
-}
 
 function readFile(op: string, path: string): Uint8Array {
   if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
