@@ -5,6 +5,7 @@
  */
 import type * as Fs from "node:fs";
 import type * as Path from "node:path";
+import type * as Os from "node:os";
 import { TensileError } from "../errors.js";
 
 /** The file-system calls an atomic write makes; tests replace some to simulate a crash. */
@@ -15,7 +16,7 @@ export interface FileOptions {
   fs?: Partial<AtomicWriteFs>;
 }
 
-export interface NodeModules { "node:fs": typeof Fs; "node:path": typeof Path }
+export interface NodeModules { "node:fs": typeof Fs; "node:path": typeof Path; "node:os": typeof Os }
 
 export function builtin<K extends keyof NodeModules>(op: string, id: K): NodeModules[K] {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;

@@ -3,6 +3,7 @@ import { type Tensor, noGrad } from "../core.js";
 import type { Module } from "../nn/module.js";
 import type { EpochLogs, OptimizerLike } from "./fit.js";
 import { save, writeFileAtomic } from "../io/node.js";
+import { SummaryWriter, type SummaryWriterOptions } from "../utils/tensorboard.js";
 
 export interface TrainContext {
   model: Module;
@@ -155,5 +156,48 @@ export class JSONLogger implements Callback {
   constructor(readonly path: string) {}
   onEpochEnd(_e: number, _l: EpochLogs, ctx: TrainContext): void {
     writeFileAtomic("JSONLogger", this.path, new TextEncoder().encode(JSON.stringify({ history: ctx.history }, null, 1) + "\n"));
+  }
+}
+
+/**
+ * Writes training to TensorBoard (Keras's `TensorBoard` callback, through `utils.tensorboard.SummaryWriter`):
+ * every epoch's logs as scalars `epoch/<key>` (`epoch/loss`, `epoch/val_accuracy`, `epoch/lr`) at step =
+ * epoch; with `histogramFreq: n`, a histogram of every parameter (by its state-dict name) every n epochs;
+ * with `updateFreq: n`, the batch loss as `batch/loss` every n batches, at step = batches seen.
+ * `logDir` may be a directory or a writer of your own (which the callback then does not close).
+ */
+export class TensorBoard implements Callback {
+  readonly writer: SummaryWriter;
+  private readonly own: boolean;
+  private readonly histogramFreq: number;
+  private readonly updateFreq: number | "epoch";
+  private batches = 0;
+
+  constructor(logDir?: string | SummaryWriter, opts: { histogramFreq?: number; updateFreq?: number | "epoch" } & SummaryWriterOptions = {}) {
+    opts ??= {};
+    this.histogramFreq = opts.histogramFreq ?? 0;
+    this.updateFreq = opts.updateFreq ?? "epoch";
+    if (!Number.isInteger(this.histogramFreq) || this.histogramFreq < 0)
+      throw new TensileError(`TensorBoard: histogramFreq must be a non-negative integer, got ${opts.histogramFreq}`);
+    if (this.updateFreq !== "epoch" && (!Number.isInteger(this.updateFreq) || this.updateFreq < 1))
+      throw new TensileError(`TensorBoard: updateFreq must be "epoch" or a positive integer, got ${JSON.stringify(opts.updateFreq)}`);
+    this.own = !(logDir instanceof SummaryWriter);
+    this.writer = logDir instanceof SummaryWriter ? logDir : new SummaryWriter(logDir, opts);
+  }
+  onBatchEnd(_b: number, logs: { loss: number }): void {
+    this.batches++;
+    if (this.updateFreq !== "epoch" && this.batches % this.updateFreq === 0) this.writer.addScalar("batch/loss", logs.loss, this.batches);
+  }
+  onEpochEnd(epoch: number, logs: EpochLogs, ctx: TrainContext): void {
+    for (const [k, v] of Object.entries(logs)) if (k !== "epoch" && Number.isFinite(v)) this.writer.addScalar(`epoch/${k}`, v, epoch);
+    if (this.histogramFreq && epoch % this.histogramFreq === 0)
+      noGrad(() => {
+        for (const [name, p] of ctx.model.namedParameters()) if (p.numel() > 0) this.writer.addHistogram(name, p, epoch);
+      });
+    this.writer.flush();
+  }
+  onTrainEnd(): void {
+    if (this.own) this.writer.close();
+    else this.writer.flush();
   }
 }

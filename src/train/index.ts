@@ -1,6 +1,6 @@
 export { fit, evaluate } from "./fit.js";
 export type { FitOptions, History, EpochLogs, LossFn, OptimizerLike, SchedulerLike } from "./fit.js";
-export { EarlyStopping, ModelCheckpoint, CSVLogger, JSONLogger, LambdaCallback } from "./callbacks.js";
+export { EarlyStopping, ModelCheckpoint, CSVLogger, JSONLogger, LambdaCallback, TensorBoard } from "./callbacks.js";
 export type { Callback, TrainContext } from "./callbacks.js";
 export { ProgressBar, formatEpoch } from "./progress.js";
 export * as metrics from "./metrics.js";

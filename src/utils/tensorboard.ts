@@ -1,0 +1,533 @@
+/**
+ * `utils.tensorboard.SummaryWriter` (PyTorch's `torch.utils.tensorboard.SummaryWriter`): training
+ * curves, weight histograms, images and text in TensorBoard's event files, so `tensorboard --logdir
+ * runs` shows a Tensile run as it shows a PyTorch one. Node only (it writes files).
+ *
+ * ```ts
+ * const writer = new utils.tensorboard.SummaryWriter(); // runs/Nov29_17-45-00_host
+ * writer.addScalar("loss/train", loss.item(), step);
+ * writer.addHistogram("fc1.weight", model.fc1.weight, epoch);
+ * writer.addImages("inputs", batch, epoch); // N×C×H×W in [0, 1]
+ * writer.close();
+ * ```
+ *
+ * The format: an event file is a TFRecord log — each record a little-endian u64 length, the
+ * masked CRC-32C of those 8 bytes, the bytes of one `Event` protocol buffer, and their masked
+ * CRC-32C. The first event names the format (`brain.Event:2`). The protocol buffers (Event,
+ * Summary, HistogramProto, Image, TensorProto) are encoded here by hand, fields in number order and
+ * proto3 defaults left out, as the Python protobuf library writes them: for the same wall time the
+ * records are the bytes PyTorch writes (checked against torch 1.13's writer in
+ * test/utils-tensorboard.test.ts).
+ *
+ * Writes: records are queued and appended to the file in one write each time `maxQueue` events
+ * are waiting, `flushSecs` have passed, on `flush()`/`close()`, and when the process exits. A
+ * record is appended whole or, if the process dies mid-write, cut short at the end, which
+ * TensorBoard's reader skips (its CRCs fail): the file never holds a corrupt record before a good one.
+ */
+import { TensileError } from "../errors.js";
+import { Tensor } from "../tensor/tensor.js";
+import { builtin } from "../io/atomic.js";
+import { encodePng } from "./png.js";
+
+// ---- CRC-32C and the TFRecord frame ----
+
+const CRC32C_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32C (Castagnoli), the checksum of TFRecord files. */
+export function crc32c(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC32C_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
+/** TFRecord's masked CRC: rotated right by 15 bits plus a constant, so a CRC of CRCs stays distinct. */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const c = crc32c(bytes);
+  return (((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0;
+}
+
+/** One TFRecord: length, its masked CRC, the data, the data's masked CRC. */
+export function tfRecord(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(16 + data.length);
+  const dv = new DataView(out.buffer);
+  dv.setBigUint64(0, BigInt(data.length), true);
+  dv.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true);
+  out.set(data, 12);
+  dv.setUint32(12 + data.length, maskedCrc32c(data), true);
+  return out;
+}
+
+// ---- protocol buffers, by hand ----
+
+/** Writes protobuf fields; callers add them in field-number order, as Python's serializer does. */
+class Proto {
+  private parts: number[] = [];
+
+  private varint(v: number | bigint): void {
+    let x = BigInt.asUintN(64, BigInt(v));
+    while (x >= 0x80n) {
+      this.parts.push(Number(x & 0x7fn) | 0x80);
+      x >>= 7n;
+    }
+    this.parts.push(Number(x));
+  }
+  private key(field: number, wire: number): void {
+    this.varint((field << 3) | wire);
+  }
+  /** A proto3 int field: left out when 0. */
+  int(field: number, v: number): this {
+    if (v !== 0) {
+      this.key(field, 0);
+      this.varint(v);
+    }
+    return this;
+  }
+  /** A proto3 double field: left out when 0 (and -0, which proto3 also leaves out). */
+  double(field: number, v: number, always = false): this {
+    if (v !== 0 || always) {
+      this.key(field, 1);
+      this.raw(f64(v));
+    }
+    return this;
+  }
+  /** A float field in a oneof: written whatever its value. */
+  float(field: number, v: number): this {
+    this.key(field, 5);
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setFloat32(0, v, true);
+    return this.raw(b);
+  }
+  bytes(field: number, b: Uint8Array): this {
+    this.key(field, 2);
+    this.varint(b.length);
+    return this.raw(b);
+  }
+  /** A proto3 string field: left out when empty. */
+  string(field: number, s: string): this {
+    return s === "" ? this : this.bytes(field, new TextEncoder().encode(s));
+  }
+  message(field: number, m: Proto): this {
+    return this.bytes(field, m.finish());
+  }
+  packedDoubles(field: number, vs: readonly number[]): this {
+    if (!vs.length) return this;
+    const b = new Uint8Array(8 * vs.length);
+    const dv = new DataView(b.buffer);
+    vs.forEach((v, i) => dv.setFloat64(8 * i, v, true));
+    return this.bytes(field, b);
+  }
+  private raw(b: Uint8Array): this {
+    for (let i = 0; i < b.length; i++) this.parts.push(b[i]!);
+    return this;
+  }
+  finish(): Uint8Array {
+    return Uint8Array.from(this.parts);
+  }
+}
+
+function f64(v: number): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setFloat64(0, v, true);
+  return b;
+}
+
+/** Event { wall_time = 1; step = 2; file_version = 3; summary = 5 }. */
+function event(wallTime: number, step: number | undefined, what: { fileVersion?: string; summary?: Proto }): Uint8Array {
+  const e = new Proto().double(1, wallTime);
+  if (step !== undefined) e.int(2, step);
+  if (what.fileVersion !== undefined) e.string(3, what.fileVersion);
+  if (what.summary) e.message(5, what.summary);
+  return e.finish();
+}
+
+/** Summary { repeated Value value = 1 } with one value. */
+const summaryOf = (value: Proto): Proto => new Proto().message(1, value);
+
+// ---- histograms, as torch.utils.tensorboard makes them ----
+
+let defaultBinsCache: number[] | null = null;
+/** TensorFlow's buckets: ±1e-12·1.1^k up to 1e20, and 0 (torch's `SummaryWriter.default_bins`). */
+function defaultBins(): number[] {
+  if (defaultBinsCache) return defaultBinsCache;
+  const pos: number[] = [];
+  for (let v = 1e-12; v < 1e20; v *= 1.1) pos.push(v);
+  defaultBinsCache = [...pos.map((v) => -v).reverse(), 0, ...pos];
+  return defaultBinsCache;
+}
+
+/** numpy.histogram's counts for increasing edges: [e_i, e_i+1), the last bin closed; outside: dropped. */
+function countEdges(values: Float64Array, edges: readonly number[]): number[] {
+  const counts = new Array<number>(edges.length - 1).fill(0);
+  const last = edges.length - 1;
+  for (const v of values) {
+    if (!(v >= edges[0]! && v <= edges[last]!)) continue;
+    let lo = 0, hi = last; // the last edge ≤ v, by bisection
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (edges[mid]! <= v) lo = mid;
+      else hi = mid;
+    }
+    counts[v === edges[last] ? last - 1 : lo]!++;
+  }
+  return counts;
+}
+
+/** numpy.histogram with `bins` equal bins over [min, max] (±0.5 when they are equal): edges and counts. */
+function uniformHistogram(values: Float64Array, bins: number, min: number, max: number): { edges: number[]; counts: number[] } {
+  let first = min, last = max;
+  if (first === last) {
+    first -= 0.5;
+    last += 0.5;
+  }
+  const step = (last - first) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => i * step + first);
+  edges[bins] = last;
+  const counts = new Array<number>(bins).fill(0);
+  const norm = bins / (last - first);
+  for (const v of values) {
+    let i = Math.trunc((v - first) * norm);
+    if (i === bins) i--;
+    if (v < edges[i]!) i--;
+    else if (v >= edges[i + 1]! && i !== bins - 1) i++;
+    counts[i]!++;
+  }
+  return { edges, counts };
+}
+
+export type HistogramBins = "tensorflow" | number | readonly number[];
+
+/** The HistogramProto torch's `make_histogram` writes: stats, then the buckets from the first to the last non-empty one. */
+export function histogramProto(op: string, values: Float64Array, bins: HistogramBins, maxBins?: number): {
+  min: number; max: number; num: number; sum: number; sumSquares: number; bucketLimit: number[]; bucket: number[];
+} {
+  if (values.length === 0) throw new TensileError(`${op}: the values have no element`);
+  let min = Infinity, max = -Infinity, sum = 0, sumSquares = 0;
+  for (const v of values) {
+    if (Number.isNaN(v)) throw new TensileError(`${op}: the values contain NaN`);
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+    sumSquares += v * v;
+  }
+  let edges: number[], counts: number[];
+  if (bins === "tensorflow") {
+    edges = defaultBins();
+    counts = countEdges(values, edges);
+  } else if (typeof bins === "number") {
+    if (!Number.isInteger(bins) || bins < 1) throw new TensileError(`${op}: bins must be a positive integer, 'tensorflow' or an array of edges, got ${bins}`);
+    if (!Number.isFinite(min) || !Number.isFinite(max))
+      throw new TensileError(`${op}: equal-width bins need finite values (min ${min}, max ${max}); use 'tensorflow' bins`);
+    ({ edges, counts } = uniformHistogram(values, bins, min, max));
+  } else if (Array.isArray(bins) && bins.length >= 2 && bins.every((b, i) => typeof b === "number" && (i === 0 || b > bins[i - 1]!))) {
+    edges = [...bins];
+    counts = countEdges(values, edges);
+  } else {
+    throw new TensileError(`${op}: bins must be 'tensorflow', a positive integer or an increasing array of at least two edges, got ${JSON.stringify(bins)} (numpy's named estimators such as 'auto' are not supported)`);
+  }
+  if (maxBins !== undefined && counts.length > maxBins) {
+    if (!Number.isInteger(maxBins) || maxBins < 1) throw new TensileError(`${op}: maxBins must be a positive integer, got ${maxBins}`);
+    const sub = Math.floor(counts.length / maxBins);
+    const rem = counts.length % sub;
+    const padded = rem ? [...counts, ...new Array<number>(sub - rem).fill(0)] : counts;
+    const merged: number[] = [];
+    for (let i = 0; i < padded.length; i += sub) merged.push(padded.slice(i, i + sub).reduce((s, c) => s + c, 0));
+    const limits: number[] = [];
+    for (let i = 0; i < edges.length - 1; i += sub) limits.push(edges[i]!);
+    limits.push(edges[edges.length - 1]!);
+    counts = merged;
+    edges = limits;
+  }
+  // trim to the non-empty buckets, keeping one empty bucket before the first (torch's make_histogram)
+  const firstNonEmpty = counts.findIndex((c) => c > 0);
+  if (firstNonEmpty < 0) throw new TensileError(`${op}: no value falls inside the bins (min ${min}, max ${max})`);
+  let lastNonEmpty = counts.length - 1;
+  while (counts[lastNonEmpty] === 0) lastNonEmpty--;
+  const end = lastNonEmpty + 1;
+  const bucket = firstNonEmpty > 0 ? counts.slice(firstNonEmpty - 1, end) : [0, ...counts.slice(0, end)];
+  const bucketLimit = edges.slice(firstNonEmpty, end + 1);
+  return { min, max, num: values.length, sum, sumSquares, bucketLimit, bucket };
+}
+
+// ---- images ----
+
+type Layout = "CHW" | "HWC" | "HW" | "NCHW" | "NHWC";
+
+/** The image as H×W×C bytes the way torch's `convert_to_HWC` and `image()` make them: grey becomes RGB, batches a grid. */
+function imageBytes(op: string, img: Tensor, dataformats: string): { pixels: Uint8Array; height: number; width: number; channels: number } {
+  const layout = dataformats.toUpperCase() as Layout;
+  if (!["CHW", "HWC", "HW", "NCHW", "NHWC"].includes(layout))
+    throw new TensileError(`${op}: dataformats must be one of CHW, HWC, HW, NCHW, NHWC, got '${dataformats}'`);
+  if (img.ndim !== layout.length)
+    throw new TensileError(`${op}: dataformats '${layout}' needs a ${layout.length}-D tensor, got shape [${img.shape.join(", ")}]`);
+  // to N×C×H×W
+  let t = img;
+  if (layout === "HW") t = t.unsqueeze(0).unsqueeze(0);
+  else if (layout === "CHW") t = t.unsqueeze(0);
+  else if (layout === "HWC") t = t.permute([2, 0, 1]).unsqueeze(0);
+  else if (layout === "NHWC") t = t.permute([0, 3, 1, 2]);
+  const [n, c0, h, w] = t.shape as [number, number, number, number];
+  if (![1, 3, 4].includes(c0) || (layout.startsWith("N") && c0 === 4))
+    throw new TensileError(`${op}: images need 1 or 3 channels${layout.startsWith("N") ? "" : " (or 4, RGBA)"}, got ${c0} in shape [${img.shape.join(", ")}] (dataformats '${layout}')`);
+  if (n < 1 || h < 1 || w < 1) throw new TensileError(`${op}: empty image, shape [${img.shape.join(", ")}]`);
+  const c = c0 === 1 ? 3 : c0; // torch repeats grey into RGB
+  const data = t.contiguous().dataSync();
+  const scale = 255; // torch scales float images by 255 (uint8 ones, which Tensile has not, by 1)
+  const cols = layout.startsWith("N") ? Math.min(n, 8) : 1;
+  const rows = Math.ceil(n / cols);
+  const H = h * rows, W = w * cols;
+  const pixels = new Uint8Array(H * W * c);
+  for (let k = 0; k < n; k++) {
+    const oy = Math.floor(k / cols) * h, ox = (k % cols) * w;
+    for (let ch = 0; ch < c; ch++) {
+      const src = k * c0 * h * w + (c0 === 1 ? 0 : ch) * h * w;
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          // torch: (x * 255).astype(uint8), which truncates; values outside [0, 1] are clipped here
+          const v = Math.trunc(Math.min(255, Math.max(0, Number(data[src + y * w + x]) * scale)));
+          pixels[((oy + y) * W + ox + x) * c + ch] = Number.isNaN(v) ? 0 : v;
+        }
+    }
+  }
+  return { pixels, height: H, width: W, channels: c };
+}
+
+// ---- the writer ----
+
+export interface SummaryWriterOptions {
+  /** Appended to the default log directory's name (PyTorch's `comment`). */
+  comment?: string;
+  /** Events queued before they are written (default 10). */
+  maxQueue?: number;
+  /** Seconds after which queued events are written at the next event (default 120). */
+  flushSecs?: number;
+  /** Appended to the event file's name. */
+  filenameSuffix?: string;
+}
+
+type Scalar = number | Tensor;
+
+/** The open writers, flushed when the process exits. */
+const open = new Set<EventFileWriter>();
+let exitHooked = false;
+
+/** One event file: its queue and its file descriptor. */
+class EventFileWriter {
+  private queue: Uint8Array[] = [];
+  private fd: number;
+  private lastFlush = Date.now();
+  readonly path: string;
+  private closed = false;
+
+  constructor(readonly dir: string, private readonly opts: Required<Omit<SummaryWriterOptions, "comment">>) {
+    const fs = builtin("SummaryWriter", "node:fs");
+    const path = builtin("SummaryWriter", "node:path");
+    const os = builtin("SummaryWriter", "node:os");
+    try {
+      fs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new TensileError(`SummaryWriter: cannot create the log directory ${dir}: ${(e as Error).message}`);
+    }
+    const now = Date.now() / 1000;
+    const name = `events.out.tfevents.${String(Math.floor(now)).padStart(10, "0")}.${os.hostname()}.${process.pid}.${nextUid++}${opts.filenameSuffix}`;
+    this.path = path.join(dir, name);
+    this.fd = fs.openSync(this.path, "a");
+    open.add(this);
+    if (!exitHooked) {
+      exitHooked = true;
+      process.on("exit", () => {
+        for (const w of open) w.flush();
+      });
+    }
+    this.add(event(now, undefined, { fileVersion: "brain.Event:2" }));
+  }
+
+  add(ev: Uint8Array): void {
+    if (this.closed) throw new TensileError(`SummaryWriter: the writer of ${this.dir} is closed`);
+    this.queue.push(tfRecord(ev));
+    if (this.queue.length >= this.opts.maxQueue || Date.now() - this.lastFlush >= this.opts.flushSecs * 1000) this.flush();
+  }
+
+  flush(): void {
+    this.lastFlush = Date.now();
+    if (!this.queue.length || this.closed) return;
+    const total = this.queue.reduce((s, r) => s + r.length, 0);
+    const buf = new Uint8Array(total);
+    let at = 0;
+    for (const r of this.queue) {
+      buf.set(r, at);
+      at += r.length;
+    }
+    this.queue = [];
+    const fs = builtin("SummaryWriter", "node:fs");
+    for (let off = 0; off < buf.length;) off += fs.writeSync(this.fd, buf, off, buf.length - off);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    open.delete(this);
+    builtin("SummaryWriter", "node:fs").closeSync(this.fd);
+  }
+}
+let nextUid = 0;
+
+function defaultLogDir(comment: string): string {
+  const d = new Date();
+  const mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][d.getMonth()]!;
+  const p2 = (n: number) => String(n).padStart(2, "0");
+  const os = builtin("SummaryWriter", "node:os");
+  return `runs/${mon}${p2(d.getDate())}_${p2(d.getHours())}-${p2(d.getMinutes())}-${p2(d.getSeconds())}_${os.hostname()}${comment}`;
+}
+
+/**
+ * Writes TensorBoard event files under `logDir` (default `runs/<date>_<host><comment>`), as
+ * PyTorch's SummaryWriter: the file is made (with its version event) when the writer is.
+ */
+export class SummaryWriter {
+  readonly logDir: string;
+  private readonly opts: Required<Omit<SummaryWriterOptions, "comment">>;
+  private main: EventFileWriter;
+  /** addScalars' writers, one per `mainTag_tag` subdirectory. */
+  private readonly sub = new Map<string, EventFileWriter>();
+
+  constructor(logDir?: string, options: SummaryWriterOptions = {}) {
+    options ??= {};
+    if (logDir !== undefined && (typeof logDir !== "string" || logDir === ""))
+      throw new TensileError(`SummaryWriter: logDir must be a non-empty string, got ${JSON.stringify(logDir)}`);
+    const maxQueue = options.maxQueue ?? 10, flushSecs = options.flushSecs ?? 120;
+    if (!Number.isInteger(maxQueue) || maxQueue < 1) throw new TensileError(`SummaryWriter: maxQueue must be a positive integer, got ${maxQueue}`);
+    if (!(flushSecs >= 0)) throw new TensileError(`SummaryWriter: flushSecs must be ≥ 0, got ${flushSecs}`);
+    this.opts = { maxQueue, flushSecs, filenameSuffix: options.filenameSuffix ?? "" };
+    this.logDir = logDir ?? defaultLogDir(options.comment ?? "");
+    this.main = new EventFileWriter(this.logDir, this.opts);
+  }
+
+  /** The directory the event files go to (PyTorch's `get_logdir()`). */
+  getLogdir(): string {
+    return this.logDir;
+  }
+
+  /** The main event file's path. */
+  get filePath(): string {
+    return this.main.path;
+  }
+
+  /** One point of the curve `tag` (PyTorch's `add_scalar`). `value`: a number or a one-element tensor. */
+  addScalar(tag: string, value: Scalar, globalStep?: number, walltime?: number): void {
+    this.write(this.main, "addScalar", tag, globalStep, walltime, () => summaryOf(new Proto().string(1, tag).float(2, scalarOf("addScalar", tag, value))));
+  }
+
+  /**
+   * Several curves on one chart (PyTorch's `add_scalars`): each `tag` of the dict is written to
+   * its own run, the subdirectory `<logDir>/<mainTag>_<tag>`, under the tag `mainTag`.
+   */
+  addScalars(mainTag: string, tagScalarDict: Record<string, Scalar>, globalStep?: number, walltime?: number): void {
+    if (tagScalarDict === null || typeof tagScalarDict !== "object")
+      throw new TensileError(`addScalars: expected an object of tag → value, got ${typeof tagScalarDict}`);
+    const wall = walltime ?? Date.now() / 1000;
+    for (const [tag, v] of Object.entries(tagScalarDict)) {
+      const dir = `${this.logDir}/${mainTag.replace(/\//g, "_")}_${tag}`;
+      let w = this.sub.get(dir);
+      if (!w) this.sub.set(dir, (w = new EventFileWriter(dir, this.opts)));
+      this.write(w, "addScalars", mainTag, globalStep, wall, () => summaryOf(new Proto().string(1, mainTag).float(2, scalarOf("addScalars", `${mainTag}/${tag}`, v))));
+    }
+  }
+
+  /**
+   * A histogram of `values` (PyTorch's `add_histogram`): TensorFlow's exponential buckets by
+   * default, `bins: n` for n equal-width ones, or an array of edges; `maxBins` merges neighbours.
+   */
+  addHistogram(tag: string, values: Tensor | readonly number[] | ArrayLike<number>, globalStep?: number,
+    opts: { bins?: HistogramBins; walltime?: number; maxBins?: number } = {}): void {
+    opts ??= {};
+    this.write(this.main, "addHistogram", tag, globalStep, opts.walltime, () => {
+      const h = histogramProto(`addHistogram(${tag})`, valuesOf("addHistogram", values), opts.bins ?? "tensorflow", opts.maxBins);
+      const proto = new Proto().double(1, h.min).double(2, h.max).double(3, h.num).double(4, h.sum).double(5, h.sumSquares)
+        .packedDoubles(6, h.bucketLimit).packedDoubles(7, h.bucket);
+      return summaryOf(new Proto().string(1, tag).message(5, proto));
+    });
+  }
+
+  /**
+   * An image (PyTorch's `add_image`): a float tensor with values in [0, 1], laid out as
+   * `dataformats` (default CHW; HWC, HW too), 1 (shown as grey RGB), 3 or 4 channels.
+   */
+  addImage(tag: string, img: Tensor, globalStep?: number, opts: { walltime?: number; dataformats?: string } = {}): void {
+    opts ??= {};
+    this.writeImage("addImage", tag, img, globalStep, opts.walltime, opts.dataformats ?? "CHW");
+  }
+
+  /** A batch of images, N×C×H×W by default, tiled eight to a row (PyTorch's `add_images`). */
+  addImages(tag: string, imgs: Tensor, globalStep?: number, opts: { walltime?: number; dataformats?: string } = {}): void {
+    opts ??= {};
+    const f = (opts.dataformats ?? "NCHW").toUpperCase();
+    if (f !== "NCHW" && f !== "NHWC") throw new TensileError(`addImages: dataformats must be NCHW or NHWC, got '${opts.dataformats}'`);
+    this.writeImage("addImages", tag, imgs, globalStep, opts.walltime, f);
+  }
+
+  /** Text, shown as Markdown by TensorBoard (PyTorch's `add_text`; the tag gets `/text_summary`). */
+  addText(tag: string, text: string, globalStep?: number, walltime?: number): void {
+    if (typeof text !== "string") throw new TensileError(`addText: text must be a string, got ${typeof text}`);
+    this.write(this.main, "addText", tag, globalStep, walltime, () => {
+      const shape = new Proto().message(2, new Proto().int(1, 1)); // TensorShapeProto { dim { size: 1 } }
+      const tensor = new Proto().int(1, 7 /* DT_STRING */).message(2, shape).bytes(8, new TextEncoder().encode(text));
+      const metadata = new Proto().message(1, new Proto().string(1, "text")); // plugin_data { plugin_name: "text" }
+      return summaryOf(new Proto().string(1, `${tag}/text_summary`).message(8, tensor).message(9, metadata));
+    });
+  }
+
+  /** Writes every queued event now. */
+  flush(): void {
+    this.main.flush();
+    for (const w of this.sub.values()) w.flush();
+  }
+
+  /** Writes what is queued and closes the files; adding afterwards is an error. */
+  close(): void {
+    this.main.close();
+    for (const w of this.sub.values()) w.close();
+  }
+
+  private writeImage(op: string, tag: string, img: Tensor, step: number | undefined, walltime: number | undefined, dataformats: string): void {
+    this.write(this.main, op, tag, step, walltime, () => {
+      if (!(img instanceof Tensor)) throw new TensileError(`${op}: expected a Tensor image, got ${typeof img}`);
+      const { pixels, height, width, channels } = imageBytes(op, img, dataformats);
+      const png = encodePng(pixels, height, width, channels, op);
+      const image = new Proto().int(1, height).int(2, width).int(3, channels).bytes(4, png);
+      return summaryOf(new Proto().string(1, tag).message(4, image));
+    });
+  }
+
+  private write(w: EventFileWriter, op: string, tag: string, step: number | undefined, walltime: number | undefined, summary: () => Proto): void {
+    if (typeof tag !== "string" || tag === "") throw new TensileError(`${op}: tag must be a non-empty string, got ${JSON.stringify(tag)}`);
+    if (step !== undefined && step !== null && !Number.isSafeInteger(step))
+      throw new TensileError(`${op}(${tag}): globalStep must be an integer, got ${step}`);
+    if (walltime !== undefined && !Number.isFinite(walltime)) throw new TensileError(`${op}(${tag}): walltime must be a finite number of seconds, got ${walltime}`);
+    w.add(event(walltime ?? Date.now() / 1000, step ?? undefined, { summary: summary() }));
+  }
+}
+
+function scalarOf(op: string, tag: string, v: Scalar): number {
+  if (typeof v === "number") return v;
+  if (v instanceof Tensor) {
+    if (v.numel() !== 1) throw new TensileError(`${op}(${tag}): a scalar needs a one-element tensor, got shape [${v.shape.join(", ")}]`);
+    return Number(v.item());
+  }
+  throw new TensileError(`${op}(${tag}): expected a number or a one-element Tensor, got ${typeof v}`);
+}
+
+function valuesOf(op: string, v: Tensor | readonly number[] | ArrayLike<number>): Float64Array {
+  if (v instanceof Tensor) return Float64Array.from(v.detach().contiguous().dataSync() as ArrayLike<number>, Number);
+  if (typeof v === "number") return Float64Array.of(v);
+  if (v && typeof (v as ArrayLike<number>).length === "number") return Float64Array.from(v as ArrayLike<number>, Number);
+  throw new TensileError(`${op}: values must be a Tensor, a number or an array of numbers, got ${typeof v}`);
+}

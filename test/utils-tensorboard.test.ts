@@ -1,0 +1,317 @@
+/**
+ * utils.tensorboard.SummaryWriter against torch 1.13's SummaryWriter (fixtures/tensorboard.json,
+ * from tools/gen-tensorboard-fixtures.py): the same calls must write the same TFRecords — byte for
+ * byte for scalars and text (CRCs included), field by field for histograms (whose sum and sum of
+ * squares numpy computes in another order), pixel by pixel for images (the PNG bytes are the
+ * encoder's). Also: file naming and directories, queueing and flushing, errors, the PNG encoder and
+ * CRC-32C on known vectors, and the TensorBoard training callback.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import * as T from "../src/index.js";
+import { tensor } from "../src/core.js";
+import { TensileError } from "../src/errors.js";
+import { crc32c, maskedCrc32c } from "../src/utils/tensorboard.js";
+import { crc32, encodePng } from "../src/utils/png.js";
+
+const { SummaryWriter } = T.utils.tensorboard;
+
+interface FixtureRecord {
+  record?: string;
+  event: { fileVersion?: string; wallTime?: number; step?: string; summary?: { value: Record<string, unknown>[] } };
+  pixels?: string;
+  histoExact?: boolean;
+}
+interface Fixture {
+  values: number[];
+  images: Record<string, { shape: number[]; data: number[] }>;
+  runs: Record<string, FixtureRecord[]>;
+}
+const fixture = JSON.parse(fs.readFileSync(new URL("../fixtures/tensorboard.json", import.meta.url), "utf8")) as Fixture;
+
+function tmpdir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "tensile-tb-"));
+}
+
+/** The framed records of an event file, each checked: length CRC and data CRC. */
+function readRecords(file: string): Uint8Array[] {
+  const data = new Uint8Array(fs.readFileSync(file));
+  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < data.length;) {
+    const n = Number(dv.getBigUint64(at, true));
+    assert.equal(dv.getUint32(at + 8, true), maskedCrc32c(data.subarray(at, at + 8)), "length CRC");
+    assert.equal(dv.getUint32(at + 12 + n, true), maskedCrc32c(data.subarray(at + 12, at + 12 + n)), "data CRC");
+    out.push(data.slice(at, at + 16 + n));
+    at += 16 + n;
+  }
+  return out;
+}
+
+type Fields = Map<number, (bigint | Uint8Array)[]>;
+/** A protobuf message as field number → values (varints as bigint; fixed and length-delimited as bytes). */
+function decode(b: Uint8Array): Fields {
+  const out: Fields = new Map();
+  let at = 0;
+  const varint = (): bigint => {
+    let v = 0n, shift = 0n;
+    for (;;) {
+      const byte = b[at++]!;
+      v |= BigInt(byte & 0x7f) << shift;
+      if (!(byte & 0x80)) return v;
+      shift += 7n;
+    }
+  };
+  while (at < b.length) {
+    const key = Number(varint());
+    const field = key >> 3, wire = key & 7;
+    let v: bigint | Uint8Array;
+    if (wire === 0) v = varint();
+    else if (wire === 1) v = b.slice(at, (at += 8));
+    else if (wire === 5) v = b.slice(at, (at += 4));
+    else if (wire === 2) {
+      const n = Number(varint());
+      v = b.slice(at, (at += n));
+    } else throw new Error(`wire type ${wire}`);
+    out.set(field, [...(out.get(field) ?? []), v]);
+  }
+  return out;
+}
+const one = (f: Fields, n: number) => f.get(n)?.[0];
+const f64 = (b: Uint8Array | bigint | undefined) => (b instanceof Uint8Array ? new DataView(b.buffer, b.byteOffset).getFloat64(0, true) : 0);
+const packed = (b: Uint8Array | bigint | undefined) =>
+  b instanceof Uint8Array ? Array.from({ length: b.length / 8 }, (_, i) => new DataView(b.buffer, b.byteOffset).getFloat64(8 * i, true)) : [];
+const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
+const eventOf = (record: Uint8Array) => decode(record.subarray(12, record.length - 4));
+
+/** The PNG's pixels (filter 0 rows, as encodePng writes them). */
+function pngPixels(png: Uint8Array): { width: number; height: number; colorType: number; pixels: Uint8Array } {
+  const dv = new DataView(png.buffer, png.byteOffset);
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  let at = 8, width = 0, height = 0, colorType = 0;
+  const idat: Uint8Array[] = [];
+  while (at < png.length) {
+    const n = dv.getUint32(at), type = String.fromCharCode(...png.subarray(at + 4, at + 8));
+    const body = png.subarray(at + 8, at + 8 + n);
+    assert.equal(dv.getUint32(at + 8 + n), crc32(png.subarray(at + 4, at + 8 + n)), `${type} CRC`);
+    if (type === "IHDR") {
+      width = dv.getUint32(at + 8);
+      height = dv.getUint32(at + 12);
+      colorType = png[at + 17]!;
+    }
+    if (type === "IDAT") idat.push(body);
+    at += 12 + n;
+  }
+  const all = new Uint8Array(idat.reduce((n, c) => n + c.length, 0));
+  idat.reduce((at, c) => (all.set(c, at), at + c.length), 0);
+  const raw = new Uint8Array(zlib.inflateSync(all));
+  const channels = { 0: 1, 2: 3, 6: 4 }[colorType]!;
+  const stride = width * channels;
+  const pixels = new Uint8Array(height * stride);
+  for (let y = 0; y < height; y++) {
+    assert.equal(raw[y * (stride + 1)], 0, "filter 0");
+    pixels.set(raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1)), y * stride);
+  }
+  return { width, height, colorType, pixels };
+}
+
+/** The calls of tools/gen-tensorboard-fixtures.py, on Tensile's writer. */
+function sameCalls(w: InstanceType<typeof SummaryWriter>): void {
+  const vals = tensor(fixture.values);
+  const img = (k: string) => tensor(fixture.images[k]!.data, { shape: fixture.images[k]!.shape });
+  w.addScalar("loss", 0.5, 3, 1000.25);
+  w.addScalar("loss", tensor(-1.75), 0, 1000.5);
+  w.addScalar("acc", 0.0, 7, 1001.0);
+  w.addScalar("big/step", 1e-3, 2 ** 40, 1001.125);
+  w.addScalar("nostep", 2.5, undefined, 1001.25);
+  w.addHistogram("w", vals, 5, { walltime: 1002.0 });
+  w.addHistogram("w_uniform", vals, 6, { bins: 10, walltime: 1002.5 });
+  w.addHistogram("w_max", vals, 7, { maxBins: 20, walltime: 1003.0 });
+  w.addHistogram("constant", tensor([2, 2, 2]), 8, { bins: 4, walltime: 1003.5 });
+  w.addHistogram("edges", vals, 9, { bins: [-1, 0, 0.5, 2], walltime: 1004.0 });
+  w.addText("note", "hello **world** \u00fc", 10, 1004.5);
+  w.addImage("chw1", img("chw1"), 11, { walltime: 1005.0 });
+  w.addImage("hwc3", img("hwc3"), 12, { walltime: 1005.5, dataformats: "HWC" });
+  w.addImage("hw", img("hw"), 13, { walltime: 1006.0, dataformats: "HW" });
+  w.addImage("chw4", img("chw4"), 14, { walltime: 1006.5 });
+  w.addImages("nchw", img("nchw"), 15, { walltime: 1007.0 });
+  w.addScalars("run", { a: 1.0, b: -2.0 }, 16, 1007.5);
+}
+
+function compareRun(name: string, ours: Uint8Array[], theirs: FixtureRecord[]): void {
+  assert.equal(ours.length, theirs.length, `${name}: number of events`);
+  theirs.forEach((want, i) => {
+    const what = `${name} event ${i}`;
+    const ev = eventOf(ours[i]!);
+    if (want.event.fileVersion) {
+      assert.equal(new TextDecoder().decode(one(ev, 3) as Uint8Array), want.event.fileVersion, what);
+      assert.ok(Math.abs(f64(one(ev, 1)) - Date.now() / 1000) < 600, `${what}: stamped with the clock`);
+      return;
+    }
+    if (want.record && !want.histoExact && want.histoExact !== false) {
+      assert.equal(b64(ours[i]!), want.record, `${what} (${JSON.stringify(want.event).slice(0, 120)}): the same bytes as PyTorch's`);
+      return;
+    }
+    const value = decode(one(decode(one(ev, 5) as Uint8Array), 1) as Uint8Array);
+    const wantValue = want.event.summary!.value[0]! as { tag: string; histo?: Record<string, number | number[]>; image?: Record<string, number> };
+    assert.equal(f64(one(ev, 1)), want.event.wallTime, `${what}: wall time`);
+    assert.equal(String(one(ev, 2)), want.event.step, `${what}: step`);
+    assert.equal(new TextDecoder().decode(one(value, 1) as Uint8Array), wantValue.tag, `${what}: tag`);
+    if (wantValue.histo) {
+      const h = decode(one(value, 5) as Uint8Array), w = wantValue.histo;
+      assert.equal(f64(one(h, 1)), w.min ?? 0, `${what}: min`);
+      assert.equal(f64(one(h, 2)), w.max ?? 0, `${what}: max`);
+      assert.equal(f64(one(h, 3)), w.num, `${what}: num`);
+      for (const [field, key] of [[4, "sum"], [5, "sumSquares"]] as const)
+        assert.ok(Math.abs(f64(one(h, field)) - (w[key] as number)) <= 1e-12 * Math.abs(w[key] as number), `${what}: ${key} ${f64(one(h, field))} vs ${w[key]}`);
+      assert.deepEqual(packed(one(h, 6)), w.bucketLimit, `${what}: bucket limits`);
+      assert.deepEqual(packed(one(h, 7)), w.bucket, `${what}: buckets`);
+      assert.deepEqual([...h.keys()], [1, 2, 3, 4, 5, 6, 7].filter((k) => k !== 1 || w.min !== undefined), `${what}: fields in order`);
+    } else if (wantValue.image) {
+      const im = decode(one(value, 4) as Uint8Array);
+      const [height, width, colorspace] = [1, 2, 3].map((k) => Number(one(im, k)));
+      assert.deepEqual([height, width, colorspace], [wantValue.image.height, wantValue.image.width, wantValue.image.colorspace], `${what}: size`);
+      const png = pngPixels(one(im, 4) as Uint8Array);
+      assert.deepEqual([png.height, png.width], [height, width]);
+      assert.equal(b64(png.pixels), want.pixels, `${what}: the pixels PyTorch's PNG holds`);
+    } else assert.fail(`${what}: unexpected event kind`);
+  });
+}
+
+describe("utils.tensorboard.SummaryWriter", () => {
+  test("the same calls write the events torch 1.13's SummaryWriter writes", () => {
+    const dir = tmpdir();
+    try {
+      const w = new SummaryWriter(dir);
+      sameCalls(w);
+      w.close();
+      const runs: Record<string, Uint8Array[]> = {};
+      for (const sub of [".", "run_a", "run_b"]) {
+        const files = fs.readdirSync(path.join(dir, sub)).filter((f) => f.startsWith("events.out.tfevents."));
+        assert.equal(files.length, 1, `${sub}: one event file`);
+        runs[sub] = readRecords(path.join(dir, sub, files[0]!));
+      }
+      assert.deepEqual(Object.keys(fixture.runs).sort(), Object.keys(runs).sort());
+      for (const [name, recs] of Object.entries(fixture.runs)) compareRun(name, runs[name]!, recs);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("file names, the default directory, getLogdir, filenameSuffix", () => {
+    const dir = tmpdir();
+    const cwd = process.cwd();
+    try {
+      const w = new SummaryWriter(path.join(dir, "a"), { filenameSuffix: ".v2" });
+      assert.equal(w.getLogdir(), path.join(dir, "a"));
+      assert.match(path.basename(w.filePath), new RegExp(`^events\\.out\\.tfevents\\.\\d{10}\\.${os.hostname().replace(/[.]/g, "\\.")}\\.${process.pid}\\.\\d+\\.v2$`));
+      w.close();
+      process.chdir(dir);
+      const d = new SummaryWriter(undefined, { comment: "_lr0.1" });
+      assert.match(d.getLogdir(), new RegExp(`^runs/[A-Z][a-z]{2}\\d{2}_\\d{2}-\\d{2}-\\d{2}_${os.hostname().replace(/[.]/g, "\\.")}_lr0\\.1$`));
+      assert.ok(fs.existsSync(d.filePath), "the file exists as soon as the writer does");
+      d.close();
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("events wait in the queue until maxQueue, flush() or close(); adding after close() is an error", () => {
+    const dir = tmpdir();
+    try {
+      const w = new SummaryWriter(dir, { maxQueue: 3 });
+      const count = () => readRecords(w.filePath).length;
+      assert.equal(count(), 0, "the version event is queued too");
+      w.addScalar("x", 1, 1);
+      assert.equal(count(), 0);
+      w.addScalar("x", 2, 2); // third event: the queue is full
+      assert.equal(count(), 3);
+      w.addScalar("x", 3, 3);
+      assert.equal(count(), 3);
+      w.flush();
+      assert.equal(count(), 4);
+      w.addScalar("x", 4, 4);
+      w.close();
+      assert.equal(count(), 5);
+      assert.throws(() => w.addScalar("x", 5, 5), (e: unknown) => e instanceof TensileError && /closed/.test(e.message));
+      w.close(); // twice is fine
+      const zero = new SummaryWriter(path.join(dir, "z"), { flushSecs: 0 });
+      zero.addScalar("x", 1, 1);
+      assert.equal(readRecords(zero.filePath).length, 2, "flushSecs 0: every event is written at once");
+      zero.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("bad input: errors name the call and the value", () => {
+    const dir = tmpdir();
+    try {
+      const w = new SummaryWriter(dir);
+      const err = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof TensileError && re.test(e.message));
+      err(() => w.addScalar("", 1), /addScalar: tag must be a non-empty string/);
+      err(() => w.addScalar("x", tensor([1, 2])), /addScalar\(x\): a scalar needs a one-element tensor, got shape \[2\]/);
+      err(() => w.addScalar("x", 1, 1.5), /globalStep must be an integer, got 1\.5/);
+      err(() => w.addScalar("x", 1, 1, NaN), /walltime must be a finite number/);
+      err(() => w.addHistogram("h", [], 0), /addHistogram\(h\): the values have no element/);
+      err(() => w.addHistogram("h", [1, NaN], 0), /contain NaN/);
+      err(() => w.addHistogram("h", [1, 2], 0, { bins: "auto" as never }), /bins must be 'tensorflow'.*'auto' are not supported/);
+      err(() => w.addHistogram("h", [1, 2], 0, { bins: [2, 1] }), /increasing array/);
+      err(() => w.addHistogram("h", [5, 6], 0, { bins: [0, 1] }), /no value falls inside the bins/);
+      err(() => w.addImage("i", tensor([[1, 2]]), 0), /dataformats 'CHW' needs a 3-D tensor, got shape \[1, 2\]/);
+      err(() => w.addImage("i", T.zeros([2, 3, 3]), 0), /images need 1 or 3 channels \(or 4, RGBA\), got 2/);
+      err(() => w.addImage("i", T.zeros([1, 3, 3]), 0, { dataformats: "XYZ" }), /dataformats must be one of/);
+      err(() => w.addImages("i", T.zeros([1, 3, 3]), 0, { dataformats: "CHW" }), /addImages: dataformats must be NCHW or NHWC/);
+      err(() => w.addText("t", 5 as never), /addText: text must be a string/);
+      err(() => new SummaryWriter(dir, { maxQueue: 0 }), /maxQueue must be a positive integer/);
+      w.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("CRC-32C, CRC-32 and the PNG encoder on known values", () => {
+    const ascii = new TextEncoder().encode("123456789");
+    assert.equal(crc32c(ascii), 0xe3069283, "CRC-32C check value");
+    assert.equal(crc32(ascii), 0xcbf43926, "CRC-32 check value");
+    assert.equal(crc32c(new Uint8Array(32)), 0x8a9136aa, "RFC 3720 B.4: 32 bytes of zeros");
+    const pixels = Uint8Array.from({ length: 2 * 3 * 4 }, (_, i) => i * 10);
+    const png = pngPixels(encodePng(pixels, 2, 3, 4));
+    assert.deepEqual([png.height, png.width, png.colorType], [2, 3, 6]);
+    assert.deepEqual([...png.pixels], [...pixels]);
+    assert.throws(() => encodePng(pixels, 2, 3, 2), /1, 3 or 4 channels/);
+    assert.throws(() => encodePng(pixels, 3, 3, 4), /24 bytes for a 3×3×4 image/);
+  });
+
+  test("train's TensorBoard callback writes each epoch's logs as scalars, and weight histograms", async () => {
+    const dir = tmpdir();
+    try {
+      T.manualSeed(0);
+      const { nn } = T;
+      const model = new nn.Sequential(new nn.Linear(2, 4), new nn.ReLU(), new nn.Linear(4, 1));
+      const x = T.randn([32, 2]);
+      const y = x.sum(1, true);
+      const data = new T.data.TensorDataset(x, y);
+      const cb = new T.train.TensorBoard(dir, { histogramFreq: 1 });
+      await T.train.fit(model, {
+        trainLoader: new T.data.DataLoader(data, { batchSize: 8 }), epochs: 2,
+        optimizer: new T.optim.SGD(model.parameters(), { lr: 0.05 }), loss: new nn.MSELoss(), callbacks: [cb],
+      });
+      const file = fs.readdirSync(dir).find((f) => f.startsWith("events.out.tfevents."))!;
+      const tags = readRecords(path.join(dir, file)).slice(1).map((r) => {
+        const value = decode(one(decode(one(eventOf(r), 5) as Uint8Array), 1) as Uint8Array);
+        return [new TextDecoder().decode(one(value, 1) as Uint8Array), Number(one(eventOf(r), 2) ?? 0n), value.has(5) ? "histo" : "scalar"];
+      });
+      assert.deepEqual(tags.filter((t) => t[0] === "epoch/loss").map((t) => t[1]), [0, 1]);
+      assert.deepEqual(tags.filter((t) => t[0] === "0.weight").map((t) => [t[1], t[2]]), [[0, "histo"], [1, "histo"]]);
+      assert.ok(tags.some((t) => t[0] === "2.bias"));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
