@@ -205,3 +205,200 @@ test("eigh's and svd's gradients match finite differences (symmetric input for e
     assert.throws(() => T.linalg.svd(A.clone().requiresGrad_()).U.sum().backward(), msg(/^linalg\.svd: the derivative of U and Vh with fullMatrices = true/));
   }
 });
+
+// ---- linalg.luFactor, lu, luUnpack, luSolve, solveTriangular, lstsq, vander, householderProduct ----
+
+/** A float64 tensor of `shape` holding sin(0.3 + 0.37·i²): full rank, no ties among pivots. */
+const full = (shape: number[]) =>
+  T.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(0.3 + 0.37 * i * i)), { dtype: "float64" }).reshape(shape);
+const weights = (n: number, a: number, b: number) => Array.from({ length: n }, (_, i) => Math.sin(a + b * i));
+
+test("lu: P·L·U rebuilds A (square, wide, tall, batched), L unit lower and U upper, luUnpack(luFactor(A)) gives the same factors", () => {
+  for (const shape of [[4, 4], [3, 5], [5, 3], [2, 3, 3], [2, 2, 4], [3, 4, 2]]) {
+    const A = full(shape);
+    const { P, L, U } = T.linalg.lu(A);
+    const [m, n] = shape.slice(-2) as [number, number], k = Math.min(m, n);
+    assert.deepEqual([P.shape.slice(-2), L.shape.slice(-2), U.shape.slice(-2)], [[m, m], [m, k], [k, n]], `${shape}`);
+    near(P.matmul(L).matmul(U).dataSync(), A.dataSync(), 1e-14, `P L U of ${shape}`);
+    near(L.tril(-1).add(T.eye(m, k, { dtype: "float64" })).dataSync(), L.dataSync(), 0, `L of ${shape}`);
+    near(U.triu().dataSync(), U.dataSync(), 0, `U of ${shape}`);
+    const { LU, pivots } = T.linalg.luFactor(A);
+    assert.equal(pivots.dtype, "int32");
+    assert.deepEqual(pivots.shape, [...shape.slice(0, -2), k]);
+    const [P2, L2, U2] = T.linalg.luUnpack(LU, pivots);
+    for (const [a, b, what] of [[P, P2, "P"], [L, L2, "L"], [U, U2, "U"]] as const) assert.deepEqual([...b.dataSync()], [...a.dataSync()], `luUnpack ${what} of ${shape}`);
+  }
+  // torch.linalg.lu_factor(torch.tensor([[1., 2, 3], [4, 5, 6], [7, 8, 10]], dtype=torch.float64))
+  const { LU, pivots } = T.linalg.luFactor(f64([[1, 2, 3], [4, 5, 6], [7, 8, 10]]));
+  assert.deepEqual([...pivots.dataSync()], [3, 3, 3]);
+  near(LU.dataSync(), [7, 8, 10, 0.14285714285714285, 0.8571428571428572, 1.5714285714285716, 0.5714285714285714, 0.5000000000000002, -0.5], 1e-15, "LU");
+});
+
+test("lu's gradient through L and U matches PyTorch 1.13 (square, wide, tall) and finite differences; luUnpack's and pivot: false's too", () => {
+  // torch: A = sin(0.3 + 0.37 i²) reshaped, P, L, U = torch.linalg.lu(A),
+  // ((L * sin(1 + 0.7 i)).sum() + (U * sin(2 + 0.3 i)).sum()).backward(); A.grad
+  const torchGrads: [number[], number[]][] = [
+    [[3, 5], [0.103936855354498, -0.593043831044925, -0.533177468377796, -0.782747746483222, -0.962397499614726, 2.57397756283222, -0.0416580260307943, -0.631266637872322, -0.373876664830236, -0.0830894028174964, 0.16106923349104, 0.308099724254444, 0.31292129801195, -0.235846832261068, -0.763547467419317]],
+    [[5, 3], [-0.399859602779108, 0.582791307987355, -1.15326845111287, 0.156958121672164, -1.31964825102046, 0.542733744363535, -1.14692142403737, 0.160405878741887, -1.06264361997619, -0.172460736862148, 1.60223771412481, -1.00023592515668, -1.18074290015657, 0.874558232732927, -0.803034543639138]],
+    [[4, 4], [-0.84933497610929, 0.712557343074168, -0.498775504724183, -1.05319200838065, -6.83061975702297, 6.58904486760412, -1.66395309068519, -0.648413941723188, 1.07401857372814, 0.453052005349126, 0.624497923515505, -0.0970212232561357, 0.173055197250068, 0.360163108263812, -0.824927401932402, 0.215119988087816]],
+  ];
+  for (const [shape, want] of torchGrads) {
+    const A = full(shape).requiresGrad_();
+    const { L, U } = T.linalg.lu(A);
+    const wL = T.tensor(weights(L.numel(), 1, 0.7), { dtype: "float64" }).reshape(L.shape);
+    const wU = T.tensor(weights(U.numel(), 2, 0.3), { dtype: "float64" }).reshape(U.shape);
+    L.mul(wL).sum().add(U.mul(wU).sum()).backward();
+    near(A.grad!.dataSync(), want, 1e-12, `lu gradient of ${shape}`);
+  }
+  const both = (f: (a: T.Tensor) => T.Tensor[]) => (a: T.Tensor) => T.cat(f(a).map((t) => t.flatten()));
+  for (const shape of [[3, 3], [2, 4], [4, 2], [2, 3, 3], [2, 2, 3]]) {
+    gradcheck(both((a) => { const { L, U } = T.linalg.lu(a); return [L, U]; }), full(shape), `linalg.lu ${shape}`);
+    const { LU, pivots } = T.linalg.luFactor(full(shape));
+    gradcheck(both((lu) => { const [, L, U] = T.linalg.luUnpack(lu, pivots); return [L, U]; }), LU, `linalg.luUnpack ${shape}`);
+  }
+  // without pivoting (PyTorch: CUDA only): a column-dominant matrix, where pivoting would swap nothing anyway
+  const D = full([3, 3]).add(T.eye(3, { dtype: "float64" }).mul(5));
+  gradcheck(both((a) => { const { L, U } = T.linalg.lu(a, { pivot: false }); return [L, U]; }), D, "linalg.lu pivot: false");
+  gradcheck((a) => T.linalg.luFactor(a, { pivot: false }).LU, full([4, 3]).add(T.eye(4, 3, { dtype: "float64" }).mul(5)), "linalg.luFactor pivot: false, tall");
+});
+
+test("lu without pivoting: no row swaps (P empty, pivots 1..k), and a matrix that needs pivoting gives L·U = A with growth", () => {
+  const A = f64([[1e-3, 1], [1, 1]]);
+  const { P, L, U } = T.linalg.lu(A, { pivot: false });
+  assert.deepEqual(P.shape, [0]);
+  near(L.matmul(U).dataSync(), A.dataSync(), 1e-12, "L U");
+  near(L.dataSync(), [1, 0, 1000, 1], 1e-12, "L without pivoting");
+  assert.deepEqual([...T.linalg.luFactor(A, { pivot: false }).pivots.dataSync()], [1, 2]);
+  assert.deepEqual([...T.linalg.luFactor(A).pivots.dataSync()], [2, 2]);
+});
+
+test("second derivatives go through solveTriangular, luSolve, luFactor and lstsq (createGraph)", () => {
+  const A0 = f64([[3, 1, 0.5], [0.2, 2.5, 0.1], [0.3, -0.4, 2]]);
+  const b = T.tensor([[1, 0.5], [-2, 1], [0.5, 0.25]], { dtype: "float64" });
+  const viaGrad = (f: (a: T.Tensor) => T.Tensor) => (a: T.Tensor) => T.grad([f(a).pow(2).sum()], [a], { createGraph: true })[0]!;
+  gradcheck(viaGrad((a) => T.linalg.solveTriangular(a, b, { upper: true })), A0, "∂|solveTriangular|²/∂A");
+  gradcheck(viaGrad((a) => T.linalg.solveTriangular(a, b.T, { upper: false, left: false, unitriangular: true })), A0, "∂|solveTriangular right unit|²/∂A");
+  const { LU, pivots } = T.linalg.luFactor(A0);
+  gradcheck(viaGrad((lu) => T.linalg.luSolve(lu, pivots, b, { adjoint: true })), LU, "∂|luSolve|²/∂LU");
+  gradcheck(viaGrad((a) => T.linalg.luFactor(a).LU), A0, "∂|luFactor|²/∂A");
+  gradcheck(viaGrad((a) => T.linalg.lstsq(a, b).solution), A0, "∂|lstsq|²/∂A");
+});
+
+test("lstsq with a vector B (torch 1.13's backward fails there): gradients match finite differences and the matrix case", () => {
+  const A = full([5, 3]), bv = T.tensor([0.5, -1, 2, 0.25, 1.5], { dtype: "float64" });
+  gradcheck((a) => T.linalg.lstsq(a, bv).solution, A, "lstsq vector: ∂/∂A");
+  gradcheck((v) => T.linalg.lstsq(A, v).solution, bv, "lstsq vector: ∂/∂B");
+  const Ab = full([2, 4, 3]), Bb = full([2, 4]).mul(2).add(1);
+  gradcheck((a) => T.linalg.lstsq(a, Bb, { driver: "gelsd" }).solution, Ab, "lstsq batched vector: ∂/∂A");
+  gradcheck((v) => T.linalg.lstsq(Ab, v).solution, Bb, "lstsq batched vector: ∂/∂B");
+  gradcheck((a) => T.linalg.lstsq(a, full([3, 2])).solution, full([3, 5]), "lstsq wide (minimum norm): ∂/∂A");
+  const x = T.linalg.lstsq(A, bv).solution, xm = T.linalg.lstsq(A, bv.unsqueeze(-1)).solution;
+  assert.deepEqual(x.shape, [3]);
+  near(x.dataSync(), xm.dataSync(), 0, "vector vs matrix");
+});
+
+test("lstsq fills residuals, rank and singularValues per driver as PyTorch does (named results), and the solution minimizes the residual", () => {
+  const A = full([5, 3]), B = full([5, 2]).add(0.5);
+  const shapes = (r: T.linalg.Lstsq) => [r.solution.shape, r.residuals.shape, r.rank.shape, r.singularValues.shape];
+  // torch.linalg.lstsq(A (5, 3), B (5, 2), driver=d): fields as shapes
+  assert.deepEqual(shapes(T.linalg.lstsq(A, B)), [[3, 2], [0], [], [0]]);
+  assert.deepEqual(shapes(T.linalg.lstsq(A, B, { driver: "gels" })), [[3, 2], [2], [0], [0]]);
+  assert.deepEqual(shapes(T.linalg.lstsq(A, B, { driver: "gelsd" })), [[3, 2], [2], [], [3]]);
+  assert.deepEqual(shapes(T.linalg.lstsq(A, B, { driver: "gelss" })), [[3, 2], [2], [], [3]]);
+  const r = T.linalg.lstsq(A, B, { driver: "gelsd" });
+  assert.equal(r.rank.dtype, "int32");
+  assert.equal(r.rank.item(), 3);
+  const [solution, residuals] = r;
+  near(residuals.dataSync(), A.matmul(solution).sub(B).pow(2).sum(0).dataSync(), 1e-12, "residuals");
+  // the normal equations hold: Aᵀ(AX − B) = 0
+  near(A.T.matmul(A.matmul(solution).sub(B)).dataSync(), [0, 0, 0, 0, 0, 0], 1e-12, "Aᵀ r");
+  near(r.singularValues.dataSync(), T.linalg.svdvals(A).dataSync(), 1e-12, "singular values");
+  // a rank-deficient A under gelsd: no residuals (PyTorch computes them only at full rank)
+  const R = f64([[1, 2, 3], [2, 4, 6], [1, 0, 1], [0, 1, 1]]);
+  const rd = T.linalg.lstsq(R, B.narrow(0, 0, 4), { driver: "gelsd" });
+  assert.equal(rd.rank.item(), 2);
+  assert.deepEqual(rd.residuals.shape, [0]);
+});
+
+test("solveTriangular at a zero diagonal gives ±Infinity and NaN as LAPACK's trtrs (values printed by torch 1.13)", () => {
+  const same = (got: T.Tensor, want: number[], what: string) => assert.deepEqual([...got.dataSync()], want, what);
+  // torch.linalg.solve_triangular(torch.zeros(2, 2), torch.tensor([[1.], [-1.]]), upper=True)
+  same(T.linalg.solveTriangular(T.zeros([2, 2]), T.tensor([[1], [-1]], { dtype: "float32" }), { upper: true }), [NaN, -Infinity], "zeros");
+  same(T.linalg.solveTriangular(T.tensor([[2, 1], [0, 0]], { dtype: "float32" }), T.tensor([[1, 0], [-1, 0]], { dtype: "float32" }), { upper: true }), [Infinity, NaN, -Infinity, NaN], "upper");
+  same(T.linalg.solveTriangular(T.tensor([[0, 0], [3, 1]], { dtype: "float32" }), T.tensor([[1, 2], [3, 0]], { dtype: "float32" }), { upper: false }), [Infinity, Infinity, -Infinity, -Infinity], "lower");
+  // the triangle not read does not matter, nor the diagonal with unitriangular
+  const A = f64([[2, 9], [1, 4]]), b = f64([[1], [2]]);
+  near(T.linalg.solveTriangular(A, b, { upper: false }).dataSync(), [0.5, 0.375], 1e-15, "lower ignores 9");
+  near(T.linalg.solveTriangular(A, b, { upper: false, unitriangular: true }).dataSync(), [1, 1], 1e-15, "unit lower");
+});
+
+test("vander and householderProduct: values by hand, and householderProduct(geqrf) is QR's Q", () => {
+  assert.deepEqual(T.linalg.vander(T.tensor([1, 2, 3], { dtype: "int32" }), { N: 4 }).toArray(), [[1, 1, 1, 1], [1, 2, 4, 8], [1, 3, 9, 27]]);
+  assert.deepEqual(T.linalg.vander(T.tensor([2, -1], { dtype: "float32" })).toArray(), [[1, 2], [1, -1]]);
+  assert.deepEqual(T.linalg.vander(T.tensor(2, { dtype: "float32" }), { N: 3 }).shape, [1, 3]);
+  // one reflector: H = I − τ v vᵀ with v = [1, a₁₀, a₂₀]
+  const A = f64([[9, 0], [2, 9], [-1, 3]]);
+  const H = T.linalg.householderProduct(A, T.tensor([0.5], { dtype: "float64" }));
+  const v = [1, 2, -1];
+  near(H.dataSync(), [0, 1, 2].flatMap((i) => [0, 1].map((j) => (i === j ? 1 : 0) - 0.5 * v[i]! * v[j]!)), 1e-15, "I − τ v vᵀ");
+  const Q = T.linalg.qr(full([4, 3])).Q;
+  // torch.geqrf(A) for A = sin(0.3 + 0.37 i²) (4, 3): its packed reflectors and tau
+  const refl = f64([[-1.3759136308046085, -0.15488632516758927, 0.911041896378109], [-0.2807290547618138, -0.826177344425901, -0.949656447546318], [0.5200465410762155, -0.8266805570852603, 0.9273727295024877], [-0.5450963075698383, 0.03499536250991801, -0.7572636629219812]]);
+  const tau = T.tensor([1.2147810734955253, 1.1872075403880709, 1.271093595492049], { dtype: "float64" });
+  near(T.linalg.householderProduct(refl, tau).dataSync(), Q.dataSync(), 1e-12, "householderProduct(geqrf(A)) = Q");
+});
+
+test("bad arguments to lu, luFactor, luUnpack, luSolve, solveTriangular, lstsq, vander and householderProduct throw TensileErrors as PyTorch raises", () => {
+  const S = T.tensor([[1, 2, 3], [2, 4, 6], [1, 1, 1]], { dtype: "float32" });
+  // torch: "torch.linalg.lu_factor: U[3,3] is zero and using it on lu_solve would result in a division by zero. ..."
+  assert.throws(() => T.linalg.luFactor(S), msg(/^linalg\.luFactor: U\[3,3\] is zero and using it on linalg\.luSolve would result in a division by zero/));
+  assert.throws(() => T.linalg.luFactor(T.stack([T.eye(3), S])), msg(/^linalg\.luFactor: \(Batch element 1\): U\[3,3\] is zero/));
+  // linalg.lu factors it anyway: U's last diagonal entry is 0 (torch: U = [[2, 4, 6], [0, -1, -2], [0, 0, 0]])
+  assert.deepEqual(T.linalg.lu(S).U.toArray(), [[2, 4, 6], [0, -1, -2], [0, 0, 0]]);
+  const A = T.tensor([[4, 1, 0], [1, 3, 1], [0, 1, 2]], { dtype: "float32" });
+  const { LU, pivots } = T.linalg.luFactor(A);
+  const cases: [RegExp, () => unknown][] = [
+    [/^linalg\.luFactor: the input tensor A must have at least 2 dimensions, got \[3\]/, () => T.linalg.luFactor(T.ones([3]))],
+    [/^linalg\.lu: expected a floating point tensor A, got int32/, () => T.linalg.lu(T.ones([2, 2], { dtype: "int32" }))],
+    [/^linalg\.lu: pivot must be a boolean, got 1/, () => T.linalg.lu(A, { pivot: 1 as never })],
+    [/^linalg\.luSolve: the input tensor B must have at least 2 dimensions, got \[3\]/, () => T.linalg.luSolve(LU, pivots, T.ones([3]))],
+    [/^linalg\.luSolve: incompatible shapes of A and B for the equation AX = B \(LU \[3, 3\] and B \[4, 2\]\)/, () => T.linalg.luSolve(LU, pivots, T.ones([4, 2]))],
+    [/^linalg\.luSolve: incompatible shapes of A and B for the equation XA = B \(LU \[3, 3\] and B \[2, 4\]\)/, () => T.linalg.luSolve(LU, pivots, T.ones([2, 4]), { left: false })],
+    [/^linalg\.luSolve: expected LU and B to have the same dtype, but found LU of type float32 and B of type float64/, () => T.linalg.luSolve(LU, pivots, T.ones([3, 1], { dtype: "float64" }))],
+    [/^linalg\.luSolve: pivots must be an int32 tensor .*got float32/, () => T.linalg.luSolve(LU, pivots.to("float32"), T.ones([3, 1]))],
+    [/^linalg\.luSolve: expected pivots of shape \[3\] for LU of shape \[3, 3\], but got pivots of shape \[2\]/, () => T.linalg.luSolve(LU, pivots.narrow(0, 0, 2), T.ones([3, 1]))],
+    [/^linalg\.luSolve: pivots must be between 1 and LU.shape\[-2\] = 3 inclusive, got 4/, () => T.linalg.luSolve(LU, T.tensor([4, 2, 3], { dtype: "int32" }), T.ones([3, 1]))],
+    [/^linalg\.luSolve: pivots must be between 1 and LU.shape\[-2\] = 3 inclusive, got 0/, () => T.linalg.luSolve(LU, T.tensor([0, 2, 3], { dtype: "int32" }), T.ones([3, 1]))],
+    [/^linalg\.luSolve: LU must be batches of square matrices, but they are 3 by 4 matrices/, () => T.linalg.luSolve(T.ones([3, 4]), pivots, T.ones([3, 1]))],
+    [/^linalg\.luSolve: the batch dims of LU \[2, 3, 3\] and B \[4, 3, 1\] do not broadcast/, () => T.linalg.luSolve(LU.expand([2, 3, 3]), pivots.expand([2, 3]), T.ones([4, 3, 1]))],
+    [/^linalg\.luUnpack: pivots must be between 1 and LU.shape\[-2\] = 3 inclusive, got 5/, () => T.linalg.luUnpack(LU, T.tensor([5, 2, 3], { dtype: "int32" }))],
+    [/^linalg\.luUnpack: unpackData must be a boolean/, () => T.linalg.luUnpack(LU, pivots, { unpackData: "no" as never })],
+    [/^linalg\.solveTriangular: the option upper is required/, () => T.linalg.solveTriangular(A, T.ones([3, 1]), {} as never)],
+    [/^linalg\.solveTriangular: the option upper is required/, () => T.linalg.solveTriangular(A, T.ones([3, 1]), undefined as never)],
+    [/^linalg\.solveTriangular: A must be batches of square matrices, but they are 3 by 4 matrices/, () => T.linalg.solveTriangular(T.ones([3, 4]), T.ones([3, 1]), { upper: true })],
+    [/^linalg\.solveTriangular: the input tensor B must have at least 2 dimensions, got \[3\]/, () => T.linalg.solveTriangular(A, T.ones([3]), { upper: true })],
+    [/^linalg\.solveTriangular: the input tensor A must have at least 2 dimensions, got \[3\]/, () => T.linalg.solveTriangular(T.ones([3]), T.ones([3, 1]), { upper: true })],
+    [/^linalg\.solveTriangular: incompatible shapes of A and B for the equation AX = B \(\[3, 3\] and \[4, 2\]\)/, () => T.linalg.solveTriangular(A, T.ones([4, 2]), { upper: true })],
+    [/^linalg\.solveTriangular: incompatible shapes of A and B for the equation XA = B \(\[3, 3\] and \[2, 4\]\)/, () => T.linalg.solveTriangular(A, T.ones([2, 4]), { upper: true, left: false })],
+    [/^linalg\.solveTriangular: expected A and B to have the same dtype, but found A of type float32 and B of type float64/, () => T.linalg.solveTriangular(A, T.ones([3, 1], { dtype: "float64" }), { upper: true })],
+    [/^linalg\.solveTriangular: the batch dims of A \[2, 3, 3\] and B \[3, 3, 1\] do not broadcast/, () => T.linalg.solveTriangular(A.expand([2, 3, 3]), T.ones([3, 3, 1]), { upper: true })],
+    [/^linalg\.solveTriangular: expected a floating point tensor A, got int32/, () => T.linalg.solveTriangular(T.ones([2, 2], { dtype: "int32" }), T.ones([2, 1], { dtype: "int32" }), { upper: true })],
+    [/^linalg\.lstsq: driver must be one of "gels", "gelsy", "gelsd", "gelss", got "foo"/, () => T.linalg.lstsq(A, T.ones([3, 1]), { driver: "foo" as never })],
+    [/^linalg\.lstsq: the input tensor A must have at least 2 dimensions, got \[5\]/, () => T.linalg.lstsq(T.ones([5]), T.ones([5, 2]))],
+    [/^linalg\.lstsq: B must have as many dims as A .* got A \[3, 3\] and B \[2, 3, 1\]/, () => T.linalg.lstsq(A, T.ones([2, 3, 1]))],
+    [/^linalg\.lstsq: A \[3, 3\] has 3 rows but B \[4, 2\] has 4/, () => T.linalg.lstsq(A, T.ones([4, 2]))],
+    [/^linalg\.lstsq: A \[2, 5, 3\] has 5 rows but B \[5, 2\] has 2 \(B read as a batch of vectors\)/, () => T.linalg.lstsq(T.ones([2, 5, 3]), T.ones([5, 2]))],
+    [/^linalg\.lstsq: expected A and B to have the same dtype, but found A of type float32 and B of type float64/, () => T.linalg.lstsq(A, T.ones([3, 1], { dtype: "float64" }))],
+    [/^linalg\.lstsq: expected a floating point tensor A, got int32/, () => T.linalg.lstsq(T.ones([3, 2], { dtype: "int32" }), T.ones([3, 1], { dtype: "int32" }))],
+    [/^linalg\.lstsq: rcond must be a number or null, got "x"/, () => T.linalg.lstsq(A, T.ones([3, 1]), { rcond: "x" as never })],
+    [/^linalg\.vander: N must be an integer greater than 1, got 1/, () => T.linalg.vander(T.ones([3]), { N: 1 })],
+    [/^linalg\.vander: N must be an integer greater than 1, got 1 \(the size of x's last dim, shape \[\]\)/, () => T.linalg.vander(T.tensor(2))],
+    [/^linalg\.vander: supports floating point and integer tensors, but got bool/, () => T.linalg.vander(T.ones([2], { dtype: "bool" }))],
+    [/^linalg\.householderProduct: A must have at least as many rows as columns .* got \[3, 4\]/, () => T.linalg.householderProduct(T.ones([3, 4]), T.ones([2]))],
+    [/^linalg\.householderProduct: A.shape\[-1\] = 3 must be at least tau.shape\[-1\] = 4/, () => T.linalg.householderProduct(T.ones([4, 3]), T.ones([4]))],
+    [/^linalg\.householderProduct: expected tau to have one dim less than A, but got tau of shape \[2, 2\]/, () => T.linalg.householderProduct(T.ones([4, 3]), T.ones([2, 2]))],
+    [/^linalg\.householderProduct: expected the batch dims of tau \[3, 2\] to equal A's \[2\]/, () => T.linalg.householderProduct(T.ones([2, 4, 3]), T.ones([3, 2]))],
+    [/^linalg\.householderProduct: expected A and tau to have the same dtype, but found A of type float32 and tau of type float64/, () => T.linalg.householderProduct(T.ones([4, 3]), T.ones([2], { dtype: "float64" }))],
+  ];
+  for (const [re, f] of cases) assert.throws(f, msg(re), re.source);
+});

@@ -26,6 +26,7 @@ from collections import OrderedDict
 
 sys.dont_write_bytecode = True
 
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402

@@ -7,6 +7,7 @@ Writes fixtures/core-script.json. Deterministic (no random numbers).
 import json
 import sys
 import os
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch
 
 def lst(t):

@@ -20,6 +20,7 @@ import re
 import os
 from collections import OrderedDict
 
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch
 import torch.nn as nn
 import torch.nn.functional as F

@@ -20,6 +20,7 @@ import sys
 
 sys.dont_write_bytecode = True
 
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
 import torch.nn.utils.prune as prune  # noqa: E402
 

@@ -34,6 +34,7 @@ import sys
 sys.dont_write_bytecode = True
 
 import numpy as np  # noqa: E402
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
 from torch.optim import lr_scheduler as lrs  # noqa: E402
 

@@ -28,6 +28,7 @@ import os
 import struct
 
 import numpy as np
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch
 from torch import nn
 

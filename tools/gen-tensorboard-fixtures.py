@@ -32,6 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools", ".tbsite"))
 
 import numpy as np  # noqa: E402
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
 import torch.utils.tensorboard.summary as tb_summary  # noqa: E402
 from torch.utils.tensorboard import SummaryWriter  # noqa: E402

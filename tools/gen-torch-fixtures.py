@@ -51,11 +51,13 @@ import warnings
 sys.dont_write_bytecode = True  # keep __pycache__ out of the repository
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
 
 from torchfix import spec, runner  # noqa: E402
 from torchfix import (ops_elementwise, ops_activations, ops_reduce, ops_linalg,  # noqa: E402
                       ops_movement, ops_inplace, ops_nn_losses, ops_nn_layers, ops_sort)
+from torchfix import ops_linalg_lu  # noqa: E402
 
 GENERATOR = "tools/gen-torch-fixtures.py"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -100,7 +102,7 @@ def main():
     notes = []
     warn = notes.append
     for module in (ops_elementwise, ops_activations, ops_reduce, ops_linalg, ops_movement, ops_inplace,
-                   ops_nn_losses, ops_nn_layers, ops_sort):
+                   ops_nn_losses, ops_nn_layers, ops_sort, ops_linalg_lu):
         module.cases()
 
     files = {"ops.json": [], "ops-nn.json": []}

@@ -33,3 +33,5 @@ export function multiDot(tensors: readonly Tensor[]): Tensor {
   });
   return tensors.slice(1).reduce((acc, t) => L.matmul(acc, t), tensors[0]!);
 }
+export { luFactor, lu, luUnpack, luSolve, solveTriangular, lstsq, vander, householderProduct } from "../ops/linalg-lu.js";
+export type { LUFactor, PLU, LuOptions, LuUnpackOptions, LuSolveOptions, SolveTriangularOptions, Lstsq, LstsqOptions, LstsqDriver } from "../ops/linalg-lu.js";
