@@ -6,6 +6,7 @@ export type { Nested } from "./tensor/tensor.js";
 export * from "./tensor/creation.js";
 export { bernoulli, multinomial, normal, poisson } from "./tensor/sampling.js";
 export type { SampleOptions } from "./tensor/sampling.js";
+export { binomial } from "./tensor/sampling.js";
 export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from "./tensor/random.js";
 export type { GeneratorState } from "./tensor/random.js";
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";

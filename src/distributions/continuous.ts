@@ -3,14 +3,16 @@
  * Exponential — PyTorch's formulas for log_prob, entropy, cdf, icdf and moments, so gradients
  * through them match PyTorch's.
  */
-import { Tensor, erf, noGrad, rand, randn } from "../core.js";
+import { Tensor, erf, noGrad, rand, randn, zerosLike } from "../core.js";
 import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues } from "./distribution.js";
 import { withBackend } from "../backends/registry.js";
+import { TransformedDistribution } from "./transformed.js";
+import { ExpTransform } from "./transforms.js";
 
 const LOG_SQRT_2PI = Math.log(Math.sqrt(2 * Math.PI));
 
 /** Standard draws of `shape` in the parameter's dtype, on its backend. */
-function draws(like: Tensor, shape: readonly number[], kind: "normal" | "uniform"): Tensor {
+export function draws(like: Tensor, shape: readonly number[], kind: "normal" | "uniform"): Tensor {
   return withBackend(like.backend, () => (kind === "normal" ? randn : rand)([...shape], { dtype: like.dtype }));
 }
 
@@ -62,46 +64,34 @@ export class Normal extends Distribution {
   override get stddev(): Tensor {
     return this.scale;
   }
+  override get mode(): Tensor {
+    return this.loc;
+  }
   protected override reprParams(): [string, Tensor][] {
     return [["loc", this.loc], ["scale", this.scale]];
   }
 }
 
-/** `LogNormal(loc, scale)`: exp of N(loc, scale²) (PyTorch builds it as a TransformedDistribution). */
-export class LogNormal extends Distribution {
-  override get hasRsample(): boolean {
-    return true;
-  }
-  readonly baseDist: Normal;
+/** `LogNormal(loc, scale)`: exp of N(loc, scale²), a TransformedDistribution of Normal by ExpTransform (as PyTorch). */
+export class LogNormal extends TransformedDistribution {
   constructor(loc: Param, scale: Param, opts: DistributionOptions = {}) {
-    const base = new Normal(loc, scale, opts);
-    super(base.batchShape, [], opts);
-    this.baseDist = base;
+    super(new Normal(loc, scale, opts), new ExpTransform(), opts);
   }
   get loc(): Tensor {
-    return this.baseDist.loc;
+    return (this.baseDist as Normal).loc;
   }
   get scale(): Tensor {
-    return this.baseDist.scale;
-  }
-  override rsample(sampleShape: readonly number[] = []): Tensor {
-    return this.baseDist.rsample(sampleShape).exp();
-  }
-  logProb(value: Tensor): Tensor {
-    this.checkValue("logProb", value);
-    if (this.validateArgs) checkValues("LogNormal.logProb", "the value", value, (v) => v > 0, "positive (the support)");
-    const y = value.log();
-    return this.baseDist.logProb(y).sub(y);
+    return (this.baseDist as Normal).scale;
   }
   override entropy(): Tensor {
     return this.baseDist.entropy().add(this.loc);
   }
-  override cdf(value: Tensor): Tensor {
-    this.checkValue("cdf", value);
-    return this.baseDist.cdf(value.log());
-  }
   override get mean(): Tensor {
     return this.loc.add(this.scale.pow(2).div(2)).exp();
+  }
+  /** exp(loc − scale²). */
+  override get mode(): Tensor {
+    return this.loc.sub(this.scale.pow(2)).exp();
   }
   override get variance(): Tensor {
     const s2 = this.scale.pow(2);
@@ -157,6 +147,10 @@ export class Uniform extends Distribution {
   override get variance(): Tensor {
     return this.high.sub(this.low).pow(2).div(12);
   }
+  /** NaN: every point of [low, high) is as likely (PyTorch's nan · high). */
+  override get mode(): Tensor {
+    return this.high.mul(NaN);
+  }
   protected override reprParams(): [string, Tensor][] {
     return [["low", this.low], ["high", this.high]];
   }
@@ -209,6 +203,9 @@ export class Laplace extends Distribution {
   override get stddev(): Tensor {
     return this.scale.mul(Math.SQRT2);
   }
+  override get mode(): Tensor {
+    return this.loc;
+  }
   protected override reprParams(): [string, Tensor][] {
     return [["loc", this.loc], ["scale", this.scale]];
   }
@@ -256,6 +253,9 @@ export class Exponential extends Distribution {
   }
   override get stddev(): Tensor {
     return this.rate.reciprocal();
+  }
+  override get mode(): Tensor {
+    return zerosLike(this.rate);
   }
   protected override reprParams(): [string, Tensor][] {
     return [["rate", this.rate]];

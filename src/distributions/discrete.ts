@@ -3,7 +3,7 @@
  * (exactly one), with PyTorch's conversions (clamped probabilities, normalised logits) so that
  * log_prob, entropy and their gradients match PyTorch's.
  */
-import { Tensor, noGrad, oneHot } from "../core.js";
+import { Tensor, enableGrad, noGrad, oneHot } from "../core.js";
 import { binaryCrossEntropyWithLogits } from "../nn/functional/classification.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
@@ -16,13 +16,19 @@ export interface ProbsOrLogits extends DistributionOptions {
   logits?: Param;
 }
 
-const epsOf = (t: Tensor): number => (t.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
+export const epsOf = (t: Tensor): number => (t.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
 const minOf = (t: Tensor): number => (t.dtype === "float64" ? -Number.MAX_VALUE : -3.4028234663852886e38);
 
 /** PyTorch's clamp_probs: into [eps, 1 − eps]. */
-const clampProbs = (p: Tensor): Tensor => p.clamp(epsOf(p), 1 - epsOf(p));
+export const clampProbs = (p: Tensor): Tensor => p.clamp(epsOf(p), 1 - epsOf(p));
 
-function oneOf(op: string, opts: ProbsOrLogits | undefined | null): { probs?: Tensor; logits?: Tensor } {
+/**
+ * A derived parameter (probs from logits, or back), computed once and cached: with grad mode on,
+ * so that one first asked for inside `noGrad` (a `sample()`) still carries the graph later.
+ */
+export const lazy = (fn: () => Tensor): Tensor => enableGrad(fn);
+
+export function oneOf(op: string, opts: ProbsOrLogits | undefined | null): { probs?: Tensor; logits?: Tensor } {
   if (opts === null || typeof opts !== "object") throw new TensileError(`${op}: expected { probs } or { logits }, got ${fmtValue(opts)}`);
   const hasP = opts.probs !== undefined && opts.probs !== null, hasL = opts.logits !== undefined && opts.logits !== null;
   if (hasP === hasL) throw new TensileError(`${op}: either \`probs\` or \`logits\` must be specified, but not both`);
@@ -47,15 +53,14 @@ export class Bernoulli extends Distribution {
   }
   /** P(1) (sigmoid of the logits when given logits). */
   get probs(): Tensor {
-    return (this.#probs ??= this.#logits!.sigmoid());
+    return (this.#probs ??= lazy(() => this.#logits!.sigmoid()));
   }
   /** log(p) − log(1 − p), from clamped probabilities when given probs. */
   get logits(): Tensor {
-    if (!this.#logits) {
+    return (this.#logits ??= lazy(() => {
       const p = clampProbs(this.#probs!);
-      this.#logits = p.log().sub(p.neg().log1p());
-    }
-    return this.#logits;
+      return p.log().sub(p.neg().log1p());
+    }));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -75,6 +80,10 @@ export class Bernoulli extends Distribution {
   }
   override get variance(): Tensor {
     return this.probs.mul(this.probs.neg().add(1));
+  }
+  /** 1 where p > ½, 0 where p < ½, NaN at p = ½ (no graph). */
+  override get mode(): Tensor {
+    return noGrad(() => this.probs.ge(0.5).to(this.probs.dtype).maskedFill(this.probs.eq(0.5), NaN));
   }
   protected override reprParams(): [string, Tensor][] {
     return [[this.#given, this.#given === "probs" ? this.probs : this.logits]];
@@ -108,11 +117,11 @@ export class Categorical extends Distribution {
   }
   /** Normalised probabilities [..., K]. */
   get probs(): Tensor {
-    return (this.#probs ??= this.#logits!.softmax(-1));
+    return (this.#probs ??= lazy(() => this.#logits!.softmax(-1)));
   }
   /** Normalised log-probabilities [..., K] (log of the clamped probabilities when given probs). */
   get logits(): Tensor {
-    return (this.#logits ??= clampProbs(this.#probs!).log());
+    return (this.#logits ??= lazy(() => clampProbs(this.#probs!).log()));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -140,6 +149,10 @@ export class Categorical extends Distribution {
   }
   override get mean(): Tensor {
     throw new TensileError("Categorical.mean: a categorical distribution has no mean (its values are labels); PyTorch returns NaN");
+  }
+  /** The most likely category (int32, the first on ties). */
+  override get mode(): Tensor {
+    return this.probs.argmax(-1);
   }
   override get variance(): Tensor {
     throw new TensileError("Categorical.variance: a categorical distribution has no variance (its values are labels); PyTorch returns NaN");
@@ -183,5 +196,9 @@ export class OneHotCategorical extends Distribution {
   }
   override get variance(): Tensor {
     return this.probs.mul(this.probs.neg().add(1));
+  }
+  /** The one-hot vector of the most likely category. */
+  override get mode(): Tensor {
+    return noGrad(() => oneHot(this.probs.argmax(-1), this.categorical.numEvents).to(this.probs.dtype));
   }
 }

@@ -92,6 +92,10 @@ export abstract class Distribution {
   get variance(): Tensor {
     throw new TensileError(`${this.constructor.name}.variance: not implemented`);
   }
+  /** The most likely value (PyTorch's `mode`). */
+  get mode(): Tensor {
+    throw new TensileError(`${this.constructor.name}.mode: not implemented`);
+  }
   get stddev(): Tensor {
     return this.variance.sqrt();
   }
@@ -123,6 +127,7 @@ export abstract class Distribution {
   toString(): string {
     const show = (t: Tensor): string => {
       if (t.numel() !== 1) return `torch.Size([${t.shape.join(", ")}])`;
+      if (t.ndim > 0) return noGrad(() => t.detach().toString()); // Python formats a one-element tensor that is not 0-d as the tensor
       const v = Number(noGrad(() => t.reshape([]).item()));
       return Number.isInteger(v) ? v.toFixed(1) : String(v);
     };

@@ -1,11 +1,13 @@
 /**
- * The gamma family: Gamma, Beta, Dirichlet, and Poisson — PyTorch's formulas (through lgamma,
+ * The gamma family: Gamma, Chi2, Beta, Dirichlet, and Poisson — PyTorch's formulas (through lgamma,
  * digamma and xlogy) for log_prob, entropy, moments and KL. Draws come from the host generator
- * (Marsaglia–Tsang for the gamma); they are not reparameterised here (`hasRsample` false: PyTorch's
- * implicit gradient of gamma draws is not implemented).
+ * (Marsaglia–Tsang for the gamma) and are reparameterised as PyTorch's: the gradient of a draw with
+ * respect to its concentration is the implicit one at fixed CDF (`gamma-grad.ts`).
  */
-import { Tensor, digamma, lgamma, noGrad, stack, tensor, xlogy } from "../core.js";
+import { Tensor, digamma, lgamma, noGrad, oneHot, stack, tensor, where, xlogy } from "../core.js";
 import { withBackend } from "../backends/registry.js";
+import { record } from "../autograd/engine.js";
+import { dirichletBackward, standardGammaGrad } from "./gamma-grad.js";
 import { type Generator, defaultGenerator } from "../tensor/random.js";
 import { poisson } from "../tensor/sampling.js";
 import { numelOf } from "../tensor/shape.js";
@@ -43,6 +45,40 @@ function gammaDraws(conc: Tensor, shape: readonly number[]): Tensor {
   return withBackend(conc.backend, () => tensor(out, { shape: [...shape], dtype: conc.dtype }));
 }
 
+/**
+ * Gamma(α, 1) draws, one per element of `concentration`, differentiable with respect to it as
+ * PyTorch's `torch._standard_gamma`: the gradient is g · standardGammaGrad(α, x). `draws`, if
+ * given, are used as the draws instead (tests feed PyTorch's, to compare gradients).
+ */
+export function standardGamma(concentration: Tensor, draws?: Tensor): Tensor {
+  const x = draws ? draws.detach() : noGrad(() => gammaDraws(concentration, concentration.shape));
+  return record("standardGamma", x, [concentration], (g) => [g.mul(standardGammaGrad(concentration.detach(), x))], undefined, [concentration, x]);
+}
+
+/**
+ * Dirichlet draws over the last dim of `concentration` (gamma draws, normalised in double precision
+ * and clamped into [tiny, 1 − ulp] as PyTorch's `_sample_dirichlet`), differentiable with respect
+ * to the concentration as PyTorch's `_Dirichlet` function (`dirichletBackward`). `draws`, if
+ * given, are used as the draws instead (tests feed PyTorch's).
+ */
+export function sampleDirichlet(concentration: Tensor, draws?: Tensor): Tensor {
+  const x = draws ? draws.detach() : noGrad(() => {
+    const a = concentration.contiguous().dataSync();
+    const n = a.length, k = concentration.shape[concentration.ndim - 1]!;
+    const out = concentration.dtype === "float64" ? new Float64Array(n) : new Float32Array(n);
+    const g = new Float64Array(k);
+    const tiny = concentration.dtype === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38;
+    const top = concentration.dtype === "float64" ? 1 - 2 ** -53 : 1 - 2 ** -24;
+    for (let r = 0; r < n; r += k) {
+      let sum = 0;
+      for (let j = 0; j < k; j++) sum += g[j] = Math.max(gammaDraw(defaultGenerator, Number(a[r + j])), 2.2250738585072014e-308);
+      for (let j = 0; j < k; j++) out[r + j] = Math.min(top, Math.max(tiny, g[j]! / sum));
+    }
+    return withBackend(concentration.backend, () => tensor(out, { shape: [...concentration.shape], dtype: concentration.dtype }));
+  });
+  return record("sampleDirichlet", x, [concentration], (g) => [dirichletBackward(x, concentration.detach(), g)], undefined, [concentration, x]);
+}
+
 const positive = (op: string, name: string, t: Tensor) => checkValues(op, `parameter ${name}`, t, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
 
 /** `Gamma(concentration, rate)`: density β^α x^(α−1) e^(−βx) / Γ(α) on x > 0. */
@@ -59,9 +95,13 @@ export class Gamma extends Distribution {
       positive("Gamma", "rate", this.rate);
     }
   }
-  override sample(sampleShape: readonly number[] = []): Tensor {
+  override get hasRsample(): boolean {
+    return true;
+  }
+  /** Gamma(α, 1) draws divided by the rate; the gradient reaches α through `standardGamma`'s implicit rule. */
+  override rsample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
-    return noGrad(() => gammaDraws(this.concentration, shape).div(this.rate));
+    return standardGamma(this.concentration.expand(shape)).div(this.rate.expand(shape));
   }
   logProb(value: Tensor): Tensor {
     this.checkValue("logProb", value);
@@ -76,11 +116,31 @@ export class Gamma extends Distribution {
   override get mean(): Tensor {
     return this.concentration.div(this.rate);
   }
+  /** ((α − 1)/β) clamped at 0. */
+  override get mode(): Tensor {
+    return this.concentration.sub(1).div(this.rate).clamp(0);
+  }
   override get variance(): Tensor {
     return this.concentration.div(this.rate.pow(2));
   }
   protected override reprParams(): [string, Tensor][] {
     return [["concentration", this.concentration], ["rate", this.rate]];
+  }
+}
+
+/** `Chi2(df)`: the chi-squared distribution, Gamma(df/2, 1/2) (PyTorch's `Chi2`, a Gamma subclass). */
+export class Chi2 extends Gamma {
+  constructor(df: Param, opts: DistributionOptions = {}) {
+    const [d] = asParams("Chi2", ["df"], [df]);
+    if (opts?.validateArgs ?? true) positive("Chi2", "df", d!);
+    super(d!.mul(0.5), 0.5, opts);
+  }
+  /** Degrees of freedom: 2α. */
+  get df(): Tensor {
+    return this.concentration.mul(2);
+  }
+  protected override reprParams(): [string, Tensor][] {
+    return [];
   }
 }
 
@@ -94,9 +154,11 @@ export class Dirichlet extends Distribution {
     this.concentration = a!;
     if (this.validateArgs) positive("Dirichlet", "concentration", a!);
   }
-  override sample(sampleShape: readonly number[] = []): Tensor {
-    const g = gammaDraws(this.concentration, this.extendedShape(sampleShape));
-    return noGrad(() => g.div(g.sum(-1, true)));
+  override get hasRsample(): boolean {
+    return true;
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    return sampleDirichlet(this.concentration.expand(this.extendedShape(sampleShape)));
   }
   logProb(value: Tensor): Tensor {
     this.checkValue("logProb", value);
@@ -115,6 +177,19 @@ export class Dirichlet extends Distribution {
   }
   override get mean(): Tensor {
     return this.concentration.div(this.concentration.sum(-1, true));
+  }
+  /**
+   * (α − 1)₊ normalised; where every α < 1 (the density is unbounded at each vertex), the first
+   * vertex, as PyTorch (whose one-hot argmax of a 0/0 row picks index 0).
+   */
+  override get mode(): Tensor {
+    const a = this.concentration, k = a.shape[a.ndim - 1]!;
+    const cm1 = a.sub(1).clamp(0);
+    const mask = noGrad(() => a.lt(1).to("float32").amin(-1, true).gt(0));
+    // where every α < 1 the sum is 0: divide by 1 there instead, so no 0/0 reaches the gradient (PyTorch's is 0 there)
+    const mode = cm1.div(where(mask, 1, cm1.sum(-1, true)));
+    const vertex = noGrad(() => oneHot(mode.argmax(-1), k).to(a.dtype));
+    return vertex.where(mask, mode);
   }
   override get variance(): Tensor {
     const a = this.concentration, a0 = a.sum(-1, true);
@@ -141,8 +216,11 @@ export class Beta extends Distribution {
   get concentration0(): Tensor {
     return this.dirichlet.concentration.select(-1, 1);
   }
-  override sample(sampleShape: readonly number[] = []): Tensor {
-    return noGrad(() => this.dirichlet.sample(sampleShape).select(-1, 0));
+  override get hasRsample(): boolean {
+    return true;
+  }
+  override rsample(sampleShape: readonly number[] = []): Tensor {
+    return this.dirichlet.rsample(sampleShape).select(-1, 0);
   }
   logProb(value: Tensor): Tensor {
     this.checkValue("logProb", value);
@@ -154,6 +232,9 @@ export class Beta extends Distribution {
   }
   override get mean(): Tensor {
     return this.concentration1.div(this.concentration1.add(this.concentration0));
+  }
+  override get mode(): Tensor {
+    return this.dirichlet.mode.select(-1, 0);
   }
   override get variance(): Tensor {
     const a = this.concentration1, b = this.concentration0, s = a.add(b);
@@ -182,6 +263,9 @@ export class Poisson extends Distribution {
   }
   override get mean(): Tensor {
     return this.rate;
+  }
+  override get mode(): Tensor {
+    return this.rate.floor();
   }
   override get variance(): Tensor {
     return this.rate;

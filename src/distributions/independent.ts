@@ -42,6 +42,9 @@ export class Independent extends Distribution {
   override get variance(): Tensor {
     return this.baseDist.variance;
   }
+  override get mode(): Tensor {
+    return this.baseDist.mode;
+  }
   override toString(): string {
     return `Independent(${this.baseDist.toString()}, ${this.reinterpretedBatchNdims})`;
   }

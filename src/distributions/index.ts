@@ -16,6 +16,14 @@ export { Distribution, type DistributionOptions, type Param } from "./distributi
 export { Normal, LogNormal, Uniform, Laplace, Exponential } from "./continuous.js";
 export { Bernoulli, Categorical, OneHotCategorical, type ProbsOrLogits } from "./discrete.js";
 export { Independent } from "./independent.js";
-export { Gamma, Beta, Dirichlet, Poisson } from "./gamma.js";
+export { Gamma, Chi2, Beta, Dirichlet, Poisson } from "./gamma.js";
 export { MultivariateNormal, type MultivariateNormalOptions } from "./multivariate.js";
 export { klDivergence, registerKl } from "./kl.js";
+export { Binomial, Geometric, NegativeBinomial, type CountOptions } from "./more-discrete.js";
+export { StudentT, Cauchy, HalfNormal, HalfCauchy, Gumbel, ContinuousBernoulli, type ContinuousBernoulliOptions } from "./more-continuous.js";
+export { TransformedDistribution } from "./transformed.js";
+export {
+  Transform, Constraint, ComposeTransform, InverseTransform, ExpTransform, AffineTransform, PowerTransform, SigmoidTransform,
+  SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions,
+} from "./transforms.js";
+export * as transforms from "./transforms.js";

@@ -92,6 +92,9 @@ export class MultivariateNormal extends Distribution {
   override get mean(): Tensor {
     return this.loc;
   }
+  override get mode(): Tensor {
+    return this.loc;
+  }
   override get variance(): Tensor {
     return this.scaleTril.pow(2).sum(-1).expand([...this.batchShape, ...this.eventShape]);
   }

@@ -9,7 +9,7 @@ import { Tensor } from "./tensor.js";
 import { type Generator, defaultGenerator } from "./random.js";
 import { tensor } from "./creation.js";
 import { isFloating } from "./dtype.js";
-import { numelOf } from "./shape.js";
+import { broadcastShapes, numelOf } from "./shape.js";
 
 export interface SampleOptions {
   generator?: Generator;
@@ -175,5 +175,73 @@ function poissonDraw(g: Generator, lam: number): number {
     if (us >= 0.07 && V <= vr) return k;
     if (k < 0 || (us < 0.013 && V > us)) continue;
     if (Math.log(V) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lam + k * loglam - logFactorial(k)) return k;
+  }
+}
+
+/**
+ * One Binomial(count, prob) draw per element (`torch.binomial`): `count` (non-negative integers)
+ * and `prob` (in [0, 1]) broadcast together; the result has their shape and `count`'s dtype.
+ * Inversion (summing geometric waiting times) below count·min(p, 1 − p) = 10, Hörmann's BTRS
+ * (transformed rejection with squeeze, 1993) above, as PyTorch.
+ */
+export function binomial(count: Tensor, prob: Tensor, opts: SampleOptions = {}): Tensor {
+  const op = "binomial";
+  const n = floatInput(op, "count", count), p = floatInput(op, "prob", prob);
+  const g = gen(op, opts);
+  const shape = broadcastShapes(op, n.shape, p.shape);
+  const nv = n.expand(shape).contiguous().dataSync(), pv = p.expand(shape).contiguous().dataSync();
+  const size = numelOf(shape);
+  const out = n.dtype === "float64" ? new Float64Array(size) : new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const c = Number(nv[i]), q = Number(pv[i]);
+    if (!(c >= 0) || !Number.isInteger(c)) throw new TensileError(`${op}: count must be a non-negative integer, got ${c} at flat index ${i}`);
+    if (!(q >= 0 && q <= 1)) throw new TensileError(`${op}: prob must be in [0, 1], got ${q} at flat index ${i}`);
+    out[i] = binomialDraw(g, c, q);
+  }
+  return tensor(out, { shape: [...shape], dtype: n.dtype });
+}
+
+function binomialDraw(g: Generator, n: number, p: number): number {
+  if (n === 0 || p === 0) return 0;
+  if (p === 1) return n;
+  const flip = p > 0.5, q = flip ? 1 - p : p;
+  const k = n * q >= 10 ? binomialBtrs(g, n, q) : binomialInversion(g, n, q);
+  return flip ? n - k : k;
+}
+
+/** The number of successes before the count runs out, from geometric waiting times (small n·p). */
+function binomialInversion(g: Generator, n: number, p: number): number {
+  const logq = Math.log1p(-p);
+  let sum = 0, k = 0;
+  for (;;) {
+    sum += Math.ceil(Math.log(g.random()) / logq);
+    if (sum > n) return k;
+    k++;
+  }
+}
+
+/** log k! − Stirling's approximation of it, (k + ½)·log(k + 1) − (k + 1) + ½·log 2π. */
+function stirlingTail(k: number): number {
+  if (k < 10) return logFactorial(k) - (k + 0.5) * Math.log(k + 1) + (k + 1) - 0.5 * Math.log(2 * Math.PI);
+  const k1 = k + 1, k2 = k1 * k1;
+  return (1 / 12 - (1 / 360 - 1 / (1260 * k2)) / k2) / k1;
+}
+
+/** Hörmann's BTRS for n·p ≥ 10, p ≤ ½. */
+function binomialBtrs(g: Generator, n: number, p: number): number {
+  const stddev = Math.sqrt(n * p * (1 - p));
+  const b = 1.15 + 2.53 * stddev, a = -0.0873 + 0.0248 * b + 0.01 * p, c = n * p + 0.5;
+  const vr = 0.92 - 4.2 / b, r = p / (1 - p), alpha = (2.83 + 5.1 / b) * stddev;
+  const m = Math.floor((n + 1) * p);
+  for (;;) {
+    const U = g.random() - 0.5, V = g.random();
+    const us = 0.5 - Math.abs(U);
+    const k = Math.floor(((2 * a) / us + b) * U + c);
+    if (k < 0 || k > n) continue;
+    if (us >= 0.07 && V <= vr) return k;
+    const lv = Math.log((V * alpha) / (a / (us * us) + b));
+    const bound = (m + 0.5) * Math.log((m + 1) / (r * (n - m + 1))) + (n + 1) * Math.log((n - m + 1) / (n - k + 1))
+      + (k + 0.5) * Math.log((r * (n - k + 1)) / (k + 1)) + stirlingTail(m) + stirlingTail(n - m) - stirlingTail(k) - stirlingTail(n - k);
+    if (lv <= bound) return k;
   }
 }
