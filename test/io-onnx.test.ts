@@ -199,13 +199,21 @@ test("the wider layer set: activations, instance norm, LRN, pixel (un)shuffle, p
   class Pointwise extends nn.Module {
     acts = new nn.ModuleList([new nn.ReLU6(), new nn.CELU(0.7), new nn.Hardsigmoid(), new nn.Hardswish(), new nn.Softsign(),
       new nn.Mish(), new nn.Tanhshrink(), new nn.Hardshrink(0.5), new nn.Softshrink(0.3), new nn.Threshold(0.2, -1),
-      new nn.Softmin(1), new nn.PReLU()]);
+      new nn.Softmin(1), new nn.PReLU(), new nn.Hardtanh(-0.5, 2)]);
     override forward(x: Tensor): Tensor {
       return cat([...this.acts.children()].map((a) => a.forward(x.mul(4)) as Tensor), 1);
     }
   }
   const pw = new Pointwise();
   await roundTrip("activations", pw, randn(1, 6), randn(4, 6));
+  // clamp as recorded (one node, Max then Min in ONNX), with number and tensor bounds
+  class Clamps extends nn.Module {
+    lo = new nn.Parameter(randn(6).mul(0.2).sub(0.5));
+    override forward(x: Tensor): Tensor {
+      return cat([x.clamp(-0.5, 0.5), x.clamp(this.lo), x.clamp(null, 0.25), x.clamp(this.lo, 1)], 1);
+    }
+  }
+  await roundTrip("clamp", new Clamps(), randn(1, 6), randn(4, 6));
 
   const seq = new nn.Sequential(
     new nn.ConvTranspose1d(3, 4, 3, { stride: 2, padding: 1, outputPadding: 1 }), new nn.InstanceNorm1d(4),

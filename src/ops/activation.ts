@@ -105,7 +105,15 @@ export function logSigmoid(x: T): T {
   return E.minimum(xf, 0).sub(E.log1p(E.exp(E.abs(xf).neg())));
 }
 
-export const hardtanh = (x: T, minVal = -1, maxVal = 1): T => E.clamp(floatInput("hardtanh", x), minVal, maxVal);
+/**
+ * hardtanh(x) = clamp(x, minVal, maxVal), with PyTorch's hardtanh gradient: 1 strictly inside
+ * (minVal, maxVal), 0 at the bounds and outside — where clamp's gradient is 1 at the bounds.
+ */
+export function hardtanh(x: T, minVal = -1, maxVal = 1): T {
+  const xf = floatInput("hardtanh", x);
+  const inside = xf.gt(minVal).logicalAnd(xf.lt(maxVal));
+  return E.where(inside, xf, E.clamp(xf.detach(), minVal, maxVal));
+}
 
 /** softmax along `dim`: e^{x−max} / Σ e^{x−max}; backward y ⊙ (g − Σ g⊙y). */
 export function softmax(x: T, dim: number): T {

@@ -1,6 +1,7 @@
 import type { BinaryOp, UnaryOp } from "../backends/backend.js";
 import { traceAttrs } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
+import { noGrad } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape } from "../errors.js";
 import { type DType, checkDType, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
@@ -189,14 +190,37 @@ export const round = (x: T): T => stepOp("round", "round", x);
 export const floor = (x: T): T => stepOp("floor", "floor", x);
 export const ceil = (x: T): T => stepOp("ceil", "ceil", x);
 
+/**
+ * clamp(x, min, max) = min(max(x, min), max), with PyTorch's gradients (not those of maximum and
+ * minimum, which split ties): x gets the gradient where min ≤ x ≤ max — at a bound too; a tensor
+ * min where x < min (and min < max), a tensor max where x > max (or max < min, where the result is
+ * max everywhere).
+ */
 export function clamp(x: T, min?: number | Tensor | null, max?: number | Tensor | null): T {
   assertTensor("clamp", x);
-  if ((min === undefined || min === null) && (max === undefined || max === null))
-    throw new TensileError("clamp: at least one of 'min' or 'max' must not be null");
-  let out = x;
-  if (min !== undefined && min !== null) out = maximum(out, min);
-  if (max !== undefined && max !== null) out = minimum(out, max);
-  return out;
+  const hasMin = min !== undefined && min !== null, hasMax = max !== undefined && max !== null;
+  if (!hasMin && !hasMax) throw new TensileError("clamp: at least one of 'min' or 'max' must not be null");
+  const out = noGrad(() => {
+    let o = x;
+    if (hasMin) o = maximum(o, min);
+    if (hasMax) o = minimum(o, max);
+    return o;
+  });
+  const lo = min instanceof Tensor ? min : null, hi = max instanceof Tensor ? max : null;
+  traceAttrs(out, { min: hasMin ? (lo ? "tensor" : min) : null, max: hasMax ? (hi ? "tensor" : max) : null });
+  return record("clamp", out, [x, lo, hi], (g) => {
+    const keep = (m: T) => where(m, g, 0);
+    if (hasMin && hasMax) {
+      // lo or hi is a tensor here whenever a bound needs a gradient, so lt() has a tensor operand
+      return [
+        keep(x.ge(min!).logicalAnd(x.le(max!))),
+        lo ? keep(x.lt(lo).logicalAnd(lt(lo, max!))) : null,
+        hi ? keep(x.gt(hi).logicalOr(lt(hi, min!))) : null,
+      ];
+    }
+    if (hasMin) return [keep(x.ge(min!)), lo ? keep(x.lt(lo)) : null, null];
+    return [keep(x.le(max!)), null, hi ? keep(x.gt(hi)) : null];
+  }, undefined, [x, lo, hi]);
 }
 
 function extremum(name: "maximum" | "minimum", a: TS, b: TS): T {

@@ -57,6 +57,9 @@ def cases():
         c = activation_cases(name, rn)
         c("large", T(torch.tensor([-100.0, -20.0, -1e-3, 1e-3, 20.0, 100.0])))
     c = activation_cases("hardtanh", lambda *s: away(rn(*s), (-1.0, 1.0), 0.05))
+    # on the bounds torch's hardtanh gradient is 0 (clamp's is 1): compared, not gradchecked
+    c("edges", T(torch.tensor([-1.0, 1.0, 0.0, -2.0, 0.25, 2.0])), gradcheck=False)
+    c("edges_custom", T(torch.tensor([-0.5, 2.0, 0.0, 3.0])), -0.5, 2.0, gradcheck=False)
     c("bounds", T(away(rn(2, 4), (-0.5, 2.0), 0.05) * 2), -0.5, 2.0)
 
     for name in ("softmax", "logSoftmax"):

@@ -197,6 +197,13 @@ def cases():
     c("float64", T(f64(x(2, 3))), -0.5, 0.5)
     c("int32", T(ints(-5, 5, 2, 3)), -2, 3)
     c("min_greater_than_max", T(x(2, 3)), 0.5, -0.5)
+    # on the bounds: torch's gradient is 1 there (x passes through), not maximum's tie split; the
+    # kink has no finite-difference derivative, so no gradcheck
+    edges = torch.tensor([-0.5, 0.5, 0.0, -0.7, 0.9])
+    c("on_bounds", T(edges), -0.5, 0.5, gradcheck=False)
+    c("on_tensor_bounds", T(edges), T(torch.tensor([-0.5, -0.2, 0.0, -1.0, 0.9])),
+      T(torch.tensor([0.5, 0.5, 0.0, 1.0, 0.9])), gradcheck=False)
+    c("tensor_min_above_max", T(edges), T(torch.tensor([0.3, 0.6, 0.1, -0.2, 1.0])), T(torch.tensor([0.2, 0.5, 0.1, 0.4, 0.0])), gradcheck=False)
 
     for name in COMPARE:
         c = Cases(name)

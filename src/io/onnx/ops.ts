@@ -115,6 +115,7 @@ export const LAYERS = new Map<Function, LayerExport>([
 const scalar = (g: Graph, base: string, v: number): string => g.constant(base, [], "float32", [v]);
 const MORE_LAYERS: [Function, LayerExport][] = [
   [L.ReLU6, (g, _m, x) => g.node("Clip", [x, scalar(g, "zero", 0), scalar(g, "six", 6)])],
+  [L.Hardtanh, (g, m, x) => g.node("Clip", [x, scalar(g, "min_val", (m as L.Hardtanh).minVal), scalar(g, "max_val", (m as L.Hardtanh).maxVal)])],
   [L.Hardsigmoid, (g, _m, x) => g.node("HardSigmoid", [x], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } })],
   [L.Hardswish, (g, _m, x) => g.node("HardSwish", [x])],
   [L.Softsign, (g, _m, x) => g.node("Softsign", [x])],
@@ -417,6 +418,14 @@ export function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs
     }
     case "to": return g.node("Cast", [v[0]!], { to: ELEM[elemOf(out)] });
     case "where": return g.node("Where", [g.value(attrs.cond as Tensor), ...v]);
+    case "clamp": {
+      // Max then Min, as the value is computed; a number bound becomes a constant of the output's type
+      let k = 1, y = v[0]!;
+      const bound = (b: unknown, base: string) => (b === "tensor" ? v[k++]! : g.constant(base, [], elemOf(out), [b as number]));
+      if (attrs.min !== null && attrs.min !== undefined) y = g.node("Max", [y, bound(attrs.min, "clamp_min")]);
+      if (attrs.max !== null && attrs.max !== undefined) y = g.node("Min", [y, bound(attrs.max, "clamp_max")]);
+      return y;
+    }
     case "index": return slice(g, v[0]!, ins[0]!, attrs as unknown as Slicing);
     default:
       throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
