@@ -47,6 +47,28 @@ export class Node {
     /** Anomaly detection: where the forward op was called (null when it was off). */
     readonly stack: string | null = null,
   ) {}
+
+  /**
+   * PyTorch's `grad_fn.next_functions`: per input, `[node, 0]` — the input's own node, an
+   * `AccumulateGrad` for a leaf that requires grad (the same object each time for one leaf), or
+   * `null` for an input that needs no gradient.
+   */
+  get nextFunctions(): readonly [Node | AccumulateGrad | null, number][] {
+    return this.inputs.map((t) => [t ? t.gradFn ?? accumulateGradOf(t) : null, 0]);
+  }
+}
+
+/** The node that adds a gradient into a leaf's `.grad` (PyTorch's `AccumulateGrad`; `variable` is the leaf). */
+export class AccumulateGrad {
+  readonly name = "AccumulateGrad";
+  constructor(readonly variable: Tensor) {}
+}
+
+const accumulators = new WeakMap<Tensor, AccumulateGrad>();
+function accumulateGradOf(t: Tensor): AccumulateGrad {
+  let a = accumulators.get(t);
+  if (!a) accumulators.set(t, (a = new AccumulateGrad(t)));
+  return a;
 }
 
 /**

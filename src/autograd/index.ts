@@ -9,3 +9,5 @@ export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from
 export * as functional from "./functional.js";
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, type AnomalyOptions } from "./anomaly.js";
 export * as profiler from "./profiler.js";
+export * as graph from "./graph.js";
+export { AccumulateGrad, Node } from "./engine.js";
