@@ -11,3 +11,4 @@ export type { SummaryRow, SummaryOptions } from "./summary.js";
 export * as init from "./init.js";
 export * as functional from "./functional/index.js";
 export * as utils from "./utils.js";
+export { deepcopy } from "./deepcopy.js";

@@ -18,3 +18,4 @@ export { RAdam, radam, type RAdamOptions, type RAdamParamGroup, type RAdamState 
 export { Rprop, rprop, type RpropOptions, type RpropParamGroup, type RpropState } from "./rprop.js";
 export { ASGD, asgd, type ASGDOptions, type ASGDParamGroup, type ASGDState } from "./asgd.js";
 export { LBFGS, type LBFGSOptions, type LBFGSParamGroup, type LBFGSState } from "./lbfgs.js";
+export * as swaUtils from "./swa-utils.js";

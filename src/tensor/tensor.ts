@@ -113,6 +113,24 @@ export class Tensor {
     this._requiresGrad = true;
   }
   /**
+   * @internal Makes this leaf view `fresh`'s storage, shape and strides instead of its own, keeping
+   * the object (a lazy module's parameter materialised in place, so an optimizer holding it sees the
+   * new tensor). The old storage loses this tensor as a user; `fresh` should not be used afterwards.
+   */
+  _rebindStorage(fresh: Tensor): void {
+    if (!this.isLeaf) throw new TensileError("_rebindStorage: only a leaf tensor can be rebound");
+    const old = this._storage;
+    old._tensors = (old._tensors ?? 1) - 1;
+    const storage = fresh.storage;
+    storage._tensors = (storage._tensors ?? 0) + 1;
+    const self = this as unknown as { _storage: Storage; shape: readonly number[]; strides: readonly number[]; offset: number };
+    self._storage = storage;
+    self.shape = fresh.shape;
+    self.strides = fresh.strides;
+    self.offset = fresh.offset;
+    this._version = storage._version ?? 0;
+  }
+  /**
    * @internal A second tensor object for this tensor's current value and graph position (same
    * storage, view, node and requiresGrad): an in-place op autograd records takes it as its input,
    * and then rebinds this object to its own node.

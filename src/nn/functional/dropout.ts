@@ -59,3 +59,31 @@ export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: Dro
   const b = keep.sub(1).mul(ALPHA_PRIME * a).add(ALPHA_PRIME * a * p);
   return input.mul(keep.mul(a)).add(b);
 }
+
+/**
+ * Feature alpha dropout (PyTorch's `F.feature_alpha_dropout`): alpha dropout with one decision per
+ * channel. Each channel input[n, c] (a feature map of any rank) is kept with probability 1 − p or
+ * set to SELU's saturation −λα, and the same affine map as `alphaDropout` (a·x + b, a =
+ * ((1 − p)(1 + p·α'²))^(−1/2)) keeps zero mean and unit variance. PyTorch's default is
+ * `training = false`; p = 1 gives zeros, as PyTorch.
+ *
+ * Shapes: [N, C, *] → same (mask [N, C, 1, ...]); at least 2-D when it draws a mask (PyTorch's check).
+ * ```ts
+ * F.featureAlphaDropout(randn([8, 16, 4, 4]), 0.2, true); // each [4, 4] map kept (affinely) or constant
+ * ```
+ */
+export function featureAlphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
+  opts ??= {};
+  assertTensor("featureAlphaDropout", input);
+  checkP("featureAlphaDropout", p);
+  if (!training || p === 0 || input.numel() === 0) return input;
+  if (p === 1) return input.mul(0);
+  if (input.ndim < 2)
+    throw new TensileError(`featureAlphaDropout: Feature dropout requires at least 2 dimensions in the input, got shape [${input.shape.join(", ")}]`);
+  const dtype = input.dtype === "float64" ? "float64" : "float32";
+  const maskShape = input.shape.map((d, i) => (i < 2 ? d : 1));
+  const keep = rand(maskShape, { dtype, generator: opts.generator }).lt(1 - p).to(dtype);
+  const a = 1 / Math.sqrt((ALPHA_PRIME * ALPHA_PRIME * p + 1) * (1 - p));
+  const b = keep.sub(1).mul(ALPHA_PRIME * a).add(ALPHA_PRIME * a * p);
+  return input.mul(keep.mul(a)).add(b);
+}

@@ -17,3 +17,5 @@ export * from "./transformer.js";
 export * from "./padding.js";
 export * from "./shuffle.js";
 export * from "./fold.js";
+export * from "./adaptive-softmax.js";
+export * from "./lazy.js"; // LazyLinear, UninitializedParameter, isLazy
