@@ -52,14 +52,31 @@ export function detectAnomaly<T>(fn: () => T, opts: AnomalyOptions = {}): T {
   return result;
 }
 
-/** The stack of the caller of an op being recorded, without this module's and the recorder's frames. */
+/**
+ * This library's source folder (`src/` under tsx, `dist/` once built), as a URL and as a path: the
+ * frames of a forward stack inside it are the library's own (the op, `record`), not the user's.
+ */
+const LIB_DIR: string[] = (() => {
+  try {
+    const dir = new URL("..", import.meta.url);
+    return [dir.href, decodeURIComponent(dir.pathname)];
+  } catch {
+    return [];
+  }
+})();
+
+/**
+ * The stack of the code that called the op being recorded: the frames outside this library (all of
+ * them, if none is outside it — a bundle that inlined the library).
+ */
 export function forwardStack(): string {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 64;
   const stack = new Error().stack ?? "";
   Error.stackTraceLimit = limit;
-  // drop "Error", forwardStack and record
-  return stack.split("\n").slice(3).join("\n");
+  const frames = stack.split("\n").slice(1); // drop "Error"
+  const user = LIB_DIR.length ? frames.filter((f) => !LIB_DIR.some((d) => f.includes(d))) : [];
+  return (user.length ? user : frames.slice(2)).join("\n");
 }
 
 function ordinal(i: number): string {

@@ -240,6 +240,8 @@ class IndexCrossEntropyFn extends Function {
     return [onBackendOf(input, dx, [N, C]), ...none];
   }
 }
+// its autograd node is named as the op, as the other ops' are ("crossEntropy", not the class name)
+Object.defineProperty(IndexCrossEntropyFn, "name", { value: "crossEntropy" });
 
 function checkSameShape(op: string, input: Tensor, target: Tensor): void {
   assertTensor(op, input);
@@ -268,6 +270,7 @@ class BinaryCrossEntropyFn extends Function {
     return [gx, gy];
   }
 }
+Object.defineProperty(BinaryCrossEntropyFn, "name", { value: "binaryCrossEntropy" });
 
 /**
  * Binary cross-entropy of probabilities: ℓ = −w·(y·log x + (1 − y)·log(1 − x)), each log clamped
