@@ -150,6 +150,9 @@ for (const backend of backendsUnderTest()) {
         assert.equal(t.domain.eventDim, c.domainEventDim, "domain event dim");
         assert.equal(t.codomain.eventDim, c.codomainEventDim, "codomain event dim");
         if (c.sign === null) assertThrowsTensile(() => t.sign, /sign: not defined/);
+        // torch 1.13's PowerTransform says +1 whatever the exponent; Tensile gives the exponent's sign
+        else if (t instanceof D.PowerTransform && t.exponent instanceof Tensor)
+          assert.deepEqual([...(t.sign as Tensor).dataSync()], [...t.exponent.sign().dataSync()], "sign: the exponent's");
         else if (typeof c.sign === "number") assert.equal(t.sign, c.sign, "sign");
         else assertClose(`${c.name} sign`, t.sign as Tensor, c.sign, 0, 0);
         if (c.shape) {
@@ -735,6 +738,11 @@ test("new distributions: invalid parameters and values throw TensileErrors namin
   assertThrowsTensile(() => new D.ComposeTransform([new D.ExpTransform(), 3 as never]), /^ComposeTransform: expected an array of Transforms/);
   assert.deepEqual([new D.SoftmaxTransform().eventDim, new D.AffineTransform(0, 1, { eventDim: 2 }).eventDim, new D.ExpTransform().eventDim], [1, 2, 0]);
   assertThrowsTensile(() => new D.AbsTransform().sign, /^AbsTransform.sign: not defined/);
+  // a decreasing power: Y = 1/X for X ~ U(1, 2) has P(Y ≤ y) = P(X ≥ 1/y) = 2 − 1/y (torch 1.13,
+  // whose PowerTransform.sign is always +1, gives P(X ≤ 1/y) = 0.25 at y = 0.8 instead of 0.75)
+  const inv = new D.TransformedDistribution(new D.Uniform(1, 2), [new D.PowerTransform(-1)]);
+  assert.ok(Math.abs(Number(inv.cdf(tensor(0.8)).item()) - 0.75) < 1e-6, "cdf of a decreasing power");
+  assert.ok(Math.abs(Number(inv.icdf(tensor(0.75)).item()) - 0.8) < 1e-6, "icdf of a decreasing power");
   // KL pairs PyTorch refuses
   assertThrowsTensile(() => D.klDivergence(new D.Binomial(3, { probs: 0.5 }), new D.Binomial(5, { probs: 0.5 })), /^klDivergence: KL between Binomials where q.total_count > p.total_count is not implemented/);
   assertThrowsTensile(() => D.klDivergence(new D.TransformedDistribution(new D.Normal(0, 1), new D.ExpTransform()), new D.TransformedDistribution(new D.Normal(0, 1), new D.SigmoidTransform())),

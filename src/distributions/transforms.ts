@@ -224,19 +224,26 @@ function mulSign(a: number | Tensor, b: number | Tensor): number | Tensor {
   return typeof a === "number" ? (b as Tensor).mul(a) : a.mul(b);
 }
 
-/** y = eˣ. */
-export class ExpTransform extends Transform {
-  get domain(): Constraint {
-    return constraints.real;
-  }
-  get codomain(): Constraint {
-    return constraints.positive;
+/**
+ * A bijective elementwise map between two fixed constraints, increasing (PyTorch's transforms that
+ * set `domain`, `codomain`, `bijective = True` and `sign = +1` as class attributes).
+ */
+abstract class Bijection extends Transform {
+  constructor(readonly domain: Constraint, readonly codomain: Constraint) {
+    super();
   }
   override get bijective(): boolean {
     return true;
   }
-  override get sign(): number {
+  override get sign(): number | Tensor {
     return 1;
+  }
+}
+
+/** y = eˣ. */
+export class ExpTransform extends Bijection {
+  constructor() {
+    super(constraints.real, constraints.positive);
   }
   protected call(x: Tensor): Tensor {
     return x.exp();
@@ -323,22 +330,17 @@ function sameParam(a: Tensor | number, b: Tensor | number): boolean {
 }
 
 /** y = xᵉ on the positive reals (the exponent a number or a tensor, broadcast). */
-export class PowerTransform extends Transform {
+export class PowerTransform extends Bijection {
   constructor(readonly exponent: Tensor | number) {
-    super();
+    super(constraints.positive, constraints.positive);
     if (!(exponent instanceof Tensor) && typeof exponent !== "number") throw new TensileError(`PowerTransform: exponent must be a Tensor or a number, got ${fmtValue(exponent)}`);
   }
-  get domain(): Constraint {
-    return constraints.positive;
-  }
-  get codomain(): Constraint {
-    return constraints.positive;
-  }
-  override get bijective(): boolean {
-    return true;
-  }
-  override get sign(): number {
-    return 1;
+  /**
+   * The sign of dy/dx: the exponent's (later PyTorch; torch 1.13 says +1 even for a negative
+   * exponent, which flips a TransformedDistribution's cdf and icdf).
+   */
+  override get sign(): number | Tensor {
+    return typeof this.exponent === "number" ? Math.sign(this.exponent) : this.exponent.sign();
   }
   protected call(x: Tensor): Tensor {
     return x.pow(this.exponent);
@@ -362,18 +364,9 @@ export class PowerTransform extends Transform {
 }
 
 /** y = σ(x) = 1/(1 + e⁻ˣ), clipped into [tiny, 1 − eps] as PyTorch so the inverse stays finite. */
-export class SigmoidTransform extends Transform {
-  get domain(): Constraint {
-    return constraints.real;
-  }
-  get codomain(): Constraint {
-    return constraints.unitInterval;
-  }
-  override get bijective(): boolean {
-    return true;
-  }
-  override get sign(): number {
-    return 1;
+export class SigmoidTransform extends Bijection {
+  constructor() {
+    super(constraints.real, constraints.unitInterval);
   }
   protected call(x: Tensor): Tensor {
     const f = finfo(x);
@@ -393,18 +386,9 @@ export class SigmoidTransform extends Transform {
 }
 
 /** y = log(1 + eˣ) (softplus), onto the positive reals. */
-export class SoftplusTransform extends Transform {
-  get domain(): Constraint {
-    return constraints.real;
-  }
-  get codomain(): Constraint {
-    return constraints.positive;
-  }
-  override get bijective(): boolean {
-    return true;
-  }
-  override get sign(): number {
-    return 1;
+export class SoftplusTransform extends Bijection {
+  constructor() {
+    super(constraints.real, constraints.positive);
   }
   protected call(x: Tensor): Tensor {
     return x.softplus();
@@ -421,18 +405,9 @@ export class SoftplusTransform extends Transform {
 }
 
 /** y = tanh(x), onto [−1, 1]; log|dy/dx| = 2(log 2 − x − softplus(−2x)), PyTorch's stable form. */
-export class TanhTransform extends Transform {
-  get domain(): Constraint {
-    return constraints.real;
-  }
-  get codomain(): Constraint {
-    return constraints.interval(-1, 1);
-  }
-  override get bijective(): boolean {
-    return true;
-  }
-  override get sign(): number {
-    return 1;
+export class TanhTransform extends Bijection {
+  constructor() {
+    super(constraints.real, constraints.interval(-1, 1));
   }
   protected call(x: Tensor): Tensor {
     return x.tanh();
