@@ -132,34 +132,27 @@ export class Cauchy extends Distribution {
   }
 }
 
-/** |X| for X ~ N(0, scale²) (a TransformedDistribution of Normal by AbsTransform, as PyTorch). */
-export class HalfNormal extends TransformedDistribution {
-  constructor(scale: Param, opts: DistributionOptions = {}) {
-    const [s] = asParams("HalfNormal", ["scale"], [scale]);
-    if (opts?.validateArgs ?? true) positive("HalfNormal", "scale", s!);
-    super(new Normal(0, s!, { validateArgs: false }), new AbsTransform(), opts);
-  }
+/**
+ * |X| for X of a distribution symmetric about 0 with a `scale` (Normal, Cauchy): a
+ * TransformedDistribution by AbsTransform, as PyTorch, with the density, cdf and entropy folded.
+ */
+abstract class Folded extends TransformedDistribution {
   get scale(): Tensor {
-    return (this.baseDist as Normal).scale;
-  }
-  override get mean(): Tensor {
-    return this.scale.mul(Math.sqrt(2 / Math.PI));
+    return (this.baseDist as Normal | Cauchy).scale;
   }
   override get mode(): Tensor {
     return zerosLike(this.scale.detach());
   }
-  override get variance(): Tensor {
-    return this.scale.pow(2).mul(1 - 2 / Math.PI);
+  private checkSupport(op: string, value: Tensor): void {
+    this.checkValue(op, value);
+    if (this.validateArgs) checkValues(`${this.constructor.name}.${op}`, "the value", value, (v) => v >= 0, "non-negative (the support)");
   }
   override logProb(value: Tensor): Tensor {
-    this.checkValue("logProb", value);
-    if (this.validateArgs) checkValues("HalfNormal.logProb", "the value", value, (v) => v >= 0, "non-negative (the support)");
-    const lp = this.baseDist.logProb(value).add(Math.LN2);
-    return where(value.ge(0), lp, -Infinity);
+    this.checkSupport("logProb", value);
+    return where(value.ge(0), this.baseDist.logProb(value).add(Math.LN2), -Infinity);
   }
   override cdf(value: Tensor): Tensor {
-    this.checkValue("cdf", value);
-    if (this.validateArgs) checkValues("HalfNormal.cdf", "the value", value, (v) => v >= 0, "non-negative (the support)");
+    this.checkSupport("cdf", value);
     return this.baseDist.cdf(value).mul(2).sub(1);
   }
   override icdf(value: Tensor): Tensor {
@@ -171,42 +164,33 @@ export class HalfNormal extends TransformedDistribution {
   }
 }
 
-/** |X| for X ~ Cauchy(0, scale) (a TransformedDistribution of Cauchy by AbsTransform, as PyTorch). */
-export class HalfCauchy extends TransformedDistribution {
+/** |X| for X ~ N(0, scale²). */
+export class HalfNormal extends Folded {
+  constructor(scale: Param, opts: DistributionOptions = {}) {
+    const [s] = asParams("HalfNormal", ["scale"], [scale]);
+    if (opts?.validateArgs ?? true) positive("HalfNormal", "scale", s!);
+    super(new Normal(0, s!, { validateArgs: false }), new AbsTransform(), opts);
+  }
+  override get mean(): Tensor {
+    return this.scale.mul(Math.sqrt(2 / Math.PI));
+  }
+  override get variance(): Tensor {
+    return this.scale.pow(2).mul(1 - 2 / Math.PI);
+  }
+}
+
+/** |X| for X ~ Cauchy(0, scale). */
+export class HalfCauchy extends Folded {
   constructor(scale: Param, opts: DistributionOptions = {}) {
     const [s] = asParams("HalfCauchy", ["scale"], [scale]);
     if (opts?.validateArgs ?? true) positive("HalfCauchy", "scale", s!);
     super(new Cauchy(0, s!, { validateArgs: false }), new AbsTransform(), opts);
   }
-  get scale(): Tensor {
-    return (this.baseDist as Cauchy).scale;
-  }
   override get mean(): Tensor {
     return fullLike(this.scale.detach(), Infinity);
   }
-  override get mode(): Tensor {
-    return zerosLike(this.scale.detach());
-  }
   override get variance(): Tensor {
     return this.baseDist.variance;
-  }
-  override logProb(value: Tensor): Tensor {
-    this.checkValue("logProb", value);
-    if (this.validateArgs) checkValues("HalfCauchy.logProb", "the value", value, (v) => v >= 0, "non-negative (the support)");
-    const lp = this.baseDist.logProb(value).add(Math.LN2);
-    return where(value.ge(0), lp, -Infinity);
-  }
-  override cdf(value: Tensor): Tensor {
-    this.checkValue("cdf", value);
-    if (this.validateArgs) checkValues("HalfCauchy.cdf", "the value", value, (v) => v >= 0, "non-negative (the support)");
-    return this.baseDist.cdf(value).mul(2).sub(1);
-  }
-  override icdf(value: Tensor): Tensor {
-    this.checkValue("icdf", value);
-    return this.baseDist.icdf(value.add(1).div(2));
-  }
-  override entropy(): Tensor {
-    return this.baseDist.entropy().sub(Math.LN2);
   }
 }
 
