@@ -75,3 +75,21 @@ export {
   indexAdd, indexCopy, indexFill, indexPut, maskedScatter, selectScatter, sliceScatter, diagonalScatter,
 } from "./ops/index-write.js";
 export type { IndexAddOptions } from "./ops/index-write.js";
+// integer and bit ops, copysign ... mvlgamma (ops/special.ts; torch.special is src/special), window functions (ops/windows.ts)
+export {
+  gcd, lcm, bitwiseAnd, bitwiseOr, bitwiseXor, bitwiseNot, bitwiseLeftShift, bitwiseRightShift, copysign, nextafter, frexp,
+  ldexp, positive, i0, mvlgamma,
+} from "./ops/special.js";
+export type { Frexp } from "./ops/special.js";
+export { hannWindow, hammingWindow, bartlettWindow, blackmanWindow, kaiserWindow } from "./ops/windows.js";
+export type { WindowOptions, HammingWindowOptions, KaiserWindowOptions } from "./ops/windows.js";
+// statistics, scatter/index reductions and Cholesky solves added with uniqueConsecutive ... choleskySolve (ops/stats.ts, ops/linalg-extra.ts)
+export {
+  uniqueConsecutive, histogram, cov, corrcoef, diagflat, trapezoid, trapz, cumulativeTrapezoid, renorm, addcmul, addcdiv,
+  chainMatmul, scatterReduce, indexReduce,
+} from "./ops/stats.js";
+export type {
+  UniqueConsecutiveOptions, Histogram, HistogramOptions, CovOptions, TrapezoidOptions, ScatterReduceOp, IndexReduceOp,
+  ScatterReduceOptions,
+} from "./ops/stats.js";
+export { choleskyInverse, choleskySolve } from "./ops/linalg-extra.js";

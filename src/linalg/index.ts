@@ -35,3 +35,4 @@ export function multiDot(tensors: readonly Tensor[]): Tensor {
 }
 export { luFactor, lu, luUnpack, luSolve, solveTriangular, lstsq, vander, householderProduct } from "../ops/linalg-lu.js";
 export type { LUFactor, PLU, LuOptions, LuUnpackOptions, LuSolveOptions, SolveTriangularOptions, Lstsq, LstsqOptions, LstsqDriver } from "../ops/linalg-lu.js";
+export { tensorinv, tensorsolve, vecdot } from "../ops/linalg-extra.js";

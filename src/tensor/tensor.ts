@@ -23,6 +23,9 @@ import { type ValuesIndices, assertTensor } from "../ops/util.js";
 import type { IndexSpec } from "../ops/indexing.js";
 import * as C from "./creation.js";
 import * as W from "../ops/index-write.js";
+import * as ST from "../ops/stats.js";
+import * as LX from "../ops/linalg-extra.js";
+import * as SP from "../ops/special.js";
 
 type T = Tensor;
 type TS = Tensor | number;
@@ -406,6 +409,22 @@ export class Tensor {
   subtract(other: TS, opts?: { alpha?: number }): T { return E.sub(this, other, opts); }
   negative(): T { return E.neg(this); }
   absolute(): T { return E.abs(this); }
+  // integer and bit ops, copysign ... mvlgamma (ops/special.ts)
+  gcd(other: TS): T { return SP.gcd(this, other); }
+  lcm(other: TS): T { return SP.lcm(this, other); }
+  bitwiseAnd(other: TS): T { return SP.bitwiseAnd(this, other); }
+  bitwiseOr(other: TS): T { return SP.bitwiseOr(this, other); }
+  bitwiseXor(other: TS): T { return SP.bitwiseXor(this, other); }
+  bitwiseNot(): T { return SP.bitwiseNot(this); }
+  bitwiseLeftShift(other: TS): T { return SP.bitwiseLeftShift(this, other); }
+  bitwiseRightShift(other: TS): T { return SP.bitwiseRightShift(this, other); }
+  copysign(other: TS): T { return SP.copysign(this, other); }
+  nextafter(other: TS): T { return SP.nextafter(this, other); }
+  frexp(): SP.Frexp { return SP.frexp(this); }
+  ldexp(other: TS): T { return SP.ldexp(this, other); }
+  positive(): T { return SP.positive(this); }
+  i0(): T { return SP.i0(this); }
+  mvlgamma(p: number): T { return SP.mvlgamma(this, p); }
 
   // ---- activations ----
   relu(): T { return A.relu(this); }
@@ -620,6 +639,22 @@ export class Tensor {
   sliceScatter(src: T, dim?: number, start?: number | null, end?: number | null, step?: number): T { return W.sliceScatter(this, src, dim, start, end, step); }
   diagonalScatter(src: T, offset?: number, dim1?: number, dim2?: number): T { return W.diagonalScatter(this, src, offset, dim1, dim2); }
 
+  // ---- statistics, scatter/index reductions, Cholesky solves (ops/stats.ts, ops/linalg-extra.ts) ----
+  uniqueConsecutive(opts?: ST.UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false }): T;
+  uniqueConsecutive(opts?: ST.UniqueConsecutiveOptions | null): T | T[];
+  uniqueConsecutive(opts?: ST.UniqueConsecutiveOptions | null): T | T[] { return ST.uniqueConsecutive(this, opts); }
+  histogram(bins: number | T, opts?: ST.HistogramOptions | null): ST.Histogram { return ST.histogram(this, bins, opts); }
+  cov(opts?: ST.CovOptions | null): T { return ST.cov(this, opts); }
+  corrcoef(): T { return ST.corrcoef(this); }
+  diagflat(offset?: number): T { return ST.diagflat(this, offset); }
+  renorm(p: number, dim: number, maxnorm: number): T { return ST.renorm(this, p, dim, maxnorm); }
+  addcmul(tensor1: T, tensor2: T, opts?: { value?: number } | null): T { return ST.addcmul(this, tensor1, tensor2, opts); }
+  addcdiv(tensor1: T, tensor2: T, opts?: { value?: number } | null): T { return ST.addcdiv(this, tensor1, tensor2, opts); }
+  scatterReduce(dim: number, index: T, src: T, reduce: ST.ScatterReduceOp, opts?: ST.ScatterReduceOptions | null): T { return ST.scatterReduce(this, dim, index, src, reduce, opts); }
+  indexReduce(dim: number, index: T, source: T, reduce: ST.IndexReduceOp, opts?: ST.ScatterReduceOptions | null): T { return ST.indexReduce(this, dim, index, source, reduce, opts); }
+  choleskyInverse(upper?: boolean | { upper?: boolean } | null): T { return LX.choleskyInverse(this, upper); }
+  choleskySolve(L: T, upper?: boolean | { upper?: boolean } | null): T { return LX.choleskySolve(this, L, upper); }
+
   // ---- in place (recorded by autograd as PyTorch records them; see ops/inplace.ts) ----
   copy_(src: TS): this { return IP.copy_(this, src); }
   fill_(v: number): this { return IP.inPlace("fill_", this, () => v); }
@@ -656,6 +691,14 @@ export class Tensor {
   maskedScatter_(mask: T, source: T): this {
     return IP.inPlace("maskedScatter_", this, (t) => W.maskedScatter(t, mask, source), [source], false, false);
   }
+  // the source has its own shape; prod/amax/amin's rules read self (then f runs on a copy)
+  scatterReduce_(dim: number, index: T, src: T, reduce: ST.ScatterReduceOp, opts?: ST.ScatterReduceOptions | null): this {
+    return IP.inPlace("scatterReduce_", this, (t) => ST.scatterReduce(t, dim, index, src, reduce, opts), [src], ST.reduceReadsSelf(reduce), false);
+  }
+  indexReduce_(dim: number, index: T, source: T, reduce: ST.IndexReduceOp, opts?: ST.ScatterReduceOptions | null): this {
+    return IP.inPlace("indexReduce_", this, (t) => ST.indexReduce(t, dim, index, source, reduce, opts), [source], ST.reduceReadsSelf(reduce), false);
+  }
+  renorm_(p: number, dim: number, maxnorm: number): this { return IP.inPlace("renorm_", this, (t) => ST.renorm(t, p, dim, maxnorm), [], true); }
   relu_(): this { return IP.inPlace("relu_", this, (t) => A.relu(t)); }
   uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }

@@ -1,0 +1,749 @@
+/**
+ * Statistics and reductions PyTorch 1.13 has beyond ops/reduce.ts and ops/sort.ts:
+ * uniqueConsecutive, histogram, cov, corrcoef, diagflat, trapezoid (trapz), cumulativeTrapezoid,
+ * renorm, addcmul, addcdiv, chainMatmul, scatterReduce and indexReduce.
+ *
+ * Composites (cov, corrcoef, trapezoid, renorm, addcmul, chainMatmul) get their gradients from the
+ * ops they are made of, in PyTorch's order of operations so float32 results round alike.
+ * uniqueConsecutive and histogram run on the host and are not differentiable (as PyTorch's).
+ * scatterReduce / indexReduce run on the host, in the input's dtype (each step rounded, as
+ * PyTorch's CPU kernel accumulates), with PyTorch 1.13's backward formulas written in Tensor ops.
+ */
+import { record } from "../autograd/engine.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { zerosLike } from "../tensor/creation.js";
+import { type DType, arrayFor, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { broadcastShapes, contiguousStrides, normalizeDim, shapesEqual } from "../tensor/shape.js";
+import { Tensor } from "../tensor/tensor.js";
+import * as E from "./elementwise.js";
+import { checkIndex, diag } from "./indexing.js";
+import { mm } from "./linalg.js";
+import { vectorNorm } from "./linalg-dense.js";
+import { sum } from "./reduce.js";
+import { assertTensor, castTo, onBackend, wrap } from "./util.js";
+
+type T = Tensor;
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Tensor);
+
+function boolOpt(op: string, key: string, v: unknown, dflt: boolean): boolean {
+  if (v === undefined || v === null) return dflt;
+  if (typeof v !== "boolean") throw new TensileError(`${op}: ${key} must be a boolean, got ${fmtValue(v)}`);
+  return v;
+}
+
+function intArg(op: string, key: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new TensileError(`${op}: ${key} must be an integer, got ${fmtValue(v)}`);
+  return v;
+}
+
+/** A fresh tensor of `dtype` on `like`'s backend holding `data` (rounded to the dtype). */
+function fromHost(like: T, dtype: DType, data: ArrayLike<number>, shape: readonly number[]): T {
+  const a = arrayFor(dtype, data.length);
+  a.set(data);
+  return wrap(like.backend, like.backend.fromArray(a), shape);
+}
+
+const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
+
+// ---- uniqueConsecutive ----
+
+export interface UniqueConsecutiveOptions {
+  /** Also return, for each input element (or slice along `dim`), the index of its group in the result (int32). */
+  returnInverse?: boolean;
+  /** Also return the length of each group (int32). */
+  returnCounts?: boolean;
+  /** Collapse runs of equal slices along this dim instead of runs of equal elements of the flattened input. */
+  dim?: number | null;
+}
+
+/**
+ * x with each run of consecutive equal elements (or, with `dim`, equal slices along dim) collapsed
+ * to one, as `torch.unique_consecutive`; with `returnInverse` / `returnCounts`, an array
+ * [values, inverse?, counts?]. NaN equals nothing, so NaNs never merge (as PyTorch). Not
+ * differentiable.
+ */
+export function uniqueConsecutive(x: T, opts: UniqueConsecutiveOptions & { returnInverse?: false; returnCounts?: false }): T;
+export function uniqueConsecutive(x: T, opts?: UniqueConsecutiveOptions | null): T | T[];
+export function uniqueConsecutive(x: T, opts?: UniqueConsecutiveOptions | null): T | T[] {
+  const op = "uniqueConsecutive";
+  assertTensor(op, x);
+  const o = isPlainObject(opts) ? opts : {};
+  const returnInverse = boolOpt(op, "returnInverse", o.returnInverse, false);
+  const returnCounts = boolOpt(op, "returnCounts", o.returnCounts, false);
+  const dim = o.dim ?? null;
+  if (dim !== null && typeof dim !== "number") throw new TensileError(`${op}: dim must be an integer or null, got ${fmtValue(dim)}`);
+  const intT = (a: Int32Array, shape: readonly number[]) => wrap(x.backend, x.backend.fromArray(a), shape);
+  const finish = (values: T, inverse: Int32Array, invShape: readonly number[], counts: number[]): T | T[] => {
+    if (!returnInverse && !returnCounts) return values;
+    const res = [values];
+    if (returnInverse) res.push(intT(inverse, invShape));
+    if (returnCounts) res.push(intT(Int32Array.from(counts), [counts.length]));
+    return res;
+  };
+  if (dim === null) {
+    const data = x.detach().contiguous().dataSync();
+    const n = data.length;
+    const keep: number[] = [], counts: number[] = [];
+    const inverse = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      if (i === 0 || !(data[i] === data[i - 1])) {
+        keep.push(i);
+        counts.push(0);
+      }
+      counts[counts.length - 1]!++;
+      inverse[i] = keep.length - 1;
+    }
+    const arr = arrayFor(x.dtype, keep.length);
+    keep.forEach((i, k) => (arr[k] = data[i]!));
+    return finish(wrap(x.backend, x.backend.fromArray(arr), [keep.length]), inverse, x.shape, counts);
+  }
+  if (x.ndim === 0) throw new TensileError(`${op}: Dimension specified as ${dim} but tensor has no dimensions`);
+  const d = normalizeDim(op, dim, x.ndim);
+  const n = x.shape[d]!;
+  if (n === 0) return finish(x.detach().clone(), new Int32Array(0), [0], []);
+  if (x.numel() === 0) throw new TensileError(`${op}: There are 0 sized dimensions, and they aren't selected, so unique cannot be applied (input ${fmtShape(x.shape)}, dim ${d})`);
+  const perm = [d, ...[...x.shape.keys()].filter((i) => i !== d)];
+  const data = x.detach().permute(perm).contiguous().dataSync();
+  const S = data.length / n;
+  const keep: number[] = [], counts: number[] = [];
+  const inverse = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let same = i > 0;
+    for (let j = 0; same && j < S; j++) same = data[i * S + j] === data[(i - 1) * S + j];
+    if (!same) {
+      keep.push(i);
+      counts.push(0);
+    }
+    counts[counts.length - 1]!++;
+    inverse[i] = keep.length - 1;
+  }
+  const arr = arrayFor(x.dtype, keep.length * S);
+  keep.forEach((i, k) => arr.set(data.subarray(i * S, (i + 1) * S), k * S));
+  const inv = perm.map((_, i) => perm.indexOf(i));
+  const shape = perm.map((p) => (p === d ? keep.length : x.shape[p]!));
+  const values = wrap(x.backend, x.backend.fromArray(arr), shape).permute(inv).contiguous();
+  return finish(values, inverse, [n], counts);
+}
+
+// ---- histogram ----
+
+/** PyTorch's `torch.return_types.histogram`: `[hist, binEdges]`, also as `.hist` / `.binEdges`. */
+export type Histogram = [Tensor, Tensor] & { readonly hist: Tensor; readonly binEdges: Tensor };
+
+export interface HistogramOptions {
+  /** [min, max] of the bins (default: the input's min and max); only with a bin count. */
+  range?: readonly [number, number] | null;
+  /** A weight per input element (input's shape and dtype): the bins sum weights instead of counting. */
+  weight?: Tensor | null;
+  /** Divide by the total and the bin widths, so the histogram integrates to 1. */
+  density?: boolean;
+}
+
+/** x = m·2^e exactly, m an integer (x a finite double). */
+function decompose(x: number): [bigint, number] {
+  if (x === 0) return [0n, 0];
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0), lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (biased !== 0) m |= 1n << 52n;
+  return [hi >>> 31 ? -m : m, (biased === 0 ? 1 : biased) - 1075];
+}
+
+/** a·b + c rounded once to `bits` significant bits (24: float32, 53: float64), ties to even: an FMA. */
+function fma(a: number, b: number, c: number, bits: number): number {
+  const [ma, ea] = decompose(a), [mb, eb] = decompose(b), [mc, ec] = decompose(c);
+  const ep = ea + eb, E = Math.min(ep, ec);
+  let t = ((ma * mb) << BigInt(ep - E)) + (mc << BigInt(ec - E));
+  if (t === 0n) return a * b + c;
+  const neg = t < 0n;
+  if (neg) t = -t;
+  let e = E;
+  const len = t.toString(2).length;
+  if (len > bits) {
+    const sh = BigInt(len - bits);
+    const rem = t & ((1n << sh) - 1n), half = 1n << (sh - 1n);
+    t >>= sh;
+    e += len - bits;
+    if (rem > half || (rem === half && (t & 1n) === 1n)) t += 1n;
+  }
+  let v = Number(t);
+  for (; e > 1000; e -= 1000) v *= 2 ** 1000;
+  for (; e < -1000; e += 1000) v *= 2 ** -1000;
+  v *= 2 ** e;
+  return neg ? -v : v;
+}
+
+/**
+ * `steps` points from start to end as PyTorch's CPU linspace computes them in float32/float64, so
+ * histogram's bin edges are PyTorch's bit for bit (its last edge can miss end). Its AVX2 kernel
+ * (as GCC compiles it, contracting a + b·c into an FMA) fills pairs of vectors of 8 (float32) or
+ * 4 (float64) lanes, each lane base + l·step from the vector's first point, which is
+ * fma(step, idx, start) in the first half and fma(−step, steps − idx − 1, end) in the second; the
+ * remaining points one by one with those FMAs.
+ */
+function torchLinspace(start: number, end: number, steps: number, dtype: DType): Float64Array {
+  const f32 = dtype === "float32";
+  const r = f32 ? Math.fround : (v: number) => v;
+  const bits = f32 ? 24 : 53;
+  const out = new Float64Array(steps);
+  const s = r(start), e = r(end);
+  if (steps === 1) {
+    out[0] = s;
+    return out;
+  }
+  const step = r(r(e - s) / (steps - 1));
+  const half = Math.floor(steps / 2);
+  const V = f32 ? 8 : 4;
+  const point = (idx: number): number => (idx < half ? fma(step, idx, s, bits) : fma(-step, steps - idx - 1, e, bits));
+  let i = 0;
+  for (; i + 2 * V <= steps; i += 2 * V)
+    for (const at of [i, i + V]) {
+      const base = point(at);
+      for (let l = 0; l < V; l++) out[at + l] = r(base + r(l * step));
+    }
+  for (; i < steps; i++) out[i] = point(i);
+  return out;
+}
+
+/** First position in a[lo, hi) holding a value > v (std::upper_bound). */
+function upperBound(a: ArrayLike<number>, lo: number, hi: number, v: number): number {
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (v < a[m]!) hi = m;
+    else lo = m + 1;
+  }
+  return lo;
+}
+
+/**
+ * A histogram of x's values (flattened) as `torch.histogram`: `bins` equal-width bins over `range`
+ * (default: x's min and max; a zero-width range grows by 0.5 each way), or the bins between the
+ * increasing edges of a 1-D tensor. Each bin holds its left edge; the last also its right edge;
+ * values outside and NaN are left out. Returns [hist, binEdges] in x's float dtype. Not
+ * differentiable.
+ */
+export function histogram(x: T, bins: number | T, opts?: HistogramOptions | null): Histogram {
+  const op = "histogram";
+  assertTensor(op, x);
+  if (!isFloating(x.dtype)) throw new TensileError(`${op}: expected a floating point input, got ${x.dtype}`);
+  const o = isPlainObject(opts) ? (opts as HistogramOptions) : {};
+  const density = boolOpt(op, "density", o.density, false);
+  const weight = o.weight ?? null;
+  if (weight !== null) {
+    assertTensor(op, weight, "weight");
+    if (!shapesEqual(weight.shape, x.shape)) throw new TensileError(`${op}: weight should have the same shape as the input, got ${fmtShape(weight.shape)} and ${fmtShape(x.shape)}`);
+    if (weight.dtype !== x.dtype) throw new TensileError(`${op}: the input and weight tensors should have the same dtype, but got ${x.dtype} and ${weight.dtype}`);
+  }
+  const dtype = x.dtype;
+  const r = dtype === "float32" ? Math.fround : (v: number) => v;
+  const data = x.detach().contiguous().dataSync();
+  let edges: Float64Array;
+  let linear: boolean;
+  if (bins instanceof Tensor) {
+    assertTensor(op, bins, "bins");
+    if (o.range !== undefined && o.range !== null) throw new TensileError(`${op}: range can only be given with a number of bins, not with a tensor of bin edges`);
+    if (bins.ndim !== 1) throw new TensileError(`${op}: bins tensor should have one dimension, but got ${bins.ndim} dimensions`);
+    if (bins.dtype !== dtype) throw new TensileError(`${op}: input tensor and bins tensors should have the same dtype, but got input with dtype ${dtype} and bins with dtype ${bins.dtype}`);
+    if (bins.numel() < 2) throw new TensileError(`${op}: bins must be > 0, but got ${bins.numel() - 1} (a bins tensor of ${bins.numel()} edges)`);
+    edges = Float64Array.from(bins.detach().contiguous().dataSync());
+    linear = false;
+  } else {
+    if (typeof bins !== "number" || !Number.isInteger(bins)) throw new TensileError(`${op}: bins must be an integer or a 1-D Tensor of edges, got ${fmtValue(bins)}`);
+    if (bins <= 0) throw new TensileError(`${op}: bins must be > 0, but got ${bins}`);
+    let lo = 0, hi = 1;
+    const range = o.range ?? null;
+    if (range !== null) {
+      if (!Array.isArray(range) || range.length !== 2 || !range.every((v) => typeof v === "number"))
+        throw new TensileError(`${op}: range must be an array [min, max] of two numbers, got ${fmtValue(range)}`);
+      [lo, hi] = range as [number, number];
+    } else if (data.length > 0) {
+      // x's min and max (NaN when x holds a NaN, which the finiteness check then refuses)
+      lo = Infinity;
+      hi = -Infinity;
+      for (const v of data) {
+        if (v !== v) {
+          lo = hi = NaN;
+          break;
+        }
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new TensileError(`${op}: the range [${lo}, ${hi}] is not finite`);
+    if (lo > hi) throw new TensileError(`${op}: min should not exceed max, but got min ${lo} max ${hi}`);
+    if (lo === hi) (lo -= 0.5), (hi += 0.5);
+    edges = torchLinspace(lo, hi, bins + 1, dtype);
+    linear = true;
+  }
+  const nb = edges.length; // bin edges
+  const left = edges[0]!, right = edges[nb - 1]!;
+  const hist = new Float64Array(nb - 1);
+  const w = weight ? weight.detach().contiguous().dataSync() : null;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!(v >= left && v <= right)) continue; // outside, or NaN
+    let pos: number;
+    if (linear) {
+      // PyTorch's LINEAR_INTERPOLATION_WITH_LOCAL_SEARCH, in the input's dtype
+      pos = Math.trunc(r(r(r(v - left) * (nb - 1)) / r(right - left)));
+      const lo = Math.max(0, pos - 1), hi = Math.min(pos + 2, nb);
+      pos = upperBound(edges, lo, hi, v) - 1;
+    } else pos = upperBound(edges, 0, nb, v) - 1;
+    if (pos === nb - 1) pos -= 1;
+    hist[pos] = r(hist[pos]! + (w ? w[i]! : 1));
+  }
+  if (density) {
+    let total = 0;
+    for (const h of hist) total += h;
+    total = r(total);
+    for (let b = 0; b < hist.length; b++) hist[b] = r(r(hist[b]! / total) / r(edges[b + 1]! - edges[b]!));
+  }
+  const h = fromHost(x, dtype, hist, [nb - 1]);
+  const e = fromHost(x, dtype, edges, [nb]);
+  return Object.defineProperties([h, e], { hist: { value: h }, binEdges: { value: e } }) as Histogram;
+}
+
+// ---- cov, corrcoef ----
+
+export interface CovOptions {
+  /** Subtracted from the number of observations (or the weights' sum) in the denominator: 1 (default) is Bessel's correction, 0 the plain mean. */
+  correction?: number;
+  /** Integer frequency weights, one per observation (int32, ≥ 0). */
+  fweights?: Tensor | null;
+  /** Floating observation weights, one per observation (≥ 0). */
+  aweights?: Tensor | null;
+}
+
+/**
+ * The covariance matrix of the variables in x's rows (observations in its columns; a 1-D x is one
+ * variable), as `torch.cov`: Σ w (x − x̄)(x − x̄)ᵀ / (Σw − correction·Σ(w·a)/Σw), squeezed. Degrees
+ * of freedom ≤ 0 give a zero denominator (inf/NaN), as PyTorch (which warns).
+ */
+export function cov(x: T, opts?: CovOptions | null): T {
+  const op = "cov";
+  assertTensor(op, x);
+  const o = isPlainObject(opts) ? (opts as CovOptions) : {};
+  if (x.ndim > 2) throw new TensileError(`${op}: expected input to have two or fewer dimensions but got an input with ${x.ndim} dimensions (shape ${fmtShape(x.shape)})`);
+  if (x.dtype === "bool") throw new TensileError(`${op}: bool dtype is not supported for input`);
+  const correction = o.correction ?? 1;
+  intArg(op, "correction", correction);
+  const input = x.ndim < 2 ? x.reshape([1, -1]) : x;
+  const nObs = input.shape[1]!;
+  const checkWeights = (name: string, t: T, integral: boolean): void => {
+    assertTensor(op, t, name);
+    if (t.ndim > 1) throw new TensileError(`${op}: expected ${name} to have one or fewer dimensions but got ${name} with ${t.ndim} dimensions`);
+    if (integral ? t.dtype !== "int32" : !isFloating(t.dtype))
+      throw new TensileError(`${op}: expected ${name} to have ${integral ? "integral (int32)" : "floating point"} dtype but got ${name} with ${t.dtype} dtype`);
+    if (t.numel() !== nObs) throw new TensileError(`${op}: expected ${name} to have the same numel as there are observations in the input but got ${t.numel()} != ${nObs}`);
+    if (nObs > 0 && t.detach().dataSync().some((v) => v < 0)) throw new TensileError(`${op}: ${name} cannot be negative`);
+  };
+  const fw = o.fweights ?? null;
+  let aw = o.aweights ?? null;
+  let w: T | null = null;
+  if (fw !== null) {
+    checkWeights("fweights", fw, true);
+    w = onBackend(fw, x.backend).reshape([-1]);
+  }
+  if (aw !== null) {
+    checkWeights("aweights", aw, false);
+    aw = onBackend(aw, x.backend).reshape([-1]);
+    w = w ? w.mul(aw) : aw;
+  }
+  const wSum: T | number = w ? sum(w) : nObs;
+  if (w && (wSum as T).item() === 0) throw new TensileError(`${op}: weights sum to zero, can't be normalized`);
+  const avg = (w ? input.mul(w) : input).sum(1).div(wSum);
+  let norm: T | number;
+  if (w && correction !== 0) norm = aw ? E.sub(wSum, w.mul(aw).sum().mul(correction).div(wSum)) : E.sub(wSum, correction);
+  else norm = typeof wSum === "number" ? wSum - correction : wSum.sub(correction);
+  if ((typeof norm === "number" ? norm : norm.item()) <= 0) norm = 0;
+  const centered = input.sub(avg.unsqueeze(1));
+  const c = mm(centered, (w ? centered.mul(w) : centered).t());
+  return c.div(norm).squeeze();
+}
+
+/**
+ * The Pearson correlation coefficients of the variables in x's rows, as `torch.corrcoef`:
+ * cov(x) divided by the outer product of the standard deviations, clipped to [−1, 1].
+ */
+export function corrcoef(x: T): T {
+  assertTensor("corrcoef", x);
+  if (x.ndim > 2) throw new TensileError(`corrcoef: expected input to have two or fewer dimensions but got an input with ${x.ndim} dimensions (shape ${fmtShape(x.shape)})`);
+  if (x.dtype === "bool") throw new TensileError("corrcoef: bool dtype is not supported for input");
+  const c = cov(x);
+  if (c.ndim === 0) return c.div(c);
+  const sd = E.sqrt(c.diagonal());
+  return E.clamp(c.div(sd.reshape([-1, 1])).div(sd.reshape([1, -1])), -1, 1);
+}
+
+/** A 2-D matrix with x's elements (flattened) on its `offset`-th diagonal, as `torch.diagflat`. */
+export function diagflat(x: T, offset = 0): T {
+  assertTensor("diagflat", x);
+  intArg("diagflat", "offset", offset);
+  return diag(x.reshape([-1]), offset);
+}
+
+// ---- trapezoid, cumulativeTrapezoid ----
+
+export interface TrapezoidOptions {
+  /** The sample points (instead of an even spacing): 1-D along dim, or broadcasting with y. */
+  x?: Tensor | null;
+  /** The even spacing of the sample points (default 1). */
+  dx?: number | null;
+  /** The dim to integrate along (default −1). */
+  dim?: number;
+}
+
+/** (y, x?, opts?) or (y, opts?): the sample points positionally (PyTorch's order) or as `opts.x`. */
+function trapezoidArgs(op: string, y: T, xOrOpts: unknown, opts: unknown): { xs: T | null; dx: number; d: number } {
+  assertTensor(op, y);
+  let o: Record<string, unknown> = {};
+  let xs: unknown = null;
+  if (xOrOpts instanceof Tensor) {
+    xs = xOrOpts;
+    if (isPlainObject(opts)) o = opts;
+    if (o.x !== undefined && o.x !== null) throw new TensileError(`${op}: x given twice (positionally and in the options)`);
+  } else if (isPlainObject(xOrOpts)) {
+    o = xOrOpts;
+    xs = o.x ?? null;
+  } else if (xOrOpts !== undefined && xOrOpts !== null) throw new TensileError(`${op}: expected x to be a Tensor or an options object, got ${fmtValue(xOrOpts)}`);
+  const dxRaw = o.dx ?? null;
+  if (xs !== null) {
+    assertTensor(op, xs, "x");
+    if (dxRaw !== null) throw new TensileError(`${op}: give either x or dx, not both`);
+  }
+  if (dxRaw !== null && (typeof dxRaw !== "number" || Number.isNaN(dxRaw))) throw new TensileError(`${op}: dx must be a real number, got ${fmtValue(dxRaw)}`);
+  const dim = o.dim ?? -1;
+  if (y.ndim === 0) throw new TensileError(`${op}: Dimension specified as ${fmtValue(dim)} but tensor has no dimensions`);
+  const d = normalizeDim(op, dim as number, y.ndim);
+  if (y.dtype === "bool" || (xs instanceof Tensor && xs.dtype === "bool")) throw new TensileError(`${op}: received a bool input for x or y, but bool is not supported`);
+  return { xs: xs as T | null, dx: (dxRaw as number | null) ?? 1, d };
+}
+
+/** The spacings x[i+1] − x[i] along dim d, x viewed against y as PyTorch views it. */
+function spacings(op: string, y: T, xs: T, d: number): T {
+  let xv: T;
+  if (xs.ndim === 1) {
+    if (xs.shape[0] !== y.shape[d]) throw new TensileError(`${op}: There must be one x value for each sample point (x ${fmtShape(xs.shape)}, y ${fmtShape(y.shape)} along dim ${d})`);
+    xv = xs.reshape(y.shape.map((s, i) => (i === d ? s : 1)));
+  } else if (xs.ndim < y.ndim) xv = xs.reshape([...new Array<number>(y.ndim - xs.ndim).fill(1), ...xs.shape]);
+  else xv = xs;
+  const n = xv.shape[d]!;
+  const dxs = xv.narrow(d, 1, Math.max(n - 1, 0)).sub(xv.narrow(d, 0, Math.max(n - 1, 0)));
+  const pairShape = y.shape.map((s, i) => (i === d ? Math.max(s - 1, 0) : s));
+  broadcastShapes(op, dxs.shape, pairShape);
+  return onBackend(dxs, y.backend);
+}
+
+function trapezoidImpl(op: string, y: T, xOrOpts: unknown, opts: unknown): T {
+  const { xs, dx, d } = trapezoidArgs(op, y, xOrOpts, opts);
+  const n = y.shape[d]!;
+  // no samples: 0, as NumPy (in y's dtype)
+  if (n === 0) return zerosLike(y.sum(d));
+  if (xs === null) return y.sum(d).sub(y.select(d, 0).add(y.select(d, -1)).mul(0.5)).mul(dx);
+  const dxs = spacings(op, y, xs, d);
+  const pairs = y.narrow(d, 1, n - 1).add(y.narrow(d, 0, n - 1));
+  return pairs.mul(dxs).sum(d).div(2);
+}
+
+/**
+ * ∫y along `dim` by the trapezoidal rule, as `torch.trapezoid`: with sample points x (positionally
+ * or `opts.x`: 1-D along dim, or broadcasting with y), or an even spacing `dx` (default 1).
+ */
+export function trapezoid(y: T, x?: T | TrapezoidOptions | null, opts?: TrapezoidOptions | null): T {
+  return trapezoidImpl("trapezoid", y, x, opts);
+}
+/** `torch.trapz`: trapezoid under its older name. */
+export function trapz(y: T, x?: T | TrapezoidOptions | null, opts?: TrapezoidOptions | null): T {
+  return trapezoidImpl("trapz", y, x, opts);
+}
+
+/**
+ * The running trapezoidal integral of y along `dim`, as `torch.cumulative_trapezoid` (one fewer
+ * element along dim than y; the first partial area first).
+ */
+export function cumulativeTrapezoid(y: T, x?: T | TrapezoidOptions | null, opts?: TrapezoidOptions | null): T {
+  const op = "cumulativeTrapezoid";
+  const { xs, dx, d } = trapezoidArgs(op, y, x, opts);
+  const m = Math.max(y.shape[d]! - 1, 0);
+  const pairs = y.narrow(d, Math.min(1, y.shape[d]!), m).add(y.narrow(d, 0, m));
+  if (xs === null) return castTo(pairs, floatOf(pairs.dtype)).mul(dx / 2).cumsum(d);
+  return spacings(op, y, xs, d).mul(pairs).cumsum(d).div(2);
+}
+
+// ---- renorm ----
+
+/**
+ * x with each slice along `dim` whose p-norm exceeds `maxnorm` scaled down to norm maxnorm
+ * (by maxnorm / (norm + 1e-7)), as `torch.renorm`. Differentiable in x.
+ */
+export function renorm(x: T, p: number, dim: number, maxnorm: number): T {
+  const op = "renorm";
+  assertTensor(op, x);
+  if (typeof p !== "number" || Number.isNaN(p)) throw new TensileError(`${op}: p must be a number, got ${fmtValue(p)}`);
+  if (typeof maxnorm !== "number" || Number.isNaN(maxnorm)) throw new TensileError(`${op}: maxnorm must be a number, got ${fmtValue(maxnorm)}`);
+  if (x.ndim <= 1) throw new TensileError(`${op}: input needs at least 2 dimensions, got ${x.ndim} dimensions`);
+  const d = normalizeDim(op, dim, x.ndim);
+  if (!(p > 0)) throw new TensileError(`${op}: non-positive-norm not supported (p = ${p})`);
+  if (!(maxnorm >= 0)) throw new TensileError(`${op}: expected maxnorm to be >= 0 but got ${maxnorm}`);
+  if (!isFloating(x.dtype)) throw new TensileError(`${op}: expected a floating point input, got ${x.dtype}`);
+  const others = [...x.shape.keys()].filter((i) => i !== d);
+  const norm = vectorNorm(x, p, others, true);
+  const factor = E.where(norm.gt(maxnorm), E.div(maxnorm, norm.add(1e-7)), 1);
+  return x.mul(factor);
+}
+
+// ---- addcmul, addcdiv ----
+
+function addcArgs(op: string, x: T, t1: T, t2: T, opts: unknown): { value: number; dtype: DType } {
+  assertTensor(op, x);
+  assertTensor(op, t1, "tensor1");
+  assertTensor(op, t2, "tensor2");
+  const value = isPlainObject(opts) ? (opts.value ?? 1) : 1;
+  const dtype = promoteTypes(promoteTypes(x.dtype, t1.dtype), t2.dtype);
+  if (typeof value !== "number" || Number.isNaN(value)) throw new TensileError(`${op}: value must be a number, got ${fmtValue(value)}`);
+  if (dtype === "bool") throw new TensileError(`${op}: not implemented for bool tensors`);
+  if (!isFloating(dtype) && !Number.isInteger(value)) throw new TensileError(`${op}: value must be an integer for ${dtype} tensors, got ${value}`);
+  broadcastShapes(op, broadcastShapes(op, x.shape, t1.shape), t2.shape);
+  return { value, dtype };
+}
+
+/** x + value·t1·t2 (all three broadcast), as `torch.addcmul`. */
+export function addcmul(x: T, tensor1: T, tensor2: T, opts?: { value?: number } | null): T {
+  const { value } = addcArgs("addcmul", x, tensor1, tensor2, opts);
+  const scaled = value === 1 ? tensor1 : tensor1.mul(value);
+  return x.add(scaled.mul(tensor2));
+}
+
+/** x + value·t1/t2 (all three broadcast), as `torch.addcdiv`; integer t1 and t2 are refused, as in PyTorch. */
+export function addcdiv(x: T, tensor1: T, tensor2: T, opts?: { value?: number } | null): T {
+  const { value } = addcArgs("addcdiv", x, tensor1, tensor2, opts);
+  if (!isFloating(tensor1.dtype) && !isFloating(tensor2.dtype))
+    throw new TensileError(
+      "addcdiv: Integer division with addcdiv is no longer supported (tensor1 and tensor2 are integer tensors); " +
+        "use addcmul(x, t1.div(t2, {roundingMode: \"trunc\"}), ones) for the old behavior, or cast them to float");
+  const scaled = value === 1 ? tensor1 : tensor1.mul(value);
+  return x.add(scaled.div(tensor2));
+}
+
+// ---- chainMatmul ----
+
+/**
+ * The product of the 2-D matrices, in the order of fewest scalar multiplications (as
+ * `torch.linalg.multi_dot` chooses it), as `torch.chain_matmul`. One matrix: a copy.
+ */
+export function chainMatmul(...matrices: (T | readonly T[])[]): T {
+  const op = "chainMatmul";
+  const ms = (matrices.length === 1 && Array.isArray(matrices[0]) ? matrices[0] : matrices) as T[];
+  if (ms.length === 0) throw new TensileError(`${op}: Expected one or more matrices`);
+  ms.forEach((m, i) => {
+    assertTensor(op, m, `matrix ${i}`);
+    if (m.ndim !== 2) throw new TensileError(`${op}: matrix ${i} must be 2-D, got ${m.ndim}-D ${fmtShape(m.shape)}`);
+    if (m.dtype !== ms[0]!.dtype) throw new TensileError(`${op}: all matrices must have the same dtype, but matrix 0 is ${ms[0]!.dtype} and matrix ${i} ${m.dtype}`);
+    if (i > 0 && ms[i - 1]!.shape[1] !== m.shape[0])
+      throw new TensileError(`${op}: matrices ${i - 1} and ${i} with shapes ${fmtShape(ms[i - 1]!.shape)} and ${fmtShape(m.shape)} cannot be multiplied`);
+  });
+  const n = ms.length;
+  if (n === 1) return ms[0]!.clone();
+  if (n === 2) return mm(ms[0]!, onBackend(ms[1]!, ms[0]!.backend));
+  const dims = [ms[0]!.shape[0]!, ...ms.map((m) => m.shape[1]!)];
+  if (n === 3) {
+    const [a, b, c, d] = dims as [number, number, number, number];
+    const first = a * c * (b + d), second = b * d * (a + c);
+    return first > second ? mm(ms[0]!, mm(ms[1]!, ms[2]!)) : mm(mm(ms[0]!, ms[1]!), ms[2]!);
+  }
+  // the classic O(n³) matrix-chain order (strict improvement keeps the first split)
+  const cost = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const split = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  for (let len = 1; len < n; len++)
+    for (let i = 0; i + len < n; i++) {
+      const j = i + len;
+      cost[i]![j] = Infinity;
+      for (let k = i; k < j; k++) {
+        const q = cost[i]![k]! + cost[k + 1]![j]! + dims[i]! * dims[k + 1]! * dims[j + 1]!;
+        if (q < cost[i]![j]!) (cost[i]![j] = q), (split[i]![j] = k);
+      }
+    }
+  const prod = (i: number, j: number): T => (i === j ? ms[i]! : mm(prod(i, split[i]![j]!), prod(split[i]![j]! + 1, j)));
+  return prod(0, n - 1);
+}
+
+// ---- scatterReduce, indexReduce ----
+
+export type ScatterReduceOp = "sum" | "prod" | "mean" | "amax" | "amin";
+export type IndexReduceOp = "prod" | "mean" | "amax" | "amin";
+export interface ScatterReduceOptions {
+  /** Whether x's own values take part in the reduction at the positions written (default true). */
+  includeSelf?: boolean;
+}
+
+/** Whether the reduction's backward rule reads x's values (an in-place form then runs on a copy). */
+export const reduceReadsSelf = (reduce: string): boolean => reduce === "prod" || reduce === "amax" || reduce === "amin";
+
+/**
+ * The reduction on the host: x's values (or, without includeSelf, the reduction's identity at the
+ * positions written) combined with src[p] at x[.., idx[p], ..] for every position p of idx (src
+ * has idx's shape), in idx's row-major order, each step rounded to x's dtype as PyTorch's CPU
+ * kernel does. NaN propagates through amax/amin. mean divides by the count (floor division for
+ * integers).
+ */
+function reduceHost(x: T, d: number, idx: T, src: T, reduce: ScatterReduceOp, includeSelf: boolean): T {
+  const dtype = x.dtype;
+  const out = arrayFor(dtype, x.numel());
+  out.set(x.detach().contiguous().dataSync());
+  const ia = idx.contiguous().dataSync(), sa = src.detach().contiguous().dataSync();
+  const shape = idx.shape, nd = shape.length, n = ia.length;
+  const xs = contiguousStrides(x.shape);
+  const isBool = dtype === "bool", isInt = dtype === "int32";
+  const count = reduce === "mean" ? new Int32Array(out.length).fill(includeSelf ? 1 : 0) : null;
+  const targets = new Int32Array(n);
+  const coord = new Array<number>(nd).fill(0);
+  for (let p = 0; p < n; p++) {
+    let off = 0;
+    for (let k = 0; k < nd; k++) off += (k === d ? ia[p]! : coord[k]!) * xs[k]!;
+    targets[p] = off;
+    for (let k = nd - 1; k >= 0; k--) {
+      if (++coord[k]! < shape[k]!) break;
+      coord[k] = 0;
+    }
+  }
+  if (!includeSelf) {
+    const identity = reduce === "prod" ? 1
+      : reduce === "amax" ? (isBool ? 0 : isInt ? -2147483648 : -Infinity)
+      : reduce === "amin" ? (isBool ? 1 : isInt ? 2147483647 : Infinity)
+      : 0;
+    for (let p = 0; p < n; p++) out[targets[p]!] = identity;
+  }
+  type Step = (a: number, b: number) => number;
+  const step: Step =
+    reduce === "sum" || reduce === "mean" ? (isBool ? (a, b) => (a || b ? 1 : 0) : (a, b) => a + b)
+    : reduce === "prod" ? (isBool ? (a, b) => (a && b ? 1 : 0) : isInt ? Math.imul : (a, b) => a * b)
+    : reduce === "amax" ? (a, b) => (b !== b ? b : a < b ? b : a)
+    : (a, b) => (b !== b ? b : b < a ? b : a);
+  for (let p = 0; p < n; p++) {
+    const t = targets[p]!;
+    out[t] = step(out[t]!, sa[p]!);
+    if (count) count[t]!++;
+  }
+  if (count)
+    for (let t = 0; t < out.length; t++) {
+      const c = count[t]!;
+      if (c > 1) out[t] = isInt ? Math.floor(out[t]! / c) : out[t]! / c;
+    }
+  return wrap(x.backend, x.backend.fromArray(out), x.shape);
+}
+
+/**
+ * scatterReduce / indexReduce after their checks: S (idx's shape, x's dtype) reduced into x at idx
+ * along d, recorded under `name` with PyTorch 1.13's scatter_reduce_backward / index_reduce_backward
+ * (written here with gather / scatterAdd on the expanded index, which is what index_select /
+ * index_add compute).
+ */
+function reduceChecked(name: string, x: T, d: number, idx: T, S: T, reduce: ScatterReduceOp, includeSelf: boolean): T {
+  if (x.dtype === "bool" && reduce === "mean") throw new TensileError(`${name}: reduce "mean" is not implemented for bool tensors`);
+  const out = reduceHost(x, d, idx, S, reduce, includeSelf);
+  const again = (self: T, src: T): T => reduceChecked(name, self, d, idx, src, reduce, includeSelf);
+  const reads = reduceReadsSelf(reduce);
+  return record(name, out, [x, S], (g) => {
+    let gSelf: T, gSrc: T;
+    if (reduce === "sum") {
+      gSelf = g;
+      gSrc = g.gather(d, idx);
+    } else if (reduce === "prod") {
+      // the exclusive products, computed again where an element is 0 (a division would give 0/0)
+      const maskedSelf = E.where(x.eq(0), 1, x);
+      gSelf = g.mul(again(maskedSelf, S)).div(maskedSelf);
+      const srcZero = S.eq(0);
+      const zerosThere = zerosLike(x).scatterAdd(d, idx, srcZero.to(x.dtype)).gather(d, idx);
+      const singleZero = E.logicalAnd(srcZero, zerosThere.eq(1));
+      const maskedSrcResult = again(x, E.where(singleZero, 1, S));
+      gSrc = E.where(singleZero, g.mul(maskedSrcResult).gather(d, idx), g.mul(out).gather(d, idx).div(E.where(srcZero, 1, S)));
+    } else if (reduce === "mean") {
+      let N = E.fullLike(g, includeSelf ? 1 : 0).scatterAdd(d, idx, E.fullLike(S, 1, { dtype: g.dtype }));
+      N = E.where(N.eq(0), 1, N);
+      gSelf = g.div(N);
+      gSrc = g.gather(d, idx).div(N.gather(d, idx));
+    } else {
+      // ties share the gradient evenly (x's value counts even without includeSelf, as in PyTorch)
+      const value = out.gather(d, idx);
+      const selfIs = x.eq(out).to(g.dtype);
+      const srcIs = S.eq(value).to(g.dtype);
+      const distributed = g.div(selfIs.scatterAdd(d, idx, srcIs));
+      gSelf = selfIs.mul(distributed);
+      gSrc = srcIs.mul(distributed.gather(d, idx));
+    }
+    if (!includeSelf) gSelf = gSelf.scatter(d, idx, 0);
+    return [gSelf, gSrc];
+  }, undefined, reads ? [x, S, out, idx] : [idx]);
+}
+
+function reduceOp<R extends string>(op: string, reduce: unknown, allowed: readonly R[], what: string): R {
+  if (typeof reduce !== "string" || !(allowed as readonly string[]).includes(reduce))
+    throw new TensileError(`${op}: reduce argument must be ${what}, got ${fmtValue(reduce)}`);
+  return reduce as R;
+}
+
+/**
+ * x with src's elements reduced into it along `dim` at `index` (as scatter writes them:
+ * out[i][index[i][j]] ∘= src[i][j] for dim 1), as `torch.scatter_reduce`: "sum", "prod", "mean",
+ * "amax" or "amin", over x's value and the values written (`includeSelf`, default) or the values
+ * written alone. Gradients as PyTorch 1.13 (amax/amin share ties evenly); src may be larger than
+ * index (the part index covers is used, the rest gets a zero gradient).
+ */
+export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: ScatterReduceOp, opts?: ScatterReduceOptions | null): T {
+  const op = "scatterReduce";
+  assertTensor(op, x);
+  assertTensor(op, index, "index");
+  assertTensor(op, src, "src");
+  const r = reduceOp(op, reduce, ["sum", "prod", "mean", "amax", "amin"] as const, "one of sum, prod, mean, amax or amin");
+  const includeSelf = boolOpt(op, "includeSelf", isPlainObject(opts) ? opts.includeSelf : undefined, true);
+  if (x.ndim === 0) {
+    const as1 = (t: T) => (t.ndim === 0 ? t.reshape([1]) : t);
+    return scatterReduce(x.reshape([1]), dim, as1(index), as1(src), r, { includeSelf }).reshape([]);
+  }
+  const d = normalizeDim(op, dim, x.ndim);
+  if (index.dtype !== "int32") throw new TensileError(`${op}: expected index to be an int32 tensor, got ${index.dtype}`);
+  if (index.ndim !== x.ndim || src.ndim !== x.ndim)
+    throw new TensileError(`${op}: index ${fmtShape(index.shape)} and src ${fmtShape(src.shape)} must have as many dimensions as the input ${fmtShape(x.shape)}`);
+  for (let i = 0; i < x.ndim; i++)
+    if ((i !== d && index.shape[i]! > x.shape[i]!) || index.shape[i]! > src.shape[i]!)
+      throw new TensileError(`${op}: Expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${d} and to be smaller size than src ${fmtShape(src.shape)}`);
+  checkIndex(op, index, x.shape[d]!, d);
+  let S = castTo(onBackend(src, x.backend), x.dtype);
+  // the part of src index covers (a view: the rest gets a zero gradient through it)
+  for (let i = 0; i < x.ndim; i++) if (S.shape[i] !== index.shape[i]) S = S.narrow(i, 0, index.shape[i]!);
+  return reduceChecked(op, x, d, onBackend(index, x.backend), S, r, includeSelf);
+}
+
+/**
+ * x with the slices of `source` along `dim` reduced into x's slices at `index` (1-D), as
+ * `torch.index_reduce`: "prod", "mean", "amax" or "amin", with or without x's own values
+ * (`includeSelf`, default true). Gradients as PyTorch 1.13.
+ */
+export function indexReduce(x: T, dim: number, index: T, source: T, reduce: IndexReduceOp, opts?: ScatterReduceOptions | null): T {
+  const op = "indexReduce";
+  assertTensor(op, x);
+  assertTensor(op, index, "index");
+  assertTensor(op, source, "source");
+  const r = reduceOp(op, reduce, ["prod", "mean", "amax", "amin"] as const, "one of prod, mean, amax or amin");
+  const includeSelf = boolOpt(op, "includeSelf", isPlainObject(opts) ? opts.includeSelf : undefined, true);
+  if (x.ndim === 0) {
+    const as1 = (t: T) => (t.ndim === 0 ? t.reshape([1]) : t);
+    return indexReduce(x.reshape([1]), dim, as1(index), as1(source), r, { includeSelf }).reshape([]);
+  }
+  const d = normalizeDim(op, dim, x.ndim);
+  if (index.dtype !== "int32") throw new TensileError(`${op}: expected index to be an int32 tensor, got ${index.dtype}`);
+  if (index.ndim > 1) throw new TensileError(`${op}: Index is supposed to be a vector, but got shape ${fmtShape(index.shape)}`);
+  const n = index.numel();
+  if (source.ndim !== x.ndim) throw new TensileError(`${op}: source ${fmtShape(source.shape)} must have as many dimensions as the input ${fmtShape(x.shape)}`);
+  if (source.shape[d] !== n) throw new TensileError(`${op}: Number of indices (${n}) should be equal to source.size(dim): (${source.shape[d]}), for dim: ${d}`);
+  for (let i = 0; i < x.ndim; i++)
+    if (i !== d && source.shape[i] !== x.shape[i])
+      throw new TensileError(`${op}: Source/destination tensor must have same slice shapes (source ${fmtShape(source.shape)}, input ${fmtShape(x.shape)}, dim ${d})`);
+  checkIndex(op, index, x.shape[d]!, d);
+  const idx = onBackend(index, x.backend).reshape(source.shape.map((s, i) => (i === d ? s : 1))).expand(source.shape);
+  return reduceChecked(op, x, d, idx, castTo(onBackend(source, x.backend), x.dtype), r, includeSelf);
+}
