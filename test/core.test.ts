@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import {
   Function, FunctionCtx, Generator, Tensor, TensileError, allclose, inferenceMode, arange, cat, einsum, equal, getBackend, isclose, unique, enableGrad, eye, full, grad, linspace,
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
-  zeros,
+  zeros, withBackend, listBackends,
 } from "../src/core.js";
 import { record } from "../src/autograd/engine.js";
 
@@ -447,6 +447,23 @@ describe("autograd", () => {
     for (let i = 0; i < 10000; i++) y = y.mul(1.0001);
     y.sum().backward();
     assert.ok(Math.abs(x.grad!.item() - Math.pow(1.0001, 10000)) < 1e-2);
+  });
+});
+
+describe("tensors on two backends", () => {
+  test("an op meeting a tensor of another backend keeps it in the graph; its gradient goes back to its backend", () => {
+    const a = withBackend("reference", () => tensor([1, 2], { requiresGrad: true }));
+    for (const other of ["reference", "wasm"].filter((n) => listBackends().includes(n))) {
+      const b = withBackend(other, () => tensor([3, 4]));
+      for (const [what, y] of [["a·b", () => a.mul(b)], ["b·a", () => b.mul(a)], ["b + a²", () => b.add(a.mul(a))]] as const) {
+        a.grad = null;
+        const out = y();
+        assert.equal(out.requiresGrad, true, `${what} on ${other}: requires grad`);
+        out.sum().backward();
+        assert.equal(a.grad!.backend.name, "reference", `${what}: a's gradient on a's backend`);
+        assert.deepEqual([...a.grad!.dataSync()], what === "b + a²" ? [2, 4] : [3, 4], `${what} with b on ${other}`);
+      }
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { getBackend } from "../backends/registry.js";
 import { TensileError, fmtShape } from "../errors.js";
 import { type DType, arrayFor, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
+import { record } from "../autograd/engine.js";
 
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | number;
@@ -63,10 +64,14 @@ export function castTo(t: Tensor, dtype: DType): Tensor {
 }
 
 /** Moves a tensor's data to `backend` if it lives elsewhere (mixing backends copies, never fails). */
+/**
+ * `t` on `backend`: itself, or a copy there. The copy is recorded, so a tensor that requires grad
+ * keeps its place in the graph when an op meets it on another backend (its gradient is copied back).
+ */
 export function onBackend(t: Tensor, backend: Backend): Tensor {
   if (t.backend === backend) return t;
   const moved = new Tensor(backend.fromArray(t.dataSync()), backend, [...t.shape]);
-  return moved;
+  return record("toBackend", moved, [t], (g) => [onBackend(g, t.backend)], undefined, []);
 }
 
 /** The view of `t` broadcast to `shape` (stride 0 on broadcast and new leading dims). */
