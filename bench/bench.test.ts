@@ -132,6 +132,28 @@ test("the PyTorch baseline prefers OPENBLAS_* unset, never a refused one, and ma
   assert.equal(baselineFor([outcome("torch-unset-2t", {})], 1), undefined);
 });
 
+test("a VM whose CPU OpenBLAS cannot identify: a third PyTorch configuration with the flags' core type", () => {
+  const withCpu = buildConfigs(false, 2, "SkylakeX");
+  const cpu = withCpu.filter((c) => c.openblasEnv === "cpu");
+  assert.deepEqual(cpu.map((c) => [c.id, c.label, c.coretype, c.threads]), [
+    ["torch-cpu-1t", "PyTorch, OPENBLAS_CORETYPE=SkylakeX", "SkylakeX", 1], ["torch-cpu-2t", "PyTorch, OPENBLAS_CORETYPE=SkylakeX", "SkylakeX", 2],
+  ]);
+  assert.equal(buildConfigs(false, 2).filter((c) => c.openblasEnv === "cpu").length, 0, "none when detection agrees");
+  // the baseline: unset if valid, else the flags' core type, else as given
+  const pick = (valid: string[]) => {
+    const os = ["given", "unset", "cpu"].map((e) => {
+      const o: ConfigOutcome = { config: withCpu.find((c) => c.id === `torch-${e}-1t`)!, workloads: {} };
+      if (!valid.includes(e)) o.invalid = "slow";
+      return o;
+    });
+    return baselineFor(os, 1)?.config.openblasEnv;
+  };
+  assert.equal(pick(["given", "unset", "cpu"]), "unset");
+  assert.equal(pick(["given", "cpu"]), "cpu");
+  assert.equal(pick(["given"]), "given");
+  assert.equal(pick([]), undefined);
+});
+
 test("tables divide medians by the same-thread PyTorch baseline and mark refused rows", () => {
   const torch1 = outcome("torch-unset-1t", { "mlp.epoch": [2, 3, 100] });
   const torch2 = outcome("torch-unset-2t", { "mlp.epoch": [1, 1, 1] }, { invalid: "GEMM too slow" });

@@ -1,4 +1,5 @@
 /** Facts about the machine the benchmark ran on, for the head of RESULTS.md. */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import os from "node:os";
 
@@ -27,6 +28,40 @@ export interface MachineFacts {
   loadAverage: string;
   blas: string;
   openblasEnv: string;
+  /** OpenBLAS's kernels: the core it detects on its own, and the one the CPU's flags call for. */
+  openblasCore?: OpenblasCore;
+}
+
+export interface OpenblasCore {
+  /** What OpenBLAS picks with no OPENBLAS_* tuning variable (its `OPENBLAS_VERBOSE=2` line), or null. */
+  detected: string | null;
+  /** The OPENBLAS_CORETYPE the CPU's flags call for (SkylakeX for AVX-512, Haswell or Zen for AVX2), or null. */
+  forFlags: string | null;
+}
+
+/**
+ * OpenBLAS picks its kernels from the CPU's family and model, and a VM that hides them ("Intel(R)
+ * Xeon(R) Processor") gets the generic fallback: on such a VM (2026-11-29) PyTorch's 1024³ GEMM ran
+ * at 33 GFLOP/s on Prescott kernels and at 150 with OPENBLAS_CORETYPE=SkylakeX. This reads which
+ * core OpenBLAS detects, by one small product in a child PyTorch, and which the flags call for.
+ */
+export function openblasCore(python: string): OpenblasCore {
+  let flags: string[] = [], vendor = "";
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8").split("\n");
+    flags = (info.find((l) => l.startsWith("flags"))?.split(":")[1] ?? "").trim().split(/\s+/);
+    vendor = info.find((l) => l.startsWith("vendor_id"))?.split(":")[1]?.trim() ?? "";
+  } catch {
+    // not Linux
+  }
+  const has = (...f: string[]) => f.every((x) => flags.includes(x));
+  const forFlags = has("avx512f", "avx512bw", "avx512vl", "avx512dq") ? "SkylakeX"
+    : has("avx2", "fma") ? (vendor === "AuthenticAMD" ? "Zen" : "Haswell") : null;
+  const env: NodeJS.ProcessEnv = { ...process.env, OPENBLAS_VERBOSE: "2", OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" };
+  for (const v of OPENBLAS_TUNING_VARS) delete env[v];
+  const r = spawnSync(python, ["-c", "import torch; torch.ones(64, 64) @ torch.ones(64, 64)"], { env, encoding: "utf8", timeout: 60_000 });
+  const detected = /Core:\s*(\S+)/.exec(`${r.stdout ?? ""}${r.stderr ?? ""}`)?.[1] ?? null;
+  return { detected, forFlags };
 }
 
 export function loadAverage(): string {

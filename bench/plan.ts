@@ -14,8 +14,13 @@ export interface FrameworkConfig {
   label: string;
   threads: number;
   backend?: string;
-  /** PyTorch only: keep the OPENBLAS_* tuning variables as given, or drop them in the child. */
-  openblasEnv?: "given" | "unset";
+  /**
+   * PyTorch only: keep the OPENBLAS_* tuning variables as given, drop them in the child, or set
+   * OPENBLAS_CORETYPE to `coretype` (the one the CPU's flags call for, where OpenBLAS's own
+   * detection picks another).
+   */
+  openblasEnv?: "given" | "unset" | "cpu";
+  coretype?: string;
   /** The request for each workload, or a reason to skip it. */
   plan(workload: Workload): WorkerRequest | { skip: string };
 }
@@ -59,20 +64,23 @@ function request(workload: Workload, threads: number, backend: string | undefine
   return { workload, threads, backend, dataDir: FASHION_MNIST_DIR, ...train, micro: workload === "micro" ? micro : undefined };
 }
 
-export function buildConfigs(quick: boolean, cores: number): FrameworkConfig[] {
+/** `cpuCoretype`: an OPENBLAS_CORETYPE to run PyTorch with as well (see `openblasCore` in machine.ts), or null. */
+export function buildConfigs(quick: boolean, cores: number, cpuCoretype: string | null = null): FrameworkConfig[] {
   const micro = quick ? microQuick : microFull;
   const adaptive = quick ? ADAPTIVE_QUICK : ADAPTIVE;
   const threadCounts = cores >= 2 ? [1, 2] : [1];
   const configs: FrameworkConfig[] = [];
 
-  for (const openblasEnv of ["given", "unset"] as const) {
+  const envs = cpuCoretype ? (["given", "unset", "cpu"] as const) : (["given", "unset"] as const);
+  for (const openblasEnv of envs) {
     for (const threads of threadCounts) {
       configs.push({
         id: `torch-${openblasEnv}-${threads}t`,
         family: "torch",
-        label: `PyTorch, OPENBLAS_* ${openblasEnv === "given" ? "as given" : "unset"}`,
+        label: openblasEnv === "cpu" ? `PyTorch, OPENBLAS_CORETYPE=${cpuCoretype}` : `PyTorch, OPENBLAS_* ${openblasEnv === "given" ? "as given" : "unset"}`,
         threads,
         openblasEnv,
+        ...(openblasEnv === "cpu" ? { coretype: cpuCoretype! } : {}),
         plan: (w) =>
           request(w, threads, undefined, {
             // PyTorch's MLP epoch takes a few seconds: time whole epochs. Its CNN epoch takes ~45 s

@@ -89,11 +89,12 @@ function measurement(o: ConfigOutcome, spec: { key: MeasurementKey; workload: Wo
 }
 
 /** The PyTorch configuration every other figure at `threads` threads is divided by: the one with
- * the OPENBLAS_* tuning variables unset (PyTorch at real speed), else the one as given; never a
- * refused one. */
+ * the OPENBLAS_* tuning variables unset (PyTorch at real speed), else the one with the core type
+ * the CPU's flags call for, else the one as given; never a refused one. */
 export function baselineFor(outcomes: ConfigOutcome[], threads: number): ConfigOutcome | undefined {
   const torch = outcomes.filter((o) => o.config.family === "torch" && o.config.threads === threads && !o.invalid);
-  return torch.find((o) => o.config.openblasEnv === "unset") ?? torch.find((o) => o.config.openblasEnv === "given");
+  return torch.find((o) => o.config.openblasEnv === "unset") ?? torch.find((o) => o.config.openblasEnv === "cpu") ??
+    torch.find((o) => o.config.openblasEnv === "given");
 }
 
 /** Refuses a PyTorch configuration whose 1024³ GEMM median is below `minGflops` (the bar for the
@@ -265,6 +266,7 @@ export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): str
     `| TensorFlow.js | ${firstInfo(outcomes, "tfjs", "tfjs") ?? "not run"} (@tensorflow/tfjs cpu, @tensorflow/tfjs-backend-wasm) |`,
     `| BLAS | ${f.blas}; mapped into PyTorch: ${firstInfo(outcomes, "torch", "blasMapped") ?? "unknown"} |`,
     `| OpenBLAS tuning env as given | ${f.openblasEnv} |`,
+    ...(f.openblasCore ? [`| OpenBLAS kernels | detected on its own: ${f.openblasCore.detected ?? "unknown"}; the CPU's flags call for: ${f.openblasCore.forFlags ?? "unknown"} |`] : []),
     `| Load average (1/5/15 min) | start ${f.loadAverage}, end ${ctx.endLoadAverage} |`,
     ...(ctx.steal ? [`| CPU time stolen by the hypervisor during the run | ${ctx.steal} (from /proc/stat: time the vCPUs were ready to run but another guest had the physical CPU) |`] : []),
     `| Total bench time | ${fmt(ctx.totalSeconds)} s${ctx.quick ? " (--quick)" : ""} |`,
@@ -282,7 +284,7 @@ export function renderReport(outcomes: ConfigOutcome[], ctx: ReportContext): str
     "",
     "## PyTorch at real speed?",
     "",
-    `Every PyTorch configuration runs in its own process with \`torch.set_num_threads(n)\` and \`OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n\`: OpenBLAS's pthread build ignores \`torch.set_num_threads\`, so without the variable a \"1-thread\" PyTorch multiplies matrices on every core. They also get \`OMP_WAIT_POLICY=PASSIVE\`: Debian's torch runs its own ops on libgomp, whose workers spin after every parallel region and starve OpenBLAS's separate thread pool when both want the same 2 cores (while this harness was written, 200 MLP batches at 2 threads took 8–15 s without it and 0.8 s with it). PyTorch runs twice: with the environment as given, and with \`OPENBLAS_CORETYPE\` and \`OPENBLAS_L2_SIZE\` removed from the child's environment (either can make OpenBLAS pick slow kernels). A configuration whose 1024³ GEMM falls below ${fmt(ctx.minTorchGflops)} GFLOP/s for the whole machine (${fmt(ctx.minTorchGflops)} × threads / cores, since one core cannot reach the whole machine's figure) is refused: its figures are marked INVALID and nothing is compared with them. Ratios use the valid configuration with the variables unset, else the one as given.`,
+    `Every PyTorch configuration runs in its own process with \`torch.set_num_threads(n)\` and \`OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=n\`: OpenBLAS's pthread build ignores \`torch.set_num_threads\`, so without the variable a \"1-thread\" PyTorch multiplies matrices on every core. They also get \`OMP_WAIT_POLICY=PASSIVE\`: Debian's torch runs its own ops on libgomp, whose workers spin after every parallel region and starve OpenBLAS's separate thread pool when both want the same 2 cores (while this harness was written, 200 MLP batches at 2 threads took 8–15 s without it and 0.8 s with it). PyTorch runs twice: with the environment as given, and with \`OPENBLAS_CORETYPE\` and \`OPENBLAS_L2_SIZE\` removed from the child's environment (either can make OpenBLAS pick slow kernels). A configuration whose 1024³ GEMM falls below ${fmt(ctx.minTorchGflops)} GFLOP/s for the whole machine (${fmt(ctx.minTorchGflops)} × threads / cores, since one core cannot reach the whole machine's figure) is refused: its figures are marked INVALID and nothing is compared with them. Where OpenBLAS's own CPU detection picks other kernels than the CPU's flags call for (a VM that hides its CPU model gets the generic Prescott kernels), PyTorch runs a third time with \`OPENBLAS_CORETYPE\` set to the flags' core (SkylakeX for AVX-512, Haswell or Zen for AVX2): PyTorch at its real speed on this machine. Ratios use the valid configuration with the variables unset, else the one with the flags' core type, else the one as given.`,
     sameTorchConfigs(f) ? `\nThe environment as given sets neither variable, so the two PyTorch rows at each thread count are the same configuration run twice: their difference is run-to-run noise.` : "",
     "",
     validityTable(outcomes),

@@ -18,7 +18,7 @@ import { buildSync } from "esbuild";
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { cpuTicks, loadAverage, machineFacts, OPENBLAS_TUNING_VARS, stealPercent } from "./machine.js";
+import { cpuTicks, loadAverage, machineFacts, openblasCore, OPENBLAS_TUNING_VARS, stealPercent } from "./machine.js";
 import { ROUNDS, buildConfigs, interleaved, splitIntoRounds, type Family, type FrameworkConfig } from "./plan.js";
 import { ERROR_MARKER, RESULT_MARKER, type Workload, type WorkerRequest, type WorkerResult } from "./protocol.js";
 import { gateTorch, mergeOutcomes, renderReport, renderTables, type ConfigOutcome, type ReportContext, type WorkloadOutcome } from "./report.js";
@@ -75,7 +75,8 @@ function commandFor(config: FrameworkConfig, req: WorkerRequest): { cmd: string;
     // workers spin after each parallel region, starving OpenBLAS's threads on 2 cores: at 2 threads
     // 200 MLP batches took 8–15 s instead of 0.8 s without OMP_WAIT_POLICY=PASSIVE.
     Object.assign(env, { OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n, OMP_WAIT_POLICY: "PASSIVE" });
-    if (config.openblasEnv === "unset") for (const v of OPENBLAS_TUNING_VARS) delete env[v];
+    if (config.openblasEnv === "unset" || config.openblasEnv === "cpu") for (const v of OPENBLAS_TUNING_VARS) delete env[v];
+    if (config.openblasEnv === "cpu") env.OPENBLAS_CORETYPE = config.coretype;
     return { cmd: PYTHON, args: [here("./torch_worker.py"), json], env };
   }
   const script = config.family === "tfjs" ? "./tfjs-worker.ts" : "./tensile-worker.ts";
@@ -143,6 +144,12 @@ function runChild(tag: string, config: FrameworkConfig, req: WorkerRequest, time
   });
 }
 
+/** The OPENBLAS_CORETYPE of the third PyTorch configuration: the flags' core where OpenBLAS detects another. */
+function extraCoretype(facts: ReturnType<typeof machineFacts>): string | null {
+  const c = facts.openblasCore;
+  return c?.forFlags && c.detected?.toLowerCase() !== c.forFlags.toLowerCase() ? c.forFlags : null;
+}
+
 function checkTorch(o: ConfigOutcome, minGflops: number, cores: number): void {
   gateTorch(o, minGflops, cores);
   const line = o.invalid
@@ -155,11 +162,15 @@ async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.render) return render(opts.render, opts);
   const facts = machineFacts();
+  if (opts.only.has("torch")) facts.openblasCore = openblasCore(PYTHON);
   const ticks0 = cpuTicks();
   const t0 = performance.now();
   process.stderr.write(`bench: ${facts.cpu}, ${facts.cores} cores, Node ${facts.node}, load ${facts.loadAverage}\n`);
   process.stderr.write(`bench: BLAS ${facts.blas}; ${facts.openblasEnv}\n`);
-  const configs = buildConfigs(opts.quick, facts.cores).filter((c) => opts.only.has(c.family));
+  const cpuCoretype = extraCoretype(facts);
+  if (facts.openblasCore)
+    process.stderr.write(`bench: OpenBLAS detects core ${facts.openblasCore.detected ?? "?"}; the CPU's flags call for ${facts.openblasCore.forFlags ?? "?"}${cpuCoretype ? `: PyTorch also runs with OPENBLAS_CORETYPE=${cpuCoretype}` : ""}\n`);
+  const configs = buildConfigs(opts.quick, facts.cores, cpuCoretype).filter((c) => opts.only.has(c.family));
   const outcomes: ConfigOutcome[] = configs.map((config) => ({ config, workloads: {} }));
   // Jobs: each configuration's workloads, the micro workload first (for PyTorch it decides whether
   // the configuration is valid). A full run spreads the interleaved configurations' runs over
@@ -225,7 +236,7 @@ function writeReport(outcomes: ConfigOutcome[], ctx: ReportContext, out: string)
 /** --render: rebuilds the report from a raw-results file (gate re-applied with today's bar). */
 function render(rawPath: string, opts: Options): void {
   const raw = JSON.parse(readFileSync(rawPath, "utf8")) as RawResults;
-  const configs = buildConfigs(raw.ctx.quick, raw.ctx.facts.cores);
+  const configs = buildConfigs(raw.ctx.quick, raw.ctx.facts.cores, extraCoretype(raw.ctx.facts));
   const outcomes: ConfigOutcome[] = raw.outcomes.map(({ id, workloads }) => {
     const config = configs.find((c) => c.id === id);
     if (!config) throw new Error(`bench --render: unknown configuration ${id} in ${rawPath}`);
