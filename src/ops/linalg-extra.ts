@@ -6,23 +6,18 @@
  */
 import { record } from "../autograd/engine.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { type DType, arrayFor, isFloating } from "../tensor/dtype.js";
+import { isFloating } from "../tensor/dtype.js";
 import { broadcastShapes, normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { inv, solve } from "./linalg-dense.js";
+import { fromHost } from "./linalg-lu.js";
 import { movedim } from "./movement.js";
-import { assertTensor, onBackend, wrap } from "./util.js";
+import { assertTensor, onBackend } from "./util.js";
 
 type T = Tensor;
 
 const mT = (x: T): T => x.transpose(-1, -2);
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-
-function fromHost(like: T, dtype: DType, data: ArrayLike<number>, shape: readonly number[]): T {
-  const out = arrayFor(dtype, data.length);
-  out.set(data);
-  return wrap(like.backend, like.backend.fromArray(out), shape);
-}
 
 /** `upper` given positionally (PyTorch's order) or as `{ upper }`. */
 function upperArg(op: string, v: unknown): boolean {

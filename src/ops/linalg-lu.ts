@@ -25,7 +25,7 @@ const mT = (x: T): T => x.transpose(-1, -2);
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 
 /** A fresh tensor of `dtype` on `like`'s backend holding `data` (rounded to the dtype). */
-function fromHost(like: T, dtype: DType, data: ArrayLike<number>, shape: readonly number[]): T {
+export function fromHost(like: T, dtype: DType, data: ArrayLike<number>, shape: readonly number[]): T {
   const out = arrayFor(dtype, data.length);
   out.set(data);
   return wrap(like.backend, like.backend.fromArray(out), shape);

@@ -17,15 +17,17 @@ import { type TensorOrScalar, assertTensor, castTo, coerce, describe, scalarTens
 type T = Tensor;
 type TS = TensorOrScalar;
 
-const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
+/** The dtype a float op computes in: the input's if floating, else float32 (as PyTorch promotes). */
+export const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
 
-function floatInput(name: string, x: T): T {
+/** `x` as a float tensor (ints and bools promote to float32). */
+export function floatInput(name: string, x: T): T {
   assertTensor(name, x);
   return castTo(x, floatOf(x.dtype));
 }
 
 /** Both operands as tensors of one float dtype (ints and bools promote to float32, as in PyTorch). */
-function floatPair(name: string, a: TS, b: TS): [T, T] {
+export function floatPair(name: string, a: TS, b: TS): [T, T] {
   const [A, B, d] = coerce(name, a, b);
   const f = floatOf(d);
   return [castTo(A, f), castTo(B, f)];

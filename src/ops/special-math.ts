@@ -7,7 +7,7 @@
  * The Bessel and ndtri kernels are derived from the Cephes Math Library (Copyright (c) 2018,
  * Steven Moshier, 3-clause BSD license), through PyTorch's aten/src/ATen/native/Math.h.
  */
-import { erf, erfc } from "../backends/reference/math.js";
+import { erf, erfc, erfcFraction } from "../backends/reference/math.js"; // erfcx(x) = 1/(√π · erfcFraction(x))
 
 export { erfc };
 
@@ -157,24 +157,6 @@ function expSquare(x: number): number {
   const m = Math.floor(x * 128 + 0.5) / 128;
   const f = x - m;
   return Math.exp(m * m) * Math.exp(2 * m * f + f * f);
-}
-
-/** x + 1/2/(x + 1/(x + 3/2/(x + ...))) by Lentz's method (x ≥ 1): erfcx(x) = 1/(√π · this). */
-function erfcFraction(x: number): number {
-  const tiny = 1e-300;
-  let f = x, C = x, D = 0;
-  for (let n = 1; n < 500; n++) {
-    const a = n / 2;
-    D = x + a * D;
-    D = D === 0 ? tiny : D;
-    C = x + a / C;
-    C = C === 0 ? tiny : C;
-    D = 1 / D;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return f;
 }
 
 /**

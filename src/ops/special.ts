@@ -24,18 +24,7 @@ import { type TensorOrScalar, assertTensor, broadcastView, castTo, coerce, descr
 type T = Tensor;
 type TS = TensorOrScalar;
 
-const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
-
-function floatInput(name: string, x: T): T {
-  assertTensor(name, x);
-  return castTo(x, floatOf(x.dtype));
-}
-
-function floatPair(name: string, a: TS, b: TS): [T, T] {
-  const [X, Y, d] = coerce(name, a, b);
-  const f = floatOf(d);
-  return [castTo(X, f), castTo(Y, f)];
-}
+const { floatOf, floatInput, floatPair } = MA;
 
 // ---------- host passes ----------
 

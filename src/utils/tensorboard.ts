@@ -14,8 +14,8 @@
  * The format: an event file is a TFRecord log — each record a little-endian u64 length, the
  * masked CRC-32C of those 8 bytes, the bytes of one `Event` protocol buffer, and their masked
  * CRC-32C. The first event names the format (`brain.Event:2`). The protocol buffers (Event,
- * Summary, HistogramProto, Image, TensorProto) are encoded here by hand, fields in number order and
- * proto3 defaults left out, as the Python protobuf library writes them: for the same wall time the
+ * Summary, HistogramProto, Image, TensorProto) are encoded by hand (`io/protobuf.ts`, the ONNX
+ * exporter's writer), fields in number order and proto3 defaults left out, as the Python protobuf library writes them: for the same wall time the
  * records are the bytes PyTorch writes (checked against torch 1.13's writer in
  * test/utils-tensorboard.test.ts).
  *
@@ -28,6 +28,7 @@ import { TensileError } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { builtin } from "../io/atomic.js";
 import { encodePng } from "./png.js";
+import { Pb } from "../io/protobuf.js";
 
 // ---- CRC-32C and the TFRecord frame ----
 
@@ -67,89 +68,20 @@ export function tfRecord(data: Uint8Array): Uint8Array {
 
 // ---- protocol buffers, by hand ----
 
-/** Writes protobuf fields; callers add them in field-number order, as Python's serializer does. */
-class Proto {
-  private parts: number[] = [];
-
-  private varint(v: number | bigint): void {
-    let x = BigInt.asUintN(64, BigInt(v));
-    while (x >= 0x80n) {
-      this.parts.push(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
-    }
-    this.parts.push(Number(x));
-  }
-  private key(field: number, wire: number): void {
-    this.varint((field << 3) | wire);
-  }
-  /** A proto3 int field: left out when 0. */
-  int(field: number, v: number): this {
-    if (v !== 0) {
-      this.key(field, 0);
-      this.varint(v);
-    }
-    return this;
-  }
-  /** A proto3 double field: left out when 0 (and -0, which proto3 also leaves out). */
-  double(field: number, v: number, always = false): this {
-    if (v !== 0 || always) {
-      this.key(field, 1);
-      this.raw(f64(v));
-    }
-    return this;
-  }
-  /** A float field in a oneof: written whatever its value. */
-  float(field: number, v: number): this {
-    this.key(field, 5);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
-    return this.raw(b);
-  }
-  bytes(field: number, b: Uint8Array): this {
-    this.key(field, 2);
-    this.varint(b.length);
-    return this.raw(b);
-  }
-  /** A proto3 string field: left out when empty. */
-  string(field: number, s: string): this {
-    return s === "" ? this : this.bytes(field, new TextEncoder().encode(s));
-  }
-  message(field: number, m: Proto): this {
-    return this.bytes(field, m.finish());
-  }
-  packedDoubles(field: number, vs: readonly number[]): this {
-    if (!vs.length) return this;
-    const b = new Uint8Array(8 * vs.length);
-    const dv = new DataView(b.buffer);
-    vs.forEach((v, i) => dv.setFloat64(8 * i, v, true));
-    return this.bytes(field, b);
-  }
-  private raw(b: Uint8Array): this {
-    for (let i = 0; i < b.length; i++) this.parts.push(b[i]!);
-    return this;
-  }
-  finish(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
-}
-
-function f64(v: number): Uint8Array {
-  const b = new Uint8Array(8);
-  new DataView(b.buffer).setFloat64(0, v, true);
-  return b;
-}
+/** A proto3 message writer (defaults left out, as Python's protobuf writes them). */
+const proto = (): Pb => new Pb(true);
 
 /** Event { wall_time = 1; step = 2; file_version = 3; summary = 5 }. */
-function event(wallTime: number, step: number | undefined, what: { fileVersion?: string; summary?: Proto }): Uint8Array {
-  const e = new Proto().double(1, wallTime);
+function event(wallTime: number, step: number | undefined, what: { fileVersion?: string; summary?: Pb }): Uint8Array {
+  const e = proto().double(1, wallTime);
   if (step !== undefined) e.int(2, step);
-  if (what.fileVersion !== undefined) e.string(3, what.fileVersion);
-  if (what.summary) e.message(5, what.summary);
+  if (what.fileVersion !== undefined) e.str(3, what.fileVersion);
+  if (what.summary) e.msg(5, what.summary);
   return e.finish();
 }
 
 /** Summary { repeated Value value = 1 } with one value. */
-const summaryOf = (value: Proto): Proto => new Proto().message(1, value);
+const summaryOf = (value: Pb): Pb => proto().msg(1, value);
 
 // ---- histograms, as torch.utils.tensorboard makes them ----
 
@@ -423,7 +355,7 @@ export class SummaryWriter {
 
   /** One point of the curve `tag` (PyTorch's `add_scalar`). `value`: a number or a one-element tensor. */
   addScalar(tag: string, value: Scalar, globalStep?: number, walltime?: number): void {
-    this.write(this.main, "addScalar", tag, globalStep, walltime, () => summaryOf(new Proto().string(1, tag).float(2, scalarOf("addScalar", tag, value))));
+    this.write(this.main, "addScalar", tag, globalStep, walltime, () => summaryOf(proto().str(1, tag).float(2, scalarOf("addScalar", tag, value))));
   }
 
   /**
@@ -438,7 +370,7 @@ export class SummaryWriter {
       const dir = `${this.logDir}/${mainTag.replace(/\//g, "_")}_${tag}`;
       let w = this.sub.get(dir);
       if (!w) this.sub.set(dir, (w = new EventFileWriter(dir, this.opts)));
-      this.write(w, "addScalars", mainTag, globalStep, wall, () => summaryOf(new Proto().string(1, mainTag).float(2, scalarOf("addScalars", `${mainTag}/${tag}`, v))));
+      this.write(w, "addScalars", mainTag, globalStep, wall, () => summaryOf(proto().str(1, mainTag).float(2, scalarOf("addScalars", `${mainTag}/${tag}`, v))));
     }
   }
 
@@ -451,9 +383,9 @@ export class SummaryWriter {
     opts ??= {};
     this.write(this.main, "addHistogram", tag, globalStep, opts.walltime, () => {
       const h = histogramProto(`addHistogram(${tag})`, valuesOf("addHistogram", values), opts.bins ?? "tensorflow", opts.maxBins);
-      const proto = new Proto().double(1, h.min).double(2, h.max).double(3, h.num).double(4, h.sum).double(5, h.sumSquares)
+      const histo = proto().double(1, h.min).double(2, h.max).double(3, h.num).double(4, h.sum).double(5, h.sumSquares)
         .packedDoubles(6, h.bucketLimit).packedDoubles(7, h.bucket);
-      return summaryOf(new Proto().string(1, tag).message(5, proto));
+      return summaryOf(proto().str(1, tag).msg(5, histo));
     });
   }
 
@@ -478,10 +410,10 @@ export class SummaryWriter {
   addText(tag: string, text: string, globalStep?: number, walltime?: number): void {
     if (typeof text !== "string") throw new TensileError(`addText: text must be a string, got ${typeof text}`);
     this.write(this.main, "addText", tag, globalStep, walltime, () => {
-      const shape = new Proto().message(2, new Proto().int(1, 1)); // TensorShapeProto { dim { size: 1 } }
-      const tensor = new Proto().int(1, 7 /* DT_STRING */).message(2, shape).bytes(8, new TextEncoder().encode(text));
-      const metadata = new Proto().message(1, new Proto().string(1, "text")); // plugin_data { plugin_name: "text" }
-      return summaryOf(new Proto().string(1, `${tag}/text_summary`).message(8, tensor).message(9, metadata));
+      const shape = proto().msg(2, proto().int(1, 1)); // TensorShapeProto { dim { size: 1 } }
+      const tensor = proto().int(1, 7 /* DT_STRING */).msg(2, shape).raw(8, new TextEncoder().encode(text));
+      const metadata = proto().msg(1, proto().str(1, "text")); // plugin_data { plugin_name: "text" }
+      return summaryOf(proto().str(1, `${tag}/text_summary`).msg(8, tensor).msg(9, metadata));
     });
   }
 
@@ -502,12 +434,12 @@ export class SummaryWriter {
       if (!(img instanceof Tensor)) throw new TensileError(`${op}: expected a Tensor image, got ${typeof img}`);
       const { pixels, height, width, channels } = imageBytes(op, img, dataformats);
       const png = encodePng(pixels, height, width, channels, op);
-      const image = new Proto().int(1, height).int(2, width).int(3, channels).bytes(4, png);
-      return summaryOf(new Proto().string(1, tag).message(4, image));
+      const image = proto().int(1, height).int(2, width).int(3, channels).raw(4, png);
+      return summaryOf(proto().str(1, tag).msg(4, image));
     });
   }
 
-  private write(w: EventFileWriter, op: string, tag: string, step: number | undefined, walltime: number | undefined, summary: () => Proto): void {
+  private write(w: EventFileWriter, op: string, tag: string, step: number | undefined, walltime: number | undefined, summary: () => Pb): void {
     if (typeof tag !== "string" || tag === "") throw new TensileError(`${op}: tag must be a non-empty string, got ${JSON.stringify(tag)}`);
     if (step !== undefined && step !== null && !Number.isSafeInteger(step))
       throw new TensileError(`${op}(${tag}): globalStep must be an integer, got ${step}`);

@@ -46,7 +46,7 @@ export function erfc(x: number): number {
 }
 
 /** x + 1/2/(x + 1/(x + 3/2/(x + ...))) by Lentz's method: erfc(x) = e^(−x²)/√π / this (x ≥ 1). */
-function erfcFraction(x: number): number {
+export function erfcFraction(x: number): number {
   const tiny = 1e-300;
   let f = x, C = x, D = 0;
   for (let n = 1; n < 500; n++) {

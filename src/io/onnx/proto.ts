@@ -1,52 +1,8 @@
 /** ONNX's protobuf messages, written by hand: the few ModelProto fields the exporter needs. */
 import { TensileError } from "../../errors.js";
 
-// ---------------------------------------------------------------- protobuf (ONNX's messages)
-
-export class Pb {
-  private parts: number[] = [];
-  private bytes(b: ArrayLike<number>): void {
-    for (let i = 0; i < b.length; i++) this.parts.push(b[i]!);
-  }
-  private varint(v: number | bigint): void {
-    let x = BigInt.asUintN(64, BigInt(v));
-    while (x >= 0x80n) {
-      this.parts.push(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
-    }
-    this.parts.push(Number(x));
-  }
-  private key(field: number, wire: number): void {
-    this.varint((field << 3) | wire);
-  }
-  int(field: number, v: number): this {
-    this.key(field, 0);
-    this.varint(v);
-    return this;
-  }
-  float(field: number, v: number): this {
-    this.key(field, 5);
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
-    this.bytes(b);
-    return this;
-  }
-  raw(field: number, b: Uint8Array): this {
-    this.key(field, 2);
-    this.varint(b.length);
-    this.bytes(b);
-    return this;
-  }
-  str(field: number, s: string): this {
-    return this.raw(field, new TextEncoder().encode(s));
-  }
-  msg(field: number, m: Pb): this {
-    return this.raw(field, m.finish());
-  }
-  finish(): Uint8Array {
-    return Uint8Array.from(this.parts);
-  }
-}
+export { Pb } from "../protobuf.js";
+import { Pb } from "../protobuf.js";
 
 export const ELEM = { float32: 1, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
 export type Elem = keyof typeof ELEM;
