@@ -19,7 +19,7 @@ import { lgamma as lgammaOne } from "../src/backends/reference/math.js";
 const D = T.distributions;
 type ArgSpec = number | { t: Enc; grad: boolean };
 interface TSpec { t: string; args?: ArgSpec[]; kwargs?: Record<string, ArgSpec>; of?: TSpec; parts?: TSpec[] }
-interface Spec { dist: string; args?: ArgSpec[]; kwargs?: Record<string, ArgSpec>; base?: Spec; n?: number; transforms?: TSpec[] }
+interface Spec { dist: string; args?: ArgSpec[]; kwargs?: Record<string, ArgSpec>; base?: Spec; n?: number; transforms?: TSpec[]; expand?: number[] }
 interface Graded { out: Enc; weight: Enc; grads: (Enc | null)[] }
 interface Case {
   name: string; spec: Spec; value?: Enc; p?: Enc; batchShape: number[]; eventShape: number[]; repr: string;
@@ -72,8 +72,13 @@ function argMaker(leaves: Tensor[], o: BuildOpts) {
   };
 }
 
-/** The Tensile distribution a spec describes, and its parameter tensors that require grad (PyTorch's order). */
+/** The Tensile distribution a spec describes (`d.expand(spec.expand)` where given), and its parameter tensors that require grad (PyTorch's order). */
 function build(spec: Spec, o: BuildOpts = {}, leaves: Tensor[] = []): [T.distributions.Distribution, Tensor[]] {
+  const [d] = buildUnexpanded(spec, o, leaves);
+  return [spec.expand ? d.expand(spec.expand) : d, leaves];
+}
+
+function buildUnexpanded(spec: Spec, o: BuildOpts = {}, leaves: Tensor[] = []): [T.distributions.Distribution, Tensor[]] {
   if (spec.dist === "Independent") {
     const [base] = build(spec.base!, o, leaves);
     return [new D.Independent(base, spec.n!), leaves];
@@ -725,8 +730,6 @@ test("new distributions: invalid parameters and values throw TensileErrors namin
   // TransformedDistribution and transforms
   assertThrowsTensile(() => new D.TransformedDistribution(new D.Normal(0, 1), [new D.ExpTransform(), "exp" as never]), /^TransformedDistribution: transforms must be a Transform or a list of Transforms/);
   assertThrowsTensile(() => new D.TransformedDistribution("normal" as never, []), /^TransformedDistribution: expected a base Distribution/);
-  assertThrowsTensile(() => new D.TransformedDistribution(new D.Normal(zeros([2, 1]), 1), new D.AffineTransform(zeros([3]), 1)),
-    /^TransformedDistribution: the transforms broadcast the base distribution's shape \[2, 1\] to \[2, 3\]; only new leading batch dims can be added here/);
   assertThrowsTensile(() => new D.TransformedDistribution(new D.Normal(0, 1), new D.SoftmaxTransform()), /^TransformedDistribution: base_distribution needs to have shape with size at least 1, but got \[\]/);
   assertThrowsTensile(() => new D.LogNormal(0, 1).logProb(f([0.5, -1])), /^LogNormal.logProb: expected the value to be positive \(the support\), but found -1 at flat index 1/);
   assertThrowsTensile(() => new D.TransformedDistribution(new D.Normal(0, 1), new D.SigmoidTransform()).logProb(f([1.5])), /^TransformedDistribution.logProb: expected the value to be in \[0, 1\]/);
@@ -749,4 +752,143 @@ test("new distributions: invalid parameters and values throw TensileErrors namin
     /^klDivergence: no KL\(p \|\| q\) is implemented for TransformedDistributions with different transforms/);
   // a Chi2 is a Gamma, for KL too
   assert.ok(Math.abs(D.klDivergence(new D.Chi2(4), new D.Gamma(2, 0.5)).item()) < 1e-6);
+});
+
+test("expand: every class gives views of its parameters with the new batch shape, the same values broadcast, and gradients reaching the originals", () => {
+  manualSeed(13);
+  const f = (v: number[], shape = [v.length]) => tensor(v, { dtype: "float32" }).reshape(shape).requiresGrad_();
+  // each maker builds a distribution of batch shape [3] (event shape as the class has) from fresh leaves, and a value for logProb
+  type Made = { d: T.distributions.Distribution; leaves: Tensor[]; value: Tensor };
+  const makers: Record<string, () => Made> = {
+    Normal: () => { const l = f([0.1, -0.3, 0.5]), s = f([1, 2, 0.5]); return { d: new D.Normal(l, s), leaves: [l, s], value: tensor([0.2, 1, -1]) }; },
+    LogNormal: () => { const l = f([0.1, -0.3, 0.5]), s = f([1, 2, 0.5]); return { d: new D.LogNormal(l, s), leaves: [l, s], value: tensor([0.2, 1, 3]) }; },
+    Uniform: () => { const l = f([0, -1, 0.5]), h = f([1, 2, 0.75]); return { d: new D.Uniform(l, h), leaves: [l, h], value: tensor([0.2, 1, 0.6]) }; },
+    Laplace: () => { const l = f([0.1, -0.3, 0.5]), s = f([1, 2, 0.5]); return { d: new D.Laplace(l, s), leaves: [l, s], value: tensor([0.2, 1, -1]) }; },
+    Exponential: () => { const r = f([1, 2, 0.5]); return { d: new D.Exponential(r), leaves: [r], value: tensor([0.2, 1, 3]) }; },
+    Gamma: () => { const a = f([1.5, 2, 0.5]), b = f([1]); return { d: new D.Gamma(a, b), leaves: [a, b], value: tensor([0.2, 1, 3]) }; },
+    Chi2: () => { const df = f([1.5, 2, 4]); return { d: new D.Chi2(df), leaves: [df], value: tensor([0.2, 1, 3]) }; },
+    Beta: () => { const a = f([1.5, 2, 0.5]), b = f([1, 3, 2]); return { d: new D.Beta(a, b), leaves: [a, b], value: tensor([0.2, 0.5, 0.7]) }; },
+    Dirichlet: () => { const a = f([1.5, 2, 0.5, 1, 3, 2], [3, 2]); return { d: new D.Dirichlet(a), leaves: [a], value: tensor([[0.25, 0.75], [0.5, 0.5], [0.125, 0.875]]) }; },
+    Poisson: () => { const r = f([1, 2, 0.5]); return { d: new D.Poisson(r), leaves: [r], value: tensor([0, 1, 3]) }; },
+    Bernoulli: () => { const l = f([0.1, -0.3, 2]); return { d: new D.Bernoulli({ logits: l }), leaves: [l], value: tensor([0, 1, 1]) }; },
+    Categorical: () => { const p = f([1, 2, 3, 4, 1, 1], [3, 2]); return { d: new D.Categorical({ probs: p }), leaves: [p], value: tensor([0, 1, 1], { dtype: "int32" }) }; },
+    OneHotCategorical: () => { const l = f([1, 2, 3, 4, 1, 1], [3, 2]); return { d: new D.OneHotCategorical({ logits: l }), leaves: [l], value: tensor([[1, 0], [0, 1], [0, 1]]) }; },
+    Binomial: () => { const p = f([0.2, 0.5, 0.9]); return { d: new D.Binomial(5, { probs: p }), leaves: [p], value: tensor([0, 3, 5]) }; },
+    Geometric: () => { const p = f([0.2, 0.5, 0.9]); return { d: new D.Geometric({ probs: p }), leaves: [p], value: tensor([0, 3, 5]) }; },
+    NegativeBinomial: () => { const n = f([2, 3.5, 1]), l = f([0.1, -0.3, 2]); return { d: new D.NegativeBinomial(n, { logits: l }), leaves: [n, l], value: tensor([0, 3, 5]) }; },
+    StudentT: () => { const df = f([3, 4, 6]), l = f([0.1, -0.3, 0.5]); return { d: new D.StudentT(df, l, 2), leaves: [df, l], value: tensor([0.2, 1, -1]) }; },
+    Cauchy: () => { const l = f([0.1, -0.3, 0.5]), s = f([1, 2, 0.5]); return { d: new D.Cauchy(l, s), leaves: [l, s], value: tensor([0.2, 1, -1]) }; },
+    HalfNormal: () => { const s = f([1, 2, 0.5]); return { d: new D.HalfNormal(s), leaves: [s], value: tensor([0.2, 1, 3]) }; },
+    HalfCauchy: () => { const s = f([1, 2, 0.5]); return { d: new D.HalfCauchy(s), leaves: [s], value: tensor([0.2, 1, 3]) }; },
+    Gumbel: () => { const l = f([0.1, -0.3, 0.5]), s = f([1, 2, 0.5]); return { d: new D.Gumbel(l, s), leaves: [l, s], value: tensor([0.2, 1, -1]) }; },
+    ContinuousBernoulli: () => { const p = f([0.2, 0.5, 0.9]); return { d: new D.ContinuousBernoulli({ probs: p }), leaves: [p], value: tensor([0.1, 0.5, 0.7]) }; },
+    MultivariateNormal: () => {
+      const l = f([0.1, -0.3, 0.5, 1, 0, 2], [3, 2]), L = f([1, 0, 0.5, 2], [2, 2]);
+      return { d: new D.MultivariateNormal(l, { scaleTril: L }), leaves: [l, L], value: tensor([[0.2, 1], [-1, 0], [0.5, 0.5]]) };
+    },
+    Independent: () => { const l = f([0.1, -0.3, 0.5, 1, 0, 2], [3, 2]), s = f([1, 2, 0.5, 1, 1, 3], [3, 2]); return { d: new D.Independent(new D.Normal(l, s), 1), leaves: [l, s], value: tensor([[0.2, 1], [-1, 0], [0.5, 0.5]]) }; },
+    TransformedDistribution: () => {
+      const l = f([0.1, -0.3, 0.5]), a = f([2, 1, 0.5]);
+      return { d: new D.TransformedDistribution(new D.Normal(l, 1), [new D.AffineTransform(0, a), new D.ExpTransform()]), leaves: [l, a], value: tensor([0.2, 1, 3]) };
+    },
+  };
+  const methods: [string, (d: T.distributions.Distribution, v: Tensor) => Tensor][] = [
+    ["logProb", (d, v) => d.logProb(v)], ["entropy", (d) => d.entropy()], ["mean", (d) => d.mean], ["variance", (d) => d.variance],
+  ];
+  for (const [name, make] of Object.entries(makers)) {
+    const { d, value } = make();
+    const ev = d.eventShape;
+    const e = d.expand([4, 3]);
+    assert.equal(e.constructor, d.constructor, name);
+    assert.deepEqual([[...e.batchShape], [...e.eventShape]], [[4, 3], [...ev]], `${name}: shapes`);
+    assert.deepEqual([[...d.batchShape]], [[3]], `${name}: the original is unchanged`);
+    assert.deepEqual(e.sample([2]).shape, [2, 4, 3, ...ev], `${name}: sample shape`);
+    if (e.hasRsample) assert.deepEqual(e.rsample().shape, [4, 3, ...ev], `${name}: rsample shape`);
+    assert.equal(e.validateArgs, d.validateArgs);
+    const v4 = value.expand([4, ...value.shape]);
+    for (const [m, fn] of methods) {
+      let want: Tensor;
+      try {
+        want = fn(d, v4);
+      } catch (err) {
+        if (err instanceof T.TensileError && /not implemented|has no/.test(err.message)) continue; // entropy / mean the class lacks
+        throw err;
+      }
+      // the unexpanded distribution's values broadcast to the new batch shape
+      const got = fn(e, v4);
+      const shape = m === "logProb" || m === "entropy" ? [4, 3] : [4, 3, ...ev];
+      assert.deepEqual(got.shape, shape, `${name} ${m} shape`);
+      assertClose(`${name} ${m}`, got, { shape, dtype: want.dtype, data: Array.from(want.expand(shape).contiguous().dataSync(), Number) } as Enc, 1e-6, 1e-6);
+    }
+    // gradients through the expanded distribution reach the original leaves, equal to those through the unexpanded one
+    const a = make(), b = make();
+    a.d.expand([4, 3]).logProb(v4).sum().backward();
+    b.d.logProb(v4).sum().backward();
+    a.leaves.forEach((l, i) => {
+      assert.ok(l.grad, `${name}: leaf ${i} got no gradient through expand`);
+      assertClose(`${name} grad ${i}`, l.grad!, { shape: [...l.shape], dtype: "float32", data: Array.from(b.leaves[i]!.grad!.dataSync(), Number) } as Enc, 1e-5, 1e-6);
+    });
+  }
+});
+
+test("expand: views, not copies; size-1 dims broadcast; chains; validateArgs carries over; PyTorch's repr", () => {
+  const loc = zeros([2, 1]), scale = T.ones([1]);
+  const n = new D.Normal(loc, scale);
+  const e = n.expand([5, 2, 3]);
+  assert.deepEqual(e.batchShape, [5, 2, 3]);
+  assert.equal(e.loc.storage, loc.storage, "loc is a view of the original");
+  assert.equal(e.scale.storage, scale.storage, "scale is a view of the original");
+  assert.deepEqual(e.expand([7, 5, 2, 3]).batchShape, [7, 5, 2, 3]);
+  assert.deepEqual(e.expand([5, 2, 3]).batchShape, [5, 2, 3]);
+  assert.deepEqual(new D.Normal(0, 1).expand([0, 3]).sample().shape, [0, 3]);
+  const want = fx.cases.find((c) => c.name === "expand/Normal")!;
+  assert.equal(new D.Normal(zeros([3]), 1).expand([2, 3]).toString(), want.repr);
+  assert.equal(want.repr, "Normal(loc: torch.Size([2, 3]), scale: torch.Size([2, 3]))");
+  assert.equal(new D.Normal(0.5, 2).expand([1]).toString(), fx.cases.find((c) => c.name === "expand/Normal/one")!.repr);
+  // the expanded one still checks values (as PyTorch's, which keeps _validate_args), and does not when the original did not
+  assertThrowsTensile(() => new D.Exponential(T.ones([3])).expand([2, 3]).logProb(tensor([-1])), /^Exponential.logProb: expected the value to be non-negative/);
+  const unchecked = new D.Exponential(T.ones([3]), { validateArgs: false }).expand([2, 3]);
+  assert.equal(unchecked.validateArgs, false);
+  assert.deepEqual(unchecked.logProb(tensor([-1])).shape, [2, 3]);
+  // a probs/logits distribution expands whichever it holds: a derived one keeps its graph to the given one
+  const logits = zeros([3], { requiresGrad: true });
+  const bern = new D.Bernoulli({ logits });
+  assert.equal(bern.probs.requiresGrad, true);
+  const be = bern.expand([2, 3]);
+  assert.equal(be.toString(), "Bernoulli(logits: torch.Size([2, 3]))");
+  be.probs.sum().backward();
+  assert.deepEqual(Array.from(logits.grad!.dataSync()), [0.5, 0.5, 0.5]); // 2 · σ'(0)
+  // StudentT expands its chi-squared too: each draw of an expanded scalar gets its own χ² (a shared one would give normal tails)
+  manualSeed(21);
+  const t = Array.from(new D.StudentT(3).expand([20000]).sample().dataSync(), (v) => Math.abs(Number(v))).sort((x, y) => x - y);
+  const tail = t.filter((v) => v > 3 * t[10000]!).length / t.length; // t₃: 0.105, a normal: 0.043
+  assert.ok(tail > 0.08 && tail < 0.13, `StudentT.expand draws: tail fraction ${tail}`);
+  // MultivariateNormal keeps its unbroadcast Cholesky factor
+  const mvn = new D.MultivariateNormal(zeros([2]), { covarianceMatrix: T.eye(2) }).expand([3]);
+  assert.deepEqual([mvn.scaleTril.shape, mvn.covarianceMatrix.shape, mvn.loc.shape], [[2, 2], [3, 2, 2], [3, 2]]);
+  // TransformedDistribution: the transforms' parameters broadcast a size-1 dim of the base (PyTorch expands the base)
+  const td = new D.TransformedDistribution(new D.Normal(zeros([2, 1]), 1), new D.AffineTransform(zeros([3]), 1));
+  assert.deepEqual([td.batchShape, td.baseDist.batchShape], [[2, 3], [2, 3]]);
+  assert.deepEqual(td.sample([4]).shape, [4, 2, 3]);
+  const tde = new D.TransformedDistribution(new D.Normal(zeros([3]), 1), new D.SoftmaxTransform()).expand([2]);
+  assert.deepEqual([tde.batchShape, tde.eventShape, tde.baseDist.batchShape, tde.baseDist.eventShape], [[2], [3], [2], [3]]);
+  assert.deepEqual(tde.sample().shape, [2, 3]);
+});
+
+test("expand: incompatible batch shapes throw TensileErrors naming the class and both shapes", () => {
+  const cases: [T.distributions.Distribution, number[], RegExp][] = [
+    [new D.Normal(zeros([2]), 1), [3], /^Normal.expand: the expanded size of the batch shape \(3\) must match the existing size \(2\) at non-singleton dimension 0; target batch shape \[3\], batch shape \[2\]$/],
+    [new D.Normal(zeros([2, 3]), 1), [4, 2, 4], /^Normal.expand: the expanded size of the batch shape \(4\) must match the existing size \(3\) at non-singleton dimension 2; target batch shape \[4, 2, 4\], batch shape \[2, 3\]$/],
+    [new D.Normal(zeros([2, 3]), 1), [3], /^Normal.expand: the number of sizes provided \(1\) must be greater or equal to the number of dimensions of the batch shape \(2\); target batch shape \[3\], batch shape \[2, 3\]$/],
+    [new D.Categorical({ logits: zeros([2, 4]) }), [4], /^Categorical.expand: the expanded size .* target batch shape \[4\], batch shape \[2\]$/],
+    [new D.Dirichlet(T.ones([2, 4])), [3], /^Dirichlet.expand: the expanded size .* target batch shape \[3\], batch shape \[2\]$/],
+    [new D.MultivariateNormal(zeros([2, 3]), { scaleTril: T.eye(3) }), [3], /^MultivariateNormal.expand: .* target batch shape \[3\], batch shape \[2\]$/],
+    [new D.Independent(new D.Normal(zeros([2, 3]), 1), 1), [3], /^Independent.expand: .* target batch shape \[3\], batch shape \[2\]$/],
+    [new D.LogNormal(zeros([2]), 1), [5, 3], /^LogNormal.expand: .* target batch shape \[5, 3\], batch shape \[2\]$/],
+    [new D.Gumbel(zeros([2]), 1), [3], /^Gumbel.expand: /],
+    [new D.Normal(0, 1), [-1], /^Normal.expand: batchShape must be an array of non-negative integers, got/],
+    [new D.Normal(0, 1), [1.5], /^Normal.expand: batchShape must be an array of non-negative integers/],
+    [new D.Normal(0, 1), 3 as never, /^Normal.expand: batchShape must be an array of non-negative integers, got 3/],
+  ];
+  for (const [d, shape, re] of cases) assertThrowsTensile(() => d.expand(shape), re);
 });

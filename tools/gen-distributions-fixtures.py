@@ -8,7 +8,8 @@ tensor; for each KL pair the divergence and its gradients with respect to both d
 parameters; and str() of some distributions. test/distributions.test.ts reads it.
 
 Spec format: a distribution is {"dist": name, "args": [arg...], "kwargs": {name: arg}} with
-arg = a number or {"t": tensor, "grad": bool}; Independent has "base" (a spec) and "n".
+arg = a number or {"t": tensor, "grad": bool}; Independent has "base" (a spec) and "n"; any spec may
+have "expand" (a batch shape: the distribution is d.expand(shape), its leaves the unexpanded ones').
 """
 import argparse
 import json
@@ -67,7 +68,12 @@ def transform_json(spec):
 
 
 def build(spec):
-    """(torch distribution, leaves requiring grad in args-then-kwargs order) from a spec dict of Args."""
+    """(torch distribution, leaves requiring grad in args-then-kwargs order) from a spec dict of Args, expanded where it says."""
+    dist, leaves = build_unexpanded(spec)
+    return (dist.expand(spec["expand"]) if "expand" in spec else dist), leaves
+
+
+def build_unexpanded(spec):
     if spec["dist"] == "Independent":
         base, leaves = build(spec["base"])
         return D.Independent(base, spec["n"]), leaves
@@ -81,6 +87,13 @@ def build(spec):
 
 
 def spec_json(spec):
+    out = spec_json_unexpanded(spec)
+    if "expand" in spec:
+        out["expand"] = list(spec["expand"])
+    return out
+
+
+def spec_json_unexpanded(spec):
     if spec["dist"] == "Independent":
         return {"dist": "Independent", "base": spec_json(spec["base"]), "n": spec["n"]}
     if spec["dist"] == "TransformedDistribution":
@@ -255,6 +268,74 @@ def new_cases():
     cases.append(case("Transformed/mvn-affine", {"dist": TD, "base": {"dist": "MultivariateNormal", "args": [Arg(rn(3))], "kwargs": {"scale_tril": Arg(torch.eye(3) * 0.7 + torch.tril(rn(3, 3), -1) * 0.3)}},
                                                  "transforms": [{"t": "AffineTransform", "args": [Arg(rn(3)), Arg(pos(3))], "kwargs": {"event_dim": 1}}, {"t": "SigmoidTransform"}]},
                       value=unit(2, 3), methods=("log_prob",)))
+    return cases
+
+
+def expand_cases():
+    """d.expand(batch_shape) of every class: values and gradients reaching the unexpanded parameters (seeded separately)."""
+    torch.manual_seed(2)
+    rn = lambda *s: torch.randn(*s)
+    pos = lambda *s: torch.rand(*s) + 0.3
+    unit = lambda *s: torch.rand(*s) * 0.9 + 0.05
+    A = Arg
+    ALL = ("log_prob", "entropy", "mean", "variance", "stddev", "cdf", "icdf", "mode")
+    MOM = ("log_prob", "entropy", "mean", "variance", "mode")
+    E23 = [2, 3]
+    cases = []
+    add = lambda name, spec, expand, **kw: cases.append(case("expand/" + name, {**spec, "expand": expand}, **kw))
+    add("Normal", {"dist": "Normal", "args": [A(rn(3)), A(pos(3))]}, E23, value=rn(4, 2, 3), probs=unit(2, 3), methods=ALL)
+    add("Normal/size-1-dims", {"dist": "Normal", "args": [A(rn(2, 1)), A(pos(1))]}, [4, 2, 3], value=rn(4, 2, 3), probs=unit(4, 2, 3), methods=ALL)
+    add("Normal/numbers", {"dist": "Normal", "args": [A(0.5), A(2.0)]}, [3], value=rn(3), methods=("log_prob", "entropy", "mean"))
+    add("Normal/one", {"dist": "Normal", "args": [A(0.5), A(2.0)]}, [1], value=rn(1), methods=("log_prob",))
+    add("LogNormal", {"dist": "LogNormal", "args": [A(rn(3) * 0.5), A(pos(3))]}, E23, value=pos(2, 3) * 2, probs=unit(2, 3),
+        methods=("log_prob", "entropy", "mean", "variance", "cdf", "icdf", "mode"))
+    low = rn(3)
+    add("Uniform", {"dist": "Uniform", "args": [A(low), A(low + pos(3) * 2)]}, E23, value=low + unit(2, 3) * 0.5, probs=unit(2, 3),
+        methods=("log_prob", "entropy", "mean", "variance", "cdf", "icdf"))
+    add("Laplace", {"dist": "Laplace", "args": [A(rn(3)), A(pos(3))]}, E23, value=rn(2, 3), probs=unit(2, 3), methods=ALL)
+    add("Exponential", {"dist": "Exponential", "args": [A(pos(3))]}, E23, value=pos(2, 3), probs=unit(2, 3), methods=ALL)
+    add("Gamma", {"dist": "Gamma", "args": [A(pos(3) * 2), A(pos(1))]}, E23, value=pos(2, 3), methods=MOM)
+    add("Chi2", {"dist": "Chi2", "args": [A(pos(3) * 4)]}, E23, value=pos(2, 3) * 3, methods=MOM)
+    add("Beta", {"dist": "Beta", "args": [A(pos(3) * 2), A(pos(3) * 2)]}, E23, value=unit(2, 3), methods=MOM)
+    add("Dirichlet", {"dist": "Dirichlet", "args": [A(pos(1, 3) * 2)]}, [4, 2],
+        value=torch.tensor([[0.25, 0.25, 0.5], [0.125, 0.625, 0.25]]), methods=MOM)
+    add("Poisson", {"dist": "Poisson", "args": [A(pos(3) * 3)]}, E23, value=torch.randint(0, 6, (2, 3)).float(), methods=("log_prob", "mean", "variance", "mode"))
+    add("Bernoulli/probs", {"dist": "Bernoulli", "kwargs": {"probs": A(unit(3))}}, E23, value=torch.randint(0, 2, (2, 3)).float(), methods=MOM)
+    add("Bernoulli/logits", {"dist": "Bernoulli", "kwargs": {"logits": A(rn(1))}}, E23, value=torch.randint(0, 2, (2, 3)).float(), methods=MOM)
+    add("Categorical/probs", {"dist": "Categorical", "kwargs": {"probs": A(pos(3, 4))}}, E23, value=torch.randint(0, 4, (2, 3)),
+        methods=("log_prob", "entropy", "mode"))
+    add("Categorical/logits", {"dist": "Categorical", "kwargs": {"logits": A(rn(4))}}, E23, value=torch.randint(0, 4, (2, 3)),
+        methods=("log_prob", "entropy", "mode"))
+    add("OneHotCategorical", {"dist": "OneHotCategorical", "kwargs": {"logits": A(rn(3, 4))}}, E23,
+        value=torch.nn.functional.one_hot(torch.randint(0, 4, (2, 3)), 4).float(), methods=MOM)
+    add("Binomial", {"dist": "Binomial", "args": [A(torch.full((3,), 10.0), False)], "kwargs": {"probs": A(unit(3))}}, E23,
+        value=torch.randint(0, 11, (2, 3)).float(), methods=MOM)
+    add("Geometric", {"dist": "Geometric", "kwargs": {"logits": A(rn(3))}}, E23, value=torch.randint(0, 6, (2, 3)).float(), methods=MOM)
+    add("NegativeBinomial", {"dist": "NegativeBinomial", "args": [A(pos(3) * 4)], "kwargs": {"probs": A(unit(3))}}, E23,
+        value=torch.randint(0, 9, (2, 3)).float(), methods=("log_prob", "mean", "variance", "mode"))
+    add("StudentT", {"dist": "StudentT", "args": [A(pos(3) * 5 + 2), A(rn(3)), A(pos(3))]}, E23, value=rn(2, 3) * 2,
+        methods=("log_prob", "entropy", "mean", "variance", "stddev", "mode"))
+    add("Cauchy", {"dist": "Cauchy", "args": [A(rn(3)), A(pos(3))]}, E23, value=rn(2, 3) * 2, probs=unit(2, 3), methods=ALL)
+    add("HalfNormal", {"dist": "HalfNormal", "args": [A(pos(3))]}, E23, value=pos(2, 3), probs=unit(2, 3), methods=ALL)
+    add("HalfCauchy", {"dist": "HalfCauchy", "args": [A(pos(3))]}, E23, value=pos(2, 3), probs=unit(2, 3), methods=ALL)
+    add("Gumbel", {"dist": "Gumbel", "args": [A(rn(3)), A(pos(3))]}, E23, value=rn(2, 3), probs=unit(2, 3), methods=ALL)
+    add("ContinuousBernoulli", {"dist": "ContinuousBernoulli", "kwargs": {"probs": A(torch.tensor([0.2, 0.4999, 0.8]))}}, E23,
+        value=unit(2, 3), probs=unit(2, 3), methods=("log_prob", "entropy", "mean", "variance", "stddev", "cdf", "icdf"))
+    tril = torch.eye(2) * 0.8 + torch.tril(rn(2, 2), -1) * 0.3
+    add("MultivariateNormal/scale_tril", {"dist": "MultivariateNormal", "args": [A(rn(2))], "kwargs": {"scale_tril": A(tril)}}, [3],
+        value=rn(4, 3, 2), methods=MOM)
+    C = rn(2, 2)
+    add("MultivariateNormal/covariance", {"dist": "MultivariateNormal", "args": [A(rn(1, 2))], "kwargs": {"covariance_matrix": A(C @ C.t() + torch.eye(2))}},
+        [4, 3], value=rn(4, 3, 2), methods=MOM)
+    add("Independent", {"dist": "Independent", "base": {"dist": "Normal", "args": [A(rn(3, 2)), A(pos(3, 2))]}, "n": 1}, E23,
+        value=rn(2, 3, 2), methods=("log_prob", "entropy", "mean", "variance"))
+    add("TransformedDistribution", {"dist": "TransformedDistribution", "base": {"dist": "Normal", "args": [A(rn(3)), A(pos(3))]},
+                                    "transforms": [{"t": "AffineTransform", "args": [A(rn(3)), A(pos(3))]}, {"t": "ExpTransform"}]}, E23,
+        value=pos(2, 3) * 2, probs=unit(2, 3), methods=("log_prob", "cdf", "icdf"))
+    # the transforms' parameters broadcast a size-1 dim of the base's batch: the base is expanded (no `expand` asked)
+    cases.append(case("Transformed/broadcast-inside-base", {"dist": "TransformedDistribution", "base": {"dist": "Normal", "args": [A(rn(2, 1)), A(pos(2, 1))]},
+                                                           "transforms": [{"t": "AffineTransform", "args": [A(rn(3)), A(pos(3))]}]},
+                      value=rn(4, 2, 3), probs=unit(2, 3), methods=("log_prob", "cdf", "icdf")))
     return cases
 
 
@@ -490,6 +571,7 @@ def main():
                        {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, "n": 1}))
 
     cases += new_cases()
+    cases += expand_cases()
     kls += new_kls()
     transforms = transform_cases()
     implicit = gamma_grads()

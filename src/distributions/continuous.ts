@@ -4,7 +4,7 @@
  * through them match PyTorch's.
  */
 import { Tensor, erf, noGrad, rand, randn, zerosLike } from "../core.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues } from "./distribution.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 import { withBackend } from "../backends/registry.js";
 import { TransformedDistribution } from "./transformed.js";
 import { ExpTransform } from "./transforms.js";
@@ -33,6 +33,10 @@ export class Normal extends Distribution {
     this.loc = l!.expand(this.batchShape);
     this.scale = s!.expand(this.batchShape);
     if (this.validateArgs) checkValues("Normal", "parameter scale", this.scale, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "loc", this.loc.expand(batchShape));
+    setField(d, "scale", this.scale.expand(batchShape));
   }
   override rsample(sampleShape: readonly number[] = []): Tensor {
     const eps = draws(this.loc, this.extendedShape(sampleShape), "normal");
@@ -116,6 +120,10 @@ export class Uniform extends Distribution {
       checkValues("Uniform", "high - low", gap, (v) => v > 0, "positive (low < high)");
     }
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "low", this.low.expand(batchShape));
+    setField(d, "high", this.high.expand(batchShape));
+  }
   override rsample(sampleShape: readonly number[] = []): Tensor {
     const u = draws(this.low, this.extendedShape(sampleShape), "uniform");
     return this.low.add(u.mul(this.high.sub(this.low)));
@@ -170,6 +178,10 @@ export class Laplace extends Distribution {
     this.scale = s!.expand(this.batchShape);
     if (this.validateArgs) checkValues("Laplace", "parameter scale", this.scale, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "loc", this.loc.expand(batchShape));
+    setField(d, "scale", this.scale.expand(batchShape));
+  }
   override rsample(sampleShape: readonly number[] = []): Tensor {
     // u uniform on (−1 + eps, 1), as PyTorch, so log1p(−|u|) stays finite
     const eps = this.loc.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7;
@@ -222,6 +234,9 @@ export class Exponential extends Distribution {
     super([...r!.shape], [], opts);
     this.rate = r!;
     if (this.validateArgs) checkValues("Exponential", "parameter rate", this.rate, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "rate", this.rate.expand(batchShape));
   }
   override rsample(sampleShape: readonly number[] = []): Tensor {
     // −log(1 − u) with u in [0, 1): a standard exponential draw, never infinite

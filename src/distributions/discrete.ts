@@ -7,7 +7,7 @@ import { Tensor, enableGrad, noGrad, oneHot } from "../core.js";
 import { binaryCrossEntropyWithLogits } from "../nn/functional/classification.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { type DistributionOptions, Distribution, type Param, asParams, checkValues } from "./distribution.js";
+import { type DistributionOptions, Distribution, type Param, asParams, checkValues, setField } from "./distribution.js";
 import { bernoulli, multinomial } from "../tensor/sampling.js";
 import { withBackend } from "../backends/registry.js";
 
@@ -36,29 +36,43 @@ export function oneOf(op: string, opts: ProbsOrLogits | undefined | null): { pro
   return hasP ? { probs: t! } : { logits: t! };
 }
 
+/**
+ * Sets `d`'s probs and logits (those `src` holds: the given one, and the other once derived) to
+ * views of `src`'s expanded to `shape`, as PyTorch's `expand` of a probs/logits distribution.
+ */
+export function expandProbsLogits(src: object, d: object, shape: readonly number[]): void {
+  for (const k of ["_probs", "_logits"]) {
+    const t = (src as Record<string, Tensor | null>)[k];
+    if (t) setField(d, k, t.expand(shape));
+  }
+}
+
 /** `Bernoulli({ probs })` or `Bernoulli({ logits })`: 1 with probability p, else 0. */
 export class Bernoulli extends Distribution {
-  readonly #given: "probs" | "logits";
-  #probs: Tensor | null;
-  #logits: Tensor | null;
+  private readonly _given: "probs" | "logits";
+  private _probs: Tensor | null;
+  private _logits: Tensor | null;
   constructor(opts: ProbsOrLogits) {
     const g = oneOf("Bernoulli", opts);
     const t = (g.probs ?? g.logits)!;
     super([...t.shape], [], opts);
-    this.#given = g.probs ? "probs" : "logits";
-    this.#probs = g.probs ?? null;
-    this.#logits = g.logits ?? null;
+    this._given = g.probs ? "probs" : "logits";
+    this._probs = g.probs ?? null;
+    this._logits = g.logits ?? null;
     if (this.validateArgs && g.probs) checkValues("Bernoulli", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
     if (this.validateArgs && g.logits) checkValues("Bernoulli", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    expandProbsLogits(this, d, batchShape);
+  }
   /** P(1) (sigmoid of the logits when given logits). */
   get probs(): Tensor {
-    return (this.#probs ??= lazy(() => this.#logits!.sigmoid()));
+    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
   }
   /** log(p) − log(1 − p), from clamped probabilities when given probs. */
   get logits(): Tensor {
-    return (this.#logits ??= lazy(() => {
-      const p = clampProbs(this.#probs!);
+    return (this._logits ??= lazy(() => {
+      const p = clampProbs(this._probs!);
       return p.log().sub(p.neg().log1p());
     }));
   }
@@ -86,15 +100,15 @@ export class Bernoulli extends Distribution {
     return noGrad(() => this.probs.ge(0.5).to(this.probs.dtype).maskedFill(this.probs.eq(0.5), NaN));
   }
   protected override reprParams(): [string, Tensor][] {
-    return [[this.#given, this.#given === "probs" ? this.probs : this.logits]];
+    return [[this._given, this._given === "probs" ? this.probs : this.logits]];
   }
 }
 
 /** `Categorical({ probs })` or `Categorical({ logits })` over the last dim's K categories: int32 draws in [0, K). */
 export class Categorical extends Distribution {
-  readonly #given: "probs" | "logits";
-  #probs: Tensor | null = null;
-  #logits: Tensor | null = null;
+  private readonly _given: "probs" | "logits";
+  private _probs: Tensor | null = null;
+  private _logits: Tensor | null = null;
   /** K, the number of categories. */
   readonly numEvents: number;
   constructor(opts: ProbsOrLogits) {
@@ -103,25 +117,28 @@ export class Categorical extends Distribution {
     if (t.ndim < 1) throw new TensileError(`Categorical: ${g.probs ? "probs" : "logits"} must have at least one dimension (the categories), got shape ${fmtShape(t.shape)}`);
     super(t.shape.slice(0, -1), [], opts);
     this.numEvents = t.shape[t.ndim - 1]!;
-    this.#given = g.probs ? "probs" : "logits";
+    this._given = g.probs ? "probs" : "logits";
     if (g.probs) {
       if (this.validateArgs) {
         checkValues("Categorical", "parameter probs", g.probs, (v) => v >= 0 && Number.isFinite(v), "non-negative and finite");
         checkValues("Categorical", "the sum of probs over the last dim", noGrad(() => g.probs!.sum(-1)), (v) => v > 0, "positive");
       }
-      this.#probs = g.probs.div(g.probs.sum(-1, true));
+      this._probs = g.probs.div(g.probs.sum(-1, true));
     } else {
       if (this.validateArgs) checkValues("Categorical", "parameter logits", g.logits!, (v) => !Number.isNaN(v), "real (not NaN)");
-      this.#logits = g.logits!.sub(g.logits!.logsumexp(-1, true));
+      this._logits = g.logits!.sub(g.logits!.logsumexp(-1, true));
     }
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    expandProbsLogits(this, d, [...batchShape, this.numEvents]);
   }
   /** Normalised probabilities [..., K]. */
   get probs(): Tensor {
-    return (this.#probs ??= lazy(() => this.#logits!.softmax(-1)));
+    return (this._probs ??= lazy(() => this._logits!.softmax(-1)));
   }
   /** Normalised log-probabilities [..., K] (log of the clamped probabilities when given probs). */
   get logits(): Tensor {
-    return (this.#logits ??= lazy(() => clampProbs(this.#probs!).log()));
+    return (this._logits ??= lazy(() => clampProbs(this._probs!).log()));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -158,7 +175,7 @@ export class Categorical extends Distribution {
     throw new TensileError("Categorical.variance: a categorical distribution has no variance (its values are labels); PyTorch returns NaN");
   }
   protected override reprParams(): [string, Tensor][] {
-    return [[this.#given, this.#given === "probs" ? this.probs : this.logits]];
+    return [[this._given, this._given === "probs" ? this.probs : this.logits]];
   }
 }
 
@@ -169,6 +186,9 @@ export class OneHotCategorical extends Distribution {
     const c = new Categorical(opts);
     super(c.batchShape, [c.numEvents], opts);
     this.categorical = c;
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "categorical", this.categorical.expand(batchShape));
   }
   get probs(): Tensor {
     return this.categorical.probs;

@@ -45,6 +45,30 @@ export function checkValues(op: string, what: string, t: Tensor, ok: (v: number)
   }
 }
 
+/** Sets a (readonly) field of a distribution being built by `expand`. */
+export function setField(d: object, key: string, value: unknown): void {
+  (d as Record<string, unknown>)[key] = value;
+}
+
+/**
+ * `target` checked as a batch shape `batch` may be expanded to (PyTorch's tensor expand rules:
+ * leading dims may be added; existing dims must match or be 1).
+ */
+export function expandedBatchShape(name: string, batch: readonly number[], target: unknown): number[] {
+  const op = `${name}.expand`;
+  if (!Array.isArray(target) || target.some((d) => !Number.isInteger(d) || d < 0))
+    throw new TensileError(`${op}: batchShape must be an array of non-negative integers, got ${fmtValue(target)}`);
+  const shape = target as number[];
+  const k = shape.length - batch.length;
+  if (k < 0)
+    throw new TensileError(`${op}: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions of the batch shape (${batch.length}); target batch shape ${fmtShape(shape)}, batch shape ${fmtShape(batch)}`);
+  batch.forEach((d, i) => {
+    if (d !== 1 && d !== shape[k + i])
+      throw new TensileError(`${op}: the expanded size of the batch shape (${shape[k + i]}) must match the existing size (${d}) at non-singleton dimension ${k + i}; target batch shape ${fmtShape(shape)}, batch shape ${fmtShape(batch)}`);
+  });
+  return [...shape];
+}
+
 export abstract class Distribution {
   /** Whether `rsample` (reparameterised, differentiable sampling) exists. */
   get hasRsample(): boolean {
@@ -56,6 +80,31 @@ export abstract class Distribution {
     if (opts.validateArgs !== undefined && typeof opts.validateArgs !== "boolean")
       throw new TensileError(`${this.constructor.name}: validateArgs must be a boolean, got ${fmtValue(opts.validateArgs)}`);
     this.validateArgs = opts.validateArgs ?? true;
+  }
+
+  /**
+   * The same distribution with batch shape `batchShape` (PyTorch's `expand`): its parameters become
+   * expanded views of this one's (no copy; values and gradients reach the original parameters), the
+   * event shape is kept. `batchShape` may add leading dims and broadcast dims of size 1; any other
+   * change throws. The arguments are not checked again (they were when this one was built), and
+   * `validateArgs` carries over.
+   */
+  expand(batchShape: readonly number[]): this {
+    const shape = expandedBatchShape(this.constructor.name, this.batchShape, batchShape);
+    const d = Object.create(Object.getPrototypeOf(this)) as this;
+    Object.assign(d, this);
+    setField(d, "batchShape", shape);
+    this.expandInto(d, shape);
+    return d;
+  }
+
+  /**
+   * Sets `d`'s parameters (a copy of this distribution's fields, with batch shape `batchShape`
+   * already set) to views expanded to `batchShape`: each class overrides it, calling `super` for
+   * the fields it inherits, as PyTorch's `expand(batch_shape, _instance)`.
+   */
+  protected expandInto(_d: this, _batchShape: readonly number[]): void {
+    throw new TensileError(`${this.constructor.name}.expand: not implemented for this distribution`);
   }
 
   /** `[...sampleShape, ...batchShape, ...eventShape]`, PyTorch's `_extended_shape`. */

@@ -12,7 +12,7 @@ import { type Generator, defaultGenerator } from "../tensor/random.js";
 import { poisson } from "../tensor/sampling.js";
 import { numelOf } from "../tensor/shape.js";
 import { TensileError, fmtShape } from "../errors.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues } from "./distribution.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 
 /** One Gamma(α, 1) draw: Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
 export function gammaDraw(g: Generator, alpha: number): number {
@@ -95,6 +95,10 @@ export class Gamma extends Distribution {
       positive("Gamma", "rate", this.rate);
     }
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "concentration", this.concentration.expand(batchShape));
+    setField(d, "rate", this.rate.expand(batchShape));
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -154,6 +158,9 @@ export class Dirichlet extends Distribution {
     this.concentration = a!;
     if (this.validateArgs) positive("Dirichlet", "concentration", a!);
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "concentration", this.concentration.expand([...batchShape, ...this.eventShape]));
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -210,6 +217,9 @@ export class Beta extends Distribution {
     super(shape, [], opts);
     this.dirichlet = d;
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "dirichlet", this.dirichlet.expand(batchShape));
+  }
   get concentration1(): Tensor {
     return this.dirichlet.concentration.select(-1, 0);
   }
@@ -250,6 +260,9 @@ export class Poisson extends Distribution {
     super([...r!.shape], [], opts);
     this.rate = r!;
     if (this.validateArgs) checkValues("Poisson", "parameter rate", r!, (v) => v >= 0, "non-negative (GreaterThanEq(lower_bound=0.0))");
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "rate", this.rate.expand(batchShape));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);

@@ -1,7 +1,7 @@
 /** `Independent(base, n)`: reinterprets the base's n rightmost batch dims as event dims (PyTorch's `Independent`). */
 import type { Tensor } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { type DistributionOptions, Distribution } from "./distribution.js";
+import { type DistributionOptions, Distribution, setField } from "./distribution.js";
 
 /** Sums the `n` rightmost dims (PyTorch's `_sum_rightmost`). */
 export function sumRightmost(t: Tensor, n: number): Tensor {
@@ -20,6 +20,9 @@ export class Independent extends Distribution {
     super(base.batchShape.slice(0, cut), [...base.batchShape.slice(cut), ...base.eventShape], opts ?? {});
     this.baseDist = base;
     this.reinterpretedBatchNdims = n;
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "baseDist", this.baseDist.expand([...batchShape, ...this.eventShape.slice(0, this.reinterpretedBatchNdims)]));
   }
   override get hasRsample(): boolean {
     return this.baseDist.hasRsample;

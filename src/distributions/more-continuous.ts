@@ -7,10 +7,10 @@
 import { Tensor, digamma, fullLike, lgamma, noGrad, where, zerosLike } from "../core.js";
 import { binaryCrossEntropyWithLogits } from "../nn/functional/classification.js";
 import { lgamma as lgammaOne } from "../backends/reference/math.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues } from "./distribution.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 import { Normal, Uniform, draws } from "./continuous.js";
 import { Chi2 } from "./gamma.js";
-import { type ProbsOrLogits, clampProbs, lazy, oneOf } from "./discrete.js";
+import { type ProbsOrLogits, clampProbs, expandProbsLogits, lazy, oneOf } from "./discrete.js";
 import { TransformedDistribution } from "./transformed.js";
 import { AbsTransform, AffineTransform, ExpTransform } from "./transforms.js";
 import { TensileError, fmtValue } from "../errors.js";
@@ -31,7 +31,7 @@ export class StudentT extends Distribution {
   readonly df: Tensor;
   readonly loc: Tensor;
   readonly scale: Tensor;
-  readonly #chi2: Chi2;
+  private readonly _chi2: Chi2;
   constructor(df: Param, loc: Param = 0, scale: Param = 1, opts: DistributionOptions = {}) {
     const [d, l, s] = asParams("StudentT", ["df", "loc", "scale"], [df, loc, scale]);
     super(broadcastAll("StudentT", [d!.shape, l!.shape, s!.shape]), [], opts);
@@ -42,12 +42,18 @@ export class StudentT extends Distribution {
       positive("StudentT", "df", this.df);
       positive("StudentT", "scale", this.scale);
     }
-    this.#chi2 = new Chi2(this.df, { validateArgs: false });
+    this._chi2 = new Chi2(this.df, { validateArgs: false });
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "df", this.df.expand(batchShape));
+    setField(d, "loc", this.loc.expand(batchShape));
+    setField(d, "scale", this.scale.expand(batchShape));
+    setField(d, "_chi2", this._chi2.expand(batchShape));
   }
   /** loc + scale · X/√(Z/df), X ~ N(0, 1), Z ~ χ²(df) reparameterised (gradients reach df too). */
   override rsample(sampleShape: readonly number[] = []): Tensor {
     const X = draws(this.df, this.extendedShape(sampleShape), "normal");
-    const Z = this.#chi2.rsample(sampleShape);
+    const Z = this._chi2.rsample(sampleShape);
     return this.loc.add(this.scale.mul(X.mul(Z.div(this.df).rsqrt())));
   }
   logProb(value: Tensor): Tensor {
@@ -96,6 +102,10 @@ export class Cauchy extends Distribution {
     this.loc = l!.expand(this.batchShape);
     this.scale = s!.expand(this.batchShape);
     if (this.validateArgs) positive("Cauchy", "scale", this.scale);
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "loc", this.loc.expand(batchShape));
+    setField(d, "scale", this.scale.expand(batchShape));
   }
   /** loc + scale·tan(π(u − ½)), u uniform. */
   override rsample(sampleShape: readonly number[] = []): Tensor {
@@ -215,6 +225,11 @@ export class Gumbel extends TransformedDistribution {
     this.loc = L;
     this.scale = S;
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "loc", this.loc.expand(batchShape));
+    setField(d, "scale", this.scale.expand(batchShape));
+    super.expandInto(d, batchShape);
+  }
   override logProb(value: Tensor): Tensor {
     this.checkValue("logProb", value);
     const y = this.loc.sub(value).div(this.scale);
@@ -253,9 +268,9 @@ export class ContinuousBernoulli extends Distribution {
   override get hasRsample(): boolean {
     return true;
   }
-  readonly #given: "probs" | "logits";
-  #probs: Tensor | null;
-  #logits: Tensor | null;
+  private readonly _given: "probs" | "logits";
+  private _probs: Tensor | null;
+  private _logits: Tensor | null;
   readonly lims: readonly [number, number];
   constructor(opts: ContinuousBernoulliOptions) {
     const g = oneOf("ContinuousBernoulli", opts);
@@ -265,19 +280,22 @@ export class ContinuousBernoulli extends Distribution {
     if (!Array.isArray(lims) || lims.length !== 2 || !lims.every((v) => typeof v === "number") || !(lims[0] <= 0.5 && lims[1] >= 0.5 && lims[0] < lims[1]))
       throw new TensileError(`ContinuousBernoulli: lims must be two numbers [lo, hi] with lo <= 0.5 <= hi, got ${fmtValue(lims)}`);
     this.lims = [lims[0], lims[1]];
-    this.#given = g.probs ? "probs" : "logits";
+    this._given = g.probs ? "probs" : "logits";
     if (this.validateArgs && g.probs) checkValues("ContinuousBernoulli", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
     if (this.validateArgs && g.logits) checkValues("ContinuousBernoulli", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
-    this.#probs = g.probs ? clampProbs(g.probs) : null;
-    this.#logits = g.logits ?? null;
+    this._probs = g.probs ? clampProbs(g.probs) : null;
+    this._logits = g.logits ?? null;
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    expandProbsLogits(this, d, batchShape);
   }
   /** λ, clamped into [eps, 1 − eps]. */
   get probs(): Tensor {
-    return (this.#probs ??= lazy(() => clampProbs(this.#logits!.sigmoid())));
+    return (this._probs ??= lazy(() => clampProbs(this._logits!.sigmoid())));
   }
   get logits(): Tensor {
-    return (this.#logits ??= lazy(() => {
-      const p = clampProbs(this.#probs!);
+    return (this._logits ??= lazy(() => {
+      const p = clampProbs(this._probs!);
       return p.log().sub(p.neg().log1p());
     }));
   }
@@ -346,6 +364,6 @@ export class ContinuousBernoulli extends Distribution {
     return this.mean.mul(lp0.sub(lp1)).sub(this.logNorm()).sub(lp0);
   }
   protected override reprParams(): [string, Tensor][] {
-    return [[this.#given, this.#given === "probs" ? this.probs : this.logits]];
+    return [[this._given, this._given === "probs" ? this.probs : this.logits]];
   }
 }

@@ -10,8 +10,8 @@ import { withBackend } from "../backends/registry.js";
 import { binomial } from "../tensor/sampling.js";
 import { TensileError } from "../errors.js";
 import { draws } from "./continuous.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues } from "./distribution.js";
-import { type ProbsOrLogits, clampProbs, lazy, oneOf } from "./discrete.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { type ProbsOrLogits, clampProbs, expandProbsLogits, lazy, oneOf } from "./discrete.js";
 import { Gamma } from "./gamma.js";
 
 export interface CountOptions extends ProbsOrLogits {
@@ -50,27 +50,31 @@ function countAndParam(op: string, totalCount: Param | CountOptions | undefined,
 /** `Binomial(totalCount = 1, { probs } | { logits })`: successes in totalCount Bernoulli(p) trials. */
 export class Binomial extends Distribution {
   readonly totalCount: Tensor;
-  readonly #given: "probs" | "logits";
-  #probs: Tensor | null;
-  #logits: Tensor | null;
+  private readonly _given: "probs" | "logits";
+  private _probs: Tensor | null;
+  private _logits: Tensor | null;
   constructor(totalCount: Param | CountOptions, opts?: CountOptions) {
     const a = countAndParam("Binomial", totalCount, opts, 1);
     super(a.shape, [], a.opts);
     this.totalCount = a.count;
-    this.#given = a.which;
-    this.#probs = a.which === "probs" ? a.param : null;
-    this.#logits = a.which === "logits" ? a.param : null;
+    this._given = a.which;
+    this._probs = a.which === "probs" ? a.param : null;
+    this._logits = a.which === "logits" ? a.param : null;
     if (this.validateArgs) {
       checkValues("Binomial", "parameter total_count", this.totalCount, (v) => Number.isInteger(v) && v >= 0, "a non-negative integer (IntegerGreaterThan(lower_bound=0))");
-      if (this.#probs) checkValues("Binomial", "parameter probs", this.#probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
-      else checkValues("Binomial", "parameter logits", this.#logits!, (v) => !Number.isNaN(v), "real (not NaN)");
+      if (this._probs) checkValues("Binomial", "parameter probs", this._probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
+      else checkValues("Binomial", "parameter logits", this._logits!, (v) => !Number.isNaN(v), "real (not NaN)");
     }
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "totalCount", this.totalCount.expand(batchShape));
+    expandProbsLogits(this, d, batchShape);
+  }
   get probs(): Tensor {
-    return (this.#probs ??= lazy(() => this.#logits!.sigmoid()));
+    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
   }
   get logits(): Tensor {
-    return (this.#logits ??= lazy(() => probsToLogits(this.#probs!)));
+    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -120,33 +124,36 @@ export class Binomial extends Distribution {
     return this.totalCount.mul(this.probs).mul(this.probs.neg().add(1));
   }
   protected override reprParams(): [string, Tensor][] {
-    return [["total_count", this.totalCount], [this.#given, this.#given === "probs" ? this.probs : this.logits]];
+    return [["total_count", this.totalCount], [this._given, this._given === "probs" ? this.probs : this.logits]];
   }
 }
 
 /** `Geometric({ probs } | { logits })`: the number of failures before the first success, k = 0, 1, 2, … */
 export class Geometric extends Distribution {
-  readonly #given: "probs" | "logits";
-  #probs: Tensor | null;
-  #logits: Tensor | null;
+  private readonly _given: "probs" | "logits";
+  private _probs: Tensor | null;
+  private _logits: Tensor | null;
   constructor(opts: ProbsOrLogits) {
     const g = oneOf("Geometric", opts);
     const t = (g.probs ?? g.logits)!;
     super([...t.shape], [], opts);
-    this.#given = g.probs ? "probs" : "logits";
-    this.#probs = g.probs ?? null;
-    this.#logits = g.logits ?? null;
+    this._given = g.probs ? "probs" : "logits";
+    this._probs = g.probs ?? null;
+    this._logits = g.logits ?? null;
     if (this.validateArgs && g.probs) {
       checkValues("Geometric", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
       checkValues("Geometric", "parameter probs", g.probs, (v) => v > 0, "positive");
     }
     if (this.validateArgs && g.logits) checkValues("Geometric", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    expandProbsLogits(this, d, batchShape);
+  }
   get probs(): Tensor {
-    return (this.#probs ??= lazy(() => this.#logits!.sigmoid()));
+    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
   }
   get logits(): Tensor {
-    return (this.#logits ??= lazy(() => probsToLogits(this.#probs!)));
+    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
   }
   /** ⌊log(u)/log(1 − p)⌋ for u uniform in [tiny, 1). */
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -179,7 +186,7 @@ export class Geometric extends Distribution {
     return this.probs.reciprocal().sub(1).div(this.probs);
   }
   protected override reprParams(): [string, Tensor][] {
-    return [[this.#given, this.#given === "probs" ? this.probs : this.logits]];
+    return [[this._given, this._given === "probs" ? this.probs : this.logits]];
   }
 }
 
@@ -189,27 +196,31 @@ export class Geometric extends Distribution {
  */
 export class NegativeBinomial extends Distribution {
   readonly totalCount: Tensor;
-  readonly #given: "probs" | "logits";
-  #probs: Tensor | null;
-  #logits: Tensor | null;
+  private readonly _given: "probs" | "logits";
+  private _probs: Tensor | null;
+  private _logits: Tensor | null;
   constructor(totalCount: Param | CountOptions, opts?: CountOptions) {
     const a = countAndParam("NegativeBinomial", totalCount, opts, null);
     super(a.shape, [], a.opts);
     this.totalCount = a.count;
-    this.#given = a.which;
-    this.#probs = a.which === "probs" ? a.param : null;
-    this.#logits = a.which === "logits" ? a.param : null;
+    this._given = a.which;
+    this._probs = a.which === "probs" ? a.param : null;
+    this._logits = a.which === "logits" ? a.param : null;
     if (this.validateArgs) {
       checkValues("NegativeBinomial", "parameter total_count", this.totalCount, (v) => v >= 0, "non-negative (GreaterThanEq(lower_bound=0))");
-      if (this.#probs) checkValues("NegativeBinomial", "parameter probs", this.#probs, (v) => v >= 0 && v < 1, "in [0, 1) (HalfOpenInterval(lower_bound=0.0, upper_bound=1.0))");
-      else checkValues("NegativeBinomial", "parameter logits", this.#logits!, (v) => !Number.isNaN(v), "real (not NaN)");
+      if (this._probs) checkValues("NegativeBinomial", "parameter probs", this._probs, (v) => v >= 0 && v < 1, "in [0, 1) (HalfOpenInterval(lower_bound=0.0, upper_bound=1.0))");
+      else checkValues("NegativeBinomial", "parameter logits", this._logits!, (v) => !Number.isNaN(v), "real (not NaN)");
     }
   }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    setField(d, "totalCount", this.totalCount.expand(batchShape));
+    expandProbsLogits(this, d, batchShape);
+  }
   get probs(): Tensor {
-    return (this.#probs ??= lazy(() => this.#logits!.sigmoid()));
+    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
   }
   get logits(): Tensor {
-    return (this.#logits ??= lazy(() => probsToLogits(this.#probs!)));
+    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
   }
   /** A Poisson draw whose rate is a Gamma(totalCount, e^(−logits)) draw (a gamma–Poisson mixture). */
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -239,7 +250,7 @@ export class NegativeBinomial extends Distribution {
     return this.mean.div(this.logits.neg().sigmoid());
   }
   protected override reprParams(): [string, Tensor][] {
-    return [["total_count", this.totalCount], [this.#given, this.#given === "probs" ? this.probs : this.logits]];
+    return [["total_count", this.totalCount], [this._given, this._given === "probs" ? this.probs : this.logits]];
   }
 }
 

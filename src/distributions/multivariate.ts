@@ -9,7 +9,7 @@ import { cholesky, inv, solve } from "../ops/linalg-dense.js";
 import { diagonal } from "../ops/linalg.js";
 import { withBackend } from "../backends/registry.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { type DistributionOptions, Distribution, asParams, broadcastAll } from "./distribution.js";
+import { type DistributionOptions, Distribution, asParams, broadcastAll, setField } from "./distribution.js";
 
 export interface MultivariateNormalOptions extends DistributionOptions {
   covarianceMatrix?: Tensor;
@@ -23,7 +23,7 @@ export class MultivariateNormal extends Distribution {
   readonly loc: Tensor;
   /** L, lower triangular with a positive diagonal, LLᵀ = Σ; [..., k, k] as given (not broadcast). */
   readonly scaleTril: Tensor;
-  readonly #given: [string, Tensor];
+  private readonly _given: [string, Tensor];
   constructor(loc: Tensor, opts: MultivariateNormalOptions) {
     const op = "MultivariateNormal";
     if (!(loc instanceof Tensor) || loc.ndim < 1) throw new TensileError(`${op}: loc must be at least one-dimensional, got ${fmtValue(loc)}`);
@@ -53,7 +53,13 @@ export class MultivariateNormal extends Distribution {
       if (upper !== 0) throw new TensileError(`${op}: expected scale_tril to be lower triangular`);
     }
     this.scaleTril = L;
-    this.#given = [key === "scaleTril" ? "scale_tril" : key === "covarianceMatrix" ? "covariance_matrix" : "precision_matrix", m!.expand([...batch, k, k])];
+    this._given = [key === "scaleTril" ? "scale_tril" : key === "covarianceMatrix" ? "covariance_matrix" : "precision_matrix", m!.expand([...batch, k, k])];
+  }
+  /** loc and the given matrix expanded; the Cholesky factor stays unbroadcast (PyTorch's `_unbroadcasted_scale_tril`). */
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    const k = this.eventShape[0]!;
+    setField(d, "loc", this.loc.expand([...batchShape, k]));
+    setField(d, "_given", [this._given[0], this._given[1].expand([...batchShape, k, k])]);
   }
   override get hasRsample(): boolean {
     return true;
@@ -111,7 +117,7 @@ export class MultivariateNormal extends Distribution {
     return halfTerm1.add(term2.add(term3).sub(k).mul(0.5));
   }
   protected override reprParams(): [string, Tensor][] {
-    return [["loc", this.loc], this.#given];
+    return [["loc", this.loc], this._given];
   }
 }
 

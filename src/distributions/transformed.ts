@@ -6,63 +6,9 @@
  */
 import { type Tensor, noGrad } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { broadcastShapes } from "../tensor/shape.js";
-import { type DistributionOptions, Distribution } from "./distribution.js";
+import { type DistributionOptions, Distribution, setField } from "./distribution.js";
 import { Independent, sumRightmost } from "./independent.js";
 import { ComposeTransform, type Constraint, Transform } from "./transforms.js";
-
-/**
- * `base` with leading batch dims `prefix` added (PyTorch would `expand` the base distribution):
- * draws take `prefix` as extra sample dims, every other method broadcasts the base's result.
- */
-class BatchExpanded extends Distribution {
-  constructor(readonly base: Distribution, readonly prefix: readonly number[]) {
-    super([...prefix, ...base.batchShape], base.eventShape, { validateArgs: base.validateArgs });
-  }
-  override get hasRsample(): boolean {
-    return this.base.hasRsample;
-  }
-  override sample(sampleShape: readonly number[] = []): Tensor {
-    this.extendedShape(sampleShape);
-    return this.base.sample([...sampleShape, ...this.prefix]);
-  }
-  override rsample(sampleShape: readonly number[] = []): Tensor {
-    this.extendedShape(sampleShape);
-    return this.base.rsample([...sampleShape, ...this.prefix]);
-  }
-  /** `r` (over the value's batch dims) broadcast to the expanded batch shape. */
-  private widen(r: Tensor, tail: readonly number[] = []): Tensor {
-    const batch = r.shape.slice(0, r.ndim - tail.length);
-    return r.expand([...broadcastShapes(this.constructor.name, batch, this.batchShape), ...tail]);
-  }
-  logProb(value: Tensor): Tensor {
-    this.checkValue("logProb", value);
-    return this.widen(this.base.logProb(value));
-  }
-  override cdf(value: Tensor): Tensor {
-    this.checkValue("cdf", value);
-    return this.widen(this.base.cdf(value), this.eventShape);
-  }
-  override icdf(value: Tensor): Tensor {
-    this.checkValue("icdf", value);
-    return this.widen(this.base.icdf(value), this.eventShape);
-  }
-  override entropy(): Tensor {
-    return this.base.entropy().expand(this.batchShape);
-  }
-  override get mean(): Tensor {
-    return this.base.mean.expand([...this.batchShape, ...this.eventShape]);
-  }
-  override get variance(): Tensor {
-    return this.base.variance.expand([...this.batchShape, ...this.eventShape]);
-  }
-  override get mode(): Tensor {
-    return this.base.mode.expand([...this.batchShape, ...this.eventShape]);
-  }
-  override toString(): string {
-    return this.base.toString();
-  }
-}
 
 export class TransformedDistribution extends Distribution {
   /** The base distribution (expanded to the transforms' batch shape, or made Independent for event-dim transforms, as PyTorch). */
@@ -86,14 +32,8 @@ export class TransformedDistribution extends Distribution {
       throw new TensileError(`${op}: base_distribution needs to have shape with size at least ${domainEventDim}, but got ${fmtShape(baseShape)}`);
     const shape = t.forwardShape(baseShape);
     const expanded = t.inverseShape(shape);
-    if (expanded.length !== baseShape.length || expanded.some((d, i) => d !== baseShape[i])) {
-      // PyTorch expands the base distribution; here only new leading batch dims can be added
-      const newBatch = expanded.slice(0, expanded.length - baseEventDim);
-      const k = newBatch.length - base.batchShape.length;
-      if (k < 0 || base.batchShape.some((d, i) => d !== newBatch[k + i]))
-        throw new TensileError(`${op}: the transforms broadcast the base distribution's shape ${fmtShape(baseShape)} to ${fmtShape(expanded)}; only new leading batch dims can be added here (Distribution.expand is not implemented), so give the base distribution batch shape ${fmtShape(newBatch)}`);
-      base = new BatchExpanded(base, newBatch.slice(0, k));
-    }
+    if (expanded.length !== baseShape.length || expanded.some((d, i) => d !== baseShape[i]))
+      base = base.expand(expanded.slice(0, expanded.length - baseEventDim)); // the transforms' parameters broadcast the base
     const reinterpreted = domainEventDim - baseEventDim;
     if (reinterpreted > 0) base = new Independent(base, reinterpreted);
     const eventDim = t.codomain.eventDim + Math.max(baseEventDim - domainEventDim, 0);
@@ -101,6 +41,12 @@ export class TransformedDistribution extends Distribution {
     super(shape.slice(0, cut), shape.slice(cut), opts);
     this.baseDist = base;
     this.transforms = list;
+  }
+  /** The base expanded to the batch shape the transforms pull `batchShape` back to (PyTorch's). */
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    let shape = [...batchShape, ...this.eventShape];
+    for (const t of [...this.transforms].reverse()) shape = t.inverseShape(shape);
+    setField(d, "baseDist", this.baseDist.expand(shape.slice(0, shape.length - this.baseDist.eventShape.length)));
   }
   override get hasRsample(): boolean {
     return this.baseDist.hasRsample;
