@@ -47,34 +47,52 @@ export function expandProbsLogits(src: object, d: object, shape: readonly number
   }
 }
 
-/** `Bernoulli({ probs })` or `Bernoulli({ logits })`: 1 with probability p, else 0. */
-export class Bernoulli extends Distribution {
-  private readonly _given: "probs" | "logits";
-  private _probs: Tensor | null;
-  private _logits: Tensor | null;
-  constructor(opts: ProbsOrLogits) {
-    const g = oneOf("Bernoulli", opts);
-    const t = (g.probs ?? g.logits)!;
-    super([...t.shape], [], opts);
-    this._given = g.probs ? "probs" : "logits";
-    this._probs = g.probs ?? null;
-    this._logits = g.logits ?? null;
-    if (this.validateArgs && g.probs) checkValues("Bernoulli", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
-    if (this.validateArgs && g.logits) checkValues("Bernoulli", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
+/** log(p) − log(1 − p) of clamped probabilities (PyTorch's `probs_to_logits(is_binary=True)`). */
+export const probsToLogits = (p: Tensor): Tensor => {
+  const c = clampProbs(p);
+  return c.log().sub(c.neg().log1p());
+};
+
+/**
+ * A distribution of one success probability per batch element, given as `probs` or `logits`
+ * (Bernoulli, Binomial, Geometric, NegativeBinomial): it keeps the one given, derives the other on
+ * first use (PyTorch's `lazy_property`), expands both, and prints the one given.
+ */
+export abstract class SuccessProbability extends Distribution {
+  protected readonly _given: "probs" | "logits";
+  protected _probs: Tensor | null;
+  protected _logits: Tensor | null;
+  constructor(batchShape: readonly number[], given: { probs?: Tensor | null; logits?: Tensor | null }, opts?: DistributionOptions) {
+    super(batchShape, [], opts);
+    this._given = given.probs ? "probs" : "logits";
+    this._probs = given.probs ?? null;
+    this._logits = given.logits ?? null;
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
     expandProbsLogits(this, d, batchShape);
   }
-  /** P(1) (sigmoid of the logits when given logits). */
+  /** The success probability (sigmoid of the logits when given logits). */
   get probs(): Tensor {
     return (this._probs ??= lazy(() => this._logits!.sigmoid()));
   }
   /** log(p) − log(1 − p), from clamped probabilities when given probs. */
   get logits(): Tensor {
-    return (this._logits ??= lazy(() => {
-      const p = clampProbs(this._probs!);
-      return p.log().sub(p.neg().log1p());
-    }));
+    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
+  }
+  /** The parameter given, as `reprParams` shows it. */
+  protected givenParam(): [string, Tensor] {
+    return [this._given, this._given === "probs" ? this.probs : this.logits];
+  }
+}
+
+/** `Bernoulli({ probs })` or `Bernoulli({ logits })`: 1 with probability p, else 0. */
+export class Bernoulli extends SuccessProbability {
+  constructor(opts: ProbsOrLogits) {
+    const g = oneOf("Bernoulli", opts);
+    const t = (g.probs ?? g.logits)!;
+    super([...t.shape], g, opts);
+    if (this.validateArgs && g.probs) checkValues("Bernoulli", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
+    if (this.validateArgs && g.logits) checkValues("Bernoulli", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -100,7 +118,7 @@ export class Bernoulli extends Distribution {
     return noGrad(() => this.probs.ge(0.5).to(this.probs.dtype).maskedFill(this.probs.eq(0.5), NaN));
   }
   protected override reprParams(): [string, Tensor][] {
-    return [[this._given, this._given === "probs" ? this.probs : this.logits]];
+    return [this.givenParam()];
   }
 }
 

@@ -10,20 +10,14 @@ import { withBackend } from "../backends/registry.js";
 import { binomial } from "../tensor/sampling.js";
 import { TensileError } from "../errors.js";
 import { draws } from "./continuous.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
-import { type ProbsOrLogits, clampProbs, expandProbsLogits, lazy, oneOf } from "./discrete.js";
+import { type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { type ProbsOrLogits, SuccessProbability, oneOf } from "./discrete.js";
 import { Gamma } from "./gamma.js";
 
 export interface CountOptions extends ProbsOrLogits {
   /** The number of trials (Binomial, default 1) or of failures to stop at (NegativeBinomial). */
   totalCount?: Param;
 }
-
-/** log(p) − log(1 − p) of clamped probabilities (PyTorch's `probs_to_logits(is_binary=True)`). */
-const probsToLogits = (p: Tensor): Tensor => {
-  const c = clampProbs(p);
-  return c.log().sub(c.neg().log1p());
-};
 
 /** (totalCount, probs | logits) from `(totalCount, { probs | logits })` or `({ totalCount, probs | logits })`, broadcast, in the parameter's dtype. */
 function countAndParam(op: string, totalCount: Param | CountOptions | undefined, opts: CountOptions | undefined, defaultCount: number | null) {
@@ -48,18 +42,12 @@ function countAndParam(op: string, totalCount: Param | CountOptions | undefined,
 }
 
 /** `Binomial(totalCount = 1, { probs } | { logits })`: successes in totalCount Bernoulli(p) trials. */
-export class Binomial extends Distribution {
+export class Binomial extends SuccessProbability {
   readonly totalCount: Tensor;
-  private readonly _given: "probs" | "logits";
-  private _probs: Tensor | null;
-  private _logits: Tensor | null;
   constructor(totalCount: Param | CountOptions, opts?: CountOptions) {
     const a = countAndParam("Binomial", totalCount, opts, 1);
-    super(a.shape, [], a.opts);
+    super(a.shape, { [a.which]: a.param }, a.opts);
     this.totalCount = a.count;
-    this._given = a.which;
-    this._probs = a.which === "probs" ? a.param : null;
-    this._logits = a.which === "logits" ? a.param : null;
     if (this.validateArgs) {
       checkValues("Binomial", "parameter total_count", this.totalCount, (v) => Number.isInteger(v) && v >= 0, "a non-negative integer (IntegerGreaterThan(lower_bound=0))");
       if (this._probs) checkValues("Binomial", "parameter probs", this._probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
@@ -67,14 +55,8 @@ export class Binomial extends Distribution {
     }
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
+    super.expandInto(d, batchShape);
     setField(d, "totalCount", this.totalCount.expand(batchShape));
-    expandProbsLogits(this, d, batchShape);
-  }
-  get probs(): Tensor {
-    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
-  }
-  get logits(): Tensor {
-    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -124,36 +106,21 @@ export class Binomial extends Distribution {
     return this.totalCount.mul(this.probs).mul(this.probs.neg().add(1));
   }
   protected override reprParams(): [string, Tensor][] {
-    return [["total_count", this.totalCount], [this._given, this._given === "probs" ? this.probs : this.logits]];
+    return [["total_count", this.totalCount], this.givenParam()];
   }
 }
 
 /** `Geometric({ probs } | { logits })`: the number of failures before the first success, k = 0, 1, 2, … */
-export class Geometric extends Distribution {
-  private readonly _given: "probs" | "logits";
-  private _probs: Tensor | null;
-  private _logits: Tensor | null;
+export class Geometric extends SuccessProbability {
   constructor(opts: ProbsOrLogits) {
     const g = oneOf("Geometric", opts);
     const t = (g.probs ?? g.logits)!;
-    super([...t.shape], [], opts);
-    this._given = g.probs ? "probs" : "logits";
-    this._probs = g.probs ?? null;
-    this._logits = g.logits ?? null;
+    super([...t.shape], g, opts);
     if (this.validateArgs && g.probs) {
       checkValues("Geometric", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
       checkValues("Geometric", "parameter probs", g.probs, (v) => v > 0, "positive");
     }
     if (this.validateArgs && g.logits) checkValues("Geometric", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
-  }
-  protected override expandInto(d: this, batchShape: readonly number[]): void {
-    expandProbsLogits(this, d, batchShape);
-  }
-  get probs(): Tensor {
-    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
-  }
-  get logits(): Tensor {
-    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
   }
   /** ⌊log(u)/log(1 − p)⌋ for u uniform in [tiny, 1). */
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -186,7 +153,7 @@ export class Geometric extends Distribution {
     return this.probs.reciprocal().sub(1).div(this.probs);
   }
   protected override reprParams(): [string, Tensor][] {
-    return [[this._given, this._given === "probs" ? this.probs : this.logits]];
+    return [this.givenParam()];
   }
 }
 
@@ -194,18 +161,12 @@ export class Geometric extends Distribution {
  * `NegativeBinomial(totalCount, { probs } | { logits })`: the number of successes before
  * totalCount failures, each trial succeeding with probability p (totalCount may be real).
  */
-export class NegativeBinomial extends Distribution {
+export class NegativeBinomial extends SuccessProbability {
   readonly totalCount: Tensor;
-  private readonly _given: "probs" | "logits";
-  private _probs: Tensor | null;
-  private _logits: Tensor | null;
   constructor(totalCount: Param | CountOptions, opts?: CountOptions) {
     const a = countAndParam("NegativeBinomial", totalCount, opts, null);
-    super(a.shape, [], a.opts);
+    super(a.shape, { [a.which]: a.param }, a.opts);
     this.totalCount = a.count;
-    this._given = a.which;
-    this._probs = a.which === "probs" ? a.param : null;
-    this._logits = a.which === "logits" ? a.param : null;
     if (this.validateArgs) {
       checkValues("NegativeBinomial", "parameter total_count", this.totalCount, (v) => v >= 0, "non-negative (GreaterThanEq(lower_bound=0))");
       if (this._probs) checkValues("NegativeBinomial", "parameter probs", this._probs, (v) => v >= 0 && v < 1, "in [0, 1) (HalfOpenInterval(lower_bound=0.0, upper_bound=1.0))");
@@ -213,14 +174,8 @@ export class NegativeBinomial extends Distribution {
     }
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
+    super.expandInto(d, batchShape);
     setField(d, "totalCount", this.totalCount.expand(batchShape));
-    expandProbsLogits(this, d, batchShape);
-  }
-  get probs(): Tensor {
-    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
-  }
-  get logits(): Tensor {
-    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
   }
   /** A Poisson draw whose rate is a Gamma(totalCount, e^(−logits)) draw (a gamma–Poisson mixture). */
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -250,7 +205,7 @@ export class NegativeBinomial extends Distribution {
     return this.mean.div(this.logits.neg().sigmoid());
   }
   protected override reprParams(): [string, Tensor][] {
-    return [["total_count", this.totalCount], [this._given, this._given === "probs" ? this.probs : this.logits]];
+    return [["total_count", this.totalCount], this.givenParam()];
   }
 }
 
