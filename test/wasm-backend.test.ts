@@ -269,7 +269,7 @@ for (const threads of [1, 2]) {
     test("matrix-vector products (one or two rows), every layout, with and without a bias", () => {
       const r = rng(seed + 12);
       for (const M of [1, 2])
-        for (const [K, N] of [[1, 1], [5, 7], [16, 9], [17, 33], [784, 50]])
+        for (const [K, N] of [[1, 1], [5, 7], [16, 9], [17, 33], [12, 40], [13, 71], [31, 36], [784, 50]])
           for (const la of ["contiguous", "transposed", "sliced"] as const)
             for (const lb of ["contiguous", "transposed", "sliced", "broadcast"] as const) {
               const B = lb === "broadcast" ? 2 : 1;

@@ -59,6 +59,29 @@ test("large kernels give bitwise the same results on 1 and 2 threads", () => {
   assertClose(two[0]!, want, { rtol: 1e-4, atol: 1e-4 }, "threaded matmul");
 });
 
+test("a one- or two-row product (batch-1 inference) splits its columns on two threads, bitwise as on one", () => {
+  const r = rng(7);
+  for (const M of [1, 2]) {
+    const [x] = makePair(r, "float32", [1, M, 784], "contiguous");
+    const [w] = makePair(r, "float32", [1, 784, 500], "transposed"); // x·Wᵀ, as nn.Linear
+    const [bias] = makePair(r, "float32", [500], "contiguous");
+    const bv = { ...bias, shape: [1, M, 500], strides: [0, 0, 1] };
+    setNumThreads(1);
+    const one = readAll(W, W.matmul(x, w, bv), [M * 500]);
+    setNumThreads(2);
+    const jobs0 = _workerJobs();
+    const two = readAll(W, W.matmul(x, w, bv), [M * 500]); // at the default thresholds
+    assert.ok(_workerJobs() > jobs0, `${M}×784×500 stayed on one thread`);
+    one.forEach((v, j) => assert.ok(Object.is(v, two[j]), `${M} rows, element ${j}: ${v} vs ${two[j]}`));
+  }
+  // a small one stays on the calling thread
+  const [x] = makePair(r, "float32", [1, 1, 64], "contiguous");
+  const [w] = makePair(r, "float32", [1, 64, 100], "transposed");
+  const jobs0 = _workerJobs();
+  W.matmul(x, w);
+  assert.equal(_workerJobs(), jobs0, "1×64×100 went to a worker");
+});
+
 test("a product whose threads claim chunks as they go equals the one-thread product bitwise", () => {
   const r = rng(7);
   // [M, K, N, B's layout, bias (a row of N), expected to be shared]

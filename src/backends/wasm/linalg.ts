@@ -9,6 +9,14 @@ import { chunkCounter, parallel, splitRange, threadsFor } from "./threads.js";
 /** Below this many flops per thread the wake-up of a worker costs more than it saves. */
 const MIN_FLOPS_PER_THREAD = 1 << 22;
 const MIN_ELEMENTS_PER_THREAD = 1 << 18;
+/**
+ * One- and two-row products (batch-1 inference) split their columns from this many flops a thread:
+ * a 784→500 layer (0.8 MFLOP, ~30 µs) took ~54 instead of ~75 µs a forward pass at two threads
+ * with the workers awake. With them asleep the caller takes back the half no worker has started
+ * (threads.ts), so a cold call costs about what it did on one thread (spaced calls measured the
+ * same within the noise).
+ */
+const GEMV_MIN_FLOPS_PER_THREAD = 1 << 18;
 
 // assembly/gemm.ts's blocking: the micro-tile, the k-block and the packing areas (floats), and
 // the column count below which it takes dot products instead of tiles (test/wasm-threads.test.ts
@@ -67,7 +75,7 @@ export function matmul(a: View, b0: View, bias?: View): WasmStorage {
   const head = f32
     ? [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, ...(x ? [addr(x), ...x.strides] : [0, 0, 0, 0]), M, N, K]
     : [addr(a), sab, sam, sak, addr(b), sbb, sbk, sbn, out.ptr, bias ? 1 : 0, M, N, K];
-  const t = threadsFor(2 * total * K, MIN_FLOPS_PER_THREAD);
+  const t = threadsFor(2 * total * K, M <= 2 && B === 1 ? GEMV_MIN_FLOPS_PER_THREAD : MIN_FLOPS_PER_THREAD);
   // A single float32 product on several threads is shared: the threads claim chunks of it as they
   // go (sharedSplit). Otherwise split batches when there are enough, else the larger of rows (in
   // micro-tile units of 4) and columns (units of 8): each thread then packs all of the other
