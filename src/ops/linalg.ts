@@ -73,10 +73,12 @@ export function linearOp(x: T, w: T, b: T | null): T {
   const lead = X.shape.slice(0, -1);
   const rows = lead.reduce((p, q) => p * q, 1);
   const X2 = X.ndim === 2 ? X : X.reshape([rows, inF]);
-  const Wt = W.t();
-  const view3 = (v: T): View => ({ storage: v.storage, shape: [1, v.shape[0]!, v.shape[1]!], strides: [0, v.strides[0]!, v.strides[1]!], offset: v.offset });
+  const x3: View = { storage: X2.storage, shape: [1, rows, inF], strides: [0, X2.strides[0]!, X2.strides[1]!], offset: X2.offset };
+  // Wᵀ as a strided view of W's storage (no transposed tensor: at batch 1 its construction was a
+  // few percent of the whole forward pass)
+  const wt3: View = { storage: W.storage, shape: [1, inF, outF], strides: [0, W.strides[1]!, W.strides[0]!], offset: W.offset };
   const biasView: View | undefined = Bv ? { storage: Bv.storage, shape: [1, rows, outF], strides: [0, 0, Bv.strides[0]!], offset: Bv.offset } : undefined;
-  const out2 = wrap(X.backend, X.backend.matmul(view3(X2), view3(Wt), biasView), [rows, outF]);
+  const out2 = wrap(X.backend, X.backend.matmul(x3, wt3, biasView), [rows, outF]);
   const y2 = record("linear", out2, Bv ? [X2, W, Bv] : [X2, W], (g) => [
     X2.requiresGrad ? g.matmul(W) : null,
     W.requiresGrad ? g.t().matmul(X2) : null,
