@@ -1,13 +1,15 @@
 /**
  * `einsum(equation, ...operands)`, as PyTorch's: "bij,bjk->bik", "i,i->", "bhqd,bhkd->bhqk",
- * "ij->ji", with or without "->" (implicit output: the letters used once, in alphabetical order).
- * Built from permute, reshape, sum and one batched matmul per pair of operands (contracted left to
- * right), so autograd needs nothing of its own. Not supported (a clear error): "..." and a letter
- * repeated within one operand (diagonals, "ii->i").
+ * "ij->ji", with or without "->" (implicit output: the letters used once, in alphabetical order,
+ * after the ellipsis dims). "..." stands for broadcast dims ("...ij,...jk->...ik"), right-aligned
+ * across operands as in broadcasting; a letter repeated within one operand takes that operand's
+ * diagonal first ("ii->i", "ii" the trace, "...ii->...i"). Built from diagonal, permute, reshape,
+ * sum and one batched matmul per pair of operands (contracted left to right), so autograd needs
+ * nothing of its own.
  */
 import { TensileError, fmtShape } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { matmul } from "./linalg.js";
+import { diagonal, matmul } from "./linalg.js";
 import { permute } from "./movement.js";
 import { sum } from "./reduce.js";
 import { assertTensor } from "./util.js";
@@ -43,6 +45,25 @@ function contract(a: Labeled, b: Labeled, keep: Set<string>, size: Map<string, n
   return { t: matmul(A, B).reshape(ix.map((c) => size.get(c)!)), ix };
 }
 
+/** One operand's subscripts: letters, and ELLIPSIS where "..." stood (at most once). */
+const ELLIPSIS = "...";
+
+function parseSubscripts(op: string, term: string, equation: string, what: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < term.length; ) {
+    if (term.startsWith(ELLIPSIS, i)) {
+      if (out.includes(ELLIPSIS)) throw new TensileError(`${op}: ${what} "${term}" has more than one ellipsis ("...") in "${equation}"`);
+      out.push(ELLIPSIS);
+      i += 3;
+    } else if (/[a-zA-Z]/.test(term[i]!)) out.push(term[i++]!);
+    else throw new TensileError(`${op}: ${what} must be letters or "...", got "${term}" in "${equation}"`);
+  }
+  return out;
+}
+
+/** The label of ellipsis dim j (of `n`, counted from the left of the widest ellipsis). */
+const ellipsisLabel = (j: number): string => `…${j}`;
+
 export function einsum(equation: string, ...operands: (T | T[])[]): T {
   const op = "einsum";
   if (typeof equation !== "string") throw new TensileError(`${op}: the equation must be a string, got ${typeof equation}`);
@@ -50,43 +71,76 @@ export function einsum(equation: string, ...operands: (T | T[])[]): T {
   const ts = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as T[];
   ts.forEach((t, i) => assertTensor(op, t, `operand ${i}`));
   const eq = equation.replace(/\s+/g, "");
-  if (eq.includes(".")) throw new TensileError(`${op}: ellipsis ("...") is not supported (equation "${equation}")`);
   const [lhs, rhs] = eq.includes("->") ? eq.split("->") as [string, string] : [eq, null];
+  if (rhs !== null && rhs.includes("->")) throw new TensileError(`${op}: the equation "${equation}" has more than one "->"`);
   const terms = lhs.split(",");
   if (terms.length !== ts.length)
     throw new TensileError(`${op}: the equation "${equation}" has ${terms.length} operand(s) but ${ts.length} tensor(s) were given`);
-  const size = new Map<string, number>();
-  const count = new Map<string, number>();
-  const labeled: Labeled[] = terms.map((term, k) => {
+  const subs = terms.map((term) => parseSubscripts(op, term, equation, "operand subscripts"));
+  // how many dims each operand's "..." covers; the widest sets the ellipsis labels
+  const ellDims = subs.map((ix, k) => {
+    const letters = ix.filter((c) => c !== ELLIPSIS).length;
     const t = ts[k]!;
-    if (!/^[a-zA-Z]*$/.test(term)) throw new TensileError(`${op}: operand subscripts must be letters, got "${term}" in "${equation}"`);
-    const ix = [...term];
-    if (ix.length !== t.ndim)
-      throw new TensileError(`${op}: the number of subscripts in "${term}" (${ix.length}) does not match the number of dimensions (${t.ndim}) of operand ${k} ${fmtShape(t.shape)}`);
-    if (new Set(ix).size !== ix.length)
-      throw new TensileError(`${op}: a subscript repeated within one operand ("${term}": a diagonal) is not supported`);
+    const has = ix.includes(ELLIPSIS);
+    if (has ? letters > t.ndim : letters !== t.ndim)
+      throw new TensileError(
+        `${op}: the number of subscripts in "${terms[k]}" (${letters}${has ? " and an ellipsis" : ""}) does not match the number of dimensions (${t.ndim}) of operand ${k} ${fmtShape(t.shape)}`,
+      );
+    return has ? t.ndim - letters : 0;
+  });
+  const nEll = Math.max(0, ...ellDims);
+  const anyEllipsis = subs.some((ix) => ix.includes(ELLIPSIS));
+  const count = new Map<string, number>();
+  const raw = subs.map((ix, k) =>
+    ix.flatMap((c) => (c === ELLIPSIS ? Array.from({ length: ellDims[k]! }, (_, j) => ellipsisLabel(nEll - ellDims[k]! + j)) : [c])));
+  for (const ix of subs) for (const c of ix) if (c !== ELLIPSIS) count.set(c, (count.get(c) ?? 0) + 1);
+  // a letter repeated within one operand: that operand's diagonal over those dims comes first
+  const size = new Map<string, number>();
+  const labeled: Labeled[] = raw.map((ix0, k) => {
+    let t = ts[k]!;
+    let ix = ix0;
+    for (;;) {
+      const later = ix.findIndex((c, i) => ix.indexOf(c) !== i);
+      if (later < 0) break;
+      const c = ix[later]!;
+      const d1 = ix.indexOf(c);
+      const d2 = ix.indexOf(c, d1 + 1);
+      if (t.shape[d1] !== t.shape[d2])
+        throw new TensileError(`${op}: subscript ${c} is repeated in operand ${k} ("${terms[k]}") for dims of sizes ${t.shape[d1]} and ${t.shape[d2]} ${fmtShape(t.shape)}; a diagonal needs equal sizes`);
+      t = diagonal(t, 0, d1, d2); // the diagonal dim goes last
+      ix = [...ix.filter((_, i) => i !== d1 && i !== d2), c];
+    }
     ix.forEach((c, d) => {
       const n = t.shape[d]!;
       const had = size.get(c);
-      if (had !== undefined && had !== n && had !== 1 && n !== 1)
-        throw new TensileError(`${op}: subscript ${c} has size ${n} in operand ${k} ${fmtShape(t.shape)} but ${had} elsewhere`);
+      if (had !== undefined && had !== n && had !== 1 && n !== 1) {
+        if (c.startsWith("…"))
+          throw new TensileError(`${op}: the dims under "..." do not broadcast: size ${n} in operand ${k} ${fmtShape(ts[k]!.shape)} against ${had} elsewhere (dim ${Number(c.slice(1)) - nEll} of the ellipsis)`);
+        throw new TensileError(`${op}: subscript ${c} has size ${n} in operand ${k} ${fmtShape(ts[k]!.shape)} but ${had} elsewhere`);
+      }
       if (had === undefined || had === 1) size.set(c, n);
-      count.set(c, (count.get(c) ?? 0) + 1);
     });
     return { t, ix };
   });
-  const out = rhs === null ? [...count.keys()].filter((c) => count.get(c) === 1).sort() : [...rhs];
-  if (rhs !== null) {
-    if (!/^[a-zA-Z]*$/.test(rhs)) throw new TensileError(`${op}: output subscripts must be letters, got "${rhs}"`);
-    if (new Set(out).size !== out.length) throw new TensileError(`${op}: output subscript repeated in "${rhs}"`);
-    for (const c of out) if (!size.has(c)) throw new TensileError(`${op}: output subscript ${c} does not appear in the operands of "${equation}"`);
+  const ellLabels = Array.from({ length: nEll }, (_, j) => ellipsisLabel(j));
+  let out: string[];
+  if (rhs === null) {
+    out = [...ellLabels, ...[...count.keys()].filter((c) => count.get(c) === 1).sort()];
+  } else {
+    const o = parseSubscripts(op, rhs, equation, "output subscripts");
+    if (new Set(o).size !== o.length) throw new TensileError(`${op}: output subscript repeated in "${rhs}"`);
+    for (const c of o) if (c !== ELLIPSIS && !count.has(c)) throw new TensileError(`${op}: output subscript ${c} does not appear in the operands of "${equation}"`);
+    if (o.includes(ELLIPSIS) && !anyEllipsis)
+      throw new TensileError(`${op}: the output of "${equation}" has an ellipsis ("...") but no operand has one`);
+    // without "..." in an explicit output, the ellipsis dims are summed over
+    out = o.flatMap((c) => (c === ELLIPSIS ? ellLabels : [c]));
   }
-  // size-1 dims that broadcast against a larger size of the same letter are expanded first
+  // size-1 dims that broadcast against a larger size of the same label are expanded first
   const full = labeled.map((l) => {
     const shape = l.ix.map((c) => size.get(c)!);
     return shape.some((n, d) => n !== l.t.shape[d]) ? { t: l.t.expand(shape), ix: l.ix } : l;
   });
-  // contract left to right, keeping the letters the output or a later operand still needs
+  // contract left to right, keeping the labels the output or a later operand still needs
   let acc = sumOut(full[0]!, new Set([...out, ...full.slice(1).flatMap((l) => l.ix)]));
   for (let k = 1; k < full.length; k++) {
     const keep = new Set([...out, ...full.slice(k + 1).flatMap((l) => l.ix)]);

@@ -84,6 +84,24 @@ def einsum_cases():
     c("broadcast_size1", "ij,ij->ij", T(rn(1, 3)), T(rn(4, 3)))
     c("noncontig", "ij,jk->ik", T(rn(3, 2), view=[["transpose", 0, 1]]), T(rn(3, 4)))
     c("float64", "ij,jk->ki", T(f64(rn(2, 3))), T(f64(rn(3, 4))))
+    # "..." broadcast dims, right-aligned across operands
+    c("ellipsis_batched", "...ij,...jk->...ik", T(rn(2, 3, 4)), T(rn(2, 4, 5)))
+    c("ellipsis_broadcast", "...ij,...jk->...ik", T(rn(2, 1, 3, 4)), T(rn(5, 4, 2)))
+    c("ellipsis_empty", "...ij,...jk->...ik", T(rn(3, 4)), T(rn(4, 2)))
+    c("ellipsis_one_operand", "...ij,jk->...ik", T(rn(2, 3, 4)), T(rn(4, 5)))
+    c("ellipsis_implicit", "...ji", T(rn(2, 3, 4)))
+    c("ellipsis_summed", "...ij->ij", T(rn(2, 3, 4)))
+    c("ellipsis_middle", "i...j,j->i...", T(rn(2, 3, 4, 5)), T(rn(5)))
+    c("ellipsis_output_first", "b...d->...bd", T(rn(2, 3, 4, 5)))
+    # a letter repeated within one operand: its diagonal
+    c("diagonal", "ii->i", T(rn(3, 3)))
+    c("trace_implicit", "ii", T(rn(4, 4)))
+    c("trace", "ii->", T(rn(4, 4)))
+    c("batch_diagonal", "...ii->...i", T(rn(2, 3, 3)))
+    c("diagonal_then_contract", "iij,j->i", T(rn(3, 3, 4)), T(rn(4)))
+    c("diagonal_three", "iii->i", T(rn(2, 2, 2)))
+    c("diagonal_apart", "iji->j", T(rn(3, 4, 3)))
+    c("diagonal_noncontig", "ii->i", T(rn(3, 3), view=[["transpose", 0, 1]]))
 
 
 # ---- addmm family, products, diagonals, distances, dense matrix functions, torch.linalg ----
