@@ -140,6 +140,22 @@ function sameCalls(w: InstanceType<typeof SummaryWriter>): void {
   w.addImage("chw4", img("chw4"), 14, { walltime: 1006.5 });
   w.addImages("nchw", img("nchw"), 15, { walltime: 1007.0 });
   w.addScalars("run", { a: 1.0, b: -2.0 }, 16, 1007.5);
+  w.addHparams({ lr: 0.01, optimizer: "sgd", batch: 64, nesterov: true, zero: 0.0, none: null },
+    { "hparam/accuracy": 0.9, "hparam/loss": tensor(0.25) },
+    { hparamDomainDiscrete: { optimizer: ["sgd", "adam"], batch: [32, 64], nesterov: [true, false] }, runName: "hp", walltime: 1008.0 });
+  w.addHparams({ lr: tensor([0.5]), empty: "" }, { m: 0.0 }, { runName: "hp2", walltime: 1008.0 });
+}
+
+/**
+ * The hyperparameters of an add_hparams session-start record: its map entries (name, Value) as
+ * base64, sorted. A protobuf map's order on the wire is unspecified (Python's follows its hash
+ * table), so these records are compared entry by entry, not byte for byte.
+ */
+function sessionStartEntries(record: Uint8Array): string[] {
+  const value = decode(one(decode(one(eventOf(record), 5) as Uint8Array), 1) as Uint8Array);
+  const content = one(decode(one(decode(one(value, 9) as Uint8Array), 1) as Uint8Array), 2) as Uint8Array;
+  const start = decode(one(decode(content), 3) as Uint8Array);
+  return (start.get(1) ?? []).map((e) => b64(e as Uint8Array)).sort();
 }
 
 function compareRun(name: string, ours: Uint8Array[], theirs: FixtureRecord[]): void {
@@ -150,6 +166,13 @@ function compareRun(name: string, ours: Uint8Array[], theirs: FixtureRecord[]): 
     if (want.event.fileVersion) {
       assert.equal(new TextDecoder().decode(one(ev, 3) as Uint8Array), want.event.fileVersion, what);
       assert.ok(Math.abs(f64(one(ev, 1)) - Date.now() / 1000) < 600, `${what}: stamped with the clock`);
+      return;
+    }
+    if (want.record && (want.event.summary?.value[0] as { tag?: string } | undefined)?.tag === "_hparams_/session_start_info") {
+      const theirBytes = new Uint8Array(Buffer.from(want.record, "base64"));
+      assert.equal(ours[i]!.length, theirBytes.length, `${what}: length`);
+      assert.equal(f64(one(ev, 1)), want.event.wallTime, `${what}: wall time`);
+      assert.deepEqual(sessionStartEntries(ours[i]!), sessionStartEntries(theirBytes), `${what}: the hyperparameters`);
       return;
     }
     if (want.record && !want.histoExact && want.histoExact !== false) {
@@ -190,7 +213,7 @@ describe("utils.tensorboard.SummaryWriter", () => {
       sameCalls(w);
       w.close();
       const runs: Record<string, Uint8Array[]> = {};
-      for (const sub of [".", "run_a", "run_b"]) {
+      for (const sub of [".", "run_a", "run_b", "hp", "hp2"]) {
         const files = fs.readdirSync(path.join(dir, sub)).filter((f) => f.startsWith("events.out.tfevents."));
         assert.equal(files.length, 1, `${sub}: one event file`);
         runs[sub] = readRecords(path.join(dir, sub, files[0]!));
@@ -269,6 +292,13 @@ describe("utils.tensorboard.SummaryWriter", () => {
       err(() => w.addImages("i", T.zeros([1, 3, 3]), 0, { dataformats: "CHW" }), /addImages: dataformats must be NCHW or NHWC/);
       err(() => w.addText("t", 5 as never), /addText: text must be a string/);
       err(() => new SummaryWriter(dir, { maxQueue: 0 }), /maxQueue must be a positive integer/);
+      err(() => w.addHparams([1] as never, {}), /addHparams: hparamDict and metricDict should be objects/);
+      err(() => w.addHparams({ lr: 0.1 }, { acc: tensor([1, 2]) }), /addHparams\(acc\): a scalar needs a one-element tensor/);
+      err(() => w.addHparams({ lr: [0.1] as never }, { acc: 1 }), /the value of hparam "lr" should be a number, string, boolean or Tensor, got object/);
+      err(() => w.addHparams({ opt: "sgd" }, { acc: 1 }, { hparamDomainDiscrete: { opt: [1, 2] } }), /hparamDomainDiscrete\["opt"\] should be an array of values of the same type as hparamDict\["opt"\]/);
+      err(() => w.addHparams({ opt: "sgd" }, { acc: 1 }, { hparamDomainDiscrete: { other: ["a"] } }), /hparamDomainDiscrete\["other"\]/);
+      err(() => w.addHparams({ lr: 0.1 }, { acc: 1 }, { runName: "" }), /runName must be a non-empty string/);
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith("events.")), [], "a refused addHparams made no run directory");
       w.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

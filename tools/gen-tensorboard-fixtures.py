@@ -26,6 +26,7 @@ import os
 import struct
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -94,6 +95,17 @@ def calls(w, vals, imgs):
     w.add_image("chw4", imgs["chw4"], 14, walltime=1006.5)
     w.add_images("nchw", imgs["nchw"], 15, walltime=1007.0)
     w.add_scalars("run", {"a": 1.0, "b": -2.0}, 16, walltime=1007.5)
+    # add_hparams takes no wall time: the clock is fixed while it runs (Tensile's walltime option)
+    real_time = time.time
+    time.time = lambda: 1008.0
+    try:
+        w.add_hparams({"lr": 0.01, "optimizer": "sgd", "batch": 64, "nesterov": True, "zero": 0.0, "none": None},
+                      {"hparam/accuracy": 0.9, "hparam/loss": torch.tensor(0.25)},
+                      hparam_domain_discrete={"optimizer": ["sgd", "adam"], "batch": [32, 64], "nesterov": [True, False]},
+                      run_name="hp")
+        w.add_hparams({"lr": torch.tensor([0.5]), "empty": ""}, {"m": 0.0}, run_name="hp2")
+    finally:
+        time.time = real_time
 
 
 def records(path):

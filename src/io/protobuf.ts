@@ -25,8 +25,9 @@ export class Pb {
   private key(field: number, wire: number): void {
     this.varint((field << 3) | wire);
   }
-  int(field: number, v: number): this {
-    if (this.proto3 && v === 0) return this;
+  /** `present`: write it even at its default (a proto3 `oneof` member that is set). */
+  int(field: number, v: number, present = false): this {
+    if (this.proto3 && v === 0 && !present) return this;
     this.key(field, 0);
     this.varint(v);
     return this;
@@ -38,8 +39,9 @@ export class Pb {
     this.bytes(b);
     return this;
   }
-  double(field: number, v: number): this {
-    if (this.proto3 && v === 0) return this;
+  double(field: number, v: number, present = false): this {
+    // proto3 leaves out a double whose bits are all zero: +0, not -0
+    if (this.proto3 && Object.is(v, 0) && !present) return this;
     this.key(field, 1);
     const b = new Uint8Array(8);
     new DataView(b.buffer).setFloat64(0, v, true);
@@ -60,8 +62,8 @@ export class Pb {
     this.bytes(b);
     return this;
   }
-  str(field: number, s: string): this {
-    if (this.proto3 && s === "") return this;
+  str(field: number, s: string, present = false): this {
+    if (this.proto3 && s === "" && !present) return this;
     return this.raw(field, new TextEncoder().encode(s));
   }
   msg(field: number, m: Pb): this {

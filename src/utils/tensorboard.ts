@@ -246,6 +246,9 @@ export interface SummaryWriterOptions {
 
 type Scalar = number | Tensor;
 
+/** A hyperparameter's value for `addHparams`. */
+export type HparamValue = number | string | boolean | Tensor | null | undefined;
+
 /** The open writers, flushed when the process exits. */
 const open = new Set<EventFileWriter>();
 let exitHooked = false;
@@ -415,6 +418,81 @@ export class SummaryWriter {
       const metadata = proto().msg(1, proto().str(1, "text")); // plugin_data { plugin_name: "text" }
       return summaryOf(proto().str(1, `${tag}/text_summary`).msg(8, tensor).msg(9, metadata));
     });
+  }
+
+  /**
+   * One run's hyperparameters and results, for TensorBoard's HPARAMS tab (PyTorch's
+   * `add_hparams`). As PyTorch does, they go to a run of their own — the subdirectory `runName`
+   * of the log directory (default: the time in seconds) — as three hparams-plugin summaries
+   * (the experiment: each hparam's name, type and `hparamDomainDiscrete` values, and the metrics'
+   * tags; the session start: the values; the session end: success), followed by each metric as a
+   * scalar there. Values: numbers, strings, booleans — written as 1 or 0, as PyTorch writes them
+   * (its check for a number comes first) — or one-element tensors; null and undefined are skipped.
+   * `walltime` (Tensile's; PyTorch uses the clock) stamps the events.
+   */
+  addHparams(hparamDict: Record<string, HparamValue>, metricDict: Record<string, Scalar>,
+    opts: { hparamDomainDiscrete?: Record<string, readonly (number | string | boolean)[]>; runName?: string; walltime?: number } = {}): void {
+    const op = "addHparams";
+    opts ??= {};
+    const isDict = (d: unknown) => d !== null && typeof d === "object" && !Array.isArray(d) && !(d instanceof Tensor);
+    if (!isDict(hparamDict) || !isDict(metricDict)) throw new TensileError(`${op}: hparamDict and metricDict should be objects (name → value)`);
+    const domains = opts.hparamDomainDiscrete ?? {};
+    if (!isDict(domains)) throw new TensileError(`${op}: hparamDomainDiscrete should be an object (name → array of values)`);
+    for (const [k, v] of Object.entries(domains)) {
+      const h = hparamDict[k];
+      if (!(k in hparamDict) || !Array.isArray(v) || !v.every((d) => typeof d === typeof h))
+        throw new TensileError(`${op}: hparamDomainDiscrete[${JSON.stringify(k)}] should be an array of values of the same type as hparamDict[${JSON.stringify(k)}]`);
+    }
+    if (opts.runName !== undefined && (typeof opts.runName !== "string" || opts.runName === ""))
+      throw new TensileError(`${op}: runName must be a non-empty string, got ${JSON.stringify(opts.runName)}`);
+    if (opts.walltime !== undefined && !Number.isFinite(opts.walltime)) throw new TensileError(`${op}: walltime must be a finite number of seconds, got ${opts.walltime}`);
+    for (const [k, v] of Object.entries(metricDict)) scalarOf(op, k, v); // checked before anything is written
+    // google.protobuf.Value { number_value = 2; string_value = 3; bool_value = 4 }; ListValue { values = 1 }
+    const numberValue = (x: number) => proto().double(2, x, true);
+    const stringValue = (x: string) => proto().str(3, x, true);
+    const listValue = (xs: readonly (number | string | boolean)[]) => {
+      const l = proto();
+      for (const x of xs) l.msg(1, typeof x === "string" ? stringValue(x) : numberValue(Number(x)));
+      return l;
+    };
+    const hparamInfos: Pb[] = [];
+    const start = proto(); // SessionStartInfo { map<string, Value> hparams = 1 }
+    for (const [k, v] of Object.entries(hparamDict)) {
+      if (v === null || v === undefined) continue;
+      let value: Pb, type: number; // DataType: STRING 1, BOOL 2, FLOAT64 3
+      let domain = k in domains;
+      if (typeof v === "number" || typeof v === "boolean") [value, type] = [numberValue(Number(v)), 3];
+      else if (typeof v === "string") [value, type] = [stringValue(v), 1];
+      else if (v instanceof Tensor) {
+        if (v.numel() < 1) throw new TensileError(`${op}: the tensor for hparam ${JSON.stringify(k)} has no element`);
+        [value, type, domain] = [numberValue(Number(v.detach().reshape([-1]).dataSync()[0])), 3, false];
+      } else throw new TensileError(`${op}: the value of hparam ${JSON.stringify(k)} should be a number, string, boolean or Tensor, got ${typeof v}`);
+      start.msg(1, proto().str(1, k, true).msg(2, value)); // a map entry { key = 1; value = 2 }
+      // HParamInfo { name = 1; type = 4; domain_discrete = 5 }
+      const info = proto().str(1, k).int(4, type);
+      if (domain) info.msg(5, listValue(domains[k]!));
+      hparamInfos.push(info);
+    }
+    // Experiment { hparam_infos = 4; metric_infos = 5 }; MetricInfo { name = 1 }; MetricName { tag = 2 }
+    const experiment = proto();
+    for (const info of hparamInfos) experiment.msg(4, info);
+    for (const k of Object.keys(metricDict)) experiment.msg(5, proto().msg(1, proto().str(2, k)));
+    const end = proto().int(1, 1); // SessionEndInfo { status = 1: STATUS_SUCCESS }
+    // HParamsPluginData { version = 1 (0); experiment = 2; session_start_info = 3; session_end_info = 4 }
+    const plugin = (field: number, m: Pb) => proto().msg(1, proto().str(1, "hparams").raw(2, proto().msg(field, m).finish()));
+    const dir = `${this.logDir}/${opts.runName ?? String(Date.now() / 1000)}`;
+    const w = new EventFileWriter(dir, this.opts);
+    try {
+      const wall = opts.walltime ?? Date.now() / 1000;
+      const tagged = (tag: string, field: number, m: Pb) => () => summaryOf(proto().str(1, tag).msg(9, plugin(field, m)));
+      this.write(w, op, "_hparams_/experiment", undefined, wall, tagged("_hparams_/experiment", 2, experiment));
+      this.write(w, op, "_hparams_/session_start_info", undefined, wall, tagged("_hparams_/session_start_info", 3, start));
+      this.write(w, op, "_hparams_/session_end_info", undefined, wall, tagged("_hparams_/session_end_info", 4, end));
+      for (const [k, v] of Object.entries(metricDict))
+        this.write(w, op, k, undefined, opts.walltime, () => summaryOf(proto().str(1, k).float(2, scalarOf(op, k, v))));
+    } finally {
+      w.close();
+    }
   }
 
   /** Writes every queued event now. */
