@@ -467,6 +467,26 @@ describe("tensors on two backends", () => {
   });
 });
 
+test("einsum's sublist form (PyTorch's einsum(a, [0, 1], b, [1, 2], [0, 2])) equals its equation form", () => {
+  manualSeed(3);
+  const a = randn([2, 3, 4]), b = randn([2, 4, 5]), m = randn([3, 3]);
+  const same = (x: Tensor, y: Tensor) => {
+    assert.deepEqual([...x.shape], [...y.shape]);
+    assert.deepEqual(Array.from(x.dataSync()), Array.from(y.dataSync()));
+  };
+  same(einsum(a, [0, 1, 2], b, [0, 2, 3], [0, 1, 3]), einsum("ABC,ACD->ABD", a, b));
+  same(einsum(a, [0, 1, 2], b, [0, 2, 3]), einsum("ABC,ACD", a, b)); // implicit output: numeric order
+  const c = randn([3, 4, 5]);
+  same(einsum(a, ["...", 2], c, ["...", 2, 3], ["...", 3]), einsum("...C,...CD->...D", a, c));
+  same(einsum(m, [30, 30]), einsum("ee", m)); // 26–51 are a–z: a trace
+  same(einsum(m, [0, 0], [0]), einsum("ii->i", m));
+  const err = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof TensileError && re.test(e.message));
+  err(() => einsum(m, [52, 0]), /^einsum: subscripts in a sublist must be integers in \[0, 52\) or "\.\.\.", got 52 in the sublist of operand 0/);
+  err(() => einsum(m, [0.5, 0]), /got 0\.5/);
+  err(() => einsum(m, [0, 1], m), /argument 2 is a tensor without a sublist/);
+  err(() => einsum(m, 5 as never), /operand 0 must be followed by its sublist of subscripts, got number/);
+});
+
 describe("errors name the op and the values at fault", () => {
   const cases: [string, () => unknown, RegExp][] = [
     ["matmul", () => matmul(zeros([64, 784]), zeros([500, 10])), /^matmul: shapes \[64, 784\] and \[500, 10\] cannot be multiplied \(784 != 500\)/],

@@ -3,7 +3,8 @@
  * "ij->ji", with or without "->" (implicit output: the letters used once, in alphabetical order,
  * after the ellipsis dims). "..." stands for broadcast dims ("...ij,...jk->...ik"), right-aligned
  * across operands as in broadcasting; a letter repeated within one operand takes that operand's
- * diagonal first ("ii->i", "ii" the trace, "...ii->...i"). Built from diagonal, permute, reshape,
+ * diagonal first ("ii->i", "ii" the trace, "...ii->...i"). PyTorch's sublist form works too:
+ * einsum(a, [0, 1], b, [1, 2], [0, 2]), "..." for its Ellipsis. Built from diagonal, permute, reshape,
  * sum and one batched matmul per pair of operands (contracted left to right), so autograd needs
  * nothing of its own.
  */
@@ -64,8 +65,48 @@ function parseSubscripts(op: string, term: string, equation: string, what: strin
 /** The label of ellipsis dim j (of `n`, counted from the left of the widest ellipsis). */
 const ellipsisLabel = (j: number): string => `…${j}`;
 
-export function einsum(equation: string, ...operands: (T | T[])[]): T {
+/** A sublist: subscripts as integers in [0, 52) and "..." (PyTorch's Ellipsis). */
+export type Sublist = readonly (number | "...")[];
+
+/**
+ * PyTorch's sublist form, einsum(a, [0, 1], b, [1, 2], [0, 2]), as an equation: 0–25 are A–Z and
+ * 26–51 a–z, as in torch (so an implicit output lists them in numeric order).
+ */
+function sublistEquation(args: readonly unknown[]): { equation: string; operands: T[] } {
   const op = "einsum";
+  const letter = (n: unknown, where: string): string => {
+    if (n === "...") return "...";
+    if (!Number.isInteger(n) || (n as number) < 0 || (n as number) >= 52)
+      throw new TensileError(`${op}: subscripts in a sublist must be integers in [0, 52) or "...", got ${JSON.stringify(n)} in ${where}`);
+    const k = n as number;
+    return String.fromCharCode(k < 26 ? 65 + k : 97 + k - 26);
+  };
+  const terms: string[] = [];
+  const operands: T[] = [];
+  let at = 0;
+  for (; at + 1 < args.length && args[at] instanceof Tensor; at += 2) {
+    const sub = args[at + 1];
+    if (!Array.isArray(sub)) throw new TensileError(`${op}: operand ${operands.length} must be followed by its sublist of subscripts, got ${typeof sub}`);
+    operands.push(args[at] as T);
+    terms.push(sub.map((n) => letter(n, `the sublist of operand ${operands.length - 1}`)).join(""));
+  }
+  let out: string | null = null;
+  if (at === args.length - 1 && Array.isArray(args[at])) out = (args[at] as unknown[]).map((n) => letter(n, "the output sublist")).join("");
+  else if (at !== args.length) throw new TensileError(`${op}: expected operands each followed by a sublist, then an optional output sublist (argument ${at} is ${args[at] instanceof Tensor ? "a tensor without a sublist" : typeof args[at]})`);
+  if (operands.length === 0) throw new TensileError(`${op}: no operands`);
+  return { equation: terms.join(",") + (out === null ? "" : `->${out}`), operands };
+}
+
+export function einsum(equation: string, ...operands: (T | T[])[]): T;
+export function einsum(operand: T, sublist: Sublist, ...rest: (T | Sublist)[]): T;
+export function einsum(equationOrOperand: string | T, ...rest: unknown[]): T {
+  const op = "einsum";
+  if (equationOrOperand instanceof Tensor) {
+    const { equation, operands } = sublistEquation([equationOrOperand, ...rest]);
+    return einsum(equation, ...operands);
+  }
+  const equation = equationOrOperand;
+  const operands = rest as (T | T[])[];
   if (typeof equation !== "string") throw new TensileError(`${op}: the equation must be a string, got ${typeof equation}`);
   // einsum(eq, [a, b]) as well as einsum(eq, a, b), as PyTorch accepts both
   const ts = (operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : operands) as T[];
