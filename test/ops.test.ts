@@ -1,5 +1,5 @@
 /**
- * The op table: every sample of fixtures/ops.json and fixtures/ops-nn.json (PyTorch 1.13 values)
+ * The op table: every sample of fixtures/ops.json, ops-nn.json and ops-fft.json (PyTorch 1.13 values)
  * runs on every registered backend — forward against PyTorch, backward against PyTorch — and, on the
  * reference backend in float64, through a finite-difference gradcheck.
  */
@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as core from "../src/core.js";
 import { Tensor, getBackend, listBackends, noGrad } from "../src/core.js";
-import { linalg, nn, special } from "../src/index.js";
+import { fft, linalg, nn, special } from "../src/index.js";
 import { type Sample, assertClose, buildArgs, loadFixture, makeTensor } from "./helpers/fixtures.js";
 import { backendsUnderTest } from "./helpers/backends.js";
 import { liveStorageCount } from "../src/backends/wasm/index.js";
@@ -16,11 +16,13 @@ const F = nn.functional as unknown as Record<string, (...a: unknown[]) => unknow
 const ops = core as unknown as Record<string, (...a: unknown[]) => unknown>;
 const linalgOps = linalg as unknown as Record<string, (...a: unknown[]) => unknown>;
 const specialOps = special as unknown as Record<string, (...a: unknown[]) => unknown>;
+const fftOps = fft as unknown as Record<string, (...a: unknown[]) => unknown>;
 
 function lookup(op: string): (...a: unknown[]) => unknown {
   // In-place methods (add_, copy_, ...) exist only on Tensor.
   if (op.endsWith("_")) return (...a: unknown[]) => (a[0] as unknown as Record<string, (...b: unknown[]) => unknown>)[op]!(...a.slice(1));
-  const fn = op.startsWith("F.") ? F[op.slice(2)] : op.startsWith("linalg.") ? linalgOps[op.slice(7)] : op.startsWith("special.") ? specialOps[op.slice(8)] : ops[op];
+  const fn = op.startsWith("F.") ? F[op.slice(2)] : op.startsWith("linalg.") ? linalgOps[op.slice(7)] : op.startsWith("special.") ? specialOps[op.slice(8)]
+    : op.startsWith("fft.") ? fftOps[op.slice(4)] : ops[op];
   // Methods PyTorch has only on Tensor (x.unfold, x.viewAs, x.newZeros): called on args[0].
   const method = (Tensor.prototype as unknown as Record<string, unknown>)[op];
   if (typeof fn !== "function" && !op.startsWith("F.") && typeof method === "function")
@@ -85,7 +87,7 @@ function gradcheck(s: Sample): void {
   }
 }
 
-const files = ["ops.json", "ops-nn.json"];
+const files = ["ops.json", "ops-nn.json", "ops-fft.json"];
 for (const file of files) {
   const { samples } = loadFixture(file);
   for (const backend of backendsUnderTest()) {
