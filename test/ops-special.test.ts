@@ -96,6 +96,82 @@ for (const backend of ["reference", "wasm"] as const) {
       arr(q2.grad!).forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-14, `${v} vs ${want[i]}`));
     }));
 
+    test("gammainc, gammaincc: backward through a is an error (as in PyTorch), through x is the gamma density", on(() => {
+      for (const [name, f] of [["gammainc", special.gammainc], ["gammaincc", special.gammaincc]] as const) {
+        const a = f64([2.5, 1]), x = f64([1.5, 3]);
+        a.requiresGrad = true;
+        x.requiresGrad = true;
+        throwsTensile(() => f(a, x).sum().backward(), new RegExp(`^special\\.${name}: the derivative with respect to a \\(the first argument\\) is not implemented`));
+        const x2 = f64([1.5, 3]);
+        x2.requiresGrad = true;
+        f(f64([2.5, 1]), x2).sum().backward();
+        // ∂P/∂x = x^(a−1)e^(−x)/Γ(a): Γ(2.5) = 3√π/4, Γ(1) = 1
+        const want = [Math.sqrt(1.5) * 1.5 * Math.exp(-1.5) / (0.75 * Math.sqrt(Math.PI)), Math.exp(-3)].map((v) => (name === "gammainc" ? v : -v));
+        arr(x2.grad!).forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-14, `${name}: ${v} vs ${want[i]}`));
+      }
+      // mpmath: P(2.5, 1.5) = 0.3000141641213725
+      assert.ok(Math.abs(arr(special.gammainc(2.5, f64([1.5])))[0]! - 0.3000141641213725) < 1e-15);
+      assert.ok(Math.abs(arr(special.gammaincc(f64([2.5]), 1.5))[0]! - 0.6999858358786275) < 1e-15);
+      throwsTensile(() => special.gammainc(i32([1, 2]), i32([1, 2])), /^special\.gammainc: not implemented for int32 operands/);
+      throwsTensile(() => special.gammaincc(i32([1, 2]), 2), /^special\.gammaincc: not implemented for int32/);
+      throwsTensile(() => special.gammainc(f32([1, 2]), f32([1, 2, 3])), /^special\.gammainc: /);
+      throwsTensile(() => special.gammainc(f32([1]), "a" as never), /^special\.gammainc: /);
+      assert.equal(special.gammainc(i32([1, 2]), f32([1, 2])).dtype, "float32");
+    }));
+
+    test("the Bessel functions and polynomials are constants to autograd, as in PyTorch 1.13", on(() => {
+      const x = f64([0.5, 1.5]);
+      x.requiresGrad = true;
+      const fns = special as unknown as Record<string, (...a: unknown[]) => Tensor>;
+      for (const name of ["airyAi", "besselJ0", "besselJ1", "besselY0", "besselY1", "modifiedBesselI0", "modifiedBesselI1", "modifiedBesselK0",
+        "modifiedBesselK1", "scaledModifiedBesselK0", "scaledModifiedBesselK1", "sphericalBesselJ0"]) {
+        const y = fns[name]!(x);
+        assert.equal(y.requiresGrad, false, name);
+        assert.throws(() => y.sum().backward(), TensileError, name);
+      }
+      for (const name of ["chebyshevPolynomialT", "chebyshevPolynomialU", "chebyshevPolynomialV", "chebyshevPolynomialW", "shiftedChebyshevPolynomialT",
+        "shiftedChebyshevPolynomialU", "shiftedChebyshevPolynomialV", "shiftedChebyshevPolynomialW", "hermitePolynomialH", "hermitePolynomialHe",
+        "laguerrePolynomialL", "legendrePolynomialP"]) {
+        const n = f64([2, 3]);
+        n.requiresGrad = true;
+        assert.equal(fns[name]!(x, n).requiresGrad, false, name);
+        assert.equal(fns[name]!(x, 3).requiresGrad, false, name);
+        throwsTensile(() => fns[name]!(0.5, 3), new RegExp(`^special\\.${name}: expected x or n to be a Tensor, got 0\\.5 and 3|^special\\.${name}: expected x or n to be a Tensor`));
+        throwsTensile(() => fns[name]!(x, "a"), new RegExp(`^special\\.${name}: `));
+        throwsTensile(() => fns[name]!(f64([1, 2]), f64([1, 2, 3])), new RegExp(`^special\\.${name}: `));
+      }
+      throwsTensile(() => special.besselJ0("x" as never), /^special\.besselJ0: input must be a Tensor/);
+      // int inputs promote to float32, float64 stays
+      assert.equal(special.modifiedBesselK0(i32([1, 2])).dtype, "float32");
+      assert.equal(special.hermitePolynomialH(i32([1, 2]), 3).dtype, "float32");
+      assert.equal(special.legendrePolynomialP(f32([0.5]), f64([2])).dtype, "float64");
+    }));
+
+    test("polynomials: huge degrees stay fast (trigonometric forms, early NaN) and truncate like PyTorch's int64 cast", on(() => {
+      assert.deepEqual(arr(special.chebyshevPolynomialT(f64([0.5, 2, 3]), 1e9)).map((v) => Number.isNaN(v) ? "NaN" : Math.round(v * 1e6) / 1e6),
+        [Math.round(Math.cos(1e9 * Math.acos(0.5)) * 1e6) / 1e6, "NaN", "NaN"]);
+      assert.deepEqual(arr(special.hermitePolynomialH(f64([1, 1, 1, 1]), f64([2.9, -0.5, NaN, 1e19]))), [2, 1, 0, 0]);
+    }));
+
+    test("J0, J1, Y0, Y1 and Ai in float64 against mpmath: absolute error below 1e-12 (PyTorch 1.13's kernels err by up to 3e-6)", on(() => {
+      const ref: Record<string, [number, number][]> = {
+        besselJ0: [[-20, 0.16702466434058316], [-5.5, -0.006843869417819197], [2.4048, 1.3268284301171568e-05], [11.9, 0.025049441699589645], [12.1, 0.06966677360680731], [40, 0.00736689058423729]],
+        besselJ1: [[-20, -0.06683312417585005], [-7.01, 0.001677306998936163], [3.8, 0.0128210029267317], [11.9, -0.22898324966192404], [12.1, -0.2157489733769248], [40, 0.126038318037585]],
+        besselY0: [[0.01, -3.005455637083646], [0.9, 0.005628306635205559], [7.1, 0.004181793191711063], [11.9, -0.22983321394337505], [12.1, -0.2184383805509255], [40, 0.12593641705826092]],
+        besselY1: [[0.01, -63.67859628206065], [2.2, 0.0014877892897633682], [5.4, 0.010127266682499378], [11.9, -0.03471149833403061], [12.1, -0.07873693145139575], [40, -0.005793505821549633]],
+        airyAi: [[-20, -0.1764061270779847], [-7.01, 0.19192549157490055], [-6.99, 0.17650718858113895], [-2.3, 0.02670633305735697], [0, 0.3550280538878172], [0.99, 0.13689065924593272], [1.01, 0.13370770246895858], [5, 0.00010834442813607442], [20, 1.6916728686705404e-27]],
+      };
+      const fns = special as unknown as Record<string, (x: Tensor) => Tensor>;
+      for (const [name, pts] of Object.entries(ref)) {
+        const got = arr(fns[name]!(f64(pts.map((p) => p[0]))));
+        pts.forEach(([x, want], i) => {
+          const err = Math.abs(got[i]! - want);
+          assert.ok(err < 1e-12 * Math.max(1, Math.abs(want)) && (Math.abs(want) > 1e-20 || Math.abs(got[i]! / want - 1) < 1e-12),
+            `special.${name}(${x}) = ${got[i]}, mpmath ${want} (error ${err})`);
+        });
+      }
+    }));
+
     test("frexp: named fields, exact bits, and the mantissa gradient 2^−e even where PyTorch's float32 exp2 overflows", on(() => {
       const x = f64([1e300, 5e-324, -3, 0]);
       x.requiresGrad = true;

@@ -1,7 +1,9 @@
 /**
  * Integer and bit ops (gcd, lcm, bitwise and/or/xor/not, shifts), the float ops PyTorch has on top
  * of ops/math.ts (copysign, nextafter, frexp, ldexp, positive, i0, mvlgamma), and the new maths of
- * `torch.special` (erfcx, ndtr, ndtri, logNdtr, i0e, i1, i1e, entr, xlog1py, zeta, multigammaln).
+ * `torch.special` (erfcx, ndtr, ndtri, logNdtr, i0e, i1, i1e, entr, xlog1py, zeta, multigammaln, the
+ * Bessel functions of ops/special-bessel.ts, gammainc and gammaincc, and the orthogonal polynomials
+ * of ops/special-poly.ts).
  *
  * Integer ops and the special functions without a backend primitive run one pass on the host over
  * the tensors' elements (as the dense linear algebra does): exact C semantics on int32 (wrap-around,
@@ -18,7 +20,9 @@ import * as A from "./activation.js";
 import * as E from "./elementwise.js";
 import * as MA from "./math.js";
 import * as R from "./reduce.js";
+import * as B from "./special-bessel.js";
 import * as K from "./special-math.js";
+import * as P from "./special-poly.js";
 import { type TensorOrScalar, assertTensor, broadcastView, castTo, coerce, describe, wrap } from "./util.js";
 
 type T = Tensor;
@@ -211,6 +215,109 @@ export function i1e(x: T): T {
     g.mul(nearZeroGuard(xf, (s) => E.sub(i0e(s), out.mul(E.add(E.sign(s), E.reciprocal(s)))))),
   ], undefined, [xf, out]);
 }
+
+// ---------- torch.special's Bessel functions and polynomials (not differentiable in PyTorch 1.13) ----------
+
+/**
+ * A unary special function that PyTorch 1.13 does not differentiate: its output never requires
+ * grad (as torch's), so it is a constant to autograd. Ints promote to float32.
+ */
+function constantUnary(name: string, f: (v: number) => number): (x: T) => T {
+  return (x: T): T => {
+    const xf = floatInput(name, x);
+    return mapUnary(xf.detach(), xf.dtype, f);
+  };
+}
+
+/** Ai(x), the Airy function of the first kind (NaN at ±∞, as PyTorch 1.13). */
+export const airyAi = constantUnary("special.airyAi", B.airyAi);
+/** J0(x), the Bessel function of the first kind of order 0. */
+export const besselJ0 = constantUnary("special.besselJ0", B.besselJ0);
+/** J1(x), order 1. */
+export const besselJ1 = constantUnary("special.besselJ1", B.besselJ1);
+/** Y0(x), the Bessel function of the second kind of order 0: −∞ at 0, NaN for x < 0. */
+export const besselY0 = constantUnary("special.besselY0", B.besselY0);
+/** Y1(x), order 1: −∞ at 0, NaN for x < 0. */
+export const besselY1 = constantUnary("special.besselY1", B.besselY1);
+/** I0(x) (as i0, but NaN at ±∞, as PyTorch 1.13's modified_bessel_i0). */
+export const modifiedBesselI0 = constantUnary("special.modifiedBesselI0", (v) => (Number.isFinite(v) ? K.besselI0(v) : NaN));
+/** I1(x) (NaN at ±∞). */
+export const modifiedBesselI1 = constantUnary("special.modifiedBesselI1", (v) => (Number.isFinite(v) ? K.besselI1(v) : NaN));
+/** K0(x), the modified Bessel function of the second kind of order 0: ∞ at 0, NaN for x < 0. */
+export const modifiedBesselK0 = constantUnary("special.modifiedBesselK0", B.besselK0);
+/** K1(x), order 1. */
+export const modifiedBesselK1 = constantUnary("special.modifiedBesselK1", B.besselK1);
+/** e^x·K0(x). */
+export const scaledModifiedBesselK0 = constantUnary("special.scaledModifiedBesselK0", B.besselK0e);
+/** e^x·K1(x). */
+export const scaledModifiedBesselK1 = constantUnary("special.scaledModifiedBesselK1", B.besselK1e);
+/** j0(x) = sin(x)/x, the spherical Bessel function of the first kind of order 0 (1 at 0). */
+export const sphericalBesselJ0 = constantUnary("special.sphericalBesselJ0", B.sphericalJ0);
+
+/**
+ * A polynomial of degree n at x, broadcasting x with n (either may be a number, not both, as in
+ * PyTorch); the result's dtype is x's and n's promoted (ints to float32). n is truncated toward zero;
+ * a negative degree gives 0 (see ops/special-poly.ts). Not differentiable in PyTorch 1.13.
+ */
+function polynomial(name: string, f: (x: number, n: number) => number): (x: TS, n: TS) => T {
+  return (x: TS, n: TS): T => {
+    if (!(x instanceof Tensor) && !(n instanceof Tensor)) {
+      throw new TensileError(`${name}: expected x or n to be a Tensor, got ${describe(x)} and ${describe(n)}`);
+    }
+    const [X, N] = floatPair(name, x, n);
+    return mapBinary(name, X.detach(), N.detach(), X.dtype, f);
+  };
+}
+
+/** Tₙ(x), the Chebyshev polynomial of the first kind. */
+export const chebyshevPolynomialT = polynomial("special.chebyshevPolynomialT", P.chebyshevT);
+/** Uₙ(x), the Chebyshev polynomial of the second kind. */
+export const chebyshevPolynomialU = polynomial("special.chebyshevPolynomialU", P.chebyshevU);
+/** Vₙ(x), the Chebyshev polynomial of the third kind. */
+export const chebyshevPolynomialV = polynomial("special.chebyshevPolynomialV", P.chebyshevV);
+/** Wₙ(x), the Chebyshev polynomial of the fourth kind. */
+export const chebyshevPolynomialW = polynomial("special.chebyshevPolynomialW", P.chebyshevW);
+/** T*ₙ(x) = Tₙ(2x − 1). */
+export const shiftedChebyshevPolynomialT = polynomial("special.shiftedChebyshevPolynomialT", P.shiftedChebyshevT);
+/** U*ₙ(x) = Uₙ(2x − 1). */
+export const shiftedChebyshevPolynomialU = polynomial("special.shiftedChebyshevPolynomialU", P.shiftedChebyshevU);
+/** V*ₙ(x) = Vₙ(2x − 1). */
+export const shiftedChebyshevPolynomialV = polynomial("special.shiftedChebyshevPolynomialV", P.shiftedChebyshevV);
+/** W*ₙ(x) = Wₙ(2x − 1). */
+export const shiftedChebyshevPolynomialW = polynomial("special.shiftedChebyshevPolynomialW", P.shiftedChebyshevW);
+/** Hₙ(x), the physicists' Hermite polynomial. */
+export const hermitePolynomialH = polynomial("special.hermitePolynomialH", P.hermiteH);
+/** Heₙ(x), the probabilists' Hermite polynomial. */
+export const hermitePolynomialHe = polynomial("special.hermitePolynomialHe", P.hermiteHe);
+/** Lₙ(x), the Laguerre polynomial. */
+export const laguerrePolynomialL = polynomial("special.laguerrePolynomialL", P.laguerreL);
+/** Pₙ(x), the Legendre polynomial. */
+export const legendrePolynomialP = polynomial("special.legendrePolynomialP", P.legendreP);
+
+// ---------- incomplete gamma functions ----------
+
+function incompleteGamma(name: string, a: TS, x: TS, upper: boolean): T {
+  const [A, X, d] = coerce(name, a, x);
+  if (!isFloating(d)) {
+    throw new TensileError(`${name}: not implemented for ${d} operands (got ${describe(a)} and ${describe(x)}), as in PyTorch; cast to a floating-point dtype first`);
+  }
+  const out = mapBinary(name, A.detach(), X.detach(), d, upper ? K.gammaincc : K.gammainc);
+  return record(name, out, [A, X], (g) => {
+    if (A.requiresGrad) throw new TensileError(`${name}: the derivative with respect to a (the first argument) is not implemented, as in PyTorch; only x is differentiable`);
+    // ∂P/∂x = x^(a−1)·e^(−x)/Γ(a), as PyTorch: exp((a − 1)·log x − x − lgamma(a))
+    const density = E.exp(E.sub(E.sub(E.sub(A, 1).mul(E.log(X)), X), MA.lgamma(A)));
+    return [null, upper ? g.mul(density).neg() : g.mul(density)];
+  }, undefined, [A, X]);
+}
+
+/**
+ * P(a, x) = γ(a, x)/Γ(a), the regularized lower incomplete gamma function (torch.special.gammainc);
+ * broadcasts, numbers allowed; integer operands are an error, as in PyTorch. NaN for a < 0 or x < 0.
+ * Differentiable in x only: as in PyTorch, backward through a is an error.
+ */
+export const gammainc = (a: TS, x: TS): T => incompleteGamma("special.gammainc", a, x, false);
+/** Q(a, x) = 1 − P(a, x), the regularized upper incomplete gamma function (torch.special.gammaincc). */
+export const gammaincc = (a: TS, x: TS): T => incompleteGamma("special.gammaincc", a, x, true);
 
 // ---------- error function and the normal distribution ----------
 

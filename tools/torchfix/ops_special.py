@@ -1,6 +1,7 @@
 """Integer and bit ops (gcd, lcm, bitwise_*), copysign, nextafter, frexp, ldexp, positive, i0,
 mvlgamma, window functions, and torch.special (erfcx, ndtr, ndtri, log_ndtr, i0e, i1, i1e, entr,
-xlog1py, zeta, multigammaln and the aliases)."""
+xlog1py, zeta, multigammaln, gammainc, gammaincc, the Bessel functions, the orthogonal polynomials
+and the aliases)."""
 import torch
 
 from .spec import Cases, T, away, bools, f64, ints, kw, nonzero, op, pos, rn, ru
@@ -78,6 +79,32 @@ op("special.multigammaln")(lambda x, p: S.multigammaln(x, p))
 op("special.polygamma")(lambda n, x: S.polygamma(n, x))
 op("special.logit")(lambda x, eps=None: S.logit(x, eps))
 op("special.round")(lambda x, opts=None: S.round(x, **kw(opts)))
+# torch 1.13 does not differentiate the Bessel functions and polynomials below (their outputs
+# never require grad): diff=False
+BESSEL = {
+    "airyAi": S.airy_ai, "besselJ0": S.bessel_j0, "besselJ1": S.bessel_j1, "besselY0": S.bessel_y0,
+    "besselY1": S.bessel_y1, "modifiedBesselI0": S.modified_bessel_i0, "modifiedBesselI1": S.modified_bessel_i1,
+    "modifiedBesselK0": S.modified_bessel_k0, "modifiedBesselK1": S.modified_bessel_k1,
+    "scaledModifiedBesselK0": S.scaled_modified_bessel_k0, "scaledModifiedBesselK1": S.scaled_modified_bessel_k1,
+    "sphericalBesselJ0": S.spherical_bessel_j0,
+}
+for _name, _fn in BESSEL.items():
+    op("special." + _name, diff=False)(lambda x, _fn=_fn: _fn(x))
+POLYNOMIALS = {
+    "chebyshevPolynomialT": S.chebyshev_polynomial_t, "chebyshevPolynomialU": S.chebyshev_polynomial_u,
+    "chebyshevPolynomialV": S.chebyshev_polynomial_v, "chebyshevPolynomialW": S.chebyshev_polynomial_w,
+    "shiftedChebyshevPolynomialT": S.shifted_chebyshev_polynomial_t,
+    "shiftedChebyshevPolynomialU": S.shifted_chebyshev_polynomial_u,
+    "shiftedChebyshevPolynomialV": S.shifted_chebyshev_polynomial_v,
+    "shiftedChebyshevPolynomialW": S.shifted_chebyshev_polynomial_w,
+    "hermitePolynomialH": S.hermite_polynomial_h, "hermitePolynomialHe": S.hermite_polynomial_he,
+    "laguerrePolynomialL": S.laguerre_polynomial_l, "legendrePolynomialP": S.legendre_polynomial_p,
+}
+for _name, _fn in POLYNOMIALS.items():
+    op("special." + _name, diff=False)(lambda x, n, _fn=_fn: _fn(x, n))
+# torch's gammainc takes tensors only; Tensile's numbers become 0-d tensors of the other's dtype
+op("special.gammainc")(lambda a, x: S.gammainc(tt(a, x), tt(x, a)))
+op("special.gammaincc")(lambda a, x: S.gammaincc(tt(a, x), tt(x, a)))
 op("special.logsumexp")(lambda x, dim, keepdim=False: S.logsumexp(x, dim, keepdim))
 op("special.softmax")(lambda x, dim, opts=None: S.softmax(x, dim, **_opts(opts)))
 op("special.logSoftmax")(lambda x, dim, opts=None: S.log_softmax(x, dim, **_opts(opts)))
@@ -131,6 +158,8 @@ def cases():
     integer_cases()
     float_cases()
     special_cases()
+    bessel_cases()
+    polynomial_cases()
     window_cases()
 
 
@@ -353,6 +382,77 @@ def special_cases():
         c("dtype_float64", T(rn(2, 3)), 0, {"dtype": "float64"})
         c("int32_dtype", T(ints(-3, 4, 2, 3)), -1, {"dtype": "float32"})
         c("noncontig", T(rn(3, 2), view=[["transpose", 0, 1]]), -1)
+
+
+def bessel_cases():
+    # torch 1.13's J, Y and Ai kernels are accurate to ~1e-6 absolute only (Ai: 3e-6 near x = -20;
+    # against mpmath), Tensile's to ~1e-12 (test/ops-special.test.ts): the atol covers torch's error
+    loose = {"airyAi": 5e-6, "besselJ0": 1e-6, "besselJ1": 1e-6, "besselY0": 1e-6, "besselY1": 2e-6}
+    wide = [-30.0, -12.5, -7.5, -5.5, -2.3, -0.7, 1e-3, 0.6, 2.1, 5.0, 7.9, 8.1, 11.9, 12.1, 17.0, 25.0, 31.0, 60.0]
+    specials = [0.0, -0.0, 1e-30, -1.0, 1.0, 30.0, -30.0, 100.0, -100.0, INF, -INF, NAN]
+    for name in BESSEL:
+        atol = loose.get(name)
+        gen = (lambda *s: ru(0.1, 8.0, *s)) if name.startswith(("besselY", "modifiedBesselK", "scaled")) else (lambda *s: rn(*s) * 4)
+        c = Cases("special." + name)
+        c("plain", T(gen(2, 3)), atol=atol)
+        c("zero_dim", T(gen()), atol=atol)
+        c("noncontig_permute", T(gen(2, 3, 4), view=[["permute", [2, 0, 1]]]), atol=atol)
+        c("size0", T(gen(0, 3)))
+        c("float64", T(f64(gen(3, 2))), atol=atol)
+        c("int32", T(ints(-3, 6, 2, 3)), atol=atol)
+        c("wide", T(torch.tensor(wide)), atol=atol)
+        c("wide_float64", T(torch.tensor(wide, dtype=torch.float64)), atol=atol)
+        c("special_values", T(torch.tensor(specials)), atol=atol)
+        c("special_values_float64", T(torch.tensor(specials, dtype=torch.float64)), atol=atol)
+    c = Cases("special.airyAi")
+    c("decay_float64", T(torch.tensor([1.5, 3.0, 10.0, 24.0, 40.0, 100.0, 110.0], dtype=torch.float64)))
+    c("oscillation_float64", T(torch.tensor([-7.5, -9.0, -15.0, -50.0, -200.0], dtype=torch.float64)), atol=5e-6)
+    for name in ("modifiedBesselK0", "modifiedBesselK1", "scaledModifiedBesselK0", "scaledModifiedBesselK1"):
+        Cases("special." + name)("range_float64", T(torch.tensor([1e-300, 1e-10, 0.3, 2.0, 29.0, 31.0, 700.0, 800.0, 1e6],
+                                                                  dtype=torch.float64)))
+
+    for name in ("special.gammainc", "special.gammaincc"):
+        c = Cases(name)
+        a, x = lambda *s: ru(0.2, 6.0, *s), lambda *s: ru(0.1, 8.0, *s)
+        c("plain", T(a(2, 3), grad=False), T(x(2, 3)))
+        c("broadcast", T(a(3), grad=False), T(x(2, 3)))
+        c("broadcast_both", T(a(3, 1), grad=False), T(x(1, 4)))
+        c("number_a", 2.5, T(x(2, 3)))
+        c("number_x", T(a(2, 3), grad=False), 1.5)
+        c("noncontig", T(a(3, 2), grad=False, view=[["transpose", 0, 1]]), T(x(2, 3)))
+        c("size0", T(a(0, 3), grad=False), T(x(3)))
+        c("float64", T(f64(a(3, 2)), grad=False), T(f64(x(3, 2))))
+        c("mixed_int32", T(ints(1, 6, 2, 3)), T(x(2, 3)))
+        c("large_a_float64", T(torch.tensor([30.0, 100.0, 1e3, 1e4, 1e5, 1e-3], dtype=torch.float64), grad=False),
+          T(torch.tensor([5.0, 110.0, 1.01e3, 0.99e4, 1.003e5, 1e3], dtype=torch.float64)))
+        edge_a = [0.0, 0.0, 1.0, 1.0, -1.0, 1.0, 2.0, INF, INF, 1.0, NAN, 1.0, 0.5, 1e-10]
+        edge_x = [0.0, 1.0, 0.0, -1.0, 1.0, INF, INF, 1.0, INF, NAN, 1.0, 1e-30, 1e-5, 1e-10]
+        c("special_values", T(torch.tensor(edge_a), grad=False), T(torch.tensor(edge_x), grad=False))
+        c("special_values_float64", T(torch.tensor(edge_a, dtype=torch.float64), grad=False),
+          T(torch.tensor(edge_x, dtype=torch.float64), grad=False))
+
+
+def polynomial_cases():
+    for name in POLYNOMIALS:
+        c = Cases("special." + name)
+        shifted = name.startswith("shifted")
+        lo, hi = (-0.2, 1.2) if shifted else (-1.2, 1.2)
+        x = lambda *s: ru(lo, hi, *s)
+        c("plain", T(x(2, 3)), 3)
+        c("degrees", T(x(2, 3)), T(torch.tensor([0.0, 1.0, 2.0, 5.0, 7.0, 10.0]).reshape(2, 3)))
+        c("broadcast_n", T(x(4, 1)), T(torch.arange(13, dtype=torch.float32)))
+        c("broadcast_n_float64", T(f64(x(3, 1))), T(torch.arange(20, dtype=torch.float64)))
+        c("int_n", T(x(2, 3)), T(torch.tensor([[0, 1, 2], [4, 6, 9]], dtype=torch.int32)))
+        c("number_x", 0.3 if not shifted else 0.65, T(torch.arange(12, dtype=torch.int32)))
+        c("n_negative_fractional", T(x(6)), T(torch.tensor([-1.0, -0.5, 2.7, 3.9, -3.0, 0.99])))
+        c("n_special", T(x(4)), T(torch.tensor([NAN, INF, -INF, 1e30])))
+        c("x_special", T(torch.tensor([1.0, -1.0, 0.0, 0.5, 2.0, -2.0, NAN, INF, -INF])), 2)
+        c("x_special_deg7", T(torch.tensor([1.0, -1.0, 0.0, 0.5, 2.0, -2.0, NAN, INF, -INF], dtype=torch.float64)), 7)
+        c("x_special_deg12", T(torch.tensor([1.0, -1.0, 0.0, 0.5, 0.999, NAN], dtype=torch.float64)), 12)
+        c("noncontig", T(x(3, 2), view=[["transpose", 0, 1]]), 4)
+        c("size0", T(x(0, 3)), 2)
+        c("int32_both", T(ints(-2, 3, 2, 3)), T(ints(0, 5, 2, 3)))
+        c("float64_n_float32_x", T(x(2, 3)), T(torch.tensor([1.0, 3.0, 8.0], dtype=torch.float64)))
 
 
 def window_cases():
