@@ -3,8 +3,10 @@
  * from tools/gen-tensorboard-fixtures.py): the same calls must write the same TFRecords — byte for
  * byte for scalars and text (CRCs included), field by field for histograms (whose sum and sum of
  * squares numpy computes in another order), pixel by pixel for images (the PNG bytes are the
- * encoder's). Also: file naming and directories, queueing and flushing, errors, the PNG encoder and
- * CRC-32C on known vectors, and the TensorBoard training callback.
+ * encoder's). The plugin calls (pr curves, custom scalars: byte for byte; embeddings: the projector's
+ * text files exactly, the sprite pixel by pixel) on a second writer. Also: file naming and
+ * directories, queueing and flushing, errors, the PNG encoder and CRC-32C on known vectors, Python's
+ * float repr, and the TensorBoard training callback.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -30,6 +32,10 @@ interface Fixture {
   values: number[];
   images: Record<string, { shape: number[]; data: number[] }>;
   runs: Record<string, FixtureRecord[]>;
+  pluginRun: FixtureRecord[];
+  prInputs: Record<string, number[]>;
+  embeddingInputs: Record<string, { shape: number[]; data: (number | string)[] }>;
+  projector: Record<string, string | { mode: string; size: [number, number]; pixels: string }>;
 }
 const fixture = JSON.parse(fs.readFileSync(new URL("../fixtures/tensorboard.json", import.meta.url), "utf8")) as Fixture;
 
@@ -146,6 +152,32 @@ function sameCalls(w: InstanceType<typeof SummaryWriter>): void {
   w.addHparams({ lr: tensor([0.5]), empty: "" }, { m: 0.0 }, { runName: "hp2", walltime: 1008.0 });
 }
 
+/** The plugin calls of tools/gen-tensorboard-fixtures.py (its second writer), on Tensile's writer. */
+function pluginCalls(w: InstanceType<typeof SummaryWriter>): void {
+  const pr = fixture.prInputs;
+  const labels = tensor(pr.labels!, { dtype: "int32" }), preds = tensor(pr.preds!);
+  w.addPrCurve("pr", labels, preds, 1, { walltime: 2000.0 });
+  w.addPrCurve("pr_weighted", labels, preds, 2, { numThresholds: 10, weights: tensor(pr.weights!), walltime: 2000.5 });
+  w.addPrCurve("pr_edges", tensor(pr.edgeLabels!, { dtype: "bool" }), tensor(pr.edgePreds!), 3, { numThresholds: 5, walltime: 2001.0 });
+  w.addPrCurve("pr_clamped", labels, preds, 4, { numThresholds: 200, walltime: 2001.5 });
+  w.addPrCurve("pr_nostep", tensor(pr.labels!.slice(0, 3), { dtype: "int32" }), tensor(pr.preds!.slice(0, 3)), undefined, { numThresholds: 2, walltime: 2002.0 });
+  const r = (i: number) => tensor(pr.raw!.slice(5 * i, 5 * i + 5));
+  w.addPrCurveRaw("pr_raw", r(0), r(1), r(2), r(3), r(4), r(5), 5, { numThresholds: 5, walltime: 2002.5 });
+  w.addCustomScalars({ Taiwan: { twse: ["Multiline", ["twse/0050", "twse/2330"]] },
+    USA: { dow: ["Margin", ["dow/aaa", "dow/bbb", "dow/ccc"]], nasdaq: ["Margin", ["nasdaq/aaa", "nasdaq/bbb", "nasdaq/ccc"]] } }, { walltime: 2003.0 });
+  w.addCustomScalarsMultilinechart(["loss/train", "loss/val"], { walltime: 2003.0 });
+  w.addCustomScalarsMarginchart(["acc", "acc_lo", "acc_hi"], { category: "margins", title: "acc \u00fc", walltime: 2003.0 });
+  const emb = (k: string, dtype?: "float64" | "int32") => {
+    const { shape, data } = fixture.embeddingInputs[k]!;
+    return tensor(data.map((v) => (typeof v === "string" ? Number(v.replace("inf", "Infinity")) : v)), { shape, ...(dtype ? { dtype } : {}) });
+  };
+  w.addEmbedding(emb("mat"), { metadata: [3, "cat", 0.5, true, "d\u00fcr", -7], labelImg: emb("img") });
+  w.addEmbedding(emb("mat2"), { metadata: [["a", 1], ["b", 2], ["c\u00fc", 3.25], ["d", false]], labelImg: emb("img2"),
+    globalStep: 7, tag: 'feat/x%y\\z "q"', metadataHeader: ["name", "n"] });
+  w.addEmbedding(emb("mat3", "float64"), { globalStep: 123456, tag: "double" });
+  w.addEmbedding(emb("mat4", "int32"), { metadata: ["x", "y"], globalStep: -3, tag: "ints" });
+}
+
 /**
  * The hyperparameters of an add_hparams session-start record: its map entries (name, Value) as
  * base64, sorted. A protobuf map's order on the wire is unspecified (Python's follows its hash
@@ -225,6 +257,79 @@ describe("utils.tensorboard.SummaryWriter", () => {
     }
   });
 
+  test("pr curves and custom scalars: the records torch 1.13 writes, byte for byte; embeddings: its projector files", () => {
+    const dir = tmpdir();
+    const warn = console.warn;
+    try {
+      const w = new SummaryWriter(dir);
+      pluginCalls(w);
+      w.close();
+      const files: string[] = [];
+      const walk = (sub: string): void => {
+        for (const e of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }))
+          e.isDirectory() ? walk(path.join(sub, e.name)) : files.push(path.join(sub, e.name));
+      };
+      walk("");
+      const events = files.filter((f) => path.basename(f).startsWith("events.out.tfevents."));
+      assert.equal(events.length, 1, "one event file");
+      compareRun("pluginRun", readRecords(path.join(dir, events[0]!)), fixture.pluginRun);
+      assert.deepEqual(files.filter((f) => !events.includes(f)).sort(), Object.keys(fixture.projector).sort(), "the projector files");
+      for (const [rel, want] of Object.entries(fixture.projector)) {
+        const bytes = new Uint8Array(fs.readFileSync(path.join(dir, rel)));
+        if (typeof want === "string") assert.equal(new TextDecoder().decode(bytes), want, `${rel}: the text PyTorch writes`);
+        else {
+          const png = pngPixels(bytes);
+          assert.deepEqual([png.width, png.height, png.colorType], [...want.size, 2], `${rel}: an RGB image of PyTorch's size`);
+          assert.equal(b64(png.pixels), want.pixels, `${rel}: PyTorch's pixels`);
+        }
+      }
+      // the same step and tag again: torch warns and replaces the files; the config lists it twice, as torch's does
+      const warned: string[] = [];
+      console.warn = (m: string) => warned.push(m);
+      const again = new SummaryWriter(path.join(dir, "again"));
+      again.addEmbedding(tensor([[1.5, 2]]), { tag: "t" });
+      again.addEmbedding(tensor([[3.5, 4]]), { tag: "t" });
+      again.close();
+      assert.match(warned.join(), /addEmbedding: .*00000\/t exists/);
+      assert.equal(fs.readFileSync(path.join(dir, "again", "00000", "t", "tensors.tsv"), "utf8"), "3.5\t4.0\n");
+      assert.equal(fs.readFileSync(path.join(dir, "again", "projector_config.pbtxt"), "utf8").match(/tensor_name: "t:00000"/g)?.length, 2);
+      assert.deepEqual(fs.readdirSync(path.join(dir, "again", "00000", "t")).filter((f) => f.endsWith(".tmp")), [], "no temporary file left");
+    } finally {
+      console.warn = warn;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("pr curve arithmetic: numpy's histogram of the buckets, in float32 for float32 predictions", () => {
+    // 0.29 is 0.28999999165534973 in float32: ·100 rounds to 29 in float32, 28.999999165534973 in float64
+    const rec = (preds: T.Tensor | number[]) => {
+      const dir = tmpdir();
+      try {
+        const w = new SummaryWriter(dir, { maxQueue: 100 });
+        w.addPrCurve("p", [1], preds, 0, { numThresholds: 101, walltime: 1 });
+        w.close();
+        const value = decode(one(decode(one(eventOf(readRecords(w.filePath)[1]!), 5) as Uint8Array), 1) as Uint8Array);
+        const floats = one(decode(one(value, 8) as Uint8Array), 5) as Uint8Array;
+        const tp = Array.from({ length: 101 }, (_, i) => new DataView(floats.buffer, floats.byteOffset).getFloat32(4 * i, true));
+        return tp.lastIndexOf(1); // the last threshold the one positive passes
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    // bucket 29 (float32) lands in numpy's bin floor(29·101/100) = 29; bucket 28 (float64) in bin 28
+    assert.equal(rec(tensor([0.29])), 29);
+    assert.equal(rec(tensor([0.29], { dtype: "float64" })), 28);
+    assert.equal(rec([0.29]), 28, "a plain array is float64, as numpy makes it");
+  });
+
+  test("Python's float repr in tensors.tsv", async () => {
+    const { pyFloatRepr } = await import("../src/utils/tensorboard-plugins.js");
+    const cases: [number, string][] = [[0.1, "0.1"], [1, "1.0"], [-0, "-0.0"], [1e-4, "0.0001"], [1e-5, "1e-05"], [1.5e-7, "1.5e-07"],
+      [1e16, "1e+16"], [1234567890123456, "1234567890123456.0"], [12345678901234567, "1.2345678901234568e+16"], [5e-324, "5e-324"],
+      [1.7976931348623157e308, "1.7976931348623157e+308"], [-Infinity, "-inf"], [123.456, "123.456"], [100, "100.0"], [1e22, "1e+22"]];
+    for (const [x, want] of cases) assert.equal(pyFloatRepr(x), want, String(x));
+  });
+
   test("file names, the default directory, getLogdir, filenameSuffix", () => {
     const dir = tmpdir();
     const cwd = process.cwd();
@@ -298,7 +403,32 @@ describe("utils.tensorboard.SummaryWriter", () => {
       err(() => w.addHparams({ opt: "sgd" }, { acc: 1 }, { hparamDomainDiscrete: { opt: [1, 2] } }), /hparamDomainDiscrete\["opt"\] should be an array of values of the same type as hparamDict\["opt"\]/);
       err(() => w.addHparams({ opt: "sgd" }, { acc: 1 }, { hparamDomainDiscrete: { other: ["a"] } }), /hparamDomainDiscrete\["other"\]/);
       err(() => w.addHparams({ lr: 0.1 }, { acc: 1 }, { runName: "" }), /runName must be a non-empty string/);
-      assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith("events.")), [], "a refused addHparams made no run directory");
+      err(() => w.addPrCurve("p", [1, 0], [0.5], 0), /addPrCurve\(p\): 2 labels for 1 predictions/);
+      err(() => w.addPrCurve("p", [], [], 0), /addPrCurve\(p\): predictions have no element/);
+      err(() => w.addPrCurve("p", [1], [NaN], 0), /addPrCurve\(p\): predictions contain NaN \(at index 0\)/);
+      err(() => w.addPrCurve("p", [1], [0.5], 0, { numThresholds: 1 }), /numThresholds must be an integer ≥ 2, got 1/);
+      err(() => w.addPrCurve("p", [1, 0], [0.5, 0.2], 0, { weights: [1, 2, 3] }), /3 weights for 2 predictions/);
+      err(() => w.addPrCurve("p", "ab" as never, [0.5], 0), /labels must be a Tensor or an array of numbers, got string/);
+      err(() => w.addPrCurve("", [1], [0.5], 0), /addPrCurve: tag must be a non-empty string/);
+      err(() => w.addPrCurveRaw("r", [1, 2], [1, 2], [1, 2], [1], [1, 2], [1, 2]), /addPrCurveRaw\(r\): falseNegativeCounts has 1 values, truePositiveCounts 2/);
+      err(() => w.addPrCurveRaw("r", T.zeros([2, 2]), [1], [1], [1], [1], [1]), /truePositiveCounts must be 1-D, got shape \[2, 2\]/);
+      err(() => w.addCustomScalars({ c: { t: ["Margin", ["a", "b"]] } }), /addCustomScalars: layout\["c"\]\["t"\]: a Margin chart needs 3 tags/);
+      err(() => w.addCustomScalars({ c: { t: ["Bar" as never, ["a"]] } }), /the chart type must be "Multiline" or "Margin", got "Bar"/);
+      err(() => w.addCustomScalars({ c: { t: "a" as never } }), /layout\["c"\]\["t"\] must be \["Multiline" or "Margin", an array of tags\]/);
+      err(() => w.addCustomScalars([] as never), /addCustomScalars: layout must be an object/);
+      err(() => w.addCustomScalarsMarginchart(["a", "b"]), /addCustomScalarsMarginchart: tags must be \[value, lower, upper\]/);
+      err(() => w.addEmbedding(T.zeros([3])), /addEmbedding: mat must be 2-D \(one row per data point\), got shape \[3\]/);
+      err(() => w.addEmbedding(T.zeros([2, 3]), { metadata: ["a"] }), /addEmbedding\(default\): 1 metadata labels for 2 data points/);
+      err(() => w.addEmbedding(T.zeros([2, 3]), { metadata: [["a"], ["b"]] }), /metadata values must be strings, numbers, booleans or null, got an array \(rows need metadataHeader\)/);
+      err(() => w.addEmbedding(T.zeros([1, 3]), { metadata: [["a"]], metadataHeader: ["x", "y"] }), /metadata row 0 should be an array of 2 values/);
+      err(() => w.addEmbedding(T.zeros([2, 3]), { labelImg: T.zeros([2, 4, 2, 2]) }), /labelImg must be an N×C×H×W tensor with 1 or 3 channels, got shape \[2, 4, 2, 2\]/);
+      err(() => w.addEmbedding(T.zeros([2, 3]), { labelImg: T.zeros([3, 3, 2, 2]) }), /3 label images for 2 data points/);
+      err(() => w.addEmbedding(T.zeros([2, 3]), { globalStep: 1.5 }), /addEmbedding\(default\): globalStep must be an integer, got 1\.5/);
+      err(() => w.addEmbedding(T.zeros([2, 3]), { tag: "" }), /addEmbedding: tag must be a non-empty string/);
+      fs.writeFileSync(path.join(dir, "00009"), "");
+      err(() => w.addEmbedding(T.zeros([2, 3]), { globalStep: 9 }), /addEmbedding\(default\): cannot create the directory .*00009\/default: ENOTDIR/);
+      fs.rmSync(path.join(dir, "00009"));
+      assert.deepEqual(fs.readdirSync(dir).filter((f) => !f.startsWith("events.")), [], "a refused addHparams or addEmbedding made no file or directory");
       w.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

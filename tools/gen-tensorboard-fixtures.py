@@ -10,9 +10,14 @@ this script puts on sys.path and git ignores:
     pip install --no-deps --target tools/.tbsite tensorboard==2.21.0 protobuf==6.33.6 absl-py six
 
 Writes fixtures/tensorboard.json (deterministic: every call passes a wall time; the one event
-PyTorch stamps with the clock, the file-version event, is recorded without its time). Each record
+PyTorch stamps with the clock, the file-version event, is recorded without its time). A second
+writer, in a directory of its own, makes the plugin calls (pr curves, custom scalars, embeddings):
+its events go to "pluginRun", the projector files it writes to "projector" (text files verbatim,
+sprites as their pixels), so the records of "runs" are those of the first writer alone. Each record
 is kept whole (length, masked CRC-32C, Event bytes, masked CRC-32C, base64) with its decoded
 fields; images also as the pixels of their PNG (the PNG bytes themselves depend on the encoder).
+add_hparams' session-start record holds a protobuf map, whose order on the wire changes from run to
+run: a record that decodes the same as the committed fixture's is kept as committed (keep_equal).
 
 torch 1.13's make_histogram calls np.greater(counts, 0, dtype=np.int32), which this numpy
 rejects ("No loop matching the specified signature"): the script patches that one call to
@@ -108,6 +113,64 @@ def calls(w, vals, imgs):
         time.time = real_time
 
 
+def pr_inputs():
+    """Inputs of the pr-curve calls: float32 predictions in [0, 1) with 0, 1 and values outside added."""
+    g = torch.Generator().manual_seed(2)
+    preds = torch.rand(300, generator=g)
+    labels = torch.randint(0, 2, (300,), generator=g).to(torch.int32)
+    weights = torch.rand(300, generator=g)
+    edge_preds = torch.tensor([0.0, 1.0, 0.5, 0.25, 0.75, 0.2499, -0.1, 1.5, 0.999, 0.001, 0.6, 0.4])
+    edge_labels = torch.tensor([True, False, True, True, False, False, True, True, True, False, False, True])
+    raw = torch.rand(6, 5, generator=g) * 10
+    return {"preds": preds, "labels": labels, "weights": weights, "edgePreds": edge_preds,
+            "edgeLabels": edge_labels, "raw": raw}
+
+
+def embedding_inputs():
+    g = torch.Generator().manual_seed(3)
+    mat = torch.randn(6, 3, generator=g)
+    # Python's float repr: exponent below 1e-4 and from 1e16, '.0' on whole numbers, -0.0, inf, nan
+    mat[0] = torch.tensor([1e-5, 1e16, -0.0])
+    mat[1] = torch.tensor([0.0001, 123456.0, float("inf")])
+    mat[2] = torch.tensor([float("nan"), 1e15, -2.5])
+    return {
+        "mat": mat,
+        "img": torch.rand(6, 3, 4, 5, generator=g),
+        "mat2": torch.randn(4, 2, generator=g),
+        "img2": torch.rand(4, 1, 3, 3, generator=g) * 1.2 - 0.1,
+        "mat3": torch.randn(3, 2, generator=g, dtype=torch.float64),
+        "mat4": torch.tensor([[1, -2], [3, 40]], dtype=torch.int32),
+    }
+
+
+def plugin_calls(w, pr, emb):
+    """The plugin calls, in order, on a writer of their own; the test makes the same ones."""
+    w.add_pr_curve("pr", pr["labels"], pr["preds"], 1, walltime=2000.0)
+    w.add_pr_curve("pr_weighted", pr["labels"], pr["preds"], 2, num_thresholds=10,
+                   weights=pr["weights"].numpy(), walltime=2000.5)
+    w.add_pr_curve("pr_edges", pr["edgeLabels"], pr["edgePreds"], 3, num_thresholds=5, walltime=2001.0)
+    w.add_pr_curve("pr_clamped", pr["labels"], pr["preds"], 4, num_thresholds=200, walltime=2001.5)
+    w.add_pr_curve("pr_nostep", pr["labels"][:3], pr["preds"][:3], num_thresholds=2, walltime=2002.0)
+    r = pr["raw"]
+    w.add_pr_curve_raw("pr_raw", r[0], r[1], r[2], r[3], r[4], r[5], 5, num_thresholds=5, walltime=2002.5)
+    # the custom-scalar calls take no wall time: the clock is fixed while they run (Tensile's walltime option)
+    real_time = time.time
+    time.time = lambda: 2003.0
+    try:
+        w.add_custom_scalars({"Taiwan": {"twse": ["Multiline", ["twse/0050", "twse/2330"]]},
+                              "USA": {"dow": ["Margin", ["dow/aaa", "dow/bbb", "dow/ccc"]],
+                                      "nasdaq": ["Margin", ["nasdaq/aaa", "nasdaq/bbb", "nasdaq/ccc"]]}})
+        w.add_custom_scalars_multilinechart(["loss/train", "loss/val"])
+        w.add_custom_scalars_marginchart(["acc", "acc_lo", "acc_hi"], category="margins", title="acc \u00fc")
+    finally:
+        time.time = real_time
+    w.add_embedding(emb["mat"], metadata=[3, "cat", 0.5, True, "d\u00fcr", -7], label_img=emb["img"])
+    w.add_embedding(emb["mat2"], metadata=[["a", 1], ["b", 2], ["c\u00fc", 3.25], ["d", False]],
+                    label_img=emb["img2"], global_step=7, tag="feat/x%y\\z \"q\"", metadata_header=["name", "n"])
+    w.add_embedding(emb["mat3"], global_step=123456, tag="double")
+    w.add_embedding(emb["mat4"], metadata=["x", "y"], global_step=-3, tag="ints")
+
+
 def records(path):
     data = open(path, "rb").read()
     out, at = [], 0
@@ -140,6 +203,32 @@ def describe(framed, body):
     return rec
 
 
+def decoded(rec):
+    """A record's Event and its hparams plugin contents, decoded (maps compare as maps)."""
+    from tensorboard.plugins.hparams.plugin_data_pb2 import HParamsPluginData
+    ev = event_pb2.Event.FromString(base64.b64decode(rec["record"])[12:-4])
+    contents = []
+    for v in ev.summary.value:
+        if v.metadata.plugin_data.plugin_name == "hparams":
+            contents.append(HParamsPluginData.FromString(v.metadata.plugin_data.content))
+            v.metadata.plugin_data.content = b""
+    return ev, contents
+
+
+def keep_equal(new, old):
+    """The records of `new`, each replaced by the one of `old` at its place when both decode to the
+    same Event: a protobuf map's order on the wire (add_hparams' session-start values) changes from
+    run to run (upb seeds its hash tables with an address), so without this every regeneration
+    would rewrite that record."""
+    for run, recs in new.items():
+        for i, rec in enumerate(recs):
+            before = (old.get(run) or [])[i:i + 1]
+            if before and "record" in rec and "record" in before[0] and before[0]["record"] != rec["record"]:
+                if decoded(before[0]) == decoded(rec):
+                    recs[i] = before[0]
+    return new
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures"))
@@ -159,8 +248,36 @@ def main():
     out["values"] = [float(x) for x in vals.tolist()]
     out["images"] = {k: {"shape": list(t.shape), "data": [float(x) for x in t.reshape(-1).tolist()]} for k, t in imgs.items()}
     out["runs"] = runs
+    pr, emb = pr_inputs(), embedding_inputs()
+    with tempfile.TemporaryDirectory() as d:
+        w = SummaryWriter(d)
+        plugin_calls(w, pr, emb)
+        w.close()
+        projector = {}
+        for sub, _dirs, files in sorted(os.walk(d)):
+            for f in sorted(files):
+                path = os.path.join(sub, f)
+                rel = os.path.relpath(path, d)
+                if f.startswith("events.out.tfevents."):
+                    out["pluginRun"] = [describe(fr, b) for fr, b in records(path)]
+                elif f.endswith(".png"):
+                    im = Image.open(path)
+                    projector[rel] = {"mode": im.mode, "size": list(im.size),
+                                      "pixels": base64.b64encode(np.asarray(im).tobytes()).decode()}
+                else:
+                    projector[rel] = open(path, "rb").read().decode("utf-8")
+    out["prInputs"] = {k: [float(x) for x in t.reshape(-1).tolist()] for k, t in pr.items()}
+    finite = lambda x: float(x) if np.isfinite(x) else str(float(x))  # JSON has no NaN nor infinities
+    out["embeddingInputs"] = {k: {"shape": list(t.shape), "data": [finite(x) for x in t.reshape(-1).tolist()]}
+                              for k, t in emb.items()}
+    out["projector"] = projector
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "tensorboard.json")
+    committed = os.path.join(ROOT, "fixtures", "tensorboard.json")  # also with --out (tools/check-fixtures-fresh.sh)
+    if os.path.exists(committed):
+        with open(committed, encoding="utf-8") as f:
+            old = json.load(f)
+        out["runs"] = keep_equal(out["runs"], old.get("runs", {}))
     with open(path, "w", encoding="utf-8") as f:
         json.dump(out, f, indent=None, separators=(",", ":"))
         f.write("\n")

@@ -29,6 +29,9 @@ import { Tensor } from "../tensor/tensor.js";
 import { builtin } from "../io/atomic.js";
 import { encodePng } from "./png.js";
 import { Pb } from "../io/protobuf.js";
+import { customScalarsSummary, prCurveRawSummary, prCurveSummary, writeEmbedding, writeProjectorConfig } from "./tensorboard-plugins.js";
+import type { CustomScalarLayout, EmbeddingOptions } from "./tensorboard-plugins.js";
+export type { CustomScalarLayout, EmbeddingOptions, MetadataCell } from "./tensorboard-plugins.js";
 
 // ---- CRC-32C and the TFRecord frame ----
 
@@ -245,6 +248,7 @@ export interface SummaryWriterOptions {
 }
 
 type Scalar = number | Tensor;
+type Values = Tensor | ArrayLike<number>;
 
 /** A hyperparameter's value for `addHparams`. */
 export type HparamValue = number | string | boolean | Tensor | null | undefined;
@@ -333,6 +337,7 @@ export class SummaryWriter {
   private main: EventFileWriter;
   /** addScalars' writers, one per `mainTag_tag` subdirectory. */
   private readonly sub = new Map<string, EventFileWriter>();
+  private readonly embeddings: string[] = []; // addEmbedding's projector_config.pbtxt entries
 
   constructor(logDir?: string, options: SummaryWriterOptions = {}) {
     options ??= {};
@@ -493,6 +498,53 @@ export class SummaryWriter {
     } finally {
       w.close();
     }
+  }
+
+  /**
+   * A precision-recall curve (PyTorch's `add_pr_curve`): `labels` (0/1 or booleans), `predictions`
+   * in [0, 1] (others are dropped, as PyTorch drops them), `numThresholds` 2 to 127 (more: 127, as PyTorch).
+   */
+  addPrCurve(tag: string, labels: Values | ArrayLike<boolean>, predictions: Values, globalStep?: number,
+    opts: { numThresholds?: number; weights?: Values | number; walltime?: number } = {}): void {
+    opts ??= {};
+    this.write(this.main, "addPrCurve", tag, globalStep, opts.walltime,
+      () => prCurveSummary(`addPrCurve(${tag})`, tag, labels, predictions, opts.numThresholds ?? 127, opts.weights));
+  }
+
+  /** A precision-recall curve from its six 1-D curves (PyTorch's `add_pr_curve_raw`), stacked as given. */
+  addPrCurveRaw(tag: string, truePositiveCounts: Values, falsePositiveCounts: Values, trueNegativeCounts: Values, falseNegativeCounts: Values,
+    precision: Values, recall: Values, globalStep?: number, opts: { numThresholds?: number; walltime?: number } = {}): void {
+    const curves = [truePositiveCounts, falsePositiveCounts, trueNegativeCounts, falseNegativeCounts, precision, recall];
+    this.write(this.main, "addPrCurveRaw", tag, globalStep, opts?.walltime, () => prCurveRawSummary(`addPrCurveRaw(${tag})`, tag, curves, opts?.numThresholds ?? 127));
+  }
+
+  /** CUSTOM SCALARS charts (PyTorch's `add_custom_scalars`): `{ category: { title: ["Multiline" | "Margin", tags] } }`; `walltime` is Tensile's. */
+  addCustomScalars(layout: CustomScalarLayout, opts: { walltime?: number } = {}): void {
+    this.write(this.main, "addCustomScalars", "custom_scalars__config__", undefined, opts?.walltime, () => customScalarsSummary("addCustomScalars", layout));
+  }
+
+  /** One multiline chart of `tags` (PyTorch's `add_custom_scalars_multilinechart`). */
+  addCustomScalarsMultilinechart(tags: readonly string[], opts: { category?: string; title?: string; walltime?: number } = {}): void {
+    const { category = "default", title = "untitled", walltime } = opts ?? {};
+    this.addCustomScalars({ [category]: { [title]: ["Multiline", tags] } }, { walltime });
+  }
+
+  /** One margin chart of `[value, lower, upper]` (PyTorch's `add_custom_scalars_marginchart`). */
+  addCustomScalarsMarginchart(tags: readonly string[], opts: { category?: string; title?: string; walltime?: number } = {}): void {
+    const { category = "default", title = "untitled", walltime } = opts ?? {};
+    if (!Array.isArray(tags) || tags.length !== 3) throw new TensileError(`addCustomScalarsMarginchart: tags must be [value, lower, upper], got ${JSON.stringify(tags)}`);
+    this.addCustomScalars({ [category]: { [title]: ["Margin", tags] } }, { walltime });
+  }
+
+  /**
+   * Points for the PROJECTOR tab (PyTorch's `add_embedding`): `mat` (N×D) as
+   * `<logDir>/<globalStep, 5 digits>/<tag>/tensors.tsv`, `metadata` (N labels, or N rows under
+   * `metadataHeader`) as metadata.tsv, `labelImg` (N×C×H×W) as sprite.png, each written
+   * atomically, and the writer's embeddings so far in `<logDir>/projector_config.pbtxt`.
+   */
+  addEmbedding(mat: Tensor, opts: EmbeddingOptions = {}): void {
+    this.embeddings.push(writeEmbedding("addEmbedding", this.logDir, mat, opts ?? {}));
+    writeProjectorConfig("addEmbedding", this.logDir, this.embeddings);
   }
 
   /** Writes every queued event now. */
