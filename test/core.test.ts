@@ -501,6 +501,7 @@ describe("errors name the op and the values at fault", () => {
     ["einsum", () => einsum("..ij", zeros([2, 2])), /^einsum: operand subscripts must be letters or "...", got "..ij"/],
     ["einsum", () => einsum("...ijk", zeros([2, 2])), /^einsum: the number of subscripts in "...ijk" \(3 and an ellipsis\) does not match the number of dimensions \(2\)/],
     ["einsum", () => einsum("ij->...ij", zeros([2, 2])), /^einsum: the output of "ij->...ij" has an ellipsis \("..."\) but no operand has one/],
+    ["pad", () => zeros([1, 1, 3]).pad([4, 0], "circular"), /^pad: padding \(4, 0\) at dim 2 wraps around the input \(size 3\) more than once for mode "circular"/],
     ["einsum", () => einsum("ij,jk->ik", zeros([2, 3])), /^einsum: the equation "ij,jk->ik" has 2 operand\(s\) but 1 tensor\(s\) were given/],
     ["topk", () => zeros([2, 3]).topk(4), /^topk: selected index k \(4\) out of range for dimension 1 of size 3/],
     ["reshape", () => reshape(zeros([2, 3]), 6 as never), /^reshape: expected an array of integers, got 6/],

@@ -281,6 +281,8 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
     const n = y.shape[d]!;
     if ((mode === "reflect" && (l >= n || r >= n)) || l < 0 || r < 0)
       throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} must be non-negative${mode === "reflect" ? ` and less than the input size ${n}` : ""} for mode "${mode}"`);
+    if (mode === "circular" && (l > n || r > n))
+      throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} wraps around the input (size ${n}) more than once for mode "circular"`);
     const src = new Int32Array(n + l + r);
     for (let i = 0; i < src.length; i++) {
       const j = i - l;
