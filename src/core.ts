@@ -83,6 +83,9 @@ export {
 export type { Frexp } from "./ops/special.js";
 export { hannWindow, hammingWindow, bartlettWindow, blackmanWindow, kaiserWindow } from "./ops/windows.js";
 export type { WindowOptions, HammingWindowOptions, KaiserWindowOptions } from "./ops/windows.js";
+// short-time Fourier transforms (torch.stft / torch.istft; ops/fft-stft.ts, complex values as docs/fft.md)
+export { stft, istft } from "./ops/fft-stft.js";
+export type { StftOptions, IstftOptions } from "./ops/fft-stft.js";
 // statistics, scatter/index reductions and Cholesky solves added with uniqueConsecutive ... choleskySolve (ops/stats.ts, ops/linalg-extra.ts)
 export {
   uniqueConsecutive, histogram, cov, corrcoef, diagflat, trapezoid, trapz, cumulativeTrapezoid, renorm, addcmul, addcdiv,
@@ -93,3 +96,7 @@ export type {
   ScatterReduceOptions,
 } from "./ops/stats.js";
 export { choleskyInverse, choleskySolve } from "./ops/linalg-extra.js";
+// gaps filled: torch.pdist (ops/linalg-extra.ts), torch.isin (ops/sort.ts)
+export { pdist } from "./ops/linalg-extra.js";
+export { isin } from "./ops/sort.js";
+export type { IsinOptions } from "./ops/sort.js";

@@ -17,6 +17,7 @@ export * as models from "./models/index.js";
 export * as interpret from "./interpret/index.js";
 export * as linalg from "./linalg/index.js";
 export * as special from "./special/index.js";
+export * as func from "./func/index.js";
 export * as fft from "./fft/index.js";
 export * as utils from "./utils/index.js";
 export * as distributions from "./distributions/index.js";

@@ -175,3 +175,22 @@ for (const backend of backendsUnderTest()) {
     });
   });
 }
+
+test("an in-place op whose result is of a higher kind than the tensor is refused, as PyTorch refuses the cast", () => {
+  const i = () => tensor([1, 2]); // int32
+  const refused = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof Error && re.test(e.message));
+  refused(() => i().add_(1.5), /^add_: result type float32 can't be cast to the desired output type int32/);
+  refused(() => i().div_(2), /^div_: result type float32 can't be cast to the desired output type int32/);
+  refused(() => i().clamp_(0.5), /^clamp_: result type float32/);
+  refused(() => tensor([true, false]).add_(1), /^add_: result type int32 can't be cast to the desired output type bool/);
+  refused(() => i().mul_(tensor([0.5, 1], { dtype: "float64" })), /^mul_: result type float64/);
+  // within a kind, and for ops whose value is cast by definition, the result is written (PyTorch's values)
+  assert.deepEqual(Array.from(i().mul_(2).dataSync()), [2, 4]);
+  assert.deepEqual(Array.from(i().fill_(1.5).dataSync()), [1, 1]);
+  assert.deepEqual(Array.from(i().maskedFill_(tensor([true, false]), 1.5).dataSync()), [1, 2]);
+  assert.deepEqual(Array.from(i().copy_(tensor([1.5, 2.5])).dataSync()), [1, 2]);
+  assert.deepEqual(Array.from(tensor([1, 1], { dtype: "float32" }).add_(tensor([0.5, 1], { dtype: "float64" })).dataSync()), [1.5, 2]);
+  // under autograd too
+  const x = tensor([1, 2], { dtype: "float32", requiresGrad: true }).mul(1);
+  assert.deepEqual(Array.from(x.add_(tensor([1, 1], { dtype: "float64" })).dataSync()), [2, 3]);
+});

@@ -74,6 +74,23 @@ test("a custom forward: view, functional ops, softmax, cat, sum, transpose and a
   await roundTrip("custom", new Net(), randn(2, 3, 4), randn(5, 3, 4));
 });
 
+test("in-place ops in a forward (relu_, add_, mul_, clamp_) are exported as the ops they are", async () => {
+  manualSeed(5);
+  class Net extends nn.Module {
+    fc = new nn.Linear(6, 5);
+    out = new nn.Linear(5, 3);
+    override forward(x: Tensor): Tensor {
+      const h = this.fc.forward(x);
+      h.relu_();
+      h.add_(0.25);
+      h.mul_(h);
+      h.clamp_(0, 2);
+      return this.out.forward(h);
+    }
+  }
+  await roundTrip("in-place", new Net(), randn(2, 6), randn(5, 6));
+});
+
 test("an embedding bag of words with dropout, and a 3-D input through Linear", async () => {
   class Bag extends nn.Module {
     emb = new nn.Embedding(20, 6);

@@ -130,3 +130,131 @@ test("options: a lone trailing options object works in any position; fftshift of
   assert.deepEqual(fft.fftfreq(4, { dtype: "float64" }).toArray(), [0, 0.25, -0.5, -0.25]);
   assert.equal(fft.rfftfreq(4, 1, { requiresGrad: true }).requiresGrad, true);
 });
+
+// ---------- hfft2/hfftn, stft/istft ----------
+
+const seq = (n: number, f = 0.37) => Array.from({ length: n }, (_, i) => Math.sin(i * f) + 0.5 * Math.cos(i * i * 0.013));
+const f64 = (data: number[], shape: number[]) => core.tensor(data, { dtype: "float64" }).reshape(shape);
+function assertAllClose(a: Tensor, b: Tensor, what: string, tol = 1e-12): void {
+  assert.deepEqual(a.shape, b.shape, `${what}: shape`);
+  const x = a.dataSync(), y = b.dataSync();
+  for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i]! - y[i]!) <= tol, `${what} element ${i}: ${x[i]} vs ${y[i]}`);
+}
+
+test("stft and istft have fixture samples (torch.stft / torch.istft), and are Tensor methods", () => {
+  const ops = new Set(samples.map((s) => s.op));
+  for (const op of ["stft", "istft"]) assert.ok(ops.has(op), op);
+  const x = f64(seq(20), [20]);
+  assertAllClose(x.stft(8, 2, null, null, false), core.stft(x, 8, { hopLength: 2, center: false }), "x.stft");
+  const z = core.stft(x, 8);
+  assertAllClose(z.istft(8, { length: 20 }), core.istft(z, 8, null, null, null, true, false, null, 20), "z.istft");
+});
+
+test("hfftn∘ihfftn and hfft2∘ihfft2 give the input back; hfftn is irfftn of the conjugate with the norm swapped", () => {
+  const x = f64(seq(3 * 6 * 7), [3, 6, 7]);
+  assertAllClose(fft.hfftn(fft.ihfftn(x), [3, 6, 7]), x, "hfftn(ihfftn)");
+  assertAllClose(fft.hfft2(fft.ihfft2(x, null, [0, 2], "ortho"), [3, 7], [0, 2], "ortho"), x, "hfft2(ihfft2)");
+  const z = f64(seq(4 * 5 * 2, 0.9), [4, 5, 2]);
+  const conj = z.mul(f64([1, -1], [2]));
+  assertAllClose(fft.hfftn(z, null, null, "forward"), fft.irfftn(conj), "hfftn vs irfftn");
+});
+
+test("istft(stft(x)) ≈ x over nFft, hop, windows, centring, pad modes, onesided, normalized, batches and complex signals", () => {
+  const hann = (n: number) => core.hannWindow(n, { dtype: "float64" });
+  const hamming = (n: number) => core.hammingWindow(n, { dtype: "float64" });
+  let cases = 0;
+  for (const nFft of [4, 7, 8, 16])
+    for (const hopDiv of [1, 2, 4])
+      for (const [winName, win] of [["ones", null], ["hann", hann], ["hamming", hamming], ["hamming-short", (n: number) => hamming(n - 1)]] as const)
+        for (const center of [true, false])
+          for (const padMode of center ? (["reflect", "constant", "replicate", "circular"] as const) : (["reflect"] as const))
+            for (const onesided of [true, false])
+              for (const batched of [false, true]) {
+                const hop = Math.max(1, Math.floor(nFft / hopDiv));
+                const window = win ? win(nFft) : null;
+                const winLength = window ? window.shape[0]! : nFft;
+                // hann is 0 at its first point: without centring (or with hop = nFft) some samples cannot be recovered (NOLA), as in torch
+                if (winName === "hann" && (!center || hop === nFft)) continue;
+                if (winName === "hamming-short" && !center) continue; // its zero-padded last point ends the last frame
+                if (hop > winLength) continue;
+                const L = 37;
+                const x = batched ? f64(seq(2 * L), [2, L]) : f64(seq(L), [L]);
+                const what = `nFft ${nFft} hop ${hop} ${winName} center ${center} ${padMode} onesided ${onesided} batched ${batched}`;
+                const normalized = (nFft + hop) % 2 === 0;
+                const opts = { hopLength: hop, winLength, window, normalized, onesided };
+                const z = core.stft(x, nFft, { ...opts, center, padMode });
+                const frames = 1 + Math.floor((L + (center ? 2 * (nFft >> 1) : 0) - nFft) / hop);
+                assert.deepEqual(z.shape, [...(batched ? [2] : []), onesided ? (nFft >> 1) + 1 : nFft, frames, 2], what);
+                // the frames cover the first nFft + hop·(frames − 1) samples of the (padded) signal
+                const covered = Math.min(L, nFft + hop * (frames - 1) - (center ? nFft >> 1 : 0));
+                const y = core.istft(z, nFft, { ...opts, center, length: covered });
+                assertAllClose(y, x.narrow(-1, 0, covered), what, 1e-10);
+                cases++;
+              }
+  assert.ok(cases > 300, `${cases} round trips`);
+  // a complex signal: stft with complexInput, istft with returnComplex (two-sided)
+  const zc = f64(seq(2 * 30 * 2, 0.61), [2, 30, 2]);
+  const w = core.hannWindow(10, { dtype: "float64" });
+  const spec = core.stft(zc, 10, { hopLength: 3, window: w, complexInput: true });
+  assert.deepEqual(spec.shape, [2, 10, 11, 2]);
+  assertAllClose(core.istft(spec, 10, { hopLength: 3, window: w, returnComplex: true, length: 30 }), zc, "complex round trip", 1e-10);
+});
+
+test("stft's returnComplex changes nothing (the layout is always a trailing 2); istft's length pads the tail with zeros", () => {
+  const x = f64(seq(24), [24]);
+  assertAllClose(core.stft(x, 8, { returnComplex: true }), core.stft(x, 8, { returnComplex: false }), "returnComplex");
+  const y = core.istft(core.stft(x, 8), 8, { length: 40 });
+  assert.deepEqual(y.shape, [40]);
+  assertAllClose(y.narrow(0, 0, 24), x, "head", 1e-10);
+  assert.deepEqual([...y.narrow(0, 28, 12).dataSync()], Array(12).fill(0));
+});
+
+test("stft/istft: gradients flow to the signal and the window, and second derivatives work", () => {
+  const x = core.tensor(seq(16), { dtype: "float64", requiresGrad: true });
+  const w = core.hannWindow(8, { dtype: "float64", requiresGrad: true });
+  const energy = (a: Tensor, b: Tensor) => core.stft(a, 8, { hopLength: 2, window: b }).pow(2).sum();
+  const [gx, gw] = core.grad([energy(x, w)], [x, w], { createGraph: true });
+  assert.ok(gx!.requiresGrad && gw!.requiresGrad);
+  // energy is quadratic in x: the Hessian-vector product with 1 against central differences of the gradient
+  const [h] = core.grad([gx!.sum()], [x]);
+  const eps = 1e-6;
+  const gAt = (v: number[]) => {
+    const t = core.tensor(v, { dtype: "float64", requiresGrad: true });
+    return core.grad([energy(t, w.detach())], [t])[0]!.sum().item();
+  };
+  const base = seq(16);
+  for (const i of [0, 5, 15]) {
+    const numeric = (gAt(base.map((v, j) => (j === i ? v + eps : v))) - gAt(base.map((v, j) => (j === i ? v - eps : v)))) / (2 * eps);
+    assert.ok(Math.abs(h!.dataSync()[i]! - numeric) < 1e-5, `element ${i}: ${h!.dataSync()[i]} vs ${numeric}`);
+  }
+  const z = core.stft(x.detach(), 8, { window: w.detach() }).requiresGrad_(true);
+  const [gz] = core.grad([core.istft(z, 8, { window: w }).sum()], [z]);
+  assert.deepEqual(gz!.shape, z.shape);
+});
+
+test("stft/istft errors name the op and the values at fault, as torch's", () => {
+  const x = core.zeros([20]);
+  const z = core.stft(x, 8);
+  const throws = (fn: () => unknown, re: RegExp) => assert.throws(fn, (e: unknown) => e instanceof TensileError && re.test(e.message));
+  throws(() => core.stft(x, 8, { winLength: 9 }), /^stft: expected 0 < winLength <= nFft, but got winLength=9 \(input .*shape=\[20\]/);
+  throws(() => core.stft(x, 8, { hopLength: 0 }), /^stft: expected hopLength > 0, but got hopLength=0/);
+  throws(() => core.stft(x, 2), /^stft: expected hopLength > 0, but got hopLength=0/);
+  throws(() => core.stft(x, 8, { window: core.ones([5]) }), /^stft: expected a 1-D window of size winLength=8, but got window with shape \[5\]/);
+  throws(() => core.stft(core.zeros([2, 3, 20]), 8), /^stft: expected a 1D or 2D tensor/);
+  throws(() => core.stft(core.zeros([20], { dtype: "int32" }), 8), /^stft: expected a tensor of floating point values, got int32/);
+  throws(() => core.stft(core.zeros([3]), 8), /^stft: reflect padding of 4 .* must be less than the signal length 3/);
+  throws(() => core.stft(x, 30, { center: false }), /^stft: expected 0 < nFft <= 20 \(the signal length\), but got nFft=30/);
+  throws(() => core.stft(x, 8, { padMode: "bad" as never }), /^stft: Unrecognised padding mode "bad"/);
+  throws(() => core.stft(core.zeros([20, 2]), 8, { complexInput: true, onesided: true }), /^stft: Cannot have onesided output if window or input is complex/);
+  throws(() => core.stft(x, 8, { hop: 2 } as never), /^stft: unknown option "hop"/);
+  throws(() => core.stft(x, 8, 2, { hopLength: 2 }), /^stft: hopLength given both positionally and as an option/);
+  throws(() => core.istft(z, 8, { window: core.zeros([8]) }), /^istft: window overlap add min: 0 is below 1e-11/);
+  throws(() => core.istft(z, 8, { hopLength: 9 }), /^istft: expected 0 < hopLength <= winLength, but got hopLength=9/);
+  throws(() => core.istft(z, 10), /^istft: expected the frequency dimension \(3rd to the last\) of the input tensor to match nFft \/ 2 \+ 1 when onesided=true, but got 5/);
+  throws(() => core.istft(z, 8, { onesided: false }), /match nFft when onesided=false, but got 5/);
+  throws(() => core.istft(z, 8, { returnComplex: true }), /^istft: Cannot have onesided output/);
+  throws(() => core.istft(core.zeros([5, 11]), 8), /^istft: expected a tensor with 3 or 4 dimensions/);
+  throws(() => core.istft(core.zeros([5, 11, 3]), 8), /^istft: expected the last dimension to be 2/);
+  throws(() => core.istft(core.zeros([5, 0, 2]), 8), /^istft: input tensor cannot be empty/);
+  throws(() => core.istft(z, 8, { length: -1 }), /^istft: length must be non-negative, got -1/);
+});

@@ -6,7 +6,7 @@
  * encoder's). The plugin calls (pr curves, custom scalars: byte for byte; embeddings: the projector's
  * text files exactly, the sprite pixel by pixel) on a second writer. Also: file naming and
  * directories, queueing and flushing, errors, the PNG encoder and CRC-32C on known vectors, Python's
- * float repr, and the TensorBoard training callback.
+ * float repr, and the TensorBoard training callback. addGraph: test/utils-tensorboard-graph.test.ts.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -17,82 +17,12 @@ import * as zlib from "node:zlib";
 import * as T from "../src/index.js";
 import { tensor } from "../src/core.js";
 import { TensileError } from "../src/errors.js";
-import { crc32c, maskedCrc32c } from "../src/utils/tensorboard.js";
+import { crc32c } from "../src/utils/tensorboard.js";
 import { crc32, encodePng } from "../src/utils/png.js";
+import { type FixtureRecord, b64, decode, eventOf, f64, fixture, one, packed, readRecords, tmpdir } from "./helpers/tensorboard.js";
 
 const { SummaryWriter } = T.utils.tensorboard;
 
-interface FixtureRecord {
-  record?: string;
-  event: { fileVersion?: string; wallTime?: number; step?: string; summary?: { value: Record<string, unknown>[] } };
-  pixels?: string;
-  histoExact?: boolean;
-}
-interface Fixture {
-  values: number[];
-  images: Record<string, { shape: number[]; data: number[] }>;
-  runs: Record<string, FixtureRecord[]>;
-  pluginRun: FixtureRecord[];
-  prInputs: Record<string, number[]>;
-  embeddingInputs: Record<string, { shape: number[]; data: (number | string)[] }>;
-  projector: Record<string, string | { mode: string; size: [number, number]; pixels: string }>;
-}
-const fixture = JSON.parse(fs.readFileSync(new URL("../fixtures/tensorboard.json", import.meta.url), "utf8")) as Fixture;
-
-function tmpdir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "tensile-tb-"));
-}
-
-/** The framed records of an event file, each checked: length CRC and data CRC. */
-function readRecords(file: string): Uint8Array[] {
-  const data = new Uint8Array(fs.readFileSync(file));
-  const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const out: Uint8Array[] = [];
-  for (let at = 0; at < data.length;) {
-    const n = Number(dv.getBigUint64(at, true));
-    assert.equal(dv.getUint32(at + 8, true), maskedCrc32c(data.subarray(at, at + 8)), "length CRC");
-    assert.equal(dv.getUint32(at + 12 + n, true), maskedCrc32c(data.subarray(at + 12, at + 12 + n)), "data CRC");
-    out.push(data.slice(at, at + 16 + n));
-    at += 16 + n;
-  }
-  return out;
-}
-
-type Fields = Map<number, (bigint | Uint8Array)[]>;
-/** A protobuf message as field number → values (varints as bigint; fixed and length-delimited as bytes). */
-function decode(b: Uint8Array): Fields {
-  const out: Fields = new Map();
-  let at = 0;
-  const varint = (): bigint => {
-    let v = 0n, shift = 0n;
-    for (;;) {
-      const byte = b[at++]!;
-      v |= BigInt(byte & 0x7f) << shift;
-      if (!(byte & 0x80)) return v;
-      shift += 7n;
-    }
-  };
-  while (at < b.length) {
-    const key = Number(varint());
-    const field = key >> 3, wire = key & 7;
-    let v: bigint | Uint8Array;
-    if (wire === 0) v = varint();
-    else if (wire === 1) v = b.slice(at, (at += 8));
-    else if (wire === 5) v = b.slice(at, (at += 4));
-    else if (wire === 2) {
-      const n = Number(varint());
-      v = b.slice(at, (at += n));
-    } else throw new Error(`wire type ${wire}`);
-    out.set(field, [...(out.get(field) ?? []), v]);
-  }
-  return out;
-}
-const one = (f: Fields, n: number) => f.get(n)?.[0];
-const f64 = (b: Uint8Array | bigint | undefined) => (b instanceof Uint8Array ? new DataView(b.buffer, b.byteOffset).getFloat64(0, true) : 0);
-const packed = (b: Uint8Array | bigint | undefined) =>
-  b instanceof Uint8Array ? Array.from({ length: b.length / 8 }, (_, i) => new DataView(b.buffer, b.byteOffset).getFloat64(8 * i, true)) : [];
-const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
-const eventOf = (record: Uint8Array) => decode(record.subarray(12, record.length - 4));
 
 /** The PNG's pixels (filter 0 rows, as encodePng writes them). */
 function pngPixels(png: Uint8Array): { width: number; height: number; colorType: number; pixels: Uint8Array } {

@@ -16,6 +16,11 @@ its events go to "pluginRun", the projector files it writes to "projector" (text
 sprites as their pixels), so the records of "runs" are those of the first writer alone. Each record
 is kept whole (length, masked CRC-32C, Event bytes, masked CRC-32C, base64) with its decoded
 fields; images also as the pixels of their PNG (the PNG bytes themselves depend on the encoder).
+"graphs": add_graph's output for an MLP (nn.Sequential) and a small CNN with a residual add
+(GraphNet): each GraphDef node (name, op, inputs, attr string, attr keys, output shape) and the
+record of the RunMetadata event that follows it. Tensile's graphs are compared with these
+structurally (scopes, IO nodes, shapes, parameters, op kinds): node names come from torch's JIT.
+
 add_hparams' session-start record holds a protobuf map, whose order on the wire changes from run to
 run: a record that decodes the same as the committed fixture's is kept as committed (keep_equal).
 
@@ -171,6 +176,55 @@ def plugin_calls(w, pr, emb):
     w.add_embedding(emb["mat4"], metadata=["x", "y"], global_step=-3, tag="ints")
 
 
+class GraphNet(torch.nn.Module):
+    """add_graph's CNN: conv, batch norm, relu, a residual add, max pooling, flatten, linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv1 = torch.nn.Conv2d(1, 4, 3, padding=1)
+        self.bn = torch.nn.BatchNorm2d(4)
+        self.relu = torch.nn.ReLU()
+        self.conv2 = torch.nn.Conv2d(4, 4, 3, padding=1)
+        self.pool = torch.nn.MaxPool2d(2)
+        self.fc = torch.nn.Linear(64, 10)
+
+    def forward(self, x):
+        y = self.relu(self.bn(self.conv1(x)))
+        y = self.conv2(y) + y
+        return self.fc(self.pool(y).flatten(1))
+
+
+def graphs():
+    """add_graph on an MLP (nn.Sequential) and on GraphNet: the graph's nodes and the two records.
+
+    SummaryWriter.add_graph takes no wall time; the calls below are its body with one
+    (FileWriter.add_graph(graph(model, input), walltime)), so the records are reproducible. JIT
+    debug names (`input.3`, `42`) depend on what the process traced before: the MLP goes first.
+    """
+    from torch.utils.tensorboard._pytorch_graph import graph
+    from tensorboard.compat.proto.graph_pb2 import GraphDef
+    torch.manual_seed(0)
+    cases = {"mlp": (torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3)), torch.randn(2, 4)),
+             "cnn": (GraphNet(), torch.randn(2, 1, 8, 8))}
+    out = {}
+    for name, (model, x) in cases.items():
+        with tempfile.TemporaryDirectory() as d:
+            w = SummaryWriter(d)
+            w._get_file_writer().add_graph(graph(model, x), walltime=3000.25)
+            w.close()
+            (path,) = [os.path.join(d, f) for f in os.listdir(d)]
+            recs = records(path)[1:]  # after the file-version event
+        g = GraphDef.FromString(event_pb2.Event.FromString(recs[0][1]).graph_def)
+        nodes = [{"name": n.name, "op": n.op, "inputs": list(n.input), "attr": n.attr["attr"].s.decode(),
+                  "attrKeys": list(n.attr.keys()),
+                  "shape": [d.size for d in n.attr["_output_shapes"].list.shape[0].dim] if "_output_shapes" in n.attr else None}
+                 for n in g.node]
+        out[name] = {"inputShape": list(x.shape), "producer": g.versions.producer, "nodes": nodes,
+                     "events": [sorted(f.name for f, _ in event_pb2.Event.FromString(b).ListFields()) for _, b in recs],
+                     "runMetadataRecord": base64.b64encode(recs[1][0]).decode()}
+    return out
+
+
 def records(path):
     data = open(path, "rb").read()
     out, at = [], 0
@@ -271,6 +325,7 @@ def main():
     out["embeddingInputs"] = {k: {"shape": list(t.shape), "data": [finite(x) for x in t.reshape(-1).tolist()]}
                               for k, t in emb.items()}
     out["projector"] = projector
+    out["graphs"] = graphs()
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "tensorboard.json")
     committed = os.path.join(ROOT, "fixtures", "tensorboard.json")  # also with --out (tools/check-fixtures-fresh.sh)

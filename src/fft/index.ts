@@ -5,6 +5,7 @@
  */
 export {
   fft, ifft, rfft, irfft, hfft, ihfft, fft2, ifft2, rfft2, irfft2, fftn, ifftn, rfftn, irfftn,
+  hfft2, ihfft2, hfftn, ihfftn,
   fftfreq, rfftfreq, fftshift, ifftshift,
 } from "../ops/fft.js";
 export type { FftNorm, FftOptions, FftFreqOptions } from "../ops/fft.js";

@@ -5,7 +5,7 @@
  * options object from the first optional argument on:
  * `kaimingUniform_(w, Math.sqrt(5))` ≡ `kaimingUniform_(w, { a: Math.sqrt(5) })`.
  */
-import { Tensor, eye, noGrad, randn, tensor as makeTensor } from "../core.js";
+import { Tensor, defaultGenerator, eye, noGrad, randn, tensor as makeTensor } from "../core.js";
 import type { Generator } from "../core.js";
 import { TensileError, fmtShape } from "../errors.js";
 
@@ -265,5 +265,63 @@ export function orthogonal_(t: Tensor, gain: number | (InitOptions & { gain?: nu
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = gain * q[tall ? j * m + i : i * m + j]!;
   writeValues(t, out);
+  return t;
+}
+
+/**
+ * The identity of a convolution: for each group g and d < min(out/groups, in), a 1 at
+ * [g·out/groups + d, d, centre...] (centre = size // 2 on each spatial dim), 0 elsewhere, so a conv
+ * with this weight (and `groups` groups) passes its first channels through unchanged.
+ * Shapes: [out, in, ...spatial] with 1 to 3 spatial dims; `out` divisible by `groups`.
+ */
+export function dirac_(t: Tensor, groups: number | { groups?: number } = 1): Tensor {
+  if (typeof groups === "object") ({ groups = 1 } = groups ?? {});
+  if (t.ndim < 3 || t.ndim > 5)
+    throw new TensileError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape ${fmtShape(t.shape)}`);
+  if (!Number.isInteger(groups) || groups < 1) throw new TensileError(`dirac_: groups must be a positive integer, got ${groups}`);
+  const [out, inCh] = [t.shape[0]!, t.shape[1]!];
+  if (out % groups !== 0) throw new TensileError(`dirac_: dim 0 must be divisible by groups, got ${out} and groups ${groups} (shape ${fmtShape(t.shape)})`);
+  const perGroup = out / groups;
+  const spatial = t.shape.slice(2);
+  const inner = spatial.reduce((a, b) => a * b, 1);
+  // row-major offset of the centre within one [spatial] block
+  const centre = spatial.reduce((off, s) => off * s + Math.floor(s / 2), 0);
+  const values = new Float64Array(t.numel());
+  for (let g = 0; g < groups; g++)
+    for (let d = 0; d < Math.min(perGroup, inCh); d++) values[((g * perGroup + d) * inCh + d) * inner + centre] = 1;
+  writeValues(t, values);
+  return t;
+}
+
+/**
+ * A sparse N(0, std²) matrix, as Martens (2010): each column gets ⌈sparsity·rows⌉ zeros at rows
+ * drawn without replacement, its other entries N(0, std²) (default std 0.01). 2-D tensors only.
+ */
+export function sparse_(
+  t: Tensor, sparsity: number, std: number | (InitOptions & { std?: number }) = 0.01, opts: InitOptions = {},
+): Tensor {
+  opts ??= {};
+  if (typeof std === "object") ({ std = 0.01, ...opts } = std ?? {});
+  if (t.ndim !== 2) throw new TensileError(`sparse_: only tensors with 2 dimensions are supported, got shape ${fmtShape(t.shape)}`);
+  if (typeof sparsity !== "number" || !(sparsity >= 0 && sparsity <= 1))
+    throw new TensileError(`sparse_: sparsity must be a number in [0, 1], got ${sparsity}`);
+  const [rows, cols] = [t.shape[0]!, t.shape[1]!];
+  const numZeros = Math.ceil(sparsity * rows);
+  const g = opts.generator ?? defaultGenerator;
+  normal_(t, 0, std, { generator: g });
+  const values = Float64Array.from(t.dataSync(), Number);
+  const perm = new Int32Array(rows);
+  for (let c = 0; c < cols; c++) {
+    // the first numZeros entries of a Fisher–Yates shuffle of the rows
+    for (let i = 0; i < rows; i++) perm[i] = i;
+    for (let i = 0; i < numZeros; i++) {
+      const j = i + Math.floor(g.random() * (rows - i));
+      const r = perm[j]!;
+      perm[j] = perm[i]!;
+      perm[i] = r;
+      values[r * cols + c] = 0;
+    }
+  }
+  writeValues(t, values);
   return t;
 }

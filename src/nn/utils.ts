@@ -89,3 +89,5 @@ export * as prune from "./prune.js";
 
 /** Variable-length sequences: `padSequence`, `packPaddedSequence`, `padPackedSequence`, `PackedSequence` (PyTorch's `torch.nn.utils.rnn`). */
 export * as rnn from "./rnn-utils.js";
+/** `nn.utils.stateless.functionalCall` (torch.nn.utils.stateless.functional_call): see src/func/functional-call.ts. */
+export * as stateless from "../func/stateless.js";

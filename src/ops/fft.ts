@@ -16,7 +16,8 @@
  * - irfft = Re(inverse c2c of the half spectrum weighted by 1 (bin 0 and, for even n, bin n/2) or 2
  *   (the others, which stand for their conjugate twins), zero-padded to n): the Hermitian
  *   extension without building it, ignoring Im of bins 0 and n/2 as pocketfft's c2r does;
- * - hfft(x) = irfft(conj(x)) and ihfft(x) = conj(rfft(x)) with "backward" and "forward" swapped.
+ * - hfft(x) = irfft(conj(x)) and ihfft(x) = conj(rfft(x)) with "backward" and "forward" swapped, and
+ *   likewise hfftn = irfftn∘conj, ihfftn = conj∘rfftn (the half-spectrum dim is the last of dims).
  */
 import { record } from "../autograd/engine.js";
 import { TensileError, fmtValue } from "../errors.js";
@@ -330,6 +331,30 @@ export function rfftn(x: T, s?: SizesArg, dim?: DimsArg, norm?: FftNorm | null):
 export function irfftn(x: T, s?: SizesArg, dim?: DimsArg, norm?: FftNorm | null): T {
   return c2rN("fft.irfftn", argsN("fft.irfftn", x, [s, dim, norm], [], true));
 }
+
+/** torch.fft.hfft2(input, s=None, dim=(-2, -1), norm=None): the real n-D spectrum of a Hermitian signal given as its half (complex layout in). */
+export function hfft2(x: T, s?: SizesArg, dim?: DimsArg, norm?: FftNorm | null): T {
+  return hermitianN("fft.hfft2", argsN("fft.hfft2", x, [s, dim, norm], [], true, [-2, -1]));
+}
+
+/** torch.fft.ihfft2(input, s=None, dim=(-2, -1), norm=None): the half (last dim) of the inverse n-D DFT of a real signal (complex layout out). */
+export function ihfft2(x: T, s?: SizesArg, dim?: DimsArg, norm?: FftNorm | null): T {
+  return conj(r2cN("fft.ihfft2", swapNormN(argsN("fft.ihfft2", x, [s, dim, norm], [], false, [-2, -1]))));
+}
+
+/** torch.fft.hfftn(input, s=None, dim=None, norm=None): hfft along the last of dims, forward fft along the others. */
+export function hfftn(x: T, s?: SizesArg, dim?: DimsArg, norm?: FftNorm | null): T {
+  return hermitianN("fft.hfftn", argsN("fft.hfftn", x, [s, dim, norm], [], true));
+}
+
+/** torch.fft.ihfftn(input, s=None, dim=None, norm=None): ihfft along the last of dims, ifft along the others. */
+export function ihfftn(x: T, s?: SizesArg, dim?: DimsArg, norm?: FftNorm | null): T {
+  return conj(r2cN("fft.ihfftn", swapNormN(argsN("fft.ihfftn", x, [s, dim, norm], [], false))));
+}
+
+const swapNormN = (a: ArgsN): ArgsN => ({ ...a, norm: swapNorm(a.norm) });
+/** hfftn(x) = irfftn(conj(x)) with "backward" and "forward" swapped (torch: forward c2c on the others, then conj, then c2r). */
+const hermitianN = (op: string, a: ArgsN): T => c2rN(op, { ...swapNormN(a), x: conj(a.x) });
 
 // ---------- frequencies and shifts ----------
 

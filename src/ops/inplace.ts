@@ -43,6 +43,21 @@ function assignInto(op: string, x: Tensor, src: Tensor | number): void {
   bumpVersion(x);
 }
 
+/** bool < int < float: a result may be written into a tensor of its own kind or a higher one. */
+const KIND: Record<string, number> = { bool: 0, int32: 1, float32: 2, float64: 2 };
+
+/**
+ * f's result, refused when writing it into x would lose its kind — a float result into an int32
+ * tensor (`x.add_(1.5)`, `x.div_(2)`), an int32 one into a bool tensor — as PyTorch refuses the cast
+ * instead of truncating. Ops whose value is cast by definition (fill_, maskedFill_, copy_) cast
+ * before they get here.
+ */
+function castable<R extends Tensor | number>(op: string, x: Tensor, out: R): R {
+  if (out instanceof Tensor && KIND[out.dtype]! > KIND[x.dtype]!)
+    throw new TensileError(`${op}: result type ${out.dtype} can't be cast to the desired output type ${x.dtype}`);
+  return out;
+}
+
 /** Records a write to x's storage made outside the engine (an optimizer's fused kernel). */
 export function bumpVersion(x: Tensor): void {
   const s = x.storage;
@@ -67,7 +82,12 @@ export function inPlace<S extends Tensor>(
   if (othersBroadcast) for (const o of others) if (o instanceof Tensor) checkBroadcastsTo(op, x, o.shape);
   const recorded = isGradEnabled() && (x.requiresGrad || others.some((o) => o instanceof Tensor && o.requiresGrad));
   if (!recorded) {
-    assignInto(op, x, f(x.detach()));
+    // A tracer (ONNX export, addGraph) follows tensors by object: it must see f read x itself, and
+    // x rebound to the result, or the op is lost and x looks like a constant
+    const t = tracing.current;
+    const out = castable(op, x, f(t ? x : x.detach()));
+    assignInto(op, x, out);
+    if (t && out instanceof Tensor) t.rebind(x, out);
     return x;
   }
   checkLeaf(op, x);
@@ -86,7 +106,7 @@ export function inPlace<S extends Tensor>(
         "use that tensor instead");
   const old = x._alias();
   const input = readsSelf ? old.clone() : old;
-  let out = f(input);
+  let out = castable(op, x, f(input));
   if (!(out instanceof Tensor)) out = scalarTensor(out, x.dtype, x.backend).expand(x.shape);
   // keep the result connected to x's old graph (with a zero gradient) when f dropped it
   if (!out.requiresGrad) out = out.add(old.mul(0));
@@ -100,6 +120,18 @@ export function inPlace<S extends Tensor>(
   s._graphVersion = s._version!;
   x._graphUses = 0;
   return x;
+}
+
+/**
+ * An in-place integer or bit op (gcd_, bitwiseAnd_, ...): x ← f(x), refused when f's result has
+ * another dtype than x (a bool tensor and an int32 operand), as PyTorch refuses the cast.
+ */
+export function sameDTypeInPlace<S extends Tensor>(op: string, x: S, f: (self: Tensor) => Tensor, others: readonly unknown[] = []): S {
+  return inPlace(op, x, (t) => {
+    const out = f(t);
+    if (out.dtype !== x.dtype) throw new TensileError(`${op}: result type ${out.dtype} can't be cast to the desired output type ${x.dtype}`);
+    return out;
+  }, others);
 }
 
 export function copy_<S extends Tensor>(x: S, src: Tensor | number): S {

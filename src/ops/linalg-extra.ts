@@ -2,9 +2,10 @@
  * Linear algebra beyond ops/linalg-dense.ts and ops/linalg-lu.ts: torch.cholesky_inverse and
  * torch.cholesky_solve (host float64 over any batch, results rounded to the input's dtype, with
  * PyTorch 1.13's gradient formulas in Tensor ops so createGraph works), and the composites
- * torch.linalg.tensorinv, tensorsolve and vecdot.
+ * torch.linalg.tensorinv, tensorsolve and vecdot; torch.pdist (the distances between a matrix's rows).
  */
 import { record } from "../autograd/engine.js";
+import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import { broadcastShapes, normalizeDim } from "../tensor/shape.js";
@@ -12,7 +13,9 @@ import { Tensor } from "../tensor/tensor.js";
 import { inv, solve } from "./linalg-dense.js";
 import { fromHost } from "./linalg-lu.js";
 import { movedim } from "./movement.js";
-import { assertTensor, onBackend } from "./util.js";
+import * as E from "./elementwise.js";
+import { indexAdd } from "./index-write.js";
+import { assertTensor, onBackend, wrap } from "./util.js";
 
 type T = Tensor;
 
@@ -181,4 +184,44 @@ export function vecdot(x: T, y: T, opts?: { dim?: number } | null): T {
   const d = normalizeDim(op, dim, shape.length);
   const p = x.mul(onBackend(y, x.backend));
   return shape.length === 0 ? p : p.sum(d);
+}
+
+/**
+ * The p-norm distances between the rows of x [N, M], i < j in row-major order: shape
+ * [N·(N − 1)/2], as torch.pdist (p ≥ 0; 0 counts differing entries, ∞ takes the largest).
+ * Gradient: PyTorch's `_pdist_backward` — for a pair with difference d and distance r,
+ * g·sign(d)·|d|^(p−1) / r^(p−1), 0 where r = 0 (coincident rows) or d = 0; for p = ∞, g·sign(d)
+ * on every entry with |d| = r; none for p = 0.
+ */
+export function pdist(x: T, p = 2): T {
+  assertTensor("pdist", x);
+  if (x.ndim !== 2) throw new TensileError(`pdist: only supports 2D tensors, got: ${x.ndim}D (shape ${fmtShape(x.shape)})`);
+  if (!isFloating(x.dtype)) throw new TensileError(`pdist: only supports floating-point dtypes, got ${x.dtype}`);
+  if (typeof p !== "number" || !(p >= 0)) throw new TensileError(`pdist: only supports non-negative p values, got ${fmtValue(p)}`);
+  const n = x.shape[0]!;
+  const k = n < 2 ? 0 : (n * (n - 1)) / 2; // (not −0 for n = 0)
+  const I = new Int32Array(k), J = new Int32Array(k);
+  for (let i = 0, t = 0; i < n; i++) for (let j = i + 1; j < n; j++, t++) (I[t] = i), (J[t] = j);
+  const iIdx = wrap(x.backend, x.backend.fromArray(I), [k]);
+  const jIdx = wrap(x.backend, x.backend.fromArray(J), [k]);
+  const rowDiffs = (v: T): T => v.indexSelect(0, iIdx).sub(v.indexSelect(0, jIdx)); // [k, M]
+  const diff = rowDiffs(x.detach());
+  const out = diff.norm(p, 1);
+  return record("pdist", out, [x], (g) => {
+    if (p === 0 || k === 0) return [E.fullLike(x.detach(), 0)];
+    // under createGraph, rebuild the differences from x so the rule is differentiable too
+    const d = isGradEnabled() ? rowDiffs(x) : diff;
+    const r = (isGradEnabled() ? d.norm(p, 1) : out).unsqueeze(1);
+    const gd = g.unsqueeze(1);
+    let gDiff: T;
+    if (p === Infinity) gDiff = gd.mul(d.sign()).mul(E.eq(d.abs(), r).to(x.dtype));
+    else {
+      const a = d.abs();
+      const zero = E.logicalOr(E.eq(a, 0), E.eq(r, 0));
+      const safeA = E.where(zero, 1, a), safeR = E.where(E.eq(r, 0), 1, r);
+      gDiff = E.where(zero, 0, d.sign().mul(safeA.pow(p - 1)).div(safeR.pow(p - 1)).mul(gd));
+    }
+    const zeros = E.fullLike(x.detach(), 0);
+    return [indexAdd(zeros, 0, iIdx, gDiff).sub(indexAdd(zeros, 0, jIdx, gDiff))];
+  }, [diff], [x, out]);
 }

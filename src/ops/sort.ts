@@ -10,7 +10,7 @@ import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type TypedArray, arrayFor, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
-import { type ValuesIndices, assertTensor, valuesIndices, wrap } from "./util.js";
+import { type TensorOrScalar, type ValuesIndices, assertTensor, coerce, describe, valuesIndices, wrap } from "./util.js";
 
 type T = Tensor;
 
@@ -130,6 +130,35 @@ export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
   if (returnInverse) res.push(wrap(x.backend, x.backend.fromArray(inverse), [...x.shape]));
   if (returnCounts) res.push(wrap(x.backend, x.backend.fromArray(Int32Array.from(counts)), [counts.length]));
   return res;
+}
+
+export interface IsinOptions {
+  /** A hint that both inputs hold distinct values (PyTorch uses it to pick an algorithm; ignored here). */
+  assumeUnique?: boolean;
+  /** Return true where an element is *not* among the test elements. */
+  invert?: boolean;
+}
+
+/**
+ * For each of `elements`, whether it equals one of `testElements` (bool, `elements`' shape; a
+ * number gives a 0-d result), after promoting both to one dtype, as torch.isin. Either argument may
+ * be a number. NaN matches nothing, and −0 matches 0. Not differentiable.
+ */
+export function isin(elements: TensorOrScalar, testElements: TensorOrScalar, opts?: IsinOptions | null): T {
+  const { invert = false } = opts ?? {};
+  if (!(elements instanceof Tensor) && !(testElements instanceof Tensor))
+    throw new TensileError(`isin: expected elements or testElements to be a Tensor, got ${describe(elements)} and ${describe(testElements)}`);
+  for (const v of [elements, testElements]) {
+    if (v instanceof Tensor && v.dtype === "bool") throw new TensileError(`isin: Unsupported input type encountered for isin(): bool (${describe(v)})`);
+    if (!(v instanceof Tensor) && typeof v !== "number") throw new TensileError(`isin: expected a Tensor or a number, got ${describe(v)}`);
+  }
+  const [X, Y] = coerce("isin", elements, testElements);
+  const test = new Set<number>();
+  for (const v of Y.detach().contiguous().dataSync()) if (!Number.isNaN(v)) test.add(Number(v)); // a Set matches −0 with 0
+  const data = X.detach().contiguous().dataSync();
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = test.has(Number(data[i])) !== invert ? 1 : 0;
+  return wrap(X.backend, X.backend.fromArray(out), [...X.shape]);
 }
 
 // ---- selections along a dim: median, nanmedian, mode, kthvalue, quantile, cummax/cummin ----

@@ -26,6 +26,7 @@ import * as W from "../ops/index-write.js";
 import * as ST from "../ops/stats.js";
 import * as LX from "../ops/linalg-extra.js";
 import * as SP from "../ops/special.js";
+import * as STFT from "../ops/fft-stft.js";
 
 type T = Tensor;
 type TS = Tensor | number;
@@ -594,6 +595,8 @@ export class Tensor {
   ravel(): T { return M.ravel(this); }
   /** The windows of `size` elements every `step` along `dimension`, as a new last dim (a strided view). */
   unfold(dimension: number, size: number, step: number): T { return M.unfold(this, dimension, size, step); }
+  stft(nFft: number, ...rest: unknown[]): T { return STFT.stft(this, nFft, ...rest); }
+  istft(nFft: number, ...rest: unknown[]): T { return STFT.istft(this, nFft, ...rest); }
   viewAs(other: T): T {
     assertTensor("viewAs", other, "other");
     return M.view(this, other.shape);
@@ -699,6 +702,14 @@ export class Tensor {
     return IP.inPlace("indexReduce_", this, (t) => ST.indexReduce(t, dim, index, source, reduce, opts), [source], ST.reduceReadsSelf(reduce), false);
   }
   renorm_(p: number, dim: number, maxnorm: number): this { return IP.inPlace("renorm_", this, (t) => ST.renorm(t, p, dim, maxnorm), [], true); }
+  gcd_(o: TS): this { return IP.sameDTypeInPlace("gcd_", this, (t) => SP.gcd(t, o), [o]); }
+  lcm_(o: TS): this { return IP.sameDTypeInPlace("lcm_", this, (t) => SP.lcm(t, o), [o]); }
+  bitwiseAnd_(o: TS): this { return IP.sameDTypeInPlace("bitwiseAnd_", this, (t) => SP.bitwiseAnd(t, o), [o]); }
+  bitwiseOr_(o: TS): this { return IP.sameDTypeInPlace("bitwiseOr_", this, (t) => SP.bitwiseOr(t, o), [o]); }
+  bitwiseXor_(o: TS): this { return IP.sameDTypeInPlace("bitwiseXor_", this, (t) => SP.bitwiseXor(t, o), [o]); }
+  bitwiseNot_(): this { return IP.sameDTypeInPlace("bitwiseNot_", this, (t) => SP.bitwiseNot(t)); }
+  bitwiseLeftShift_(o: TS): this { return IP.sameDTypeInPlace("bitwiseLeftShift_", this, (t) => SP.bitwiseLeftShift(t, o), [o]); }
+  bitwiseRightShift_(o: TS): this { return IP.sameDTypeInPlace("bitwiseRightShift_", this, (t) => SP.bitwiseRightShift(t, o), [o]); }
   relu_(): this { return IP.inPlace("relu_", this, (t) => A.relu(t)); }
   uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }

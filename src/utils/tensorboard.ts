@@ -31,6 +31,7 @@ import { encodePng } from "./png.js";
 import { Pb } from "../io/protobuf.js";
 import { customScalarsSummary, prCurveRawSummary, prCurveSummary, writeEmbedding, writeProjectorConfig } from "./tensorboard-plugins.js";
 import type { CustomScalarLayout, EmbeddingOptions } from "./tensorboard-plugins.js";
+import { graphEvents, type AddGraphOptions, type GraphModel } from "./tensorboard-graph.js";
 export type { CustomScalarLayout, EmbeddingOptions, MetadataCell } from "./tensorboard-plugins.js";
 
 // ---- CRC-32C and the TFRecord frame ----
@@ -546,6 +547,9 @@ export class SummaryWriter {
     this.embeddings.push(writeEmbedding("addEmbedding", this.logDir, mat, opts ?? {}));
     writeProjectorConfig("addEmbedding", this.logDir, this.embeddings);
   }
+
+  /** The model's forward graph for the GRAPHS tab (PyTorch's `add_graph`; how: `tensorboard-graph.ts`). */
+  addGraph(model: GraphModel, inputToModel?: Tensor | readonly Tensor[], opts: AddGraphOptions = {}): void { for (const ev of graphEvents(model, inputToModel, opts)) this.main.add(ev); }
 
   /** Writes every queued event now. */
   flush(): void {

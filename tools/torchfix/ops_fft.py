@@ -5,7 +5,7 @@ complex dtype: an adapter views such an input as complex (a real leaf with requi
 gradient is the one of the real/imaginary parts) and returns view_as_real of a complex result."""
 import torch
 
-from .spec import Cases, T, f64, ints, op, rn
+from .spec import Cases, T, f64, ints, op, rn, snake
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -74,10 +74,41 @@ for _name, _complex in (("fft", False), ("ifft", False), ("rfft", False), ("irff
 for _name, _complex in (("fft2", False), ("ifft2", False), ("rfft2", False), ("irfft2", True),
                         ("fftn", False), ("ifftn", False), ("rfftn", False), ("irfftn", True)):
     op(f"fft.{_name}")(_n_d(getattr(F, _name), _complex))
+for _name, _complex in (("hfft2", True), ("ihfft2", False), ("hfftn", True), ("ihfftn", False)):
+    op(f"fft.{_name}")(_n_d(getattr(F, _name), _complex))
 op("fft.fftfreq", diff=False)(_freq(F.fftfreq))
 op("fft.rfftfreq", diff=False)(_freq(F.rfftfreq))
 op("fft.fftshift")(_shift(F.fftshift))
 op("fft.ifftshift")(_shift(F.ifftshift))
+
+STFT_KEYS = ["hopLength", "winLength", "window", "center", "padMode", "normalized", "onesided", "returnComplex"]
+ISTFT_KEYS = ["hopLength", "winLength", "window", "center", "normalized", "onesided", "length", "returnComplex"]
+
+
+def _named(args, keys):
+    """Tensile's positional args (torch's order) merged with the trailing options, as torch keywords;
+    None (torch's default) dropped."""
+    pos, opts = _split(args)
+    kw = dict(zip(keys, pos))
+    kw.update(opts)
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+@op("stft")
+def _stft(x, n_fft, *args):
+    """Tensile's stft: always torch's complex result in view_as_real layout (return_complex only
+    selects torch's legacy real output, the same layout)."""
+    kw = _named(args, STFT_KEYS)
+    kw.pop("returnComplex", None)
+    x = _in(x, {"complexInput": kw.pop("complexInput", False)}, False)
+    return torch.view_as_real(torch.stft(x, n_fft, return_complex=True, **{snake(k): v for k, v in kw.items()}))
+
+
+@op("istft")
+def _istft(z, n_fft, *args):
+    kw = _named(args, ISTFT_KEYS)
+    return _out(torch.istft(torch.view_as_complex(z.contiguous()), n_fft, **{snake(k): v for k, v in kw.items()}))
+
 
 CX = {"complexInput": True}
 
@@ -191,3 +222,68 @@ def cases():
         c("dims", T(rn(3, 4, 5)), [-1, 0])
         c("complex", T(cx(5, 3)), None, CX)
         c("complex_dim", T(cx(5, 3)), -1, CX)
+
+    for name in ("hfft2", "hfftn"):
+        two = name.endswith("2")
+        c = Cases(f"fft.{name}")
+        c("plain", T(cx(4, 4) if two else cx(3, 4, 3)))
+        c("s_odd", T(cx(2, 5, 4)), [4, 7])
+        c("s_even_crop", T(cx(3, 6, 5)), [5, 6])
+        c("dims_ortho", T(cx(3, 2, 5)), None, [2, 0], "ortho")
+        c("forward_f64", T(cx(4, 3, dtype=torch.float64)), [4, 5], [-2, -1], "forward")
+        c("noncontig", T(cx(3, 4), view=[["transpose", 0, 1]]), None, [0, 1])
+        if not two:
+            c("one_dim", T(cx(3, 5)), None, [0])
+            c("s_only", T(cx(2, 3, 4)), [5])
+
+    for name in ("ihfft2", "ihfftn"):
+        two = name.endswith("2")
+        c = Cases(f"fft.{name}")
+        c("plain", T(rn(4, 6) if two else rn(3, 4, 5)))
+        c("s", T(rn(2, 5, 6)), [4, 7])
+        c("dims_ortho", T(rn(3, 5, 4)), None, [2, 0], "ortho")
+        c("forward_f64", T(rn(4, 5, dtype=torch.float64)), None, [-2, -1], "forward")
+        c("noncontig", T(rn(4, 3), view=[["transpose", 0, 1]]))
+        c("int_input", T(ints(-3, 3, 3, 4)))
+        if not two:
+            c("one_dim", T(rn(3, 5)), None, [0])
+
+    hann, hamming = torch.hann_window, torch.hamming_window
+    c = Cases("stft")
+    c("rect_even_defaults", T(rn(20)), 8)
+    c("odd_nfft_hann", T(rn(23)), 7, {"window": T(hann(7))})
+    c("positional_hop_winlength", T(rn(30)), 10, 3, 6, T(hann(6)))
+    c("win_shorter_default_window", T(rn(20)), 8, {"winLength": 5, "hopLength": 3})
+    c("no_center_hamming", T(rn(25)), 8, {"hopLength": 3, "center": False, "window": T(hamming(8))})
+    c("no_center_one_frame", T(rn(9)), 9, {"center": False})
+    for mode in ("constant", "replicate", "circular"):
+        c(f"pad_{mode}_batched", T(rn(2, 18)), 6, {"hopLength": 2, "padMode": mode})
+    c("pad_reflect_odd_hop", T(rn(2, 17)), 9, {"hopLength": 4, "padMode": "reflect", "window": T(hann(9))})
+    c("normalized", T(rn(16)), 8, {"normalized": True, "window": T(hann(8))})
+    c("twosided_batched", T(rn(2, 15)), 6, {"onesided": False, "hopLength": 4})
+    c("twosided_odd_normalized", T(rn(19)), 5, {"onesided": False, "normalized": True, "hopLength": 2, "window": T(hamming(5))})
+    c("batched_f64", T(rn(3, 40, dtype=torch.float64)), 16, {"hopLength": 5, "window": T(hann(16, dtype=torch.float64))})
+    c("return_complex_false", T(rn(12)), 4, {"returnComplex": False})
+    c("return_complex_true", T(rn(12)), 4, None, None, None, False, "reflect", False, None, True)
+    c("noncontig", T(rn(12, 2), view=[["transpose", 0, 1]]), 4, {"hopLength": 3})
+    c("complex_input", T(cx(14)), 6, {"complexInput": True, "hopLength": 2, "window": T(hann(6))})
+    c("complex_batched_no_center", T(cx(2, 16)), 8, {"complexInput": True, "center": False, "hopLength": 3})
+    c("complex_reflect_winlength", T(cx(13)), 6, {"complexInput": True, "winLength": 4, "window": T(hamming(4)), "hopLength": 2})
+
+    c = Cases("istft")
+    c("rect_defaults", T(cx(5, 11)), 8)
+    c("hann_hop4", T(cx(9, 7)), 16, {"hopLength": 4, "window": T(hann(16))})
+    c("odd_nfft", T(cx(4, 9)), 7, {"hopLength": 2, "window": T(hann(7))})
+    c("length_trim", T(cx(5, 11)), 8, {"length": 15})
+    c("length_pad", T(cx(5, 11)), 8, {"length": 30})
+    c("no_center_hamming", T(cx(5, 8)), 8, {"hopLength": 3, "center": False, "window": T(hamming(8))})
+    c("no_center_length", T(cx(5, 6)), 8, {"hopLength": 2, "center": False, "length": 12})
+    c("positional_winlength", T(cx(6, 9)), 10, 3, 6, T(hamming(6)))
+    c("normalized_batched", T(cx(2, 5, 9)), 8, {"normalized": True, "window": T(hann(8))})
+    c("twosided", T(cx(8, 9)), 8, {"onesided": False, "window": T(hann(8))})
+    c("twosided_odd_batched", T(cx(2, 5, 10)), 5, {"hopLength": 2, "window": T(hamming(5))})
+    c("return_complex", T(cx(2, 8, 9)), 8, {"onesided": False, "returnComplex": True, "window": T(hann(8))})
+    c("return_complex_no_center", T(cx(6, 7)), 6, {"onesided": False, "returnComplex": True, "center": False, "hopLength": 2, "window": T(hamming(6))})
+    c("onesided_explicit_f64", T(cx(5, 11, dtype=torch.float64)), 8, {"onesided": True, "hopLength": 2, "window": T(hann(8, dtype=torch.float64))})
+    c("batched_length", T(cx(3, 9, 6)), 16, {"hopLength": 4, "window": T(hann(16)), "length": 25})
+    c("noncontig", T(cx(11, 5), view=[["transpose", 0, 1]]), 8, {"hopLength": 2})

@@ -15,6 +15,7 @@ def cases():
     einsum_cases()
     more_cases()
     decomp_cases()
+    pdist_cases()
     c = Cases("matmul")
     c("vec_vec", T(rn(4)), T(rn(4)))
     c("vec_mat", T(rn(3)), T(rn(3, 4)))
@@ -127,6 +128,7 @@ op("cross")(lambda a, b, dim=None: torch.cross(a, b, dim))
 op("tensordot")(lambda a, b, dims=2: torch.tensordot(a, b, dims))
 op("cdist")(lambda a, b, p=2: torch.cdist(a, b, p))
 op("dist")(lambda a, b, p=2: torch.dist(a, b, p))
+op("pdist")(lambda x, p=2: torch.pdist(x, p))
 op("matrixPower")(lambda x, n: torch.matrix_power(x, n))
 op("det")(lambda x: torch.det(x))
 op("slogdet")(lambda x: list(torch.slogdet(x)))
@@ -504,3 +506,20 @@ def decomp_cases():
     c("wide", T(rn(2, 4), grad=False))
     c("r", T(rn(4, 3), grad=False), "r")
     c("float64", T(f64(rn(4, 3))))
+
+
+def pdist_cases():
+    """torch.pdist; p = inf (not writable as a JSON arg) is checked in test/ops-gaps.test.ts."""
+    c = Cases("pdist")
+    c("p2", T(rn(5, 3)))
+    for p in (0.0, 0.5, 1.0, 1.5, 3.0):
+        c(f"p{p:g}".replace(".", "_"), T(rn(4, 3)), p)
+    # coincident rows and equal coordinates: torch's zero gradient where the distance or a difference is 0
+    dup = torch.tensor([[1.0, 2.0, 0.5], [1.0, 2.0, 0.5], [0.0, 2.0, -1.0], [3.0, -1.0, 0.5]])
+    for p in (0.5, 1.0, 1.5, 2.0, 3.0):
+        c(f"zero_distance_p{p:g}".replace(".", "_"), T(dup), p)
+    c("noncontig", T(rn(3, 5), view=[["transpose", 0, 1]]))
+    c("one_row", T(rn(1, 3)))
+    c("no_rows", T(rn(0, 3), grad=False))  # torch 1.13 crashes in this backward
+    c("no_cols", T(rn(3, 0)))
+    c("float64", T(f64(rn(4, 2))), 1.5)

@@ -1,10 +1,12 @@
 """F. layers: conv1d/conv2d/convTranspose1d/2d, max/avg/adaptive/power-average pooling,
 batch/layer/group/instance/local-response norm, interpolate, unfold/fold, pixel and channel
-shuffles, embedding bags."""
+shuffles, embedding bags, F.pdist, F.scaledDotProductAttention."""
+import math
+
 import torch
 import torch.nn.functional as F
 
-from .spec import Cases, T, distinct, f64, ints, kw, long, op, pos, rn
+from .spec import Cases, T, bools, distinct, f64, ints, kw, long, op, pos, rn
 
 
 def conv_adapter(fn):
@@ -45,6 +47,7 @@ op("F.fold")(lambda x, size, k, opts=None: F.fold(x, size, k, **kw(opts)))
 
 def cases():
     distance_cases()
+    attention_cases()
     layers_helper_cases()
     c = Cases("F.conv1d")
     c("plain", T(rn(2, 3, 7)), T(rn(4, 3, 3)), T(rn(4)))
@@ -257,6 +260,45 @@ def cases():
 op("F.normalize")(lambda x, p=2.0, dim=1, eps=1e-12: F.normalize(x, p, dim, eps))
 op("F.cosineSimilarity")(lambda x1, x2, dim=1, eps=1e-8: F.cosine_similarity(x1, x2, dim, eps))
 op("F.pairwiseDistance")(lambda x1, x2, p=2.0, eps=1e-6, keepdim=False: F.pairwise_distance(x1, x2, p, eps, keepdim))
+
+
+op("F.pdist")(lambda x, p=2: F.pdist(x, p))
+
+
+@op("F.scaledDotProductAttention")
+def _sdpa(q, k, v, opts=None):
+    """torch 2.x's F.scaled_dot_product_attention (not in 1.13), as its documented formula."""
+    o = dict(opts or {})
+    mask, causal, scale = o.get("attnMask"), o.get("isCausal", False), o.get("scale")
+    assert o.get("dropoutP", 0) == 0, "dropout is random: tested in test/ops-gaps.test.ts"
+    L, S = q.size(-2), k.size(-2)
+    w = q @ k.transpose(-2, -1) * (1 / math.sqrt(q.size(-1)) if scale is None else scale)
+    if causal:
+        w = w.masked_fill(~torch.ones(L, S, dtype=torch.bool).tril(), float("-inf"))
+    if mask is not None:
+        w = w.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else w + mask
+    return torch.softmax(w, -1) @ v
+
+
+def attention_cases():
+    c = Cases("F.scaledDotProductAttention")
+    c("plain", T(rn(3, 4)), T(rn(5, 4)), T(rn(5, 2)))
+    c("batched_heads", T(rn(2, 3, 4, 4)), T(rn(2, 3, 6, 4)), T(rn(2, 3, 6, 5)))
+    c("broadcast_batch", T(rn(2, 1, 3, 4)), T(rn(3, 5, 4)), T(rn(1, 5, 2)))
+    c("causal", T(rn(2, 4, 3)), T(rn(2, 4, 3)), T(rn(2, 4, 3)), {"isCausal": True})
+    c("causal_longer_keys", T(rn(3, 2)), T(rn(5, 2)), T(rn(5, 3)), {"isCausal": True})
+    c("scale", T(rn(2, 3, 4)), T(rn(2, 5, 4)), T(rn(2, 5, 4)), {"scale": 0.3})
+    bmask = bools(3, 5)
+    bmask[:, 0] = True  # every query attends somewhere
+    c("bool_mask", T(rn(2, 3, 4)), T(rn(2, 5, 4)), T(rn(2, 5, 2)), {"attnMask": T(bmask)})
+    c("float_mask", T(rn(2, 3, 4)), T(rn(2, 5, 4)), T(rn(2, 5, 2)), {"attnMask": T(rn(2, 1, 5))})
+    c("noncontig", T(rn(4, 3), view=[["transpose", 0, 1]]), T(rn(4, 5), view=[["transpose", 0, 1]]), T(rn(5, 2)))
+    c("empty_keys", T(rn(2, 3)), T(rn(0, 3)), T(rn(0, 4)))
+    c("float64", T(f64(rn(2, 3, 4))), T(f64(rn(2, 3, 4))), T(f64(rn(2, 3, 4))), {"isCausal": True, "scale": None})
+
+    c = Cases("F.pdist")
+    c("plain", T(rn(4, 3)))
+    c("p1", T(rn(3, 2)), 1.0)
 
 
 def distance_cases():

@@ -1,4 +1,4 @@
-"""Sorting: sort, argsort, topk (values and int32 indices; stable ties, NaN above +inf)."""
+"""Sorting: sort, argsort, topk (values and int32 indices; stable ties, NaN above +inf); isin."""
 import torch
 
 from .spec import Cases, T, distinct, f64, grid, ints, kw, long, op, rn
@@ -9,6 +9,7 @@ op("argsort", diff=False)(lambda x, dim=-1, descending=False:
 op("unique", diff=False)(lambda x, opts=None: (lambda r: list(r) if isinstance(r, tuple) else r)(
     torch.unique(x, sorted=True, return_inverse=bool((opts or {}).get("returnInverse")),
                  return_counts=bool((opts or {}).get("returnCounts")))))
+op("isin", diff=False)(lambda e, t, opts=None: torch.isin(e, t, **kw(opts)))
 op("topk")(lambda x, k, dim=-1, largest=True, sorted=True: list(torch.topk(x, k, dim, largest, sorted)))
 
 
@@ -20,6 +21,7 @@ def with_nan(*shape):
 
 def cases():
     more_cases()
+    isin_cases()
     c = Cases("sort")
     c("last_dim", T(distinct(3, 5)))
     c("dim0", T(distinct(4, 3)), 0)
@@ -214,3 +216,20 @@ def more_cases():
     c("scalar", 0.5, T(sorted_seq(6)))
     c("int32", T(ints(0, 10, 7)), T(torch.tensor([1, 3, 3, 5, 9], dtype=torch.int32)), {"right": True})
     c("noncontig", T(grid(4, 3), view=[["transpose", 0, 1]]), T(sorted_seq(5)))
+
+
+def isin_cases():
+    c = Cases("isin")
+    c("int32", T(ints(0, 8, 3, 4)), T(ints(0, 8, 5)))
+    c("float_nan", T(torch.tensor([1.0, float("nan"), -0.0, 2.5, 3.0])), T(torch.tensor([float("nan"), 0.0, 3.0])))
+    c("invert", T(ints(0, 6, 2, 5)), T(ints(0, 6, 2, 2)), {"invert": True})
+    c("assume_unique", T(torch.tensor([4, 1, 7, 2], dtype=torch.int32)), T(torch.tensor([7, 4], dtype=torch.int32)),
+      {"assumeUnique": True})
+    c("promote_int_float", T(ints(0, 4, 6)), T(torch.tensor([1.0, 2.5, 3.0])))
+    c("promote_float64", T(f64(grid(2, 3))), T(grid(4)))
+    c("scalar_test", T(ints(0, 4, 6)), 2)
+    c("scalar_test_float", T(ints(0, 4, 6)), 2.5)
+    c("scalar_elements", 3, T(ints(0, 5, 4)))
+    c("noncontig", T(ints(0, 5, 3, 4), view=[["transpose", 0, 1]]), T(ints(0, 5, 2, 3)))
+    c("empty_elements", T(rn(0, 3)), T(rn(2)))
+    c("empty_test", T(rn(2, 3)), T(rn(0)), {"invert": True})

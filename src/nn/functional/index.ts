@@ -17,8 +17,10 @@ export * from "./norm.js";
 export * from "./resize.js";
 export * from "./dropout2d.js";
 export * from "./distance.js";
+export { pdist } from "../../ops/linalg-extra.js"; // F.pdist is torch.pdist
 // channel/pixel shuffles, embedding bags, 3-D conv/pooling, affine grids and grid sampling
 export * from "./shuffle.js";
 export * from "./embedding-bag.js";
 export * from "./volumetric.js";
 export * from "./sampling.js";
+export * from "./attention.js"; // scaledDotProductAttention
