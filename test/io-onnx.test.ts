@@ -91,6 +91,18 @@ test("in-place ops in a forward (relu_, add_, mul_, clamp_) are exported as the 
   await roundTrip("in-place", new Net(), randn(2, 6), randn(5, 6));
 });
 
+test("F.scaledDotProductAttention (causal) exports through its ops", async () => {
+  manualSeed(6);
+  class Net extends nn.Module {
+    qkv = new nn.Linear(8, 24);
+    override forward(x: Tensor): Tensor {
+      const [q, k, v] = this.qkv.forward(x).chunk(3, -1) as [Tensor, Tensor, Tensor];
+      return nn.functional.scaledDotProductAttention(q, k, v, { isCausal: true });
+    }
+  }
+  await roundTrip("sdpa", new Net(), randn(2, 5, 8), randn(3, 5, 8));
+});
+
 test("an embedding bag of words with dropout, and a 3-D input through Linear", async () => {
   class Bag extends nn.Module {
     emb = new nn.Embedding(20, 6);

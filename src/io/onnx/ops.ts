@@ -417,7 +417,13 @@ export function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs
       return name;
     }
     case "to": return g.node("Cast", [v[0]!], { to: ELEM[elemOf(out)] });
-    case "where": return g.node("Where", [g.value(attrs.cond as Tensor), ...v]);
+    case "where": {
+      const cond = g.value(attrs.cond as Tensor);
+      if (out.dtype !== "bool") return g.node("Where", [cond, ...v]);
+      // ONNX Runtime has no Where kernel for bool values (tril/triu of a bool mask): select int32s
+      const asInt = v.map((x) => g.node("Cast", [x], { to: ELEM.int32 }));
+      return g.node("Cast", [g.node("Where", [cond, ...asInt])], { to: ELEM.bool });
+    }
     case "clamp": {
       // Max then Min, as the value is computed; a number bound becomes a constant of the output's type
       let k = 1, y = v[0]!;
