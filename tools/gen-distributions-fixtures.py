@@ -21,6 +21,8 @@ sys.dont_write_bytecode = True
 import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
 import torch.distributions as D  # noqa: E402
+from torch.distributions.relaxed_bernoulli import LogitRelaxedBernoulli  # noqa: E402
+from torch.distributions.relaxed_categorical import ExpRelaxedCategorical  # noqa: E402
 
 HEADER = {"generator": "tools/gen-distributions-fixtures.py", "torch": torch.__version__}
 
@@ -80,10 +82,15 @@ def build_unexpanded(spec):
     if spec["dist"] == "TransformedDistribution":
         base, leaves = build(spec["base"])
         return D.TransformedDistribution(base, [build_transform(t, leaves) for t in spec["transforms"]]), leaves
+    if spec["dist"] == "MixtureSameFamily":
+        mix, leaves = build(spec["mixture"])
+        comp, more = build(spec["component"])
+        return D.MixtureSameFamily(mix, comp), leaves + more
     args = [a.make() for a in spec.get("args", [])]
     kwargs = {k: a.make() for k, a in spec.get("kwargs", {}).items()}
     leaves = [v for v in args + list(kwargs.values()) if isinstance(v, torch.Tensor) and v.requires_grad]
-    return getattr(D, spec["dist"])(*args, **kwargs), leaves
+    ctor = {"LogitRelaxedBernoulli": LogitRelaxedBernoulli, "ExpRelaxedCategorical": ExpRelaxedCategorical}.get(spec["dist"]) or getattr(D, spec["dist"])
+    return ctor(*args, **kwargs), leaves
 
 
 def spec_json(spec):
@@ -98,6 +105,8 @@ def spec_json_unexpanded(spec):
         return {"dist": "Independent", "base": spec_json(spec["base"]), "n": spec["n"]}
     if spec["dist"] == "TransformedDistribution":
         return {"dist": "TransformedDistribution", "base": spec_json(spec["base"]), "transforms": [transform_json(t) for t in spec["transforms"]]}
+    if spec["dist"] == "MixtureSameFamily":
+        return {"dist": "MixtureSameFamily", "mixture": spec_json(spec["mixture"]), "component": spec_json(spec["component"])}
     return {"dist": spec["dist"], "args": [a.spec() for a in spec.get("args", [])],
             "kwargs": {k: a.spec() for k, a in spec.get("kwargs", {}).items()}}
 
@@ -488,6 +497,104 @@ def gamma_grads():
     return out
 
 
+def rsample_case(name, spec, noise, sample_shape=()):
+    """rsample with its noise fixed: torch.rand patched to return `noise` (the relaxed distributions),
+    or, for a TransformedDistribution of an Exponential, the transforms applied to a fixed base draw."""
+    dist, leaves = build(spec)
+    if isinstance(getattr(dist, "base_dist", None), D.Exponential):
+        x = noise
+        for t in dist.transforms:
+            x = t(x)
+    else:
+        orig = torch.rand
+        torch.rand = lambda *a, **k: noise.clone()
+        try:
+            x = dist.rsample(torch.Size(sample_shape))
+        finally:
+            torch.rand = orig
+    w = torch.rand(x.shape, generator=torch.Generator().manual_seed(13), dtype=x.dtype) + 0.5
+    gs = torch.autograd.grad((x * w).sum(), leaves, allow_unused=True)
+    return {"name": name, "spec": spec_json(spec), "noise": enc(noise), "sampleShape": list(sample_shape), "out": enc(x), "weight": enc(w),
+            "grads": [enc(v) if v is not None else None for v in gs]}
+
+
+def more_dists():
+    """MixtureSameFamily, the relaxed distributions, Multinomial, Weibull, Pareto, Kumaraswamy (their own keys and seed)."""
+    torch.manual_seed(3)
+    rn = lambda *s: torch.randn(*s)
+    pos = lambda *s: torch.rand(*s) + 0.3
+    unit = lambda *s: torch.rand(*s) * 0.9 + 0.05
+    ALL = ("log_prob", "entropy", "mean", "variance", "stddev", "cdf", "icdf", "mode")
+    cases = []
+    normals = {"dist": "Normal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}
+    cases.append(case("MixtureSameFamily/Normal", {"dist": "MixtureSameFamily", "mixture": {"dist": "Categorical", "kwargs": {"logits": Arg(rn(2, 3))}}, "component": normals},
+                      value=rn(4, 2), methods=("log_prob", "mean", "variance", "stddev", "cdf")))
+    cases.append(case("MixtureSameFamily/shared-weights", {"dist": "MixtureSameFamily", "mixture": {"dist": "Categorical", "kwargs": {"probs": Arg(pos(3))}},
+                      "component": {"dist": "Gamma", "args": [Arg(pos(2, 3) * 2), Arg(pos(2, 3))]}}, value=pos(2), methods=("log_prob", "mean", "variance")))
+    cases.append(case("MixtureSameFamily/Independent", {"dist": "MixtureSameFamily", "mixture": {"dist": "Categorical", "kwargs": {"probs": Arg(pos(3))}},
+                      "component": {"dist": "Independent", "base": {"dist": "Normal", "args": [Arg(rn(3, 2)), Arg(pos(3, 2))]}, "n": 1}},
+                      value=rn(5, 2), methods=("log_prob", "mean", "variance")))
+    cases.append(case("MixtureSameFamily/expand", {"dist": "MixtureSameFamily", "mixture": {"dist": "Categorical", "kwargs": {"logits": Arg(rn(3))}},
+                      "component": {"dist": "Normal", "args": [Arg(rn(3)), Arg(pos(3))]}, "expand": [2, 4]}, value=rn(2, 4), methods=("log_prob", "mean", "variance", "cdf")))
+    cases.append(case("LogitRelaxedBernoulli", {"dist": "LogitRelaxedBernoulli", "args": [Arg(torch.tensor(0.7))], "kwargs": {"logits": Arg(rn(2, 3))}},
+                      value=rn(4, 2, 3) * 2, methods=("log_prob",)))
+    cases.append(case("RelaxedBernoulli/probs", {"dist": "RelaxedBernoulli", "args": [Arg(torch.tensor(0.5))], "kwargs": {"probs": Arg(unit(3))}},
+                      value=unit(2, 3), methods=("log_prob",)))
+    cases.append(case("RelaxedBernoulli/expand", {"dist": "RelaxedBernoulli", "args": [Arg(pos(3))], "kwargs": {"logits": Arg(rn(3))}, "expand": [2, 3]},
+                      value=unit(2, 3), methods=("log_prob",)))
+    cases.append(case("ExpRelaxedCategorical", {"dist": "ExpRelaxedCategorical", "args": [Arg(torch.tensor(0.8))], "kwargs": {"logits": Arg(rn(2, 4))}},
+                      value=torch.log_softmax(rn(3, 2, 4), -1), methods=("log_prob",)))
+    cases.append(case("RelaxedOneHotCategorical", {"dist": "RelaxedOneHotCategorical", "args": [Arg(torch.tensor(1.3))], "kwargs": {"probs": Arg(pos(2, 3))}},
+                      value=torch.softmax(rn(2, 3) * 2, -1), methods=("log_prob",)))
+    cases.append(case("RelaxedOneHotCategorical/expand", {"dist": "RelaxedOneHotCategorical", "args": [Arg(torch.tensor(0.6))], "kwargs": {"logits": Arg(rn(3))}, "expand": [2]},
+                      value=torch.softmax(rn(2, 3), -1), methods=("log_prob",)))
+    cases.append(case("Multinomial", {"dist": "Multinomial", "args": [Arg(5)], "kwargs": {"probs": Arg(pos(2, 3))}},
+                      value=torch.tensor([[[1.0, 3.0, 1.0], [0.0, 0.0, 5.0]], [[2.0, 2.0, 1.0], [4.0, 1.0, 0.0]]]), methods=("log_prob", "entropy", "mean", "variance")))
+    cases.append(case("Multinomial/logits", {"dist": "Multinomial", "args": [Arg(3)], "kwargs": {"logits": Arg(rn(4))}},
+                      value=torch.tensor([[0.0, 1.0, 2.0, 0.0], [3.0, 0.0, 0.0, 0.0]]), methods=("log_prob", "entropy", "mean", "variance")))
+    cases.append(case("Multinomial/expand", {"dist": "Multinomial", "args": [Arg(2)], "kwargs": {"probs": Arg(pos(3))}, "expand": [2]},
+                      value=torch.tensor([[1.0, 1.0, 0.0], [0.0, 0.0, 2.0]]), methods=("log_prob", "mean", "variance")))  # torch 1.13's expand drops _binomial: no entropy
+    cases.append(case("Weibull", {"dist": "Weibull", "args": [Arg(pos(2, 3) * 2), Arg(pos(3) * 2)]}, value=pos(4, 2, 3), probs=unit(2, 3), methods=ALL))
+    cases.append(case("Weibull/numbers", {"dist": "Weibull", "args": [Arg(1.5), Arg(0.8)]}, value=pos(3), probs=unit(3), methods=ALL))
+    cases.append(case("Weibull/expand", {"dist": "Weibull", "args": [Arg(pos(3)), Arg(pos(3) * 3)], "expand": [2, 3]}, value=pos(2, 3), probs=unit(2, 3), methods=ALL))
+    cases.append(case("Pareto", {"dist": "Pareto", "args": [Arg(pos(2, 3)), Arg(torch.tensor([0.8, 1.5, 3.0]))]}, value=pos(2, 3) + 1.3, probs=unit(2, 3), methods=ALL))
+    cases.append(case("Pareto/expand", {"dist": "Pareto", "args": [Arg(pos(3)), Arg(pos(3) * 4)], "expand": [2, 3]}, value=pos(2, 3) + 1.3, probs=unit(2, 3), methods=ALL))
+    ka, kb = pos(2, 3) * 3, torch.tensor([0.7, 2.0, 4.0])
+    cases.append(case("Kumaraswamy", {"dist": "Kumaraswamy", "args": [Arg(ka), Arg(kb)]}, value=unit(4, 2, 3), probs=unit(2, 3),
+                      methods=("log_prob", "entropy", "mean", "variance", "stddev", "cdf", "icdf")))
+    cases.append(case("Kumaraswamy/expand", {"dist": "Kumaraswamy", "args": [Arg(pos(3) * 2), Arg(pos(3) * 2)], "expand": [2, 3]}, value=unit(2, 3), probs=unit(2, 3),
+                      methods=("log_prob", "entropy", "mean", "variance", "cdf", "icdf")))
+
+    kls = []
+    par = lambda: {"dist": "Pareto", "args": [Arg(pos(3)), Arg(pos(3) * 3 + 2.2)]}
+    kls.append(kl_case("Pareto/Pareto", {"dist": "Pareto", "args": [Arg(torch.tensor([1.0, 0.5, 2.0])), Arg(pos(3) * 2)]},
+                       {"dist": "Pareto", "args": [Arg(torch.tensor([0.8, 0.9, 1.0])), Arg(pos(3) * 2)]}))
+    kls.append(kl_case("Pareto/Exponential", par(), {"dist": "Exponential", "args": [Arg(pos(3))]}))
+    kls.append(kl_case("Pareto/Exponential-heavy", {"dist": "Pareto", "args": [Arg(pos(2)), Arg(torch.tensor([0.5, 2.0]))]}, {"dist": "Exponential", "args": [Arg(pos(2))]}))
+    kls.append(kl_case("Pareto/Gamma", par(), {"dist": "Gamma", "args": [Arg(pos(3) * 2), Arg(pos(3))]}))
+    kls.append(kl_case("Pareto/Normal", par(), {"dist": "Normal", "args": [Arg(rn(3)), Arg(pos(3))]}))
+    kls.append(kl_case("Uniform/Pareto", {"dist": "Uniform", "args": [Arg(torch.tensor([1.5, 0.2])), Arg(torch.tensor([2.5, 3.0]))]},
+                       {"dist": "Pareto", "args": [Arg(torch.tensor([1.0, 0.5])), Arg(pos(2) * 2)]}))
+    for q in ("Beta", "ContinuousBernoulli", "Uniform"):
+        qs = {"Beta": {"dist": "Beta", "args": [Arg(2.0), Arg(3.0)]}, "ContinuousBernoulli": {"dist": "ContinuousBernoulli", "kwargs": {"probs": Arg(0.3)}},
+              "Uniform": {"dist": "Uniform", "args": [Arg(0.0), Arg(1.0)]}}[q]
+        kls.append(kl_case(f"Pareto/{q}", par(), qs))
+    for p_ in (("Beta", {"dist": "Beta", "args": [Arg(pos(2)), Arg(pos(2))]}), ("ContinuousBernoulli", {"dist": "ContinuousBernoulli", "kwargs": {"probs": Arg(unit(2))}}),
+               ("Exponential", {"dist": "Exponential", "args": [Arg(pos(2))]}), ("Gamma", {"dist": "Gamma", "args": [Arg(pos(2)), Arg(pos(2))]}),
+               ("Gumbel", {"dist": "Gumbel", "args": [Arg(rn(2)), Arg(pos(2))]}), ("Laplace", {"dist": "Laplace", "args": [Arg(rn(2)), Arg(pos(2))]}),
+               ("Normal", {"dist": "Normal", "args": [Arg(rn(2)), Arg(pos(2))]})):
+        kls.append(kl_case(f"{p_[0]}/Pareto", p_[1], {"dist": "Pareto", "args": [Arg(pos(2)), Arg(pos(2))]}))
+
+    rs = []
+    rs.append(rsample_case("RelaxedBernoulli", {"dist": "RelaxedBernoulli", "args": [Arg(pos(3))], "kwargs": {"logits": Arg(rn(3))}}, unit(4, 3), (4,)))
+    rs.append(rsample_case("LogitRelaxedBernoulli/probs", {"dist": "LogitRelaxedBernoulli", "args": [Arg(torch.tensor(0.4))], "kwargs": {"probs": Arg(unit(2, 3))}}, unit(2, 3)))
+    rs.append(rsample_case("RelaxedOneHotCategorical", {"dist": "RelaxedOneHotCategorical", "args": [Arg(torch.tensor(0.7))], "kwargs": {"logits": Arg(rn(2, 4))}}, unit(3, 2, 4), (3,)))
+    rs.append(rsample_case("Kumaraswamy", {"dist": "Kumaraswamy", "args": [Arg(pos(3) * 2), Arg(pos(3) * 2)]}, unit(5, 3), (5,)))
+    rs.append(rsample_case("Weibull", {"dist": "Weibull", "args": [Arg(pos(3) * 2), Arg(pos(3) * 2)]}, pos(5, 3)))
+    rs.append(rsample_case("Pareto", {"dist": "Pareto", "args": [Arg(pos(3)), Arg(pos(3) * 2)]}, pos(5, 3)))
+    return {"cases": cases, "kl": kls, "rsample": rs}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
@@ -575,11 +682,12 @@ def main():
     kls += new_kls()
     transforms = transform_cases()
     implicit = gamma_grads()
+    more = more_dists()
 
     path = os.path.join(out_dir, "distributions.json")
     tmp = path + ".tmp"
     with open(tmp, "w") as f:
-        json.dump({**HEADER, "cases": cases, "kl": kls, "transforms": transforms, "implicit": implicit}, f, separators=(",", ":"), allow_nan=False)
+        json.dump({**HEADER, "cases": cases, "kl": kls, "transforms": transforms, "implicit": implicit, "more": more}, f, separators=(",", ":"), allow_nan=False)
         f.write("\n")
     os.replace(tmp, path)
     print("wrote", os.path.relpath(path), os.path.getsize(path), "bytes")

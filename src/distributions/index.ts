@@ -22,6 +22,10 @@ export { klDivergence, registerKl } from "./kl.js";
 export { Binomial, Geometric, NegativeBinomial, type CountOptions } from "./more-discrete.js";
 export { StudentT, Cauchy, HalfNormal, HalfCauchy, Gumbel, ContinuousBernoulli, type ContinuousBernoulliOptions } from "./more-continuous.js";
 export { TransformedDistribution } from "./transformed.js";
+export { MixtureSameFamily } from "./mixture.js";
+export { LogitRelaxedBernoulli, RelaxedBernoulli, ExpRelaxedCategorical, RelaxedOneHotCategorical } from "./relaxed.js";
+export { Multinomial } from "./multinomial.js";
+export { Weibull, Pareto, Kumaraswamy } from "./power-law.js";
 export {
   Transform, Constraint, ComposeTransform, InverseTransform, ExpTransform, AffineTransform, PowerTransform, SigmoidTransform,
   SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions,

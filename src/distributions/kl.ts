@@ -16,6 +16,7 @@ import { digamma, lgamma } from "../core.js";
 import { TransformedDistribution } from "./transformed.js";
 import { Binomial, Geometric } from "./more-discrete.js";
 import { Cauchy, ContinuousBernoulli, Gumbel, HalfNormal } from "./more-continuous.js";
+import { Pareto } from "./power-law.js";
 
 type Ctor<D extends Distribution> = abstract new (...args: never[]) => D;
 type KlFn = (p: never, q: never) => Tensor;
@@ -304,3 +305,42 @@ const infinite: [Ctor<Distribution>, (p: never) => Tensor, Ctor<Distribution>[]]
   [Poisson, (p: Poisson) => p.rate, [Bernoulli, Binomial]],
 ];
 for (const [P, param, Qs] of infinite) for (const Q of Qs) registerKl(P, Q, (p) => infLike(param(p as never)));
+
+// ---- Pareto (PyTorch 1.13's pairs; Weibull, Kumaraswamy, the relaxed distributions, Multinomial and MixtureSameFamily have none) ----
+registerKl(Pareto, Pareto, (p, q) => {
+  const scaleRatio = p.scale.div(q.scale), alphaRatio = q.alpha.div(p.alpha);
+  const result = q.alpha.mul(scaleRatio.log()).sub(alphaRatio.log()).add(alphaRatio).sub(1);
+  return setWhere(result, p.scale.lt(q.scale), Infinity); // p puts mass below q's support
+});
+registerKl(Pareto, Exponential, (p, q) => {
+  const srp = p.scale.mul(q.rate);
+  const result = p.alpha.div(srp).log().sub(p.alpha.reciprocal()).add(p.alpha.mul(srp).div(p.alpha.sub(1))).sub(1);
+  return setWhere(result, p.alpha.le(1), Infinity);
+});
+registerKl(Pareto, Gamma, (p, q) => {
+  const common = p.scale.log().add(p.alpha.reciprocal());
+  const t1 = p.alpha.log().sub(common);
+  const t2 = lgamma(q.concentration).sub(q.concentration.mul(q.rate.log()));
+  const t3 = q.concentration.neg().add(1).mul(common);
+  const t4 = q.rate.mul(p.alpha).mul(p.scale).div(p.alpha.sub(1));
+  return setWhere(t1.add(t2).add(t3).add(t4).sub(1), p.alpha.le(1), Infinity);
+});
+registerKl(Pareto, Normal, (p, q) => {
+  const varNormal = q.scale.pow(2).mul(2);
+  const common = p.scale.div(p.alpha.sub(1));
+  const t1 = q.scale.mul(p.alpha).div(p.scale).mul(Math.sqrt(2 * Math.PI)).log();
+  const t2 = p.alpha.reciprocal();
+  const t3 = p.alpha.mul(common.pow(2)).div(p.alpha.sub(2));
+  const t4 = p.alpha.mul(common).sub(q.loc).pow(2);
+  return setWhere(t1.sub(t2).add(t3.add(t4).div(varNormal)).sub(1), p.alpha.le(2), Infinity); // no variance for α ≤ 2
+});
+registerKl(Uniform, Pareto, (p, q) => {
+  const width = p.high.sub(p.low);
+  const t1 = q.alpha.mul(q.scale.pow(q.alpha)).mul(width).log();
+  const t2 = xLogX(p.high).sub(xLogX(p.low)).sub(width).div(width);
+  return setWhere(t2.mul(q.alpha.add(1)).sub(t1), p.low.lt(q.scale), Infinity);
+});
+for (const Q of [Beta, ContinuousBernoulli, Uniform] as Ctor<Distribution>[]) registerKl(Pareto, Q, (p) => infLike(p.scale));
+for (const [P, param] of [[Beta, (p: Beta) => p.concentration1], [ContinuousBernoulli, (p: ContinuousBernoulli) => p.probs], [Exponential, (p: Exponential) => p.rate],
+  [Gamma, (p: Gamma) => p.concentration], [Gumbel, (p: Gumbel) => p.loc], [Laplace, (p: Laplace) => p.loc], [Normal, (p: Normal) => p.loc]] as [Ctor<Distribution>, (p: never) => Tensor][])
+  registerKl(P, Pareto, (p) => infLike(param(p as never)));

@@ -1,0 +1,265 @@
+/**
+ * MixtureSameFamily, LogitRelaxedBernoulli / RelaxedBernoulli, ExpRelaxedCategorical /
+ * RelaxedOneHotCategorical, Multinomial, Weibull, Pareto, Kumaraswamy against PyTorch 1.13
+ * (the "more" entry of fixtures/distributions.json, from tools/gen-distributions-fixtures.py):
+ * values and gradients of every method, expand, KL pairs, rsample at PyTorch's noise; then sample
+ * statistics (seeded, bounds several standard errors wide) and argument errors.
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as T from "../src/index.js";
+import { Tensor, manualSeed, tensor, withBackend } from "../src/core.js";
+import { backendsUnderTest } from "./helpers/backends.js";
+import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
+import { expRelaxedCategoricalDraw, logitRelaxedBernoulliDraw } from "../src/distributions/relaxed.js";
+
+const D = T.distributions;
+type Dist = T.distributions.Distribution;
+type ArgSpec = number | { t: Enc; grad: boolean };
+interface Spec { dist: string; args?: ArgSpec[]; kwargs?: Record<string, ArgSpec>; base?: Spec; n?: number; mixture?: Spec; component?: Spec; expand?: number[] }
+interface Graded { out: Enc; weight: Enc; grads: (Enc | null)[] }
+const METHODS = ["log_prob", "entropy", "mean", "variance", "stddev", "cdf", "icdf", "mode"] as const;
+type Case = { name: string; spec: Spec; value?: Enc; p?: Enc; batchShape: number[]; eventShape: number[]; repr: string } & Partial<Record<(typeof METHODS)[number], Graded>>;
+interface KlCase { name: string; p: Spec; q: Spec; kl: Enc; grads?: (Enc | null)[] }
+interface RsampleCase { name: string; spec: Spec; noise: Enc; sampleShape: number[]; out: Enc; weight: Enc; grads: (Enc | null)[] }
+const fx = loadNnFixture<{ more: { cases: Case[]; kl: KlCase[]; rsample: RsampleCase[] } }>("distributions.json").more;
+
+const camel = (k: string) => k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+/** The Tensile distribution a spec describes, and its parameter tensors that require grad (PyTorch's order). */
+function build(spec: Spec, leaves: Tensor[] = []): [Dist, Tensor[]] {
+  let d: Dist;
+  if (spec.dist === "Independent") d = new D.Independent(build(spec.base!, leaves)[0], spec.n!);
+  else if (spec.dist === "MixtureSameFamily") {
+    const [mix] = build(spec.mixture!, leaves);
+    d = new D.MixtureSameFamily(mix as T.distributions.Categorical, build(spec.component!, leaves)[0]);
+  } else {
+    const arg = (a: ArgSpec) => {
+      if (typeof a === "number") return a;
+      const t = dec(a.t, { requiresGrad: a.grad });
+      if (a.grad) leaves.push(t);
+      return t;
+    };
+    const args = (spec.args ?? []).map(arg);
+    const opts = Object.fromEntries(Object.entries(spec.kwargs ?? {}).map(([k, v]) => [camel(k), arg(v)]));
+    const Ctor = (D as unknown as Record<string, new (...a: unknown[]) => Dist>)[spec.dist]!;
+    d = spec.kwargs && Object.keys(spec.kwargs).length ? new Ctor(...args, opts) : new Ctor(...args);
+  }
+  return [spec.expand ? d.expand(spec.expand) : d, leaves];
+}
+
+function evaluate(d: Dist, m: (typeof METHODS)[number], c: Case): Tensor {
+  switch (m) {
+    case "log_prob": return d.logProb(dec(c.value!));
+    case "cdf": return d.cdf(dec(c.value!));
+    case "icdf": return d.icdf(dec(c.p!));
+    case "entropy": return d.entropy();
+    default: return d[m];
+  }
+}
+
+/** PyTorch's repr, less the lazily computed logits its Categorical lists once asked for them. */
+const reprOf = (s: string) => s.replace(/(Categorical\(probs: torch\.Size\(\[[\d, ]*\]\)), logits: torch\.Size\(\[[\d, ]*\]\)/, "$1");
+
+for (const backend of backendsUnderTest()) {
+  describe(`more distributions on ${backend.name}`, () => {
+    for (const c of fx.cases) {
+      test(`${c.name}: values and gradients match PyTorch`, () => withBackend(backend, () => {
+        const [d0] = build(c.spec);
+        assert.deepEqual([...d0.batchShape], c.batchShape, "batchShape");
+        assert.deepEqual([...d0.eventShape], c.eventShape, "eventShape");
+        assert.equal(d0.toString(), reprOf(c.repr));
+        for (const m of METHODS) {
+          const want = c[m];
+          if (!want) continue;
+          const [d, leaves] = build(c.spec);
+          const out = evaluate(d, m, c);
+          assertClose(`${c.name} ${m}`, out, want.out, 1e-5, 1e-6);
+          if (want.grads.length === 0) continue;
+          out.mul(dec(want.weight)).sum().backward();
+          want.grads.forEach((g, i) => {
+            if (!g) return;
+            assert.ok(leaves[i]!.grad, `${c.name} ${m}: parameter ${i} got no gradient`);
+            assertClose(`${c.name} ${m} grad ${i}`, leaves[i]!.grad!, g, 1e-4, 1e-5);
+          });
+        }
+      }));
+    }
+    for (const k of fx.kl) {
+      test(`klDivergence ${k.name} matches PyTorch`, () => withBackend(backend, () => {
+        const [p, pl] = build(k.p);
+        const [q, ql] = build(k.q);
+        const kl = D.klDivergence(p, q);
+        assertClose(`kl ${k.name}`, kl, k.kl, 1e-5, 1e-6);
+        if (!k.grads) return;
+        kl.sum().backward();
+        const leaves = [...pl, ...ql];
+        k.grads.forEach((g, i) => {
+          if (g) assertClose(`kl ${k.name} grad ${i}`, leaves[i]!.grad!, g, 1e-4, 1e-5);
+        });
+      }));
+    }
+    for (const r of fx.rsample) {
+      test(`rsample of ${r.name} at PyTorch's noise: draws and their gradients match`, () => withBackend(backend, () => {
+        const [d, leaves] = build(r.spec);
+        const noise = dec(r.noise);
+        let x: Tensor;
+        if (d instanceof D.LogitRelaxedBernoulli) x = logitRelaxedBernoulliDraw(d, noise);
+        else if (d instanceof D.TransformedDistribution) {
+          const base = d.baseDist;
+          x = base instanceof D.LogitRelaxedBernoulli ? logitRelaxedBernoulliDraw(base, noise)
+            : base instanceof D.ExpRelaxedCategorical ? expRelaxedCategoricalDraw(base, noise)
+            : noise; // Kumaraswamy's Uniform(0, 1) draw is u; Weibull's and Pareto's base draw is given
+          for (const t of d.transforms) x = t.forward(x);
+        } else throw new Error(`no noise path for ${r.name}`);
+        assertClose(`${r.name} rsample`, x, r.out, 1e-5, 1e-6);
+        x.mul(dec(r.weight)).sum().backward();
+        r.grads.forEach((g, i) => {
+          if (g) assertClose(`${r.name} rsample grad ${i}`, leaves[i]!.grad!, g, 1e-4, 1e-5);
+        });
+        assert.equal(d.hasRsample, true);
+        assert.deepEqual(d.rsample(r.sampleShape).shape, d.extendedShape(r.sampleShape), "rsample shape");
+      }));
+    }
+  });
+}
+
+/** A float32 tensor of numbers. */
+const ft = (v: number | number[] | number[][] | number[][][], o: { requiresGrad?: boolean } = {}) => tensor(v, { dtype: "float32", ...o });
+const values = (t: Tensor): number[] => Array.from(t.dataSync() as ArrayLike<number>, Number);
+/** Asserts the draws' mean is within `k` standard errors of `mean` (the known variance `variance`). */
+function assertMean(what: string, draws: number[], mean: number, variance: number, k = 6): void {
+  const m = draws.reduce((a, b) => a + b, 0) / draws.length;
+  const se = Math.sqrt(variance / draws.length);
+  assert.ok(Math.abs(m - mean) <= k * se, `${what}: sample mean ${m}, expected ${mean} ± ${k}·${se}`);
+}
+function sampleVariance(draws: number[]): number {
+  const m = draws.reduce((a, b) => a + b, 0) / draws.length;
+  return draws.reduce((a, b) => a + (b - m) ** 2, 0) / (draws.length - 1);
+}
+/** Column j of draws [N, C]. */
+const column = (v: number[], C: number, j: number) => v.filter((_, i) => i % C === j);
+
+test("MixtureSameFamily.sample: mean and variance of 20 000 draws match the mixture's; shapes; no rsample", () => {
+  manualSeed(1);
+  const d = new D.MixtureSameFamily(new D.Categorical({ probs: ft([0.2, 0.5, 0.3]) }), new D.Normal(ft([-2, 0, 3]), ft([0.5, 1, 0.7])));
+  const s = d.sample([20000]);
+  assert.deepEqual(s.shape, [20000]);
+  const v = values(s);
+  const mean = d.mean.item() as number, variance = d.variance.item() as number;
+  assertMean("mixture", v, mean, variance);
+  assert.ok(Math.abs(sampleVariance(v) / variance - 1) < 0.05, `mixture variance ${sampleVariance(v)} vs ${variance}`);
+  assert.equal(d.hasRsample, false);
+  assertThrowsTensile(() => d.rsample(), /MixtureSameFamily.rsample: not implemented/);
+  // a batch with an event dim: the draw of component k is component k's
+  const comp = new D.Independent(new D.Normal(ft([[[0, 0], [10, 10]], [[-10, 5], [7, 7]]]), 0.01), 1);
+  const m2 = new D.MixtureSameFamily(new D.Categorical({ probs: ft([[1, 0], [0, 1]]) }), comp);
+  const s2 = m2.sample([3]);
+  assert.deepEqual(s2.shape, [3, 2, 2]);
+  values(s2).forEach((x, i) => assert.ok(Math.abs(x - [0, 0, 7, 7][i % 4]!) < 0.1, `draw ${i} is ${x}`));
+  // a mixture without a batch shape over components that have one
+  const m3 = new D.MixtureSameFamily(new D.Categorical({ probs: ft([0, 1]) }), new D.Normal(ft([[0, 5], [1, 9]]), 0.01));
+  values(m3.sample([2])).forEach((x, i) => assert.ok(Math.abs(x - [5, 9][i % 2]!) < 0.1));
+});
+
+test("RelaxedBernoulli and RelaxedOneHotCategorical draws: P(X > ½) = p and argmax frequencies = probs (Gumbel-max), at any temperature", () => {
+  manualSeed(2);
+  const p = [0.2, 0.7];
+  const rb = new D.RelaxedBernoulli(ft(0.5), { probs: ft(p) });
+  const x = values(rb.sample([20000]));
+  assert.ok(x.every((v) => v > 0 && v < 1));
+  p.forEach((pj, j) => assertMean(`RelaxedBernoulli P(X > 1/2) ${j}`, column(x, 2, j).map((v) => (v > 0.5 ? 1 : 0)), pj, pj * (1 - pj)));
+  const probs = [0.1, 0.6, 0.3];
+  const rc = new D.RelaxedOneHotCategorical(ft(2.0), { probs: ft(probs) });
+  const y = rc.rsample([20000]);
+  assert.deepEqual(y.shape, [20000, 3]);
+  values(y.sum(-1)).forEach((s) => assert.ok(Math.abs(s - 1) < 1e-5));
+  const arg = values(y.argmax(-1));
+  probs.forEach((pk, k) => assertMean(`RelaxedOneHotCategorical argmax ${k}`, arg.map((a) => (a === k ? 1 : 0)), pk, pk * (1 - pk)));
+  // low temperature: nearly one-hot
+  const cold = values(new D.RelaxedOneHotCategorical(ft(0.05), { logits: ft([0, 0, 0]) }).sample([200]).amax(-1));
+  assert.ok(cold.filter((v) => v > 0.99).length > 150);
+});
+
+test("rsample of the relaxed distributions reaches the logits and the temperature", () => {
+  const logits = ft([0.3, -1.2], { requiresGrad: true }), temp = ft(0.7, { requiresGrad: true });
+  new D.RelaxedBernoulli(temp, { logits }).rsample([5]).sum().backward();
+  assert.ok(logits.grad && temp.grad);
+  const l2 = ft([[0.3, -1.2, 2]], { requiresGrad: true }), t2 = ft(0.7, { requiresGrad: true });
+  new D.RelaxedOneHotCategorical(t2, { logits: l2 }).rsample([4]).select(-1, 0).sum().backward();
+  assert.ok(l2.grad && t2.grad);
+});
+
+test("Multinomial.sample: counts sum to totalCount; mean and variance of 20 000 draws match n·p and n·p(1 − p)", () => {
+  manualSeed(3);
+  const probs = [0.2, 0.5, 0.3], n = 7;
+  const d = new D.Multinomial(n, { probs: ft(probs) });
+  const s = d.sample([20000]);
+  assert.deepEqual(s.shape, [20000, 3]);
+  assert.equal(s.dtype, "float32");
+  values(s.sum(-1)).forEach((v) => assert.equal(v, n));
+  const v = values(s);
+  probs.forEach((p, k) => {
+    const c = column(v, 3, k);
+    assertMean(`Multinomial count ${k}`, c, n * p, n * p * (1 - p));
+    assert.ok(Math.abs(sampleVariance(c) / (n * p * (1 - p)) - 1) < 0.05);
+  });
+  assert.deepEqual(new D.Multinomial(4, { logits: ft([[0, 1], [2, 0]]) }).expand([3, 2]).sample([5]).shape, [5, 3, 2, 2]);
+  assert.deepEqual(values(new D.Multinomial(0, { probs: ft([0.5, 0.5]) }).sample([2])), [0, 0, 0, 0]);
+});
+
+test("Weibull, Pareto and Kumaraswamy draws: 20 000 rsample draws have their distribution's mean (and variance), gradients flow", () => {
+  manualSeed(4);
+  const cases: [string, Dist][] = [
+    ["Weibull", new D.Weibull(ft([1.5, 0.7]), ft([2.0, 1.2]))],
+    ["Pareto", new D.Pareto(ft([1.0, 2.0]), ft([5.0, 6.5]))],
+    ["Kumaraswamy", new D.Kumaraswamy(ft([2.0, 0.8]), ft([3.0, 1.5]))],
+  ];
+  for (const [name, d] of cases) {
+    const x = values(d.rsample([20000]));
+    const mean = values(d.mean), variance = values(d.variance);
+    mean.forEach((m, j) => {
+      const c = column(x, 2, j);
+      assertMean(`${name} ${j}`, c, m, variance[j]!);
+      assert.ok(Math.abs(sampleVariance(c) / variance[j]! - 1) < 0.1, `${name} ${j} variance ${sampleVariance(c)} vs ${variance[j]}`);
+    });
+  }
+  const a = ft([2.0], { requiresGrad: true }), b = ft([3.0], { requiresGrad: true });
+  new D.Kumaraswamy(a, b).rsample([3]).sum().backward();
+  assert.ok(a.grad && b.grad);
+});
+
+test("Kumaraswamy.mode is ((a − 1)/(ab − 1))^(1/a), NaN where a < 1 or b < 1 (PyTorch 1.13's formula is NaN for every b > 1)", () => {
+  const a = ft([2, 3, 0.5, 2], { requiresGrad: true }), b = ft([3, 2, 2, 0.7]);
+  const mode = new D.Kumaraswamy(a, b).mode;
+  const want = [Math.sqrt(1 / 5), Math.cbrt(2 / 5), NaN, NaN];
+  values(mode).forEach((v, i) => (Number.isNaN(want[i]!) ? assert.ok(Number.isNaN(v)) : assert.ok(Math.abs(v - want[i]!) < 1e-6, `mode ${i}: ${v}`)));
+  mode.narrow(0, 0, 2).sum().backward();
+  values(a.grad!).forEach((g) => assert.ok(Number.isFinite(g)));
+  // the mode maximises the density
+  const d = new D.Kumaraswamy(2, 3);
+  const m = d.mode.item() as number;
+  const lp = (x: number) => d.logProb(ft(x)).item() as number;
+  assert.ok(lp(m) > lp(m - 1e-2) && lp(m) > lp(m + 1e-2));
+});
+
+test("argument errors name the distribution and the values at fault", () => {
+  assertThrowsTensile(() => new D.MixtureSameFamily(new D.Normal(0, 1) as never, new D.Normal(ft([0, 1]), 1)), /^MixtureSameFamily: the mixture distribution needs to be a Categorical/);
+  assertThrowsTensile(() => new D.MixtureSameFamily(new D.Categorical({ probs: ft([0.5, 0.5]) }), new D.Normal(ft([0, 1, 2]), 1)),
+    /^MixtureSameFamily: the mixture distribution's number of components \(2\) does not equal component_distribution.batch_shape\[-1\] \(3\)/);
+  assertThrowsTensile(() => new D.MixtureSameFamily(new D.Categorical({ probs: ft([[0.5, 0.5], [0.5, 0.5]]) }), new D.Normal(ft([[0, 1], [0, 1], [0, 1]]), 1)),
+    /^MixtureSameFamily: mixture_distribution.batch_shape \[2\] is not compatible with component_distribution.batch_shape\[:-1\] \[3\]/);
+  assertThrowsTensile(() => new D.MixtureSameFamily(new D.Categorical({ probs: ft([1]) }), new D.Normal(0, 1)), /needs a batch dim indexing the components/);
+  assertThrowsTensile(() => new D.RelaxedBernoulli(ft(-1), { probs: 0.5 }), /^LogitRelaxedBernoulli: expected parameter temperature to be positive/);
+  assertThrowsTensile(() => new D.RelaxedBernoulli(1, { probs: ft([0.5, 1.5]) }), /^LogitRelaxedBernoulli: expected parameter probs to be in \[0, 1\], but found 1.5 at flat index 1/);
+  assertThrowsTensile(() => new D.RelaxedOneHotCategorical(1, { probs: ft([0.5, 0.5]) }).logProb(ft([1.5, -0.5])), /^RelaxedOneHotCategorical.logProb: expected the value to be in \[0, 1\]/);
+  assertThrowsTensile(() => new D.Multinomial(2.5, { probs: ft([0.5, 0.5]) }), /^Multinomial: totalCount must be a non-negative integer/);
+  assertThrowsTensile(() => new D.Multinomial(2, { probs: ft([0.5, 0.5]) }).logProb(ft([2, 1])), /^Multinomial.logProb: expected the value's sum over the last dim to be at most total_count = 2/);
+  assertThrowsTensile(() => new D.Multinomial(2, { probs: ft([0.5, 0.5]) }).logProb(ft([-1, 1])), /^Multinomial.logProb: expected the value to be non-negative/);
+  assertThrowsTensile(() => new D.Weibull(ft([1, -2]), 1), /^Weibull: expected parameter scale to be positive \(GreaterThan\(lower_bound=0.0\)\), but found -2 at flat index 1/);
+  assertThrowsTensile(() => new D.Pareto(1, 0), /^Pareto: expected parameter alpha to be positive/);
+  assertThrowsTensile(() => new D.Pareto(ft([1, 2]), 3).logProb(ft([1.5, 1.5])), /^Pareto.logProb: expected the value to be at least scale .*flat index 1/);
+  assertThrowsTensile(() => new D.Kumaraswamy(1, ft([0])), /^Kumaraswamy: expected parameter concentration0 to be positive/);
+  assertThrowsTensile(() => new D.Kumaraswamy(1, 2).logProb(ft(1.5)), /^Kumaraswamy.logProb: expected the value to be in \[0, 1\]/);
+  assertThrowsTensile(() => D.klDivergence(new D.Weibull(1, 1), new D.Weibull(1, 2)), /^klDivergence: no KL\(p \|\| q\) is implemented for (p Weibull|TransformedDistributions with different transforms)/);
+});
