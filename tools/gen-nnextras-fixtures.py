@@ -27,6 +27,11 @@ nn fixtures (test/nn-helpers.ts); int64 tensors are written as int32.
 - asm: AdaptiveLogSoftmaxWithLoss configurations with formula weights: state-dict keys and shapes,
   repr, forward output and loss, the gradients of loss w.r.t. every parameter and the input, log_prob,
   predict (on inputs covering its three branches), and an unbatched forward.
+- gaps: ReflectionPad3d / ReplicationPad3d / ConstantPad3d (repr, output, input gradient), MaxUnpool1d/2d/3d
+  on MaxPool's values and indices (repr, output, gradient), AdaptiveMaxPool3d with indices.
+- lazyLayers: LazyConv1d/2d/3d, LazyConvTranspose1d/2d, LazyBatchNorm1d/2d/3d, LazyInstanceNorm1d/2d: repr,
+  class and keys before and after the first forward (SGD built before it), then formula weights and two
+  steps (losses), the final state dict and the eval output. Tests in test/nn-gaps.test.ts.
 """
 import argparse
 import copy
@@ -282,12 +287,106 @@ def lazy_cases():
     return {"cases": out, "nested": nested}
 
 
+# ---- layers added later: 3-D padding, max unpooling, adaptive 3-D max pooling, lazy conv/norm ----
+
+def grads_of(m, x, k):
+    x = x.clone().requires_grad_(True)
+    y = m(x)
+    g = formula(list(y.shape), k, 1.0, y.dtype)
+    (y * g).sum().backward()
+    return y, g, x.grad
+
+
+def gap_layer_cases():
+    pads = []
+    for name, m, shape in [
+        ("reflect", torch.nn.ReflectionPad3d(1), [1, 2, 3, 3, 4]),
+        ("reflect_tuple", torch.nn.ReflectionPad3d((2, 0, 1, 2, 0, 1)), [2, 1, 2, 3, 3]),
+        ("replicate", torch.nn.ReplicationPad3d((1, 2, 0, 1, 2, 0)), [1, 2, 2, 3, 2]),
+        ("replicate_unbatched", torch.nn.ReplicationPad3d(2), [1, 2, 2, 2]),
+        ("constant", torch.nn.ConstantPad3d((1, 2, 0, 1, 1, 0), 2.5), [1, 2, 2, 2, 3]),
+        ("constant_negative", torch.nn.ConstantPad3d((-1, 1, 0, 0, 1, -1), -1.0), [1, 1, 3, 3, 3]),
+    ]:
+        x = formula(shape, len(pads) + 50, 1.0)
+        y, g, gx = grads_of(m, x, len(pads) + 60)
+        pads.append({"name": name, "kind": type(m).__name__, "padding": list(m.padding), "value": getattr(m, "value", None),
+                     "repr": repr(m), "x": enc(x), "y": enc(y), "g": enc(g), "gx": enc(gx)})
+    unpool = []
+    for name, pool, unp, shape, out_size in [
+        ("1d", torch.nn.MaxPool1d(2, return_indices=True), torch.nn.MaxUnpool1d(2), [2, 2, 7], [7]),
+        ("2d_stride", torch.nn.MaxPool2d(3, stride=2, padding=1, return_indices=True), torch.nn.MaxUnpool2d(3, stride=2, padding=1), [1, 2, 5, 6], [5, 6]),
+        ("3d", torch.nn.MaxPool3d(2, return_indices=True), torch.nn.MaxUnpool3d(2), [1, 2, 5, 4, 4], [1, 2, 5, 4, 4]),
+    ]:
+        x = formula(shape, len(unpool) + 70, 1.0)
+        y, idx = pool(x)
+        y = y.detach().requires_grad_(True)
+        out = unp(y, idx, output_size=out_size)
+        g = formula(list(out.shape), len(unpool) + 80, 1.0)
+        (out * g).sum().backward()
+        unpool.append({"name": name, "repr": repr(unp), "x": enc(x), "pooled": enc(y), "indices": enc(idx),
+                       "outputSize": out_size, "out": enc(out), "g": enc(g), "gy": enc(y.grad)})
+    amp = torch.nn.AdaptiveMaxPool3d((2, None, 3), return_indices=True)
+    x = formula([1, 2, 4, 3, 5], 90, 1.0)
+    v, i = amp(x)
+    adaptive = {"repr": repr(amp), "repr_int": repr(torch.nn.AdaptiveMaxPool3d(2)), "x": enc(x), "values": enc(v), "indices": enc(i)}
+    return {"pad3d": pads, "unpool": unpool, "adaptiveMaxPool3d": adaptive}
+
+
+def lazy_layer_cases():
+    out = []
+    specs = [
+        ("LazyConv1d", lambda: torch.nn.LazyConv1d(4, 3, stride=2, padding=1), [2, 3, 9]),
+        ("LazyConv2d", lambda: torch.nn.LazyConv2d(4, 3, padding=1, groups=2, bias=False), [2, 4, 5, 5]),
+        ("LazyConv3d", lambda: torch.nn.LazyConv3d(2, 2), [1, 3, 3, 4, 3]),
+        ("LazyConv2d_unbatched", lambda: torch.nn.LazyConv2d(3, 2), [2, 4, 4]),
+        ("LazyConvTranspose1d", lambda: torch.nn.LazyConvTranspose1d(3, 3, stride=2), [2, 4, 5]),
+        ("LazyConvTranspose2d", lambda: torch.nn.LazyConvTranspose2d(4, 3, stride=2, padding=1, output_padding=1, groups=2), [1, 2, 3, 4]),
+        ("LazyBatchNorm1d", lambda: torch.nn.LazyBatchNorm1d(), [6, 3]),
+        ("LazyBatchNorm2d", lambda: torch.nn.LazyBatchNorm2d(momentum=0.3), [3, 2, 3, 3]),
+        ("LazyBatchNorm3d", lambda: torch.nn.LazyBatchNorm3d(affine=False), [2, 3, 2, 2, 2]),
+        ("LazyInstanceNorm1d", lambda: torch.nn.LazyInstanceNorm1d(), [2, 3, 5]),
+        ("LazyInstanceNorm2d", lambda: torch.nn.LazyInstanceNorm2d(affine=False), [2, 3, 3, 4]),
+        ("LazyInstanceNorm1d_plain", lambda: torch.nn.LazyInstanceNorm1d(affine=False, track_running_stats=False), [2, 3, 5]),
+    ]
+    for k, (name, make, shape) in enumerate(specs):
+        torch.manual_seed(0)
+        m = make()
+        before = {"repr": repr(m), "keys": list(m.state_dict().keys()), "class": type(m).__name__}
+        params = list(m.parameters())
+        opt = torch.optim.SGD(params, lr=0.1, momentum=0.9) if params else None
+        x = formula(shape, 100 + k, 1.0)
+        m(x)
+        after = {"repr": repr(m), "class": type(m).__name__,
+                 "shapes": {kk: list(v.shape) for kk, v in m.state_dict().items()}}
+        with torch.no_grad():
+            for j, (_, p) in enumerate(m.named_parameters()):
+                p.copy_(formula(p.shape, 120 + j, 0.7))
+            for kk, b in m.named_buffers():
+                if kk in ("running_mean", "running_var"):
+                    b.copy_(formula(b.shape, 130, 0.3) + (1.0 if kk == "running_var" else 0.0))
+        init = sd_enc(m)
+        losses = []
+        for _ in range(2):
+            y = m(x)
+            loss = (y * formula(list(y.shape), 140, 1.0)).sum()
+            if opt:
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+            losses.append(loss.item())
+        m.eval()
+        out.append({"name": name, "before": before, "after": after, "x": enc(x), "init": init, "losses": losses,
+                    "final": sd_enc(m), "eval": enc(m(x))})
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures"))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    body = {"swa": swa_case(), "swalr": swalr_cases(), "dropout": dropout_stats(), "asm": asm_cases(), "lazy": lazy_cases()}
+    body = {"swa": swa_case(), "swalr": swalr_cases(), "dropout": dropout_stats(), "asm": asm_cases(), "lazy": lazy_cases(),
+            "gaps": gap_layer_cases(), "lazyLayers": lazy_layer_cases()}
     path = os.path.join(args.out, "nn-extras.json")
     with open(path, "w") as f:
         json.dump({**HEADER, **body}, f, separators=(",", ":"), allow_nan=False)

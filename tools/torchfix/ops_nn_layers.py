@@ -564,3 +564,4 @@ def layers_helper_cases():
     c("nearest_reflection", T(rn(1, 1, 4, 4)), T(g(1, 3, 3, 2) * 1.5), {"mode": "nearest", "paddingMode": "reflection"})
     c("noncontig", T(rn(1, 4, 3, 2), view=[["permute", [0, 3, 1, 2]]]), T(g(1, 2, 3, 2)))
     c("float64", T(f64(rn(1, 2, 3, 4))), T(f64(g(1, 3, 3, 2))), {"paddingMode": "border"})
+

@@ -24,3 +24,4 @@ export * from "./embedding-bag.js";
 export * from "./volumetric.js";
 export * from "./sampling.js";
 export * from "./attention.js"; // scaledDotProductAttention
+export * from "./unpool.js"; // maxUnpool1d/2d/3d, adaptiveMaxPool3d

@@ -34,7 +34,14 @@ export interface ConvTransposeLayerOptions {
   dtype?: DType;
 }
 
-const tuple = (v: Size2, n: number): number[] => (typeof v === "number" ? Array<number>(n).fill(v) : v.length === 1 ? Array<number>(n).fill(v[0]!) : [...v]);
+/** A size argument as n integers (one number, or an array of 1 or n), checked: `name(what): ...` otherwise. */
+function tuple(v: Size2, n: number, name: string, what: string, min: number): number[] {
+  const ok = (x: unknown) => Number.isInteger(x) && (x as number) >= min;
+  const out = typeof v === "number" ? Array<number>(n).fill(v) : Array.isArray(v) && v.length === 1 ? Array<number>(n).fill(v[0]!) : Array.isArray(v) ? [...v] : null;
+  check(out !== null && out.length === n && out.every(ok), name, () =>
+    `${what} must be an integer ≥ ${min} or an array of ${n === 1 ? "one" : `1 or ${n}`} such integers, got ${JSON.stringify(v)}`);
+  return out!;
+}
 
 /**
  * Shared state of the convolution layers (PyTorch's `_ConvNd`): `weight` [out, in/groups, *k]
@@ -64,16 +71,16 @@ abstract class ConvNd extends Module {
     check(outChannels % groups === 0, name, () => `out_channels (${outChannels}) must be divisible by groups (${groups})`);
     check(["zeros", "reflect", "replicate", "circular"].includes(paddingMode), name, () =>
       `padding_mode must be one of "zeros", "reflect", "replicate" or "circular", got "${paddingMode}"`);
-    this.kernelSize = tuple(kernelSize, nd);
-    this.stride = tuple(o.stride ?? 1, nd);
-    this.dilation = tuple(o.dilation ?? 1, nd);
-    this.outputPadding = tuple(o.outputPadding ?? 0, nd);
+    this.kernelSize = tuple(kernelSize, nd, name, "kernel_size", 1);
+    this.stride = tuple(o.stride ?? 1, nd, name, "stride", 1);
+    this.dilation = tuple(o.dilation ?? 1, nd, name, "dilation", 1);
+    this.outputPadding = tuple(o.outputPadding ?? 0, nd, name, "output_padding", 0);
     const p = o.padding ?? 0;
     if (typeof p === "string") {
       check(p === "same" || p === "valid", name, () => `invalid padding string "${p}", should be one of "valid", "same"`);
       check(!(p === "same" && this.stride.some((s) => s !== 1)), name, `padding='same' is not supported for strided convolutions`);
     }
-    this.padding = typeof p === "string" ? p : tuple(p, nd);
+    this.padding = typeof p === "string" ? p : tuple(p, nd, name, "padding", 0);
     const wShape = transposed ? [inChannels, outChannels / groups] : [outChannels, inChannels / groups];
     this.weight = new Parameter(empty([...wShape, ...this.kernelSize], { dtype }));
     this.bias = hasBias ? new Parameter(empty([outChannels], { dtype })) : null;
