@@ -1,6 +1,7 @@
 /**
  * MixtureSameFamily, LogitRelaxedBernoulli / RelaxedBernoulli, ExpRelaxedCategorical /
- * RelaxedOneHotCategorical, Multinomial, Weibull, Pareto, Kumaraswamy against PyTorch 1.13
+ * RelaxedOneHotCategorical, Multinomial, Weibull, Pareto, Kumaraswamy, LowRankMultivariateNormal, FisherSnedecor
+ * against PyTorch 1.13
  * (the "more" entry of fixtures/distributions.json, from tools/gen-distributions-fixtures.py):
  * values and gradients of every method, expand, KL pairs, rsample at PyTorch's noise; then sample
  * statistics (seeded, bounds several standard errors wide) and argument errors.
@@ -12,6 +13,8 @@ import { Tensor, manualSeed, tensor, withBackend } from "../src/core.js";
 import { backendsUnderTest } from "./helpers/backends.js";
 import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "./nn-helpers.js";
 import { expRelaxedCategoricalDraw, logitRelaxedBernoulliDraw } from "../src/distributions/relaxed.js";
+import { lowRankMultivariateNormalDraw } from "../src/distributions/low-rank.js";
+import { fisherSnedecorDraw } from "../src/distributions/fisher-snedecor.js";
 
 const D = T.distributions;
 type Dist = T.distributions.Distribution;
@@ -22,7 +25,8 @@ const METHODS = ["log_prob", "entropy", "mean", "variance", "stddev", "cdf", "ic
 type Case = { name: string; spec: Spec; value?: Enc; p?: Enc; batchShape: number[]; eventShape: number[]; repr: string } & Partial<Record<(typeof METHODS)[number], Graded>>;
 interface KlCase { name: string; p: Spec; q: Spec; kl: Enc; grads?: (Enc | null)[] }
 interface RsampleCase { name: string; spec: Spec; noise: Enc; sampleShape: number[]; out: Enc; weight: Enc; grads: (Enc | null)[] }
-const fx = loadNnFixture<{ more: { cases: Case[]; kl: KlCase[]; rsample: RsampleCase[] } }>("distributions.json").more;
+interface MatrixCase extends Graded { name: string; spec: Spec; method: "covariance_matrix" | "precision_matrix" | "scale_tril" }
+const fx = loadNnFixture<{ more: { cases: Case[]; kl: KlCase[]; rsample: RsampleCase[]; matrices: MatrixCase[] } }>("distributions.json").more;
 
 const camel = (k: string) => k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
@@ -99,12 +103,25 @@ for (const backend of backendsUnderTest()) {
         });
       }));
     }
+    for (const c of fx.matrices) {
+      test(`${c.name} and its gradients match PyTorch`, () => withBackend(backend, () => {
+        const [d, leaves] = build(c.spec);
+        const out = (d as unknown as Record<string, Tensor>)[camel(c.method)]!;
+        assertClose(c.name, out, c.out, 1e-4, 1e-5);
+        out.mul(dec(c.weight)).sum().backward();
+        c.grads.forEach((g, i) => {
+          if (g) assertClose(`${c.name} grad ${i}`, leaves[i]!.grad!, g, 1e-4, 1e-5);
+        });
+      }));
+    }
     for (const r of fx.rsample) {
       test(`rsample of ${r.name} at PyTorch's noise: draws and their gradients match`, () => withBackend(backend, () => {
         const [d, leaves] = build(r.spec);
         const noise = dec(r.noise);
         let x: Tensor;
         if (d instanceof D.LogitRelaxedBernoulli) x = logitRelaxedBernoulliDraw(d, noise);
+        else if (d instanceof D.LowRankMultivariateNormal) x = lowRankMultivariateNormalDraw(d, noise);
+        else if (d instanceof D.FisherSnedecor) x = fisherSnedecorDraw(d, noise);
         else if (d instanceof D.TransformedDistribution) {
           const base = d.baseDist;
           x = base instanceof D.LogitRelaxedBernoulli ? logitRelaxedBernoulliDraw(base, noise)
@@ -262,4 +279,86 @@ test("argument errors name the distribution and the values at fault", () => {
   assertThrowsTensile(() => new D.Kumaraswamy(1, ft([0])), /^Kumaraswamy: expected parameter concentration0 to be positive/);
   assertThrowsTensile(() => new D.Kumaraswamy(1, 2).logProb(ft(1.5)), /^Kumaraswamy.logProb: expected the value to be in \[0, 1\]/);
   assertThrowsTensile(() => D.klDivergence(new D.Weibull(1, 1), new D.Weibull(1, 2)), /^klDivergence: no KL\(p \|\| q\) is implemented for (p Weibull|TransformedDistributions with different transforms)/);
+});
+
+test("LowRankMultivariateNormal.rsample: 20 000 draws have mean loc and covariance W Wᵀ + diag(D); gradients reach loc, W and D", () => {
+  manualSeed(5);
+  const loc = ft([1, -2, 0.5], { requiresGrad: true }), W = ft([[1, 0.5], [-0.3, 0.8], [0.2, -1]], { requiresGrad: true }), Dg = ft([0.5, 0.2, 1], { requiresGrad: true });
+  const d = new D.LowRankMultivariateNormal(loc, W, Dg);
+  const x = d.rsample([20000]);
+  assert.deepEqual(x.shape, [20000, 3]);
+  const v = values(x), cov = values(d.covarianceMatrix), mean = [1, -2, 0.5];
+  const cols = [0, 1, 2].map((j) => column(v, 3, j));
+  cols.forEach((c, j) => assertMean(`LowRankMultivariateNormal ${j}`, c, mean[j]!, cov[j * 3 + j]!));
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
+    const ci = cols[i]!, cj = cols[j]!, mi = mean[i]!, mj = mean[j]!;
+    const s = ci.reduce((a, _, k) => a + (ci[k]! - mi) * (cj[k]! - mj), 0) / ci.length;
+    assert.ok(Math.abs(s - cov[i * 3 + j]!) < 0.06, `covariance [${i}, ${j}]: ${s} vs ${cov[i * 3 + j]}`);
+  }
+  x.sum().backward();
+  assert.ok(loc.grad && W.grad && Dg.grad);
+  // the capacitance route agrees with the dense one
+  const dense = new D.MultivariateNormal(loc.detach(), { covarianceMatrix: d.covarianceMatrix.detach() });
+  const y = ft([[0.3, -1, 2], [1, 1, 1]]);
+  assert.ok(values(d.logProb(y).sub(dense.logProb(y)).abs()).every((e) => e < 1e-4));
+  assert.ok(Math.abs((d.entropy().item() as number) - (dense.entropy().item() as number)) < 1e-4);
+  assert.ok(values(d.precisionMatrix.matmul(d.covarianceMatrix).sub(T.eye(3))).every((e) => Math.abs(e) < 1e-4));
+  assert.ok(values(d.scaleTril.matmul(d.scaleTril.transpose(-1, -2)).sub(d.covarianceMatrix)).every((e) => Math.abs(e) < 1e-4));
+});
+
+test("LowRankMultivariateNormal.expand keeps the factor unbroadcast; draws and logProb have the new batch shape", () => {
+  const d = new D.LowRankMultivariateNormal(ft([[0, 1]]), ft([[1], [2]]), ft([1, 1]));
+  assert.deepEqual([...d.batchShape], [1]);
+  const e = d.expand([3, 4]);
+  assert.deepEqual([...e.batchShape], [3, 4]);
+  assert.deepEqual(e.covFactor.shape, [3, 4, 2, 1]);
+  assert.deepEqual(e.sample([2]).shape, [2, 3, 4, 2]);
+  assert.deepEqual(e.logProb(ft([0.5, 0.5])).shape, [3, 4]);
+  assert.deepEqual(e.entropy().shape, [3, 4]);
+  assert.equal(e.toString(), "LowRankMultivariateNormal(loc: torch.Size([3, 4, 2]), cov_factor: torch.Size([3, 4, 2, 1]), cov_diag: torch.Size([3, 4, 2]))");
+  assertThrowsTensile(() => e.expand([3, 5]), /^LowRankMultivariateNormal.expand: the expanded size/);
+});
+
+test("LowRankMultivariateNormal argument errors", () => {
+  const LR = D.LowRankMultivariateNormal;
+  assertThrowsTensile(() => new LR(ft(1), ft([[1]]), ft([1])), /^LowRankMultivariateNormal: loc must be at least one-dimensional, got shape \[\]/);
+  assertThrowsTensile(() => new LR(ft([0, 0]), ft([1, 1]), ft([1, 1])), /^LowRankMultivariateNormal: cov_factor must be at least two-dimensional/);
+  assertThrowsTensile(() => new LR(ft([0, 0]), ft([[1], [1], [1]]), ft([1, 1])), /^LowRankMultivariateNormal: cov_factor must be a batch of matrices with shape 2 x m .*got shape \[3, 1\]/);
+  assertThrowsTensile(() => new LR(ft([0, 0]), ft([[1], [1]]), ft([1, 1, 1])), /^LowRankMultivariateNormal: cov_diag must be a batch of vectors with shape \[2\], got shape \[3\]/);
+  assertThrowsTensile(() => new LR(ft([[0, 0], [0, 0]]), ft([[[1], [1]], [[1], [1]], [[1], [1]]]), ft([1, 1])), /^LowRankMultivariateNormal: incompatible batch shapes: loc \[2, 2\], cov_factor \[3, 2, 1\], cov_diag \[2\]/);
+  assertThrowsTensile(() => new LR(ft([0, 0]), ft([[1], [1]]), ft([1, -0.5])), /^LowRankMultivariateNormal: expected parameter cov_diag to be positive .*but found -0.5 at flat index 1/);
+  assertThrowsTensile(() => new LR(ft([0, 0]), ft([[1], [1]]), ft([1, 1])).logProb(ft([1, 2, 3])), /^LowRankMultivariateNormal.logProb: the value's shape \[3\] does not end with the event shape \[2\]/);
+  assertThrowsTensile(() => D.klDivergence(new LR(ft([0, 0]), ft([[1], [1]]), ft([1, 1])), new LR(ft([0, 0, 0]), ft([[1], [1], [1]]), ft([1, 1, 1]))),
+    /^klDivergence: KL-divergence between two Low Rank Multivariate Normals with different event shapes \(\[2\] and \[3\]\)/);
+});
+
+test("FisherSnedecor.rsample: 20 000 draws have mean d₂/(d₂ − 2) and variance as PyTorch's; gradients reach both df; expand; NaN moments", () => {
+  manualSeed(6);
+  const df1 = ft([5, 12], { requiresGrad: true }), df2 = ft([10, 20], { requiresGrad: true });
+  const d = new D.FisherSnedecor(df1, df2);
+  const x = d.rsample([20000]);
+  assert.deepEqual(x.shape, [20000, 2]);
+  const v = values(x), mean = values(d.mean), variance = values(d.variance);
+  assert.ok(v.every((e) => e > 0));
+  mean.forEach((m, j) => {
+    assertMean(`FisherSnedecor ${j}`, column(v, 2, j), m, variance[j]!);
+    assert.ok(Math.abs(sampleVariance(column(v, 2, j)) / variance[j]! - 1) < 0.15, `FisherSnedecor ${j} variance`);
+  });
+  x.sum().backward();
+  assert.ok(df1.grad && df2.grad);
+  const e = new D.FisherSnedecor(3, 7).expand([4, 2]);
+  assert.deepEqual(e.sample([3]).shape, [3, 4, 2]);
+  assert.equal(e.toString(), "FisherSnedecor(df1: torch.Size([4, 2]), df2: torch.Size([4, 2]))");
+  assert.equal(new D.FisherSnedecor(3, 7).toString(), "FisherSnedecor(df1: 3.0, df2: 7.0)");
+  const small = new D.FisherSnedecor(ft([1, 3]), ft([2, 4]));
+  assert.ok(Number.isNaN(values(small.mean)[0]!) && values(small.variance).every(Number.isNaN) && Number.isNaN(values(small.mode)[0]!));
+  assert.throws(() => new D.FisherSnedecor(1, 2).entropy(), /FisherSnedecor.entropy: not implemented/);
+});
+
+test("FisherSnedecor argument errors", () => {
+  assertThrowsTensile(() => new D.FisherSnedecor(ft([1, -1]), 2), /^FisherSnedecor: expected parameter df1 to be positive \(GreaterThan\(lower_bound=0.0\)\), but found -1 at flat index 1/);
+  assertThrowsTensile(() => new D.FisherSnedecor(1, 0), /^FisherSnedecor: expected parameter df2 to be positive/);
+  assertThrowsTensile(() => new D.FisherSnedecor(ft([1, 2]), ft([1, 2, 3])), /^FisherSnedecor/);
+  assertThrowsTensile(() => new D.FisherSnedecor(1, 2).logProb(ft([1, -0.5])), /^FisherSnedecor.logProb: expected the value to be positive .*but found -0.5 at flat index 1/);
+  assertThrowsTensile(() => D.klDivergence(new D.FisherSnedecor(1, 2), new D.FisherSnedecor(1, 2)), /^klDivergence: no KL\(p \|\| q\) is implemented for p FisherSnedecor/);
 });

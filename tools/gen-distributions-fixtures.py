@@ -592,7 +592,86 @@ def more_dists():
     rs.append(rsample_case("Kumaraswamy", {"dist": "Kumaraswamy", "args": [Arg(pos(3) * 2), Arg(pos(3) * 2)]}, unit(5, 3), (5,)))
     rs.append(rsample_case("Weibull", {"dist": "Weibull", "args": [Arg(pos(3) * 2), Arg(pos(3) * 2)]}, pos(5, 3)))
     rs.append(rsample_case("Pareto", {"dist": "Pareto", "args": [Arg(pos(3)), Arg(pos(3) * 2)]}, pos(5, 3)))
-    return {"cases": cases, "kl": kls, "rsample": rs}
+    more_cases, more_kls, more_rs, matrices = more_dists_2()
+    return {"cases": cases + more_cases, "kl": kls + more_kls, "rsample": rs + more_rs, "matrices": matrices}
+
+
+def rsample_case_normal_noise(name, spec, module, noises, sample_shape=()):
+    """rsample with `module._standard_normal` patched to return `noises` in turn; the fixture's noise is them concatenated on the last dim."""
+    dist, leaves = build(spec)
+    orig, queue = module._standard_normal, list(noises)
+    module._standard_normal = lambda shape, dtype, device: queue.pop(0).clone()
+    try:
+        x = dist.rsample(torch.Size(sample_shape))
+    finally:
+        module._standard_normal = orig
+    w = torch.rand(x.shape, generator=torch.Generator().manual_seed(13), dtype=x.dtype) + 0.5
+    gs = torch.autograd.grad((x * w).sum(), leaves, allow_unused=True)
+    return {"name": name, "spec": spec_json(spec), "noise": enc(torch.cat(list(noises), -1)), "sampleShape": list(sample_shape), "out": enc(x), "weight": enc(w),
+            "grads": [enc(v) if v is not None else None for v in gs]}
+
+
+def more_dists_2():
+    """LowRankMultivariateNormal, FisherSnedecor, LogisticNormal, VonMises, ... (appended to "more" with their own seed)."""
+    import torch.distributions.lowrank_multivariate_normal as lrmvn
+    torch.manual_seed(4)
+    rn = lambda *s: torch.randn(*s)
+    pos = lambda *s: torch.rand(*s) + 0.3
+    cases, kls, rs, matrices = [], [], [], []
+    lr = lambda *b, n=3, m=2: {"dist": "LowRankMultivariateNormal", "args": [Arg(rn(*b, n)), Arg(rn(*b, n, m)), Arg(pos(*b, n))]}
+    LR_METHODS = ("log_prob", "entropy", "mean", "variance", "stddev", "mode")
+    cases.append(case("LowRankMultivariateNormal", lr(2), value=rn(4, 2, 3), methods=LR_METHODS))
+    cases.append(case("LowRankMultivariateNormal/broadcast", {"dist": "LowRankMultivariateNormal", "args": [Arg(rn(2, 4)), Arg(rn(4, 1)), Arg(pos(4))]},
+                      value=rn(3, 1, 4), methods=LR_METHODS))
+    cases.append(case("LowRankMultivariateNormal/float64", {"dist": "LowRankMultivariateNormal", "args": [Arg(rn(3).double()), Arg(rn(3, 3).double()), Arg(pos(3).double())]},
+                      value=rn(2, 3).double(), methods=LR_METHODS))
+    cases.append(case("LowRankMultivariateNormal/expand", {**lr(), "expand": [2, 3]}, value=rn(2, 3, 3), methods=LR_METHODS))
+    for k in ("covariance_matrix", "precision_matrix", "scale_tril"):
+        spec = lr(2)
+        matrices.append({"name": f"LowRankMultivariateNormal.{k}", "spec": spec_json(spec), "method": k, **grads_of(lambda d: getattr(d, k), spec)})
+    A = rn(3, 3)
+    mvn = lambda: {"dist": "MultivariateNormal", "args": [Arg(rn(2, 3))], "kwargs": {"scale_tril": Arg(torch.linalg.cholesky(A @ A.t() + torch.eye(3)))}}
+    kls.append(kl_case("LowRankMultivariateNormal/LowRankMultivariateNormal", lr(2), lr(m=1)))
+    kls.append(kl_case("MultivariateNormal/LowRankMultivariateNormal", mvn(), lr(2)))
+    kls.append(kl_case("LowRankMultivariateNormal/MultivariateNormal", lr(m=1), mvn()))
+    rs.append(rsample_case_normal_noise("LowRankMultivariateNormal", lr(2), lrmvn, [rn(5, 2, 2), rn(5, 2, 3)], (5,)))
+    FS = ("log_prob", "mean", "variance", "stddev", "mode")
+    cases.append(case("FisherSnedecor", {"dist": "FisherSnedecor", "args": [Arg(pos(2, 3) * 8), Arg(pos(3) * 8 + 3)]}, value=pos(4, 2, 3) * 2, methods=FS))
+    cases.append(case("FisherSnedecor/small-df", {"dist": "FisherSnedecor", "args": [Arg(torch.tensor([1.0, 2.5, 4.0])), Arg(torch.tensor([1.5, 3.0, 6.0]))]},
+                      value=pos(3), methods=("log_prob",)))
+    cases.append(case("FisherSnedecor/numbers", {"dist": "FisherSnedecor", "args": [Arg(3.0), Arg(7.5)]}, value=pos(5), methods=FS))
+    cases.append(case("FisherSnedecor/expand", {"dist": "FisherSnedecor", "args": [Arg(pos(3) * 8), Arg(pos(3) * 8 + 5)], "expand": [2, 3]}, value=pos(2, 3), methods=FS))
+    rs.append(rsample_case_gamma_noise("FisherSnedecor", {"dist": "FisherSnedecor", "args": [Arg(pos(3) * 4), Arg(pos(3) * 4)]}, [pos(5, 3), pos(5, 3)], (5,)))
+    return cases, kls, rs, matrices
+
+
+def rsample_case_gamma_noise(name, spec, draws, sample_shape=()):
+    """rsample with the standard gamma draws fixed (`gamma._standard_gamma` patched; gradients still
+    torch's implicit rule, `_standard_gamma_grad`); the fixture's noise is the draws stacked on a new last dim."""
+    import torch.distributions.gamma as gamma_mod
+
+    class Fixed(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, alpha, z):
+            ctx.save_for_backward(alpha, z)
+            return z.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            alpha, z = ctx.saved_tensors
+            return g * torch._standard_gamma_grad(alpha, z), None
+
+    dist, leaves = build(spec)
+    orig, queue = gamma_mod._standard_gamma, list(draws)
+    gamma_mod._standard_gamma = lambda conc: Fixed.apply(conc, queue.pop(0).to(conc.dtype))
+    try:
+        x = dist.rsample(torch.Size(sample_shape))
+    finally:
+        gamma_mod._standard_gamma = orig
+    w = torch.rand(x.shape, generator=torch.Generator().manual_seed(13), dtype=x.dtype) + 0.5
+    gs = torch.autograd.grad((x * w).sum(), leaves, allow_unused=True)
+    return {"name": name, "spec": spec_json(spec), "noise": enc(torch.stack(list(draws), -1)), "sampleShape": list(sample_shape), "out": enc(x), "weight": enc(w),
+            "grads": [enc(v) if v is not None else None for v in gs]}
 
 
 def main():

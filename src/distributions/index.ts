@@ -26,6 +26,8 @@ export { MixtureSameFamily } from "./mixture.js";
 export { LogitRelaxedBernoulli, RelaxedBernoulli, ExpRelaxedCategorical, RelaxedOneHotCategorical } from "./relaxed.js";
 export { Multinomial } from "./multinomial.js";
 export { Weibull, Pareto, Kumaraswamy } from "./power-law.js";
+export { LowRankMultivariateNormal } from "./low-rank.js";
+export { FisherSnedecor } from "./fisher-snedecor.js";
 export {
   Transform, Constraint, ComposeTransform, InverseTransform, ExpTransform, AffineTransform, PowerTransform, SigmoidTransform,
   SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions,

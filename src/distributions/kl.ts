@@ -6,7 +6,7 @@
 import { Tensor, erf, fullLike, noGrad, where } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { softplus } from "../ops/activation.js";
-import { Distribution } from "./distribution.js";
+import { Distribution, broadcastAll } from "./distribution.js";
 import { Normal, Uniform, Laplace, Exponential } from "./continuous.js";
 import { Bernoulli, Categorical, OneHotCategorical } from "./discrete.js";
 import { Independent, sumRightmost } from "./independent.js";
@@ -17,6 +17,9 @@ import { TransformedDistribution } from "./transformed.js";
 import { Binomial, Geometric } from "./more-discrete.js";
 import { Cauchy, ContinuousBernoulli, Gumbel, HalfNormal } from "./more-continuous.js";
 import { Pareto } from "./power-law.js";
+import { LowRankMultivariateNormal, batchMahalanobis, lowRankLogDet, lowRankMahalanobis } from "./low-rank.js";
+import { solve } from "../ops/linalg-dense.js";
+import { diagEmbed, diagonal } from "../ops/linalg.js";
 
 type Ctor<D extends Distribution> = abstract new (...args: never[]) => D;
 type KlFn = (p: never, q: never) => Tensor;
@@ -344,3 +347,51 @@ for (const Q of [Beta, ContinuousBernoulli, Uniform] as Ctor<Distribution>[]) re
 for (const [P, param] of [[Beta, (p: Beta) => p.concentration1], [ContinuousBernoulli, (p: ContinuousBernoulli) => p.probs], [Exponential, (p: Exponential) => p.rate],
   [Gamma, (p: Gamma) => p.concentration], [Gumbel, (p: Gumbel) => p.loc], [Laplace, (p: Laplace) => p.loc], [Normal, (p: Normal) => p.loc]] as [Ctor<Distribution>, (p: never) => Tensor][])
   registerKl(P, Pareto, (p) => infLike(param(p as never)));
+
+// ---- LowRankMultivariateNormal (PyTorch 1.13's three pairs, term for term) ----
+const traceXXt = (X: Tensor): Tensor => X.pow(2).sum([-2, -1]);
+function sameEvent(p: Distribution, q: Distribution, what: string): number {
+  const n = p.eventShape[0]!;
+  if (q.eventShape[0] !== n) throw new TensileError(`klDivergence: KL-divergence between two ${what} with different event shapes (${fmtShape(p.eventShape)} and ${fmtShape(q.eventShape)}) cannot be computed`);
+  return n;
+}
+/** A = C_L⁻¹ WᵀD⁻¹ of q, so that Σq⁻¹ = D⁻¹ − AᵀA. */
+function woodburyA(q: LowRankMultivariateNormal): Tensor {
+  const WtDinv = q.unbroadcastedCovFactor.transpose(-1, -2).div(q.unbroadcastedCovDiag.unsqueeze(-2));
+  const L = q.capacitanceTril.tril(), m = L.shape[L.ndim - 1]!;
+  const lead = broadcastAll("klDivergence", [L.shape.slice(0, -2), WtDinv.shape.slice(0, -2)]);
+  return solve(L.expand([...lead, m, m]), WtDinv.expand([...lead, ...WtDinv.shape.slice(-2)]));
+}
+const mvnLogDet = (p: MultivariateNormal): Tensor => diagonal(p.scaleTril, 0, -2, -1).log().sum(-1).mul(2);
+registerKl(LowRankMultivariateNormal, LowRankMultivariateNormal, (p, q) => {
+  const n = sameEvent(p, q, "Low Rank Multivariate Normals");
+  const term1 = lowRankLogDet(q.unbroadcastedCovDiag, q.capacitanceTril).sub(lowRankLogDet(p.unbroadcastedCovDiag, p.capacitanceTril));
+  const term3 = lowRankMahalanobis(q.unbroadcastedCovFactor, q.unbroadcastedCovDiag, q.loc.sub(p.loc), q.capacitanceTril);
+  // tr(Σq⁻¹Σp) = tr((D_q⁻¹ − AᵀA)(D_p + W_pW_pᵀ))
+  const A = woodburyA(q);
+  const term21 = p.unbroadcastedCovDiag.div(q.unbroadcastedCovDiag).sum(-1);
+  const term22 = traceXXt(p.unbroadcastedCovFactor.mul(q.unbroadcastedCovDiag.rsqrt().unsqueeze(-1)));
+  const term23 = traceXXt(A.mul(p.unbroadcastedCovDiag.sqrt().unsqueeze(-2)));
+  const term24 = traceXXt(A.matmul(p.unbroadcastedCovFactor));
+  return term1.add(term21.add(term22).sub(term23).sub(term24)).add(term3).sub(n).mul(0.5);
+});
+registerKl(MultivariateNormal, LowRankMultivariateNormal, (p, q) => {
+  const n = sameEvent(p, q, "(Low Rank) Multivariate Normals");
+  const term1 = lowRankLogDet(q.unbroadcastedCovDiag, q.capacitanceTril).sub(mvnLogDet(p));
+  const term3 = lowRankMahalanobis(q.unbroadcastedCovFactor, q.unbroadcastedCovDiag, q.loc.sub(p.loc), q.capacitanceTril);
+  const A = woodburyA(q);
+  const term21 = traceXXt(p.scaleTril.mul(q.unbroadcastedCovDiag.rsqrt().unsqueeze(-1)));
+  const term22 = traceXXt(A.matmul(p.scaleTril));
+  return term1.add(term21.sub(term22)).add(term3).sub(n).mul(0.5);
+});
+registerKl(LowRankMultivariateNormal, MultivariateNormal, (p, q) => {
+  const n = sameEvent(p, q, "(Low Rank) Multivariate Normals");
+  const term1 = mvnLogDet(q).sub(lowRankLogDet(p.unbroadcastedCovDiag, p.capacitanceTril));
+  const term3 = batchMahalanobis(q.scaleTril, q.loc.sub(p.loc));
+  const shape = broadcastAll("klDivergence", [q.scaleTril.shape.slice(0, -2), p.unbroadcastedCovFactor.shape.slice(0, -2)]);
+  const Lq = q.scaleTril.tril().expand([...shape, n, n]);
+  const W = p.unbroadcastedCovFactor;
+  const term21 = traceXXt(solve(Lq, W.expand([...shape, n, W.shape[W.ndim - 1]!])));
+  const term22 = traceXXt(solve(Lq, diagEmbed(p.unbroadcastedCovDiag.sqrt()).expand([...shape, n, n])));
+  return term1.add(term21.add(term22)).add(term3).sub(n).mul(0.5);
+});
