@@ -59,12 +59,13 @@ for (const backend of backendsUnderTest()) {
         assertClose(`${c.name} out`, out, c.out);
         out.mul(dec(c.g)).sum().backward();
         assertClose(`${c.name} grad`, y.grad!, c.gy);
-        if (nd < 3) {
-          // Tensile's own max pooling gives PyTorch's indices, so the pair round-trips
-          const x = dec(c.x);
-          const [, idx] = nd === 1 ? F.maxPool1d(x, 2, { returnIndices: true }) : F.maxPool2d(x, 3, { stride: 2, padding: 1, returnIndices: true });
-          assert.deepEqual(Array.from(idx.dataSync()), c.indices.data);
-        }
+        // Tensile's own max pooling gives PyTorch's indices, so the pair round-trips
+        const x = dec(c.x);
+        const [pooled, idx] = nd === 1 ? F.maxPool1d(x, 2, { returnIndices: true }) : nd === 2 ? F.maxPool2d(x, 3, { stride: 2, padding: 1, returnIndices: true })
+          : new nn.MaxPool3d(2, { returnIndices: true }).forward(x) as [Tensor, Tensor];
+        assert.deepEqual(Array.from(idx.dataSync()), c.indices.data);
+        assert.equal(idx.dtype, "int32");
+        assertClose(`${c.name} round trip`, m.forward(pooled, idx, c.outputSize), c.out);
       }));
     }
 
@@ -94,6 +95,9 @@ for (const backend of backendsUnderTest()) {
       LazyInstanceNorm1d: () => new nn.LazyInstanceNorm1d(),
       LazyInstanceNorm2d: () => new nn.LazyInstanceNorm2d({ affine: false }),
       LazyInstanceNorm1d_plain: () => new nn.LazyInstanceNorm1d({ affine: false, trackRunningStats: false }),
+      LazyConvTranspose3d: () => new nn.LazyConvTranspose3d(4, [2, 3, 2], [2, 1, 2], [1, 0, 1], [1, 0, 0], 2),
+      LazyInstanceNorm3d: () => new nn.LazyInstanceNorm3d(),
+      LazyInstanceNorm3d_no_affine: () => new nn.LazyInstanceNorm3d({ affine: false, momentum: 0.3 }),
     };
     for (const c of fx.lazyLayers) {
       test(c.name, on(() => {
@@ -128,6 +132,36 @@ for (const backend of backendsUnderTest()) {
         m.eval();
         assertStateDict(`${c.name} final`, m, c.final, 1e-4, 1e-5);
         assertClose(`${c.name} eval`, m.forward(x), c.eval, 1e-4, 1e-5);
+      }));
+    }
+  });
+
+  describe(`ConvTranspose3d and InstanceNorm3d against PyTorch (${backend.name})`, () => {
+    const makers: Record<string, () => nn.Module> = {
+      ConvTranspose3d: () => new nn.ConvTranspose3d(4, 6, [2, 3, 2], { stride: [2, 1, 2], padding: [1, 0, 1], outputPadding: [1, 0, 0], groups: 2, dilation: [1, 2, 1] }),
+      ConvTranspose3d_output_size: () => new nn.ConvTranspose3d(2, 3, 3, 2, 1, 0, 1, false),
+      ConvTranspose3d_unbatched: () => new nn.ConvTranspose3d(3, 2, 2),
+      InstanceNorm3d: () => new nn.InstanceNorm3d(3),
+      InstanceNorm3d_affine_track: () => new nn.InstanceNorm3d(3, 1e-3, 0.2, true, true),
+      InstanceNorm3d_unbatched: () => new nn.InstanceNorm3d(2, { affine: true }),
+    };
+    for (const c of fx.layers3d) {
+      test(c.name, on(() => {
+        const m = makers[c.name]!();
+        assert.equal(String(m), c.repr);
+        assert.deepEqual(Object.keys(m.stateDict()), c.keys);
+        m.loadStateDict(Object.fromEntries(Object.entries(c.init as SD).map(([k, e]) => [k, dec(e)])), { strict: false });
+        const x = dec(c.x, { requiresGrad: true });
+        const y = (m as nn.ConvTranspose3d).forward(x, c.outputSize ?? undefined);
+        assertClose(`${c.name} forward`, y, c.y, 1e-4, 1e-5);
+        y.mul(dec(c.g)).sum().backward();
+        assertClose(`${c.name} grad input`, x.grad!, c.gx, 1e-4, 1e-5);
+        for (const [k, p] of m.namedParameters()) assertClose(`${c.name} grad ${k}`, p.grad!, c.grads[k], 1e-4, 1e-5);
+        assertStateDict(`${c.name} final`, m, c.final, 1e-4, 1e-5);
+        if (c.eval) {
+          m.eval();
+          assertClose(`${c.name} eval`, m.forward(x), c.eval, 1e-4, 1e-5);
+        }
       }));
     }
   });
@@ -174,6 +208,15 @@ describe("new layers: loading, copying and errors", () => {
     assertThrowsTensile(() => F.adaptiveMaxPool3d(randn([2, 3, 4]), 2), /adaptiveMaxPool3d: expected 4D \(unbatched\) or 5D \(batched\) input \[N, C, D, H, W\], got shape \[2, 3, 4\]/);
     assertThrowsTensile(() => new nn.ReflectionPad3d(1).forward(randn([2, 3, 4])), /ReflectionPad3d: expected a 4D \(unbatched\) or 5D \(batched\) input \[N, C, D, H, W\], got shape \[2, 3, 4\]/);
     assertThrowsTensile(() => new nn.ReflectionPad3d(3).forward(randn([1, 2, 3, 4, 5])), /pad: padding \(3, 3\) at dim 2 must be non-negative and less than the input size 3/);
+    assertThrowsTensile(() => F.convTranspose3d(randn([1, 3, 2, 2, 2]), randn([2, 2, 2, 2, 2])), /convTranspose3d: expected input \[1, 3, 2, 2, 2\] to have 2 channels to match weight \[2, 2, 2, 2, 2\], but got 3 channels instead/);
+    assertThrowsTensile(() => F.convTranspose3d(randn([1, 2, 2, 2]), randn([2, 2, 2, 2])), /convTranspose3d: weight should be 5-D \[in_channels, out_channels\/groups, kD, kH, kW\], got \[2, 2, 2, 2\]/);
+    assertThrowsTensile(() => new nn.ConvTranspose3d(2, 2, 2, { outputPadding: [0, 1, 0] }), /ConvTranspose3d: output padding must be smaller than either stride or dilation/);
+    assertThrowsTensile(() => new nn.ConvTranspose3d(2, 2, 2, 2).forward(randn([1, 2, 2, 2, 2]), [6, 4, 4]), /ConvTranspose3d: requested an output size of \(6, 4, 4\), but valid sizes range from 4 to 5 in dim 0/);
+    assertThrowsTensile(() => new nn.InstanceNorm3d(3, { affine: true }).forward(randn([1, 4, 2, 2, 2])), /InstanceNorm3d: expected input's size at dim=1 to match num_features \(3\), but got: 4 \(input \[1, 4, 2, 2, 2\]\)/);
+    assertThrowsTensile(() => new nn.InstanceNorm3d(3).forward(randn([3, 2, 2])), /InstanceNorm3d: expected 4D \(unbatched\) or 5D \(batched\) input, got 3D input of shape \[3, 2, 2\]/);
+    assertThrowsTensile(() => new nn.LazyInstanceNorm3d().forward(randn([3, 2, 2])), /LazyInstanceNorm3d: expected 4D \(unbatched\) or 5D \(batched\) input, got 3D input of shape \[3, 2, 2\]/);
+    assertThrowsTensile(() => F.maxPool3d(randn([1, 1, 4, 4, 4]), 2, { padding: 2, returnIndices: true }), /maxPool3d: pad should be at most half of kernel size, but got pad=\[2, 2, 2\] and kernel_size=\[2, 2, 2\]/);
+    assertThrowsTensile(() => F.maxPool3d(randn([1, 1, 1, 4, 4]), 2, { returnIndices: true }), /maxPool3d: output size is too small \(computed \[0, 2, 2\] from input \[1, 1, 1, 4, 4\]/);
     assertThrowsTensile(() => new nn.ConstantPad3d([1, 2], 0), /ConstantPad3d: padding must be an integer or a list of 6 integers, got \[1,2\]/);
   });
 });

@@ -347,6 +347,9 @@ def lazy_layer_cases():
         ("LazyInstanceNorm1d", lambda: torch.nn.LazyInstanceNorm1d(), [2, 3, 5]),
         ("LazyInstanceNorm2d", lambda: torch.nn.LazyInstanceNorm2d(affine=False), [2, 3, 3, 4]),
         ("LazyInstanceNorm1d_plain", lambda: torch.nn.LazyInstanceNorm1d(affine=False, track_running_stats=False), [2, 3, 5]),
+        ("LazyConvTranspose3d", lambda: torch.nn.LazyConvTranspose3d(4, (2, 3, 2), stride=(2, 1, 2), padding=(1, 0, 1), output_padding=(1, 0, 0), groups=2), [1, 2, 3, 2, 3]),
+        ("LazyInstanceNorm3d", lambda: torch.nn.LazyInstanceNorm3d(), [2, 3, 2, 3, 2]),
+        ("LazyInstanceNorm3d_no_affine", lambda: torch.nn.LazyInstanceNorm3d(affine=False, momentum=0.3), [1, 2, 3, 2, 3]),
     ]
     for k, (name, make, shape) in enumerate(specs):
         torch.manual_seed(0)
@@ -380,13 +383,45 @@ def lazy_layer_cases():
     return out
 
 
+def layer3d_cases():
+    """ConvTranspose3d and InstanceNorm3d: repr, keys, outputs and gradients with formula weights,
+    then (norms) one more training step and an eval output."""
+    out = []
+    specs = [
+        ("ConvTranspose3d", lambda: torch.nn.ConvTranspose3d(4, 6, (2, 3, 2), stride=(2, 1, 2), padding=(1, 0, 1), output_padding=(1, 0, 0), groups=2, dilation=(1, 2, 1)), [1, 4, 3, 2, 3], None),
+        ("ConvTranspose3d_output_size", lambda: torch.nn.ConvTranspose3d(2, 3, 3, stride=2, padding=1, bias=False), [2, 2, 2, 3, 2], [4, 6, 4]),
+        ("ConvTranspose3d_unbatched", lambda: torch.nn.ConvTranspose3d(3, 2, 2), [3, 2, 2, 3], None),
+        ("InstanceNorm3d", lambda: torch.nn.InstanceNorm3d(3), [2, 3, 2, 3, 4], None),
+        ("InstanceNorm3d_affine_track", lambda: torch.nn.InstanceNorm3d(3, eps=1e-3, momentum=0.2, affine=True, track_running_stats=True), [2, 3, 3, 2, 2], None),
+        ("InstanceNorm3d_unbatched", lambda: torch.nn.InstanceNorm3d(2, affine=True), [2, 3, 2, 2], None),
+    ]
+    for k, (name, make, shape, out_size) in enumerate(specs):
+        m = make()
+        keys = list(m.state_dict().keys())
+        with torch.no_grad():
+            for j, (_, p) in enumerate(m.named_parameters()):
+                p.copy_(formula(p.shape, 150 + j, 0.7))
+        init = sd_enc(m)
+        x = formula(shape, 160 + k, 1.0).requires_grad_(True)
+        y = m(x, output_size=out_size) if out_size else m(x)
+        g = formula(list(y.shape), 170 + k, 1.0)
+        (y * g).sum().backward()
+        case = {"name": name, "repr": repr(m), "keys": keys, "init": init, "x": enc(x), "outputSize": out_size, "y": enc(y), "g": enc(g),
+                "gx": enc(x.grad), "grads": {n: enc(p.grad) for n, p in m.named_parameters()}, "final": sd_enc(m)}
+        if "Norm" in name:
+            m.eval()
+            case["eval"] = enc(m(x))
+        out.append(case)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures"))
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     body = {"swa": swa_case(), "swalr": swalr_cases(), "dropout": dropout_stats(), "asm": asm_cases(), "lazy": lazy_cases(),
-            "gaps": gap_layer_cases(), "lazyLayers": lazy_layer_cases()}
+            "gaps": gap_layer_cases(), "lazyLayers": lazy_layer_cases(), "layers3d": layer3d_cases()}
     path = os.path.join(args.out, "nn-extras.json")
     with open(path, "w") as f:
         json.dump({**HEADER, **body}, f, separators=(",", ":"), allow_nan=False)

@@ -25,3 +25,4 @@ export * from "./volumetric.js";
 export * from "./sampling.js";
 export * from "./attention.js"; // scaledDotProductAttention
 export * from "./unpool.js"; // maxUnpool1d/2d/3d, adaptiveMaxPool3d
+export * from "./fractional.js"; // fractionalMaxPool2d/3d

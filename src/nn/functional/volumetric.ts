@@ -1,14 +1,16 @@
 /**
- * 3-D (volumetric) convolution and pooling: `F.conv3d`, `F.maxPool3d`, `F.avgPool3d`, over
+ * 3-D (volumetric) convolution and pooling: `F.conv3d`, `F.convTranspose3d`, `F.maxPool3d`, `F.avgPool3d`, over
  * [N, C, D, H, W]. Each runs as a sum (or maximum) over the kD depth offsets of the 2-D op applied
  * to the matching depth slices, batched as [N·D_out, C, H, W]: the 2-D kernels do the work and
  * autograd composes the gradient.
  */
 import { Tensor, maximum, tensor } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
-import { conv2d } from "./conv.js";
+import { type ConvTransposeOptions, conv2d, convTranspose2d } from "./conv.js";
+import { checkConvArgs } from "./conv-args.js";
 import { avgPool2d, maxPool2d } from "./pool.js";
 import { pair, windowCount } from "./fold.js";
+import { maxPool3dWithIndices } from "./window-max.js";
 
 /** A size for the three spatial dims: one number for all, or `[d, h, w]`. */
 export type Size3 = number | readonly number[];
@@ -94,6 +96,56 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
   return batched ? out : out.squeeze(0);
 }
 
+/**
+ * 3-D transposed convolution: the adjoint of conv3d with the same weight. Each depth tap t runs
+ * the 2-D transposed convolution of every input depth slice with W[:, :, t]; input slice z lands
+ * at output depth z·sD + t·dD − pD, so the taps' results are spread by the stride (zeros between
+ * slices), shifted by t·dD and summed, then the depth padding is cropped.
+ *
+ * Shapes: input [N, Cin, D, H, W] (or [Cin, D, H, W]), weight [Cin, Cout/groups, kD, kH, kW], bias
+ * [Cout] → [N, Cout, D_out, H_out, W_out], D_out = (D − 1)·sD − 2pD + dD(kD − 1) + outputPadding_D + 1.
+ * ```ts
+ * F.convTranspose3d(randn([1, 4, 3, 5, 5]), randn([4, 2, 2, 2, 2]), null, { stride: 2 }).shape; // [1, 2, 6, 10, 10]
+ * ```
+ */
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+  const op = "convTranspose3d";
+  opts ??= {};
+  const groups = opts.groups ?? 1;
+  checkConvArgs(op, 3, input, weight, bias, groups, true);
+  const stride = pair(op, "stride", opts.stride ?? 1, 1, 3), dilation = pair(op, "dilation", opts.dilation ?? 1, 1, 3);
+  const padding = pair(op, "padding", opts.padding ?? 0, 0, 3), outPad = pair(op, "output_padding", opts.outputPadding ?? 0, 0, 3);
+  check(outPad.every((p, i) => p < stride[i]! || p < dilation[i]!), op, () =>
+    `output padding must be smaller than either stride or dilation, but got output_padding ${fmtShape(outPad)}, stride ${fmtShape(stride)}, dilation ${fmtShape(dilation)}`);
+  const batched = input.ndim === 5;
+  const x = batched ? input : input.unsqueeze(0);
+  const [N, C, D, H, W] = x.shape as [number, number, number, number, number];
+  const k = weight.shape.slice(2) as [number, number, number];
+  const outSize = [D, H, W].map((n, i) => (n - 1) * stride[i]! - 2 * padding[i]! + dilation[i]! * (k[i]! - 1) + outPad[i]! + 1);
+  check(outSize.every((n) => n > 0), op, () =>
+    `given input size ${fmtShape(input.shape)}, calculated output size ${fmtShape(outSize)} is too small (weight ${fmtShape(weight.shape)}, stride ${fmtShape(stride)}, padding ${fmtShape(padding)})`);
+  const Cout = weight.shape[1]! * groups;
+  const [sD, dD, pD] = [stride[0]!, dilation[0]!, padding[0]!];
+  // uncropped depth: (D − 1)·sD + dD(kD − 1) + outputPadding_D + 1
+  const full = outSize[0]! + 2 * pD;
+  const slices = x.permute([0, 2, 1, 3, 4]).reshape([N * D, C, H, W]);
+  let acc: Tensor | null = null;
+  for (let t = 0; t < k[0]; t++) {
+    const y = convTranspose2d(slices, weight.select(2, t), null, {
+      stride: stride.slice(1), padding: padding.slice(1), dilation: dilation.slice(1), outputPadding: outPad.slice(1), groups,
+    });
+    const [Ho, Wo] = y.shape.slice(2) as [number, number];
+    let z = y.reshape([N, D, Cout, Ho, Wo]);
+    if (sD > 1) z = z.unsqueeze(2).pad([0, 0, 0, 0, 0, 0, 0, sD - 1]).reshape([N, D * sD, Cout, Ho, Wo]).index([":", `0:${(D - 1) * sD + 1}`]);
+    const front = t * dD, back = full - front - ((D - 1) * sD + 1);
+    z = z.pad([0, 0, 0, 0, 0, 0, front, back]);
+    acc = acc ? acc.add(z) : z;
+  }
+  let out = acc!.index([":", `${pD}:${pD + outSize[0]!}`]).permute([0, 2, 1, 3, 4]);
+  if (bias !== null && bias !== undefined) out = out.add(bias.reshape([1, -1, 1, 1, 1]));
+  return batched ? out : out.squeeze(0);
+}
+
 export interface Pool3dOptions {
   /** Window step; defaults to `kernelSize`. */
   stride?: Size3 | null;
@@ -117,22 +169,30 @@ function depthWindow(op: string, x: Tensor, kernelSize: Size3, o: Pool3dOptions,
 
 export interface MaxPool3dOptions extends Pool3dOptions {
   dilation?: Size3;
+  /** Also return the argmax of each window as int32 indices into the flattened D·H·W input volume. */
+  returnIndices?: boolean;
 }
 
 /**
  * 3-D max pooling: y[n, c, d, i, j] = max over the kD×kH×kW window (padding reads −∞).
- * `returnIndices` is not supported.
+ * With `returnIndices`, also int32 indices of each window's first maximum into the flattened
+ * D·H·W input volume (PyTorch's), which `maxUnpool3d` takes; that form gathers the windows
+ * (`window-max.ts`) instead of maxing 2-D poolings over the depth offsets.
  *
  * Shapes: [N, C, D, H, W] (or [C, D, H, W]) → [N, C, D_out, H_out, W_out].
  * ```ts
  * F.maxPool3d(randn([1, 2, 4, 6, 6]), 2).shape; // [1, 2, 2, 3, 3]
+ * const [y, idx] = F.maxPool3d(x, 2, { returnIndices: true }); // F.maxUnpool3d(y, idx, 2)
  * ```
  */
-export function maxPool3d(input: Tensor, kernelSize: Size3, opts: MaxPool3dOptions = {}): Tensor {
+export function maxPool3d(input: Tensor, kernelSize: Size3, opts: MaxPool3dOptions & { returnIndices: true }): [Tensor, Tensor];
+export function maxPool3d(input: Tensor, kernelSize: Size3, opts?: MaxPool3dOptions & { returnIndices?: false }): Tensor;
+export function maxPool3d(input: Tensor, kernelSize: Size3, opts?: MaxPool3dOptions): Tensor | [Tensor, Tensor];
+export function maxPool3d(input: Tensor, kernelSize: Size3, opts: MaxPool3dOptions = {}): Tensor | [Tensor, Tensor] {
   const op = "maxPool3d";
   opts ??= {};
   checkInput(op, input);
-  check(!(opts as { returnIndices?: boolean }).returnIndices, op, "returnIndices is not supported for 3-D max pooling");
+  if (opts.returnIndices) return maxPool3dWithIndices(op, input, kernelSize, opts);
   const batched = input.ndim === 5;
   let x = batched ? input : input.unsqueeze(0);
   const d = pair(op, "dilation", opts.dilation ?? 1, 1, 3);

@@ -2,7 +2,7 @@ import { Parameter, type Tensor, empty, pad as padOp } from "../../core.js";
 import type { DType } from "../../core.js";
 import { TensileError, check } from "../../errors.js";
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv.js";
-import { conv3d } from "../functional/volumetric.js";
+import { conv3d, convTranspose3d } from "../functional/volumetric.js";
 import type { Size2 } from "../functional/fold.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { Module } from "../module.js";
@@ -267,5 +267,29 @@ export class Conv3d extends ConvNd {
   override forward(input: Tensor): Tensor {
     const [x, padding] = this.prepare(input);
     return conv3d(x, this.weight, this.bias, { stride: this.stride, padding, dilation: this.dilation, groups: this.groups });
+  }
+}
+
+/**
+ * 3-D transposed convolution (see `F.convTranspose3d`). `forward(x, outputSize)` picks the
+ * outputPadding that yields `outputSize`. Weight [inChannels, outChannels/groups, kD, kH, kW], as PyTorch's.
+ *
+ * Shapes: [N, inChannels, D, H, W] (or unbatched) → [N, outChannels, D_out, H_out, W_out],
+ * D_out = (D − 1)·stride − 2·padding + dilation·(kD − 1) + outputPadding + 1 (H, W likewise).
+ * ```ts
+ * new nn.ConvTranspose3d(16, 8, 2, { stride: 2 }).forward(randn([1, 16, 3, 5, 5])).shape; // [1, 8, 6, 10, 10]
+ * ```
+ */
+export class ConvTranspose3d extends ConvNd {
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
+    padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
+    const o = transposeOptions(stride, padding, outputPadding, groups, bias, dilation);
+    check(typeof (o.padding ?? 0) !== "string", "ConvTranspose3d", () => `padding must be an integer or a list of 3 integers, got ${pyRepr(o.padding)}`);
+    super("ConvTranspose3d", 3, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
+    checkOutputPadding(this, "ConvTranspose3d");
+  }
+
+  override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
+    return convTranspose3d(input, this.weight, this.bias, transposeCall(this, "ConvTranspose3d", 3, input, outputSize));
   }
 }

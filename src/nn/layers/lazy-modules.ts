@@ -1,6 +1,6 @@
 /**
- * Lazy convolutions and normalisations (PyTorch's `LazyConv1d/2d/3d`, `LazyConvTranspose1d/2d`,
- * `LazyBatchNorm1d/2d/3d`, `LazyInstanceNorm1d/2d`): the input channels are read off the first input.
+ * Lazy convolutions and normalisations (PyTorch's `LazyConv1d/2d/3d`, `LazyConvTranspose1d/2d/3d`,
+ * `LazyBatchNorm1d/2d/3d`, `LazyInstanceNorm1d/2d/3d`): the input channels are read off the first input.
  * Until then the parameters are `UninitializedParameter`s (and the running statistics empty [0]
  * buffers, PyTorch's `UninitializedBuffer`), printed with 0 channels as PyTorch prints them. The
  * first `forward` materialises them in place (so an optimizer built before it keeps working),
@@ -14,9 +14,11 @@ import type { Size2 } from "../functional/fold.js";
 import type { LoadStateDictResult, StateDict } from "../module.js";
 import type { Module } from "../module.js";
 import {
-  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, type ConvLayerOptions, type ConvTransposeLayerOptions, type PaddingMode,
+  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvLayerOptions, type ConvTransposeLayerOptions, type PaddingMode,
 } from "./conv.js";
-import { BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormLayerOptions, InstanceNorm1d, InstanceNorm2d, type InstanceNormLayerOptions } from "./norm.js";
+import {
+  BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormLayerOptions, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormLayerOptions,
+} from "./norm.js";
 import { UninitializedParameter, isLazy } from "./lazy.js";
 
 type Sd = StateDict | Map<string, Tensor>;
@@ -199,6 +201,26 @@ export class LazyConvTranspose2d extends ConvTranspose2d {
   }
 }
 
+/** `ConvTranspose3d` with `inChannels` read off the first input (PyTorch's `nn.LazyConvTranspose3d`); becomes a `ConvTranspose3d`. */
+export class LazyConvTranspose3d extends ConvTranspose3d {
+  constructor(outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
+    const o = transposeOpts(stride, padding, outputPadding, groups, bias, dilation);
+    super(o.groups ?? 1, outChannels, kernelSize, o);
+    makeConvLazy(this);
+  }
+  hasUninitializedParams(): boolean { return convIsLazy(this); }
+  override resetParameters(): void { if (!convIsLazy(this)) super.resetParameters(); }
+  override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
+    inferConv(this, "LazyConvTranspose3d", 3, true, input);
+    if (this instanceof LazyConvTranspose3d) Object.setPrototypeOf(this, ConvTranspose3d.prototype);
+    return super.forward(input, outputSize);
+  }
+  override loadStateDict(sd: Sd, options: { strict?: boolean } = {}): LoadStateDictResult {
+    loadConv(this, "LazyConvTranspose3d", 3, true, sd);
+    return super.loadStateDict(sd, options);
+  }
+}
+
 // ---- normalisations ----
 
 interface NormState extends Module {
@@ -360,6 +382,25 @@ export class LazyInstanceNorm2d extends InstanceNorm2d {
   }
   override loadStateDict(sd: Sd, options: { strict?: boolean } = {}): LoadStateDictResult {
     loadNorm(this, "LazyInstanceNorm2d", sd);
+    return super.loadStateDict(sd, options);
+  }
+}
+
+/** `InstanceNorm3d` with `numFeatures` read off the channel dim of the first input (PyTorch's `nn.LazyInstanceNorm3d`); becomes an `InstanceNorm3d`. */
+export class LazyInstanceNorm3d extends InstanceNorm3d {
+  constructor(eps: number | InstanceNormLayerOptions = 1e-5, momentum = 0.1, affine = true, trackRunningStats = true) {
+    super(1, inOpts(eps, momentum, affine, trackRunningStats));
+    makeNormLazy(this);
+  }
+  hasUninitializedParams(): boolean { return normIsLazy(this); }
+  override resetParameters(): void { if (!normIsLazy(this)) super.resetParameters(); }
+  override forward(input: Tensor): Tensor {
+    if (normIsLazy(this)) materializeNorm(this, instanceChannels("LazyInstanceNorm3d", 4, input), true);
+    if (this instanceof LazyInstanceNorm3d) Object.setPrototypeOf(this, InstanceNorm3d.prototype);
+    return super.forward(input);
+  }
+  override loadStateDict(sd: Sd, options: { strict?: boolean } = {}): LoadStateDictResult {
+    loadNorm(this, "LazyInstanceNorm3d", sd);
     return super.loadStateDict(sd, options);
   }
 }

@@ -356,6 +356,19 @@ export class InstanceNorm2d extends InstanceNormBase {
 }
 
 /**
+ * Instance normalisation of volumes (see `F.instanceNorm`): each (sample, channel) volume
+ * standardised over D×H×W. Defaults as PyTorch's: no affine map, no running statistics.
+ *
+ * Shapes: [N, C, D, H, W] or unbatched [C, D, H, W] → same.
+ * ```ts
+ * new nn.InstanceNorm3d(3, { affine: true }).forward(randn([2, 3, 4, 8, 8])).shape; // [2, 3, 4, 8, 8]
+ * ```
+ */
+export class InstanceNorm3d extends InstanceNormBase {
+  protected readonly noBatchDim = 4;
+}
+
+/**
  * Local response normalisation across neighbouring channels (see `F.localResponseNorm`).
  *
  * Shapes: [N, C, *] → same.

@@ -391,7 +391,9 @@ export class UpsamplingBilinear2d extends Upsample {
 }
 
 /**
- * 3-D max pooling (see `F.maxPool3d`); stride defaults to the kernel size. `returnIndices` is not supported.
+ * 3-D max pooling (see `F.maxPool3d`); stride defaults to the kernel size. With `returnIndices`,
+ * `forward` returns `[values, indices]`, the int32 indices into the flattened D·H·W volume that
+ * `MaxUnpool3d` takes.
  *
  * Shapes: [N, C, D, H, W] (or [C, D, H, W]) → [N, C, D_out, H_out, W_out].
  * ```ts
@@ -399,12 +401,8 @@ export class UpsamplingBilinear2d extends Upsample {
  * ```
  */
 export class MaxPool3d extends MaxPoolNd {
-  constructor(kernelSize: Size2, stride?: Size2 | null | MaxPoolLayerOptions, padding?: Size2, dilation?: Size2, returnIndices?: boolean, ceilMode?: boolean) {
-    super(kernelSize, stride, padding, dilation, returnIndices, ceilMode);
-    check(!this.returnIndices, "MaxPool3d", "returnIndices is not supported for 3-D max pooling");
-  }
-  override forward(input: Tensor): Tensor {
-    return maxPool3d(input, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+  override forward(input: Tensor): Tensor | [Tensor, Tensor] {
+    return maxPool3d(input, this.kernelSize, this.opts);
   }
 }
 
