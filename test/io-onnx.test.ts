@@ -10,35 +10,7 @@ import { test } from "node:test";
 import * as ort from "onnxruntime-web";
 import { F, type Tensor, cat, io, manualSeed, models, nn, noGrad, randint, randn, tensor, withBackend } from "../src/index.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
-
-ort.env.wasm.numThreads = 1;
-
-async function runOnnx(bytes: Uint8Array, feeds: Record<string, Tensor>): Promise<Record<string, { data: ArrayLike<number>; dims: readonly number[] }>> {
-  const session = await ort.InferenceSession.create(bytes);
-  const input: Record<string, ort.Tensor> = {};
-  for (const [k, t] of Object.entries(feeds)) {
-    if (t.dtype === "bool") input[k] = new ort.Tensor("bool", Uint8Array.from(t.dataSync() as Uint8Array), [...t.shape]);
-    else if (t.dtype === "int32") input[k] = new ort.Tensor("int32", Int32Array.from(t.dataSync() as Int32Array), [...t.shape]);
-    else input[k] = new ort.Tensor("float32", Float32Array.from(t.dataSync() as Float32Array), [...t.shape]);
-  }
-  const out = await session.run(input);
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { data: v.data as ArrayLike<number>, dims: v.dims }]));
-}
-
-function assertMatches(what: string, got: { data: ArrayLike<number>; dims: readonly number[] }, want: Tensor, tol = 1e-4): void {
-  assert.deepEqual([...got.dims], [...want.shape], `${what}: shape`);
-  const w = want.dataSync();
-  let worst = 0;
-  for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(Number(got.data[i]) - w[i]!) / (1 + Math.abs(w[i]!)));
-  assert.ok(worst < tol, `${what}: ONNX Runtime differs from Tensile by ${worst}`);
-}
-
-async function roundTrip(what: string, model: nn.Module, example: Tensor, input: Tensor, tol = 1e-4): Promise<void> {
-  const bytes = io.exportOnnxBytes(model, example);
-  model.eval();
-  const got = await runOnnx(bytes, { input });
-  assertMatches(what, got.output!, model.forward(input) as Tensor, tol);
-}
+import { assertMatches, roundTrip, runOnnx } from "./helpers/onnx.js";
 
 test("the text's network (Linear-ReLU-Linear) runs in ONNX Runtime at another batch size", async () => {
   manualSeed(0);

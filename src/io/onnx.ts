@@ -25,6 +25,7 @@ import { Module } from "../nn/module.js";
 import * as L from "../nn/layers/index.js";
 import { Graph, elemOf } from "./onnx/graph.js";
 import { LAYERS, functional, opNode, recurrent } from "./onnx/ops.js";
+import { TENSORS_LAYERS, refuseUnrunLazy } from "./onnx/ops-3d.js";
 import { Pb, attribute, tensorProto, valueInfo } from "./onnx/proto.js";
 
 // ---------------------------------------------------------------- tracing
@@ -57,6 +58,8 @@ function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: 
         depth--;
       }
       if (depth === 0 && out instanceof Tensor) g.names.set(out, functional(g, name, g.value(x), x, out, a));
+      else if (depth === 0)
+        throw new TensileError(`exportOnnx: F.${name} returning several tensors (returnIndices) has no ONNX export here; the layer form (nn.MaxPool2d with returnIndices) does`);
       return out;
     },
   };
@@ -72,6 +75,20 @@ function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: 
         removers.push(m.registerForwardHook((mod, args, out) => {
           depth--;
           if (depth === 0) recurrent(g, mod as L.LSTM, args, out);
+          return undefined;
+        }));
+        continue;
+      }
+      const whole = TENSORS_LAYERS.get(m.constructor);
+      if (whole) {
+        // several tensors in or out (indices): the rule names every output itself
+        removers.push(m.registerForwardPreHook(() => {
+          depth++;
+          return undefined;
+        }));
+        removers.push(m.registerForwardHook((mod, args, out) => {
+          depth--;
+          if (depth === 0) whole(g, mod, args, out);
           return undefined;
         }));
         continue;
@@ -172,6 +189,7 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   const freeDims = (name: string, t: Tensor): number[] => (axes ? (axes[name] ?? []) : batchOnly && t.ndim > 0 ? [0] : []).filter((d) => d < t.ndim);
   const params = new Map<Tensor, string>();
   if (model instanceof Module) {
+    refuseUnrunLazy(model);
     for (const [k, p] of model.namedParameters()) params.set(p, k);
     for (const [k, b] of model.namedBuffers()) params.set(b, k);
   }

@@ -4,6 +4,7 @@
  * PyTorch 1.13's gradient formulas in Tensor ops so createGraph works), and the composites
  * torch.linalg.tensorinv, tensorsolve and vecdot; torch.pdist (the distances between a matrix's rows).
  */
+import { traceUnit } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
@@ -198,6 +199,11 @@ export function pdist(x: T, p = 2): T {
   if (x.ndim !== 2) throw new TensileError(`pdist: only supports 2D tensors, got: ${x.ndim}D (shape ${fmtShape(x.shape)})`);
   if (!isFloating(x.dtype)) throw new TensileError(`pdist: only supports floating-point dtypes, got ${x.dtype}`);
   if (typeof p !== "number" || !(p >= 0)) throw new TensileError(`pdist: only supports non-negative p values, got ${fmtValue(p)}`);
+  // one op to a tracer (ONNX export, TensorBoard's graph), not the gathers it is made of
+  return traceUnit("pdist", x, { p }, () => pdistOf(x, p));
+}
+
+function pdistOf(x: T, p: number): T {
   const n = x.shape[0]!;
   const k = n < 2 ? 0 : (n * (n - 1)) / 2; // (not −0 for n = 0)
   const I = new Int32Array(k), J = new Int32Array(k);

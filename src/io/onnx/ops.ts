@@ -57,8 +57,6 @@ export const LAYERS = new Map<Function, LayerExport>([
   }],
   [L.Conv1d, (g, m, x) => conv(g, m as L.Conv1d, x, 1)],
   [L.Conv2d, (g, m, x) => conv(g, m as L.Conv2d, x, 2)],
-  [L.MaxPool1d, (g, m, x) => maxPool(g, m as L.MaxPool1d, x, 1)],
-  [L.MaxPool2d, (g, m, x) => maxPool(g, m as L.MaxPool2d, x, 2)],
   [L.AvgPool2d, (g, m, x) => {
     const p = m as L.AvgPool2d;
     if (p.divisorOverride !== null) throw new TensileError("exportOnnx: AvgPool2d with divisorOverride has no ONNX equivalent");
@@ -167,8 +165,10 @@ const MORE_LAYERS: [Function, LayerExport][] = [
   ...([L.ZeroPad2d, L.ConstantPad1d, L.ConstantPad2d, L.ReflectionPad1d, L.ReflectionPad2d, L.ReplicationPad1d, L.ReplicationPad2d] as Function[])
     .map((C): [Function, LayerExport] => [C, (g, m, x, input) => padLayer(g, m, x, input)]),
   [L.ConvTranspose1d, (g, m, x, input, out) => convTranspose(g, m as L.ConvTranspose1d, x, input, out, 1)],
+  [L.ConvTranspose3d, (g, m, x, input, out) => convTranspose(g, m as unknown as L.ConvTranspose2d, x, input, out, 3)],
+  [L.InstanceNorm3d, (g, m, x, input) => instanceNorm(g, m as L.InstanceNorm3d, x, input)],
+  ...([L.ConstantPad3d, L.ReflectionPad3d, L.ReplicationPad3d] as Function[]).map((C): [Function, LayerExport] => [C, (g, m, x, input) => padLayer(g, m, x, input)]),
   [L.Conv3d, (g, m, x) => conv(g, m as unknown as L.Conv2d, x, 3)],
-  [L.MaxPool3d, (g, m, x) => maxPool(g, m as unknown as L.MaxPool2d, x, 3)],
   [L.BatchNorm3d, (g, m, x) => batchNorm(g, m as unknown as L.BatchNorm2d, x)],
   [L.AvgPool1d, (g, m, x) => avgPool(g, m as L.AvgPool1d, x, 1)],
   [L.AvgPool3d, (g, m, x) => avgPool(g, m as L.AvgPool3d, x, 3)],
@@ -183,7 +183,7 @@ const MORE_LAYERS: [Function, LayerExport][] = [
 ];
 for (const [C, f] of MORE_LAYERS) LAYERS.set(C, f);
 
-function instanceNorm(g: Graph, n: L.InstanceNorm1d | L.InstanceNorm2d, x: string, input: Tensor): string {
+function instanceNorm(g: Graph, n: L.InstanceNorm1d | L.InstanceNorm2d | L.InstanceNorm3d, x: string, input: Tensor): string {
   const C = n.numFeatures;
   if (input.ndim < 3) throw new TensileError(`exportOnnx: ${n.constructor.name} is exported for batched input [N, C, ...], got ${fmtShape(input.shape)}`);
   const scale = n.weight ? g.value(n.weight) : g.constant("ones", [C], "float32", new Array<number>(C).fill(1));
@@ -263,15 +263,6 @@ function conv(g: Graph, c: L.Conv1d | L.Conv2d, x: string, nd: number): string {
   return g.node("Conv", ins, { kernel_shape: [...k], strides: [...c.stride], pads, dilations: [...c.dilation], group: c.groups });
 }
 
-function maxPool(g: Graph, p: L.MaxPool1d | L.MaxPool2d, x: string, nd: number): string {
-  if (p.returnIndices) throw new TensileError(`exportOnnx: ${p.constructor.name} with returnIndices is not supported`);
-  const pad = pair(p.padding, nd);
-  return g.node("MaxPool", [x], {
-    kernel_shape: pair(p.kernelSize, nd), strides: pair(p.stride ?? p.kernelSize, nd), pads: [...pad, ...pad],
-    dilations: pair(p.dilation, nd), ceil_mode: p.ceilMode ? 1 : 0,
-  });
-}
-
 function batchNorm(g: Graph, b: L.BatchNorm1d | L.BatchNorm2d, x: string): string {
   const C = b.numFeatures;
   if (!b.runningMean || !b.runningVar)
@@ -292,6 +283,9 @@ function reshape(g: Graph, x: string, _input: Tensor, out: Tensor): string {
 
 /** Functional pooling (`F.maxPool2d(x, 2)`), traced as one op. */
 export function functional(g: Graph, name: string, x: string, input: Tensor, out: Tensor, a: Record<string, unknown>): string {
+  if (!["interpolate", "maxPool1d", "maxPool2d", "avgPool2d", "adaptiveAvgPool2d"].includes(name))
+    throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
+      "the layers and ops that do are listed in docs/io.md");
   if (name === "interpolate") return resize(g, x, input, out, a.mode as string, a.alignCorners as boolean);
   const nd = name === "maxPool1d" ? 1 : 2;
   const k = pair(a.kernelSize as number | number[], nd);
