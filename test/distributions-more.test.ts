@@ -1,7 +1,7 @@
 /**
  * MixtureSameFamily, LogitRelaxedBernoulli / RelaxedBernoulli, ExpRelaxedCategorical /
- * RelaxedOneHotCategorical, Multinomial, Weibull, Pareto, Kumaraswamy, LowRankMultivariateNormal, FisherSnedecor
- * against PyTorch 1.13
+ * RelaxedOneHotCategorical, Multinomial, Weibull, Pareto, Kumaraswamy, LowRankMultivariateNormal, FisherSnedecor,
+ * StickBreakingTransform, LogisticNormal, VonMises, Wishart against PyTorch 1.13
  * (the "more" entry of fixtures/distributions.json, from tools/gen-distributions-fixtures.py):
  * values and gradients of every method, expand, KL pairs, rsample at PyTorch's noise; then sample
  * statistics (seeded, bounds several standard errors wide) and argument errors.
@@ -15,6 +15,7 @@ import { type Enc, assertClose, assertThrowsTensile, dec, loadNnFixture } from "
 import { expRelaxedCategoricalDraw, logitRelaxedBernoulliDraw } from "../src/distributions/relaxed.js";
 import { lowRankMultivariateNormalDraw } from "../src/distributions/low-rank.js";
 import { fisherSnedecorDraw } from "../src/distributions/fisher-snedecor.js";
+import { wishartDraw } from "../src/distributions/wishart.js";
 
 const D = T.distributions;
 type Dist = T.distributions.Distribution;
@@ -26,7 +27,16 @@ type Case = { name: string; spec: Spec; value?: Enc; p?: Enc; batchShape: number
 interface KlCase { name: string; p: Spec; q: Spec; kl: Enc; grads?: (Enc | null)[] }
 interface RsampleCase { name: string; spec: Spec; noise: Enc; sampleShape: number[]; out: Enc; weight: Enc; grads: (Enc | null)[] }
 interface MatrixCase extends Graded { name: string; spec: Spec; method: "covariance_matrix" | "precision_matrix" | "scale_tril" }
-const fx = loadNnFixture<{ more: { cases: Case[]; kl: KlCase[]; rsample: RsampleCase[]; matrices: MatrixCase[] } }>("distributions.json").more;
+interface TSpec { t: string; of?: TSpec }
+interface TransformCase {
+  name: string; spec: TSpec; x: Enc; y: Enc; inv: Enc; weight: Enc; grads: (Enc | null)[]; ladj: Graded | null; repr: string;
+  bijective: boolean; domainEventDim: number; codomainEventDim: number; shape: number[]; forwardShape: number[]; inverseShape: number[];
+}
+const fx = loadNnFixture<{ more: { cases: Case[]; kl: KlCase[]; rsample: RsampleCase[]; matrices: MatrixCase[]; transforms: TransformCase[] } }>("distributions.json").more;
+
+/** The parameterless transform a spec describes (`inv` of one, or one by class name). */
+const buildTransform = (spec: TSpec): T.distributions.Transform =>
+  spec.t === "inv" ? buildTransform(spec.of!).inv : new (D as unknown as Record<string, new () => T.distributions.Transform>)[spec.t]!();
 
 const camel = (k: string) => k.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
 
@@ -114,6 +124,28 @@ for (const backend of backendsUnderTest()) {
         });
       }));
     }
+    for (const c of fx.transforms) {
+      test(`transform ${c.name}: forward, inverse, logAbsDetJacobian, shapes and gradients match PyTorch`, () => withBackend(backend, () => {
+        const t = buildTransform(c.spec);
+        assert.equal(t.toString(), c.repr);
+        assert.equal(t.bijective, c.bijective, "bijective");
+        assert.equal(t.domain.eventDim, c.domainEventDim, "domain event dim");
+        assert.equal(t.codomain.eventDim, c.codomainEventDim, "codomain event dim");
+        assert.deepEqual(t.forwardShape(c.shape), c.forwardShape, "forwardShape");
+        assert.deepEqual(t.inverseShape(c.shape), c.inverseShape, "inverseShape");
+        const x = dec(c.x, { requiresGrad: true });
+        const y = t.forward(x);
+        assertClose(`${c.name} forward`, y, c.y, 1e-5, 1e-6);
+        assertClose(`${c.name} inverse`, t.inverse(y.detach()), c.inv, 1e-4, 1e-5);
+        y.mul(dec(c.weight)).sum().backward();
+        if (c.grads[0]) assertClose(`${c.name} forward grad`, x.grad!, c.grads[0], 1e-4, 1e-5);
+        const x2 = dec(c.x, { requiresGrad: true });
+        const ladj = t.logAbsDetJacobian(x2, t.forward(x2));
+        assertClose(`${c.name} logAbsDetJacobian`, ladj, c.ladj!.out, 1e-4, 1e-5);
+        ladj.mul(dec(c.ladj!.weight)).sum().backward();
+        if (c.ladj!.grads[0]) assertClose(`${c.name} logAbsDetJacobian grad`, x2.grad!, c.ladj!.grads[0], 1e-4, 1e-4);
+      }));
+    }
     for (const r of fx.rsample) {
       test(`rsample of ${r.name} at PyTorch's noise: draws and their gradients match`, () => withBackend(backend, () => {
         const [d, leaves] = build(r.spec);
@@ -122,6 +154,8 @@ for (const backend of backendsUnderTest()) {
         if (d instanceof D.LogitRelaxedBernoulli) x = logitRelaxedBernoulliDraw(d, noise);
         else if (d instanceof D.LowRankMultivariateNormal) x = lowRankMultivariateNormalDraw(d, noise);
         else if (d instanceof D.FisherSnedecor) x = fisherSnedecorDraw(d, noise);
+        else if (d instanceof D.Wishart) x = wishartDraw(d, noise);
+        else if (d instanceof D.LogisticNormal) x = d.transforms[0]!.forward(d.loc.add(d.scale.mul(noise))); // the base Normal's draw at that noise
         else if (d instanceof D.TransformedDistribution) {
           const base = d.baseDist;
           x = base instanceof D.LogitRelaxedBernoulli ? logitRelaxedBernoulliDraw(base, noise)
@@ -361,4 +395,141 @@ test("FisherSnedecor argument errors", () => {
   assertThrowsTensile(() => new D.FisherSnedecor(ft([1, 2]), ft([1, 2, 3])), /^FisherSnedecor/);
   assertThrowsTensile(() => new D.FisherSnedecor(1, 2).logProb(ft([1, -0.5])), /^FisherSnedecor.logProb: expected the value to be positive .*but found -0.5 at flat index 1/);
   assertThrowsTensile(() => D.klDivergence(new D.FisherSnedecor(1, 2), new D.FisherSnedecor(1, 2)), /^klDivergence: no KL\(p \|\| q\) is implemented for p FisherSnedecor/);
+});
+
+test("StickBreakingTransform: draws on the simplex, inverse round trip, shape errors", () => {
+  const t = new D.StickBreakingTransform();
+  const x = ft([[0, 0, 0], [3, -2, 0.5]]);
+  const y = t.forward(x);
+  assert.deepEqual(y.shape, [2, 4]);
+  values(y.sum(-1)).forEach((s) => assert.ok(Math.abs(s - 1) < 1e-6));
+  values(y.narrow(0, 0, 1)).forEach((v) => assert.ok(Math.abs(v - 0.25) < 1e-6, "x = 0 is the simplex's centre"));
+  assert.ok(values(t.inverse(y).sub(x).abs()).every((e) => e < 1e-4));
+  assert.ok(t.equals(new D.StickBreakingTransform()) && !t.equals(new D.ExpTransform()));
+  assert.ok(t.inv.equals(new D.StickBreakingTransform().inv));
+  assertThrowsTensile(() => t.forwardShape([]), /^StickBreakingTransform: too few dimensions on input \(shape \[\]\)/);
+  assertThrowsTensile(() => t.inv.forwardShape([]), /^StickBreakingTransform: too few dimensions on input/);
+  assertThrowsTensile(() => t.forward(ft(1)), /^StickBreakingTransform.forward: too few dimensions on input \(shape \[\]\)/);
+});
+
+test("LogisticNormal: 20 000 draws lie on the simplex and their logits log(yᵢ / y_K+1) have the base Normal's mean; rsample reaches loc and scale; expand", () => {
+  manualSeed(7);
+  const loc = ft([0.5, -1, 0], { requiresGrad: true }), scale = ft([0.3, 1, 2], { requiresGrad: true });
+  const d = new D.LogisticNormal(loc, scale);
+  assert.deepEqual([...d.batchShape], []);
+  assert.deepEqual([...d.eventShape], [4]);
+  const y = d.rsample([20000]);
+  assert.deepEqual(y.shape, [20000, 4]);
+  values(y.sum(-1)).forEach((s) => assert.ok(Math.abs(s - 1) < 1e-5));
+  // the first stick: z₁ = y₁ = σ(x₁ − log 3), x₁ ~ N(0.5, 0.3²)
+  const logit1 = values(y.select(-1, 0)).map((p) => Math.log(p / (1 - p)) + Math.log(3));
+  assertMean("LogisticNormal first logit", logit1, 0.5, 0.09);
+  assert.ok(Math.abs(sampleVariance(logit1) / 0.09 - 1) < 0.05);
+  y.sum().backward();
+  assert.ok(loc.grad && scale.grad);
+  assert.equal(d.hasRsample, true);
+  // a scalar Normal is one stick of two components, as PyTorch
+  const s = new D.LogisticNormal(0, 1);
+  assert.deepEqual([...s.batchShape], []);
+  assert.deepEqual([...s.eventShape], [2]);
+  assert.deepEqual(s.loc.shape, [1]);
+  const e = new D.LogisticNormal(ft([0, 1]), ft([1, 1])).expand([3]);
+  assert.deepEqual([...e.batchShape], [3]);
+  assert.deepEqual(e.sample([2]).shape, [2, 3, 3]);
+  assert.deepEqual(e.loc.shape, [3, 2]);
+  assert.deepEqual(e.logProb(ft([0.2, 0.3, 0.5])).shape, [3]);
+  assert.equal(e.toString(), "LogisticNormal()");
+  assert.throws(() => e.mean, /LogisticNormal.mean: not implemented/);
+});
+
+test("LogisticNormal argument errors", () => {
+  assertThrowsTensile(() => new D.LogisticNormal(ft([0, 1]), ft([1, -1])), /^Normal: expected parameter scale to be positive/);
+  assertThrowsTensile(() => new D.LogisticNormal(ft([0, 1]), 1).logProb(ft([0.5, 0.5, 0.5])), /^LogisticNormal.logProb: expected the value's sum over the last dim to be 1/);
+  assertThrowsTensile(() => new D.LogisticNormal(ft([0, 1]), 1).logProb(ft([0.5, 0.5])), /^LogisticNormal.logProb: the value's shape \[2\] does not end with the event shape \[3\]/);
+  assertThrowsTensile(() => new D.LogisticNormal(ft([0, 1]), 1).expand([3]).expand([2]), /^LogisticNormal.expand: the expanded size/);
+});
+
+test("VonMises.sample: 20 000 draws in [−π, π) have the circular moments E cos(X − μ) = I₁/I₀, E sin(X − μ) = 0, E cos 2(X − μ) = I₂/I₀; no rsample", () => {
+  manualSeed(8);
+  const mu = [1, -2, 3], kappa = [0.5, 4, 20];
+  const d = new D.VonMises(ft(mu), ft(kappa));
+  const x = d.sample([20000]);
+  assert.deepEqual(x.shape, [20000, 3]);
+  const v = values(x);
+  assert.ok(v.every((a) => a >= -Math.PI && a < Math.PI));
+  const a1 = values(d.variance).map((s) => 1 - s);
+  mu.forEach((m, j) => {
+    const c = column(v, 3, j);
+    const A1 = a1[j]!, A2 = 1 - (2 / kappa[j]!) * A1;
+    assertMean(`VonMises ${j} cos`, c.map((a) => Math.cos(a - m)), A1, (1 + A2) / 2 - A1 * A1);
+    assertMean(`VonMises ${j} sin`, c.map((a) => Math.sin(a - m)), 0, (1 - A2) / 2);
+    assertMean(`VonMises ${j} cos 2`, c.map((a) => Math.cos(2 * (a - m))), A2, 0.5);
+  });
+  assert.equal(d.hasRsample, false);
+  assertThrowsTensile(() => d.rsample(), /VonMises.rsample: not implemented/);
+  manualSeed(8);
+  assert.deepEqual(values(d.sample([5])), values(x.narrow(0, 0, 5)), "seeded: the same draws again");
+  const f64 = new D.VonMises(ft([0.1]).to("float64"), 2).expand([4, 1]);
+  const s = f64.sample([2]);
+  assert.deepEqual(s.shape, [2, 4, 1]);
+  assert.equal(s.dtype, "float64");
+  assert.equal(f64.toString(), "VonMises(loc: torch.Size([4, 1]), concentration: torch.Size([4, 1]))");
+  assert.equal(new D.VonMises(0.5, 2).toString(), "VonMises(loc: 0.5, concentration: 2.0)");
+  const lp = new D.VonMises(0, 2);
+  // the density integrates to 1 over one turn (I₀'s approximation is good to ~1e-7)
+  let total = 0;
+  for (let i = 0; i < 2000; i++) total += Math.exp(lp.logProb(ft(-Math.PI + (i + 0.5) * (2 * Math.PI / 2000))).item() as number) * (2 * Math.PI / 2000);
+  assert.ok(Math.abs(total - 1) < 1e-5, `density integrates to ${total}`);
+});
+
+test("VonMises argument errors", () => {
+  assertThrowsTensile(() => new D.VonMises(0, ft([1, 0])), /^VonMises: expected parameter concentration to be positive \(GreaterThan\(lower_bound=0.0\)\), but found 0 at flat index 1/);
+  assertThrowsTensile(() => new D.VonMises(ft([0, 1]), ft([1, 2, 3])), /^VonMises/);
+  assertThrowsTensile(() => new D.VonMises(0, 1).logProb(1 as never), /^VonMises.logProb: expected a Tensor value/);
+  assertThrowsTensile(() => new D.VonMises(ft([0, 1]), 1).expand([3, 3]), /^VonMises.expand: the expanded size/);
+  assertThrowsTensile(() => D.klDivergence(new D.VonMises(0, 1), new D.VonMises(0, 2)), /^klDivergence: no KL\(p \|\| q\) is implemented for p VonMises/);
+});
+
+test("Wishart.rsample: 20 000 Bartlett draws are positive definite with mean νΣ and variance ν(Σᵢⱼ² + ΣᵢᵢΣⱼⱼ); gradients reach df and the factor; expand", () => {
+  manualSeed(9);
+  const df = ft(5, { requiresGrad: true }), L = ft([[1, 0], [0.3, 0.6]], { requiresGrad: true });
+  const d = new D.Wishart(df, { scaleTril: L });
+  const x = d.rsample([20000]);
+  assert.deepEqual(x.shape, [20000, 2, 2]);
+  const v = values(x), mean = values(d.mean), variance = values(d.variance);
+  for (let r = 0; r < v.length; r += 4) assert.ok(v[r]! > 0 && v[r]! * v[r + 3]! - v[r + 1]! * v[r + 2]! > 0 && v[r + 1] === v[r + 2], `draw ${r / 4} is positive definite`);
+  for (let k = 0; k < 4; k++) {
+    const c = column(v, 4, k);
+    assertMean(`Wishart entry ${k}`, c, mean[k]!, variance[k]!);
+    assert.ok(Math.abs(sampleVariance(c) / variance[k]! - 1) < 0.1, `Wishart entry ${k} variance ${sampleVariance(c)} vs ${variance[k]}`);
+  }
+  x.sum().backward();
+  assert.ok(df.grad && L.grad);
+  // logProb at the draws is finite, and the density's normaliser is right: E[log p] = −entropy
+  const lp = values(d.logProb(x.detach().narrow(0, 0, 5000)));
+  assertMean("Wishart E[log p]", lp, -(d.entropy().item() as number), sampleVariance(lp));
+  const e = new D.Wishart(ft([3, 4]), { covarianceMatrix: T.eye(2) }).expand([5, 2]);
+  assert.deepEqual([...e.batchShape], [5, 2]);
+  assert.deepEqual(e.sample([3]).shape, [3, 5, 2, 2, 2]);
+  assert.deepEqual(e.logProb(T.eye(2)).shape, [5, 2]);
+  assert.equal(e.toString(), "Wishart(covariance_matrix: torch.Size([5, 2, 2, 2]), df: torch.Size([5, 2]))");
+  assert.equal(new D.Wishart(3, { precisionMatrix: T.eye(2) }).toString(), "Wishart(precision_matrix: torch.Size([2, 2]), df: 3.0)");
+});
+
+test("Wishart argument errors", () => {
+  const I = T.eye(3);
+  assertThrowsTensile(() => new D.Wishart(2, { scaleTril: I }), /^Wishart: expected df to be greater than ndim - 1 = 2, got 2/);
+  assertThrowsTensile(() => new D.Wishart(ft([4, 1.5]), { scaleTril: I }), /^Wishart: expected df to be greater than ndim - 1 = 2, got a tensor of shape \[2\]/);
+  assertThrowsTensile(() => new D.Wishart(4, { scaleTril: I, covarianceMatrix: I }), /^Wishart: exactly one of covariance_matrix or precision_matrix or scale_tril may be specified, got 2/);
+  assertThrowsTensile(() => new D.Wishart(4, {}), /^Wishart: exactly one of .* got 0/);
+  assertThrowsTensile(() => new D.Wishart(4, { covarianceMatrix: ft([1, 2, 3]) }), /^Wishart: covarianceMatrix must be a batch of square matrices .*got shape \[3\]/);
+  assertThrowsTensile(() => new D.Wishart(4, { covarianceMatrix: ft([[1, 2], [2, 1]]) }), /^Wishart: covarianceMatrix is not positive-definite/);
+  assertThrowsTensile(() => new D.Wishart(4, { scaleTril: ft([[1, 0.5], [0, 1]]) }), /^Wishart: expected scale_tril to be lower triangular/);
+  assertThrowsTensile(() => new D.Wishart(4, { scaleTril: ft([[1, 0], [0.5, -1]]) }), /^Wishart: expected scale_tril to have a positive diagonal/);
+  assertThrowsTensile(() => new D.Wishart(ft([4, 5, 6]), { scaleTril: T.eye(2).expand([2, 2, 2]) }), /^Wishart/);
+  assertThrowsTensile(() => new D.Wishart(4, { scaleTril: T.eye(2) }).logProb(ft([[1, 2], [2, 1]])), /^Wishart.logProb: expected the value to be positive definite/);
+  assertThrowsTensile(() => new D.Wishart(4, { scaleTril: T.eye(2) }).logProb(ft([[1, 0.5], [0, 1]])), /^Wishart.logProb: expected the value to be positive definite/);
+  assertThrowsTensile(() => new D.Wishart(4, { scaleTril: T.eye(2) }).logProb(T.eye(3)), /^Wishart.logProb: the value's shape \[3, 3\] does not end with the event shape \[2, 2\]/);
+  assertThrowsTensile(() => new D.Wishart(ft([4, 5]), { scaleTril: T.eye(2) }).expand([3]), /^Wishart.expand: the expanded size/);
+  assertThrowsTensile(() => D.klDivergence(new D.Wishart(4, { scaleTril: T.eye(2) }), new D.Wishart(5, { scaleTril: T.eye(2) })), /^klDivergence: no KL\(p \|\| q\) is implemented for p Wishart/);
 });

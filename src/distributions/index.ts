@@ -28,8 +28,12 @@ export { Multinomial } from "./multinomial.js";
 export { Weibull, Pareto, Kumaraswamy } from "./power-law.js";
 export { LowRankMultivariateNormal } from "./low-rank.js";
 export { FisherSnedecor } from "./fisher-snedecor.js";
+export { LogisticNormal } from "./logistic-normal.js";
+export { VonMises } from "./von-mises.js";
+export { Wishart, type WishartOptions } from "./wishart.js";
+export { StickBreakingTransform } from "./transforms-extra.js";
 export {
   Transform, Constraint, ComposeTransform, InverseTransform, ExpTransform, AffineTransform, PowerTransform, SigmoidTransform,
   SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions,
 } from "./transforms.js";
-export * as transforms from "./transforms.js";
+export * as transforms from "./transforms-all.js";

@@ -4,7 +4,7 @@ import torch.distributions as D
 from torch.distributions.relaxed_bernoulli import LogitRelaxedBernoulli
 from torch.distributions.relaxed_categorical import ExpRelaxedCategorical
 
-from .dist_common import Arg, build, case, enc, grads_of, kl_case, spec_json
+from .dist_common import Arg, build, case, enc, grads_of, kl_case, spec_json, transform_case
 
 
 def rsample_case(name, spec, noise, sample_shape=()):
@@ -103,7 +103,9 @@ def more_dists():
     rs.append(rsample_case("Weibull", {"dist": "Weibull", "args": [Arg(pos(3) * 2), Arg(pos(3) * 2)]}, pos(5, 3)))
     rs.append(rsample_case("Pareto", {"dist": "Pareto", "args": [Arg(pos(3)), Arg(pos(3) * 2)]}, pos(5, 3)))
     more_cases, more_kls, more_rs, matrices = more_dists_2()
-    return {"cases": cases + more_cases, "kl": kls + more_kls, "rsample": rs + more_rs, "matrices": matrices}
+    cases3, kls3, rs3, transforms, (matrices3, rs_wishart) = more_dists_3()
+    return {"cases": cases + more_cases + cases3, "kl": kls + more_kls + kls3, "rsample": rs + more_rs + rs3 + rs_wishart, "matrices": matrices + matrices3,
+            "transforms": transforms}
 
 
 def rsample_case_normal_noise(name, spec, module, noises, sample_shape=()):
@@ -182,3 +184,81 @@ def rsample_case_gamma_noise(name, spec, draws, sample_shape=()):
     gs = torch.autograd.grad((x * w).sum(), leaves, allow_unused=True)
     return {"name": name, "spec": spec_json(spec), "noise": enc(torch.stack(list(draws), -1)), "sampleShape": list(sample_shape), "out": enc(x), "weight": enc(w),
             "grads": [enc(v) if v is not None else None for v in gs]}
+
+
+def more_dists_3():
+    """StickBreakingTransform, LogisticNormal, VonMises, Wishart (appended to "more" with their own seed)."""
+    import torch.distributions.normal as normal_mod
+    torch.manual_seed(5)
+    rn = lambda *s: torch.randn(*s)
+    pos = lambda *s: torch.rand(*s) + 0.3
+    cases, kls, rs, transforms = [], [], [], []
+    sb = {"t": "StickBreakingTransform"}
+    transforms.append(transform_case("StickBreakingTransform", sb, rn(2, 3) * 2, [2, 3]))
+    transforms.append(transform_case("StickBreakingTransform/float64", sb, rn(4).double(), [4]))
+    transforms.append(transform_case("StickBreakingTransform/one", sb, rn(3, 1), [3, 1]))
+    transforms.append(transform_case("inv StickBreakingTransform", {"t": "inv", "of": sb}, torch.softmax(rn(2, 4), -1), [2, 4]))
+    simplex = lambda *s: torch.softmax(rn(*s) * 1.5, -1)
+    LN = ("log_prob",)
+    cases.append(case("LogisticNormal", {"dist": "LogisticNormal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, value=simplex(5, 2, 4), methods=LN))
+    cases.append(case("LogisticNormal/broadcast", {"dist": "LogisticNormal", "args": [Arg(rn(3)), Arg(pos(2, 1))]}, value=simplex(2, 4), methods=LN))
+    cases.append(case("LogisticNormal/scalar", {"dist": "LogisticNormal", "args": [Arg(torch.tensor(0.4)), Arg(torch.tensor(1.3))]}, value=simplex(3, 2), methods=LN))
+    cases.append(case("LogisticNormal/float64", {"dist": "LogisticNormal", "args": [Arg(rn(2).double()), Arg(0.7)]}, value=simplex(3).double(), methods=LN))
+    cases.append(case("LogisticNormal/expand", {"dist": "LogisticNormal", "args": [Arg(rn(3)), Arg(pos(3))], "expand": [2, 5]}, value=simplex(2, 5, 4), methods=LN))
+    kls.append(kl_case("LogisticNormal/LogisticNormal", {"dist": "LogisticNormal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]},
+                       {"dist": "LogisticNormal", "args": [Arg(rn(3)), Arg(pos(3))]}))
+    rs.append(rsample_case_normal_noise("LogisticNormal", {"dist": "LogisticNormal", "args": [Arg(rn(2, 3)), Arg(pos(2, 3))]}, normal_mod, [rn(4, 2, 3)], (4,)))
+    VM = ("log_prob", "mean", "variance", "stddev", "mode")
+    kappa = torch.tensor([[0.05, 0.8, 2.0], [3.7, 3.8, 12.0]])
+    cases.append(case("VonMises", {"dist": "VonMises", "args": [Arg(rn(2, 3) * 2), Arg(kappa)]}, value=rn(4, 2, 3) * 3, methods=VM))
+    cases.append(case("VonMises/numbers", {"dist": "VonMises", "args": [Arg(0.5), Arg(1.5)]}, value=rn(5) * 4, methods=VM))
+    cases.append(case("VonMises/float64", {"dist": "VonMises", "args": [Arg(rn(3).double()), Arg(torch.tensor([0.3, 3.0, 30.0]).double())]}, value=rn(2, 3).double() * 3, methods=VM))
+    cases.append(case("VonMises/expand", {"dist": "VonMises", "args": [Arg(rn(3)), Arg(pos(3) * 5)], "expand": [2, 3]}, value=rn(2, 3) * 3, methods=VM))
+    spd = lambda *b, p=3: (lambda A: A @ A.transpose(-1, -2) + 0.5 * torch.eye(p))(rn(*b, p, p))
+    tril = lambda *b, p=3: torch.linalg.cholesky(spd(*b, p=p))
+    WM = ("log_prob", "entropy", "mean", "variance", "stddev", "mode")
+    cases.append(case("Wishart/scale_tril", {"dist": "Wishart", "args": [Arg(torch.tensor([4.5, 6.0]))], "kwargs": {"scale_tril": Arg(tril(2))}}, value=spd(4, 2), methods=WM))
+    cases.append(case("Wishart/covariance_matrix", {"dist": "Wishart", "args": [Arg(5.0)], "kwargs": {"covariance_matrix": Arg(spd())}}, value=spd(3), methods=WM))
+    cases.append(case("Wishart/precision_matrix", {"dist": "Wishart", "args": [Arg(torch.tensor([2.5, 7.0]).double())], "kwargs": {"precision_matrix": Arg(spd(p=2).double())}},
+                      value=spd(2, p=2).double(), methods=WM))
+    cases.append(case("Wishart/low-df", {"dist": "Wishart", "args": [Arg(torch.tensor([2.2, 3.5]))], "kwargs": {"scale_tril": Arg(tril())}}, value=spd(2), methods=("log_prob", "entropy", "mean", "mode")))
+    cases.append(case("Wishart/expand", {"dist": "Wishart", "args": [Arg(torch.tensor(4.0))], "kwargs": {"scale_tril": Arg(tril(1))}, "expand": [2, 3]}, value=spd(2, 3), methods=WM))
+    return cases, kls, rs, transforms, wishart_extras(rn, tril)
+
+
+def wishart_extras(rn, tril):
+    """Wishart's matrices and its Bartlett draw at fixed gamma and normal draws (torch.randn patched; the noise is [gammas, normals] on the last dim).
+    The draw is `_bartlett_sampling`: torch 1.13's rsample then "corrects" every non-singular sample (its check lacks a `~`) by
+    an in-place redraw, which breaks backward for a sample shape with a batch."""
+    import torch.distributions.gamma as gamma_mod
+    matrices = []
+    for k in ("covariance_matrix", "precision_matrix", "scale_tril"):
+        spec = {"dist": "Wishart", "args": [Arg(torch.tensor([4.0, 5.5]))], "kwargs": {"scale_tril": Arg(tril(2))}}
+        matrices.append({"name": f"Wishart.{k}", "spec": spec_json(spec), "method": k, **grads_of(lambda d: getattr(d, k), spec)})
+
+    class Fixed(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, alpha, z):
+            ctx.save_for_backward(alpha, z)
+            return z.clone()
+
+        @staticmethod
+        def backward(ctx, g):
+            alpha, z = ctx.saved_tensors
+            return g * torch._standard_gamma_grad(alpha, z), None
+
+    spec = {"dist": "Wishart", "args": [Arg(torch.tensor([4.0, 5.5]))], "kwargs": {"scale_tril": Arg(tril(2))}}
+    gammas, normals = torch.rand(5, 2, 3) * 2 + 0.2, rn(5, 2, 3)
+    dist, leaves = build(spec)
+    orig_g, orig_n = gamma_mod._standard_gamma, torch.randn
+    gamma_mod._standard_gamma = lambda conc: Fixed.apply(conc, gammas.to(conc.dtype))
+    torch.randn = lambda *a, **k: normals.clone()
+    try:
+        x = dist._bartlett_sampling(torch.Size((5,)))
+    finally:
+        gamma_mod._standard_gamma, torch.randn = orig_g, orig_n
+    w = torch.rand(x.shape, generator=torch.Generator().manual_seed(13), dtype=x.dtype) + 0.5
+    gs = torch.autograd.grad((x * w).sum(), leaves, allow_unused=True)
+    rs = {"name": "Wishart", "spec": spec_json(spec), "noise": enc(torch.cat([gammas, normals], -1)), "sampleShape": [5], "out": enc(x), "weight": enc(w),
+          "grads": [enc(v) if v is not None else None for v in gs]}
+    return matrices, [rs]
