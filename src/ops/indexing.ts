@@ -276,6 +276,11 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
     out.backend.assign({ storage: out.storage, ...v }, y);
     return record("pad", out, [y], (g) => [sliceView(g, { parts, fixed: [] })], undefined, []);
   }
+  // as torch 1.13's F.pad: n (left, right) pairs pad the last n dims of an unbatched (n + 1)-D or a
+  // batched (n + 2)-D input
+  if (x.ndim !== pairs.length + 1 && x.ndim !== pairs.length + 2)
+    throw new TensileError(`pad: ${padding.length} padding values with mode "${mode}" need a ${pairs.length + 1}-D (unbatched) or ` +
+      `${pairs.length + 2}-D (batched) input, got ${x.ndim}-D ${fmtShape(x.shape)}`);
   let y = x;
   for (const [d, l, r] of pairs) {
     const n = y.shape[d]!;
