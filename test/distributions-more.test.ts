@@ -1,7 +1,7 @@
 /**
  * MixtureSameFamily, LogitRelaxedBernoulli / RelaxedBernoulli, ExpRelaxedCategorical /
  * RelaxedOneHotCategorical, Multinomial, Weibull, Pareto, Kumaraswamy, LowRankMultivariateNormal, FisherSnedecor,
- * StickBreakingTransform, LogisticNormal, VonMises, Wishart against PyTorch 1.13
+ * StickBreakingTransform, LogisticNormal, VonMises, Wishart, LowerCholeskyTransform, CorrCholeskyTransform, LKJCholesky against PyTorch 1.13
  * (the "more" entry of fixtures/distributions.json, from tools/gen-distributions-fixtures.py):
  * values and gradients of every method, expand, KL pairs, rsample at PyTorch's noise; then sample
  * statistics (seeded, bounds several standard errors wide) and argument errors.
@@ -140,6 +140,7 @@ for (const backend of backendsUnderTest()) {
         y.mul(dec(c.weight)).sum().backward();
         if (c.grads[0]) assertClose(`${c.name} forward grad`, x.grad!, c.grads[0], 1e-4, 1e-5);
         const x2 = dec(c.x, { requiresGrad: true });
+        if (!c.ladj) return assertThrowsTensile(() => t.logAbsDetJacobian(x2, t.forward(x2)), /logAbsDetJacobian: not implemented/); // PyTorch raises NotImplementedError
         const ladj = t.logAbsDetJacobian(x2, t.forward(x2));
         assertClose(`${c.name} logAbsDetJacobian`, ladj, c.ladj!.out, 1e-4, 1e-5);
         ladj.mul(dec(c.ladj!.weight)).sum().backward();
@@ -532,4 +533,95 @@ test("Wishart argument errors", () => {
   assertThrowsTensile(() => new D.Wishart(4, { scaleTril: T.eye(2) }).logProb(T.eye(3)), /^Wishart.logProb: the value's shape \[3, 3\] does not end with the event shape \[2, 2\]/);
   assertThrowsTensile(() => new D.Wishart(ft([4, 5]), { scaleTril: T.eye(2) }).expand([3]), /^Wishart.expand: the expanded size/);
   assertThrowsTensile(() => D.klDivergence(new D.Wishart(4, { scaleTril: T.eye(2) }), new D.Wishart(5, { scaleTril: T.eye(2) })), /^klDivergence: no KL\(p \|\| q\) is implemented for p Wishart/);
+});
+
+test("LowerCholeskyTransform and CorrCholeskyTransform: round trips, unit rows, equality, shape errors", () => {
+  const lc = new D.LowerCholeskyTransform();
+  const m = ft([[0.5, 9, 9], [-1, 0, 9], [2, 3, -0.5]]);
+  const l = lc.forward(m);
+  assert.equal(values(l.triu(1).abs().sum())[0], 0);
+  assert.ok(values(lc.inverse(l).sub(m.tril())).every((e) => Math.abs(e) < 1e-6));
+  assert.equal(lc.bijective, false);
+  const cc = new D.CorrCholeskyTransform();
+  const x = ft([[0.3, -2, 1, 0.5, 4, -0.7], [0, 0, 0, 0, 0, 0]]);
+  const y = cc.forward(x);
+  assert.deepEqual(y.shape, [2, 4, 4]);
+  values(y.pow(2).sum(-1)).forEach((s) => assert.ok(Math.abs(s - 1) < 1e-5, `row norm² ${s}`));
+  assert.equal(values(y.triu(1).abs().sum())[0], 0);
+  assert.ok(values(cc.inverse(y).sub(x).abs()).every((e) => e < 1e-3));
+  assert.deepEqual(values(y.select(0, 1)), values(T.eye(4)), "x = 0 is the identity");
+  assert.ok(cc.equals(new D.CorrCholeskyTransform()) && !cc.equals(lc) && lc.equals(new D.LowerCholeskyTransform()));
+  assert.deepEqual(D.transforms.CorrCholeskyTransform, D.CorrCholeskyTransform);
+  assertThrowsTensile(() => cc.forwardShape([4]), /^CorrCholeskyTransform: input is not a flattened lower-diagonal number \(last dim 4/);
+  assertThrowsTensile(() => cc.forwardShape([]), /^CorrCholeskyTransform: too few dimensions on input/);
+  assertThrowsTensile(() => cc.inverseShape([3, 4]), /^CorrCholeskyTransform: input is not square/);
+  assertThrowsTensile(() => cc.forward(ft([1, 2])), /^CorrCholeskyTransform.forward: input is not a flattened lower-diagonal number/);
+  assertThrowsTensile(() => cc.inverse(ft([1, 2])), /^CorrCholeskyTransform.inverse: expected a batch of square matrices, got shape \[2\]/);
+});
+
+for (const backend of backendsUnderTest()) {
+  test(`LKJCholesky.sample on ${backend.name}: unit-diagonal-row lower-triangular factors; 20 000 draws of LLᵀ have Beta(β, β) correlations, β = η − 1 + D/2; seeded`, () => withBackend(backend, () => {
+    manualSeed(10);
+    const d = new D.LKJCholesky(3, 2);
+    const s = d.sample([20000]);
+    assert.deepEqual(s.shape, [20000, 3, 3]);
+    const v = values(s);
+    for (let b = 0; b < v.length; b += 9) {
+      assert.ok(v[b + 1] === 0 && v[b + 2] === 0 && v[b + 5] === 0 && v[b] === 1, `draw ${b / 9} is lower triangular with L₀₀ = 1`);
+      for (let i = 0; i < 3; i++) {
+        assert.ok(v[b + 4 * i]! > 0, "positive diagonal");
+        assert.ok(Math.abs(v[b + 3 * i]! ** 2 + v[b + 3 * i + 1]! ** 2 + v[b + 3 * i + 2]! ** 2 - 1) < 1e-5, "unit rows");
+      }
+    }
+    const corr = values(s.matmul(s.transpose(-1, -2)));
+    const beta = 2 - 1 + 3 / 2, variance = 1 / (2 * beta + 1); // (r + 1)/2 ~ Beta(β, β)
+    for (const k of [3, 6, 7]) {
+      const r = column(corr, 9, k);
+      assertMean(`LKJ correlation ${k}`, r, 0, variance);
+      assert.ok(Math.abs(sampleVariance(r) / variance - 1) < 0.05, `LKJ correlation ${k} variance ${sampleVariance(r)} vs ${variance}`);
+    }
+    manualSeed(11);
+    const first = values(d.sample([5]));
+    manualSeed(11);
+    assert.deepEqual(values(d.sample([5])), first, "seeded: the same draws again");
+    assert.notDeepEqual(values(d.sample([5])), first);
+    assert.equal(d.hasRsample, false);
+    assertThrowsTensile(() => d.rsample(), /LKJCholesky.rsample: not implemented/);
+  }));
+}
+
+test("LKJCholesky: the 2×2 density integrates to 1 over r; float64 draws; expand", () => {
+  const d = new D.LKJCholesky(2, ft([0.5, 3]));
+  const n = 4000;
+  const r = Array.from({ length: n }, (_, i) => -1 + (i + 0.5) * (2 / n));
+  const L = tensor(r.map((x) => [[1, 0], [x, Math.sqrt(1 - x * x)]]), { dtype: "float64" }).unsqueeze(1);
+  const lp = values(d.logProb(L));
+  [0, 1].forEach((j) => {
+    const total = column(lp, 2, j).reduce((a, b) => a + Math.exp(b) * (2 / n), 0);
+    assert.ok(Math.abs(total - 1) < (j === 0 ? 2e-2 : 1e-5), `density ${j} integrates to ${total}`); // η = ½ has integrable poles at ±1
+  });
+  const f64 = new D.LKJCholesky(4, ft(1.5).to("float64"));
+  const s64 = f64.sample([3]);
+  assert.equal(s64.dtype, "float64");
+  values(s64.pow(2).sum(-1)).forEach((x) => assert.ok(Math.abs(x - 1) < 1e-12));
+  const e = new D.LKJCholesky(3, ft([1, 2])).expand([4, 2]);
+  assert.deepEqual([...e.batchShape], [4, 2]);
+  assert.deepEqual([...e.eventShape], [3, 3]);
+  assert.deepEqual(e.sample([5]).shape, [5, 4, 2, 3, 3]);
+  assert.deepEqual(e.logProb(T.eye(3)).shape, [4, 2]);
+  assert.equal(e.toString(), "LKJCholesky(concentration: torch.Size([4, 2]))");
+  assert.equal(new D.LKJCholesky(3).toString(), "LKJCholesky(concentration: 1.0)");
+});
+
+test("LKJCholesky argument errors", () => {
+  assertThrowsTensile(() => new D.LKJCholesky(1, 1), /^LKJCholesky: expected dim to be an integer greater than or equal to 2, got dim=1/);
+  assertThrowsTensile(() => new D.LKJCholesky(2.5, 1), /^LKJCholesky: expected dim to be an integer/);
+  assertThrowsTensile(() => new D.LKJCholesky(3, ft([1, 0])), /^LKJCholesky: expected parameter concentration to be positive \(GreaterThan\(lower_bound=0.0\)\), but found 0 at flat index 1/);
+  const d = new D.LKJCholesky(2, 1);
+  assertThrowsTensile(() => d.logProb(ft([[1, 0.1], [0, 1]])), /^LKJCholesky.logProb: expected the value to be the Cholesky factor of a correlation matrix .*not lower triangular/);
+  assertThrowsTensile(() => d.logProb(ft([[1, 0], [0.6, -0.8]])), /^LKJCholesky.logProb: .*diagonal is not positive/);
+  assertThrowsTensile(() => d.logProb(ft([[1, 0], [0.5, 0.5]])), /^LKJCholesky.logProb: .*a row does not have unit length/);
+  assertThrowsTensile(() => d.logProb(T.eye(3)), /^LKJCholesky.logProb: the value's shape \[3, 3\] does not end with the event shape \[2, 2\]/);
+  assertThrowsTensile(() => new D.LKJCholesky(2, ft([1, 2])).expand([3]), /^LKJCholesky.expand: the expanded size/);
+  assert.equal(values(new D.LKJCholesky(2, 1, { validateArgs: false }).logProb(ft([[1, 0], [0.5, 0.5]]))).length, 1);
 });

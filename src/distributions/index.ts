@@ -31,7 +31,8 @@ export { FisherSnedecor } from "./fisher-snedecor.js";
 export { LogisticNormal } from "./logistic-normal.js";
 export { VonMises } from "./von-mises.js";
 export { Wishart, type WishartOptions } from "./wishart.js";
-export { StickBreakingTransform } from "./transforms-extra.js";
+export { LKJCholesky } from "./lkj.js";
+export { StickBreakingTransform, LowerCholeskyTransform, CorrCholeskyTransform } from "./transforms-extra.js";
 export {
   Transform, Constraint, ComposeTransform, InverseTransform, ExpTransform, AffineTransform, PowerTransform, SigmoidTransform,
   SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions,

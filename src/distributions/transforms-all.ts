@@ -1,3 +1,3 @@
 /** The `distributions.transforms` namespace: transforms.ts and the ones in transforms-extra.ts. */
 export * from "./transforms.js";
-export { StickBreakingTransform } from "./transforms-extra.js";
+export { StickBreakingTransform, LowerCholeskyTransform, CorrCholeskyTransform } from "./transforms-extra.js";

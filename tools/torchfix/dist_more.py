@@ -104,8 +104,9 @@ def more_dists():
     rs.append(rsample_case("Pareto", {"dist": "Pareto", "args": [Arg(pos(3)), Arg(pos(3) * 2)]}, pos(5, 3)))
     more_cases, more_kls, more_rs, matrices = more_dists_2()
     cases3, kls3, rs3, transforms, (matrices3, rs_wishart) = more_dists_3()
-    return {"cases": cases + more_cases + cases3, "kl": kls + more_kls + kls3, "rsample": rs + more_rs + rs3 + rs_wishart, "matrices": matrices + matrices3,
-            "transforms": transforms}
+    cases4, transforms4 = more_dists_4()
+    return {"cases": cases + more_cases + cases3 + cases4, "kl": kls + more_kls + kls3, "rsample": rs + more_rs + rs3 + rs_wishart, "matrices": matrices + matrices3,
+            "transforms": transforms + transforms4}
 
 
 def rsample_case_normal_noise(name, spec, module, noises, sample_shape=()):
@@ -262,3 +263,25 @@ def wishart_extras(rn, tril):
     rs = {"name": "Wishart", "spec": spec_json(spec), "noise": enc(torch.cat([gammas, normals], -1)), "sampleShape": [5], "out": enc(x), "weight": enc(w),
           "grads": [enc(v) if v is not None else None for v in gs]}
     return matrices, [rs]
+
+
+def more_dists_4():
+    """LowerCholeskyTransform, CorrCholeskyTransform, LKJCholesky (appended to "more" with their own seed)."""
+    torch.manual_seed(6)
+    rn = lambda *s: torch.randn(*s)
+    pos = lambda *s: torch.rand(*s) + 0.3
+    cases, transforms = [], []
+    lc, cc = {"t": "LowerCholeskyTransform"}, {"t": "CorrCholeskyTransform"}
+    transforms.append(transform_case("LowerCholeskyTransform", lc, rn(2, 3, 3), [2, 3, 3]))
+    transforms.append(transform_case("inv LowerCholeskyTransform", {"t": "inv", "of": lc}, torch.linalg.cholesky(torch.eye(3) * 2 + 0.3).double(), [3, 3]))
+    transforms.append(transform_case("CorrCholeskyTransform", cc, rn(2, 3) * 1.5, [3, 3]))
+    transforms.append(transform_case("CorrCholeskyTransform/4x4 float64", cc, rn(6).double(), [3, 3]))
+    transforms.append(transform_case("CorrCholeskyTransform/2x2", cc, rn(4, 1), [3, 3]))
+    transforms.append(transform_case("inv CorrCholeskyTransform", {"t": "inv", "of": cc}, D.CorrCholeskyTransform()(rn(2, 6)), [3, 3]))
+    draw = lambda dim, conc, *s: D.LKJCholesky(dim, conc).sample(torch.Size(s))
+    LK = ("log_prob",)
+    cases.append(case("LKJCholesky", {"dist": "LKJCholesky", "args": [Arg(3), Arg(torch.tensor([0.5, 1.0, 2.5]))]}, value=draw(3, 1.5, 4, 3), methods=LK))
+    cases.append(case("LKJCholesky/number", {"dist": "LKJCholesky", "args": [Arg(4), Arg(2.0)]}, value=draw(4, 1.0, 5), methods=LK))
+    cases.append(case("LKJCholesky/2x2 float64", {"dist": "LKJCholesky", "args": [Arg(2), Arg(pos(3).double() * 2)]}, value=draw(2, torch.tensor(0.7).double(), 3), methods=LK))
+    cases.append(case("LKJCholesky/expand", {"dist": "LKJCholesky", "args": [Arg(3), Arg(pos(1) * 3)], "expand": [2, 3]}, value=draw(3, 2.0, 2, 3), methods=LK))
+    return cases, transforms
