@@ -26,7 +26,8 @@ export interface FrameworkConfig {
 }
 
 const microFull: MicroPlan = {
-  warmupCalls: 200,
+  coldCalls: 300,
+  warmupSeconds: 1,
   latencyRuns: 10,
   latencyCalls: 300,
   throughputRuns: 7,
@@ -38,7 +39,8 @@ const microFull: MicroPlan = {
 
 const microQuick: MicroPlan = {
   ...microFull,
-  warmupCalls: 20,
+  coldCalls: 100,
+  warmupSeconds: 0.2,
   latencyRuns: 3,
   latencyCalls: 100,
   throughputRuns: 2,

@@ -20,6 +20,7 @@ export const MEASUREMENT_KEYS = [
   "mlp.epoch",
   "cnn.epoch",
   "infer.b1",
+  "infer.b1cold",
   "infer.b1000",
   "gemm.64x784x500",
   "gemm.784x64x500",
@@ -36,8 +37,13 @@ export const GEMM_SHAPES: ReadonlyArray<readonly [number, number, number]> = [
 ];
 
 export interface MicroPlan {
-  /** Untimed forward passes before the latency runs. */
-  warmupCalls: number;
+  /** Batch-1 calls timed first, in the fresh process, before any warm-up: their median is the
+   * "first calls" latency (JIT compilation and tier-up included for the JS frameworks). */
+  coldCalls: number;
+  /** Untimed batch-1 calls for this long after the cold calls, before the latency runs: the
+   * JS frameworks reach their steady state only after V8 has optimised the whole forward path
+   * (Tensile: ~1,500–3,000 calls here). */
+  warmupSeconds: number;
   latencyRuns: number;
   /** Batch-1 calls per latency run; the run's figure is the median call. */
   latencyCalls: number;

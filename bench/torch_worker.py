@@ -104,22 +104,24 @@ def micro(plan, x):
     with torch.no_grad():
         one = x[:1].clone()
         thousand = x[:1000].clone()
-        for _ in range(plan["warmupCalls"]):
-            model(one).numpy()
-        lat = []
-        for _ in range(plan["latencyRuns"]):
+        def median_call(calls):
             per_call = []
-            for _ in range(plan["latencyCalls"]):
+            for _ in range(calls):
                 t0 = time.perf_counter_ns()
                 model(one).numpy()
                 per_call.append((time.perf_counter_ns() - t0) / 1000.0)
-            lat.append(float(np.median(per_call)))
+            return float(np.median(per_call))
+
+        cold = median_call(plan["coldCalls"])  # the fresh process's first calls, as the JS workers
+        out["infer.b1cold"] = {"values": [cold]}
+        seconds_per_call(lambda: model(one).numpy(), plan["warmupSeconds"])  # untimed, as the JS workers
+        lat = [median_call(plan["latencyCalls"]) for _ in range(plan["latencyRuns"])]
         out["infer.b1"] = {"values": lat}
         seconds_per_call(lambda: model(thousand).numpy(), 2 * plan["throughputSecondsPerRun"])  # untimed first
         thr = [1000.0 / seconds_per_call(lambda: model(thousand).numpy(), plan["throughputSecondsPerRun"])
                for _ in range(plan["throughputRuns"])]
         out["infer.b1000"] = {"values": thr}
-        log(f"batch-1 latency {[round(v) for v in lat]} us; batch-1000 {[round(v) for v in thr]} samples/s")
+        log(f"batch-1 latency: first {plan['coldCalls']} calls {round(cold)} us, then {[round(v) for v in lat]} us; batch-1000 {[round(v) for v in thr]} samples/s")
         for (m, k, n) in plan["gemmShapes"]:
             a, b = torch.randn(m, k), torch.randn(k, n)
             product = lambda: torch.mm(a, b).numpy()  # noqa: E731

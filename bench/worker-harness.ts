@@ -123,23 +123,28 @@ function secondsPerCall(fn: () => void, minSeconds: number): number {
 function micro(tag: string, plan: MicroPlan, adapter: FrameworkAdapter, data: Dataset): WorkerResult["measurements"] {
   const out: WorkerResult["measurements"] = {};
   const { b1, b1000 } = adapter.inference(data);
-  for (let i = 0; i < plan.warmupCalls; i++) b1();
-  const latency: number[] = [];
-  for (let r = 0; r < plan.latencyRuns; r++) {
+  /** Median µs of `calls` batch-1 calls, each timed alone. */
+  const medianCall = (calls: number): number => {
     const perCall: number[] = [];
-    for (let i = 0; i < plan.latencyCalls; i++) {
+    for (let i = 0; i < calls; i++) {
       const t0 = process.hrtime.bigint();
       b1();
       perCall.push(Number(process.hrtime.bigint() - t0) / 1000);
     }
-    latency.push(median(perCall));
-  }
+    return median(perCall);
+  };
+  // the first calls of the fresh process, before any warm-up: what a short-lived script sees
+  out["infer.b1cold"] = { values: [medianCall(plan.coldCalls)] };
+  // then untimed calls until the JIT has settled, as for batch-1000 and the GEMMs below
+  secondsPerCall(b1, plan.warmupSeconds);
+  const latency: number[] = [];
+  for (let r = 0; r < plan.latencyRuns; r++) latency.push(medianCall(plan.latencyCalls));
   out["infer.b1"] = { values: latency };
   secondsPerCall(b1000, 2 * plan.throughputSecondsPerRun); // untimed first, as each GEMM shape below
   const throughput: number[] = [];
   for (let r = 0; r < plan.throughputRuns; r++) throughput.push(1000 / secondsPerCall(b1000, plan.throughputSecondsPerRun));
   out["infer.b1000"] = { values: throughput };
-  log(tag, `batch-1 latency ${latency.map((v) => v.toFixed(0)).join(", ")} µs; batch-1000 ${throughput.map((v) => v.toFixed(0)).join(", ")} samples/s`);
+  log(tag, `batch-1 latency: first ${plan.coldCalls} calls ${out["infer.b1cold"].values[0]!.toFixed(0)} µs, then ${latency.map((v) => v.toFixed(0)).join(", ")} µs; batch-1000 ${throughput.map((v) => v.toFixed(0)).join(", ")} samples/s`);
   for (const [m, k, n] of plan.gemmShapes) {
     const product = adapter.gemm(m, k, n);
     // untimed first, for three windows' time: the first shape after the inference runs used to
