@@ -330,6 +330,29 @@ def gamma_grads():
     return out
 
 
+def _gamma_cdf(self, value):
+    """Gamma.cdf as PyTorch 2.1 added it (torch 1.13 has none): the regularised lower incomplete gamma."""
+    if self._validate_args:
+        self._validate_sample(value)
+    return torch.special.gammainc(self.concentration, self.rate * value)
+
+
+def gamma_cdf_cases():
+    """Gamma.cdf and Chi2.cdf (special.gammainc) with PyTorch 2.1's definition, computed in 1.13:
+    differentiable in the rate and the value only, as torch's igamma has no derivative in its first
+    argument (seeded separately, appended last)."""
+    assert not hasattr(D.Gamma, "cdf") or D.Gamma.cdf is D.Distribution.cdf, "this torch has Gamma.cdf: use it"
+    D.Gamma.cdf = _gamma_cdf
+    torch.manual_seed(5)
+    pos = lambda *s: torch.rand(*s) + 0.3
+    return [
+        case("Gamma/cdf", {"dist": "Gamma", "args": [Arg(pos(2, 3) * 3, False), Arg(pos(3))]}, value=pos(4, 2, 3) * 2, methods=("cdf",)),
+        case("Gamma/cdf-small-concentration", {"dist": "Gamma", "args": [Arg(torch.tensor([0.2, 0.9, 7.5]), False), Arg(1.5)]},
+             value=torch.tensor([[0.0, 0.4, 5.0], [0.01, 3.0, 12.0]]), methods=("cdf",)),
+        case("Chi2/cdf", {"dist": "Chi2", "args": [Arg(pos(3) * 4, False)]}, value=pos(2, 3) * 3, methods=("cdf",)),
+    ]
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
@@ -418,6 +441,7 @@ def main():
     transforms = transform_cases()
     implicit = gamma_grads()
     more = more_dists()
+    cases += gamma_cdf_cases()
 
     path = os.path.join(out_dir, "distributions.json")
     tmp = path + ".tmp"

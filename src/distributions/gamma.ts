@@ -6,6 +6,7 @@
  */
 import { Tensor, digamma, lgamma, noGrad, oneHot, stack, tensor, where, xlogy } from "../core.js";
 import { withBackend } from "../backends/registry.js";
+import { gammainc } from "../ops/special.js";
 import { record } from "../autograd/engine.js";
 import { dirichletBackward, standardGammaGrad } from "./gamma-grad.js";
 import { type Generator, defaultGenerator } from "../tensor/random.js";
@@ -112,6 +113,13 @@ export class Gamma extends Distribution {
     if (this.validateArgs) checkValues("Gamma.logProb", "the value", value, (v) => v > 0, "positive (the support)");
     const a = this.concentration, b = this.rate;
     return xlogy(a, b).add(xlogy(a.sub(1), value)).sub(b.mul(value)).sub(lgamma(a));
+  }
+  /** P(α, βx), the regularised lower incomplete gamma (`special.gammainc`), as PyTorch: differentiable
+   * in the rate and the value; backward through the concentration is an error, as in PyTorch. */
+  override cdf(value: Tensor): Tensor {
+    this.checkValue("cdf", value);
+    if (this.validateArgs) checkValues("Gamma.cdf", "the value", value, (v) => v >= 0, "non-negative (the support)");
+    return gammainc(this.concentration, this.rate.mul(value));
   }
   override entropy(): Tensor {
     const a = this.concentration;

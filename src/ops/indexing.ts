@@ -281,20 +281,29 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
   if (x.ndim !== pairs.length + 1 && x.ndim !== pairs.length + 2)
     throw new TensileError(`pad: ${padding.length} padding values with mode "${mode}" need a ${pairs.length + 1}-D (unbatched) or ` +
       `${pairs.length + 2}-D (batched) input, got ${x.ndim}-D ${fmtShape(x.shape)}`);
+  if (mode !== "reflect" && mode !== "replicate" && mode !== "circular")
+    throw new TensileError(`pad: unknown mode "${mode}" (expected constant, reflect, replicate or circular)`);
+  // Negative padding crops, as in PyTorch. Reflect and replicate index the uncropped input, so
+  // out[i] = in[f(i − left)] whatever the signs; circular crops first and wraps around what is left.
   let y = x;
   for (const [d, l, r] of pairs) {
     const n = y.shape[d]!;
-    if ((mode === "reflect" && (l >= n || r >= n)) || l < 0 || r < 0)
-      throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} must be non-negative${mode === "reflect" ? ` and less than the input size ${n}` : ""} for mode "${mode}"`);
-    if (mode === "circular" && (l > n || r > n))
-      throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} wraps around the input (size ${n}) more than once for mode "circular"`);
+    if (n + l + r < 0)
+      throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} crops more than the input's size ${n} (the output size would be ${n + l + r})`);
+    if (mode === "reflect" && (l >= n || r >= n))
+      throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} must be less than the input size ${n} for mode "reflect"`);
+    const lo = Math.max(-l, 0), m = n - lo - Math.max(-r, 0); // circular: the cropped part [lo, lo + m)
+    const L = Math.max(l, 0), R = Math.max(r, 0);
+    if (mode === "circular" && (L > m || R > m))
+      throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} wraps around the ${l < 0 || r < 0 ? "cropped " : ""}input (size ${m}) more than once for mode "circular"`);
+    if (mode === "replicate" && n === 0 && L + R > 0)
+      throw new TensileError(`pad: cannot replicate-pad an empty dim ${d} by (${l}, ${r})`);
     const src = new Int32Array(n + l + r);
     for (let i = 0; i < src.length; i++) {
       const j = i - l;
       src[i] = mode === "replicate" ? Math.min(Math.max(j, 0), n - 1)
-        : mode === "circular" ? ((j % n) + n) % n
-        : mode === "reflect" ? (j < 0 ? -j : j >= n ? 2 * (n - 1) - j : j)
-        : (() => { throw new TensileError(`pad: unknown mode "${mode}" (expected constant, reflect, replicate or circular)`); })();
+        : mode === "circular" ? lo + ((((i - L) % m) + m) % m)
+        : j < 0 ? -j : j >= n ? 2 * (n - 1) - j : j;
     }
     y = indexSelect(y, d, tensor(src));
   }

@@ -371,6 +371,16 @@ def cases():
     c("size0", T(rn(0, 3)), [1, 1])
     c("int32", T(ints(-5, 5, 2, 2)), [1, 0], "constant", 7)
     c("float64", T(f64(rn(2, 3))), [2, 1, 0, 1])
+    # negative padding crops: circular crops first and wraps what is left; reflect and replicate
+    # index the uncropped input
+    c("circular_crop_left", T(rn(1, 2, 5)), [-1, 2], "circular")
+    c("circular_crop_right", T(rn(1, 2, 5)), [2, -1], "circular")
+    c("circular_crop_2d", T(rn(1, 1, 3, 4)), [-1, 2, 1, -1], "circular")
+    c("circular_crop_to_empty", T(rn(1, 1, 5)), [-5, 0], "circular")
+    c("reflect_crop", T(rn(1, 2, 5)), [-1, 2], "reflect")
+    c("reflect_crop_2d", T(rn(1, 1, 4, 5)), [1, -2, -1, 2], "reflect")
+    c("replicate_crop", T(rn(2, 1, 5)), [-2, 3], "replicate")
+    c("replicate_crop_both", T(rn(1, 1, 5)), [-1, -1], "replicate")
 
     c = Cases("flip")
     c("dim0", T(rn(3, 4)), [0])
