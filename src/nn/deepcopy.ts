@@ -20,7 +20,8 @@
  *
  * Not copied: forward and backward hooks (a `Module` keeps them in private fields this file cannot
  * read), `.grad`s. A module reparametrised by a hook (`weightNorm`, `spectralNorm`, pruning) is
- * therefore refused, since its copy would compute with a stale weight.
+ * therefore refused, since its copy would compute with a stale weight. `nn.utils.parametrize` needs no
+ * hook (its computed tensor is an accessor reading `module.parametrizations`), so such modules copy.
  */
 import { Parameter, Tensor, noGrad } from "../core.js";
 import { TensileError } from "../errors.js";

@@ -84,6 +84,11 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
 /** Weight normalization and spectral normalization (PyTorch 1.13's hook-based ones). */
 export { weightNorm, removeWeightNorm, spectralNorm, removeSpectralNorm, type SpectralNormOptions } from "./weight-norm.js";
 
+/** Parametrizations: `registerParametrization`, `removeParametrizations`, `isParametrized`, `cached`, … (PyTorch's `torch.nn.utils.parametrize`). */
+export * as parametrize from "./parametrize.js";
+/** `orthogonal` and the parametrization `spectralNorm` (PyTorch's `torch.nn.utils.parametrizations`). */
+export * as parametrizations from "./parametrizations.js";
+
 /** Pruning: `l1Unstructured`, `lnStructured`, `globalUnstructured`, `remove`, `isPruned`, … (PyTorch's `torch.nn.utils.prune`). */
 export * as prune from "./prune.js";
 
