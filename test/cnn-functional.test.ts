@@ -53,8 +53,33 @@ describe("bad inputs throw TensileErrors naming the op and the shapes", () => {
   test("resizing, unfold/fold, models", () => {
     assertThrowsTensile(() => F.interpolate(x, { size: 4, scaleFactor: 2 }), /interpolate: only one of size or scale_factor/);
     assertThrowsTensile(() => F.interpolate(x), /interpolate: either size or scale_factor/);
-    assertThrowsTensile(() => F.interpolate(randn([1, 2, 5]), { size: 4, mode: "bilinear" }), /interpolate: bilinear mode needs a 4-D input/);
-    assertThrowsTensile(() => F.interpolate(x, { size: 4, alignCorners: true }), /interpolate: align_corners option can only be set/);
+    assertThrowsTensile(() => F.interpolate(randn([1, 2, 5]), { size: 4, mode: "bilinear" }), /interpolate: got 3D input of shape \[1, 2, 5\], but bilinear mode needs 4D input/);
+    assertThrowsTensile(() => F.interpolate(x, { size: 4, mode: "linear" }), /interpolate: got 4D input of shape \[1, 4, 5, 5\], but linear mode needs 3D input/);
+    assertThrowsTensile(() => F.interpolate(x, { size: 4, mode: "trilinear" }), /interpolate: got 4D input .*, but trilinear mode needs 5D input/);
+    assertThrowsTensile(() => F.interpolate(randn([1, 1, 2, 2, 2]), { size: 4, mode: "bicubic" }), /interpolate: got 5D input .*, but bicubic mode needs 4D input/);
+    assertThrowsTensile(() => F.interpolate(randn([2, 5]), { size: 4 }), /interpolate: only 3D, 4D and 5D input tensors .* supported for mode "nearest", got 2D input of shape \[2, 5\]/);
+    assertThrowsTensile(() => F.interpolate(x, { size: 4, mode: "cubic" as never }), /interpolate: unknown mode "cubic" \(expected one of "nearest", "linear"/);
+    assertThrowsTensile(() => F.interpolate(x, { size: 4, alignCorners: true }), /interpolate: align_corners option can only be set with the interpolating modes: linear \| bilinear \| bicubic \| trilinear \(got mode "nearest"\)/);
+    for (const mode of ["area", "nearest-exact"] as const)
+      assertThrowsTensile(() => F.interpolate(x, { size: 4, mode, alignCorners: false }), new RegExp(`align_corners option can only be set .*got mode "${mode}"`));
+    assertThrowsTensile(() => F.interpolate(x, { size: [4, 4, 4] }), /interpolate: input and size must have the same number of spatial dimensions, but got input with spatial dimensions of \[5, 5\] and size \[4, 4, 4\]/);
+    assertThrowsTensile(() => F.interpolate(x, { scaleFactor: [2] }), /interpolate: input and scale_factor must have the same number of spatial dimensions/);
+    assertThrowsTensile(() => F.interpolate(x, { size: 4, recomputeScaleFactor: true }), /interpolate: recompute_scale_factor is not meaningful with an explicit size/);
+    assertThrowsTensile(() => F.interpolate(x, { size: 4, mode: "nearest", antialias: true }), /interpolate: anti-alias option is only supported for bilinear and bicubic modes on 4D input, got mode "nearest"/);
+    assertThrowsTensile(() => F.interpolate(randn([1, 2, 5]), { size: 4, mode: "linear", antialias: true }), /anti-alias option is only supported .* got mode "linear"/);
+    assertThrowsTensile(() => F.interpolate(x, { scaleFactor: 0.1 }), /interpolate: input and output sizes should be greater than 0, but got input \[5, 5\] and output \[0, 0\]/);
+    assertThrowsTensile(() => F.interpolate(x, { scaleFactor: -2 }), /interpolate: scale_factor must be positive, got -2/);
+    assertThrowsTensile(() => new nn.Upsample({ size: 4, mode: "trilinear" }).forward(x), /interpolate: got 4D input .*, but trilinear mode needs 5D input/);
+    assertThrowsTensile(() => F.gridSample(x, randn([1, 2, 2, 2]), { mode: "cubic" as never }), /gridSample: mode must be "bilinear", "nearest" or "bicubic", got "cubic"/);
+  });
+  test("interpolate: recomputeScaleFactor samples as the recomputed size; area ignores the factor", () => {
+    const x = randn([2, 3, 5, 7]);
+    const same = (a: Tensor, b: Tensor) => assert.deepEqual([...a.dataSync()], [...b.dataSync()]);
+    same(new nn.Upsample({ scaleFactor: 1.7, mode: "bicubic", recomputeScaleFactor: true }).forward(x), F.interpolate(x, { size: [8, 11], mode: "bicubic" }));
+    same(F.interpolate(x, { scaleFactor: [0.5, 0.6], mode: "area" }), F.interpolate(x, { size: [2, 4], mode: "area" }));
+    // without recomputing, the step is 1/scaleFactor, not in/out: 5 → 8 rows sampled at (i + ½)/1.7 − ½
+    const plain = F.interpolate(x, { scaleFactor: 1.7, mode: "bicubic" });
+    assert.notDeepEqual([...plain.dataSync()], [...F.interpolate(x, { size: [8, 11], mode: "bicubic" }).dataSync()]);
     assertThrowsTensile(() => F.unfold(randn([4, 5]), 2), /unfold: expected 3D \(unbatched\) or 4D \(batched\) input/);
     assertThrowsTensile(() => F.fold(randn([1, 8, 8]), [4, 4], 2), /fold: .*calculated number of sliding blocks 3 \* 3 = 9, but got input.size\(2\)=8/);
     assertThrowsTensile(() => models.resnet({ blocks: [2, 2], channels: [16] }), /resnet: blocks \(\[2,2\]\) and channels \(\[16\]\)/);

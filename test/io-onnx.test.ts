@@ -183,6 +183,40 @@ test("a decoder of images: ConvTranspose2d, GroupNorm, Upsample (nearest and bil
   await roundTrip("F.interpolate", new Functional(), randn(1, 2, 4, 4), randn(2, 2, 4, 4));
 });
 
+test("Resize for every interpolate mode with an exact ONNX form; area and antialias refused", async () => {
+  manualSeed(10);
+  const up = (o: nn.UpsampleOptions) => new nn.Upsample(o);
+  const cases: [string, nn.Module, number[]][] = [
+    ["nearest, scale 1.5", up({ scaleFactor: [1.5, 1.7] }), [5, 7]],
+    ["nearest-exact", up({ scaleFactor: [1.5, 0.6], mode: "nearest-exact" }), [5, 7]],
+    ["nearest-exact, size", up({ size: [8, 3], mode: "nearest-exact" }), [5, 7]],
+    ["bilinear to one row", up({ size: [1, 9], mode: "bilinear" }), [5, 7]],
+    ["bilinear, scale 1.5", up({ scaleFactor: 1.5, mode: "bilinear" }), [5, 7]],
+    ["bicubic", up({ size: [9, 11], mode: "bicubic" }), [5, 7]],
+    ["bicubic, downsample", up({ size: [3, 4], mode: "bicubic" }), [5, 7]],
+    ["bicubic, align corners", up({ scaleFactor: 2, mode: "bicubic", alignCorners: true }), [5, 7]],
+    ["linear", up({ size: 11, mode: "linear" }), [6]],
+    ["linear, align corners", up({ scaleFactor: 2.5, mode: "linear", alignCorners: true }), [6]],
+    ["trilinear", up({ size: [3, 5, 4], mode: "trilinear" }), [2, 3, 3]],
+    ["nearest 3-D", up({ scaleFactor: [2, 1.5, 0.7] }), [2, 3, 3]],
+  ];
+  for (const [what, m, spatial] of cases) await roundTrip(what, m, randn(1, 2, ...spatial), randn(3, 2, ...spatial));
+  class Cubic extends nn.Module {
+    override forward(x: Tensor): Tensor {
+      return F.interpolate(x, { scaleFactor: [1.5, 2], mode: "bicubic" }).add(F.interpolate(x, { scaleFactor: [1.5, 2], mode: "nearest-exact" }));
+    }
+  }
+  await roundTrip("F.interpolate bicubic + nearest-exact", new Cubic(), randn(1, 2, 4, 5), randn(2, 2, 4, 5));
+  const x = randn(1, 2, 8, 8);
+  assertThrowsTensile(() => io.exportOnnxBytes(up({ size: [3, 3], mode: "area" }), [x]), /exportOnnx: interpolation mode "area" has no exact ONNX Resize form/);
+  class Antialias extends nn.Module {
+    override forward(t: Tensor): Tensor {
+      return F.interpolate(t, { size: [3, 3], mode: "bilinear", antialias: true });
+    }
+  }
+  assertThrowsTensile(() => io.exportOnnxBytes(new Antialias(), [x]), /exportOnnx: interpolate with antialias \(mode "bilinear"\) has no exact ONNX opset 17 Resize form/);
+});
+
 test("the wider layer set: activations, instance norm, LRN, pixel (un)shuffle, padding, 1-D and 3-D layers, trig ops", async () => {
   manualSeed(12);
   const randomize = (m: nn.Module) => noGrad(() => {

@@ -100,7 +100,7 @@ export const LAYERS = new Map<Function, LayerExport>([
     }
     return y;
   }],
-  [L.Upsample, (g, m, x, input, out) => resize(g, x, input, out, (m as L.Upsample).mode, (m as L.Upsample).alignCorners ?? false)],
+  [L.Upsample, upsampleResize],
   [L.Embedding, (g, m, x) => {
     const e = m as L.Embedding;
     if (e.maxNorm !== null) throw new TensileError("exportOnnx: Embedding with maxNorm renormalises its weight while it runs; ONNX cannot");
@@ -178,8 +178,8 @@ const MORE_LAYERS: [Function, LayerExport][] = [
     if (n % o !== 0) throw new TensileError(`exportOnnx: AdaptiveAvgPool1d from ${n} to ${o} has uneven windows, which ONNX's AveragePool cannot express`);
     return g.node("AveragePool", [x], { kernel_shape: [n / o], strides: [n / o] });
   }],
-  [L.UpsamplingNearest2d, (g, m, x, input, out) => resize(g, x, input, out, (m as L.Upsample).mode, (m as L.Upsample).alignCorners ?? false)],
-  [L.UpsamplingBilinear2d, (g, m, x, input, out) => resize(g, x, input, out, (m as L.Upsample).mode, (m as L.Upsample).alignCorners ?? false)],
+  [L.UpsamplingNearest2d, upsampleResize],
+  [L.UpsamplingBilinear2d, upsampleResize],
 ];
 for (const [C, f] of MORE_LAYERS) LAYERS.set(C, f);
 
@@ -232,14 +232,42 @@ function convTranspose(g: Graph, c: L.ConvTranspose1d | L.ConvTranspose2d, x: st
   });
 }
 
-/** Upsample / F.interpolate as Resize, with scales out/in per dim. */
-function resize(g: Graph, x: string, input: Tensor, out: Tensor, mode: string, alignCorners: boolean): string {
-  if (mode !== "nearest" && mode !== "bilinear") throw new TensileError(`exportOnnx: interpolation mode "${mode}" has no export here (nearest and bilinear do)`);
-  // PyTorch's nearest picks floor(dst·in/out), as ONNX's asymmetric coordinates with floor rounding
-  const scales = [1, 1, ...out.shape.slice(2).map((o, i) => o / input.shape[i + 2]!)];
-  const attrs: Record<string, Attr> = mode === "nearest"
-    ? { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" }
-    : { mode: "linear", coordinate_transformation_mode: alignCorners ? "align_corners" : "pytorch_half_pixel" };
+/** Upsample's resize: the scale factors it steps by (its own unless recomputed or absent, then out/in). */
+function upsampleResize(g: Graph, m: Module, x: string, input: Tensor, out: Tensor): string {
+  const u = m as L.Upsample;
+  const nd = input.ndim - 2, sf = u.scaleFactor;
+  const scales = sf === null || u.recomputeScaleFactor === true ? null : typeof sf === "number" ? new Array<number>(nd).fill(sf) : [...sf];
+  return resize(g, x, input, out, { mode: u.mode, alignCorners: u.alignCorners ?? false, antialias: false, scales });
+}
+
+/**
+ * Upsample / F.interpolate as Resize (opset 17), with the scale factors PyTorch steps by (out/in
+ * when the size was given). Coordinates: nearest floors i/scale (asymmetric), nearest-exact floors
+ * (i + ½)/scale (half_pixel, rounding halves up), linear and cubic use half_pixel (the source
+ * coordinate (i + ½)/scale − ½; ONNX Runtime clamps it for linear as PyTorch does) or align_corners;
+ * cubic is Keys' kernel with a = −0.75 on border-clamped pixels. Area and antialias have no exact
+ * Resize form and are refused.
+ */
+function resize(g: Graph, x: string, input: Tensor, out: Tensor, a: { mode: string; alignCorners: boolean; antialias: boolean; scales: readonly number[] | null }): string {
+  const { mode, alignCorners } = a;
+  if (a.antialias) throw new TensileError(`exportOnnx: interpolate with antialias (mode "${mode}") has no exact ONNX opset 17 Resize form`);
+  const coords = alignCorners ? "align_corners" : "half_pixel";
+  const attrs: Record<string, Attr> | undefined = {
+    nearest: { mode: "nearest", coordinate_transformation_mode: "asymmetric", nearest_mode: "floor" },
+    "nearest-exact": { mode: "nearest", coordinate_transformation_mode: "half_pixel", nearest_mode: "round_prefer_ceil" },
+    linear: { mode: "linear", coordinate_transformation_mode: coords },
+    bilinear: { mode: "linear", coordinate_transformation_mode: coords },
+    trilinear: { mode: "linear", coordinate_transformation_mode: coords },
+    bicubic: { mode: "cubic", coordinate_transformation_mode: coords, cubic_coeff_a: { float: -0.75 } },
+  }[mode];
+  if (!attrs) throw new TensileError(`exportOnnx: interpolation mode "${mode}" has no exact ONNX Resize form (nearest, nearest-exact, linear, bilinear, bicubic and trilinear do)`);
+  const spatial = out.shape.slice(2);
+  // a given size travels as sizes (scales out/in in float32 can floor to one less), the batch dims
+  // read from the input so the batch stays dynamic
+  if (a.scales === null) return g.node("Resize", [x, "", "", g.node("Concat", [g.node("Shape", [x], { end: 2 }), g.ints(spatial)], { axis: 0 })], attrs);
+  const scales = [1, 1, ...a.scales];
+  const bad = spatial.findIndex((o, i) => Math.floor(Math.fround(Math.fround(a.scales![i]!) * input.shape[i + 2]!)) !== o);
+  if (bad >= 0) throw new TensileError(`exportOnnx: interpolate's scale factor ${a.scales[bad]} on size ${input.shape[bad + 2]} gives ${spatial[bad]} in PyTorch but another size in float32 ONNX Resize; use recomputeScaleFactor or a size`);
   return g.node("Resize", [x, "", g.constant("scales", [scales.length], "float32", scales)], attrs);
 }
 
@@ -286,7 +314,8 @@ export function functional(g: Graph, name: string, x: string, input: Tensor, out
   if (!["interpolate", "maxPool1d", "maxPool2d", "avgPool2d", "adaptiveAvgPool2d"].includes(name))
     throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
       "the layers and ops that do are listed in docs/io.md");
-  if (name === "interpolate") return resize(g, x, input, out, a.mode as string, a.alignCorners as boolean);
+  if (name === "interpolate")
+    return resize(g, x, input, out, { mode: a.mode as string, alignCorners: a.alignCorners as boolean, antialias: a.antialias === true, scales: a.scales as number[] });
   const nd = name === "maxPool1d" ? 1 : 2;
   const k = pair(a.kernelSize as number | number[], nd);
   const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride as number | number[], nd);

@@ -1,15 +1,22 @@
 /**
- * Resizing: `F.interpolate` (nearest and bilinear), separable per spatial dim. Each dim is resampled
- * with `indexSelect` (nearest) or a lerp of two `indexSelect`s (bilinear), so the cost is linear in
- * the output size and the gradient (a scatter-add) comes from autograd. Source coordinates follow
- * PyTorch's CPU kernels, including their float32 arithmetic for float32 inputs, so the chosen
- * source pixels agree exactly.
+ * Resizing: `F.interpolate` with every mode of PyTorch 1.13 — nearest, nearest-exact, (bi/tri)linear,
+ * bicubic, area, and antialiased bilinear/bicubic — separable per spatial dim. Each dim is resampled
+ * by a plan of taps (resize-plans.ts): `indexSelect` per tap and a weighted sum, so the cost is
+ * linear in the output size and the gradient (a scatter-add) comes from autograd. Source
+ * coordinates follow PyTorch's CPU kernels, including their float32 arithmetic for float32 inputs,
+ * so the chosen source pixels agree exactly; weighted modes agree to float rounding (the sums run
+ * per dim here, over the whole window in PyTorch's kernels).
  */
 import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, tensor } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
+import { type Axis, type Plan, antialiasPlan, areaPlan, cubicPlan, linearPlan, nearestPlan } from "./resize-plans.js";
 
-export type InterpolateMode = "nearest" | "bilinear";
+export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
+
+const MODES: readonly InterpolateMode[] = ["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"];
+/** The modes that interpolate between pixels and so take `alignCorners`, with the input rank each needs. */
+const RANK_OF: Partial<Record<InterpolateMode, number>> = { linear: 3, bilinear: 4, bicubic: 4, trilinear: 5 };
 
 export interface InterpolateOptions {
   /** Output spatial size: one number for every spatial dim, or one per dim. */
@@ -17,103 +24,145 @@ export interface InterpolateOptions {
   /** Multiplier for the spatial size (output = ⌊input · scaleFactor⌋); exclusive with `size`. */
   scaleFactor?: number | readonly number[] | null;
   mode?: InterpolateMode;
-  /** bilinear only: map the corner pixels' centres onto each other (default false). */
+  /** linear, bilinear, bicubic, trilinear: map the corner pixels' centres onto each other (default false). */
   alignCorners?: boolean | null;
+  /**
+   * With `scaleFactor`: compute the output size ⌊input · scaleFactor⌋ and then sample as if that
+   * size had been given (source step input/output), instead of stepping by 1/scaleFactor.
+   */
+  recomputeScaleFactor?: boolean | null;
+  /** bilinear/bicubic on 4-D input: low-pass filter while downsampling, as PIL does (default false). */
+  antialias?: boolean;
 }
 
-/** One source dim's resampling plan. */
-interface Axis {
-  inSize: number;
-  outSize: number;
-  /** PyTorch's `scales` argument: 1/scaleFactor when a factor was given, else null. */
-  scale: number | null;
-}
-
-function nearestIndex(a: Axis, f: (x: number) => number): Int32Array {
-  const idx = new Int32Array(a.outSize);
-  const scale = f(a.scale ?? a.inSize / a.outSize);
-  for (let i = 0; i < a.outSize; i++) idx[i] = Math.min(Math.floor(f(i * scale)), a.inSize - 1);
-  return idx;
-}
-
-/** Lower/upper source indices and the upper weight for linear interpolation (PyTorch's area_pixel_compute_source_index). */
-function linearPlan(a: Axis, alignCorners: boolean, f: (x: number) => number): { i0: Int32Array; i1: Int32Array; lambda: Float64Array } {
-  const { inSize, outSize } = a;
-  const scale = f(alignCorners ? (outSize > 1 ? (inSize - 1) / (outSize - 1) : 0) : a.scale ?? inSize / outSize);
-  const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize), lambda = new Float64Array(outSize);
-  for (let i = 0; i < outSize; i++) {
-    const src = alignCorners ? f(scale * i) : Math.max(f(f(scale * f(i + 0.5)) - 0.5), 0);
-    const lo = Math.floor(src);
-    i0[i] = lo;
-    i1[i] = lo + (lo < inSize - 1 ? 1 : 0);
-    lambda[i] = Math.min(Math.max(f(src - lo), 0), 1);
-  }
-  return { i0, i1, lambda };
+/** A validated call: the mode and one resampling problem per spatial dim. */
+interface Resize {
+  mode: InterpolateMode;
+  alignCorners: boolean;
+  antialias: boolean;
+  axes: Axis[];
+  /** The scale factors PyTorch steps by, or null when it steps by the output size (for ONNX export). */
+  factors: number[] | null;
 }
 
 /**
- * Resamples the spatial dims (all dims after [N, C]) to a new size.
+ * Resamples the spatial dims (all dims after [N, C]) to a new size. With s = 1/scaleFactor if given
+ * (and not recomputed), else in/out, output position i reads:
  *
- * - `nearest`: out[i] = in[min(⌊i·s⌋, in − 1)], s = 1/scaleFactor if given, else in/out.
- * - `bilinear` (4-D input): linear in each of H and W; source coordinate (i + ½)·s − ½ clamped at 0,
- *   or i·(in − 1)/(out − 1) with `alignCorners`.
+ * - `nearest`: in[min(⌊i·s⌋, in − 1)]; `nearest-exact`: in[min(⌊(i + ½)·s⌋, in − 1)] (any rank).
+ * - `linear` (3-D input), `bilinear` (4-D), `trilinear` (5-D): linear in each dim at source
+ *   coordinate (i + ½)·s − ½ clamped at 0, or i·(in − 1)/(out − 1) with `alignCorners`.
+ * - `bicubic` (4-D): Keys' cubic convolution (A = −0.75) of the four pixels around the same
+ *   (unclamped) coordinate, indices clamped to the border.
+ * - `area`: the mean over the box [⌊i·in/out⌋, ⌈(i + 1)·in/out⌉) (adaptive average pooling).
+ * - `antialias` (bilinear/bicubic, 4-D): when downsampling by s > 1 the filter is stretched by s
+ *   (a triangle or a cubic with a = −0.5), so every source pixel contributes, as PIL's resize.
  *
- * Shapes: [N, C, L] (nearest) or [N, C, H, W] → [N, C, ...size].
+ * Shapes: [N, C, ...spatial] → [N, C, ...size], spatial of 1 to 3 dims.
  * ```ts
  * F.interpolate(randn([1, 3, 14, 14]), { scaleFactor: 2, mode: "bilinear" }).shape; // [1, 3, 28, 28]
  * F.interpolate(randn([1, 3, 5]), { size: 8 }).shape;                                // [1, 3, 8]
+ * F.interpolate(randn([1, 3, 64, 64]), { size: 20, mode: "bicubic", antialias: true }).shape; // [1, 3, 20, 20]
  * ```
  */
 export function interpolate(input: Tensor, opts: InterpolateOptions = {}): Tensor {
-  opts ??= {};
-  return traceUnit("interpolate", input, { mode: opts.mode ?? "nearest", alignCorners: opts.alignCorners ?? false }, () => interpolateImpl(input, opts));
+  const r = parse(input, opts ?? {});
+  return traceUnit("interpolate", input, { mode: r.mode, alignCorners: r.alignCorners, antialias: r.antialias, scales: r.factors }, () => resample(input, r));
 }
 
-function interpolateImpl(input: Tensor, opts: InterpolateOptions): Tensor {
+function parse(input: Tensor, opts: InterpolateOptions): Resize {
   const op = "interpolate";
-  if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
-  const { size = null, scaleFactor = null, mode = "nearest" } = opts;
-  check(mode === "nearest" || mode === "bilinear", op, () => `unsupported mode "${mode}" (expected "nearest" or "bilinear")`);
+  if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor, got ${fmtValue(input)}`);
+  check(typeof opts === "object" && !Array.isArray(opts), op, () => `expected an options object, got ${fmtValue(opts)}`);
+  const { size = null, scaleFactor = null, mode = "nearest", recomputeScaleFactor = null, antialias = false } = opts;
+  check(MODES.includes(mode), op, () => `unknown mode ${fmtValue(mode)} (expected one of ${MODES.map((m) => `"${m}"`).join(", ")})`);
+  const interpolating = mode in RANK_OF;
+  if (!interpolating && opts.alignCorners !== undefined && opts.alignCorners !== null)
+    throw new TensileError(`${op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear (got mode "${mode}")`);
   check(input.dtype === "float32" || input.dtype === "float64", op, () => `expected a floating point input, got ${input.dtype}`);
   const nd = input.ndim - 2;
-  if (mode === "bilinear") check(nd === 2, op, () => `bilinear mode needs a 4-D input [N, C, H, W], got ${input.ndim}-D input of shape ${fmtShape(input.shape)}`);
-  else check(nd === 1 || nd === 2, op, () => `expected a 3-D [N, C, L] or 4-D [N, C, H, W] input, got shape ${fmtShape(input.shape)}`);
-  if (mode === "nearest" && opts.alignCorners !== undefined && opts.alignCorners !== null)
-    throw new TensileError(`${op}: align_corners option can only be set with the interpolating modes: bilinear`);
+  const rank = RANK_OF[mode];
+  if (rank !== undefined && input.ndim >= 3 && input.ndim <= 5 && input.ndim !== rank)
+    throw new TensileError(`${op}: got ${input.ndim}D input of shape ${fmtShape(input.shape)}, but ${mode} mode needs ${rank}D input`);
+  check(input.ndim >= 3 && input.ndim <= 5, op, () =>
+    `only 3D, 4D and 5D input tensors [N, C, ...spatial] are supported for mode "${mode}", got ${input.ndim}D input of shape ${fmtShape(input.shape)}`);
   check((size === null) !== (scaleFactor === null), op, size === null
     ? "either size or scale_factor should be defined"
     : "only one of size or scale_factor should be defined");
+  const inSizes = input.shape.slice(2);
   const list = (v: number | readonly number[], name: string): number[] => {
     check(typeof v === "number" || Array.isArray(v), op, () => `${name} must be a number or an array of numbers, got ${fmtValue(v)}`);
     const a = typeof v === "number" ? Array<number>(nd).fill(v) : [...v];
-    check(a.length === nd, op, () => `${name} must have ${nd} entries for a ${input.ndim}-D input, got ${fmtValue(v)}`);
+    check(a.length === nd, op, () =>
+      `input and ${name} must have the same number of spatial dimensions, but got input with spatial dimensions of ${fmtShape(inSizes)} and ${name} ${fmtShape(a)}`);
+    check(a.every((x) => typeof x === "number" && Number.isFinite(x)), op, () => `${name} must be finite numbers, got ${fmtValue(v)}`);
     return a;
   };
-  const inSizes = input.shape.slice(2);
+  check(recomputeScaleFactor !== true || size === null, op, "recompute_scale_factor is not meaningful with an explicit size");
+  check(typeof antialias === "boolean", op, () => `antialias must be a boolean, got ${fmtValue(antialias)}`);
+  check(!antialias || ((mode === "bilinear" || mode === "bicubic") && input.ndim === 4), op, () =>
+    `anti-alias option is only supported for bilinear and bicubic modes on 4D input, got mode "${mode}" and input of shape ${fmtShape(input.shape)}`);
+  // area always resamples by the output size alone, as with recomputeScaleFactor
+  const recompute = recomputeScaleFactor === true || mode === "area";
   const axes: Axis[] = size !== null
     ? list(size, "size").map((o, i) => ({ inSize: inSizes[i]!, outSize: o, scale: null }))
     : list(scaleFactor!, "scale_factor").map((s, i) => {
-      check(s > 0, op, () => `scale_factor must be positive, got ${JSON.stringify(scaleFactor)}`);
-      return { inSize: inSizes[i]!, outSize: Math.floor(inSizes[i]! * s), scale: 1 / s };
+      check(s > 0, op, () => `scale_factor must be positive, got ${fmtValue(scaleFactor)}`);
+      return { inSize: inSizes[i]!, outSize: Math.floor(inSizes[i]! * s), scale: recompute ? null : 1 / s };
     });
-  check(axes.every((a) => Number.isInteger(a.outSize) && a.outSize > 0), op, () =>
-    `output size must be positive integers, got ${fmtShape(axes.map((a) => a.outSize))} for input ${fmtShape(input.shape)}`);
-  check(inSizes.every((s) => s > 0), op, () => `input spatial size must be non-zero, got ${fmtShape(input.shape)}`);
+  check(axes.every((a) => Number.isInteger(a.outSize) && a.outSize > 0) && inSizes.every((s) => s > 0), op, () =>
+    `input and output sizes should be greater than 0, but got input ${fmtShape(inSizes)} and output ${fmtShape(axes.map((a) => a.outSize))}`);
+  const factors = scaleFactor !== null && !recompute ? list(scaleFactor, "scale_factor") : null;
+  return { mode, alignCorners: interpolating ? opts.alignCorners ?? false : false, antialias, axes, factors };
+}
+
+/** Applies a plan along `dim`: Σ_k w_k · x.indexSelect(dim, idx_k), the weights broadcast along `dim`. */
+function applyPlan(y: Tensor, dim: number, p: Plan): Tensor {
+  const pick = (idx: Int32Array) => y.indexSelect(dim, tensor(idx));
+  if (p.w === null) return pick(p.idx[0]!);
+  const shape = y.shape.map((_, d) => (d === dim ? p.idx[0]!.length : 1));
+  const weight = (w: Float64Array) => tensor(y.dtype === "float64" ? w : Float32Array.from(w), { shape });
+  let out = pick(p.idx[0]!).mul(weight(p.w[0]!));
+  for (let k = 1; k < p.idx.length; k++) out = out.add(pick(p.idx[k]!).mul(weight(p.w[k]!)));
+  return out;
+}
+
+function resample(input: Tensor, r: Resize): Tensor {
+  const { mode, alignCorners, antialias } = r;
   const f = input.dtype === "float32" ? Math.fround : (x: number) => x;
   let y = input;
-  axes.forEach((a, i) => {
-    const dim = 2 + i;
-    const sameGrid = a.scale === null || a.scale === 1 || (mode === "bilinear" && !!opts.alignCorners);
-    if (a.outSize === a.inSize && sameGrid) return;
-    if (mode === "nearest") {
-      y = y.indexSelect(dim, tensor(nearestIndex(a, f)));
-      return;
+  // PyTorch's separable kernels run the last dim first; the order matters only for rounding
+  for (let i = r.axes.length - 1; i >= 0; i--) {
+    const a = r.axes[i]!, dim = 2 + i;
+    // PyTorch's linear kernels copy a dim whose size is kept whatever the scale factor says, and
+    // so does its nearest kernel for channels-last memory (which a one-channel 4-D or 5-D input
+    // is), which also halves indices for an exact doubling and works in float32 for any dtype
+    const linear = mode === "linear" || mode === "bilinear" || mode === "trilinear";
+    const channelsLast = input.ndim > 3 && input.shape[1] === 1;
+    const shortcut = mode === "nearest" && channelsLast;
+    const keeps = a.scale === null || a.scale === 1 || alignCorners || (linear && !antialias) || shortcut;
+    if (a.outSize === a.inSize && keeps) continue;
+    if (shortcut && a.outSize === 2 * a.inSize) {
+      y = y.indexSelect(dim, tensor(Int32Array.from({ length: a.outSize }, (_, j) => j >> 1)));
+      continue;
     }
-    const { i0, i1, lambda } = linearPlan(a, opts.alignCorners ?? false, f);
-    const shape = input.shape.map((_, d) => (d === dim ? a.outSize : 1));
-    const l = tensor(input.dtype === "float64" ? lambda : Float32Array.from(lambda), { shape });
-    const lo = y.indexSelect(dim, tensor(i0)), hi = y.indexSelect(dim, tensor(i1));
-    y = lo.add(hi.sub(lo).mul(l));
-  });
+    if (linear) {
+      if (antialias) {
+        y = applyPlan(y, dim, antialiasPlan(a, "bilinear", alignCorners, f));
+        continue;
+      }
+      const { i0, i1, lambda } = linearPlan(a, alignCorners, f);
+      const shape = input.shape.map((_, d) => (d === dim ? a.outSize : 1));
+      const l = tensor(input.dtype === "float64" ? lambda : Float32Array.from(lambda), { shape });
+      const lo = y.indexSelect(dim, tensor(i0)), hi = y.indexSelect(dim, tensor(i1));
+      y = lo.add(hi.sub(lo).mul(l));
+      continue;
+    }
+    const plan = mode === "nearest" || mode === "nearest-exact" ? nearestPlan(a, mode === "nearest-exact", channelsLast ? Math.fround : f)
+      : mode === "area" ? areaPlan(a)
+      : antialias ? antialiasPlan(a, "bicubic", alignCorners, f)
+      : cubicPlan(a, alignCorners, f);
+    y = applyPlan(y, dim, plan);
+  }
   return y === input ? input.clone() : y;
 }

@@ -1,8 +1,9 @@
 /**
  * Spatial transformers: `F.affineGrid` (a sampling grid from affine matrices) and `F.gridSample`
- * (bilinear or nearest sampling of an image at grid points). Both are composites: the grid is a
- * matrix product, and sampling gathers the four neighbouring pixels with weights that are linear
- * in the grid, so autograd gives the gradients for the input and the grid as PyTorch's kernels do.
+ * (bilinear, nearest or bicubic sampling of an image at grid points). Both are composites: the grid
+ * is a matrix product, and sampling gathers the neighbouring pixels (four, or sixteen for bicubic)
+ * with weights that are polynomials in the grid's fractional offsets, so autograd gives the
+ * gradients for the input and the grid as PyTorch's kernels do.
  */
 import { Tensor, tensor, where, zeros } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
@@ -69,7 +70,7 @@ export function affineGrid(theta: Tensor, size: readonly number[], opts: AffineG
   return b.matmul(theta.transpose(1, 2)).reshape([N, ...spatial, nd]);
 }
 
-export type GridSampleMode = "bilinear" | "nearest";
+export type GridSampleMode = "bilinear" | "nearest" | "bicubic";
 export type GridSamplePadding = "zeros" | "border" | "reflection";
 
 export interface GridSampleOptions {
@@ -102,11 +103,47 @@ function sourceIndex(g: Tensor, size: number, padding: GridSamplePadding, align:
   return x;
 }
 
+/** Keys' cubic convolution weights (A = −0.75) of the four taps around fractional offset t (PyTorch's get_cubic_upsample_coefficients). */
+function cubicWeights(t: Tensor): Tensor[] {
+  const A = -0.75;
+  const near = (x: Tensor) => x.mul(A + 2).sub(A + 3).mul(x).mul(x).add(1); // |x| ≤ 1
+  const far = (x: Tensor) => x.mul(A).sub(5 * A).mul(x).add(8 * A).mul(x).sub(4 * A); // 1 < |x| < 2
+  const u = t.neg().add(1);
+  return [far(t.add(1)), near(t), near(u), far(u.add(1))];
+}
+
+/**
+ * Bicubic grid sampling (PyTorch's grid_sampler_2d, mode "bicubic"): the 4×4 pixels around the
+ * unpadded source point, each tap's coordinate padded on its own (border clamps, reflection
+ * reflects; zeros reads 0 outside), combined along x and then y with cubic convolution weights
+ * of the fractional offsets, through which the grid gets its gradient.
+ */
+function bicubic(grid: Tensor, W: number, H: number, padding: GridSamplePadding, align: boolean, at: (x: Tensor, y: Tensor) => Tensor): Tensor {
+  const ix = sourceIndex(grid.select(3, 0), W, "zeros", align), iy = sourceIndex(grid.select(3, 1), H, "zeros", align);
+  const x0 = ix.detach().floor(), y0 = iy.detach().floor();
+  const wx = cubicWeights(ix.sub(x0).unsqueeze(1)), wy = cubicWeights(iy.sub(y0).unsqueeze(1)); // each [N, 1, Ho, Wo]
+  const bound = (c: Tensor, size: number): Tensor => {
+    if (padding === "border") return c.clamp(0, size - 1);
+    if (padding === "reflection") return (align ? reflect(c, 0, 2 * (size - 1)) : reflect(c, -1, 2 * size - 1)).clamp(0, size - 1);
+    return c;
+  };
+  const xs = [0, 1, 2, 3].map((k) => bound(x0.add(k - 1), W)), ys = [0, 1, 2, 3].map((k) => bound(y0.add(k - 1), H));
+  let out: Tensor | null = null;
+  for (let j = 0; j < 4; j++) {
+    let row = at(xs[0]!, ys[j]!).mul(wx[0]!);
+    for (let k = 1; k < 4; k++) row = row.add(at(xs[k]!, ys[j]!).mul(wx[k]!));
+    const term = row.mul(wy[j]!);
+    out = out === null ? term : out.add(term);
+  }
+  return out!;
+}
+
 /**
  * Samples `input` at the `grid` points (x, y in [−1, 1] from the left/top to the right/bottom
- * edge): bilinear interpolation of the four neighbouring pixels, or the nearest pixel (ties to
- * even). Points outside read zeros, the border or the reflection, per `paddingMode`. Gradients
- * flow to the input and (bilinear) to the grid.
+ * edge): bilinear interpolation of the four neighbouring pixels, the nearest pixel (ties to
+ * even), or bicubic interpolation (Keys, A = −0.75) of the sixteen around it. Points outside
+ * read zeros, the border or the reflection, per `paddingMode`. Gradients flow to the input and
+ * (bilinear, bicubic) to the grid.
  *
  * Shapes: input [N, C, H, W], grid [N, H_out, W_out, 2] → [N, C, H_out, W_out].
  * ```ts
@@ -121,7 +158,7 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
   check(opts === null || (typeof opts === "object" && !Array.isArray(opts)), op, () => `expected an options object, got ${fmtValue(opts)}`);
   const { mode = "bilinear", paddingMode = "zeros" } = opts ?? {};
   const align = opts?.alignCorners ?? false;
-  check(mode === "bilinear" || mode === "nearest", op, () => `mode must be "bilinear" or "nearest", got ${fmtValue(mode)}`);
+  check(mode === "bilinear" || mode === "nearest" || mode === "bicubic", op, () => `mode must be "bilinear", "nearest" or "bicubic", got ${fmtValue(mode)}`);
   check(paddingMode === "zeros" || paddingMode === "border" || paddingMode === "reflection", op, () =>
     `padding_mode must be "zeros", "border" or "reflection", got ${fmtValue(paddingMode)}`);
   check(input.ndim === 4, op, () => `expected a 4-D input [N, C, H, W] (5-D inputs are not supported), got shape ${fmtShape(input.shape)}`);
@@ -148,6 +185,7 @@ export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions 
     const out = at(ix.detach().round(), iy.detach().round());
     return grid.requiresGrad ? where(zeros([1], { dtype: "bool" }), ix.add(iy).unsqueeze(1), out) : out;
   }
+  if (mode === "bicubic") return bicubic(grid, W, H, paddingMode, align, at);
   const x0 = ix.detach().floor(), y0 = iy.detach().floor();
   const x1 = x0.add(1), y1 = y0.add(1);
   const wx1 = ix.sub(x0).unsqueeze(1), wy1 = iy.sub(y0).unsqueeze(1); // [N, 1, Ho, Wo]

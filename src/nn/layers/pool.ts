@@ -172,14 +172,19 @@ export interface UpsampleOptions {
   scaleFactor?: number | readonly number[] | null;
   mode?: InterpolateMode;
   alignCorners?: boolean | null;
+  /** With `scaleFactor`: sample as if the output size ⌊input · scaleFactor⌋ had been given. */
+  recomputeScaleFactor?: boolean | null;
 }
 
 /**
- * Upsamples (or resamples) the spatial dims to `size` or by `scaleFactor` (see `F.interpolate`).
+ * Upsamples (or resamples) the spatial dims to `size` or by `scaleFactor` (see `F.interpolate`):
+ * modes nearest, nearest-exact and area for any of 1 to 3 spatial dims, linear (3-D input),
+ * bilinear and bicubic (4-D), trilinear (5-D).
  *
- * Shapes: [N, C, H, W] → [N, C, H_out, W_out].
+ * Shapes: [N, C, ...spatial] → [N, C, ...spatial_out].
  * ```ts
  * new nn.Upsample({ scaleFactor: 2, mode: "bilinear" }).forward(randn([1, 3, 14, 14])).shape; // [1, 3, 28, 28]
+ * new nn.Upsample({ size: [4, 8, 8], mode: "trilinear" }).forward(randn([1, 2, 2, 4, 4])).shape; // [1, 2, 4, 8, 8]
  * ```
  */
 export class Upsample extends Module {
@@ -187,17 +192,21 @@ export class Upsample extends Module {
   readonly scaleFactor: number | readonly number[] | null;
   readonly mode: InterpolateMode;
   readonly alignCorners: boolean | null;
+  readonly recomputeScaleFactor: boolean | null;
   constructor(opts: UpsampleOptions = {}) {
     super();
     opts ??= {};
-    if (!isOpts(opts)) throw new TensileError("Upsample: expected an options object { size, scaleFactor, mode, alignCorners }");
+    if (!isOpts(opts)) throw new TensileError("Upsample: expected an options object { size, scaleFactor, mode, alignCorners, recomputeScaleFactor }");
     this.size = opts.size ?? null;
     this.scaleFactor = opts.scaleFactor ?? null;
     this.mode = opts.mode ?? "nearest";
     this.alignCorners = opts.alignCorners ?? null;
+    this.recomputeScaleFactor = opts.recomputeScaleFactor ?? null;
   }
   override forward(input: Tensor): Tensor {
-    return interpolate(input, { size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners });
+    return interpolate(input, {
+      size: this.size, scaleFactor: this.scaleFactor, mode: this.mode, alignCorners: this.alignCorners, recomputeScaleFactor: this.recomputeScaleFactor,
+    });
   }
   override extraRepr(): string {
     const sf = this.scaleFactor;
