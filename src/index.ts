@@ -23,3 +23,4 @@ export * as utils from "./utils/index.js";
 export * as distributions from "./distributions/index.js";
 export * as autograd from "./autograd/index.js";
 export { save, load, saveBytes, loadBytes, saveCheckpoint, loadCheckpoint } from "./io/index.js";
+export { loadTorch, saveTorch, loadTorchBytes, saveTorchBytes } from "./io/index.js";

@@ -1,5 +1,5 @@
 /**
- * `io`: safetensors files and training checkpoints. The `*Bytes` functions work everywhere
+ * `io`: safetensors files, training checkpoints and PyTorch's `torch.save` files. The `*Bytes` functions work everywhere
  * (browsers included); `save`, `load`, `saveCheckpoint`, `loadCheckpoint` add atomic files on Node.
  */
 export { saveBytes, loadBytes, parseSafetensors, halfToFloat } from "./safetensors.js";
@@ -10,3 +10,5 @@ export { save, load, loadWithMetadata, saveCheckpoint, loadCheckpoint, readCheck
 export { exportOnnxBytes } from "./onnx.js";
 export type { ExportOnnxOptions } from "./onnx.js";
 export type { FileOptions, AtomicWriteFs } from "./node.js";
+export { loadTorchBytes, saveTorchBytes, loadTorch, saveTorch } from "./torch-file.js";
+export type { TorchValue, TorchDict, TorchSaveable } from "./torch-file.js";
