@@ -111,6 +111,13 @@ test("inplace forms write into the input and return it, and autograd records the
     ["celu", (t, i) => F.celu(t, 0.5, i)],
     ["threshold", (t, i) => F.threshold(t, 0.5, 9, i)],
     ["rrelu", (t, i) => F.rrelu(t, 0.1, 0.3, false, i)],
+    // the core activations take PyTorch's inplace argument in F too
+    ["relu", (t, i) => F.relu(t, i)],
+    ["leakyRelu", (t, i) => F.leakyRelu(t, 0.2, i)],
+    ["elu", (t, i) => F.elu(t, 0.7, i)],
+    ["selu", (t, i) => F.selu(t, i)],
+    ["silu", (t, i) => F.silu(t, i)],
+    ["hardtanh", (t, i) => F.hardtanh(t, -2, 4, i)],
   ];
   for (const [name, f] of fns) {
     const x = base.clone();
@@ -124,6 +131,24 @@ test("inplace forms write into the input and return it, and autograd records the
     assert.deepEqual(data(leaf.grad!), data(leaf2.grad!), `${name}: gradient`);
     assertThrowsTensile(() => f(base.clone().requiresGrad_(), true), new RegExp(`${name}_: a leaf Variable that requires grad`));
   }
+  // PyTorch's F.op_ forms equal op(…, inplace=True)
+  const under: [string, (t: Tensor) => Tensor, (t: Tensor) => Tensor][] = [
+    ["relu_", (t) => F.relu_(t), (t) => F.relu(t)],
+    ["leakyRelu_", (t) => F.leakyRelu_(t, 0.2), (t) => F.leakyRelu(t, 0.2)],
+    ["elu_", (t) => F.elu_(t, 0.7), (t) => F.elu(t, 0.7)],
+    ["selu_", (t) => F.selu_(t), (t) => F.selu(t)],
+    ["hardtanh_", (t) => F.hardtanh_(t, -2, 4), (t) => F.hardtanh(t, -2, 4)],
+    ["celu_", (t) => F.celu_(t, 0.5), (t) => F.celu(t, 0.5)],
+    ["threshold_", (t) => F.threshold_(t, 0.5, 9), (t) => F.threshold(t, 0.5, 9)],
+    ["rrelu_", (t) => F.rrelu_(t, 0.1, 0.3), (t) => F.rrelu(t, 0.1, 0.3)],
+  ];
+  for (const [name, f, ref] of under) {
+    const x = base.clone();
+    assert.equal(f(x), x, `${name}: returns its input`);
+    assert.deepEqual(data(x), data(ref(base)), `${name}: the input holds the result`);
+  }
+  assertThrowsTensile(() => F.elu(tensor([1, -1]), 1, "yes" as never), /^elu: inplace must be a boolean/);
+  assertThrowsTensile(() => F.leakyRelu_(tensor([1, -1], { dtype: "int32" })), /^leakyRelu: inplace needs a floating tensor, got int32/);
   const layer = new nn.ReLU6(true);
   const y = tensor([-1, 8], { dtype: "float32" });
   assert.equal(layer.forward(y), y);

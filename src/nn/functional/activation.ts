@@ -6,7 +6,8 @@
  */
 import { record } from "../../autograd/engine.js";
 import { untraced } from "../../autograd/trace.js";
-import { type Tensor, elu, leakyRelu, randLike, sigmoid, softmax, softplus, tanh, where, zerosLike } from "../../core.js";
+import * as C from "../../core.js";
+import { type Tensor, randLike, sigmoid, softmax, softplus, tanh, where, zerosLike } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { inPlace } from "../../ops/inplace.js";
 import { assertTensor, castTo } from "../../ops/util.js";
@@ -14,17 +15,11 @@ import { isFloating } from "../../tensor/dtype.js";
 import { normalizeDim } from "../../tensor/shape.js";
 
 export {
-  relu,
-  leakyRelu,
-  elu,
-  selu,
   gelu,
-  silu,
   softplus,
   sigmoid,
   logSigmoid,
   tanh,
-  hardtanh,
   softmax,
   logSoftmax,
   pad,
@@ -59,6 +54,49 @@ function maybeInplace(op: string, input: T, xf: T, inplace: unknown, f: (t: T) =
   if (xf !== input) throw new TensileError(`${op}: inplace needs a floating tensor, got ${input.dtype}`);
   return inPlace(`${op}_`, input, f, [], true);
 }
+
+// ---- the core activations with PyTorch's `inplace` argument, and their `F.op_` forms ----
+
+/** max(0, x) (integer tensors stay integer); `inplace` overwrites the input, as `x.relu_()`. */
+export function relu(input: T, inplace = false): T {
+  return inplace === false ? C.relu(input) : maybeInplace("relu", input, input, inplace, C.relu);
+}
+/** x for x > 0, else negativeSlope·x; `inplace` overwrites the input. */
+export function leakyRelu(input: T, negativeSlope = 0.01, inplace = false): T {
+  return inplace === false ? C.leakyRelu(input, negativeSlope) : maybeInplace("leakyRelu", input, floatIn("leakyRelu", input), inplace, (x) => C.leakyRelu(x, negativeSlope));
+}
+/** x for x > 0, else α(eˣ − 1); `inplace` overwrites the input. */
+export function elu(input: T, alpha = 1, inplace = false): T {
+  return inplace === false ? C.elu(input, alpha) : maybeInplace("elu", input, floatIn("elu", input), inplace, (x) => C.elu(x, alpha));
+}
+/** scale·(max(0, x) + min(0, α(eˣ − 1))) with PyTorch's constants; `inplace` overwrites the input. */
+export function selu(input: T, inplace = false): T {
+  return inplace === false ? C.selu(input) : maybeInplace("selu", input, floatIn("selu", input), inplace, C.selu);
+}
+/** x·σ(x); `inplace` overwrites the input. */
+export function silu(input: T, inplace = false): T {
+  return inplace === false ? C.silu(input) : maybeInplace("silu", input, floatIn("silu", input), inplace, C.silu);
+}
+/** x clamped to [minVal, maxVal]; `inplace` overwrites the input. */
+export function hardtanh(input: T, minVal = -1, maxVal = 1, inplace = false): T {
+  return inplace === false ? C.hardtanh(input, minVal, maxVal) : maybeInplace("hardtanh", input, floatIn("hardtanh", input), inplace, (x) => C.hardtanh(x, minVal, maxVal));
+}
+/** `F.relu(input, true)`: PyTorch's `F.relu_`. */
+export const relu_ = (input: T): T => relu(input, true);
+/** `F.leakyRelu(input, negativeSlope, true)`: PyTorch's `F.leaky_relu_`. */
+export const leakyRelu_ = (input: T, negativeSlope = 0.01): T => leakyRelu(input, negativeSlope, true);
+/** `F.elu(input, alpha, true)`: PyTorch's `F.elu_`. */
+export const elu_ = (input: T, alpha = 1): T => elu(input, alpha, true);
+/** `F.selu(input, true)`: PyTorch's `F.selu_`. */
+export const selu_ = (input: T): T => selu(input, true);
+/** `F.hardtanh(input, minVal, maxVal, true)`: PyTorch's `F.hardtanh_`. */
+export const hardtanh_ = (input: T, minVal = -1, maxVal = 1): T => hardtanh(input, minVal, maxVal, true);
+/** `F.celu(input, alpha, true)`: PyTorch's `F.celu_`. */
+export const celu_ = (input: T, alpha = 1): T => celu(input, alpha, true);
+/** `F.threshold(input, threshold, value, true)`: PyTorch's `F.threshold_`. */
+export const threshold_ = (input: T, th: number, value: number): T => threshold(input, th, value, true);
+/** `F.rrelu(input, lower, upper, training, true)`: PyTorch's `F.rrelu_`. */
+export const rrelu_ = (input: T, lower = 1 / 8, upper = 1 / 3, training = false): T => rrelu(input, lower, upper, training, true);
 
 /**
  * relu6(x) = min(max(x, 0), 6): hardtanh(x, 0, 6), with PyTorch's gradient 0 at x = 0 and x = 6
