@@ -100,3 +100,15 @@ export { choleskyInverse, choleskySolve } from "./ops/linalg-extra.js";
 export { pdist } from "./ops/linalg-extra.js";
 export { isin } from "./ops/sort.js";
 export type { IsinOptions } from "./ops/sort.js";
+// methods a PyTorch user reaches for (in-place forms, introspection, random fills: installed on
+// Tensor.prototype by these modules) and torch-level helpers (ops/tensor-api.ts)
+import "./tensor/inplace-methods.js";
+export { zero_, indexPut_ } from "./tensor/inplace-methods.js";
+import "./tensor/tensor-info.js";
+export type { RandomFillOptions } from "./tensor/tensor-info.js";
+export {
+  isTensor, isFloatingPoint, isNonzero, isSameSize, numel, promoteTypes, resultType, canCast, broadcastShapes,
+  broadcastTensors, scalarTensor, randintLike, concat, concatenate, vander, gradient, igamma, igammac,
+} from "./ops/tensor-api.js";
+export type { GradientOptions } from "./ops/tensor-api.js";
+export { gt as greater, ge as greaterEqual, lt as less, le as lessEqual, ne as notEqual } from "./ops/elementwise.js";

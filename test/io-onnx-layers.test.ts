@@ -81,6 +81,19 @@ test("max pooling with indices and max unpooling (1-D, 2-D with an outputSize, 3
   await roundTrip("MaxPool3d (dilated)", plain, randn(1, 2, 5, 5, 5), randn(2, 2, 5, 5, 5));
 });
 
+test("adaptive 3-D average pooling: global, even windows (AveragePool) and uneven ones (an Einsum of averaging matrices), layer and F", async () => {
+  manualSeed(23);
+  class Pools extends nn.Module {
+    uneven = new nn.AdaptiveAvgPool3d([2, 3, 4]);
+    global = new nn.AdaptiveAvgPool3d(1);
+    even = new nn.AdaptiveAvgPool3d([5, 3, null]);
+    override forward(x: Tensor): Tensor[] {
+      return [this.uneven.forward(x), this.global.forward(x), this.even.forward(x), nn.functional.adaptiveAvgPool3d(x.mul(2), [3, 2, 2])];
+    }
+  }
+  await roundTripAll("adaptive average pooling", new Pools(), randn(1, 2, 5, 6, 7), randn(3, 2, 5, 6, 7));
+});
+
 test("adaptive max pooling: global (GlobalMaxPool), even windows (MaxPool, with indices too); uneven ones refused", async () => {
   manualSeed(22);
   class Pools extends nn.Module {

@@ -69,6 +69,18 @@ for (const backend of backendsUnderTest()) {
       }));
     }
 
+    test("AdaptiveAvgPool3d: the layer is F.adaptiveAvgPool3d, with PyTorch's repr (of a tuple size); global pooling is the mean", on(() => {
+      const x = randn([2, 3, 5, 4, 6]);
+      const m = new nn.AdaptiveAvgPool3d([2, null, 3]);
+      assert.equal(String(m), "AdaptiveAvgPool3d(output_size=(2, None, 3))");
+      assert.equal(String(new nn.AdaptiveAvgPool3d(2)), "AdaptiveAvgPool3d(output_size=2)");
+      assert.deepEqual(Array.from(m.forward(x).dataSync()), Array.from(F.adaptiveAvgPool3d(x, [2, 4, 3]).dataSync()));
+      const g = new nn.AdaptiveAvgPool3d(1).forward(x);
+      assert.deepEqual(g.shape, [2, 3, 1, 1, 1]);
+      const want = x.mean([2, 3, 4]).dataSync();
+      Array.from(g.dataSync()).forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-6));
+    }));
+
     test("AdaptiveMaxPool3d", on(() => {
       const a = fx.gaps.adaptiveMaxPool3d;
       const m = new nn.AdaptiveMaxPool3d([2, null, 3], true);
@@ -206,6 +218,9 @@ describe("new layers: loading, copying and errors", () => {
     assertThrowsTensile(() => F.maxUnpool1d(randn([1, 1, 2]), zeros([1, 1, 2], { dtype: "int32" }), 2, { outputSize: [1, 1, 3, 3] }), /output_size should be a sequence containing 1 or 3 elements, but it has a length of '4'/);
     assertThrowsTensile(() => F.maxUnpool3d(randn([1, 1, 2, 2, 2]), zeros([1, 1, 2, 2, 2], { dtype: "int32" }).sub(1), 2), /maxUnpool3d: found an invalid max index: -1 \(output volumes are of size 4x4x4/);
     assertThrowsTensile(() => F.adaptiveMaxPool3d(randn([2, 3, 4]), 2), /adaptiveMaxPool3d: expected 4D \(unbatched\) or 5D \(batched\) input \[N, C, D, H, W\], got shape \[2, 3, 4\]/);
+    assertThrowsTensile(() => F.adaptiveAvgPool3d(randn([2, 3, 4]), 2), /^adaptiveAvgPool3d: expected 4D \(unbatched\) or 5D \(batched\) input \[N, C, D, H, W\], got shape \[2, 3, 4\]/);
+    assertThrowsTensile(() => F.adaptiveAvgPool3d(randn([1, 2, 3, 4, 5]), [2, 2]), /^adaptiveAvgPool3d: output_size must be an integer or a list of 3 integers, got \[2,2\]/);
+    assertThrowsTensile(() => F.adaptiveAvgPool3d(randn([1, 2, 3, 4, 5], { dtype: "float64" }).to("int32"), 2), /^adaptiveAvgPool3d: expected a floating point input, got int32/);
     assertThrowsTensile(() => new nn.ReflectionPad3d(1).forward(randn([2, 3, 4])), /ReflectionPad3d: expected a 4D \(unbatched\) or 5D \(batched\) input \[N, C, D, H, W\], got shape \[2, 3, 4\]/);
     assertThrowsTensile(() => new nn.ReflectionPad3d(3).forward(randn([1, 2, 3, 4, 5])), /pad: padding \(3, 3\) at dim 2 must be less than the input size 3 for mode "reflect"/);
     assertThrowsTensile(() => F.convTranspose3d(randn([1, 3, 2, 2, 2]), randn([2, 2, 2, 2, 2])), /convTranspose3d: expected input \[1, 3, 2, 2, 2\] to have 2 channels to match weight \[2, 2, 2, 2, 2\], but got 3 channels instead/);

@@ -188,6 +188,8 @@ const functionOnly = [
   "hannWindow", "hammingWindow", "bartlettWindow", "blackmanWindow", "kaiserWindow",
   // torch.trapezoid, torch.cumulative_trapezoid, torch.chain_matmul have no Tensor method
   "trapezoid", "trapz", "cumulativeTrapezoid", "chainMatmul",
+  // torch.vander, torch.gradient, torch.broadcast_tensors, torch.concat, torch.scalar_tensor (ops/tensor-api.ts)
+  "vander", "gradient", "broadcastTensors", "concat", "concatenate", "scalarTensor",
   // torch.pdist and torch.isin have no Tensor method in torch 1.13
   "pdist", "isin",
 ];

@@ -77,6 +77,8 @@ export function narrow(x: T, dim: number, start: number, length: number): T {
   assertTensor("narrow", x);
   const d = normalizeDim("narrow", dim, x.ndim);
   const n = x.shape[d]!;
+  if (!Number.isInteger(start)) throw new TensileError(`narrow: start must be an integer, got ${fmtValue(start)}`);
+  if (!Number.isInteger(length)) throw new TensileError(`narrow: length must be an integer, got ${fmtValue(length)}`);
   if (start < 0) start += n;
   if (start < 0 || length < 0 || start + length > n)
     throw new TensileError(`narrow: start (${start}) + length (${length}) exceeds dimension size (${n}) of dim ${d}`);

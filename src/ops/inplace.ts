@@ -143,7 +143,8 @@ export const addcmul = (x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor =>
 /** x + value·t1/t2. */
 export const addcdiv = (x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor => x.add(t1.div(t2).mul(value));
 
-function fillRandom<S extends Tensor>(op: string, x: S, draw: () => number): S {
+/** x filled with draw()'s values, one call per element in row-major order; refused in the autograd graph. */
+export function fillRandom<S extends Tensor>(op: string, x: S, draw: () => number): S {
   checkLeaf(op, x);
   if (x.requiresGrad && isGradEnabled())
     throw new TensileError(`${op}: cannot fill a tensor in the autograd graph with random values while grad mode is on (wrap it in noGrad)`);

@@ -29,6 +29,7 @@ def fractional_adapter(fn):
 
 op("F.fractionalMaxPool2d")(fractional_adapter(F.fractional_max_pool2d))
 op("F.fractionalMaxPool3d")(fractional_adapter(F.fractional_max_pool3d))
+op("F.adaptiveAvgPool3d")(lambda x, size: F.adaptive_avg_pool3d(x, size))
 op("F.adaptiveMaxPool3d")(lambda x, size, opts=None: (lambda o: list(o) if isinstance(o, tuple) else o)(
     F.adaptive_max_pool3d(x, size, **kw(opts))))
 
@@ -143,8 +144,23 @@ def fractional_cases():
     c("size0_batch", T(rn(0, 2, 5, 5, 5)), 2, {"outputSize": 2, "randomSamples": samples(0, 2, 3)})
 
 
+def adaptive_avg_pool3d_cases():
+    c = Cases("F.adaptiveAvgPool3d")
+    c("non_divisible", T(rn(2, 2, 5, 6, 7)), [2, 3, 4])
+    c("int_size", T(rn(1, 2, 4, 4, 4)), 2)
+    c("global", T(rn(2, 3, 3, 4, 2)), 1)
+    c("none_entry", T(rn(1, 2, 3, 4, 6)), [None, 2, 4])
+    c("upsample", T(rn(1, 1, 2, 2, 3)), [3, 3, 5])
+    c("unbatched", T(rn(2, 5, 4, 3)), [3, 2, 2])
+    c("noncontig", T(rn(1, 4, 5, 6, 2), view=[["permute", [0, 4, 1, 2, 3]]]), [2, 3, 4])
+    c("float64", T(f64(rn(1, 2, 5, 5, 7))), [3, 4, 2])
+    c("same_size", T(rn(1, 2, 2, 3, 4)), [2, 3, 4])
+    c("size0_batch", T(rn(0, 2, 4, 4, 4)), 2)
+
+
 def cases():
     unpool_cases()
     max_pool3d_index_cases()
     conv_transpose3d_cases()
     fractional_cases()
+    adaptive_avg_pool3d_cases()

@@ -75,6 +75,7 @@ export const LAYERS = new Map<Function, LayerExport>([
     void m;
     return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
   }],
+  [L.AdaptiveAvgPool3d, (g, _m, x, input, out) => adaptiveAvgPool3d(g, x, input, out)],
   [L.BatchNorm1d, (g, m, x) => batchNorm(g, m as L.BatchNorm1d, x)],
   [L.BatchNorm2d, (g, m, x) => batchNorm(g, m as L.BatchNorm2d, x)],
   [L.LayerNorm, (g, m, x) => {
@@ -291,6 +292,29 @@ function conv(g: Graph, c: L.Conv1d | L.Conv2d, x: string, nd: number): string {
   return g.node("Conv", ins, { kernel_shape: [...k], strides: [...c.stride], pads, dilations: [...c.dilation], group: c.groups });
 }
 
+/**
+ * Adaptive 3-D average pooling: GlobalAveragePool or AveragePool where the windows are even; uneven
+ * (overlapping) windows as an Einsum with one averaging matrix per dim, since the box mean is separable.
+ */
+function adaptiveAvgPool3d(g: Graph, x: string, input: Tensor, out: Tensor): string {
+  const from = input.shape.slice(-3), to = out.shape.slice(-3);
+  if (input.ndim === 5 && to.every((o) => o === 1)) return g.node("GlobalAveragePool", [x]);
+  if (input.ndim === 5 && from.every((d, i) => d % to[i]! === 0)) {
+    const k = from.map((d, i) => d / to[i]!);
+    return g.node("AveragePool", [x], { kernel_shape: k, strides: k });
+  }
+  const elem = input.dtype === "float64" ? "float64" : "float32";
+  const mats = from.map((n, d) => {
+    const o = to[d]!, a = new Float64Array(n * o);
+    for (let i = 0; i < o; i++) {
+      const s0 = Math.floor((i * n) / o), s1 = Math.ceil(((i + 1) * n) / o);
+      for (let j = s0; j < s1; j++) a[j * o + i] = 1 / (s1 - s0);
+    }
+    return g.constant("adaptive_avg", [n, o], elem, a);
+  });
+  return g.node("Einsum", [x, ...mats], { equation: "...dhw,dp,hq,wr->...pqr" });
+}
+
 function batchNorm(g: Graph, b: L.BatchNorm1d | L.BatchNorm2d, x: string): string {
   const C = b.numFeatures;
   if (!b.runningMean || !b.runningVar)
@@ -311,9 +335,10 @@ function reshape(g: Graph, x: string, _input: Tensor, out: Tensor): string {
 
 /** Functional pooling (`F.maxPool2d(x, 2)`), traced as one op. */
 export function functional(g: Graph, name: string, x: string, input: Tensor, out: Tensor, a: Record<string, unknown>): string {
-  if (!["interpolate", "maxPool1d", "maxPool2d", "avgPool2d", "adaptiveAvgPool2d"].includes(name))
+  if (!["interpolate", "maxPool1d", "maxPool2d", "avgPool2d", "adaptiveAvgPool2d", "adaptiveAvgPool3d"].includes(name))
     throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
       "the layers and ops that do are listed in docs/io.md");
+  if (name === "adaptiveAvgPool3d") return adaptiveAvgPool3d(g, x, input, out);
   if (name === "interpolate")
     return resize(g, x, input, out, { mode: a.mode as string, alignCorners: a.alignCorners as boolean, antialias: a.antialias === true, scales: a.scales as number[] });
   const nd = name === "maxPool1d" ? 1 : 2;

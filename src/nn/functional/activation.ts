@@ -49,6 +49,7 @@ function flag(op: string, name: string, v: unknown): boolean {
  * records `op_` (see `ops/inplace.ts`).
  */
 function maybeInplace(op: string, input: T, xf: T, inplace: unknown, f: (t: T) => T): T {
+  assertTensor(op, input);
   if (!flag(op, "inplace", inplace)) return f(xf);
   // an integer input the op computes in float32 cannot hold the result
   if (xf !== input) throw new TensileError(`${op}: inplace needs a floating tensor, got ${input.dtype}`);

@@ -9,6 +9,8 @@
  * identity for float64, applied where the C++ rounds to float.
  */
 
+import { type Tensor, tensor } from "../../core.js";
+
 /** One source dim's resampling problem. */
 export interface Axis {
   inSize: number;
@@ -155,4 +157,15 @@ export function areaPlan(a: Axis): Plan {
     }
   }
   return { idx, w };
+}
+
+/** Resamples dim `dim` of `y` by plan `p`: a weighted sum of `indexSelect`s. */
+export function applyPlan(y: Tensor, dim: number, p: Plan): Tensor {
+  const pick = (idx: Int32Array) => y.indexSelect(dim, tensor(idx));
+  if (p.w === null) return pick(p.idx[0]!);
+  const shape = y.shape.map((_, d) => (d === dim ? p.idx[0]!.length : 1));
+  const weight = (w: Float64Array) => tensor(y.dtype === "float64" ? w : Float32Array.from(w), { shape });
+  let out = pick(p.idx[0]!).mul(weight(p.w[0]!));
+  for (let k = 1; k < p.idx.length; k++) out = out.add(pick(p.idx[k]!).mul(weight(p.w[k]!)));
+  return out;
 }

@@ -10,7 +10,7 @@
 import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, tensor } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
-import { type Axis, type Plan, antialiasPlan, areaPlan, cubicPlan, linearPlan, nearestPlan } from "./resize-plans.js";
+import { type Axis, antialiasPlan, applyPlan, areaPlan, cubicPlan, linearPlan, nearestPlan } from "./resize-plans.js";
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
 
@@ -117,16 +117,6 @@ function parse(input: Tensor, opts: InterpolateOptions): Resize {
 }
 
 /** Applies a plan along `dim`: Σ_k w_k · x.indexSelect(dim, idx_k), the weights broadcast along `dim`. */
-function applyPlan(y: Tensor, dim: number, p: Plan): Tensor {
-  const pick = (idx: Int32Array) => y.indexSelect(dim, tensor(idx));
-  if (p.w === null) return pick(p.idx[0]!);
-  const shape = y.shape.map((_, d) => (d === dim ? p.idx[0]!.length : 1));
-  const weight = (w: Float64Array) => tensor(y.dtype === "float64" ? w : Float32Array.from(w), { shape });
-  let out = pick(p.idx[0]!).mul(weight(p.w[0]!));
-  for (let k = 1; k < p.idx.length; k++) out = out.add(pick(p.idx[k]!).mul(weight(p.w[k]!)));
-  return out;
-}
-
 function resample(input: Tensor, r: Resize): Tensor {
   const { mode, alignCorners, antialias } = r;
   const f = input.dtype === "float32" ? Math.fround : (x: number) => x;

@@ -1,14 +1,17 @@
 /**
  * Max unpooling (`F.maxUnpool1d/2d/3d`, the partial inverse of max pooling with `returnIndices`)
- * and adaptive 3-D max pooling (`F.adaptiveMaxPool3d`), over [N, C, *spatial] inputs.
+ * and adaptive 3-D max and average pooling (`F.adaptiveMaxPool3d`, `F.adaptiveAvgPool3d`), over
+ * [N, C, *spatial] inputs.
  *
  * Unpooling writes each input value at its index into a zero plane of the output size:
  * y[n, c, idx[n, c, l]] = x[n, c, l]; its gradient gathers g at the same indices.
  */
 import { Tensor, tensor, zeros } from "../../core.js";
 import { record } from "../../autograd/engine.js";
+import { traceUnit } from "../../autograd/trace.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import { type Size2, emptyResult, pair } from "./fold.js";
+import { applyPlan, areaPlan } from "./resize-plans.js";
 
 export interface MaxUnpoolOptions {
   /** The pooling's stride; defaults to `kernelSize`. */
@@ -174,4 +177,44 @@ export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (
   if (!opts?.returnIndices) return out;
   const flat = idx.reshape([1, L, K]).expand([NC, L, K]).gather(2, indices.unsqueeze(2)).reshape(outShape);
   return [out, flat];
+}
+
+/**
+ * Adaptive 3-D average pooling: cell (a, b, c) averages depths ⌊a·D/od⌋ … ⌈(a+1)·D/od⌉ − 1, rows
+ * and columns likewise (windows overlap when a size does not divide). The box mean is separable, so
+ * each spatial dim is averaged in turn (`F.interpolate`'s area plan); autograd gives the gradient.
+ * `outputSize` entries may be null to keep that input size.
+ *
+ * Shapes: [N, C, D, H, W] (or [C, D, H, W]) → [N, C, od, oh, ow].
+ * ```ts
+ * F.adaptiveAvgPool3d(randn([2, 8, 4, 6, 6]), 1).shape;          // [2, 8, 1, 1, 1] (global average)
+ * F.adaptiveAvgPool3d(randn([1, 2, 5, 6, 7]), [2, 3, null]).shape; // [1, 2, 2, 3, 7]
+ * ```
+ */
+export function adaptiveAvgPool3d(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  return traceUnit("adaptiveAvgPool3d", input, {}, () => adaptiveAvgPool3dImpl(input, outputSize));
+}
+
+function adaptiveAvgPool3dImpl(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
+  const op = "adaptiveAvgPool3d";
+  check(input instanceof Tensor, op, () => `input must be a Tensor, got ${fmtValue(input)}`);
+  check(input.ndim === 4 || input.ndim === 5, op, () => `expected 4D (unbatched) or 5D (batched) input [N, C, D, H, W], got shape ${fmtShape(input.shape)}`);
+  check(input.dtype === "float32" || input.dtype === "float64", op, () => `expected a floating point input, got ${input.dtype}`);
+  const inSizes = input.shape.slice(-3);
+  check(inSizes.every((d) => d > 0), op, () => `expected input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
+  const bad = () => `output_size must be an integer or a list of 3 integers, got ${fmtValue(outputSize)}`;
+  check(typeof outputSize === "number" || Array.isArray(outputSize), op, bad);
+  const given = typeof outputSize === "number" ? [outputSize, outputSize, outputSize] : [...outputSize];
+  check(given.length === 3, op, bad);
+  const outSizes = given.map((v, i) => v ?? inSizes[i]!);
+  check(outSizes.every((v) => Number.isInteger(v) && v >= 0), op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  const outShape = [...input.shape.slice(0, input.ndim - 3), ...outSizes];
+  if (outShape.includes(0)) return emptyResult(op, outShape, input, [input]);
+  if (outSizes.every((o) => o === 1)) return input.mean([-3, -2, -1], true);
+  let y = input;
+  for (let i = 2; i >= 0; i--) {
+    const dim = input.ndim - 3 + i, inSize = inSizes[i]!, outSize = outSizes[i]!;
+    if (inSize !== outSize) y = applyPlan(y, dim, areaPlan({ inSize, outSize, scale: null }));
+  }
+  return y === input ? input.clone() : y;
 }

@@ -19,6 +19,6 @@ export * from "./shuffle.js";
 export * from "./fold.js";
 export * from "./adaptive-softmax.js";
 export * from "./lazy.js"; // LazyLinear, UninitializedParameter, isLazy
-export * from "./unpool.js"; // MaxUnpool1d/2d/3d, AdaptiveMaxPool3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d
+export * from "./unpool.js"; // MaxUnpool1d/2d/3d, AdaptiveMaxPool3d, AdaptiveAvgPool3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d
 export * from "./lazy-modules.js"; // LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d, LazyBatchNorm1d/2d/3d, LazyInstanceNorm1d/2d/3d
 export * from "./fractional.js"; // FractionalMaxPool2d/3d

@@ -1,12 +1,13 @@
 /**
- * Max unpooling (`MaxUnpool1d/2d/3d`), adaptive 3-D max pooling (`AdaptiveMaxPool3d`) and the 3-D
- * padding layers (`ConstantPad3d`, `ReflectionPad3d`, `ReplicationPad3d`).
+ * Max unpooling (`MaxUnpool1d/2d/3d`), adaptive 3-D max and average pooling (`AdaptiveMaxPool3d`,
+ * `AdaptiveAvgPool3d`) and the 3-D padding layers (`ConstantPad3d`, `ReflectionPad3d`,
+ * `ReplicationPad3d`).
  */
 import { Tensor, pad } from "../../core.js";
 import type { PadMode } from "../../ops/indexing.js";
 import { check, fmtShape, fmtValue } from "../../errors.js";
 import type { Size2 } from "../functional/fold.js";
-import { adaptiveMaxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d } from "../functional/unpool.js";
+import { adaptiveAvgPool3d, adaptiveMaxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d } from "../functional/unpool.js";
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
 
@@ -108,6 +109,24 @@ export class AdaptiveMaxPool3d extends Module {
   }
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return adaptiveMaxPool3d(input, this.outputSize, { returnIndices: this.returnIndices });
+  }
+  override extraRepr(): string {
+    return `output_size=${pyRepr(this.outputSize)}`;
+  }
+}
+
+/**
+ * `nn.AdaptiveAvgPool3d(outputSize)`: `F.adaptiveAvgPool3d` (null entries keep that input size).
+ * ```ts
+ * new nn.AdaptiveAvgPool3d([2, 3, null]).forward(randn([1, 2, 5, 6, 7])).shape; // [1, 2, 2, 3, 7]
+ * ```
+ */
+export class AdaptiveAvgPool3d extends Module {
+  constructor(readonly outputSize: number | readonly (number | null)[]) {
+    super();
+  }
+  override forward(input: Tensor): Tensor {
+    return adaptiveAvgPool3d(input, this.outputSize);
   }
   override extraRepr(): string {
     return `output_size=${pyRepr(this.outputSize)}`;
