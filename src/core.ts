@@ -7,7 +7,7 @@ export * from "./tensor/creation.js";
 export { bernoulli, multinomial, normal, poisson } from "./tensor/sampling.js";
 export type { SampleOptions } from "./tensor/sampling.js";
 export { binomial } from "./tensor/sampling.js";
-export { Generator, manualSeed, getRngState, setRngState, defaultGenerator } from "./tensor/random.js";
+export { Generator, manualSeed, initialSeed, seed, getRngState, setRngState, defaultGenerator } from "./tensor/random.js";
 export type { GeneratorState } from "./tensor/random.js";
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { Function, FunctionCtx } from "./autograd/function.js";
@@ -112,3 +112,4 @@ export {
 } from "./ops/tensor-api.js";
 export type { GradientOptions } from "./ops/tensor-api.js";
 export { gt as greater, ge as greaterEqual, lt as less, le as lessEqual, ne as notEqual } from "./ops/elementwise.js";
+export { setPrintoptions, getPrintoptions, type PrintOptions } from "./tensor/format.js";

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import {
   Function, FunctionCtx, Generator, Tensor, TensileError, allclose, inferenceMode, arange, cat, einsum, equal, getBackend, isclose, unique, enableGrad, eye, full, grad, linspace,
   logsumexp, manualSeed, matmul, noGrad, ones, rand, randint, randn, randperm, reshape, sigmoid, softmax, tanh, tensor,
-  zeros, withBackend, listBackends,
+  zeros, withBackend, listBackends, setPrintoptions, getPrintoptions, initialSeed, seed,
 } from "../src/core.js";
 import { record } from "../src/autograd/engine.js";
 
@@ -92,6 +92,18 @@ describe("creation and dtypes", () => {
     const r1 = rand([5], { generator: g }).dataSync();
     g.setState(st);
     assert.deepEqual(rand([5], { generator: g }).dataSync(), r1);
+  });
+  test("initialSeed and seed: the last seed, and a non-deterministic one that reseeds reproducibly", () => {
+    manualSeed(1234);
+    assert.equal(initialSeed(), 1234);
+    assert.equal(new Generator(99).initialSeed(), 99);
+    const s1 = seed(), s2 = seed();
+    assert.ok(Number.isSafeInteger(s1) && s1 >= 0 && s1 !== s2, `two draws differ: ${s1}, ${s2}`);
+    assert.equal(initialSeed(), s2);
+    const a = randn([8]).dataSync();
+    manualSeed(initialSeed());
+    assert.deepEqual(randn([8]).dataSync(), a, "reseeding with initialSeed() replays the stream");
+    manualSeed(0);
   });
   test("random distributions have the right moments and ranges", () => {
     manualSeed(0);
@@ -215,13 +227,39 @@ describe("views share storage", () => {
   });
   test("toString is PyTorch's repr: widths, scientific notation, -0, non-finite values, wrapping at 80, summaries", () => {
     const num = (v: number | string) => (v === "nan" ? NaN : v === "inf" ? Infinity : v === "-inf" ? -Infinity : Number(v));
-    for (const c of fx.repr as { shape: number[]; dtype: "float32" | "float64" | "int32" | "bool"; data: (number | string | boolean)[]; negZero: number[]; requiresGrad: boolean; repr: string }[]) {
+    type PO = Parameters<typeof setPrintoptions>[0];
+    for (const c of fx.repr as { shape: number[]; dtype: "float32" | "float64" | "int32" | "bool"; data: (number | string | boolean)[]; negZero: number[]; requiresGrad: boolean; repr: string; printOptions?: Record<string, unknown> }[]) {
       const values = c.data.map((v) => num(v as number | string));
       for (const i of c.negZero) values[i] = -0;
       const data = c.dtype === "float64" ? Float64Array.from(values) : c.dtype === "int32" ? Int32Array.from(values) : c.dtype === "bool" ? Uint8Array.from(values) : Float32Array.from(values);
       const t = tensor(data, { shape: c.shape, dtype: c.dtype, requiresGrad: c.requiresGrad });
-      assert.equal(t.toString(), c.repr, `shape [${c.shape}] ${c.dtype}`);
+      const po = c.printOptions ? { ...c.printOptions, ...(c.printOptions.threshold === "Infinity" ? { threshold: Infinity } : {}) } as PO : null;
+      if (po) setPrintoptions(po);
+      try {
+        assert.equal(t.toString(), c.repr, `shape [${c.shape}] ${c.dtype}${po ? ` with ${JSON.stringify(c.printOptions)}` : ""}`);
+      } finally {
+        setPrintoptions({ profile: "default" });
+      }
     }
+    assert.ok((fx.repr as { printOptions?: unknown }[]).filter((c) => c.printOptions).length >= 10, "the print-option cases are there");
+  });
+  test("setPrintoptions: options persist, sciMode returns to automatic unless given (as torch 1.13), bad values are errors", () => {
+    try {
+      setPrintoptions({ precision: 2, sciMode: true });
+      assert.deepEqual(getPrintoptions(), { precision: 2, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: true });
+      setPrintoptions({ linewidth: 60 });
+      assert.deepEqual(getPrintoptions(), { precision: 2, threshold: 1000, edgeitems: 3, linewidth: 60, sciMode: null });
+      assert.equal(tensor([1 / 3]).toString(), "tensor([0.33])");
+      setPrintoptions({ profile: "short" });
+      assert.equal(getPrintoptions().edgeitems, 2);
+      assert.throws(() => setPrintoptions({ precision: -1 }), /^TensileError: setPrintoptions: precision must be a non-negative integer up to 100, got -1/);
+      assert.throws(() => setPrintoptions({ profile: "long" as never }), /^TensileError: setPrintoptions: profile must be "default", "short" or "full", got "long"/);
+      assert.throws(() => setPrintoptions({ sci_mode: true } as never), /^TensileError: setPrintoptions: unknown option "sci_mode"/);
+      assert.throws(() => setPrintoptions({ threshold: NaN }), /^TensileError: setPrintoptions: threshold must be a non-negative number/);
+    } finally {
+      setPrintoptions({ profile: "default" });
+    }
+    assert.deepEqual(getPrintoptions(), { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80, sciMode: null });
   });
 });
 

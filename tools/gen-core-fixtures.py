@@ -137,6 +137,28 @@ rcase(torch.zeros(0))
 rcase(torch.zeros(2, 0))
 rcase(f32([0.5, -1.25]), requires_grad=True)
 rcase(torch.arange(12, dtype=torch.float32).reshape(2, 3, 2) - 5.5, requires_grad=True)
+# the same printer under torch.set_printoptions (each case resets to the defaults afterwards)
+def pcase(t, **opts):
+    torch.set_printoptions(**opts)
+    try:
+        rcase(t)
+    finally:
+        torch.set_printoptions(profile="default")
+    camel = {"sci_mode": "sciMode"}
+    reprs[-1]["printOptions"] = {camel.get(k, k): (("Infinity" if v == inf else v) if k == "threshold" else v) for k, v in opts.items()}
+pcase(f32([1 / 3, 2 / 3, -1.5]), precision=2)
+pcase(f32([1 / 3, 2 / 3, -1.5]), precision=7)
+pcase(f32([0.03125, 0.09375, 12.5]), precision=3)
+pcase(f32([1.0, 2.0, 3.0]), sci_mode=True)
+pcase(f32([1e-5, 1.0, 300.0]), sci_mode=False)
+pcase(f32([0.5, 1e9]), sci_mode=False, precision=1)
+pcase(torch.arange(30, dtype=torch.float32) / 3, linewidth=40)
+pcase(torch.arange(30, dtype=torch.float32), threshold=10)
+pcase(torch.arange(60, dtype=torch.float32).reshape(6, 10), threshold=10, edgeitems=1)
+pcase(torch.arange(1001, dtype=torch.float32), profile="full", linewidth=200)
+pcase(torch.arange(1001, dtype=torch.float32).reshape(7, 143) / 9, profile="short")
+pcase(torch.arange(24, dtype=torch.int32).reshape(4, 6), threshold=5, edgeitems=2)
+pcase(torch.tensor([[1 / 3, 2e-6], [1e3, -7.0]], dtype=torch.float64), precision=6)
 out["repr"] = reprs
 
 # --out DIR writes there instead of fixtures/ (tools/check-fixtures-fresh.sh compares the two)

@@ -13,6 +13,7 @@ export interface GeneratorState {
 export class Generator {
   private s = new Uint32Array(4);
   private spare: number | null = null;
+  private seedValue = 0;
 
   constructor(seed = 0) {
     this.manualSeed(seed);
@@ -31,7 +32,25 @@ export class Generator {
     }
     if (this.s.every((v) => v === 0)) this.s[0] = 1;
     this.spare = null;
+    this.seedValue = Math.trunc(seed);
     return this;
+  }
+
+  /** The seed this generator was last seeded with (`manualSeed`, `seed`), as `torch.Generator.initial_seed()`. */
+  initialSeed(): number {
+    return this.seedValue;
+  }
+
+  /**
+   * Seeds the generator from a non-deterministic source (the platform's `crypto.getRandomValues`)
+   * and returns the seed (an integer below 2^53), as `torch.Generator.seed()`.
+   */
+  seed(): number {
+    const w = new Uint32Array(2);
+    globalThis.crypto.getRandomValues(w);
+    const v = (w[0]! & 0x1fffff) * 2 ** 32 + w[1]!;
+    this.manualSeed(v);
+    return v;
   }
 
   getState(): GeneratorState {
@@ -95,5 +114,9 @@ export const defaultGenerator = new Generator(0);
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
 }
+/** The default generator's seed (`torch.initial_seed()`): 0 until `manualSeed` or `seed` is called. */
+export const initialSeed = (): number => defaultGenerator.initialSeed();
+/** Seeds the default generator non-deterministically and returns the seed (`torch.seed()`). */
+export const seed = (): number => defaultGenerator.seed();
 export const getRngState = (): GeneratorState => defaultGenerator.getState();
 export const setRngState = (s: GeneratorState): void => void defaultGenerator.setState(s);
