@@ -64,3 +64,15 @@ export function writeFileAtomic(op: string, path: string, bytes: Uint8Array, opt
     try { fs.fsyncSync(d); } finally { fs.closeSync(d); }
   } catch { /* best effort */ }
 }
+
+/** A whole file as bytes (Node), errors as TensileErrors naming `op` and the path. */
+export function readFile(op: string, path: string): Uint8Array {
+  if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
+  try {
+    const b = builtin(op, "node:fs").readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  } catch (e) {
+    if (e instanceof TensileError) throw e;
+    throw new TensileError(`${op}: cannot read ${path}: ${(e as Error).message}`);
+  }
+}

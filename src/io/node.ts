@@ -6,7 +6,7 @@
  * browser build can import the library and only these file calls fail there, saying why.
  */
 import { TensileError } from "../errors.js";
-import { builtin, writeFileAtomic, type FileOptions } from "./atomic.js";
+import { readFile, writeFileAtomic, type FileOptions } from "./atomic.js";
 
 export { writeFileAtomic, type AtomicWriteFs, type FileOptions } from "./atomic.js";
 import type { Tensor } from "../core.js";
@@ -17,17 +17,6 @@ import type { CheckpointContents, LoadCheckpointOptions, LoadedCheckpoint } from
 import { exportOnnxBytes } from "./onnx.js";
 import type { ExportOnnxOptions } from "./onnx.js";
 import type { Module } from "../nn/module.js";
-
-function readFile(op: string, path: string): Uint8Array {
-  if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
-  try {
-    const b = builtin(op, "node:fs").readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    if (e instanceof TensileError) throw e;
-    throw new TensileError(`${op}: cannot read ${path}: ${(e as Error).message}`);
-  }
-}
 
 /**
  * Saves a state dict to a safetensors file, atomically (as `torch.save` / `safetensors.torch.save_file`).

@@ -16,7 +16,7 @@
 import { Tensor, tensor } from "../core.js";
 import type { DType, TypedArray } from "../core.js";
 import { TensileError, fmtShape } from "../errors.js";
-import { builtin, writeFileAtomic, type FileOptions } from "./atomic.js";
+import { readFile, writeFileAtomic, type FileOptions } from "./atomic.js";
 import { PyDict, PyGlobal, PySet, PyTuple, unpickle, unpickleAt, type UnpickleHooks } from "./pickle.js";
 import { halfToFloat, setOwn, type BytesLike } from "./safetensors.js";
 import { saveTorchBytes } from "./torch-save.js";
@@ -412,17 +412,6 @@ function materialize(ref: TensorRef, path: string[], fail: (msg: string) => neve
     default: out = new Int32Array(numel); for (let i = 0; i < numel; i++) out[i] = els[at(i)]!; // int16, int8, uint8
   }
   return tensor(out, { shape: size, dtype: kind.loadsAs });
-}
-
-function readFile(op: string, path: string): Uint8Array {
-  if (typeof path !== "string" || path === "") throw new TensileError(`${op}: path must be a non-empty string, got ${JSON.stringify(path)}`);
-  try {
-    const b = builtin(op, "node:fs").readFileSync(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    if (e instanceof TensileError) throw e;
-    throw new TensileError(`${op}: cannot read ${path}: ${(e as Error).message}`);
-  }
 }
 
 /**

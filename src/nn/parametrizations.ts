@@ -11,6 +11,7 @@ import { normalize } from "./functional/distance.js";
 import { ConvTranspose1d, ConvTranspose2d, ConvTranspose3d } from "./layers/conv.js";
 import { Module } from "./module.js";
 import { RightInverseNotImplemented, registerParametrization } from "./parametrize.js";
+import type { SpectralNormOptions } from "./weight-norm.js";
 
 type Slot = Record<string, unknown>;
 const mT = (x: Tensor): Tensor => x.transpose(-2, -1);
@@ -254,14 +255,7 @@ class _SpectralNorm extends Module {
   }
 }
 
-export interface SpectralNormOptions {
-  /** Power-iteration steps per access in training mode (default 1). */
-  nPowerIterations?: number;
-  /** ε of the normalizations (default 1e-12). */
-  eps?: number;
-  /** The output dim of the weight (default 0, or 1 for ConvTranspose modules). */
-  dim?: number | null;
-}
+export type { SpectralNormOptions };
 
 /**
  * Spectral normalization as a parametrization (PyTorch 1.13's

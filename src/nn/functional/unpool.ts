@@ -113,6 +113,22 @@ export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: Size2, o
   return maxUnpool("maxUnpool3d", 3, input, indices, kernelSize, opts);
 }
 
+/** Checks an adaptive 3-D pooling's input and output size; null entries keep the input's size. */
+function adaptive3dSizes(op: string, input: Tensor, outputSize: unknown): { inSizes: number[]; outSizes: number[] } {
+  check(input instanceof Tensor, op, () => `input must be a Tensor, got ${fmtValue(input)}`);
+  check(input.ndim === 4 || input.ndim === 5, op, () => `expected 4D (unbatched) or 5D (batched) input [N, C, D, H, W], got shape ${fmtShape(input.shape)}`);
+  check(input.dtype === "float32" || input.dtype === "float64", op, () => `expected a floating point input, got ${input.dtype}`);
+  const inSizes = input.shape.slice(-3);
+  check(inSizes.every((d) => d > 0), op, () => `expected input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
+  const bad = () => `output_size must be an integer or a list of 3 integers, got ${fmtValue(outputSize)}`;
+  check(typeof outputSize === "number" || Array.isArray(outputSize), op, bad);
+  const given = typeof outputSize === "number" ? [outputSize, outputSize, outputSize] : [...(outputSize as (number | null)[])];
+  check(given.length === 3, op, bad);
+  const outSizes = given.map((v, i) => v ?? inSizes[i]!);
+  check(outSizes.every((v) => Number.isInteger(v) && v >= 0), op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  return { inSizes, outSizes };
+}
+
 /**
  * Adaptive 3-D max pooling: cell (a, b, c) is the maximum over depths ⌊a·D/od⌋ … ⌈(a+1)·D/od⌉ − 1,
  * rows and columns likewise (first maximum on ties, NaN wins). `outputSize` entries may be null
@@ -128,17 +144,7 @@ export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (
 export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], opts?: { returnIndices?: boolean }): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], opts: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
   const op = "adaptiveMaxPool3d";
-  check(input instanceof Tensor, op, () => `input must be a Tensor, got ${fmtValue(input)}`);
-  check(input.ndim === 4 || input.ndim === 5, op, () => `expected 4D (unbatched) or 5D (batched) input [N, C, D, H, W], got shape ${fmtShape(input.shape)}`);
-  check(input.dtype === "float32" || input.dtype === "float64", op, () => `expected a floating point input, got ${input.dtype}`);
-  const inSizes = input.shape.slice(-3);
-  check(inSizes.every((d) => d > 0), op, () => `expected input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
-  const bad = () => `output_size must be an integer or a list of 3 integers, got ${fmtValue(outputSize)}`;
-  check(typeof outputSize === "number" || Array.isArray(outputSize), op, bad);
-  const given = typeof outputSize === "number" ? [outputSize, outputSize, outputSize] : [...outputSize];
-  check(given.length === 3, op, bad);
-  const outSizes = given.map((v, i) => v ?? inSizes[i]!);
-  check(outSizes.every((v) => Number.isInteger(v) && v >= 0), op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  const { inSizes, outSizes } = adaptive3dSizes(op, input, outputSize);
   const bounds = (i: number, size: number, out: number): [number, number] => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)];
   const kmax = outSizes.map((o, d) => {
     let m = 0;
@@ -197,17 +203,7 @@ export function adaptiveAvgPool3d(input: Tensor, outputSize: number | readonly (
 
 function adaptiveAvgPool3dImpl(input: Tensor, outputSize: number | readonly (number | null)[]): Tensor {
   const op = "adaptiveAvgPool3d";
-  check(input instanceof Tensor, op, () => `input must be a Tensor, got ${fmtValue(input)}`);
-  check(input.ndim === 4 || input.ndim === 5, op, () => `expected 4D (unbatched) or 5D (batched) input [N, C, D, H, W], got shape ${fmtShape(input.shape)}`);
-  check(input.dtype === "float32" || input.dtype === "float64", op, () => `expected a floating point input, got ${input.dtype}`);
-  const inSizes = input.shape.slice(-3);
-  check(inSizes.every((d) => d > 0), op, () => `expected input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
-  const bad = () => `output_size must be an integer or a list of 3 integers, got ${fmtValue(outputSize)}`;
-  check(typeof outputSize === "number" || Array.isArray(outputSize), op, bad);
-  const given = typeof outputSize === "number" ? [outputSize, outputSize, outputSize] : [...outputSize];
-  check(given.length === 3, op, bad);
-  const outSizes = given.map((v, i) => v ?? inSizes[i]!);
-  check(outSizes.every((v) => Number.isInteger(v) && v >= 0), op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  const { inSizes, outSizes } = adaptive3dSizes(op, input, outputSize);
   const outShape = [...input.shape.slice(0, input.ndim - 3), ...outSizes];
   if (outShape.includes(0)) return emptyResult(op, outShape, input, [input]);
   if (outSizes.every((o) => o === 1)) return input.mean([-3, -2, -1], true);
