@@ -5,6 +5,10 @@
  * Geometric transforms accept both a `RawImage` (8-bit pixels, height × width × channels, the role
  * PIL images play in torchvision; browser `ImageData` fits) and a `Tensor` whose last two dims are
  * height and width. Random ones draw from the core generator given in their options, else the default.
+ * This file holds the basics (compose, toTensor, normalize, pad, crops, flips); the rest of
+ * torchvision's transforms live in transforms-geometry.ts, transforms-color.ts and
+ * transforms-auto.ts, and the deterministic ops (`transforms.functional`) in
+ * transforms-functional*.ts, all re-exported here.
  */
 import { Generator, Tensor, asTensor, tensor } from "../core.js";
 import { TensileError } from "../errors.js";
@@ -282,3 +286,10 @@ function parseMode(op: string, mode: PaddingMode | undefined): PaddingMode {
 function checkProbability(op: string, p: number): void {
   if (!(p >= 0 && p <= 1)) throw new TensileError(`${op}: probability p should be in [0, 1], got ${p}`);
 }
+
+// torchvision's other transforms, split by topic; the deterministic ops are `transforms.functional`
+export * from "./transforms-geometry.js";
+export * from "./transforms-color.js";
+export * from "./transforms-auto.js";
+export type { Interpolation, Fill } from "./transforms-common.js";
+export * as functional from "./transforms-functional.js";
