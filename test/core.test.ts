@@ -243,6 +243,13 @@ describe("views share storage", () => {
     }
     assert.ok((fx.repr as { printOptions?: unknown }[]).filter((c) => c.printOptions).length >= 10, "the print-option cases are there");
   });
+  test("linspace is torch.linspace value for value (float32, float64, int32; its vectorised halves)", () => {
+    for (const c of fx.linspace as { start: number; end: number; steps: number; dtype: "float32" | "float64" | "int32"; out: number[] }[]) {
+      const got = Array.from(linspace(c.start, c.end, c.steps, { dtype: c.dtype }).dataSync() as ArrayLike<number>);
+      const want = c.dtype === "float32" ? c.out.map(Math.fround) : c.out;
+      assert.deepEqual(got, want, `linspace(${c.start}, ${c.end}, ${c.steps}, ${c.dtype})`);
+    }
+  });
   test("setPrintoptions: options persist, sciMode returns to automatic unless given (as torch 1.13), bad values are errors", () => {
     try {
       setPrintoptions({ precision: 2, sciMode: true });

@@ -161,6 +161,15 @@ pcase(torch.arange(24, dtype=torch.int32).reshape(4, 6), threshold=5, edgeitems=
 pcase(torch.tensor([[1 / 3, 2e-6], [1e3, -7.0]], dtype=torch.float64), precision=6)
 out["repr"] = reprs
 
+# --- torch.linspace value for value (its AVX2 kernel: vector pairs from a base, fused multiply-adds) ---
+lins = []
+for dt in ("float32", "float64", "int32"):
+    for a, b, n in [(0, 30, 10), (-1, 1, 7), (22.154003, -27.123778, 16), (-41, 16, 32), (-10.66, 35.33, 100), (0.1, 0.7, 33),
+                    (-26.78, 1.377, 129), (1e-3, 5e4, 65), (43.9, -38.8, 31), (3, 3, 5), (0, 1, 1), (0, 1, 0), (-7.25, 1e4, 1001)]:
+        t = torch.linspace(a, b, n, dtype=getattr(torch, dt))
+        lins.append({"start": a, "end": b, "steps": n, "dtype": dt, "out": t.tolist()})
+out["linspace"] = lins
+
 # --out DIR writes there instead of fixtures/ (tools/check-fixtures-fresh.sh compares the two)
 outdir = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else os.path.join(os.path.dirname(__file__), "..", "fixtures")
 path = os.path.join(outdir, "core-script.json")

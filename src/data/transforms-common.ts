@@ -4,6 +4,7 @@
  * the argument checks that several transforms share. Kept apart so the functional and random
  * transform files do not import each other in a cycle.
  */
+import { linspaceValues } from "../tensor/linspace.js";
 import { Tensor, asTensor } from "../core.js";
 import { TensileError } from "../errors.js";
 import type { ImageLike, RawImage } from "./transforms.js";
@@ -120,16 +121,9 @@ export function fillList(op: string, fill: Fill | null | undefined, channels: nu
   return f;
 }
 
-/**
- * torch.linspace in float32 exactly as PyTorch's CPU kernel computes it (the step and each value in
- * float32 arithmetic; the second half counted back from `end`). The core `linspace` computes in
- * float64 and rounds once, which can differ by an ulp (e.g. linspace(0, 30, 10)[5]).
- */
+/** torch.linspace in float32, value for value as PyTorch's CPU kernel (see tensor/linspace.ts). */
 export function linspace32(start: number, end: number, steps: number): number[] {
-  const f = Math.fround, s = f(start), e = f(end);
-  const step = steps > 1 ? f(f(e - s) / (steps - 1)) : 0;
-  const half = Math.floor(steps / 2);
-  return Array.from({ length: steps }, (_, i) => (i < half ? f(s + f(step * i)) : f(e - f(step * (steps - 1 - i)))));
+  return linspaceValues(start, end, steps, "float32");
 }
 
 /** A fill given on the image's own scale as the float scale: bytes (RawImage, int32 tensors) are divided by 255. */

@@ -9,6 +9,7 @@
  * scatterReduce / indexReduce run on the host, in the input's dtype (each step rounded, as
  * PyTorch's CPU kernel accumulates), with PyTorch 1.13's backward formulas written in Tensor ops.
  */
+import { linspaceValues } from "../tensor/linspace.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { zerosLike } from "../tensor/creation.js";
 import { type DType, arrayFor, isFloating, promoteTypes } from "../tensor/dtype.js";
@@ -136,73 +137,6 @@ export interface HistogramOptions {
   density?: boolean;
 }
 
-/** x = m·2^e exactly, m an integer (x a finite double). */
-function decompose(x: number): [bigint, number] {
-  if (x === 0) return [0n, 0];
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const hi = view.getUint32(0), lo = view.getUint32(4);
-  const biased = (hi >>> 20) & 0x7ff;
-  let m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
-  if (biased !== 0) m |= 1n << 52n;
-  return [hi >>> 31 ? -m : m, (biased === 0 ? 1 : biased) - 1075];
-}
-
-/** a·b + c rounded once to `bits` significant bits (24: float32, 53: float64), ties to even: an FMA. */
-function fma(a: number, b: number, c: number, bits: number): number {
-  const [ma, ea] = decompose(a), [mb, eb] = decompose(b), [mc, ec] = decompose(c);
-  const ep = ea + eb, E = Math.min(ep, ec);
-  let t = ((ma * mb) << BigInt(ep - E)) + (mc << BigInt(ec - E));
-  if (t === 0n) return a * b + c;
-  const neg = t < 0n;
-  if (neg) t = -t;
-  let e = E;
-  const len = t.toString(2).length;
-  if (len > bits) {
-    const sh = BigInt(len - bits);
-    const rem = t & ((1n << sh) - 1n), half = 1n << (sh - 1n);
-    t >>= sh;
-    e += len - bits;
-    if (rem > half || (rem === half && (t & 1n) === 1n)) t += 1n;
-  }
-  let v = Number(t);
-  for (; e > 1000; e -= 1000) v *= 2 ** 1000;
-  for (; e < -1000; e += 1000) v *= 2 ** -1000;
-  v *= 2 ** e;
-  return neg ? -v : v;
-}
-
-/**
- * `steps` points from start to end as PyTorch's CPU linspace computes them in float32/float64, so
- * histogram's bin edges are PyTorch's bit for bit (its last edge can miss end). Its AVX2 kernel
- * (as GCC compiles it, contracting a + b·c into an FMA) fills pairs of vectors of 8 (float32) or
- * 4 (float64) lanes, each lane base + l·step from the vector's first point, which is
- * fma(step, idx, start) in the first half and fma(−step, steps − idx − 1, end) in the second; the
- * remaining points one by one with those FMAs.
- */
-function torchLinspace(start: number, end: number, steps: number, dtype: DType): Float64Array {
-  const f32 = dtype === "float32";
-  const r = f32 ? Math.fround : (v: number) => v;
-  const bits = f32 ? 24 : 53;
-  const out = new Float64Array(steps);
-  const s = r(start), e = r(end);
-  if (steps === 1) {
-    out[0] = s;
-    return out;
-  }
-  const step = r(r(e - s) / (steps - 1));
-  const half = Math.floor(steps / 2);
-  const V = f32 ? 8 : 4;
-  const point = (idx: number): number => (idx < half ? fma(step, idx, s, bits) : fma(-step, steps - idx - 1, e, bits));
-  let i = 0;
-  for (; i + 2 * V <= steps; i += 2 * V)
-    for (const at of [i, i + V]) {
-      const base = point(at);
-      for (let l = 0; l < V; l++) out[at + l] = r(base + r(l * step));
-    }
-  for (; i < steps; i++) out[i] = point(i);
-  return out;
-}
 
 /** First position in a[lo, hi) holding a value > v (std::upper_bound). */
 function upperBound(a: ArrayLike<number>, lo: number, hi: number, v: number): number {
@@ -271,7 +205,7 @@ export function histogram(x: T, bins: number | T, opts?: HistogramOptions | null
     if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new TensileError(`${op}: the range [${lo}, ${hi}] is not finite`);
     if (lo > hi) throw new TensileError(`${op}: min should not exceed max, but got min ${lo} max ${hi}`);
     if (lo === hi) (lo -= 0.5), (hi += 0.5);
-    edges = torchLinspace(lo, hi, bins + 1, dtype);
+    edges = Float64Array.from(linspaceValues(lo, hi, bins + 1, dtype === "float64" ? "float64" : "float32"));
     linear = true;
   }
   const nb = edges.length; // bin edges

@@ -3,6 +3,7 @@ import { TensileError } from "../errors.js";
 import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, isFloating } from "./dtype.js";
 import { Generator, defaultGenerator } from "./random.js";
 import { checkShape, numelOf, sizeAndOptions } from "./shape.js";
+import { linspaceValues } from "./linspace.js";
 import { type Nested, Tensor } from "./tensor.js";
 
 export interface CreateOptions {
@@ -147,10 +148,10 @@ export function arange(start: number, end?: number | CreateOptions, step: number
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   opts ??= {};
   if (!Number.isInteger(steps) || steps < 0) throw new TensileError(`linspace: number of steps must be non-negative, got ${steps}`);
-  const a = arrayFor(checkDType("linspace", opts.dtype ?? "float32"), steps);
-  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
-  // PyTorch fills the second half backwards from `end` for symmetry.
-  for (let i = 0; i < steps; i++) a[i] = i < steps / 2 ? start + step * i : end - step * (steps - 1 - i);
+  const dtype = checkDType("linspace", opts.dtype ?? "float32");
+  const a = arrayFor(dtype, steps);
+  if (steps === 1) a[0] = dtype === "bool" ? (start ? 1 : 0) : start;
+  else if (steps > 1) a.set(linspaceValues(start, end, steps, dtype === "bool" ? "int32" : dtype));
   return make(a, [steps], opts.requiresGrad);
 }
 

@@ -5,6 +5,7 @@
  * with weights that are polynomials in the grid's fractional offsets, so autograd gives the
  * gradients for the input and the grid as PyTorch's kernels do.
  */
+import { linspaceValues } from "../../tensor/linspace.js";
 import { Tensor, tensor, where, zeros } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 
@@ -17,15 +18,8 @@ export interface AffineGridOptions {
 function axis(n: number, alignCorners: boolean, f64: boolean): number[] {
   if (n <= 1) return n === 1 ? [0] : [];
   const f = f64 ? (x: number) => x : Math.fround;
-  const step = f(2 / (n - 1)), half = Math.floor(n / 2);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    // torch.linspace fills the second half backwards from the end point
-    let v = i < half ? f(-1 + f(step * i)) : f(1 - f(step * (n - 1 - i)));
-    if (!alignCorners) v = f(f(v * (n - 1)) / n);
-    out.push(v);
-  }
-  return out;
+  const out = linspaceValues(-1, 1, n, f64 ? "float64" : "float32");
+  return alignCorners ? out : out.map((v) => f(f(v * (n - 1)) / n));
 }
 
 /**
