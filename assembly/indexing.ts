@@ -97,7 +97,7 @@ function loadGeometry(g: usize): void {
 let gOxA: i32 = 0, gOxB: i32 = 0;
 @inline function columnRange(j: i32): void {
   const shift = gPw - j * gDw;
-  gOxA = max(0, ceilDiv(shift, gSw));
+  gOxA = min(gOw, max(0, ceilDiv(shift, gSw))); // padding wider than the input: no column reads it
   gOxB = min(gOw, ceilDiv(gW + shift, gSw));
   if (gOxB < gOxA) gOxB = gOxA;
 }

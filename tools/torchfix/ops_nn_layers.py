@@ -91,6 +91,11 @@ def cases():
       T(rn(2, 3, 2, 2), view=[["transpose", 0, 1]]), T(rn(3)))
     c("size0_batch", T(rn(0, 2, 4, 4)), T(rn(3, 2, 3, 3)), T(rn(3)))
     c("float64", T(f64(rn(1, 2, 5, 5))), T(f64(rn(2, 2, 3, 3))), T(f64(rn(2))), {"padding": 1})
+    # padding wider than the input (a 5x5 depthwise kernel on a 1x1 or 2x2 map, as MobileNetV3's
+    # late blocks on small images): most kernel columns read padding only
+    c("padding_beyond_input", T(rn(1, 2, 1, 1)), T(rn(2, 1, 5, 5)), None, {"padding": 2, "groups": 2})
+    c("padding_beyond_input_7x7", T(rn(2, 3, 2, 1)), T(rn(4, 3, 7, 7)), T(rn(4)), {"padding": 3})
+    c("padding_beyond_input_strided", T(rn(1, 2, 2, 3)), T(rn(2, 2, 5, 5)), None, {"padding": [2, 4], "stride": 2})
 
     c = Cases("F.convTranspose2d")
     c("plain", T(rn(2, 3, 3, 3)), T(rn(3, 2, 3, 3)), T(rn(2)))
