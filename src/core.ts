@@ -113,3 +113,17 @@ export {
 export type { GradientOptions } from "./ops/tensor-api.js";
 export { gt as greater, ge as greaterEqual, lt as less, le as lessEqual, ne as notEqual } from "./ops/elementwise.js";
 export { setPrintoptions, getPrintoptions, type PrintOptions } from "./tensor/format.js";
+// torch 1.13's older top-level linear algebra (torch.svd, qr, lu, lu_solve, triangular_solve, geqrf, orgqr, ormqr,
+// symeig; svd_lowrank, pca_lowrank, lobpcg, nuclear_norm, frobenius_norm, ger), over torch.linalg (ops/linalg-legacy.ts,
+// ops/linalg-lowrank.ts, ops/linalg-lobpcg.ts); their Tensor methods are installed by tensor/linalg-legacy-methods.ts
+export { svd, qr, lu, luSolve, triangularSolve, geqrf, orgqr, ormqr, symeig } from "./ops/linalg-legacy.js";
+export type {
+  SvdLegacy, SvdLegacyOptions, QRLegacy, LuLegacy, LuLegacyInfos, LuLegacyOptions, TriangularSolve, TriangularSolveOptions,
+  Geqrf, OrmqrOptions, Symeig,
+} from "./ops/linalg-legacy.js";
+export { luUnpack } from "./ops/linalg-lu.js";
+export { svdLowrank, pcaLowrank, nuclearNorm, frobeniusNorm, ger } from "./ops/linalg-lowrank.js";
+export type { LowRankSvd, SvdLowrankOptions, PcaLowrankOptions } from "./ops/linalg-lowrank.js";
+export { lobpcg } from "./ops/linalg-lobpcg.js";
+export type { Lobpcg, LobpcgOptions } from "./ops/linalg-lobpcg.js";
+import "./tensor/linalg-legacy-methods.js";

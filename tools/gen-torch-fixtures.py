@@ -62,6 +62,7 @@ from torchfix import ops_special  # noqa: E402
 from torchfix import ops_stats  # noqa: E402
 from torchfix import ops_nn_pool  # noqa: E402
 from torchfix import ops_api  # noqa: E402
+from torchfix import ops_linalg_legacy  # noqa: E402
 
 GENERATOR = "tools/gen-torch-fixtures.py"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -106,7 +107,8 @@ def main():
     notes = []
     warn = notes.append
     for module in (ops_elementwise, ops_activations, ops_reduce, ops_linalg, ops_movement, ops_inplace,
-                   ops_nn_losses, ops_nn_layers, ops_sort, ops_linalg_lu, ops_special, ops_stats, ops_nn_pool, ops_api):
+                   ops_nn_losses, ops_nn_layers, ops_sort, ops_linalg_lu, ops_special, ops_stats, ops_nn_pool, ops_api,
+                   ops_linalg_legacy):
         module.cases()
 
     files = {"ops.json": [], "ops-nn.json": []}

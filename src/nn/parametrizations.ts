@@ -4,9 +4,10 @@
  * (src/nn/parametrize.ts), so their state lives in `module.parametrizations.weight`:
  * `original` plus `0.base` (orthogonal's trivialization) or `0._u`, `0._v` (spectral norm).
  */
-import { Tensor, allclose, cat, eye, noGrad, randn, tensor, zeros } from "../core.js";
+import { Tensor, allclose, cat, eye, noGrad, randn, zeros } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { householderProduct, qr, solve } from "../linalg/index.js";
+import { householderRightInverse } from "../ops/linalg-legacy.js";
 import { normalize } from "./functional/distance.js";
 import { ConvTranspose1d, ConvTranspose2d, ConvTranspose3d } from "./layers/conv.js";
 import { Module } from "./module.js";
@@ -32,44 +33,6 @@ function isOrthogonal(Q: Tensor): boolean {
 function makeOrthogonal(A: Tensor): Tensor {
   const [Q, R] = qr(A);
   return Q.mul(R.diagonal(0, -2, -1).sgn().unsqueeze(-2));
-}
-
-/**
- * PyTorch's rightInverse of the Householder map without trivialization, on the host: LAPACK's
- * geqrf of Q [..., m, n] (m ≥ n) — the Householder vectors below the diagonal — with the diagonal
- * replaced by the signs of R's (negated where geqrf used no reflection, tau = 0), so that the
- * forward map gives back QR's Q·sign(diag R).
- */
-function householderRightInverse(Q: Tensor): Tensor {
-  const [m, n] = Q.shape.slice(-2) as [number, number];
-  const data = Float64Array.from(Q.contiguous().dataSync());
-  const count = m * n === 0 ? 0 : data.length / (m * n);
-  for (let b = 0; b < count; b++) {
-    const R = data.subarray(b * m * n, (b + 1) * m * n);
-    for (let j = 0; j < Math.min(m, n); j++) {
-      const alpha = R[j * n + j]!;
-      let xn = 0;
-      for (let i = j + 1; i < m; i++) xn += R[i * n + j]! ** 2;
-      xn = Math.sqrt(xn);
-      if (xn === 0) {
-        R[j * n + j] = -Math.sign(alpha); // H = I, tau = 0 (as dlarfg): the sign flipped
-        continue;
-      }
-      const beta = -(alpha >= 0 ? 1 : -1) * Math.hypot(alpha, xn);
-      const tau = (beta - alpha) / beta;
-      const v = new Float64Array(m - j);
-      v[0] = 1;
-      for (let i = 1; i < m - j; i++) v[i] = R[(j + i) * n + j]! / (alpha - beta);
-      for (let c = j + 1; c < n; c++) {
-        let w = 0;
-        for (let i = 0; i < m - j; i++) w += v[i]! * R[(j + i) * n + c]!;
-        for (let i = 0; i < m - j; i++) R[(j + i) * n + c]! -= tau * v[i]! * w;
-      }
-      R[j * n + j] = Math.sign(beta);
-      for (let i = j + 1; i < m; i++) R[i * n + j] = v[i - j]!;
-    }
-  }
-  return tensor(data, { shape: [...Q.shape], dtype: Q.dtype });
 }
 
 /**
