@@ -39,6 +39,6 @@ export function randomInt(low: number, high: number, generator?: Generator): num
 export function normals(n: number, generator?: Generator): Float64Array {
   const g = generator ?? defaultGenerator;
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = g.normal();
+  g.fillNormal(out);
   return out;
 }

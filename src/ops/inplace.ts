@@ -145,19 +145,26 @@ export const addcdiv = (x: Tensor, t1: Tensor, t2: Tensor, value = 1): Tensor =>
 
 /** x filled with draw()'s values, one call per element in row-major order; refused in the autograd graph. */
 export function fillRandom<S extends Tensor>(op: string, x: S, draw: () => number): S {
+  return fillRandomBulk(op, x, (a) => { for (let i = 0; i < a.length; i++) a[i] = draw(); });
+}
+
+/** `fillRandom` with the whole array filled at once (the generator's bulk fills). */
+function fillRandomBulk<S extends Tensor>(op: string, x: S, fill: (a: ReturnType<typeof arrayFor>) => void): S {
   checkLeaf(op, x);
   if (x.requiresGrad && isGradEnabled())
     throw new TensileError(`${op}: cannot fill a tensor in the autograd graph with random values while grad mode is on (wrap it in noGrad)`);
   const a = arrayFor(x.dtype, x.numel());
-  for (let i = 0; i < a.length; i++) a[i] = draw();
-  assignInto(op, x, new Tensor(x.backend.fromArray(a), x.backend, [...x.shape]));
+  fill(a);
+  // the backend takes the fresh array as it is where it can (no copy: a 100M-element weight is 400 MB)
+  const src = x.backend.adopt ? x.backend.adopt(a, false) : x.backend.fromArray(a);
+  assignInto(op, x, new Tensor(src, x.backend, [...x.shape]));
   return x;
 }
 
 export function uniform_<S extends Tensor>(x: S, a: number, b: number, g: Generator = defaultGenerator): S {
-  return fillRandom("uniform_", x, () => a + (b - a) * g.random());
+  return fillRandomBulk("uniform_", x, (arr) => g.fillUniform(arr, a, b));
 }
 export function normal_<S extends Tensor>(x: S, mean: number, std: number, g: Generator = defaultGenerator): S {
   if (std < 0) throw new TensileError(`normal_: expects std >= 0.0, but found std ${std}`);
-  return fillRandom("normal_", x, () => mean + std * g.normal());
+  return fillRandomBulk("normal_", x, (arr) => g.fillNormal(arr, mean, std));
 }

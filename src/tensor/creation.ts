@@ -163,20 +163,20 @@ export function eye(n: number, m: number | CreateOptions = n, opts: CreateOption
   return make(a, [n, m], opts.requiresGrad);
 }
 
-function randomFill(op: string, shape: readonly number[], opts: RandomOptions, draw: (g: Generator) => number, defaultDtype: DType = "float32"): Tensor {
+function randomFill(op: string, shape: readonly number[], opts: RandomOptions, fill: (g: Generator, a: TypedArray) => void, defaultDtype: DType = "float32"): Tensor {
   checkShape(op, shape);
   const dtype = checkDType(op, opts.dtype ?? defaultDtype);
   const g = opts.generator ?? defaultGenerator;
   const a = arrayFor(dtype, numelOf(shape));
-  for (let i = 0; i < a.length; i++) a[i] = draw(g);
+  fill(g, a);
   return make(a, shape, opts.requiresGrad);
 }
 
-export const rand = sized<RandomOptions>("rand", (s, o) => randomFill("rand", s, o, (g) => g.random()));
-export const randn = sized<RandomOptions>("randn", (s, o) => randomFill("randn", s, o, (g) => g.normal()));
+export const rand = sized<RandomOptions>("rand", (s, o) => randomFill("rand", s, o, (g, a) => g.fillUniform(a)));
+export const randn = sized<RandomOptions>("randn", (s, o) => randomFill("randn", s, o, (g, a) => g.fillNormal(a)));
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
   if (!(high > low)) throw new TensileError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
-  return randomFill("randint", shape, opts, (g) => g.randint(low, high), "int32");
+  return randomFill("randint", shape, opts, (g, a) => { for (let i = 0; i < a.length; i++) a[i] = g.randint(low, high); }, "int32");
 }
 export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
   withBackend(t.backend, () => rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts }));

@@ -99,6 +99,68 @@ export class Generator {
     return r * Math.cos(2 * Math.PI * v);
   }
 
+  /**
+   * Fills `out` with `a + (b − a)·random()` per element, in order: the same numbers as that many
+   * `random()` calls, about three times as fast (the state stays in locals for the whole loop).
+   */
+  fillUniform(out: { length: number; [i: number]: number }, a = 0, b = 1): void {
+    const st = this.s;
+    let s0 = st[0]! | 0, s1 = st[1]! | 0, s2 = st[2]! | 0, s3 = st[3]! | 0;
+    const w = b - a;
+    for (let i = 0; i < out.length; i++) {
+      // two xoshiro128** steps (see nextU32), inlined
+      let r = Math.imul(Math.imul(s1, 5) << 7 | Math.imul(s1, 5) >>> 25, 9);
+      let t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = s3 << 11 | s3 >>> 21;
+      const hi = r >>> 5;
+      r = Math.imul(Math.imul(s1, 5) << 7 | Math.imul(s1, 5) >>> 25, 9);
+      t = s1 << 9;
+      s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = s3 << 11 | s3 >>> 21;
+      const lo = r >>> 6;
+      out[i] = a + w * ((hi * 67108864 + lo) / 9007199254740992);
+    }
+    st[0] = s0; st[1] = s1; st[2] = s2; st[3] = s3;
+  }
+
+  /**
+   * Fills `out` with `mean + std·normal()` per element, in order: the same numbers as that many
+   * `normal()` calls (a pending Box–Muller spare first; one left pending after an odd count).
+   */
+  fillNormal(out: { length: number; [i: number]: number }, mean = 0, std = 1): void {
+    const n = out.length;
+    let i = 0;
+    if (n > 0 && this.spare !== null) {
+      out[i++] = mean + std * this.spare;
+      this.spare = null;
+    }
+    // uniforms for the pairs drawn in bulk, then transformed. normal() redraws a zero u (probability
+    // 2^-53 a draw), which shifts the pairing: a chunk holding one is redone one by one instead.
+    const pairs = (n - i) >> 1;
+    const CH = 4096;
+    const u = new Float64Array(2 * Math.min(pairs, CH));
+    for (let done = 0; done < pairs; ) {
+      const m = Math.min(CH, pairs - done);
+      const uv = m === CH ? u : u.subarray(0, 2 * m);
+      const saved = this.getState();
+      this.fillUniform(uv);
+      let zero = false;
+      for (let k = 0; k < m; k++) if (uv[2 * k] === 0) zero = true;
+      if (zero) {
+        this.setState(saved);
+        for (let k = 0; k < 2 * m; k++) out[i++] = mean + std * this.normal();
+      } else {
+        for (let k = 0; k < m; k++) {
+          const r = Math.sqrt(-2 * Math.log(uv[2 * k]!));
+          const ang = 2 * Math.PI * uv[2 * k + 1]!;
+          out[i++] = mean + std * (r * Math.cos(ang));
+          out[i++] = mean + std * (r * Math.sin(ang));
+        }
+      }
+      done += m;
+    }
+    if (i < n) out[i] = mean + std * this.normal();
+  }
+
   /** Uniform integer in [low, high). */
   randint(low: number, high: number): number {
     return low + Math.floor(this.random() * (high - low));

@@ -106,7 +106,7 @@ export function normal(mean: Tensor | number, std: Tensor | number = 1, size?: r
     if (!(std >= 0)) throw new TensileError(`${op}: expects std >= 0.0, but found std ${std}`);
     const shape = size as number[];
     const out = new Float32Array(numelOf(shape));
-    for (let i = 0; i < out.length; i++) out[i] = mean + std * g.normal();
+    g.fillNormal(out, mean, std);
     return tensor(out, { shape });
   }
   const like = (mean instanceof Tensor ? mean : std) as Tensor;
