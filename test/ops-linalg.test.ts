@@ -198,11 +198,18 @@ test("eigh's and svd's gradients match finite differences (symmetric input for e
     near(U.T.matmul(U).dataSync(), T.eye(m, { dtype: "float64" }).dataSync(), 1e-12, "UᵀU");
     near(Vh.matmul(Vh.T).dataSync(), T.eye(n, { dtype: "float64" }).dataSync(), 1e-12, "Vh·Vhᵀ");
     near(U.narrow(1, 0, k).mul(S).matmul(Vh.narrow(0, 0, k)).dataSync(), A.dataSync(), 1e-12, "U S Vh");
-    // only S used: differentiable even with full matrices; U's gradient there is refused as PyTorch refuses it
+    // only S used: differentiable even with full matrices
     const a = A.clone().requiresGrad_();
     T.linalg.svd(a).S.sum().backward();
     assert.ok(a.grad);
-    assert.throws(() => T.linalg.svd(A.clone().requiresGrad_()).U.sum().backward(), msg(/^linalg\.svd: the derivative of U and Vh with fullMatrices = true/));
+    // with full matrices, U's and Vh's completing columns get no gradient, as in PyTorch 1.13: the
+    // gradient equals the thin factors' for the same weights on their columns
+    const wU = T.randn([m, m], { dtype: "float64" }), wV = T.randn([n, n], { dtype: "float64" });
+    const full = A.clone().requiresGrad_(), thin = A.clone().requiresGrad_();
+    const F = T.linalg.svd(full), Th = T.linalg.svd(thin, { fullMatrices: false });
+    F.U.mul(wU).sum().add(F.Vh.mul(wV).sum()).backward();
+    Th.U.mul(wU.narrow(1, 0, k)).sum().add(Th.Vh.mul(wV.narrow(0, 0, k)).sum()).backward();
+    near(full.grad!.dataSync(), thin.grad!.dataSync(), 1e-12, "full-matrices gradient = thin gradient");
   }
 });
 

@@ -287,10 +287,8 @@ function svdImpl(name: string, A: T, fullMatrices: boolean, vectors: boolean): T
   }
   const parts: Part[] = [{ data: Us, shape: [m, mu] }, { data: Ss, shape: [k] }, { data: Vhs, shape: [nv, n] }];
   const outs = packed(name, A, batch, A.dtype, parts, ([gU0, gS, gVh0], [U0, S, Vh0]) => {
-    const used = (g: T) => E.abs(g).sum().item() !== 0;
-    if (fullMatrices && m !== n && vectors && (used(gU0!) || used(gVh0!)))
-      throw new TensileError(`${name}: the derivative of U and Vh with fullMatrices = true is not defined for non-square inputs (as in PyTorch); use fullMatrices: false`);
-    // PyTorch 1.13's svd_backward on the thin factors
+    // PyTorch 1.13's svd_backward on the thin factors: with full matrices of a non-square input,
+    // the completing columns (not unique) and their gradients are ignored, as torch ignores them
     const U = U0!.narrow(-1, 0, k), Vh = Vh0!.narrow(-2, 0, k), V = mT(Vh);
     const gU = gU0!.narrow(-1, 0, k), gV = mT(gVh0!.narrow(-2, 0, k));
     const skew = (X: T) => X.sub(mT(X));
@@ -314,9 +312,9 @@ function svdImpl(name: string, A: T, fullMatrices: boolean, vectors: boolean): T
 
 /**
  * A = U·diag(S)·Vh for matrices [..., m, n]: S descending, U [..., m, m] and Vh [..., n, n]
- * (`fullMatrices: false`: [..., m, k], [..., k, n], k = min(m, n)). Gradient as PyTorch's (the
- * thin factors; with full matrices of a non-square input, a TensileError at backward time as
- * PyTorch raises).
+ * (`fullMatrices: false`: [..., m, k], [..., k, n], k = min(m, n)). Gradient as PyTorch's: through
+ * the thin factors (with full matrices of a non-square input, the gradient reaching the completing
+ * columns is ignored, as PyTorch 1.13 ignores it).
  */
 export function svd(A: T, opts?: SvdOptions | null): Svd {
   const [U, S, Vh] = svdImpl("linalg.svd", A, opts?.fullMatrices ?? true, true);

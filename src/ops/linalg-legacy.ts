@@ -12,14 +12,12 @@
  * linalg.matrixRank, linalg.lstsq, linalg.solve).
  */
 import { record } from "../autograd/engine.js";
-import { noGrad } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { isFloating } from "../tensor/dtype.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { eigh, eigvalsh, qr as linalgQr, svd as linalgSvd, svdvals } from "./linalg-decomp.js";
 import { fromHost, householderProduct, lu as linalgLu, luSolve as linalgLuSolve, solveTriangular } from "./linalg-lu.js";
 import { pad } from "./indexing.js";
-import { cat } from "./movement.js";
 import { assertTensor, onBackend } from "./util.js";
 
 type T = Tensor;
@@ -86,16 +84,8 @@ export function svd(A: T, opts?: SvdLegacyOptions | null): SvdLegacy {
   const [m, n] = A.shape.slice(-2) as [number, number];
   const batch = A.shape.slice(0, -2);
   if (!computeUv) return named([zerosLike(A, [...batch, m, m]), svdvals(A), zerosLike(A, [...batch, n, n])], ["U", "S", "V"]);
-  if (some || m === n) {
-    const [U, S, Vh] = linalgSvd(A, { fullMatrices: !some });
-    return named([U, S, mT(Vh)], ["U", "S", "V"]);
-  }
-  // full factors of a non-square A: the completion columns are not unique and carry no gradient
-  // (torch 1.13 differentiates the thin factors alone, where linalg.svd would refuse)
-  const [U, S, Vh] = linalgSvd(A, { fullMatrices: false });
-  const [Uf, , Vhf] = noGrad(() => linalgSvd(A, { fullMatrices: true }));
-  const k = Math.min(m, n);
-  return named([cat([U, Uf.narrow(-1, k, m - k)], -1), S, cat([mT(Vh), mT(Vhf).narrow(-1, k, n - k)], -1)], ["U", "S", "V"]);
+  const [U, S, Vh] = linalgSvd(A, { fullMatrices: !some });
+  return named([U, S, mT(Vh)], ["U", "S", "V"]);
 }
 
 /** `torch.return_types.qr`: `[Q, R]`, also by name. */
