@@ -296,3 +296,24 @@ test("a deleted buffer leaves the state dict and frees its name: spectral norm r
   bn.registerBuffer("running_mean", zeros([2]));
   assert.ok(Object.keys(bn.stateDict()).includes("running_mean"), "the name can be registered again");
 });
+
+test("nn.utils.skipInit builds a module without drawing its random initialisation (class or factory form)", async () => {
+  const { manualSeed, rand } = await import("../src/core.js");
+  manualSeed(3);
+  const before = Array.from(rand([4]).dataSync());
+  manualSeed(3);
+  const lin = nn.utils.skipInit(nn.Linear, 6, 5);
+  assert.deepEqual(Array.from(rand([4]).dataSync()), before, "the generator is not advanced");
+  assert.equal(String(lin), "Linear(in_features=6, out_features=5, bias=True)");
+  assert.equal(lin.weight.abs().sum().item(), 0, "weights hold what the constructor allocated (zeros)");
+  const bn = nn.utils.skipInit(() => new nn.BatchNorm1d(3));
+  assert.deepEqual(Array.from(bn.weight!.dataSync()), [1, 1, 1], "constants a constructor sets are kept");
+  const seq = nn.utils.skipInit(() => new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU()));
+  seq.loadStateDict({ "0.weight": tensor([[1, 2], [3, 4], [5, 6]]), "0.bias": tensor([0, 0, 3]) });
+  assert.deepEqual(Array.from(seq.forward(tensor([[1, -1]])).dataSync()), [0, 0, 2]);
+  // after it, initialisation draws again
+  const a = new nn.Linear(6, 5);
+  assert.ok(a.weight.abs().sum().item() > 0);
+  assertThrowsTensile(() => nn.utils.skipInit("Linear" as never), /^skipInit: expected a Module class or a function returning a module, got "Linear"/);
+  assertThrowsTensile(() => nn.utils.skipInit((() => 3) as never), /^skipInit: the function returned 3, not an nn.Module/);
+});

@@ -1,6 +1,8 @@
 /** `nn.utils`: gradient clipping, flattening parameters to one vector, weight and spectral norm, pruning, as `torch.nn.utils`. */
 import { Tensor, cat, noGrad, stack, tensor } from "../core.js";
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { withoutRandomFills } from "../ops/inplace.js";
+import { Module } from "./module.js";
 
 function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
   const list = parameters instanceof Tensor ? [parameters] : [...parameters];
@@ -79,6 +81,29 @@ export function vectorToParameters(vec: Tensor, parameters: Iterable<Tensor>): v
       offset += n;
     }
   });
+}
+
+/**
+ * Builds a module without initialising it, as `torch.nn.utils.skip_init(ModuleClass, *args)`:
+ * `skipInit(nn.Linear, 784, 500)` or, for a factory, `skipInit(() => models.vgg16())`. Inside,
+ * random initialisation (`uniform_`, `normal_` and so `nn.init`'s kaiming/xavier/normal fills) is
+ * skipped and draws nothing from the generator, so a large model costs its allocation only, for
+ * weights that `loadStateDict` will overwrite anyway. Parameters hold what the constructor
+ * allocated before initialising: zeros in Tensile (PyTorch's are uninitialised memory), or
+ * constants a constructor sets explicitly (BatchNorm's ones).
+ * ```ts
+ * const m = nn.utils.skipInit(() => models.vgg16());   // ~1 s instead of ~8
+ * m.loadStateDict(loadTorch("vgg16-397923af.pth"));
+ * ```
+ */
+export function skipInit<M extends Module, A extends unknown[]>(ctor: (new (...args: A) => M) | (() => M), ...args: A): M {
+  if (typeof ctor !== "function") throw new TensileError(`skipInit: expected a Module class or a function returning a module, got ${fmtValue(ctor)}`);
+  const m = withoutRandomFills(() => {
+    const isClass = ctor.prototype instanceof Module || ctor === (Module as unknown);
+    return isClass ? new (ctor as new (...a: A) => M)(...args) : (ctor as () => M)();
+  });
+  if (!(m instanceof Module)) throw new TensileError(`skipInit: the function returned ${fmtValue(m)}, not an nn.Module`);
+  return m;
 }
 
 /** Weight normalization and spectral normalization (PyTorch 1.13's hook-based ones). */

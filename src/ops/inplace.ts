@@ -148,8 +148,22 @@ export function fillRandom<S extends Tensor>(op: string, x: S, draw: () => numbe
   return fillRandomBulk(op, x, (a) => { for (let i = 0; i < a.length; i++) a[i] = draw(); });
 }
 
+/** Inside `nn.utils.skipInit`: random fills leave tensors as they are and draw nothing. */
+let skippingInit = 0;
+
+/** Runs `fn` with random fills (`uniform_`, `normal_`, so `nn.init`'s) turned into no-ops; see `nn.utils.skipInit`. */
+export function withoutRandomFills<R>(fn: () => R): R {
+  skippingInit++;
+  try {
+    return fn();
+  } finally {
+    skippingInit--;
+  }
+}
+
 /** `fillRandom` with the whole array filled at once (the generator's bulk fills). */
 function fillRandomBulk<S extends Tensor>(op: string, x: S, fill: (a: ReturnType<typeof arrayFor>) => void): S {
+  if (skippingInit > 0) return x;
   checkLeaf(op, x);
   if (x.requiresGrad && isGradEnabled())
     throw new TensileError(`${op}: cannot fill a tensor in the autograd graph with random values while grad mode is on (wrap it in noGrad)`);
