@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as T from "../src/index.js";
+import { gradcheck } from "./helpers/gradcheck.js";
 import { backendsUnderTest } from "./helpers/backends.js";
 
 const msg = (re: RegExp) => (e: Error) => e instanceof T.TensileError && re.test(e.message);
@@ -22,28 +23,6 @@ const eye = (n: number) => T.eye(n, { dtype: "float64" });
 const forEachBackend = (fn: (name: string) => void) => {
   for (const b of backendsUnderTest()) T.withBackend(b, () => fn(b.name));
 };
-
-/** Central differences of sum(f(x)·w) against autograd, in float64 on the reference backend. */
-function gradcheck(f: (x: T.Tensor) => T.Tensor, x0: T.Tensor, what: string): void {
-  T.withBackend("reference", () => {
-    const x = x0.detach().clone().requiresGrad_();
-    const y = f(x);
-    const w = T.tensor(Array.from({ length: y.numel() }, (_, i) => Math.sin(1 + i * 0.7)), { dtype: "float64" }).reshape(y.shape);
-    y.mul(w).sum().backward();
-    const analytic = x.grad!.dataSync();
-    const base = Float64Array.from(x0.dataSync());
-    const eps = 1e-6;
-    for (let i = 0; i < base.length; i++) {
-      const at = (v: number) => {
-        const a = Float64Array.from(base);
-        a[i] = v;
-        return T.noGrad(() => f(T.tensor(a, { shape: [...x0.shape] })).mul(w).sum().item());
-      };
-      const numeric = (at(base[i]! + eps) - at(base[i]! - eps)) / (2 * eps);
-      assert.ok(Math.abs(analytic[i]! - numeric) <= 1e-5 + 1e-4 * Math.abs(numeric), `${what}: element ${i}: analytic ${analytic[i]}, numeric ${numeric}`);
-    }
-  });
-}
 
 test("svd returns V (not Vh): U·diag(S)·Vᵀ = A; some: false gives full U and V; computeUv: false gives zero-filled U [m, m] and V [n, n]", () => {
   forEachBackend((b) => {

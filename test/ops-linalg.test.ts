@@ -4,35 +4,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as T from "../src/index.js";
+import { gradcheck } from "./helpers/gradcheck.js";
 
 /** A TensileError whose message matches `re`. */
 const msg = (re: RegExp) => (e: Error) => e instanceof T.TensileError && re.test(e.message);
 const f64 = (data: number[][]) => T.tensor(data, { dtype: "float64" });
 const near = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number, what: string) =>
   Array.from(want, (w, i) => assert.ok(Math.abs(got[i]! - w) <= tol * Math.max(1, Math.abs(w)), `${what} element ${i}: ${got[i]}, want ${w}`));
-
-/** Central differences of sum(f(x)·w) against autograd, in float64 on the reference backend. */
-function gradcheck(f: (x: T.Tensor) => T.Tensor, x0: T.Tensor, what: string): void {
-  T.withBackend("reference", () => {
-    const x = x0.detach().clone().requiresGrad_();
-    const y = f(x);
-    const w = T.tensor(Array.from({ length: y.numel() }, (_, i) => Math.sin(1 + i * 0.7)), { dtype: "float64" }).reshape(y.shape);
-    y.mul(w).sum().backward();
-    const analytic = x.grad!.dataSync();
-    const base = Float64Array.from(x0.dataSync());
-    const eps = 1e-6;
-    for (let i = 0; i < base.length; i++) {
-      const at = (v: number) => {
-        const a = Float64Array.from(base);
-        a[i] = v;
-        // a leaf that requires grad: f may itself take a gradient (second derivatives)
-        return f(T.tensor(a, { shape: [...x0.shape] }).requiresGrad_()).detach().mul(w).sum().item();
-      };
-      const numeric = (at(base[i]! + eps) - at(base[i]! - eps)) / (2 * eps);
-      assert.ok(Math.abs(analytic[i]! - numeric) <= 1e-5 + 1e-4 * Math.abs(numeric), `${what}: element ${i}: analytic ${analytic[i]}, numeric ${numeric}`);
-    }
-  });
-}
 
 /** (X + Xᵀ)/2 + 4I: symmetric positive definite for the small X used here. */
 const spd = (x: T.Tensor) => x.add(x.transpose(-1, -2)).mul(0.5).add(T.eye(x.shape[x.ndim - 1]!, { dtype: "float64" }).mul(4));
