@@ -8,6 +8,7 @@ import { Conv2d } from "../nn/layers/conv.js";
 import { BatchNorm2d } from "../nn/layers/norm.js";
 import { AdaptiveAvgPool2d } from "../nn/layers/pool.js";
 import { kaimingNormal_ } from "../nn/init.js";
+import { TorchvisionBasicBlock, TorchvisionBottleneck } from "./resnets.js";
 
 const conv3x3 = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout, 3, { stride, padding: 1, bias: false });
 const conv1x1 = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout, 1, { stride, bias: false });
@@ -16,76 +17,32 @@ const conv1x1 = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout,
 const projection = (cin: number, cout: number, stride: number) => new Sequential(conv1x1(cin, cout, stride), new BatchNorm2d(cout));
 
 /**
- * The two-layer residual block of ResNet-18/34 (torchvision's `BasicBlock`):
- * y = relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)), conv1 3×3 with `stride`, conv2 3×3;
- * shortcut = identity, or `downsample` (1×1 conv + BN) when the stride or width changes.
+ * The two-layer residual block of ResNet-18/34: torchvision's `BasicBlock` (models/resnets.ts)
+ * that builds its own shortcut, a 1×1 conv + BN (`downsample`) when the stride or width changes,
+ * and uses a plain ReLU.
  *
  * Shapes: [N, inplanes, H, W] → [N, planes, ⌈H/stride⌉, ⌈W/stride⌉].
  */
-export class BasicBlock extends Module {
-  static readonly expansion = 1;
-  declare conv1: Conv2d;
-  declare bn1: BatchNorm2d;
-  declare relu: ReLU;
-  declare conv2: Conv2d;
-  declare bn2: BatchNorm2d;
-  declare downsample: Sequential | null;
-
+export class BasicBlock extends TorchvisionBasicBlock {
+  static override readonly expansion = 1;
   constructor(inplanes: number, planes: number, stride = 1) {
-    super();
-    this.conv1 = conv3x3(inplanes, planes, stride);
-    this.bn1 = new BatchNorm2d(planes);
+    super(inplanes, planes, stride, stride !== 1 || inplanes !== planes ? projection(inplanes, planes, stride) : null);
     this.relu = new ReLU();
-    this.conv2 = conv3x3(planes, planes);
-    this.bn2 = new BatchNorm2d(planes);
-    this.downsample = stride !== 1 || inplanes !== planes ? projection(inplanes, planes, stride) : null;
-  }
-
-  override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.bn2.forward(this.conv2.forward(out));
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    return this.relu.forward(out.add(identity));
   }
 }
 
 /**
- * The three-layer bottleneck block of ResNet-50+ (torchvision's `Bottleneck`, stride on the 3×3
- * conv as in "ResNet v1.5"): 1×1 reduce to `planes`, 3×3 (with `stride`), 1×1 expand to 4·planes,
- * each followed by BN, plus the shortcut; ReLU after the sum.
+ * The three-layer bottleneck block of ResNet-50+: torchvision's `Bottleneck` ("ResNet v1.5",
+ * stride on the 3×3) that builds its own shortcut to 4·planes, with a plain ReLU.
  *
  * Shapes: [N, inplanes, H, W] → [N, 4·planes, ⌈H/stride⌉, ⌈W/stride⌉].
  */
-export class Bottleneck extends Module {
-  static readonly expansion = 4;
-  declare conv1: Conv2d;
-  declare bn1: BatchNorm2d;
-  declare conv2: Conv2d;
-  declare bn2: BatchNorm2d;
-  declare conv3: Conv2d;
-  declare bn3: BatchNorm2d;
-  declare relu: ReLU;
-  declare downsample: Sequential | null;
-
+export class Bottleneck extends TorchvisionBottleneck {
+  static override readonly expansion = 4;
   constructor(inplanes: number, planes: number, stride = 1) {
-    super();
     const out = planes * Bottleneck.expansion;
-    this.conv1 = conv1x1(inplanes, planes);
-    this.bn1 = new BatchNorm2d(planes);
-    this.conv2 = conv3x3(planes, planes, stride);
-    this.bn2 = new BatchNorm2d(planes);
-    this.conv3 = conv1x1(planes, out);
-    this.bn3 = new BatchNorm2d(out);
+    super(inplanes, planes, stride, stride !== 1 || inplanes !== out ? projection(inplanes, out, stride) : null);
     this.relu = new ReLU();
-    this.downsample = stride !== 1 || inplanes !== out ? projection(inplanes, out, stride) : null;
-  }
-
-  override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    return this.relu.forward(out.add(identity));
   }
 }
 
