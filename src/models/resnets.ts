@@ -5,7 +5,7 @@
  * `state_dict()` of `torchvision.models.resnet50()` loads with `loadStateDict`.
  *
  * The older `models.resnet({...})` (src/models/resnet.ts) is a CIFAR-style variant (3×3 stem, no
- * max-pool) that keeps its own API; these classes are separate so that both stay as they are.
+ * max-pool) that keeps its own API; its blocks are these, building their own shortcut.
  */
 import { type Tensor, noGrad } from "../core.js";
 import { check } from "../errors.js";
