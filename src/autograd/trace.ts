@@ -16,6 +16,32 @@ export interface Tracer {
 
 export const tracing: { current: Tracer | null } = { current: null };
 
+/**
+ * A tracer's nesting of units (a functional op traced as one, a layer exported whole): inside one,
+ * the parts are not recorded. `inside(run)` runs a unit's body one level down; `enter`/`leave`
+ * bracket a layer's forward from its hooks; `outer` is true outside every unit.
+ */
+export class UnitDepth {
+  private depth = 0;
+  get outer(): boolean {
+    return this.depth === 0;
+  }
+  enter(): void {
+    this.depth++;
+  }
+  leave(): void {
+    this.depth--;
+  }
+  inside<R>(run: () => R): R {
+    this.depth++;
+    try {
+      return run();
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
 /** Runs a functional op; a tracer sees it as one op `name` on `x` (with `attrs`), not as its parts. */
 export function traceUnit<R>(name: string, x: Tensor, attrs: Record<string, unknown>, run: () => R): R {
   const t = tracing.current;

@@ -20,7 +20,7 @@
  */
 import { Generator, Tensor, noGrad, randn, randint } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { tracing, type Tracer } from "../autograd/trace.js";
+import { UnitDepth, tracing, type Tracer } from "../autograd/trace.js";
 import { Module } from "../nn/module.js";
 import * as L from "../nn/layers/index.js";
 import { Graph, elemOf } from "./onnx/graph.js";
@@ -35,10 +35,10 @@ interface TraceResult { graph: Graph; outputs: Tensor[] }
 function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: Tensor[], params: Map<Tensor, string>, inputNames: string[]): TraceResult {
   const g = new Graph(params);
   const attrs = new WeakMap<Tensor, Record<string, unknown>>();
-  let depth = 0;
+  const units = new UnitDepth();
   const tracer: Tracer = {
     op(name, out, ins) {
-      if (depth > 0) return;
+      if (!units.outer) return;
       const tensors = ins.filter((t): t is Tensor => t instanceof Tensor);
       g.names.set(out, opNode(g, name, out, tensors, attrs.get(out) ?? {}));
     },
@@ -50,63 +50,46 @@ function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: 
       if (n) g.names.set(target, n);
     },
     unit(name, x, a, run) {
-      depth++;
-      let out;
-      try {
-        out = run();
-      } finally {
-        depth--;
-      }
-      if (depth === 0 && out instanceof Tensor) g.names.set(out, functional(g, name, g.value(x), x, out, a));
-      else if (depth === 0)
+      const out = units.inside(run);
+      if (units.outer && out instanceof Tensor) g.names.set(out, functional(g, name, g.value(x), x, out, a));
+      else if (units.outer)
         throw new TensileError(`exportOnnx: F.${name} returning several tensors (returnIndices) has no ONNX export here; the layer form (nn.MaxPool2d with returnIndices) does`);
       return out;
     },
   };
   const removers: { remove(): void }[] = [];
+  /** Exports layer `m` whole: its forward is a unit, and `onOuter` writes its nodes once it returns. */
+  const asUnit = (m: Module, onOuter: (mod: Module, args: unknown[], out: unknown) => void) => {
+    removers.push(m.registerForwardPreHook(() => {
+      units.enter();
+      return undefined;
+    }));
+    removers.push(m.registerForwardHook((mod, args, out) => {
+      units.leave();
+      if (units.outer) onOuter(mod, args, out);
+      return undefined;
+    }));
+  };
   if (model instanceof Module) {
     for (const m of model.modules()) {
       const exporter = LAYERS.get(m.constructor);
       if (m instanceof L.RNN || m instanceof L.LSTM || m instanceof L.GRU) {
-        removers.push(m.registerForwardPreHook(() => {
-          depth++;
-          return undefined;
-        }));
-        removers.push(m.registerForwardHook((mod, args, out) => {
-          depth--;
-          if (depth === 0) recurrent(g, mod as L.LSTM, args, out);
-          return undefined;
-        }));
+        asUnit(m, (mod, args, out) => recurrent(g, mod as L.LSTM, args, out));
         continue;
       }
       const whole = TENSORS_LAYERS.get(m.constructor);
       if (whole) {
         // several tensors in or out (indices): the rule names every output itself
-        removers.push(m.registerForwardPreHook(() => {
-          depth++;
-          return undefined;
-        }));
-        removers.push(m.registerForwardHook((mod, args, out) => {
-          depth--;
-          if (depth === 0) whole(g, mod, args, out);
-          return undefined;
-        }));
+        asUnit(m, (mod, args, out) => whole(g, mod, args, out));
         continue;
       }
       if (!exporter) continue;
-      removers.push(m.registerForwardPreHook(() => {
-        depth++;
-        return undefined;
-      }));
-      removers.push(m.registerForwardHook((mod, args, out) => {
-        depth--;
-        if (depth > 0) return undefined;
+      asUnit(m, (mod, args, out) => {
         const x = args[0];
         if (!(x instanceof Tensor) || !(out instanceof Tensor))
           throw new TensileError(`exportOnnx: ${mod.constructor.name} was called with ${fmtValue(x)}; only one tensor in, one out is exported`);
         g.names.set(out, exporter(g, mod, g.value(x), x, out));
-        return undefined;
-      }));
+      });
     }
   }
   inputs.forEach((x, i) => g.names.set(x, inputNames[i]!));

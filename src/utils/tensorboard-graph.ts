@@ -24,7 +24,7 @@
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
 import { enableGrad } from "../autograd/grad-mode.js";
-import { tracing, type Tracer } from "../autograd/trace.js";
+import { UnitDepth, tracing, type Tracer } from "../autograd/trace.js";
 import { Module } from "../nn/module.js";
 import { Pb } from "../io/protobuf.js";
 
@@ -104,7 +104,7 @@ function traceForward(op: string, model: Module, inputs: Tensor[], scopes: Map<M
   const attrs = new Map<Tensor, Record<string, unknown>>();
   const stack = [scopes.get(model)!];
   let seq = 0;
-  let depth = 0; // > 0 inside a functional unit: its parts are not recorded
+  const units = new UnitDepth(); // inside a functional unit its parts are not recorded
   const ref = (t: Tensor): OpRecord | Tensor => producer.get(t) ?? t;
   const add = (name: string, out: Tensor, ins: readonly unknown[], a?: Record<string, unknown>) => {
     const inputs = ins.filter((t): t is Tensor => t instanceof Tensor).map(ref);
@@ -112,7 +112,7 @@ function traceForward(op: string, model: Module, inputs: Tensor[], scopes: Map<M
   };
   const tracer: Tracer = {
     op(name, out, ins) {
-      if (depth === 0) add(name, out, ins);
+      if (units.outer) add(name, out, ins);
     },
     attrs(out, a) {
       attrs.set(out, a);
@@ -122,14 +122,8 @@ function traceForward(op: string, model: Module, inputs: Tensor[], scopes: Map<M
       if (r) producer.set(target, r);
     },
     unit(name, x, a, run) {
-      depth++;
-      let out;
-      try {
-        out = run();
-      } finally {
-        depth--;
-      }
-      if (depth === 0 && out instanceof Tensor) add(name, out, [x], a);
+      const out = units.inside(run);
+      if (units.outer && out instanceof Tensor) add(name, out, [x], a);
       return out;
     },
   };
