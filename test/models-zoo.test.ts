@@ -10,99 +10,20 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { type Tensor, Generator, manualSeed, noGrad, ones, randn, setBackend, getBackend, tensor } from "../src/core.js";
-import type { Module } from "../src/nn/module.js";
+import { type Tensor, Generator, manualSeed, ones, randn, setBackend, getBackend, tensor } from "../src/core.js";
 import * as nn from "../src/nn/index.js";
 import * as models from "../src/models/index.js";
 import { assertThrowsTensile, loadNnFixture } from "./nn-helpers.js";
+import { type ZooCase, checkLogits, ctor, keysOf, zooCaseTests } from "./helpers/models.js";
 
-interface Case {
-  torchvision: string; name: string; options: Record<string, unknown>; size: number;
-  keys: string[]; numParams: number; dropouts: number[]; logits: number[];
-}
-const fx = loadNnFixture<{ models: Case[] }>("models.json");
+const fx = loadNnFixture<{ models: ZooCase[] }>("models.json");
 const HEAVY = new Set(["resnet101", "resnet152", "wideResnet50_2", "vgg11", "vgg11Bn", "vgg13", "vgg13Bn", "vgg16", "vgg16Bn", "vgg19", "vgg19Bn"]);
 
 const before = getBackend();
 after(() => setBackend(before));
 
-const ctor = (name: string) => (models as unknown as Record<string, (o: Record<string, unknown>) => Module>)[name]!;
-const parseKey = (s: string): [string, number[]] => {
-  const i = s.lastIndexOf(":");
-  return [s.slice(0, i), s.slice(i + 1) === "" ? [] : s.slice(i + 1).split(",").map(Number)];
-};
-const keysOf = (m: Module) => Object.entries(m.stateDict()).map(([k, v]) => `${k}:${v.shape.join(",")}`);
-const countParams = (m: Module) => m.parameters().reduce((s, p) => s + p.numel(), 0);
-
-/** The generator's formula (tools/gen-models-fixtures.py), same IEEE operations in the same order. */
-function formulaStateDict(m: Module, keys: string[]): Record<string, Tensor> {
-  const own = m.stateDict();
-  const out: Record<string, Tensor> = {};
-  keys.forEach((s, k) => {
-    const [key, shape] = parseKey(s);
-    if (key.endsWith("num_batches_tracked")) {
-      out[key] = own[key]!;
-      return;
-    }
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    const scale = shape.length >= 2 ? Math.sqrt(6 / (n / shape[0]!)) : 0;
-    for (let i = 0; i < n; i++) {
-      const u = (((i * 7919 + k * 104729 + 17) % 2003) - 1001) / 1001;
-      data[i] = shape.length >= 2 ? u * scale : key.endsWith("running_var") ? 0.75 + 0.25 * u : key.endsWith("weight") ? 1 + 0.2 * u : 0.1 * u;
-    }
-    out[key] = tensor(data, { shape });
-  });
-  return out;
-}
-
-function modelInput(size: number): Tensor {
-  const n = 3 * size * size, data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = (((i * 31 + 7) % 97) - 48) / 48;
-  return tensor(data, { shape: [1, 3, size, size] });
-}
-
-/** Worst |a − e| / max|e| over the logits. */
-function relErr(actual: Tensor, expected: number[]): number {
-  const a = actual.dataSync(), scale = Math.max(...expected.map(Math.abs));
-  return Math.max(...expected.map((e, i) => Math.abs(a[i]! - e))) / scale;
-}
-
-const caseName = (c: Case) => `${c.name}(${JSON.stringify(c.options)})`;
-
-function checkStructure(c: Case, m: Module): void {
-  assert.deepEqual(keysOf(m), c.keys, `${caseName(c)}: state-dict keys and shapes`);
-  assert.equal(countParams(m), c.numParams, `${caseName(c)}: parameter count`);
-  const dropouts = m.modules().filter((d) => d instanceof nn.Dropout).map((d) => (d as nn.Dropout).p);
-  assert.deepEqual(dropouts, c.dropouts, `${caseName(c)}: dropout probabilities`);
-}
-
-// float32 through up to 150 layers: torchvision's and Tensile's kernels sum in different orders.
-const TOL = 2e-4;
-
-function checkLogits(c: Case, m: Module): number {
-  m.loadStateDict(formulaStateDict(m, c.keys));
-  m.eval();
-  const y = noGrad(() => m.forward(modelInput(c.size)) as Tensor);
-  assert.deepEqual([...y.shape], [1, c.logits.length], `${caseName(c)}: output shape`);
-  const err = relErr(y, c.logits);
-  assert.ok(err <= TOL, `${caseName(c)}: logits differ from torchvision by ${err.toExponential(2)} of max|logit| (tolerance ${TOL})`);
-  return err;
-}
-
 describe("models zoo: torchvision 0.14 module trees and forward (wasm backend)", () => {
-  for (const c of fx.models) {
-    const heavy = HEAVY.has(c.name);
-    test(caseName(c), (t) => {
-      setBackend("wasm");
-      manualSeed(0);
-      // the 44M-140M-parameter models are built with nn.utils.skipInit: their random initialisation
-      // alone would take seconds, and every weight is overwritten below
-      const m = heavy ? nn.utils.skipInit(() => ctor(c.name)(c.options)) : ctor(c.name)(c.options);
-      checkStructure(c, m);
-      t.diagnostic(`max |logit − torchvision| / max |logit| = ${checkLogits(c, m).toExponential(2)}`);
-    });
-  }
+  zooCaseTests(fx.models, HEAVY);
 
   test("VGG features (every configuration) built alone match torchvision's `features`", () => {
     setBackend("wasm");

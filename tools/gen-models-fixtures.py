@@ -2,7 +2,9 @@
 """PyTorch oracle for Tensile's torchvision model zoo (src/models/): writes fixtures/models.json.
 
 Run with Debian's torch and torchvision 0.14 (`/usr/bin/python3 tools/gen-models-fixtures.py
-[--out DIR]`). Deterministic; no weights are shipped. test/models-zoo.test.ts reads the file.
+[--out DIR] [--set NAME ...]`). Deterministic; no weights are shipped. Model sets: this file's
+MODELS writes fixtures/models.json (read by test/models-zoo.test.ts); each tools/modelsets/NAME.py
+with its own MODELS list writes fixtures/models-NAME.json (read by test/models-NAME.test.ts).
 
 For each torchvision model (built with `weights=None` and the listed keyword arguments):
   keys       the state_dict entries in order, "key:d0,d1,..." (a scalar has no dims)
@@ -19,13 +21,14 @@ its float64 arithmetic is the same sequence of IEEE operations in numpy and in J
   1-D "...running_var":               0.75 + 0.25 * u     (positive)
   1-D "...weight" (norm scale):       1 + 0.2 * u
   other 1-D (bias, running_mean):     0.1 * u
-  num_batches_tracked:                left at 0
+  integer buffers (num_batches_tracked, relative-position indices): left as built
 then rounded to float32. The input is x[i] = ((i * 31 + 7) % 97 - 48) / 48.
 """
 import argparse
 import json
 import math
 import os
+import runpy
 import sys
 from collections import OrderedDict
 
@@ -108,7 +111,7 @@ def case(tv_name, ts_name, kwargs, size):
     keys = [f"{k}:{','.join(str(d) for d in v.shape)}" for k, v in sd.items()]
     new = OrderedDict()
     for k, (key, v) in enumerate(sd.items()):
-        new[key] = v if key.endswith("num_batches_tracked") else formula(k, key, list(v.shape))
+        new[key] = formula(k, key, list(v.shape)) if v.is_floating_point() else v
     new._metadata = sd._metadata  # MNASNet's loader reads its layout version from it
     model.load_state_dict(new)
     model.eval()
@@ -130,12 +133,20 @@ def case(tv_name, ts_name, kwargs, size):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(ROOT, "fixtures"))
+    ap.add_argument("--set", nargs="*", help="model sets to write (default: all); '' is this file's MODELS")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    body = {"models": [case(*m) for m in MODELS]}
+    sets = {"": MODELS}
+    for name in sorted(os.listdir(os.path.join(ROOT, "tools", "modelsets"))):
+        if name.endswith(".py") and not name.startswith("_"):
+            sets[name[:-3]] = runpy.run_path(os.path.join(ROOT, "tools", "modelsets", name))["MODELS"]
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "models.json"), "w") as f:
-        json.dump(body, f, separators=(",", ":"), allow_nan=False)
+    for name, models in sets.items():
+        if args.set is not None and name not in args.set:
+            continue
+        body = {"models": [case(*m) for m in models]}
+        with open(os.path.join(args.out, f"models-{name}.json" if name else "models.json"), "w") as f:
+            json.dump(body, f, separators=(",", ":"), allow_nan=False)
 
 
 if __name__ == "__main__":
