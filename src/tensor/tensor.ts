@@ -7,17 +7,12 @@ import { isFloating } from "./dtype.js";
 import { contiguousStrides, normalizeDim, numelOf, sizeAndOptions, sizeArgs } from "./shape.js";
 import { withBackend } from "../backends/registry.js";
 import { formatTensor } from "./format.js";
-import type { Generator } from "./random.js";
 import * as E from "../ops/elementwise.js";
-import * as MA from "../ops/math.js";
 import * as A from "../ops/activation.js";
 import * as R from "../ops/reduce.js";
 import * as L from "../ops/linalg.js";
-import * as LD from "../ops/linalg-dense.js";
-import * as LDC from "../ops/linalg-decomp.js";
 import * as M from "../ops/movement.js";
 import * as I from "../ops/indexing.js";
-import * as IP from "../ops/inplace.js";
 import * as S from "../ops/sort.js";
 import { type ValuesIndices, assertTensor } from "../ops/util.js";
 import type { IndexSpec } from "../ops/indexing.js";
@@ -25,8 +20,8 @@ import * as C from "./creation.js";
 import * as W from "../ops/index-write.js";
 import * as ST from "../ops/stats.js";
 import * as LX from "../ops/linalg-extra.js";
-import * as SP from "../ops/special.js";
 import * as STFT from "../ops/fft-stft.js";
+import { inplaceMethods, installMethods, linalgMethods, mathMethods } from "./tensor-methods.js";
 
 type T = Tensor;
 type TS = Tensor | number;
@@ -351,82 +346,6 @@ export class Tensor {
   isnan(): T { return E.isnan(this); }
   isfinite(): T { return E.isfinite(this); }
 
-  // ---- elementwise maths (ops/math.ts) ----
-  tan(): T { return MA.tan(this); }
-  asin(): T { return MA.asin(this); }
-  acos(): T { return MA.acos(this); }
-  atan(): T { return MA.atan(this); }
-  atan2(other: TS): T { return MA.atan2(this, other); }
-  sinh(): T { return MA.sinh(this); }
-  cosh(): T { return MA.cosh(this); }
-  asinh(): T { return MA.asinh(this); }
-  acosh(): T { return MA.acosh(this); }
-  atanh(): T { return MA.atanh(this); }
-  arcsin(): T { return MA.asin(this); }
-  arccos(): T { return MA.acos(this); }
-  arctan(): T { return MA.atan(this); }
-  arctan2(other: TS): T { return MA.atan2(this, other); }
-  arcsinh(): T { return MA.asinh(this); }
-  arccosh(): T { return MA.acosh(this); }
-  arctanh(): T { return MA.atanh(this); }
-  sinc(): T { return MA.sinc(this); }
-  deg2rad(): T { return MA.deg2rad(this); }
-  rad2deg(): T { return MA.rad2deg(this); }
-  log2(): T { return MA.log2(this); }
-  log10(): T { return MA.log10(this); }
-  exp2(): T { return MA.exp2(this); }
-  square(): T { return MA.square(this); }
-  logaddexp(other: TS): T { return MA.logaddexp(this, other); }
-  logaddexp2(other: TS): T { return MA.logaddexp2(this, other); }
-  xlogy(other: TS): T { return MA.xlogy(this, other); }
-  logit(eps?: number | null): T { return MA.logit(this, eps); }
-  erfc(): T { return MA.erfc(this); }
-  erfinv(): T { return MA.erfinv(this); }
-  lgamma(): T { return MA.lgamma(this); }
-  digamma(): T { return MA.digamma(this); }
-  polygamma(n: number): T { return MA.polygamma(n, this); }
-  trunc(): T { return MA.trunc(this); }
-  fix(): T { return MA.trunc(this); }
-  frac(): T { return MA.frac(this); }
-  fmod(other: TS): T { return MA.fmod(this, other); }
-  clampMin(min: number | T): T { return MA.clampMin(this, min); }
-  clampMax(max: number | T): T { return MA.clampMax(this, max); }
-  clip(min?: number | T | null, max?: number | T | null): T { return E.clamp(this, min, max); }
-  nanToNum(nan?: number | null, posinf?: number | null, neginf?: number | null): T { return MA.nanToNum(this, nan, posinf, neginf); }
-  isinf(): T { return MA.isinf(this); }
-  isposinf(): T { return MA.isposinf(this); }
-  isneginf(): T { return MA.isneginf(this); }
-  signbit(): T { return MA.signbit(this); }
-  sgn(): T { return MA.sgn(this); }
-  heaviside(values: TS): T { return MA.heaviside(this, values); }
-  fmax(other: TS): T { return MA.fmax(this, other); }
-  fmin(other: TS): T { return MA.fmin(this, other); }
-  lerp(end: T, weight: number | T): T { return MA.lerp(this, end, weight); }
-  hypot(other: TS): T { return MA.hypot(this, other); }
-  floatPower(exponent: TS): T { return MA.floatPower(this, exponent); }
-  multiply(other: TS): T { return E.mul(this, other); }
-  divide(other: TS, opts?: { roundingMode?: "trunc" | "floor" | null }): T { return E.div(this, other, opts); }
-  trueDivide(other: TS): T { return E.div(this, other); }
-  subtract(other: TS, opts?: { alpha?: number }): T { return E.sub(this, other, opts); }
-  negative(): T { return E.neg(this); }
-  absolute(): T { return E.abs(this); }
-  // integer and bit ops, copysign ... mvlgamma (ops/special.ts)
-  gcd(other: TS): T { return SP.gcd(this, other); }
-  lcm(other: TS): T { return SP.lcm(this, other); }
-  bitwiseAnd(other: TS): T { return SP.bitwiseAnd(this, other); }
-  bitwiseOr(other: TS): T { return SP.bitwiseOr(this, other); }
-  bitwiseXor(other: TS): T { return SP.bitwiseXor(this, other); }
-  bitwiseNot(): T { return SP.bitwiseNot(this); }
-  bitwiseLeftShift(other: TS): T { return SP.bitwiseLeftShift(this, other); }
-  bitwiseRightShift(other: TS): T { return SP.bitwiseRightShift(this, other); }
-  copysign(other: TS): T { return SP.copysign(this, other); }
-  nextafter(other: TS): T { return SP.nextafter(this, other); }
-  frexp(): SP.Frexp { return SP.frexp(this); }
-  ldexp(other: TS): T { return SP.ldexp(this, other); }
-  positive(): T { return SP.positive(this); }
-  i0(): T { return SP.i0(this); }
-  mvlgamma(p: number): T { return SP.mvlgamma(this, p); }
-
   // ---- activations ----
   relu(): T { return A.relu(this); }
   leakyRelu(negativeSlope?: number): T { return A.leakyRelu(this, negativeSlope); }
@@ -502,30 +421,6 @@ export class Tensor {
   cumprod(dim: number): T { return R.cumprod(this, dim); }
   logcumsumexp(dim: number): T { return R.logcumsumexp(this, dim); }
   diff(n?: number, dim?: number, prepend?: T | null, append?: T | null): T { return R.diff(this, n, dim, prepend, append); }
-
-  // ---- more linear algebra (ops/linalg.ts, ops/linalg-dense.ts) ----
-  mv(vec: T): T { return L.mv(this, vec); }
-  addmm(mat1: T, mat2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addmm(this, mat1, mat2, opts); }
-  addmv(mat: T, vec: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addmv(this, mat, vec, opts); }
-  addr(vec1: T, vec2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addr(this, vec1, vec2, opts); }
-  baddbmm(batch1: T, batch2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.baddbmm(this, batch1, batch2, opts); }
-  addbmm(batch1: T, batch2: T, opts?: { beta?: number; alpha?: number } | null): T { return L.addbmm(this, batch1, batch2, opts); }
-  inner(o: T): T { return L.inner(this, o); }
-  vdot(o: T): T { return L.vdot(this, o); }
-  kron(o: T): T { return L.kron(this, o); }
-  trace(): T { return L.trace(this); }
-  diagonal(offset?: number, dim1?: number, dim2?: number): T { return L.diagonal(this, offset, dim1, dim2); }
-  diagEmbed(offset?: number, dim1?: number, dim2?: number): T { return L.diagEmbed(this, offset, dim1, dim2); }
-  cross(o: T, dim?: number | null): T { return L.cross(this, o, dim); }
-  dist(o: T, p?: number): T { return L.dist(this, o, p); }
-  matrixPower(n: number): T { return LD.matrixPower(this, n); }
-  det(): T { return LD.det(this); }
-  slogdet(): LD.SignLogAbsDet { return LD.slogdet(this); }
-  logdet(): T { return LD.logdet(this); }
-  inverse(): T { return LD.inv(this); }
-  cholesky(upper?: boolean): T { return LD.torchCholesky(this, upper); }
-  pinverse(rcond?: number): T { return LDC.pinverse(this, rcond); }
-  matrixExp(): T { return LD.matrixExp(this); }
 
   // ---- movement ----
   // sizes as one array or as numbers, as in PyTorch: reshape([2, 3]) or reshape(2, 3)
@@ -658,62 +553,9 @@ export class Tensor {
   choleskyInverse(upper?: boolean | { upper?: boolean } | null): T { return LX.choleskyInverse(this, upper); }
   choleskySolve(L: T, upper?: boolean | { upper?: boolean } | null): T { return LX.choleskySolve(this, L, upper); }
 
-  // ---- in place (recorded by autograd as PyTorch records them; see ops/inplace.ts) ----
-  copy_(src: TS): this { return IP.copy_(this, src); }
-  fill_(v: number): this { return IP.inPlace("fill_", this, () => v); }
-  zero_(): this { return IP.inPlace("zero_", this, () => 0); }
-  add_(o: TS, opts?: { alpha?: number }): this { return IP.inPlace("add_", this, (t) => E.add(t, o, opts), [o]); }
-  sub_(o: TS, opts?: { alpha?: number }): this { return IP.inPlace("sub_", this, (t) => E.sub(t, o, opts), [o]); }
-  // x·o: o's gradient reads x
-  mul_(o: TS): this { return IP.inPlace("mul_", this, (t) => E.mul(t, o), [o], o instanceof Tensor && o.requiresGrad); }
-  div_(o: TS): this { return IP.inPlace("div_", this, (t) => E.div(t, o), [o]); }
-  addcmul_(t1: T, t2: T, opts?: { value?: number }): this {
-    assertTensor("addcmul_", t1, "tensor1");
-    assertTensor("addcmul_", t2, "tensor2");
-    return IP.inPlace("addcmul_", this, (t) => IP.addcmul(t, t1, t2, opts?.value ?? 1), [t1, t2]);
-  }
-  addcdiv_(t1: T, t2: T, opts?: { value?: number }): this {
-    assertTensor("addcdiv_", t1, "tensor1");
-    assertTensor("addcdiv_", t2, "tensor2");
-    return IP.inPlace("addcdiv_", this, (t) => IP.addcdiv(t, t1, t2, opts?.value ?? 1), [t1, t2]);
-  }
-  // clamp's rule compares its input with the bounds
-  clamp_(min?: number | T | null, max?: number | T | null): this {
-    return IP.inPlace("clamp_", this, (t) => E.clamp(t, min, max), [min, max].filter((b): b is T => b instanceof Tensor), true);
-  }
-  maskedFill_(mask: T, v: number): this { return IP.inPlace("maskedFill_", this, (t) => E.maskedFill(t, mask, v), [mask]); }
-  // index writes: the source has its own shape (othersBroadcast false); no rule reads self
-  indexAdd_(dim: number, index: T, source: T, opts?: W.IndexAddOptions | null): this {
-    return IP.inPlace("indexAdd_", this, (t) => W.indexAdd(t, dim, index, source, opts), [source], false, false);
-  }
-  indexCopy_(dim: number, index: T, source: T): this { return IP.inPlace("indexCopy_", this, (t) => W.indexCopy(t, dim, index, source), [source], false, false); }
-  indexFill_(dim: number, index: T, value: TS | boolean): this { return IP.inPlace("indexFill_", this, (t) => W.indexFill(t, dim, index, value), [value], false, false); }
-  indexPut_(indices: readonly T[], values: TS, accumulate?: boolean): this {
-    return IP.inPlace("indexPut_", this, (t) => W.indexPut(t, indices, values, accumulate), [values], false, false);
-  }
-  maskedScatter_(mask: T, source: T): this {
-    return IP.inPlace("maskedScatter_", this, (t) => W.maskedScatter(t, mask, source), [source], false, false);
-  }
-  // the source has its own shape; prod/amax/amin's rules read self (then f runs on a copy)
-  scatterReduce_(dim: number, index: T, src: T, reduce: ST.ScatterReduceOp, opts?: ST.ScatterReduceOptions | null): this {
-    return IP.inPlace("scatterReduce_", this, (t) => ST.scatterReduce(t, dim, index, src, reduce, opts), [src], ST.reduceReadsSelf(reduce), false);
-  }
-  indexReduce_(dim: number, index: T, source: T, reduce: ST.IndexReduceOp, opts?: ST.ScatterReduceOptions | null): this {
-    return IP.inPlace("indexReduce_", this, (t) => ST.indexReduce(t, dim, index, source, reduce, opts), [source], ST.reduceReadsSelf(reduce), false);
-  }
-  renorm_(p: number, dim: number, maxnorm: number): this { return IP.inPlace("renorm_", this, (t) => ST.renorm(t, p, dim, maxnorm), [], true); }
-  gcd_(o: TS): this { return IP.sameDTypeInPlace("gcd_", this, (t) => SP.gcd(t, o), [o]); }
-  lcm_(o: TS): this { return IP.sameDTypeInPlace("lcm_", this, (t) => SP.lcm(t, o), [o]); }
-  bitwiseAnd_(o: TS): this { return IP.sameDTypeInPlace("bitwiseAnd_", this, (t) => SP.bitwiseAnd(t, o), [o]); }
-  bitwiseOr_(o: TS): this { return IP.sameDTypeInPlace("bitwiseOr_", this, (t) => SP.bitwiseOr(t, o), [o]); }
-  bitwiseXor_(o: TS): this { return IP.sameDTypeInPlace("bitwiseXor_", this, (t) => SP.bitwiseXor(t, o), [o]); }
-  bitwiseNot_(): this { return IP.sameDTypeInPlace("bitwiseNot_", this, (t) => SP.bitwiseNot(t)); }
-  bitwiseLeftShift_(o: TS): this { return IP.sameDTypeInPlace("bitwiseLeftShift_", this, (t) => SP.bitwiseLeftShift(t, o), [o]); }
-  bitwiseRightShift_(o: TS): this { return IP.sameDTypeInPlace("bitwiseRightShift_", this, (t) => SP.bitwiseRightShift(t, o), [o]); }
-  relu_(): this { return IP.inPlace("relu_", this, (t) => A.relu(t)); }
-  uniform_(a = 0, b = 1, opts?: { generator?: Generator }): this { return IP.uniform_(this, a, b, opts?.generator); }
-  normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this { return IP.normal_(this, mean, std, opts?.generator); }
 }
+
+installMethods(Tensor.prototype, mathMethods, linalgMethods, inplaceMethods);
 
 // Runtimes without Symbol.dispose: TypeScript's `using` helper looks the method up under this key.
 if (!(Symbol as { dispose?: symbol }).dispose)
