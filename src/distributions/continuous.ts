@@ -8,6 +8,7 @@ import { type DistributionOptions, Distribution, type Param, asParams, broadcast
 import { withBackend } from "../backends/registry.js";
 import { TransformedDistribution } from "./transformed.js";
 import { ExpTransform } from "./transforms.js";
+import { ExponentialFamily } from "./exp-family.js";
 
 const LOG_SQRT_2PI = Math.log(Math.sqrt(2 * Math.PI));
 
@@ -21,7 +22,7 @@ function probInUnit(op: string, t: Tensor): void {
 }
 
 /** `Normal(loc, scale)`: N(loc, scale²). */
-export class Normal extends Distribution {
+export class Normal extends ExponentialFamily {
   override get hasRsample(): boolean {
     return true;
   }
@@ -70,6 +71,17 @@ export class Normal extends Distribution {
   }
   override get mode(): Tensor {
     return this.loc;
+  }
+  /** (μ/σ², −1/(2σ²)). */
+  override get naturalParams(): Tensor[] {
+    return [this.loc.div(this.scale.pow(2)), this.scale.pow(2).reciprocal().mul(-0.5)];
+  }
+  /** F(x, y) = −x²/(4y) + ½ log(−π/y). */
+  override logNormalizer(x: Tensor, y: Tensor): Tensor {
+    return x.pow(2).mul(-0.25).div(y).add(y.reciprocal().mul(-Math.PI).log().mul(0.5));
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
   protected override reprParams(): [string, Tensor][] {
     return [["loc", this.loc], ["scale", this.scale]];
@@ -224,7 +236,7 @@ export class Laplace extends Distribution {
 }
 
 /** `Exponential(rate)`: density rate·e^(−rate·x) on x ≥ 0. */
-export class Exponential extends Distribution {
+export class Exponential extends ExponentialFamily {
   override get hasRsample(): boolean {
     return true;
   }
@@ -271,6 +283,17 @@ export class Exponential extends Distribution {
   }
   override get mode(): Tensor {
     return zerosLike(this.rate);
+  }
+  /** (−rate). */
+  override get naturalParams(): Tensor[] {
+    return [this.rate.neg()];
+  }
+  /** F(x) = −log(−x). */
+  override logNormalizer(x: Tensor): Tensor {
+    return x.neg().log().neg();
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
   protected override reprParams(): [string, Tensor][] {
     return [["rate", this.rate]];

@@ -10,6 +10,7 @@ import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DistributionOptions, Distribution, type Param, asParams, checkValues, setField } from "./distribution.js";
 import { bernoulli, multinomial } from "../tensor/sampling.js";
 import { withBackend } from "../backends/registry.js";
+import { ExponentialFamily } from "./exp-family.js";
 
 export interface ProbsOrLogits extends DistributionOptions {
   probs?: Param;
@@ -55,8 +56,9 @@ export const probsToLogits = (p: Tensor): Tensor => {
 
 /**
  * A distribution of one success probability per batch element, given as `probs` or `logits`
- * (Bernoulli, Binomial, Geometric, NegativeBinomial): it keeps the one given, derives the other on
- * first use (PyTorch's `lazy_property`), expands both, and prints the one given.
+ * (Binomial, Geometric, NegativeBinomial, LogitRelaxedBernoulli; Bernoulli, an ExponentialFamily,
+ * holds its own): it keeps the one given, derives the other on first use (PyTorch's
+ * `lazy_property`), expands both, and prints the one given.
  */
 export abstract class SuccessProbability extends Distribution {
   protected readonly _given: "probs" | "logits";
@@ -86,13 +88,30 @@ export abstract class SuccessProbability extends Distribution {
 }
 
 /** `Bernoulli({ probs })` or `Bernoulli({ logits })`: 1 with probability p, else 0. */
-export class Bernoulli extends SuccessProbability {
+export class Bernoulli extends ExponentialFamily {
+  private readonly _given: "probs" | "logits";
+  private _probs: Tensor | null;
+  private _logits: Tensor | null;
   constructor(opts: ProbsOrLogits) {
     const g = oneOf("Bernoulli", opts);
     const t = (g.probs ?? g.logits)!;
-    super([...t.shape], g, opts);
+    super([...t.shape], [], opts);
+    this._given = g.probs ? "probs" : "logits";
+    this._probs = g.probs ?? null;
+    this._logits = g.logits ?? null;
     if (this.validateArgs && g.probs) checkValues("Bernoulli", "parameter probs", g.probs, (v) => v >= 0 && v <= 1, "in [0, 1]");
     if (this.validateArgs && g.logits) checkValues("Bernoulli", "parameter logits", g.logits, (v) => !Number.isNaN(v), "real (not NaN)");
+  }
+  protected override expandInto(d: this, batchShape: readonly number[]): void {
+    expandProbsLogits(this, d, batchShape);
+  }
+  /** The success probability (sigmoid of the logits when given logits). */
+  get probs(): Tensor {
+    return (this._probs ??= lazy(() => this._logits!.sigmoid()));
+  }
+  /** log(p) − log(1 − p), from clamped probabilities when given probs. */
+  get logits(): Tensor {
+    return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -117,8 +136,19 @@ export class Bernoulli extends SuccessProbability {
   override get mode(): Tensor {
     return noGrad(() => this.probs.ge(0.5).to(this.probs.dtype).maskedFill(this.probs.eq(0.5), NaN));
   }
+  /** (log(p/(1 − p))). */
+  override get naturalParams(): Tensor[] {
+    return [this.probs.div(this.probs.neg().add(1)).log()];
+  }
+  /** F(x) = log(1 + eˣ). */
+  override logNormalizer(x: Tensor): Tensor {
+    return x.exp().add(1).log();
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
+  }
   protected override reprParams(): [string, Tensor][] {
-    return [this.givenParam()];
+    return [[this._given, this._given === "probs" ? this.probs : this.logits]];
   }
 }
 

@@ -13,7 +13,8 @@ import { type Generator, defaultGenerator } from "../tensor/random.js";
 import { poisson } from "../tensor/sampling.js";
 import { numelOf } from "../tensor/shape.js";
 import { TensileError, fmtShape } from "../errors.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { ExponentialFamily } from "./exp-family.js";
+import { type DistributionOptions, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 
 /** One Gamma(α, 1) draw: Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
 export function gammaDraw(g: Generator, alpha: number): number {
@@ -83,7 +84,7 @@ export function sampleDirichlet(concentration: Tensor, draws?: Tensor): Tensor {
 const positive = (op: string, name: string, t: Tensor) => checkValues(op, `parameter ${name}`, t, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
 
 /** `Gamma(concentration, rate)`: density β^α x^(α−1) e^(−βx) / Γ(α) on x > 0. */
-export class Gamma extends Distribution {
+export class Gamma extends ExponentialFamily {
   readonly concentration: Tensor;
   readonly rate: Tensor;
   constructor(concentration: Param, rate: Param, opts: DistributionOptions = {}) {
@@ -135,6 +136,17 @@ export class Gamma extends Distribution {
   override get variance(): Tensor {
     return this.concentration.div(this.rate.pow(2));
   }
+  /** (α − 1, −β). */
+  override get naturalParams(): Tensor[] {
+    return [this.concentration.sub(1), this.rate.neg()];
+  }
+  /** F(x, y) = log Γ(x + 1) + (x + 1) log(−1/y). */
+  override logNormalizer(x: Tensor, y: Tensor): Tensor {
+    return lgamma(x.add(1)).add(x.add(1).mul(y.reciprocal().neg().log()));
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
+  }
   protected override reprParams(): [string, Tensor][] {
     return [["concentration", this.concentration], ["rate", this.rate]];
   }
@@ -157,7 +169,7 @@ export class Chi2 extends Gamma {
 }
 
 /** `Dirichlet(concentration)` over the simplex of the last dim's K components. */
-export class Dirichlet extends Distribution {
+export class Dirichlet extends ExponentialFamily {
   readonly concentration: Tensor;
   constructor(concentration: Param, opts: DistributionOptions = {}) {
     const [a] = asParams("Dirichlet", ["concentration"], [concentration]);
@@ -210,13 +222,21 @@ export class Dirichlet extends Distribution {
     const a = this.concentration, a0 = a.sum(-1, true);
     return a.mul(a0.sub(a)).div(a0.pow(2).mul(a0.add(1)));
   }
+  /** (α). */
+  override get naturalParams(): Tensor[] {
+    return [this.concentration];
+  }
+  /** F(x) = Σ log Γ(xᵢ) − log Γ(Σ xᵢ). */
+  override logNormalizer(x: Tensor): Tensor {
+    return lgamma(x).sum(-1).sub(lgamma(x.sum(-1)));
+  }
   protected override reprParams(): [string, Tensor][] {
     return [["concentration", this.concentration]];
   }
 }
 
 /** `Beta(concentration1, concentration0)`: density x^(α−1)(1 − x)^(β−1)/B(α, β) on [0, 1] (a two-component Dirichlet, as PyTorch). */
-export class Beta extends Distribution {
+export class Beta extends ExponentialFamily {
   readonly dirichlet: Dirichlet;
   constructor(concentration1: Param, concentration0: Param, opts: DistributionOptions = {}) {
     const [a, b] = asParams("Beta", ["concentration1", "concentration0"], [concentration1, concentration0]);
@@ -258,10 +278,18 @@ export class Beta extends Distribution {
     const a = this.concentration1, b = this.concentration0, s = a.add(b);
     return a.mul(b).div(s.pow(2).mul(s.add(1)));
   }
+  /** (α, β). */
+  override get naturalParams(): Tensor[] {
+    return [this.concentration1, this.concentration0];
+  }
+  /** F(x, y) = log Γ(x) + log Γ(y) − log Γ(x + y). */
+  override logNormalizer(x: Tensor, y: Tensor): Tensor {
+    return lgamma(x).add(lgamma(y)).sub(lgamma(x.add(y)));
+  }
 }
 
 /** `Poisson(rate)`: P(k) = rateᵏ e^(−rate)/k! on k = 0, 1, 2, … */
-export class Poisson extends Distribution {
+export class Poisson extends ExponentialFamily {
   readonly rate: Tensor;
   constructor(rate: Param, opts: DistributionOptions = {}) {
     const [r] = asParams("Poisson", ["rate"], [rate]);
@@ -290,6 +318,14 @@ export class Poisson extends Distribution {
   }
   override get variance(): Tensor {
     return this.rate;
+  }
+  /** (log rate). */
+  override get naturalParams(): Tensor[] {
+    return [this.rate.log()];
+  }
+  /** F(x) = eˣ. */
+  override logNormalizer(x: Tensor): Tensor {
+    return x.exp();
   }
   protected override reprParams(): [string, Tensor][] {
     return [["rate", this.rate]];

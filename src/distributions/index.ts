@@ -16,6 +16,8 @@ export { Distribution, type DistributionOptions, type Param } from "./distributi
 export { Normal, LogNormal, Uniform, Laplace, Exponential } from "./continuous.js";
 export { Bernoulli, Categorical, OneHotCategorical, type ProbsOrLogits } from "./discrete.js";
 export { Independent } from "./independent.js";
+export { ExponentialFamily, klExponentialFamily } from "./exp-family.js";
+export { OneHotCategoricalStraightThrough } from "./straight-through.js";
 export { Gamma, Chi2, Beta, Dirichlet, Poisson } from "./gamma.js";
 export { MultivariateNormal, type MultivariateNormalOptions } from "./multivariate.js";
 export { klDivergence, registerKl } from "./kl.js";
@@ -33,6 +35,9 @@ export { VonMises } from "./von-mises.js";
 export { Wishart, type WishartOptions } from "./wishart.js";
 export { LKJCholesky } from "./lkj.js";
 export { StickBreakingTransform, LowerCholeskyTransform, CorrCholeskyTransform } from "./transforms-extra.js";
+export {
+  IndependentTransform, ReshapeTransform, CatTransform, StackTransform, CumulativeDistributionTransform, CatConstraint, StackConstraint,
+} from "./transforms-structured.js";
 export {
   Transform, Constraint, ComposeTransform, InverseTransform, ExpTransform, AffineTransform, PowerTransform, SigmoidTransform,
   SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions,

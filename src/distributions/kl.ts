@@ -1,7 +1,8 @@
 /**
  * `klDivergence(p, q)`: KL(p ‖ q) in closed form for the pairs PyTorch registers among the
- * distributions here, with its formulas (infinite where q rules out what p allows); `registerKl`
- * adds a pair, as PyTorch's `register_kl`.
+ * distributions here, with its formulas (infinite where q rules out what p allows), and below them
+ * the Bregman fallback for two members of one exponential family; `registerKl` adds a pair, as
+ * PyTorch's `register_kl`.
  */
 import { Tensor, erf, fullLike, noGrad, where } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
@@ -20,6 +21,7 @@ import { Pareto } from "./power-law.js";
 import { LowRankMultivariateNormal, batchMahalanobis, lowRankLogDet, lowRankMahalanobis } from "./low-rank.js";
 import { solve } from "../ops/linalg-dense.js";
 import { diagEmbed, diagonal } from "../ops/linalg.js";
+import { ExponentialFamily, klExponentialFamily } from "./exp-family.js";
 
 type Ctor<D extends Distribution> = abstract new (...args: never[]) => D;
 type KlFn = (p: never, q: never) => Tensor;
@@ -39,6 +41,9 @@ export function klDivergence(p: Distribution, q: Distribution): Tensor {
   for (const [P, Q, fn] of registry) if (p instanceof P && q instanceof Q) return (fn as (a: Distribution, b: Distribution) => Tensor)(p, q);
   throw new TensileError(`klDivergence: no KL(p || q) is implemented for p ${p.constructor.name} and q ${q.constructor.name}; register one with registerKl`);
 }
+
+// registered first, so every pair below wins over it: the Bregman fallback for one exponential family (PyTorch's `_kl_expfamily_expfamily`)
+registerKl(ExponentialFamily, ExponentialFamily, klExponentialFamily);
 
 /** Sets `t` to `v` where `mask` holds (a constant, no gradient there), as PyTorch's `t[mask] = v`. */
 const setWhere = (t: Tensor, mask: Tensor, v: number): Tensor => t.maskedFill(mask.expand(t.shape), v);

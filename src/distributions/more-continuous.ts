@@ -12,6 +12,7 @@ import { Normal, Uniform, draws } from "./continuous.js";
 import { Chi2 } from "./gamma.js";
 import { type ProbsOrLogits, clampProbs, expandProbsLogits, lazy, oneOf } from "./discrete.js";
 import { TransformedDistribution } from "./transformed.js";
+import { ExponentialFamily } from "./exp-family.js";
 import { AbsTransform, AffineTransform, ExpTransform } from "./transforms.js";
 import { TensileError, fmtValue } from "../errors.js";
 
@@ -264,7 +265,7 @@ export interface ContinuousBernoulliOptions extends ProbsOrLogits {
  * `ContinuousBernoulli({ probs } | { logits })`: the continuous Bernoulli on [0, 1] (Loaiza-Ganem &
  * Cunningham, 2019), density C(λ)·λˣ(1 − λ)¹⁻ˣ; reparameterised through its icdf.
  */
-export class ContinuousBernoulli extends Distribution {
+export class ContinuousBernoulli extends ExponentialFamily {
   override get hasRsample(): boolean {
     return true;
   }
@@ -362,6 +363,21 @@ export class ContinuousBernoulli extends Distribution {
   override entropy(): Tensor {
     const lp0 = this.probs.neg().log1p(), lp1 = this.probs.log();
     return this.mean.mul(lp0.sub(lp1)).sub(this.logNorm()).sub(lp0);
+  }
+  /** (logits). */
+  override get naturalParams(): Tensor[] {
+    return [this.logits];
+  }
+  /** F(x) = log|eˣ − 1| − log|x| away from x = 0 (outside lims − ½), its Taylor series x/2 + x²/24 − x⁴/2880 inside. */
+  override logNormalizer(x: Tensor): Tensor {
+    const outside = x.le(this.lims[0] - 0.5).logicalOr(x.gt(this.lims[1] - 0.5));
+    const cut = where(outside, x, fullLike(x.detach(), this.lims[0] - 0.5));
+    const logNorm = cut.exp().sub(1).abs().log().sub(cut.abs().log());
+    const taylor = x.mul(0.5).add(x.pow(2).div(24)).sub(x.pow(4).div(2880));
+    return where(outside, logNorm, taylor);
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
   protected override reprParams(): [string, Tensor][] {
     return [[this._given, this._given === "probs" ? this.probs : this.logits]];

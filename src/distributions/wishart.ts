@@ -11,7 +11,8 @@ import { choleskySolve } from "../ops/linalg-extra.js";
 import { diagEmbed, diagonal } from "../ops/linalg.js";
 import { withBackend } from "../backends/registry.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, setField } from "./distribution.js";
+import { ExponentialFamily } from "./exp-family.js";
+import { type DistributionOptions, type Param, asParams, broadcastAll, setField } from "./distribution.js";
 import { Chi2, standardGamma } from "./gamma.js";
 
 const LOG_2 = Math.LN2;
@@ -53,7 +54,7 @@ export function wishartDraw(d: Wishart, noise: Tensor): Tensor {
   return chol.matmul(chol.transpose(-2, -1));
 }
 
-export class Wishart extends Distribution {
+export class Wishart extends ExponentialFamily {
   override get hasRsample(): boolean {
     return true;
   }
@@ -170,6 +171,20 @@ export class Wishart extends Distribution {
       .add(mvlgamma(nu.div(2), p))
       .sub(nu.sub(p + 1).div(2).mul(mvdigamma(nu.div(2), p)))
       .add(nu.mul(p / 2));
+  }
+  /** (−Σ⁻¹/2, (ν − p − 1)/2). */
+  override get naturalParams(): Tensor[] {
+    const p = this.eventShape[0]!;
+    return [this.precisionMatrix.div(-2), this.df.sub(p + 1).div(2)];
+  }
+  /** F(x, y) = (y + (p + 1)/2)(p log 2 − log|−2x|) + log Γ_p(y + (p + 1)/2). */
+  override logNormalizer(x: Tensor, y: Tensor): Tensor {
+    const p = this.eventShape[0]!;
+    const a = y.add((p + 1) / 2);
+    return a.mul(slogdet(x.mul(-2)).logabsdet.neg().add(LOG_2 * p)).add(mvlgamma(a, p));
+  }
+  override get meanCarrierMeasure(): number {
+    return 0;
   }
   /** PyTorch's `positive_definite` support: symmetric, with a Cholesky factor. */
   private checkPositiveDefinite(value: Tensor): void {
