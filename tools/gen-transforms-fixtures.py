@@ -9,6 +9,14 @@ It writes fixtures/transforms.json: seeded float32 input images ("inputs": name 
 Tensile's form: options objects where torchvision has keyword arguments), `out` torchvision's result.
 posterize and equalize run on `convert_image_dtype(img, uint8)` and their result is divided by 255,
 which is what Tensile's float versions promise. test/data-transforms.test.ts reads it.
+
+After "cases" come the sets that test/transforms-more.test.ts and test/data-more.test.ts read:
+"elasticParams" (ElasticTransform.get_params: its uniform noise, re-drawn from the same seed, and
+the displacement), "elasticCases" (F.elastic_transform at a given displacement), "linearCases"
+(LinearTransformation), "augMixSpaces" and "augMixCases" (AugMix with its Dirichlet draws and op
+chains recorded: the float-image contract routes Posterize/Equalize through uint8 and divides
+Solarize's threshold by 255, as Tensile's `applyAugmentOp` does), and "distributedSampler"
+(torch.utils.data.DistributedSampler's indices per rank, without shuffling).
 """
 import argparse
 import json
@@ -175,6 +183,7 @@ def main():
         "trivialAugmentWide9": space(AA.TrivialAugmentWide()._augmentation_space(9)),
     }
     coeffs = TF._get_perspective_coeffs(start, [[1, 1], [8, 0], [9, 6], [2, 7]])
+    more = more_fixtures(inputs, u8)
     os.makedirs(opts.out, exist_ok=True)
     body = ",\n".join(json.dumps(c, separators=(",", ":"), allow_nan=False) for c in cases)
     ins = ",\n".join(f"{json.dumps(k)}:{json.dumps(enc(v), separators=(',', ':'))}" for k, v in inputs.items())
@@ -182,10 +191,121 @@ def main():
     text = (f'{{"generator":{json.dumps(GENERATOR)},"torch":{json.dumps(torch.__version__)},"torchvision":{json.dumps(torchvision.__version__)},\n'
             f'"perspectiveCoeffs":{json.dumps({"start": start, "end": [[1, 1], [8, 0], [9, 6], [2, 7]], "coeffs": coeffs})},\n'
             f'"augmentSpaces":{json.dumps(spaces, separators=(",", ":"))},\n'
-            f'"inputs":{{\n{ins}\n}},\n"cases":[\n{body}\n]}}\n')
+            f'"inputs":{{\n{ins}\n}},\n"cases":[\n{body}\n]'
+            + "".join(f',\n{json.dumps(k)}:{json.dumps(v, separators=(",", ":"), allow_nan=False)}' for k, v in more.items()) + '}\n')
     with open(os.path.join(opts.out, "transforms.json"), "w", encoding="utf-8") as f:
         f.write(text)
     print(f"torch {torch.__version__}: transforms.json: {len(cases)} cases / {len(text) / 1e6:.2f} MB")
+
+
+def more_fixtures(inputs, u8):
+    """Elastic, linear, AugMix and DistributedSampler sets (after every existing case: the global seeds here do not move them)."""
+    import torchvision.transforms as T
+    from torchvision.transforms import autoaugment as AA
+    from torch.utils.data import DistributedSampler
+    more = {}
+
+    # ElasticTransform.get_params: draws two torch.rand fields (blurring draws nothing), so re-seeding gives its noise
+    params = []
+    for seed, alpha, sigma, size in [(1, [2.0, 2.0], [0.5, 0.5], [8, 10]), (2, [3.0, 1.5], [0.9, 0.6], [8, 10]),
+                                     (3, [1.0, 1.0], [0.0, 0.0], [8, 10]), (4, [4.0, 2.5], [1.2, 0.8], [12, 11])]:
+        torch.manual_seed(seed)
+        disp = T.ElasticTransform.get_params(alpha, sigma, size)
+        torch.manual_seed(seed)
+        ux, uy = torch.rand([1, 1] + size), torch.rand([1, 1] + size)
+        params.append({"alpha": alpha, "sigma": sigma, "size": size, "ux": enc(ux), "uy": enc(uy), "displacement": enc(disp), "_t": disp})
+    cases = []
+    for name, k, mode, fill in [("rgb", 0, "bilinear", None), ("rgb", 1, "nearest", [0.1, 0.2, 0.3]), ("batch", 1, "bilinear", 0.5),
+                                ("grey", 2, "bilinear", [1.0]), ("rgb", 2, "nearest", None), ("batch", 0, "nearest", 0.0),
+                                ("rgb", 1, "bilinear", [0.9, 0.5, 0.1])]:
+        o = {"interpolation": mode}
+        if fill is not None:
+            o["fill"] = fill
+        disp = params[k]["_t"]
+        cases.append({"input": name, "displacement": k, "options": o, "out": enc(TF.elastic_transform(inputs[name], disp, MODES[mode], fill))})
+    for p in params:
+        del p["_t"]
+    more["elasticParams"] = params
+    more["elasticCases"] = cases
+
+    # LinearTransformation on small images (D = 12)
+    g = torch.Generator().manual_seed(20261130)
+    matrix, mean = torch.rand(12, 12, generator=g) - 0.5, torch.rand(12, generator=g)
+    small, smallbatch = torch.rand(3, 2, 2, generator=g), torch.rand(2, 3, 2, 2, generator=g)
+    lt = T.LinearTransformation(matrix, mean)
+    more["linearCases"] = {"matrix": enc(matrix), "mean": enc(mean),
+                           "cases": [{"input": enc(x), "out": enc(lt(x))} for x in (small, smallbatch)]}
+
+    # AugMix: the op tables, then runs with their draws recorded
+    def space(d):
+        return {k: [[float(v) for v in m.reshape(-1).tolist()] if m.ndim > 0 else [], s] for k, (m, s) in d.items()}
+    more["augMixSpaces"] = [
+        {"bins": 10, "size": [8, 10], "allOps": True, "space": space(AA.AugMix()._augmentation_space(10, (8, 10)))},
+        {"bins": 10, "size": [32, 24], "allOps": False, "space": space(AA.AugMix(all_ops=False)._augmentation_space(10, (32, 24)))},
+        {"bins": 7, "size": [5, 9], "allOps": True, "space": space(AA.AugMix()._augmentation_space(7, (5, 9)))},
+    ]
+    orig_apply = AA._apply_op
+    record = []
+    base = [0]
+
+    def float_apply(img, op_name, magnitude, interpolation, fill):
+        record.append((op_name, magnitude, img.data_ptr() == base[0]))
+        if op_name == "Posterize":
+            return TF.posterize(u8(img), int(magnitude)).float() / 255
+        if op_name == "Equalize":
+            return TF.equalize(u8(img)).float() / 255
+        if op_name == "Solarize":
+            return TF.solarize(img, magnitude / 255)
+        return orig_apply(img, op_name, magnitude, interpolation=interpolation, fill=fill)
+
+    class RecordingAugMix(AA.AugMix):
+        def _sample_dirichlet(self, params):
+            out = super()._sample_dirichlet(params)
+            self.draws.append(out.clone())
+            return out
+
+    AA._apply_op = float_apply
+    augmix = []
+    configs = [(name, seed, kw) for name, seeds, kw in [
+        ("rgb", range(0, 4), {}),
+        ("batch", range(4, 6), {"severity": 10, "mixture_width": 2, "chain_depth": 3, "alpha": 0.5, "all_ops": False,
+                                "interpolation": "nearest", "fill": [0.2, 0.4, 0.6]}),
+        ("grey", range(6, 8), {"severity": 6, "mixture_width": 4, "chain_depth": 1, "alpha": 2.0, "fill": 0.5}),
+        ("rgb", range(8, 11), {"severity": 10, "chain_depth": 2, "interpolation": "nearest"}),
+    ] for seed in seeds]
+    names = {"severity": "severity", "mixture_width": "mixtureWidth", "chain_depth": "chainDepth", "alpha": "alpha",
+             "all_ops": "allOps", "interpolation": "interpolation", "fill": "fill"}
+    for name, seed, kw in configs:
+        tv = dict(kw)
+        if "interpolation" in tv:
+            tv["interpolation"] = MODES[tv["interpolation"]]
+        t = RecordingAugMix(**tv)
+        t.draws = []
+        record.clear()
+        x = inputs[name]
+        base[0] = x.data_ptr()
+        torch.manual_seed(seed)
+        out = t(x)
+        chains = []
+        for op_name, magnitude, first in record:
+            if first:
+                chains.append([])
+            chains[-1].append([op_name, magnitude])
+        augmix.append({"input": name, "options": {names[k]: v for k, v in kw.items()},
+                       "weights": enc(t.draws[0])["data"], "mixing": enc(t.draws[1])["data"], "chains": chains, "out": enc(out)})
+    AA._apply_op = orig_apply
+    more["augMixCases"] = augmix
+
+    # DistributedSampler without shuffling: the indices of every rank
+    sampler = []
+    for n in (0, 1, 2, 3, 5, 10, 11, 16):
+        for replicas in (1, 2, 3, 4, 7):
+            for drop in (False, True):
+                ranks = [list(DistributedSampler(list(range(n)), num_replicas=replicas, rank=r, shuffle=False, drop_last=drop))
+                         for r in range(replicas)]
+                sampler.append({"n": n, "numReplicas": replicas, "dropLast": drop, "indices": ranks})
+    more["distributedSampler"] = sampler
+    return more
 
 
 if __name__ == "__main__":

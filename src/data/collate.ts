@@ -1,6 +1,7 @@
 /**
  * `defaultCollate`, PyTorch's `default_collate`: turns a list of samples into a batch by stacking
- * tensors along a new first dimension and recursing into tuples and plain objects.
+ * tensors along a new first dimension and recursing into tuples and plain objects; and
+ * `defaultConvert`, PyTorch's `default_convert`, what an unbatched loader does to each sample.
  */
 import { Tensor, asTensor, stack, tensor } from "../core.js";
 import { TensileError } from "../errors.js";
@@ -107,4 +108,53 @@ function describe(v: unknown): string {
 
 function mixed(path: string, expected: string, got: unknown): TensileError {
   return new TensileError(`defaultCollate: ${path} mixes types: expected every sample to be a ${expected}, found ${describe(got)}`);
+}
+
+/**
+ * Converts one sample the way PyTorch's `default_convert` does when a `DataLoader` does not batch
+ * (`batchSize: null`): typed arrays (NumPy arrays' role) become 1-D tensors of their own dtype
+ * (Float64Array → float64, Float32Array → float32, integer arrays → int32, sharing memory where the
+ * array type allows, as `torch.as_tensor`); arrays and plain objects are converted element by
+ * element into new ones; tensors, numbers, booleans, strings and anything else pass unchanged.
+ * ```ts
+ * defaultConvert([new Float32Array([1, 2]), 3]); // [tensor([1, 2]), 3]
+ * ```
+ */
+export function defaultConvert<T>(data: T): Converted<T> {
+  return convert(data, "data") as Converted<T>;
+}
+
+/** The type `defaultConvert` makes of a sample of type `T`. */
+export type Converted<T> = T extends Tensor
+  ? Tensor
+  : T extends TypedArrayLike
+    ? Tensor
+    : T extends readonly unknown[]
+      ? { -readonly [K in keyof T]: Converted<T[K]> }
+      : T extends number | boolean | string | bigint | symbol | null | undefined
+        ? T
+        : T extends object
+          ? { [K in keyof T]: Converted<T[K]> }
+          : T;
+
+function convert(data: unknown, path: string): unknown {
+  if (data instanceof Tensor) return data;
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+    if (data instanceof Float64Array) return asTensor(data, { dtype: "float64" });
+    if (data instanceof Float32Array) return asTensor(data, { dtype: "float32" });
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array)
+      throw new TensileError(`defaultConvert: ${path} is a ${data.constructor.name}; Tensile has no 64-bit integer tensors`);
+    if (data instanceof Uint32Array) {
+      const bad = data.findIndex((v) => v > 2147483647);
+      if (bad >= 0) throw new TensileError(`defaultConvert: ${path}[${bad}] = ${data[bad]} does not fit an int32 tensor`);
+    }
+    return asTensor(data instanceof Int32Array ? data : Int32Array.from(data as TypedArrayLike), { dtype: "int32" });
+  }
+  if (Array.isArray(data)) return data.map((v, i) => convert(v, `${path}[${i}]`));
+  if (data !== null && typeof data === "object" && Object.getPrototypeOf(data) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(data)) out[k] = convert(v, `${path}.${k}`);
+    return out;
+  }
+  return data;
 }

@@ -5,12 +5,12 @@
  */
 import { Generator } from "../core.js";
 import { TensileError } from "../errors.js";
-import { defaultCollate, type Collated } from "./collate.js";
+import { defaultCollate, defaultConvert, type Collated } from "./collate.js";
 import { IterableDataset, hasGetBatch, type MapDataset, type StreamProtocols } from "./dataset.js";
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from "./sampler.js";
 
 export interface DataLoaderOptions<T, B> {
-  /** Samples per batch (default 1); `null` yields samples one by one, uncollated. */
+  /** Samples per batch (default 1); `null` yields samples one by one, uncollated (through `defaultConvert`, as PyTorch, unless a `collateFn` is given). */
   batchSize?: number | null;
   /** Reshuffle the indices every epoch (default false). Seeded by `generator`, else the default generator. */
   shuffle?: boolean;
@@ -112,7 +112,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       let batch: T[] = [];
       for (let r = await it.next(); !r.done; r = await it.next()) {
         if (this.batchSize === null) {
-          yield r.value as unknown as B;
+          yield this.unbatched(r.value);
           continue;
         }
         batch.push(r.value);
@@ -127,11 +127,16 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     yield* this.group(stream[Symbol.iterator]!());
   }
 
+  /** A sample of an unbatched loader: PyTorch's `default_convert` with the default collate, else as it is. */
+  private unbatched(sample: T): B {
+    return (this.usesDefaultCollate ? defaultConvert(sample) : sample) as unknown as B;
+  }
+
   private *group(it: Iterator<T>): IterableIterator<B> {
     let batch: T[] = [];
     for (let r = it.next(); !r.done; r = it.next()) {
       if (this.batchSize === null) {
-        yield r.value as unknown as B;
+        yield this.unbatched(r.value);
         continue;
       }
       batch.push(r.value);
@@ -147,7 +152,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     const source = asMapDataset(this.dataset as MapDataset<T> | readonly T[]);
     if (!this.batchSampler) {
       // batchSize null: samples one by one, as PyTorch (no collation).
-      for (const i of this.sampler!) yield source.getItem(i) as unknown as B;
+      for (const i of this.sampler!) yield this.unbatched(source.getItem(i));
       return;
     }
     const fast = this.usesDefaultCollate && hasGetBatch(source);
@@ -173,4 +178,23 @@ function asMapDataset<T>(d: MapDataset<T> | readonly T[]): MapDataset<T> {
       return arr[i]!;
     },
   };
+}
+
+/** What `getWorkerInfo()` returns inside a DataLoader worker (PyTorch's `WorkerInfo`). */
+export interface WorkerInfo {
+  readonly id: number;
+  readonly numWorkers: number;
+  readonly seed: number;
+  readonly dataset: unknown;
+}
+
+/**
+ * PyTorch's `torch.utils.data.get_worker_info()`: the current DataLoader worker's id, worker count,
+ * seed and dataset copy, or null in the main process. Tensile's DataLoader loads every batch in the
+ * calling thread (it has no `num_workers`), so this is always null; datasets written for PyTorch that
+ * shard themselves by worker (`if (info === null) { whole range } else { a slice }`) take the
+ * single-process branch.
+ */
+export function getWorkerInfo(): WorkerInfo | null {
+  return null;
 }

@@ -1,6 +1,7 @@
 /**
  * Datasets, as in `torch.utils.data`: map-style `Dataset` (`getItem(i)`, `length`), `IterableDataset`
- * (a sync or async stream), and the combinators `TensorDataset`, `Subset`, `ConcatDataset`, `randomSplit`.
+ * (a sync or async stream), and the combinators `TensorDataset`, `Subset`, `ConcatDataset`,
+ * `ChainDataset` (of streams), `randomSplit`.
  */
 import { Generator, Tensor, indexSelect, tensor } from "../core.js";
 import { TensileError } from "../errors.js";
@@ -80,6 +81,57 @@ class FromIterable<T> extends IterableDataset<T> {
     if (Symbol.asyncIterator in s) return s[Symbol.asyncIterator]();
     const it = s[Symbol.iterator]();
     return { next: async () => it.next() };
+  }
+}
+
+/**
+ * Several `IterableDataset`s one after the other, chained on the fly (`torch.utils.data.ChainDataset`):
+ * each epoch iterates the first stream to its end, then the second, and so on. `length` is the sum
+ * of theirs, or undefined when one has none. Iterate it synchronously when every stream is
+ * synchronous; `for await` works with any mix.
+ * ```ts
+ * const both = new ChainDataset([IterableDataset.from([1, 2]), IterableDataset.from([3])]);
+ * [...new DataLoader(both, { batchSize: null })]; // [1, 2, 3]
+ * ```
+ */
+export class ChainDataset<T> extends IterableDataset<T> {
+  readonly datasets: readonly IterableDataset<T>[];
+  constructor(datasets: Iterable<IterableDataset<T>>) {
+    super();
+    if (datasets === null || typeof (datasets as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== "function")
+      throw new TensileError("ChainDataset: datasets should be an iterable of IterableDatasets");
+    this.datasets = [...datasets];
+    this.datasets.forEach((d, i) => {
+      if (!(d instanceof IterableDataset))
+        throw new TensileError(`ChainDataset: only supports IterableDataset, but dataset ${i} is ${d === null ? "null" : (d as object)?.constructor?.name ?? typeof d}`);
+    });
+  }
+
+  get length(): number | undefined {
+    let total = 0;
+    for (const d of this.datasets) {
+      const n = (d as { length?: number }).length;
+      if (n === undefined) return undefined;
+      total += n;
+    }
+    return total;
+  }
+
+  *[Symbol.iterator](): Iterator<T> {
+    for (const [i, d] of this.datasets.entries()) {
+      const s = d as StreamProtocols<T>;
+      if (typeof s[Symbol.iterator] !== "function")
+        throw new TensileError(`ChainDataset: dataset ${i} is asynchronous; iterate with \`for await\``);
+      yield* { [Symbol.iterator]: () => s[Symbol.iterator]!() };
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    for (const d of this.datasets) {
+      const s = d as StreamProtocols<T>;
+      if (typeof s[Symbol.asyncIterator] === "function") yield* { [Symbol.asyncIterator]: () => s[Symbol.asyncIterator]!() };
+      else yield* { [Symbol.iterator]: () => s[Symbol.iterator]!() };
+    }
   }
 }
 

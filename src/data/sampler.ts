@@ -1,24 +1,40 @@
 /**
  * Samplers, as in `torch.utils.data.sampler`: iterables of dataset indices (or, for `BatchSampler`,
- * of index lists). Random ones draw from the core generator given, else from the default one.
+ * of index lists), all subclasses of `Sampler`. Random ones draw from the core generator given, else
+ * from the default one. `DistributedSampler` lives in distributed-sampler.ts.
  */
 import { Generator } from "../core.js";
 import { TensileError } from "../errors.js";
 import { permutation, randomInts, uniforms } from "./random.js";
 
-/** Yields indices into a dataset; `length` is how many one pass yields. */
-export interface Sampler<T = number> extends Iterable<T> {
-  readonly length: number;
+/**
+ * Base class of samplers (`torch.utils.data.Sampler`): yields indices into a dataset (or, for a
+ * batch sampler, index lists); `length` is how many one pass yields. Subclass it with
+ * `*[Symbol.iterator]()` and `length` (a getter or a property). The DataLoader accepts any
+ * `Iterable<number>` as a sampler, so subclassing is a convenience and an `instanceof` tag.
+ * ```ts
+ * class EvenSampler extends Sampler {
+ *   constructor(readonly n: number) { super(); }
+ *   get length() { return Math.ceil(this.n / 2); }
+ *   *[Symbol.iterator]() { for (let i = 0; i < this.n; i += 2) yield i; }
+ * }
+ * ```
+ */
+export abstract class Sampler<T = number> implements Iterable<T> {
+  abstract readonly length: number;
+  abstract [Symbol.iterator](): Iterator<T>;
 }
 
-function checkCount(op: string, name: string, n: number, allowZero = false): void {
+export function checkCount(op: string, name: string, n: number, allowZero = false): void {
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1))
     throw new TensileError(`${op}: ${name} should be a ${allowZero ? "non-negative" : "positive"} integer, got ${n}`);
 }
 
 /** 0, 1, ..., n-1 in order. */
-export class SequentialSampler implements Sampler {
-  constructor(readonly dataSource: { readonly length: number }) {}
+export class SequentialSampler extends Sampler {
+  constructor(readonly dataSource: { readonly length: number }) {
+    super();
+  }
   get length(): number {
     return this.dataSource.length;
   }
@@ -39,11 +55,12 @@ export interface RandomSamplerOptions {
  * A fresh random order each pass. Without replacement every index appears once per `n` draws
  * (`numSamples > n` chains several permutations); with replacement indices are drawn independently.
  */
-export class RandomSampler implements Sampler {
+export class RandomSampler extends Sampler {
   readonly replacement: boolean;
   readonly generator?: Generator;
   private readonly requested?: number;
   constructor(readonly dataSource: { readonly length: number }, options: RandomSamplerOptions = {}) {
+    super();
     options ??= {};
     this.replacement = options.replacement ?? false;
     this.generator = options.generator;
@@ -69,9 +86,10 @@ export class RandomSampler implements Sampler {
 }
 
 /** The given indices, in a fresh random order each pass. */
-export class SubsetRandomSampler implements Sampler {
+export class SubsetRandomSampler extends Sampler {
   readonly indices: readonly number[];
   constructor(indices: readonly number[] | Int32Array, readonly options: { generator?: Generator } = {}) {
+    super();
     this.indices = Array.from(indices);
   }
   get length(): number {
@@ -86,7 +104,7 @@ export class SubsetRandomSampler implements Sampler {
  * Draws `numSamples` indices in [0, weights.length) with probability proportional to `weights`
  * (inverse-CDF sampling; without replacement each drawn index's weight is removed).
  */
-export class WeightedRandomSampler implements Sampler {
+export class WeightedRandomSampler extends Sampler {
   readonly weights: Float64Array;
   constructor(
     weights: ArrayLike<number>,
@@ -94,6 +112,7 @@ export class WeightedRandomSampler implements Sampler {
     readonly replacement = true,
     readonly options: { generator?: Generator } = {},
   ) {
+    super();
     checkCount("WeightedRandomSampler", "numSamples", numSamples);
     this.weights = Float64Array.from(weights);
     const bad = this.weights.findIndex((w) => !(w >= 0) || !Number.isFinite(w));
@@ -133,8 +152,9 @@ export class WeightedRandomSampler implements Sampler {
 }
 
 /** Groups the indices of `sampler` into lists of `batchSize` (the last one shorter unless `dropLast`). */
-export class BatchSampler implements Sampler<number[]> {
+export class BatchSampler extends Sampler<number[]> {
   constructor(readonly sampler: Iterable<number> & { readonly length?: number }, readonly batchSize: number, readonly dropLast = false) {
+    super();
     checkCount("BatchSampler", "batchSize", batchSize);
   }
   get length(): number {

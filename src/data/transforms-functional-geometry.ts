@@ -1,8 +1,9 @@
 /**
  * The geometric half of `data.transforms.functional` (torchvision.transforms.functional on tensors):
- * resize, crops, flips, padding, and the grid-sampled rotate / affine / perspective, reproducing
- * torchvision 0.14's `_gen_affine_grid`, `_perspective_grid`, `_get_inverse_affine_matrix` and
- * `_apply_grid_transform` (with its extra mask channel when a `fill` is given).
+ * resize, crops, flips, padding, and the grid-sampled rotate / affine / perspective / elastic
+ * transform, reproducing torchvision 0.14's `_gen_affine_grid`, `_perspective_grid`,
+ * `_get_inverse_affine_matrix`, `_create_identity_grid` and `_apply_grid_transform` (with its extra
+ * mask channel when a `fill` is given).
  *
  * Images are float tensors [..., C, H, W] (or [H, W]); leading dims are flattened into one batch.
  */
@@ -338,6 +339,34 @@ export function perspective(img: Tensor, startpoints: readonly (readonly number[
   const g1 = base.matmul(theta1.transpose(1, 2).div(tensor([0.5 * ow, 0.5 * oh], { dtype })));
   const g2 = base.matmul(theta2.transpose(1, 2));
   return applyGrid(img, g1.div(g2).sub(1).reshape([1, oh, ow, 2]), mode, fill);
+}
+
+/**
+ * Moves every pixel by `displacement` [1, H, W, 2] ([dx, dy] per output pixel, in grid_sample's
+ * normalised coordinates where the image spans [−1, 1]): the output at a pixel samples the input at
+ * its centre plus the displacement (torchvision's `elastic_transform`; `transforms.elasticTransform`
+ * draws a smooth random displacement).
+ * ```ts
+ * const shift = zeros([1, 8, 10, 2]).add(tensor([0.2, 0]));  // a tenth of the width to the right
+ * F.elasticTransform(img, shift, { fill: 0 });
+ * ```
+ */
+export function elasticTransform(img: Tensor, displacement: Tensor, options: GridOptions = {}): Tensor {
+  const op = "elasticTransform";
+  options ??= {};
+  const { mode, fill } = gridArgs(op, img, options, "bilinear");
+  check(displacement instanceof Tensor, op, () => "argument displacement should be a Tensor");
+  const [h, w] = dims(img);
+  const want = [1, h, w, 2];
+  check(displacement.shape.length === 4 && displacement.shape.every((d, i) => d === want[i]), op, () =>
+    `argument displacement shape should be [${want.join(", ")}], but given [${displacement.shape.join(", ")}]`);
+  check(displacement.dtype === "float32" || displacement.dtype === "float64", op, () => `displacement should be a float tensor, got ${displacement.dtype}`);
+  // torchvision's _create_identity_grid: pixel centres, linspace((1 − s)/s, (s − 1)/s, s) per axis
+  const xs = linspace32((1 - w) / w, (w - 1) / w, w), ys = linspace32((1 - h) / h, (h - 1) / h, h);
+  const id = new Float64Array(h * w * 2);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) id.set([xs[x]!, ys[y]!], (y * w + x) * 2);
+  const grid = tensor(id, { dtype: img.dtype }).reshape(want).add(displacement.to(img.dtype));
+  return applyGrid(img, grid, mode, fill);
 }
 
 /** Sets rows i…i+h−1, columns j…j+w−1 to `v` (a tensor broadcastable to [..., C, h, w], or a number). */

@@ -7,7 +7,7 @@
  */
 export {
   resize, crop, centerCrop, hflip, vflip, pad, resizedCrop, fiveCrop, tenCrop, rotate, affine, perspective, erase,
-  inverseAffineMatrix, perspectiveCoeffs,
+  elasticTransform, inverseAffineMatrix, perspectiveCoeffs,
 } from "./transforms-functional-geometry.js";
 export type { ResizeOptions, GridOptions } from "./transforms-functional-geometry.js";
 export {

@@ -6,9 +6,9 @@
  * PIL images play in torchvision; browser `ImageData` fits) and a `Tensor` whose last two dims are
  * height and width. Random ones draw from the core generator given in their options, else the default.
  * This file holds the basics (compose, toTensor, normalize, pad, crops, flips); the rest of
- * torchvision's transforms live in transforms-geometry.ts, transforms-color.ts and
- * transforms-auto.ts, and the deterministic ops (`transforms.functional`) in
- * transforms-functional*.ts, all re-exported here.
+ * torchvision's transforms live in transforms-geometry.ts, transforms-color.ts,
+ * transforms-auto.ts, transforms-augmix.ts and transforms-elastic.ts, and the deterministic ops
+ * (`transforms.functional`) in transforms-functional*.ts, all re-exported here.
  */
 import { Generator, Tensor, asTensor, tensor } from "../core.js";
 import { TensileError } from "../errors.js";
@@ -291,5 +291,7 @@ function checkProbability(op: string, p: number): void {
 export * from "./transforms-geometry.js";
 export * from "./transforms-color.js";
 export * from "./transforms-auto.js";
+export * from "./transforms-augmix.js";
+export * from "./transforms-elastic.js";
 export type { Interpolation, Fill } from "./transforms-common.js";
 export * as functional from "./transforms-functional.js";
