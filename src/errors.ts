@@ -6,6 +6,17 @@ export class TensileError extends Error {
   }
 }
 
+/**
+ * torch.linalg.LinAlgError: a linear-algebra input the operation cannot factor or invert (a singular
+ * matrix, one that is not positive-definite). A TensileError, so `catch (e instanceof TensileError)` still sees it.
+ */
+export class LinAlgError extends TensileError {
+  constructor(message: string) {
+    super(message);
+    this.name = "LinAlgError";
+  }
+}
+
 /** Throws `TensileError(`${op}: ${message}`)` unless `cond` holds. */
 export function check(cond: unknown, op: string, message: string | (() => string)): asserts cond {
   if (!cond) throw new TensileError(`${op}: ${typeof message === "function" ? message() : message}`);

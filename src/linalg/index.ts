@@ -36,3 +36,11 @@ export function multiDot(tensors: readonly Tensor[]): Tensor {
 export { luFactor, lu, luUnpack, luSolve, solveTriangular, lstsq, vander, householderProduct } from "../ops/linalg-lu.js";
 export type { LUFactor, PLU, LuOptions, LuUnpackOptions, LuSolveOptions, SolveTriangularOptions, Lstsq, LstsqOptions, LstsqDriver } from "../ops/linalg-lu.js";
 export { tensorinv, tensorsolve, vecdot } from "../ops/linalg-extra.js";
+export { choleskyEx, invEx, solveEx, luFactorEx } from "../ops/linalg-ex.js";
+export type { CholeskyEx, InvEx, SolveEx, LUFactorEx, ExOptions } from "../ops/linalg-ex.js";
+export { ldlFactor, ldlFactorEx, ldlSolve } from "../ops/linalg-ldl.js";
+export type { LDLFactor, LDLFactorEx, LdlOptions } from "../ops/linalg-ldl.js";
+export { eig, eigvals } from "../ops/linalg-eig.js";
+export type { Eig } from "../ops/linalg-eig.js";
+/** torch.linalg.LinAlgError: thrown for a singular or not positive-definite input; a TensileError. */
+export { LinAlgError } from "../errors.js";

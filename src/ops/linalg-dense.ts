@@ -5,7 +5,7 @@
  * with Tensor ops (so createGraph works through them).
  */
 import { record } from "../autograd/engine.js";
-import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { LinAlgError, TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DType, arrayFor, isFloating } from "../tensor/dtype.js";
 import { eye } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -149,7 +149,7 @@ export function logdet(A: T): T {
 }
 
 function notInvertible(name: string, batchIndex: number, count: number): never {
-  throw new TensileError(`${name}: ${count > 1 ? `(Batch element ${batchIndex}): ` : ""}the input matrix is singular, so it cannot be inverted`);
+  throw new LinAlgError(`${name}: ${count > 1 ? `(Batch element ${batchIndex}): ` : ""}the input matrix is singular, so it cannot be inverted`);
 }
 
 /** The inverse of each square matrix (a TensileError when one is singular); gradient −A⁻ᵀ·g·A⁻ᵀ. */
@@ -189,7 +189,7 @@ function solveLeft(name: string, A: T, B: T): T {
   const perm = new Int32Array(n);
   for (let b = 0; b < count; b++) {
     if (luInPlace(a, b * n * n, n, perm) === 0)
-      throw new TensileError(`${name}: ${count > 1 ? `(Batch element ${b}): ` : ""}the solve could not be completed because the input matrix is singular`);
+      throw new LinAlgError(`${name}: ${count > 1 ? `(Batch element ${b}): ` : ""}the solve could not be completed because the input matrix is singular`);
     luSolve(a, b * n * n, n, perm, x, b * n * k, k);
   }
   const Xm: T = fromF64(A, A.dtype, x, [...batch, n, k]);
@@ -243,7 +243,7 @@ export function cholesky(A: T, opts?: { upper?: boolean } | null): T {
       let d = data[o + j * n + j]!;
       for (let k = 0; k < j; k++) d -= L[o + j * n + k]! ** 2;
       if (!(d > 0))
-        throw new TensileError(`${name}: ${count > 1 ? `(Batch element ${b}): ` : ""}the factorization could not be completed because the input is not positive-definite (the leading minor of order ${j + 1} is not positive-definite)`);
+        throw new LinAlgError(`${name}: ${count > 1 ? `(Batch element ${b}): ` : ""}the factorization could not be completed because the input is not positive-definite (the leading minor of order ${j + 1} is not positive-definite)`);
       const ljj = Math.sqrt(d);
       L[o + j * n + j] = ljj;
       for (let i = j + 1; i < n; i++) {

@@ -265,7 +265,7 @@ interface Factored {
 }
 
 /** getrf over the batch, LU recorded as a function of A (gradient: PyTorch's lu_factor_ex_backward). */
-function factor(name: string, A: T, pivot: boolean): Factored {
+export function factor(name: string, A: T, pivot: boolean): Factored {
   checkMatrix(name, A);
   const batch = A.shape.slice(0, -2);
   const [m, n] = A.shape.slice(-2) as [number, number];
