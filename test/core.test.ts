@@ -112,6 +112,7 @@ describe("creation and dtypes", () => {
     manualSeed(1234);
     assert.equal(initialSeed(), 1234);
     assert.equal(new Generator(99).initialSeed(), 99);
+    assert.equal(new Generator().device, "cpu");
     const s1 = seed(), s2 = seed();
     assert.ok(Number.isSafeInteger(s1) && s1 >= 0 && s1 !== s2, `two draws differ: ${s1}, ${s2}`);
     assert.equal(initialSeed(), s2);

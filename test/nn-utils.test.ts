@@ -311,6 +311,18 @@ test("nn.utils.skipInit builds a module without drawing its random initialisatio
   const seq = nn.utils.skipInit(() => new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU()));
   seq.loadStateDict({ "0.weight": tensor([[1, 2], [3, 4], [5, 6]]), "0.bias": tensor([0, 0, 3]) });
   assert.deepEqual(Array.from(seq.forward(tensor([[1, -1]])).dataSync()), [0, 0, 2]);
+  // the initialisers that draw other than through uniform_/normal_ skip too (truncNormal_ used to write a·std everywhere)
+  manualSeed(3);
+  const drawn = nn.utils.skipInit(() => {
+    const m = new nn.Linear(4, 3);
+    nn.init.truncNormal_(m.weight, 0, 0.02);
+    nn.init.orthogonal_(m.bias!.unsqueeze(0));
+    nn.init.sparse_(m.weight, 0.5);
+    return m;
+  });
+  assert.equal(drawn.weight.abs().sum().item(), 0, "truncNormal_ / sparse_ under skipInit leave zeros");
+  assert.equal(drawn.bias!.abs().sum().item(), 0, "orthogonal_ under skipInit leaves zeros");
+  assert.deepEqual(Array.from(rand([4]).dataSync()), before, "nor do they advance the generator");
   // after it, initialisation draws again
   const a = new nn.Linear(6, 5);
   assert.ok(a.weight.abs().sum().item() > 0);

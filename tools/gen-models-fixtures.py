@@ -136,17 +136,20 @@ def main():
     ap.add_argument("--set", nargs="*", help="model sets to write (default: all); '' is this file's MODELS")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    sets = {"": MODELS}
+    sets = {"": {"MODELS": MODELS}}
     for name in sorted(os.listdir(os.path.join(ROOT, "tools", "modelsets"))):
         if name.endswith(".py") and not name.startswith("_"):
-            sets[name[:-3]] = runpy.run_path(os.path.join(ROOT, "tools", "modelsets", name))["MODELS"]
+            sets[name[:-3]] = runpy.run_path(os.path.join(ROOT, "tools", "modelsets", name))
     os.makedirs(args.out, exist_ok=True)
-    for name, models in sets.items():
+    helpers = {"formula": formula, "camel": camel, "model_input": model_input}
+    for name, module in sets.items():
         if args.set is not None and name not in args.set:
             continue
-        body = {"models": [case(*m) for m in models]}
+        body = {"models": [case(*m) for m in module["MODELS"]]}
         with open(os.path.join(args.out, f"models-{name}.json" if name else "models.json"), "w") as f:
             json.dump(body, f, separators=(",", ":"), allow_nan=False)
+        if "write_extra" in module:  # a set's own further fixtures (e.g. training-mode outputs)
+            module["write_extra"](args.out, helpers)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 /**
- * torchvision's EfficientNet-B0 … B7 (torchvision.models.efficientnet, 0.14; the V2 variants are
- * not here): `efficientnetB0()` …, with torchvision's module tree (`features.N.M.block.K…`,
- * `classifier.1`). Stochastic depth in training is torchvision's `StochasticDepth` ("row" mode),
+ * torchvision's EfficientNet-B0 … B7 (torchvision.models.efficientnet, 0.14; the V2 variants, built
+ * by this `EfficientNet` class too, are in efficientnet-v2.ts): `efficientnetB0()` …, with
+ * torchvision's module tree (`features.N.M.block.K…`, `classifier.1`). Stochastic depth in training is torchvision's `StochasticDepth` ("row" mode),
  * drawing from Tensile's default generator.
  */
 import type { Tensor } from "../core.js";
@@ -22,6 +22,8 @@ import {
 /** One MBConv row: expansion, kernel, stride, input and output channels, layers (after width/depth scaling). */
 export interface MBConvConfig {
   expandRatio: number; kernel: number; stride: number; inputChannels: number; outChannels: number; numLayers: number;
+  /** The row's block (torchvision's `MBConvConfig.block`): `MBConv` when omitted; EfficientNetV2 uses `FusedMBConv` too. */
+  block?: (c: MBConvConfig, stochasticDepthProb: number, norm: NormFactory) => Module;
 }
 
 const silu = () => new SiLU();
@@ -88,7 +90,8 @@ export class EfficientNet extends Module {
       const stage = new Sequential();
       for (let i = 0; i < c.numLayers; i++) {
         const bc = i === 0 ? c : { ...c, inputChannels: c.outChannels, stride: 1 };
-        stage.append(new MBConv(bc, (stochasticDepthProb * id) / total, norm));
+        const p = (stochasticDepthProb * id) / total;
+        stage.append(c.block ? c.block(bc, p, norm) : new MBConv(bc, p, norm));
         id++;
       }
       features.append(stage);

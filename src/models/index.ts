@@ -36,3 +36,31 @@ export { SqueezeExcitation, StochasticDepth, conv2dNormActivation, makeDivisible
 export type { ClassifierOptions, ConvNormActOptions } from "./tv-common.js";
 export { MNASInvertedResidual, MNASNet, mnasnet0_5, mnasnet0_75, mnasnet1_0, mnasnet1_3 } from "./mnasnet.js";
 export type { MNASNetOptions } from "./mnasnet.js";
+// transformer-era classifiers (docs/models.md "Transformer-era architectures")
+export { CNBlock, ConvNeXt, convnextTiny, convnextSmall, convnextBase, convnextLarge } from "./convnext.js";
+export type { CNBlockConfig, ConvNeXtOptions } from "./convnext.js";
+export { Encoder as ViTEncoder, EncoderBlock as ViTEncoderBlock, VisionTransformer, visionTransformer, vitB16, vitB32, vitL16, vitL32, vitH14 } from "./vit.js";
+export type { ViTArchitecture, ViTOptions } from "./vit.js";
+export {
+  SwinTransformer, SwinTransformerBlock, SwinTransformerBlockV2, swinTransformer, swinT, swinS, swinB, swinV2T, swinV2S, swinV2B,
+} from "./swin.js";
+export type { SwinArchitecture, SwinBlockArgs, SwinOptions } from "./swin.js";
+export { PatchMerging, PatchMergingV2, ShiftedWindowAttention, ShiftedWindowAttentionV2, shiftedWindowAttention } from "./swin-attention.js";
+export type { ShiftedWindowAttentionArgs } from "./swin-attention.js";
+export { LayerNorm2d, Permute } from "./transformer-common.js";
+export {
+  MaxVit, MaxVitBlock, MaxVitLayer, MaxVitMBConv, PartitionAttentionLayer, RelativePositionalMultiHeadAttention, maxvit, maxvitT,
+} from "./maxvit.js";
+export type { MaxVitArchitecture, MaxVitOptions } from "./maxvit.js";
+// the remaining torchvision CNN classifiers (docs/models.md "GoogLeNet, Inception v3, RegNet, EfficientNetV2")
+export { BasicConv2d, GoogLeNet, GoogLeNetAux, GoogLeNetInception, googlenet, transformImagenetInput } from "./googlenet.js";
+export type { GoogLeNetOptions, GoogLeNetOutputs } from "./googlenet.js";
+export { Inception3, InceptionA, InceptionAux, InceptionB, InceptionC, InceptionD, InceptionE, inceptionV3 } from "./inception.js";
+export type { Inception3Options, InceptionOutputs } from "./inception.js";
+export {
+  AnyStage, BottleneckTransform, RegNet, ResBottleneckBlock, regnetBlockParams, regnetDesigns, regnetX_400mf, regnetX_800mf, regnetX_1_6gf,
+  regnetX_3_2gf, regnetX_8gf, regnetX_16gf, regnetX_32gf, regnetY_400mf, regnetY_800mf, regnetY_1_6gf, regnetY_3_2gf, regnetY_8gf,
+  regnetY_16gf, regnetY_32gf, regnetY_128gf,
+} from "./regnet.js";
+export type { RegNetBlockParams, RegNetDesign, RegNetOptions } from "./regnet.js";
+export { FusedMBConv, efficientnetV2Config, efficientnetV2S, efficientnetV2M, efficientnetV2L } from "./efficientnet-v2.js";

@@ -161,6 +161,11 @@ export function withoutRandomFills<R>(fn: () => R): R {
   }
 }
 
+/** Whether random fills are no-ops now (inside `nn.utils.skipInit`): initialisers that draw otherwise skip their work too. */
+export function randomFillsSkipped(): boolean {
+  return skippingInit > 0;
+}
+
 /** `fillRandom` with the whole array filled at once (the generator's bulk fills). */
 function fillRandomBulk<S extends Tensor>(op: string, x: S, fill: (a: ReturnType<typeof arrayFor>) => void): S {
   if (skippingInit > 0) return x;

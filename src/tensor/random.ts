@@ -19,6 +19,11 @@ export class Generator {
     this.manualSeed(seed);
   }
 
+  /** "cpu": Tensile's generators feed the CPU backends (PyTorch's `generator.device`). */
+  get device(): "cpu" {
+    return "cpu";
+  }
+
   manualSeed(seed: number): this {
     if (!Number.isFinite(seed)) throw new TensileError(`manualSeed: seed must be a finite number, got ${seed}`);
     let x = (Math.trunc(seed) ^ Math.trunc(seed / 2 ** 32)) >>> 0;
