@@ -2,7 +2,7 @@ import { getBackend, withBackend } from "../backends/registry.js";
 import { TensileError } from "../errors.js";
 import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, isFloating } from "./dtype.js";
 import { Generator, defaultGenerator } from "./random.js";
-import { checkShape, numelOf, sizeAndOptions } from "./shape.js";
+import { MAX_ELEMENTS, checkShape, numelOf, sizeAndOptions } from "./shape.js";
 import { linspaceValues } from "./linspace.js";
 import { type Nested, Tensor } from "./tensor.js";
 
@@ -135,10 +135,12 @@ export function arange(start: number, end?: number | CreateOptions, step: number
   if (typeof end === "object") [end, opts] = [undefined, end ?? {}];
   if (typeof step === "object") [step, opts] = [1, step ?? {}];
   if (end === undefined) [start, end] = [0, start];
+  if (![start, end, step].every(Number.isFinite)) throw new TensileError(`arange: unsupported range: ${start} -> ${end} (step ${step})`);
   if (step === 0) throw new TensileError("arange: step must be nonzero");
   if ((end - start) / step < 0 && end !== start)
     throw new TensileError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
+  if (n > MAX_ELEMENTS) throw new TensileError(`arange: ${start} -> ${end} with step ${step} gives ${n} elements, more than a tensor can hold (${MAX_ELEMENTS})`);
   const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
   const a = arrayFor(checkDType("arange", dtype), n);
   for (let i = 0; i < n; i++) a[i] = start + i * step;
@@ -158,6 +160,9 @@ export function linspace(start: number, end: number, steps: number, opts: Create
 export function eye(n: number, m: number | CreateOptions = n, opts: CreateOptions = {}): Tensor {
   opts ??= {};
   if (typeof m === "object") [m, opts] = [n, m ?? {}];
+  if (!Number.isInteger(n) || n < 0) throw new TensileError(`eye: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(m) || m < 0) throw new TensileError(`eye: m must be a non-negative integer, got ${m}`);
+  checkShape("eye", [n, m]);
   const a = arrayFor(checkDType("eye", opts.dtype ?? "float32"), n * m);
   for (let i = 0; i < Math.min(n, m); i++) a[i * m + i] = 1;
   return make(a, [n, m], opts.requiresGrad);

@@ -71,8 +71,17 @@ export function sizeAndOptions<O extends object>(op: string, args: readonly unkn
   return [checkShape(op, sizeArgs(op, hasOpts ? args.slice(0, -1) : args)), (hasOpts ? last ?? {} : {}) as O];
 }
 
+/**
+ * The most elements one tensor may hold: 2³¹ − 1, the largest typed-array length every engine
+ * allows (and above the wasm backend's 4 GiB memory for any 4-byte dtype).
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
 export function checkShape(op: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0))
     throw new TensileError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  const n = shape.reduce((a: number, b: number) => a * b, 1);
+  if (n > MAX_ELEMENTS)
+    throw new TensileError(`${op}: a tensor of shape ${JSON.stringify(shape)} would hold ${n} elements, more than a tensor can hold (${MAX_ELEMENTS})`);
   return shape as number[];
 }

@@ -224,6 +224,10 @@ function freeBlock(b: Block): void {
 
 /** Storage of `length` elements with unspecified contents (kernels that write every element). */
 export function allocRaw(dtype: DType, length: number): WasmStorage {
+  // a NaN or negative length would move the bump pointer to NaN, after which every block lands at
+  // address 0 (two live tensors sharing memory): refuse it before the allocator sees it
+  if (!(length >= 0 && length <= 2 ** 31 - 1 && length === Math.floor(length)))
+    throw new TensileError(`wasm backend: cannot allocate ${length} elements of ${dtype} (internal error: please report the operation)`);
   const bytes = sizeClass(length * ELEMENT_BYTES[dtype]);
   const block: Block = { ptr: takeBlock(bytes), bytes };
   const s = new WasmStorage(dtype, length, block);

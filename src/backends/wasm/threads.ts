@@ -237,7 +237,10 @@ function waitForWorkers(sync: Int32Array): void {
   for (;;) {
     const p = Atomics.load(sync, PENDING);
     if (p === 0) return;
-    if (p < 0) throw new TensileError("wasm backend: the thread pool's job count went negative (internal error)");
+    if (p < 0) {
+      Atomics.store(sync, PENDING, 0); // leave the pool usable for the next call
+      throw new TensileError("wasm backend: the thread pool's job count went negative (internal error)");
+    }
     if (canBlock) Atomics.wait(sync, PENDING, p);
   }
 }
@@ -345,6 +348,7 @@ export function threadsFor(work: number, minPerThread: number): number {
 export function parallel(kernel: ParallelKernel, jobs: readonly (readonly number[])[], shared = false): void {
   const k = kernels();
   const fn = k[kernel] as (...args: number[]) => void;
+  if (jobs.length === 0) return;
   if (jobs.length === 1) {
     fn(...jobs[0]!);
     return;
