@@ -159,6 +159,9 @@ export function expand(x: T, shape: readonly number[]): T {
     throw new TensileError(`expand: the number of sizes provided (${shape.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
   const lead = shape.length - x.ndim;
   const out = shape.map((s, i) => (i >= lead && s === -1 ? x.shape[i - lead]! : s));
+  const bad = out.findIndex((s, i) => s < 0 && !(i < lead && s === -1));
+  if (bad >= 0)
+    throw new TensileError(`expand: the expanded size of the tensor (${shape[bad]}) at dimension ${bad} must be non-negative (only -1, keeping an existing size, is allowed). Target sizes: ${fmtShape(shape)}. Tensor sizes: ${fmtShape(x.shape)}`);
   const strides = out.map((s, i) => {
     if (i < lead) {
       if (shape[i] === -1) throw new TensileError(`expand: -1 is not allowed in a leading, non-existing dimension`);
@@ -194,10 +197,11 @@ export function cat(tensors: readonly T[], dim = 0): T {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new TensileError("cat: expected a non-empty list of Tensors");
   tensors.forEach((t, i) => assertTensor("cat", t, `tensors[${i}]`));
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
-  if (parts.length === 0) return tensors[0]!;
+  // the skipped legacy empty 1-D tensors still take part in the dtype promotion, as in PyTorch
+  const dtype = tensors.map((t) => t.dtype).reduce(promoteTypes);
+  if (parts.length === 0) return castTo(tensors[0]!, dtype);
   const ref = parts[0]!;
   const d = normalizeDim("cat", dim, ref.ndim);
-  const dtype = parts.map((t) => t.dtype).reduce(promoteTypes);
   parts.forEach((t: T, i: number) => {
     if (t.ndim !== ref.ndim || t.shape.some((s: number, j: number) => j !== d && s !== ref.shape[j]))
       throw new TensileError(`cat: sizes of tensors must match except in dimension ${d}. Expected ${fmtShape(ref.shape)} but got ${fmtShape(t.shape)} for tensor number ${i} in the list`);
@@ -240,12 +244,15 @@ export function split(x: T, sizeOrSections: number | readonly number[], dim = 0)
   if (typeof sizeOrSections !== "number" && !Array.isArray(sizeOrSections))
     throw new TensileError(`split: expected split_size (an integer) or a list of section sizes, got ${fmtValue(sizeOrSections)}`);
   if (typeof sizeOrSections === "number") {
+    if (!Number.isInteger(sizeOrSections)) throw new TensileError(`split: split_size must be an integer, got ${fmtValue(sizeOrSections)}`);
     if (!(sizeOrSections > 0 || (sizeOrSections === 0 && n === 0))) throw new TensileError(`split: split_size must be positive, got ${sizeOrSections}`);
     sizes = [];
     for (let i = 0; i < n; i += sizeOrSections) sizes.push(Math.min(sizeOrSections, n - i));
     if (sizes.length === 0) sizes = [0];
   } else {
     sizes = [...sizeOrSections];
+    if (!sizes.every((v) => Number.isInteger(v) && v >= 0))
+      throw new TensileError(`split: split_sizes must be non-negative integers, got ${fmtValue(sizeOrSections)}`);
     const total = sizes.reduce((a, b) => a + b, 0);
     if (total !== n) throw new TensileError(`split: split_with_sizes expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=${fmtShape(sizes)}`);
   }
@@ -261,7 +268,9 @@ export function chunk(x: T, chunks: number, dim = 0): T[] {
   assertTensor("chunk", x);
   if (!Number.isInteger(chunks) || chunks <= 0) throw new TensileError(`chunk: chunks must be greater than 0, got ${chunks}`);
   const d = normalizeDim("chunk", dim, x.ndim);
-  return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
+  // an empty dim gives `chunks` empty chunks, as PyTorch's
+  if (x.shape[d] === 0) return Array.from({ length: chunks }, () => x.narrow(d, 0, 0));
+  return split(x, Math.ceil(x.shape[d]! / chunks), d);
 }
 
 // ---- roll, rot90, tile, movedim, unbind, tensorSplit, hsplit/vsplit/dsplit, unfold ----

@@ -67,6 +67,13 @@ export class Tensor {
     strides?: readonly number[],
     readonly offset = 0,
   ) {
+    // the last line of defence against a size no op should have let through (NaN, negative,
+    // fractional): such a view would size buffers wrongly and corrupt the wasm heap
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i]!;
+      if (!(d >= 0 && Number.isInteger(d)))
+        throw new TensileError(`internal error: a tensor of shape ${fmtShape(shape)} was made (sizes must be non-negative integers); please report the operation that made it`);
+    }
     this._storage = storage;
     storage._tensors = (storage._tensors ?? 0) + 1;
     this._version = storage._version ?? 0;
@@ -457,7 +464,7 @@ export class Tensor {
   repeatInterleave(repeats: number | T, dim?: number | null): T { return I.repeatInterleave(this, repeats, dim); }
   index(spec: IndexSpec): T { return I.index(this, spec); }
   gather(dim: number, index: T): T { return I.gather(this, dim, index); }
-  scatter(dim: number, index: T, src: TS): T { return I.scatter(this, dim, index, src); }
+  scatter(dim: number, index: T, src: TS, opts?: I.ScatterOptions | null): T { return I.scatter(this, dim, index, src, opts); }
   scatterAdd(dim: number, index: T, src: T): T { return I.scatterAdd(this, dim, index, src); }
   indexSelect(dim: number, index: T): T { return I.indexSelect(this, dim, index); }
   maskedFill(mask: T, value: number): T { return E.maskedFill(this, mask, value); }
