@@ -216,7 +216,9 @@ export function col2imK(dt: i32, geom: usize, cols: usize, sn: i32, sr: i32, sl:
 // ---- max pooling: one pass over each window, PyTorch's CPU rule ----
 // Window positions outside the input are skipped (not padded); the first valid position is the
 // initial argmax, a larger value or a NaN replaces it: ties keep the first, NaN propagates (and,
-// as in PyTorch, a later NaN takes the index from an earlier one).
+// as in PyTorch, a later NaN takes the index from an earlier one). A window with no position
+// inside the input (possible once dilation exceeds the input size) gives −∞ and index −1, which
+// the backward skips (PyTorch 1.13 writes out of bounds there).
 
 // Four whole 2×2 windows at stride 2 along a unit-stride row pair, n4 times: rows r0 and r1 from
 // column w0, outputs to vo/io, argmax indices from top = h0·W + w0. Same rule and order as the
@@ -315,8 +317,8 @@ function maxPoolOf<T>(x: usize, sp: i32, sh: i32, sw: i32, vals: usize, idx: usi
           io += 4;
           continue;
         }
-        // the first valid position starts as the argmax (PyTorch's rule)
-        let bi: i32 = (h0 + ia * Dh) * W + c0;
+        // the first valid position starts as the argmax (PyTorch's rule); an empty window has none
+        let bi: i32 = ia < ib && ja < jb ? (h0 + ia * Dh) * W + c0 : -1;
         let best: T = <T>-Infinity;
         let rowp = xb + <usize>(((h0 + ia * Dh) * sh + c0 * sw) * es);
         const rstep = <usize>(Dh * sh * es);
@@ -357,14 +359,17 @@ function maxPoolBackOf<T>(g: usize, idx: usize, L: i32, HW: i32, out: usize, p0:
     memory.fill(ob, 0, <usize>(HW * es));
     const gb = g + <usize>(p * L * es), ib = idx + <usize>(p * L * 4);
     for (let l = 0; l < L; l++) {
-      const q = ob + <usize>(load<i32>(ib + <usize>(l << 2)) * es);
+      const k = load<i32>(ib + <usize>(l << 2));
+      // −1 marks an empty window; anything else outside the plane is skipped too, never written
+      if (<u32>k >= <u32>HW) continue;
+      const q = ob + <usize>(k * es);
       store<T>(q, load<T>(q) + load<T>(gb + <usize>(l * es)));
     }
   }
 }
 
 /** Gradient of maxPoolK: contiguous g [P, L] added at contiguous indices [P, L] into zeroed
- *  contiguous planes [P, HW], for planes [p0, p1). */
+ *  contiguous planes [P, HW], for planes [p0, p1); indices outside [0, HW) add nothing. */
 export function maxPoolBackK(dt: i32, g: usize, idx: usize, L: i32, HW: i32, out: usize, p0: i32, p1: i32): void {
   if (dt == DT_F64) maxPoolBackOf<f64>(g, idx, L, HW, out, p0, p1);
   else maxPoolBackOf<f32>(g, idx, L, HW, out, p0, p1);

@@ -46,7 +46,7 @@ export type { MinMax } from "./ops/reduce.js";
 export {
   median, nanmedian, mode, kthvalue, msort, quantile, nanquantile, cummax, cummin, bincount, histc, searchsorted, bucketize,
 } from "./ops/sort.js";
-export type { QuantileInterpolation, QuantileOptions, SearchSortedOptions } from "./ops/sort.js";
+export type { QuantileInterpolation, QuantileOptions, QuantileAllOptions, SearchSortedOptions } from "./ops/sort.js";
 export {
   mv, addmm, addmv, addr, baddbmm, addbmm, inner, vdot, kron, diagonal, diagEmbed, trace, cross, tensordot, cdist, dist,
 } from "./ops/linalg.js";
@@ -70,7 +70,7 @@ export {
 } from "./ops/movement.js";
 export type { MeshgridOptions } from "./ops/movement.js";
 export { take, takeAlongDim, maskedSelect, nonzero, argwhere } from "./ops/indexing.js";
-export type { NonzeroOptions } from "./ops/indexing.js";
+export type { NonzeroOptions, ScatterOptions } from "./ops/indexing.js";
 export {
   indexAdd, indexCopy, indexFill, indexPut, maskedScatter, selectScatter, sliceScatter, diagonalScatter,
 } from "./ops/index-write.js";
@@ -127,3 +127,7 @@ export type { LowRankSvd, SvdLowrankOptions, PcaLowrankOptions } from "./ops/lin
 export { lobpcg } from "./ops/linalg-lobpcg.js";
 export type { Lobpcg, LobpcgOptions } from "./ops/linalg-lobpcg.js";
 import "./tensor/linalg-legacy-methods.js";
+import "./tensor/compat-methods.js";
+export type { AddProductOptions } from "./tensor/compat-methods.js";
+// torch 1.13 top-level helpers: in-place functions (abs_(x), ...), complex introspection of real tensors, range, asarray, frombuffer, rsub, fill, put (ops/torch-aliases.ts; the F ops under top-level names are in nn/torch-level.ts, exported by index.ts)
+export * from "./ops/torch-aliases.js";

@@ -8,6 +8,8 @@
 export * from "./core.js";
 export { setNumThreads, getNumThreads, initWasm, threadStats } from "./backends/wasm/index.js";
 export * as nn from "./nn/index.js";
+// torch.conv2d, torch.dropout, torch.embedding, ...: the F ops under their top-level names (and x.hardshrink, x.prelu)
+export * from "./nn/torch-level.js";
 export * as F from "./nn/functional/index.js";
 export * as optim from "./optim/index.js";
 export * as data from "./data/index.js";

@@ -144,11 +144,12 @@ export interface Backend {
    * Max pooling of float planes x [P, H, W] (any strides) in one pass: contiguous values and
    * int32 argmax indices (into each flattened H·W plane), both [P, out[0], out[1]]. PyTorch's rule:
    * window positions outside the input are skipped (padValue is unused), the first valid position
-   * starts as the argmax, a larger value or a NaN replaces it. Optional: without it, pooling is
-   * composed from im2col, argmax and gather.
+   * starts as the argmax, a larger value or a NaN replaces it; a window with no position inside
+   * the input gives −∞ and index −1. Optional: without it, pooling is composed from gathers.
    */
   maxPool2d?(x: View, p: Im2colParams, out: readonly [number, number]): [Storage, Storage];
-  /** Gradient of maxPool2d: g [P, L] added at indices [P, L] into zeroed planes [P, planeSize]. */
+  /** Gradient of maxPool2d: g [P, L] added at indices [P, L] into zeroed planes [P, planeSize]
+   *  (indices outside [0, planeSize), such as −1, add nothing). */
   maxPool2dBackward?(g: View, indices: View, planeSize: number): Storage;
 
   // ---- in place ----

@@ -4,7 +4,8 @@
  * synchronous streams) or `for await (...)` (any dataset, including asynchronous streams).
  */
 import { Generator } from "../core.js";
-import { TensileError } from "../errors.js";
+import { TensileError, fmtValue } from "../errors.js";
+import { type PositionalArgs, positionalOptions } from "../utils/positional.js";
 import { defaultCollate, defaultConvert, type Collated } from "./collate.js";
 import { IterableDataset, hasGetBatch, type MapDataset, type StreamProtocols } from "./dataset.js";
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from "./sampler.js";
@@ -24,6 +25,53 @@ export interface DataLoaderOptions<T, B> {
   collateFn?: (samples: T[]) => B;
   /** Generator for the shuffling `RandomSampler`. */
   generator?: Generator;
+  /** PyTorch's worker count: only 0 (the default) — Tensile loads batches in the calling thread. */
+  numWorkers?: number;
+  /** Accepted and ignored, as PyTorch does without an accelerator: there is no device memory to pin. */
+  pinMemory?: boolean;
+  /** PyTorch's worker timeout: only 0 (there are no workers to wait for). */
+  timeout?: number;
+  /** PyTorch's per-worker hook: only null (there are no workers). */
+  workerInitFn?: null;
+  /** PyTorch's multiprocessing context: only null (there are no workers). */
+  multiprocessingContext?: null;
+}
+
+/** torch.utils.data.DataLoader's positional-or-keyword parameters after the dataset, in its order. */
+const POSITIONAL = ["batchSize", "shuffle", "sampler", "batchSampler", "numWorkers", "collateFn", "pinMemory",
+  "dropLast", "timeout", "workerInitFn", "multiprocessingContext", "generator"] as const;
+
+/** DataLoader's arguments after the dataset, as `new DataLoader(ds, 64, true)` writes them (PyTorch's order). */
+export type DataLoaderPositional<T, B> = [
+  batchSize: number | null, shuffle: boolean, sampler: (Iterable<number> & { readonly length?: number }) | null,
+  batchSampler: (Iterable<readonly number[]> & { readonly length?: number }) | null, numWorkers: number,
+  collateFn: ((samples: T[]) => B) | null, pinMemory: boolean, dropLast: boolean, timeout: number,
+  workerInitFn: null, multiprocessingContext: null, generator: Generator | null,
+];
+
+/** Reads `(batchSize, shuffle, ..., generator, options?)` or `(options)` into one checked options object. */
+function loaderOptions<T, B>(args: readonly unknown[]): DataLoaderOptions<T, B> {
+  const o = positionalOptions<DataLoaderOptions<T, B>>("DataLoader", args, { keys: POSITIONAL, after: "the dataset", keepNull: ["batchSize"] });
+  for (const k of Object.keys(o))
+    if (!(POSITIONAL as readonly string[]).includes(k))
+      throw new TensileError(`DataLoader: unknown option "${k}" (expected one of: ${POSITIONAL.join(", ")})`);
+  const only = (k: "numWorkers" | "timeout" | "workerInitFn" | "multiprocessingContext", ok: unknown, why: string) => {
+    const v = o[k];
+    if (v !== undefined && v !== null && v !== ok) throw new TensileError(`DataLoader: ${k}=${fmtValue(v)} is not supported: ${why}`);
+  };
+  only("numWorkers", 0, "Tensile loads batches in the calling thread (pass 0 or leave it out)");
+  only("timeout", 0, "there are no worker processes to wait for (pass 0 or leave it out)");
+  only("workerInitFn", null, "there are no worker processes (leave it out)");
+  only("multiprocessingContext", null, "there are no worker processes (leave it out)");
+  if (o.pinMemory !== undefined && typeof o.pinMemory !== "boolean")
+    throw new TensileError(`DataLoader: pinMemory must be a boolean, got ${fmtValue(o.pinMemory)}`);
+  if (o.shuffle !== undefined && o.shuffle !== null && typeof o.shuffle !== "boolean")
+    throw new TensileError(`DataLoader: shuffle must be a boolean, got ${fmtValue(o.shuffle)}`);
+  if (o.dropLast !== undefined && typeof o.dropLast !== "boolean")
+    throw new TensileError(`DataLoader: dropLast must be a boolean, got ${fmtValue(o.dropLast)}`);
+  if (o.collateFn !== undefined && o.collateFn !== null && typeof o.collateFn !== "function")
+    throw new TensileError(`DataLoader: collateFn must be a function, got ${fmtValue(o.collateFn)}`);
+  return o;
 }
 
 /** What a DataLoader accepts: a map-style dataset (or a plain array of samples) or an `IterableDataset`. */
@@ -41,9 +89,18 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
   readonly collateFn: (samples: T[]) => B;
   private readonly usesDefaultCollate: boolean;
 
-  constructor(dataset: DataLoaderSource<T>, options: DataLoaderOptions<T, B> = {}) {
-    options ??= {};
-    const { shuffle = false, sampler, batchSampler, dropLast = false, generator, collateFn } = options;
+  constructor(dataset: DataLoaderSource<T>, options?: DataLoaderOptions<T, B>);
+  /**
+   * PyTorch's positional order (batchSize, shuffle, sampler, batchSampler, numWorkers, collateFn,
+   * pinMemory, dropLast, timeout, workerInitFn, multiprocessingContext, generator), then an optional
+   * options object: `new DataLoader(ds, 64, true)` is `new DataLoader(ds, { batchSize: 64, shuffle: true })`.
+   */
+  constructor(dataset: DataLoaderSource<T>, ...args: PositionalArgs<DataLoaderPositional<T, B>, DataLoaderOptions<T, B>>);
+  constructor(dataset: DataLoaderSource<T>, ...args: unknown[]) {
+    const options = loaderOptions<T, B>(args);
+    const { shuffle = false, dropLast = false } = options;
+    const sampler = options.sampler ?? undefined, batchSampler = options.batchSampler ?? undefined;
+    const generator = options.generator ?? undefined, collateFn = options.collateFn ?? undefined;
     const batchSize = options.batchSize === undefined ? 1 : options.batchSize;
     this.dataset = dataset;
     this.dropLast = dropLast;
@@ -61,7 +118,8 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
       this.batchSampler = null;
     } else {
       if (sampler && shuffle) throw new TensileError("DataLoader: sampler option is mutually exclusive with shuffle");
-      if (batchSampler && (options.batchSize !== undefined || shuffle || sampler || dropLast))
+      // PyTorch's test: a batch_size other than its default 1 (so `new DataLoader(ds, 1, false, null, bs)` passes)
+      if (batchSampler && ((options.batchSize !== undefined && options.batchSize !== 1) || shuffle || sampler || dropLast))
         throw new TensileError("DataLoader: batchSampler option is mutually exclusive with batchSize, shuffle, sampler, and dropLast");
       const source = asMapDataset(dataset);
       this.sampler = sampler ?? (shuffle ? new RandomSampler(source, { generator }) : new SequentialSampler(source));

@@ -4,7 +4,8 @@
  * `ChainDataset` (of streams), `randomSplit`.
  */
 import { Generator, Tensor, indexSelect, tensor } from "../core.js";
-import { TensileError } from "../errors.js";
+import { TensileError, fmtValue } from "../errors.js";
+import { positionalOptions } from "../utils/positional.js";
 import { permutation } from "./random.js";
 import { defaultCollate, type Collated } from "./collate.js";
 
@@ -252,9 +253,12 @@ export class ConcatDataset<T> extends Dataset<T> {
 export function randomSplit<T>(
   dataset: MapDataset<T>,
   lengths: readonly number[],
-  options: { generator?: Generator } = {},
+  generatorOrOptions?: Generator | null | { generator?: Generator },
 ): Subset<T>[] {
-  options ??= {};
+  const options = positionalOptions<{ generator?: Generator }>("randomSplit", [generatorOrOptions], { keys: ["generator"], after: "lengths" });
+  for (const k of Object.keys(options)) if (k !== "generator") throw new TensileError(`randomSplit: unknown option "${k}" (expected generator)`);
+  if (options.generator !== undefined && !(options.generator instanceof Generator))
+    throw new TensileError(`randomSplit: generator must be a Generator, got ${fmtValue(options.generator)}`);
   const n = dataset.length;
   let sizes = [...lengths];
   if (sizes.some((l) => !Number.isFinite(l) || l < 0))

@@ -14,6 +14,9 @@ import { Generator } from "../core.js";
 import { TensileError } from "../errors.js";
 import { permutation } from "./random.js";
 import { Sampler, checkCount } from "./sampler.js";
+import { type PositionalArgs, positionalOptions } from "../utils/positional.js";
+
+const KEYS = ["numReplicas", "rank", "shuffle", "seed", "dropLast"];
 
 export interface DistributedSamplerOptions {
   /** How many replicas share the dataset (PyTorch's `num_replicas`; required: there is no process group). */
@@ -50,10 +53,17 @@ export class DistributedSampler extends Sampler {
   epoch = 0;
   private readonly datasetLength: number;
 
-  constructor(readonly dataset: { readonly length: number }, options: DistributedSamplerOptions) {
+  constructor(dataset: { readonly length: number }, options: DistributedSamplerOptions);
+  /** PyTorch's positional order (numReplicas, rank, shuffle, seed, dropLast), then an optional options object. */
+  constructor(dataset: { readonly length: number },
+    ...args: PositionalArgs<[numReplicas: number, rank: number, shuffle: boolean, seed: number, dropLast: boolean], Partial<DistributedSamplerOptions>>);
+  constructor(readonly dataset: { readonly length: number }, ...args: unknown[]) {
     super();
     const op = "DistributedSampler";
-    if (!options || options.numReplicas === undefined || options.rank === undefined)
+    const options = positionalOptions<DistributedSamplerOptions>(op, args, { keys: KEYS, after: "the dataset" });
+    for (const k of Object.keys(options))
+      if (!KEYS.includes(k)) throw new TensileError(`${op}: unknown option "${k}" (expected one of: ${KEYS.join(", ")})`);
+    if (options.numReplicas === undefined || options.rank === undefined)
       throw new TensileError(`${op}: numReplicas and rank must be given (Tensile has no process group to ask), e.g. { numReplicas: 4, rank: 0 }`);
     const { numReplicas, rank, shuffle = true, seed = 0, dropLast = false } = options;
     checkCount(op, "numReplicas", numReplicas);

@@ -4,7 +4,8 @@
  * from the default one. `DistributedSampler` lives in distributed-sampler.ts.
  */
 import { Generator } from "../core.js";
-import { TensileError } from "../errors.js";
+import { TensileError, fmtValue } from "../errors.js";
+import { type PositionalArgs, positionalOptions } from "../utils/positional.js";
 import { permutation, randomInts, uniforms } from "./random.js";
 
 /**
@@ -23,6 +24,12 @@ import { permutation, randomInts, uniforms } from "./random.js";
 export abstract class Sampler<T = number> implements Iterable<T> {
   abstract readonly length: number;
   abstract [Symbol.iterator](): Iterator<T>;
+}
+
+/** Throws `${op}: unknown option "k"` for a key outside `known`. */
+export function checkSamplerOptions(op: string, o: object, known: readonly string[]): void {
+  for (const k of Object.keys(o))
+    if (!known.includes(k)) throw new TensileError(`${op}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
 }
 
 export function checkCount(op: string, name: string, n: number, allowZero = false): void {
@@ -59,9 +66,13 @@ export class RandomSampler extends Sampler {
   readonly replacement: boolean;
   readonly generator?: Generator;
   private readonly requested?: number;
-  constructor(readonly dataSource: { readonly length: number }, options: RandomSamplerOptions = {}) {
+  constructor(dataSource: { readonly length: number }, options?: RandomSamplerOptions);
+  /** PyTorch's positional order (replacement, numSamples, generator), then an optional options object. */
+  constructor(dataSource: { readonly length: number }, ...args: PositionalArgs<[replacement: boolean, numSamples: number | null, generator: Generator | null], RandomSamplerOptions>);
+  constructor(readonly dataSource: { readonly length: number }, ...args: unknown[]) {
     super();
-    options ??= {};
+    const options = positionalOptions<RandomSamplerOptions>("RandomSampler", args, { keys: ["replacement", "numSamples", "generator"], after: "dataSource" });
+    checkSamplerOptions("RandomSampler", options, ["replacement", "numSamples", "generator"]);
     this.replacement = options.replacement ?? false;
     this.generator = options.generator;
     this.requested = options.numSamples;
@@ -88,8 +99,12 @@ export class RandomSampler extends Sampler {
 /** The given indices, in a fresh random order each pass. */
 export class SubsetRandomSampler extends Sampler {
   readonly indices: readonly number[];
-  constructor(indices: readonly number[] | Int32Array, readonly options: { generator?: Generator } = {}) {
+  readonly options: { generator?: Generator };
+  /** `new SubsetRandomSampler(indices, generator)` as PyTorch, or `{ generator }`. */
+  constructor(indices: readonly number[] | Int32Array, generatorOrOptions?: Generator | null | { generator?: Generator }) {
     super();
+    this.options = positionalOptions("SubsetRandomSampler", [generatorOrOptions], { keys: ["generator"], after: "indices" });
+    checkSamplerOptions("SubsetRandomSampler", this.options, ["generator"]);
     this.indices = Array.from(indices);
   }
   get length(): number {
@@ -106,13 +121,21 @@ export class SubsetRandomSampler extends Sampler {
  */
 export class WeightedRandomSampler extends Sampler {
   readonly weights: Float64Array;
-  constructor(
-    weights: ArrayLike<number>,
-    readonly numSamples: number,
-    readonly replacement = true,
-    readonly options: { generator?: Generator } = {},
-  ) {
+  readonly numSamples: number;
+  readonly replacement: boolean;
+  readonly options: { generator?: Generator };
+  constructor(weights: ArrayLike<number>, numSamples: number, options?: { replacement?: boolean; generator?: Generator });
+  /** PyTorch's positional order (weights, numSamples, replacement, generator), then an optional options object. */
+  constructor(weights: ArrayLike<number>, numSamples: number,
+    ...args: PositionalArgs<[replacement: boolean, generator: Generator | null], { replacement?: boolean; generator?: Generator }>);
+  constructor(weights: ArrayLike<number>, numSamples: number, ...args: unknown[]) {
     super();
+    const o = positionalOptions<{ replacement?: boolean; generator?: Generator }>("WeightedRandomSampler", args, { keys: ["replacement", "generator"], after: "numSamples" });
+    checkSamplerOptions("WeightedRandomSampler", o, ["replacement", "generator"]);
+    this.numSamples = numSamples;
+    this.replacement = o.replacement ?? true;
+    this.options = { generator: o.generator };
+    const replacement = this.replacement;
     checkCount("WeightedRandomSampler", "numSamples", numSamples);
     this.weights = Float64Array.from(weights);
     const bad = this.weights.findIndex((w) => !(w >= 0) || !Number.isFinite(w));
@@ -153,8 +176,20 @@ export class WeightedRandomSampler extends Sampler {
 
 /** Groups the indices of `sampler` into lists of `batchSize` (the last one shorter unless `dropLast`). */
 export class BatchSampler extends Sampler<number[]> {
-  constructor(readonly sampler: Iterable<number> & { readonly length?: number }, readonly batchSize: number, readonly dropLast = false) {
+  readonly batchSize: number;
+  readonly dropLast: boolean;
+  constructor(sampler: Iterable<number> & { readonly length?: number }, options: { batchSize: number; dropLast?: boolean });
+  /** PyTorch's positional order (sampler, batchSize, dropLast), then an optional options object. */
+  constructor(sampler: Iterable<number> & { readonly length?: number },
+    ...args: PositionalArgs<[batchSize: number, dropLast: boolean], { batchSize?: number; dropLast?: boolean }>);
+  constructor(readonly sampler: Iterable<number> & { readonly length?: number }, ...args: unknown[]) {
     super();
+    const o = positionalOptions<{ batchSize: number; dropLast?: boolean }>("BatchSampler", args, { keys: ["batchSize", "dropLast"], after: "sampler" });
+    checkSamplerOptions("BatchSampler", o, ["batchSize", "dropLast"]);
+    const { batchSize, dropLast = false } = o;
+    if (typeof dropLast !== "boolean") throw new TensileError(`BatchSampler: dropLast should be a boolean value, but got dropLast=${fmtValue(dropLast)}`);
+    this.batchSize = batchSize;
+    this.dropLast = dropLast;
     checkCount("BatchSampler", "batchSize", batchSize);
   }
   get length(): number {

@@ -9,6 +9,7 @@ import { withBackend } from "../backends/registry.js";
 import { TransformedDistribution } from "./transformed.js";
 import { ExpTransform } from "./transforms.js";
 import { ExponentialFamily } from "./exp-family.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 const LOG_SQRT_2PI = Math.log(Math.sqrt(2 * Math.PI));
 
@@ -23,6 +24,14 @@ function probInUnit(op: string, t: Tensor): void {
 
 /** `Normal(loc, scale)`: N(loc, scale²). */
 export class Normal extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.real;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.real, scale: constraints.positive };
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -90,6 +99,14 @@ export class Normal extends ExponentialFamily {
 
 /** `LogNormal(loc, scale)`: exp of N(loc, scale²), a TransformedDistribution of Normal by ExpTransform (as PyTorch). */
 export class LogNormal extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.positive;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.real, scale: constraints.positive };
+  }
   constructor(loc: Param, scale: Param, opts: DistributionOptions = {}) {
     super(new Normal(loc, scale, opts), new ExpTransform(), opts);
   }
@@ -117,6 +134,14 @@ export class LogNormal extends TransformedDistribution {
 
 /** `Uniform(low, high)`: uniform on [low, high). */
 export class Uniform extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.interval(this.low, this.high);
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { low: constraints.dependent, high: constraints.dependent };
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -178,6 +203,14 @@ export class Uniform extends Distribution {
 
 /** `Laplace(loc, scale)`: density exp(−|x − loc|/scale)/(2·scale). */
 export class Laplace extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.real;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.real, scale: constraints.positive };
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -237,6 +270,14 @@ export class Laplace extends Distribution {
 
 /** `Exponential(rate)`: density rate·e^(−rate·x) on x ≥ 0. */
 export class Exponential extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.nonnegative;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { rate: constraints.positive };
+  }
   override get hasRsample(): boolean {
     return true;
   }

@@ -3,7 +3,7 @@
  * (exactly one), with PyTorch's conversions (clamped probabilities, normalised logits) so that
  * log_prob, entropy and their gradients match PyTorch's.
  */
-import { Tensor, enableGrad, noGrad, oneHot } from "../core.js";
+import { Tensor, arange, enableGrad, eye, noGrad, oneHot } from "../core.js";
 import { binaryCrossEntropyWithLogits } from "../nn/functional/classification.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
@@ -11,6 +11,7 @@ import { type DistributionOptions, Distribution, type Param, asParams, checkValu
 import { bernoulli, multinomial } from "../tensor/sampling.js";
 import { withBackend } from "../backends/registry.js";
 import { ExponentialFamily } from "./exp-family.js";
+import { type Constraint, constraints, intBounded } from "./constraints.js";
 
 export interface ProbsOrLogits extends DistributionOptions {
   probs?: Param;
@@ -87,8 +88,27 @@ export abstract class SuccessProbability extends Distribution {
   }
 }
 
+/**
+ * `values` [n, ...event] laid along a new leading dim before `batch`: [n, 1, …, 1, ...event], expanded
+ * to [n, ...batch, ...event] when `expand` (PyTorch's `enumerate_support` layout).
+ */
+export function enumerateValues(values: Tensor, batch: readonly number[], event: readonly number[], expand: boolean): Tensor {
+  if (typeof expand !== "boolean") throw new TensileError(`enumerateSupport: expand must be a boolean, got ${fmtValue(expand)}`);
+  const n = values.shape[0]!;
+  const v = values.reshape([n, ...batch.map(() => 1), ...event]);
+  return expand ? v.expand([n, ...batch, ...event]) : v;
+}
+
 /** `Bernoulli({ probs })` or `Bernoulli({ logits })`: 1 with probability p, else 0. */
 export class Bernoulli extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.boolean;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.unitInterval, logits: constraints.real };
+  }
   private readonly _given: "probs" | "logits";
   private _probs: Tensor | null;
   private _logits: Tensor | null;
@@ -112,6 +132,13 @@ export class Bernoulli extends ExponentialFamily {
   /** log(p) − log(1 − p), from clamped probabilities when given probs. */
   get logits(): Tensor {
     return (this._logits ??= lazy(() => probsToLogits(this._probs!)));
+  }
+  override get hasEnumerateSupport(): boolean {
+    return true;
+  }
+  /** [0, 1] in the parameter's dtype, shape [2, ...batchShape] (expanded) or [2, 1, …] (PyTorch's `enumerate_support`). */
+  override enumerateSupport(expand = true): Tensor {
+    return enumerateValues(withBackend(this.probs.backend, () => arange(0, 2, 1, { dtype: this.probs.dtype })), this.batchShape, [], expand);
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
     const shape = this.extendedShape(sampleShape);
@@ -154,6 +181,14 @@ export class Bernoulli extends ExponentialFamily {
 
 /** `Categorical({ probs })` or `Categorical({ logits })` over the last dim's K categories: int32 draws in [0, K). */
 export class Categorical extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return intBounded("IntegerInterval", 0, this.numEvents - 1);
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.simplex, logits: constraints.realVector };
+  }
   private readonly _given: "probs" | "logits";
   private _probs: Tensor | null = null;
   private _logits: Tensor | null = null;
@@ -179,6 +214,17 @@ export class Categorical extends Distribution {
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
     expandProbsLogits(this, d, [...batchShape, this.numEvents]);
+  }
+  override get hasEnumerateSupport(): boolean {
+    return true;
+  }
+  /** The categories 0 … K − 1 (int32), shape [K, ...batchShape] (expanded) or [K, 1, …] (PyTorch's `enumerate_support`). */
+  override enumerateSupport(expand = true): Tensor {
+    return enumerateValues(withBackend(this.probs.backend, () => arange(0, this.numEvents, 1, { dtype: "int32" })), this.batchShape, [], expand);
+  }
+  /** The shape of the parameter given, `[...batchShape, K]` (PyTorch's `param_shape`). */
+  get paramShape(): number[] {
+    return [...this.batchShape, this.numEvents];
   }
   /** Normalised probabilities [..., K]. */
   get probs(): Tensor {
@@ -229,6 +275,14 @@ export class Categorical extends Distribution {
 
 /** `OneHotCategorical({ probs | logits })`: a Categorical whose draws are one-hot vectors [..., K]. */
 export class OneHotCategorical extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.oneHot;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.simplex, logits: constraints.realVector };
+  }
   readonly categorical: Categorical;
   constructor(opts: ProbsOrLogits) {
     const c = new Categorical(opts);
@@ -237,6 +291,14 @@ export class OneHotCategorical extends Distribution {
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
     setField(d, "categorical", this.categorical.expand(batchShape));
+  }
+  override get hasEnumerateSupport(): boolean {
+    return true;
+  }
+  /** The K one-hot vectors (rows of the identity), shape [K, ...batchShape, K] (expanded) or [K, 1, …, K] (PyTorch's `enumerate_support`). */
+  override enumerateSupport(expand = true): Tensor {
+    const k = this.categorical.numEvents;
+    return enumerateValues(withBackend(this.probs.backend, () => eye(k, k, { dtype: this.probs.dtype })), this.batchShape, [k], expand);
   }
   get probs(): Tensor {
     return this.categorical.probs;

@@ -6,6 +6,7 @@ import { Tensor, noGrad, tensor } from "../core.js";
 import type { DType } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { broadcastShapes } from "../tensor/shape.js";
+import type { Constraint } from "./constraints.js";
 
 export interface DistributionOptions {
   /**
@@ -75,11 +76,57 @@ export abstract class Distribution {
     return false;
   }
   readonly validateArgs: boolean;
+  static #defaultValidateArgs = true;
+  /**
+   * Sets whether distributions built without a `validateArgs` option validate (PyTorch's static
+   * `Distribution.set_default_validate_args`; on by default, as in PyTorch outside `python -O`).
+   *
+   * ```ts
+   * D.Distribution.setDefaultValidateArgs(false);   // hot loop: skip the checks
+   * ```
+   */
+  static setDefaultValidateArgs(value: boolean): void {
+    if (typeof value !== "boolean") throw new TensileError(`Distribution.setDefaultValidateArgs: expected a boolean, got ${fmtValue(value)}`);
+    Distribution.#defaultValidateArgs = value;
+  }
+  /** The static `Distribution.setDefaultValidateArgs`, reachable from an instance too (as Python's staticmethod). */
+  setDefaultValidateArgs(value: boolean): void {
+    Distribution.setDefaultValidateArgs(value);
+  }
+  /** The default `setDefaultValidateArgs` set (true unless changed). */
+  static get defaultValidateArgs(): boolean {
+    return Distribution.#defaultValidateArgs;
+  }
   constructor(readonly batchShape: readonly number[], readonly eventShape: readonly number[] = [], opts: DistributionOptions = {}) {
     opts ??= {};
     if (opts.validateArgs !== undefined && typeof opts.validateArgs !== "boolean")
       throw new TensileError(`${this.constructor.name}: validateArgs must be a boolean, got ${fmtValue(opts.validateArgs)}`);
-    this.validateArgs = opts.validateArgs ?? true;
+    this.validateArgs = opts.validateArgs ?? Distribution.#defaultValidateArgs;
+  }
+
+  /** The set values lie in (PyTorch's `support`): a Constraint, e.g. `constraints.real`, or `interval(low, high)` for Uniform. */
+  get support(): Constraint {
+    throw new TensileError(`${this.constructor.name}.support: not implemented (PyTorch raises NotImplementedError)`);
+  }
+  /** The sets the parameters lie in, by Tensile's parameter names (PyTorch's `arg_constraints`). */
+  get argConstraints(): Record<string, Constraint> {
+    throw new TensileError(`${this.constructor.name}.argConstraints: not implemented (PyTorch raises NotImplementedError)`);
+  }
+  /** Whether `enumerateSupport` works (PyTorch's `has_enumerate_support`): the finite discrete distributions. */
+  get hasEnumerateSupport(): boolean {
+    return false;
+  }
+  /**
+   * Every value of the support along a new leading dim, `[n, ...batchShape, ...eventShape]`
+   * (expanded) or `[n, 1, …, 1, ...eventShape]` (PyTorch's `enumerate_support(expand=True)`).
+   */
+  enumerateSupport(_expand = true): Tensor {
+    throw new TensileError(`${this.constructor.name}.enumerateSupport: not implemented (the support is not finite; PyTorch raises NotImplementedError)`);
+  }
+  /** @deprecated PyTorch's `sample_n(n)`: `sample([n])`. */
+  sampleN(n: number): Tensor {
+    if (!Number.isInteger(n) || n < 0) throw new TensileError(`${this.constructor.name}.sampleN: n must be a non-negative integer, got ${fmtValue(n)}`);
+    return this.sample([n]);
   }
 
   /**

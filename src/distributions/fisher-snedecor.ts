@@ -6,6 +6,7 @@
 import { type Tensor, lgamma } from "../core.js";
 import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 import { Gamma, standardGamma } from "./gamma.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 const positive = (op: string, name: string, t: Tensor) => checkValues(op, `parameter ${name}`, t, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
 const tinyOf = (t: Tensor) => (t.dtype === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38);
@@ -23,6 +24,14 @@ export function fisherSnedecorDraw(d: FisherSnedecor, z: Tensor): Tensor {
 }
 
 export class FisherSnedecor extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.positive;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { df1: constraints.positive, df2: constraints.positive };
+  }
   override get hasRsample(): boolean {
     return true;
   }

@@ -14,7 +14,8 @@ import { poisson } from "../tensor/sampling.js";
 import { numelOf } from "../tensor/shape.js";
 import { TensileError, fmtShape } from "../errors.js";
 import { ExponentialFamily } from "./exp-family.js";
-import { type DistributionOptions, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { Distribution, type DistributionOptions, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 /** One Gamma(α, 1) draw: Marsaglia & Tsang (2000), boosted by U^(1/α) for α < 1. */
 export function gammaDraw(g: Generator, alpha: number): number {
@@ -85,6 +86,14 @@ const positive = (op: string, name: string, t: Tensor) => checkValues(op, `param
 
 /** `Gamma(concentration, rate)`: density β^α x^(α−1) e^(−βx) / Γ(α) on x > 0. */
 export class Gamma extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.nonnegative;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { concentration: constraints.positive, rate: constraints.positive };
+  }
   readonly concentration: Tensor;
   readonly rate: Tensor;
   constructor(concentration: Param, rate: Param, opts: DistributionOptions = {}) {
@@ -154,9 +163,13 @@ export class Gamma extends ExponentialFamily {
 
 /** `Chi2(df)`: the chi-squared distribution, Gamma(df/2, 1/2) (PyTorch's `Chi2`, a Gamma subclass). */
 export class Chi2 extends Gamma {
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { df: constraints.positive };
+  }
   constructor(df: Param, opts: DistributionOptions = {}) {
     const [d] = asParams("Chi2", ["df"], [df]);
-    if (opts?.validateArgs ?? true) positive("Chi2", "df", d!);
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) positive("Chi2", "df", d!);
     super(d!.mul(0.5), 0.5, opts);
   }
   /** Degrees of freedom: 2α. */
@@ -170,6 +183,14 @@ export class Chi2 extends Gamma {
 
 /** `Dirichlet(concentration)` over the simplex of the last dim's K components. */
 export class Dirichlet extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.simplex;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { concentration: constraints.positive.independent(1) };
+  }
   readonly concentration: Tensor;
   constructor(concentration: Param, opts: DistributionOptions = {}) {
     const [a] = asParams("Dirichlet", ["concentration"], [concentration]);
@@ -237,6 +258,14 @@ export class Dirichlet extends ExponentialFamily {
 
 /** `Beta(concentration1, concentration0)`: density x^(α−1)(1 − x)^(β−1)/B(α, β) on [0, 1] (a two-component Dirichlet, as PyTorch). */
 export class Beta extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.unitInterval;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { concentration1: constraints.positive, concentration0: constraints.positive };
+  }
   readonly dirichlet: Dirichlet;
   constructor(concentration1: Param, concentration0: Param, opts: DistributionOptions = {}) {
     const [a, b] = asParams("Beta", ["concentration1", "concentration0"], [concentration1, concentration0]);
@@ -290,6 +319,14 @@ export class Beta extends ExponentialFamily {
 
 /** `Poisson(rate)`: P(k) = rateᵏ e^(−rate)/k! on k = 0, 1, 2, … */
 export class Poisson extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.nonnegativeInteger;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { rate: constraints.nonnegative };
+  }
   readonly rate: Tensor;
   constructor(rate: Param, opts: DistributionOptions = {}) {
     const [r] = asParams("Poisson", ["rate"], [rate]);

@@ -2,6 +2,7 @@
 import type { Tensor } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DistributionOptions, Distribution, setField } from "./distribution.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 /** Sums the `n` rightmost dims (PyTorch's `_sum_rightmost`). */
 export function sumRightmost(t: Tensor, n: number): Tensor {
@@ -9,6 +10,22 @@ export function sumRightmost(t: Tensor, n: number): Tensor {
 }
 
 export class Independent extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return this.baseDist.support.independent(this.reinterpretedBatchNdims);
+  }
+  /** The base's, when no dims are reinterpreted (PyTorch's: enumerating a cartesian product is not implemented). */
+  override get hasEnumerateSupport(): boolean {
+    return this.reinterpretedBatchNdims > 0 ? false : this.baseDist.hasEnumerateSupport;
+  }
+  override enumerateSupport(expand = true): Tensor {
+    if (this.reinterpretedBatchNdims > 0) throw new TensileError("Independent.enumerateSupport: enumeration over cartesian product is not implemented (reinterpreted_batch_ndims > 0)");
+    return this.baseDist.enumerateSupport(expand);
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return {  };
+  }
   readonly baseDist: Distribution;
   readonly reinterpretedBatchNdims: number;
   constructor(base: Distribution, reinterpretedBatchNdims: number, opts: DistributionOptions = {}) {

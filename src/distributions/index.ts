@@ -40,6 +40,7 @@ export {
 } from "./transforms-structured.js";
 export {
   Transform, Constraint, ComposeTransform, InverseTransform, ExpTransform, AffineTransform, PowerTransform, SigmoidTransform,
-  SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions,
+  SoftplusTransform, TanhTransform, AbsTransform, SoftmaxTransform, identityTransform, type AffineTransformOptions, type TransformOptions,
 } from "./transforms.js";
+export { constraints, IndependentConstraint, type ConstraintOptions } from "./constraints.js";
 export * as transforms from "./transforms-all.js";

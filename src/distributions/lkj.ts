@@ -10,11 +10,20 @@ import { withBackend } from "../backends/registry.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DistributionOptions, Distribution, type Param, asParams, checkValues, setField } from "./distribution.js";
 import { Beta } from "./gamma.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 const tinyOf = (t: Tensor) => (t.dtype === "float64" ? 2.2250738585072014e-308 : 1.1754943508222875e-38);
 const epsOf = (t: Tensor) => (t.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
 
 export class LKJCholesky extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.corrCholesky;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { concentration: constraints.positive };
+  }
   /** The matrices' size D (PyTorch's `dim`). */
   readonly dim: number;
   /** η, broadcast to the batch shape. */

@@ -10,8 +10,17 @@ import { Normal } from "./continuous.js";
 import type { Independent } from "./independent.js";
 import { TransformedDistribution } from "./transformed.js";
 import { StickBreakingTransform } from "./transforms-extra.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 export class LogisticNormal extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.simplex;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.real, scale: constraints.positive };
+  }
   constructor(loc: Param, scale: Param, opts: DistributionOptions = {}) {
     let base = new Normal(loc, scale, opts);
     if (base.batchShape.length === 0) base = base.expand([1]); // a scalar parameter is one stick of two components, as PyTorch

@@ -10,6 +10,7 @@ import { diagEmbed, diagonal } from "../ops/linalg.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DistributionOptions, Distribution, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 import { draws } from "./continuous.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -54,6 +55,14 @@ export function lowRankMultivariateNormalDraw(d: LowRankMultivariateNormal, eps:
 }
 
 export class LowRankMultivariateNormal extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.realVector;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.realVector, covFactor: constraints.real.independent(2), covDiag: constraints.positive.independent(1) };
+  }
   override get hasRsample(): boolean {
     return true;
   }

@@ -6,8 +6,17 @@ import { type Tensor, noGrad } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DistributionOptions, Distribution, setField } from "./distribution.js";
 import { Categorical } from "./discrete.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 export class MixtureSameFamily extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return this.componentDistribution.support;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return {  };
+  }
   readonly mixtureDistribution: Categorical;
   readonly componentDistribution: Distribution;
   /** K, the number of components. */

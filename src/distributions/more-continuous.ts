@@ -15,6 +15,7 @@ import { TransformedDistribution } from "./transformed.js";
 import { ExponentialFamily } from "./exp-family.js";
 import { AbsTransform, AffineTransform, ExpTransform } from "./transforms.js";
 import { TensileError, fmtValue } from "../errors.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 /** The Euler–Mascheroni constant γ. */
 export const EULER_GAMMA = 0.5772156649015329;
@@ -26,6 +27,14 @@ const finfo = (t: Tensor) =>
 
 /** `StudentT(df, loc = 0, scale = 1)`: Student's t with `df` degrees of freedom, shifted and scaled. */
 export class StudentT extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.real;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { df: constraints.positive, loc: constraints.real, scale: constraints.positive };
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -92,6 +101,14 @@ export class StudentT extends Distribution {
 
 /** `Cauchy(loc, scale)`: density 1/(π·scale·(1 + ((x − loc)/scale)²)); no mean or variance (NaN and ∞, as PyTorch). */
 export class Cauchy extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.real;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.real, scale: constraints.positive };
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -177,9 +194,17 @@ abstract class Folded extends TransformedDistribution {
 
 /** |X| for X ~ N(0, scale²). */
 export class HalfNormal extends Folded {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.nonnegative;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { scale: constraints.positive };
+  }
   constructor(scale: Param, opts: DistributionOptions = {}) {
     const [s] = asParams("HalfNormal", ["scale"], [scale]);
-    if (opts?.validateArgs ?? true) positive("HalfNormal", "scale", s!);
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) positive("HalfNormal", "scale", s!);
     super(new Normal(0, s!, { validateArgs: false }), new AbsTransform(), opts);
   }
   override get mean(): Tensor {
@@ -192,9 +217,17 @@ export class HalfNormal extends Folded {
 
 /** |X| for X ~ Cauchy(0, scale). */
 export class HalfCauchy extends Folded {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.nonnegative;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { scale: constraints.positive };
+  }
   constructor(scale: Param, opts: DistributionOptions = {}) {
     const [s] = asParams("HalfCauchy", ["scale"], [scale]);
-    if (opts?.validateArgs ?? true) positive("HalfCauchy", "scale", s!);
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) positive("HalfCauchy", "scale", s!);
     super(new Cauchy(0, s!, { validateArgs: false }), new AbsTransform(), opts);
   }
   override get mean(): Tensor {
@@ -210,13 +243,21 @@ export class HalfCauchy extends Folded {
  * of Uniform(tiny, 1 − eps) by −log, −log and loc − scale·(·), as PyTorch.
  */
 export class Gumbel extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.real;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.real, scale: constraints.positive };
+  }
   readonly loc: Tensor;
   readonly scale: Tensor;
   constructor(loc: Param, scale: Param, opts: DistributionOptions = {}) {
     const [l, s] = asParams("Gumbel", ["loc", "scale"], [loc, scale]);
     const shape = broadcastAll("Gumbel", [l!.shape, s!.shape]);
     const L = l!.expand(shape), S = s!.expand(shape);
-    if (opts?.validateArgs ?? true) positive("Gumbel", "scale", S);
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) positive("Gumbel", "scale", S);
     const f = finfo(L);
     const base = typeof loc === "number" && typeof scale === "number"
       ? new Uniform(f.tiny, 1 - f.eps)
@@ -266,6 +307,14 @@ export interface ContinuousBernoulliOptions extends ProbsOrLogits {
  * Cunningham, 2019), density C(λ)·λˣ(1 − λ)¹⁻ˣ; reparameterised through its icdf.
  */
 export class ContinuousBernoulli extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.unitInterval;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.unitInterval, logits: constraints.real };
+  }
   override get hasRsample(): boolean {
     return true;
   }

@@ -13,6 +13,7 @@ import { draws } from "./continuous.js";
 import { type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 import { type ProbsOrLogits, SuccessProbability, oneOf } from "./discrete.js";
 import { Gamma } from "./gamma.js";
+import { type Constraint, constraints, intBounded } from "./constraints.js";
 
 export interface CountOptions extends ProbsOrLogits {
   /** The number of trials (Binomial, default 1) or of failures to stop at (NegativeBinomial). */
@@ -43,6 +44,14 @@ function countAndParam(op: string, totalCount: Param | CountOptions | undefined,
 
 /** `Binomial(totalCount = 1, { probs } | { logits })`: successes in totalCount Bernoulli(p) trials. */
 export class Binomial extends SuccessProbability {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.integerInterval(0, this.totalCount);
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { totalCount: constraints.nonnegativeInteger, probs: constraints.unitInterval, logits: constraints.real };
+  }
   readonly totalCount: Tensor;
   constructor(totalCount: Param | CountOptions, opts?: CountOptions) {
     const a = countAndParam("Binomial", totalCount, opts, 1);
@@ -77,7 +86,11 @@ export class Binomial extends SuccessProbability {
     return v.mul(l).sub(logFactK).sub(logFactNmk).sub(normalize);
   }
   /** The values 0 … totalCount, shape [n + 1, ...batchShape] (expanded) or [n + 1, 1, …] (PyTorch's `enumerate_support`); totalCount must be the same everywhere. */
-  enumerateSupport(expand = true): Tensor {
+  override get hasEnumerateSupport(): boolean {
+    return true;
+  }
+  override enumerateSupport(expand = true): Tensor {
+    if (typeof expand !== "boolean") throw new TensileError(`Binomial.enumerateSupport: expand must be a boolean, got ${String(expand)}`);
     const n = this.homogeneousCount("enumerateSupport");
     const values = withBackend(this.probs.backend, () => arange(0, n + 1, 1, { dtype: this.totalCount.dtype }))
       .reshape([-1, ...this.batchShape.map(() => 1)]);
@@ -112,6 +125,14 @@ export class Binomial extends SuccessProbability {
 
 /** `Geometric({ probs } | { logits })`: the number of failures before the first success, k = 0, 1, 2, … */
 export class Geometric extends SuccessProbability {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.nonnegativeInteger;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.unitInterval, logits: constraints.real };
+  }
   constructor(opts: ProbsOrLogits) {
     const g = oneOf("Geometric", opts);
     const t = (g.probs ?? g.logits)!;
@@ -162,6 +183,14 @@ export class Geometric extends SuccessProbability {
  * totalCount failures, each trial succeeding with probability p (totalCount may be real).
  */
 export class NegativeBinomial extends SuccessProbability {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.nonnegativeInteger;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { totalCount: intBounded("GreaterThanEq", 0), probs: constraints.halfOpenInterval(0, 1), logits: constraints.real };
+  }
   readonly totalCount: Tensor;
   constructor(totalCount: Param | CountOptions, opts?: CountOptions) {
     const a = countAndParam("NegativeBinomial", totalCount, opts, null);

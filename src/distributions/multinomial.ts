@@ -9,8 +9,17 @@ import { Distribution, checkValues, setField } from "./distribution.js";
 import { Categorical, type ProbsOrLogits } from "./discrete.js";
 import { Binomial } from "./more-discrete.js";
 import { withBackend } from "../backends/registry.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 export class Multinomial extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.multinomial(this.totalCount);
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.simplex, logits: constraints.realVector };
+  }
   /** n, the number of draws (one integer for the whole batch, as PyTorch). */
   readonly totalCount: number;
   readonly categorical: Categorical;

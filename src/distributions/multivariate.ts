@@ -10,6 +10,7 @@ import { diagonal } from "../ops/linalg.js";
 import { withBackend } from "../backends/registry.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DistributionOptions, Distribution, asParams, broadcastAll, setField } from "./distribution.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 export interface MultivariateNormalOptions extends DistributionOptions {
   covarianceMatrix?: Tensor;
@@ -20,6 +21,14 @@ export interface MultivariateNormalOptions extends DistributionOptions {
 const LOG_2PI = Math.log(2 * Math.PI);
 
 export class MultivariateNormal extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.realVector;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.realVector, covarianceMatrix: constraints.positiveDefinite, precisionMatrix: constraints.positiveDefinite, scaleTril: constraints.lowerCholesky };
+  }
   readonly loc: Tensor;
   /** L, lower triangular with a positive diagonal, LLᵀ = Σ; [..., k, k] as given (not broadcast). */
   readonly scaleTril: Tensor;

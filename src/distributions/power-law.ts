@@ -4,11 +4,12 @@
  * the transforms; entropy, moments and mode in closed form.
  */
 import { type Tensor, digamma, fullLike, lgamma, onesLike } from "../core.js";
-import { type DistributionOptions, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { Distribution, type DistributionOptions, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
 import { Exponential, Uniform } from "./continuous.js";
 import { EULER_GAMMA } from "./more-continuous.js";
 import { TransformedDistribution } from "./transformed.js";
 import { AffineTransform, ExpTransform, PowerTransform } from "./transforms.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 const positive = (op: string, name: string, t: Tensor) => checkValues(op, `parameter ${name}`, t, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
 
@@ -24,11 +25,19 @@ function pair(op: string, names: [string, string], a: Param, b: Param): [Tensor,
  * E ~ Exponential(1) (reparameterised).
  */
 export class Weibull extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.positive;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { scale: constraints.positive, concentration: constraints.positive };
+  }
   readonly scale: Tensor;
   readonly concentration: Tensor;
   constructor(scale: Param, concentration: Param, opts: DistributionOptions = {}) {
     const [s, k] = pair("Weibull", ["scale", "concentration"], scale, concentration);
-    if (opts?.validateArgs ?? true) {
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) {
       positive("Weibull", "scale", s);
       positive("Weibull", "concentration", k);
     }
@@ -79,11 +88,19 @@ export class Weibull extends TransformedDistribution {
  * (reparameterised).
  */
 export class Pareto extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.greaterThanEq(this.scale);
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { alpha: constraints.positive, scale: constraints.positive };
+  }
   readonly scale: Tensor;
   readonly alpha: Tensor;
   constructor(scale: Param, alpha: Param, opts: DistributionOptions = {}) {
     const [s, a] = pair("Pareto", ["scale", "alpha"], scale, alpha);
-    if (opts?.validateArgs ?? true) {
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) {
       positive("Pareto", "scale", s);
       positive("Pareto", "alpha", a);
     }
@@ -138,11 +155,19 @@ function kumaraswamyMoment(a: Tensor, b: Tensor, n: number): Tensor {
  * (1 − (1 − U)^(1/b))^(1/a) for U uniform (reparameterised).
  */
 export class Kumaraswamy extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.unitInterval;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { concentration1: constraints.positive, concentration0: constraints.positive };
+  }
   readonly concentration1: Tensor;
   readonly concentration0: Tensor;
   constructor(concentration1: Param, concentration0: Param, opts: DistributionOptions = {}) {
     const [a, b] = pair("Kumaraswamy", ["concentration1", "concentration0"], concentration1, concentration0);
-    if (opts?.validateArgs ?? true) {
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) {
       positive("Kumaraswamy", "concentration1", a);
       positive("Kumaraswamy", "concentration0", b);
     }

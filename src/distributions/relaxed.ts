@@ -11,6 +11,7 @@ import { Categorical, type ProbsOrLogits, SuccessProbability, clampProbs, oneOf 
 import { draws } from "./continuous.js";
 import { TransformedDistribution } from "./transformed.js";
 import { ExpTransform, SigmoidTransform } from "./transforms.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 /** The temperature as a tensor of `like`'s dtype; positive when validating. */
 function temperatureOf(op: string, temperature: unknown, like: Tensor, validate: boolean): Tensor {
@@ -49,6 +50,14 @@ export function expRelaxedCategoricalDraw(d: ExpRelaxedCategorical, u: Tensor): 
  * on the reals (PyTorch's); density τ·e^(l − τx)/(1 + e^(l − τx))², l the logits.
  */
 export class LogitRelaxedBernoulli extends SuccessProbability {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.real;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.unitInterval, logits: constraints.real };
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -81,6 +90,14 @@ export class LogitRelaxedBernoulli extends SuccessProbability {
  * push draws towards 0 and 1. No entropy or moments (PyTorch has none).
  */
 export class RelaxedBernoulli extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.unitInterval;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.unitInterval, logits: constraints.real };
+  }
   constructor(temperature: Param, opts: ProbsOrLogits) {
     super(new LogitRelaxedBernoulli(temperature, opts), new SigmoidTransform(), opts);
   }
@@ -100,6 +117,14 @@ export class RelaxedBernoulli extends TransformedDistribution {
  * draw (PyTorch's; its values are log-probability vectors over the last dim's K categories).
  */
 export class ExpRelaxedCategorical extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.realVector;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.simplex, logits: constraints.realVector };
+  }
   override get hasRsample(): boolean {
     return true;
   }
@@ -142,6 +167,14 @@ export class ExpRelaxedCategorical extends Distribution {
  * TransformedDistribution, as PyTorch). `rsample` is softmax((logits + Gumbel noise)/τ).
  */
 export class RelaxedOneHotCategorical extends TransformedDistribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.simplex;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { probs: constraints.simplex, logits: constraints.realVector };
+  }
   constructor(temperature: Param, opts: ProbsOrLogits & DistributionOptions) {
     super(new ExpRelaxedCategorical(temperature, opts), new ExpTransform(), opts);
   }

@@ -51,10 +51,14 @@ export class TransformedDistribution extends Distribution {
   override get hasRsample(): boolean {
     return this.baseDist.hasRsample;
   }
-  /** The set values lie in: the last transform's codomain (the base's support with no transforms). */
-  protected get support(): Constraint | null {
+  /** PyTorch's `arg_constraints`: none (the base and transforms check their own). */
+  override get argConstraints(): Record<string, Constraint> {
+    return {};
+  }
+  /** The set values lie in (PyTorch's `support`): the last transform's codomain, over the event dims (the base's support with no transforms). */
+  override get support(): Constraint {
     const last = this.transforms[this.transforms.length - 1];
-    if (!last) return null;
+    if (!last) return this.baseDist.support;
     return last.codomain.independent(Math.max(this.eventShape.length - last.codomain.eventDim, 0));
   }
   override sample(sampleShape: readonly number[] = []): Tensor {
@@ -72,7 +76,7 @@ export class TransformedDistribution extends Distribution {
   /** log p(y) = log p_base(x) − Σ log|det J| along the inverse path x = f⁻¹(y). */
   logProb(value: Tensor): Tensor {
     this.checkValue("logProb", value);
-    if (this.validateArgs) this.support?.check(`${this.constructor.name}.logProb`, value);
+    if (this.validateArgs && this.transforms.length) this.support.validate(`${this.constructor.name}.logProb`, value);
     let eventDim = this.eventShape.length;
     let lp: Tensor | null = null;
     let y = value;

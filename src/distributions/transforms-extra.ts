@@ -67,11 +67,6 @@ export class StickBreakingTransform extends Transform {
   }
 }
 
-/** PyTorch's `lower_cholesky` and `corr_cholesky` constraints (matrix events; checked by LKJCholesky, not elementwise). */
-const matrixConstraints = {
-  lowerCholesky: new Constraint("lower_cholesky", 2, null, "lower triangular with a positive diagonal"),
-  corrCholesky: new Constraint("corr_cholesky", 2, null, "a lower Cholesky factor of a correlation matrix"),
-};
 
 /**
  * y = tril(x, −1) + diag(exp(diag x)): from any square matrix onto the lower-triangular ones with a
@@ -82,7 +77,7 @@ export class LowerCholeskyTransform extends Transform {
     return constraints.real.independent(2);
   }
   get codomain(): Constraint {
-    return matrixConstraints.lowerCholesky;
+    return constraints.lowerCholesky;
   }
   protected call(x: Tensor): Tensor {
     return x.tril(-1).add(diagEmbed(diagonal(x, 0, -2, -1).exp()));
@@ -129,7 +124,7 @@ export class CorrCholeskyTransform extends Transform {
     return constraints.realVector;
   }
   get codomain(): Constraint {
-    return matrixConstraints.corrCholesky;
+    return constraints.corrCholesky;
   }
   override get bijective(): boolean {
     return true;

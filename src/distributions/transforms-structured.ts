@@ -11,12 +11,7 @@ import { withBackend } from "../backends/registry.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { Distribution } from "./distribution.js";
 import { sumRightmost } from "./independent.js";
-import { Constraint, Transform, constraints } from "./transforms.js";
-import { Exponential, Laplace, LogNormal, Normal } from "./continuous.js";
-import { Beta, Gamma } from "./gamma.js";
-import { Cauchy, ContinuousBernoulli, Gumbel, HalfCauchy, HalfNormal, StudentT } from "./more-continuous.js";
-import { Kumaraswamy, Weibull } from "./power-law.js";
-import { VonMises } from "./von-mises.js";
+import { Constraint, Transform, type TransformOptions, constraints } from "./transforms.js";
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
@@ -57,8 +52,8 @@ function checkAlong(op: string, what: string, t: Tensor, dim: number, size: numb
 export class IndependentTransform extends Transform {
   readonly baseTransform: Transform;
   readonly reinterpretedBatchNdims: number;
-  constructor(baseTransform: Transform, reinterpretedBatchNdims: number) {
-    super();
+  constructor(baseTransform: Transform, reinterpretedBatchNdims: number, opts: TransformOptions = {}) {
+    super(opts);
     if (!(baseTransform instanceof Transform)) throw new TensileError(`IndependentTransform: expected a base Transform, got ${fmtValue(baseTransform)}`);
     if (!Number.isInteger(reinterpretedBatchNdims) || reinterpretedBatchNdims < 0)
       throw new TensileError(`IndependentTransform: reinterpreted_batch_ndims must be a non-negative integer, got ${fmtValue(reinterpretedBatchNdims)}`);
@@ -94,6 +89,9 @@ export class IndependentTransform extends Transform {
   override inverseShape(shape: readonly number[]): number[] {
     return this.baseTransform.inverseShape(shape);
   }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new IndependentTransform(this.baseTransform, this.reinterpretedBatchNdims, { cacheSize });
+  }
   override toString(): string {
     return `IndependentTransform(${this.baseTransform.toString()}, ${this.reinterpretedBatchNdims})`;
   }
@@ -111,8 +109,8 @@ export class IndependentTransform extends Transform {
 export class ReshapeTransform extends Transform {
   readonly inShape: readonly number[];
   readonly outShape: readonly number[];
-  constructor(inShape: readonly number[], outShape: readonly number[]) {
-    super();
+  constructor(inShape: readonly number[], outShape: readonly number[], opts: TransformOptions = {}) {
+    super(opts);
     const a = shapeArg("ReshapeTransform", "in_shape", inShape), b = shapeArg("ReshapeTransform", "out_shape", outShape);
     if (numel(a) !== numel(b))
       throw new TensileError(`ReshapeTransform: in_shape ${fmtShape(a)} and out_shape ${fmtShape(b)} have different numbers of elements (${numel(a)} and ${numel(b)})`);
@@ -127,6 +125,9 @@ export class ReshapeTransform extends Transform {
   }
   override get bijective(): boolean {
     return true;
+  }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new ReshapeTransform(this.inShape, this.outShape, { cacheSize });
   }
   protected call(x: Tensor): Tensor {
     return x.reshape(this.forwardShape(x.shape));
@@ -158,16 +159,25 @@ export class CatConstraint extends Constraint {
   constructor(readonly cseq: readonly Constraint[], readonly dim: number, readonly lengths: readonly number[], readonly extraEventDims = 0) {
     super("cat", Math.max(...cseq.map((c) => c.eventDim)) + extraEventDims, null, `in the constraints [${cseq.map((c) => c.name).join(", ")}]`);
   }
-  override independent(n: number): Constraint {
-    return n === 0 ? this : new CatConstraint(this.cseq, this.dim, this.lengths, this.extraEventDims + n);
+  override validate(op: string, value: Tensor): void {
+    this.slices(op, value).forEach((s, i) => this.cseq[i]!.validate(op, s));
   }
-  override check(op: string, value: Tensor): void {
+  /** PyTorch's: each part's check of its slice, concatenated along `dim`. */
+  protected override test(value: Tensor): Tensor {
+    return cat(this.slices("CatConstraint.check", value).map((s, i) => this.cseq[i]!.check(s)), this.dim);
+  }
+  private slices(op: string, value: Tensor): Tensor[] {
     checkAlong(op, "value", value, this.dim, this.lengths.reduce((a, b) => a + b, 0), "the constraints' lengths sum to");
     let start = 0;
-    this.cseq.forEach((c, i) => {
-      c.check(op, value.narrow(this.dim, start, this.lengths[i]!));
+    return this.cseq.map((_, i) => {
+      const s = value.narrow(this.dim, start, this.lengths[i]!);
       start += this.lengths[i]!;
+      return s;
     });
+  }
+  /** PyTorch's repr (its `_Cat` has no parameters in it). */
+  override toString(): string {
+    return "Cat()";
   }
 }
 
@@ -177,12 +187,18 @@ export class StackConstraint extends Constraint {
     const ev = Math.max(...cseq.map((c) => c.eventDim));
     super("stack", (dim + ev < 0 ? ev + 1 : ev) + extraEventDims, null, `in the constraints [${cseq.map((c) => c.name).join(", ")}]`);
   }
-  override independent(n: number): Constraint {
-    return n === 0 ? this : new StackConstraint(this.cseq, this.dim, this.extraEventDims + n);
-  }
-  override check(op: string, value: Tensor): void {
+  override validate(op: string, value: Tensor): void {
     checkAlong(op, "value", value, this.dim, this.cseq.length, "there are constraints:");
-    this.cseq.forEach((c, i) => c.check(op, value.select(this.dim, i)));
+    this.cseq.forEach((c, i) => c.validate(op, value.select(this.dim, i)));
+  }
+  /** PyTorch's: each part's check of its slice, stacked along `dim`. */
+  protected override test(value: Tensor): Tensor {
+    checkAlong("StackConstraint.check", "value", value, this.dim, this.cseq.length, "there are constraints:");
+    return stack(this.cseq.map((c, i) => c.check(value.select(this.dim, i))), this.dim);
+  }
+  /** PyTorch's repr (its `_Stack` has no parameters in it). */
+  override toString(): string {
+    return "Stack()";
   }
 }
 
@@ -201,14 +217,17 @@ export class CatTransform extends Transform {
   readonly transforms: readonly Transform[];
   readonly dim: number;
   readonly lengths: readonly number[];
-  constructor(tseq: readonly Transform[], dim = 0, lengths?: readonly number[]) {
-    super();
+  constructor(tseq: readonly Transform[], dim = 0, lengths?: readonly number[] | null, opts: TransformOptions = {}) {
+    super(opts);
     const op = "CatTransform";
-    this.transforms = transformsArg(op, tseq);
+    this.transforms = transformsArg(op, tseq).map((t) => (this.cacheSize ? t.withCache(this.cacheSize) : t));
     this.dim = dimArg(op, dim);
     const ls = lengths === undefined || lengths === null ? this.transforms.map(() => 1) : shapeArg(op, "lengths", lengths);
     if (ls.length !== this.transforms.length) throw new TensileError(`${op}: expected one length per transform (${this.transforms.length}), got ${ls.length} lengths ${fmtValue(ls)}`);
     this.lengths = ls;
+  }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new CatTransform(this.transforms, this.dim, this.lengths, { cacheSize });
   }
   /** The largest event dim of the parts (PyTorch's `event_dim`). */
   override get eventDim(): number {
@@ -272,10 +291,13 @@ export class CatTransform extends Transform {
 export class StackTransform extends Transform {
   readonly transforms: readonly Transform[];
   readonly dim: number;
-  constructor(tseq: readonly Transform[], dim = 0) {
-    super();
-    this.transforms = transformsArg("StackTransform", tseq);
+  constructor(tseq: readonly Transform[], dim = 0, opts: TransformOptions = {}) {
+    super(opts);
+    this.transforms = transformsArg("StackTransform", tseq).map((t) => (this.cacheSize ? t.withCache(this.cacheSize) : t));
     this.dim = dimArg("StackTransform", dim);
+  }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new StackTransform(this.transforms, this.dim, { cacheSize });
   }
   get domain(): Constraint {
     return new StackConstraint(this.transforms.map((t) => t.domain), this.dim);
@@ -303,20 +325,6 @@ export class StackTransform extends Transform {
   }
 }
 
-/** PyTorch's `support` of the distributions with a cdf (subclasses first: LogNormal, HalfNormal and HalfCauchy are TransformedDistributions). */
-const SUPPORTS: [abstract new (...args: never[]) => Distribution, Constraint][] = [
-  [Normal, constraints.real], [Laplace, constraints.real], [Cauchy, constraints.real], [Gumbel, constraints.real], [StudentT, constraints.real], [VonMises, constraints.real],
-  [Exponential, constraints.nonnegative], [Gamma, constraints.nonnegative], [HalfNormal, constraints.nonnegative], [HalfCauchy, constraints.nonnegative],
-  [LogNormal, constraints.positive], [Weibull, constraints.positive],
-  [Beta, constraints.unitInterval], [ContinuousBernoulli, constraints.unitInterval], [Kumaraswamy, constraints.unitInterval],
-];
-
-/** The support of `d` (PyTorch's `d.support`) for the classes above; for others a constraint of its event dims that checks nothing. */
-function supportOf(d: Distribution): Constraint {
-  const hit = SUPPORTS.find(([C]) => d instanceof C);
-  return hit ? hit[1].independent(d.eventShape.length) : new Constraint("dependent", d.eventShape.length, null, "in the distribution's support");
-}
-
 /**
  * y = F(x), the cdf of `distribution` (PyTorch's `CumulativeDistributionTransform`): from its support
  * onto [0, 1], increasing, with inverse its icdf and log|dy/dx| = its logProb. Pushing a
@@ -329,17 +337,20 @@ function supportOf(d: Distribution): Constraint {
  */
 export class CumulativeDistributionTransform extends Transform {
   readonly distribution: Distribution;
-  constructor(distribution: Distribution) {
-    super();
+  constructor(distribution: Distribution, opts: TransformOptions = {}) {
+    super(opts);
     if (!(distribution instanceof Distribution)) throw new TensileError(`CumulativeDistributionTransform: expected a Distribution, got ${fmtValue(distribution)}`);
     this.distribution = distribution;
   }
-  /** The distribution's support: `real` for Normal, `nonnegative` for Exponential and Gamma, `unit_interval` for Beta, … */
+  /** The distribution's `support`: `real` for Normal, `nonnegative` for Exponential and Gamma, `unit_interval` for Beta, … */
   get domain(): Constraint {
-    return supportOf(this.distribution);
+    return this.distribution.support;
   }
   get codomain(): Constraint {
     return constraints.unitInterval;
+  }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new CumulativeDistributionTransform(this.distribution, { cacheSize });
   }
   override get bijective(): boolean {
     return true;

@@ -7,45 +7,10 @@
 import { Tensor, fullLike, noGrad, zerosLike } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { broadcastShapes } from "../tensor/shape.js";
-import { checkValues } from "./distribution.js";
+import { Constraint, constraints } from "./constraints.js";
 import { sumRightmost } from "./independent.js";
 
-/**
- * The set a transform maps from or to (PyTorch's constraints, reduced to what checking a value
- * needs): a name, how many rightmost dims form one event, and an elementwise test.
- */
-export class Constraint {
-  constructor(
-    readonly name: string,
-    readonly eventDim: number,
-    /** Elementwise membership (null: every number, as `real`). */
-    readonly ok: ((v: number) => boolean) | null,
-    /** How a TensileError describes the set. */
-    readonly expect: string,
-    /** The simplex: components also sum to 1 over the last dim. */
-    readonly simplex = false,
-  ) {}
-  /** The same set over `n` more rightmost dims (PyTorch's `constraints.independent`). */
-  independent(n: number): Constraint {
-    return n === 0 ? this : new Constraint(this.name, this.eventDim + n, this.ok, this.expect, this.simplex);
-  }
-  /** Throws a TensileError naming `op` unless every element of `value` lies in the set. */
-  check(op: string, value: Tensor): void {
-    if (this.ok) checkValues(op, "the value", value, this.ok, this.expect);
-    if (this.simplex)
-      checkValues(op, "the value's sum over the last dim", noGrad(() => value.sum(-1)), (v) => Math.abs(v - 1) < 1e-6, "1 (on the simplex)");
-  }
-}
-
-export const constraints = {
-  real: new Constraint("real", 0, null, "real"),
-  realVector: new Constraint("real_vector", 1, null, "real"),
-  positive: new Constraint("positive", 0, (v) => v > 0, "positive (the support)"),
-  nonnegative: new Constraint("nonnegative", 0, (v) => v >= 0, "non-negative (the support)"),
-  unitInterval: new Constraint("unit_interval", 0, (v) => v >= 0 && v <= 1, "in [0, 1] (the support)"),
-  interval: (lo: number, hi: number) => new Constraint("interval", 0, (v) => v >= lo && v <= hi, `in [${lo}, ${hi}] (the support)`),
-  simplex: new Constraint("simplex", 1, (v) => v >= 0 && v <= 1, "in [0, 1] (on the simplex)", true),
-};
+export { Constraint, IndependentConstraint, constraints } from "./constraints.js";
 
 const finfo = (t: Tensor) =>
   t.dtype === "float64" ? { tiny: 2.2250738585072014e-308, eps: 2.220446049250313e-16 } : { tiny: 1.1754943508222875e-38, eps: 1.1920928955078125e-7 };
@@ -55,11 +20,59 @@ function tensorArg(op: string, x: unknown): Tensor {
   return x;
 }
 
+export interface TransformOptions {
+  /**
+   * PyTorch's `cache_size`: 0 (default) caches nothing; 1 keeps the last (x, y) pair, so
+   * `forward(x)` of the same x object returns the same y, and `inverse(y)` of that y returns x itself.
+   */
+  cacheSize?: 0 | 1;
+}
+
+function cacheSizeArg(op: string, n: unknown): 0 | 1 {
+  if (n !== 0 && n !== 1) throw new TensileError(`${op}: cache_size must be 0 or 1, got ${fmtValue(n)}`);
+  return n;
+}
+
 /** A map y = f(x) between constrained sets (PyTorch's `Transform`). */
 export abstract class Transform {
   abstract get domain(): Constraint;
   abstract get codomain(): Constraint;
   #inv: Transform | null = null;
+  #cacheSize: 0 | 1;
+  #cached: [Tensor, Tensor] | null = null;
+  constructor(opts: TransformOptions = {}) {
+    this.#cacheSize = cacheSizeArg(`${new.target.name}`, (opts ?? {}).cacheSize ?? 0);
+  }
+  /** PyTorch's `_cache_size`: 0 or 1. */
+  get cacheSize(): 0 | 1 {
+    return this.#cacheSize;
+  }
+  /**
+   * The same transform with cache size `cacheSize` (PyTorch's `with_cache`): this one when it
+   * already has it, else a new one (for a parametrised transform, over the same parameters).
+   *
+   * ```ts
+   * const t = new D.ExpTransform().withCache(1);
+   * const y = t.forward(x);
+   * t.inverse(y) === x;   // true: the cached x, not log(exp(x))
+   * ```
+   */
+  withCache(cacheSize: 0 | 1 = 1): Transform {
+    const n = cacheSizeArg(`${this.constructor.name}.withCache`, cacheSize);
+    if (n === this.#cacheSize) return this;
+    const t = this.recreate(n);
+    t.#cacheSize = n;
+    return t;
+  }
+  /**
+   * A new transform like this one for `withCache(cacheSize)`: by default the class built with no
+   * arguments (PyTorch's `type(self)(cache_size=...)`); parametrised transforms override it.
+   */
+  protected recreate(_cacheSize: 0 | 1): Transform {
+    const C = this.constructor as new () => Transform;
+    if (C.length > 0) throw new TensileError(`${this.constructor.name}.withCache: not implemented (its constructor takes arguments; override recreate())`);
+    return new C();
+  }
   /** Whether f is invertible (the inverse of a non-bijective transform is a right inverse: f(inv(y)) = y). */
   get bijective(): boolean {
     return false;
@@ -79,11 +92,21 @@ export abstract class Transform {
   }
   /** y = f(x) (PyTorch's `t(x)`). */
   forward(x: Tensor): Tensor {
-    return this.call(tensorArg(`${this.constructor.name}.forward`, x));
+    tensorArg(`${this.constructor.name}.forward`, x);
+    if (this.#cacheSize === 0) return this.call(x);
+    if (this.#cached && this.#cached[0] === x) return this.#cached[1];
+    const y = this.call(x);
+    this.#cached = [x, y];
+    return y;
   }
   /** x = f⁻¹(y) (PyTorch's `t.inv(y)`). */
   inverse(y: Tensor): Tensor {
-    return this.inverseCall(tensorArg(`${this.constructor.name}.inverse`, y));
+    tensorArg(`${this.constructor.name}.inverse`, y);
+    if (this.#cacheSize === 0) return this.inverseCall(y);
+    if (this.#cached && this.#cached[1] === y) return this.#cached[0];
+    const x = this.inverseCall(y);
+    this.#cached = [x, y];
+    return x;
   }
   protected abstract call(x: Tensor): Tensor;
   protected abstract inverseCall(y: Tensor): Tensor;
@@ -128,6 +151,19 @@ export class InverseTransform extends Transform {
   override get inv(): Transform {
     return this.base;
   }
+  /** The base's: the inverse shares its base's cache (PyTorch's `_InverseTransform`). */
+  override get cacheSize(): 0 | 1 {
+    return this.base.cacheSize;
+  }
+  override withCache(cacheSize: 0 | 1 = 1): Transform {
+    return this.base.withCache(cacheSize).inv;
+  }
+  override forward(x: Tensor): Tensor {
+    return this.base.inverse(x);
+  }
+  override inverse(y: Tensor): Tensor {
+    return this.base.forward(y);
+  }
   protected call(x: Tensor): Tensor {
     return this.base.inverse(x);
   }
@@ -154,11 +190,14 @@ export class InverseTransform extends Transform {
 /** Applies `parts` in order (PyTorch's `ComposeTransform`); no parts is the identity. */
 export class ComposeTransform extends Transform {
   readonly parts: readonly Transform[];
-  constructor(parts: readonly Transform[]) {
-    super();
+  constructor(parts: readonly Transform[], opts: TransformOptions = {}) {
+    super(opts);
     if (!Array.isArray(parts) || !parts.every((p) => p instanceof Transform))
       throw new TensileError(`ComposeTransform: expected an array of Transforms, got ${fmtValue(parts)}`);
-    this.parts = [...parts];
+    this.parts = this.cacheSize ? parts.map((p) => p.withCache(this.cacheSize)) : [...parts]; // as PyTorch: a cache reaches the parts
+  }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new ComposeTransform(this.parts, { cacheSize });
   }
   get domain(): Constraint {
     if (!this.parts.length) return constraints.real;
@@ -229,8 +268,8 @@ function mulSign(a: number | Tensor, b: number | Tensor): number | Tensor {
  * set `domain`, `codomain`, `bijective = True` and `sign = +1` as class attributes).
  */
 abstract class Bijection extends Transform {
-  constructor(readonly domain: Constraint, readonly codomain: Constraint) {
-    super();
+  constructor(readonly domain: Constraint, readonly codomain: Constraint, opts?: TransformOptions) {
+    super(opts);
   }
   override get bijective(): boolean {
     return true;
@@ -242,8 +281,8 @@ abstract class Bijection extends Transform {
 
 /** y = eˣ. */
 export class ExpTransform extends Bijection {
-  constructor() {
-    super(constraints.real, constraints.positive);
+  constructor(opts: TransformOptions = {}) {
+    super(constraints.real, constraints.positive, opts);
   }
   protected call(x: Tensor): Tensor {
     return x.exp();
@@ -259,7 +298,7 @@ export class ExpTransform extends Bijection {
   }
 }
 
-export interface AffineTransformOptions {
+export interface AffineTransformOptions extends TransformOptions {
   /** How many rightmost dims form one event (the log-det sums over them). Default 0. */
   eventDim?: number;
 }
@@ -268,7 +307,7 @@ export interface AffineTransformOptions {
 export class AffineTransform extends Transform {
   readonly #eventDim: number;
   constructor(readonly loc: Tensor | number, readonly scale: Tensor | number, opts: AffineTransformOptions = {}) {
-    super();
+    super(opts);
     for (const [k, v] of [["loc", loc], ["scale", scale]] as const)
       if (!(v instanceof Tensor) && typeof v !== "number") throw new TensileError(`AffineTransform: ${k} must be a Tensor or a number, got ${fmtValue(v)}`);
     const ev = opts?.eventDim ?? 0;
@@ -277,6 +316,9 @@ export class AffineTransform extends Transform {
   }
   override get eventDim(): number {
     return this.#eventDim;
+  }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new AffineTransform(this.loc, this.scale, { eventDim: this.#eventDim, cacheSize });
   }
   get domain(): Constraint {
     return constraints.real.independent(this.#eventDim);
@@ -331,8 +373,8 @@ function sameParam(a: Tensor | number, b: Tensor | number): boolean {
 
 /** y = xᵉ on the positive reals (the exponent a number or a tensor, broadcast). */
 export class PowerTransform extends Bijection {
-  constructor(readonly exponent: Tensor | number) {
-    super(constraints.positive, constraints.positive);
+  constructor(readonly exponent: Tensor | number, opts: TransformOptions = {}) {
+    super(constraints.positive, constraints.positive, opts);
     if (!(exponent instanceof Tensor) && typeof exponent !== "number") throw new TensileError(`PowerTransform: exponent must be a Tensor or a number, got ${fmtValue(exponent)}`);
   }
   /**
@@ -341,6 +383,9 @@ export class PowerTransform extends Bijection {
    */
   override get sign(): number | Tensor {
     return typeof this.exponent === "number" ? Math.sign(this.exponent) : this.exponent.sign();
+  }
+  protected override recreate(cacheSize: 0 | 1): Transform {
+    return new PowerTransform(this.exponent, { cacheSize });
   }
   protected call(x: Tensor): Tensor {
     return x.pow(this.exponent);
@@ -365,8 +410,8 @@ export class PowerTransform extends Bijection {
 
 /** y = σ(x) = 1/(1 + e⁻ˣ), clipped into [tiny, 1 − eps] as PyTorch so the inverse stays finite. */
 export class SigmoidTransform extends Bijection {
-  constructor() {
-    super(constraints.real, constraints.unitInterval);
+  constructor(opts: TransformOptions = {}) {
+    super(constraints.real, constraints.unitInterval, opts);
   }
   protected call(x: Tensor): Tensor {
     const f = finfo(x);
@@ -387,8 +432,8 @@ export class SigmoidTransform extends Bijection {
 
 /** y = log(1 + eˣ) (softplus), onto the positive reals. */
 export class SoftplusTransform extends Bijection {
-  constructor() {
-    super(constraints.real, constraints.positive);
+  constructor(opts: TransformOptions = {}) {
+    super(constraints.real, constraints.positive, opts);
   }
   protected call(x: Tensor): Tensor {
     return x.softplus();
@@ -406,8 +451,8 @@ export class SoftplusTransform extends Bijection {
 
 /** y = tanh(x), onto [−1, 1]; log|dy/dx| = 2(log 2 − x − softplus(−2x)), PyTorch's stable form. */
 export class TanhTransform extends Bijection {
-  constructor() {
-    super(constraints.real, constraints.interval(-1, 1));
+  constructor(opts: TransformOptions = {}) {
+    super(constraints.real, constraints.interval(-1, 1), opts);
   }
   protected call(x: Tensor): Tensor {
     return x.tanh();
@@ -425,6 +470,9 @@ export class TanhTransform extends Bijection {
 
 /** y = |x| (not bijective: its inverse returns y itself), as PyTorch's `AbsTransform`; HalfNormal and HalfCauchy use it. */
 export class AbsTransform extends Transform {
+  constructor(opts: TransformOptions = {}) {
+    super(opts);
+  }
   get domain(): Constraint {
     return constraints.real;
   }
@@ -448,6 +496,9 @@ export class AbsTransform extends Transform {
  * log-Jacobian, as in PyTorch.
  */
 export class SoftmaxTransform extends Transform {
+  constructor(opts: TransformOptions = {}) {
+    super(opts);
+  }
   get domain(): Constraint {
     return constraints.realVector;
   }

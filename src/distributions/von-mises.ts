@@ -10,6 +10,7 @@ import { withBackend } from "../backends/registry.js";
 import { type Generator, defaultGenerator } from "../tensor/random.js";
 import { numelOf } from "../tensor/shape.js";
 import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { type Constraint, constraints } from "./constraints.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
 const I0_SMALL = [1.0, 3.5156229, 3.0899424, 1.2067492, 0.2659732, 0.360768e-1, 0.45813e-2];
@@ -45,6 +46,14 @@ export function vonMisesOffsetDraw(g: Generator, kappa: number, r: number): numb
 }
 
 export class VonMises extends Distribution {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.real;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { loc: constraints.real, concentration: constraints.positive };
+  }
   readonly loc: Tensor;
   readonly concentration: Tensor;
   constructor(loc: Param, concentration: Param, opts: DistributionOptions = {}) {

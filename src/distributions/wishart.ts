@@ -14,6 +14,7 @@ import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { ExponentialFamily } from "./exp-family.js";
 import { type DistributionOptions, type Param, asParams, broadcastAll, setField } from "./distribution.js";
 import { Chi2, standardGamma } from "./gamma.js";
+import { type Constraint, constraints, intBounded } from "./constraints.js";
 
 const LOG_2 = Math.LN2;
 const epsOf = (t: Tensor) => (t.dtype === "float64" ? 2.220446049250313e-16 : 1.1920928955078125e-7);
@@ -55,6 +56,14 @@ export function wishartDraw(d: Wishart, noise: Tensor): Tensor {
 }
 
 export class Wishart extends ExponentialFamily {
+  /** PyTorch's `support`. */
+  override get support(): Constraint {
+    return constraints.positiveDefinite;
+  }
+  /** PyTorch's `arg_constraints`. */
+  override get argConstraints(): Record<string, Constraint> {
+    return { covarianceMatrix: constraints.positiveDefinite, precisionMatrix: constraints.positiveDefinite, scaleTril: constraints.lowerCholesky, df: intBounded("GreaterThan", this.eventShape[this.eventShape.length - 1]! - 1) };
+  }
   override get hasRsample(): boolean {
     return true;
   }

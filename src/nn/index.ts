@@ -4,7 +4,7 @@
  */
 export { Parameter } from "../core.js";
 export { Module, RemovableHandle } from "./module.js";
-export type { ForwardHook, ForwardPreHook, LoadStateDictResult, StateDict } from "./module.js";
+export type { ForwardHook, ForwardPreHook, LoadStateDictPostHook, LoadStateDictResult, StateDict } from "./module.js";
 export * from "./layers/index.js";
 export { summary, ModelSummary } from "./summary.js";
 export type { SummaryRow, SummaryOptions } from "./summary.js";

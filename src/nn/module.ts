@@ -1,4 +1,4 @@
-import { Parameter, Tensor, noGrad } from "../core.js";
+import { Parameter, Tensor, noGrad, zerosLike } from "../core.js";
 import type { DType } from "../core.js";
 import { TensileError, fmtShape, isDevice } from "../errors.js";
 import { addIndent } from "./repr.js";
@@ -29,6 +29,12 @@ export interface LoadStateDictResult {
   missingKeys: string[];
   unexpectedKeys: string[];
 }
+
+/** Runs after `loadStateDict` loaded a module (PyTorch's load-state-dict post hook); may edit the key lists in place. */
+export type LoadStateDictPostHook = (module: Module, incompatibleKeys: LoadStateDictResult) => void;
+
+/** The state-dict key suffix of a module's extra state (PyTorch's `_EXTRA_STATE_KEY_SUFFIX`). */
+const EXTRA_STATE = "_extra_state";
 
 let nextHookId = 0;
 
@@ -73,6 +79,7 @@ export class Module {
   #preHooks = new Map<number, ForwardPreHook>();
   #hooks = new Map<number, ForwardHook>();
   #backwardHooks = new Map<number, BackwardHook>();
+  #loadPostHooks = new Map<number, LoadStateDictPostHook>();
 
   constructor() {
     // `this.forward` already resolves to the most derived class's method here; wrap it so that
@@ -135,6 +142,34 @@ export class Module {
     const id = nextHookId++;
     this.#backwardHooks.set(id, hook);
     return new RemovableHandle(() => this.#backwardHooks.delete(id));
+  }
+
+  /**
+   * PyTorch's deprecated `register_backward_hook`: here the same as `registerFullBackwardHook`
+   * (PyTorch's non-full hook saw only the last op's gradients, which it warns can be wrong for
+   * modules of several ops; the full hook gives the module's). Use `registerFullBackwardHook`.
+   * @deprecated
+   */
+  registerBackwardHook(hook: BackwardHook): RemovableHandle {
+    if (typeof hook !== "function") throw new TensileError(`${this.constructor.name}.registerBackwardHook: expected a function, got ${typeof hook}`);
+    return this.registerFullBackwardHook(hook);
+  }
+
+  /**
+   * `hook(module, incompatibleKeys)` runs after `loadStateDict` has loaded this module and its
+   * children (PyTorch's `register_load_state_dict_post_hook`). `incompatibleKeys.missingKeys` and
+   * `.unexpectedKeys` are the lists of the whole load, so a hook may remove (or add) keys before
+   * strict mode checks them. It must return nothing.
+   *
+   * ```ts
+   * model.registerLoadStateDictPostHook((_m, keys) => { keys.missingKeys.length = 0; }); // tolerate missing keys
+   * ```
+   */
+  registerLoadStateDictPostHook(hook: LoadStateDictPostHook): RemovableHandle {
+    if (typeof hook !== "function") throw new TensileError(`${this.constructor.name}.registerLoadStateDictPostHook: expected a function, got ${typeof hook}`);
+    const id = nextHookId++;
+    this.#loadPostHooks.set(id, hook);
+    return new RemovableHandle(() => this.#loadPostHooks.delete(id));
   }
 
   // ---- discovery ----
@@ -424,12 +459,73 @@ export class Module {
     return this.to("float32");
   }
 
+  /**
+   * Casts every parameter and buffer to `dtype` (PyTorch's `module.type(dst_type)`): unlike `to`,
+   * integer buffers too (BatchNorm's `num_batches_tracked`). Parameters become new `Parameter`s, as with `to`.
+   */
+  type(dtype: DType): this {
+    if (!["float32", "float64", "int32", "bool"].includes(dtype as string)) throw new TensileError(`Module.type: invalid type ${String(dtype)} (expected float32, float64, int32 or bool)`);
+    for (const m of this.modules()) {
+      for (const [k, v] of Object.entries(m)) {
+        if (!(v instanceof Parameter) || v.dtype === dtype) continue;
+        if (v.requiresGrad && dtype !== "float32" && dtype !== "float64")
+          throw new TensileError(`Module.type: cannot cast parameter "${k}" of ${m.constructor.name} to ${dtype}: only floating point tensors can require gradients`);
+        Object.defineProperty(m, k, { value: new Parameter(v.detach().to(dtype), v.requiresGrad), writable: true, enumerable: true, configurable: true });
+      }
+      m.#dropDeletedBuffers();
+      for (const [k, b] of m.#buffers) if (b && b.dtype !== dtype) m.#buffers.set(k, b.to(dtype));
+    }
+    return this;
+  }
+
+  /**
+   * Re-allocates every parameter and buffer (PyTorch's `to_empty(device=...)`, which gives a module
+   * built on the meta device real, uninitialised storage): new tensors of the same shapes and dtypes,
+   * zero-filled (Tensile's `empty` zero-fills too). Parameters become new `Parameter`s.
+   */
+  toEmpty(options: { device?: string } = {}): this {
+    const { device = "cpu" } = options ?? {};
+    isDevice("Module.toEmpty", device);
+    for (const m of this.modules()) {
+      for (const [k, v] of Object.entries(m))
+        if (v instanceof Parameter)
+          Object.defineProperty(m, k, { value: new Parameter(zerosLike(v.detach()), v.requiresGrad), writable: true, enumerable: true, configurable: true });
+      m.#dropDeletedBuffers();
+      for (const [k, b] of m.#buffers) if (b) m.#buffers.set(k, zerosLike(b));
+    }
+    return this;
+  }
+
+  /** PyTorch's `share_memory()` (moves storage to shared memory for multiprocessing): Tensile has one process, so the module itself. */
+  shareMemory(): this {
+    return this;
+  }
+
+  // ---- extra state ----
+
+  /**
+   * State beyond parameters and buffers that `stateDict()` should save (PyTorch's `get_extra_state`).
+   * A module that overrides it gets a `prefix + "_extra_state"` entry in its state dict holding the
+   * returned value (any value, not necessarily a Tensor), and `loadStateDict` hands that entry to
+   * `setExtraState`. Override both. The base methods throw, as PyTorch's.
+   */
+  getExtraState(): unknown {
+    throw new TensileError(`${this.constructor.name}.getExtraState: reached a code path that should never be called; override getExtraState() to return the module's extra state`);
+  }
+
+  /** Restores what `getExtraState` returned (PyTorch's `set_extra_state`); see `getExtraState`. */
+  setExtraState(_state: unknown): void {
+    throw new TensileError(`${this.constructor.name}.setExtraState: reached a code path that should never be called; override setExtraState() to restore the module's extra state`);
+  }
+
   // ---- state dict ----
 
-  #stateEntries(prefix: string, out: [string, Tensor][]): [string, Tensor][] {
+  /** Parameters, persistent buffers, then (with `extra`) the extra state of a module that overrides `getExtraState`, then the children's. */
+  #stateEntries(prefix: string, out: [string, Tensor][], extra = false): [string, Tensor][] {
     for (const [k, p] of this.#directParameters()) out.push([prefix + k, p]);
     for (const [k, b] of this.#directBuffers(true)) out.push([prefix + k, b]);
-    for (const [k, v] of this.members()) if (v instanceof Module) v.#stateEntries(`${prefix}${k}.`, out);
+    if (extra && this.getExtraState !== Module.prototype.getExtraState) out.push([prefix + EXTRA_STATE, this.getExtraState() as Tensor]); // any value, as PyTorch's
+    for (const [k, v] of this.members()) if (v instanceof Module) v.#stateEntries(`${prefix}${k}.`, out, extra);
     return out;
   }
 
@@ -441,21 +537,28 @@ export class Module {
   stateDict(options: { keepVars?: boolean } = {}): StateDict {
     const { keepVars = false } = options ?? {};
     const sd: StateDict = {};
-    for (const [k, t] of this.#stateEntries("", [])) sd[k] = keepVars ? t : t.detach();
+    for (const [k, t] of this.#stateEntries("", [], true)) sd[k] = t instanceof Tensor && !keepVars ? t.detach() : t;
     return sd;
   }
 
   /**
    * Copies `stateDict` into this module's parameters and buffers (in place, so optimizers keep
-   * working). With `strict` (default), missing and unexpected keys are errors; shape mismatches
-   * always are. All problems are listed in one `TensileError`, and nothing is copied when it throws.
+   * working), and hands each `…_extra_state` entry to the module's `setExtraState`. With `strict`
+   * (default), missing and unexpected keys are errors; shape mismatches always are. All problems are
+   * listed in one `TensileError`, and nothing is copied when it throws — unless a load post hook is
+   * registered: then, as in PyTorch, the hooks run after loading (children's first) and may edit
+   * the key lists before the strict check.
    */
   loadStateDict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
     const { strict = true } = options ?? {};
     const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const own = this.#stateEntries("", []);
-    const ownKeys = new Set(own.map(([k]) => k));
-    const missingKeys = own.filter(([k]) => !given.has(k)).map(([k]) => k);
+    // the modules that override setExtraState take a `prefix + "_extra_state"` entry (PyTorch's)
+    const extra = this.namedModules("", false)
+      .filter(([, m]) => m.setExtraState !== Module.prototype.setExtraState)
+      .map(([p, m]) => [p ? `${p}.${EXTRA_STATE}` : EXTRA_STATE, m] as const);
+    const ownKeys = new Set([...own.map(([k]) => k), ...extra.map(([k]) => k)]);
+    const missingKeys = [...own.map(([k]) => k), ...extra.map(([k]) => k)].filter((k) => !given.has(k));
     const unexpectedKeys = [...given.keys()].filter((k) => !ownKeys.has(k));
     const errors: string[] = [];
     for (const [k, t] of own) {
@@ -465,16 +568,33 @@ export class Module {
       else if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i]))
         errors.push(`size mismatch for ${k}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(t.shape)}.`);
     }
-    if (strict) {
-      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
-      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
-    }
-    if (errors.length)
-      throw new TensileError(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join("\n\t")}`);
+    const fail = (errs: string[]) => {
+      if (strict) {
+        if (unexpectedKeys.length) errs.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
+        if (missingKeys.length) errs.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
+      }
+      if (errs.length) throw new TensileError(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errs.join("\n\t")}`);
+    };
+    // Without post hooks nothing is copied when loading fails; a post hook may still clear the key
+    // lists, so with one the strict check comes after loading and the hooks, as in PyTorch.
+    const hooked = this.modules().some((m) => m.#loadPostHooks.size > 0);
+    if (!hooked || errors.length) fail(errors);
     noGrad(() => {
       for (const [k, t] of own) if (given.has(k)) t.copy_(given.get(k)!);
     });
-    return { missingKeys, unexpectedKeys };
+    for (const [k, m] of extra) if (given.has(k)) m.setExtraState(given.get(k));
+    const result: LoadStateDictResult = { missingKeys, unexpectedKeys };
+    if (hooked) {
+      const runHooks = (m: Module): void => {
+        for (const [, c] of m.members()) if (c instanceof Module) runHooks(c);
+        for (const hook of [...m.#loadPostHooks.values()])
+          if (hook(m, result) !== undefined)
+            throw new TensileError(`loadStateDict: a load_state_dict post hook of ${m.constructor.name} returned a value; hooks should not modify the load_state_dict return value (they may edit incompatibleKeys in place)`);
+      };
+      runHooks(this);
+      fail([]);
+    }
+    return result;
   }
 
   // ---- printing ----

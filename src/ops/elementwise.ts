@@ -1,5 +1,5 @@
 import type { BinaryOp, UnaryOp } from "../backends/backend.js";
-import { traceAttrs } from "../autograd/trace.js";
+import { traceAttrs, untraced } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape } from "../errors.js";
@@ -64,17 +64,33 @@ export function fullLike(x: T, value: number, opts: { dtype?: DType } = {}): T {
 
 export function add(a: TS, b: TS, opts: { alpha?: number } = {}): T {
   opts ??= {};
-  if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
-  const [A, B] = coerce("add", a, b);
+  let [A, B, d] = coerce("add", a, b);
+  if (opts.alpha !== undefined && opts.alpha !== 1) B = scaleByAlpha("add", B, d, opts.alpha);
   return record("add", binaryRaw("add", "add", A, B), [A, B], (g) => [g, g], undefined, []);
 }
 
 export function sub(a: TS, b: TS, opts: { alpha?: number } = {}): T {
   opts ??= {};
-  if (opts.alpha !== undefined && opts.alpha !== 1) b = mul(b, opts.alpha);
-  const [A, B] = coerce("sub", a, b);
-  if (A.dtype === "bool") throw new TensileError("sub: subtraction with two bool tensors is not supported; use logicalXor");
+  // PyTorch's messages: two bool tensors, or one bool tensor with a tensor or number
+  if (a instanceof Tensor && a.dtype === "bool" && b instanceof Tensor && b.dtype === "bool")
+    throw new TensileError("sub: Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.");
+  if ((a instanceof Tensor && a.dtype === "bool") || (b instanceof Tensor && b.dtype === "bool"))
+    throw new TensileError("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.");
+  let [A, B, d] = coerce("sub", a, b);
+  if (opts.alpha !== undefined && opts.alpha !== 1) B = scaleByAlpha("sub", B, d, opts.alpha);
   return record("sub", binaryRaw("sub", "sub", A, B), [A, B], (g) => [g, g.neg()], undefined, []);
+}
+
+/**
+ * alpha·b for add/sub in the result dtype `d`, as PyTorch: a fractional alpha is refused for
+ * integer results, and for bool ones alpha only says whether b counts (a + alpha·b is a ∨ (alpha ∧ b)).
+ */
+function scaleByAlpha(name: string, B: T, d: DType, alpha: number): T {
+  if (typeof alpha !== "number") throw new TensileError(`${name}: expected alpha to be a number, got ${typeof alpha}`);
+  if (!isFloating(d) && !Number.isInteger(alpha))
+    throw new TensileError(`${name}: For integral input tensors, argument alpha must not be a floating point number (got alpha=${alpha})`);
+  if (d === "bool") return alpha ? B : fullLike(B, 0);
+  return mul(B, alpha);
 }
 
 export function mul(a: TS, b: TS): T {
@@ -102,7 +118,7 @@ export function div(a: TS, b: TS, opts: { roundingMode?: "trunc" | "floor" | nul
     }
     // A rounded quotient is piecewise constant: zero gradient almost everywhere (as PyTorch).
     const out = unaryRaw("trunc", binaryRaw("div", "div", A, B));
-    return record("div", out, [A, B], (g) => [g.mul(0), g.mul(0)], undefined, []);
+    return record("div", out, [A, B], (g) => [zerosLike(g), zerosLike(g)], undefined, []);
   }
   if (!isFloating(d)) {
     A = A.to("float32");
@@ -114,11 +130,39 @@ export function div(a: TS, b: TS, opts: { roundingMode?: "trunc" | "floor" | nul
 
 const zeroOf = (t: T): T => scalarTensor(0, t.dtype, t.backend);
 
+/**
+ * a // b rounded toward −∞, as Python and PyTorch compute it for floats: from fmod, so the quotient
+ * is the exact one rounded (1 // 0.1 = 9, −2.5 // ∞ = −1, ∞ // 2 = NaN, x // 0 = x / 0), not
+ * floor(a / b) of the rounded a / b. Integers divide exactly (floor). Zero gradient, as PyTorch.
+ */
 export function floorDivide(a: TS, b: TS): T {
-  const [A, B] = coerce("floorDivide", a, b);
-  const out = binaryRaw("floorDivide", "floorDiv", A, B);
-  return isFloating(out.dtype) ? record("floorDivide", out, [A, B], (g) => [g.mul(0), g.mul(0)], undefined, []) : out;
+  const [A, B, d] = coerce("floorDivide", a, b);
+  if (!isFloating(d)) return binaryRaw("floorDivide", "floorDiv", A, B);
+  const out = untraced(() => floorDivFloat(A.detach(), B.detach()));
+  return record("floorDivide", out, [A, B], (g) => [zerosLike(g), zerosLike(g)], undefined, []);
 }
+
+/** PyTorch's c10::div_floor_floating, elementwise in the operands' dtype. */
+function floorDivFloat(a: T, b: T): T {
+  const bin = (op: BinaryOp, x: T, y: T) => binaryRaw("floorDivide", op, x, y);
+  const test = (op: BinaryOp, x: T, y: T) => binaryRaw("floorDivide", op, x, y, "bool");
+  const num = (v: number) => scalarTensor(v, a.dtype, a.backend);
+  const zero = num(0);
+  const mod = bin("fmod", a, b);
+  let q = bin("div", bin("sub", a, mod), b);
+  // the remainder has the dividend's sign; a divisor of the other sign takes one more step down
+  const down = test("logicalAnd", test("ne", mod, zero), test("ne", test("lt", b, zero), test("lt", mod, zero)));
+  q = where(down, bin("sub", q, num(1)), q);
+  let f = unaryRaw("floor", q);
+  f = where(test("gt", bin("sub", q, f), num(0.5)), bin("add", f, num(1)), f);
+  const ratio = bin("div", a, b);
+  // a zero quotient keeps the sign of a / b; division by zero is IEEE's a / b
+  const res = where(test("ne", q, zero), f, bin("mul", ratio, zero));
+  return where(test("eq", b, zero), ratio, res);
+}
+
+/** A gradient of exact zeros (not g·0, which is NaN where g is infinite), as PyTorch's zeros_like. */
+const zerosLike = (g: T): T => fullLike(g, 0);
 
 export function remainder(a: TS, b: TS): T {
   const [A, B] = coerce("remainder", a, b);
@@ -128,6 +172,8 @@ export function remainder(a: TS, b: TS): T {
 
 export function pow(a: TS, b: TS): T {
   let [A, B, d] = coerce("pow", a, b);
+  if (a instanceof Tensor && typeof b === "number" && !isFloating(d) && Number.isInteger(b) && b < 0)
+    throw new TensileError(`pow: Integers to negative integer powers are not allowed (${a.dtype} input, exponent ${b})`);
   if (d === "bool") [A, B] = [A.to("int32"), B.to("int32")];
   if (typeof b === "number" && (b === 2 || b === 3) && isFloating(d)) {
     // x² and x³ of a float tensor, and their gradients n·x^(n−1)·g, as products
@@ -136,9 +182,12 @@ export function pow(a: TS, b: TS): T {
   }
   const out = binaryRaw("pow", "pow", A, B);
   return record("pow", out, [A, B], (g) => {
-    const gA = g.mul(B).mul(pow(A, sub(B, 1)));
-    // d/db a^b = a^b·ln a, taken as 0 where a = 0 (PyTorch's convention).
-    const gB = B.requiresGrad ? where(A.eq(0), 0, g.mul(out).mul(A.log())) : null;
+    // d/da = b·a^(b−1), exactly 0 where b = 0 (also at 0⁰, and whatever g is), as PyTorch's pow_backward_self
+    const gA = !A.requiresGrad ? null
+      : typeof b === "number" ? (b === 0 ? zerosLike(g) : g.mul(B.mul(pow(A, b - 1))))
+      : where(B.eq(0), 0, g.mul(B.mul(pow(A, sub(B, 1)))));
+    // d/db = a^b·ln a, 0 where a = 0 and b ≥ 0 (a^b·ln a = −∞ there for b < 0), as pow_backward_exponent
+    const gB = B.requiresGrad ? g.mul(where(A.eq(0).logicalAnd(B.ge(0)), 0, out.mul(A.log()))) : null;
     return [gA, gB];
   });
 }
@@ -183,7 +232,7 @@ export function abs(x: T): T {
 function stepOp(name: string, op: UnaryOp, x: T): T {
   assertTensor(name, x);
   if (!isFloating(x.dtype) && op !== "sign") return x;
-  return record(name, unaryRaw(op, x), [x], (g) => [g.mul(0)], undefined, []);
+  return record(name, unaryRaw(op, x), [x], (g) => [zerosLike(g)], undefined, []);
 }
 export const sign = (x: T): T => stepOp("sign", "sign", x);
 export const round = (x: T): T => stepOp("round", "round", x);
@@ -227,11 +276,11 @@ function extremum(name: "maximum" | "minimum", a: TS, b: TS): T {
   const [A, B] = coerce(name, a, b);
   const out = binaryRaw(name, name, A, B);
   return record(name, out, [A, B], (g) => {
-    // Ties split the gradient evenly, as PyTorch does.
-    const win = name === "maximum" ? A.gt(B) : A.lt(B);
-    const tie = A.eq(B).to(g.dtype).mul(0.5);
-    const wa = win.to(g.dtype).add(tie);
-    return [g.mul(wa), g.mul(sub(1, wa))];
+    // PyTorch's rule, routed with where (never g·0, NaN for an infinite g): a tie gives each side g/2;
+    // the losing side gets exactly 0; with a NaN neither side loses, so both get g.
+    const split = where(A.eq(B), g.div(2), g);
+    const aLoses = name === "maximum" ? A.lt(B) : A.gt(B), bLoses = name === "maximum" ? A.gt(B) : A.lt(B);
+    return [where(aLoses, 0, split), where(bLoses, 0, split)];
   }, undefined, [A, B]);
 }
 export const maximum = (a: TS, b: TS): T => extremum("maximum", a, b);

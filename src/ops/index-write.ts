@@ -54,9 +54,14 @@ export function indexFill(x: T, dim: number, index: T, value: number | boolean |
   if (x.ndim === 0) return indexFill(x.reshape([1]), dim, index, value).reshape([]);
   const d = normalizeDim("indexFill", dim, x.ndim);
   if (index.ndim > 1) throw new TensileError(`indexFill: index should have at most 1 dimension, got ${fmtShape(index.shape)}`);
-  checkIndex("indexFill", index, x.shape[d]!, d);
+  if (index.dtype !== "int32") throw new TensileError(`indexFill: expected index to be an int32 tensor, got ${index.dtype}`);
+  // negative entries count from the end, as torch's index_fill (unlike index_add / index_copy)
+  const size = x.shape[d]!;
+  const raw = index.dataSync() as Int32Array;
+  for (const v of raw)
+    if (v < -size || v >= size) throw new TensileError(`indexFill: index ${v} is out of bounds for dimension ${d} with size ${size}`);
   // each slice once: the value's gradient counts a repeated index once, as PyTorch's
-  const uniq = Int32Array.from(new Set(index.dataSync() as Int32Array));
+  const uniq = Int32Array.from(new Set(Array.from(raw, (v) => (v < 0 ? v + size : v))));
   const shape = x.shape.map((s, i) => (i === d ? uniq.length : s));
   const idx = intTensor(x.backend, uniq, shape.map((s, i) => (i === d ? s : 1))).expand(shape);
   const v = value instanceof Tensor ? castTo(onBackend(value, x.backend), x.dtype) : scalarTensor(value, x.dtype, x.backend);

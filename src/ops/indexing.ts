@@ -6,6 +6,7 @@ import { arange, full, tensor, zeros } from "../tensor/creation.js";
 import { broadcastShapes, contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
+import { scatterReduce } from "./scatter-reduce.js";
 import { assertTensor, castTo, onBackend, scalarTensor, wrap } from "./util.js";
 
 type T = Tensor;
@@ -157,7 +158,16 @@ export function index(x: T, spec: IndexSpec): T {
     flat.forEach((v, i) => v && idx.push(i));
     return indexSelect(view, adv.outDim, tensor(Int32Array.from(idx)));
   }
-  const r = indexSelect(view, adv.outDim, t.ndim === 0 ? t.reshape([1]) : t);
+  // x[idx] wraps negative entries as Python does (indexSelect, as torch's index_select, refuses them)
+  const n = view.shape[adv.outDim]!;
+  if (t.dtype !== "int32") throw new TensileError(`index: tensors used as indices must be int32 or bool tensors, got ${t.dtype}`);
+  const wrapped = Int32Array.from(t.dataSync() as Int32Array);
+  for (let i = 0; i < wrapped.length; i++) {
+    const v = wrapped[i]!;
+    if (v < -n || v >= n) throw new TensileError(`index: index ${v} is out of bounds for dimension ${adv.outDim} with size ${n}`);
+    if (v < 0) wrapped[i] = v + n;
+  }
+  const r = indexSelect(view, adv.outDim, intTensor(view.backend, wrapped, t.ndim === 0 ? [1] : [...t.shape]));
   return t.ndim === 0 ? r.squeeze(adv.outDim) : r;
 }
 
@@ -236,7 +246,44 @@ export function scatterChecked(x: T, d: number, index: T, S: T, accumulate: bool
     g.gather(d, idx),
   ], internal ? [idx] : undefined, [idx]);
 }
-export const scatter = (x: T, dim: number, index: T, src: T | number): T => scatterImpl("scatter", x, dim, index, src, false);
+export interface ScatterOptions {
+  /**
+   * "add" or "multiply": combine the values written with x's value (and with each other at a repeated
+   * index) instead of overwriting it, as torch 1.13's `scatter(..., reduce=)`.
+   */
+  reduce?: "add" | "multiply" | null;
+}
+/**
+ * x with src's values (or the number `src` at every position of index) written at `index` along
+ * `dim`: out[i][index[i][j]] = src[i][j] for dim 1. With `{ reduce: "add" | "multiply" }` they are
+ * added to / multiplied into x's values instead (as `scatterReduce` with "sum" / "prod"); unlike
+ * torch 1.13, which has no derivative for that form, its gradient is scatterReduce's.
+ * ```ts
+ * scatter(tensor([1, 1, 1]), 0, tensor([0, 0, 2]), tensor([5, 6, 7]), { reduce: "add" }); // [12, 1, 8]
+ * ```
+ */
+export function scatter(x: T, dim: number, index: T, src: T | number, opts?: ScatterOptions | null): T {
+  if (opts !== undefined && opts !== null && (typeof opts !== "object" || Array.isArray(opts) || opts instanceof Tensor))
+    throw new TensileError(`scatter: expected an options object ({ reduce: "add" | "multiply" }) as the 5th argument, got ${fmtValue(opts)}`);
+  for (const key of Object.keys(opts ?? {}))
+    if (key !== "reduce") throw new TensileError(`scatter: unknown option "${key}" (expected reduce)`);
+  const reduce = opts?.reduce;
+  if (reduce === undefined || reduce === null) return scatterImpl("scatter", x, dim, index, src, false);
+  if (reduce !== "add" && reduce !== "multiply")
+    throw new TensileError(`scatter: reduce argument must be either add or multiply, got ${fmtValue(reduce)}`);
+  assertTensor("scatter", x);
+  assertTensor("scatter", index, "index");
+  if (!(src instanceof Tensor) && typeof src !== "number" && typeof src !== "boolean")
+    throw new TensileError(`scatter: src must be a Tensor or a number, got ${fmtValue(src)}`);
+  const d = normalizeDim("scatter", dim, x.ndim);
+  const S = src instanceof Tensor ? onBackend(src, x.backend) : E.fullLike(index, Number(src), { dtype: x.dtype });
+  if (index.dtype !== "int32") throw new TensileError(`scatter: expected index to be an int32 tensor, got ${index.dtype}`);
+  if (x.ndim > 0) checkGatherShapes("scatter", x, d, index, S);
+  const r = reduce === "add" ? "sum" : "prod";
+  // bool: torch's add is a logical or and multiply a logical and, what int32 arithmetic gives read back as bool
+  if (x.dtype === "bool") return scatterReduce(x.to("int32"), d, index, S.to("int32"), r).ne(0);
+  return scatterReduce(x, d, index, S, r);
+}
 export const scatterAdd = (x: T, dim: number, index: T, src: T): T => scatterImpl("scatterAdd", x, dim, index, src, true);
 
 export function indexSelect(x: T, dim: number, index: T): T {
@@ -264,6 +311,13 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
   const pairs: [number, number, number][] = [];
   for (let i = 0; i < padding.length / 2; i++) pairs.push([x.ndim - 1 - i, padding[2 * i]!, padding[2 * i + 1]!]);
   if (mode === "constant") {
+    // torch 1.13's constant_pad_nd: with some positive padding, every padded dim must come out non-empty
+    // (with none, the result is the cropped input, which may be empty)
+    if (padding.some((p) => p > 0))
+      for (const [d, l, r] of pairs)
+        if (x.shape[d]! + l + r <= 0)
+          throw new TensileError(`pad: the input size ${x.shape[d]}, plus negative padding ${l} and ${r} resulted in a negative output size, ` +
+            `which is invalid. Check dimension ${d} of your input (shape ${fmtShape(x.shape)})`);
     let y = x;
     for (const [d, l, r] of pairs) if (l < 0 || r < 0) y = y.narrow(d, Math.max(-l, 0), y.shape[d]! - Math.max(-l, 0) - Math.max(-r, 0));
     const shape = [...y.shape];
@@ -287,6 +341,11 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
     throw new TensileError(`pad: unknown mode "${mode}" (expected constant, reflect, replicate or circular)`);
   // Negative padding crops, as in PyTorch. Reflect and replicate index the uncropped input, so
   // out[i] = in[f(i − left)] whatever the signs; circular crops first and wraps around what is left.
+  // torch 1.13's reflection/replication kernels refuse an output empty in every padded dim (which
+  // negative padding or an empty input gives)
+  if ((mode === "reflect" || mode === "replicate") && pairs.every(([d, l, r]) => x.shape[d]! + l + r < 1))
+    throw new TensileError(`pad: input ${fmtShape(x.shape)} is too small for padding ${fmtShape(padding)} with mode "${mode}": ` +
+      `calculated output size ${fmtShape(pairs.map(([d, l, r]) => x.shape[d]! + l + r).reverse())} in the padded dims`);
   let y = x;
   for (const [d, l, r] of pairs) {
     const n = y.shape[d]!;
@@ -294,6 +353,7 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
       throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} crops more than the input's size ${n} (the output size would be ${n + l + r})`);
     if (mode === "reflect" && (l >= n || r >= n))
       throw new TensileError(`pad: padding (${l}, ${r}) at dim ${d} must be less than the input size ${n} for mode "reflect"`);
+
     const lo = Math.max(-l, 0), m = n - lo - Math.max(-r, 0); // circular: the cropped part [lo, lo + m)
     const L = Math.max(l, 0), R = Math.max(r, 0);
     if (mode === "circular" && (L > m || R > m))
@@ -325,6 +385,7 @@ export function flip(x: T, dims: number | readonly number[]): T {
 function triangle(op: string, x: T, diagonal: number, lower: boolean): T {
   assertTensor(op, x);
   if (x.ndim < 2) throw new TensileError(`${op}: input tensor must have at least 2 dimensions (got shape ${fmtShape(x.shape)})`);
+  if (!Number.isInteger(diagonal)) throw new TensileError(`${op}: diagonal must be an integer, got ${fmtValue(diagonal)}`);
   const [R, C] = x.shape.slice(-2) as [number, number];
   const m = new Uint8Array(R * C);
   for (let i = 0; i < R; i++) for (let j = 0; j < C; j++) m[i * C + j] = lower ? (j - i <= diagonal ? 1 : 0) : (j - i >= diagonal ? 1 : 0);
@@ -337,6 +398,8 @@ export const triu = (x: T, diagonal = 0): T => triangle("triu", x, diagonal, fal
 export function oneHot(x: T, numClasses = -1): T {
   assertTensor("oneHot", x);
   if (x.dtype !== "int32") throw new TensileError(`oneHot: one_hot is only applicable to index tensors (int32), got ${x.dtype}`);
+  if (!Number.isInteger(numClasses) || numClasses < -1)
+    throw new TensileError(`oneHot: numClasses must be a non-negative integer (or -1: one more than the largest class), got ${numClasses}`);
   const flat = x.dataSync();
   let mx = -1, mn = 0;
   for (const v of flat) {

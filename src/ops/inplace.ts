@@ -64,6 +64,62 @@ export function bumpVersion(x: Tensor): void {
   s._version = (s._version ?? 0) + 1;
 }
 
+/**
+ * In-place ops PyTorch lets write through a self-overlapping tensor (an expanded view: a dim of size
+ * > 1 with stride 0), every element of it getting the same value, so the order of the writes cannot
+ * matter: fills, masked/index fills, index_put_, fill_diagonal_ and tril_/triu_ (a zero or the old value).
+ */
+const OVERLAP_OK = new Set(["fill_", "zero_", "maskedFill_", "indexFill_", "indexPut_", "fillDiagonal_", "tril_", "triu_"]);
+
+/**
+ * Refuses a write into a tensor with internal overlap, as PyTorch's `assert_no_internal_overlap`:
+ * a dim of size > 1 with stride 0 (an `expand`ed view), where several elements are one memory
+ * location and the result would depend on the order of the writes. Like PyTorch's
+ * `has_internal_overlap`, other overlapping views (`unfold` windows sharing elements) are "too
+ * hard" to tell and are let through.
+ */
+export function checkNoInternalOverlap(op: string, x: Tensor): void {
+  if (OVERLAP_OK.has(op) || !overlaps(x)) return;
+  throw new TensileError(
+        `${op}: unsupported operation: more than one element of the written-to tensor refers to a single memory location ` +
+        `(shape ${fmtShape(x.shape)}, strides ${fmtShape(x.strides)}). Please clone() the tensor before performing the operation.`);
+}
+
+/** Whether x has a dim of size > 1 with stride 0 (PyTorch's MemOverlap::YES); an empty x writes nothing. */
+const overlaps = (x: Tensor): boolean => x.numel() > 0 && x.shape.some((n, i) => n > 1 && x.strides[i] === 0);
+
+/**
+ * The write of an OVERLAP_OK op's result into an overlapping x as PyTorch's kernels make it: only
+ * the elements the op changed are written, so a memory location gets the last value written to
+ * it in row-major order (`b.expand([5]).indexFill_(0, tensor([1]), 4)` sets b to 4), or keeps its
+ * value when the op wrote none of its aliases. Writing the whole result would let an unselected
+ * alias that comes later overwrite it with the old value.
+ */
+function assignOverlapping(op: string, x: Tensor, out: Tensor): void {
+  checkBroadcastsTo(op, x, out.shape);
+  const r = onBackend(out, x.backend).to(x.dtype).expand(x.shape).contiguous().dataSync();
+  const o = x.contiguous().dataSync();
+  // one element per memory location: the zero-stride dims narrowed to their first entry
+  const uShape = x.shape.map((n, i) => (x.strides[i] === 0 ? Math.min(n, 1) : n));
+  const u = new Tensor(x.storage, x.backend, uShape, [...x.strides], x.offset);
+  const vals = u.contiguous().dataSync().slice();
+  const uStrides = uShape.map((_, i) => uShape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const coord = new Array<number>(x.ndim).fill(0);
+  for (let k = 0; k < r.length; k++) {
+    if (!(r[k] === o[k] || (r[k] !== r[k] && o[k] !== o[k]))) {
+      let j = 0;
+      for (let i = 0; i < x.ndim; i++) if (x.strides[i] !== 0) j += coord[i]! * uStrides[i]!;
+      vals[j] = r[k]!;
+    }
+    for (let i = x.ndim - 1; i >= 0; i--) {
+      if (++coord[i]! < x.shape[i]!) break;
+      coord[i] = 0;
+    }
+  }
+  x.backend.assign(u, new Tensor(x.backend.fromArray(vals), x.backend, uShape));
+  bumpVersion(x);
+}
+
 /** x views its whole storage in order, so writing x writes nothing any other view alone sees. */
 const whole = (x: Tensor): boolean => x.offset === 0 && x.numel() === x.storage.length && x.isContiguous();
 
@@ -77,6 +133,7 @@ export function inPlace<S extends Tensor>(
   op: string, x: S, f: (self: Tensor) => Tensor | number, others: readonly unknown[] = [], readsSelf = false,
   othersBroadcast = true,
 ): S {
+  checkNoInternalOverlap(op, x);
   // an operand must broadcast to x's shape: the result is written into x (othersBroadcast false:
   // f's operands have shapes of their own, as index_add_'s source; f checks them)
   if (othersBroadcast) for (const o of others) if (o instanceof Tensor) checkBroadcastsTo(op, x, o.shape);
@@ -86,7 +143,8 @@ export function inPlace<S extends Tensor>(
     // x rebound to the result, or the op is lost and x looks like a constant
     const t = tracing.current;
     const out = castable(op, x, f(t ? x : x.detach()));
-    assignInto(op, x, out);
+    if (out instanceof Tensor && overlaps(x)) assignOverlapping(op, x, out);
+    else assignInto(op, x, out);
     if (t && out instanceof Tensor) t.rebind(x, out);
     return x;
   }
@@ -169,6 +227,7 @@ export function randomFillsSkipped(): boolean {
 /** `fillRandom` with the whole array filled at once (the generator's bulk fills). */
 function fillRandomBulk<S extends Tensor>(op: string, x: S, fill: (a: ReturnType<typeof arrayFor>) => void): S {
   if (skippingInit > 0) return x;
+  checkNoInternalOverlap(op, x);
   checkLeaf(op, x);
   if (x.requiresGrad && isGradEnabled())
     throw new TensileError(`${op}: cannot fill a tensor in the autograd graph with random values while grad mode is on (wrap it in noGrad)`);

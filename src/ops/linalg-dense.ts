@@ -273,10 +273,12 @@ export function matrixPower(A: T, n: number): T {
     throw new TensileError(`${name}: A must be batches of square matrices, got shape ${fmtShape(A.shape)}`);
   const m = A.shape[A.ndim - 1]!;
   if (n === 0) return onBackend(eye(m, { dtype: A.dtype }), A.backend).expand(A.shape).contiguous();
+  // n is a 64-bit integer in PyTorch; k halves by division (k >>= 1 would wrap it to 32 bits)
+  if (Math.abs(n) >= 2 ** 63) throw new TensileError(`${name}: n must fit in a 64-bit integer, got ${fmtValue(n)}`);
   let base = n < 0 ? inv(A) : A, k = Math.abs(n), acc: T | null = null;
   for (;;) {
-    if (k & 1) acc = acc ? acc.matmul(base) : base;
-    k >>= 1;
+    if (k % 2 === 1) acc = acc ? acc.matmul(base) : base;
+    k = Math.floor(k / 2);
     if (k === 0) break;
     base = base.matmul(base);
   }

@@ -206,7 +206,8 @@ function polygammaOf(n: number, xf: T): T {
 export function trunc(x: T): T {
   assertTensor("trunc", x);
   if (!isFloating(x.dtype)) return x;
-  return record("trunc", E.unaryRaw("trunc", x), [x], (g) => [g.mul(0)], undefined, []);
+  // exact zeros, not g·0 (NaN where g is infinite), as PyTorch's zeros_like
+  return record("trunc", E.unaryRaw("trunc", x), [x], (g) => [E.fullLike(g, 0)], undefined, []);
 }
 export const fix = trunc;
 

@@ -264,12 +264,21 @@ export function split(x: T, sizeOrSections: number | readonly number[], dim = 0)
   });
 }
 
+/** The most pieces a split may make beyond one per element (each is a Tensor object: 2³¹ of them would exhaust the heap). */
+const MAX_EMPTY_PIECES = 2 ** 20;
+/** `pieces`, refused when it asks for more than MAX_EMPTY_PIECES pieces beyond the dim's `n` elements. */
+function checkPieces(op: string, pieces: number, n: number): number {
+  if (pieces > Math.max(n, MAX_EMPTY_PIECES))
+    throw new TensileError(`${op}: ${pieces} pieces of a dim of size ${n} is too many (at most ${MAX_EMPTY_PIECES} pieces beyond one per element)`);
+  return pieces;
+}
+
 export function chunk(x: T, chunks: number, dim = 0): T[] {
   assertTensor("chunk", x);
   if (!Number.isInteger(chunks) || chunks <= 0) throw new TensileError(`chunk: chunks must be greater than 0, got ${chunks}`);
   const d = normalizeDim("chunk", dim, x.ndim);
   // an empty dim gives `chunks` empty chunks, as PyTorch's
-  if (x.shape[d] === 0) return Array.from({ length: chunks }, () => x.narrow(d, 0, 0));
+  if (x.shape[d] === 0) return Array.from({ length: checkPieces("chunk", chunks, 0) }, () => x.narrow(d, 0, 0));
   return split(x, Math.ceil(x.shape[d]! / chunks), d);
 }
 
@@ -370,7 +379,7 @@ export function tensorSplit(x: T, indicesOrSections: number | readonly number[] 
     if (!Number.isInteger(spec) || spec <= 0) throw new TensileError(`tensorSplit: number of sections must be larger than 0, got ${fmtValue(spec)}`);
     const base = Math.floor(n / spec), extra = n % spec;
     let start = 0;
-    return Array.from({ length: spec }, (_, i) => {
+    return Array.from({ length: checkPieces("tensorSplit", spec, n) }, (_, i) => {
       const len = base + (i < extra ? 1 : 0);
       const part = x.narrow(d, start, len);
       start += len;

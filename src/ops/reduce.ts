@@ -23,6 +23,14 @@ function reduceRaw(op: ReduceOp, x: T, axes: number[], keepdim: boolean): T {
   return wrap(x.backend, s, reducedShape(x.shape, axes, keepdim));
 }
 
+/**
+ * The dims a reduction runs over: all of them for null/undefined and, as in PyTorch, for an empty
+ * list too (`x.sum([])` sums everything; `amax(x, [])` is the maximum).
+ */
+function reductionAxes(name: string, dim: Dims, ndim: number): number[] {
+  return normalizeDims(name, Array.isArray(dim) && dim.length === 0 ? null : dim, ndim);
+}
+
 /** Gradient of a reduction: g reshaped to keepdim form and broadcast back to x's shape. */
 function expandBack(g: T, x: T, axes: number[], keepdim: boolean): T {
   const kept = keepdim ? g : g.reshape(reducedShape(x.shape, axes, true));
@@ -31,7 +39,7 @@ function expandBack(g: T, x: T, axes: number[], keepdim: boolean): T {
 
 export function sum(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("sum", x);
-  const axes = normalizeDims("sum", dim, x.ndim);
+  const axes = reductionAxes("sum", dim, x.ndim);
   const out = reduceRaw("sum", x, axes, keepdim);
   traceAttrs(out, { axes, keepdim });
   return record("sum", out, [x], (g) => [expandBack(g, x, axes, keepdim)], undefined, []);
@@ -41,14 +49,14 @@ export function mean(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("mean", x);
   if (!isFloating(x.dtype))
     throw new TensileError(`mean: could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
-  const axes = normalizeDims("mean", dim, x.ndim);
+  const axes = reductionAxes("mean", dim, x.ndim);
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
   return sum(x, axes, keepdim).div(n);
 }
 
 export function prod(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("prod", x);
-  const axes = normalizeDims("prod", dim, x.ndim);
+  const axes = reductionAxes("prod", dim, x.ndim);
   const out = reduceRaw("prod", x, axes, keepdim);
   return record("prod", out, [x], (g) => {
     // ∂/∂xᵢ Π x = Π_{j≠i} xⱼ: out/xᵢ where xᵢ ≠ 0; with one zero in the block, the product of the
@@ -72,27 +80,44 @@ export interface VarOptions {
 export function variance(x: T, dim?: Dims, opts: VarOptions = {}): T {
   opts ??= {};
   assertTensor("var", x);
-  const axes = normalizeDims("var", dim, x.ndim);
+  const axes = reductionAxes("var", dim, x.ndim);
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
   const c = opts.correction ?? 1;
   const dev = x.sub(mean(x, axes, true));
   return sum(dev.mul(dev), axes, opts.keepdim ?? false).div(Math.max(n - c, 0));
 }
 
-export const std = (x: T, dim?: Dims, opts: VarOptions = {}): T => E.sqrt(variance(x, dim, opts));
+/**
+ * √var. Its gradient is 0 where the result is 0 (a constant slice), not g/0, as PyTorch's
+ * std_backward masks it.
+ */
+export function std(x: T, dim?: Dims, opts: VarOptions = {}): T {
+  const v = variance(x, dim, opts);
+  const out = E.unaryRaw("sqrt", v.detach());
+  // recorded as sqrt (what it is, and what a tracer such as the ONNX export knows), with std's mask
+  return record("sqrt", out, [v], (g) => [E.where(out.eq(0), 0, g.div(out.mul(2)))], undefined, [out]);
+}
 
 /** amax/amin: the gradient is shared evenly among tied extrema (PyTorch's rule). */
 function extremeReduce(name: string, op: "max" | "min", x: T, dim: Dims, keepdim: boolean): T {
   assertTensor(name, x);
-  const axes = normalizeDims(name, dim, x.ndim);
+  const axes = reductionAxes(name, dim, x.ndim);
   for (const a of axes)
     if (x.shape[a] === 0) throw new TensileError(`${name}: Expected reduction dim ${a} to have non-zero size (shape ${fmtShape(x.shape)})`);
   const out = reduceRaw(op, x, axes, keepdim);
   traceAttrs(out, { axes, keepdim });
   return record(name, out, [x], (g) => {
-    const mask = x.eq(expandBack(out, x, axes, keepdim)).to(g.dtype);
-    const count = mask.sum(axes, true);
-    return [expandBack(g, x, axes, keepdim).mul(mask).div(count)];
+    const outB = expandBack(out, x, axes, keepdim), gB = expandBack(g, x, axes, keepdim);
+    if (name === "amax" || name === "amin") {
+      // torch's scale_grad_by_count, (g / count)·mask: NaN throughout where the result is NaN
+      const mask = x.eq(outB).to(g.dtype);
+      return [gB.mul(mask).div(mask.sum(axes, true))];
+    }
+    // max()/min() of everything: torch's evenly_distribute_backward, where the NaNs of a NaN result
+    // share g, and the other entries get exact zeros
+    let hit = x.eq(outB);
+    if (isFloating(x.dtype)) hit = E.logicalOr(hit, E.logicalAnd(E.isnan(x), E.isnan(outB)));
+    return [E.where(hit, gB.div(hit.to(g.dtype).sum(axes, true)), 0)];
   });
 }
 export const amax = (x: T, dim?: Dims, keepdim = false): T => extremeReduce("amax", "max", x, dim, keepdim);
@@ -126,7 +151,7 @@ function argReduce(op: "argmax" | "argmin", x: T, dim: Dims, keepdim: boolean): 
     const r = reduceRaw(op, flat, [0], false);
     return keepdim ? r.reshape(x.shape.map(() => 1)) : r;
   }
-  const axes = normalizeDims(op, dim, x.ndim);
+  const axes = reductionAxes(op, dim, x.ndim);
   for (const a of axes)
     if (x.shape[a] === 0) throw new TensileError(`${op}: Expected reduction dim ${a} to have non-zero size (shape ${fmtShape(x.shape)})`);
   return reduceRaw(op, x.detach(), axes, keepdim);
@@ -138,7 +163,7 @@ export const argmin = (x: T, dim?: number | null, keepdim = false): T => argRedu
 export function logsumexp(x: T, dim: Dims, keepdim = false): T {
   assertTensor("logsumexp", x);
   const xf = castTo(x, isFloating(x.dtype) ? x.dtype : "float32");
-  const axes = normalizeDims("logsumexp", dim, xf.ndim);
+  const axes = reductionAxes("logsumexp", dim, xf.ndim);
   if (xf.numel() === 0) return E.log(sum(E.exp(xf), axes, keepdim));
   const m = reduceRaw("max", xf.detach(), axes, true);
   const mf = E.where(E.isfinite(m), m, 0);
@@ -150,28 +175,47 @@ export function logsumexp(x: T, dim: Dims, keepdim = false): T {
 export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): T {
   assertTensor("norm", x);
   const q = p === "fro" ? 2 : p;
-  const ax = E.abs(castTo(x, isFloating(x.dtype) ? x.dtype : "float32"));
-  if (q === Infinity) return amax(ax, dim, keepdim);
-  if (q === -Infinity) return amin(ax, dim, keepdim);
+  const xf = castTo(x, isFloating(x.dtype) ? x.dtype : "float32");
+  const axes = reductionAxes("norm", dim, xf.ndim);
+  const ax = E.abs(xf);
+  if (q === Infinity) return amax(ax, axes, keepdim);
+  if (q === -Infinity) return amin(ax, axes, keepdim);
   // the count of non-zeros: piecewise constant, in the graph with a zero gradient (as PyTorch's)
-  if (q === 0) return record("norm", sum(ax.detach().ne(0).to(ax.dtype), dim, keepdim), [ax], () => [E.fullLike(ax, 0)], undefined, []);
-  if (q === 1) return sum(ax, dim, keepdim);
+  if (q === 0) return record("norm", sum(ax.detach().ne(0).to(ax.dtype), axes, keepdim), [ax], () => [E.fullLike(ax, 0)], undefined, []);
+  if (q === 1) return sum(ax, axes, keepdim);
   if (q === 2) {
-    const s = sum(ax.mul(ax), dim, keepdim);
+    const s = sum(ax.mul(ax), axes, keepdim);
     // √ has an infinite slope at 0; PyTorch defines the norm's gradient at 0 as 0.
     const out = E.unaryRaw("sqrt", s.detach());
     return record("norm", out, [s], (g) => [E.where(out.eq(0), 0, g.div(out.mul(2)))], undefined, [out]);
   }
-  return E.pow(sum(E.pow(ax, q), dim, keepdim), 1 / q);
+  const out = E.pow(sum(E.pow(ax.detach(), q), axes, keepdim), 1 / q);
+  return record("norm", out, [xf], (g) => [pNormBackward(g, xf, out, q, axes, keepdim)], undefined, [xf, out]);
+}
+
+/**
+ * PyTorch's norm_backward for p ∉ {0, 1, 2, ±∞}, where the chain rule through |x|^p and s^(1/p)
+ * would give 0·∞ = NaN: for p < 1 (negative p too), sgn(x)·|x|^(p−1)·g·‖x‖^(1−p) with the
+ * |x|^(p−1) factor 0 at x = 0; otherwise sgn(x)·|x|^(p−1)·g/‖x‖^(p−1), 0 where the norm is 0.
+ */
+function pNormBackward(g: T, x: T, out: T, p: number, axes: number[], keepdim: boolean): T {
+  const gk = expandBack(g, x, axes, keepdim), nk = expandBack(out, x, axes, keepdim);
+  const ax = E.abs(x);
+  if (p < 1) {
+    const scaled = E.where(x.eq(0), 0, E.sign(x).mul(E.pow(ax, p - 1)));
+    return scaled.mul(gk).mul(E.pow(nk, 1 - p));
+  }
+  const scaled = p < 2 ? E.sign(x).mul(E.pow(ax, p - 1)) : x.mul(E.pow(ax, p - 2));
+  return scaled.mul(E.where(nk.eq(0), 0, gk.div(E.pow(nk, p - 1))));
 }
 
 export function all(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("all", x);
-  return reduceRaw("all", x.detach(), normalizeDims("all", dim, x.ndim), keepdim);
+  return reduceRaw("all", x.detach(), reductionAxes("all", dim, x.ndim), keepdim);
 }
 export function any(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("any", x);
-  return reduceRaw("any", x.detach(), normalizeDims("any", dim, x.ndim), keepdim);
+  return reduceRaw("any", x.detach(), reductionAxes("any", dim, x.ndim), keepdim);
 }
 
 /** Inclusive prefix sums along `dim`; gradient: reversed prefix sums of g. */
@@ -206,7 +250,7 @@ export function nanmean(x: T, dim?: Dims, keepdim = false): T {
 /** The number of non-zero elements (int32), over `dim` (a dim or list of dims) or all. */
 export function countNonzero(x: T, dim?: Dims): T {
   assertTensor("countNonzero", x);
-  return sum(x.detach().ne(0).to("int32"), normalizeDims("countNonzero", dim, x.ndim));
+  return sum(x.detach().ne(0).to("int32"), reductionAxes("countNonzero", dim, x.ndim));
 }
 
 /** PyTorch's `torch.return_types.aminmax`: `[min, max]`, also as `.min` / `.max`. */
@@ -225,13 +269,13 @@ export function aminmax(x: T, opts?: { dim?: number | null; keepdim?: boolean } 
 /** [var, mean] over `dim`, as `torch.var_mean`. */
 export function varMean(x: T, dim?: Dims, opts: VarOptions = {}): [T, T] {
   assertTensor("varMean", x);
-  return [variance(x, dim, opts), mean(x, normalizeDims("varMean", dim, x.ndim), opts?.keepdim ?? false)];
+  return [variance(x, dim, opts), mean(x, reductionAxes("varMean", dim, x.ndim), opts?.keepdim ?? false)];
 }
 
 /** [std, mean] over `dim`, as `torch.std_mean`. */
 export function stdMean(x: T, dim?: Dims, opts: VarOptions = {}): [T, T] {
   assertTensor("stdMean", x);
-  return [std(x, dim, opts), mean(x, normalizeDims("stdMean", dim, x.ndim), opts?.keepdim ?? false)];
+  return [std(x, dim, opts), mean(x, reductionAxes("stdMean", dim, x.ndim), opts?.keepdim ?? false)];
 }
 
 /** Runs `step(acc, v)` along each line of x's dim d on the host, in x's dtype (rounded each step). */

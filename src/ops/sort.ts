@@ -365,7 +365,8 @@ function quantileImpl(name: string, x: T, q: number | T, dim: number | null | un
   const src = whole ? x.reshape([-1]) : x;
   const d = whole ? 0 : normalizeDim(name, dim, x.ndim);
   const base = src.ndim === 0 ? src.reshape([1]) : src;
-  if (base.shape[d] === 0) throw new TensileError(`${name}: input tensor must be non-empty (shape ${fmtShape(x.shape)})`);
+  // any empty input, as torch 1.13 (also a [0, 2] input reduced along its non-empty dim)
+  if (x.numel() === 0) throw new TensileError(`${name}: input tensor must be non-empty (shape ${fmtShape(x.shape)})`);
   const keepShape = whole ? x.shape.map(() => 1) : x.ndim === 0 ? [] : x.shape.map((s, i) => (i === d ? 1 : s));
   const outShape = keepdim ? keepShape : whole ? [] : x.shape.filter((_, i) => i !== d);
   // sorted lines, NaN last; the rank of each quantile in each line
@@ -394,8 +395,17 @@ function quantileImpl(name: string, x: T, q: number | T, dim: number | null | un
   const qShape = [Q, ...rest, 1];
   const s = sorted.unsqueeze(0).expand([Q, ...sorted.shape]);
   const mk = (a: TypedArray) => wrap(x.backend, x.backend.fromArray(a), qShape);
-  const below = s.gather(-1, mk(lo)), above = s.gather(-1, mk(hi));
-  const r = below.add(above.sub(below).mul(mk(w)));
+  const below = s.gather(-1, mk(lo));
+  // lower / higher / nearest pick a sorted value (torch gathers it: no arithmetic, so ±inf stays
+  // ±inf rather than inf + 0·(inf − inf) = NaN); linear and midpoint interpolate as torch's lerp
+  const picks = interpolation === "lower" || interpolation === "higher" || interpolation === "nearest";
+  const r = picks ? below : (() => {
+    // torch's two-sided lerp: below + w·d for w < 0.5, above − (1 − w)·d otherwise (so [0.0625, inf]
+    // at midpoint is inf − inf = NaN, as torch, not 0.0625 + inf)
+    const above = s.gather(-1, mk(hi)), diff = above.sub(below), wt = mk(w);
+    const low = mk(Uint8Array.from(w, (v) => (v < 0.5 ? 1 : 0)) as unknown as TypedArray).to("bool");
+    return below.add(diff.mul(wt)).where(low, above.sub(diff.mul(wt.neg().add(1))));
+  })();
   const out = r.reshape([Q, ...outShape]);
   return typeof q === "number" || q.ndim === 0 ? out.reshape(outShape) : out;
 }
@@ -408,15 +418,32 @@ export interface QuantileOptions {
  * The q-th quantiles of x along `dim` (all elements when dim is null), q a number or a 0-D/1-D
  * tensor in [0, 1]; a 1-D q adds a leading dim. Between two data points, `interpolation` picks
  * "linear" (default), "lower", "higher", "midpoint" or "nearest". NaN where a line has a NaN.
- * Differentiable through the sort (PyTorch's is a composite too).
+ * Differentiable through the sort (PyTorch's is a composite too). The keyword arguments may also come as one
+ * options object in dim's place: `quantile(x, 0.5, { dim: 1, interpolation: "nearest" })`. An empty x is refused.
  */
-export function quantile(x: T, q: number | T, dim?: number | null, keepdim = false, opts?: QuantileOptions | null): T {
-  return quantileImpl("quantile", x, q, dim, keepdim, opts?.interpolation ?? "linear", false);
+export function quantile(x: T, q: number | T, dim?: number | null | QuantileAllOptions, keepdim = false, opts?: QuantileOptions | null): T {
+  return quantileArgs("quantile", x, q, dim, keepdim, opts, false);
 }
 
 /** quantile ignoring NaNs (NaN only where a line is all NaN). */
-export function nanquantile(x: T, q: number | T, dim?: number | null, keepdim = false, opts?: QuantileOptions | null): T {
-  return quantileImpl("nanquantile", x, q, dim, keepdim, opts?.interpolation ?? "linear", true);
+export function nanquantile(x: T, q: number | T, dim?: number | null | QuantileAllOptions, keepdim = false, opts?: QuantileOptions | null): T {
+  return quantileArgs("nanquantile", x, q, dim, keepdim, opts, true);
+}
+
+/** quantile's keyword arguments as one options object, in the place of `dim` (`quantile(x, q, { dim: 1, interpolation: "nearest" })`). */
+export interface QuantileAllOptions extends QuantileOptions {
+  dim?: number | null;
+  keepdim?: boolean;
+}
+
+function quantileArgs(name: string, x: T, q: number | T, dim: number | null | undefined | QuantileAllOptions, keepdim: boolean,
+  opts: QuantileOptions | null | undefined, ignoreNan: boolean): T {
+  if (typeof dim === "object" && dim !== null && !Array.isArray(dim) && !(dim instanceof Tensor)) {
+    for (const k of Object.keys(dim))
+      if (k !== "dim" && k !== "keepdim" && k !== "interpolation") throw new TensileError(`${name}: unknown option "${k}" (expected dim, keepdim or interpolation)`);
+    return quantileImpl(name, x, q, dim.dim, dim.keepdim ?? false, dim.interpolation ?? "linear", ignoreNan);
+  }
+  return quantileImpl(name, x, q, dim as number | null | undefined, keepdim, opts?.interpolation ?? "linear", ignoreNan);
 }
 
 function cumExtreme(name: "cummax" | "cummin", x: T, dim: number): ValuesIndices {

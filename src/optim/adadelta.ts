@@ -1,5 +1,6 @@
 import { type Tensor, TensileError, zerosLike } from "../core.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdadeltaOptions {
   /** Coefficient γ that scales the delta before it is applied (default 1.0). */
@@ -33,8 +34,11 @@ function validate(o: Record<string, unknown>): void {
  * Per-parameter state: `step`, `squareAvg`, `accDelta`.
  */
 export class Adadelta extends Optimizer<AdadeltaParamGroup> {
-  constructor(params: Params<AdadeltaOptions>, options: AdadeltaOptions = {}) {
-    options ??= {};
+  constructor(params: Params<AdadeltaOptions>, options?: AdadeltaOptions);
+  /** PyTorch's positional order (lr, rho, eps, weightDecay, foreach), then an optional options object. */
+  constructor(params: Params<AdadeltaOptions>, ...args: WithOptions<[lr: number, rho: number, eps: number, weightDecay: number, foreach: boolean | null], AdadeltaOptions>);
+  constructor(params: Params<AdadeltaOptions>, ...args: unknown[]) {
+    const options = positionalOptions<AdadeltaOptions>("Adadelta", args, { keys: ["lr", "rho", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" });
     checkOptionNames("Adadelta", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1.0, rho: options.rho ?? 0.9, eps: options.eps ?? 1e-6,

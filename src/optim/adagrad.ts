@@ -1,5 +1,6 @@
 import { type Tensor, fullLike } from "../core.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdagradOptions {
   /** Learning rate γ (default 1e-2). */
@@ -35,8 +36,11 @@ function validate(o: Record<string, unknown>): void {
  * Per-parameter state, created for every parameter at construction as in PyTorch: `step`, `sum`.
  */
 export class Adagrad extends Optimizer<AdagradParamGroup> {
-  constructor(params: Params<AdagradOptions>, options: AdagradOptions = {}) {
-    options ??= {};
+  constructor(params: Params<AdagradOptions>, options?: AdagradOptions);
+  /** PyTorch's positional order (lr, lrDecay, weightDecay, initialAccumulatorValue, eps, foreach), then an optional options object. */
+  constructor(params: Params<AdagradOptions>, ...args: WithOptions<[lr: number, lrDecay: number, weightDecay: number, initialAccumulatorValue: number, eps: number, foreach: boolean | null], AdagradOptions>);
+  constructor(params: Params<AdagradOptions>, ...args: unknown[]) {
+    const options = positionalOptions<AdagradOptions>("Adagrad", args, { keys: ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach"], ignore: ["foreach"], after: "params" });
     checkOptionNames("Adagrad", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, lrDecay: options.lrDecay ?? 0, eps: options.eps ?? 1e-10,

@@ -2,6 +2,7 @@ import { type Tensor, zerosLike } from "../core.js";
 import { bumpVersion } from "../ops/inplace.js";
 import { canFuse } from "./fused.js";
 import { type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdamOptions {
   /** Learning rate γ (default 1e-3). */
@@ -30,6 +31,8 @@ export interface AdamParamGroup extends ParamGroup {
 }
 
 const OPTIONS = ["lr", "betas", "eps", "weightDecay", "amsgrad", "maximize"] as const;
+type AdamPositional = [lr: number, betas: [number, number], eps: number, weightDecay: number, amsgrad: boolean];
+const ADAM_POSITIONAL = ["lr", "betas", "eps", "weightDecay", "amsgrad"];
 
 /** Shared bookkeeping of Adam and AdamW; they differ only in how weight decay enters. */
 abstract class AdamFamily extends Optimizer<AdamParamGroup> {
@@ -83,8 +86,11 @@ export function validateAdamOptions(name: string, o: Record<string, unknown>): v
  * `maxExpAvgSq` with amsgrad.
  */
 export class Adam extends AdamFamily {
-  constructor(params: Params<AdamOptions>, options: AdamOptions = {}) {
-    super("Adam", params, options, false);
+  constructor(params: Params<AdamOptions>, options?: AdamOptions);
+  /** PyTorch's positional order (lr, betas, eps, weightDecay, amsgrad), then an optional options object. */
+  constructor(params: Params<AdamOptions>, ...args: WithOptions<AdamPositional, AdamOptions>);
+  constructor(params: Params<AdamOptions>, ...args: unknown[]) {
+    super("Adam", params, positionalOptions<AdamOptions>("Adam", args, { keys: ADAM_POSITIONAL, after: "params" }), false);
   }
 }
 
@@ -93,8 +99,11 @@ export class Adam extends AdamFamily {
  * decay θ ← θ·(1 − γλ), default λ = 1e-2. The rule is in `adamw`.
  */
 export class AdamW extends AdamFamily {
-  constructor(params: Params<AdamOptions>, options: AdamOptions = {}) {
-    super("AdamW", params, options, true);
+  constructor(params: Params<AdamOptions>, options?: AdamOptions);
+  /** PyTorch's positional order (lr, betas, eps, weightDecay, amsgrad), then an optional options object. */
+  constructor(params: Params<AdamOptions>, ...args: WithOptions<AdamPositional, AdamOptions>);
+  constructor(params: Params<AdamOptions>, ...args: unknown[]) {
+    super("AdamW", params, positionalOptions<AdamOptions>("AdamW", args, { keys: ADAM_POSITIONAL, after: "params" }), true);
   }
 }
 

@@ -1,6 +1,7 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { validateAdamOptions } from "./adam.js";
 import { type ParamGroup, type Params, Optimizer, checkOptionNames } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdamaxOptions {
   /** Learning rate γ (default 2e-3). */
@@ -26,8 +27,11 @@ const OPTIONS = ["lr", "betas", "eps", "weightDecay", "maximize"] as const;
  * The rule is in `adamax`. Per-parameter state: `step`, `expAvg`, `expInf`.
  */
 export class Adamax extends Optimizer<AdamaxParamGroup> {
-  constructor(params: Params<AdamaxOptions>, options: AdamaxOptions = {}) {
-    options ??= {};
+  constructor(params: Params<AdamaxOptions>, options?: AdamaxOptions);
+  /** PyTorch's positional order (lr, betas, eps, weightDecay, foreach), then an optional options object. */
+  constructor(params: Params<AdamaxOptions>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, foreach: boolean | null], AdamaxOptions>);
+  constructor(params: Params<AdamaxOptions>, ...args: unknown[]) {
+    const options = positionalOptions<AdamaxOptions>("Adamax", args, { keys: ["lr", "betas", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" });
     checkOptionNames("Adamax", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 2e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

@@ -1,5 +1,6 @@
 import { type Tensor, TensileError, zerosLike } from "../core.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface ASGDOptions {
   /** Learning rate γ (default 1e-2). */
@@ -36,8 +37,11 @@ function validate(o: Record<string, unknown>): void {
  * not replaced). The rule is in `asgd`. Per-parameter state: `step`, `eta`, `mu`, `ax`.
  */
 export class ASGD extends Optimizer<ASGDParamGroup> {
-  constructor(params: Params<ASGDOptions>, options: ASGDOptions = {}) {
-    options ??= {};
+  constructor(params: Params<ASGDOptions>, options?: ASGDOptions);
+  /** PyTorch's positional order (lr, lambd, alpha, t0, weightDecay, foreach, maximize), then an optional options object. */
+  constructor(params: Params<ASGDOptions>, ...args: WithOptions<[lr: number, lambd: number, alpha: number, t0: number, weightDecay: number, foreach: boolean | null, maximize: boolean], ASGDOptions>);
+  constructor(params: Params<ASGDOptions>, ...args: unknown[]) {
+    const options = positionalOptions<ASGDOptions>("ASGD", args, { keys: ["lr", "lambd", "alpha", "t0", "weightDecay", "foreach", "maximize"], ignore: ["foreach"], after: "params" });
     checkOptionNames("ASGD", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, lambd: options.lambd ?? 1e-4, alpha: options.alpha ?? 0.75, t0: options.t0 ?? 1e6,

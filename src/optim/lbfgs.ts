@@ -1,5 +1,6 @@
 import { Tensor, TensileError, cat, enableGrad, noGrad, tensor, zeros } from "../core.js";
 import { type ParamGroup, type Params, type StateValue, type OptimizerStateDict, Optimizer, checkNonNegative, checkOptionNames, fmt } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface LBFGSOptions {
   /** Learning rate: the step length (the line search's first trial step with `"strong_wolfe"`) (default 1). */
@@ -81,8 +82,11 @@ const NUMBER_LIST_KEYS = new Set(["ro", "al"]);
  * `prevFlatGrad`, `prevLoss`, `al`); the scalars PyTorch keeps as 0-d tensors are numbers here.
  */
 export class LBFGS extends Optimizer<LBFGSParamGroup> {
-  constructor(params: Params<LBFGSOptions>, options: LBFGSOptions = {}) {
-    options ??= {};
+  constructor(params: Params<LBFGSOptions>, options?: LBFGSOptions);
+  /** PyTorch's positional order (lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearchFn), then an optional options object. */
+  constructor(params: Params<LBFGSOptions>, ...args: WithOptions<[lr: number, maxIter: number, maxEval: number | null, toleranceGrad: number, toleranceChange: number, historySize: number, lineSearchFn: "strong_wolfe" | null], LBFGSOptions>);
+  constructor(params: Params<LBFGSOptions>, ...args: unknown[]) {
+    const options = positionalOptions<LBFGSOptions>("LBFGS", args, { keys: ["lr", "maxIter", "maxEval", "toleranceGrad", "toleranceChange", "historySize", "lineSearchFn"], after: "params" });
     checkOptionNames("LBFGS", options, OPTIONS);
     const maxIter = options.maxIter ?? 20;
     const defaults = {

@@ -1,6 +1,7 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { validateAdamOptions } from "./adam.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface NAdamOptions {
   /** Learning rate γ (default 2e-3). */
@@ -31,8 +32,11 @@ function validate(o: Record<string, unknown>): void {
  * `nadam`. Per-parameter state: `step`, `muProduct`, `expAvg`, `expAvgSq`.
  */
 export class NAdam extends Optimizer<NAdamParamGroup> {
-  constructor(params: Params<NAdamOptions>, options: NAdamOptions = {}) {
-    options ??= {};
+  constructor(params: Params<NAdamOptions>, options?: NAdamOptions);
+  /** PyTorch's positional order (lr, betas, eps, weightDecay, momentumDecay, foreach), then an optional options object. */
+  constructor(params: Params<NAdamOptions>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, momentumDecay: number, foreach: boolean | null], NAdamOptions>);
+  constructor(params: Params<NAdamOptions>, ...args: unknown[]) {
+    const options = positionalOptions<NAdamOptions>("NAdam", args, { keys: ["lr", "betas", "eps", "weightDecay", "momentumDecay", "foreach"], ignore: ["foreach"], after: "params" });
     checkOptionNames("NAdam", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 2e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

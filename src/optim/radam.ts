@@ -1,6 +1,7 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { validateAdamOptions } from "./adam.js";
 import { type ParamGroup, type Params, Optimizer, checkOptionNames } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface RAdamOptions {
   /** Learning rate γ (default 1e-3). */
@@ -24,8 +25,11 @@ const OPTIONS = ["lr", "betas", "eps", "weightDecay"] as const;
  * 2019). The rule is in `radam`. Per-parameter state: `step`, `expAvg`, `expAvgSq`.
  */
 export class RAdam extends Optimizer<RAdamParamGroup> {
-  constructor(params: Params<RAdamOptions>, options: RAdamOptions = {}) {
-    options ??= {};
+  constructor(params: Params<RAdamOptions>, options?: RAdamOptions);
+  /** PyTorch's positional order (lr, betas, eps, weightDecay, foreach), then an optional options object. */
+  constructor(params: Params<RAdamOptions>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, foreach: boolean | null], RAdamOptions>);
+  constructor(params: Params<RAdamOptions>, ...args: unknown[]) {
+    const options = positionalOptions<RAdamOptions>("RAdam", args, { keys: ["lr", "betas", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" });
     checkOptionNames("RAdam", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

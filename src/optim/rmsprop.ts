@@ -1,5 +1,6 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface RMSpropOptions {
   /** Learning rate γ (default 1e-2). */
@@ -38,8 +39,11 @@ function validate(o: Record<string, unknown>): void {
  * momentum > 0), `gradAvg` (centered).
  */
 export class RMSprop extends Optimizer<RMSpropParamGroup> {
-  constructor(params: Params<RMSpropOptions>, options: RMSpropOptions = {}) {
-    options ??= {};
+  constructor(params: Params<RMSpropOptions>, options?: RMSpropOptions);
+  /** PyTorch's positional order (lr, alpha, eps, weightDecay, momentum, centered, foreach, maximize), then an optional options object. */
+  constructor(params: Params<RMSpropOptions>, ...args: WithOptions<[lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean, foreach: boolean | null, maximize: boolean], RMSpropOptions>);
+  constructor(params: Params<RMSpropOptions>, ...args: unknown[]) {
+    const options = positionalOptions<RMSpropOptions>("RMSprop", args, { keys: ["lr", "alpha", "eps", "weightDecay", "momentum", "centered", "foreach", "maximize"], ignore: ["foreach"], after: "params" });
     checkOptionNames("RMSprop", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, momentum: options.momentum ?? 0, alpha: options.alpha ?? 0.99, eps: options.eps ?? 1e-8,

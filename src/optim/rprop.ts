@@ -1,5 +1,6 @@
 import { type Tensor, TensileError, fullLike, zerosLike } from "../core.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface RpropOptions {
   /** Learning rate γ: the initial step size of every element (default 1e-2). */
@@ -38,8 +39,11 @@ function validate(o: Record<string, unknown>): void {
  * Per-parameter state: `step`, `prev` (the previous gradient), `stepSize`.
  */
 export class Rprop extends Optimizer<RpropParamGroup> {
-  constructor(params: Params<RpropOptions>, options: RpropOptions = {}) {
-    options ??= {};
+  constructor(params: Params<RpropOptions>, options?: RpropOptions);
+  /** PyTorch's positional order (lr, etas, stepSizes, foreach, maximize), then an optional options object. */
+  constructor(params: Params<RpropOptions>, ...args: WithOptions<[lr: number, etas: [number, number], stepSizes: [number, number], foreach: boolean | null, maximize: boolean], RpropOptions>);
+  constructor(params: Params<RpropOptions>, ...args: unknown[]) {
+    const options = positionalOptions<RpropOptions>("Rprop", args, { keys: ["lr", "etas", "stepSizes", "foreach", "maximize"], ignore: ["foreach"], after: "params" });
     checkOptionNames("Rprop", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, etas: options.etas ?? [0.5, 1.2], stepSizes: options.stepSizes ?? [1e-6, 50],

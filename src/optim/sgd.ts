@@ -2,6 +2,7 @@ import { type Tensor, TensileError, zerosLike } from "../core.js";
 import { bumpVersion } from "../ops/inplace.js";
 import { canFuse } from "./fused.js";
 import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface SGDOptions {
   /** Learning rate γ (required, here or in every group). */
@@ -44,7 +45,7 @@ function validate(o: Record<string, unknown>): void {
  * Stochastic gradient descent, optionally with momentum (PyTorch's `torch.optim.SGD`).
  *
  * ```ts
- * const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 }); // or (params, 0.1, 0.9)
  * optimizer.zeroGrad();
  * criterion.forward(model.forward(x), y).backward();
  * optimizer.step();
@@ -54,8 +55,11 @@ function validate(o: Record<string, unknown>): void {
 export class SGD extends Optimizer<SGDParamGroup> {
   readonly fused: boolean;
 
-  constructor(params: Params<SGDOptions>, options: SGDOptions = {}) {
-    options ??= {};
+  constructor(params: Params<SGDOptions>, options?: SGDOptions);
+  /** PyTorch's positional order (lr, momentum, dampening, weightDecay, nesterov), then an optional options object. */
+  constructor(params: Params<SGDOptions>, ...args: WithOptions<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], SGDOptions>);
+  constructor(params: Params<SGDOptions>, ...args: unknown[]) {
+    const options = positionalOptions<SGDOptions>("SGD", args, { keys: ["lr", "momentum", "dampening", "weightDecay", "nesterov"], after: "params" });
     checkOptionNames("SGD", options, [...OPTIONS, "fused"]);
     const defaults = {
       lr: options.lr, momentum: options.momentum ?? 0, dampening: options.dampening ?? 0,

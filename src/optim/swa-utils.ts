@@ -20,7 +20,8 @@ import { Module } from "../nn/module.js";
 import { deepcopy } from "../nn/deepcopy.js";
 import { BatchNorm1d } from "../nn/layers/norm.js";
 import { type Optimizer, fmt } from "./optimizer.js";
-import { LRScheduler, type SchedulerOptions, type SchedulerStateDict, checkSchedulerOptions, perGroup, take } from "./lr-scheduler/base.js";
+import { LRScheduler, type SchedulerOptions, type SchedulerStateDict, checkSchedulerOptions, perGroup, schedulerArgs, take } from "./lr-scheduler/base.js";
+import { type PositionalArgs, positionalOptions } from "../utils/positional.js";
 
 /**
  * `avgFn(averagedParam, modelParam, numAveraged)` returns the new average; `numAveraged` is the
@@ -58,9 +59,12 @@ export class AveragedModel<M extends Module = Module> extends Module {
   useBuffers: boolean;
   declare n_averaged: Tensor;
 
-  constructor(model: M, options: AveragedModelOptions = {}) {
+  constructor(model: M, options?: AveragedModelOptions);
+  /** PyTorch's positional order (device, avgFn, useBuffers), then an optional options object. */
+  constructor(model: M, ...args: PositionalArgs<[device: string | null, avgFn: AvgFn | null, useBuffers: boolean], AveragedModelOptions>);
+  constructor(model: M, ...args: unknown[]) {
     super();
-    options ??= {};
+    const options = positionalOptions<AveragedModelOptions>("AveragedModel", args, { keys: ["device", "avgFn", "useBuffers"], after: "model" });
     if (!(model instanceof Module)) throw new TensileError(`AveragedModel: expected an nn.Module to average, got ${fmt(model)}`);
     for (const k of Object.keys(options))
       if (!["avgFn", "useBuffers", "device"].includes(k)) throw new TensileError(`AveragedModel: unknown option "${k}"`);
@@ -209,10 +213,12 @@ export class SWALR extends LRScheduler {
   annealEpochs: number;
   annealStrategy: "cos" | "linear";
 
-  constructor(optimizer: Optimizer, swaLrOrOptions: number | readonly number[] | SWALROptions) {
-    const options: SWALROptions = typeof swaLrOrOptions === "number" || Array.isArray(swaLrOrOptions)
-      ? { swaLr: swaLrOrOptions as number | number[] } : (swaLrOrOptions as SWALROptions);
-    super("SWALR", optimizer, options ?? ({} as SWALROptions));
+  constructor(optimizer: Optimizer, options: SWALROptions);
+  /** PyTorch's positional order (swaLr, annealEpochs, annealStrategy, lastEpoch), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[swaLr: number | readonly number[], annealEpochs: number, annealStrategy: "cos" | "linear", lastEpoch: number], Partial<SWALROptions>>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<SWALROptions>("SWALR", args, ["swaLr", "annealEpochs", "annealStrategy", "lastEpoch"], []);
+    super("SWALR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["swaLr", "annealEpochs", "annealStrategy"]);
     const { swaLr, annealEpochs = 10, annealStrategy = "cos" } = options;
     if (swaLr === undefined) throw new TensileError(`${this.name}: swaLr is required`);

@@ -221,8 +221,8 @@ declare module "./tensor.js" {
     tril_(diagonal?: number): this;
     /** In place triu: zeroes the elements below the diagonal'th diagonal of the last two dims. Returns x. */
     triu_(diagonal?: number): this;
-    /** In place scatter: x[index[i][j]][j] = src[i][j] (dim 0), as `torch.Tensor.scatter_`. Returns x. */
-    scatter_(dim: number, index: Tensor, src: Tensor | number): this;
+    /** In place scatter: x[index[i][j]][j] = src[i][j] (dim 0; `{ reduce: "add" | "multiply" }` combines instead), as `torch.Tensor.scatter_`. Returns x. */
+    scatter_(dim: number, index: Tensor, src: Tensor | number, opts?: { reduce?: "add" | "multiply" | null } | null): this;
     /** In place scatterAdd: x[index[i][j]][j] += src[i][j] (dim 0), as `torch.Tensor.scatter_add_`. Returns x. */
     scatterAdd_(dim: number, index: Tensor, src: Tensor): this;
     /**
@@ -307,6 +307,9 @@ define("polygamma_", function (this: Tensor, n: number) { return IP.inPlace("pol
 define("mvlgamma_", function (this: Tensor, p: number) { return IP.inPlace("mvlgamma_", this, (t) => SP.mvlgamma(t, p), [], true); });
 define("lerp_", function (this: Tensor, end: Tensor, weight: number | Tensor) {
   assertTensor("lerp_", end, "end");
+  // as torch 1.13: end (and a tensor weight) of x's own dtype, no promotion
+  for (const [name, t] of [["end", end], ["weight", weight]] as const)
+    if (t instanceof Tensor && t.dtype !== this.dtype) throw new TensileError(`lerp_: expected dtype ${this.dtype} for \`${name}\` but got dtype ${t.dtype}`);
   return IP.inPlace("lerp_", this, (t) => MA.lerp(t, end, weight), [end, weight], true);
 });
 define("nanToNum_", function (this: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null) {
@@ -323,8 +326,9 @@ define("cumprod_", function (this: Tensor, dim: number) { return IP.inPlace("cum
 define("tril_", function (this: Tensor, d?: number) { return IP.inPlace("tril_", this, (t) => t.tril(d)); });
 define("triu_", function (this: Tensor, d?: number) { return IP.inPlace("triu_", this, (t) => t.triu(d)); });
 // index writes: the source has its own shape (othersBroadcast false)
-define("scatter_", function (this: Tensor, dim: number, index: Tensor, src: TS) {
-  return IP.inPlace("scatter_", this, (t) => t.scatter(dim, index, src), [src], false, false);
+define("scatter_", function (this: Tensor, dim: number, index: Tensor, src: TS, opts?: { reduce?: "add" | "multiply" | null } | null) {
+  // reduce "multiply" is scatterReduce's prod, whose backward reads x: it runs on a copy
+  return IP.inPlace("scatter_", this, (t) => t.scatter(dim, index, src, opts), [src], opts?.reduce === "multiply", false);
 });
 define("scatterAdd_", function (this: Tensor, dim: number, index: Tensor, src: Tensor) {
   return IP.inPlace("scatterAdd_", this, (t) => t.scatterAdd(dim, index, src), [src], false, false);

@@ -382,10 +382,9 @@ export const referenceBackend: Backend = {
       for (let y = 0; y < oh; y++)
         for (let z = 0; z < ow; z++, o++) {
           const h0 = y * sh - ph, w0 = z * sw - pw;
-          let ih0 = h0, iw0 = w0;
-          while (ih0 < 0) ih0 += dh;
-          while (iw0 < 0) iw0 += dw;
-          let best = -Infinity, bi = ih0 * W + iw0;
+          // the first position inside the input starts as the argmax (PyTorch's rule); a window
+          // with none (dilation wider than the input) keeps −∞ and index −1
+          let best = -Infinity, bi = -1;
           for (let i = 0; i < kh; i++) {
             const hy = h0 + i * dh;
             if (hy < 0 || hy >= H) continue;
@@ -393,7 +392,7 @@ export const referenceBackend: Backend = {
               const wz = w0 + j * dw;
               if (wz < 0 || wz >= W) continue;
               const v = X[x.offset + q * sp + hy * sy + wz * sx]!;
-              if (v > best || Number.isNaN(v)) {
+              if (bi < 0 || v > best || Number.isNaN(v)) {
                 best = v;
                 bi = hy * W + wz;
               }
@@ -410,9 +409,11 @@ export const referenceBackend: Backend = {
     const [s, out] = store(g.storage.dtype, P * planeSize);
     const G = data(g), I = data(indices);
     for (let q = 0; q < P; q++)
-      for (let l = 0; l < L; l++)
-        out[q * planeSize + I[indices.offset + q * indices.strides[0]! + l * indices.strides[1]!]!] +=
-          G[g.offset + q * g.strides[0]! + l * g.strides[1]!]!;
+      for (let l = 0; l < L; l++) {
+        const k = I[indices.offset + q * indices.strides[0]! + l * indices.strides[1]!]!;
+        if (k < 0 || k >= planeSize) continue; // −1: an empty window; never write outside the plane
+        out[q * planeSize + k] += G[g.offset + q * g.strides[0]! + l * g.strides[1]!]!;
+      }
     return s;
   },
 

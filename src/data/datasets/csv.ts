@@ -11,6 +11,7 @@ import { Tensor, indexSelect, tensor } from "../../core.js";
 import { TensileError } from "../../errors.js";
 import { Dataset, batchIndexTensor } from "../dataset.js";
 import { readText } from "../node-fs.js";
+import { checkOptionsObject } from "../../utils/positional.js";
 
 export interface CSVDatasetOptions {
   /** The first line holds column names (default true); otherwise columns are named "0", "1", .... */
@@ -83,6 +84,7 @@ export class CSVDataset extends Dataset<[Tensor, number]> {
    */
   constructor(source: string, options: CSVDatasetOptions = {}) {
     super();
+    checkOptionsObject("CSVDataset", "options", options);
     options ??= {};
     const text = /[\r\n]/.test(source) ? source : readText("CSVDataset", source);
     const { header = true, categorical = "onehot", delimiter = "," } = options;

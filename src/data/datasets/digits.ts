@@ -14,6 +14,7 @@ import { TensileError } from "../../errors.js";
 import { defaultCollate, type Collated } from "../collate.js";
 import { Dataset, batchIndexTensor } from "../dataset.js";
 import { readBytes, resolvePackageFile } from "../node-fs.js";
+import { checkOptionsObject } from "../../utils/positional.js";
 
 export const MNIST_DIGITS_SEED = 20240607;
 export const MNIST_DIGITS_TRAIN_SIZE = 8000;
@@ -150,6 +151,7 @@ export class MNISTDigits<X = Tensor> extends Dataset<[X, number]> {
 
   constructor(options: MNISTDigitsOptions<X> = {}, source?: DigitsSource) {
     super();
+    checkOptionsObject("MNISTDigits", "options", options);
     options ??= {};
     const split = options.split ?? "train";
     if (!["train", "test", "all"].includes(split)) throw new TensileError(`mnistDigits: split must be "train", "test" or "all", got ${JSON.stringify(split)}`);

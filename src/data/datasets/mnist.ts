@@ -11,6 +11,7 @@ import { downloadResources, type FetchLike, type Resource } from "../download.js
 import { decodeIdx, parseIdx, type IdxArray } from "../idx.js";
 import { fileExists, gunzip, isDirectory, isGzip, joinPath, readBytes, requireFileSystem } from "../node-fs.js";
 import type { RawImage } from "../transforms.js";
+import { type PositionalArgs, checkOptionsObject, positionalOptions } from "../../utils/positional.js";
 
 export interface MNISTOptions<X> {
   /** Folder holding the IDX files (gzip or raw), directly or in torchvision's `<root>/MNIST/raw`. */
@@ -69,10 +70,23 @@ export class MNIST<X = Tensor> extends Dataset<[X, number]> {
    * Reads the files synchronously (Node). For `download: true` use `await MNIST.create(options)`;
    * in a browser use `await MNIST.fromBuffers(imageBytes, labelBytes, options)`.
    */
-  constructor(options: MNISTOptions<X> = {}, arrays?: { images: IdxArray; labels: IdxArray }) {
+  constructor(options?: MNISTOptions<X>, arrays?: { images: IdxArray; labels: IdxArray });
+  /** torchvision's positional order (root, train, transform, targetTransform, download), then an optional options object. */
+  constructor(root: string, ...args: PositionalArgs<[train: boolean, transform: ((image: RawImage) => X) | null,
+    targetTransform: ((label: number) => number) | null, download: boolean], Omit<MNISTOptions<X>, "root">>);
+  constructor(first?: MNISTOptions<X> | string | null, ...rest: unknown[]) {
     super();
-    options ??= {};
     const spec = (new.target as unknown as { spec: MnistSpec }).spec;
+    let options: MNISTOptions<X>, arrays: { images: IdxArray; labels: IdxArray } | undefined;
+    if (typeof first === "string") {
+      const o = positionalOptions<MNISTOptions<X>>(spec.name, rest, { keys: ["train", "transform", "targetTransform", "download"], after: "root" });
+      if (o.root !== undefined) throw new TensileError(`${spec.name}: root given both positionally and as an option`);
+      options = { ...o, root: first };
+    } else {
+      checkOptionsObject(spec.name, "the first argument (options, or torchvision's root folder)", first);
+      options = first ?? {};
+      arrays = rest[0] as typeof arrays;
+    }
     this.train = options.train ?? true;
     this.transform = options.transform;
     this.targetTransform = options.targetTransform;

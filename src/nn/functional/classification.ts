@@ -5,7 +5,7 @@
  */
 import { releaseAfterBackward } from "../../autograd/engine.js";
 import { Function, type FunctionCtx, Tensor, where } from "../../core.js";
-import { TensileError, fmtShape } from "../../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../../errors.js";
 import { wrap } from "../../ops/util.js";
 import { type TypedArray, arrayFor } from "../../tensor/dtype.js";
 
@@ -13,6 +13,7 @@ import { type TypedArray, arrayFor } from "../../tensor/dtype.js";
 const onBackendOf = (like: Tensor, data: TypedArray, shape: number[]): Tensor => wrap(like.backend, like.backend.fromArray(data), shape);
 import { type Reduction, applyReduction, checkReduction } from "./reduction.js";
 import { assertTensor } from "../../ops/util.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface NllLossOptions {
   /** Per-class rescaling weight, shape [C]. */
@@ -38,6 +39,8 @@ interface NllParts {
 }
 
 function checkWeight(op: string, weight: Tensor | null | undefined, classes: number): void {
+  if (weight !== null && weight !== undefined && !(weight instanceof Tensor))
+    throw new TensileError(`${op}: weight must be a Tensor or null, got ${fmtValue(weight)}`);
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== classes))
     throw new TensileError(
       `${op}: weight tensor should be defined either for all ${classes} classes or no classes but got weight tensor of shape: ${fmtShape(weight.shape)}`,
@@ -97,7 +100,11 @@ function reduceWeighted(loss: Tensor, w: Tensor, reduction: Reduction): Tensor {
  * F.nllLoss(logSoftmax(randn([3, 5]), 1), tensor([1, 0, 4], { dtype: "int32" }));
  * ```
  */
-export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions = {}): Tensor {
+/** PyTorch's positional order (weight, sizeAverage, ignoreIndex, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function nllLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[weight: (NllLossOptions)["weight"], sizeAverage: null, ignoreIndex: (NllLossOptions)["ignoreIndex"], reduce: null, reduction: (NllLossOptions)["reduction"]], NllLossOptions>): Tensor;
+export function nllLoss(input: Tensor, target: Tensor, options?: NllLossOptions): Tensor;
+export function nllLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<NllLossOptions>("nllLoss", args, { keys: ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { weight = null, ignoreIndex = -100, reduction = "mean" } = options ?? {};
   assertTensor("nllLoss", input);
   assertTensor("nllLoss", target, "target");
@@ -118,11 +125,13 @@ export function nllLoss(input: Tensor, target: Tensor, options: NllLossOptions =
  * F.crossEntropy(randn([3, 5], { requiresGrad: true }), tensor([1, 0, 4], { dtype: "int32" })).backward();
  * ```
  */
-export function crossEntropy(
-  input: Tensor,
-  target: Tensor,
-  options: CrossEntropyOptions = {},
-): Tensor {
+/** PyTorch's positional order (weight, sizeAverage, ignoreIndex, reduce, reduction, labelSmoothing; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function crossEntropy(input: Tensor, target: Tensor, ...args: PositionalArgs<[weight: CrossEntropyOptions["weight"], sizeAverage: null,
+  ignoreIndex: CrossEntropyOptions["ignoreIndex"], reduce: null, reduction: CrossEntropyOptions["reduction"], labelSmoothing: CrossEntropyOptions["labelSmoothing"]], CrossEntropyOptions>): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, options?: CrossEntropyOptions): Tensor;
+export function crossEntropy(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  const options = positionalOptions<CrossEntropyOptions>("crossEntropy", args,
+    { keys: ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], deprecated: ["sizeAverage", "reduce"] });
   const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = options ?? {};
   const op = "crossEntropy";
   assertTensor(op, input);
@@ -278,11 +287,11 @@ Object.defineProperty(BinaryCrossEntropyFn, "name", { value: "binaryCrossEntropy
  *
  * Shapes: input [*], target same, weight broadcastable → scalar, or [*] with `reduction: "none"`.
  */
-export function binaryCrossEntropy(
-  input: Tensor,
-  target: Tensor,
-  options: { weight?: Tensor | null; reduction?: Reduction } = {},
-): Tensor {
+/** PyTorch's positional order (weight, sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: PositionalArgs<[weight: ({ weight?: Tensor | null; reduction?: Reduction })["weight"], sizeAverage: null, reduce: null, reduction: ({ weight?: Tensor | null; reduction?: Reduction })["reduction"]], { weight?: Tensor | null; reduction?: Reduction }>): Tensor;
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: Reduction }): Tensor;
+export function binaryCrossEntropy(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<{ weight?: Tensor | null; reduction?: Reduction }>("binaryCrossEntropy", args, { keys: ["weight", "sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { weight = null, reduction = "mean" } = options ?? {};
   const op = "binaryCrossEntropy";
   checkReduction(op, reduction);
@@ -301,11 +310,11 @@ export function binaryCrossEntropy(
  *
  * Shapes: input [*], target same, weight / posWeight broadcastable → scalar, or [*].
  */
-export function binaryCrossEntropyWithLogits(
-  input: Tensor,
-  target: Tensor,
-  options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {},
-): Tensor {
+/** PyTorch's positional order (weight, sizeAverage, reduce, reduction, posWeight; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...args: PositionalArgs<[weight: ({ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null })["weight"], sizeAverage: null, reduce: null, reduction: ({ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null })["reduction"], posWeight: ({ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null })["posWeight"]], { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }): Tensor;
+export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<{ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>("binaryCrossEntropyWithLogits", args, { keys: ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], deprecated: ["sizeAverage", "reduce"] });
   const { weight = null, reduction = "mean", posWeight = null } = options ?? {};
   const op = "binaryCrossEntropyWithLogits";
   checkReduction(op, reduction);

@@ -33,3 +33,29 @@ export function checkConvArgs(op: string, nd: number, x: Tensor, w: Tensor, b: T
   check(!b || (b.ndim === 1 && b.shape[0] === outC), op, () => `expected bias of shape [${outC}], got ${fmtShape(b!.shape)}`);
 }
 
+
+const I32_MAX = 2 ** 31 - 1;
+
+/**
+ * A conv's geometry made safe for the kernels, which take it as int32: a stride larger than the
+ * one window that fits (span = padded input − dilated kernel, per dim) becomes span + 1, and the
+ * dilation of a 1-wide kernel tap becomes 1 — neither changes the result (PyTorch accepts a stride
+ * of 2³² and gives the single window). A padding, stride or dilation that still exceeds 2³¹ − 1
+ * is refused: its output (or padded input) could not be allocated anyway.
+ * `sizes` are the spatial input sizes, `k` the kernel sizes; transposed convolutions pass
+ * `outPad` and clamp the stride only for a 1-long input dim (whose one row the stride never moves).
+ */
+export function fitConvGeometry(op: string, sizes: readonly number[], k: readonly number[], stride: number[], padding: number[],
+  dilation: number[], outPad?: readonly number[]): void {
+  for (let i = 0; i < sizes.length; i++) {
+    if (k[i] === 1) dilation[i] = 1;
+    if (outPad) {
+      if (sizes[i] === 1 && stride[i]! > outPad[i]! + 1) stride[i] = outPad[i]! + 1;
+    } else {
+      const span = sizes[i]! + 2 * padding[i]! - dilation[i]! * (k[i]! - 1) - 1;
+      if (span >= 0 && stride[i]! > span + 1) stride[i] = span + 1;
+    }
+    for (const [name, v] of [["padding", padding], ["stride", stride], ["dilation", dilation]] as const)
+      check(v[i]! <= I32_MAX, op, () => `${name} ${v[i]} at spatial dim ${i} is too large (at most 2^31 - 1 = ${I32_MAX}; input spatial size ${sizes[i]})`);
+  }
+}

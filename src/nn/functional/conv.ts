@@ -9,7 +9,7 @@
  * The forward pass's columns are kept for ∂W while the weight requires a gradient.
  * convTranspose2d is the adjoint: its forward is conv2d's ∂x and its ∂x is conv2d.
  */
-import { checkConvArgs } from "./conv-args.js";
+import { checkConvArgs, fitConvGeometry } from "./conv-args.js";
 import { type Tensor, pad as padOp } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
@@ -17,6 +17,7 @@ import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
 import { onBackend, wrap } from "../../ops/util.js";
 import { type Size2, col2im, emptyResult, im2col, pair, windowCount } from "./fold.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 /** Stride, padding and dilation for the two spatial dims, and the group count. */
 interface Geom {
@@ -226,6 +227,7 @@ function convNd(op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tens
     if (extra.some((e) => e > 0)) x = padOp(x, nd === 1 ? [0, extra[0]!] : [0, extra[1]!, 0, extra[0]!]);
   } else if (typeof o.padding === "string") throw new TensileError(`${op}: invalid padding string "${o.padding}" (expected "same" or "valid")`);
   else padding = pair(op, "padding", o.padding ?? 0, 0, nd);
+  fitConvGeometry(op, x.shape.slice(2), k, stride, padding, dilation);
   const w = nd === 1 ? weight.unsqueeze(2) : weight;
   if (nd === 1) x = x.unsqueeze(2);
   const geom: Geom = nd === 1
@@ -256,7 +258,11 @@ function convNd(op: string, nd: 1 | 2, input: Tensor, weight: Tensor, bias: Tens
  * F.conv1d(randn([2, 3, 7]), randn([4, 3, 3]), zeros([4]), { padding: 1 }).shape; // [2, 4, 7]
  * ```
  */
-export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, dilation, groups), then an optional options object. */
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PositionalArgs<[stride: (ConvOptions)["stride"], padding: (ConvOptions)["padding"], dilation: (ConvOptions)["dilation"], groups: (ConvOptions)["groups"]], ConvOptions>): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvOptions): Tensor;
+export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<ConvOptions>("conv1d", args, { keys: ["stride", "padding", "dilation", "groups"] });
   return convNd("conv1d", 1, input, weight, bias, opts);
 }
 
@@ -270,7 +276,11 @@ export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
  * F.conv2d(randn([8, 3, 32, 32]), randn([16, 3, 3, 3]), null, { padding: "same" }).shape; // [8, 16, 32, 32]
  * ```
  */
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, dilation, groups), then an optional options object. */
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PositionalArgs<[stride: (ConvOptions)["stride"], padding: (ConvOptions)["padding"], dilation: (ConvOptions)["dilation"], groups: (ConvOptions)["groups"]], ConvOptions>): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvOptions): Tensor;
+export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<ConvOptions>("conv2d", args, { keys: ["stride", "padding", "dilation", "groups"] });
   return convNd("conv2d", 2, input, weight, bias, opts);
 }
 
@@ -284,7 +294,11 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
  * F.convTranspose2d(randn([1, 16, 7, 7]), randn([16, 8, 2, 2]), null, { stride: 2 }).shape; // [1, 8, 14, 14]
  * ```
  */
-export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, outputPadding, groups, dilation), then an optional options object. */
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PositionalArgs<[stride: (ConvTransposeOptions)["stride"], padding: (ConvTransposeOptions)["padding"], outputPadding: (ConvTransposeOptions)["outputPadding"], groups: (ConvTransposeOptions)["groups"], dilation: (ConvTransposeOptions)["dilation"]], ConvTransposeOptions>): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvTransposeOptions): Tensor;
+export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<ConvTransposeOptions>("convTranspose2d", args, { keys: ["stride", "padding", "outputPadding", "groups", "dilation"] });
   return convTransposeNd("convTranspose2d", 2, input, weight, bias, opts);
 }
 
@@ -297,7 +311,11 @@ export function convTranspose2d(input: Tensor, weight: Tensor, bias?: Tensor | n
  * F.convTranspose1d(randn([1, 16, 7]), randn([16, 8, 2]), null, { stride: 2 }).shape; // [1, 8, 14]
  * ```
  */
-export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, outputPadding, groups, dilation), then an optional options object. */
+export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PositionalArgs<[stride: (ConvTransposeOptions)["stride"], padding: (ConvTransposeOptions)["padding"], outputPadding: (ConvTransposeOptions)["outputPadding"], groups: (ConvTransposeOptions)["groups"], dilation: (ConvTransposeOptions)["dilation"]], ConvTransposeOptions>): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvTransposeOptions): Tensor;
+export function convTranspose1d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<ConvTransposeOptions>("convTranspose1d", args, { keys: ["stride", "padding", "outputPadding", "groups", "dilation"] });
   return convTransposeNd("convTranspose1d", 1, input, weight, bias, opts);
 }
 
@@ -313,6 +331,8 @@ function convTransposeNd(op: string, nd: 1 | 2, input: Tensor, weight: Tensor, b
   check(outPad.every((p, i) => p < stride[i]! || p < dilation[i]!), op, () =>
     `output padding must be smaller than either stride or dilation, but got output_padding ${sl(outPad)}, stride ${sl(stride)}, dilation ${sl(dilation)}`);
   const batched = input.ndim === nd + 2;
+  // (lifted to 2-D: the unit leading dim of a 1-D input gets stride 1 from lift, kept by the clamp)
+  fitConvGeometry(op, [...(nd === 1 ? [1] : []), ...input.shape.slice(-nd)], lift(weight.shape.slice(2), 1), stride, padding, dilation, outPad);
   let x = batched ? input : input.unsqueeze(0);
   let w = weight;
   if (nd === 1) x = x.unsqueeze(2), w = weight.unsqueeze(2);

@@ -9,6 +9,7 @@ import { TensileError, fmtShape } from "../../errors.js";
 import { assertTensor, wrap } from "../../ops/util.js";
 import { arrayFor, isFloating } from "../../tensor/dtype.js";
 import { type Reduction, applyReduction, checkReduction } from "./reduction.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface CtcLossOptions {
   /** The blank label's class index (default 0). */
@@ -108,10 +109,11 @@ function ctcSample(
  * F.ctcLoss(logits.logSoftmax(2), targets, inputLengths, targetLengths, { blank: 0 });
  * ```
  */
-export function ctcLoss(
-  logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[] | number, targetLengths: Tensor | readonly number[] | number,
-  options: CtcLossOptions = {},
-): Tensor {
+/** PyTorch's positional order (blank, reduction, zeroInfinity), then an optional options object. */
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[] | number, targetLengths: Tensor | readonly number[] | number, ...args: PositionalArgs<[blank: (CtcLossOptions)["blank"], reduction: (CtcLossOptions)["reduction"], zeroInfinity: (CtcLossOptions)["zeroInfinity"]], CtcLossOptions>): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[] | number, targetLengths: Tensor | readonly number[] | number, options?: CtcLossOptions): Tensor;
+export function ctcLoss(logProbs: Tensor, targets: Tensor, inputLengths: Tensor | readonly number[] | number, targetLengths: Tensor | readonly number[] | number, ...args: unknown[]): Tensor {
+  let options = positionalOptions<CtcLossOptions>("ctcLoss", args, { keys: ["blank", "reduction", "zeroInfinity"] });
   const { blank = 0, reduction = "mean", zeroInfinity = false } = options ?? {};
   const op = "ctcLoss";
   assertTensor(op, logProbs, "logProbs");

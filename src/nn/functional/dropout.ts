@@ -2,9 +2,13 @@ import { Tensor, rand } from "../../core.js";
 import type { Generator } from "../../core.js";
 import { TensileError } from "../../errors.js";
 import { assertTensor } from "../../ops/util.js";
+import { inPlace } from "../../ops/inplace.js";
+import { dropoutArgs } from "./dropout-args.js";
 
 export interface DropoutOptions {
   generator?: Generator;
+  /** Overwrite the input with the result (PyTorch's `inplace`, which may also come positionally: `F.dropout(x, 0.5, true, true)`). */
+  inplace?: boolean;
 }
 
 function checkP(op: string, p: number): void {
@@ -28,8 +32,10 @@ function keepMask(input: Tensor, p: number, generator?: Generator): Tensor {
  * F.dropout(ones([4]), 0.5, false); // unchanged
  * ```
  */
-export function dropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions = {}): Tensor {
-  opts ??= {};
+export function dropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions | boolean = {}): Tensor {
+  const { generator, inplace } = dropoutArgs("dropout", opts);
+  if (inplace && training) return inPlace("dropout_", input, (x) => dropout(x, p, true, { generator }), [], true);
+  opts = { generator };
   assertTensor("dropout", input);
   checkP("dropout", p);
   if (!training || p === 0 || input.numel() === 0) return input;
@@ -47,8 +53,10 @@ const ALPHA_PRIME = 1.7580993408473766;
  *
  * Shapes: any → same.
  */
-export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
-  opts ??= {};
+export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions | boolean = {}): Tensor {
+  const { generator, inplace } = dropoutArgs("alphaDropout", opts);
+  if (inplace && training) return inPlace("alphaDropout_", input, (x) => alphaDropout(x, p, true, { generator }), [], true);
+  opts = { generator };
   assertTensor("alphaDropout", input);
   checkP("alphaDropout", p);
   if (!training || p === 0 || input.numel() === 0) return input;
@@ -72,8 +80,10 @@ export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: Dro
  * F.featureAlphaDropout(randn([8, 16, 4, 4]), 0.2, true); // each [4, 4] map kept (affinely) or constant
  * ```
  */
-export function featureAlphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions = {}): Tensor {
-  opts ??= {};
+export function featureAlphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions | boolean = {}): Tensor {
+  const { generator, inplace } = dropoutArgs("featureAlphaDropout", opts);
+  if (inplace && training) return inPlace("featureAlphaDropout_", input, (x) => featureAlphaDropout(x, p, true, { generator }), [], true);
+  opts = { generator };
   assertTensor("featureAlphaDropout", input);
   checkP("featureAlphaDropout", p);
   if (!training || p === 0 || input.numel() === 0) return input;

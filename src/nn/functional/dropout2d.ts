@@ -1,5 +1,7 @@
 import { type Generator, Tensor, rand } from "../../core.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
+import { inPlace } from "../../ops/inplace.js";
+import { dropoutArgs } from "./dropout-args.js";
 
 /**
  * Channel dropout: zeroes whole channels (feature maps) with probability p and scales the kept ones
@@ -11,8 +13,10 @@ import { TensileError, check, fmtShape } from "../../errors.js";
  * F.dropout2d(ones([2, 4, 3, 3]), 0.5); // each [3, 3] map is all 0 or all 2
  * ```
  */
-export function dropout2d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator } = {}): Tensor {
-  opts ??= {};
+export function dropout2d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator; inplace?: boolean } | boolean = {}): Tensor {
+  const { generator, inplace } = dropoutArgs("dropout2d", opts);
+  if (inplace && training) return inPlace("dropout2d_", input, (x) => dropout2d(x, p, true, { generator }), [], true);
+  opts = { generator };
   const op = "dropout2d";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
   check(typeof p === "number" && p >= 0 && p <= 1, op, () => `dropout probability has to be between 0 and 1, but got ${p}`);
@@ -44,8 +48,10 @@ function featureDropout(input: Tensor, p: number, generator?: Generator): Tensor
  * F.dropout1d(ones([2, 4, 5]), 0.5); // each row of 5 is all 0 or all 2
  * ```
  */
-export function dropout1d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator } = {}): Tensor {
-  opts ??= {};
+export function dropout1d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator; inplace?: boolean } | boolean = {}): Tensor {
+  const { generator, inplace } = dropoutArgs("dropout1d", opts);
+  if (inplace && training) return inPlace("dropout1d_", input, (x) => dropout1d(x, p, true, { generator }), [], true);
+  opts = { generator };
   const op = "dropout1d";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
   check(typeof p === "number" && p >= 0 && p <= 1, op, () => `dropout probability has to be between 0 and 1, but got ${p}`);
@@ -68,8 +74,10 @@ export function dropout1d(input: Tensor, p = 0.5, training = true, opts: { gener
  * F.dropout3d(ones([2, 4, 3, 3, 3]), 0.25); // each [3, 3, 3] volume is all 0 or all 4/3
  * ```
  */
-export function dropout3d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator } = {}): Tensor {
-  opts ??= {};
+export function dropout3d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator; inplace?: boolean } | boolean = {}): Tensor {
+  const { generator, inplace } = dropoutArgs("dropout3d", opts);
+  if (inplace && training) return inPlace("dropout3d_", input, (x) => dropout3d(x, p, true, { generator }), [], true);
+  opts = { generator };
   const op = "dropout3d";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor`);
   check(typeof p === "number" && p >= 0 && p <= 1, op, () => `dropout probability has to be between 0 and 1, but got ${p}`);

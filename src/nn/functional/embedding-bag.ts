@@ -8,6 +8,7 @@ import { Tensor, stack, tensor, zeros } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import { embedding } from "./linear.js";
 import { emptyResult } from "./fold.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export type EmbeddingBagMode = "sum" | "mean" | "max";
 
@@ -42,7 +43,11 @@ export interface EmbeddingBagOptions {
  * F.embeddingBag(tensor([1, 2, 4, 5, 4, 3, 2, 9]), w, tensor([0, 4]), { mode: "sum" }).shape; // [2, 3]
  * ```
  */
-export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null = null, opts: EmbeddingBagOptions = {}): Tensor {
+/** PyTorch's positional order (maxNorm, normType, scaleGradByFreq, mode, sparse, perSampleWeights, includeLastOffset, paddingIdx), then an optional options object. */
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null | undefined, ...args: PositionalArgs<[maxNorm: (EmbeddingBagOptions)["maxNorm"], normType: (EmbeddingBagOptions)["normType"], scaleGradByFreq: (EmbeddingBagOptions)["scaleGradByFreq"], mode: (EmbeddingBagOptions)["mode"], sparse: (EmbeddingBagOptions)["sparse"], perSampleWeights: (EmbeddingBagOptions)["perSampleWeights"], includeLastOffset: (EmbeddingBagOptions)["includeLastOffset"], paddingIdx: (EmbeddingBagOptions)["paddingIdx"]], EmbeddingBagOptions>): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets?: Tensor | null, opts?: EmbeddingBagOptions): Tensor;
+export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | null = null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<EmbeddingBagOptions>("embeddingBag", args, { keys: ["maxNorm", "normType", "scaleGradByFreq", "mode", "sparse", "perSampleWeights", "includeLastOffset", "paddingIdx"] });
   const op = "embeddingBag";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor, got ${fmtValue(input)}`);
   if (!(weight instanceof Tensor)) throw new TensileError(`${op}: weight must be a Tensor, got ${fmtValue(weight)}`);

@@ -7,6 +7,7 @@ import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { wrap } from "../../ops/util.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 /** A size or step for the two spatial dims: one number for both, or `[h, w]`. */
 export type Size2 = number | readonly number[];
@@ -84,7 +85,11 @@ function floatInput(op: string, x: unknown): asserts x is Tensor {
  * F.unfold(randn([2, 3, 4, 4]), 2).shape; // [2, 12, 9]
  * ```
  */
-export function unfold(input: Tensor, kernelSize: Size2, opts: FoldOptions = {}): Tensor {
+/** PyTorch's positional order (dilation, padding, stride), then an optional options object. */
+export function unfold(input: Tensor, kernelSize: Size2, ...args: PositionalArgs<[dilation: (FoldOptions)["dilation"], padding: (FoldOptions)["padding"], stride: (FoldOptions)["stride"]], FoldOptions>): Tensor;
+export function unfold(input: Tensor, kernelSize: Size2, opts?: FoldOptions): Tensor;
+export function unfold(input: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<FoldOptions>("unfold", args, { keys: ["dilation", "padding", "stride"] });
   const op = "unfold";
   floatInput(op, input);
   check(input.ndim === 3 || input.ndim === 4, op, () => `expected 3D (unbatched) or 4D (batched) input, got shape ${fmtShape(input.shape)}`);
@@ -108,7 +113,11 @@ export function unfold(input: Tensor, kernelSize: Size2, opts: FoldOptions = {})
  * F.fold(randn([2, 12, 9]), [4, 4], 2).shape; // [2, 3, 4, 4]
  * ```
  */
-export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, opts: FoldOptions = {}): Tensor {
+/** PyTorch's positional order (dilation, padding, stride), then an optional options object. */
+export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, ...args: PositionalArgs<[dilation: (FoldOptions)["dilation"], padding: (FoldOptions)["padding"], stride: (FoldOptions)["stride"]], FoldOptions>): Tensor;
+export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, opts?: FoldOptions): Tensor;
+export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<FoldOptions>("fold", args, { keys: ["dilation", "padding", "stride"] });
   const op = "fold";
   floatInput(op, input);
   check(input.ndim === 2 || input.ndim === 3, op, () => `expected 2D (unbatched) or 3D (batched) input, got shape ${fmtShape(input.shape)}`);

@@ -12,6 +12,7 @@ import type { Generator } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import { emptyResult, pair } from "./fold.js";
 import { gatherMax } from "./window-max.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface FractionalMaxPoolOptions {
   /** The output's spatial size (one number for all dims); this or `outputRatio` is required. */
@@ -119,8 +120,11 @@ function fractionalMaxPool(op: string, nd: 2 | 3, input: Tensor, kernelSize: num
  */
 export function fractionalMaxPool2d(input: Tensor, kernelSize: number | readonly number[], opts: FractionalMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function fractionalMaxPool2d(input: Tensor, kernelSize: number | readonly number[], opts?: FractionalMaxPoolOptions & { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (outputSize, outputRatio, returnIndices, randomSamples), then an optional options object. */
+export function fractionalMaxPool2d(input: Tensor, kernelSize: number | readonly number[], ...args: PositionalArgs<[outputSize: (FractionalMaxPoolOptions)["outputSize"], outputRatio: (FractionalMaxPoolOptions)["outputRatio"], returnIndices: (FractionalMaxPoolOptions)["returnIndices"], randomSamples: (FractionalMaxPoolOptions)["randomSamples"]], FractionalMaxPoolOptions>): Tensor | [Tensor, Tensor];
 export function fractionalMaxPool2d(input: Tensor, kernelSize: number | readonly number[], opts?: FractionalMaxPoolOptions): Tensor | [Tensor, Tensor];
-export function fractionalMaxPool2d(input: Tensor, kernelSize: number | readonly number[], opts: FractionalMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function fractionalMaxPool2d(input: Tensor, kernelSize: number | readonly number[], ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<FractionalMaxPoolOptions>("fractionalMaxPool2d", args, { keys: ["outputSize", "outputRatio", "returnIndices", "randomSamples"] });
   return fractionalMaxPool("fractionalMaxPool2d", 2, input, kernelSize, opts);
 }
 
@@ -136,7 +140,10 @@ export function fractionalMaxPool2d(input: Tensor, kernelSize: number | readonly
  */
 export function fractionalMaxPool3d(input: Tensor, kernelSize: number | readonly number[], opts: FractionalMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function fractionalMaxPool3d(input: Tensor, kernelSize: number | readonly number[], opts?: FractionalMaxPoolOptions & { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (outputSize, outputRatio, returnIndices, randomSamples), then an optional options object. */
+export function fractionalMaxPool3d(input: Tensor, kernelSize: number | readonly number[], ...args: PositionalArgs<[outputSize: (FractionalMaxPoolOptions)["outputSize"], outputRatio: (FractionalMaxPoolOptions)["outputRatio"], returnIndices: (FractionalMaxPoolOptions)["returnIndices"], randomSamples: (FractionalMaxPoolOptions)["randomSamples"]], FractionalMaxPoolOptions>): Tensor | [Tensor, Tensor];
 export function fractionalMaxPool3d(input: Tensor, kernelSize: number | readonly number[], opts?: FractionalMaxPoolOptions): Tensor | [Tensor, Tensor];
-export function fractionalMaxPool3d(input: Tensor, kernelSize: number | readonly number[], opts: FractionalMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function fractionalMaxPool3d(input: Tensor, kernelSize: number | readonly number[], ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<FractionalMaxPoolOptions>("fractionalMaxPool3d", args, { keys: ["outputSize", "outputRatio", "returnIndices", "randomSamples"] });
   return fractionalMaxPool("fractionalMaxPool3d", 3, input, kernelSize, opts);
 }

@@ -26,3 +26,6 @@ export * from "./sampling.js";
 export * from "./attention.js"; // scaledDotProductAttention
 export * from "./unpool.js"; // maxUnpool1d/2d/3d, adaptiveMaxPool3d
 export * from "./fractional.js"; // fractionalMaxPool2d/3d
+// torch 1.13's remaining F names: *WithIndices pooling, logsigmoid, upsample*, convTbc, multiHeadAttentionForward
+export * from "./compat.js";
+export * from "./mha.js";

@@ -6,6 +6,7 @@ import { Tensor, onesLike, where, zerosLike } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import { type Reduction, type ReductionOptions, applyReduction, checkBroadcast, checkReduction } from "./reduction.js";
 import { assertTensor } from "../../ops/util.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 function elementwise(op: string, input: Tensor, target: Tensor, reduction: Reduction, f: (d: Tensor) => Tensor): Tensor {
   checkReduction(op, reduction);
@@ -21,13 +22,21 @@ function elementwise(op: string, input: Tensor, target: Tensor, reduction: Reduc
  * F.mseLoss(tensor([1, 2]), tensor([1, 4])); // 2
  * ```
  */
-export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+/** PyTorch's positional order (sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function mseLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: (ReductionOptions)["reduction"]], ReductionOptions>): Tensor;
+export function mseLoss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor;
+export function mseLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions>("mseLoss", args, { keys: ["sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { reduction = "mean" } = options ?? {};
   return elementwise("mseLoss", input, target, reduction, (d) => d.mul(d));
 }
 
 /** Mean absolute error: ℓ = |x − y| (see `mseLoss` for shapes). */
-export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+/** PyTorch's positional order (sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function l1Loss(input: Tensor, target: Tensor, ...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: (ReductionOptions)["reduction"]], ReductionOptions>): Tensor;
+export function l1Loss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor;
+export function l1Loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions>("l1Loss", args, { keys: ["sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { reduction = "mean" } = options ?? {};
   return elementwise("l1Loss", input, target, reduction, (d) => d.abs());
 }
@@ -38,7 +47,11 @@ export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions 
  * F.smoothL1Loss(tensor([0, 3]), tensor([0.5, 0]), { beta: 1 }); // (0.125 + 2.5) / 2
  * ```
  */
-export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOptions & { beta?: number } = {}): Tensor {
+/** PyTorch's positional order (sizeAverage, reduce, reduction, beta; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function smoothL1Loss(input: Tensor, target: Tensor, ...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: (ReductionOptions & { beta?: number })["reduction"], beta: (ReductionOptions & { beta?: number })["beta"]], ReductionOptions & { beta?: number }>): Tensor;
+export function smoothL1Loss(input: Tensor, target: Tensor, options?: ReductionOptions & { beta?: number }): Tensor;
+export function smoothL1Loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions & { beta?: number }>("smoothL1Loss", args, { keys: ["sizeAverage", "reduce", "reduction", "beta"], deprecated: ["sizeAverage", "reduce"] });
   const { reduction = "mean", beta = 1 } = options ?? {};
   if (!(beta >= 0)) throw new TensileError(`smoothL1Loss: smooth_l1_loss does not support negative values for beta, got ${beta}`);
   return elementwise("smoothL1Loss", input, target, reduction, (d) => {
@@ -48,7 +61,11 @@ export function smoothL1Loss(input: Tensor, target: Tensor, options: ReductionOp
 }
 
 /** Huber: ℓ = 0.5·d² if |d| < δ else δ·(|d| − 0.5·δ), d = x − y (δ > 0). */
-export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptions & { delta?: number } = {}): Tensor {
+/** PyTorch's positional order (reduction, delta), then an optional options object. */
+export function huberLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[reduction: (ReductionOptions & { delta?: number })["reduction"], delta: (ReductionOptions & { delta?: number })["delta"]], ReductionOptions & { delta?: number }>): Tensor;
+export function huberLoss(input: Tensor, target: Tensor, options?: ReductionOptions & { delta?: number }): Tensor;
+export function huberLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions & { delta?: number }>("huberLoss", args, { keys: ["reduction", "delta"] });
   const { reduction = "mean", delta = 1 } = options ?? {};
   if (!(delta > 0)) throw new TensileError(`huberLoss: huber_loss does not support non-positive values for delta, got ${delta}`);
   return elementwise("huberLoss", input, target, reduction, (d) => {
@@ -65,11 +82,13 @@ export function huberLoss(input: Tensor, target: Tensor, options: ReductionOptio
  *
  * Shapes: input [*], target same → scalar, or [*] with `reduction: "none"`.
  */
-export function klDiv(
-  input: Tensor,
-  target: Tensor,
-  options: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {},
-): Tensor {
+/** PyTorch's positional order (sizeAverage, reduce, reduction, logTarget; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function klDiv(input: Tensor, target: Tensor, ...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: Reduction | "batchmean", logTarget: boolean],
+  { reduction?: Reduction | "batchmean"; logTarget?: boolean }>): Tensor;
+export function klDiv(input: Tensor, target: Tensor, options?: { reduction?: Reduction | "batchmean"; logTarget?: boolean }): Tensor;
+export function klDiv(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  const options = positionalOptions<{ reduction?: Reduction | "batchmean"; logTarget?: boolean }>("klDiv", args,
+    { keys: ["sizeAverage", "reduce", "reduction", "logTarget"], deprecated: ["sizeAverage", "reduce"] });
   const { reduction = "mean", logTarget = false } = options ?? {};
   const op = "klDiv";
   checkReduction(op, reduction, ["none", "mean", "sum", "batchmean"]);
@@ -92,12 +111,11 @@ export function klDiv(
  *
  * Shapes: x1, x2 [N, D] with y [N], or x1, x2 [D] with y [] → scalar, or [N] with `reduction: "none"`.
  */
-export function cosineEmbeddingLoss(
-  input1: Tensor,
-  input2: Tensor,
-  target: Tensor,
-  options: ReductionOptions & { margin?: number } = {},
-): Tensor {
+/** PyTorch's positional order (margin, sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...args: PositionalArgs<[margin: (ReductionOptions & { margin?: number })["margin"], sizeAverage: null, reduce: null, reduction: (ReductionOptions & { margin?: number })["reduction"]], ReductionOptions & { margin?: number }>): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, options?: ReductionOptions & { margin?: number }): Tensor;
+export function cosineEmbeddingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions & { margin?: number }>("cosineEmbeddingLoss", args, { keys: ["margin", "sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { margin = 0, reduction = "mean" } = options ?? {};
   const op = "cosineEmbeddingLoss";
   for (const [t, what] of [[input1, "input1"], [input2, "input2"], [target, "target"]] as const) assertTensor(op, t, what);
@@ -127,12 +145,11 @@ export function cosineEmbeddingLoss(
  *
  * Shapes: x1, x2, y all [N] (or all []) → scalar, or [N] with `reduction: "none"`.
  */
-export function marginRankingLoss(
-  input1: Tensor,
-  input2: Tensor,
-  target: Tensor,
-  options: ReductionOptions & { margin?: number } = {},
-): Tensor {
+/** PyTorch's positional order (margin, sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...args: PositionalArgs<[margin: (ReductionOptions & { margin?: number })["margin"], sizeAverage: null, reduce: null, reduction: (ReductionOptions & { margin?: number })["reduction"]], ReductionOptions & { margin?: number }>): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, options?: ReductionOptions & { margin?: number }): Tensor;
+export function marginRankingLoss(input1: Tensor, input2: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions & { margin?: number }>("marginRankingLoss", args, { keys: ["margin", "sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { margin = 0, reduction = "mean" } = options ?? {};
   const op = "marginRankingLoss";
   for (const [t, what] of [[input1, "input1"], [input2, "input2"], [target, "target"]] as const) assertTensor(op, t, what);
@@ -164,7 +181,11 @@ export interface PoissonNllLossOptions extends ReductionOptions {
  *
  * Shapes: input [*], target broadcastable to it → scalar, or [*] with `reduction: "none"`.
  */
-export function poissonNllLoss(input: Tensor, target: Tensor, options: PoissonNllLossOptions = {}): Tensor {
+/** PyTorch's positional order (logInput, full, sizeAverage, eps, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function poissonNllLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[logInput: (PoissonNllLossOptions)["logInput"], full: (PoissonNllLossOptions)["full"], sizeAverage: null, eps: (PoissonNllLossOptions)["eps"], reduce: null, reduction: (PoissonNllLossOptions)["reduction"]], PoissonNllLossOptions>): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, options?: PoissonNllLossOptions): Tensor;
+export function poissonNllLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<PoissonNllLossOptions>("poissonNllLoss", args, { keys: ["logInput", "full", "sizeAverage", "eps", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { logInput = true, full = false, eps = 1e-8, reduction = "mean" } = options ?? {};
   const op = "poissonNllLoss";
   checkReduction(op, reduction);
@@ -196,7 +217,11 @@ export interface GaussianNllLossOptions extends ReductionOptions {
  * Shapes: input [*, D], target broadcastable to it, var [*, D] (one variance per element), [*] or
  * [*, 1] (one per sample, shared along the last dim) → scalar, or input's shape with `reduction: "none"`.
  */
-export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, options: GaussianNllLossOptions = {}): Tensor {
+/** PyTorch's positional order (full, eps, reduction), then an optional options object. */
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, ...args: PositionalArgs<[full: (GaussianNllLossOptions)["full"], eps: (GaussianNllLossOptions)["eps"], reduction: (GaussianNllLossOptions)["reduction"]], GaussianNllLossOptions>): Tensor;
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, options?: GaussianNllLossOptions): Tensor;
+export function gaussianNllLoss(input: Tensor, target: Tensor, variance: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<GaussianNllLossOptions>("gaussianNllLoss", args, { keys: ["full", "eps", "reduction"] });
   const { full = false, eps = 1e-6, reduction = "mean" } = options ?? {};
   const op = "gaussianNllLoss";
   checkBroadcast(op, input, target);

@@ -9,6 +9,7 @@ import { TensileError, fmtShape } from "../../errors.js";
 import { assertTensor } from "../../ops/util.js";
 import { type Reduction, type ReductionOptions, applyReduction, checkBroadcast, checkReduction } from "./reduction.js";
 import { pairwiseDistance } from "./distance.js";
+import { type PositionalArgs, checkOptionsObject, positionalOptions } from "../../utils/positional.js";
 
 const hinge = (z: Tensor): Tensor => where(z.gt(0), z, 0);
 
@@ -23,7 +24,11 @@ function checkNumber(op: string, name: string, v: unknown): number {
  *
  * Shapes: input [*], target broadcastable to it → scalar, or [*] with `reduction: "none"`.
  */
-export function softMarginLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+/** PyTorch's positional order (sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function softMarginLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: (ReductionOptions)["reduction"]], ReductionOptions>): Tensor;
+export function softMarginLoss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor;
+export function softMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions>("softMarginLoss", args, { keys: ["sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { reduction = "mean" } = options ?? {};
   checkReduction("softMarginLoss", reduction);
   checkBroadcast("softMarginLoss", input, target);
@@ -41,7 +46,11 @@ export interface MultilabelSoftMarginLossOptions extends ReductionOptions {
  *
  * Shapes: input [N, C] (or [C], or [*, C]), target the same → scalar, or [N] with `reduction: "none"`.
  */
-export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, options: MultilabelSoftMarginLossOptions = {}): Tensor {
+/** PyTorch's positional order (weight, sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[weight: (MultilabelSoftMarginLossOptions)["weight"], sizeAverage: null, reduce: null, reduction: (MultilabelSoftMarginLossOptions)["reduction"]], MultilabelSoftMarginLossOptions>): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, options?: MultilabelSoftMarginLossOptions): Tensor;
+export function multilabelSoftMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<MultilabelSoftMarginLossOptions>("multilabelSoftMarginLoss", args, { keys: ["weight", "sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { weight = null, reduction = "mean" } = options ?? {};
   const op = "multilabelSoftMarginLoss";
   checkReduction(op, reduction);
@@ -83,7 +92,11 @@ export interface MultiMarginLossOptions extends ReductionOptions {
  * Shapes: input [N, C] with target [N] (int32 class indices), or [C] with [] → scalar, or [N]
  * (target's shape) with `reduction: "none"`.
  */
-export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMarginLossOptions = {}): Tensor {
+/** PyTorch's positional order (p, margin, weight, sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function multiMarginLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[p: (MultiMarginLossOptions)["p"], margin: (MultiMarginLossOptions)["margin"], weight: (MultiMarginLossOptions)["weight"], sizeAverage: null, reduce: null, reduction: (MultiMarginLossOptions)["reduction"]], MultiMarginLossOptions>): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, options?: MultiMarginLossOptions): Tensor;
+export function multiMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<MultiMarginLossOptions>("multiMarginLoss", args, { keys: ["p", "margin", "weight", "sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { p = 1, margin = 1, weight = null, reduction = "mean" } = options ?? {};
   const op = "multiMarginLoss";
   assertTensor(op, input);
@@ -120,7 +133,11 @@ export function multiMarginLoss(input: Tensor, target: Tensor, options: MultiMar
  *
  * Shapes: input [N, C] (or [C]), target the same shape (int32) → scalar, or [N] with `reduction: "none"`.
  */
-export function multilabelMarginLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+/** PyTorch's positional order (sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function multilabelMarginLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: (ReductionOptions)["reduction"]], ReductionOptions>): Tensor;
+export function multilabelMarginLoss(input: Tensor, target: Tensor, options?: ReductionOptions): Tensor;
+export function multilabelMarginLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions>("multilabelMarginLoss", args, { keys: ["sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { reduction = "mean" } = options ?? {};
   const op = "multilabelMarginLoss";
   assertTensor(op, input);
@@ -158,7 +175,11 @@ export function multilabelMarginLoss(input: Tensor, target: Tensor, options: Red
  *
  * Shapes: input [*], target broadcastable to it → scalar, or [*] with `reduction: "none"`.
  */
-export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options: ReductionOptions & { margin?: number } = {}): Tensor {
+/** PyTorch's positional order (margin, sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...args: PositionalArgs<[margin: (ReductionOptions & { margin?: number })["margin"], sizeAverage: null, reduce: null, reduction: (ReductionOptions & { margin?: number })["reduction"]], ReductionOptions & { margin?: number }>): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, options?: ReductionOptions & { margin?: number }): Tensor;
+export function hingeEmbeddingLoss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<ReductionOptions & { margin?: number }>("hingeEmbeddingLoss", args, { keys: ["margin", "sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { margin = 1, reduction = "mean" } = options ?? {};
   const op = "hingeEmbeddingLoss";
   checkReduction(op, reduction);
@@ -188,7 +209,11 @@ export interface TripletMarginLossOptions extends ReductionOptions {
  * Shapes: anchor, positive, negative [N, D] (or [D], or [*, D]; same number of dims, broadcastable)
  * → scalar, or [N] with `reduction: "none"`.
  */
-export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginLossOptions = {}): Tensor {
+/** PyTorch's positional order (margin, p, eps, swap, sizeAverage, reduce, reduction; the deprecated sizeAverage and reduce must be null), then an optional options object. */
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, ...args: PositionalArgs<[margin: (TripletMarginLossOptions)["margin"], p: (TripletMarginLossOptions)["p"], eps: (TripletMarginLossOptions)["eps"], swap: (TripletMarginLossOptions)["swap"], sizeAverage: null, reduce: null, reduction: (TripletMarginLossOptions)["reduction"]], TripletMarginLossOptions>): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, options?: TripletMarginLossOptions): Tensor;
+export function tripletMarginLoss(anchor: Tensor, positive: Tensor, negative: Tensor, ...args: unknown[]): Tensor {
+  let options = positionalOptions<TripletMarginLossOptions>("tripletMarginLoss", args, { keys: ["margin", "p", "eps", "swap", "sizeAverage", "reduce", "reduction"], deprecated: ["sizeAverage", "reduce"] });
   const { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = "mean" } = options ?? {};
   const op = "tripletMarginLoss";
   assertTensor(op, anchor, "anchor");
@@ -252,6 +277,7 @@ function distanceCall(op: string, f: DistanceFunction | null | undefined): (a: T
 export function tripletMarginWithDistanceLoss(
   anchor: Tensor, positive: Tensor, negative: Tensor, options: TripletMarginWithDistanceLossOptions = {},
 ): Tensor {
+  checkOptionsObject("tripletMarginWithDistanceLoss", "options (PyTorch's parameters here are keyword-only)", options);
   const { distanceFunction = null, margin = 1, swap = false, reduction = "mean" } = options ?? {};
   const op = "tripletMarginWithDistanceLoss";
   assertTensor(op, anchor, "anchor");

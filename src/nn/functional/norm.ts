@@ -10,6 +10,7 @@
 import { Tensor, isGradEnabled, noGrad } from "../../core.js";
 import { record } from "../../autograd/engine.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 interface Standardized {
   /** (x − μ)/√(σ² + ε) · scale + shift */
@@ -109,7 +110,11 @@ function checkVec(op: string, name: string, t: Tensor | null | undefined, C: num
  * F.batchNorm(randn([8, 16, 14, 14]), rm, rv, { training: true }).shape; // [8, 16, 14, 14]; rm, rv updated
  * ```
  */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+/** PyTorch's positional order (weight, bias, training, momentum, eps), then an optional options object. */
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...args: PositionalArgs<[weight: (BatchNormOptions)["weight"], bias: (BatchNormOptions)["bias"], training: (BatchNormOptions)["training"], momentum: (BatchNormOptions)["momentum"], eps: (BatchNormOptions)["eps"]], BatchNormOptions>): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts?: BatchNormOptions): Tensor;
+export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<BatchNormOptions>("batchNorm", args, { keys: ["weight", "bias", "training", "momentum", "eps"] });
   const op = "batchNorm";
   checkFloat(op, input);
   const { weight = null, bias = null, training = false, momentum = 0.1, eps = 1e-5 } = opts;
@@ -156,7 +161,11 @@ export interface LayerNormOptions {
  * F.layerNorm(randn([4, 10, 32]), [32], { weight: ones([32]), bias: zeros([32]) }).shape; // [4, 10, 32]
  * ```
  */
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
+/** PyTorch's positional order (weight, bias, eps), then an optional options object. */
+export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], ...args: PositionalArgs<[weight: (LayerNormOptions)["weight"], bias: (LayerNormOptions)["bias"], eps: (LayerNormOptions)["eps"]], LayerNormOptions>): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], opts?: LayerNormOptions): Tensor;
+export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], ...args: unknown[]): Tensor {
+  let opts = positionalOptions<LayerNormOptions>("layerNorm", args, { keys: ["weight", "bias", "eps"] });
   const op = "layerNorm";
   checkFloat(op, input);
   check(typeof normalizedShape === "number" || Array.isArray(normalizedShape), op, () =>
@@ -191,7 +200,11 @@ export interface GroupNormOptions {
  * F.groupNorm(randn([8, 32, 14, 14]), 8).shape; // [8, 32, 14, 14]
  * ```
  */
-export function groupNorm(input: Tensor, numGroups: number, opts: GroupNormOptions = {}): Tensor {
+/** PyTorch's positional order (weight, bias, eps), then an optional options object. */
+export function groupNorm(input: Tensor, numGroups: number, ...args: PositionalArgs<[weight: (GroupNormOptions)["weight"], bias: (GroupNormOptions)["bias"], eps: (GroupNormOptions)["eps"]], GroupNormOptions>): Tensor;
+export function groupNorm(input: Tensor, numGroups: number, opts?: GroupNormOptions): Tensor;
+export function groupNorm(input: Tensor, numGroups: number, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<GroupNormOptions>("groupNorm", args, { keys: ["weight", "bias", "eps"] });
   const op = "groupNorm";
   checkFloat(op, input);
   const { weight = null, bias = null, eps = 1e-5 } = opts ?? {};
@@ -201,6 +214,10 @@ export function groupNorm(input: Tensor, numGroups: number, opts: GroupNormOptio
     `expected number of channels in input ${fmtShape(input.shape)} to be divisible by num_groups, but got ${C} channels and num_groups=${numGroups}`);
   checkVec(op, "weight", weight, C, input);
   checkVec(op, "bias", bias, C, input);
+  // torch 1.13's _verify_batch_size on [N·C/G, G, *spatial]: refused when N·C/G·∏spatial is 1
+  const spatial = input.shape.slice(2).reduce((a, b) => a * b, 1);
+  check((N * C) / numGroups * spatial !== 1, op, () =>
+    `Expected more than 1 value per channel when training, got input size ${fmtShape([(N * C) / numGroups, numGroups, ...input.shape.slice(2)])} (input ${fmtShape(input.shape)}, num_groups=${numGroups})`);
   const per = input.numel() / Math.max(N * numGroups, 1);
   let y = N === 0 ? input.mul(1) : standardize(input.reshape([N, numGroups, per]), [2], eps, null, null).y.reshape(input.shape);
   const bshape = input.shape.map((d, i) => (i === 1 ? d : 1));
@@ -227,17 +244,25 @@ export interface InstanceNormOptions {
  * statistics given, those are updated in place with the batch mean of the per-instance means and
  * unbiased variances; without it the running statistics normalise every instance.
  *
- * Shapes: input [N, C, *] (at least one spatial dim); runningMean, runningVar, weight, bias [C] → same as input.
+ * Shapes: input [N, C, *] (at least one spatial dim; [N, C] with useInputStats false); runningMean, runningVar, weight, bias [C] → same as input.
  * ```ts
  * F.instanceNorm(randn([8, 16, 14, 14])).shape; // [8, 16, 14, 14]
  * ```
  */
-export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, opts: InstanceNormOptions = {}): Tensor {
+/** PyTorch's positional order (weight, bias, useInputStats, momentum, eps), then an optional options object. */
+export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...args: PositionalArgs<[weight: (InstanceNormOptions)["weight"], bias: (InstanceNormOptions)["bias"], useInputStats: (InstanceNormOptions)["useInputStats"], momentum: (InstanceNormOptions)["momentum"], eps: (InstanceNormOptions)["eps"]], InstanceNormOptions>): Tensor;
+export function instanceNorm(input: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, opts?: InstanceNormOptions): Tensor;
+export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<InstanceNormOptions>("instanceNorm", args, { keys: ["weight", "bias", "useInputStats", "momentum", "eps"] });
   const op = "instanceNorm";
   checkFloat(op, input);
   check(opts === null || (typeof opts === "object" && !Array.isArray(opts)), op, () => `expected an options object, got ${fmtValue(opts)}`);
   const { weight = null, bias = null, useInputStats = true, momentum = 0.1, eps = 1e-5 } = opts ?? {};
-  check(input.ndim >= 3, op, () => `expected input with at least 3 dims [N, C, *], got shape ${fmtShape(input.shape)}`);
+  // a 2-D [N, C] input has no spatial dims: torch 1.13 normalises it with the running statistics
+  // (useInputStats false) and refuses it otherwise ("more than 1 spatial element")
+  check(input.ndim >= 3 || (input.ndim === 2 && !useInputStats), op, () =>
+    `expected input with at least 3 dims [N, C, *], got shape ${fmtShape(input.shape)}` +
+      (input.ndim === 2 ? ": more than 1 spatial element is needed when training (useInputStats); a 2-D [N, C] input is normalised with the running statistics only (useInputStats: false)" : ""));
   const [N, C] = input.shape as [number, number];
   for (const [name, t] of [["running_mean", runningMean], ["running_var", runningVar], ["weight", weight], ["bias", bias]] as const)
     checkVec(op, name, t, C, input);

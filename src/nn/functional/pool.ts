@@ -2,19 +2,25 @@
  * Pooling: `F.maxPool1d`, `F.maxPool2d`, `F.avgPool1d`, `F.avgPool2d`, `F.adaptiveAvgPool1d`,
  * `F.adaptiveAvgPool2d`, `F.adaptiveMaxPool1d`, `F.adaptiveMaxPool2d`, `F.lpPool1d`, `F.lpPool2d` (NCHW).
  *
- * Max and average pooling read their windows with the backend's im2col primitive (one plane per
- * (n, c), padded with −∞ for max and 0 for average), then reduce over the window axis, so they
- * cost one im2col plus one reduction and run at the backend's speed; no per-element JS.
- * Max pooling's gradient scatters g to the argmax of each window; adaptive average pooling is two
- * small matrix products with averaging matrices (Pₕ · x · P_wᵀ).
+ * Max pooling runs the backend's one-pass kernel (values and argmax together; PyTorch's rule: the
+ * first maximum, or the last NaN) and its gradient scatters g to the argmax of each window; a
+ * window lying wholly in the padding (dilation wider than the input) gives −∞ and no gradient.
+ * Average pooling reads its windows with the backend's im2col primitive (one plane per (n, c),
+ * zero-padded), then sums over the window axis; no per-element JS. Adaptive average pooling is
+ * two small matrix products with averaging matrices (Pₕ · x · P_wᵀ) on finite input; an inf or NaN
+ * switches it to averaging each spatial dim over its own windows only (`F.interpolate`'s area
+ * plan), so a non-finite element reaches only the windows that contain it, as in PyTorch.
  */
 import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, isGradEnabled, tensor, zeros } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
 import { record } from "../../autograd/engine.js";
 import { wrap } from "../../ops/util.js";
-import { check, fmtShape, fmtValue } from "../../errors.js";
+import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import { type Size2, emptyResult, im2col, pair, windowCount } from "./fold.js";
+import { applyPlan, areaPlan } from "./resize-plans.js";
+import { gatherMax, windowMax } from "./window-max.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface MaxPoolOptions {
   /** Window step; defaults to `kernelSize`. */
@@ -44,6 +50,18 @@ interface Window {
   out: [number, number];
   /** Extra rows/cols appended (bottom/right) so a ceil-mode last window fits into im2col's floor count. */
   extra: [number, number];
+  /** Output rows / cols whose window has no tap inside the input (possible once dilation > size). */
+  empty: [number[], number[]];
+}
+
+/** Output positions along one dim whose window taps start + t·d (t < k) all miss [0, size). */
+function emptyWindows(size: number, k: number, s: number, p: number, d: number, out: number): number[] {
+  const r: number[] = [];
+  for (let i = 0; i < out; i++) {
+    const start = i * s - p, t0 = start >= 0 ? 0 : Math.ceil(-start / d);
+    if (t0 >= k || start + t0 * d >= size) r.push(i);
+  }
+  return r;
 }
 
 function planes(op: string, x: Tensor, nd: number): Tensor {
@@ -70,7 +88,8 @@ function window(op: string, x4: Tensor, input: Tensor, nd: number, kernel: Size2
     `output size is too small (computed ${fmtShape(nd === 1 ? out.slice(1) : out)} from input ${fmtShape(input.shape)}, kernel_size ${fmtShape(nd === 1 ? k.slice(1) : k)}, stride ${fmtShape(nd === 1 ? s.slice(1) : s)}, padding ${fmtShape(nd === 1 ? p.slice(1) : p)})`);
   // Rows a ceil-mode window reads beyond the padded input: (out − 1)·s + d(k − 1) + 1 − (size + 2p).
   const extra = [0, 1].map((i) => Math.max(0, (out[i]! - 1) * s[i]! + d[i]! * (k[i]! - 1) + 1 - ([H, W][i]! + 2 * p[i]!))) as [number, number];
-  return { k, s, p, d, out, extra };
+  const empty = [0, 1].map((i) => emptyWindows([H, W][i]!, k[i]!, s[i]!, p[i]!, d[i]!, out[i]!)) as [number[], number[]];
+  return { k, s, p, d, out, extra, empty };
 }
 
 const params = (w: Window, padValue: number): Im2colParams => ({
@@ -85,15 +104,33 @@ function asPlanes(x4: Tensor, w: Window, fill: number): Tensor {
   return xp;
 }
 
-/** Flat input-plane index (row·W + col) of window element `k` of output position `l`, as [K] and [L] tables. */
-function indexTables(w: Window, W: number): { offs: Tensor; base: Tensor } {
-  const [kh, kw] = w.k as [number, number];
-  const offs = new Int32Array(kh * kw);
-  for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) offs[i * kw + j] = i * w.d[0]! * W + j * w.d[1]!;
-  const [oh, ow] = w.out;
-  const base = new Int32Array(oh * ow);
-  for (let y = 0; y < oh; y++) for (let z = 0; z < ow; z++) base[y * ow + z] = (y * w.s[0]! - w.p[0]!) * W + (z * w.s[1]! - w.p[1]!);
-  return { offs: tensor(offs), base: tensor(base) };
+/**
+ * Each window's taps inside the input as flat plane indices (row·W + col), K = kh·kw per output
+ * position, in PyTorch's scan order; a short window repeats its last tap, an empty one reads 0
+ * (masked by the caller). `ok` flags the windows with at least one tap.
+ */
+function windowTable(w: Window, H: number, W: number): { table: Int32Array; ok: Uint8Array; K: number } {
+  const taps = (size: number, i: number, n: number): number[] => {
+    const r: number[] = [];
+    for (let t = 0; t < w.k[i]!; t++) {
+      const z = n * w.s[i]! - w.p[i]! + t * w.d[i]!;
+      if (z >= 0 && z < size) r.push(z);
+    }
+    return r;
+  };
+  const [oh, ow] = w.out, K = w.k[0]! * w.k[1]!;
+  const table = new Int32Array(oh * ow * K), ok = new Uint8Array(oh * ow);
+  for (let y = 0; y < oh; y++) {
+    const rows = taps(H, 0, y);
+    for (let z = 0; z < ow; z++) {
+      const cols = taps(W, 1, z), base = (y * ow + z) * K;
+      let n = 0;
+      for (const r of rows) for (const c of cols) table[base + n++] = r * W + c;
+      ok[y * ow + z] = n > 0 ? 1 : 0;
+      for (; n > 0 && n < K; n++) table[base + n] = table[base + n - 1]!;
+    }
+  }
+  return { table, ok, K };
 }
 
 function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: MaxPoolOptions): Tensor | [Tensor, Tensor] {
@@ -102,6 +139,8 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
   const batched = input.ndim === nd + 2;
   let x4 = batched ? input : input.unsqueeze(0);
   if (nd === 1) x4 = x4.unsqueeze(2);
+  check(x4.shape[2]! > 0 && x4.shape[3]! > 0, op, () =>
+    `expected ${nd + 1}D or ${nd + 2}D (batch mode) input with non-zero spatial size, got shape ${fmtShape(input.shape)}`);
   const w = window(op, x4, input, nd, kernelSize, o.stride, o.padding ?? 0, o.dilation ?? 1, o.ceilMode ?? false);
   const [N, C, H, W] = x4.shape as [number, number, number, number];
   const [oh, ow] = w.out, L = oh * ow, NC = N * C;
@@ -110,6 +149,15 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
     const r = t.reshape(outShape);
     return batched ? r : r.squeeze(0);
   };
+  // a window with no tap inside the input has the value −∞ (PyTorch ≥ 2's) and no argmax
+  const hasEmpty = w.empty[0].length > 0 || w.empty[1].length > 0;
+  if (hasEmpty && o.returnIndices) {
+    const [dim, at] = w.empty[0].length > 0 ? [0, w.empty[0][0]!] : [1, w.empty[1][0]!];
+    const where = nd === 1 ? `output position ${at}` : `output ${dim === 0 ? "row" : "column"} ${at}`;
+    const sh = (a: number[]) => fmtShape(nd === 1 ? a.slice(1) : a);
+    throw new TensileError(`${op}: the pooling window at ${where} lies entirely in the padding (input ${fmtShape(input.shape)}, ` +
+      `kernel_size ${sh(w.k)}, stride ${sh(w.s)}, padding ${sh(w.p)}, dilation ${sh(w.d)}), so it has no argmax for returnIndices`);
+  }
   if (NC === 0) {
     const v = emptyResult(op, [N, C, oh, ow], input, [x4]);
     return o.returnIndices ? [finish(v), finish(zeros([N, C, oh, ow], { dtype: "int32" }))] : finish(v);
@@ -124,29 +172,26 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
     const idx = wrap(be, is, [NC, L]);
     const out = record(op, values, [x4], (g) => {
       const g2 = g.reshape([NC, L]);
-      if (isGradEnabled()) return [zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, idx, g2).reshape([N, C, H, W])];
+      if (isGradEnabled()) {
+        // an empty window's index is −1: it sends nothing back
+        const [gi, gv] = hasEmpty ? [idx.clamp(0), g2.where(idx.ge(0), 0)] : [idx, g2];
+        return [zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, gi, gv).reshape([N, C, H, W])];
+      }
       const gc = g2.contiguous();
       return [wrap(be, be.maxPool2dBackward!(gc, idx, H * W), [N, C, H, W])];
     }, o.returnIndices ? undefined : [idx], o.returnIndices ? [idx] : []); // indices the caller never sees are freed after backward
     return o.returnIndices ? [finish(out), finish(idx)] : finish(out);
   }
-  const xp = asPlanes(x4.detach(), w, -Infinity);
-  const cols = wrap(xp.backend, xp.backend.im2col(xp, params(w, -Infinity)), [NC, w.k[0]! * w.k[1]!, L]);
-  const arg = cols.argmax(1, true); // [NC, 1, L]: window element of the maximum (first on ties; NaN wins)
-  const values = cols.gather(1, arg).reshape([NC, L]);
-  let flat: Tensor | null = null;
-  const flatIndex = (): Tensor => {
-    if (!flat) {
-      const { offs, base } = indexTables(w, W);
-      flat = offs.indexSelect(0, arg.reshape([NC * L])).reshape([NC, L]).add(base);
-    }
-    return flat;
-  };
-  // the rule reads the flat indices: saved when the caller gets them too (and could write to them)
-  const out = record(op, values, [x4], (g) => [
-    zeros([NC, H * W], { dtype: g.dtype }).scatterAdd(1, flatIndex(), g.reshape([NC, L])).reshape([N, C, H, W]),
-  ], undefined, o.returnIndices ? [flatIndex()] : []);
-  return o.returnIndices ? [finish(out), finish(flatIndex())] : finish(out);
+  // Without the backend's kernel: gather each window's taps inside the input and reduce them
+  // with windowMax (same rule); autograd routes the gradient through the gathers.
+  const { table, ok, K } = windowTable(w, H, W);
+  let { values, indices } = gatherMax(x4.reshape([NC, H * W]), table, L, K, false);
+  if (hasEmpty) {
+    const okT = tensor(Array.from(ok, (v) => v === 1));
+    values = values.where(okT, -Infinity);
+    indices = indices.where(okT, -1);
+  }
+  return o.returnIndices ? [finish(values), finish(indices)] : finish(values);
 }
 
 /**
@@ -160,8 +205,11 @@ function maxPool(op: string, nd: 1 | 2, input: Tensor, kernelSize: Size2, o: Max
  */
 export function maxPool1d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool1d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (stride, padding, dilation, ceilMode, returnIndices), then an optional options object. */
+export function maxPool1d(input: Tensor, kernelSize: Size2, ...args: PositionalArgs<[stride: (MaxPoolOptions)["stride"], padding: (MaxPoolOptions)["padding"], dilation: (MaxPoolOptions)["dilation"], ceilMode: (MaxPoolOptions)["ceilMode"], returnIndices: (MaxPoolOptions)["returnIndices"]], MaxPoolOptions>): Tensor | [Tensor, Tensor];
 export function maxPool1d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool1d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool1d(input: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<MaxPoolOptions>("maxPool1d", args, { keys: ["stride", "padding", "dilation", "ceilMode", "returnIndices"] });
   return traceUnit("maxPool1d", input, { kernelSize, ...opts }, () => maxPool("maxPool1d", 1, input, kernelSize, opts));
 }
 
@@ -177,8 +225,11 @@ export function maxPool1d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions
  */
 export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool2d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions & { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (stride, padding, dilation, ceilMode, returnIndices), then an optional options object. */
+export function maxPool2d(input: Tensor, kernelSize: Size2, ...args: PositionalArgs<[stride: (MaxPoolOptions)["stride"], padding: (MaxPoolOptions)["padding"], dilation: (MaxPoolOptions)["dilation"], ceilMode: (MaxPoolOptions)["ceilMode"], returnIndices: (MaxPoolOptions)["returnIndices"]], MaxPoolOptions>): Tensor | [Tensor, Tensor];
 export function maxPool2d(input: Tensor, kernelSize: Size2, opts?: MaxPoolOptions): Tensor | [Tensor, Tensor];
-export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool2d(input: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<MaxPoolOptions>("maxPool2d", args, { keys: ["stride", "padding", "dilation", "ceilMode", "returnIndices"] });
   return traceUnit("maxPool2d", input, { kernelSize, ...opts }, () => maxPool("maxPool2d", 2, input, kernelSize, opts));
 }
 
@@ -192,7 +243,11 @@ export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPoolOptions
  * F.avgPool2d(randn([8, 16, 28, 28]), 2).shape; // [8, 16, 14, 14]
  * ```
  */
-export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, ceilMode, countIncludePad, divisorOverride), then an optional options object. */
+export function avgPool2d(input: Tensor, kernelSize: Size2, ...args: PositionalArgs<[stride: (AvgPoolOptions)["stride"], padding: (AvgPoolOptions)["padding"], ceilMode: (AvgPoolOptions)["ceilMode"], countIncludePad: (AvgPoolOptions)["countIncludePad"], divisorOverride: (AvgPoolOptions)["divisorOverride"]], AvgPoolOptions>): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: Size2, opts?: AvgPoolOptions): Tensor;
+export function avgPool2d(input: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<AvgPoolOptions>("avgPool2d", args, { keys: ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] });
   opts ??= {};
   return traceUnit("avgPool2d", input, { kernelSize, ...opts }, () => avgPool2dImpl(input, kernelSize, opts));
 }
@@ -229,16 +284,6 @@ function avgPool2dImpl(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions, o
   return batched ? out : out.squeeze(0);
 }
 
-/** [out, size] averaging matrix: row i averages PyTorch's adaptive window ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉. */
-function adaptiveMatrix(size: number, out: number, dtype: "float32" | "float64"): Tensor {
-  const m = dtype === "float64" ? new Float64Array(out * size) : new Float32Array(out * size);
-  for (let i = 0; i < out; i++) {
-    const start = Math.floor((i * size) / out), end = Math.ceil(((i + 1) * size) / out);
-    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
-  }
-  return tensor(m, { shape: [out, size] });
-}
-
 /**
  * Adaptive 2-D average pooling to a fixed output size: output cell (i, j) averages rows
  * ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 and columns likewise (windows may overlap when H is not a multiple of oh).
@@ -263,10 +308,28 @@ function adaptiveAvgPool2dImpl(input: Tensor, outputSize: number | readonly (num
   check(sizes.length === 2, op, () => `output_size must be an integer or a list of 2 integers, got ${fmtValue(outputSize)}`);
   const [oh, ow] = [sizes[0] ?? H, sizes[1] ?? W] as [number, number];
   check(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 0 && ow >= 0, op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  if (oh === 0 || ow === 0) return emptyResult(op, [...input.shape.slice(0, -2), oh, ow], input, [input]);
   if (oh === 1 && ow === 1) return input.mean([-2, -1], true);
-  if (oh > 0 && ow > 0 && H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]);
+  if (H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]);
+  // Uneven (overlapping) windows. Finite input: two products with averaging matrices (Pₕ · x · P_wᵀ),
+  // the fastest form. With an inf or NaN the matrices' zeros would spread it (0·inf = NaN) to every
+  // window, so then average the columns, then the rows, each output reading only its own window.
   const dtype = input.dtype as "float32" | "float64";
-  return adaptiveMatrix(H, oh, dtype).matmul(input.matmul(adaptiveMatrix(W, ow, dtype).t()));
+  if (input.isfinite().all().item()) return adaptiveMatrix(H, oh, dtype).matmul(input.matmul(adaptiveMatrix(W, ow, dtype).t()));
+  let y = input;
+  if (W !== ow) y = applyPlan(y, input.ndim - 1, areaPlan({ inSize: W, outSize: ow, scale: null }));
+  if (H !== oh) y = applyPlan(y, input.ndim - 2, areaPlan({ inSize: H, outSize: oh, scale: null }));
+  return y;
+}
+
+/** [out, size] averaging matrix: row i averages PyTorch's adaptive window ⌊i·size/out⌋ … ⌈(i+1)·size/out⌉. */
+function adaptiveMatrix(size: number, out: number, dtype: "float32" | "float64"): Tensor {
+  const m = dtype === "float64" ? new Float64Array(out * size) : new Float32Array(out * size);
+  for (let i = 0; i < out; i++) {
+    const start = Math.floor((i * size) / out), end = Math.ceil(((i + 1) * size) / out);
+    for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
+  }
+  return tensor(m, { shape: [out, size] });
 }
 
 // ---- 1-D average pooling, adaptive max pooling, power-average pooling ----
@@ -279,7 +342,11 @@ function adaptiveAvgPool2dImpl(input: Tensor, outputSize: number | readonly (num
  * F.avgPool1d(randn([2, 3, 8]), 2).shape; // [2, 3, 4]
  * ```
  */
-export function avgPool1d(input: Tensor, kernelSize: Size2, opts: Omit<AvgPoolOptions, "divisorOverride"> = {}): Tensor {
+/** PyTorch's positional order (stride, padding, ceilMode, countIncludePad), then an optional options object. */
+export function avgPool1d(input: Tensor, kernelSize: Size2, ...args: PositionalArgs<[stride: (Omit<AvgPoolOptions, "divisorOverride">)["stride"], padding: (Omit<AvgPoolOptions, "divisorOverride">)["padding"], ceilMode: (Omit<AvgPoolOptions, "divisorOverride">)["ceilMode"], countIncludePad: (Omit<AvgPoolOptions, "divisorOverride">)["countIncludePad"]], Omit<AvgPoolOptions, "divisorOverride">>): Tensor;
+export function avgPool1d(input: Tensor, kernelSize: Size2, opts?: Omit<AvgPoolOptions, "divisorOverride">): Tensor;
+export function avgPool1d(input: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<Omit<AvgPoolOptions, "divisorOverride">>("avgPool1d", args, { keys: ["stride", "padding", "ceilMode", "countIncludePad"] });
   opts ??= {};
   check(opts !== null && typeof opts === "object" && !Array.isArray(opts), "avgPool1d", () => `expected an options object, got ${fmtValue(opts)}`);
   return avgPool2dImpl(input, kernelSize, { ...opts, divisorOverride: null }, "avgPool1d", 1);
@@ -314,8 +381,9 @@ function adaptiveSizes(op: string, outputSize: unknown, nd: number, inSizes: rea
 /**
  * Adaptive max pooling over the last `nd` dims: each output cell takes the maximum of PyTorch's
  * adaptive window ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (per dim). The windows are gathered into
- * [N·C, L, K] (short windows repeat their first element, which never changes the maximum or which
- * element is first to reach it), then reduced with `max`, whose gradient goes to the argmax.
+ * [N·C, L, K] (short windows repeat their last element, which never changes the maximum or which
+ * element is the argmax), then reduced by `windowMax` (first maximum, last NaN: PyTorch's), whose
+ * gradient goes to the argmax.
  */
 function adaptiveMaxPool(op: string, nd: 1 | 2, input: Tensor, outputSize: unknown, returnIndices: boolean): Tensor | [Tensor, Tensor] {
   planes(op, input, nd);
@@ -339,7 +407,7 @@ function adaptiveMaxPool(op: string, nd: 1 | 2, input: Tensor, outputSize: unkno
       const base = (i * ow + j) * K;
       let n = 0;
       for (let y = h0; y < h1; y++) for (let z = w0; z < w1; z++) table[base + n++] = y * W + z;
-      for (; n < K; n++) table[base + n] = table[base]!;
+      for (; n < K; n++) table[base + n] = table[base + n - 1]!;
     }
   }
   const outShape = [...lead, ...(nd === 1 ? [ow] : [oh, ow])];
@@ -349,7 +417,7 @@ function adaptiveMaxPool(op: string, nd: 1 | 2, input: Tensor, outputSize: unkno
   }
   const idx = tensor(table);
   const cols = input.reshape([NC, H * W]).indexSelect(1, idx).reshape([NC, L, K]);
-  const { values, indices } = cols.max(2);
+  const { values, indices } = windowMax(cols);
   const out = values.reshape(outShape);
   if (!returnIndices) return out;
   const flat = idx.reshape([1, L, K]).expand([NC, L, K]).gather(2, indices.unsqueeze(2)).reshape(outShape);
@@ -371,8 +439,11 @@ export interface AdaptiveMaxPoolOptions {
  */
 export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts: AdaptiveMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts?: AdaptiveMaxPoolOptions & { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (returnIndices), then an optional options object. */
+export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], ...args: PositionalArgs<[returnIndices: (AdaptiveMaxPoolOptions)["returnIndices"]], AdaptiveMaxPoolOptions>): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
-export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], opts: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly number[], ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<AdaptiveMaxPoolOptions>("adaptiveMaxPool1d", args, { keys: ["returnIndices"] });
   return adaptiveMaxPool("adaptiveMaxPool1d", 1, input, outputSize, !!opts?.returnIndices);
 }
 
@@ -388,8 +459,11 @@ export function adaptiveMaxPool1d(input: Tensor, outputSize: number | readonly n
  */
 export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts: AdaptiveMaxPoolOptions & { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts?: AdaptiveMaxPoolOptions & { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (returnIndices), then an optional options object. */
+export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], ...args: PositionalArgs<[returnIndices: (AdaptiveMaxPoolOptions)["returnIndices"]], AdaptiveMaxPoolOptions>): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts?: AdaptiveMaxPoolOptions): Tensor | [Tensor, Tensor];
-export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], opts: AdaptiveMaxPoolOptions = {}): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool2d(input: Tensor, outputSize: number | readonly (number | null)[], ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<AdaptiveMaxPoolOptions>("adaptiveMaxPool2d", args, { keys: ["returnIndices"] });
   return adaptiveMaxPool("adaptiveMaxPool2d", 2, input, outputSize, !!opts?.returnIndices);
 }
 
@@ -418,7 +492,11 @@ function lpPool(op: string, nd: 1 | 2, input: Tensor, normType: number, kernelSi
  * F.lpPool1d(randn([2, 3, 8]), 2, 2).shape; // [2, 3, 4]
  * ```
  */
-export function lpPool1d(input: Tensor, normType: number, kernelSize: Size2, opts: LPPoolOptions = {}): Tensor {
+/** PyTorch's positional order (stride, ceilMode), then an optional options object. */
+export function lpPool1d(input: Tensor, normType: number, kernelSize: Size2, ...args: PositionalArgs<[stride: (LPPoolOptions)["stride"], ceilMode: (LPPoolOptions)["ceilMode"]], LPPoolOptions>): Tensor;
+export function lpPool1d(input: Tensor, normType: number, kernelSize: Size2, opts?: LPPoolOptions): Tensor;
+export function lpPool1d(input: Tensor, normType: number, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<LPPoolOptions>("lpPool1d", args, { keys: ["stride", "ceilMode"] });
   return lpPool("lpPool1d", 1, input, normType, kernelSize, opts);
 }
 
@@ -430,6 +508,10 @@ export function lpPool1d(input: Tensor, normType: number, kernelSize: Size2, opt
  * F.lpPool2d(randn([2, 3, 8, 8]), 2, 2).shape; // [2, 3, 4, 4]
  * ```
  */
-export function lpPool2d(input: Tensor, normType: number, kernelSize: Size2, opts: LPPoolOptions = {}): Tensor {
+/** PyTorch's positional order (stride, ceilMode), then an optional options object. */
+export function lpPool2d(input: Tensor, normType: number, kernelSize: Size2, ...args: PositionalArgs<[stride: (LPPoolOptions)["stride"], ceilMode: (LPPoolOptions)["ceilMode"]], LPPoolOptions>): Tensor;
+export function lpPool2d(input: Tensor, normType: number, kernelSize: Size2, opts?: LPPoolOptions): Tensor;
+export function lpPool2d(input: Tensor, normType: number, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<LPPoolOptions>("lpPool2d", args, { keys: ["stride", "ceilMode"] });
   return lpPool("lpPool2d", 2, input, normType, kernelSize, opts);
 }

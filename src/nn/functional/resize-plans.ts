@@ -23,6 +23,11 @@ export interface Axis {
 export interface Plan {
   idx: Int32Array[];
   w: Float64Array[] | null;
+  /**
+   * Some taps are fillers of an output with fewer source elements than taps: they read index
+   * inSize, a zero appended to the source, so a weight 0 never meets an inf or NaN (0·inf = NaN).
+   */
+  zeroTail?: boolean;
 }
 
 type Round = (x: number) => number;
@@ -108,7 +113,7 @@ function aaFilter(mode: "bilinear" | "bicubic", x: number, f: Round): number {
  * Antialiased `bilinear`/`bicubic` (PyTorch's _upsample_*2d_aa, after PIL): output i averages the
  * source pixels whose centres lie within the filter's support around centre = s·(i + ½), the
  * support and the filter widened by the downscale factor s when s > 1; weights are normalised to
- * sum to 1. Taps beyond a pixel's window read index 0 with weight 0.
+ * sum to 1. Taps beyond a pixel's window read the appended zero (index inSize) with weight 0.
  */
 export function antialiasPlan(a: Axis, mode: "bilinear" | "bicubic", alignCorners: boolean, f: Round): Plan {
   const { inSize, outSize } = a;
@@ -117,7 +122,7 @@ export function antialiasPlan(a: Axis, mode: "bilinear" | "bicubic", alignCorner
   const support = f(scale >= 1 ? half * scale : half);
   const invscale = scale >= 1 ? f(1 / scale) : 1;
   const taps = Math.ceil(support) * 2 + 1;
-  const idx = Array.from({ length: taps }, () => new Int32Array(outSize));
+  const idx = Array.from({ length: taps }, () => new Int32Array(outSize).fill(inSize));
   const w = Array.from({ length: taps }, () => new Float64Array(outSize));
   for (let i = 0; i < outSize; i++) {
     const center = f(scale * f(i + 0.5));
@@ -135,32 +140,41 @@ export function antialiasPlan(a: Axis, mode: "bilinear" | "bicubic", alignCorner
       w[j]![i] = total !== 0 ? f(ws[j]! / total) : ws[j]!;
     }
   }
-  return { idx, w };
+  return { idx, w, zeroTail: idx.some((a) => a.includes(inSize)) };
 }
 
 /**
  * `area` (adaptive average pooling) along one dim: output i averages source [⌊i·in/out⌋,
- * ⌈(i + 1)·in/out⌉); the product over dims is the mean over the box.
+ * ⌈(i + 1)·in/out⌉); the product over dims is the mean over the box. A window shorter than the
+ * longest fills its spare taps with the appended zero, so only its own elements contribute
+ * (PyTorch's: one inf or NaN reaches only the windows that hold it).
  */
 export function areaPlan(a: Axis): Plan {
   const { inSize, outSize } = a;
   const starts = Array.from({ length: outSize }, (_, i) => Math.floor((i * inSize) / outSize));
   const ends = Array.from({ length: outSize }, (_, i) => Math.ceil(((i + 1) * inSize) / outSize));
   const taps = Math.max(...ends.map((e, i) => e - starts[i]!));
-  const idx = Array.from({ length: taps }, () => new Int32Array(outSize));
+  const idx = Array.from({ length: taps }, () => new Int32Array(outSize).fill(inSize));
   const w = Array.from({ length: taps }, () => new Float64Array(outSize));
+  let short = false;
   for (let i = 0; i < outSize; i++) {
     const n = ends[i]! - starts[i]!;
+    short ||= n < taps;
     for (let j = 0; j < n; j++) {
       idx[j]![i] = starts[i]! + j;
       w[j]![i] = 1 / n;
     }
   }
-  return { idx, w };
+  return { idx, w, zeroTail: short };
 }
 
 /** Resamples dim `dim` of `y` by plan `p`: a weighted sum of `indexSelect`s. */
 export function applyPlan(y: Tensor, dim: number, p: Plan): Tensor {
+  if (p.zeroTail) {
+    const pad = new Array<number>(2 * (y.ndim - dim)).fill(0);
+    pad[2 * (y.ndim - 1 - dim) + 1] = 1; // one zero after the last element of `dim`
+    y = y.pad(pad);
+  }
   const pick = (idx: Int32Array) => y.indexSelect(dim, tensor(idx));
   if (p.w === null) return pick(p.idx[0]!);
   const shape = y.shape.map((_, d) => (d === dim ? p.idx[0]!.length : 1));

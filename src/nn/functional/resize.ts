@@ -11,6 +11,7 @@ import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, tensor } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import { type Axis, antialiasPlan, applyPlan, areaPlan, cubicPlan, linearPlan, nearestPlan } from "./resize-plans.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export type InterpolateMode = "nearest" | "nearest-exact" | "linear" | "bilinear" | "bicubic" | "trilinear" | "area";
 
@@ -65,7 +66,11 @@ interface Resize {
  * F.interpolate(randn([1, 3, 64, 64]), { size: 20, mode: "bicubic", antialias: true }).shape; // [1, 3, 20, 20]
  * ```
  */
-export function interpolate(input: Tensor, opts: InterpolateOptions = {}): Tensor {
+/** PyTorch's positional order (size, scaleFactor, mode, alignCorners, recomputeScaleFactor, antialias), then an optional options object. */
+export function interpolate(input: Tensor, ...args: PositionalArgs<[size: (InterpolateOptions)["size"], scaleFactor: (InterpolateOptions)["scaleFactor"], mode: (InterpolateOptions)["mode"], alignCorners: (InterpolateOptions)["alignCorners"], recomputeScaleFactor: (InterpolateOptions)["recomputeScaleFactor"], antialias: (InterpolateOptions)["antialias"]], InterpolateOptions>): Tensor;
+export function interpolate(input: Tensor, opts?: InterpolateOptions): Tensor;
+export function interpolate(input: Tensor, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<InterpolateOptions>("interpolate", args, { keys: ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor", "antialias"] });
   const r = parse(input, opts ?? {});
   return traceUnit("interpolate", input, { mode: r.mode, alignCorners: r.alignCorners, antialias: r.antialias, scales: r.factors }, () => resample(input, r));
 }

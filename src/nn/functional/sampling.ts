@@ -8,6 +8,7 @@
 import { linspaceValues } from "../../tensor/linspace.js";
 import { Tensor, tensor, where, zeros } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface AffineGridOptions {
   /** Map −1 and 1 to the centres of the corner pixels (true) or to their outer edges (false, default). */
@@ -32,7 +33,11 @@ function axis(n: number, alignCorners: boolean, f64: boolean): number[] {
  * const grid = F.affineGrid(tensor([[[1, 0, 0], [0, 1, 0]]]), [1, 1, 4, 4]); // the identity grid
  * ```
  */
-export function affineGrid(theta: Tensor, size: readonly number[], opts: AffineGridOptions = {}): Tensor {
+/** PyTorch's positional order (alignCorners), then an optional options object. */
+export function affineGrid(theta: Tensor, size: readonly number[], ...args: PositionalArgs<[alignCorners: (AffineGridOptions)["alignCorners"]], AffineGridOptions>): Tensor;
+export function affineGrid(theta: Tensor, size: readonly number[], opts?: AffineGridOptions): Tensor;
+export function affineGrid(theta: Tensor, size: readonly number[], ...args: unknown[]): Tensor {
+  let opts = positionalOptions<AffineGridOptions>("affineGrid", args, { keys: ["alignCorners"] });
   const op = "affineGrid";
   if (!(theta instanceof Tensor)) throw new TensileError(`${op}: theta must be a Tensor, got ${fmtValue(theta)}`);
   check(Array.isArray(size) && (size.length === 4 || size.length === 5) && size.every((s) => Number.isInteger(s) && s >= 0), op, () =>
@@ -145,7 +150,11 @@ function bicubic(grid: Tensor, W: number, H: number, padding: GridSamplePadding,
  * F.gridSample(x, F.affineGrid(tensor([[[0.5, 0, 0], [0, 0.5, 0]]]), [1, 3, 8, 8])); // 2× zoom on the centre
  * ```
  */
-export function gridSample(input: Tensor, grid: Tensor, opts: GridSampleOptions = {}): Tensor {
+/** PyTorch's positional order (mode, paddingMode, alignCorners), then an optional options object. */
+export function gridSample(input: Tensor, grid: Tensor, ...args: PositionalArgs<[mode: (GridSampleOptions)["mode"], paddingMode: (GridSampleOptions)["paddingMode"], alignCorners: (GridSampleOptions)["alignCorners"]], GridSampleOptions>): Tensor;
+export function gridSample(input: Tensor, grid: Tensor, opts?: GridSampleOptions): Tensor;
+export function gridSample(input: Tensor, grid: Tensor, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<GridSampleOptions>("gridSample", args, { keys: ["mode", "paddingMode", "alignCorners"] });
   const op = "gridSample";
   if (!(input instanceof Tensor)) throw new TensileError(`${op}: input must be a Tensor, got ${fmtValue(input)}`);
   if (!(grid instanceof Tensor)) throw new TensileError(`${op}: grid must be a Tensor, got ${fmtValue(grid)}`);

@@ -12,6 +12,8 @@ import { traceUnit } from "../../autograd/trace.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import { type Size2, emptyResult, pair } from "./fold.js";
 import { applyPlan, areaPlan } from "./resize-plans.js";
+import { windowMax } from "./window-max.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface MaxUnpoolOptions {
   /** The pooling's stride; defaults to `kernelSize`. */
@@ -82,7 +84,11 @@ function maxUnpool(op: string, nd: 1 | 2 | 3, input: Tensor, indices: Tensor, ke
  * F.maxUnpool1d(y, idx, 2).shape; // x.shape (for even lengths)
  * ```
  */
-export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: Size2, opts: MaxUnpoolOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, outputSize), then an optional options object. */
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: Size2, ...args: PositionalArgs<[stride: (MaxUnpoolOptions)["stride"], padding: (MaxUnpoolOptions)["padding"], outputSize: (MaxUnpoolOptions)["outputSize"]], MaxUnpoolOptions>): Tensor;
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: Size2, opts?: MaxUnpoolOptions): Tensor;
+export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<MaxUnpoolOptions>("maxUnpool1d", args, { keys: ["stride", "padding", "outputSize"] });
   return maxUnpool("maxUnpool1d", 1, input, indices, kernelSize, opts);
 }
 
@@ -96,7 +102,11 @@ export function maxUnpool1d(input: Tensor, indices: Tensor, kernelSize: Size2, o
  * F.maxUnpool2d(y, idx, 2, { outputSize: x.shape });
  * ```
  */
-export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: Size2, opts: MaxUnpoolOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, outputSize), then an optional options object. */
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: Size2, ...args: PositionalArgs<[stride: (MaxUnpoolOptions)["stride"], padding: (MaxUnpoolOptions)["padding"], outputSize: (MaxUnpoolOptions)["outputSize"]], MaxUnpoolOptions>): Tensor;
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: Size2, opts?: MaxUnpoolOptions): Tensor;
+export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<MaxUnpoolOptions>("maxUnpool2d", args, { keys: ["stride", "padding", "outputSize"] });
   return maxUnpool("maxUnpool2d", 2, input, indices, kernelSize, opts);
 }
 
@@ -109,7 +119,11 @@ export function maxUnpool2d(input: Tensor, indices: Tensor, kernelSize: Size2, o
  * F.maxUnpool3d(y, idx, 2).shape; // [N, C, 2D, 2H, 2W]
  * ```
  */
-export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: Size2, opts: MaxUnpoolOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, outputSize), then an optional options object. */
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: Size2, ...args: PositionalArgs<[stride: (MaxUnpoolOptions)["stride"], padding: (MaxUnpoolOptions)["padding"], outputSize: (MaxUnpoolOptions)["outputSize"]], MaxUnpoolOptions>): Tensor;
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: Size2, opts?: MaxUnpoolOptions): Tensor;
+export function maxUnpool3d(input: Tensor, indices: Tensor, kernelSize: Size2, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<MaxUnpoolOptions>("maxUnpool3d", args, { keys: ["stride", "padding", "outputSize"] });
   return maxUnpool("maxUnpool3d", 3, input, indices, kernelSize, opts);
 }
 
@@ -141,8 +155,11 @@ function adaptive3dSizes(op: string, input: Tensor, outputSize: unknown): { inSi
  */
 export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], opts: { returnIndices: true }): [Tensor, Tensor];
 export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], opts?: { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (returnIndices), then an optional options object. */
+export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], ...args: PositionalArgs<[returnIndices: ({ returnIndices?: boolean })["returnIndices"]], { returnIndices?: boolean }>): Tensor | [Tensor, Tensor];
 export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], opts?: { returnIndices?: boolean }): Tensor | [Tensor, Tensor];
-export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], opts: { returnIndices?: boolean } = {}): Tensor | [Tensor, Tensor] {
+export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (number | null)[], ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<{ returnIndices?: boolean }>("adaptiveMaxPool3d", args, { keys: ["returnIndices"] });
   const op = "adaptiveMaxPool3d";
   const { inSizes, outSizes } = adaptive3dSizes(op, input, outputSize);
   const bounds = (i: number, size: number, out: number): [number, number] => [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)];
@@ -153,8 +170,8 @@ export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (
   });
   const [D, H, W] = inSizes as [number, number, number], [od, oh, ow] = outSizes as [number, number, number];
   const L = od * oh * ow, K = kmax[0]! * kmax[1]! * kmax[2]!;
-  // [L, K] table of flat input indices per window; short windows repeat their first element,
-  // which changes neither the maximum nor which element first reaches it
+  // [L, K] table of flat input indices per window; short windows repeat their last element,
+  // which changes neither the maximum nor which element is the argmax
   const table = new Int32Array(L * K);
   for (let a = 0; a < od; a++) {
     const [d0, d1] = bounds(a, D, od);
@@ -165,7 +182,7 @@ export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (
         const base = ((a * oh + b) * ow + c) * K;
         let n = 0;
         for (let z = d0; z < d1; z++) for (let y = h0; y < h1; y++) for (let x = w0; x < w1; x++) table[base + n++] = (z * H + y) * W + x;
-        for (; n < K; n++) table[base + n] = table[base]!;
+        for (; n < K; n++) table[base + n] = table[base + n - 1]!;
       }
     }
   }
@@ -178,7 +195,7 @@ export function adaptiveMaxPool3d(input: Tensor, outputSize: number | readonly (
   }
   const idx = tensor(table);
   const cols = input.reshape([NC, D * H * W]).indexSelect(1, idx).reshape([NC, L, K]);
-  const { values, indices } = cols.max(2);
+  const { values, indices } = windowMax(cols); // first maximum, last NaN (PyTorch's)
   const out = values.reshape(outShape);
   if (!opts?.returnIndices) return out;
   const flat = idx.reshape([1, L, K]).expand([NC, L, K]).gather(2, indices.unsqueeze(2)).reshape(outShape);

@@ -4,13 +4,14 @@
  * to the matching depth slices, batched as [N·D_out, C, H, W]: the 2-D kernels do the work and
  * autograd composes the gradient.
  */
-import { Tensor, maximum, tensor } from "../../core.js";
+import { Tensor, tensor } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import { type ConvTransposeOptions, conv2d, convTranspose2d } from "./conv.js";
 import { checkConvArgs } from "./conv-args.js";
 import { avgPool2d, maxPool2d } from "./pool.js";
 import { pair, windowCount } from "./fold.js";
 import { maxPool3dWithIndices } from "./window-max.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 /** A size for the three spatial dims: one number for all, or `[d, h, w]`. */
 export type Size3 = number | readonly number[];
@@ -51,7 +52,11 @@ export interface Conv3dOptions {
  * F.conv3d(randn([1, 2, 5, 6, 6]), randn([4, 2, 3, 3, 3]), null, { padding: 1 }).shape; // [1, 4, 5, 6, 6]
  * ```
  */
-export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv3dOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, dilation, groups), then an optional options object. */
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PositionalArgs<[stride: (Conv3dOptions)["stride"], padding: (Conv3dOptions)["padding"], dilation: (Conv3dOptions)["dilation"], groups: (Conv3dOptions)["groups"]], Conv3dOptions>): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: Conv3dOptions): Tensor;
+export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<Conv3dOptions>("conv3d", args, { keys: ["stride", "padding", "dilation", "groups"] });
   const op = "conv3d";
   opts ??= {};
   checkInput(op, input);
@@ -108,7 +113,11 @@ export function conv3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
  * F.convTranspose3d(randn([1, 4, 3, 5, 5]), randn([4, 2, 2, 2, 2]), null, { stride: 2 }).shape; // [1, 2, 6, 10, 10]
  * ```
  */
-export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: ConvTransposeOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, outputPadding, groups, dilation), then an optional options object. */
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: PositionalArgs<[stride: (ConvTransposeOptions)["stride"], padding: (ConvTransposeOptions)["padding"], outputPadding: (ConvTransposeOptions)["outputPadding"], groups: (ConvTransposeOptions)["groups"], dilation: (ConvTransposeOptions)["dilation"]], ConvTransposeOptions>): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts?: ConvTransposeOptions): Tensor;
+export function convTranspose3d(input: Tensor, weight: Tensor, bias?: Tensor | null, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<ConvTransposeOptions>("convTranspose3d", args, { keys: ["stride", "padding", "outputPadding", "groups", "dilation"] });
   const op = "convTranspose3d";
   opts ??= {};
   const groups = opts.groups ?? 1;
@@ -187,8 +196,11 @@ export interface MaxPool3dOptions extends Pool3dOptions {
  */
 export function maxPool3d(input: Tensor, kernelSize: Size3, opts: MaxPool3dOptions & { returnIndices: true }): [Tensor, Tensor];
 export function maxPool3d(input: Tensor, kernelSize: Size3, opts?: MaxPool3dOptions & { returnIndices?: false }): Tensor;
+/** PyTorch's positional order (stride, padding, dilation, ceilMode, returnIndices), then an optional options object. */
+export function maxPool3d(input: Tensor, kernelSize: Size3, ...args: PositionalArgs<[stride: (MaxPool3dOptions)["stride"], padding: (MaxPool3dOptions)["padding"], dilation: (MaxPool3dOptions)["dilation"], ceilMode: (MaxPool3dOptions)["ceilMode"], returnIndices: (MaxPool3dOptions)["returnIndices"]], MaxPool3dOptions>): Tensor | [Tensor, Tensor];
 export function maxPool3d(input: Tensor, kernelSize: Size3, opts?: MaxPool3dOptions): Tensor | [Tensor, Tensor];
-export function maxPool3d(input: Tensor, kernelSize: Size3, opts: MaxPool3dOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool3d(input: Tensor, kernelSize: Size3, ...args: unknown[]): Tensor | [Tensor, Tensor] {
+  let opts = positionalOptions<MaxPool3dOptions>("maxPool3d", args, { keys: ["stride", "padding", "dilation", "ceilMode", "returnIndices"] });
   const op = "maxPool3d";
   opts ??= {};
   checkInput(op, input);
@@ -198,15 +210,33 @@ export function maxPool3d(input: Tensor, kernelSize: Size3, opts: MaxPool3dOptio
   const d = pair(op, "dilation", opts.dilation ?? 1, 1, 3);
   const { k, s, p, Do, extra } = depthWindow(op, x, kernelSize, opts, d);
   if (p[0]! > 0 || extra > 0) x = x.pad([0, 0, 0, 0, p[0]!, p[0]! + extra], "constant", -Infinity);
-  const N = x.shape[0]!;
+  const N = x.shape[0]!, D = input.shape[input.ndim - 3]!;
+  // PyTorch scans depth, then rows, then columns: the first maximum wins a tie and every NaN
+  // takes over. Each depth offset's 2-D pooling applies that rule within its slice; across
+  // offsets a later slice replaces the running maximum only where it is larger or NaN (so the
+  // whole gradient reaches one element, where `maximum` would split a tie). Offsets that read
+  // the −∞ depth padding are skipped; the first real one starts each output depth.
   let acc: Tensor | null = null;
+  const seen = new Array<boolean>(Do).fill(false);
   for (let t = 0; t < k[0]!; t++) {
-    const y = maxPool2d(depthSlices(x, t * d[0]!, s[0]!, Do), k.slice(1), {
+    const y2 = maxPool2d(depthSlices(x, t * d[0]!, s[0]!, Do), k.slice(1), {
       stride: s.slice(1), padding: p.slice(1), dilation: d.slice(1), ceilMode: opts.ceilMode ?? false,
     });
-    acc = acc ? maximum(acc, y) : y;
+    const y = y2.reshape([N, Do, ...y2.shape.slice(1)]);
+    const real = Array.from({ length: Do }, (_, o) => {
+      const z = o * s[0]! - p[0]! + t * d[0]!;
+      return z >= 0 && z < D;
+    });
+    if (acc === null) acc = y;
+    else {
+      const first = tensor(real.map((r, o) => r && !seen[o]), { shape: [1, Do, 1, 1, 1] });
+      const allow = tensor(real, { shape: [1, Do, 1, 1, 1] });
+      const take = y.gt(acc).logicalOr(y.isnan()).logicalAnd(allow).logicalOr(first);
+      acc = y.where(take, acc);
+    }
+    real.forEach((r, o) => (seen[o] ||= r));
   }
-  const out = unslice(acc!, N, Do);
+  const out = acc!.permute([0, 2, 1, 3, 4]);
   return batched ? out : out.squeeze(0);
 }
 
@@ -238,7 +268,11 @@ function divisors(size: number, out: number, k: number, s: number, p: number): [
  * F.avgPool3d(randn([1, 2, 4, 6, 6]), 2).shape; // [1, 2, 2, 3, 3]
  * ```
  */
-export function avgPool3d(input: Tensor, kernelSize: Size3, opts: AvgPool3dOptions = {}): Tensor {
+/** PyTorch's positional order (stride, padding, ceilMode, countIncludePad, divisorOverride), then an optional options object. */
+export function avgPool3d(input: Tensor, kernelSize: Size3, ...args: PositionalArgs<[stride: (AvgPool3dOptions)["stride"], padding: (AvgPool3dOptions)["padding"], ceilMode: (AvgPool3dOptions)["ceilMode"], countIncludePad: (AvgPool3dOptions)["countIncludePad"], divisorOverride: (AvgPool3dOptions)["divisorOverride"]], AvgPool3dOptions>): Tensor;
+export function avgPool3d(input: Tensor, kernelSize: Size3, opts?: AvgPool3dOptions): Tensor;
+export function avgPool3d(input: Tensor, kernelSize: Size3, ...args: unknown[]): Tensor {
+  let opts = positionalOptions<AvgPool3dOptions>("avgPool3d", args, { keys: ["stride", "padding", "ceilMode", "countIncludePad", "divisorOverride"] });
   const op = "avgPool3d";
   opts ??= {};
   checkInput(op, input);

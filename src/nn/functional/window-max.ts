@@ -2,13 +2,29 @@
  * Max pooling over windows given as tables of flat input indices, with PyTorch's indices: the
  * argmax of each window as an int32 index into the flattened input plane (or volume). Used by
  * `F.maxPool3d(..., { returnIndices: true })` and by fractional max pooling, whose windows differ
- * per plane. The windows are gathered as one [planes, L, K] tensor and reduced with `max`, so the
- * first maximum wins on ties (NaN wins), and autograd routes the gradient to the argmax.
+ * per plane. The windows are gathered as one [planes, L, K] tensor and reduced by `windowMax`, so the
+ * first maximum wins on ties (the last NaN wins, as PyTorch's), and autograd routes the gradient to the argmax.
  */
-import { Tensor, tensor, zeros } from "../../core.js";
+import { Tensor, arange, tensor, zeros } from "../../core.js";
 import { check, fmtShape } from "../../errors.js";
 import { emptyResult, pair, windowCount } from "./fold.js";
 import type { MaxPool3dOptions, Size3 } from "./volumetric.js";
+
+/**
+ * Maximum over the last dim of windows [P, L, K] with PyTorch's pooling rule: the first maximum
+ * wins a tie, and a NaN wins — the last NaN of the window when there are several, as PyTorch's
+ * kernels let each NaN take the argmax (`max` alone keeps the first). Returns the values and the
+ * window positions k [P, L]; the value's gradient goes to that position. Windows shorter than K
+ * must fill their tail with copies of their last element (changing neither answer's element).
+ */
+export function windowMax(cols: Tensor): { values: Tensor; indices: Tensor } {
+  const r = cols.max(2);
+  if (!r.values.isnan().any().item()) return r;
+  const rank = arange(1, cols.shape[2]! + 1, { dtype: "int32" });
+  const last = cols.isnan().mul(rank).max(2); // the largest rank among the window's NaNs, 0 if none
+  const k = last.indices.where(last.values.gt(0), r.indices);
+  return { values: cols.gather(2, k.unsqueeze(2)).squeeze(2), indices: k };
+}
 
 /**
  * Window maxima of `x` [P, V] (P planes of V elements). `table` lists K flat indices per output
@@ -19,7 +35,7 @@ export function gatherMax(x: Tensor, table: Int32Array, L: number, K: number, pe
   const P = x.shape[0]!;
   const idx = perPlane ? tensor(table, { shape: [P, L * K] }) : tensor(table);
   const cols = (perPlane ? x.gather(1, idx) : x.indexSelect(1, idx)).reshape([P, L, K]);
-  const { values, indices } = cols.max(2);
+  const { values, indices } = windowMax(cols);
   const all = perPlane ? idx.reshape([P, L, K]) : idx.reshape([1, L, K]).expand([P, L, K]);
   return { values, indices: all.gather(2, indices.unsqueeze(2)).reshape([P, L]) };
 }
@@ -27,7 +43,7 @@ export function gatherMax(x: Tensor, table: Int32Array, L: number, K: number, pe
 /**
  * `maxPool3d` with `returnIndices`: every window lists the flat (z·H + y)·W + x indices of the input
  * elements it covers (padding and the ceil-mode margin read nothing; a short window repeats its
- * first element, which changes neither the maximum nor which element first reaches it).
+ * last element, which changes neither the maximum nor which element is its argmax).
  */
 export function maxPool3dWithIndices(op: string, input: Tensor, kernelSize: Size3, o: MaxPool3dOptions): [Tensor, Tensor] {
   const batched = input.ndim === 5;
@@ -59,7 +75,7 @@ export function maxPool3dWithIndices(op: string, input: Tensor, kernelSize: Size
     const base = ((a * oh + b) * ow + c) * K;
     let n = 0;
     for (const z of taps[0]![a]!) for (const y of taps[1]![b]!) for (const w of taps[2]![c]!) table[base + n++] = (z * H + y) * W + w;
-    for (; n < K; n++) table[base + n] = table[base]!;
+    for (; n < K; n++) table[base + n] = table[base + n - 1]!;
   }
   const outShape = [N, C, od, oh, ow];
   const finish = (t: Tensor) => (batched ? t.reshape(outShape) : t.reshape(outShape.slice(1)));

@@ -5,12 +5,14 @@
  * new nn.ReLU().forward(tensor([-1, 2])); // [0, 2]
  * ```
  */
-import { Parameter, Tensor, elu, full, gelu, hardtanh, leakyRelu, logSigmoid, logSoftmax, relu, selu, sigmoid, silu, softmax, softplus, tanh } from "../../core.js";
+import { Parameter, Tensor, full, gelu, logSigmoid, logSoftmax, relu, sigmoid, softmax, softplus, tanh } from "../../core.js";
 import { TensileError, fmtShape } from "../../errors.js";
 import {
-  celu, glu, hardshrink, hardsigmoid, hardswish, mish, prelu, relu6, rrelu, softmin, softshrink, softsign, tanhshrink, threshold,
+  celu, elu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, leakyRelu, mish, prelu, relu6, rrelu, selu, silu, softmin, softshrink,
+  softsign, tanhshrink, threshold,
 } from "../functional/activation.js";
 import { Module } from "../module.js";
+import { type WithOptions, positionalOptions } from "../../utils/positional.js";
 import { pyFloat, pyRepr } from "../repr.js";
 
 /**
@@ -20,9 +22,10 @@ import { pyFloat, pyRepr } from "../repr.js";
  */
 export class ReLU extends Module {
   readonly inplace: boolean;
-  constructor(opts: { inplace?: boolean } = {}) {
+  /** `new nn.ReLU()`, PyTorch's positional `new nn.ReLU(true)`, or `{ inplace: true }`. */
+  constructor(inplace: boolean | { inplace?: boolean } = false) {
     super();
-    this.inplace = opts?.inplace ?? false;
+    this.inplace = inplaceArg("ReLU", inplace);
   }
   override forward(input: Tensor): Tensor {
     return this.inplace ? input.relu_() : relu(input);
@@ -34,34 +37,55 @@ export class ReLU extends Module {
 
 /** max(0, x) + negativeSlope·min(0, x). */
 export class LeakyReLU extends Module {
-  constructor(readonly negativeSlope = 0.01) {
+  readonly negativeSlope: number;
+  readonly inplace: boolean;
+  /** PyTorch's positional order (negativeSlope, inplace), then an optional options object. */
+  constructor(...args: WithOptions<[negativeSlope: number, inplace: boolean], { negativeSlope?: number; inplace?: boolean }>) {
     super();
+    const o = positionalOptions<{ negativeSlope?: number; inplace?: boolean }>("LeakyReLU", args, { keys: ["negativeSlope", "inplace"], known: [] });
+    this.negativeSlope = numArg("LeakyReLU", "negativeSlope", o.negativeSlope ?? 0.01);
+    this.inplace = inplaceArg("LeakyReLU", o.inplace ?? false);
   }
   override forward(input: Tensor): Tensor {
-    return leakyRelu(input, this.negativeSlope);
+    return leakyRelu(input, this.negativeSlope, this.inplace);
   }
   override extraRepr(): string {
-    return `negative_slope=${pyFloat(this.negativeSlope)}`;
+    return `negative_slope=${pyFloat(this.negativeSlope)}${this.inplace ? ", inplace=True" : ""}`;
   }
 }
 
 /** x if x > 0 else α·(eˣ − 1). */
 export class ELU extends Module {
-  constructor(readonly alpha = 1) {
+  readonly alpha: number;
+  readonly inplace: boolean;
+  /** PyTorch's positional order (alpha, inplace), then an optional options object. */
+  constructor(...args: WithOptions<[alpha: number, inplace: boolean], { alpha?: number; inplace?: boolean }>) {
     super();
+    const o = positionalOptions<{ alpha?: number; inplace?: boolean }>("ELU", args, { keys: ["alpha", "inplace"], known: [] });
+    this.alpha = numArg("ELU", "alpha", o.alpha ?? 1);
+    this.inplace = inplaceArg("ELU", o.inplace ?? false);
   }
   override forward(input: Tensor): Tensor {
-    return elu(input, this.alpha);
+    return elu(input, this.alpha, this.inplace);
   }
   override extraRepr(): string {
-    return `alpha=${pyFloat(this.alpha)}`;
+    return `alpha=${pyFloat(this.alpha)}${this.inplace ? ", inplace=True" : ""}`;
   }
 }
 
 /** λ·(x if x > 0 else α·(eˣ − 1)), λ ≈ 1.0507, α ≈ 1.6733. */
 export class SELU extends Module {
+  readonly inplace: boolean;
+  /** `new nn.SELU()`, PyTorch's positional `new nn.SELU(true)`, or `{ inplace: true }`. */
+  constructor(inplace: boolean | { inplace?: boolean } = false) {
+    super();
+    this.inplace = inplaceArg("SELU", inplace);
+  }
   override forward(input: Tensor): Tensor {
-    return selu(input);
+    return selu(input, this.inplace);
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
   }
 }
 
@@ -82,8 +106,17 @@ export class GELU extends Module {
 
 /** x·σ(x) (a.k.a. swish). */
 export class SiLU extends Module {
+  readonly inplace: boolean;
+  /** `new nn.SiLU()`, PyTorch's positional `new nn.SiLU(true)`, or `{ inplace: true }`. */
+  constructor(inplace: boolean | { inplace?: boolean } = false) {
+    super();
+    this.inplace = inplaceArg("SiLU", inplace);
+  }
   override forward(input: Tensor): Tensor {
-    return silu(input);
+    return silu(input, this.inplace);
+  }
+  override extraRepr(): string {
+    return inplaceRepr(this.inplace);
   }
 }
 
@@ -109,21 +142,36 @@ export class Tanh extends Module {
 
 /** clamp(x, minVal, maxVal). */
 export class Hardtanh extends Module {
-  constructor(readonly minVal = -1, readonly maxVal = 1) {
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly inplace: boolean;
+  /** PyTorch's positional order (minVal, maxVal, inplace), then an optional options object. */
+  constructor(...args: WithOptions<[minVal: number, maxVal: number, inplace: boolean], { minVal?: number; maxVal?: number; inplace?: boolean }>) {
     super();
+    const o = positionalOptions<{ minVal?: number; maxVal?: number; inplace?: boolean }>("Hardtanh", args, { keys: ["minVal", "maxVal", "inplace"], known: [] });
+    this.minVal = numArg("Hardtanh", "minVal", o.minVal ?? -1);
+    this.maxVal = numArg("Hardtanh", "maxVal", o.maxVal ?? 1);
+    if (!(this.maxVal > this.minVal)) throw new TensileError(`Hardtanh: maxVal (${this.maxVal}) must be greater than minVal (${this.minVal})`);
+    this.inplace = inplaceArg("Hardtanh", o.inplace ?? false);
   }
   override forward(input: Tensor): Tensor {
-    return hardtanh(input, this.minVal, this.maxVal);
+    return hardtanh(input, this.minVal, this.maxVal, this.inplace);
   }
   override extraRepr(): string {
-    return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}`;
+    return `min_val=${pyFloat(this.minVal)}, max_val=${pyFloat(this.maxVal)}${this.inplace ? ", inplace=True" : ""}`;
   }
 }
 
 /** (1/β)·log(1 + e^{βx}), linear above βx > threshold. */
 export class Softplus extends Module {
-  constructor(readonly beta = 1, readonly threshold = 20) {
+  readonly beta: number;
+  readonly threshold: number;
+  /** PyTorch's positional order (beta, threshold), then an optional options object. */
+  constructor(...args: WithOptions<[beta: number, threshold: number], { beta?: number; threshold?: number }>) {
     super();
+    const o = positionalOptions<{ beta?: number; threshold?: number }>("Softplus", args, { keys: ["beta", "threshold"], known: [] });
+    this.beta = numArg("Softplus", "beta", o.beta ?? 1);
+    this.threshold = numArg("Softplus", "threshold", o.threshold ?? 20);
   }
   override forward(input: Tensor): Tensor {
     return softplus(input, this.beta, this.threshold);

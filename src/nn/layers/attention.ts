@@ -17,6 +17,7 @@ import { linear } from "../functional/linear.js";
 import { constant_, xavierUniform_ } from "../init.js";
 import { Linear } from "./linear.js";
 import { Module } from "../module.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 /** The class of `MultiheadAttention.out_proj` in PyTorch: a Linear under another name (its repr shows it). */
 export class NonDynamicallyQuantizableLinear extends Linear {}
@@ -30,6 +31,9 @@ export interface MultiheadAttentionOptions {
   batchFirst?: boolean;
   dtype?: DType;
 }
+
+/** The constructor's options: `MultiheadAttentionOptions` plus PyTorch's parameters Tensile refuses unless at their defaults. */
+export type MultiheadAttentionLayerOptions = MultiheadAttentionOptions & { kdim?: number | null; vdim?: number | null; addBiasKv?: boolean; addZeroAttn?: boolean };
 
 export interface AttentionCallOptions {
   /** [N, S] (or [S] unbatched): bool true marks a key position to ignore; a float mask is added to the scores. */
@@ -60,14 +64,21 @@ export class MultiheadAttention extends Module {
   in_proj_bias: Parameter | null;
   out_proj: NonDynamicallyQuantizableLinear;
 
-  constructor(embedDim: number, numHeads: number, opts: MultiheadAttentionOptions & { kdim?: number; vdim?: number; addBiasKv?: boolean; addZeroAttn?: boolean } = {}) {
+  constructor(embedDim: number, numHeads: number, opts?: MultiheadAttentionLayerOptions);
+  /** PyTorch's positional order (dropout, bias, addBiasKv, addZeroAttn, kdim, vdim, batchFirst), then an optional options object. */
+  constructor(embedDim: number, numHeads: number, ...args: PositionalArgs<[dropout: number, bias: boolean, addBiasKv: boolean,
+    addZeroAttn: boolean, kdim: number | null, vdim: number | null, batchFirst: boolean], MultiheadAttentionLayerOptions>);
+  constructor(embedDim: number, numHeads: number, ...args: unknown[]) {
     super();
     const op = "MultiheadAttention";
-    if (typeof opts !== "object" || opts === null) throw new TensileError(`${op}: options must be an object, got ${fmtValue(opts)}`);
+    const keys = ["dropout", "bias", "addBiasKv", "addZeroAttn", "kdim", "vdim", "batchFirst"];
+    const opts = positionalOptions<MultiheadAttentionLayerOptions>(op, args, { keys, after: "numHeads" });
+    for (const k of Object.keys(opts))
+      if (k !== "dtype" && !keys.includes(k)) throw new TensileError(`${op}: unknown option "${k}" (expected one of: ${keys.join(", ")}, dtype)`);
     if (!Number.isInteger(embedDim) || embedDim <= 0) throw new TensileError(`${op}: embed_dim must be a positive integer, got ${fmtValue(embedDim)}`);
     if (!Number.isInteger(numHeads) || numHeads <= 0 || embedDim % numHeads !== 0)
       throw new TensileError(`${op}: embed_dim must be divisible by num_heads (embed_dim ${embedDim}, num_heads ${fmtValue(numHeads)})`);
-    if ((opts.kdim !== undefined && opts.kdim !== embedDim) || (opts.vdim !== undefined && opts.vdim !== embedDim))
+    if ((opts.kdim != null && opts.kdim !== embedDim) || (opts.vdim != null && opts.vdim !== embedDim))
       throw new TensileError(`${op}: kdim and vdim other than embed_dim are not supported`);
     if (opts.addBiasKv || opts.addZeroAttn) throw new TensileError(`${op}: addBiasKv and addZeroAttn are not supported`);
     const p = opts.dropout ?? 0;

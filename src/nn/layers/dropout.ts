@@ -1,14 +1,11 @@
-import { Generator, type Tensor } from "../../core.js";
-import { TensileError, fmtValue } from "../../errors.js";
+import { type Generator, type Tensor } from "../../core.js";
 import { alphaDropout, dropout, featureAlphaDropout } from "../functional/dropout.js";
 import { dropout1d, dropout3d } from "../functional/dropout2d.js";
 import { Module } from "../module.js";
 import { pyFloat } from "../repr.js";
-
-function checkP(op: string, p: number): void {
-  if (typeof p !== "number" || !(p >= 0 && p <= 1))
-    throw new TensileError(`${op}: dropout probability has to be between 0 and 1, but got ${p}`);
-}
+import { inPlace } from "../../ops/inplace.js";
+import { type WithOptions, positionalOptions } from "../../utils/positional.js";
+import { type ChannelDropoutOptions, channelDropoutArgs, checkInplace, checkP } from "./dropout-args.js";
 
 /**
  * During training, zeroes each element with probability p and scales the others by 1/(1 − p);
@@ -21,38 +18,48 @@ function checkP(op: string, p: number): void {
  * ```
  */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  /** PyTorch's `inplace`: in training, the result overwrites the input (as `x.dropout_()` would). */
+  readonly inplace: boolean;
+  /** PyTorch's positional order (p, inplace), then an optional options object. */
+  constructor(...args: WithOptions<[p: number, inplace: boolean], { p?: number; inplace?: boolean }>) {
     super();
-    checkP("Dropout", p);
+    const o = positionalOptions<{ p?: number; inplace?: boolean }>("Dropout", args, { keys: ["p", "inplace"], known: [] });
+    this.p = o.p ?? 0.5;
+    checkP("Dropout", this.p);
+    this.inplace = checkInplace("Dropout", o.inplace);
   }
   override forward(input: Tensor): Tensor {
-    return dropout(input, this.p, this.training);
+    if (!this.inplace || !this.training) return dropout(input, this.p, this.training);
+    return inPlace("dropout_", input, (x) => dropout(x, this.p, true), [], true);
   }
   override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=${this.inplace ? "True" : "False"}`;
   }
 }
 
 /** Alpha dropout (keeps SELU activations at zero mean, unit variance) in training; identity in eval. */
 export class AlphaDropout extends Module {
-  constructor(readonly p = 0.5) {
+  readonly p: number;
+  /** PyTorch's `inplace`: in training, the result overwrites the input (as `x.alphaDropout_()` would). */
+  readonly inplace: boolean;
+  /** PyTorch's positional order (p, inplace), then an optional options object. */
+  constructor(...args: WithOptions<[p: number, inplace: boolean], { p?: number; inplace?: boolean }>) {
     super();
-    checkP("AlphaDropout", p);
+    const o = positionalOptions<{ p?: number; inplace?: boolean }>("AlphaDropout", args, { keys: ["p", "inplace"], known: [] });
+    this.p = o.p ?? 0.5;
+    checkP("AlphaDropout", this.p);
+    this.inplace = checkInplace("AlphaDropout", o.inplace);
   }
   override forward(input: Tensor): Tensor {
-    return alphaDropout(input, this.p, this.training);
+    if (!this.inplace || !this.training) return alphaDropout(input, this.p, this.training);
+    return inPlace("alphaDropout_", input, (x) => alphaDropout(x, this.p, true), [], true);
   }
   override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=${this.inplace ? "True" : "False"}`;
   }
 }
 
-/** A dropout layer's optional generator: a `Generator` or nothing. */
-function checkGenerator(op: string, g: unknown): Generator | undefined {
-  if (g !== undefined && g !== null && !(g instanceof Generator))
-    throw new TensileError(`${op}: generator must be a Generator, got ${fmtValue(g)}`);
-  return (g ?? undefined) as Generator | undefined;
-}
 
 /**
  * Channel dropout for sequences (see `F.dropout1d`): in training, zeroes whole channels with
@@ -64,17 +71,21 @@ function checkGenerator(op: string, g: unknown): Generator | undefined {
  * ```
  */
 export class Dropout1d extends Module {
+  readonly p: number;
+  readonly inplace: boolean;
   private readonly generator?: Generator;
-  constructor(readonly p = 0.5, generator?: Generator) {
+  constructor(p?: number, generator?: Generator);
+  /** `p` positionally (PyTorch's `inplace` goes in the options), then an optional options object `{ p, inplace, generator }`. */
+  constructor(...args: WithOptions<[p: number], ChannelDropoutOptions>);
+  constructor(...args: unknown[]) {
     super();
-    checkP("Dropout1d", p);
-    this.generator = checkGenerator("Dropout1d", generator);
+    ({ p: this.p, inplace: this.inplace, generator: this.generator } = channelDropoutArgs("Dropout1d", args));
   }
   override forward(input: Tensor): Tensor {
-    return dropout1d(input, this.p, this.training, { generator: this.generator });
+    return dropout1d(input, this.p, this.training, { generator: this.generator, inplace: this.inplace });
   }
   override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=${this.inplace ? "True" : "False"}`;
   }
 }
 
@@ -85,17 +96,21 @@ export class Dropout1d extends Module {
  * Shapes: [N, C, D, H, W] or [C, D, H, W] → same.
  */
 export class Dropout3d extends Module {
+  readonly p: number;
+  readonly inplace: boolean;
   private readonly generator?: Generator;
-  constructor(readonly p = 0.5, generator?: Generator) {
+  constructor(p?: number, generator?: Generator);
+  /** `p` positionally (PyTorch's `inplace` goes in the options), then an optional options object `{ p, inplace, generator }`. */
+  constructor(...args: WithOptions<[p: number], ChannelDropoutOptions>);
+  constructor(...args: unknown[]) {
     super();
-    checkP("Dropout3d", p);
-    this.generator = checkGenerator("Dropout3d", generator);
+    ({ p: this.p, inplace: this.inplace, generator: this.generator } = channelDropoutArgs("Dropout3d", args));
   }
   override forward(input: Tensor): Tensor {
-    return dropout3d(input, this.p, this.training, { generator: this.generator });
+    return dropout3d(input, this.p, this.training, { generator: this.generator, inplace: this.inplace });
   }
   override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=${this.inplace ? "True" : "False"}`;
   }
 }
 
@@ -107,16 +122,20 @@ export class Dropout3d extends Module {
  * Shapes: [N, C, *] → same.
  */
 export class FeatureAlphaDropout extends Module {
+  readonly p: number;
+  readonly inplace: boolean;
   private readonly generator?: Generator;
-  constructor(readonly p = 0.5, generator?: Generator) {
+  constructor(p?: number, generator?: Generator);
+  /** `p` positionally (PyTorch's `inplace` goes in the options), then an optional options object `{ p, inplace, generator }`. */
+  constructor(...args: WithOptions<[p: number], ChannelDropoutOptions>);
+  constructor(...args: unknown[]) {
     super();
-    checkP("FeatureAlphaDropout", p);
-    this.generator = checkGenerator("FeatureAlphaDropout", generator);
+    ({ p: this.p, inplace: this.inplace, generator: this.generator } = channelDropoutArgs("FeatureAlphaDropout", args));
   }
   override forward(input: Tensor): Tensor {
-    return featureAlphaDropout(input, this.p, this.training, { generator: this.generator });
+    return featureAlphaDropout(input, this.p, this.training, { generator: this.generator, inplace: this.inplace });
   }
   override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=${this.inplace ? "True" : "False"}`;
   }
 }

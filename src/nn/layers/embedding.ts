@@ -1,11 +1,12 @@
 import { Parameter, Tensor, empty, noGrad } from "../../core.js";
 import type { DType } from "../../core.js";
-import { TensileError, fmtShape } from "../../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../../errors.js";
 import { embedding } from "../functional/linear.js";
 import { type EmbeddingBagMode, embeddingBag } from "../functional/embedding-bag.js";
 import { normal_ } from "../init.js";
 import { Module } from "../module.js";
 import { pyFloat } from "../repr.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface EmbeddingOptions {
   /** This row gets no gradient and is initialised to zeros (a "padding" token). */
@@ -34,10 +35,15 @@ export class Embedding extends Module {
   readonly normType: number;
   weight: Parameter;
 
-  constructor(numEmbeddings: number, embeddingDim: number, paddingIdx: number | null | EmbeddingOptions = null, opts: EmbeddingOptions = {}) {
+  constructor(numEmbeddings: number, embeddingDim: number, opts?: EmbeddingOptions);
+  /** PyTorch's positional order (paddingIdx, maxNorm, normType, scaleGradByFreq, sparse), then an optional options object. */
+  constructor(numEmbeddings: number, embeddingDim: number, ...args: PositionalArgs<[paddingIdx: number | null, maxNorm: number | null,
+    normType: number, scaleGradByFreq: false, sparse: false], EmbeddingOptions>);
+  constructor(numEmbeddings: number, embeddingDim: number, ...args: unknown[]) {
     super();
-    opts ??= {};
-    if (paddingIdx !== null && typeof paddingIdx === "object") ({ paddingIdx = null, ...opts } = paddingIdx);
+    const opts = embeddingArgs<EmbeddingOptions>("Embedding", args, ["paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse", "_weight"],
+      ["paddingIdx", "maxNorm", "normType", "dtype"]);
+    let paddingIdx = opts.paddingIdx ?? null;
     for (const [k, v] of [["num_embeddings", numEmbeddings], ["embedding_dim", embeddingDim]] as const)
       if (!Number.isInteger(v) || v < 0) throw new TensileError(`Embedding: ${k} must be a non-negative integer, got ${v}`);
     if (paddingIdx !== null) {
@@ -91,6 +97,25 @@ export class Embedding extends Module {
   }
 }
 
+/**
+ * An embedding layer's arguments after embeddingDim: PyTorch's positional `keys`, then an optional
+ * options object whose names are checked against `known`. PyTorch's `_weight` (an initial table)
+ * must be null here (use `fromPretrained`); scaleGradByFreq and sparse, where not `known`, only false.
+ */
+function embeddingArgs<O extends object>(layer: string, args: readonly unknown[], keys: readonly string[], known: readonly string[]): O {
+  const o = positionalOptions<Record<string, unknown>>(layer, args, { keys, after: "embeddingDim" });
+  for (const k of Object.keys(o)) {
+    if (k === "_weight") throw new TensileError(`${layer}: an initial _weight is not supported; use ${layer}.fromPretrained(weight, { freeze: false })`);
+    if ((k === "scaleGradByFreq" || k === "sparse") && !known.includes(k)) {
+      if (o[k] !== false) throw new TensileError(`${layer}: ${k}=${fmtValue(o[k])} is not supported (only false)`);
+      delete o[k];
+      continue;
+    }
+    if (!known.includes(k)) throw new TensileError(`${layer}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
+  }
+  return o as O;
+}
+
 // ---- EmbeddingBag ----
 
 export interface EmbeddingBagLayerOptions {
@@ -132,10 +157,20 @@ export class EmbeddingBag extends Module {
   readonly paddingIdx: number | null;
   weight: Parameter;
 
-  constructor(numEmbeddings: number, embeddingDim: number, maxNorm: number | null | EmbeddingBagLayerOptions = null, opts: EmbeddingBagLayerOptions = {}) {
+  constructor(numEmbeddings: number, embeddingDim: number, opts?: EmbeddingBagLayerOptions);
+  /**
+   * PyTorch's positional order (maxNorm, normType, scaleGradByFreq, mode, sparse, _weight (must be
+   * null: use `fromPretrained`), includeLastOffset, paddingIdx), then an optional options object.
+   */
+  constructor(numEmbeddings: number, embeddingDim: number, ...args: PositionalArgs<[maxNorm: number | null, normType: number,
+    scaleGradByFreq: boolean, mode: EmbeddingBagMode, sparse: boolean, _weight: null, includeLastOffset: boolean, paddingIdx: number | null],
+    EmbeddingBagLayerOptions>);
+  constructor(numEmbeddings: number, embeddingDim: number, ...args: unknown[]) {
     super();
-    opts ??= {};
-    if (maxNorm !== null && typeof maxNorm === "object") ({ maxNorm = null, ...opts } = maxNorm);
+    const opts = embeddingArgs<EmbeddingBagLayerOptions>("EmbeddingBag", args,
+      ["maxNorm", "normType", "scaleGradByFreq", "mode", "sparse", "_weight", "includeLastOffset", "paddingIdx"],
+      ["maxNorm", "normType", "scaleGradByFreq", "mode", "sparse", "includeLastOffset", "paddingIdx", "dtype"]);
+    const maxNorm = opts.maxNorm ?? null;
     for (const [k, v] of [["num_embeddings", numEmbeddings], ["embedding_dim", embeddingDim]] as const)
       if (!Number.isInteger(v) || v < 0) throw new TensileError(`EmbeddingBag: ${k} must be a non-negative integer, got ${v}`);
     let paddingIdx = opts.paddingIdx ?? null;

@@ -22,3 +22,5 @@ export * from "./lazy.js"; // LazyLinear, UninitializedParameter, isLazy
 export * from "./unpool.js"; // MaxUnpool1d/2d/3d, AdaptiveMaxPool3d, AdaptiveAvgPool3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d
 export * from "./lazy-modules.js"; // LazyConv1d/2d/3d, LazyConvTranspose1d/2d/3d, LazyBatchNorm1d/2d/3d, LazyInstanceNorm1d/2d/3d
 export * from "./fractional.js"; // FractionalMaxPool2d/3d
+export * from "./sync-batchnorm.js"; // SyncBatchNorm (one process)
+export * from "./compat.js"; // DataParallel, CrossMapLRN2d, NLLLoss2d

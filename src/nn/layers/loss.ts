@@ -6,7 +6,7 @@
  * criterion.forward(logits, labels).backward();
  * ```
  */
-import type { Tensor } from "../../core.js";
+import { Tensor } from "../../core.js";
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -27,17 +27,38 @@ import {
   tripletMarginWithDistanceLoss,
 } from "../functional/margin-loss.js";
 import { ctcLoss } from "../functional/ctc.js";
-import { TensileError } from "../../errors.js";
+import { TensileError, fmtValue } from "../../errors.js";
 import { PairwiseDistance } from "./distance.js";
 import { type Reduction, checkReduction } from "../functional/reduction.js";
 import { Module } from "../module.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
+
+/**
+ * A loss's arguments: PyTorch's positional order (`keys`; where PyTorch still lists its deprecated
+ * `size_average` and `reduce` they keep their places and must be null), then an optional options
+ * object whose names are checked against `known`.
+ */
+function lossArgs<O extends object>(layer: string, args: readonly unknown[], keys: readonly string[], known: readonly string[]): O {
+  const o = positionalOptions<Record<string, unknown>>(layer, args, { keys });
+  for (const k of Object.keys(o)) {
+    if (k === "sizeAverage" || k === "reduce")
+      throw new TensileError(`${layer}: ${k === "reduce" ? "reduce" : "size_average"} is deprecated in PyTorch and not supported; use reduction ("mean", "sum" or "none")`);
+    if (!known.includes(k)) throw new TensileError(`${layer}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
+    if ((k === "weight" || k === "posWeight") && o[k] !== null && o[k] !== undefined && !(o[k] instanceof Tensor))
+      throw new TensileError(`${layer}: ${k} must be a Tensor or null, got ${fmtValue(o[k])}`);
+  }
+  return o as O;
+}
 
 /** Base of the losses: the `reduction` ("mean" by default, "sum" or "none"). */
 export class Loss extends Module {
   readonly reduction: Reduction;
-  constructor(options: { reduction?: Reduction } = {}) {
+  constructor(options?: { reduction?: Reduction });
+  /** PyTorch's positional order (sizeAverage, reduce, reduction; the deprecated first two must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: Reduction], { reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
     super();
-    const { reduction = "mean" } = options ?? {};
+    const { reduction = "mean" } = lossArgs<{ reduction?: Reduction }>(new.target.name, args, ["sizeAverage", "reduce", "reduction"], ["reduction"]);
     checkReduction(this.constructor.name, reduction);
     this.reduction = reduction;
   }
@@ -45,8 +66,12 @@ export class Loss extends Module {
 
 /** A loss with an optional per-class `weight`, registered as a buffer. */
 export class WeightedLoss extends Loss {
-  constructor(options: { weight?: Tensor | null; reduction?: Reduction } = {}) {
-    const { weight = null, reduction = "mean" } = options ?? {};
+  constructor(options?: { weight?: Tensor | null; reduction?: Reduction });
+  /** PyTorch's positional order (weight, sizeAverage, reduce, reduction; the deprecated two must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[weight: Tensor | null, sizeAverage: null, reduce: null, reduction: Reduction], { weight?: Tensor | null; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { weight = null, reduction = "mean" } = lossArgs<{ weight?: Tensor | null; reduction?: Reduction }>(
+      new.target.name, args, ["weight", "sizeAverage", "reduce", "reduction"], ["weight", "reduction"]);
     super({ reduction });
     this.registerBuffer("weight", weight);
   }
@@ -73,8 +98,12 @@ export class L1Loss extends Loss {
 /** Quadratic below `beta`, linear above. See `F.smoothL1Loss`. */
 export class SmoothL1Loss extends Loss {
   readonly beta: number;
-  constructor(options: { reduction?: Reduction; beta?: number } = {}) {
-    const { reduction = "mean", beta = 1 } = options ?? {};
+  constructor(options?: { reduction?: Reduction; beta?: number });
+  /** PyTorch's positional order (sizeAverage, reduce, reduction, beta; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: Reduction, beta: number], { reduction?: Reduction; beta?: number }>);
+  constructor(...args: unknown[]) {
+    const { reduction = "mean", beta = 1 } = lossArgs<{ reduction?: Reduction; beta?: number }>(
+      "SmoothL1Loss", args, ["sizeAverage", "reduce", "reduction", "beta"], ["reduction", "beta"]);
     super({ reduction });
     this.beta = beta;
   }
@@ -86,8 +115,12 @@ export class SmoothL1Loss extends Loss {
 /** Quadratic below `delta`, linear (slope delta) above. See `F.huberLoss`. */
 export class HuberLoss extends Loss {
   readonly delta: number;
-  constructor(options: { reduction?: Reduction; delta?: number } = {}) {
-    const { reduction = "mean", delta = 1 } = options ?? {};
+  constructor(options?: { reduction?: Reduction; delta?: number });
+  /** PyTorch's positional order (reduction, delta), then an optional options object. */
+  constructor(...args: PositionalArgs<[reduction: Reduction, delta: number], { reduction?: Reduction; delta?: number }>);
+  constructor(...args: unknown[]) {
+    const { reduction = "mean", delta = 1 } = lossArgs<{ reduction?: Reduction; delta?: number }>(
+      "HuberLoss", args, ["reduction", "delta"], ["reduction", "delta"]);
     super({ reduction });
     this.delta = delta;
   }
@@ -103,13 +136,12 @@ export class HuberLoss extends Loss {
 export class CrossEntropyLoss extends WeightedLoss {
   readonly ignoreIndex: number;
   readonly labelSmoothing: number;
-  constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number } = {}) {
-    const {
-    weight = null,
-    ignoreIndex = -100,
-    reduction = "mean",
-    labelSmoothing = 0,
-  } = options ?? {};
+  constructor(options?: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number });
+  /** PyTorch's positional order (weight, sizeAverage, ignoreIndex, reduce, reduction, labelSmoothing; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[weight: Tensor | null, sizeAverage: null, ignoreIndex: number, reduce: null, reduction: Reduction, labelSmoothing: number], { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }>);
+  constructor(...args: unknown[]) {
+    const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = lossArgs<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }>(
+      "CrossEntropyLoss", args, ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], ["weight", "ignoreIndex", "reduction", "labelSmoothing"]);
     super({ weight, reduction });
     this.ignoreIndex = ignoreIndex;
     this.labelSmoothing = labelSmoothing;
@@ -127,8 +159,12 @@ export class CrossEntropyLoss extends WeightedLoss {
 /** Negative log-likelihood of log-probabilities against class indices. See `F.nllLoss`. */
 export class NLLLoss extends WeightedLoss {
   readonly ignoreIndex: number;
-  constructor(options: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction } = {}) {
-    const { weight = null, ignoreIndex = -100, reduction = "mean" } = options ?? {};
+  constructor(options?: { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction });
+  /** PyTorch's positional order (weight, sizeAverage, ignoreIndex, reduce, reduction; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[weight: Tensor | null, sizeAverage: null, ignoreIndex: number, reduce: null, reduction: Reduction], { weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { weight = null, ignoreIndex = -100, reduction = "mean" } = lossArgs<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }>(
+      "NLLLoss", args, ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], ["weight", "ignoreIndex", "reduction"]);
     super({ weight, reduction });
     this.ignoreIndex = ignoreIndex;
   }
@@ -146,12 +182,12 @@ export class BCELoss extends WeightedLoss {
 
 /** Binary cross-entropy of logits (sigmoid fused in, stable), with `posWeight`. See `F.binaryCrossEntropyWithLogits`. */
 export class BCEWithLogitsLoss extends Loss {
-  constructor(options: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null } = {}) {
-    const {
-    weight = null,
-    reduction = "mean",
-    posWeight = null,
-  } = options ?? {};
+  constructor(options?: { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null });
+  /** PyTorch's positional order (weight, sizeAverage, reduce, reduction, posWeight; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[weight: Tensor | null, sizeAverage: null, reduce: null, reduction: Reduction, posWeight: Tensor | null], { weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>);
+  constructor(...args: unknown[]) {
+    const { weight = null, reduction = "mean", posWeight = null } = lossArgs<{ weight?: Tensor | null; reduction?: Reduction; posWeight?: Tensor | null }>(
+      "BCEWithLogitsLoss", args, ["weight", "sizeAverage", "reduce", "reduction", "posWeight"], ["weight", "reduction", "posWeight"]);
     super({ reduction });
     this.registerBuffer("weight", weight);
     this.registerBuffer("pos_weight", posWeight);
@@ -171,9 +207,13 @@ export class BCEWithLogitsLoss extends Loss {
 export class KLDivLoss extends Module {
   readonly reduction: Reduction | "batchmean";
   readonly logTarget: boolean;
-  constructor(options: { reduction?: Reduction | "batchmean"; logTarget?: boolean } = {}) {
+  constructor(options?: { reduction?: Reduction | "batchmean"; logTarget?: boolean });
+  /** PyTorch's positional order (sizeAverage, reduce, reduction, logTarget; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[sizeAverage: null, reduce: null, reduction: Reduction | "batchmean", logTarget: boolean], { reduction?: Reduction | "batchmean"; logTarget?: boolean }>);
+  constructor(...args: unknown[]) {
     super();
-    const { reduction = "mean", logTarget = false } = options ?? {};
+    const { reduction = "mean", logTarget = false } = lossArgs<{ reduction?: Reduction | "batchmean"; logTarget?: boolean }>(
+      "KLDivLoss", args, ["sizeAverage", "reduce", "reduction", "logTarget"], ["reduction", "logTarget"]);
     checkReduction("KLDivLoss", reduction, ["none", "mean", "sum", "batchmean"]);
     this.reduction = reduction;
     this.logTarget = logTarget;
@@ -186,8 +226,12 @@ export class KLDivLoss extends Module {
 /** 1 − cos for similar pairs (y = 1), max(0, cos − margin) for dissimilar (y = −1). See `F.cosineEmbeddingLoss`. */
 export class CosineEmbeddingLoss extends Loss {
   readonly margin: number;
-  constructor(options: { margin?: number; reduction?: Reduction } = {}) {
-    const { margin = 0, reduction = "mean" } = options ?? {};
+  constructor(options?: { margin?: number; reduction?: Reduction });
+  /** PyTorch's positional order (margin, sizeAverage, reduce, reduction; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[margin: number, sizeAverage: null, reduce: null, reduction: Reduction], { margin?: number; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { margin = 0, reduction = "mean" } = lossArgs<{ margin?: number; reduction?: Reduction }>(
+      "CosineEmbeddingLoss", args, ["margin", "sizeAverage", "reduce", "reduction"], ["margin", "reduction"]);
     super({ reduction });
     this.margin = margin;
   }
@@ -199,8 +243,12 @@ export class CosineEmbeddingLoss extends Loss {
 /** max(0, −y·(x1 − x2) + margin). See `F.marginRankingLoss`. */
 export class MarginRankingLoss extends Loss {
   readonly margin: number;
-  constructor(options: { margin?: number; reduction?: Reduction } = {}) {
-    const { margin = 0, reduction = "mean" } = options ?? {};
+  constructor(options?: { margin?: number; reduction?: Reduction });
+  /** PyTorch's positional order (margin, sizeAverage, reduce, reduction; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[margin: number, sizeAverage: null, reduce: null, reduction: Reduction], { margin?: number; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { margin = 0, reduction = "mean" } = lossArgs<{ margin?: number; reduction?: Reduction }>(
+      "MarginRankingLoss", args, ["margin", "sizeAverage", "reduce", "reduction"], ["margin", "reduction"]);
     super({ reduction });
     this.margin = margin;
   }
@@ -240,8 +288,12 @@ export class MultiLabelSoftMarginLoss extends WeightedLoss {
 export class MultiMarginLoss extends WeightedLoss {
   readonly p: number;
   readonly margin: number;
-  constructor(options: { p?: number; margin?: number; weight?: Tensor | null; reduction?: Reduction } = {}) {
-    const { p = 1, margin = 1, weight = null, reduction = "mean" } = options ?? {};
+  constructor(options?: { p?: number; margin?: number; weight?: Tensor | null; reduction?: Reduction });
+  /** PyTorch's positional order (p, margin, weight, sizeAverage, reduce, reduction; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[p: number, margin: number, weight: Tensor | null, sizeAverage: null, reduce: null, reduction: Reduction], { p?: number; margin?: number; weight?: Tensor | null; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { p = 1, margin = 1, weight = null, reduction = "mean" } = lossArgs<{ p?: number; margin?: number; weight?: Tensor | null; reduction?: Reduction }>(
+      "MultiMarginLoss", args, ["p", "margin", "weight", "sizeAverage", "reduce", "reduction"], ["p", "margin", "weight", "reduction"]);
     super({ weight, reduction });
     if (p !== 1 && p !== 2) throw new TensileError(`MultiMarginLoss: only p == 1 and p == 2 supported, got ${String(p)}`);
     if (weight !== null && weight.ndim !== 1) throw new TensileError(`MultiMarginLoss: weight must be one-dimensional, got ${weight.ndim}-d`);
@@ -263,8 +315,12 @@ export class MultiLabelMarginLoss extends Loss {
 /** x where y = 1, max(0, margin − x) where y = −1. See `F.hingeEmbeddingLoss`. */
 export class HingeEmbeddingLoss extends Loss {
   readonly margin: number;
-  constructor(options: { margin?: number; reduction?: Reduction } = {}) {
-    const { margin = 1, reduction = "mean" } = options ?? {};
+  constructor(options?: { margin?: number; reduction?: Reduction });
+  /** PyTorch's positional order (margin, sizeAverage, reduce, reduction; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[margin: number, sizeAverage: null, reduce: null, reduction: Reduction], { margin?: number; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { margin = 1, reduction = "mean" } = lossArgs<{ margin?: number; reduction?: Reduction }>(
+      "HingeEmbeddingLoss", args, ["margin", "sizeAverage", "reduce", "reduction"], ["margin", "reduction"]);
     super({ reduction });
     this.margin = numOption("HingeEmbeddingLoss", "margin", margin);
   }
@@ -279,8 +335,12 @@ export class TripletMarginLoss extends Loss {
   readonly p: number;
   readonly eps: number;
   readonly swap: boolean;
-  constructor(options: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction } = {}) {
-    const { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = "mean" } = options ?? {};
+  constructor(options?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction });
+  /** PyTorch's positional order (margin, p, eps, swap, sizeAverage, reduce, reduction; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[margin: number, p: number, eps: number, swap: boolean, sizeAverage: null, reduce: null, reduction: Reduction], { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { margin = 1, p = 2, eps = 1e-6, swap = false, reduction = "mean" } = lossArgs<{ margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: Reduction }>(
+      "TripletMarginLoss", args, ["margin", "p", "eps", "swap", "sizeAverage", "reduce", "reduction"], ["margin", "p", "eps", "swap", "reduction"]);
     super({ reduction });
     this.margin = numOption("TripletMarginLoss", "margin", margin);
     this.p = numOption("TripletMarginLoss", "p", p);
@@ -301,8 +361,11 @@ export class TripletMarginWithDistanceLoss extends Loss {
   readonly margin: number;
   readonly swap: boolean;
   readonly #distance: DistanceFunction;
-  constructor(options: { distanceFunction?: DistanceFunction | null; margin?: number; swap?: boolean; reduction?: Reduction } = {}) {
-    const { distanceFunction = null, margin = 1, swap = false, reduction = "mean" } = options ?? {};
+  /** Options only: PyTorch's parameters are keyword-only here too. */
+  constructor(options?: { distanceFunction?: DistanceFunction | null; margin?: number; swap?: boolean; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const { distanceFunction = null, margin = 1, swap = false, reduction = "mean" } = lossArgs<{ distanceFunction?: DistanceFunction | null; margin?: number; swap?: boolean; reduction?: Reduction }>(
+      "TripletMarginWithDistanceLoss", args, [], ["distanceFunction", "margin", "swap", "reduction"]);
     super({ reduction });
     const layer = "TripletMarginWithDistanceLoss";
     this.margin = numOption(layer, "margin", margin);
@@ -331,8 +394,12 @@ export class PoissonNLLLoss extends Loss {
   readonly logInput: boolean;
   readonly full: boolean;
   readonly eps: number;
-  constructor(options: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction } = {}) {
-    const { logInput = true, full = false, eps = 1e-8, reduction = "mean" } = options ?? {};
+  constructor(options?: { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction });
+  /** PyTorch's positional order (logInput, full, sizeAverage, eps, reduce, reduction; sizeAverage and reduce, deprecated in PyTorch, must be null), then an optional options object. */
+  constructor(...args: PositionalArgs<[logInput: boolean, full: boolean, sizeAverage: null, eps: number, reduce: null, reduction: Reduction], { logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>);
+  constructor(...args: unknown[]) {
+    const { logInput = true, full = false, eps = 1e-8, reduction = "mean" } = lossArgs<{ logInput?: boolean; full?: boolean; eps?: number; reduction?: Reduction }>(
+      "PoissonNLLLoss", args, ["logInput", "full", "sizeAverage", "eps", "reduce", "reduction"], ["logInput", "full", "eps", "reduction"]);
     super({ reduction });
     this.logInput = boolOption("PoissonNLLLoss", "logInput", logInput);
     this.full = boolOption("PoissonNLLLoss", "full", full);
@@ -347,8 +414,11 @@ export class PoissonNLLLoss extends Loss {
 export class GaussianNLLLoss extends Loss {
   readonly full: boolean;
   readonly eps: number;
-  constructor(options: { full?: boolean; eps?: number; reduction?: Reduction } = {}) {
-    const { full = false, eps = 1e-6, reduction = "mean" } = options ?? {};
+  /** Options only: PyTorch's parameters are keyword-only here too. */
+  constructor(options?: { full?: boolean; eps?: number; reduction?: Reduction });
+  constructor(...args: unknown[]) {
+    const { full = false, eps = 1e-6, reduction = "mean" } = lossArgs<{ full?: boolean; eps?: number; reduction?: Reduction }>(
+      "GaussianNLLLoss", args, [], ["full", "eps", "reduction"]);
     super({ reduction });
     this.full = boolOption("GaussianNLLLoss", "full", full);
     this.eps = numOption("GaussianNLLLoss", "eps", eps);
@@ -365,8 +435,12 @@ export class GaussianNLLLoss extends Loss {
 export class CTCLoss extends Loss {
   readonly blank: number;
   readonly zeroInfinity: boolean;
-  constructor(options: { blank?: number; reduction?: Reduction; zeroInfinity?: boolean } = {}) {
-    const { blank = 0, reduction = "mean", zeroInfinity = false } = options ?? {};
+  constructor(options?: { blank?: number; reduction?: Reduction; zeroInfinity?: boolean });
+  /** PyTorch's positional order (blank, reduction, zeroInfinity), then an optional options object. */
+  constructor(...args: PositionalArgs<[blank: number, reduction: Reduction, zeroInfinity: boolean], { blank?: number; reduction?: Reduction; zeroInfinity?: boolean }>);
+  constructor(...args: unknown[]) {
+    const { blank = 0, reduction = "mean", zeroInfinity = false } = lossArgs<{ blank?: number; reduction?: Reduction; zeroInfinity?: boolean }>(
+      "CTCLoss", args, ["blank", "reduction", "zeroInfinity"], ["blank", "reduction", "zeroInfinity"]);
     super({ reduction });
     if (!Number.isInteger(blank) || blank < 0) throw new TensileError(`CTCLoss: blank must be a non-negative integer, got ${String(blank)}`);
     this.blank = blank;

@@ -21,7 +21,7 @@ export interface BatchNormLayerOptions {
  * In training, μ and σ² are the batch statistics and the buffers `running_mean`, `running_var`
  * (unbiased) and `num_batches_tracked` are updated; in eval mode the running statistics are used.
  */
-abstract class BatchNormBase extends Module {
+export abstract class BatchNormBase extends Module {
   readonly eps: number;
   readonly momentum: number | null;
   readonly affine: boolean;

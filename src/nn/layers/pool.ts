@@ -9,6 +9,8 @@ import { type InterpolateMode, interpolate } from "../functional/resize.js";
 import { dropout2d } from "../functional/dropout2d.js";
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
+import { type PositionalArgs, type WithOptions, positionalOptions } from "../../utils/positional.js";
+import { type ChannelDropoutOptions, channelDropoutArgs } from "./dropout-args.js";
 
 export interface MaxPoolLayerOptions {
   stride?: Size2 | null;
@@ -155,15 +157,21 @@ export class AdaptiveAvgPool2d extends Module {
  * Shapes: [N, C, H, W] → same.
  */
 export class Dropout2d extends Module {
-  constructor(readonly p = 0.5, private readonly generator?: Generator) {
+  readonly p: number;
+  readonly inplace: boolean;
+  private readonly generator?: Generator;
+  constructor(p?: number, generator?: Generator);
+  /** `p` positionally (PyTorch's `inplace` goes in the options), then an optional options object `{ p, inplace, generator }`. */
+  constructor(...args: WithOptions<[p: number], ChannelDropoutOptions>);
+  constructor(...args: unknown[]) {
     super();
-    check(typeof p === "number" && p >= 0 && p <= 1, "Dropout2d", () => `dropout probability has to be between 0 and 1, but got ${p}`);
+    ({ p: this.p, inplace: this.inplace, generator: this.generator } = channelDropoutArgs("Dropout2d", args));
   }
   override forward(input: Tensor): Tensor {
-    return dropout2d(input, this.p, this.training, { generator: this.generator });
+    return dropout2d(input, this.p, this.training, { generator: this.generator, inplace: this.inplace });
   }
   override extraRepr(): string {
-    return `p=${pyFloat(this.p)}, inplace=False`;
+    return `p=${pyFloat(this.p)}, inplace=${this.inplace ? "True" : "False"}`;
   }
 }
 
@@ -193,10 +201,14 @@ export class Upsample extends Module {
   readonly mode: InterpolateMode;
   readonly alignCorners: boolean | null;
   readonly recomputeScaleFactor: boolean | null;
-  constructor(opts: UpsampleOptions = {}) {
+  constructor(opts?: UpsampleOptions);
+  /** PyTorch's positional order (size, scaleFactor, mode, alignCorners, recomputeScaleFactor), then an optional options object. */
+  constructor(...args: PositionalArgs<[size: number | readonly number[] | null, scaleFactor: number | readonly number[] | null,
+    mode: InterpolateMode, alignCorners: boolean | null, recomputeScaleFactor: boolean | null], UpsampleOptions>);
+  constructor(...args: unknown[]) {
     super();
-    opts ??= {};
-    if (!isOpts(opts)) throw new TensileError("Upsample: expected an options object { size, scaleFactor, mode, alignCorners, recomputeScaleFactor }");
+    const opts = positionalOptions<UpsampleOptions>("Upsample", args,
+      { keys: ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor"], known: [] });
     this.size = opts.size ?? null;
     this.scaleFactor = opts.scaleFactor ?? null;
     this.mode = opts.mode ?? "nearest";

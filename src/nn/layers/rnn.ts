@@ -25,6 +25,7 @@ import { Module } from "../module.js";
 import { pyFloat } from "../repr.js";
 import { PackedSequence, repack, stepMasks, unpack } from "../rnn-utils.js";
 import { indexSelect } from "../../ops/indexing.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 type Mode = "RNN_TANH" | "RNN_RELU" | "LSTM" | "GRU";
 const GATES: Record<Mode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
@@ -86,8 +87,11 @@ abstract class RNNBase extends Module {
 
   constructor(mode: Mode, inputSize: number, hiddenSize: number, opts: RNNOptions) {
     super();
+    if (!Object.hasOwn(NAMES, mode)) throw new TensileError(`RNNBase: mode must be "LSTM", "GRU", "RNN_TANH" or "RNN_RELU", got ${fmtValue(mode)}`);
     const name = NAMES[mode];
     if (typeof opts !== "object" || opts === null) throw new TensileError(`${name}: options must be an object, got ${fmtValue(opts)}`);
+    const known = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "dtype", ...(name === "RNN" ? ["nonlinearity"] : name === "LSTM" ? ["projSize"] : [])];
+    for (const k of Object.keys(opts)) if (!known.includes(k)) throw new TensileError(`${name}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype } = opts;
     checkSizes(name, { input_size: inputSize, hidden_size: hiddenSize });
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`${name}: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
@@ -233,8 +237,21 @@ export class RNN extends RNNBase {
   get nonlinearity(): "tanh" | "relu" {
     return this.mode === "RNN_RELU" ? "relu" : "tanh";
   }
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    const nl = opts?.nonlinearity ?? "tanh";
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions);
+  /**
+   * torch 1.13's positional order (numLayers, bias, batchFirst, dropout, bidirectional; nonlinearity
+   * by keyword), or torch 2's (numLayers, nonlinearity, bias, ...) — a string after numLayers is the
+   * nonlinearity — then an optional options object.
+   */
+  constructor(inputSize: number, hiddenSize: number, ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean,
+    dropout: number, bidirectional: boolean], RNNOptions>);
+  constructor(inputSize: number, hiddenSize: number, ...args: PositionalArgs<[numLayers: number, nonlinearity: "tanh" | "relu",
+    bias: boolean, batchFirst: boolean, dropout: number, bidirectional: boolean], RNNOptions>);
+  constructor(inputSize: number, hiddenSize: number, ...args: unknown[]) {
+    const keys = typeof args[1] === "string" ? ["numLayers", "nonlinearity", ...RNN_POSITIONAL.slice(1)] : RNN_POSITIONAL;
+    const opts = positionalOptions<RNNOptions>("RNN", args, { keys, after: "hiddenSize" });
+    if (opts.bias !== undefined && typeof opts.bias !== "boolean") throw new TensileError(`RNN: bias must be a boolean, got ${fmtValue(opts.bias)}`);
+    const nl = opts.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new TensileError(`RNN: Unknown nonlinearity '${String(nl)}'. Select from 'tanh' or 'relu'.`);
     super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", inputSize, hiddenSize, opts);
   }
@@ -253,8 +270,13 @@ export class RNN extends RNNBase {
  * Shapes: input as RNN, hx [h0, c0] each [L·D, N, H] → [output [T, N, D·H], [h_n, c_n]].
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions & { projSize?: number } = {}) {
-    if (opts?.projSize) throw new TensileError("LSTM: projSize (LSTM with projections) is not supported");
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions & { projSize?: number });
+  /** PyTorch's positional order (numLayers, bias, batchFirst, dropout, bidirectional, projSize), then an optional options object. */
+  constructor(inputSize: number, hiddenSize: number, ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean,
+    dropout: number, bidirectional: boolean, projSize: number], RNNOptions & { projSize?: number }>);
+  constructor(inputSize: number, hiddenSize: number, ...args: unknown[]) {
+    const opts = positionalOptions<RNNOptions & { projSize?: number }>("LSTM", args, { keys: [...RNN_POSITIONAL, "projSize"], after: "hiddenSize" });
+    if (opts.projSize) throw new TensileError("LSTM: projSize (LSTM with projections) is not supported");
     super("LSTM", inputSize, hiddenSize, opts);
   }
   override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
@@ -272,8 +294,12 @@ export class LSTM extends RNNBase {
  * Shapes: as RNN.
  */
 export class GRU extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts: RNNOptions = {}) {
-    super("GRU", inputSize, hiddenSize, opts);
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions);
+  /** PyTorch's positional order (numLayers, bias, batchFirst, dropout, bidirectional), then an optional options object. */
+  constructor(inputSize: number, hiddenSize: number, ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean,
+    dropout: number, bidirectional: boolean], RNNOptions>);
+  constructor(inputSize: number, hiddenSize: number, ...args: unknown[]) {
+    super("GRU", inputSize, hiddenSize, positionalOptions<RNNOptions>("GRU", args, { keys: RNN_POSITIONAL, after: "hiddenSize" }));
   }
   override forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor];
   override forward(input: PackedSequence, hx?: Tensor | null): [PackedSequence, Tensor];
@@ -281,6 +307,17 @@ export class GRU extends RNNBase {
     const [out, h] = this.run(input, hx);
     return [out, h];
   }
+}
+
+/** torch.nn.LSTM's and GRU's positional parameters after hidden_size (RNN adds nonlinearity second). */
+const RNN_POSITIONAL = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional"];
+
+/** A cell's arguments after hiddenSize: PyTorch's positional `keys`, then an optional options object (names checked). */
+function cellArgs(name: string, args: readonly unknown[], keys: readonly string[]): RNNCellOptions {
+  const o = positionalOptions<RNNCellOptions>(name, args, { keys, after: "hiddenSize" });
+  const known = [...keys, "dtype"];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new TensileError(`${name}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
+  return o;
 }
 
 export interface RNNCellOptions {
@@ -303,6 +340,7 @@ abstract class CellBase extends Module {
 
   constructor(mode: Mode, name: string, inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions, opts: RNNCellOptions) {
     super();
+    if (!Object.hasOwn(GATES, mode)) throw new TensileError(`RNNCellBase: construct RNNCell, LSTMCell or GRUCell (the base takes a mode first), got mode ${fmtValue(mode)}`);
     if (typeof bias === "object" && bias !== null) ({ bias = true, ...opts } = bias);
     checkSizes(name, { input_size: inputSize, hidden_size: hiddenSize });
     this.mode = mode;
@@ -354,11 +392,14 @@ abstract class CellBase extends Module {
 
 /** One step of an Elman RNN: h' = tanh(W_ih·x + b_ih + W_hh·h + b_hh) (or relu). */
 export class RNNCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, opts: RNNCellOptions = {}) {
-    const o = typeof bias === "object" && bias !== null ? bias : opts;
+  constructor(inputSize: number, hiddenSize: number, opts?: RNNCellOptions);
+  /** PyTorch's positional order (bias, nonlinearity), then an optional options object. */
+  constructor(inputSize: number, hiddenSize: number, ...args: PositionalArgs<[bias: boolean, nonlinearity: "tanh" | "relu"], RNNCellOptions>);
+  constructor(inputSize: number, hiddenSize: number, ...args: unknown[]) {
+    const o = cellArgs("RNNCell", args, ["bias", "nonlinearity"]);
     const nl = o.nonlinearity ?? "tanh";
     if (nl !== "tanh" && nl !== "relu") throw new TensileError(`RNNCell: Unknown nonlinearity: ${String(nl)}`);
-    super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", "RNNCell", inputSize, hiddenSize, bias, opts);
+    super(nl === "tanh" ? "RNN_TANH" : "RNN_RELU", "RNNCell", inputSize, hiddenSize, o, {});
   }
   override forward(input: Tensor, hx?: Tensor | null): Tensor {
     return this.cell("RNNCell", input, [hx ?? undefined])[0];
@@ -367,8 +408,9 @@ export class RNNCell extends CellBase {
 
 /** One LSTM step: returns [h', c']. */
 export class LSTMCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, opts: RNNCellOptions = {}) {
-    super("LSTM", "LSTMCell", inputSize, hiddenSize, bias, opts);
+  constructor(inputSize: number, hiddenSize: number, bias?: boolean | RNNCellOptions, opts?: RNNCellOptions);
+  constructor(inputSize: number, hiddenSize: number, ...args: unknown[]) {
+    super("LSTM", "LSTMCell", inputSize, hiddenSize, cellArgs("LSTMCell", args, ["bias"]), {});
   }
   override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, Tensor] {
     if (hx !== null && hx !== undefined && !(Array.isArray(hx) && hx.length === 2))
@@ -380,10 +422,14 @@ export class LSTMCell extends CellBase {
 
 /** One GRU step: returns h'. */
 export class GRUCell extends CellBase {
-  constructor(inputSize: number, hiddenSize: number, bias: boolean | RNNCellOptions = true, opts: RNNCellOptions = {}) {
-    super("GRU", "GRUCell", inputSize, hiddenSize, bias, opts);
+  constructor(inputSize: number, hiddenSize: number, bias?: boolean | RNNCellOptions, opts?: RNNCellOptions);
+  constructor(inputSize: number, hiddenSize: number, ...args: unknown[]) {
+    super("GRU", "GRUCell", inputSize, hiddenSize, cellArgs("GRUCell", args, ["bias"]), {});
   }
   override forward(input: Tensor, hx?: Tensor | null): Tensor {
     return this.cell("GRUCell", input, [hx ?? undefined])[0];
   }
 }
+
+// PyTorch's names for the shared bases (nn.RNNBase, nn.RNNCellBase): `lstm instanceof nn.RNNBase`
+export { RNNBase, CellBase as RNNCellBase };

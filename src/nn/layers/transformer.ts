@@ -26,6 +26,7 @@ import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
 import { LayerNorm } from "./norm.js";
 import { Module } from "../module.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 
 export interface TransformerEncoderLayerOptions {
   /** Width of the feed-forward block (default 2048, PyTorch's). */
@@ -42,9 +43,15 @@ export interface TransformerEncoderLayerOptions {
   dtype?: DType;
 }
 
+/** TransformerEncoderLayer's / TransformerDecoderLayer's positional parameters after nhead, in PyTorch's order. */
+const LAYER_KEYS = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst"];
+type LayerPositional = [dimFeedforward: number, dropout: number, activation: "relu" | "gelu", layerNormEps: number, batchFirst: boolean, normFirst: boolean];
+
 /** A layer's options with PyTorch's defaults, checked. */
 function layerSettings(op: string, opts: TransformerEncoderLayerOptions) {
   if (typeof opts !== "object" || opts === null) throw new TensileError(`${op}: options must be an object, got ${fmtValue(opts)}`);
+  for (const k of Object.keys(opts))
+    if (!LAYER_KEYS.includes(k) && k !== "dtype") throw new TensileError(`${op}: unknown option "${k}" (expected one of: ${LAYER_KEYS.join(", ")}, dtype)`);
   const { dimFeedforward = 2048, dropout: p = 0.1, activation = "relu", layerNormEps = 1e-5, batchFirst = false, normFirst = false, dtype } = opts;
   if (activation !== "relu" && activation !== "gelu") throw new TensileError(`${op}: activation should be relu/gelu, not ${fmtValue(activation)}`);
   return { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype };
@@ -85,8 +92,12 @@ export class TransformerEncoderLayer extends Module {
   dropout1: Dropout;
   dropout2: Dropout;
 
-  constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
+  constructor(dModel: number, nhead: number, opts?: TransformerEncoderLayerOptions);
+  /** PyTorch's positional order (dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst), then an optional options object. */
+  constructor(dModel: number, nhead: number, ...args: PositionalArgs<LayerPositional, TransformerEncoderLayerOptions>);
+  constructor(dModel: number, nhead: number, ...args: unknown[]) {
     super();
+    const opts = positionalOptions<TransformerEncoderLayerOptions>("TransformerEncoderLayer", args, { keys: LAYER_KEYS, after: "nhead" });
     const { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype } = layerSettings("TransformerEncoderLayer", opts);
     this.opts = { ...opts };
     this.dModel = dModel;
@@ -184,8 +195,12 @@ export class TransformerDecoderLayer extends Module {
   dropout2: Dropout;
   dropout3: Dropout;
 
-  constructor(dModel: number, nhead: number, opts: TransformerEncoderLayerOptions = {}) {
+  constructor(dModel: number, nhead: number, opts?: TransformerEncoderLayerOptions);
+  /** PyTorch's positional order (dimFeedforward, dropout, activation, layerNormEps, batchFirst, normFirst), then an optional options object. */
+  constructor(dModel: number, nhead: number, ...args: PositionalArgs<LayerPositional, TransformerEncoderLayerOptions>);
+  constructor(dModel: number, nhead: number, ...args: unknown[]) {
     super();
+    const opts = positionalOptions<TransformerEncoderLayerOptions>("TransformerDecoderLayer", args, { keys: LAYER_KEYS, after: "nhead" });
     const { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype } = layerSettings("TransformerDecoderLayer", opts);
     this.opts = { ...opts };
     this.dModel = dModel;
@@ -295,9 +310,19 @@ export class Transformer extends Module {
   encoder: Module;
   decoder: Module;
 
-  constructor(opts: TransformerOptions = {}) {
+  constructor(opts?: TransformerOptions);
+  /**
+   * PyTorch's positional order (dModel, nhead, numEncoderLayers, numDecoderLayers, dimFeedforward,
+   * dropout, activation, customEncoder, customDecoder, layerNormEps, batchFirst, normFirst), then an
+   * optional options object: `new nn.Transformer(512, 8)`.
+   */
+  constructor(...args: PositionalArgs<[dModel: number, nhead: number, numEncoderLayers: number, numDecoderLayers: number,
+    dimFeedforward: number, dropout: number, activation: "relu" | "gelu", customEncoder: Module | null, customDecoder: Module | null,
+    layerNormEps: number, batchFirst: boolean, normFirst: boolean], TransformerOptions>);
+  constructor(...args: unknown[]) {
     super();
-    if (typeof opts !== "object" || opts === null) throw new TensileError(`Transformer: options must be an object, got ${fmtValue(opts)}`);
+    const opts = positionalOptions<TransformerOptions>("Transformer", args, { keys: ["dModel", "nhead", "numEncoderLayers", "numDecoderLayers",
+      "dimFeedforward", "dropout", "activation", "customEncoder", "customDecoder", "layerNormEps", "batchFirst", "normFirst"] });
     const { dModel = 512, nhead = 8, numEncoderLayers = 6, numDecoderLayers = 6, customEncoder = null, customDecoder = null, ...layerOpts } = opts;
     const eps = layerOpts.layerNormEps ?? 1e-5;
     this.encoder = customEncoder

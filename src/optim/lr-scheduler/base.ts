@@ -1,5 +1,6 @@
 import { TensileError } from "../../errors.js";
 import { type ParamGroup, Optimizer, checkOptionNames, fmt } from "../optimizer.js";
+import { positionalOptions } from "../../utils/positional.js";
 
 /** A scheduler's state in PyTorch's layout: its attributes under PyTorch's names (`last_epoch`, `base_lrs`, `T_max`, ...). */
 export type SchedulerStateDict = Record<string, unknown>;
@@ -28,6 +29,15 @@ export function structuredCloneJson<T>(v: T): T {
     return out as T;
   }
   return v;
+}
+
+/**
+ * A scheduler's arguments after the optimizer: PyTorch's positional order (`keys`, then `lastEpoch`,
+ * `verbose` unless `tail` says otherwise), then an optional options object, merged into one object
+ * (`new StepLR(opt, 30, 0.1)`, `new StepLR(opt, 30, { gamma: 0.1 })`, `new StepLR(opt, { stepSize: 30 })`).
+ */
+export function schedulerArgs<O extends object>(name: string, args: readonly unknown[], keys: readonly string[], tail: readonly string[] = ["lastEpoch", "verbose"]): O {
+  return positionalOptions<O>(name, args, { keys: [...keys, ...tail], after: "optimizer" });
 }
 
 export function checkSchedulerOptions(name: string, options: object, known: readonly string[]): void {
@@ -137,9 +147,27 @@ export abstract class LRScheduler {
   protected setLrs(values: readonly number[]): void {
     this.optimizer.paramGroups.forEach((g, i) => {
       g.lr = values[i]!;
-      if (this.verbose) console.log(`Adjusting learning rate of group ${i} to ${values[i]!.toExponential(4)}.`);
+      this.printLr(this.verbose, i, values[i]!);
     });
     this.lastLr = this.optimizer.paramGroups.map((g) => g.lr);
+  }
+
+  /**
+   * Prints a group's new learning rate when `isVerbose` (PyTorch's `print_lr`, which `step` calls
+   * with `verbose`): `Adjusting learning rate of group 0 to 1.0000e-01.`, or with `epoch`
+   * `Epoch 00003: adjusting learning rate of group 0 to 1.0000e-01.` (a non-integer epoch as `3.50`).
+   */
+  printLr(isVerbose: boolean, group: number, lr: number, epoch?: number): void {
+    if (!isVerbose) return;
+    const e = (v: number) => {
+      const [m, x] = v.toExponential(4).split("e");
+      return `${m}e${Number(x) < 0 ? "-" : "+"}${String(Math.abs(Number(x))).padStart(2, "0")}`; // Python's {:.4e}
+    };
+    if (epoch === undefined || epoch === null) console.log(`Adjusting learning rate of group ${group} to ${e(lr)}.`);
+    else {
+      const ep = Number.isInteger(epoch) ? `${epoch < 0 ? "-" : ""}${String(Math.abs(epoch)).padStart(5, "0")}` : epoch.toFixed(2);
+      console.log(`Epoch ${ep}: adjusting learning rate of group ${group} to ${e(lr)}.`);
+    }
   }
 
   /** The lr of every group as last set by this scheduler. */

@@ -1,8 +1,9 @@
 import { TensileError } from "../../errors.js";
 import { type Optimizer, fmt } from "../optimizer.js";
 import {
-  LRScheduler, type SchedulerOptions, type SchedulerStateDict, checkPositiveInt, checkSchedulerOptions, perGroup, take,
+  LRScheduler, type SchedulerOptions, type SchedulerStateDict, checkPositiveInt, checkSchedulerOptions, schedulerArgs, perGroup, take,
 } from "./base.js";
+import type { PositionalArgs } from "../../utils/positional.js";
 
 /**
  * SGDR: cosine annealing with warm restarts (Loshchilov & Hutter, 2016). Within a cycle of length
@@ -16,7 +17,11 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tMult: number;
   etaMin: number;
   tCur: number;
-  constructor(optimizer: Optimizer, options: { t0: number; tMult?: number; etaMin?: number } & SchedulerOptions) {
+  constructor(optimizer: Optimizer, options: { t0: number; tMult?: number; etaMin?: number } & SchedulerOptions);
+  /** PyTorch's positional order (t0, tMult, etaMin, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[t0: number, tMult: number, etaMin: number, lastEpoch: number, verbose: boolean], Partial<{ t0: number; tMult?: number; etaMin?: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ t0: number; tMult?: number; etaMin?: number } & SchedulerOptions>("CosineAnnealingWarmRestarts", args, ["t0", "tMult", "etaMin"]);
     super("CosineAnnealingWarmRestarts", optimizer, options);
     checkSchedulerOptions(this.name, options, ["t0", "tMult", "etaMin"]);
     checkPositiveInt(this.name, "t0", options.t0);
@@ -127,7 +132,11 @@ export class OneCycleLR extends LRScheduler {
   useBeta1 = false;
   private schedulePhases: Phase[];
 
-  constructor(optimizer: Optimizer, options: OneCycleLROptions) {
+  constructor(optimizer: Optimizer, options: OneCycleLROptions);
+  /** PyTorch's positional order (maxLr, totalSteps, epochs, stepsPerEpoch, pctStart, annealStrategy, cycleMomentum, baseMomentum, maxMomentum, divFactor, finalDivFactor, threePhase, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[maxLr: number | number[], totalSteps: number, epochs: number, stepsPerEpoch: number, pctStart: number, annealStrategy: "cos" | "linear", cycleMomentum: boolean, baseMomentum: number | number[], maxMomentum: number | number[], divFactor: number, finalDivFactor: number, threePhase: boolean, lastEpoch: number, verbose: boolean], Partial<OneCycleLROptions>>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<OneCycleLROptions>("OneCycleLR", args, ["maxLr", "totalSteps", "epochs", "stepsPerEpoch", "pctStart", "annealStrategy", "cycleMomentum", "baseMomentum", "maxMomentum", "divFactor", "finalDivFactor", "threePhase"]);
     super("OneCycleLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ONE_CYCLE_OPTIONS);
     const { totalSteps, epochs, stepsPerEpoch } = options;
@@ -290,7 +299,11 @@ export class CyclicLR extends LRScheduler {
   maxMomentums: number[] = [];
   private scaleFnCustom: ((x: number) => number) | null;
 
-  constructor(optimizer: Optimizer, options: CyclicLROptions) {
+  constructor(optimizer: Optimizer, options: CyclicLROptions);
+  /** PyTorch's positional order (baseLr, maxLr, stepSizeUp, stepSizeDown, mode, gamma, scaleFn, scaleMode, cycleMomentum, baseMomentum, maxMomentum, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[baseLr: number | number[], maxLr: number | number[], stepSizeUp: number, stepSizeDown: number, mode: "triangular" | "triangular2" | "exp_range", gamma: number, scaleFn: (x: number) => number, scaleMode: "cycle" | "iterations", cycleMomentum: boolean, baseMomentum: number | number[], maxMomentum: number | number[], lastEpoch: number, verbose: boolean], Partial<CyclicLROptions>>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<CyclicLROptions>("CyclicLR", args, ["baseLr", "maxLr", "stepSizeUp", "stepSizeDown", "mode", "gamma", "scaleFn", "scaleMode", "cycleMomentum", "baseMomentum", "maxMomentum"]);
     super("CyclicLR", optimizer, options);
     checkSchedulerOptions(this.name, options, CYCLIC_OPTIONS);
     const lastEpoch = options.lastEpoch ?? -1;

@@ -1,7 +1,8 @@
 import { Tensor } from "../../core.js";
 import { TensileError } from "../../errors.js";
 import { type Optimizer, fmt } from "../optimizer.js";
-import { type SchedulerStateDict, checkOptimizer, checkSchedulerOptions, perGroup, take } from "./base.js";
+import { type SchedulerStateDict, checkOptimizer, checkSchedulerOptions, perGroup, schedulerArgs, take } from "./base.js";
+import type { PositionalArgs } from "../../utils/positional.js";
 
 export interface ReduceLROnPlateauOptions {
   /** "min" (default): reduce when the metric stops decreasing; "max": when it stops increasing. */
@@ -50,8 +51,13 @@ export class ReduceLROnPlateau {
   lastEpoch = 0;
   private lastLr: number[];
 
-  constructor(optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
-    options ??= {};
+  constructor(optimizer: Optimizer, options?: ReduceLROnPlateauOptions);
+  /** PyTorch's positional order (mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[mode: "min" | "max", factor: number, patience: number, threshold: number,
+    thresholdMode: "rel" | "abs", cooldown: number, minLr: number | number[], eps: number, verbose: boolean], ReduceLROnPlateauOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<ReduceLROnPlateauOptions>("ReduceLROnPlateau", args,
+      ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "verbose"], []);
     checkOptimizer(this.name, optimizer);
     checkSchedulerOptions(this.name, options, OPTIONS);
     this.factor = options.factor ?? 0.1;

@@ -1,8 +1,9 @@
 import { TensileError } from "../../errors.js";
 import { type Optimizer, fmt } from "../optimizer.js";
 import {
-  LRScheduler, type SchedulerOptions, type SchedulerStateDict, checkPositiveInt, checkSchedulerOptions, perGroup, take,
+  LRScheduler, type SchedulerOptions, type SchedulerStateDict, checkPositiveInt, checkSchedulerOptions, schedulerArgs, perGroup, take,
 } from "./base.js";
+import { type PositionalArgs, isOptionsObject } from "../../utils/positional.js";
 
 /** `bisect.bisect_right`: the number of entries of sorted `a` that are <= x. */
 export function bisectRight(a: readonly number[], x: number): number {
@@ -26,15 +27,23 @@ const lambdasOf = (name: string, optimizer: Optimizer, f: unknown): LrLambda[] =
   return fs as LrLambda[];
 };
 
-const lambdaOptions = (x: unknown): { lrLambda: LrLambda | LrLambda[] } & SchedulerOptions =>
-  typeof x === "function" || Array.isArray(x) ? { lrLambda: x as LrLambda[] } : (x as { lrLambda: LrLambda[] });
+type LambdaOptions = { lrLambda: LrLambda | LrLambda[] } & SchedulerOptions;
+/** (lrLambda, lastEpoch, verbose) positionally, or one options object; a number or string in lrLambda's place is refused. */
+function lambdaOptions(name: string, args: readonly unknown[]): LambdaOptions {
+  const x = args[0];
+  if (typeof x !== "function" && !Array.isArray(x) && !isOptionsObject(x))
+    throw new TensileError(`${name}: options must be an object, got ${fmt(x)} (or pass lrLambda, a function or a list of functions)`);
+  return schedulerArgs<LambdaOptions>(name, args, ["lrLambda"]);
+}
 
 /** η_t = η_0 · λ(t), λ one function (or one per group). PyTorch's `LambdaLR`. */
 export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
-  /** `new LambdaLR(optimizer, fn)` as PyTorch's positional `lr_lambda`, or `{ lrLambda, lastEpoch }`. */
-  constructor(optimizer: Optimizer, lrLambdaOrOptions: LrLambda | LrLambda[] | ({ lrLambda: LrLambda | LrLambda[] } & SchedulerOptions)) {
-    const options = lambdaOptions(lrLambdaOrOptions);
+  constructor(optimizer: Optimizer, options: LambdaOptions);
+  /** PyTorch's positional order (lrLambda, lastEpoch, verbose) — `new LambdaLR(optimizer, fn)` — then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[lrLambda: LrLambda | LrLambda[], lastEpoch: number, verbose: boolean], SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = lambdaOptions("LambdaLR", args);
     super("LambdaLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["lrLambda"]);
     this.lrLambdas = lambdasOf(this.name, optimizer, options.lrLambda);
@@ -51,9 +60,11 @@ export class LambdaLR extends LRScheduler {
 /** η_t = η_{t−1} · λ(t) for t > 0. PyTorch's `MultiplicativeLR`. */
 export class MultiplicativeLR extends LRScheduler {
   lrLambdas: LrLambda[];
-  /** `new MultiplicativeLR(optimizer, fn)` as PyTorch's positional `lr_lambda`, or `{ lrLambda, lastEpoch }`. */
-  constructor(optimizer: Optimizer, lrLambdaOrOptions: LrLambda | LrLambda[] | ({ lrLambda: LrLambda | LrLambda[] } & SchedulerOptions)) {
-    const options = lambdaOptions(lrLambdaOrOptions);
+  constructor(optimizer: Optimizer, options: LambdaOptions);
+  /** PyTorch's positional order (lrLambda, lastEpoch, verbose) — `new MultiplicativeLR(optimizer, fn)` — then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[lrLambda: LrLambda | LrLambda[], lastEpoch: number, verbose: boolean], SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = lambdaOptions("MultiplicativeLR", args);
     super("MultiplicativeLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["lrLambda"]);
     this.lrLambdas = lambdasOf(this.name, optimizer, options.lrLambda);
@@ -72,7 +83,11 @@ export class MultiplicativeLR extends LRScheduler {
 export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
-  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number } & SchedulerOptions) {
+  constructor(optimizer: Optimizer, options: { stepSize: number; gamma?: number } & SchedulerOptions);
+  /** PyTorch's positional order (stepSize, gamma, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[stepSize: number, gamma: number, lastEpoch: number, verbose: boolean], Partial<{ stepSize: number; gamma?: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ stepSize: number; gamma?: number } & SchedulerOptions>("StepLR", args, ["stepSize", "gamma"]);
     super("StepLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["stepSize", "gamma"]);
     checkPositiveInt(this.name, "stepSize", options.stepSize);
@@ -105,7 +120,11 @@ export class StepLR extends LRScheduler {
 export class MultiStepLR extends LRScheduler {
   milestones: Record<string, number>;
   gamma: number;
-  constructor(optimizer: Optimizer, options: { milestones: readonly number[]; gamma?: number } & SchedulerOptions) {
+  constructor(optimizer: Optimizer, options: { milestones: readonly number[]; gamma?: number } & SchedulerOptions);
+  /** PyTorch's positional order (milestones, gamma, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[milestones: readonly number[], gamma: number, lastEpoch: number, verbose: boolean], Partial<{ milestones: readonly number[]; gamma?: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ milestones: readonly number[]; gamma?: number } & SchedulerOptions>("MultiStepLR", args, ["milestones", "gamma"]);
     super("MultiStepLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["milestones", "gamma"]);
     if (!Array.isArray(options.milestones) || !options.milestones.every((m) => Number.isInteger(m)))
@@ -137,8 +156,11 @@ export class MultiStepLR extends LRScheduler {
 export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
-  constructor(optimizer: Optimizer, options: { factor?: number; totalIters?: number } & SchedulerOptions = {}) {
-    options ??= {};
+  constructor(optimizer: Optimizer, options?: { factor?: number; totalIters?: number } & SchedulerOptions);
+  /** PyTorch's positional order (factor, totalIters, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[factor: number, totalIters: number, lastEpoch: number, verbose: boolean], Partial<{ factor?: number; totalIters?: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ factor?: number; totalIters?: number } & SchedulerOptions>("ConstantLR", args, ["factor", "totalIters"]);
     super("ConstantLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["factor", "totalIters"]);
     this.factor = options.factor ?? 1 / 3;
@@ -175,8 +197,11 @@ export class LinearLR extends LRScheduler {
   startFactor: number;
   endFactor: number;
   totalIters: number;
-  constructor(optimizer: Optimizer, options: { startFactor?: number; endFactor?: number; totalIters?: number } & SchedulerOptions = {}) {
-    options ??= {};
+  constructor(optimizer: Optimizer, options?: { startFactor?: number; endFactor?: number; totalIters?: number } & SchedulerOptions);
+  /** PyTorch's positional order (startFactor, endFactor, totalIters, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[startFactor: number, endFactor: number, totalIters: number, lastEpoch: number, verbose: boolean], Partial<{ startFactor?: number; endFactor?: number; totalIters?: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ startFactor?: number; endFactor?: number; totalIters?: number } & SchedulerOptions>("LinearLR", args, ["startFactor", "endFactor", "totalIters"]);
     super("LinearLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["startFactor", "endFactor", "totalIters"]);
     this.startFactor = options.startFactor ?? 1 / 3;
@@ -212,7 +237,11 @@ export class LinearLR extends LRScheduler {
 /** η ← γ·η every epoch: η_t = η_0·γ^t. PyTorch's `ExponentialLR`. */
 export class ExponentialLR extends LRScheduler {
   gamma: number;
-  constructor(optimizer: Optimizer, options: { gamma: number } & SchedulerOptions) {
+  constructor(optimizer: Optimizer, options: { gamma: number } & SchedulerOptions);
+  /** PyTorch's positional order (gamma, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[gamma: number, lastEpoch: number, verbose: boolean], Partial<{ gamma: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ gamma: number } & SchedulerOptions>("ExponentialLR", args, ["gamma"]);
     super("ExponentialLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["gamma"]);
     if (typeof options.gamma !== "number") throw new TensileError(`ExponentialLR: gamma must be a number, got ${fmt(options.gamma)}`);
@@ -238,8 +267,11 @@ export class ExponentialLR extends LRScheduler {
 export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
-  constructor(optimizer: Optimizer, options: { totalIters?: number; power?: number } & SchedulerOptions = {}) {
-    options ??= {};
+  constructor(optimizer: Optimizer, options?: { totalIters?: number; power?: number } & SchedulerOptions);
+  /** PyTorch's positional order (totalIters, power, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[totalIters: number, power: number, lastEpoch: number, verbose: boolean], Partial<{ totalIters?: number; power?: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ totalIters?: number; power?: number } & SchedulerOptions>("PolynomialLR", args, ["totalIters", "power"]);
     super("PolynomialLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["totalIters", "power"]);
     this.totalIters = options.totalIters ?? 5;
@@ -276,7 +308,11 @@ export class PolynomialLR extends LRScheduler {
 export class CosineAnnealingLR extends LRScheduler {
   tMax: number;
   etaMin: number;
-  constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number } & SchedulerOptions) {
+  constructor(optimizer: Optimizer, options: { tMax: number; etaMin?: number } & SchedulerOptions);
+  /** PyTorch's positional order (tMax, etaMin, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[tMax: number, etaMin: number, lastEpoch: number, verbose: boolean], Partial<{ tMax: number; etaMin?: number }> & SchedulerOptions>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<{ tMax: number; etaMin?: number } & SchedulerOptions>("CosineAnnealingLR", args, ["tMax", "etaMin"]);
     super("CosineAnnealingLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["tMax", "etaMin"]);
     checkPositiveInt(this.name, "tMax", options.tMax);

@@ -1,6 +1,9 @@
 import { TensileError } from "../../errors.js";
 import { type Optimizer, fmt } from "../optimizer.js";
-import { LRScheduler, type SchedulerStateDict, checkSchedulerOptions, take } from "./base.js";
+import { LRScheduler, type SchedulerStateDict, checkSchedulerOptions, schedulerArgs, take } from "./base.js";
+import type { PositionalArgs } from "../../utils/positional.js";
+
+type SequentialLROptions = { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number; verbose?: boolean };
 import { bisectRight } from "./schedulers.js";
 
 function checkSchedulers(name: string, schedulers: unknown, optimizer?: Optimizer): asserts schedulers is LRScheduler[] {
@@ -23,7 +26,11 @@ export class SequentialLR extends LRScheduler {
   schedulers: LRScheduler[];
   milestones: number[];
 
-  constructor(optimizer: Optimizer, options: { schedulers: LRScheduler[]; milestones: number[]; lastEpoch?: number; verbose?: boolean }) {
+  constructor(optimizer: Optimizer, options: SequentialLROptions);
+  /** PyTorch's positional order (schedulers, milestones, lastEpoch, verbose), then an optional options object. */
+  constructor(optimizer: Optimizer, ...args: PositionalArgs<[schedulers: LRScheduler[], milestones: number[], lastEpoch: number, verbose: boolean], Partial<SequentialLROptions>>);
+  constructor(optimizer: Optimizer, ...args: unknown[]) {
+    const options = schedulerArgs<SequentialLROptions>("SequentialLR", args, ["schedulers", "milestones"]);
     super("SequentialLR", optimizer, options);
     checkSchedulerOptions(this.name, options, ["schedulers", "milestones"]);
     const { schedulers, milestones } = options;

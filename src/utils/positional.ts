@@ -1,0 +1,109 @@
+/**
+ * PyTorch's positional-or-keyword parameters, read the Tensile way: the arguments in PyTorch's order,
+ * then an optional trailing options object (`new optim.SGD(params, 0.01, 0.9)`,
+ * `new optim.SGD(params, 0.01, { momentum: 0.9 })` and `new optim.SGD(params, { lr: 0.01, momentum: 0.9 })`
+ * all mean the same). One helper for every class (optimizers, schedulers, DataLoader, samplers, nn
+ * layers), so they all accept the same forms and refuse the same mistakes: an options object that
+ * is not last, more arguments than PyTorch takes, a value given both ways. Internal: not re-exported.
+ */
+import { TensileError, fmtValue } from "../errors.js";
+
+/**
+ * The argument list after a signature's required parameters: any prefix of the positional tuple `P`
+ * (PyTorch's order), optionally followed by the options object `O`.
+ * `WithOptions<[lr: number, momentum: number], O>` = `[O?] | [number, O?] | [number, number, O?]`.
+ */
+export type WithOptions<P extends readonly unknown[], O> = PositionalArgs<P, O> | [O?];
+
+/** As `WithOptions`, but with at least the first positional value (the options-only form is a separate overload). */
+export type PositionalArgs<P extends readonly unknown[], O> =
+  P extends readonly [...infer Init, unknown] ? [...P, O?] | PositionalArgs<Init, O> : never;
+
+/**
+ * Whether `v` is an options object (an object literal) rather than a positional value: numbers,
+ * strings, arrays, functions, class instances (Tensor, Generator, Sampler) and anything iterable are
+ * positional values.
+ */
+export function isOptionsObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return false;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function";
+}
+
+/** `${op}: ${what} must be an options object ({ ... }), got 64` unless `v` is one (or undefined/null). */
+export function checkOptionsObject(op: string, what: string, v: unknown): void {
+  if (v === undefined || v === null || isOptionsObject(v)) return;
+  throw new TensileError(`${op}: ${what} must be an options object ({ ... }), got ${describe(v)}`);
+}
+
+function describe(v: unknown): string {
+  if (typeof v === "function") return "a function";
+  if (Array.isArray(v)) return `an array ${fmtValue(v)}`;
+  if (typeof v === "object" && v !== null && Object.getPrototypeOf(v) !== Object.prototype)
+    return `a ${(v as object).constructor?.name ?? "object"}`;
+  return `${typeof v} ${fmtValue(v)}`;
+}
+
+export interface PositionalSpec {
+  /** The Tensile option names of PyTorch's positional-or-keyword parameters, in PyTorch's order. */
+  keys: readonly string[];
+  /**
+   * Keys among `keys` that only choose PyTorch's implementation (`foreach`): a boolean or null
+   * there is accepted and dropped; anything else is an error.
+   */
+  ignore?: readonly string[];
+  /** What comes before these arguments, for the error messages ("params", "optimizer"). */
+  after?: string;
+  /**
+   * When given, the option names allowed besides `keys` (often `[]` or `["dtype"]`): any other name
+   * in the options object is an error (`unknown option "batch_size"`). Without it names are left to the caller.
+   */
+  known?: readonly string[];
+  /** Keys of parameters PyTorch keeps only for old code (`sizeAverage`, `reduce`): null there is accepted, any other value refused. */
+  deprecated?: readonly string[];
+  /** Keys where a positional null is a value of its own (PyTorch's None, e.g. DataLoader's batch_size); elsewhere null means "not given". */
+  keepNull?: readonly string[];
+}
+
+/**
+ * Merges `args` — PyTorch-order positional values, then at most one options object, last — into one
+ * options object. A positional `undefined` or `null` means "not given" (the default). Throws a
+ * TensileError naming `op` for an options object that is not last, too many positional values,
+ * a value given both positionally and as an option, or a non-boolean in an ignored slot.
+ * Option names inside the object are left for the caller to check.
+ */
+export function positionalOptions<O extends object>(op: string, args: readonly unknown[], spec: PositionalSpec): O {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const hasOptions = n > 0 && isOptionsObject(args[n - 1]);
+  const positional = args.slice(0, hasOptions ? n - 1 : n);
+  const options = hasOptions ? (args[n - 1] as Record<string, unknown>) : {};
+  const { keys, ignore = [], after, keepNull = [], known, deprecated = [] } = spec;
+  if (known) {
+    const allowed = [...keys.filter((k) => !ignore.includes(k)), ...known];
+    for (const k of Object.keys(options))
+      if (!allowed.includes(k)) throw new TensileError(`${op}: unknown option "${k}" (expected one of: ${allowed.join(", ")})`);
+  }
+  const misplaced = positional.findIndex(isOptionsObject);
+  if (misplaced !== -1)
+    throw new TensileError(`${op}: the options object must be the last argument, got ${fmtValue(positional[misplaced])} in the place of ${keys[misplaced] ?? "an argument"}`);
+  if (positional.length > keys.length)
+    throw new TensileError(`${op}: takes at most ${keys.length} positional argument${keys.length === 1 ? "" : "s"}` +
+      `${after ? ` after ${after}` : ""} (${keys.join(", ")}), then an options object; got ${positional.length}` +
+      ` (extra: ${describe(positional[keys.length])})`);
+  const out: Record<string, unknown> = { ...options };
+  positional.forEach((v, i) => {
+    const key = keys[i]!;
+    if (v === undefined || (v === null && !keepNull.includes(key))) return;
+    if (deprecated.includes(key))
+      throw new TensileError(`${op}: ${key} (${key.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())}) is deprecated in PyTorch and not supported; pass null there and use reduction`);
+    if (ignore.includes(key)) {
+      if (typeof v !== "boolean") throw new TensileError(`${op}: ${key} must be a boolean or null, got ${describe(v)}`);
+      return;
+    }
+    if (options[key] !== undefined) throw new TensileError(`${op}: ${key} given both positionally and as an option`);
+    out[key] = v;
+  });
+  return out as O;
+}
