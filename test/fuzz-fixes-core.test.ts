@@ -50,3 +50,30 @@ test("the Tensor constructor refuses a shape that is not non-negative integers (
     assertThrowsTensile(() => new T.Tensor(x.storage, x.backend, shape), /^internal error: a tensor of shape .* was made/);
   assert.equal(new T.Tensor(x.storage, x.backend, [2, 2]).numel(), 4);
 });
+
+test("more arguments the fuzzer found unchecked: clear errors (torch 1.13 refuses each) instead of zeros, NaN, hangs or RangeErrors", () => {
+  T.setBackend("wasm");
+  const x = T.ones(1, 1, 4, 4);
+  // torch: randint() TypeError for a float bound (Tensile drew zeros)
+  assertThrowsTensile(() => T.randint(0, Infinity, [3]), /^randint: low and high must be finite integers, got low=0, high=Infinity/);
+  assertThrowsTensile(() => T.randint(0, 2.5, [3]), /^randint: low and high must be finite integers/);
+  // torch: "argument 'divisor_override' must be int, not float" (Tensile divided by 1.5, or gave NaN)
+  assertThrowsTensile(() => T.F.avgPool2d(x, 2, { divisorOverride: 1.5 }), /^avgPool2d: divisorOverride must be an integer, got 1.5/);
+  assertThrowsTensile(() => T.F.avgPool2d(x, 2, { divisorOverride: NaN }), /^avgPool2d: divisorOverride must be an integer, got NaN/);
+  assertThrowsTensile(() => T.F.avgPool3d(T.ones(1, 1, 4, 4, 4), 2, { divisorOverride: 0.5 }), /^avgPool3d: divisorOverride must be an integer/);
+  // torch: "Storage size calculation overflowed" (Tensile: a RangeError, or minutes of work)
+  assertThrowsTensile(() => T.F.adaptiveMaxPool2d(x, 2 ** 31), /^adaptiveMaxPool2d: output_size 2147483648 makes planes of more elements than a tensor can hold/);
+  assertThrowsTensile(() => T.F.adaptiveAvgPool2d(x, 2 ** 31), /^adaptiveAvgPool2d: output_size 2147483648 makes planes/);
+  assertThrowsTensile(() => T.F.adaptiveAvgPool3d(T.ones(1, 1, 2, 2, 2), 2 ** 11), /^adaptiveAvgPool3d: output_size 2048 makes volumes/);
+  // torch: "value cannot be converted to type int without overflow" (Tensile wrote 0)
+  assertThrowsTensile(() => T.zeros([2], { dtype: "int32" }).maskedFill(T.tensor([true, false]), 2 ** 40), /^maskedFill: value cannot be converted to type int32 without overflow/);
+  // out of place, a mask wider than x broadcasts the result, as torch's; in place it is refused
+  assert.deepEqual(T.zeros(2).maskedFill(T.tensor([[true, false], [false, true]]), 1).toArray(), [[1, 0], [0, 1]]);
+  assertThrowsTensile(() => T.zeros(2).maskedFill_(T.tensor([[true, false], [false, true]]), 1), /^maskedFill_:/);
+  // torch: polygamma(2**31, 1) = nan at once; Tensile multiplied out 2^31 factors (seconds) to reach
+  // n! = ∞ (the value, ±∞ or NaN past n = 170, is not finite either way)
+  const t0 = performance.now();
+  assert.ok(!Number.isFinite(T.polygamma(2 ** 31, T.ones(1)).item()));
+  assert.ok(performance.now() - t0 < 5000, "polygamma with a huge order returns at once");
+  assertThrowsTensile(() => T.mvlgamma(T.ones(1).mul(10), 2 ** 31), /^mvlgamma: p = 2147483648 is too large/);
+});

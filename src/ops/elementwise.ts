@@ -359,9 +359,10 @@ export function maskedFill(x: T, mask: T, value: number | T): T {
   assertTensor("maskedFill", x);
   assertTensor("maskedFill", mask, "mask");
   if (mask.dtype !== "bool") throw new TensileError(`maskedFill: expected mask to be a bool tensor, got ${mask.dtype}`);
+  // out of place the result takes the broadcast shape of x and mask, as torch's (maskedFill_ refuses a wider mask)
   broadcastShapes("maskedFill", x.shape, mask.shape);
-  if (mask.ndim > x.ndim || broadcastShapes("maskedFill", x.shape, mask.shape).some((d, i) => d !== x.shape[i]))
-    throw new TensileError(`maskedFill: mask of shape ${fmtShape(mask.shape)} cannot be broadcast to the input's shape ${fmtShape(x.shape)}`);
+  if (typeof value === "number" && x.dtype === "int32" && !(value >= -(2 ** 31) && value < 2 ** 31))
+    throw new TensileError(`maskedFill: value cannot be converted to type int32 without overflow: ${value}`);
   const v = value instanceof Tensor ? value.to(x.dtype) : scalarTensor(value, x.dtype, x.backend);
   return where(mask, v, x);
 }

@@ -191,7 +191,7 @@ function polygammaOf(n: number, xf: T): T {
   if (n === 1) out = E.unaryRaw("trigamma", xf);
   else {
     let factorial = 1;
-    for (let i = 2; i <= n; i++) factorial *= i;
+    for (let i = 2; i <= n && factorial !== Infinity; i++) factorial *= i; // ∞ from n = 171
     const b = xf.backend;
     const z = E.binaryRaw("polygamma", "zeta", scalarTensor(n + 1, xf.dtype, b), xf);
     out = E.binaryRaw("polygamma", "mul", z, scalarTensor(n % 2 === 1 ? factorial : -factorial, xf.dtype, b));

@@ -405,6 +405,8 @@ function multiLgamma(name: string, x: T, p: number): T {
   const xf = floatInput(name, x);
   if (typeof p !== "number" || !Number.isInteger(p)) throw new TensileError(`${name}: expected p to be an integer, got ${fmtValue(p)}`);
   if (p < 1) throw new TensileError(`${name}: p has to be greater than or equal to 1, got ${p}`);
+  if (xf.numel() * p > 2 ** 31 - 1)
+    throw new TensileError(`${name}: p = ${p} is too large for an input of ${xf.numel()} elements (Tensile sums p lgamma terms per element)`);
   const offsets = arrayFor(xf.dtype, p);
   for (let i = 0; i < p; i++) offsets[i] = (i + 1 - p) / 2;
   const args = E.add(xf.unsqueeze(-1), wrap(xf.backend, xf.backend.fromArray(offsets), [p]));

@@ -180,6 +180,8 @@ function randomFill(op: string, shape: readonly number[], opts: RandomOptions, f
 export const rand = sized<RandomOptions>("rand", (s, o) => randomFill("rand", s, o, (g, a) => g.fillUniform(a)));
 export const randn = sized<RandomOptions>("randn", (s, o) => randomFill("randn", s, o, (g, a) => g.fillNormal(a)));
 export function randint(low: number, high: number, shape: readonly number[], opts: RandomOptions = {}): Tensor {
+  if (!Number.isFinite(low) || !Number.isFinite(high) || !Number.isInteger(low) || !Number.isInteger(high))
+    throw new TensileError(`randint: low and high must be finite integers, got low=${low}, high=${high}`);
   if (!(high > low)) throw new TensileError(`randint: random_ expects 'from' to be less than 'to', but got from=${low} >= to=${high}`);
   return randomFill("randint", shape, opts, (g, a) => { for (let i = 0; i < a.length; i++) a[i] = g.randint(low, high); }, "int32");
 }

@@ -11,6 +11,7 @@
  * switches it to averaging each spatial dim over its own windows only (`F.interpolate`'s area
  * plan), so a non-finite element reaches only the windows that contain it, as in PyTorch.
  */
+import { MAX_ELEMENTS } from "../../tensor/shape.js";
 import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, isGradEnabled, tensor, zeros } from "../../core.js";
 import type { Im2colParams } from "../../backends/backend.js";
@@ -260,6 +261,7 @@ function avgPool2dImpl(input: Tensor, kernelSize: Size2, opts: AvgPoolOptions, o
   const w = window(op, x4, input, nd, kernelSize, opts.stride, opts.padding ?? 0, 1, opts.ceilMode ?? false);
   const override = opts.divisorOverride ?? null;
   check(override === null || (typeof override === "number" && override !== 0), op, () => `divisor must be not zero (got ${override})`);
+  check(override === null || Number.isInteger(override), op, () => `divisorOverride must be an integer, got ${override}`);
   const [N, C, H, W] = x4.shape as [number, number, number, number];
   const [oh, ow] = w.out;
   const L = oh * ow;
@@ -308,6 +310,7 @@ function adaptiveAvgPool2dImpl(input: Tensor, outputSize: number | readonly (num
   check(sizes.length === 2, op, () => `output_size must be an integer or a list of 2 integers, got ${fmtValue(outputSize)}`);
   const [oh, ow] = [sizes[0] ?? H, sizes[1] ?? W] as [number, number];
   check(Number.isInteger(oh) && Number.isInteger(ow) && oh >= 0 && ow >= 0, op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  check(oh * ow <= MAX_ELEMENTS, op, () => `output_size ${fmtValue(outputSize)} makes planes of more elements than a tensor can hold (${MAX_ELEMENTS})`);
   if (oh === 0 || ow === 0) return emptyResult(op, [...input.shape.slice(0, -2), oh, ow], input, [input]);
   if (oh === 1 && ow === 1) return input.mean([-2, -1], true);
   if (H % oh === 0 && W % ow === 0) return avgPool2d(input, [H / oh, W / ow]);
@@ -375,6 +378,7 @@ function adaptiveSizes(op: string, outputSize: unknown, nd: number, inSizes: rea
   check(a.length === nd, op, bad);
   const sizes = a.map((v, i) => v ?? inSizes[i]!);
   check(sizes.every((v) => Number.isInteger(v) && v >= 0), op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  check(sizes.reduce((p, v) => p * v, 1) <= MAX_ELEMENTS, op, () => `output_size ${fmtValue(outputSize)} makes planes of more elements than a tensor can hold (${MAX_ELEMENTS})`);
   return sizes;
 }
 

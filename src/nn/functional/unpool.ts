@@ -6,6 +6,7 @@
  * Unpooling writes each input value at its index into a zero plane of the output size:
  * y[n, c, idx[n, c, l]] = x[n, c, l]; its gradient gathers g at the same indices.
  */
+import { MAX_ELEMENTS } from "../../tensor/shape.js";
 import { Tensor, tensor, zeros } from "../../core.js";
 import { record } from "../../autograd/engine.js";
 import { traceUnit } from "../../autograd/trace.js";
@@ -140,6 +141,7 @@ function adaptive3dSizes(op: string, input: Tensor, outputSize: unknown): { inSi
   check(given.length === 3, op, bad);
   const outSizes = given.map((v, i) => v ?? inSizes[i]!);
   check(outSizes.every((v) => Number.isInteger(v) && v >= 0), op, () => `output_size must be non-negative integers, got ${fmtValue(outputSize)}`);
+  check(outSizes.reduce((p, v) => p * v, 1) <= MAX_ELEMENTS, op, () => `output_size ${fmtValue(outputSize)} makes volumes of more elements than a tensor can hold (${MAX_ELEMENTS})`);
   return { inSizes, outSizes };
 }
 

@@ -278,6 +278,7 @@ export function avgPool3d(input: Tensor, kernelSize: Size3, ...args: unknown[]):
   checkInput(op, input);
   const override = opts.divisorOverride ?? null;
   check(override === null || (typeof override === "number" && override !== 0), op, () => `divisor must be not zero (got ${fmtValue(override)})`);
+  check(override === null || Number.isInteger(override), op, () => `divisorOverride must be an integer, got ${fmtValue(override)}`);
   const batched = input.ndim === 5;
   let x = batched ? input : input.unsqueeze(0);
   const [, , D, H, W] = x.shape as number[];
