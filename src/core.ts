@@ -18,8 +18,9 @@ export type { Backend } from "./backends/backend.js";
 export {
   to, add, sub, mul, div, floorDivide, remainder, pow, neg, exp, expm1, log, log1p, sqrt, rsqrt, abs, sign,
   reciprocal, sin, cos, round, floor, ceil, erf, clamp, maximum, minimum, eq, ne, lt, le, gt, ge,
-  logicalAnd, logicalOr, logicalXor, logicalNot, where, isnan, isfinite, maskedFill, isclose, allclose, equal,
+  logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isfinite, maskedFill, isclose, allclose, equal,
 } from "./ops/elementwise.js";
+export { where } from "./ops/where.js";
 export type { IsCloseOptions } from "./ops/elementwise.js";
 // elementwise maths (ops/math.ts): trig/hyperbolic, other bases, special functions, aliases
 export {

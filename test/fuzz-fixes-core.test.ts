@@ -77,3 +77,17 @@ test("more arguments the fuzzer found unchecked: clear errors (torch 1.13 refuse
   assert.ok(performance.now() - t0 < 5000, "polygamma with a huge order returns at once");
   assertThrowsTensile(() => T.mvlgamma(T.ones(1).mul(10), 2 ** 31), /^mvlgamma: p = 2147483648 is too large/);
 });
+
+test("where(condition) alone is torch.where(condition): nonzero as a tuple (it was refused as a non-bool condition)", () => {
+  for (const backend of ["wasm", "reference"] as const) {
+    T.setBackend(backend);
+    // torch 1.13: torch.where(torch.tensor([0, 1, 2])) == (tensor([1, 2]),)
+    const [i] = T.where(T.tensor([0, 1, 2]));
+    assert.deepEqual(Array.from(i!.dataSync()), [1, 2]);
+    // torch.where(torch.tensor([[0, 3], [4, 0]])) == (tensor([0, 1]), tensor([1, 0]))
+    const [r, c] = T.where(T.tensor([[0, 3], [4, 0]]));
+    assert.deepEqual([Array.from(r!.dataSync()), Array.from(c!.dataSync())], [[0, 1], [1, 0]]);
+    assert.deepEqual(T.where(T.tensor([true, false]), T.tensor([1, 2]), 0).toArray(), [1, 0]);
+    assertThrowsTensile(() => (T.where as (c: T.Tensor, a?: number) => unknown)(T.tensor([true]), 1), /^where: expected both input and other, or neither/);
+  }
+});
