@@ -91,3 +91,15 @@ test("where(condition) alone is torch.where(condition): nonzero as a tuple (it w
     assertThrowsTensile(() => (T.where as (c: T.Tensor, a?: number) => unknown)(T.tensor([true]), 1), /^where: expected both input and other, or neither/);
   }
 });
+
+test("interpolate(mode: area) to an empty size gives an empty tensor, as torch's adaptive average pooling (other modes refuse it, as torch's)", () => {
+  for (const backend of ["wasm", "reference"] as const) {
+    T.setBackend(backend);
+    const x = T.ones(1, 1, 4, 4).requiresGrad_();
+    const y = T.F.interpolate(x, { size: [0, 2], mode: "area" });
+    assert.deepEqual(y.shape, [1, 1, 0, 2]); // torch 1.13: torch.Size([1, 1, 0, 2])
+    y.sum().backward();
+    assert.equal(x.grad!.abs().sum().item(), 0);
+    assertThrowsTensile(() => T.F.interpolate(x, { size: [0, 2], mode: "bilinear" }), /^interpolate: input and output sizes should be greater than 0/);
+  }
+});

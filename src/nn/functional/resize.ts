@@ -7,6 +7,7 @@
  * so the chosen source pixels agree exactly; weighted modes agree to float rounding (the sums run
  * per dim here, over the whole window in PyTorch's kernels).
  */
+import { emptyResult } from "./fold.js";
 import { traceUnit } from "../../autograd/trace.js";
 import { Tensor, tensor } from "../../core.js";
 import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
@@ -72,6 +73,8 @@ export function interpolate(input: Tensor, opts?: InterpolateOptions): Tensor;
 export function interpolate(input: Tensor, ...args: unknown[]): Tensor {
   let opts = positionalOptions<InterpolateOptions>("interpolate", args, { keys: ["size", "scaleFactor", "mode", "alignCorners", "recomputeScaleFactor", "antialias"] });
   const r = parse(input, opts ?? {});
+  if (r.axes.some((a) => a.outSize === 0)) // area mode only (parse refuses it otherwise)
+    return emptyResult("interpolate", [...input.shape.slice(0, 2), ...r.axes.map((a) => a.outSize)], input, [input]);
   return traceUnit("interpolate", input, { mode: r.mode, alignCorners: r.alignCorners, antialias: r.antialias, scales: r.factors }, () => resample(input, r));
 }
 
@@ -115,7 +118,8 @@ function parse(input: Tensor, opts: InterpolateOptions): Resize {
       check(s > 0, op, () => `scale_factor must be positive, got ${fmtValue(scaleFactor)}`);
       return { inSize: inSizes[i]!, outSize: Math.floor(inSizes[i]! * s), scale: recompute ? null : 1 / s };
     });
-  check(axes.every((a) => Number.isInteger(a.outSize) && a.outSize > 0) && inSizes.every((s) => s > 0), op, () =>
+  // area is adaptive average pooling, which (as torch's) allows an empty output
+  check(axes.every((a) => Number.isInteger(a.outSize) && (a.outSize > 0 || (mode === "area" && a.outSize === 0))) && inSizes.every((s) => s > 0), op, () =>
     `input and output sizes should be greater than 0, but got input ${fmtShape(inSizes)} and output ${fmtShape(axes.map((a) => a.outSize))}`);
   const factors = scaleFactor !== null && !recompute ? list(scaleFactor, "scale_factor") : null;
   return { mode, alignCorners: interpolating ? opts.alignCorners ?? false : false, antialias, axes, factors };
