@@ -31,30 +31,12 @@ warnings.filterwarnings("ignore", message="NLLLoss2d has been deprecated")
 
 import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
+from torchfix.fixio import enc, num  # noqa: E402,F401
 import torch.nn.functional as F  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HEADER = {"generator": "tools/gen-api-gaps-fixtures.py", "torch": torch.__version__}
 torch.set_num_threads(1)
-
-
-def num(v):
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-    return v
-
-
-def enc(t):
-    t = t.detach()
-    if t.dtype == torch.bool:
-        return {"shape": list(t.shape), "dtype": "bool", "data": [int(v) for v in t.reshape(-1).tolist()]}
-    if t.dtype in (torch.int64, torch.int32):
-        return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
-    dtype = "float64" if t.dtype == torch.float64 else "float32"
-    return {"shape": list(t.shape), "dtype": dtype, "data": [num(float(v)) for v in t.reshape(-1).tolist()]}
 
 
 def formula(shape, k, scale=1.0, dtype=torch.float32):
