@@ -18,6 +18,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
 import { inv, matrixNorm } from "./linalg-dense.js";
 import { diagEmbed } from "./linalg.js";
+import { cat } from "./movement.js";
 import { assertTensor, wrap } from "./util.js";
 
 type T = Tensor;
@@ -332,8 +333,8 @@ export type QR = [Tensor, Tensor] & { readonly Q: Tensor; readonly R: Tensor };
 /**
  * A = Q·R with orthonormal Q and upper-triangular R, by Householder reflections as LAPACK's geqrf
  * (so R's diagonal signs are PyTorch's). `mode`: "reduced" (Q [..., m, k], R [..., k, n]),
- * "complete" (Q [..., m, m], R [..., m, n]) or "r" (R only; Q empty). Gradient as PyTorch's for
- * m ≥ n or mode "complete" with a square input.
+ * "complete" (Q [..., m, m], R [..., m, n]) or "r" (R only; Q empty). Gradient as PyTorch's: any
+ * shape in mode "reduced" (wide inputs too), mode "complete" for m ≤ n; none in mode "r".
  */
 export function qr(A: T, mode: "reduced" | "complete" | "r" = "reduced"): QR {
   const name = "linalg.qr";
@@ -386,15 +387,25 @@ export function qr(A: T, mode: "reduced" | "complete" | "r" = "reduced"): QR {
     for (let i = 0; i < rr; i++) for (let c = 0; c < n; c++) Rs[b * rr * n + i * n + c] = i <= c ? R[i * n + c]! : 0;
   }
   const parts: Part[] = [{ data: Qs, shape: [m, qc] }, { data: Rs, shape: [rr, n] }];
-  const [Q, R] = packed(name, A, batch, A.dtype, parts, ([gQ, gR], [Qv, Rv]) => {
-    if (m < n || (mode === "complete" && m > n))
-      throw new TensileError(`${name}: the derivative of QR is not implemented when m < n or in mode "complete" with m > n (input ${fmtShape(A.shape)})`);
-    if (mode === "r") throw new TensileError(`${name}: the derivative of QR is not implemented in mode "r" (as in PyTorch); use mode "reduced"`);
-    // M = R gRᵀ − gQᵀ Q; gA = (gQ + Q copyltu(M)) R⁻ᵀ, copyltu(M) = tril(M, −1) + tril(M, −1)ᵀ + diag(M)
-    const M = Rv!.matmul(mT(gR!)).sub(mT(gQ!).matmul(Qv!));
+  // the square / tall (m ≥ n) rule: M = R gRᵀ − gQᵀ Q; gA = (gQ + Q copyltu(M)) R⁻ᵀ,
+  // copyltu(M) = tril(M, −1) + tril(M, −1)ᵀ + diag(M)
+  const tallGrad = (gQ: T, gR: T, Qv: T, Rv: T): T => {
+    const M = Rv.matmul(mT(gR)).sub(mT(gQ).matmul(Qv));
     const low = M.tril(-1);
     const sym = low.add(mT(low)).add(M.sub(M.tril(-1)).sub(M.triu(1)));
-    return gQ!.add(Qv!.matmul(sym)).matmul(mT(inv(Rv!)));
+    return gQ.add(Qv.matmul(sym)).matmul(mT(inv(Rv)));
+  };
+  const [Q, R] = packed(name, A, batch, A.dtype, parts, ([gQ, gR], [Qv, Rv]) => {
+    if (mode === "r") throw new TensileError(`${name}: the derivative of QR is not implemented in mode "r" (as in PyTorch); use mode "reduced"`);
+    if (mode === "complete" && m > n)
+      throw new TensileError(`${name}: the derivative of QR is not implemented in mode "complete" with m > n (input ${fmtShape(A.shape)}), as in PyTorch`);
+    if (m >= n) return tallGrad(gQ!, gR!, Qv!, Rv!);
+    // wide (m < n), as PyTorch's: A = [X | Y], R = [U | V] with X = QU (square) and Y = QV, so
+    // gY = Q gV and X gets the square rule with gQ + Y gVᵀ for gQ and gU for gR
+    const U = Rv!.narrow(-1, 0, m), V = Rv!.narrow(-1, m, n - m);
+    const gU = gR!.narrow(-1, 0, m), gV = gR!.narrow(-1, m, n - m);
+    const gQw = gQ!.add(Qv!.matmul(V).matmul(mT(gV)));
+    return cat([tallGrad(gQw, gU, Qv!, U), Qv!.matmul(gV)], -1);
   });
   const q = mode === "r" ? wrap(A.backend, A.backend.fromArray(arrayFor(A.dtype, 0)), [0]) : Q!;
   return Object.defineProperties([q, R!], { Q: { value: q }, R: { value: R } }) as QR;

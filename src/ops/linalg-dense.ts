@@ -304,6 +304,19 @@ export function vectorNorm(x: T, ord = 2, dim?: number | readonly number[] | nul
   const X = normDtype(name, x, opts);
   if (typeof ord !== "number" || Number.isNaN(ord)) throw new TensileError(`${name}: ord must be a number, got ${fmtValue(ord)}`);
   if (typeof keepdim !== "boolean") throw new TensileError(`${name}: keepdim must be a boolean, got ${fmtValue(keepdim)}`);
+  if (ord < 0 || ord === Infinity) {
+    // min/max-like norms have no value over no elements (PyTorch's errors)
+    if (dim === null || dim === undefined || (Array.isArray(dim) && dim.length === 0)) {
+      if (X.numel() === 0)
+        throw new TensileError(`${name}: cannot compute the ${ord} norm on an empty tensor because the operation does not have an identity`);
+    } else {
+      for (const d of typeof dim === "number" ? [dim] : (dim as readonly number[])) {
+        const k = Number.isInteger(d) && d >= -X.ndim && d < X.ndim ? (d + X.ndim) % X.ndim : -1;
+        if (k >= 0 && X.shape[k] === 0)
+          throw new TensileError(`${name}: cannot compute the ${ord} norm on the dimension ${d} because this dimension is empty and the operation does not have an identity`);
+      }
+    }
+  }
   return pNorm(X, ord, dim, keepdim);
 }
 

@@ -16,12 +16,16 @@ import torch  # noqa: E402
 import genlib  # noqa: E402
 from fam_math import gen_binary, gen_inplace, gen_matmul, gen_reduce, gen_ternary, gen_unary  # noqa: E402
 from fam_nn import gen_big, gen_conv, gen_index, gen_interp, gen_nn, gen_pool, gen_shape  # noqa: E402
+from fam_fft import gen_fft  # noqa: E402
+from fam_linalg import gen_linalg  # noqa: E402
+from fam_loss import gen_loss  # noqa: E402
+from fam_seq import gen_seq  # noqa: E402
 from genlib import T  # noqa: E402
 from spec import run_case  # noqa: E402
 
 FAMILIES = {"big": gen_big, "unary": gen_unary, "binary": gen_binary, "ternary": gen_ternary, "inplace": gen_inplace, "reduce": gen_reduce,
             "matmul": gen_matmul, "index": gen_index, "shape": gen_shape, "conv": gen_conv, "pool": gen_pool,
-            "interp": gen_interp, "nn": gen_nn}
+            "interp": gen_interp, "nn": gen_nn, "linalg": gen_linalg, "loss": gen_loss, "seq": gen_seq, "fft": gen_fft}
 
 
 def main():

@@ -51,6 +51,8 @@ function applyViews(t: Tensor, views: any[]): Tensor {
     else if (k === "select") t = t.select(a, b);
     else if (k === "unsqueeze") t = t.unsqueeze(a);
     else if (k === "diagonal") t = t.diagonal(a, b, c);
+    else if (k === "log_softmax") t = F.logSoftmax(t, a);
+    else if (k === "complex") continue; // Tensile's complex values are the trailing-2 real layout
     else throw new Error("unknown view " + k);
   }
   return t;
@@ -69,11 +71,51 @@ function decArg(a: any, vals: Record<string, Tensor>, top = true): any {
   return dec(a);
 }
 
+// parameters of the module a "mod:NAME" call built, by input name (their gradients are compared)
+let modParams: Record<string, Tensor> = {};
+
+function callModule(spec: any, vals: Record<string, Tensor>): any {
+  const Ctor = TS.nn[spec.fn.slice(4)];
+  if (typeof Ctor !== "function") throw new MissingFn(spec.fn);
+  const ctor = (spec.ctor ?? []).map((a: any) => decArg(a, vals));
+  if (spec.ctor_kw && Object.keys(spec.ctor_kw).length) ctor.push(decArg(spec.ctor_kw, vals));
+  let m = new Ctor(...ctor);
+  if (spec.mdtype === "float64") m = m.double();
+  const named = new Map<string, Tensor>([...m.namedParameters()] as [string, Tensor][]);
+  TS.noGrad(() => {
+    for (const [pname, iname] of Object.entries<string>(spec.params ?? {})) {
+      const p = named.get(pname);
+      if (!p) throw new Error(`module ${spec.fn} has no parameter ${pname}`);
+      p.copy_(vals[iname]);
+      modParams[iname] = p;
+    }
+  });
+  const args = (spec.args as any[]).map((a) => decArg(a, vals));
+  const kw = spec.kw && Object.keys(spec.kw).length ? decArg(spec.kw, vals) : undefined;
+  if (kw) args.push(kw);
+  const pk = spec.pack;
+  const R = TS.nn.utils.rnn;
+  if (pk) args[0] = R.packPaddedSequence(args[0], pk.lengths, { batchFirst: pk.batch_first, enforceSorted: pk.enforce_sorted });
+  let r = m.forward(...args);
+  if (pk) {
+    const [padded, lens] = R.padPackedSequence(r[0], { batchFirst: pk.batch_first });
+    r = [padded, lens, ...r.slice(1)];
+  }
+  return r;
+}
+
 function call(spec: any, vals: Record<string, Tensor>): any {
+  if (spec.fn.startsWith("mod:")) return callModule(spec, vals);
   const args = (spec.args as any[]).map((a) => decArg(a, vals));
   const kw = spec.kw && Object.keys(spec.kw).length ? decArg(spec.kw, vals) : undefined;
   if (kw) args.push(kw);
   const fn: string = spec.fn;
+  if (/^(linalg|fft|nn|special)\./.test(fn)) {
+    let obj: any = TS;
+    for (const part of fn.split(".")) obj = obj?.[camel(part)];
+    if (typeof obj !== "function") throw new MissingFn(fn);
+    return obj(...args);
+  }
   if (fn.startsWith("F.")) {
     const f = F[camel(fn.slice(2))];
     if (typeof f !== "function") throw new MissingFn(fn);
@@ -201,6 +243,7 @@ function runCase(c: any): Fail | null {
   const bases: Record<string, Tensor> = {};
   const vals: Record<string, Tensor> = {};
   let result: any;
+  modParams = {};
   try {
     for (const [n, s] of Object.entries<any>(c.inputs)) {
       bases[n] = makeBase(s);
@@ -242,7 +285,7 @@ function runCase(c: any): Fail | null {
     }
   }
   // gradients
-  const leaves = Object.entries<any>(c.inputs).filter(([, s]) => s.grad && s.dtype !== "index").map(([n]) => n);
+  const leaves = Object.entries<any>(c.inputs).filter(([n, s]) => (s.grad && s.dtype !== "index") || modParams[n]).map(([n]) => n);
   if (leaves.length && (c.grads || c.grad_error)) {
     const nAfter = (c.after ?? []).length;
     const fouts = outs.slice(0, outs.length - nAfter).filter((o) => o && o.requiresGrad && String(o.dtype).startsWith("float"));
@@ -259,7 +302,7 @@ function runCase(c: any): Fail | null {
       if (c.grads) {
         for (const n of leaves) {
           const exp = c.grads[n];
-          const g = bases[n].grad;
+          const g = modParams[n] ? modParams[n].grad : bases[n].grad;
           if (exp === null || exp === undefined) {
             if (g && readAll(g).some((v: number) => v !== 0)) issues.push(`GRAD ${n}: torch has none, Tensile non-zero`);
             continue;

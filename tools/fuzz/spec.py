@@ -12,6 +12,17 @@ A case is plain JSON, read the same way here and by tools/fuzz/replay.mts:
           trailing options object with camelCase keys.  Snake-case names become camelCase in Tensile.
   ts:     optional override of call for Tensile (same format) when the signatures differ.
   after:  names of inputs whose (viewed) value is also an output after the call (in-place ops).
+  fn "linalg.name" / "fft.name" / "nn.utils.rnn.name": dotted names under torch / Tensile's namespaces.
+  fn "mod:LSTM": a module call: nn.LSTM(*ctor, **ctor_kw) (made float64 when `mdtype` is), its
+          parameters set from the inputs `params` names ({param: input}; such inputs have "pgrad"
+          and their gradient is the parameter's), then called on args/kw; `pack` ({lengths,
+          batch_first, enforce_sorted}) packs the first argument with pack_padded_sequence and
+          unpacks the first output with pad_packed_sequence.
+  view ["log_softmax", dim]: F.log_softmax (ctc_loss's log-probabilities); not a view, but a step of
+          the input's chain all the same.
+  view "complex": torch.view_as_complex of the (contiguous) value, nothing in Tensile, whose
+          complex values are real tensors with a trailing dim of 2; complex outputs are encoded
+          with torch.view_as_real.
   gnc:    backward through the single float output with a non-contiguous (permuted) gradient.
 The torch side fills in `out` (list of encoded results) or `error`, and `grads` ({name: enc|None}).
 """
@@ -89,6 +100,11 @@ def apply_views(t, views):
             t = t.unsqueeze(v[1])
         elif k == "diagonal":
             t = t.diagonal(v[1], v[2], v[3])
+        elif k == "log_softmax":
+            t = F.log_softmax(t, v[1])
+        elif k == "complex":
+            c = torch.empty(t.shape, dtype=t.dtype)  # standard strides (contiguous() keeps odd size-1 strides)
+            t = torch.view_as_complex(c.copy_(t) if c.numel() else c)
         else:
             raise ValueError(k)
     return t
@@ -107,6 +123,11 @@ def build_inputs(case):
 
 
 def resolve(fn, args):
+    if "." in fn and fn.split(".")[0] in ("linalg", "fft", "nn", "special"):
+        obj = torch
+        for part in fn.split("."):
+            obj = getattr(obj, part)
+        return obj, args
     if fn.startswith("F."):
         return getattr(F, fn[2:]), args
     if fn.startswith("m."):
@@ -154,23 +175,64 @@ def flat_outputs(r):
     return [r]
 
 
+def call_module(call, vals):
+    """A "mod:NAME" call (see the docstring): returns (result, {input name: parameter})."""
+    m = getattr(torch.nn, call["fn"][4:])(*call.get("ctor", []), **call.get("ctor_kw", {}))
+    if call.get("mdtype") == "float64":
+        m = m.double()
+    pmap = {}
+    with torch.no_grad():
+        for pname, iname in call.get("params", {}).items():
+            p = m.get_parameter(pname)
+            p.copy_(vals[iname])
+            pmap[iname] = p
+    args = dec_arg(call["args"], vals)
+    kw = dec_arg(call.get("kw", {}), vals)
+    pk = call.get("pack")
+    if pk:
+        args[0] = torch.nn.utils.rnn.pack_padded_sequence(args[0], torch.tensor(pk["lengths"]), batch_first=pk["batch_first"],
+                                                          enforce_sorted=pk["enforce_sorted"])
+    r = m(*args, **kw)
+    if pk:
+        padded, lens = torch.nn.utils.rnn.pad_packed_sequence(r[0], batch_first=pk["batch_first"])
+        r = (padded, lens) + tuple(r[1:])
+    return r, pmap
+
+
+def real_view(o):
+    return torch.view_as_real(o.resolve_conj()) if isinstance(o, torch.Tensor) and o.is_complex() else o
+
+
 def run_case(case):
     """Runs `case` through torch, filling `out`/`error` and `grads`."""
     torch.manual_seed(0)
+    pmap = {}
     try:
         leaves, vals, bases = build_inputs(case)
         call = case["call"]
-        fn, args = resolve(call["fn"], dec_arg(call["args"], vals))
-        kw = dec_arg(call.get("kw", {}), vals)
-        r = fn(*args, **kw)
-        outs = flat_outputs(r)
+        if call["fn"].startswith("mod:"):
+            r, pmap = call_module(call, vals)
+        else:
+            fn, args = resolve(call["fn"], dec_arg(call["args"], vals))
+            kw = dec_arg(call.get("kw", {}), vals)
+            r = fn(*args, **kw)
+        outs = [real_view(o) for o in flat_outputs(r)]
+        if outs[0].numel() == 0:
+            pass
+        elif case.get("signfix") == "eigh":  # Tensile's rule: each vector's largest-magnitude entry positive
+            V = outs[1]
+            outs[1] = V * V.gather(-2, V.abs().argmax(-2, keepdim=True)).sign()
+        elif case.get("signfix") == "svd":  # the same on U's columns, Vh's rows flipped with them
+            U, Vh = outs[0], outs[2]
+            sg = U.gather(-2, U.abs().argmax(-2, keepdim=True)).sign()
+            outs[0], outs[2] = U * sg, Vh * sg.transpose(-2, -1)
         for n in case.get("after", []):
             outs.append(bases[n[1:]] if n.startswith("^") else vals[n])
         case["out"] = [enc(o) for o in outs]
     except Exception as e:  # noqa: BLE001 - any torch error is an expected error for Tensile
         case["error"] = f"{type(e).__name__}: {str(e)[:300]}"
         return case
-    if leaves:
+    if leaves or pmap:
         fouts = [o for o in outs[: len(outs) - len(case.get("after", []))]
                  if isinstance(o, torch.Tensor) and o.requires_grad and o.dtype.is_floating_point]
         if fouts:
@@ -183,7 +245,7 @@ def run_case(case):
                 else:
                     loss = sum((o * grad_weights(list(o.shape), False).to(o.dtype)).sum() for o in fouts)
                     loss.backward()
-                case["grads"] = {n: enc(t.grad) for n, t in leaves.items()}
+                case["grads"] = {n: enc(t.grad) for n, t in list(leaves.items()) + list(pmap.items())}
             except Exception as e:  # noqa: BLE001
                 case["grad_error"] = f"{type(e).__name__}: {str(e)[:300]}"
     return case

@@ -107,8 +107,8 @@ function gemmInto(out: TypedArray, o: number, A: TypedArray, aOff: number, as0: 
   for (let i = 0; i < M; i++) {
     const orow = o + i * N;
     for (let k = 0; k < K; k++) {
+      // no skip of a zero a: 0·inf and 0·NaN must give NaN, as PyTorch's (BLAS's) and the wasm backend's
       const a = A[aOff + i * as0 + k * as1]!;
-      if (a === 0) continue;
       const brow = bOff + k * bs0;
       if (bs1 === 1) for (let j = 0; j < N; j++) out[orow + j] += a * B[brow + j]!;
       else for (let j = 0; j < N; j++) out[orow + j] += a * B[brow + j * bs1]!;

@@ -36,6 +36,8 @@ interface NllParts {
   w: Tensor;
   /** target ≠ ignoreIndex, as the input's dtype. */
   valid: Tensor;
+  /** target ≠ ignoreIndex (bool). */
+  keep: Tensor;
 }
 
 function checkWeight(op: string, weight: Tensor | null | undefined, classes: number): void {
@@ -78,7 +80,9 @@ function nllParts(op: string, input: Tensor, target: Tensor, weight: Tensor | nu
   const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
   const valid = keep.to(input.dtype);
   const w = weight ? weight.indexSelect(0, safeTarget.reshape([safeTarget.numel()])).reshape(target.shape).mul(valid) : valid;
-  return { loss: picked.neg().mul(w), w, valid };
+  // `where`, not a product with w: an ignored element's input may be NaN/±inf (padding), and its
+  // loss is 0 in PyTorch, where 0·NaN would be NaN
+  return { loss: where(keep, picked.neg().mul(w), 0), w, valid, keep };
 }
 
 /** Weighted mean as PyTorch's: Σ loss / Σ w[target] over non-ignored elements (NaN if all ignored). */
@@ -166,10 +170,10 @@ export function crossEntropy(input: Tensor, target: Tensor, ...args: unknown[]):
     return reduction === "mean" ? loss.sum().div(input.numel() / classes) : applyReduction(loss, reduction);
   }
 
-  const { loss, w, valid } = nllParts(op, logp, target, weight, ignoreIndex);
+  const { loss, w, keep } = nllParts(op, logp, target, weight, ignoreIndex);
   const nll = reduceWeighted(loss, w, reduction);
   if (labelSmoothing === 0) return nll;
-  const smooth = (wb ? logp.mul(wb) : logp).sum(classDim).neg().mul(valid);
+  const smooth = where(keep, (wb ? logp.mul(wb) : logp).sum(classDim).neg(), 0);
   const smoothRed = reduction === "mean" ? smooth.sum().div(w.sum()) : applyReduction(smooth, reduction);
   return nll.mul(1 - labelSmoothing).add(smoothRed.mul(labelSmoothing / classes));
 }
@@ -208,10 +212,13 @@ class IndexCrossEntropyFn extends Function {
       if (ti === ignoreIndex) continue;
       let m = -Infinity;
       for (let c = 0, o = i * C; c < C; c++, o++) if (x[o]! > m) m = x[o]!;
-      if (!Number.isFinite(m)) m = 0; // ±inf rows: the sum below carries the inf/NaN as PyTorch's
+      // a +inf logit: PyTorch's log_softmax subtracts the row max (inf − inf), so the whole row's
+      // log-probabilities, loss and gradient are NaN
+      const posInf = m === Infinity;
+      if (!Number.isFinite(m)) m = 0; // −inf rows: the sum below carries the inf/NaN as PyTorch's
       let sum = 0;
       for (let c = 0, o = i * C; c < C; c++, o++) sum += Math.exp(x[o]! - m);
-      lse[i] = m + Math.log(sum);
+      lse[i] = posInf ? NaN : m + Math.log(sum);
       const wi = w ? w[ti]! : 1;
       wt[i] = wi;
       const li = wi * (lse[i]! - x[i * C + ti]!);

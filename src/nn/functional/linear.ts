@@ -71,6 +71,10 @@ export interface EmbeddingOptions {
   /** Rows looked up whose `normType`-norm exceeds `maxNorm` are renormalised in place first. */
   maxNorm?: number | null;
   normType?: number;
+  /** Scale each looked-up row's gradient by 1 / (how often its index occurs in `input`). */
+  scaleGradByFreq?: boolean;
+  /** Accepted for PyTorch's signature; the gradient is always dense. */
+  sparse?: boolean;
 }
 
 /** Reads an int32 index tensor, checking every index is in [0, n). */
@@ -119,11 +123,15 @@ export function embedding(
   paddingIdx: number | null | EmbeddingOptions = null,
   maxNorm: number | null = null,
   normType = 2,
+  scaleGradByFreq = false,
+  sparse = false,
 ): Tensor {
   const op = "embedding";
   assertTensor(op, input);
   assertTensor(op, weight, "weight");
-  if (paddingIdx !== null && typeof paddingIdx === "object") ({ paddingIdx = null, maxNorm = null, normType = 2 } = paddingIdx);
+  if (paddingIdx !== null && typeof paddingIdx === "object")
+    ({ paddingIdx = null, maxNorm = null, normType = 2, scaleGradByFreq = false, sparse = false } = paddingIdx);
+  void sparse;
   if (weight.ndim !== 2) throw new TensileError(`${op}: weight must be 2-D [num_embeddings, embedding_dim], got shape ${fmtShape(weight.shape)}`);
   const [n, d] = weight.shape as [number, number];
   let pad = paddingIdx;
@@ -134,6 +142,14 @@ export function embedding(
   const idx = checkedIndices(op, input, n);
   if (maxNorm !== null) embeddingRenorm_(weight, idx, maxNorm, normType);
   let out = weight.indexSelect(0, input.reshape([input.numel()])).reshape([...input.shape, d]);
+  if (scaleGradByFreq && out.requiresGrad) {
+    // PyTorch's scale_grad_by_freq: each position's gradient divided by its index's count
+    const count = new Map<number, number>();
+    for (const i of idx) count.set(i, (count.get(i) ?? 0) + 1);
+    const inv = Array.from(idx, (i) => 1 / count.get(i)!);
+    const scale = makeTensor(inv, { shape: [...input.shape, 1], dtype: weight.dtype });
+    out.registerHook((g) => g.mul(scale));
+  }
   if (pad !== null && out.requiresGrad) {
     // Same values, but positions that look up the padding row pass no gradient to it.
     out = where(input.ne(pad).unsqueeze(-1), out, out.detach());
