@@ -21,13 +21,13 @@ Transform spec: {"t": name, "args": [arg], "kwargs": {k: arg}} with arg a number
 {"t": "CumulativeDistributionTransform", "dist": distribution spec (tools/torchfix/dist_common.py)}.
 """
 import argparse
-import json
 import os
 import sys
 
 sys.dont_write_bytecode = True
 import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
+from torchfix.fixio import write_json  # noqa: E402
 import torch.distributions as D  # noqa: E402
 from torch.distributions.kl import _kl_expfamily_expfamily  # noqa: E402
 from torchfix.dist_common import Arg, build, case, enc, spec_json  # noqa: E402
@@ -295,14 +295,7 @@ def main():
     fam, kls = exp_family()
     data = {**HEADER, "transforms": transform_cases(), "transformed": transformed_cases(), "straightThrough": straight_through(),
             "expFamily": fam, "expKl": kls}
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "distributions-more.json")
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(data, f, separators=(",", ":"), allow_nan=False)
-        f.write("\n")
-    os.replace(tmp, path)
-    print("wrote", os.path.relpath(path), os.path.getsize(path), "bytes")
+    write_json(out_dir, "distributions-more.json", data)
 
 
 if __name__ == "__main__":

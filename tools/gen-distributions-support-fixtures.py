@@ -12,7 +12,6 @@ format) and torch's facts:
 - "enumerate": for has_enumerate_support, enumerate_support(expand=True) and (expand=False).
 """
 import argparse
-import json
 import os
 import sys
 
@@ -20,6 +19,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import torchfix.pin_cpu  # noqa: E402,F401  (before torch: the same kernels on every machine)
 import torch  # noqa: E402
+from torchfix.fixio import write_json  # noqa: E402
 from torchfix.dist_common import Arg, build, enc, spec_json  # noqa: E402
 
 HEADER = {"generator": "tools/gen-distributions-support-fixtures.py", "torch": torch.__version__}
@@ -112,14 +112,7 @@ def main():
             c["enumerate"] = {"expand": enc(d.enumerate_support(True)), "noExpand": enc(d.enumerate_support(False))}
         cases.append(c)
     data = {**HEADER, "cases": cases}
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "distributions-support.json")
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(data, f, separators=(",", ":"), allow_nan=False)
-        f.write("\n")
-    os.replace(tmp, path)
-    print("wrote", os.path.relpath(path), os.path.getsize(path), "bytes")
+    write_json(out_dir, "distributions-support.json", data)
 
 
 if __name__ == "__main__":

@@ -26,3 +26,18 @@ def enc(t):
         return {"shape": list(t.shape), "dtype": "int32", "data": [int(v) for v in t.reshape(-1).tolist()]}
     dtype = "float64" if t.dtype == torch.float64 else "float32"
     return {"shape": list(t.shape), "dtype": dtype, "data": [num(float(v)) for v in t.reshape(-1).tolist()]}
+
+
+def write_json(out_dir, name, data):
+    """Writes OUT_DIR/NAME as compact JSON plus a newline, atomically (a temporary file, then a rename)."""
+    import json
+    import os
+
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, name)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f, separators=(",", ":"), allow_nan=False)
+        f.write("\n")
+    os.replace(tmp, path)
+    print("wrote", os.path.relpath(path), os.path.getsize(path), "bytes")
