@@ -103,3 +103,13 @@ test("interpolate(mode: area) to an empty size gives an empty tensor, as torch's
     assertThrowsTensile(() => T.F.interpolate(x, { size: [0, 2], mode: "bilinear" }), /^interpolate: input and output sizes should be greater than 0/);
   }
 });
+
+test("relu's gradient at a NaN input passes the incoming gradient on, as torch's threshold_backward (it gave 0)", () => {
+  for (const backend of ["wasm", "reference"] as const) {
+    T.setBackend(backend);
+    const x = T.tensor([NaN, -1, 2, 0, NaN, 3], { requiresGrad: true });
+    x.relu().backward(T.tensor([1, 2, 3, 4, 5, 6]));
+    // torch 1.13: x.relu().backward(...) → x.grad == [1, 0, 3, 0, 5, 6]
+    assert.deepEqual(Array.from(x.grad!.dataSync()), [1, 0, 3, 0, 5, 6]);
+  }
+});

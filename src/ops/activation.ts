@@ -19,8 +19,9 @@ function floatInput(op: string, x: T): T {
 export function relu(x: T): T {
   assertTensor("relu", x);
   const out = E.unaryRaw("relu", x);
-  // where(out > 0, g, 0): two kernels, where g·(out > 0) needs a third to turn the mask into floats
-  return record("relu", out, [x], (g) => [E.where(out.gt(0), g, 0)], undefined, [out]);
+  // torch's threshold_backward: 0 where out ≤ 0, else g (so a NaN input passes g on, as torch's);
+  // two kernels, where g·(out > 0) needs a third to turn the mask into floats
+  return record("relu", out, [x], (g) => [E.where(out.le(0), 0, g)], undefined, [out]);
 }
 
 /** sigmoid(x) = 1 / (1 + e^-x); dσ = σ(1 − σ). */
