@@ -5,33 +5,9 @@ import { addIndent } from "./repr.js";
 import { type BackwardHook, BackwardHookCall } from "./backward-hook.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 
-/** Runs before `forward`; may return replacement arguments (an array, or one value). */
-export type ForwardPreHook = (module: Module, args: unknown[]) => unknown;
-/** Runs after `forward`; may return a replacement output (anything but `undefined`). */
-export type ForwardHook = (module: Module, args: unknown[], output: unknown) => unknown;
-
-/** Returned by `registerForwardHook` & co.; `remove()` unregisters the hook. */
-export class RemovableHandle {
-  #remove: (() => void) | null;
-  constructor(remove: () => void) {
-    this.#remove = remove;
-  }
-  remove(): void {
-    this.#remove?.();
-    this.#remove = null;
-  }
-}
-
-/** A state dict: dotted key (`fc1.weight`, `bn.running_mean`) → tensor. */
-export type StateDict = Record<string, Tensor>;
-
-export interface LoadStateDictResult {
-  missingKeys: string[];
-  unexpectedKeys: string[];
-}
-
-/** Runs after `loadStateDict` loaded a module (PyTorch's load-state-dict post hook); may edit the key lists in place. */
-export type LoadStateDictPostHook = (module: Module, incompatibleKeys: LoadStateDictResult) => void;
+import { RemovableHandle, type ForwardHook, type ForwardPreHook, type LoadStateDictPostHook, type LoadStateDictResult, type StateDict } from "./module-types.js";
+export { RemovableHandle };
+export type { ForwardHook, ForwardPreHook, LoadStateDictPostHook, LoadStateDictResult, StateDict };
 
 /** The state-dict key suffix of a module's extra state (PyTorch's `_EXTRA_STATE_KEY_SUFFIX`). */
 const EXTRA_STATE = "_extra_state";
@@ -425,23 +401,32 @@ export class Module {
   }
 
   /**
-   * Casts floating-point parameters and buffers to `dtype`. As in PyTorch, parameters are replaced
-   * by new `Parameter`s of the new dtype, so build optimizers after casting.
+   * Casts floating-point parameters and buffers to `dtype`; `to("cpu")` returns the module unchanged
+   * (other devices throw). As in PyTorch, parameters are replaced by new `Parameter`s of the new
+   * dtype, so build optimizers after casting.
    */
-  /** Casts floating parameters and buffers to `dtype`; `to("cpu")` returns the module unchanged (other devices throw). */
   to(dtype: DType | "cpu"): this {
     if (isDevice("Module.to", dtype)) return this;
     if (dtype !== "float32" && dtype !== "float64") throw new TensileError(`Module.to: nn.Module only accepts floating point dtypes, got ${dtype}`);
+    const cast = (t: Tensor) => (t.dtype !== dtype && (t.dtype === "float32" || t.dtype === "float64") ? t.detach().to(dtype) : null);
+    return this.#replaceTensors(cast, cast);
+  }
+
+  /**
+   * In every module, replaces each parameter p by a new `Parameter` of `param(p)` (same
+   * requiresGrad) and each buffer b by `buffer(b)`; a null result keeps the tensor.
+   */
+  #replaceTensors(param: (p: Parameter, name: string, owner: Module) => Tensor | null, buffer: (b: Tensor) => Tensor | null): this {
     for (const m of this.modules()) {
       for (const [k, v] of Object.entries(m)) {
-        if (v instanceof Parameter && v.dtype !== dtype && (v.dtype === "float32" || v.dtype === "float64")) {
-          const p = new Parameter(v.detach().to(dtype), v.requiresGrad);
-          Object.defineProperty(m, k, { value: p, writable: true, enumerable: true, configurable: true });
-        }
+        const t = v instanceof Parameter ? param(v, k, m) : null;
+        if (t) Object.defineProperty(m, k, { value: new Parameter(t, (v as Parameter).requiresGrad), writable: true, enumerable: true, configurable: true });
       }
       m.#dropDeletedBuffers();
-      for (const [k, b] of m.#buffers)
-        if (b && b.dtype !== dtype && (b.dtype === "float32" || b.dtype === "float64")) m.#buffers.set(k, b.to(dtype));
+      for (const [k, b] of m.#buffers) {
+        const t = b && buffer(b);
+        if (t) m.#buffers.set(k, t);
+      }
     }
     return this;
   }
@@ -465,17 +450,12 @@ export class Module {
    */
   type(dtype: DType): this {
     if (!["float32", "float64", "int32", "bool"].includes(dtype as string)) throw new TensileError(`Module.type: invalid type ${String(dtype)} (expected float32, float64, int32 or bool)`);
-    for (const m of this.modules()) {
-      for (const [k, v] of Object.entries(m)) {
-        if (!(v instanceof Parameter) || v.dtype === dtype) continue;
-        if (v.requiresGrad && dtype !== "float32" && dtype !== "float64")
-          throw new TensileError(`Module.type: cannot cast parameter "${k}" of ${m.constructor.name} to ${dtype}: only floating point tensors can require gradients`);
-        Object.defineProperty(m, k, { value: new Parameter(v.detach().to(dtype), v.requiresGrad), writable: true, enumerable: true, configurable: true });
-      }
-      m.#dropDeletedBuffers();
-      for (const [k, b] of m.#buffers) if (b && b.dtype !== dtype) m.#buffers.set(k, b.to(dtype));
-    }
-    return this;
+    return this.#replaceTensors((p, k, m) => {
+      if (p.dtype === dtype) return null;
+      if (p.requiresGrad && dtype !== "float32" && dtype !== "float64")
+        throw new TensileError(`Module.type: cannot cast parameter "${k}" of ${m.constructor.name} to ${dtype}: only floating point tensors can require gradients`);
+      return p.detach().to(dtype);
+    }, (b) => (b.dtype !== dtype ? b.to(dtype) : null));
   }
 
   /**
@@ -486,14 +466,7 @@ export class Module {
   toEmpty(options: { device?: string } = {}): this {
     const { device = "cpu" } = options ?? {};
     isDevice("Module.toEmpty", device);
-    for (const m of this.modules()) {
-      for (const [k, v] of Object.entries(m))
-        if (v instanceof Parameter)
-          Object.defineProperty(m, k, { value: new Parameter(zerosLike(v.detach()), v.requiresGrad), writable: true, enumerable: true, configurable: true });
-      m.#dropDeletedBuffers();
-      for (const [k, b] of m.#buffers) if (b) m.#buffers.set(k, zerosLike(b));
-    }
-    return this;
+    return this.#replaceTensors((p) => zerosLike(p.detach()), (b) => zerosLike(b));
   }
 
   /** PyTorch's `share_memory()` (moves storage to shared memory for multiprocessing): Tensile has one process, so the module itself. */
