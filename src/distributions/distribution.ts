@@ -5,6 +5,7 @@
 import { Tensor, noGrad, tensor } from "../core.js";
 import type { DType } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
+import { getDefaultDtype } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import type { Constraint } from "./constraints.js";
 
@@ -22,7 +23,7 @@ export type Param = Tensor | number;
 
 /** Parameters as tensors of one floating dtype (the first tensor's, else float32). */
 export function asParams(op: string, names: readonly string[], values: readonly unknown[]): Tensor[] {
-  let dtype: DType = "float32";
+  let dtype: DType = getDefaultDtype();
   values.forEach((v, i) => {
     if (v instanceof Tensor) {
       if (v.dtype !== "float32" && v.dtype !== "float64")

@@ -5,6 +5,7 @@
 import { Tensor, noGrad, rand, zeros } from "../core.js";
 import type { DType } from "../core.js";
 import { TensileError } from "../errors.js";
+import { getDefaultDtype } from "../tensor/dtype.js";
 import type { Module, RemovableHandle } from "./module.js";
 
 export interface SummaryRow {
@@ -92,7 +93,7 @@ export function summary(model: Module, inputSize: number[] | number[][] | Tensor
     if (!shapes.every((s) => Array.isArray(s) && s.every((d) => Number.isInteger(d) && d >= 0)))
       throw new TensileError(`summary: inputSize must be a shape (number[]), a list of shapes, or tensors, got ${JSON.stringify(inputSize)}`);
     inputs = shapes.map((s, i) => {
-      const dtype = opts.dtypes?.[i] ?? "float32";
+      const dtype = opts.dtypes?.[i] ?? getDefaultDtype();
       return dtype === "float32" || dtype === "float64" ? rand(s, { dtype }) : zeros(s, { dtype });
     });
   }

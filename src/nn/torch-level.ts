@@ -15,7 +15,7 @@
  */
 import { Tensor, noGrad, ones, withBackend } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { isFloating } from "../tensor/dtype.js";
+import { getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { assertTensor } from "../ops/util.js";
 import * as F from "./functional/index.js";
 
@@ -78,7 +78,7 @@ export function featureDropout(input: Tensor, p = 0.5, train = true): Tensor {
   if (!train || p === 0 || input.numel() === 0) return F.dropout(input, p, false);
   // a [N, C, 1, ...] keep mask, by dropout of ones
   const maskShape = [input.shape[0]!, input.shape[1]!, ...input.shape.slice(2).map(() => 1)];
-  const dtype = isFloating(input.dtype) ? input.dtype : "float32";
+  const dtype = isFloating(input.dtype) ? input.dtype : getDefaultDtype();
   const keep = F.dropout(withBackend(input.backend, () => ones(maskShape, { dtype })), p, true);
   return input.mul(keep);
 }

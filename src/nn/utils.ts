@@ -2,6 +2,7 @@
 import { Tensor, cat, noGrad, stack, tensor } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { withoutRandomFills } from "../ops/inplace.js";
+import { getDefaultDtype } from "../tensor/dtype.js";
 import { Module } from "./module.js";
 
 function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
@@ -28,7 +29,7 @@ export function clipGradNorm_(
 ): Tensor {
   const { errorIfNonfinite = false } = options ?? {};
   const grads = gradsOf(parameters);
-  if (grads.length === 0) return tensor(0, { dtype: "float32" });
+  if (grads.length === 0) return tensor(0, { dtype: getDefaultDtype() });
   return noGrad(() => {
     const dtype = grads[0]!.dtype;
     const norms = grads.map((g) => (normType === Infinity ? g.abs().max() : g.norm(normType)).to(dtype));

@@ -2,7 +2,7 @@ import { record } from "../autograd/engine.js";
 import { traceAttrs, untraced } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError } from "../errors.js";
-import { isFloating } from "../tensor/dtype.js";
+import { getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
@@ -12,7 +12,7 @@ type T = Tensor;
 
 function floatInput(op: string, x: T): T {
   assertTensor(op, x);
-  return castTo(x, isFloating(x.dtype) ? x.dtype : "float32");
+  return castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
 }
 
 /** relu(x) = max(x, 0). */

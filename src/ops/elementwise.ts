@@ -3,7 +3,7 @@ import { traceAttrs, untraced } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape } from "../errors.js";
-import { type DType, checkDType, isFloating, promoteTypes } from "../tensor/dtype.js";
+import { type DType, checkDType, getDefaultDtype, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import {
@@ -33,7 +33,7 @@ export function binaryRaw(name: string, op: BinaryOp, a: T, b: T, outDtype?: DTy
 }
 
 /** Float dtype an op like exp computes in: ints and bools are promoted to float32, as in PyTorch. */
-const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
+const floatOf = (d: DType): DType => (isFloating(d) ? d : getDefaultDtype());
 
 function unaryFloat(name: string, op: UnaryOp, x: T, grad?: (g: T, x: T, out: T) => T): T {
   assertTensor(name, x);
@@ -121,8 +121,8 @@ export function div(a: TS, b: TS, opts: { roundingMode?: "trunc" | "floor" | nul
     return record("div", out, [A, B], (g) => [zerosLike(g), zerosLike(g)], undefined, []);
   }
   if (!isFloating(d)) {
-    A = A.to("float32");
-    B = B.to("float32");
+    A = A.to(getDefaultDtype());
+    B = B.to(getDefaultDtype());
   }
   const out = binaryRaw("div", "div", A, B);
   return record("div", out, [A, B], (g) => [g.div(B), g.neg().mul(out).div(B)], undefined, [B, out]);

@@ -21,7 +21,7 @@
  */
 import { record } from "../autograd/engine.js";
 import { TensileError, fmtValue } from "../errors.js";
-import { type DType, arrayFor, isFloating } from "../tensor/dtype.js";
+import { type DType, arrayFor, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { tensor } from "../tensor/creation.js";
@@ -104,7 +104,7 @@ function floatIn(op: string, x: unknown, complex: boolean): T {
   assertTensor(op, x);
   if (complex && (x.ndim < 1 || x.shape[x.ndim - 1] !== 2))
     throw new TensileError(`${op}: a complex input must have a trailing dim of size 2 (real, imaginary) as torch.view_as_real gives, got ${describe(x)}`);
-  return isFloating(x.dtype) ? x : castTo(x, "float32");
+  return isFloating(x.dtype) ? x : castTo(x, getDefaultDtype());
 }
 
 function checkNorm(op: string, norm: unknown): FftNorm {
@@ -364,7 +364,7 @@ function freqs(op: string, n: number, d: number | FftFreqOptions | undefined, op
   if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw new TensileError(`${op}: n must be a non-negative integer, got ${fmtValue(n)}`);
   const spacing = d ?? 1;
   if (typeof spacing !== "number") throw new TensileError(`${op}: d must be a number, got ${fmtValue(spacing)}`);
-  const dtype = (o.dtype ?? "float32") as DType;
+  const dtype = (o.dtype ?? getDefaultDtype()) as DType;
   if (dtype !== "float32" && dtype !== "float64") throw new TensileError(`${op}: dtype must be float32 or float64, got ${fmtValue(dtype)}`);
   // torch: arange(...) then mul_(1/(n·d)), the scale rounded to the dtype first
   const scale = dtype === "float32" ? Math.fround(1 / (n * spacing)) : 1 / (n * spacing);

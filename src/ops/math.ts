@@ -9,7 +9,7 @@ import type { BinaryOp, UnaryOp } from "../backends/backend.js";
 import { record } from "../autograd/engine.js";
 import { untraced } from "../autograd/trace.js";
 import { TensileError } from "../errors.js";
-import { type DType, isFloating } from "../tensor/dtype.js";
+import { type DType, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
 import { type TensorOrScalar, assertTensor, castTo, coerce, describe, scalarTensor } from "./util.js";
@@ -18,7 +18,7 @@ type T = Tensor;
 type TS = TensorOrScalar;
 
 /** The dtype a float op computes in: the input's if floating, else float32 (as PyTorch promotes). */
-export const floatOf = (d: DType): DType => (isFloating(d) ? d : "float32");
+export const floatOf = (d: DType): DType => (isFloating(d) ? d : getDefaultDtype());
 
 /** `x` as a float tensor (ints and bools promote to float32). */
 export function floatInput(name: string, x: T): T {

@@ -3,7 +3,7 @@ import { traceAttrs } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { arrayFor, isFloating } from "../tensor/dtype.js";
+import { arrayFor, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { normalizeDim, normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
@@ -162,7 +162,7 @@ export const argmin = (x: T, dim?: number | null, keepdim = false): T => argRedu
 /** log Σ exp(x) = m + log Σ exp(x − m), m the (finite) maximum. */
 export function logsumexp(x: T, dim: Dims, keepdim = false): T {
   assertTensor("logsumexp", x);
-  const xf = castTo(x, isFloating(x.dtype) ? x.dtype : "float32");
+  const xf = castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
   const axes = reductionAxes("logsumexp", dim, xf.ndim);
   if (xf.numel() === 0) return E.log(sum(E.exp(xf), axes, keepdim));
   const m = reduceRaw("max", xf.detach(), axes, true);
@@ -175,7 +175,7 @@ export function logsumexp(x: T, dim: Dims, keepdim = false): T {
 export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): T {
   assertTensor("norm", x);
   const q = p === "fro" ? 2 : p;
-  const xf = castTo(x, isFloating(x.dtype) ? x.dtype : "float32");
+  const xf = castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
   const axes = reductionAxes("norm", dim, xf.ndim);
   const ax = E.abs(xf);
   if (q === Infinity) return amax(ax, axes, keepdim);

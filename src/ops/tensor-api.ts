@@ -7,7 +7,7 @@
  */
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { Tensor } from "../tensor/tensor.js";
-import { type DType, checkDType, isFloating, promoteTypes as promote, promoteWithScalar } from "../tensor/dtype.js";
+import { type DType, checkDType, getDefaultDtype, isFloating, promoteTypes as promote, promoteWithScalar } from "../tensor/dtype.js";
 import { broadcastShapes as broadcast2, checkShape, normalizeDim, numelOf } from "../tensor/shape.js";
 import { type RandomOptions, full, randint, tensor } from "../tensor/creation.js";
 import { withBackend } from "../backends/registry.js";
@@ -77,7 +77,7 @@ export function resultType(a: TS | boolean, b: TS | boolean): DType {
   if (a instanceof Tensor && b instanceof Tensor) return promote(a.dtype, b.dtype);
   if (a instanceof Tensor) return promoteWithScalar(a.dtype, b as number | boolean);
   if (b instanceof Tensor) return promoteWithScalar(b.dtype, a as number | boolean);
-  const scalarKind = (v: number | boolean): DType => (typeof v === "boolean" ? "bool" : Number.isInteger(v) ? "int32" : "float32");
+  const scalarKind = (v: number | boolean): DType => (typeof v === "boolean" ? "bool" : Number.isInteger(v) ? "int32" : getDefaultDtype());
   return promote(scalarKind(a as number | boolean), scalarKind(b as number | boolean));
 }
 
@@ -113,7 +113,7 @@ export function broadcastTensors(...tensors: T[]): T[] {
 /** A 0-dim tensor holding v, float32 unless `dtype` (`torch.scalar_tensor`). */
 export function scalarTensor(v: number | boolean, opts: { dtype?: DType; requiresGrad?: boolean } = {}): T {
   if (typeof v !== "number" && typeof v !== "boolean") throw new TensileError(`scalarTensor: expected a number, got ${fmtValue(v)}`);
-  return full([], Number(v), { dtype: opts.dtype ?? "float32", requiresGrad: opts.requiresGrad });
+  return full([], Number(v), { dtype: opts.dtype ?? getDefaultDtype(), requiresGrad: opts.requiresGrad });
 }
 
 /**
@@ -183,7 +183,7 @@ export function gradient(f: T, options?: GradientOptions | null): T[] {
   const spacings: (number | T)[] = typeof sp === "number" ? dims.map(() => sp) : [...sp];
   if (spacings.length !== dims.length)
     throw new TensileError(`${op}: expected spacing to be unspecified, a scalar, or a list of length ${dims.length} (the number of dims), got a list of length ${spacings.length}`);
-  const x = isFloating(f.dtype) ? f : f.to("float32");
+  const x = isFloating(f.dtype) ? f : f.to(getDefaultDtype());
   return dims.map((d, k) => {
     const n = f.shape[d]!;
     if (n < edge + 1) throw new TensileError(`${op}: expected each dimension size to be at least edge_order+1 (dim ${d} of shape ${fmtShape(f.shape)} has size ${n})`);

@@ -21,7 +21,7 @@ import { asTensor, fullLike, tensor, type CreateOptions } from "../tensor/creati
 import { record } from "../autograd/engine.js";
 import { setDetectAnomaly } from "../autograd/anomaly.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { checkDType, isFloating } from "../tensor/dtype.js";
+import { checkDType, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { assertTensor } from "./util.js";
 import { put as putOp } from "./tensor-api.js";
 
@@ -75,7 +75,7 @@ export function range(start: number, end: number, step: number | CreateOptions =
     throw new TensileError(`range: upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
   const n = Math.floor((end - start) / step) + 1;
   const values = Array.from({ length: n }, (_, i) => start + i * step);
-  return tensor(values, { dtype: checkDType("range", opts?.dtype ?? "float32"), requiresGrad: opts?.requiresGrad });
+  return tensor(values, { dtype: checkDType("range", opts?.dtype ?? getDefaultDtype()), requiresGrad: opts?.requiresGrad });
 }
 
 /**
@@ -130,8 +130,8 @@ export function frombuffer(
   return opts.requiresGrad ? t.requiresGrad_() : t;
 }
 
-/** `torch.get_default_dtype()`: always float32 in Tensile (creation functions default to it; there is no `setDefaultDtype`). */
-export const getDefaultDtype = (): DType => "float32";
+// `torch.get_default_dtype()` / `torch.set_default_dtype(d)` (the state lives with the dtypes).
+export { getDefaultDtype, setDefaultDtype } from "../tensor/dtype.js";
 
 // ---- complex-number introspection of real tensors ----
 
@@ -175,7 +175,7 @@ export const resolveNeg = (input: Tensor): Tensor => (assertTensor("resolveNeg",
  */
 export function angle(input: Tensor): Tensor {
   assertTensor("angle", input);
-  const x = isFloating(input.dtype) ? input : input.to("float32");
+  const x = isFloating(input.dtype) ? input : input.to(getDefaultDtype());
   const out = noGrad(() => {
     const xd = x.detach();
     return where(isnan(xd), xd, xd.lt(0).to(x.dtype).mul(Math.PI));

@@ -1,7 +1,7 @@
 import type { Backend, Storage, View } from "../backends/backend.js";
 import { getBackend } from "../backends/registry.js";
 import { TensileError, fmtShape } from "../errors.js";
-import { type DType, arrayFor, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
+import { type DType, arrayFor, getDefaultDtype, promoteTypes, promoteWithScalar } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { record } from "../autograd/engine.js";
 
@@ -52,7 +52,7 @@ export function coerce(op: string, a: TensorOrScalar, b: TensorOrScalar): [Tenso
   }
   if (typeof a === "number" && typeof b === "number") {
     // Two Python scalars give the default dtype in PyTorch (torch.where(c, 1, -1) is float32).
-    const d: DType = "float32";
+    const d: DType = getDefaultDtype();
     return [scalarTensor(a, d), scalarTensor(b, d), d];
   }
   throw new TensileError(`${op}: expected Tensor or number operands, got ${describe(a)} and ${describe(b)}`);

@@ -7,7 +7,7 @@
  */
 import { getBackend } from "../backends/registry.js";
 import { TensileError, fmtValue } from "../errors.js";
-import { type DType, arrayFor, checkDType, isFloating } from "../tensor/dtype.js";
+import { type DType, arrayFor, checkDType, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { besselI0 } from "./special-math.js";
 
@@ -40,7 +40,7 @@ function makeWindow(name: string, n: unknown, opts: WindowOptions | boolean | nu
   if (typeof o !== "object") throw new TensileError(`${name}: expected an options object or a boolean (periodic), got ${fmtValue(opts)}`);
   const periodic = o.periodic ?? true;
   if (typeof periodic !== "boolean") throw new TensileError(`${name}: expected periodic to be a boolean, got ${fmtValue(periodic)}`);
-  const dtype = checkDType(name, o.dtype ?? "float32");
+  const dtype = checkDType(name, o.dtype ?? getDefaultDtype());
   if (!isFloating(dtype)) throw new TensileError(`${name}: expects floating point dtypes, got ${dtype}`);
   const out = arrayFor(dtype, n);
   if (n === 1) out[0] = 1;

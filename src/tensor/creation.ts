@@ -1,6 +1,6 @@
 import { getBackend, withBackend } from "../backends/registry.js";
 import { TensileError } from "../errors.js";
-import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, isFloating } from "./dtype.js";
+import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, getDefaultDtype, isFloating } from "./dtype.js";
 import { Generator, defaultGenerator } from "./random.js";
 import { MAX_ELEMENTS, checkShape, numelOf, sizeAndOptions } from "./shape.js";
 import { linspaceValues } from "./linspace.js";
@@ -85,8 +85,8 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions &
   };
   walk(data, 0);
   // PyTorch infers an integer dtype from integer data; JS cannot tell 1.0 from 1, so a tensor that
-  // asks for gradients is taken as float32 (documented in docs/pytorch-names.md).
-  const inferred = flat.length && allBool ? "bool" : flat.length && allInt && !opts.requiresGrad ? "int32" : "float32";
+  // asks for gradients is taken as floating point, the default dtype (documented in docs/pytorch-names.md).
+  const inferred = flat.length && allBool ? "bool" : flat.length && allInt && !opts.requiresGrad ? "int32" : getDefaultDtype();
   const dtype = checkDType("tensor", opts.dtype ?? inferred);
   const a = arrayFor(dtype, flat.length);
   flat.forEach((v, i) => (a[i] = typeof v === "boolean" ? (v ? 1 : 0) : dtype === "bool" ? (v ? 1 : 0) : v));
@@ -104,7 +104,7 @@ export function full(shape: readonly number[], value: number, opts: CreateOption
 }
 function filled(op: string, shape: readonly number[], value: number, opts: CreateOptions): Tensor {
   checkShape(op, shape);
-  const dtype = checkDType(op, opts.dtype ?? (typeof value === "boolean" ? "bool" : "float32"));
+  const dtype = checkDType(op, opts.dtype ?? (typeof value === "boolean" ? "bool" : getDefaultDtype()));
   const a = arrayFor(dtype, numelOf(shape));
   a.fill(dtype === "bool" ? (value ? 1 : 0) : value);
   return make(a, shape, opts.requiresGrad);
@@ -141,7 +141,7 @@ export function arange(start: number, end?: number | CreateOptions, step: number
     throw new TensileError(`arange: upper bound and larger bound inconsistent with step sign (start=${start}, end=${end}, step=${step})`);
   const n = Math.max(0, Math.ceil((end - start) / step));
   if (n > MAX_ELEMENTS) throw new TensileError(`arange: ${start} -> ${end} with step ${step} gives ${n} elements, more than a tensor can hold (${MAX_ELEMENTS})`);
-  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : "float32");
+  const dtype = opts.dtype ?? ([start, end, step].every(Number.isInteger) ? "int32" : getDefaultDtype());
   const a = arrayFor(checkDType("arange", dtype), n);
   for (let i = 0; i < n; i++) a[i] = start + i * step;
   return make(a, [n], opts.requiresGrad);
@@ -150,7 +150,7 @@ export function arange(start: number, end?: number | CreateOptions, step: number
 export function linspace(start: number, end: number, steps: number, opts: CreateOptions = {}): Tensor {
   opts ??= {};
   if (!Number.isInteger(steps) || steps < 0) throw new TensileError(`linspace: number of steps must be non-negative, got ${steps}`);
-  const dtype = checkDType("linspace", opts.dtype ?? "float32");
+  const dtype = checkDType("linspace", opts.dtype ?? getDefaultDtype());
   const a = arrayFor(dtype, steps);
   if (steps === 1) a[0] = dtype === "bool" ? (start ? 1 : 0) : start;
   else if (steps > 1) a.set(linspaceValues(start, end, steps, dtype === "bool" ? "int32" : dtype));
@@ -163,12 +163,12 @@ export function eye(n: number, m: number | CreateOptions = n, opts: CreateOption
   if (!Number.isInteger(n) || n < 0) throw new TensileError(`eye: n must be a non-negative integer, got ${n}`);
   if (!Number.isInteger(m) || m < 0) throw new TensileError(`eye: m must be a non-negative integer, got ${m}`);
   checkShape("eye", [n, m]);
-  const a = arrayFor(checkDType("eye", opts.dtype ?? "float32"), n * m);
+  const a = arrayFor(checkDType("eye", opts.dtype ?? getDefaultDtype()), n * m);
   for (let i = 0; i < Math.min(n, m); i++) a[i * m + i] = 1;
   return make(a, [n, m], opts.requiresGrad);
 }
 
-function randomFill(op: string, shape: readonly number[], opts: RandomOptions, fill: (g: Generator, a: TypedArray) => void, defaultDtype: DType = "float32"): Tensor {
+function randomFill(op: string, shape: readonly number[], opts: RandomOptions, fill: (g: Generator, a: TypedArray) => void, defaultDtype: DType = getDefaultDtype()): Tensor {
   checkShape(op, shape);
   const dtype = checkDType(op, opts.dtype ?? defaultDtype);
   const g = opts.generator ?? defaultGenerator;
@@ -186,9 +186,9 @@ export function randint(low: number, high: number, shape: readonly number[], opt
   return randomFill("randint", shape, opts, (g, a) => { for (let i = 0; i < a.length; i++) a[i] = g.randint(low, high); }, "int32");
 }
 export const randLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
-  withBackend(t.backend, () => rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts }));
+  withBackend(t.backend, () => rand(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : getDefaultDtype(), ...opts }));
 export const randnLike = (t: Tensor, opts: RandomOptions = {}): Tensor =>
-  withBackend(t.backend, () => randn(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : "float32", ...opts }));
+  withBackend(t.backend, () => randn(t.shape, { dtype: isFloating(t.dtype) ? t.dtype : getDefaultDtype(), ...opts }));
 
 /** A random permutation of 0..n-1 (Fisher–Yates). */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
@@ -217,7 +217,7 @@ export function logspace(start: number, end: number, steps: number, base: number
   for (const [name, v] of [["start", start], ["end", end], ["base", base]] as const)
     if (typeof v !== "number") throw new TensileError(`logspace: ${name} must be a number, got ${typeof v}`);
   if (!Number.isInteger(steps) || steps < 0) throw new TensileError(`logspace: number of steps must be non-negative, got ${steps}`);
-  const a = arrayFor(checkDType("logspace", opts.dtype ?? "float32"), steps);
+  const a = arrayFor(checkDType("logspace", opts.dtype ?? getDefaultDtype()), steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) a[i] = Math.pow(base, i < steps / 2 ? start + step * i : end - step * (steps - 1 - i));
   return make(a, [steps], opts.requiresGrad);

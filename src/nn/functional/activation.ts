@@ -11,7 +11,7 @@ import { type Tensor, randLike, sigmoid, softmax, softplus, tanh, where, zerosLi
 import { TensileError, fmtShape } from "../../errors.js";
 import { inPlace } from "../../ops/inplace.js";
 import { assertTensor, castTo } from "../../ops/util.js";
-import { isFloating } from "../../tensor/dtype.js";
+import { getDefaultDtype, isFloating } from "../../tensor/dtype.js";
 import { normalizeDim } from "../../tensor/shape.js";
 
 export {
@@ -31,7 +31,7 @@ type T = Tensor;
 /** The input as a floating tensor (integers become float32, as the core activations do). */
 function floatIn(op: string, x: unknown): T {
   assertTensor(op, x);
-  return castTo(x, isFloating(x.dtype) ? x.dtype : "float32");
+  return castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
 }
 
 function num(op: string, name: string, v: unknown): number {
