@@ -112,7 +112,7 @@ for (const backend of backendsUnderTest()) {
     test("agrees with nn.MultiheadAttention holding the same parameters", on(() => {
       const mha = new nn.MultiheadAttention(I.E, I.H, { dtype: "float64" }).eval();
       noGrad(() => {
-        mha.in_proj_weight.copy_(f64(I.wIn));
+        mha.in_proj_weight!.copy_(f64(I.wIn));
         mha.in_proj_bias!.copy_(f64(I.bIn));
         mha.out_proj.weight.copy_(f64(I.wOut));
         mha.out_proj.bias!.copy_(f64(I.bOut));

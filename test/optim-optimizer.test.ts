@@ -28,7 +28,8 @@ test("bad options throw PyTorch's messages, naming the optimizer", () => {
   for (const name of Object.keys(ALL)) {
     const Cls = ALL[name]!;
     throwsTensile(() => new Cls([param()], { lr: -0.1 }), `${name}: invalid learning rate: -0.1`);
-    throwsTensile(() => new Cls([param()], { lr: 0.1, weight_decay: 0.1 }), new RegExp(`^${name}: unknown option "weight_decay" \\(expected one of: lr, `));
+    throwsTensile(() => new Cls([param()], { lr: 0.1, weight_decay: 0.1 }), new RegExp(`^${name}: unknown option "weight_decay" \\(Tensile's options are camelCase: "weightDecay"\\)`));
+    throwsTensile(() => new Cls([param()], { lr: 0.1, weightDecy: 0.1 }), new RegExp(`^${name}: unknown option "weightDecy" \\(expected one of: lr, `));
     throwsTensile(() => new Cls([param()], { lr: 0.1, weightDecay: -1 }), `${name}: invalid weightDecay value: -1`);
     throwsTensile(() => new Cls([param()], { lr: NaN }), `${name}: invalid learning rate: NaN`);
     // per-group options are validated too

@@ -372,11 +372,11 @@ test("mistakes throw a TensileError naming the call and the argument, never pass
     [() => new nn.Embedding(10, 3, 0, 1, 2, true as never), /^Embedding: scaleGradByFreq=true is not supported/],
     [() => new nn.Embedding(10, 3, 0, null, 2, false, false, zeros([10, 3]) as never), /^Embedding: an initial _weight is not supported; use Embedding\.fromPretrained/],
     [() => new nn.Transformer(8, 2, { dModel: 16 }), /^Transformer: dModel given both positionally and as an option/],
-    [() => new nn.Transformer({ d_model: 8 } as never), /^TransformerEncoderLayer: unknown option "d_model"/],
+    [() => new nn.Transformer({ d_model: 8 } as never), /^Transformer: unknown option "d_model" \(Tensile's options are camelCase: "dModel"\)/],
     [() => new nn.RNN(4, 8, 1, "yes" as never, true as never), /^RNN: Unknown nonlinearity 'yes'/],
     [() => new nn.RNN(4, 8, 1, 1 as never), /^RNN: bias must be a boolean, got 1/],
     [() => new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16 } as never), /^TransformerEncoderLayer: unknown option "dim_feedforward"/],
-    [() => new nn.MultiheadAttention(8, 2, 0, true, false, false, 4), /^MultiheadAttention: kdim and vdim other than embed_dim are not supported/],
+    [() => new nn.MultiheadAttention(8, 2, 0, true, false, false, 0), /^MultiheadAttention: kdim must be a positive integer or null, got 0/],
     [() => new nn.Upsample(null, 2, { mode: "bilinear", align_corners: true } as never), /^Upsample: unknown option "align_corners"/],
     [() => new nn.LeakyReLU(0.2, "yes" as never), /^LeakyReLU: inplace must be a boolean/],
     [() => new nn.Dropout(0.5, 1 as never), /^Dropout: inplace must be a boolean, got 1/],
@@ -411,4 +411,15 @@ test("channel dropouts take { inplace }, AveragedModel and MNIST PyTorch's posit
   // torchvision's MNIST(root, train, ...): the first argument is the root folder
   throwsTensile(() => new data.datasets.MNIST("/nonexistent-mnist-root", false), /^MNIST: .*(t10k-images|not found).*\/nonexistent-mnist-root|^MNIST: .*\/nonexistent-mnist-root/);
   throwsTensile(() => new data.datasets.MNIST(3 as never), /^MNIST: the first argument \(options, or torchvision's root folder\) must be an options object/);
+});
+
+test("nn.functional refuses PyTorch's snake_case option names instead of ignoring them", () => {
+  const x = ramp([2, 3]), y = tensor([0, 2]);
+  throwsTensile(() => F.crossEntropy(x, y, { label_smoothing: 0.1 } as never), /^crossEntropy: unknown option "label_smoothing" \(Tensile's options are camelCase: "labelSmoothing"\)/);
+  throwsTensile(() => F.nllLoss(x, y, { ignore_index: 1 } as never), /^nllLoss: unknown option "ignore_index" .*"ignoreIndex"/);
+  const img = ramp([1, 1, 4, 4]), w = ramp([1, 1, 2, 2]);
+  throwsTensile(() => F.conv2d(img, w, null, { padding_mode: "zeros" } as never), /^conv2d: unknown option "padding_mode" .*"paddingMode"/);
+  // the camelCase names still work, and mean what the snake_case ones mean in torch
+  assert.notDeepEqual(Array.from(F.crossEntropy(x, y, { labelSmoothing: 0.1 }).dataSync()), Array.from(F.crossEntropy(x, y).dataSync()));
+  assert.deepEqual([...F.conv2d(img, w, null, { padding: 1 }).shape], [1, 1, 5, 5]);
 });

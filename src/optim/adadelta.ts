@@ -1,8 +1,10 @@
 import { type Tensor, TensileError, zerosLike } from "../core.js";
-import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdadeltaOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
   /** Coefficient γ that scales the delta before it is applied (default 1.0). */
   lr?: number;
   /** Decay ρ of the running averages (default 0.9). */
@@ -38,7 +40,7 @@ export class Adadelta extends Optimizer<AdadeltaParamGroup> {
   /** PyTorch's positional order (lr, rho, eps, weightDecay, foreach), then an optional options object. */
   constructor(params: Params<AdadeltaOptions>, ...args: WithOptions<[lr: number, rho: number, eps: number, weightDecay: number, foreach: boolean | null], AdadeltaOptions>);
   constructor(params: Params<AdadeltaOptions>, ...args: unknown[]) {
-    const options = positionalOptions<AdadeltaOptions>("Adadelta", args, { keys: ["lr", "rho", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("Adadelta", positionalOptions<AdadeltaOptions>("Adadelta", args, { keys: ["lr", "rho", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" }), ["foreach"]);
     checkOptionNames("Adadelta", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1.0, rho: options.rho ?? 0.9, eps: options.eps ?? 1e-6,

@@ -1,8 +1,10 @@
 import { type Tensor, fullLike } from "../core.js";
-import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdagradOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
   /** Learning rate γ (default 1e-2). */
   lr?: number;
   /** Learning-rate decay η (default 0). */
@@ -33,14 +35,16 @@ function validate(o: Record<string, unknown>): void {
 
 /**
  * Adagrad (PyTorch's `torch.optim.Adagrad`; Duchi et al., 2011). The rule is in `adagrad`.
- * Per-parameter state, created for every parameter at construction as in PyTorch: `step`, `sum`.
+ * Per-parameter state, created for every parameter at construction as in PyTorch: `step`, `sum`
+ * (filled with the constructor's `initialAccumulatorValue`, as PyTorch 1.13; a group's own value
+ * only applies to groups added later with `addParamGroup`).
  */
 export class Adagrad extends Optimizer<AdagradParamGroup> {
   constructor(params: Params<AdagradOptions>, options?: AdagradOptions);
   /** PyTorch's positional order (lr, lrDecay, weightDecay, initialAccumulatorValue, eps, foreach), then an optional options object. */
   constructor(params: Params<AdagradOptions>, ...args: WithOptions<[lr: number, lrDecay: number, weightDecay: number, initialAccumulatorValue: number, eps: number, foreach: boolean | null], AdagradOptions>);
   constructor(params: Params<AdagradOptions>, ...args: unknown[]) {
-    const options = positionalOptions<AdagradOptions>("Adagrad", args, { keys: ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("Adagrad", positionalOptions<AdagradOptions>("Adagrad", args, { keys: ["lr", "lrDecay", "weightDecay", "initialAccumulatorValue", "eps", "foreach"], ignore: ["foreach"], after: "params" }), ["foreach"]);
     checkOptionNames("Adagrad", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, lrDecay: options.lrDecay ?? 0, eps: options.eps ?? 1e-10,
@@ -49,14 +53,18 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
     };
     validate(defaults);
     super("Adagrad", params, defaults);
-    for (const g of this.paramGroups) for (const p of g.params) this.initState(p, g);
+    // PyTorch 1.13 fills every sum with the constructor's initial_accumulator_value, whatever a
+    // group's own value says.
+    for (const g of this.paramGroups) for (const p of g.params) this.initState(p, defaults.initialAccumulatorValue);
   }
 
-  private initState(p: Tensor, group: AdagradParamGroup): AdagradState {
+  /** A parameter of a group added later gets its state on its first step, from its group's value
+   * (PyTorch 1.13 fails there with KeyError: 'sum'). */
+  private initState(p: Tensor, initialAccumulatorValue: number): AdagradState {
     const s = this.stateOf(p);
     if (s.step === undefined) {
       s.step = 0;
-      s.sum = fullLike(p, group.initialAccumulatorValue);
+      s.sum = fullLike(p, initialAccumulatorValue);
     }
     return s as unknown as AdagradState;
   }
@@ -72,7 +80,7 @@ export class Adagrad extends Optimizer<AdagradParamGroup> {
       if (grad === null) continue;
       params.push(p);
       grads.push(grad);
-      state.push(this.initState(p, group));
+      state.push(this.initState(p, group.initialAccumulatorValue));
     }
     adagrad(params, grads, state, group);
   }

@@ -1,10 +1,16 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { bumpVersion } from "../ops/inplace.js";
 import { canFuse } from "./fused.js";
-import { type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkBetas, checkNonNegative, checkOptionNames, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdamOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
+  /** PyTorch's `capturable`: only false (or null) is accepted. */
+  capturable?: boolean | null;
+  /** PyTorch's `differentiable`: only false (or null) is accepted. */
+  differentiable?: boolean | null;
   /** Learning rate γ (default 1e-3). */
   lr?: number;
   /** Decay rates [β1, β2] of the moment estimates (default [0.9, 0.999]). */
@@ -90,7 +96,8 @@ export class Adam extends AdamFamily {
   /** PyTorch's positional order (lr, betas, eps, weightDecay, amsgrad), then an optional options object. */
   constructor(params: Params<AdamOptions>, ...args: WithOptions<AdamPositional, AdamOptions>);
   constructor(params: Params<AdamOptions>, ...args: unknown[]) {
-    super("Adam", params, positionalOptions<AdamOptions>("Adam", args, { keys: ADAM_POSITIONAL, after: "params" }), false);
+    const options = positionalOptions<AdamOptions>("Adam", args, { keys: ADAM_POSITIONAL, after: "params" });
+    super("Adam", params, dropImplementationSwitches("Adam", options, ["foreach", "capturable", "differentiable"]), false);
   }
 }
 
@@ -103,7 +110,8 @@ export class AdamW extends AdamFamily {
   /** PyTorch's positional order (lr, betas, eps, weightDecay, amsgrad), then an optional options object. */
   constructor(params: Params<AdamOptions>, ...args: WithOptions<AdamPositional, AdamOptions>);
   constructor(params: Params<AdamOptions>, ...args: unknown[]) {
-    super("AdamW", params, positionalOptions<AdamOptions>("AdamW", args, { keys: ADAM_POSITIONAL, after: "params" }), true);
+    const options = positionalOptions<AdamOptions>("AdamW", args, { keys: ADAM_POSITIONAL, after: "params" });
+    super("AdamW", params, dropImplementationSwitches("AdamW", options, ["foreach", "capturable"]), true);
   }
 }
 

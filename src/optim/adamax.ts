@@ -1,9 +1,11 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { validateAdamOptions } from "./adam.js";
-import { type ParamGroup, type Params, Optimizer, checkOptionNames } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkOptionNames, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface AdamaxOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
   /** Learning rate γ (default 2e-3). */
   lr?: number;
   /** Decay rates [β1, β2] of the first moment and the infinity norm (default [0.9, 0.999]). */
@@ -31,7 +33,7 @@ export class Adamax extends Optimizer<AdamaxParamGroup> {
   /** PyTorch's positional order (lr, betas, eps, weightDecay, foreach), then an optional options object. */
   constructor(params: Params<AdamaxOptions>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, foreach: boolean | null], AdamaxOptions>);
   constructor(params: Params<AdamaxOptions>, ...args: unknown[]) {
-    const options = positionalOptions<AdamaxOptions>("Adamax", args, { keys: ["lr", "betas", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("Adamax", positionalOptions<AdamaxOptions>("Adamax", args, { keys: ["lr", "betas", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" }), ["foreach"]);
     checkOptionNames("Adamax", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 2e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

@@ -1,8 +1,10 @@
 import { type Tensor, TensileError, zerosLike } from "../core.js";
-import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface ASGDOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
   /** Learning rate γ (default 1e-2). */
   lr?: number;
   /** Decay term λ (default 1e-4). */
@@ -41,7 +43,7 @@ export class ASGD extends Optimizer<ASGDParamGroup> {
   /** PyTorch's positional order (lr, lambd, alpha, t0, weightDecay, foreach, maximize), then an optional options object. */
   constructor(params: Params<ASGDOptions>, ...args: WithOptions<[lr: number, lambd: number, alpha: number, t0: number, weightDecay: number, foreach: boolean | null, maximize: boolean], ASGDOptions>);
   constructor(params: Params<ASGDOptions>, ...args: unknown[]) {
-    const options = positionalOptions<ASGDOptions>("ASGD", args, { keys: ["lr", "lambd", "alpha", "t0", "weightDecay", "foreach", "maximize"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("ASGD", positionalOptions<ASGDOptions>("ASGD", args, { keys: ["lr", "lambd", "alpha", "t0", "weightDecay", "foreach", "maximize"], ignore: ["foreach"], after: "params" }), ["foreach"]);
     checkOptionNames("ASGD", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, lambd: options.lambd ?? 1e-4, alpha: options.alpha ?? 0.75, t0: options.t0 ?? 1e6,

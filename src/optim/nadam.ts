@@ -1,9 +1,11 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { validateAdamOptions } from "./adam.js";
-import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface NAdamOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
   /** Learning rate γ (default 2e-3). */
   lr?: number;
   /** Decay rates [β1, β2] of the moment estimates (default [0.9, 0.999]). */
@@ -36,7 +38,7 @@ export class NAdam extends Optimizer<NAdamParamGroup> {
   /** PyTorch's positional order (lr, betas, eps, weightDecay, momentumDecay, foreach), then an optional options object. */
   constructor(params: Params<NAdamOptions>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, momentumDecay: number, foreach: boolean | null], NAdamOptions>);
   constructor(params: Params<NAdamOptions>, ...args: unknown[]) {
-    const options = positionalOptions<NAdamOptions>("NAdam", args, { keys: ["lr", "betas", "eps", "weightDecay", "momentumDecay", "foreach"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("NAdam", positionalOptions<NAdamOptions>("NAdam", args, { keys: ["lr", "betas", "eps", "weightDecay", "momentumDecay", "foreach"], ignore: ["foreach"], after: "params" }), ["foreach"]);
     checkOptionNames("NAdam", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 2e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

@@ -48,6 +48,30 @@ export function checkOptionNames(op: string, options: object | null, known: read
   }
 }
 
+/** PyTorch's switches that choose how an optimizer runs, not what it computes. */
+export type ImplementationSwitch = "foreach" | "differentiable" | "capturable";
+
+/**
+ * Accepts and drops the implementation switches PyTorch 1.13's optimizer `op` takes as keywords, so
+ * code written for PyTorch runs unchanged: `foreach` (true, false or null: Tensile has one code path,
+ * which computes what PyTorch's default single-tensor path does), `differentiable` and `capturable`
+ * (false or null only: a step autograd can differentiate through, and CUDA-graph capture, are not
+ * supported). Returns `options` without them; other names are left to `checkOptionNames`.
+ */
+export function dropImplementationSwitches<O extends object>(op: string, options: O, switches: readonly ImplementationSwitch[]): O {
+  if (options === null || typeof options !== "object") return options;
+  const out = { ...options } as Record<string, unknown>;
+  for (const k of switches) {
+    if (!(k in out)) continue;
+    const v = out[k];
+    if (v !== undefined && v !== null && typeof v !== "boolean") throw new TensileError(`${op}: ${k} must be a boolean or null, got ${fmt(v)}`);
+    if (k !== "foreach" && v === true)
+      throw new TensileError(`${op}: ${k}=true is not supported (${k === "differentiable" ? "a step that autograd can differentiate through" : "CUDA graph capture"}); Tensile's steps run under noGrad`);
+    delete out[k];
+  }
+  return out as O;
+}
+
 /** PyTorch's `if not 0.0 <= value: raise ValueError("Invalid <what>: <value>")`, NaN included. */
 export function checkNonNegative(op: string, what: string, v: unknown): void {
   if (v === undefined) return;
@@ -126,6 +150,7 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
         throw new TensileError(`${this.name}: optimizer can only optimize Tensors, but params[${i}]${where} is ${fmt(p)}`);
       if (!p.isLeaf && !p._retainsGrad) throw new TensileError(`${this.name}: can't optimize a non-leaf Tensor (params[${i}]${where})`);
     });
+    group = dropImplementationSwitches(this.name, group, ["foreach", "differentiable", "capturable"]);
     checkOptionNames(this.name, group, ["params", ...Object.keys(this.defaults)], where);
     const merged: Record<string, unknown> = { ...this.defaults };
     for (const [k, v] of Object.entries(group)) if (k !== "params" && v !== undefined) merged[k] = v;

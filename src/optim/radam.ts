@@ -1,9 +1,11 @@
 import { type Tensor, zerosLike } from "../core.js";
 import { validateAdamOptions } from "./adam.js";
-import { type ParamGroup, type Params, Optimizer, checkOptionNames } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkOptionNames, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface RAdamOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
   /** Learning rate γ (default 1e-3). */
   lr?: number;
   /** Decay rates [β1, β2] of the moment estimates (default [0.9, 0.999]). */
@@ -29,7 +31,7 @@ export class RAdam extends Optimizer<RAdamParamGroup> {
   /** PyTorch's positional order (lr, betas, eps, weightDecay, foreach), then an optional options object. */
   constructor(params: Params<RAdamOptions>, ...args: WithOptions<[lr: number, betas: [number, number], eps: number, weightDecay: number, foreach: boolean | null], RAdamOptions>);
   constructor(params: Params<RAdamOptions>, ...args: unknown[]) {
-    const options = positionalOptions<RAdamOptions>("RAdam", args, { keys: ["lr", "betas", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("RAdam", positionalOptions<RAdamOptions>("RAdam", args, { keys: ["lr", "betas", "eps", "weightDecay", "foreach"], ignore: ["foreach"], after: "params" }), ["foreach"]);
     checkOptionNames("RAdam", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-3, betas: options.betas ?? [0.9, 0.999], eps: options.eps ?? 1e-8,

@@ -1,8 +1,12 @@
 import { type Tensor, zerosLike } from "../core.js";
-import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface RMSpropOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
+  /** PyTorch's `differentiable`: only false (or null) is accepted. */
+  differentiable?: boolean | null;
   /** Learning rate γ (default 1e-2). */
   lr?: number;
   /** Smoothing constant α of the squared-gradient average (default 0.99). */
@@ -43,7 +47,7 @@ export class RMSprop extends Optimizer<RMSpropParamGroup> {
   /** PyTorch's positional order (lr, alpha, eps, weightDecay, momentum, centered, foreach, maximize), then an optional options object. */
   constructor(params: Params<RMSpropOptions>, ...args: WithOptions<[lr: number, alpha: number, eps: number, weightDecay: number, momentum: number, centered: boolean, foreach: boolean | null, maximize: boolean], RMSpropOptions>);
   constructor(params: Params<RMSpropOptions>, ...args: unknown[]) {
-    const options = positionalOptions<RMSpropOptions>("RMSprop", args, { keys: ["lr", "alpha", "eps", "weightDecay", "momentum", "centered", "foreach", "maximize"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("RMSprop", positionalOptions<RMSpropOptions>("RMSprop", args, { keys: ["lr", "alpha", "eps", "weightDecay", "momentum", "centered", "foreach", "maximize"], ignore: ["foreach"], after: "params" }), ["foreach", "differentiable"]);
     checkOptionNames("RMSprop", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, momentum: options.momentum ?? 0, alpha: options.alpha ?? 0.99, eps: options.eps ?? 1e-8,

@@ -1,8 +1,10 @@
 import { type Tensor, TensileError, fullLike, zerosLike } from "../core.js";
-import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, fmt, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface RpropOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
   /** Learning rate γ: the initial step size of every element (default 1e-2). */
   lr?: number;
   /** Multiplicative decrease and increase factors [η−, η+], 0 < η− < 1 < η+ (default [0.5, 1.2]). */
@@ -43,7 +45,7 @@ export class Rprop extends Optimizer<RpropParamGroup> {
   /** PyTorch's positional order (lr, etas, stepSizes, foreach, maximize), then an optional options object. */
   constructor(params: Params<RpropOptions>, ...args: WithOptions<[lr: number, etas: [number, number], stepSizes: [number, number], foreach: boolean | null, maximize: boolean], RpropOptions>);
   constructor(params: Params<RpropOptions>, ...args: unknown[]) {
-    const options = positionalOptions<RpropOptions>("Rprop", args, { keys: ["lr", "etas", "stepSizes", "foreach", "maximize"], ignore: ["foreach"], after: "params" });
+    const options = dropImplementationSwitches("Rprop", positionalOptions<RpropOptions>("Rprop", args, { keys: ["lr", "etas", "stepSizes", "foreach", "maximize"], ignore: ["foreach"], after: "params" }), ["foreach"]);
     checkOptionNames("Rprop", options, OPTIONS);
     const defaults = {
       lr: options.lr ?? 1e-2, etas: options.etas ?? [0.5, 1.2], stepSizes: options.stepSizes ?? [1e-6, 50],

@@ -1,10 +1,14 @@
 import { type Tensor, TensileError, zerosLike } from "../core.js";
 import { bumpVersion } from "../ops/inplace.js";
 import { canFuse } from "./fused.js";
-import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames } from "./optimizer.js";
+import { type ParamGroup, type Params, Optimizer, checkNonNegative, checkOptionNames, dropImplementationSwitches } from "./optimizer.js";
 import { type WithOptions, positionalOptions } from "../utils/positional.js";
 
 export interface SGDOptions {
+  /** PyTorch's implementation switch: accepted and ignored (Tensile computes what PyTorch's default single-tensor path does). */
+  foreach?: boolean | null;
+  /** PyTorch's `differentiable`: only false (or null) is accepted. */
+  differentiable?: boolean | null;
   /** Learning rate γ (required, here or in every group). */
   lr?: number;
   /** Momentum factor μ (default 0). */
@@ -59,7 +63,7 @@ export class SGD extends Optimizer<SGDParamGroup> {
   /** PyTorch's positional order (lr, momentum, dampening, weightDecay, nesterov), then an optional options object. */
   constructor(params: Params<SGDOptions>, ...args: WithOptions<[lr: number, momentum: number, dampening: number, weightDecay: number, nesterov: boolean], SGDOptions>);
   constructor(params: Params<SGDOptions>, ...args: unknown[]) {
-    const options = positionalOptions<SGDOptions>("SGD", args, { keys: ["lr", "momentum", "dampening", "weightDecay", "nesterov"], after: "params" });
+    const options = dropImplementationSwitches("SGD", positionalOptions<SGDOptions>("SGD", args, { keys: ["lr", "momentum", "dampening", "weightDecay", "nesterov"], after: "params" }), ["foreach", "differentiable"]);
     checkOptionNames("SGD", options, [...OPTIONS, "fused"]);
     const defaults = {
       lr: options.lr, momentum: options.momentum ?? 0, dampening: options.dampening ?? 0,

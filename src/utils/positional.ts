@@ -71,7 +71,8 @@ export interface PositionalSpec {
  * options object. A positional `undefined` or `null` means "not given" (the default). Throws a
  * TensileError naming `op` for an options object that is not last, too many positional values,
  * a value given both positionally and as an option, or a non-boolean in an ignored slot.
- * Option names inside the object are left for the caller to check.
+ * Option names inside the object are checked against `spec.known` when given; without it only
+ * snake_case names (PyTorch's spelling, never Tensile's) are refused.
  */
 export function positionalOptions<O extends object>(op: string, args: readonly unknown[], spec: PositionalSpec): O {
   let n = args.length;
@@ -84,6 +85,14 @@ export function positionalOptions<O extends object>(op: string, args: readonly u
     const allowed = [...keys.filter((k) => !ignore.includes(k)), ...known];
     for (const k of Object.keys(options))
       if (!allowed.includes(k)) throw new TensileError(`${op}: unknown option "${k}" (expected one of: ${allowed.join(", ")})`);
+  } else {
+    // without a full list of names (nn.functional), PyTorch's snake_case spelling is still caught:
+    // Tensile's options are camelCase, and `{ label_smoothing: 0.1 }` would otherwise be ignored
+    for (const k of Object.keys(options))
+      if (k.includes("_") && !keys.includes(k)) {
+        const camel = k.replace(/_+([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+        throw new TensileError(`${op}: unknown option "${k}" (Tensile's options are camelCase: ${JSON.stringify(camel)})`);
+      }
   }
   const misplaced = positional.findIndex(isOptionsObject);
   if (misplaced !== -1)

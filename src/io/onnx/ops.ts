@@ -383,6 +383,7 @@ export function recurrent(g: Graph, m: L.RNN | L.LSTM | L.GRU, args: readonly un
   if (!(x instanceof Tensor)) throw new TensileError(`exportOnnx: ${name} on ${fmtValue(x)} (a PackedSequence?) is not supported; export it on a padded batch`);
   if (x.ndim !== 3) throw new TensileError(`exportOnnx: ${name} on an unbatched ${fmtShape(x.shape)} input is not supported; add a batch dim`);
   const kind = m instanceof L.LSTM ? "LSTM" : m instanceof L.GRU ? "GRU" : "RNN";
+  if (m.projSize > 0) throw new TensileError(`exportOnnx: ${name} with projSize ${m.projSize} is not supported (ONNX's LSTM has no projection)`);
   const H = m.hiddenSize, D = m.bidirectional ? 2 : 1, Lyr = m.numLayers;
   const order = GATE_ORDER[kind];
   const base = g.params.get(m.parameters()[0]!)?.replace(/\.weight_ih_l0$/, "") ?? name.toLowerCase();

@@ -5,7 +5,9 @@
  * PyTorch's, so state dicts move between the two: `weight_ih_l{k}` [G·H, in], `weight_hh_l{k}`
  * [G·H, H], `bias_ih_l{k}`, `bias_hh_l{k}` [G·H] (suffix `_reverse` for the backward direction),
  * G = 1 (RNN), 4 (LSTM: input, forget, cell, output gates) or 3 (GRU: reset, update, new), all
- * initialised U(−1/√H, 1/√H).
+ * initialised U(−1/√H, 1/√H). An LSTM with `projSize` P > 0 adds `weight_hr_l{k}` [P, H], which
+ * projects each step's hidden state: h is then [.., P], and `weight_hh` [4H, P] (layers above the
+ * first take D·P inputs), as PyTorch's LSTM with projections.
  *
  * Each time step is written with Tensor ops (one matmul for the recurrent term; the input term of
  * every step comes from one matmul over the whole sequence first), so autograd gives
@@ -48,13 +50,23 @@ export interface RNNOptions {
   dtype?: DType;
 }
 
-/** One step: the new hidden state (and cell state for LSTM) from the input term gi and the state. */
-function step(mode: Mode, gi: Tensor, h: Tensor, c: Tensor | null, wHh: Tensor, bHh: Tensor | null): [Tensor, Tensor | null] {
+/** LSTM's options: `RNNOptions` plus `projSize`. */
+export interface LSTMOptions extends RNNOptions {
+  /** LSTM with projections: h_t = W_hr·(o_t·tanh(c_t)) of this size, 0 < projSize < hiddenSize (default 0: none). */
+  projSize?: number;
+}
+
+/**
+ * One step: the new hidden state (and cell state for LSTM) from the input term gi and the state;
+ * `wHr` (LSTM with projections) projects the new hidden state.
+ */
+function step(mode: Mode, gi: Tensor, h: Tensor, c: Tensor | null, wHh: Tensor, bHh: Tensor | null, wHr: Tensor | null = null): [Tensor, Tensor | null] {
   const gh = linear(h, wHh, bHh);
   if (mode === "LSTM") {
     const [i, f, g, o] = gi.add(gh).chunk(4, -1) as [Tensor, Tensor, Tensor, Tensor];
     const c2 = f.sigmoid().mul(c!).add(i.sigmoid().mul(g.tanh()));
-    return [o.sigmoid().mul(c2.tanh()), c2];
+    const h2 = o.sigmoid().mul(c2.tanh());
+    return [wHr ? linear(h2, wHr) : h2, c2];
   }
   if (mode === "GRU") {
     const [ir, iz, inn] = gi.chunk(3, -1) as [Tensor, Tensor, Tensor];
@@ -82,20 +94,27 @@ abstract class RNNBase extends Module {
   readonly batchFirst: boolean;
   readonly dropout: number;
   readonly bidirectional: boolean;
+  /** LSTM with projections: the size of h (0: none). */
+  readonly projSize: number;
   protected readonly mode: Mode;
   [param: string]: unknown;
 
-  constructor(mode: Mode, inputSize: number, hiddenSize: number, opts: RNNOptions) {
+  constructor(mode: Mode, inputSize: number, hiddenSize: number, opts: LSTMOptions) {
     super();
     if (!Object.hasOwn(NAMES, mode)) throw new TensileError(`RNNBase: mode must be "LSTM", "GRU", "RNN_TANH" or "RNN_RELU", got ${fmtValue(mode)}`);
     const name = NAMES[mode];
     if (typeof opts !== "object" || opts === null) throw new TensileError(`${name}: options must be an object, got ${fmtValue(opts)}`);
     const known = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional", "dtype", ...(name === "RNN" ? ["nonlinearity"] : name === "LSTM" ? ["projSize"] : [])];
+    if (name !== "LSTM" && Object.hasOwn(opts, "projSize")) throw new TensileError(`${name}: proj_size argument is only supported for LSTM, not RNN or GRU`);
     for (const k of Object.keys(opts)) if (!known.includes(k)) throw new TensileError(`${name}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
     const { numLayers = 1, bias = true, batchFirst = false, dropout: p = 0, bidirectional = false, dtype } = opts;
+    const projSize = opts.projSize ?? 0;
     checkSizes(name, { input_size: inputSize, hidden_size: hiddenSize });
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`${name}: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
     if (!(p >= 0 && p <= 1)) throw new TensileError(`${name}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${fmtValue(p)}`);
+    if (typeof projSize !== "number" || !Number.isInteger(projSize) || projSize < 0)
+      throw new TensileError(`${name}: proj_size should be a positive integer or zero to disable projections, got ${fmtValue(projSize)}`);
+    if (projSize > 0 && projSize >= hiddenSize) throw new TensileError(`${name}: proj_size has to be smaller than hidden_size (proj_size ${projSize}, hidden_size ${hiddenSize})`);
     if (hiddenSize === 0) throw new TensileError(`${name}: hidden_size must be greater than zero`);
     this.mode = mode;
     this.inputSize = inputSize;
@@ -105,18 +124,21 @@ abstract class RNNBase extends Module {
     this.batchFirst = batchFirst;
     this.dropout = p;
     this.bidirectional = bidirectional;
+    this.projSize = projSize;
     const G = GATES[mode] * hiddenSize, D = bidirectional ? 2 : 1;
-    // registered in PyTorch's order (layer, direction; w_ih, w_hh, b_ih, b_hh), so stateDict() lists them alike
+    const R = projSize > 0 ? projSize : hiddenSize; // the size of h
+    // registered in PyTorch's order (layer, direction; w_ih, w_hh, b_ih, b_hh, w_hr), so stateDict() lists them alike
     for (let l = 0; l < numLayers; l++) {
       for (let d = 0; d < D; d++) {
         const sfx = `_l${l}${d === 1 ? "_reverse" : ""}`;
-        const inF = l === 0 ? inputSize : hiddenSize * D;
+        const inF = l === 0 ? inputSize : R * D;
         this[`weight_ih${sfx}`] = new Parameter(empty([G, inF], { dtype }));
-        this[`weight_hh${sfx}`] = new Parameter(empty([G, hiddenSize], { dtype }));
+        this[`weight_hh${sfx}`] = new Parameter(empty([G, R], { dtype }));
         if (bias) {
           this[`bias_ih${sfx}`] = new Parameter(empty([G], { dtype }));
           this[`bias_hh${sfx}`] = new Parameter(empty([G], { dtype }));
         }
+        if (projSize > 0) this[`weight_hr${sfx}`] = new Parameter(empty([projSize, hiddenSize], { dtype }));
       }
     }
     this.resetParameters();
@@ -133,8 +155,8 @@ abstract class RNNBase extends Module {
 
   /**
    * Runs the sequence: input [T, N, in] (or [N, T, in] batch-first, or unbatched [T, in]); hx the
-   * initial states [L·D, N, H] (LSTM: [h0, c0]), zeros if omitted. Returns the last layer's
-   * outputs [T, N, D·H] and the final states of every layer and direction.
+   * initial states [L·D, N, H] (LSTM: [h0, c0], h0 [L·D, N, P] with projections), zeros if omitted.
+   * Returns the last layer's outputs [T, N, D·H] (D·P) and the final states of every layer and direction.
    */
   protected run(input: Tensor | PackedSequence, hx: Tensor | readonly Tensor[] | null | undefined): [Tensor | PackedSequence, Tensor, Tensor | null] {
     const name = NAMES[this.mode];
@@ -151,14 +173,15 @@ abstract class RNNBase extends Module {
       throw new TensileError(`${name}: input.size(-1) must be equal to input_size. Expected ${this.inputSize}, got ${x.shape[2]} (input ${fmtShape(input.shape)})`);
     const [T, N] = x.shape as [number, number];
     const D = this.bidirectional ? 2 : 1, H = this.hiddenSize, L = this.numLayers;
+    const R = this.projSize > 0 ? this.projSize : H; // the size of h
     const lstm = this.mode === "LSTM";
-    const want = [L * D, N, H];
     const state = (t: Tensor | undefined, what: string): Tensor => {
+      const want = [L * D, N, what === "cell" ? H : R];
       if (t === undefined) return zeros(want, { dtype: x.dtype });
       if (!(t instanceof Tensor)) throw new TensileError(`${name}: ${what} must be a Tensor, got ${fmtValue(t)}`);
       const s = batched ? t : t.ndim === 2 ? t.unsqueeze(1) : t;
       if (s.ndim !== 3 || s.shape.some((v, i) => v !== want[i]))
-        throw new TensileError(`${name}: Expected ${what} size ${fmtShape(batched ? want : [L * D, H])}, got ${fmtShape(t.shape)}`);
+        throw new TensileError(`${name}: Expected ${what} size ${fmtShape(batched ? want : [L * D, want[2]!])}, got ${fmtShape(t.shape)}`);
       // states come in the batch's own order; a packed batch runs longest first
       return packed?.sortedIndices ? indexSelect(s, 1, packed.sortedIndices) : s;
     };
@@ -179,14 +202,14 @@ abstract class RNNBase extends Module {
       const outs: Tensor[][] = [];
       for (let d = 0; d < D; d++) {
         const wIh = this.param("weight_ih", l, d)!, wHh = this.param("weight_hh", l, d)!;
-        const bIh = this.param("bias_ih", l, d), bHh = this.param("bias_hh", l, d);
+        const bIh = this.param("bias_ih", l, d), bHh = this.param("bias_hh", l, d), wHr = this.param("weight_hr", l, d);
         const gi = linear(x, wIh, bIh); // [T, N, G·H]: every step's input term in one product
         let h = h0.select(0, l * D + d);
         let c = c0 ? c0.select(0, l * D + d) : null;
         const seq: Tensor[] = new Array<Tensor>(T);
         for (let k = 0; k < T; k++) {
           const t = d === 0 ? k : T - 1 - k;
-          const [h2, c2] = step(this.mode, gi.select(0, t), h, c, wHh, bHh);
+          const [h2, c2] = step(this.mode, gi.select(0, t), h, c, wHh, bHh, wHr);
           // packed: a sequence past its end keeps its state (backwards: keeps h0 until its last step)
           h = masks ? where(masks[t]!, h2, h) : h2;
           c = masks && c ? where(masks[t]!, c2!, c) : c2;
@@ -197,7 +220,7 @@ abstract class RNNBase extends Module {
         if (c) cN.push(c);
       }
       const layerOut = T === 0
-        ? zeros([0, N, D * H], { dtype: x.dtype })
+        ? zeros([0, N, D * R], { dtype: x.dtype })
         : D === 1 ? stack(outs[0]!, 0) : stack(outs[0]!.map((f, t) => cat([f, outs[1]![t]!], -1)), 0);
       x = l < L - 1 && this.dropout > 0 ? dropout(layerOut, this.dropout, this.training) : layerOut;
     }
@@ -218,6 +241,7 @@ abstract class RNNBase extends Module {
   override extraRepr(): string {
     // as torch 1.13's, which leaves the nonlinearity out
     let s = `${this.inputSize}, ${this.hiddenSize}`;
+    if (this.projSize !== 0) s += `, proj_size=${this.projSize}`;
     if (this.numLayers !== 1) s += `, num_layers=${this.numLayers}`;
     if (!this.bias) s += ", bias=False";
     if (this.batchFirst) s += ", batch_first=True";
@@ -265,19 +289,22 @@ export class RNN extends RNNBase {
 
 /**
  * Long short-term memory: gates i, f, g, o = σ, σ, tanh, σ of W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh;
- * c_t = f·c_{t−1} + i·g, h_t = o·tanh(c_t).
+ * c_t = f·c_{t−1} + i·g, h_t = o·tanh(c_t) — or, with `projSize` P, h_t = W_hr·(o·tanh(c_t)).
  *
- * Shapes: input as RNN, hx [h0, c0] each [L·D, N, H] → [output [T, N, D·H], [h_n, c_n]].
+ * Shapes: input as RNN, hx [h0, c0] each [L·D, N, H] (h0 [L·D, N, P] with projections) →
+ * [output [T, N, D·H] (D·P), [h_n, c_n]].
+ * ```ts
+ * const lstm = new nn.LSTM(10, 20, { projSize: 5, bidirectional: true });
+ * const [out, [h, c]] = lstm.forward(randn([7, 3, 10])); // out [7, 3, 10]; h [2, 3, 5]; c [2, 3, 20]
+ * ```
  */
 export class LSTM extends RNNBase {
-  constructor(inputSize: number, hiddenSize: number, opts?: RNNOptions & { projSize?: number });
+  constructor(inputSize: number, hiddenSize: number, opts?: LSTMOptions);
   /** PyTorch's positional order (numLayers, bias, batchFirst, dropout, bidirectional, projSize), then an optional options object. */
   constructor(inputSize: number, hiddenSize: number, ...args: PositionalArgs<[numLayers: number, bias: boolean, batchFirst: boolean,
-    dropout: number, bidirectional: boolean, projSize: number], RNNOptions & { projSize?: number }>);
+    dropout: number, bidirectional: boolean, projSize: number], LSTMOptions>);
   constructor(inputSize: number, hiddenSize: number, ...args: unknown[]) {
-    const opts = positionalOptions<RNNOptions & { projSize?: number }>("LSTM", args, { keys: [...RNN_POSITIONAL, "projSize"], after: "hiddenSize" });
-    if (opts.projSize) throw new TensileError("LSTM: projSize (LSTM with projections) is not supported");
-    super("LSTM", inputSize, hiddenSize, opts);
+    super("LSTM", inputSize, hiddenSize, positionalOptions<LSTMOptions>("LSTM", args, { keys: [...RNN_POSITIONAL, "projSize"], after: "hiddenSize" }));
   }
   override forward(input: Tensor, hx?: readonly [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]];
   override forward(input: PackedSequence, hx?: readonly [Tensor, Tensor] | null): [PackedSequence, [Tensor, Tensor]];
@@ -309,7 +336,7 @@ export class GRU extends RNNBase {
   }
 }
 
-/** torch.nn.LSTM's and GRU's positional parameters after hidden_size (RNN adds nonlinearity second). */
+/** torch.nn.LSTM's and GRU's positional parameters after hidden_size (RNN adds nonlinearity second, LSTM projSize last). */
 const RNN_POSITIONAL = ["numLayers", "bias", "batchFirst", "dropout", "bidirectional"];
 
 /** A cell's arguments after hiddenSize: PyTorch's positional `keys`, then an optional options object (names checked). */
