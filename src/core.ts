@@ -130,6 +130,8 @@ export type { Lobpcg, LobpcgOptions } from "./ops/linalg-lobpcg.js";
 import "./tensor/linalg-legacy-methods.js";
 import "./tensor/compat-methods.js";
 import "./tensor/view-inplace-methods.js";
+// torch.as_strided (and the method x.asStrided; x.asStrided_ is with the in-place view changes)
+export { asStrided } from "./ops/as-strided.js";
 export type { AddProductOptions } from "./tensor/compat-methods.js";
 // torch 1.13 top-level helpers: in-place functions (abs_(x), ...), complex introspection of real tensors, range, asarray, frombuffer, rsub, fill, put (ops/torch-aliases.ts; the F ops under top-level names are in nn/torch-level.ts, exported by index.ts)
 export * from "./ops/torch-aliases.js";

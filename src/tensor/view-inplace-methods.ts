@@ -1,7 +1,7 @@
 /**
  * PyTorch's in-place shape methods — `t_`, `transpose_`, `swapdims_`/`swapaxes_`, `squeeze_`,
- * `unsqueeze_`, `resize_`, `resizeAs_` — which change a tensor's view (shape, strides) instead of
- * its values. Installed on `Tensor.prototype` and declared by declaration merging, as
+ * `unsqueeze_`, `resize_`, `resizeAs_`, `asStrided_` — which change a tensor's view (shape, strides)
+ * instead of its values. Installed on `Tensor.prototype` and declared by declaration merging, as
  * tensor/inplace-methods.ts; src/core.ts imports this module.
  *
  * The view changes on the same tensor object, so code that holds it (an optimizer, a closure) sees
@@ -28,6 +28,7 @@ import { arrayFor } from "./dtype.js";
 import { MAX_ELEMENTS, contiguousStrides, numelOf } from "./shape.js";
 import { bumpVersion } from "../ops/inplace.js";
 import { assertTensor } from "../ops/util.js";
+import { asStridedImpl } from "../ops/as-strided.js";
 
 declare module "./tensor.js" {
   interface Tensor {
@@ -52,6 +53,11 @@ declare module "./tensor.js" {
     resize_(...sizes: number[] | [readonly number[]]): this;
     /** `resize_(other.shape)`, as `torch.Tensor.resize_as_`. Returns x. */
     resizeAs_(other: Tensor): this;
+    /**
+     * In place `asStrided(size, stride, storageOffset?)`: x becomes that view of its storage (offset
+     * default: x's own), as `torch.Tensor.as_strided_`. Returns x. See `asStrided` (ops/as-strided.ts).
+     */
+    asStrided_(size: readonly number[], stride: readonly number[], storageOffset?: number | null): this;
   }
 }
 
@@ -103,6 +109,10 @@ for (const name of ["transpose_", "swapdims_", "swapaxes_"])
   define(name, function (this: Tensor, d0: number, d1: number) { return viewInPlace(name, this, (t) => t.transpose(d0, d1)); });
 define("squeeze_", function (this: Tensor, dim?: number | readonly number[]) { return viewInPlace("squeeze_", this, (t) => t.squeeze(dim)); });
 define("unsqueeze_", function (this: Tensor, dim: number) { return viewInPlace("unsqueeze_", this, (t) => t.unsqueeze(dim)); });
+define("asStrided_", function (this: Tensor, size: readonly number[], stride: readonly number[], storageOffset?: number | null) {
+  // the offset defaults to x's own before the change (an alias of x keeps it)
+  return viewInPlace("asStrided_", this, (t) => asStridedImpl("asStrided_", t, size, stride, storageOffset));
+});
 
 /** `resize_`'s sizes: `resize_(2, 3)` or `resize_([2, 3])`. */
 function resizeSizes(args: unknown[]): number[] {
