@@ -105,8 +105,14 @@ function parseSlice(s: string, n: number): { start: number; step: number; len: n
 
 /**
  * NumPy-style indexing: `x.index([":", "1:5"])` is PyTorch's `x[:, 1:5]`. Items: integer (select),
- * slice string, "..." (ellipsis), null (new axis), or one int32/bool Tensor (advanced indexing on
- * that dim). A string spec "0, 1:3" is split at commas.
+ * slice string, "..." (ellipsis), null (new axis), or int32/bool Tensors (advanced indexing: int
+ * tensors of any shape, broadcast together, negative entries counted from the end; a k-D bool mask
+ * covers k dims). The index tensors' result dims replace the indexed dims when those are adjacent,
+ * else they come first, as in PyTorch. A string spec "0, 1:3" is split at commas.
+ * ```ts
+ * const x = arange(24).reshape([2, 3, 4]);
+ * x.index([tensor([0, 1]), ":", tensor([3, 2])]).shape; // [2, 3]: x[[0, 1], :, [3, 2]]
+ * ```
  */
 export function index(x: T, spec: IndexSpec): T {
   assertTensor("index", x);
@@ -118,15 +124,21 @@ export function index(x: T, spec: IndexSpec): T {
   let items: IndexItem[] = typeof spec === "string"
     ? spec.split(",").map((s) => item(s.trim()))
     : spec.map((it) => (typeof it === "string" ? item(it.trim()) : it));
-  const consumes = (it: IndexItem) => it !== null && it !== "...";
+  // a 0-d int tensor selects, as an integer does (PyTorch's indexing does the same)
+  items = items.map((it) => (it instanceof Tensor && it.ndim === 0 && it.dtype === "int32" ? Number(it.item()) : it));
+  // a bool mask covers as many dims as it has (a 0-d one none: not supported)
+  const consumes = (it: IndexItem) => (it === null || it === "..." ? 0 : it instanceof Tensor && it.dtype === "bool" ? it.ndim : 1);
   const ell = items.filter((i) => i === "...").length;
   if (ell > 1) throw new TensileError("index: an index can only have a single ellipsis ('...')");
-  const used = items.filter(consumes).length;
+  const used = items.reduce<number>((a, i) => a + consumes(i), 0);
   if (used > x.ndim) throw new TensileError(`index: too many indices for tensor of dimension ${x.ndim} (got ${used})`);
   const fill = Array<IndexItem>(x.ndim - used).fill(":");
   items = ell ? items.flatMap((i) => (i === "..." ? fill : [i])) : [...items, ...fill];
   const parts: Part[] = [], fixed: Slicing["fixed"] = [];
-  let adv: { tensor: T; outDim: number } | null = null;
+  // advanced (tensor) indices: the view dim each one indexes and its int32 positions
+  // (an out-of-range entry is an error only when the result is not empty: torch reads no entry of an
+  // empty broadcast, nor for an empty slice elsewhere)
+  const adv: { outDim: number; tensor: T; bad?: string }[] = [];
   let d = 0;
   for (const it of items) {
     if (it === null) {
@@ -141,35 +153,77 @@ export function index(x: T, spec: IndexSpec): T {
     } else if (typeof it === "string") {
       parts.push({ src: d, ...parseSlice(it, n) });
     } else if (it instanceof Tensor) {
-      if (adv) throw new TensileError("index: only one tensor index is supported");
-      adv = { tensor: it, outDim: parts.length };
+      if (it.dtype === "bool") {
+        if (it.ndim === 0) throw new TensileError("index: a 0-d boolean index is not supported (use unsqueeze)");
+        const covered = x.shape.slice(d, d + it.ndim);
+        if (!shapesEq(it.shape, covered))
+          throw new TensileError(`index: the shape of the mask ${fmtShape(it.shape)} does not match the shape of the indexed tensor ${fmtShape(x.shape)} starting at dim ${d}`);
+        // one int index per covered dim: the mask's true positions, row-major
+        const pos = nonzero(it, { asTuple: true });
+        for (let k = 0; k < it.ndim; k++) {
+          adv.push({ outDim: parts.length, tensor: pos[k]! });
+          parts.push({ src: d, start: 0, step: 1, len: x.shape[d]! });
+          d++;
+        }
+        continue;
+      }
+      if (it.dtype !== "int32") throw new TensileError(`index: tensors used as indices must be int32 or bool tensors, got ${it.dtype}`);
+      // x[idx] wraps negative entries as Python does (indexSelect, as torch's index_select, refuses them)
+      const wrapped = Int32Array.from(it.dataSync() as Int32Array);
+      let bad: string | undefined;
+      for (let i = 0; i < wrapped.length; i++) {
+        const v = wrapped[i]!;
+        if (v < -n || v >= n) {
+          bad ??= `index: index ${v} is out of bounds for dimension ${d} with size ${n}`;
+          wrapped[i] = 0;
+        } else if (v < 0) wrapped[i] = v + n;
+      }
+      adv.push({ outDim: parts.length, tensor: intTensor(x.backend, wrapped, [...it.shape]), bad });
       parts.push({ src: d, start: 0, step: 1, len: n });
     } else throw new TensileError(`index: unsupported index item ${JSON.stringify(it)}`);
     d++;
   }
   const view = sliceView(x, { parts, fixed });
-  if (!adv) return view;
-  const t = adv.tensor;
-  if (t.dtype === "bool") {
-    if (t.ndim !== 1 || t.shape[0] !== view.shape[adv.outDim])
-      throw new TensileError(`index: boolean mask of shape ${fmtShape(t.shape)} does not match dimension ${adv.outDim} of size ${view.shape[adv.outDim]}`);
-    const flat = t.dataSync();
-    const idx: number[] = [];
-    flat.forEach((v, i) => v && idx.push(i));
-    return indexSelect(view, adv.outDim, tensor(Int32Array.from(idx)));
+  if (!adv.length) return view;
+  // the index tensors broadcast together to B; their result dims replace the indexed dims where
+  // those are adjacent, else they lead (NumPy's and PyTorch's rule)
+  let B: number[];
+  try {
+    B = adv.reduce<number[]>((s, a) => broadcastShapes("index", s, a.tensor.shape), []);
+  } catch {
+    throw new TensileError(`index: shape mismatch: indexing tensors could not be broadcast together with shapes ${adv.map((a) => fmtShape(a.tensor.shape)).join(", ")}`);
   }
-  // x[idx] wraps negative entries as Python does (indexSelect, as torch's index_select, refuses them)
-  const n = view.shape[adv.outDim]!;
-  if (t.dtype !== "int32") throw new TensileError(`index: tensors used as indices must be int32 or bool tensors, got ${t.dtype}`);
-  const wrapped = Int32Array.from(t.dataSync() as Int32Array);
-  for (let i = 0; i < wrapped.length; i++) {
-    const v = wrapped[i]!;
-    if (v < -n || v >= n) throw new TensileError(`index: index ${v} is out of bounds for dimension ${adv.outDim} with size ${n}`);
-    if (v < 0) wrapped[i] = v + n;
+  const dims = adv.map((a) => a.outDim);
+  const bad = adv.find((a) => a.bad)?.bad;
+  if (bad && numelOf(B) * numelOf(view.shape.filter((_, i) => !dims.includes(i))) > 0) throw new TensileError(bad);
+  const adjacent = dims.every((v, i) => i === 0 || v === dims[i - 1]! + 1);
+  if (adv.length === 1) {
+    const a = adv[0]!, p = a.outDim;
+    const r = indexSelect(view, p, a.tensor.reshape([-1]));
+    return r.reshape([...view.shape.slice(0, p), ...B, ...view.shape.slice(p + 1)]);
   }
-  const r = indexSelect(view, adv.outDim, intTensor(view.backend, wrapped, t.ndim === 0 ? [1] : [...t.shape]));
-  return t.ndim === 0 ? r.squeeze(adv.outDim) : r;
+  const rest = view.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const sizes = dims.map((i) => view.shape[i]!);
+  const N = numelOf(B);
+  const lin = new Int32Array(N);
+  adv.forEach((a, k) => {
+    const stride = numelOf(sizes.slice(k + 1));
+    const v = a.tensor.expand(B).contiguous().dataSync() as Int32Array;
+    for (let p = 0; p < N; p++) lin[p]! += v[p]! * stride;
+  });
+  const restShape = rest.map((i) => view.shape[i]!);
+  const flat = view.permute([...dims, ...rest]).reshape([numelOf(sizes), ...restShape]);
+  const r = indexSelect(flat, 0, intTensor(x.backend, lin, [N])).reshape([...B, ...restShape]);
+  if (!adjacent || dims[0] === 0) return r;
+  // move B's dims to where the first indexed dim was
+  const p = dims[0]!, nb = B.length;
+  const perm = [...Array(p).keys()].map((i) => nb + i);
+  for (let i = 0; i < nb; i++) perm.push(i);
+  for (let i = nb + p; i < r.ndim; i++) perm.push(i);
+  return r.permute(perm);
 }
+
+const shapesEq = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 /** Throws unless every entry of the int32 `index` is in [0, size), naming op, the index and the size. */
 export function checkIndex(op: string, index: T, size: number, dim: number): void {

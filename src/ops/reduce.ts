@@ -171,13 +171,16 @@ export function logsumexp(x: T, dim: Dims, keepdim = false): T {
   return keepdim ? s : s.squeeze(axes);
 }
 
-/** p-norm (Σ|x|^p)^(1/p); p = Infinity → max |x|; "fro" = 2. */
+/** p-norm (Σ|x|^p)^(1/p); p = Infinity → max |x| (0 over an empty dim, as torch.norm); "fro" = 2. */
 export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): T {
   assertTensor("norm", x);
   const q = p === "fro" ? 2 : p;
   const xf = castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
   const axes = reductionAxes("norm", dim, xf.ndim);
   const ax = E.abs(xf);
+  // ±∞ over an empty dim: 0, as torch.norm (max has no identity; F.normalize of an empty tensor
+  // relies on it)
+  if ((q === Infinity || q === -Infinity) && xf.numel() === 0) return sum(ax, axes, keepdim);
   if (q === Infinity) return amax(ax, axes, keepdim);
   if (q === -Infinity) return amin(ax, axes, keepdim);
   // the count of non-zeros: piecewise constant, in the graph with a zero gradient (as PyTorch's)
@@ -367,7 +370,8 @@ export function logcumsumexp(x: T, dim: number): T {
 
 /**
  * The n-th forward difference along `dim` (x[i+1] − x[i], n times), after concatenating
- * `prepend` and `append` along that dim; for bool tensors, x[i+1] xor x[i].
+ * `prepend` and `append` along that dim; for bool tensors, x[i+1] xor x[i]. n = 0 returns a copy
+ * of x alone (prepend and append are left out, as PyTorch and NumPy do).
  */
 export function diff(x: T, n = 1, dim = -1, prepend?: T | null, append?: T | null): T {
   assertTensor("diff", x);
@@ -382,6 +386,8 @@ export function diff(x: T, n = 1, dim = -1, prepend?: T | null, append?: T | nul
       throw new TensileError(`diff: ${what} ${fmtShape(t.shape)} must have the shape of input ${fmtShape(x.shape)} except in dim ${d}`);
     parts.push(t);
   }
+  // n = 0: x itself (a copy), prepend/append checked but not added (torch, as NumPy's diff)
+  if (n === 0) return x.clone();
   let y = parts.length === 1 ? x : cat(parts, d);
   for (let k = 0; k < n; k++) {
     const len = y.shape[d]!;

@@ -10,6 +10,7 @@ import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type TypedArray, arrayFor, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
+import { uniqueDim } from "./unique-dim.js";
 import { type TensorOrScalar, type ValuesIndices, assertTensor, coerce, describe, valuesIndices, wrap } from "./util.js";
 
 type T = Tensor;
@@ -89,10 +90,13 @@ export interface UniqueOptions {
   returnInverse?: boolean;
   /** Also return how often each value occurs (int32). */
   returnCounts?: boolean;
+  /** The distinct slices along this dim (sorted lexicographically) instead of the distinct elements. */
+  dim?: number | null;
 }
 
 /**
- * The distinct values of x (flattened), ascending; with `returnInverse` / `returnCounts`, an
+ * The distinct values of x (flattened), ascending, or with `dim` the distinct slices along dim
+ * (lexicographic order); with `returnInverse` / `returnCounts`, an
  * array [values, inverse?, counts?] as PyTorch's tuple. NaNs are distinct from each other and
  * sort last (as NumPy; torch 1.13's CPU unique returns [1, nan, nan, 2] for [2, nan, 1, nan, 2],
  * with counts that do not add up). Not differentiable (like PyTorch's).
@@ -101,7 +105,8 @@ export function unique(x: T, opts: UniqueOptions & { returnInverse?: false; retu
 export function unique(x: T, opts?: UniqueOptions): T | T[];
 export function unique(x: T, opts: UniqueOptions = {}): T | T[] {
   assertTensor("unique", x);
-  const { returnInverse = false, returnCounts = false } = opts ?? {};
+  const { returnInverse = false, returnCounts = false, dim = null } = opts ?? {};
+  if (dim !== null && dim !== undefined) return uniqueDim(x, dim, returnInverse, returnCounts);
   const data = x.detach().contiguous().dataSync();
   const n = data.length;
   const order = Array.from({ length: n }, (_, i) => i);
@@ -504,7 +509,8 @@ export function bincount(x: T, weights?: T | null, minlength = 0): T {
 
 /**
  * A histogram of x's values in `bins` equal bins between `min` and `max` (both 0: x's own min and
- * max); values outside are ignored, `max` itself counts in the last bin. x's dtype (float).
+ * max, refused as not finite when x holds NaN or ±inf, as torch); values outside and NaNs are
+ * ignored, `max` itself counts in the last bin. x's dtype (float).
  */
 export function histc(x: T, bins = 100, min = 0, max = 0): T {
   assertTensor("histc", x);
@@ -517,8 +523,15 @@ export function histc(x: T, bins = 100, min = 0, max = 0): T {
   const round = x.dtype === "float32" ? Math.fround : (a: number) => a;
   let lo = min, hi = max;
   if (lo === hi && v.length > 0) {
+    // the data's range, as torch's min()/max(): a NaN makes it NaN, refused below as torch refuses it
     lo = Infinity, hi = -Infinity;
-    for (const a of v) if (!isNan(a)) (lo = Math.min(lo, a)), (hi = Math.max(hi, a));
+    for (const a of v) {
+      if (isNan(a)) {
+        lo = hi = NaN;
+        break;
+      }
+      (lo = Math.min(lo, a)), (hi = Math.max(hi, a));
+    }
   }
   if (lo === hi) (lo -= 1), (hi += 1);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new TensileError(`histc: range of [${lo}, ${hi}] is not finite`);
@@ -538,6 +551,8 @@ export interface SearchSortedOptions {
   /** The last position an equal value could go at (as `side: "right"`). */
   right?: boolean;
   side?: "left" | "right";
+  /** int32 indices that sort an unsorted `sortedSequence` along its last dim (its shape; as `argsort`). */
+  sorter?: T | null;
 }
 
 /** First i in line[lo, lo+n) with line[i] >= v (left) or > v (right); NaN sorts above everything. */
@@ -555,7 +570,12 @@ function bound(seq: TypedArray, lo: number, n: number, v: number, right: boolean
 /**
  * For each value, the index at which it would be inserted into `sortedSequence` (sorted along its
  * last dim) to keep it sorted: the first such position, or the last with `right` / `side: "right"`.
- * A 1-D sequence serves every value; an N-D one pairs its leading dims with the values'. int32.
+ * A 1-D sequence serves every value; an N-D one pairs its leading dims with the values'. With
+ * `sorter` (int32, as `argsort(sortedSequence)`), the sequence need not be sorted: it is read in
+ * sorter's order and the positions refer to that order. int32.
+ * ```ts
+ * searchsorted(tensor([3, 1, 2]), tensor([2.5]), { sorter: tensor([1, 2, 0]) }); // [2]
+ * ```
  */
 export function searchsorted(sortedSequence: T, values: T | number, opts?: SearchSortedOptions | null): T {
   const name = "searchsorted";
@@ -563,8 +583,18 @@ export function searchsorted(sortedSequence: T, values: T | number, opts?: Searc
   const scalar = typeof values === "number";
   if (!scalar) assertTensor(name, values, "values");
   const o = opts ?? {};
-  if ((o as { sorter?: unknown }).sorter !== undefined && (o as { sorter?: unknown }).sorter !== null)
-    throw new TensileError(`${name}: the sorter option is not supported; sort the sequence first (sortedSequence.sort())`);
+  if (o.sorter !== undefined && o.sorter !== null) {
+    const st = o.sorter;
+    assertTensor(name, st, "sorter");
+    if (st.dtype !== "int32") throw new TensileError(`${name}: sorter must be a tensor of int32 dtype, got ${st.dtype}`);
+    if (st.ndim !== sortedSequence.ndim || st.shape.some((v, i) => v !== sortedSequence.shape[i]))
+      throw new TensileError(`${name}: boundary and sorter must have the same size, but got boundary tensor ${fmtShape(sortedSequence.shape)} and got sorter tensor ${fmtShape(st.shape)}`);
+    const n = sortedSequence.shape[sortedSequence.ndim - 1] ?? 1;
+    for (const v of st.dataSync() as Int32Array)
+      if (v < 0 || v >= n) throw new TensileError(`${name}: sorter index out of range (${v} for a last dim of size ${n})`);
+    const sorted = sortedSequence.ndim === 0 ? sortedSequence : sortedSequence.detach().gather(-1, st);
+    return searchsorted(sorted, values, { ...o, sorter: null });
+  }
   if (o.side !== undefined && o.side !== "left" && o.side !== "right") throw new TensileError(`${name}: side can only be "left" or "right", got ${fmtValue(o.side)}`);
   if (o.side === "left" && o.right) throw new TensileError(`${name}: side and right can't be set to opposites, got side of left while right was true`);
   const right = o.side === "right" || !!o.right;

@@ -26,7 +26,7 @@ interface Standardized {
  *   ∂x = a·(g − mean(g)) − xc·a·mean(g·xc)/(σ² + ε),  ∂scale = Σ g·x̂,  ∂shift = Σ g,
  * five passes over the data (per-channel factors are tiny).
  */
-function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | null, shift: Tensor | null): Standardized {
+function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | null, shift: Tensor | null, zeroInv = false): Standardized {
   // The forward pass runs on detached tensors: no graph holds its full-size temporaries, which are
   // released as soon as they are used (a backend with a result cache need not copy them out).
   const xd = x.detach();
@@ -35,7 +35,13 @@ function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | nul
   const sq = xc.mul(xc);
   const v = sq.mean(axes, true);
   release(sq);
-  const invstd = v.add(eps).rsqrt();
+  // batch/instance norm (zeroInv): a channel with σ² + ε = 0 gets 1/√ = 0, as torch's InvStd, so a
+  // constant channel with eps 0 gives the shift (and a zero gradient), not 0·∞ = NaN
+  const invOf = (v2: Tensor) => {
+    const inv = v2.add(eps).rsqrt();
+    return zeroInv && eps === 0 ? inv.maskedFill(v2.eq(0), 0) : inv;
+  };
+  const invstd = invOf(v);
   const sd = scale?.detach() ?? null;
   let y = xc.mul(sd ? invstd.mul(sd) : invstd);
   if (shift) {
@@ -49,7 +55,7 @@ function standardize(x: Tensor, axes: number[], eps: number, scale: Tensor | nul
     if (isGradEnabled()) {
       // createGraph: rebuild the statistics from x with history so the gradient is differentiable.
       c = x.sub(x.mean(axes, true));
-      inv = c.mul(c).mean(axes, true).add(eps).rsqrt();
+      inv = invOf(c.mul(c).mean(axes, true));
     }
     const gMean = g.mean(axes, true), gcMean = g.mul(c).mean(axes, true);
     let gx: Tensor | null = null;
@@ -136,9 +142,12 @@ export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar:
     if (b) shift = shift.add(b);
     return input.mul(scale).add(shift);
   }
-  const M = input.numel() / Math.max(C, 1);
-  check(M > 1, op, () => `expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`);
-  const { y, mean, var: v } = standardize(input, axes, eps, w, b);
+  // values per channel, torch's size[0]·prod(size[2:]): exactly 1 is refused; 0 (an empty batch or
+  // spatial dim) gives an empty result and leaves the running statistics alone, as torch 1.13
+  const M = axes.reduce((a, i) => a * input.shape[i]!, 1);
+  check(M !== 1, op, () => `expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`);
+  if (M === 0) return input.mul(w ?? 1).add(b ?? 0);
+  const { y, mean, var: v } = standardize(input, axes, eps, w, b, true);
   noGrad(() => {
     if (runningMean) runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape([C]).mul(momentum)));
     if (runningVar) runningVar.copy_(runningVar.mul(1 - momentum).add(v.reshape([C]).mul((momentum * M) / (M - 1))));
@@ -252,7 +261,17 @@ export interface InstanceNormOptions {
 /** PyTorch's positional order (weight, bias, useInputStats, momentum, eps), then an optional options object. */
 export function instanceNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, ...args: PositionalArgs<[weight: (InstanceNormOptions)["weight"], bias: (InstanceNormOptions)["bias"], useInputStats: (InstanceNormOptions)["useInputStats"], momentum: (InstanceNormOptions)["momentum"], eps: (InstanceNormOptions)["eps"]], InstanceNormOptions>): Tensor;
 export function instanceNorm(input: Tensor, runningMean?: Tensor | null, runningVar?: Tensor | null, opts?: InstanceNormOptions): Tensor;
-export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, runningVar: Tensor | null = null, ...args: unknown[]): Tensor {
+/** No running statistics: `F.instanceNorm(x, { weight, bias })` (PyTorch's `F.instance_norm(x, weight=w, bias=b)`). */
+export function instanceNorm(input: Tensor, opts: InstanceNormOptions): Tensor;
+export function instanceNorm(input: Tensor, statsOrOpts: Tensor | InstanceNormOptions | null = null, runningVar: Tensor | null = null, ...args: unknown[]): Tensor {
+  // an options object in runningMean's place: no running statistics (torch's keyword-only call)
+  let runningMean: Tensor | null = null;
+  if (statsOrOpts instanceof Tensor) runningMean = statsOrOpts;
+  else if (statsOrOpts !== null && statsOrOpts !== undefined) {
+    check(typeof statsOrOpts === "object" && !Array.isArray(statsOrOpts) && runningVar === null && args.length === 0, "instanceNorm", () =>
+      `expected runningMean to be a Tensor or null, or one options object as the last argument, got ${fmtValue(statsOrOpts)}`);
+    args = [statsOrOpts];
+  }
   let opts = positionalOptions<InstanceNormOptions>("instanceNorm", args, { keys: ["weight", "bias", "useInputStats", "momentum", "eps"] });
   const op = "instanceNorm";
   checkFloat(op, input);
@@ -274,9 +293,9 @@ export function instanceNorm(input: Tensor, runningMean: Tensor | null = null, r
   }
   const axes = input.shape.map((_, i) => i).filter((i) => i >= 2);
   const M = axes.reduce((a, i) => a * input.shape[i]!, 1);
-  check(M > 1, op, () => `expected more than 1 spatial element when training, got input size ${fmtShape(input.shape)}`);
-  if (N * C === 0) return input.mul(w ?? 1).add(b ?? 0);
-  const { y, mean, var: v } = standardize(input, axes, eps, null, null);
+  check(M !== 1, op, () => `expected more than 1 spatial element when training, got input size ${fmtShape(input.shape)}`);
+  if (N * C * M === 0) return input.mul(w ?? 1).add(b ?? 0);
+  const { y, mean, var: v } = standardize(input, axes, eps, null, null, true);
   noGrad(() => {
     const avg = (s: Tensor) => s.reshape([N, C]).mean(0);
     if (runningMean) runningMean.copy_(runningMean.mul(1 - momentum).add(avg(mean).mul(momentum)));
