@@ -186,7 +186,7 @@ for (const backend of ["reference", "wasm"] as const) {
   });
 }
 
-test("an unbatched DataLoader (batchSize null) passes each sample through defaultConvert, as torch; a collateFn opts out", async () => {
+test("an unbatched DataLoader (batchSize null) passes each sample through defaultConvert, or through a given collateFn, as torch", async () => {
   const items: [Float32Array, number][] = [[new Float32Array([1, 2]), 0], [new Float32Array([3, 4]), 1]];
   const loader = new DataLoader(items, { batchSize: null });
   const got = [...loader] as unknown as [Tensor, number][];
@@ -199,4 +199,9 @@ test("an unbatched DataLoader (batchSize null) passes each sample through defaul
   assert.ok(streamed[0] instanceof Tensor && (streamed[0] as Tensor).dtype === "float64");
   const raw = [...new DataLoader(items, { batchSize: null, collateFn: (s) => s })];
   assert.ok((raw[0] as unknown as [Float32Array])[0] instanceof Float32Array);
+  // as torch: with batchSize null the collateFn gets each sample alone (not a list of one)
+  const seen: unknown[] = [];
+  const wrapped = [...new DataLoader(items, { batchSize: null, collateFn: ((s: unknown) => (seen.push(s), { label: (s as [Float32Array, number])[1] })) as never })];
+  assert.deepEqual(wrapped, [{ label: 0 }, { label: 1 }]);
+  assert.equal(seen[0], items[0]);
 });

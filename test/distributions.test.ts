@@ -726,7 +726,7 @@ test("new distributions: invalid parameters and values throw TensileErrors namin
   assertThrowsTensile(() => new D.ContinuousBernoulli({ probs: 1.2 }), /^ContinuousBernoulli: expected parameter probs to be in \[0, 1\], but found 1.2/);
   assertThrowsTensile(() => new D.ContinuousBernoulli({ probs: 0.3 }).logProb(f([1.2])), /^ContinuousBernoulli.logProb: expected the value to be in \[0, 1\]/);
   assertThrowsTensile(() => new D.ContinuousBernoulli({ probs: 0.3, lims: [0.6, 0.7] }), /^ContinuousBernoulli: lims must be two numbers \[lo, hi\] with lo <= 0.5 <= hi/);
-  assertThrowsTensile(() => new D.Gamma(1, 1).logProb(f([-1])), /^Gamma.logProb: expected the value to be positive/);
+  assertThrowsTensile(() => new D.Gamma(1, 1).logProb(f([-1])), /^Gamma.logProb: expected the value to be non-negative/);
   assertThrowsTensile(() => new D.Gamma(1, 1).cdf(f([0, -1])), /^Gamma.cdf: expected the value to be non-negative \(the support\), but found -1 at flat index 1/);
   assertThrowsTensile(() => new D.Gamma(f([2]).requiresGrad_(), 1).cdf(f([1])).sum().backward(), /^special.gammainc: the derivative with respect to a \(the first argument\) is not implemented/);
   // TransformedDistribution and transforms

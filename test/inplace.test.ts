@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { after, describe, test } from "node:test";
-import { type Tensor, getBackend, nn, noGrad, optim, setBackend, tensor, zeros } from "../src/index.js";
+import { type Tensor, getBackend, nn, noGrad, ones, optim, setBackend, tensor, zeros } from "../src/index.js";
+import { assertThrowsTensile } from "./nn-helpers.js";
 import { backendsUnderTest } from "./helpers/backends.js";
 
 const fx = JSON.parse(readFileSync(new URL("../fixtures/core-script.json", import.meta.url), "utf8")).inplace;
@@ -193,4 +194,24 @@ test("an in-place op whose result is of a higher kind than the tensor is refused
   // under autograd too
   const x = tensor([1, 2], { dtype: "float32", requiresGrad: true }).mul(1);
   assert.deepEqual(Array.from(x.add_(tensor([1, 1], { dtype: "float64" })).dataSync()), [2, 3]);
+});
+
+test("fill_, uniform_ and normal_ refuse values torch refuses instead of filling NaN or a reversed range", () => {
+  const x = zeros([3]);
+  assertThrowsTensile(() => x.fill_("a" as never), /^fill_: value must be a number or a 0-dim tensor, got "a"/);
+  assertThrowsTensile(() => x.fill_(ones([2]) as never), /^fill_: value must be a number or a 0-dim tensor, got a tensor of shape \[2\]/);
+  assertThrowsTensile(() => x.uniform_(NaN, 1), /^uniform_: from must be a finite number, got NaN/);
+  assertThrowsTensile(() => x.uniform_(0, Infinity), /^uniform_: to must be a finite number/);
+  assertThrowsTensile(() => x.uniform_(2, 1), /^uniform_: expects to return a \[from, to\) range, but found from=2 > to=1/);
+  assertThrowsTensile(() => x.normal_(0, NaN), /^normal_: expects std >= 0.0, but found std NaN/);
+  assertThrowsTensile(() => x.normal_(NaN, 1), /^normal_: mean must be a number/);
+  assert.deepEqual([...x.dataSync()], [0, 0, 0]);
+  // a 0-d tensor value, with its gradient: the sum of the gradients of the filled elements (as torch)
+  const v = tensor(1.5, { requiresGrad: true });
+  const y = zeros([3]).mul(1);
+  y.fill_(v);
+  y.mul(tensor([1, 2, 3])).sum().backward();
+  assert.equal(v.grad!.item(), 6);
+  assert.deepEqual([...y.dataSync()], [1.5, 1.5, 1.5]);
+  assert.deepEqual([...x.uniform_(1, 1).dataSync()], [1, 1, 1]);
 });

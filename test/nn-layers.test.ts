@@ -263,10 +263,26 @@ describe("added layers: APIs and bad input", () => {
     assertThrowsTensile(() => F.embeddingBag(tensor([1, 2]), w, tensor([0]), { mode: "min" as never }), /^embeddingBag: mode has to be one of sum, mean or max/);
   });
 
+  test("LocalResponseNorm takes its options positionally or as an object, layer and function alike", () => {
+    const x = randn([2, 6, 3, 3]);
+    const want = new nn.LocalResponseNorm(3, 1e-3, 0.5, 2).forward(x).dataSync();
+    for (const y of [new nn.LocalResponseNorm(3, { alpha: 1e-3, beta: 0.5, k: 2 }).forward(x), F.localResponseNorm(x, 3, { alpha: 1e-3, beta: 0.5, k: 2 }),
+      F.localResponseNorm(x, 3, 1e-3, { beta: 0.5, k: 2 })])
+      assert.deepEqual([...y.dataSync()], [...want]);
+    assert.notDeepEqual([...new nn.LocalResponseNorm(3).forward(x).dataSync()], [...want]);
+    assert.equal(new nn.LocalResponseNorm(3, { k: 2 }).toString(), "LocalResponseNorm(3, alpha=0.0001, beta=0.75, k=2.0)");
+    assertThrowsTensile(() => new nn.LocalResponseNorm(3, { alhpa: 1 } as never), /^LocalResponseNorm: unknown option "alhpa"/);
+  });
+
   test("layer errors name the layer", () => {
     assertThrowsTensile(() => new nn.ZeroPad2d([1, 2, 3]), /^ZeroPad2d: padding must be an integer or a list of 4 integers, got \[1,2,3\]/);
     assertThrowsTensile(() => new nn.ReflectionPad1d(4).forward(randn([1, 2, 3])), /^pad: padding \(4, 4\) at dim 2 must be less than the input size 3 for mode "reflect"/);
-    assertThrowsTensile(() => new nn.ConvTranspose1d(2, 2, 3, { stride: 2 }).forward(randn([1, 2, 4]), [12]), /^ConvTranspose1d: requested an output size of \(12,\), but valid sizes range from 9 to 10/);
+    assertThrowsTensile(() => new nn.ConvTranspose1d(2, 2, 3, { stride: 2 }).forward(randn([1, 2, 4]), [12]), /^ConvTranspose1d: requested an output size of \(12,\), but valid sizes range from \(9,\) to \(10,\)/);
+    // as torch: at most min + stride − 1 even when the dilation is larger, and a whole-shape outputSize is fine
+    const ct = new nn.ConvTranspose1d(2, 2, 3, { stride: 2, dilation: 3 });
+    assertThrowsTensile(() => ct.forward(randn([1, 2, 4]), [15]), /^ConvTranspose1d: requested an output size of \(15,\), but valid sizes range from \(13,\) to \(14,\)/);
+    assert.deepEqual([...ct.forward(randn([1, 2, 4]), [1, 2, 14]).shape], [1, 2, 14]);
+    assertThrowsTensile(() => ct.forward(randn([1, 2, 4]), [2, 14]), /^ConvTranspose1d: for 3D input, output_size must have 1 or 3 elements \(got 2\)/);
     assertThrowsTensile(() => new nn.ConvTranspose1d(2, 2, 3, { outputPadding: 1 }), /^ConvTranspose1d: output padding must be smaller than either stride or dilation/);
     assertThrowsTensile(() => new nn.InstanceNorm1d(3, { affine: true }).forward(randn([2, 4, 5])), /^InstanceNorm1d: expected input's size at dim=1 to match num_features \(3\), but got: 4/);
     assertThrowsTensile(() => new nn.InstanceNorm2d(3).forward(randn([2, 3])), /^InstanceNorm2d: expected 3D \(unbatched\) or 4D \(batched\) input, got 2D input of shape \[2, 3\]/);

@@ -184,3 +184,10 @@ describe("float64 gradchecks", () => {
     gradcheck((x) => rnn.forward(x)[0], f64([3, 2, 2], 7).abs(), "RNN relu");
   });
 });
+
+test("recurrent layers refuse a string dropout (as torch) and non-boolean flags (torch takes their truth value; here they would be silently truthy)", () => {
+  assertThrowsTensile(() => new nn.LSTM(2, 3, { dropout: "0.5" as never }), /^LSTM: dropout should be a number in range \[0, 1\]/);
+  assertThrowsTensile(() => new nn.GRU(2, 3, { batchFirst: 1 as never }), /^GRU: batch_first must be a boolean, got 1/);
+  assertThrowsTensile(() => new nn.RNN(2, 3, { bidirectional: "yes" as never }), /^RNN: bidirectional must be a boolean/);
+  assertThrowsTensile(() => new nn.LSTM(2, 3, { bias: null as never }), /^LSTM: bias must be a boolean/);
+});

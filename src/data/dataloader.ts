@@ -11,7 +11,7 @@ import { IterableDataset, hasGetBatch, type MapDataset, type StreamProtocols } f
 import { BatchSampler, RandomSampler, SequentialSampler, type Sampler } from "./sampler.js";
 
 export interface DataLoaderOptions<T, B> {
-  /** Samples per batch (default 1); `null` yields samples one by one, uncollated (through `defaultConvert`, as PyTorch, unless a `collateFn` is given). */
+  /** Samples per batch (default 1); `null` yields samples one by one, uncollated: each through `defaultConvert`, or through `collateFn` when one is given (called with the sample itself, not a list, as PyTorch). */
   batchSize?: number | null;
   /** Reshuffle the indices every epoch (default false). Seeded by `generator`, else the default generator. */
   shuffle?: boolean;
@@ -21,7 +21,10 @@ export interface DataLoaderOptions<T, B> {
   batchSampler?: Iterable<readonly number[]> & { readonly length?: number };
   /** Drop the last batch when it is smaller than `batchSize` (default false). */
   dropLast?: boolean;
-  /** Merges a list of samples into a batch (default `defaultCollate`). */
+  /**
+   * Merges a list of samples into a batch (default `defaultCollate`). With `batchSize: null` PyTorch
+   * calls it on each sample alone: type it `(sample: T) => B` there (cast, as the option's type is the batched one).
+   */
   collateFn?: (samples: T[]) => B;
   /** Generator for the shuffling `RandomSampler`. */
   generator?: Generator;
@@ -107,6 +110,12 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     this.generator = generator;
     if (batchSize !== null && (!Number.isInteger(batchSize) || batchSize < 1))
       throw new TensileError(`DataLoader: batchSize should be a positive integer or null, got ${batchSize}`);
+    if (dataset === null || (typeof dataset !== "object" && typeof dataset !== "function"))
+      throw new TensileError(`DataLoader: dataset must be a Dataset (getItem and length), an array or an iterable, got ${fmtValue(dataset)}`);
+    if (sampler !== undefined && (sampler === null || typeof sampler === "string" || typeof (sampler as Partial<Iterable<number>>)[Symbol.iterator] !== "function"))
+      throw new TensileError(`DataLoader: sampler must be an iterable of indices (a Sampler), got ${fmtValue(sampler)}`);
+    if (batchSampler !== undefined && (batchSampler === null || typeof batchSampler === "string" || typeof (batchSampler as Partial<Iterable<number[]>>)[Symbol.iterator] !== "function"))
+      throw new TensileError(`DataLoader: batchSampler must be an iterable of index lists (a Sampler), got ${fmtValue(batchSampler)}`);
     const isStream = dataset instanceof IterableDataset || !isMapStyle(dataset);
     if (isStream) {
       if (!(Symbol.iterator in dataset) && !(Symbol.asyncIterator in dataset))
@@ -185,9 +194,9 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B>, AsyncIterabl
     yield* this.group(stream[Symbol.iterator]!());
   }
 
-  /** A sample of an unbatched loader: PyTorch's `default_convert` with the default collate, else as it is. */
+  /** A sample of an unbatched loader: PyTorch's `default_convert` with the default collate, else `collateFn(sample)`, as PyTorch. */
   private unbatched(sample: T): B {
-    return (this.usesDefaultCollate ? defaultConvert(sample) : sample) as unknown as B;
+    return this.usesDefaultCollate ? (defaultConvert(sample) as unknown as B) : (this.collateFn as unknown as (s: T) => B)(sample);
   }
 
   private *group(it: Iterator<T>): IterableIterator<B> {

@@ -222,8 +222,11 @@ export class ConcatDataset<T> extends Dataset<T> {
   constructor(datasets: readonly MapDataset<T>[]) {
     super();
     if (datasets.length === 0) throw new TensileError("ConcatDataset: datasets should not be an empty list");
-    for (const d of datasets)
+    datasets.forEach((d, i) => {
       if (d instanceof IterableDataset) throw new TensileError("ConcatDataset: does not support IterableDataset");
+      if (d === null || typeof d !== "object" || typeof d.getItem !== "function" || !Number.isInteger(d.length))
+        throw new TensileError(`ConcatDataset: datasets[${i}] is not a map-style dataset (getItem and length), got ${fmtValue(d)}`);
+    });
     this.datasets = [...datasets];
     let acc = 0;
     this.cumulativeSizes = datasets.map((d) => (acc += d.length));

@@ -69,7 +69,7 @@ export class DistributedSampler extends Sampler {
     checkCount(op, "numReplicas", numReplicas);
     if (!Number.isInteger(rank) || rank < 0 || rank >= numReplicas)
       throw new TensileError(`${op}: Invalid rank ${rank}, rank should be in the interval [0, ${numReplicas - 1}]`);
-    if (!Number.isFinite(seed)) throw new TensileError(`${op}: seed should be a finite number, got ${seed}`);
+    if (!Number.isInteger(seed)) throw new TensileError(`${op}: seed should be an integer (torch.manual_seed takes a long), got ${seed}`);
     const n = dataset?.length;
     if (!Number.isInteger(n) || n < 0) throw new TensileError(`${op}: the dataset needs a non-negative integer length, got ${n}`);
     this.numReplicas = numReplicas;

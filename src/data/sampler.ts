@@ -37,10 +37,23 @@ export function checkCount(op: string, name: string, n: number, allowZero = fals
     throw new TensileError(`${op}: ${name} should be a ${allowZero ? "non-negative" : "positive"} integer, got ${n}`);
 }
 
+/** Checks that a sampler's data source has a length (a non-negative integer), as PyTorch's `len(data_source)` does. */
+export function checkDataSource(op: string, source: unknown): void {
+  const n = source !== null && (typeof source === "object" || typeof source === "function") ? (source as { length?: unknown }).length : undefined;
+  if (!Number.isInteger(n) || (n as number) < 0)
+    throw new TensileError(`${op}: dataSource must be a dataset or array with a length, got ${fmtValue(source)}`);
+}
+
+/** PyTorch's samplers refuse a non-boolean replacement (`1`, `"yes"`) rather than take its truthiness. */
+function checkReplacement(op: string, v: unknown): void {
+  if (v !== undefined && typeof v !== "boolean") throw new TensileError(`${op}: replacement should be a boolean value, but got replacement=${fmtValue(v)}`);
+}
+
 /** 0, 1, ..., n-1 in order. */
 export class SequentialSampler extends Sampler {
   constructor(readonly dataSource: { readonly length: number }) {
     super();
+    checkDataSource("SequentialSampler", dataSource);
   }
   get length(): number {
     return this.dataSource.length;
@@ -73,6 +86,8 @@ export class RandomSampler extends Sampler {
     super();
     const options = positionalOptions<RandomSamplerOptions>("RandomSampler", args, { keys: ["replacement", "numSamples", "generator"], after: "dataSource" });
     checkSamplerOptions("RandomSampler", options, ["replacement", "numSamples", "generator"]);
+    checkDataSource("RandomSampler", dataSource);
+    checkReplacement("RandomSampler", options.replacement);
     this.replacement = options.replacement ?? false;
     this.generator = options.generator;
     this.requested = options.numSamples;
@@ -105,6 +120,8 @@ export class SubsetRandomSampler extends Sampler {
     super();
     this.options = positionalOptions("SubsetRandomSampler", [generatorOrOptions], { keys: ["generator"], after: "indices" });
     checkSamplerOptions("SubsetRandomSampler", this.options, ["generator"]);
+    if (!Array.isArray(indices) && !ArrayBuffer.isView(indices))
+      throw new TensileError(`SubsetRandomSampler: indices must be an array of indices, got ${fmtValue(indices)}`);
     this.indices = Array.from(indices);
   }
   get length(): number {
@@ -132,6 +149,7 @@ export class WeightedRandomSampler extends Sampler {
     super();
     const o = positionalOptions<{ replacement?: boolean; generator?: Generator }>("WeightedRandomSampler", args, { keys: ["replacement", "generator"], after: "numSamples" });
     checkSamplerOptions("WeightedRandomSampler", o, ["replacement", "generator"]);
+    checkReplacement("WeightedRandomSampler", o.replacement);
     this.numSamples = numSamples;
     this.replacement = o.replacement ?? true;
     this.options = { generator: o.generator };
@@ -186,6 +204,8 @@ export class BatchSampler extends Sampler<number[]> {
     super();
     const o = positionalOptions<{ batchSize: number; dropLast?: boolean }>("BatchSampler", args, { keys: ["batchSize", "dropLast"], after: "sampler" });
     checkSamplerOptions("BatchSampler", o, ["batchSize", "dropLast"]);
+    if (sampler === null || typeof sampler !== "object" || typeof (sampler as Partial<Iterable<number>>)[Symbol.iterator] !== "function")
+      throw new TensileError(`BatchSampler: sampler must be an iterable of indices (a Sampler), got ${fmtValue(sampler)}`);
     const { batchSize, dropLast = false } = o;
     if (typeof dropLast !== "boolean") throw new TensileError(`BatchSampler: dropLast should be a boolean value, but got dropLast=${fmtValue(dropLast)}`);
     this.batchSize = batchSize;

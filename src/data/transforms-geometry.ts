@@ -30,6 +30,11 @@ export function resize(size: number | readonly number[], options: G.ResizeOption
   return (img) => viaFloat("resize", img, (x) => G.resize(x, size, options));
 }
 
+/** A fill's type (a number or a list of numbers), checked when the transform is made; its length is checked against the image's channels when applied. */
+function checkFill(op: string, fill: unknown): void {
+  if (fill !== null && fill !== undefined) fillList(op, fill as Fill, Array.isArray(fill) ? fill.length : 1);
+}
+
 function checkPair(op: string, name: string, v: readonly number[]): [number, number] {
   check(Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === "number" && Number.isFinite(x)), op, () => `${name} should be a sequence of 2 numbers, got ${JSON.stringify(v)}`);
   return [v[0]!, v[1]!];
@@ -112,8 +117,10 @@ export function randomRotation(degrees: number | readonly number[], options: Ran
   const op = "randomRotation";
   options ??= {};
   const range = parseRange(op, "degrees", degrees);
+  check(range[0]! <= range[1]!, op, () => `degrees should be [min, max] with min <= max, got ${JSON.stringify(degrees)}`);
   const mode = checkInterpolation(op, options.interpolation ?? "nearest", ["nearest", "bilinear", "bicubic"]);
   if (options.center != null) checkPair(op, "center", options.center);
+  checkFill(op, options.fill);
   return (img) => {
     const fill = fillForFloat(fillList(op, options.fill ?? 0, imageChannels(img)), img);
     const angle = between(range[0]!, range[1]!, options.generator);
@@ -165,6 +172,7 @@ export function randomAffine(degrees: number | readonly number[], options: Rando
   const shear = options.shear == null ? null : parseRange(op, "shear", options.shear, [2, 4]);
   const mode = checkInterpolation(op, options.interpolation ?? "nearest", ["nearest", "bilinear", "bicubic"]);
   if (options.center != null) checkPair(op, "center", options.center);
+  checkFill(op, options.fill);
   return (img) => {
     const fill = fillForFloat(fillList(op, options.fill ?? 0, imageChannels(img)), img);
     const [h, w] = imageSize(op, img);
@@ -238,6 +246,10 @@ export function randomErasing(options: RandomErasingOptions = {}): Transform<Ten
   const scale = checkPair(op, "scale", options.scale ?? [0.02, 0.33]);
   const ratio = checkPair(op, "ratio", options.ratio ?? [0.3, 3.3]);
   check(scale[0] >= 0 && scale[1] <= 1, op, () => `scale should be between 0 and 1, got ${JSON.stringify(scale)}`);
+  // the aspect ratio is drawn log-uniformly: log(ratio) of a ratio <= 0 is NaN (torchvision: "from is out of bounds")
+  check(ratio[0] > 0 && ratio[1] > 0, op, () => `ratio values should be positive, got ${JSON.stringify(ratio)}`);
+  // torchvision warns here and then fails in forward ("uniform_ expects to return a [from, to) range")
+  check(scale[0] <= scale[1] && ratio[0] <= ratio[1], op, () => `scale and ratio should be of kind (min, max), got scale ${JSON.stringify(scale)} and ratio ${JSON.stringify(ratio)}`);
   const raw = options.value ?? 0;
   check(raw === "random" || typeof raw === "number" || (Array.isArray(raw) && raw.every((v) => typeof v === "number")), op, () =>
     `value should be a number, a list of numbers or "random", got ${JSON.stringify(raw)}`);

@@ -30,6 +30,7 @@ export type PaddingMode = "constant" | "edge" | "reflect" | "symmetric";
 
 /** Applies `transforms` left to right. */
 export function compose<I = unknown, O = unknown>(transforms: readonly Transform<never, unknown>[]): Transform<I, O> {
+  if (!Array.isArray(transforms)) throw new TensileError(`compose: transforms must be an array of transforms, got ${typeof transforms === "string" ? JSON.stringify(transforms) : String(transforms)}`);
   transforms.forEach((t, i) => {
     if (typeof t !== "function") throw new TensileError(`compose: transform ${i} is not a function`);
   });
@@ -77,6 +78,13 @@ export function normalize(mean: number | readonly number[], std: number | readon
   const m = typeof mean === "number" ? [mean] : [...mean];
   const s = typeof std === "number" ? [std] : [...std];
   if (m.length === 0 || s.length === 0) throw new TensileError("normalize: mean and std must not be empty");
+  for (const [name, v] of [["mean", m], ["std", s]] as const) {
+    // a NaN (or a non-number) would turn every pixel of its channel into NaN without a word
+    const bad = v.findIndex((x) => typeof x !== "number" || !Number.isFinite(x));
+    if (bad >= 0) throw new TensileError(`normalize: ${name} must be finite numbers, got ${typeof v[bad] === "string" ? JSON.stringify(v[bad]) : String(v[bad])} at channel ${bad} (${name}=[${v.join(", ")}])`);
+  }
+  if (m.length > 1 && s.length > 1 && m.length !== s.length)
+    throw new TensileError(`normalize: mean and std must have the same number of channels, got ${m.length} and ${s.length}`);
   const zero = s.findIndex((v) => v === 0);
   if (zero >= 0) throw new TensileError(`normalize: std evaluated to zero at channel ${zero}, leading to division by zero`);
   return (x) => {
@@ -284,7 +292,7 @@ function parseMode(op: string, mode: PaddingMode | undefined): PaddingMode {
 }
 
 function checkProbability(op: string, p: number): void {
-  if (!(p >= 0 && p <= 1)) throw new TensileError(`${op}: probability p should be in [0, 1], got ${p}`);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new TensileError(`${op}: probability p should be in [0, 1], got ${p}`);
 }
 
 // torchvision's other transforms, split by topic; the deterministic ops are `transforms.functional`

@@ -4,7 +4,8 @@
  * through them match PyTorch's.
  */
 import { Tensor, erf, noGrad, rand, randn, zerosLike } from "../core.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, checkRealParam, setField } from "./distribution.js";
 import { withBackend } from "../backends/registry.js";
 import { TransformedDistribution } from "./transformed.js";
 import { ExpTransform } from "./transforms.js";
@@ -42,7 +43,10 @@ export class Normal extends ExponentialFamily {
     super(broadcastAll("Normal", [l!.shape, s!.shape]), [], opts);
     this.loc = l!.expand(this.batchShape);
     this.scale = s!.expand(this.batchShape);
-    if (this.validateArgs) checkValues("Normal", "parameter scale", this.scale, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
+    if (this.validateArgs) {
+      checkRealParam("Normal", "loc", this.loc);
+      checkValues("Normal", "parameter scale", this.scale, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
+    }
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
     setField(d, "loc", this.loc.expand(batchShape));
@@ -179,6 +183,16 @@ export class Uniform extends Distribution {
   }
   override cdf(value: Tensor): Tensor {
     this.checkValue("cdf", value);
+    if (this.validateArgs) {
+      // [low, high] (closed, PyTorch's interval support, which its cdf checks)
+      const inside = noGrad(() => this.low.le(value).logicalAnd(this.high.ge(value)));
+      const ok = inside.contiguous().dataSync();
+      const i = Array.from(ok as ArrayLike<number | boolean>).findIndex((v) => !v);
+      if (i >= 0) {
+        const v = noGrad(() => value.expand([...inside.shape]).contiguous().dataSync()[i]);
+        throw new TensileError(`Uniform.cdf: expected the value to be in the support [low, high], but found ${v}${inside.numel() > 1 ? ` at flat index ${i} of shape ${fmtShape(inside.shape)}` : ""}`);
+      }
+    }
     return value.sub(this.low).div(this.high.sub(this.low)).clamp(0, 1);
   }
   override icdf(value: Tensor): Tensor {
@@ -191,6 +205,10 @@ export class Uniform extends Distribution {
   }
   override get variance(): Tensor {
     return this.high.sub(this.low).pow(2).div(12);
+  }
+  /** (high − low)/√12, as PyTorch: finite gradients where low = high (√variance's are NaN there). */
+  override get stddev(): Tensor {
+    return this.high.sub(this.low).div(Math.sqrt(12));
   }
   /** NaN: every point of [low, high) is as likely (PyTorch's nan · high). */
   override get mode(): Tensor {
@@ -221,7 +239,10 @@ export class Laplace extends Distribution {
     super(broadcastAll("Laplace", [l!.shape, s!.shape]), [], opts);
     this.loc = l!.expand(this.batchShape);
     this.scale = s!.expand(this.batchShape);
-    if (this.validateArgs) checkValues("Laplace", "parameter scale", this.scale, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
+    if (this.validateArgs) {
+      checkRealParam("Laplace", "loc", this.loc);
+      checkValues("Laplace", "parameter scale", this.scale, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
+    }
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
     setField(d, "loc", this.loc.expand(batchShape));
@@ -306,6 +327,7 @@ export class Exponential extends ExponentialFamily {
   }
   override cdf(value: Tensor): Tensor {
     this.checkValue("cdf", value);
+    if (this.validateArgs) checkValues("Exponential.cdf", "the value", value, (v) => v >= 0, "non-negative (the support)");
     return this.rate.neg().mul(value).exp().neg().add(1);
   }
   override icdf(value: Tensor): Tensor {

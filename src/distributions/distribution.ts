@@ -47,6 +47,11 @@ export function checkValues(op: string, what: string, t: Tensor, ok: (v: number)
   }
 }
 
+/** PyTorch's `constraints.real` for a parameter (`loc`): any number but NaN, which would make every sample and log-probability NaN. */
+export function checkRealParam(op: string, name: string, t: Tensor): void {
+  checkValues(op, `parameter ${name}`, t, (v) => !Number.isNaN(v), "real (Real(): not NaN)");
+}
+
 /** Sets a (readonly) field of a distribution being built by `expand`. */
 export function setField(d: object, key: string, value: unknown): void {
   (d as Record<string, unknown>)[key] = value;

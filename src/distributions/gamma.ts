@@ -120,7 +120,8 @@ export class Gamma extends ExponentialFamily {
   }
   logProb(value: Tensor): Tensor {
     this.checkValue("logProb", value);
-    if (this.validateArgs) checkValues("Gamma.logProb", "the value", value, (v) => v > 0, "positive (the support)");
+    // PyTorch's support is nonnegative: 0 is a value (log density ±inf or log β for α = 1)
+    if (this.validateArgs) checkValues("Gamma.logProb", "the value", value, (v) => v >= 0, "non-negative (the support)");
     const a = this.concentration, b = this.rate;
     return xlogy(a, b).add(xlogy(a.sub(1), value)).sub(b.mul(value)).sub(lgamma(a));
   }

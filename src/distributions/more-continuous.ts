@@ -7,7 +7,7 @@
 import { Tensor, digamma, fullLike, lgamma, noGrad, where, zerosLike } from "../core.js";
 import { binaryCrossEntropyWithLogits } from "../nn/functional/classification.js";
 import { lgamma as lgammaOne } from "../backends/reference/math.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, checkRealParam, setField } from "./distribution.js";
 import { Normal, Uniform, draws } from "./continuous.js";
 import { Chi2 } from "./gamma.js";
 import { type ProbsOrLogits, clampProbs, expandProbsLogits, lazy, oneOf } from "./discrete.js";
@@ -50,6 +50,7 @@ export class StudentT extends Distribution {
     this.scale = s!.expand(this.batchShape);
     if (this.validateArgs) {
       positive("StudentT", "df", this.df);
+      checkRealParam("StudentT", "loc", this.loc);
       positive("StudentT", "scale", this.scale);
     }
     this._chi2 = new Chi2(this.df, { validateArgs: false });
@@ -119,7 +120,10 @@ export class Cauchy extends Distribution {
     super(broadcastAll("Cauchy", [l!.shape, s!.shape]), [], opts);
     this.loc = l!.expand(this.batchShape);
     this.scale = s!.expand(this.batchShape);
-    if (this.validateArgs) positive("Cauchy", "scale", this.scale);
+    if (this.validateArgs) {
+      checkRealParam("Cauchy", "loc", this.loc);
+      positive("Cauchy", "scale", this.scale);
+    }
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {
     setField(d, "loc", this.loc.expand(batchShape));
@@ -257,7 +261,10 @@ export class Gumbel extends TransformedDistribution {
     const [l, s] = asParams("Gumbel", ["loc", "scale"], [loc, scale]);
     const shape = broadcastAll("Gumbel", [l!.shape, s!.shape]);
     const L = l!.expand(shape), S = s!.expand(shape);
-    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) positive("Gumbel", "scale", S);
+    if (opts?.validateArgs ?? Distribution.defaultValidateArgs) {
+      checkRealParam("Gumbel", "loc", L);
+      positive("Gumbel", "scale", S);
+    }
     const f = finfo(L);
     const base = typeof loc === "number" && typeof scale === "number"
       ? new Uniform(f.tiny, 1 - f.eps)
@@ -276,6 +283,13 @@ export class Gumbel extends TransformedDistribution {
     this.checkValue("logProb", value);
     const y = this.loc.sub(value).div(this.scale);
     return y.sub(y.exp()).sub(this.scale.log());
+  }
+  /** exp(−exp(−(x − loc)/scale)) for every real x. PyTorch 1.13 goes through its base Uniform(tiny, 1 − eps),
+   * which validates even when the Gumbel does not, so it refuses cdf(x) wherever the pulled-back uniform
+   * rounds to 1 (x − loc ≳ 17·scale in float32, 37·scale in float64); Tensile does not. */
+  override cdf(value: Tensor): Tensor {
+    this.checkValue("cdf", value);
+    return value.sub(this.loc).div(this.scale).neg().exp().neg().exp();
   }
   override get mean(): Tensor {
     return this.loc.add(this.scale.mul(EULER_GAMMA));

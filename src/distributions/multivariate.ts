@@ -9,7 +9,7 @@ import { cholesky, inv, solve } from "../ops/linalg-dense.js";
 import { diagonal } from "../ops/linalg.js";
 import { withBackend } from "../backends/registry.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { type DistributionOptions, Distribution, asParams, broadcastAll, setField } from "./distribution.js";
+import { type DistributionOptions, Distribution, asParams, broadcastAll, checkRealParam, setField } from "./distribution.js";
 import { type Constraint, constraints } from "./constraints.js";
 
 export interface MultivariateNormalOptions extends DistributionOptions {
@@ -47,6 +47,7 @@ export class MultivariateNormal extends Distribution {
     const batch = broadcastAll(op, [l!.shape.slice(0, -1), m!.shape.slice(0, -2)]);
     super(batch, [k], opts);
     this.loc = l!.expand([...batch, k]);
+    if (this.validateArgs) checkRealParam(op, "loc", l!);
     let L: Tensor;
     try {
       L = key === "scaleTril" ? m! : key === "covarianceMatrix" ? cholesky(m!) : cholesky(inv(m!));
@@ -92,7 +93,9 @@ export class MultivariateNormal extends Distribution {
   }
   logProb(value: Tensor): Tensor {
     this.checkValue("logProb", value);
-    const diff = value.sub(this.loc);
+    // a value of the other float dtype is solved in the factor's dtype (PyTorch's result dtype), not refused by the solve
+    const d0 = value.sub(this.loc);
+    const diff = d0.dtype === this.scaleTril.dtype ? d0 : d0.to(this.scaleTril.dtype);
     const k = this.eventShape[0]!;
     const lead = diff.shape.slice(0, -1);
     // a triangular solve reads the lower triangle only (PyTorch's solve_triangular): no gradient reaches the upper one

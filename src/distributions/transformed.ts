@@ -100,10 +100,16 @@ export class TransformedDistribution extends Distribution {
     if (sign === 1) return value;
     return typeof sign === "number" ? value.sub(0.5).mul(sign).add(0.5) : sign.mul(value.sub(0.5)).add(0.5);
   }
+  /** `cdf`'s check of the value pulled back through the transforms, when validating: the base's support. */
+  protected validateBaseValue(op: string, v: Tensor): void {
+    this.baseDist.support.validate(op, v);
+  }
   override cdf(value: Tensor): Tensor {
     this.checkValue("cdf", value);
     let v = value;
     for (const t of [...this.transforms].reverse()) v = t.inverse(v);
+    // PyTorch validates the pulled-back value against the base's support (a Pareto value below its scale)
+    if (this.validateArgs) this.validateBaseValue(`${this.constructor.name}.cdf`, v);
     return this.monotonize(this.baseDist.cdf(v));
   }
   override icdf(value: Tensor): Tensor {

@@ -309,7 +309,7 @@ export class AffineTransform extends Transform {
   constructor(readonly loc: Tensor | number, readonly scale: Tensor | number, opts: AffineTransformOptions = {}) {
     super(opts);
     for (const [k, v] of [["loc", loc], ["scale", scale]] as const)
-      if (!(v instanceof Tensor) && typeof v !== "number") throw new TensileError(`AffineTransform: ${k} must be a Tensor or a number, got ${fmtValue(v)}`);
+      if ((!(v instanceof Tensor) && typeof v !== "number") || Number.isNaN(v)) throw new TensileError(`AffineTransform: ${k} must be a Tensor or a number, got ${fmtValue(v)}`);
     const ev = opts?.eventDim ?? 0;
     if (!Number.isInteger(ev) || ev < 0) throw new TensileError(`AffineTransform: eventDim must be a non-negative integer, got ${fmtValue(ev)}`);
     this.#eventDim = ev;
@@ -375,7 +375,7 @@ function sameParam(a: Tensor | number, b: Tensor | number): boolean {
 export class PowerTransform extends Bijection {
   constructor(readonly exponent: Tensor | number, opts: TransformOptions = {}) {
     super(constraints.positive, constraints.positive, opts);
-    if (!(exponent instanceof Tensor) && typeof exponent !== "number") throw new TensileError(`PowerTransform: exponent must be a Tensor or a number, got ${fmtValue(exponent)}`);
+    if ((!(exponent instanceof Tensor) && typeof exponent !== "number") || Number.isNaN(exponent)) throw new TensileError(`PowerTransform: exponent must be a Tensor or a number, got ${fmtValue(exponent)}`);
   }
   /**
    * The sign of dy/dx: the exponent's (later PyTorch; torch 1.13 says +1 even for a negative

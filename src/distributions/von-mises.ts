@@ -9,7 +9,7 @@ import { Tensor, noGrad, tensor, where } from "../core.js";
 import { withBackend } from "../backends/registry.js";
 import { type Generator, defaultGenerator } from "../tensor/random.js";
 import { numelOf } from "../tensor/shape.js";
-import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, setField } from "./distribution.js";
+import { type DistributionOptions, Distribution, type Param, asParams, broadcastAll, checkValues, checkRealParam, setField } from "./distribution.js";
 import { type Constraint, constraints } from "./constraints.js";
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -62,6 +62,7 @@ export class VonMises extends Distribution {
     super(broadcastAll(op, [l!.shape, k!.shape]), [], opts);
     this.loc = l!.expand(this.batchShape);
     this.concentration = k!.expand(this.batchShape);
+    if (this.validateArgs) checkRealParam(op, "loc", this.loc);
     if (this.validateArgs) checkValues(op, "parameter concentration", this.concentration, (v) => v > 0, "positive (GreaterThan(lower_bound=0.0))");
   }
   protected override expandInto(d: this, batchShape: readonly number[]): void {

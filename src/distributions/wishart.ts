@@ -84,7 +84,7 @@ export class Wishart extends ExponentialFamily {
       throw new TensileError(`${op}: ${key} must be a batch of square matrices (at least two-dimensional, with optional leading batch dimensions), got shape ${fmtShape(m!.shape)}`);
     const p = m!.shape[m!.ndim - 1]!;
     const batch = broadcastAll(op, [m!.shape.slice(0, -2), nu!.shape]);
-    const bad = noGrad(() => nu!.le(p - 1).any().item());
+    const bad = noGrad(() => nu!.gt(p - 1).logicalNot().any().item()); // NaN df fails too
     if (bad) throw new TensileError(`${op}: expected df to be greater than ndim - 1 = ${p - 1}, got ${nu!.numel() === 1 ? Number(noGrad(() => nu!.reshape([]).item())) : `a tensor of shape ${fmtShape(nu!.shape)} with values ≤ ${p - 1}`}`);
     super(batch, [p, p], opts);
     let L: Tensor;

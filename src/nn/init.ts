@@ -61,6 +61,12 @@ function fanOf(op: string, t: Tensor, mode: FanMode): number {
   throw new TensileError(`${op}: mode ${JSON.stringify(mode)} not supported, please use one of fan_in, fan_out`);
 }
 
+/** A number argument (never NaN: the tensor would be filled with NaN without a word); returns it. */
+function num(op: string, name: string, v: unknown): number {
+  if (typeof v !== "number" || Number.isNaN(v)) throw new TensileError(`${op}: ${name} must be a number, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  return v;
+}
+
 function isEmpty(t: Tensor): boolean {
   return t.numel() === 0;
 }
@@ -75,7 +81,10 @@ function writeValues(t: Tensor, values: Float64Array): void {
 export function uniform_(t: Tensor, a: number | (InitOptions & { a?: number; b?: number }) = 0, b = 1, opts: InitOptions = {}): Tensor {
   opts ??= {};
   if (typeof a === "object") ({ a = 0, b = 1, ...opts } = a ?? {});
-  const lo = a, hi = b;
+  const lo = num("uniform_", "a", a), hi = num("uniform_", "b", b);
+  if (lo > hi) throw new TensileError(`uniform_: expects to return a [from, to) range, but found from=${lo} > to=${hi}`);
+  // PyTorch: "from is out of bounds for float"; the draws would be NaN
+  if (!isEmpty(t) && (!Number.isFinite(lo) || !Number.isFinite(hi))) throw new TensileError(`uniform_: the bounds must be finite, got from=${lo}, to=${hi}`);
   return noGrad(() => t.uniform_(lo, hi, { generator: opts.generator }));
 }
 
@@ -83,12 +92,15 @@ export function uniform_(t: Tensor, a: number | (InitOptions & { a?: number; b?:
 export function normal_(t: Tensor, mean: number | (InitOptions & { mean?: number; std?: number }) = 0, std = 1, opts: InitOptions = {}): Tensor {
   opts ??= {};
   if (typeof mean === "object") ({ mean = 0, std = 1, ...opts } = mean ?? {});
-  const m = mean, s = std;
+  const m = num("normal_", "mean", mean), s = num("normal_", "std", std);
+  if (s < 0) throw new TensileError(`normal_: normal expects std >= 0.0, but found std ${s}`);
   return noGrad(() => t.normal_(m, s, { generator: opts.generator }));
 }
 
 /** Fills with `val`. */
 export function constant_(t: Tensor, val: number): Tensor {
+  // NaN is allowed here: filling with NaN on purpose is what constant_(t, NaN) says
+  if (typeof val !== "number") throw new TensileError(`constant_: val must be a number, got ${typeof val === "string" ? JSON.stringify(val) : String(val)}`);
   return noGrad(() => t.fill_(val));
 }
 
@@ -110,6 +122,7 @@ export function eye_(t: Tensor): Tensor {
 export function xavierUniform_(t: Tensor, gain: number | (InitOptions & { gain?: number }) = 1, opts: InitOptions = {}): Tensor {
   opts ??= {};
   if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
+  num("xavierUniform_", "gain", gain);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -bound, bound, opts);
@@ -119,6 +132,7 @@ export function xavierUniform_(t: Tensor, gain: number | (InitOptions & { gain?:
 export function xavierNormal_(t: Tensor, gain: number | (InitOptions & { gain?: number }) = 1, opts: InitOptions = {}): Tensor {
   opts ??= {};
   if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
+  num("xavierNormal_", "gain", gain);
   const [fanIn, fanOut] = calculateFanInAndFanOut(t);
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
 }
@@ -222,6 +236,8 @@ export function truncNormal_(
 ): Tensor {
   opts ??= {};
   if (typeof mean === "object") ({ mean = 0, std = 1, a = -2, b = 2, ...opts } = mean ?? {});
+  for (const [k, v] of [["mean", mean], ["std", std], ["a", a], ["b", b]] as const) num("truncNormal_", k, v);
+  if (!(std > 0)) throw new TensileError(`truncNormal_: std must be positive, got ${std}`);
   if (!(a < b)) throw new TensileError(`truncNormal_: expected a < b, got a=${a}, b=${b}`);
   if (isEmpty(t) || randomFillsSkipped()) return t;
   const lo = normCdf((a - mean) / std);
@@ -242,6 +258,7 @@ export function truncNormal_(
 export function orthogonal_(t: Tensor, gain: number | (InitOptions & { gain?: number }) = 1, opts: InitOptions = {}): Tensor {
   opts ??= {};
   if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
+  num("orthogonal_", "gain", gain);
   if (t.ndim < 2) throw new TensileError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmtShape(t.shape)}`);
   if (isEmpty(t) || randomFillsSkipped()) return t;
   const rows = t.shape[0]!;
@@ -310,6 +327,7 @@ export function sparse_(
   if (t.ndim !== 2) throw new TensileError(`sparse_: only tensors with 2 dimensions are supported, got shape ${fmtShape(t.shape)}`);
   if (typeof sparsity !== "number" || !(sparsity >= 0 && sparsity <= 1))
     throw new TensileError(`sparse_: sparsity must be a number in [0, 1], got ${sparsity}`);
+  if (num("sparse_", "std", std) < 0) throw new TensileError(`sparse_: std must be non-negative, got ${std}`);
   const [rows, cols] = [t.shape[0]!, t.shape[1]!];
   if (randomFillsSkipped()) return t;
   const numZeros = Math.ceil(sparsity * rows);

@@ -1,4 +1,4 @@
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { tracing } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { broadcastShapes } from "../tensor/shape.js";
@@ -240,9 +240,14 @@ function fillRandomBulk<S extends Tensor>(op: string, x: S, fill: (a: ReturnType
 }
 
 export function uniform_<S extends Tensor>(x: S, a: number, b: number, g: Generator = defaultGenerator): S {
+  // as torch: finite bounds (its "from/to is out of bounds for float") in order
+  for (const [name, v] of [["from", a], ["to", b]] as const)
+    if (typeof v !== "number" || !Number.isFinite(v)) throw new TensileError(`uniform_: ${name} must be a finite number, got ${fmtValue(v)}`);
+  if (a > b) throw new TensileError(`uniform_: expects to return a [from, to) range, but found from=${a} > to=${b}`);
   return fillRandomBulk("uniform_", x, (arr) => g.fillUniform(arr, a, b));
 }
 export function normal_<S extends Tensor>(x: S, mean: number, std: number, g: Generator = defaultGenerator): S {
-  if (std < 0) throw new TensileError(`normal_: expects std >= 0.0, but found std ${std}`);
+  if (typeof mean !== "number" || Number.isNaN(mean)) throw new TensileError(`normal_: mean must be a number, got ${fmtValue(mean)}`);
+  if (typeof std !== "number" || !(std >= 0)) throw new TensileError(`normal_: expects std >= 0.0, but found std ${fmtValue(std)}`);
   return fillRandomBulk("normal_", x, (arr) => g.fillNormal(arr, mean, std));
 }

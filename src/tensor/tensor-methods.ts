@@ -10,6 +10,7 @@
  * `nn.init` and the autograd engine call `add_`/`copy_`/`fill_` from modules that need not import
  * core.ts. The methods are non-enumerable, as class methods are.
  */
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { Tensor } from "./tensor.js";
 import type { Generator } from "./random.js";
 import * as E from "../ops/elementwise.js";
@@ -137,7 +138,11 @@ export const linalgMethods = {
 export const inplaceMethods = {
   // ---- in place (recorded by autograd as PyTorch records them; see ops/inplace.ts) ----
   copy_<S extends T>(this: S, src: TS): S { return IP.copy_(this, src); },
-  fill_<S extends T>(this: S, v: number): S { return IP.inPlace("fill_", this, () => v); },
+  fill_<S extends T>(this: S, v: number | boolean | T): S {
+    if (!(typeof v === "number" || typeof v === "boolean" || (v instanceof Tensor && v.ndim === 0)))
+      throw new TensileError(`fill_: value must be a number or a 0-dim tensor, got ${v instanceof Tensor ? `a tensor of shape ${fmtShape(v.shape)}` : fmtValue(v)}`);
+    return IP.inPlace("fill_", this, () => (v instanceof Tensor ? v.to(this.dtype).expand(this.shape) : typeof v === "boolean" ? Number(v) : v), v instanceof Tensor ? [v] : []);
+  },
   zero_<S extends T>(this: S): S { return IP.inPlace("zero_", this, () => 0); },
   add_<S extends T>(this: S, o: TS, opts?: { alpha?: number }): S { return IP.inPlace("add_", this, (t) => E.add(t, o, opts), [o]); },
   sub_<S extends T>(this: S, o: TS, opts?: { alpha?: number }): S { return IP.inPlace("sub_", this, (t) => E.sub(t, o, opts), [o]); },

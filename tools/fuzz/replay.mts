@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import * as TS from "../../src/index.js";
 import { TensileError } from "../../src/errors.js";
+import { callDist } from "./dist.mts";
 
 const { tensor, F, setBackend } = TS as any;
 type Tensor = any;
@@ -62,6 +63,7 @@ function decArg(a: any, vals: Record<string, Tensor>, top = true): any {
   if (a === null) return top ? undefined : null;
   if (Array.isArray(a)) return a.map((x) => decArg(x, vals, false));
   if (typeof a === "object") {
+    if ("$null" in a) return null;
     if ("$t" in a) return vals[a.$t];
     if ("$ts" in a) return a.$ts.map((n: string) => vals[n]);
     const o: any = {};
@@ -90,13 +92,16 @@ function callModule(spec: any, vals: Record<string, Tensor>): any {
       modParams[iname] = p;
     }
   });
+  if (spec.eval) m.eval();
   const args = (spec.args as any[]).map((a) => decArg(a, vals));
   const kw = spec.kw && Object.keys(spec.kw).length ? decArg(spec.kw, vals) : undefined;
   if (kw) args.push(kw);
   const pk = spec.pack;
   const R = TS.nn.utils.rnn;
   if (pk) args[0] = R.packPaddedSequence(args[0], pk.lengths, { batchFirst: pk.batch_first, enforceSorted: pk.enforce_sorted });
+  for (let k = 1; k < (spec.repeat ?? 1); k++) m.forward(...args);
   let r = m.forward(...args);
+  if (spec.bufs?.length) r = [...(Array.isArray(r) ? r : [r]), ...spec.bufs.map((b: string) => m.getBuffer(b).clone())];
   if (pk) {
     const [padded, lens] = R.padPackedSequence(r[0], { batchFirst: pk.batch_first });
     r = [padded, lens, ...r.slice(1)];
@@ -106,6 +111,7 @@ function callModule(spec: any, vals: Record<string, Tensor>): any {
 
 function call(spec: any, vals: Record<string, Tensor>): any {
   if (spec.fn.startsWith("mod:")) return callModule(spec, vals);
+  if (spec.fn.startsWith("dist:")) return callDist(spec, vals);
   const args = (spec.args as any[]).map((a) => decArg(a, vals));
   const kw = spec.kw && Object.keys(spec.kw).length ? decArg(spec.kw, vals) : undefined;
   if (kw) args.push(kw);

@@ -13,6 +13,8 @@ def camel(s):
 
 
 def js(v):
+    if isinstance(v, dict) and "$null" in v:
+        return "null"
     if isinstance(v, dict) and "$t" in v:
         return v["$t"]
     if isinstance(v, dict) and "$ts" in v:
@@ -33,6 +35,8 @@ def js(v):
 
 
 def py(v):
+    if isinstance(v, dict) and "$null" in v:
+        return "None"
     if isinstance(v, dict) and "$t" in v:
         return v["$t"]
     if isinstance(v, dict) and "$ts" in v:
@@ -77,7 +81,10 @@ def main():
     if call.get("kw"):
         args.append(js(call["kw"]))
     fn = call["fn"]
-    if fn.startswith("m."):
+    if fn.startswith("dist:"):  # torch.distributions (fam_dist.py); D = distributions, T = transforms
+        from dist_spec import repro_lines
+        print(repro_lines(call)[0])
+    elif fn.startswith("m."):
         name = fn[2:]
         name = camel(name[:-1]) + "_" if name.endswith("_") else camel(name)
         print(f"const r = {args[0]}.{name}({', '.join(args[1:])});")
@@ -95,7 +102,10 @@ def main():
     call = c["call"]
     args = [py(a) for a in call["args"]] + [f"{k}={py(v)}" for k, v in call.get("kw", {}).items()]
     fn = call["fn"]
-    if fn.startswith("m."):
+    if fn.startswith("dist:"):
+        from dist_spec import repro_lines
+        print(repro_lines(call)[1])
+    elif fn.startswith("m."):
         print(f"r = {args[0]}.{fn[2:]}({', '.join(args[1:])})")
     else:
         print(f"r = {'torch.nn.functional.' + fn[2:] if fn.startswith('F.') else 'torch.' + fn}({', '.join(args)})")

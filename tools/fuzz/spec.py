@@ -17,7 +17,12 @@ A case is plain JSON, read the same way here and by tools/fuzz/replay.mts:
           parameters set from the inputs `params` names ({param: input}; such inputs have "pgrad"
           and their gradient is the parameter's), then called on args/kw; `pack` ({lengths,
           batch_first, enforce_sorted}) packs the first argument with pack_padded_sequence and
-          unpacks the first output with pad_packed_sequence.
+          unpacks the first output with pad_packed_sequence; `eval` puts the module in eval mode,
+          `repeat` calls it that many times (the last result counts), `bufs` names buffers
+          (running_mean, running_var, num_batches_tracked) appended to the outputs after the call.
+  fn "getitem": x[items] with args [x, items]: items a list of ints, slice strings ("1:3", "::2"),
+          null (None), tensors; Tensile's replay gets `x.index(items)` (give it as `ts`).
+  {"$null": true}: an explicit None / null (a bare JSON null is "not given" in Tensile's options).
   view ["log_softmax", dim]: F.log_softmax (ctc_loss's log-probabilities); not a view, but a step of
           the input's chain all the same.
   view "complex": torch.view_as_complex of the (contiguous) value, nothing in Tensile, whose
@@ -122,7 +127,19 @@ def build_inputs(case):
     return leaves, vals, bases
 
 
+def _getitem(x, items):
+    def sl(it):
+        if it == "...":
+            return Ellipsis
+        if isinstance(it, str) and ":" in it:
+            return slice(*[int(p) if p.strip() else None for p in it.split(":")])
+        return it
+    return x[tuple(sl(it) for it in items)]
+
+
 def resolve(fn, args):
+    if fn == "getitem":
+        return _getitem, args
     if "." in fn and fn.split(".")[0] in ("linalg", "fft", "nn", "special"):
         obj = torch
         for part in fn.split("."):
@@ -137,6 +154,8 @@ def resolve(fn, args):
 
 def dec_arg(a, vals):
     if isinstance(a, dict):
+        if "$null" in a:
+            return None
         if "$t" in a:
             return vals[a["$t"]]
         if "$ts" in a:
@@ -177,7 +196,7 @@ def flat_outputs(r):
 
 def call_module(call, vals):
     """A "mod:NAME" call (see the docstring): returns (result, {input name: parameter})."""
-    m = getattr(torch.nn, call["fn"][4:])(*call.get("ctor", []), **call.get("ctor_kw", {}))
+    m = getattr(torch.nn, call["fn"][4:])(*call.get("ctor", []), **dec_arg(call.get("ctor_kw", {}), {}))
     if call.get("mdtype") == "float64":
         m = m.double()
     pmap = {}
@@ -186,13 +205,19 @@ def call_module(call, vals):
             p = m.get_parameter(pname)
             p.copy_(vals[iname])
             pmap[iname] = p
+    if call.get("eval"):
+        m.eval()
     args = dec_arg(call["args"], vals)
     kw = dec_arg(call.get("kw", {}), vals)
     pk = call.get("pack")
     if pk:
         args[0] = torch.nn.utils.rnn.pack_padded_sequence(args[0], torch.tensor(pk["lengths"]), batch_first=pk["batch_first"],
                                                           enforce_sorted=pk["enforce_sorted"])
+    for _ in range(call.get("repeat", 1) - 1):
+        m(*args, **kw)
     r = m(*args, **kw)
+    if call.get("bufs"):
+        r = (tuple(r) if isinstance(r, (tuple, list)) else (r,)) + tuple(m.get_buffer(b).clone() for b in call["bufs"])
     if pk:
         padded, lens = torch.nn.utils.rnn.pad_packed_sequence(r[0], batch_first=pk["batch_first"])
         r = (padded, lens) + tuple(r[1:])
@@ -212,6 +237,9 @@ def run_case(case):
         call = case["call"]
         if call["fn"].startswith("mod:"):
             r, pmap = call_module(call, vals)
+        elif call["fn"].startswith("dist:"):  # torch.distributions (fam_dist.py)
+            from dist_spec import call_dist
+            r = call_dist(call, vals)
         else:
             fn, args = resolve(call["fn"], dec_arg(call["args"], vals))
             kw = dec_arg(call.get("kw", {}), vals)

@@ -307,6 +307,9 @@ export function instanceNorm(input: Tensor, statsOrOpts: Tensor | InstanceNormOp
   return out;
 }
 
+/** `F.localResponseNorm`'s and `nn.LocalResponseNorm`'s options (PyTorch's alpha, beta, k). */
+export interface LocalResponseNormOptions { alpha?: number; beta?: number; k?: number }
+
 /**
  * Local response normalisation across channels: y = x / (k + α/n · Σ x²)^β, the sum over the
  * n = `size` neighbouring channels c − ⌊n/2⌋ … c + ⌊(n−1)/2⌋ (zero beyond the edges).
@@ -314,10 +317,12 @@ export function instanceNorm(input: Tensor, statsOrOpts: Tensor | InstanceNormOp
  * Shapes: input [N, C, *] (at least 3 dims) → same.
  * ```ts
  * F.localResponseNorm(randn([2, 8, 5, 5]), 3).shape; // [2, 8, 5, 5]
+ * F.localResponseNorm(x, 3, { alpha: 1e-3, k: 2 }); // or positionally: (x, 3, 1e-3, 0.75, 2)
  * ```
  */
-export function localResponseNorm(input: Tensor, size: number, alpha = 1e-4, beta = 0.75, k = 1.0): Tensor {
+export function localResponseNorm(input: Tensor, size: number, ...args: PositionalArgs<[alpha: number, beta: number, k: number], LocalResponseNormOptions> | [LocalResponseNormOptions?]): Tensor {
   const op = "localResponseNorm";
+  const { alpha = 1e-4, beta = 0.75, k = 1.0 } = positionalOptions<LocalResponseNormOptions>(op, args, { keys: ["alpha", "beta", "k"], known: [] });
   checkFloat(op, input);
   check(input.ndim >= 3, op, () => `expected 3D or higher dimensional input, got shape ${fmtShape(input.shape)}`);
   check(Number.isInteger(size) && size > 0, op, () => `size must be a positive integer, got ${fmtValue(size)}`);

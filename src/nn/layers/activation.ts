@@ -14,6 +14,7 @@ import {
 import { Module } from "../module.js";
 import { type WithOptions, positionalOptions } from "../../utils/positional.js";
 import { pyFloat, pyRepr } from "../repr.js";
+import { choiceArg, dimArg } from "./ctor-checks.js";
 
 /**
  * max(0, x); `{inplace: true}` overwrites the input (`x.relu_()`), as `nn.ReLU(inplace=True)`. For
@@ -94,7 +95,7 @@ export class GELU extends Module {
   readonly approximate: "none" | "tanh";
   constructor(approximate: "none" | "tanh" | { approximate?: "none" | "tanh" } = "none") {
     super();
-    this.approximate = typeof approximate === "object" ? (approximate?.approximate ?? "none") : approximate;
+    this.approximate = choiceArg("GELU", "approximate", typeof approximate === "object" ? (approximate?.approximate ?? "none") : approximate, ["none", "tanh"]);
   }
   override forward(input: Tensor): Tensor {
     return gelu(input, { approximate: this.approximate });
@@ -171,6 +172,8 @@ export class Softplus extends Module {
     super();
     const o = positionalOptions<{ beta?: number; threshold?: number }>("Softplus", args, { keys: ["beta", "threshold"], known: [] });
     this.beta = numArg("Softplus", "beta", o.beta ?? 1);
+    // PyTorch takes beta = 0 and returns inf/NaN (log(1 + e^0)/0)
+    if (this.beta === 0) throw new TensileError("Softplus: beta must be non-zero (the output is log(1 + exp(beta·x)) / beta), got 0");
     this.threshold = numArg("Softplus", "threshold", o.threshold ?? 20);
   }
   override forward(input: Tensor): Tensor {
@@ -190,6 +193,7 @@ function implicitDim(ndim: number): number {
 export class Softmax extends Module {
   constructor(readonly dim: number | null = null) {
     super();
+    if (dim !== null) dimArg("Softmax", "dim", dim);
   }
   override forward(input: Tensor): Tensor {
     return softmax(input, this.dim ?? implicitDim(input.ndim));
@@ -203,6 +207,7 @@ export class Softmax extends Module {
 export class LogSoftmax extends Module {
   constructor(readonly dim: number | null = null) {
     super();
+    if (dim !== null) dimArg("LogSoftmax", "dim", dim);
   }
   override forward(input: Tensor): Tensor {
     return logSoftmax(input, this.dim ?? implicitDim(input.ndim));
@@ -221,9 +226,9 @@ function inplaceArg(layer: string, v: boolean | { inplace?: boolean } | null | u
   return b;
 }
 
-/** A number option, checked at construction so bad values fail there. */
+/** A number option, checked at construction so bad values fail there (NaN too: it would make the outputs NaN or constant). */
 function numArg(layer: string, name: string, v: unknown): number {
-  if (typeof v !== "number") throw new TensileError(`${layer}: ${name} must be a number, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  if (typeof v !== "number" || Number.isNaN(v)) throw new TensileError(`${layer}: ${name} must be a number, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
   return v;
 }
 
@@ -292,6 +297,7 @@ export class CELU extends Module {
     super();
     if (typeof alpha === "object" && alpha !== null) ({ alpha = 1, inplace = false } = alpha);
     this.alpha = numArg("CELU", "alpha", alpha);
+    if (this.alpha === 0) throw new TensileError("CELU: ZeroDivisionError: alpha cannot be 0 for CELU");
     this.inplace = inplaceArg("CELU", inplace);
   }
   override forward(input: Tensor): Tensor {
@@ -312,6 +318,8 @@ export class RReLU extends Module {
     if (typeof lower === "object" && lower !== null) ({ lower = 1 / 8, upper = 1 / 3, inplace = false } = lower);
     this.lower = numArg("RReLU", "lower", lower);
     this.upper = numArg("RReLU", "upper", upper);
+    if (this.lower > this.upper)
+      throw new TensileError(`RReLU: Lower bound should be less than or equal to the upper bound (lower ${this.lower}, upper ${this.upper})`);
     this.inplace = inplaceArg("RReLU", inplace);
   }
   override forward(input: Tensor): Tensor {
@@ -364,7 +372,7 @@ export class Tanhshrink extends Module {
 export class Softmin extends Module {
   constructor(readonly dim: number | null = null) {
     super();
-    if (dim !== null) numArg("Softmin", "dim", dim);
+    if (dim !== null) dimArg("Softmin", "dim", dim);
   }
   override forward(input: Tensor): Tensor {
     return softmin(input, this.dim ?? implicitDim(input.ndim));
@@ -407,7 +415,7 @@ export class GLU extends Module {
   readonly dim: number;
   constructor(dim: number | { dim?: number } = -1) {
     super();
-    this.dim = numArg("GLU", "dim", typeof dim === "object" && dim !== null ? (dim.dim ?? -1) : dim);
+    this.dim = dimArg("GLU", "dim", typeof dim === "object" && dim !== null ? (dim.dim ?? -1) : dim);
   }
   override forward(input: Tensor): Tensor {
     return glu(input, this.dim);
@@ -438,6 +446,7 @@ export class Softshrink extends Module {
   constructor(lambd: number | { lambd?: number } = 0.5) {
     super();
     this.lambd = numArg("Softshrink", "lambd", typeof lambd === "object" && lambd !== null ? (lambd.lambd ?? 0.5) : lambd);
+    if (this.lambd < 0) throw new TensileError(`Softshrink: lambda must be greater or equal to 0, but found to be ${this.lambd}.`);
   }
   override forward(input: Tensor): Tensor {
     return softshrink(input, this.lambd);

@@ -1,12 +1,13 @@
 import { Parameter, type Tensor, empty, pad as padOp } from "../../core.js";
 import type { DType } from "../../core.js";
-import { TensileError, check } from "../../errors.js";
+import { TensileError, check, fmtValue } from "../../errors.js";
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv.js";
 import { conv3d, convTranspose3d } from "../functional/volumetric.js";
 import type { Size2 } from "../functional/fold.js";
 import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { pyRepr } from "../repr.js";
+import { choiceArg } from "./ctor-checks.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -26,6 +27,8 @@ export interface ConvLayerOptions {
 
 export interface ConvTransposeLayerOptions {
   stride?: Size2;
+  /** PyTorch's `padding_mode`: transposed convolutions support only "zeros" (as in PyTorch). */
+  paddingMode?: "zeros";
   padding?: Size2;
   outputPadding?: Size2;
   groups?: number;
@@ -69,8 +72,7 @@ abstract class ConvNd extends Module {
     check(Number.isInteger(groups) && groups > 0, name, () => `groups must be a positive integer, got ${groups}`);
     check(inChannels % groups === 0, name, () => `in_channels (${inChannels}) must be divisible by groups (${groups})`);
     check(outChannels % groups === 0, name, () => `out_channels (${outChannels}) must be divisible by groups (${groups})`);
-    check(["zeros", "reflect", "replicate", "circular"].includes(paddingMode), name, () =>
-      `padding_mode must be one of "zeros", "reflect", "replicate" or "circular", got "${paddingMode}"`);
+    choiceArg(name, "padding_mode", paddingMode, ["zeros", "reflect", "replicate", "circular"]);
     this.kernelSize = tuple(kernelSize, nd, name, "kernel_size", 1);
     this.stride = tuple(o.stride ?? 1, nd, name, "stride", 1);
     this.dilation = tuple(o.dilation ?? 1, nd, name, "dilation", 1);
@@ -182,7 +184,7 @@ export class Conv2d extends ConvNd {
 export class ConvTranspose2d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
     padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOptions(stride, padding, outputPadding, groups, bias, dilation);
+    const o = transposeOptions("ConvTranspose2d", stride, padding, outputPadding, groups, bias, dilation);
     super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose2d");
   }
@@ -193,8 +195,12 @@ export class ConvTranspose2d extends ConvNd {
 }
 
 /** A transposed convolution's options: PyTorch's positional arguments, or one options object in the stride's place. */
-function transposeOptions(stride: Size2 | ConvTransposeLayerOptions | undefined, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2): ConvTransposeLayerOptions {
-  if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) return (stride ?? {}) as ConvTransposeLayerOptions;
+function transposeOptions(name: string, stride: Size2 | ConvTransposeLayerOptions | undefined, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2): ConvTransposeLayerOptions {
+  if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) {
+    const o = (stride ?? {}) as ConvTransposeLayerOptions;
+    check(o.paddingMode === undefined || o.paddingMode === "zeros", name, () => `Only "zeros" padding mode is supported for ${name}, but got padding_mode=${fmtValue(o.paddingMode)}`);
+    return o;
+  }
   return { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
 }
 
@@ -213,15 +219,19 @@ function transposeCall(m: ConvNd, name: string, nd: number, input: Tensor, outpu
 function outputPaddingFor(m: ConvNd, name: string, nd: number, input: Tensor, outputSize?: readonly number[]): number[] {
   if (!outputSize) return m.outputPadding;
   const padding = m.padding as number[];
+  // as PyTorch's _output_padding: the spatial sizes, or the whole output shape (batch and channels first)
+  const nonSpatial = input.ndim === nd + 2 ? 2 : 1;
+  if (outputSize.length !== nd && outputSize.length !== nd + nonSpatial)
+    throw new TensileError(`${name}: for ${input.ndim}D input, output_size must have ${nd} or ${nd + nonSpatial} elements (got ${outputSize.length})`);
   const want = outputSize.slice(-nd);
   const hw = input.shape.slice(-nd);
-  return want.map((w, i) => {
-    const min = (hw[i]! - 1) * m.stride[i]! - 2 * padding[i]! + m.dilation[i]! * (m.kernelSize[i]! - 1) + 1;
-    const p = w - min;
-    if (!(p >= 0 && p < Math.max(m.stride[i]!, m.dilation[i]!)))
-      throw new TensileError(`${name}: requested an output size of ${pyRepr(want)}, but valid sizes range from ${min} to ${min + Math.max(m.stride[i]!, m.dilation[i]!) - 1} in dim ${i} (for an input of ${pyRepr(hw)})`);
-    return p;
-  });
+  // valid sizes: min … min + stride − 1 (the functional form also takes an outputPadding below the
+  // dilation, which the layer, as PyTorch's, does not offer)
+  const mins = want.map((_, i) => (hw[i]! - 1) * m.stride[i]! - 2 * padding[i]! + m.dilation[i]! * (m.kernelSize[i]! - 1) + 1);
+  const maxs = mins.map((v, i) => v + m.stride[i]! - 1);
+  if (want.some((w, i) => !(w >= mins[i]! && w <= maxs[i]!)))
+    throw new TensileError(`${name}: requested an output size of ${pyRepr(want)}, but valid sizes range from ${pyRepr(mins)} to ${pyRepr(maxs)} (for an input of ${pyRepr(hw)})`);
+  return want.map((w, i) => w - mins[i]!);
 }
 
 // ---- ConvTranspose1d ----
@@ -239,7 +249,7 @@ function outputPaddingFor(m: ConvNd, name: string, nd: number, input: Tensor, ou
 export class ConvTranspose1d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
     padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOptions(stride, padding, outputPadding, groups, bias, dilation);
+    const o = transposeOptions("ConvTranspose1d", stride, padding, outputPadding, groups, bias, dilation);
     check(typeof (o.padding ?? 0) !== "string", "ConvTranspose1d", () => `padding must be an integer or a list of 1 integer, got ${pyRepr(o.padding)}`);
     super("ConvTranspose1d", 1, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose1d");
@@ -283,7 +293,7 @@ export class Conv3d extends ConvNd {
 export class ConvTranspose3d extends ConvNd {
   constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
     padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOptions(stride, padding, outputPadding, groups, bias, dilation);
+    const o = transposeOptions("ConvTranspose3d", stride, padding, outputPadding, groups, bias, dilation);
     check(typeof (o.padding ?? 0) !== "string", "ConvTranspose3d", () => `padding must be an integer or a list of 3 integers, got ${pyRepr(o.padding)}`);
     super("ConvTranspose3d", 3, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose3d");

@@ -54,7 +54,7 @@ export class Embedding extends Module {
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     this.paddingIdx = paddingIdx;
-    this.maxNorm = opts.maxNorm ?? null;
+    this.maxNorm = checkNorms("Embedding", opts.maxNorm ?? null, opts.normType ?? 2);
     this.normType = opts.normType ?? 2;
     this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype }));
     this.resetParameters();
@@ -114,6 +114,13 @@ function embeddingArgs<O extends object>(layer: string, args: readonly unknown[]
     if (!known.includes(k)) throw new TensileError(`${layer}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
   }
   return o as O;
+}
+
+/** max_norm (a number or null) and norm_type (a number), checked when the layer is built; returns max_norm. */
+function checkNorms(layer: string, maxNorm: unknown, normType: unknown): number | null {
+  if (maxNorm !== null && typeof maxNorm !== "number") throw new TensileError(`${layer}: max_norm must be a number or null, but got max_norm=${fmtValue(maxNorm)}`);
+  if (typeof normType !== "number" || Number.isNaN(normType)) throw new TensileError(`${layer}: norm_type must be a number, but got norm_type=${fmtValue(normType)}`);
+  return maxNorm;
 }
 
 // ---- EmbeddingBag ----
@@ -183,12 +190,14 @@ export class EmbeddingBag extends Module {
     if (mode !== "sum" && mode !== "mean" && mode !== "max") throw new TensileError(`EmbeddingBag: mode has to be one of sum, mean or max, got ${String(mode)}`);
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
-    this.maxNorm = maxNorm;
+    this.maxNorm = checkNorms("EmbeddingBag", maxNorm, opts.normType ?? 2);
     this.normType = opts.normType ?? 2;
     this.scaleGradByFreq = opts.scaleGradByFreq ?? false;
     this.mode = mode;
     this.sparse = opts.sparse ?? false;
     this.includeLastOffset = opts.includeLastOffset ?? false;
+    if (typeof this.includeLastOffset !== "boolean")
+      throw new TensileError(`EmbeddingBag: include_last_offset should be a boolean value, but got include_last_offset=${fmtValue(this.includeLastOffset)}`);
     this.paddingIdx = paddingIdx;
     this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype }));
     this.resetParameters();

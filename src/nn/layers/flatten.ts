@@ -2,6 +2,7 @@ import type { Tensor } from "../../core.js";
 import { TensileError, fmtValue } from "../../errors.js";
 import { Module } from "../module.js";
 import { pyRepr } from "../repr.js";
+import { dimArg } from "./ctor-checks.js";
 
 /**
  * Flattens dims `startDim..endDim` into one.
@@ -11,6 +12,8 @@ import { pyRepr } from "../repr.js";
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
+    dimArg("Flatten", "start_dim", startDim);
+    dimArg("Flatten", "end_dim", endDim);
   }
   override forward(input: Tensor): Tensor {
     return input.flatten(this.startDim, this.endDim);
@@ -31,6 +34,13 @@ export class Unflatten extends Module {
     super();
     if (!Array.isArray(unflattenedSize))
       throw new TensileError(`Unflatten: unflattenedSize must be an array of integers, got ${fmtValue(unflattenedSize)}`);
+    dimArg("Unflatten", "dim", dim);
+    const bad = unflattenedSize.findIndex((v) => !Number.isInteger(v) || v < -1);
+    if (bad >= 0)
+      throw new TensileError(`Unflatten: unflattened_size must be a tuple of ints ≥ -1, but found ${fmtValue(unflattenedSize[bad])} at pos ${bad} of ${fmtValue(unflattenedSize)}`);
+    if (unflattenedSize.length === 0) throw new TensileError("Unflatten: unflattened_size must be non-empty");
+    if (unflattenedSize.filter((v) => v === -1).length > 1)
+      throw new TensileError(`Unflatten: only one dimension can be inferred, but got unflattened_size=${fmtValue(unflattenedSize)}`);
     this.unflattenedSize = [...unflattenedSize];
   }
   override forward(input: Tensor): Tensor {

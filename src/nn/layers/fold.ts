@@ -3,8 +3,16 @@ import type { Tensor } from "../../core.js";
 import { type FoldOptions, type Size2, fold, unfold } from "../functional/fold.js";
 import { Module } from "../module.js";
 import { pyRepr } from "../repr.js";
+import { sizeArg } from "./ctor-checks.js";
 
 const isOpts = (v: unknown): v is FoldOptions => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function checkFoldArgs(op: string, kernelSize: unknown, dilation: unknown, padding: unknown, stride: unknown): void {
+  sizeArg(op, "kernel_size", kernelSize, 2, 1);
+  sizeArg(op, "dilation", dilation, 2, 1);
+  sizeArg(op, "padding", padding, 2, 0);
+  sizeArg(op, "stride", stride, 2, 1);
+}
 
 /**
  * Combines sliding blocks into a tensor, summing overlaps (see `F.fold`).
@@ -24,6 +32,8 @@ export class Fold extends Module {
     this.dilation = o.dilation ?? 1;
     this.padding = o.padding ?? 0;
     this.stride = o.stride ?? 1;
+    sizeArg("Fold", "output_size", outputSize, 2, 1);
+    checkFoldArgs("Fold", kernelSize, this.dilation, this.padding, this.stride);
   }
   override forward(input: Tensor): Tensor {
     return fold(input, this.outputSize, this.kernelSize, { dilation: this.dilation, padding: this.padding, stride: this.stride });
@@ -51,6 +61,7 @@ export class Unfold extends Module {
     this.dilation = o.dilation ?? 1;
     this.padding = o.padding ?? 0;
     this.stride = o.stride ?? 1;
+    checkFoldArgs("Unfold", kernelSize, this.dilation, this.padding, this.stride);
   }
   override forward(input: Tensor): Tensor {
     return unfold(input, this.kernelSize, { dilation: this.dilation, padding: this.padding, stride: this.stride });

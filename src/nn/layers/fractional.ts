@@ -7,6 +7,7 @@ import type { Generator, Tensor } from "../../core.js";
 import { TensileError, check, fmtValue } from "../../errors.js";
 import { fractionalMaxPool2d, fractionalMaxPool3d } from "../functional/fractional.js";
 import { Module } from "../module.js";
+import { sizeArg } from "./ctor-checks.js";
 
 export interface FractionalMaxPoolLayerOptions {
   outputSize?: number | readonly number[] | null;
@@ -33,6 +34,8 @@ abstract class FractionalMaxPoolNd extends Module {
     super();
     const o: FractionalMaxPoolLayerOptions = isOpts(outputSize) ? outputSize : { outputSize, outputRatio, returnIndices, randomSamples };
     const name = `FractionalMaxPool${nd}d`;
+    sizeArg(name, "kernel_size", kernelSize, nd, 1);
+    if (o.outputSize !== undefined && o.outputSize !== null) sizeArg(name, "output_size", o.outputSize, nd, 0);
     this.kernelSize = kernelSize;
     this.outputSize = o.outputSize ?? null;
     this.outputRatio = o.outputRatio ?? null;

@@ -94,6 +94,8 @@ export class Bilinear extends Module {
     opts ??= {};
     if (typeof bias === "object") ({ bias = true, ...opts } = bias ?? {});
     checkFeatures("Bilinear", { in1_features: in1Features, in2_features: in2Features, out_features: outFeatures });
+    // the initial bound is 1/√in1_features: PyTorch fails with ZeroDivisionError, and U(±∞) would be NaN
+    if (in1Features === 0) throw new TensileError("Bilinear: in1_features must be positive (the initialisation bound 1/√in1_features divides by zero), got 0");
     this.in1Features = in1Features;
     this.in2Features = in2Features;
     this.outFeatures = outFeatures;

@@ -105,6 +105,8 @@ export class SmoothL1Loss extends Loss {
     const { reduction = "mean", beta = 1 } = lossArgs<{ reduction?: Reduction; beta?: number }>(
       "SmoothL1Loss", args, ["sizeAverage", "reduce", "reduction", "beta"], ["reduction", "beta"]);
     super({ reduction });
+    if (typeof beta !== "number" || !(beta >= 0))
+      throw new TensileError(`SmoothL1Loss: smooth_l1_loss does not support negative values for beta, but got beta=${fmtValue(beta)}`);
     this.beta = beta;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -122,6 +124,8 @@ export class HuberLoss extends Loss {
     const { reduction = "mean", delta = 1 } = lossArgs<{ reduction?: Reduction; delta?: number }>(
       "HuberLoss", args, ["reduction", "delta"], ["reduction", "delta"]);
     super({ reduction });
+    if (typeof delta !== "number" || !(delta > 0))
+      throw new TensileError(`HuberLoss: huber_loss does not support non-positive values for delta, but got delta=${fmtValue(delta)}`);
     this.delta = delta;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -143,7 +147,10 @@ export class CrossEntropyLoss extends WeightedLoss {
     const { weight = null, ignoreIndex = -100, reduction = "mean", labelSmoothing = 0 } = lossArgs<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction; labelSmoothing?: number }>(
       "CrossEntropyLoss", args, ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction", "labelSmoothing"], ["weight", "ignoreIndex", "reduction", "labelSmoothing"]);
     super({ weight, reduction });
-    this.ignoreIndex = ignoreIndex;
+    this.ignoreIndex = intOption("CrossEntropyLoss", "ignore_index", ignoreIndex);
+    classWeight("CrossEntropyLoss", weight);
+    if (typeof labelSmoothing !== "number" || !(labelSmoothing >= 0 && labelSmoothing <= 1))
+      throw new TensileError(`CrossEntropyLoss: label_smoothing must be between 0.0 and 1.0. Got: ${fmtValue(labelSmoothing)}`);
     this.labelSmoothing = labelSmoothing;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
@@ -166,7 +173,8 @@ export class NLLLoss extends WeightedLoss {
     const { weight = null, ignoreIndex = -100, reduction = "mean" } = lossArgs<{ weight?: Tensor | null; ignoreIndex?: number; reduction?: Reduction }>(
       "NLLLoss", args, ["weight", "sizeAverage", "ignoreIndex", "reduce", "reduction"], ["weight", "ignoreIndex", "reduction"]);
     super({ weight, reduction });
-    this.ignoreIndex = ignoreIndex;
+    this.ignoreIndex = intOption("NLLLoss", "ignore_index", ignoreIndex);
+    classWeight(new.target.name, weight);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
@@ -216,7 +224,7 @@ export class KLDivLoss extends Module {
       "KLDivLoss", args, ["sizeAverage", "reduce", "reduction", "logTarget"], ["reduction", "logTarget"]);
     checkReduction("KLDivLoss", reduction, ["none", "mean", "sum", "batchmean"]);
     this.reduction = reduction;
-    this.logTarget = logTarget;
+    this.logTarget = boolOption("KLDivLoss", "logTarget", logTarget);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return klDiv(input, target, { reduction: this.reduction, logTarget: this.logTarget });
@@ -233,7 +241,7 @@ export class CosineEmbeddingLoss extends Loss {
     const { margin = 0, reduction = "mean" } = lossArgs<{ margin?: number; reduction?: Reduction }>(
       "CosineEmbeddingLoss", args, ["margin", "sizeAverage", "reduce", "reduction"], ["margin", "reduction"]);
     super({ reduction });
-    this.margin = margin;
+    this.margin = numOption("CosineEmbeddingLoss", "margin", margin);
   }
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     return cosineEmbeddingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
@@ -250,7 +258,7 @@ export class MarginRankingLoss extends Loss {
     const { margin = 0, reduction = "mean" } = lossArgs<{ margin?: number; reduction?: Reduction }>(
       "MarginRankingLoss", args, ["margin", "sizeAverage", "reduce", "reduction"], ["margin", "reduction"]);
     super({ reduction });
-    this.margin = margin;
+    this.margin = numOption("MarginRankingLoss", "margin", margin);
   }
   override forward(input1: Tensor, input2: Tensor, target: Tensor): Tensor {
     return marginRankingLoss(input1, input2, target, { margin: this.margin, reduction: this.reduction });
@@ -260,9 +268,22 @@ export class MarginRankingLoss extends Loss {
 // ---- margin, embedding and likelihood losses ----
 
 /** A number option, checked at construction. */
+/** A number option (never NaN, which would make the loss NaN or ignore the option without a word). */
 function numOption(layer: string, name: string, v: unknown): number {
-  if (typeof v !== "number") throw new TensileError(`${layer}: ${name} must be a number, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
+  if (typeof v !== "number" || Number.isNaN(v)) throw new TensileError(`${layer}: ${name} must be a number, got ${typeof v === "string" ? JSON.stringify(v) : String(v)}`);
   return v;
+}
+
+/** A per-class weight must be 1-D (one value per class); PyTorch refuses any other shape at the first call. */
+function classWeight(layer: string, weight: Tensor | null): void {
+  if (weight !== null && weight.ndim !== 1)
+    throw new TensileError(`${layer}: weight tensor should be 1-D (one weight per class), but got weight tensor of shape: [${weight.shape.join(", ")}]`);
+}
+
+/** An integer option (an index such as ignore_index). */
+function intOption(layer: string, name: string, v: unknown): number {
+  if (!Number.isInteger(v)) throw new TensileError(`${layer}: ${name} must be an int, but got ${name}=${fmtValue(v)}`);
+  return v as number;
 }
 
 function boolOption(layer: string, name: string, v: unknown): boolean {
@@ -404,6 +425,8 @@ export class PoissonNLLLoss extends Loss {
     this.logInput = boolOption("PoissonNLLLoss", "logInput", logInput);
     this.full = boolOption("PoissonNLLLoss", "full", full);
     this.eps = numOption("PoissonNLLLoss", "eps", eps);
+    // PyTorch takes any eps; a negative one makes log(input + eps) NaN for inputs below |eps|
+    if (this.eps < 0) throw new TensileError(`PoissonNLLLoss: eps must be non-negative, but got eps=${this.eps}`);
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return poissonNllLoss(input, target, { logInput: this.logInput, full: this.full, eps: this.eps, reduction: this.reduction });
@@ -422,6 +445,8 @@ export class GaussianNLLLoss extends Loss {
     super({ reduction });
     this.full = boolOption("GaussianNLLLoss", "full", full);
     this.eps = numOption("GaussianNLLLoss", "eps", eps);
+    // the variance is clamped to at least eps: a negative eps lets log(var) be NaN
+    if (this.eps < 0) throw new TensileError(`GaussianNLLLoss: eps must be non-negative, but got eps=${this.eps}`);
   }
   override forward(input: Tensor, target: Tensor, variance: Tensor): Tensor {
     return gaussianNllLoss(input, target, variance, { full: this.full, eps: this.eps, reduction: this.reduction });

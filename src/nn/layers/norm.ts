@@ -1,9 +1,17 @@
 import { Parameter, Tensor, noGrad, ones, tensor, zeros } from "../../core.js";
 import type { DType } from "../../core.js";
 import { check, fmtShape, fmtValue } from "../../errors.js";
-import { batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from "../functional/norm.js";
+import { type LocalResponseNormOptions, batchNorm, groupNorm, instanceNorm, layerNorm, localResponseNorm } from "../functional/norm.js";
+import { type PositionalArgs, positionalOptions } from "../../utils/positional.js";
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
+import { intArg, realArg } from "./ctor-checks.js";
+
+/**
+ * A norm layer's eps: a number ≥ 0. PyTorch takes any float, but a NaN eps makes every output NaN
+ * and a negative one makes √(σ² + ε) NaN for every channel whose variance is below |ε|.
+ */
+export const checkEps = (op: string, eps: unknown): number => realArg(op, "eps", eps, { min: 0, infinite: false });
 
 export interface BatchNormLayerOptions {
   eps?: number;
@@ -34,8 +42,9 @@ export abstract class BatchNormBase extends Module {
     const o: BatchNormLayerOptions = typeof eps === "object" ? eps ?? {} : { eps, momentum, affine, trackRunningStats };
     const name = this.constructor.name;
     check(Number.isInteger(numFeatures) && numFeatures > 0, name, () => `num_features must be a positive integer, got ${numFeatures}`);
-    this.eps = o.eps ?? 1e-5;
+    this.eps = checkEps(name, o.eps ?? 1e-5);
     this.momentum = o.momentum === undefined ? 0.1 : o.momentum;
+    if (this.momentum !== null) realArg(name, "momentum", this.momentum); // NaN would poison the running statistics
     this.affine = o.affine ?? true;
     this.trackRunningStats = o.trackRunningStats ?? true;
     const dtype = o.dtype;
@@ -183,7 +192,8 @@ export class LayerNorm extends Module {
       `normalizedShape must be an integer or an array of integers, got ${fmtValue(normalizedShape)}`);
     this.normalizedShape = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
     check(this.normalizedShape.every((d) => Number.isInteger(d) && d > 0), "LayerNorm", () => `normalized_shape must be positive integers, got ${fmtShape(this.normalizedShape)}`);
-    this.eps = o.eps ?? 1e-5;
+    check(this.normalizedShape.length > 0, "LayerNorm", "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one element, but got normalized_shape = []");
+    this.eps = checkEps("LayerNorm", o.eps ?? 1e-5);
     this.elementwiseAffine = o.elementwiseAffine ?? true;
     this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, { dtype: o.dtype })) : null;
     this.bias = this.elementwiseAffine && (o.bias ?? true) ? new Parameter(zeros(this.normalizedShape, { dtype: o.dtype })) : null;
@@ -222,7 +232,8 @@ export class GroupNorm extends Module {
     const o: GroupNormLayerOptions = typeof eps === "object" ? eps ?? {} : { eps, affine };
     check(Number.isInteger(numGroups) && numGroups > 0 && numChannels % numGroups === 0, "GroupNorm", () =>
       `num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);
-    this.eps = o.eps ?? 1e-5;
+    intArg("GroupNorm", "num_channels", numChannels, 0);
+    this.eps = checkEps("GroupNorm", o.eps ?? 1e-5);
     this.affine = o.affine ?? true;
     this.weight = this.affine ? new Parameter(ones([numChannels], { dtype: o.dtype })) : null;
     this.bias = this.affine ? new Parameter(zeros([numChannels], { dtype: o.dtype })) : null;
@@ -271,6 +282,8 @@ abstract class InstanceNormBase extends Module {
     this.affine = o.affine ?? false;
     this.trackRunningStats = o.trackRunningStats ?? false;
     check(typeof this.eps === "number" && typeof this.momentum === "number", name, () => `eps and momentum must be numbers, got ${fmtValue(this.eps)} and ${fmtValue(this.momentum)}`);
+    checkEps(name, this.eps);
+    realArg(name, "momentum", this.momentum);
     const dtype = o.dtype;
     this.weight = this.affine ? new Parameter(ones([numFeatures], { dtype })) : null;
     this.bias = this.affine ? new Parameter(zeros([numFeatures], { dtype })) : null;
@@ -377,8 +390,17 @@ export class InstanceNorm3d extends InstanceNormBase {
  * ```
  */
 export class LocalResponseNorm extends Module {
-  constructor(readonly size: number, readonly alpha = 1e-4, readonly beta = 0.75, readonly k = 1.0) {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly k: number;
+  /** `new nn.LocalResponseNorm(size, alpha?, beta?, k?)`, or `(size, { alpha, beta, k })`. */
+  constructor(readonly size: number, ...args: PositionalArgs<[alpha: number, beta: number, k: number], LocalResponseNormOptions> | [LocalResponseNormOptions?]) {
     super();
+    const o = positionalOptions<LocalResponseNormOptions>("LocalResponseNorm", args, { keys: ["alpha", "beta", "k"], known: [] });
+    [this.alpha, this.beta, this.k] = [o.alpha ?? 1e-4, o.beta ?? 0.75, o.k ?? 1.0];
+    const { alpha, beta, k } = this;
+    intArg("LocalResponseNorm", "size", size, 1);
+    for (const [n, v] of [["alpha", alpha], ["beta", beta], ["k", k]] as const) realArg("LocalResponseNorm", n, v);
   }
   override forward(input: Tensor): Tensor {
     return localResponseNorm(input, this.size, this.alpha, this.beta, this.k);

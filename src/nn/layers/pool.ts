@@ -11,6 +11,19 @@ import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
 import { type PositionalArgs, type WithOptions, positionalOptions } from "../../utils/positional.js";
 import { type ChannelDropoutOptions, channelDropoutArgs } from "./dropout-args.js";
+import { boolArg, checkHalfPad, checkOutputSize, choiceArg, intArg, realArg, sizeArg } from "./ctor-checks.js";
+
+/** The number of spatial dims of a pooling class (its static `nd`; 0 when unknown: any length). */
+const ndOf = (cls: unknown): number => (cls as { nd?: number }).nd ?? 0;
+
+/** Checks a max/avg pooling layer's kernel, stride, padding (≤ kernel / 2) and dilation when it is built. */
+function checkPoolArgs(op: string, nd: number, kernel: unknown, stride: unknown, padding: unknown, dilation: unknown = 1): void {
+  const k = sizeArg(op, "kernel_size", kernel, nd, 1);
+  if (!(Array.isArray(stride) && stride.length === 0)) sizeArg(op, "stride", stride, nd, 1); // [] means the kernel size, as in PyTorch
+  const p = sizeArg(op, "padding", padding, nd, 0);
+  sizeArg(op, "dilation", dilation, nd, 1);
+  checkHalfPad(op, p.length === k.length ? p : Array<number>(k.length).fill(p[0]!), k);
+}
 
 export interface MaxPoolLayerOptions {
   stride?: Size2 | null;
@@ -33,6 +46,8 @@ abstract class MaxPoolNd extends Module {
   constructor(kernelSize: Size2, stride?: Size2 | null | MaxPoolLayerOptions, padding?: Size2, dilation?: Size2, returnIndices?: boolean, ceilMode?: boolean) {
     super();
     const o: MaxPoolLayerOptions = isOpts<MaxPoolLayerOptions>(stride) ? stride : { stride, padding, dilation, returnIndices, ceilMode };
+    checkPoolArgs(new.target.name, ndOf(new.target), kernelSize, o.stride ?? kernelSize, o.padding ?? 0, o.dilation ?? 1);
+    if (o.ceilMode !== undefined) boolArg(new.target.name, "ceil_mode", o.ceilMode);
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -55,6 +70,7 @@ abstract class MaxPoolNd extends Module {
  * Shapes: [N, C, L] → [N, C, L_out].
  */
 export class MaxPool1d extends MaxPoolNd {
+  static readonly nd = 1;
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return maxPool1d(input, this.kernelSize, this.opts);
   }
@@ -71,6 +87,7 @@ export class MaxPool1d extends MaxPoolNd {
  * ```
  */
 export class MaxPool2d extends MaxPoolNd {
+  static readonly nd = 2;
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return maxPool2d(input, this.kernelSize, this.opts);
   }
@@ -96,6 +113,13 @@ abstract class AvgPoolNd extends Module {
   constructor(kernelSize: Size2, stride?: Size2 | null | AvgPoolLayerOptions, padding?: Size2, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) {
     super();
     const o: AvgPoolLayerOptions = isOpts<AvgPoolLayerOptions>(stride) ? stride : { stride, padding, ceilMode, countIncludePad, divisorOverride };
+    checkPoolArgs(new.target.name, ndOf(new.target), kernelSize, o.stride ?? kernelSize, o.padding ?? 0);
+    if (o.ceilMode !== undefined) boolArg(new.target.name, "ceil_mode", o.ceilMode);
+    if (o.countIncludePad !== undefined) boolArg(new.target.name, "count_include_pad", o.countIncludePad);
+    if (o.divisorOverride !== undefined && o.divisorOverride !== null) {
+      intArg(new.target.name, "divisor_override", o.divisorOverride);
+      check(o.divisorOverride !== 0, new.target.name, "divisor must be not zero");
+    }
     this.kernelSize = kernelSize;
     this.stride = o.stride ?? kernelSize;
     this.padding = o.padding ?? 0;
@@ -124,6 +148,7 @@ abstract class AvgPoolNd extends Module {
  * ```
  */
 export class AvgPool2d extends AvgPoolNd {
+  static readonly nd = 2;
   protected override pool(input: Tensor, kernelSize: Size2, opts: AvgPoolLayerOptions): Tensor {
     return avgPool2d(input, kernelSize, opts);
   }
@@ -141,6 +166,7 @@ export class AvgPool2d extends AvgPoolNd {
 export class AdaptiveAvgPool2d extends Module {
   constructor(readonly outputSize: number | readonly (number | null)[]) {
     super();
+    checkOutputSize("AdaptiveAvgPool2d", outputSize, 2, true);
   }
   override forward(input: Tensor): Tensor {
     return adaptiveAvgPool2d(input, this.outputSize);
@@ -214,6 +240,22 @@ export class Upsample extends Module {
     this.mode = opts.mode ?? "nearest";
     this.alignCorners = opts.alignCorners ?? null;
     this.recomputeScaleFactor = opts.recomputeScaleFactor ?? null;
+    const op = new.target.name;
+    choiceArg(op, "mode", this.mode, ["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"]);
+    if (this.size !== null && this.scaleFactor !== null) throw new TensileError(`${op}: only one of size or scale_factor should be defined`);
+    if (this.size === null && this.scaleFactor === null) throw new TensileError(`${op}: either size or scale_factor should be defined`);
+    if (this.size !== null) sizeArg(op, "size", this.size, 0, 1);
+    if (this.alignCorners !== null) {
+      boolArg(op, "align_corners", this.alignCorners);
+      if (!["linear", "bilinear", "bicubic", "trilinear"].includes(this.mode))
+        throw new TensileError(`${op}: align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear, but got mode='${this.mode}'`);
+    }
+    if (this.scaleFactor !== null) {
+      const sf = this.scaleFactor;
+      const list = typeof sf === "number" ? [sf] : Array.isArray(sf) ? sf : null;
+      if (list === null || list.length === 0 || !list.every((v) => typeof v === "number" && Number.isFinite(v) && v > 0))
+        throw new TensileError(`${op}: scale_factor must be a positive finite number or a list of them, but got scale_factor=${pyRepr(sf)}`);
+    }
   }
   override forward(input: Tensor): Tensor {
     return interpolate(input, {
@@ -252,6 +294,9 @@ export class AvgPool1d extends Module {
     super();
     const o: AvgPoolLayerOptions = isOpts<AvgPoolLayerOptions>(stride) ? stride : { stride: stride as Size2 | null | undefined, padding, ceilMode, countIncludePad };
     check(typeof kernelSize === "number" || Array.isArray(kernelSize), "AvgPool1d", () => `kernel_size must be an integer or a list of 1 integer, got ${pyRepr(kernelSize)}`);
+    checkPoolArgs("AvgPool1d", 1, kernelSize, o.stride ?? kernelSize, o.padding ?? 0);
+    if (o.ceilMode !== undefined) boolArg("AvgPool1d", "ceil_mode", o.ceilMode);
+    if (o.countIncludePad !== undefined) boolArg("AvgPool1d", "count_include_pad", o.countIncludePad);
     this.kernelSize = single(kernelSize);
     this.stride = single(o.stride ?? kernelSize);
     this.padding = single(o.padding ?? 0);
@@ -277,6 +322,7 @@ export class AvgPool1d extends Module {
 export class AdaptiveAvgPool1d extends Module {
   constructor(readonly outputSize: number | readonly number[]) {
     super();
+    checkOutputSize("AdaptiveAvgPool1d", outputSize, 1, false);
   }
   override forward(input: Tensor): Tensor {
     return adaptiveAvgPool1d(input, this.outputSize);
@@ -290,6 +336,8 @@ abstract class AdaptiveMaxPoolNd extends Module {
   readonly returnIndices: boolean;
   constructor(readonly outputSize: number | readonly (number | null)[], returnIndices: boolean | { returnIndices?: boolean } = false) {
     super();
+    const nd = ndOf(new.target);
+    if (nd > 0) checkOutputSize(new.target.name, outputSize, nd, nd > 1);
     this.returnIndices = isOpts<{ returnIndices?: boolean }>(returnIndices) ? !!returnIndices.returnIndices : !!returnIndices;
   }
   override extraRepr(): string {
@@ -307,6 +355,7 @@ abstract class AdaptiveMaxPoolNd extends Module {
  * ```
  */
 export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
+  static readonly nd = 1;
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return adaptiveMaxPool1d(input, this.outputSize as number | number[], { returnIndices: this.returnIndices });
   }
@@ -322,6 +371,7 @@ export class AdaptiveMaxPool1d extends AdaptiveMaxPoolNd {
  * ```
  */
 export class AdaptiveMaxPool2d extends AdaptiveMaxPoolNd {
+  static readonly nd = 2;
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return adaptiveMaxPool2d(input, this.outputSize, { returnIndices: this.returnIndices });
   }
@@ -338,6 +388,9 @@ abstract class LPPoolNd extends Module {
   constructor(readonly normType: number, readonly kernelSize: Size2, stride?: Size2 | null | LPPoolLayerOptions, ceilMode?: boolean) {
     super();
     const o: LPPoolLayerOptions = isOpts<LPPoolLayerOptions>(stride) ? stride : { stride, ceilMode };
+    const op = new.target.name;
+    check(realArg(op, "norm_type", normType) !== 0, op, "norm_type must be a non-zero number, but got norm_type=0");
+    checkPoolArgs(op, ndOf(new.target), kernelSize, o.stride ?? kernelSize, 0);
     this.stride = o.stride ?? null;
     this.ceilMode = o.ceilMode ?? false;
   }
@@ -355,6 +408,7 @@ abstract class LPPoolNd extends Module {
  * ```
  */
 export class LPPool1d extends LPPoolNd {
+  static readonly nd = 1;
   override forward(input: Tensor): Tensor {
     return lpPool1d(input, this.normType, this.kernelSize, { stride: this.stride, ceilMode: this.ceilMode });
   }
@@ -369,6 +423,7 @@ export class LPPool1d extends LPPoolNd {
  * ```
  */
 export class LPPool2d extends LPPoolNd {
+  static readonly nd = 2;
   override forward(input: Tensor): Tensor {
     return lpPool2d(input, this.normType, this.kernelSize, { stride: this.stride, ceilMode: this.ceilMode });
   }
@@ -422,6 +477,7 @@ export class UpsamplingBilinear2d extends Upsample {
  * ```
  */
 export class MaxPool3d extends MaxPoolNd {
+  static readonly nd = 3;
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
     return maxPool3d(input, this.kernelSize, this.opts);
   }
@@ -436,6 +492,7 @@ export class MaxPool3d extends MaxPoolNd {
  * ```
  */
 export class AvgPool3d extends AvgPoolNd {
+  static readonly nd = 3;
   protected override pool(input: Tensor, kernelSize: Size2, opts: AvgPoolLayerOptions): Tensor {
     return avgPool3d(input, kernelSize, opts);
   }

@@ -111,7 +111,9 @@ abstract class RNNBase extends Module {
     const projSize = opts.projSize ?? 0;
     checkSizes(name, { input_size: inputSize, hidden_size: hiddenSize });
     if (!Number.isInteger(numLayers) || numLayers < 1) throw new TensileError(`${name}: num_layers must be a positive integer, got ${fmtValue(numLayers)}`);
-    if (!(p >= 0 && p <= 1)) throw new TensileError(`${name}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${fmtValue(p)}`);
+    if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new TensileError(`${name}: dropout should be a number in range [0, 1] representing the probability of an element being zeroed, got ${fmtValue(p)}`);
+    for (const [k, v] of [["bias", bias], ["batch_first", batchFirst], ["bidirectional", bidirectional]] as const)
+      if (typeof v !== "boolean") throw new TensileError(`${name}: ${k} must be a boolean, got ${fmtValue(v)}`);
     if (typeof projSize !== "number" || !Number.isInteger(projSize) || projSize < 0)
       throw new TensileError(`${name}: proj_size should be a positive integer or zero to disable projections, got ${fmtValue(projSize)}`);
     if (projSize > 0 && projSize >= hiddenSize) throw new TensileError(`${name}: proj_size has to be smaller than hidden_size (proj_size ${projSize}, hidden_size ${hiddenSize})`);

@@ -2,6 +2,7 @@
 import type { Tensor } from "../../core.js";
 import { channelShuffle, pixelShuffle, pixelUnshuffle } from "../functional/shuffle.js";
 import { Module } from "../module.js";
+import { intArg } from "./ctor-checks.js";
 
 /**
  * [*, C·r², H, W] → [*, C, H·r, W·r] (see `F.pixelShuffle`).
@@ -12,6 +13,7 @@ import { Module } from "../module.js";
 export class PixelShuffle extends Module {
   constructor(readonly upscaleFactor: number) {
     super();
+    intArg("PixelShuffle", "upscale_factor", upscaleFactor, 1);
   }
   override forward(input: Tensor): Tensor {
     return pixelShuffle(input, this.upscaleFactor);
@@ -30,6 +32,7 @@ export class PixelShuffle extends Module {
 export class PixelUnshuffle extends Module {
   constructor(readonly downscaleFactor: number) {
     super();
+    intArg("PixelUnshuffle", "downscale_factor", downscaleFactor, 1);
   }
   override forward(input: Tensor): Tensor {
     return pixelUnshuffle(input, this.downscaleFactor);
@@ -48,6 +51,7 @@ export class PixelUnshuffle extends Module {
 export class ChannelShuffle extends Module {
   constructor(readonly groups: number) {
     super();
+    intArg("ChannelShuffle", "groups", groups, 1);
   }
   override forward(input: Tensor): Tensor {
     return channelShuffle(input, this.groups);

@@ -10,6 +10,7 @@ import type { Size2 } from "../functional/fold.js";
 import { adaptiveAvgPool3d, adaptiveMaxPool3d, maxUnpool1d, maxUnpool2d, maxUnpool3d } from "../functional/unpool.js";
 import { Module } from "../module.js";
 import { pyFloat, pyRepr } from "../repr.js";
+import { checkOutputSize, sizeArg } from "./ctor-checks.js";
 
 export interface MaxUnpoolLayerOptions {
   stride?: Size2 | null;
@@ -35,6 +36,9 @@ abstract class MaxUnpoolNd extends Module {
     this.kernelSize = tupleOf(name, "kernel_size", kernelSize, n);
     this.stride = tupleOf(name, "stride", o.stride ?? kernelSize, n);
     this.padding = tupleOf(name, "padding", o.padding ?? 0, n);
+    sizeArg(name, "kernel_size", this.kernelSize, n, 1);
+    sizeArg(name, "stride", this.stride, n, 1);
+    sizeArg(name, "padding", this.padding, n, 0);
   }
   /**
    * Unpools `input` at `indices` (from max pooling's `returnIndices`); `outputSize` (spatial, or
@@ -105,6 +109,7 @@ export class AdaptiveMaxPool3d extends Module {
   readonly returnIndices: boolean;
   constructor(readonly outputSize: number | readonly (number | null)[], returnIndices: boolean | { returnIndices?: boolean } = false) {
     super();
+    checkOutputSize("AdaptiveMaxPool3d", outputSize, 3, true);
     this.returnIndices = returnIndices !== null && typeof returnIndices === "object" ? !!returnIndices.returnIndices : !!returnIndices;
   }
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
@@ -124,6 +129,7 @@ export class AdaptiveMaxPool3d extends Module {
 export class AdaptiveAvgPool3d extends Module {
   constructor(readonly outputSize: number | readonly (number | null)[]) {
     super();
+    checkOutputSize("AdaptiveAvgPool3d", outputSize, 3, true);
   }
   override forward(input: Tensor): Tensor {
     return adaptiveAvgPool3d(input, this.outputSize);
