@@ -22,6 +22,7 @@ import { vectorNorm } from "./linalg-dense.js";
 import { fromHost } from "./linalg-lu.js";
 import { floatOf } from "./math.js";
 import { sum } from "./reduce.js";
+import { runsOfSlices } from "./unique-dim.js";
 import { assertTensor, castTo, onBackend, wrap } from "./util.js";
 
 type T = Tensor;
@@ -103,23 +104,11 @@ export function uniqueConsecutive(x: T, opts?: UniqueConsecutiveOptions | null):
   const perm = [d, ...[...x.shape.keys()].filter((i) => i !== d)];
   const data = x.detach().permute(perm).contiguous().dataSync();
   const S = data.length / n;
-  const keep: number[] = [], counts: number[] = [];
-  const inverse = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    let same = i > 0;
-    for (let j = 0; same && j < S; j++) same = data[i * S + j] === data[(i - 1) * S + j];
-    if (!same) {
-      keep.push(i);
-      counts.push(0);
-    }
-    counts[counts.length - 1]!++;
-    inverse[i] = keep.length - 1;
-  }
-  const arr = arrayFor(x.dtype, keep.length * S);
-  keep.forEach((i, k) => arr.set(data.subarray(i * S, (i + 1) * S), k * S));
-  const inv = perm.map((_, i) => perm.indexOf(i));
-  const shape = perm.map((p) => (p === d ? keep.length : x.shape[p]!));
-  const values = wrap(x.backend, x.backend.fromArray(arr), shape).permute(inv).contiguous();
+  const sameSlice = (a: number, b: number): boolean => {
+    for (let j = 0; j < S; j++) if (!(data[a * S + j] === data[b * S + j])) return false;
+    return true;
+  };
+  const { values, inverse, counts } = runsOfSlices(x, d, perm, data, [...Array(n).keys()], sameSlice);
   return finish(values, inverse, [n], counts);
 }
 

@@ -1,9 +1,10 @@
 /**
  * `unique(x, { dim })` (ops/sort.ts's `unique` calls it): the distinct slices along a dim, in the
- * order torch.unique(x, dim=) gives them. On the host, like `unique` itself; not differentiable.
+ * order torch.unique(x, dim=) gives them, and the run grouping it shares with
+ * `uniqueConsecutive(x, { dim })` (ops/stats.ts). On the host, like `unique` itself; not differentiable.
  */
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { arrayFor } from "../tensor/dtype.js";
+import { type TypedArray, arrayFor } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { wrap } from "./util.js";
@@ -44,10 +45,23 @@ export function uniqueDim(x: T, dim: number, returnInverse: boolean, returnCount
     return 0;
   };
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => cmp(i, j) || i - j);
+  const { values, inverse, counts } = runsOfSlices(x, d, perm, data, order, (i, j) => cmp(i, j) === 0);
+  return finish(values, inverse, counts);
+}
+
+/**
+ * The slices of x along dim d (`data`: x permuted by `perm`, which puts d first, made contiguous),
+ * taken in `order` and grouped into runs of `same` neighbours: the first slice of each run (as a
+ * tensor of x's layout, d shortened to the run count), each slice's run index, each run's length.
+ * Shared by `unique(x, {dim})` (sorted order) and `uniqueConsecutive(x, {dim})` (the given order).
+ */
+export function runsOfSlices(x: T, d: number, perm: readonly number[], data: TypedArray, order: readonly number[],
+  same: (i: number, j: number) => boolean): { values: T; inverse: Int32Array; counts: number[] } {
+  const n = order.length, S = data.length / n;
   const keep: number[] = [], counts: number[] = [];
   const inverse = new Int32Array(n);
   order.forEach((i, r) => {
-    if (r === 0 || cmp(order[r - 1]!, i) !== 0) {
+    if (r === 0 || !same(order[r - 1]!, i)) {
       keep.push(i);
       counts.push(0);
     }
@@ -58,5 +72,5 @@ export function uniqueDim(x: T, dim: number, returnInverse: boolean, returnCount
   keep.forEach((i, k) => arr.set(data.subarray(i * S, (i + 1) * S), k * S));
   const inv = perm.map((_, i) => perm.indexOf(i));
   const shape = perm.map((p) => (p === d ? keep.length : x.shape[p]!));
-  return finish(wrap(x.backend, x.backend.fromArray(arr), shape).permute(inv).contiguous(), inverse, counts);
+  return { values: wrap(x.backend, x.backend.fromArray(arr), shape).permute(inv).contiguous(), inverse, counts };
 }
