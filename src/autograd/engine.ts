@@ -292,6 +292,10 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
         // the rule cannot run again; under createGraph the gradient's own graph may hold them
         if (node.internals && !createGraph) releaseInternals(node.internals);
         node.internals = null;
+      } else if (createGraph) {
+        // the gradient graph this rule built may read its internals (max pooling's argmax feeds a
+        // scatterAdd): a later pass through the node must not release them under that graph
+        node.internals = null;
       }
       if (isAnomalyCheckNanEnabled())
         node.inputs.forEach((inp, i) => {

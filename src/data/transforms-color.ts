@@ -155,7 +155,7 @@ export function gaussianBlur(kernelSize: number | readonly number[], sigma: numb
   }
   return (img) => {
     const s = between(range[0], range[1], options.generator);
-    return viaFloat(op, img, (x) => C.gaussianBlur(x, ks, [s, s]));
+    return viaFloat(op, img, (x) => C.gaussianBlur(x, ks, [s, s]), true);
   };
 }
 

@@ -40,12 +40,17 @@ export function checkChannels(op: string, img: Tensor, permitted: readonly numbe
 /**
  * Runs a float-image op on any `ImageLike`: float tensors go straight through; a `RawImage` (H × W × C
  * bytes) or an int32 tensor of 0–255 values is divided by 255, transformed, and rounded back to 0–255.
+ * With `byteScale` (ops that commute with scaling: resize, blur) the bytes are transformed as they
+ * are, in float32, and rounded, as torchvision's uint8 kernels do — the detour through /255 and ·255
+ * moves results that land on a half (170.49998 in torchvision) to the other side of it.
  */
-export function viaFloat(op: string, img: ImageLike, fn: (x: Tensor) => Tensor): ImageLike {
+export function viaFloat(op: string, img: ImageLike, fn: (x: Tensor) => Tensor, byteScale = false): ImageLike {
+  const k = byteScale ? 1 : 255;
   if (img instanceof Tensor) {
     if (img.dtype === "float32" || img.dtype === "float64") return fn(img);
     if (img.dtype !== "int32") throw new TensileError(`${op}: expected a float or int32 (0–255) image tensor, got ${img.dtype}`);
-    return fn(img.to("float32").div(255)).mul(255).round().clamp(0, 255).to("int32");
+    const x = img.to("float32");
+    return byteScale ? fn(x).round().clamp(0, 255).to("int32") : fn(x.div(255)).mul(255).round().clamp(0, 255).to("int32");
   }
   const { data, height: h, width: w } = img as RawImage;
   if (!img || !(data instanceof Uint8Array || data instanceof Uint8ClampedArray) || !(h > 0) || !(w > 0))
@@ -55,14 +60,23 @@ export function viaFloat(op: string, img: ImageLike, fn: (x: Tensor) => Tensor):
     throw new TensileError(`${op}: RawImage data has ${data.length} bytes, which does not fit height ${h} × width ${w}`);
   const hw = h * w;
   const chw = new Float32Array(c * hw);
-  for (let p = 0; p < hw; p++) for (let k = 0; k < c; k++) chw[k * hw + p] = data[p * c + k]! / 255;
+  for (let p = 0; p < hw; p++) for (let q = 0; q < c; q++) chw[q * hw + p] = data[p * c + q]! / k;
   const y = fn(asTensor(chw, { shape: [c, h, w], dtype: "float32" }));
   const [oc, oh, ow] = y.shape.slice(-3) as [number, number, number];
   const src = y.dataSync(), ohw = oh * ow;
   const out = new Uint8Array(oc * ohw);
   for (let p = 0; p < ohw; p++)
-    for (let k = 0; k < oc; k++) out[p * oc + k] = Math.min(255, Math.max(0, Math.round(src[k * ohw + p]! * 255)));
+    for (let q = 0; q < oc; q++) {
+      const v = src[q * ohw + p]!;
+      out[p * oc + q] = Math.min(255, Math.max(0, byteScale ? roundHalfEven(v) : Math.round(v * 255)));
+    }
   return { data: out, height: oh, width: ow, channels: oc };
+}
+
+/** Python's / torch's round: halves to even. */
+function roundHalfEven(v: number): number {
+  const f = Math.floor(v);
+  return v - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(v);
 }
 
 /** Height and width of an image of any kind. */

@@ -143,9 +143,10 @@ export function adjustSharpness(img: Tensor, factor: number): Tensor {
   checkChannels(op, img, [1, 3]);
   const H = img.shape[img.ndim - 2]!, W = img.shape[img.ndim - 1]!;
   if (H <= 2 || W <= 2) return img;
-  const k = new Float32Array(9).fill(1);
-  k[4] = 5;
-  const kernel = asTensor(k.map((v) => Math.fround(v / 13)), { shape: [3, 3], dtype: "float32" }).to(img.dtype);
+  // the kernel in the image's dtype, as torchvision's (1/13 rounded once, in float64 for a float64 image)
+  const k = new Float64Array(9).fill(1 / 13);
+  k[4] = 5 / 13;
+  const kernel = asTensor(img.dtype === "float32" ? Float32Array.from(k) : k, { shape: [3, 3], dtype: img.dtype as "float32" });
   const inner = depthwise(img, kernel);
   const hd = img.ndim - 2, wd = img.ndim - 1;
   const rows = img.narrow(hd, 1, H - 2).sliceScatter(inner, wd, 1, W - 1);
@@ -155,8 +156,13 @@ export function adjustSharpness(img: Tensor, factor: number): Tensor {
 /** The normalised 1-D Gaussian of torchvision: exp(−x²/2σ²) at x = −(k−1)/2 … (k−1)/2, summing to 1. */
 function gaussianKernel1d(size: number, sigma: number): Tensor {
   const half = (size - 1) * 0.5;
-  const pdf = tensor(linspace32(-half, half, size)).div(sigma).pow(2).mul(-0.5).exp();
-  return pdf.div(pdf.sum());
+  // σ as torch sees a Python float beside a float32 tensor: rounded to float32 first
+  const pdf = tensor(linspace32(-half, half, size)).div(Math.fround(sigma)).pow(2).mul(-0.5).exp();
+  // the sum left to right in float32, as torch's sum of a short float32 vector (exactly what a
+  // float64 image sees: [e, 1, e] sums to 1.9156666, not the correctly rounded 1.9156667)
+  let total = 0;
+  for (const v of pdf.dataSync() as Float32Array) total = Math.fround(total + v);
+  return pdf.div(total);
 }
 
 /**
@@ -176,8 +182,9 @@ export function gaussianBlur(img: Tensor, kernelSize: number | readonly number[]
   check(sg.length === 2, op, () => `if sigma is a sequence, its length should be 2, got ${sg.length}`);
   check(sg.every((s) => typeof s === "number" && s > 0), op, () => `sigma should have positive values, got ${JSON.stringify(sigma)}`);
   floatImage(op, img, 3);
-  const kx = gaussianKernel1d(ks[0]!, sg[0]!), ky = gaussianKernel1d(ks[1]!, sg[1]!);
-  const kernel = ky.unsqueeze(1).matmul(kx.unsqueeze(0)).to(img.dtype);
+  // torchvision: the 1-D kernels in float32, cast to the image's dtype, then their outer product
+  const kx = gaussianKernel1d(ks[0]!, sg[0]!).to(img.dtype), ky = gaussianKernel1d(ks[1]!, sg[1]!).to(img.dtype);
+  const kernel = ky.unsqueeze(1).matmul(kx.unsqueeze(0));
   const px = ks[0]! >> 1, py = ks[1]! >> 1;
   const H = img.shape[img.ndim - 2]!, W = img.shape[img.ndim - 1]!;
   check(px < W && py < H, op, () => `padding size should be less than the corresponding input dimension: kernel [${ks.join(", ")}] on an image of height ${H} and width ${W}`);

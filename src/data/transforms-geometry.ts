@@ -27,7 +27,7 @@ export function resize(size: number | readonly number[], options: G.ResizeOption
   options ??= {};
   G.resizedSize("resize", 2, 3, size, options.maxSize); // validates size and maxSize now
   checkInterpolation("resize", options.interpolation ?? "bilinear", ["nearest", "bilinear", "bicubic"]);
-  return (img) => viaFloat("resize", img, (x) => G.resize(x, size, options));
+  return (img) => viaFloat("resize", img, (x) => G.resize(x, size, options), true);
 }
 
 /** A fill's type (a number or a list of numbers), checked when the transform is made; its length is checked against the image's channels when applied. */
@@ -79,7 +79,7 @@ export function randomResizedCrop(size: number | readonly number[], options: Ran
   return (img) => {
     const [h, w] = imageSize(op, img);
     const [i, j, ch, cw] = randomResizedCropParams(h, w, scale, ratio, options.generator);
-    return viaFloat(op, img, (x) => G.resizedCrop(x, i, j, ch, cw, out, { interpolation: mode, antialias: options.antialias }));
+    return viaFloat(op, img, (x) => G.resizedCrop(x, i, j, ch, cw, out, { interpolation: mode, antialias: options.antialias }), true);
   };
 }
 

@@ -119,6 +119,9 @@ export function pad(padding: Padding, options: PadOptions = {}): Transform<Image
   const mode = parseMode("pad", options.paddingMode);
   return (img) => {
     const g = geometry("pad", img);
+    // reflect pads mirror once about the edge pixel: torch refuses a pad as long as the side (as `functional.pad`)
+    if (mode === "reflect" && !(l < g.w && r < g.w && t < g.h && b < g.h))
+      throw new TensileError(`pad: padding size should be less than the corresponding input dimension, got padding [${l}, ${t}, ${r}, ${b}] for an image of height ${g.h} and width ${g.w}`);
     return window(img, g, { top: -t, left: -l, height: g.h + t + b, width: g.w + l + r, mode, fill: options.fill ?? 0 });
   };
 }
@@ -152,12 +155,17 @@ export function randomCrop(size: number | readonly [number, number], options: Ra
   };
 }
 
+const roundHalfEven = (v: number) => { const f = Math.floor(v); return v - f === 0.5 ? (f % 2 === 0 ? f : f + 1) : Math.round(v); };
+
 /** Crops the central `size` window (padding with zeros when the image is smaller, as torchvision). */
 export function centerCrop(size: number | readonly [number, number]): Transform<ImageLike, ImageLike> {
   const [th, tw] = parseSize("centerCrop", size);
   return (img) => {
     const g = geometry("centerCrop", img);
-    const top = Math.round((g.h - th) / 2), left = Math.round((g.w - tw) / 2);
+    // torchvision pads a too-small side by ⌊(t − n)/2⌋ before, then takes round((n − t)/2) (Python's
+    // round: halves to even, so a 6-row image cropped to 5 starts at row 0, not 1)
+    const start = (n: number, t: number) => (t > n ? -((t - n) >> 1) : roundHalfEven((n - t) / 2));
+    const top = start(g.h, th), left = start(g.w, tw);
     return window(img, g, { top, left, height: th, width: tw, mode: "constant", fill: 0 });
   };
 }

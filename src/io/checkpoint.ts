@@ -71,26 +71,51 @@ const JSON_KEYS = ["epoch", "optimizer", "scheduler", "extra", "rng_state", "gen
 
 const FLOAT_NAMES = new Map<string, number>([["Infinity", Infinity], ["-Infinity", -Infinity], ["NaN", NaN], ["-0", -0]]);
 
-/** JSON-encodes `value`, moving its tensors into `tensors` under dotted paths from `path`. */
-function encode(op: string, value: unknown, path: string, tensors: Map<string, Tensor>): unknown {
+/** How deeply checkpoint JSON may nest: the limit of the reader (`parseJsonStrict`). */
+const MAX_DEPTH = 64;
+
+/**
+ * JSON-encodes `value`, moving its tensors into `tensors` under dotted paths from `path`. `depth` is
+ * the JSON depth of `value` (the reader refuses more than `MAX_DEPTH`, so the writer does too, rather
+ * than write a file it cannot read back); `open` holds the arrays and objects being encoded (a cycle
+ * is an error, not a stack overflow).
+ */
+function encode(op: string, value: unknown, path: string, tensors: Map<string, Tensor>, depth = 0, open = new Set<object>()): unknown {
+  const deeper = (): number => {
+    if (depth + 1 > MAX_DEPTH)
+      throw new TensileError(`${op}: the value at ${path} nests more than ${MAX_DEPTH} levels deep (arrays, objects, and the {"$tensor"}/{"$float"} wrappers count), which checkpoints cannot hold`);
+    return depth + 1;
+  };
+  if (typeof value === "object" && value !== null && open.has(value))
+    throw new TensileError(`${op}: the value at ${path} contains itself (a cycle); checkpoints hold JSON values and tensors`);
   if (value instanceof Tensor) {
+    deeper();
     if (tensors.has(path)) throw new TensileError(`${op}: two tensors would both be stored as "${path}" (a key containing "." collides with a nested one)`);
     tensors.set(path, value);
     return { $tensor: path };
   }
   if (typeof value === "number") {
     if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+    deeper();
     return { $float: Object.is(value, -0) ? "-0" : String(value) };
   }
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
-  if (Array.isArray(value)) return value.map((v, i) => (v === undefined || typeof v === "function" ? null : encode(op, v, `${path}.${i}`, tensors)));
+  if (Array.isArray(value)) {
+    const d = value.length ? deeper() : depth;
+    open.add(value);
+    const out = value.map((v, i) => (v === undefined || typeof v === "function" ? null : encode(op, v, `${path}.${i}`, tensors, d, open)));
+    open.delete(value);
+    return out;
+  }
   if (typeof value === "object" && (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)) {
     const out: Record<string, unknown> = {};
+    open.add(value);
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined || typeof v === "function") continue;
       if (k === "$tensor" || k === "$float") throw new TensileError(`${op}: the key "${k}" at ${path} is reserved by the checkpoint format`);
-      setOwn(out, k, encode(op, v, `${path}.${k}`, tensors));
+      setOwn(out, k, encode(op, v, `${path}.${k}`, tensors, deeper(), open));
     }
+    open.delete(value);
     return out;
   }
   const what = value instanceof Generator ? "a Generator (pass it in `generators`)" : typeof value === "object" ? `a ${value.constructor?.name ?? "object"}` : `a ${typeof value}`;

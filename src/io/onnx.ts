@@ -16,7 +16,9 @@
  * their state-dict names. The forward runs a second time on a different input (another batch
  * size when the batch dim is dynamic): a graph that changes, or a constant that depends on the
  * input (a mask from a comparison, a zeros tensor sized by the batch), is refused with an error
- * naming it, rather than written wrong. What is not supported throws, naming the op or layer.
+ * naming it, rather than written wrong. A reshape or expand target entry that is an input's free
+ * size is read from the input at run time (a third run tells it from a size equal by chance).
+ * What is not supported throws, naming the op or layer.
  */
 import { Generator, Tensor, noGrad, randn, randint } from "../core.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
@@ -26,7 +28,7 @@ import * as L from "../nn/layers/index.js";
 import { Graph, elemOf } from "./onnx/graph.js";
 import { LAYERS, functional, opNode, recurrent } from "./onnx/ops.js";
 import { TENSORS_LAYERS, refuseUnrunLazy } from "./onnx/ops-3d.js";
-import { Pb, attribute, tensorProto, valueInfo } from "./onnx/proto.js";
+import { type Attr, Pb, attribute, tensorProto, valueInfo } from "./onnx/proto.js";
 
 // ---------------------------------------------------------------- tracing
 
@@ -105,8 +107,9 @@ function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: 
   const outputs = Array.isArray(result) ? result : [result];
   if (!outputs.every((o) => o instanceof Tensor))
     throw new TensileError(`exportOnnx: the model must return a Tensor or an array of Tensors, got ${fmtValue(result)}`);
+  // an output that is an input (a model whose layers are all eval-mode dropouts) is written as an Identity
   for (const o of outputs as Tensor[])
-    if (!g.names.has(o) || inputs.includes(o))
+    if (!g.names.has(o))
       throw new TensileError(`exportOnnx: an output (${fmtShape(o.shape)}) was not computed by ops the export could record (from comparisons, argmax, indexing or JS code?)`);
   return { graph: g, outputs: outputs as Tensor[] };
 }
@@ -128,8 +131,8 @@ export interface ExportOnnxOptions {
 }
 
 /** An example input's twin, one larger in each free dim and with other values, for the second trace. */
-function twin(x: Tensor, free: readonly number[], generator: Generator): Tensor {
-  const shape = x.shape.map((d, i) => (free.includes(i) ? d + 1 : d));
+function twin(x: Tensor, free: readonly number[], generator: Generator, by: (k: number) => number = () => 1): Tensor {
+  const shape = x.shape.map((d, i) => (free.includes(i) ? d + by(free.indexOf(i)) : d));
   if (x.dtype === "int32") {
     // indices (an Embedding's): other valid ones, within the range the example used
     const hi = Array.from(x.dataSync() as Int32Array).reduce((m, v) => Math.max(m, v), 0) + 1;
@@ -137,6 +140,18 @@ function twin(x: Tensor, free: readonly number[], generator: Generator): Tensor 
   }
   if (x.dtype === "bool") return randn(shape, { generator }).gt(0);
   return randn(shape, { dtype: x.dtype, generator }).mul(x.abs().mean().item() || 1);
+}
+
+/** The nodes the outputs depend on, by index. */
+function liveNodes(g: Graph, outputs: string[]): Set<number> {
+  const want = new Set(outputs), live = new Set<number>();
+  for (let i = g.nodes.length - 1; i >= 0; i--) {
+    const n = g.nodes[i]!;
+    if (!n.outputs.some((o) => want.has(o))) continue;
+    live.add(i);
+    for (const x of n.inputs) want.add(x);
+  }
+  return live;
 }
 
 /** Whether expand node i's input had size 1 at dim k (then its size came from elsewhere). */
@@ -178,13 +193,19 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   }
   const wasTraining = model instanceof Module ? model.training : false;
   if (model instanceof Module) model.eval();
-  let a: TraceResult, b: TraceResult;
+  let a: TraceResult, b: TraceResult, twins: Tensor[];
   try {
     const detached = xs.map((x) => x.detach());
     a = trace(model, detached, params, inputNames);
     // its own generator: exporting leaves the default random stream where it was
     const gen = new Generator(0x6f6e6e78);
-    b = trace(model, xs.map((x, i) => twin(x, freeDims(inputNames[i]!, x), gen)), params, inputNames);
+    twins = xs.map((x, i) => twin(x, freeDims(inputNames[i]!, x), gen));
+    try {
+      b = trace(model, twins, params, inputNames);
+    } catch (e) {
+      if (!(e instanceof TensileError) || e.message.startsWith(`${op}:`)) throw e;
+      throw new TensileError(`${op}: the model failed on the check run's input ${twins.map((t) => fmtShape(t.shape)).join(", ")} (its free dims one larger than the example's): ${e.message}`);
+    }
   } finally {
     if (model instanceof Module) model.train(wasTraining);
   }
@@ -193,10 +214,22 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   const sig = (gr: Graph) => gr.nodes.map((n) => `${n.op}(${n.inputs.length})`).join(" ");
   if (sig(g) !== sig(b.graph))
     throw new TensileError(`${op}: the model computed a different graph for another input (control flow that depends on the input's values or size?), which one ONNX graph cannot hold`);
+  // an attribute (a pooling window, a split size) taken from a size that follows the input's free dims
+  g.nodes.forEach((n, i) => {
+    const m = b.graph.nodes[i]!;
+    for (const [k, v] of Object.entries(n.attrs))
+      if (JSON.stringify(v) !== JSON.stringify(m.attrs[k]))
+        throw new TensileError(`${op}: the ${n.op} node's ${k} (${JSON.stringify(v)}) changes with the size of the input's free dims (${JSON.stringify(m.attrs[k])} on the check run); ` +
+          "it is fixed in ONNX: export with those dims fixed (dynamicBatch: false or dynamicAxes)");
+  });
+  const live = liveNodes(g, a.outputs.map((o) => g.names.get(o)!));
+  const read = new Set(g.nodes.filter((_, i) => live.has(i)).flatMap((n) => n.inputs));
+  for (const o of a.outputs) read.add(g.names.get(o)!);
   const same = (x: ArrayLike<number>, y: ArrayLike<number>) =>
     x.length === y.length && Array.from(x).every((v, k) => Object.is(v, y[k]) || (Number.isNaN(v) && Number.isNaN(y[k]!)));
   g.constants.forEach((c, i) => {
     const d = b.graph.constants[i]!;
+    if (!read.has(c.name)) return;
     if (c.shape.join() !== d.shape.join() || !same(c.values, d.values))
       throw new TensileError(`${op}: a tensor of shape ${fmtShape(c.shape)} that the export sees as a constant changed with the input: ` +
         "it is computed by an op the export cannot record (a comparison, argmax, a tensor made in forward from the input's size, or JS code)");
@@ -204,29 +237,96 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
   // the constants the export made itself (slice bounds, axes, ...) must not follow the batch either
   g.inits.forEach((init, i) => {
     const other = b.graph.inits[i]!;
-    if (g.batchShapes.has(init.name) || init.name !== other.name) return;
+    if (g.batchShapes.has(init.name) || init.name !== other.name || !read.has(init.name)) return;
     if (!same(init.data, other.data))
-      throw new TensileError(`${op}: the constant ${init.name} (${Array.from(init.data).join(", ")}) follows the batch size, which one ONNX graph cannot hold (an index or size taken from the input's batch?)`);
+      throw new TensileError(`${op}: the constant ${init.name} (${Array.from(init.data).join(", ")}) follows the batch size (or another free dim), which one ONNX graph cannot hold (an index or size taken from the input's shape?)`);
   });
-  // reshape targets: an entry that follows the batch size becomes -1; an expand's becomes 1,
-  // which keeps the input's own size there (it must be the batch then, not a broadcast 1)
+  // shapes read from the inputs at run time (Shape nodes), written before every other node
+  const prelude: { op: string; inputs: string[]; outputs: string[]; attrs: Record<string, Attr> }[] = [];
+  /** A 1-element int64 value: the input dim whose size the target entry follows, or null where none does. */
+  // a third run, an input's free dims 2, 3, … larger, tells a size that follows an input dim from one
+  // that only matched it twice (a pooled length equal to the batch size)
+  let third: TraceResult | null = null;
+  const thirdRun = (): TraceResult => {
+    if (third) return third;
+    const gen = new Generator(0x6f6e6e79);
+    if (model instanceof Module) model.eval();
+    try {
+      third = trace(model, xs.map((x, i) => twin(x, freeDims(inputNames[i]!, x), gen, (k) => 2 + k)), params, inputNames);
+    } catch (e) {
+      if (!(e instanceof TensileError) || e.message.startsWith(`${op}:`)) throw e;
+      throw new TensileError(`${op}: the model failed on a check run's input (its free dims 2, 3, … larger than the example's): ${e.message}`);
+    } finally {
+      if (model instanceof Module) model.train(wasTraining);
+    }
+    if (sig(third.graph) !== sig(g))
+      throw new TensileError(`${op}: the model computed a different graph for another input (control flow that depends on the input's values or size?), which one ONNX graph cannot hold`);
+    return third;
+  };
+  const sizeFrom = (mine: number, theirs: number, what: string, node: number, kind: "reshape" | "expand", k: number): string | null => {
+    const found = xs.flatMap((x, i) => freeDims(inputNames[i]!, x).filter((d) => x.shape[d] === mine && twins[i]!.shape[d] === theirs).map((d) => [i, d] as const));
+    if (found.length === 0) return null;
+    const t = thirdRun();
+    const at = (kind === "reshape" ? t.graph.reshapes : t.graph.expands).get(node)![k]!;
+    if (found.some(([i, d]) => xs[i]!.shape[d]! + 2 + freeDims(inputNames[i]!, xs[i]!).indexOf(d) !== at)) return null;
+    const [i, d] = found[0]!;
+    if (!batchOnly && found.length > 1)
+      throw new TensileError(`${op}: ${what} follows a free dim of size ${mine}, but several inputs' free dims have that size (${found.map(([j, e]) => `${inputNames[j]} dim ${e}`).join(", ")}); ` +
+        "give the example different sizes there");
+    const out = g.fresh("dim");
+    prelude.push({ op: "Shape", inputs: [inputNames[i]!], outputs: [out], attrs: { start: d, end: d + 1 } });
+    return out;
+  };
+  // reshape and expand targets: an entry that follows the free dims becomes -1 (a reshape's one
+  // such entry) or 1 (an expand's, where its input has the size already), else the input's size
+  // read at run time
   for (const [kind, mine, theirs] of [["reshape", g.reshapes, b.graph.reshapes], ["expand", g.expands, b.graph.expands]] as const) {
     for (const [i, target] of mine) {
+      // a node nothing reads (matmul's broadcast of its operands, recorded but not used) is dropped
+      if (!live.has(i)) continue;
       const other = theirs.get(i)!;
-      const diff = target.map((v, k) => v !== other[k]);
-      if (diff.filter(Boolean).length > 1)
-        throw new TensileError(`${op}: a ${kind} to ${fmtShape(target)} changes in more than one dim with the batch size`);
-      const k = diff.indexOf(true);
-      if (k < 0) continue;
+      const changed = target.flatMap((v, k) => (v !== other[k] ? [k] : []));
+      if (changed.length === 0) continue;
       const node = g.nodes[i]!;
-      if (kind === "expand" && expandsFromOne(a, i, k))
-        throw new TensileError(`${op}: an expand to ${fmtShape(target)} broadcasts a size-1 dim to the batch size, which a fixed ONNX shape cannot say`);
       const init = g.inits.find((x) => x.name === node.inputs[1]!)!;
-      init.data = target.map((v, j) => (j === k ? (kind === "reshape" ? -1 : 1) : v));
+      const fixed = [...target];
+      const runtime = new Map<number, string>();
+      let free = kind === "reshape" ? 1 : 0; // entries -1 may stand for
+      for (const k of changed) {
+        if (kind === "expand" && !expandsFromOne(a, i, k)) {
+          fixed[k] = 1;
+          continue;
+        }
+        const src = sizeFrom(target[k]!, other[k]!, `a ${kind} to ${fmtShape(target)}`, i, kind, k);
+        if (src) runtime.set(k, src);
+        else if (free-- > 0) fixed[k] = -1;
+        else if (kind === "expand")
+          throw new TensileError(`${op}: an expand to ${fmtShape(target)} broadcasts a size-1 dim to a size that follows the input's free dims but is none of them, which the export cannot say`);
+        else throw new TensileError(`${op}: a ${kind} to ${fmtShape(target)} changes in more than one dim with the input's free dims, and not to their sizes`);
+      }
+      // one free entry alone stays a -1 / 1 in the constant, as before
+      if (runtime.size === 1 && changed.length === 1 && kind === "reshape") {
+        fixed[changed[0]!] = -1;
+        runtime.clear();
+      }
+      if (runtime.size === 0) {
+        init.data = fixed;
+        continue;
+      }
+      const parts = fixed.map((v, k) => runtime.get(k) ?? g.ints([v]));
+      const shape = g.fresh("shape");
+      prelude.push({ op: "Concat", inputs: parts, outputs: [shape], attrs: { axis: 0 } });
+      node.inputs[1] = shape;
     }
   }
   const graph = new Pb();
-  for (const n of g.nodes) {
+  const written = [...prelude, ...g.nodes.filter((_, i) => live.has(i))];
+  // ONNX Runtime's Pad fusion folds a Pad into a following MaxPool's pads, which pad with −∞, not
+  // the Pad's 0 (a wrong max where a window's values are all negative; a load failure where the
+  // pads outgrow the kernel); it leaves a MaxPool with an indices output alone, so such a MaxPool gets one
+  const padded = new Set(written.filter((n) => n.op === "Pad").flatMap((n) => n.outputs));
+  for (const n of written) if (n.op === "MaxPool" && n.outputs.length === 1 && padded.has(n.inputs[0]!)) n.outputs = [n.outputs[0]!, g.fresh("unused_indices")];
+  for (const n of written) {
     const p = new Pb();
     for (const i of n.inputs) p.str(1, i);
     for (const o of n.outputs) p.str(2, o);
@@ -235,7 +335,8 @@ export function exportOnnxBytes(model: Module | ((...x: Tensor[]) => Tensor | Te
     graph.msg(1, p);
   }
   graph.str(2, model instanceof Module ? model.constructor.name : "model");
-  for (const init of g.inits) graph.msg(5, tensorProto(init.name, init.dims, init.elem, init.data));
+  const used = new Set([...prelude, ...g.nodes.filter((_, i) => live.has(i))].flatMap((n) => n.inputs));
+  for (const init of g.inits.filter((x) => used.has(x.name))) graph.msg(5, tensorProto(init.name, init.dims, init.elem, init.data));
   const dims = (name: string, t: Tensor) => {
     const free = freeDims(name, t);
     return t.shape.map((d, i) => (!free.includes(i) ? d : batchOnly ? "batch" : `${name}_dim${i}`));

@@ -1,8 +1,9 @@
 /**
  * A restricted Python unpickler and a small pickler, for the `data.pkl` record of `torch.save` files.
  *
- * The unpickler runs the pickle virtual machine (protocols 2–5: the opcodes `torch.save` and
- * Python's `pickle` write at those protocols, text-mode protocol 0/1 opcodes excluded) but never
+ * The unpickler runs the pickle virtual machine (protocols 1–5: the opcodes `torch.save` and
+ * Python's `pickle` write at those protocols, including protocol 1's text-mode INT and LONG, but not
+ * protocol 0's other text-mode opcodes) but never
  * imports or calls anything itself: every `GLOBAL` goes through the caller's `resolveGlobal`, which
  * refuses all but an allow-list, and `REDUCE`, `BUILD` and persistent ids go through the caller's
  * hooks. That is how `torch.load(weights_only=True)` is safe, and it is why loading a file cannot
@@ -66,8 +67,50 @@ export interface UnpickleHooks {
 }
 
 const MARK = Symbol("mark");
+/** Protocol 0's text-mode opcodes Tensile does not run: FLOAT, STRING, UNICODE, DICT, LIST, PUT, GET, PERSID, INST, OBJ. */
+const TEXT_MODE = [..."FSVdlpgPio"].map((c) => c.charCodeAt(0));
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const latin1 = new TextDecoder("latin1");
+const utf8Encoder = new TextEncoder();
+
+/**
+ * UTF-8 as Python's pickle writes str ("surrogatepass"): a lone surrogate (which both a JS string and
+ * a Python str may hold) is encoded as its 3-byte form instead of being replaced by U+FFFD, so it
+ * survives the round trip.
+ */
+export function encodeStr(s: string): Uint8Array {
+  if (!/[\uD800-\uDFFF]/u.test(s)) return utf8Encoder.encode(s); // no lone surrogate
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s.codePointAt(i)!;
+    if (c >= 0xd800 && c <= 0xdfff) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else {
+      for (const b of utf8Encoder.encode(String.fromCodePoint(c))) out.push(b);
+      if (c > 0xffff) i++;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/** The reverse of `encodeStr` for bytes strict UTF-8 refuses: surrogates (ED A0–BF xx) allowed, anything else invalid → null. */
+function decodeSurrogatePass(b: Uint8Array): string | null {
+  let out = "";
+  for (let i = 0; i < b.length;) {
+    const x = b[i]!;
+    const n = x < 0x80 ? 0 : x >= 0xc2 && x < 0xe0 ? 1 : x >= 0xe0 && x < 0xf0 ? 2 : x >= 0xf0 && x < 0xf5 ? 3 : -1;
+    if (n < 0 || i + n >= b.length + (n ? 0 : 1)) return null;
+    let c = n === 0 ? x : x & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const y = b[i + k]!;
+      if ((y & 0xc0) !== 0x80) return null;
+      c = (c << 6) | (y & 0x3f);
+    }
+    if ((n === 2 && c < 0x800) || (n === 3 && (c < 0x10000 || c > 0x10ffff))) return null; // overlong, too large
+    out += String.fromCodePoint(c);
+    i += n + 1;
+  }
+  return out;
+}
 
 /** Little-endian two's complement bytes → number when safe, else bigint. */
 function decodeLong(b: Uint8Array): number | bigint {
@@ -115,7 +158,7 @@ export function unpickleAt(bytes: Uint8Array, start: number, hooks: UnpickleHook
   };
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) fail(`is truncated: a GLOBAL name at byte ${pos} has no end of line`);
+    if (end < 0) fail(`is truncated: a text argument (a GLOBAL name, an INT or LONG) at byte ${pos} has no end of line`);
     const s = latin1.decode(bytes.subarray(pos, end));
     pos = end + 1;
     return s;
@@ -125,6 +168,8 @@ export function unpickleAt(bytes: Uint8Array, start: number, hooks: UnpickleHook
     try {
       return utf8.decode(b);
     } catch {
+      const s = decodeSurrogatePass(b); // Python's pickle writes lone surrogates ("surrogatepass")
+      if (s !== null) return s;
       return fail(`is malformed: the string at byte ${pos - n} is not valid UTF-8`);
     }
   };
@@ -187,6 +232,15 @@ export function unpickleAt(bytes: Uint8Array, start: number, hooks: UnpickleHook
       case 0x4b: stack.push(u8()); break; // BININT1
       case 0x4d: need(2, "BININT2"); stack.push(view.getUint16(pos, true)); pos += 2; break;
       case 0x8a: stack.push(decodeLong(take(u8(), "LONG1"))); break;
+      case 0x49: case 0x4c: { // INT, LONG: decimal text lines (protocol 1 writes bools as INT "01"/"00", big ints as LONG "…L")
+        const text = line();
+        if (op === 0x49 && (text === "00" || text === "01")) { stack.push(text === "01"); break; }
+        const digits = op === 0x4c && text.endsWith("L") ? text.slice(0, -1) : text;
+        if (!/^[+-]?[0-9]{1,4300}$/.test(digits)) fail(`is malformed: ${op === 0x49 ? "INT" : "LONG"} at byte ${at} holds ${JSON.stringify(text.slice(0, 40))}, not a decimal integer`);
+        const v = BigInt(digits);
+        stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+        break;
+      }
       case 0x8b: {
         need(4, "LONG4");
         const n = view.getInt32(pos, true);
@@ -247,7 +301,8 @@ export function unpickleAt(bytes: Uint8Array, start: number, hooks: UnpickleHook
       case 0x72: put(u32()); break; // LONG_BINPUT
       case 0x94: put(memo.size); break; // MEMOIZE
       default:
-        fail(`has an unknown or unsupported pickle opcode 0x${op.toString(16).padStart(2, "0")}${op >= 0x20 && op < 0x7f ? ` ("${String.fromCharCode(op)}")` : ""} at byte ${at}`);
+        fail(`has an unknown or unsupported pickle opcode 0x${op.toString(16).padStart(2, "0")}${op >= 0x20 && op < 0x7f ? ` ("${String.fromCharCode(op)}")` : ""} at byte ${at}${
+          TEXT_MODE.includes(op) ? `, a text-mode opcode of pickle protocol 0: Tensile reads protocols 1 to 5 (torch.save writes 2 unless given pickle_protocol)` : ""}`);
     }
   }
 }
@@ -312,7 +367,7 @@ export class PickleWriter {
     this.byte(0x47, ...b);
   }
   str(s: string): void {
-    const b = this.enc.encode(s);
+    const b = encodeStr(s);
     this.byte(0x58);
     this.u32(b.length);
     for (const x of b) this.chunks.push(x);

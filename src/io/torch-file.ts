@@ -53,7 +53,22 @@ const REBUILD_TENSOR = "torch._utils._rebuild_tensor_v2";
 const REBUILD_PARAMETER = "torch._utils._rebuild_parameter";
 const REBUILD_PARAMETER_STATE = "torch._utils._rebuild_parameter_with_state";
 const ORDERED_DICT = "collections.OrderedDict";
-const ALLOWED = new Set([ORDERED_DICT, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_PARAMETER_STATE, ...Object.keys(STORAGE_KINDS).map((s) => `torch.${s}`)]);
+const TORCH_SIZE = "torch.Size";
+const ALLOWED = new Set([ORDERED_DICT, TORCH_SIZE, REBUILD_TENSOR, REBUILD_PARAMETER, REBUILD_PARAMETER_STATE, ...Object.keys(STORAGE_KINDS).map((s) => `torch.${s}`)]);
+
+/** Storage types torch writes for dtypes Tensile has no counterpart for: refused, naming the dtype. */
+const UNSUPPORTED_STORAGES: Record<string, string> = {
+  ComplexFloatStorage: "complex64", ComplexDoubleStorage: "complex128", QUInt8Storage: "quint8", QInt8Storage: "qint8",
+  QInt32Storage: "qint32", QUInt4x2Storage: "quint4x2", QUInt2x4Storage: "quint2x4",
+};
+/**
+ * The most elements a tensor may have beyond those of its storage (an expanded or overlapping view,
+ * stride 0): Tensile copies each tensor, so a few bytes of storage with a stride-0 size of
+ * [1e5, 1e5] must not become a 40 GB allocation.
+ */
+export const MAX_EXPANDED_ELEMENTS = 2 ** 26;
+/** How deeply lists, tuples and dicts may nest (Python's default recursion limit). */
+export const MAX_NESTING = 1000;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -152,7 +167,7 @@ export function loadTorchBytes<T = TorchValue>(input: BytesLike, op = "loadTorch
     throw new TensileError(`${op}: ${source}: ${prefix}data.pkl ${msg}`);
   };
   const storages = new Map<string, StorageRef>();
-  const obj = unpickle(pkl!.data, torchHooks(fail, pfail, false, (key, kind, numel) => {
+  const obj = unpickle(pkl!.data, torchHooks(fail, pfail, false, copyBudget(bytes), (key, kind, numel) => {
     const seen = storages.get(key);
     if (seen) return seen;
     const rec = records.get(`data/${key}`);
@@ -168,15 +183,28 @@ export function loadTorchBytes<T = TorchValue>(input: BytesLike, op = "loadTorch
 }
 
 /**
+ * How many elements the tensors of one file may have in all: 4 per byte of the file, plus
+ * `MAX_EXPANDED_ELEMENTS`. Each tensor is a copy, so many views of one storage (tied weights, slices)
+ * cost their own elements; this bounds what a small file can make Tensile allocate.
+ */
+interface CopyBudget { left: number; total: number }
+const copyBudget = (bytes: Uint8Array): CopyBudget => {
+  const total = 4 * bytes.length + MAX_EXPANDED_ELEMENTS;
+  return { left: total, total };
+};
+
+/**
  * The unpickling hooks of both formats: the allow-list of globals, storages from persistent ids
  * (`lookup` finds their bytes), tensors from `_rebuild_tensor_v2`, dicts from `OrderedDict`.
  */
-function torchHooks(fail: (msg: string) => never, pfail: (msg: string) => never, legacy: boolean,
+function torchHooks(fail: (msg: string) => never, pfail: (msg: string) => never, legacy: boolean, budget: CopyBudget,
   lookup: (key: string, kind: StorageKind, numel: number) => StorageRef): UnpickleHooks {
   return {
     fail: pfail,
     resolveGlobal(module, name) {
       const g = new PyGlobal(module, name);
+      if (module === "torch" && name in UNSUPPORTED_STORAGES)
+        fail(`holds a ${UNSUPPORTED_STORAGES[name]} tensor (torch.${name}), a dtype Tensile does not have (it loads float32, float64, int32 and bool, and converts float16, bfloat16 and the other integer types): convert it in Python first${name.startsWith("Complex") ? ", e.g. with torch.view_as_real(t)" : ", e.g. with t.dequantize()"}`);
       if (!ALLOWED.has(g.qualname))
         fail(`refers to the Python global "${g.qualname}"; Tensile loads only tensors, dicts, lists, tuples, numbers, strings and None, as torch.load(weights_only=True)`);
       return g;
@@ -207,6 +235,13 @@ function torchHooks(fail: (msg: string) => never, pfail: (msg: string) => never,
         }
         return d;
       }
+      if (q === TORCH_SIZE) {
+        // A tensor's `.shape` saved as a value: a tuple of ints (torch.load(weights_only=True) allows it too).
+        const dims = args.length === 1 && args[0] instanceof PyTuple ? args[0].items : null;
+        if (!dims || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0))
+          return pfail(`calls torch.Size with ${args.map(typeName).join(", ")}, not one tuple of sizes`);
+        return new PyTuple([...dims]);
+      }
       if (q === REBUILD_TENSOR) {
         const [storage, offset, size, stride] = args;
         if (args.length < 6 || args.length > 7 || !(storage instanceof StorageRef))
@@ -215,6 +250,14 @@ function torchHooks(fail: (msg: string) => never, pfail: (msg: string) => never,
         const sz = ints(size), st = ints(stride);
         if (!sz || !st || sz.length !== st.length || !Number.isSafeInteger(offset) || (offset as number) < 0)
           return pfail(`calls _rebuild_tensor_v2 with a bad offset, size or stride: ${typeName(offset)}, ${typeName(size)}, ${typeName(stride)}`);
+        // Counted here, before anything is copied. A size too large to count, or an expanded view
+        // beyond MAX_EXPANDED_ELEMENTS, is refused (naming the tensor) when it would be copied.
+        const numel = sz.reduce((a, d) => a * d, 1);
+        if (Number.isSafeInteger(numel) && !(numel > storage.numel && numel > MAX_EXPANDED_ELEMENTS)) {
+          if (numel > budget.left)
+            fail(`has a tensor of size ${fmtShape(sz)} that brings the elements of its tensors to more than ${budget.total} (4 per byte of the file, plus ${MAX_EXPANDED_ELEMENTS}): too many to copy (Tensile copies each view of a storage, so many views of one storage add up)`);
+          budget.left -= numel;
+        }
         return new TensorRef(storage, offset as number, sz, st);
       }
       if (q === REBUILD_PARAMETER || q === REBUILD_PARAMETER_STATE) {
@@ -233,7 +276,10 @@ function torchHooks(fail: (msg: string) => never, pfail: (msg: string) => never,
 
 /** The legacy format's magic number 0x1950a86a20f9469cfc6c, pickled as LONG1 near the start. */
 const LEGACY_MAGIC = [0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+/** The same number as pickle protocols 0 and 1 write it: a text LONG. */
+const LEGACY_MAGIC_TEXT = [..."L119547037146038801333356L\n"].map((c) => c.charCodeAt(0));
 function isLegacy(bytes: Uint8Array): boolean {
+  if (LEGACY_MAGIC_TEXT.every((b, j) => bytes[j] === b)) return true;
   if (bytes[0] !== 0x80) return false;
   for (let i = 0; i + LEGACY_MAGIC.length <= Math.min(bytes.length, 32); i++) if (LEGACY_MAGIC.every((b, j) => bytes[i + j] === b)) return true;
   return false;
@@ -267,7 +313,7 @@ function readLegacy(bytes: Uint8Array, op: string, source: string, fail: (msg: s
     if (e) little = e[1] === true;
   }
   const storages = new Map<string, StorageRef>();
-  r = unpickleAt(bytes, r.end, torchHooks(fail, pfail, true, (key, kind, numel) => {
+  r = unpickleAt(bytes, r.end, torchHooks(fail, pfail, true, copyBudget(bytes), (key, kind, numel) => {
     const seen = storages.get(key);
     if (seen) return seen;
     const s = new StorageRef(key, kind, numel, null, little);
@@ -305,6 +351,7 @@ function convert(v: unknown, path: string[], memo: Map<unknown, TorchValue>, fai
   if (v instanceof Uint8Array) return v;
   const seen = memo.get(v);
   if (seen !== undefined) return seen;
+  if (path.length >= MAX_NESTING) fail(`nests lists, tuples or dicts more than ${MAX_NESTING} levels deep (at ${where(path.slice(0, 8))}…), which Tensile does not load`);
   if (v instanceof TensorRef) {
     const t = materialize(v, path, fail);
     memo.set(v, t);
@@ -358,6 +405,8 @@ function materialize(ref: TensorRef, path: string[], fail: (msg: string) => neve
     }
     if (last >= storage.numel)
       fail(`has ${name} of size ${fmtShape(size)}, stride ${fmtShape(stride)} and offset ${offset}, which reaches element ${last} of storage "${storage.key}" (${kind.torch}), but the storage holds ${storage.numel} elements`);
+    if (numel > storage.numel && numel > MAX_EXPANDED_ELEMENTS)
+      fail(`has ${name} of size ${fmtShape(size)} and stride ${fmtShape(stride)}: ${numel} elements viewing a storage of ${storage.numel} (an expanded or overlapping view), too large to copy (Tensile copies each tensor, and makes at most ${MAX_EXPANDED_ELEMENTS} elements from a smaller storage): in Python, save t.contiguous() or the unexpanded tensor`);
   }
   // Source element index of each output element, in C order.
   const src = contiguous ? null : new Float64Array(numel);

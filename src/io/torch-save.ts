@@ -15,6 +15,8 @@ import { writeZip, type ZipEntry } from "./zip.js";
 export type TorchSaveable = unknown;
 
 const STORAGE: Record<DType, string> = { float32: "FloatStorage", float64: "DoubleStorage", int32: "IntStorage", bool: "BoolStorage" };
+/** How deeply arrays, objects and Maps may nest (Python's default recursion limit, as on loading). */
+const MAX_NESTING = 1000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** A string JS enumerates as an array index, i.e. how an integer key of a Python dict comes back. */
 const INDEX_KEY = /^(0|[1-9][0-9]{0,15})$/;
@@ -118,6 +120,8 @@ export function saveTorchBytes(obj: TorchSaveable, op = "saveTorchBytes"): Uint8
     if (typeof v !== "object") throw new TensileError(`${op}: cannot save ${describe(v)} at ${at(path)}; ${WHAT}`);
     const seen = memo.get(v);
     if (seen !== undefined) return w.get(seen);
+    if (path.length >= MAX_NESTING)
+      throw new TensileError(`${op}: the value at ${at(path.slice(0, 8))}… nests arrays, objects or Maps more than ${MAX_NESTING} levels deep (Python's recursion limit)`);
     if (v instanceof Tensor) {
       if (!(v.dtype in STORAGE)) throw new TensileError(`${op}: tensor at ${at(path)} of shape ${fmtShape(v.shape)} has dtype ${v.dtype}, which cannot be saved`);
       writeTensor(v);

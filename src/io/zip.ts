@@ -92,15 +92,24 @@ export function readZip(bytes: Uint8Array, fail: (msg: string) => never): ZipEnt
     let compSize = u32(at + 20), rawSize = u32(at + 24);
     const nameLen = u16(at + 28), extraLen = u16(at + 30), commentLen = u16(at + 32);
     let local = u32(at + 42);
+    if (at + 46 + nameLen + extraLen + commentLen > size)
+      fail(`is not a valid ZIP archive: central directory entry ${i} at byte ${at} (name, extra field and comment of ${nameLen + extraLen + commentLen} bytes) runs past the end of the file`);
     const name = names.decode(bytes.subarray(at + 46, at + 46 + nameLen));
-    // ZIP64 extended information: the saturated fields, in this order.
-    for (let e = at + 46 + nameLen; e + 4 <= at + 46 + nameLen + extraLen;) {
+    // ZIP64 extended information: the saturated fields, in this order, each inside the field.
+    const extraEnd = at + 46 + nameLen + extraLen;
+    for (let e = at + 46 + nameLen; e + 4 <= extraEnd;) {
       const id = u16(e), len = u16(e + 2);
       if (id === 0x0001) {
         let p = e + 4;
-        if (rawSize === MAX32) { rawSize = u64(p); p += 8; }
-        if (compSize === MAX32) { compSize = u64(p); p += 8; }
-        if (local === MAX32) { local = u64(p); p += 8; }
+        const field = (what: string) => {
+          if (p + 8 > Math.min(e + 4 + len, extraEnd)) fail(`is not a valid ZIP archive: the ZIP64 extra field of "${name}" is too short to hold its ${what}`);
+          const v = u64(p);
+          p += 8;
+          return v;
+        };
+        if (rawSize === MAX32) rawSize = field("size");
+        if (compSize === MAX32) compSize = field("compressed size");
+        if (local === MAX32) local = field("local header offset");
       }
       e += 4 + len;
     }

@@ -57,7 +57,9 @@ export function elu(x: T, alpha = 1): T {
   const pos = xd.gt(0);
   const out = untraced(() => E.where(pos, xd, E.expm1(E.minimum(xd, 0)).mul(alpha)));
   traceAttrs(out, { alpha });
-  return record("elu", out, [xf], (g) => [g.mul(E.where(pos, 1, isGradEnabled() ? elu(xf, alpha).add(alpha) : out.add(alpha)))], undefined, [xf, out]);
+  // under createGraph the x ≤ 0 branch is rebuilt from x; at x = 0 it is the constant α (PyTorch's
+  // second derivative there is 0: its double backward masks with x < 0)
+  return record("elu", out, [xf], (g) => [g.mul(E.where(pos, 1, isGradEnabled() ? E.where(xd.lt(0), elu(xf, alpha).add(alpha), alpha) : out.add(alpha)))], undefined, [xf, out]);
 }
 
 const SELU_ALPHA = 1.6732632423543772848170429916717;
@@ -96,14 +98,26 @@ export function silu(x: T): T {
 /** softplus(x) = log(1 + e^{βx})/β, and x itself where βx > threshold. */
 export function softplus(x: T, beta = 1, threshold = 20): T {
   const xf = floatInput("softplus", x);
-  const bx = xf.mul(beta);
-  return E.where(bx.gt(threshold), xf, E.log1p(E.exp(E.minimum(bx, threshold))).div(beta));
+  const xd = xf.detach();
+  const bx = xd.mul(beta);
+  const big = bx.gt(threshold);
+  const out = untraced(() => E.where(big, xd, E.log1p(E.exp(E.where(big, 0, bx))).div(beta)));
+  // PyTorch's rules: σ(βx) for βx ≤ threshold, 1 above (the composite's minimum(βx, threshold) split
+  // its gradient at the tie, halving it); under createGraph the second derivative is β·σ'(βx) for
+  // βx < threshold only, as PyTorch's softplus_double_backward masks it
+  return record("softplus", out, [xf], (g) => {
+    if (!isGradEnabled()) return [g.mul(E.where(big, 1, bx.sigmoid()))];
+    return [g.mul(E.where(big, 1, E.where(bx.lt(threshold), xf.mul(beta).sigmoid(), bx.sigmoid())))];
+  }, undefined, [xf]);
 }
 
 /** logσ(x) = min(x, 0) − log(1 + e^{−|x|}), stable for large |x|. */
 export function logSigmoid(x: T): T {
   const xf = floatInput("logSigmoid", x);
-  return E.minimum(xf, 0).sub(E.log1p(E.exp(E.abs(xf).neg())));
+  const xd = xf.detach();
+  const out = untraced(() => E.minimum(xd, 0).sub(E.log1p(E.exp(E.abs(xd).neg()))));
+  // its own rule, σ(−x): composing min and |x| gave a second derivative of 0 at x = 0 (−¼ there)
+  return record("logSigmoid", out, [xf], (g) => [g.mul(xf.neg().sigmoid())], undefined, [xf]);
 }
 
 /**

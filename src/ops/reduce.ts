@@ -62,6 +62,9 @@ export function prod(x: T, dim?: Dims, keepdim = false): T {
     // ∂/∂xᵢ Π x = Π_{j≠i} xⱼ: out/xᵢ where xᵢ ≠ 0; with one zero in the block, the product of the
     // others at that zero; with two or more zeros, 0.
     const isZero = x.eq(0);
+    // createGraph with zeros: the products of the others as exclusive running products from both
+    // ends (PyTorch's prod_safe_zeros_backward), differentiable again (the rest reads raw products)
+    if (isGradEnabled() && axes.length && any(isZero).item()) return [expandBack(g, x, axes, keepdim).mul(prodOthers(x, axes))];
     const nonzero = E.where(isZero, 1, x);
     const pNonzero = expandBack(reduceRaw("prod", nonzero.detach(), axes, true), x, axes, true);
     const zeros = expandBack(reduceRaw("sum", isZero.to("int32"), axes, true), x, axes, true);
@@ -69,6 +72,19 @@ export function prod(x: T, dim?: Dims, keepdim = false): T {
     const local = E.where(isZero, E.where(zeros.eq(1), pNonzero, 0), outB.div(nonzero));
     return [expandBack(g, x, axes, keepdim).mul(local)];
   });
+}
+
+/** Π_{j≠i} xⱼ over the `axes` block of each element, from exclusive cumprods: differentiable at zeros. */
+function prodOthers(x: T, axes: number[]): T {
+  const keep = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const perm = [...keep, ...axes];
+  const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
+  const xp = x.permute(perm).reshape([...keep.map((i) => x.shape[i]!), n]);
+  const one = E.fullLike(xp.narrow(-1, 0, 1), 1);
+  const fwd = cat([one, xp.narrow(-1, 0, n - 1)], -1).cumprod(-1);
+  const rev = cat([one, xp.flip([-1]).narrow(-1, 0, n - 1)], -1).cumprod(-1).flip([-1]);
+  const inv = perm.map((_, i) => perm.indexOf(i));
+  return fwd.mul(rev).reshape(perm.map((i) => x.shape[i]!)).permute(inv);
 }
 
 export interface VarOptions {
@@ -187,7 +203,8 @@ export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): 
   if (q === 0) return record("norm", sum(ax.detach().ne(0).to(ax.dtype), axes, keepdim), [ax], () => [E.fullLike(ax, 0)], undefined, []);
   if (q === 1) return sum(ax, axes, keepdim);
   if (q === 2) {
-    const s = sum(ax.mul(ax), axes, keepdim);
+    // x·x, not |x|·|x| (whose second derivative is 0 at x = 0: a Hessian entry lost there)
+    const s = sum(xf.mul(xf), axes, keepdim);
     // √ has an infinite slope at 0; PyTorch defines the norm's gradient at 0 as 0.
     const out = E.unaryRaw("sqrt", s.detach());
     return record("norm", out, [s], (g) => [E.where(out.eq(0), 0, g.div(out.mul(2)))], undefined, [out]);

@@ -9,6 +9,8 @@ import fs from "node:fs";
 import * as TS from "../../src/index.js";
 import { TensileError } from "../../src/errors.js";
 import { callDist } from "./dist.mts";
+import { callGrad2 } from "./grad2.mts";
+import { callVision } from "./vision.mts";
 
 const { tensor, F, setBackend } = TS as any;
 type Tensor = any;
@@ -112,6 +114,8 @@ function callModule(spec: any, vals: Record<string, Tensor>): any {
 function call(spec: any, vals: Record<string, Tensor>): any {
   if (spec.fn.startsWith("mod:")) return callModule(spec, vals);
   if (spec.fn.startsWith("dist:")) return callDist(spec, vals);
+  if (spec.fn === "grad2:") return callGrad2(spec, vals, call); // second-order gradients (fam_grad2.py)
+  if (spec.fn.startsWith("tv:")) return callVision(spec, vals);
   const args = (spec.args as any[]).map((a) => decArg(a, vals));
   const kw = spec.kw && Object.keys(spec.kw).length ? decArg(spec.kw, vals) : undefined;
   if (kw) args.push(kw);

@@ -84,6 +84,12 @@ def main():
     if fn.startswith("dist:"):  # torch.distributions (fam_dist.py); D = distributions, T = transforms
         from dist_spec import repro_lines
         print(repro_lines(call)[0])
+    elif fn == "grad2:":  # second-order gradients (fam_grad2.py)
+        from fam_grad2 import repro_lines as g2
+        print(g2(call, js, py, camel)[0])
+    elif fn.startswith("tv:"):  # torchvision.transforms.functional (fam_vision.py)
+        from fam_vision import repro_lines as tv
+        print(tv(call, js, py, camel)[0])
     elif fn.startswith("m."):
         name = fn[2:]
         name = camel(name[:-1]) + "_" if name.endswith("_") else camel(name)
@@ -105,6 +111,12 @@ def main():
     if fn.startswith("dist:"):
         from dist_spec import repro_lines
         print(repro_lines(call)[1])
+    elif fn == "grad2:":
+        from fam_grad2 import repro_lines as g2
+        print(g2(call, js, py, camel)[1])
+    elif fn.startswith("tv:"):
+        from fam_vision import repro_lines as tv
+        print(tv(call, js, py, camel)[1])
     elif fn.startswith("m."):
         print(f"r = {args[0]}.{fn[2:]}({', '.join(args[1:])})")
     else:

@@ -240,6 +240,12 @@ def run_case(case):
         elif call["fn"].startswith("dist:"):  # torch.distributions (fam_dist.py)
             from dist_spec import call_dist
             r = call_dist(call, vals)
+        elif call["fn"] == "grad2:":  # second-order gradients (fam_grad2.py): outputs come back detached
+            from fam_grad2 import call_grad2
+            r = call_grad2(call, vals)
+        elif call["fn"].startswith("tv:"):  # torchvision.transforms.functional (fam_vision.py)
+            from fam_vision import call_vision
+            r = call_vision(call, vals)
         else:
             fn, args = resolve(call["fn"], dec_arg(call["args"], vals))
             kw = dec_arg(call.get("kw", {}), vals)

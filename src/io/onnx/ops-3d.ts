@@ -13,6 +13,7 @@ import type { Module } from "../../nn/module.js";
 import * as L from "../../nn/layers/index.js";
 import { type Attr, ELEM } from "./proto.js";
 import { type Graph, elemOf } from "./graph.js";
+import { poolAttrs } from "./pool.js";
 
 /** Exports a layer from all its arguments and its whole result, naming every output tensor itself. */
 type TensorsExport = (g: Graph, m: Module, args: readonly unknown[], out: unknown) => void;
@@ -47,11 +48,11 @@ function maxPool(nd: number): TensorsExport {
   return (g, m, args, out) => {
     const p = m as L.MaxPool2d;
     const input = tensorArg(m.constructor.name, args[0], "input");
-    const pad = tuple(p.padding, nd);
-    maxPoolNode(g, m.constructor.name, g.value(input), input, out, nd, {
-      kernel_shape: tuple(p.kernelSize, nd), strides: tuple(p.stride ?? p.kernelSize, nd), pads: [...pad, ...pad],
-      dilations: tuple(p.dilation, nd), ceil_mode: p.ceilMode ? 1 : 0,
-    });
+    const values = out instanceof Tensor ? out : (out as Tensor[])[0]!;
+    maxPoolNode(g, m.constructor.name, g.value(input), input, out, nd, poolAttrs(m.constructor.name, "max", input, values, nd, {
+      kernel: tuple(p.kernelSize, nd), stride: tuple(p.stride ?? p.kernelSize, nd), padding: tuple(p.padding, nd),
+      dilation: tuple(p.dilation, nd), ceilMode: p.ceilMode,
+    }));
   };
 }
 

@@ -5,6 +5,7 @@ import type { Module } from "../../nn/module.js";
 import * as L from "../../nn/layers/index.js";
 import { type Attr, ELEM } from "./proto.js";
 import { Graph, elemOf } from "./graph.js";
+import { poolAttrs } from "./pool.js";
 
 // ---------------------------------------------------------------- layers exported whole
 
@@ -52,19 +53,16 @@ export const LAYERS = new Map<Function, LayerExport>([
   [L.Flatten, (g, m, x, input, out) => {
     const f = m as L.Flatten;
     const end = f.endDim < 0 ? f.endDim + input.ndim : f.endDim;
-    if (end === input.ndim - 1) return g.node("Flatten", [x], { axis: f.startDim < 0 ? f.startDim + input.ndim : f.startDim });
+    // ONNX's Flatten always gives 2-D [d0·…·d(axis−1), rest]: PyTorch's flatten only from dim 1 on
+    if (end === input.ndim - 1 && (f.startDim === 1 || f.startDim === 1 - input.ndim) && input.ndim >= 2) return g.node("Flatten", [x], { axis: 1 });
     return reshape(g, x, input, out);
   }],
   [L.Conv1d, (g, m, x) => conv(g, m as L.Conv1d, x, 1)],
   [L.Conv2d, (g, m, x) => conv(g, m as L.Conv2d, x, 2)],
-  [L.AvgPool2d, (g, m, x) => {
+  [L.AvgPool2d, (g, m, x, input, out) => {
     const p = m as L.AvgPool2d;
     if (p.divisorOverride !== null) throw new TensileError("exportOnnx: AvgPool2d with divisorOverride has no ONNX equivalent");
-    const k = pair(p.kernelSize, 2), pad = pair(p.padding, 2);
-    return g.node("AveragePool", [x], {
-      kernel_shape: k, strides: pair(p.stride ?? p.kernelSize, 2), pads: [...pad, ...pad],
-      ceil_mode: p.ceilMode ? 1 : 0, count_include_pad: p.countIncludePad ? 1 : 0,
-    });
+    return avgPool(g, "AvgPool2d", p, x, input, out, 2);
   }],
   [L.AdaptiveAvgPool2d, (g, m, x, input, out) => {
     const [H, W] = input.shape.slice(-2) as [number, number];
@@ -149,11 +147,16 @@ const MORE_LAYERS: [Function, LayerExport][] = [
   }],
   [L.InstanceNorm1d, (g, m, x, input) => instanceNorm(g, m as L.InstanceNorm1d, x, input)],
   [L.InstanceNorm2d, (g, m, x, input) => instanceNorm(g, m as L.InstanceNorm2d, x, input)],
-  [L.LocalResponseNorm, (g, m, x) => {
+  [L.LocalResponseNorm, (g, m, x, input) => {
     const n = m as L.LocalResponseNorm;
     // PyTorch's window is [c − ⌊size/2⌋, c + ⌊(size−1)/2⌋], ONNX's [c − ⌊(size−1)/2⌋, c + ⌈(size−1)/2⌉]: the same only for odd sizes
     if (n.size % 2 === 0) throw new TensileError(`exportOnnx: LocalResponseNorm with an even size (${n.size}) places its window differently from ONNX's LRN; use an odd size`);
-    return g.node("LRN", [x], { size: n.size, alpha: { float: n.alpha }, beta: { float: n.beta }, bias: { float: n.k } });
+    const attrs = { size: n.size, alpha: { float: n.alpha }, beta: { float: n.beta }, bias: { float: n.k } };
+    if (input.ndim === 4) return g.node("LRN", [x], attrs);
+    // ONNX Runtime's LRN takes 4-D input only; the window runs over channels alone, so the other
+    // dims fold into [N, C, rest, 1] and back
+    const y = g.node("LRN", [g.node("Reshape", [x, g.ints([0, 0, -1, 1])])], attrs);
+    return g.node("Reshape", [y, g.node("Shape", [x])]);
   }],
   [L.PixelShuffle, (g, m, x) => g.node("DepthToSpace", [x], { blocksize: (m as L.PixelShuffle).upscaleFactor, mode: "CRD" })],
   [L.PixelUnshuffle, (g, m, x, input) => {
@@ -171,8 +174,8 @@ const MORE_LAYERS: [Function, LayerExport][] = [
   ...([L.ConstantPad3d, L.ReflectionPad3d, L.ReplicationPad3d] as Function[]).map((C): [Function, LayerExport] => [C, (g, m, x, input) => padLayer(g, m, x, input)]),
   [L.Conv3d, (g, m, x) => conv(g, m as unknown as L.Conv2d, x, 3)],
   [L.BatchNorm3d, (g, m, x) => batchNorm(g, m as unknown as L.BatchNorm2d, x)],
-  [L.AvgPool1d, (g, m, x) => avgPool(g, m as L.AvgPool1d, x, 1)],
-  [L.AvgPool3d, (g, m, x) => avgPool(g, m as L.AvgPool3d, x, 3)],
+  [L.AvgPool1d, (g, m, x, input, out) => avgPool(g, "AvgPool1d", m as L.AvgPool1d, x, input, out, 1)],
+  [L.AvgPool3d, (g, m, x, input, out) => avgPool(g, "AvgPool3d", m as L.AvgPool3d, x, input, out, 3)],
   [L.AdaptiveAvgPool1d, (g, _m, x, input, out) => {
     const n = input.shape.at(-1)!, o = out.shape.at(-1)!;
     if (o === 1) return g.node("GlobalAveragePool", [x]);
@@ -211,13 +214,12 @@ function padLayer(g: Graph, m: Module, x: string, input: Tensor): string {
   return g.node("Pad", ins, { mode });
 }
 
-function avgPool(g: Graph, p: { kernelSize: number | readonly number[]; stride: number | readonly number[] | null; padding: number | readonly number[]; ceilMode: boolean; countIncludePad: boolean; divisorOverride?: number | null }, x: string, nd: number): string {
-  if (p.divisorOverride !== undefined && p.divisorOverride !== null) throw new TensileError("exportOnnx: average pooling with divisorOverride has no ONNX equivalent");
-  const pad = pair(p.padding, nd);
-  return g.node("AveragePool", [x], {
-    kernel_shape: pair(p.kernelSize, nd), strides: pair(p.stride ?? p.kernelSize, nd), pads: [...pad, ...pad],
-    ceil_mode: p.ceilMode ? 1 : 0, count_include_pad: p.countIncludePad ? 1 : 0,
-  });
+function avgPool(g: Graph, what: string, p: { kernelSize: number | readonly number[]; stride: number | readonly number[] | null; padding: number | readonly number[]; ceilMode: boolean; countIncludePad: boolean; divisorOverride?: number | null }, x: string, input: Tensor, out: Tensor, nd: number): string {
+  if (p.divisorOverride !== undefined && p.divisorOverride !== null) throw new TensileError(`exportOnnx: ${what} with divisorOverride has no ONNX equivalent`);
+  const kernel = pair(p.kernelSize, nd);
+  return g.node("AveragePool", [x], poolAttrs(what, "avg", input, out, nd, {
+    kernel, stride: pair(p.stride ?? p.kernelSize, nd), padding: pair(p.padding, nd), dilation: new Array<number>(nd).fill(1), ceilMode: p.ceilMode,
+  }, p.countIncludePad));
 }
 
 function convTranspose(g: Graph, c: L.ConvTranspose1d | L.ConvTranspose2d, x: string, input: Tensor, out: Tensor, nd: number): string {
@@ -341,23 +343,26 @@ export function functional(g: Graph, name: string, x: string, input: Tensor, out
   if (name === "adaptiveAvgPool3d") return adaptiveAvgPool3d(g, x, input, out);
   if (name === "interpolate")
     return resize(g, x, input, out, { mode: a.mode as string, alignCorners: a.alignCorners as boolean, antialias: a.antialias === true, scales: a.scales as number[] });
+  if (name === "adaptiveAvgPool2d") {
+    const [H, W] = input.shape.slice(-2) as [number, number];
+    const [oh, ow] = out.shape.slice(-2) as [number, number];
+    if (oh === 1 && ow === 1) return g.node("GlobalAveragePool", [x]);
+    if (H % oh !== 0 || W % ow !== 0)
+      throw new TensileError(`exportOnnx: adaptiveAvgPool2d from ${H}×${W} to ${oh}×${ow} has uneven windows, which ONNX's AveragePool cannot express`);
+    return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+  }
   const nd = name === "maxPool1d" ? 1 : 2;
-  const k = pair(a.kernelSize as number | number[], nd);
-  const stride = a.stride === undefined || a.stride === null ? k : pair(a.stride as number | number[], nd);
-  const pad = pair((a.padding as number | number[] | undefined) ?? 0, nd);
-  if (name === "maxPool1d" || name === "maxPool2d")
-    return g.node("MaxPool", [x], { kernel_shape: k, strides: stride, pads: [...pad, ...pad], dilations: pair((a.dilation as number | number[] | undefined) ?? 1, nd), ceil_mode: a.ceilMode ? 1 : 0 });
+  const kernel = pair(a.kernelSize as number | number[], nd);
+  const w = {
+    kernel, stride: a.stride === undefined || a.stride === null ? kernel : pair(a.stride as number | number[], nd),
+    padding: pair((a.padding as number | number[] | undefined) ?? 0, nd), dilation: pair((a.dilation as number | number[] | undefined) ?? 1, nd), ceilMode: a.ceilMode === true,
+  };
+  if (name === "maxPool1d" || name === "maxPool2d") return g.node("MaxPool", [x], poolAttrs(`F.${name}`, "max", input, out, nd, w));
   if (name === "avgPool2d") {
     if (a.divisorOverride !== undefined && a.divisorOverride !== null) throw new TensileError("exportOnnx: avgPool2d with divisorOverride has no ONNX equivalent");
-    return g.node("AveragePool", [x], { kernel_shape: k, strides: stride, pads: [...pad, ...pad], ceil_mode: a.ceilMode ? 1 : 0, count_include_pad: a.countIncludePad === false ? 0 : 1 });
+    return g.node("AveragePool", [x], poolAttrs("F.avgPool2d", "avg", input, out, nd, w, a.countIncludePad !== false));
   }
-  // adaptiveAvgPool2d
-  const [H, W] = input.shape.slice(-2) as [number, number];
-  const [oh, ow] = out.shape.slice(-2) as [number, number];
-  if (oh === 1 && ow === 1) return g.node("GlobalAveragePool", [x]);
-  if (H % oh !== 0 || W % ow !== 0)
-    throw new TensileError(`exportOnnx: adaptiveAvgPool2d from ${H}×${W} to ${oh}×${ow} has uneven windows, which ONNX's AveragePool cannot express`);
-  return g.node("AveragePool", [x], { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+  throw new TensileError(`exportOnnx: internal error: F.${name} reached the pooling export`);
 }
 
 // ---------------------------------------------------------------- recurrent layers
@@ -433,7 +438,7 @@ export function recurrent(g: Graph, m: L.RNN | L.LSTM | L.GRU, args: readonly un
 
 const UNARY: Record<string, string> = {
   relu: "Relu", sigmoid: "Sigmoid", tanh: "Tanh", exp: "Exp", log: "Log", neg: "Neg", abs: "Abs", sqrt: "Sqrt",
-  erf: "Erf", clone: "Identity", sin: "Sin", cos: "Cos", reciprocal: "Reciprocal", floor: "Floor", ceil: "Ceil",
+  erf: "Erf", sin: "Sin", cos: "Cos", reciprocal: "Reciprocal", floor: "Floor", ceil: "Ceil",
   tan: "Tan", asin: "Asin", acos: "Acos", atan: "Atan", sinh: "Sinh", cosh: "Cosh", asinh: "Asinh", acosh: "Acosh", atanh: "Atanh",
 };
 const BINARY: Record<string, string> = { add: "Add", sub: "Sub", mul: "Mul", div: "Div", pow: "Pow", maximum: "Max", minimum: "Min", matmul: "MatMul" };
@@ -441,7 +446,13 @@ const RESHAPES = new Set(["view", "reshape", "flatten", "unflatten", "squeeze", 
 
 export function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs: Record<string, unknown>): string {
   const v = ins.map((t) => g.value(t));
+  // a copy (clone, contiguous) is the value it copies: no node, so a copy the layout needs in one
+  // run and not in the other (a transpose of a size-1 batch) leaves the graph the same
+  if (name === "clone") return v[0]!;
   if (UNARY[name]) return g.node(UNARY[name]!, [v[0]!]);
+  if (name === "pow" && ins.length === 1) return intPow(g, v[0]!, ins[0]!, out);
+  if (name === "rsqrt") return g.node("Reciprocal", [g.node("Sqrt", [v[0]!])]);
+  if (name === "sign" && out.dtype !== "bool") return g.node("Sign", [v[0]!]);
   if (BINARY[name]) return g.node(BINARY[name]!, v);
   if (RESHAPES.has(name)) return reshape(g, v[0]!, ins[0]!, out);
   switch (name) {
@@ -486,6 +497,23 @@ export function opNode(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs
       throw new TensileError(`exportOnnx: the op "${name}" (output ${fmtShape(out.shape)}) has no ONNX export here; ` +
         "the layers and ops that do are listed in docs/io.md");
   }
+}
+
+/**
+ * x² or x³ of a float tensor, which pow records with x alone (it computes them as products): the
+ * exponent is told from the values, x·x rounding as pow's product does, and written as Mul nodes.
+ */
+function intPow(g: Graph, x: string, input: Tensor, out: Tensor): string {
+  const a = input.contiguous().dataSync() as ArrayLike<number>, y = out.contiguous().dataSync() as ArrayLike<number>;
+  const f = input.dtype === "float64" ? (v: number) => v : Math.fround;
+  const is = (n: 2 | 3) => Array.prototype.every.call(y, (v: number, i: number) => {
+    const p = n === 2 ? f(a[i]! * a[i]!) : f(f(a[i]! * a[i]!) * a[i]!);
+    return Object.is(v, p) || (Number.isNaN(v) && Number.isNaN(p));
+  });
+  const two = is(2), three = is(3);
+  if (two === three) throw new TensileError(`exportOnnx: pow on ${fmtShape(input.shape)} with an exponent of 2 or 3 that its values (0s and 1s) do not tell; compute it as x.mul(x) instead`);
+  const sq = g.node("Mul", [x, x]);
+  return two ? sq : g.node("Mul", [sq, x]);
 }
 
 interface Slicing {

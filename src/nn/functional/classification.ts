@@ -4,6 +4,7 @@
  * (logSoftmax, gather, logSigmoid) so autograd supplies the backward.
  */
 import { releaseAfterBackward } from "../../autograd/engine.js";
+import { isGradEnabled } from "../../autograd/grad-mode.js";
 import { Function, type FunctionCtx, Tensor, where } from "../../core.js";
 import { TensileError, fmtShape, fmtValue } from "../../errors.js";
 import { wrap } from "../../ops/util.js";
@@ -242,6 +243,18 @@ class IndexCrossEntropyFn extends Function {
       lse: Float64Array; wt: Float64Array; t: ArrayLike<number>; ignoreIndex: number; reduction: Reduction; denom: number;
     };
     const [N, C] = input.shape as [number, number];
+    if (isGradEnabled()) {
+      // createGraph: (softmax(x) − onehot(t))·w[t]·g in Tensor ops, so the gradient is differentiable
+      // again (in x and in g); ignored rows have w[t] = 0
+      const oh = arrayFor(input.dtype, N * C), wcol = arrayFor(input.dtype, N);
+      for (let i = 0; i < N; i++) {
+        wcol[i] = wt[i]!;
+        if (t[i] !== ignoreIndex) oh[i * C + t[i]!] = 1;
+      }
+      const gg = reduction === "none" ? g.reshape([N, 1]) : reduction === "mean" ? g.div(denom) : g;
+      const dxg = input.softmax(1).sub(onBackendOf(input, oh, [N, C])).mul(onBackendOf(input, wcol, [N, 1])).mul(gg);
+      return [dxg, ...none];
+    }
     const x = input.dataSync(), gs = g.dataSync();
     const dx = arrayFor(input.dtype, N * C);
     for (let i = 0; i < N; i++) {

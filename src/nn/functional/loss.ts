@@ -56,7 +56,8 @@ export function smoothL1Loss(input: Tensor, target: Tensor, ...args: unknown[]):
   if (!(beta >= 0)) throw new TensileError(`smoothL1Loss: smooth_l1_loss does not support negative values for beta, got ${beta}`);
   return elementwise("smoothL1Loss", input, target, reduction, (d) => {
     const z = d.abs();
-    return beta === 0 ? z : where(z.lt(beta), z.mul(z).mul(0.5 / beta), z.sub(0.5 * beta));
+    // d·d, not |d|·|d| (whose second derivative is 0 at d = 0): PyTorch's is 1/β for |d| < β
+    return beta === 0 ? z : where(z.lt(beta), d.mul(d).mul(0.5 / beta), z.sub(0.5 * beta));
   });
 }
 
@@ -70,7 +71,7 @@ export function huberLoss(input: Tensor, target: Tensor, ...args: unknown[]): Te
   if (!(delta > 0)) throw new TensileError(`huberLoss: huber_loss does not support non-positive values for delta, got ${delta}`);
   return elementwise("huberLoss", input, target, reduction, (d) => {
     const z = d.abs();
-    return where(z.lt(delta), z.mul(z).mul(0.5), z.sub(0.5 * delta).mul(delta));
+    return where(z.lt(delta), d.mul(d).mul(0.5), z.sub(0.5 * delta).mul(delta)); // d·d: as smoothL1Loss's
   });
 }
 

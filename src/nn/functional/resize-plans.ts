@@ -63,7 +63,9 @@ export function linearPlan(a: Axis, alignCorners: boolean, f: Round): { i0: Int3
   const scale = pixelScale(a, alignCorners, f);
   const i0 = new Int32Array(outSize), i1 = new Int32Array(outSize), lambda = new Float64Array(outSize);
   for (let i = 0; i < outSize; i++) {
-    const src = sourceCoord(scale, i, alignCorners, false, f);
+    // PyTorch's linear kernels evaluate scale·(i + ½) − ½ in double (i + 0.5 is a double in the C++)
+    // and round only λ to float: 13 → 6 pixels puts output 1 at 2.75000012, λ = 0.7500001, not 0.75
+    const src = alignCorners ? sourceCoord(scale, i, true, false, f) : Math.max(scale * (i + 0.5) - 0.5, 0);
     const lo = Math.floor(src);
     i0[i] = lo;
     i1[i] = lo + (lo < inSize - 1 ? 1 : 0);

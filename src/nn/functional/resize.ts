@@ -152,9 +152,15 @@ function resample(input: Tensor, r: Resize): Tensor {
       }
       const { i0, i1, lambda } = linearPlan(a, alignCorners, f);
       const shape = input.shape.map((_, d) => (d === dim ? a.outSize : 1));
-      const l = tensor(input.dtype === "float64" ? lambda : Float32Array.from(lambda), { shape });
+      // PyTorch's kernel computes w0·lo + w1·hi with w0 = 1 − w1, compiled into fma(lo, w0, w1·hi):
+      // for float32 the product lo·w0 is exact in float64 and the sum is rounded once, so results
+      // match bit for bit (which decides uint8 images' rounding where a value lands on a half)
+      const w0 = lambda.map((v) => f(1 - v));
       const lo = y.indexSelect(dim, tensor(i0)), hi = y.indexSelect(dim, tensor(i1));
-      y = lo.add(hi.sub(lo).mul(l));
+      if (input.dtype === "float32") {
+        const p = hi.mul(tensor(Float32Array.from(lambda), { shape }));
+        y = lo.to("float64").mul(tensor(w0, { shape })).add(p.to("float64")).to("float32");
+      } else y = lo.mul(tensor(w0, { shape })).add(hi.mul(tensor(lambda, { shape })));
       continue;
     }
     const plan = mode === "nearest" || mode === "nearest-exact" ? nearestPlan(a, mode === "nearest-exact", channelsLast ? Math.fround : f)
