@@ -125,6 +125,20 @@ function unaryRow<OP, T>(n: i32, o: usize, so: i32, a: usize, sa: i32): void {
           o += 16;
           a += 16;
         }
+        // the last 1–3 elements through the same vector code (lanes padded with 0), so a value
+        // gives the same result wherever it sits in the run, as PyTorch's vectorized loops do
+        const rem = n - i;
+        if (rem > 0) {
+          let x = f32x4.splat(0);
+          x = f32x4.replace_lane(x, 0, load<f32>(a));
+          if (rem > 1) x = f32x4.replace_lane(x, 1, load<f32>(a, 4));
+          if (rem > 2) x = f32x4.replace_lane(x, 2, load<f32>(a, 8));
+          const r = op.v(x);
+          store<f32>(o, f32x4.extract_lane(r, 0));
+          if (rem > 1) store<f32>(o, f32x4.extract_lane(r, 1), 4);
+          if (rem > 2) store<f32>(o, f32x4.extract_lane(r, 2), 8);
+          return;
+        }
       }
     }
     for (; i < n; i++) {

@@ -523,3 +523,19 @@ test("float32 exp, tanh, erf, expm1 and log1p stay within a few ulp of the refer
     assert.ok(worst <= most, `${op} over [${lo}, ${hi}]: ${worst} ulp at x = ${at} (at most ${most})`);
   }
 });
+
+test("float32 unary kernels give a value the same result in the vector lanes and in a run's last 1–3 elements", () => {
+  // as PyTorch's vectorized loops: the tail goes through the same vector code (it went through the
+  // scalar f64 path, so [a, b, c, d, a] could come out with two different values for a)
+  const v = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i * 1.7) * 4 + (i % 5) * 0.3);
+  for (const op of ["exp", "expm1", "log", "tanh", "sigmoid", "erf", "gelu", "silu"] as const) {
+    for (const tail of [1, 2, 3]) {
+      const n = 64 + tail, x = new Float32Array(n);
+      x.set(v);
+      x.set(v.subarray(0, tail), 64);
+      const input = op === "log" ? x.map(Math.abs) : x;
+      const y = readAll(W, W.unary(op, whole(W.fromArray(input), [n]), "float32"), [n]);
+      for (let k = 0; k < tail; k++) assert.equal(y[64 + k], y[k], `${op}: element ${k} ${y[k]} but its copy at ${64 + k} gives ${y[64 + k]}`);
+    }
+  }
+});
