@@ -125,16 +125,24 @@ export function vjp(fn: AnyFn, ...primalsAndOptions: unknown[]): [any, (cotangen
  * functorch's one forward-mode pass: the same values, about twice the work.
  */
 export function jvpTensors(ys: Tensor[], xs: Tensor[], vs: Tensor[], createGraph: boolean): Tensor[] {
-  const us = ys.map((y) => {
-    const u = zerosLike(y);
+  // an integer (or bool) output has a zero tangent of its own dtype, as in functorch
+  const isFloat = (y: Tensor) => y.dtype === "float32" || y.dtype === "float64";
+  const fl = ys.map((y, i) => i).filter((i) => isFloat(ys[i]!));
+  const out = ys.map((y) => zerosLike(y));
+  if (fl.length === 0) return out;
+  const us = fl.map((i) => {
+    const u = zerosLike(ys[i]!);
     u.requiresGrad = true;
     return u;
   });
-  const gx = enableGrad(() => vjpTensors(ys, us, xs, true));
+  const gx = enableGrad(() => vjpTensors(fl.map((i) => ys[i]!), us, xs, true));
   const live = gx.map((g, i) => [g, vs[i]!] as const).filter(([g]) => g.requiresGrad);
-  if (live.length === 0) return ys.map((y) => zerosLike(y));
+  if (live.length === 0) return out;
   const r = autogradGrad(live.map(([g]) => g), us, { gradOutputs: live.map(([, v]) => v), createGraph, retainGraph: true, allowUnused: true });
-  return r.map((g, i) => g ?? zerosLike(ys[i]!));
+  r.forEach((g, k) => {
+    if (g) out[fl[k]!] = g;
+  });
+  return out;
 }
 
 /**

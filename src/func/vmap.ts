@@ -43,6 +43,9 @@ const sameState = (a: GeneratorState, b: GeneratorState): boolean => a.spare ===
  * of its arguments. Mapped inputs must be tensors, all of the same size in their mapped dim;
  * unmapped arguments (inDims null) may be anything and are passed whole to every call. `fn`
  * must return a tensor or a tree of tensors. Implemented as a loop (see the module comment).
+ * In-place writes into a mapped input write its slice, as in functorch; a write into an unmapped
+ * input, or into a mapped input expanded (stride 0) along its mapped dim, is refused with a
+ * TensileError: the loop would repeat it once per slice.
  * ```ts
  * const perSample = func.vmap(func.grad(loss), { inDims: [null, 0, 0] })(params, xs, ys);
  * ```
@@ -83,6 +86,18 @@ export function vmap(fn: AnyFn, options: VmapOptions = {}): (...args: any[]) => 
       throw new TensileError(`${op}: expected all mapped tensors to have the same size in the mapped dimension, got sizes [${sizes.join(", ")}] for the mapped dimension`);
     if (size === 0) throw new TensileError(`${op}: the mapped dimension has size 0; a loop cannot infer the shapes of the outputs`);
 
+    // In-place writes into an unmapped input would run once per slice (functorch runs them once, or
+    // refuses a batched value written into an unbatched tensor): watch the storages' versions.
+    const mappedStorages = new Set(leaves.filter((l, i) => mapped[i] !== null).map((l) => (l as Tensor).storage));
+    const watched = leaves
+      .map((l, i) => [l, i] as const)
+      .filter(([l, i]) => mapped[i] === null && l instanceof Tensor && !mappedStorages.has(l.storage))
+      .map(([l, i]) => [l as Tensor, i, (l as Tensor).storage._version ?? 0] as const);
+    // a mapped input expanded along its mapped dim (stride 0): every slice is the same memory
+    const shared = leaves
+      .map((l, i) => [l, i] as const)
+      .filter(([l, i]) => mapped[i] !== null && size > 1 && (l as Tensor).strides[mapped[i]!] === 0)
+      .map(([l, i]) => [l as Tensor, i, (l as Tensor).storage._version ?? 0] as const);
     const start = getRngState();
     const results: Tensor[][] = [];
     let outSpec: TreeSpec | null = null;
@@ -91,6 +106,12 @@ export function vmap(fn: AnyFn, options: VmapOptions = {}): (...args: any[]) => 
       const slice = treeUnflatten(spec, leaves.map((l, i) => (mapped[i] === null ? l : (l as Tensor).select(mapped[i]!, b)))) as unknown[];
       const before = randomness === "error" ? getRngState() : null;
       const out = fn(...slice);
+      for (const [l, i, v] of watched)
+        if ((l.storage._version ?? 0) !== v)
+          throw new TensileError(`${op}: fn wrote in place into input leaf ${i} (shape ${fmtShape(l.shape)}), which is not mapped (inDims null); under vmap the write would be repeated for every slice. Map that input, or write into a copy (x.clone())`);
+      for (const [l, i, v] of shared)
+        if ((l.storage._version ?? 0) !== v)
+          throw new TensileError(`${op}: fn wrote in place into input leaf ${i} (shape ${fmtShape(l.shape)}), which is expanded along its mapped dim ${mapped[i]} (stride 0: every slice is the same memory); write into a copy (x.clone()) instead`);
       if (before && !sameState(before, getRngState()))
         throw new TensileError(`${op}: called random operation while in randomness error mode. Pass randomness: "different" or "same" to vmap`);
       const [outs, s] = treeFlatten(out);

@@ -24,6 +24,7 @@ from fam_norm import gen_convt, gen_norm  # noqa: E402
 from fam_idx2 import gen_cum, gen_index2  # noqa: E402
 from fam_dist import gen_dist  # noqa: E402
 from fam_grad2 import gen_grad2  # noqa: E402
+from fam_func import gen_func  # noqa: E402
 from fam_vision import gen_vision  # noqa: E402
 from genlib import T  # noqa: E402
 from spec import run_case  # noqa: E402
@@ -32,7 +33,7 @@ FAMILIES = {"big": gen_big, "unary": gen_unary, "binary": gen_binary, "ternary":
             "matmul": gen_matmul, "index": gen_index, "shape": gen_shape, "conv": gen_conv, "pool": gen_pool,
             "interp": gen_interp, "nn": gen_nn, "linalg": gen_linalg, "loss": gen_loss, "seq": gen_seq, "fft": gen_fft,
             "norm": gen_norm, "convt": gen_convt, "index2": gen_index2, "cum": gen_cum, "dist": gen_dist,
-            "vision": gen_vision, "grad2": gen_grad2}
+            "vision": gen_vision, "grad2": gen_grad2, "func": gen_func}
 
 
 def main():

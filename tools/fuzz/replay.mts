@@ -11,6 +11,7 @@ import { TensileError } from "../../src/errors.js";
 import { callDist } from "./dist.mts";
 import { callGrad2 } from "./grad2.mts";
 import { callVision } from "./vision.mts";
+import { callFunc } from "./func.mts";
 
 const { tensor, F, setBackend } = TS as any;
 type Tensor = any;
@@ -116,6 +117,7 @@ function call(spec: any, vals: Record<string, Tensor>): any {
   if (spec.fn.startsWith("dist:")) return callDist(spec, vals);
   if (spec.fn === "grad2:") return callGrad2(spec, vals, call); // second-order gradients (fam_grad2.py)
   if (spec.fn.startsWith("tv:")) return callVision(spec, vals);
+  if (spec.fn === "func:") return callFunc(spec, vals); // torch.func transforms (fam_func.py)
   const args = (spec.args as any[]).map((a) => decArg(a, vals));
   const kw = spec.kw && Object.keys(spec.kw).length ? decArg(spec.kw, vals) : undefined;
   if (kw) args.push(kw);

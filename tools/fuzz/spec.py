@@ -243,6 +243,9 @@ def run_case(case):
         elif call["fn"] == "grad2:":  # second-order gradients (fam_grad2.py): outputs come back detached
             from fam_grad2 import call_grad2
             r = call_grad2(call, vals)
+        elif call["fn"] == "func:":  # torch.func transforms via functorch 1.13 (fam_func.py)
+            from fam_func import call_func
+            r = call_func(call, vals)
         elif call["fn"].startswith("tv:"):  # torchvision.transforms.functional (fam_vision.py)
             from fam_vision import call_vision
             r = call_vision(call, vals)
