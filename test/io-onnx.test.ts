@@ -351,14 +351,14 @@ test("exportOnnx writes the file atomically; names and a fixed batch are options
 
 test("what cannot be exported is refused, naming it", () => {
   manualSeed(5);
-  // a mask computed from the input by a comparison is not recorded: it would be frozen as a constant
+  // a mask computed from the input by a comparison is a node (Greater), no constant: exported (test/io-onnx-more.test.ts runs it)
   class Masked extends nn.Module {
     fc = new nn.Linear(4, 4);
     override forward(x: Tensor): Tensor {
       return this.fc.forward(x).mul(x.gt(0));
     }
   }
-  assertThrowsTensile(() => io.exportOnnxBytes(new Masked(), randn(3, 4)), /^exportOnnx: a tensor of shape \[3, 4\] that the export sees as a constant changed with the input/);
+  assert.ok(io.exportOnnxBytes(new Masked(), randn(3, 4)).length > 0);
   // a tensor sized by the batch, made inside forward
   class Sized extends nn.Module {
     fc = new nn.Linear(4, 2);
@@ -373,7 +373,7 @@ test("what cannot be exported is refused, naming it", () => {
       return this.fc.forward(x).cumsum(1);
     }
   }
-  assertThrowsTensile(() => io.exportOnnxBytes(new Cumulative(), randn(5, 4)), /^exportOnnx: the op "cumsum" \(output \[5, 3\]\) has no ONNX export here/);
+  assert.ok(io.exportOnnxBytes(new Cumulative(), randn(5, 4)).length > 0); // CumSum now
   // an index taken from the batch size
   class Last extends nn.Module {
     fc = new nn.Linear(4, 3);

@@ -67,3 +67,16 @@ export function untraced<R>(run: () => R): R {
 export function traceAttrs(out: Tensor, attrs: Record<string, unknown>): void {
   tracing.current?.attrs(out, attrs);
 }
+
+/**
+ * Reports an op that is not recorded for autograd (a comparison, a logical op, isnan: bool results
+ * with no gradient) to a tracer, so an export writes it as a node instead of freezing its value.
+ */
+export function traceOp(name: string, out: Tensor, inputs: readonly (Tensor | null | undefined)[], attrs?: Record<string, unknown>): Tensor {
+  const t = tracing.current;
+  if (t) {
+    if (attrs) t.attrs(out, attrs);
+    t.op(name, out, inputs);
+  }
+  return out;
+}

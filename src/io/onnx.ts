@@ -28,6 +28,7 @@ import * as L from "../nn/layers/index.js";
 import { Graph, elemOf } from "./onnx/graph.js";
 import { LAYERS, functional, opNode, recurrent } from "./onnx/ops.js";
 import { TENSORS_LAYERS, refuseUnrunLazy } from "./onnx/ops-3d.js";
+import { moreFunctional, moreOp } from "./onnx/ops-more.js";
 import { type Attr, Pb, attribute, tensorProto, valueInfo } from "./onnx/proto.js";
 
 // ---------------------------------------------------------------- tracing
@@ -42,7 +43,8 @@ function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: 
     op(name, out, ins) {
       if (!units.outer) return;
       const tensors = ins.filter((t): t is Tensor => t instanceof Tensor);
-      g.names.set(out, opNode(g, name, out, tensors, attrs.get(out) ?? {}));
+      const a = attrs.get(out) ?? {};
+      g.names.set(out, moreOp(g, name, out, tensors, a) ?? opNode(g, name, out, tensors, a));
     },
     attrs(out, a) {
       attrs.set(out, a);
@@ -53,7 +55,7 @@ function trace(model: Module | ((...x: Tensor[]) => Tensor | Tensor[]), inputs: 
     },
     unit(name, x, a, run) {
       const out = units.inside(run);
-      if (units.outer && out instanceof Tensor) g.names.set(out, functional(g, name, g.value(x), x, out, a));
+      if (units.outer && out instanceof Tensor) g.names.set(out, moreFunctional(g, name, g.value(x), a) ?? functional(g, name, g.value(x), x, out, a));
       else if (units.outer)
         throw new TensileError(`exportOnnx: F.${name} returning several tensors (returnIndices) has no ONNX export here; the layer form (nn.MaxPool2d with returnIndices) does`);
       return out;

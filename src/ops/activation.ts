@@ -102,6 +102,7 @@ export function softplus(x: T, beta = 1, threshold = 20): T {
   const bx = xd.mul(beta);
   const big = bx.gt(threshold);
   const out = untraced(() => E.where(big, xd, E.log1p(E.exp(E.where(big, 0, bx))).div(beta)));
+  traceAttrs(out, { beta, threshold });
   // PyTorch's rules: σ(βx) for βx ≤ threshold, 1 above (the composite's minimum(βx, threshold) split
   // its gradient at the tie, halving it); under createGraph the second derivative is β·σ'(βx) for
   // βx < threshold only, as PyTorch's softplus_double_backward masks it

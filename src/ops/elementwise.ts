@@ -1,5 +1,5 @@
 import type { BinaryOp, UnaryOp } from "../backends/backend.js";
-import { traceAttrs, untraced } from "../autograd/trace.js";
+import { traceAttrs, traceOp, untraced } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { noGrad } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape } from "../errors.js";
@@ -178,7 +178,9 @@ export function pow(a: TS, b: TS): T {
   if (typeof b === "number" && (b === 2 || b === 3) && isFloating(d)) {
     // x² and x³ of a float tensor, and their gradients n·x^(n−1)·g, as products
     const n = b;
-    return record("pow", intPow(A, n), [A], (g) => [g.mul((n === 2 ? A : A.mul(A)).mul(n))], undefined, [A]);
+    const out = intPow(A, n);
+    traceAttrs(out, { exponent: n });
+    return record("pow", out, [A], (g) => [g.mul((n === 2 ? A : A.mul(A)).mul(n))], undefined, [A]);
   }
   const out = binaryRaw("pow", "pow", A, B);
   return record("pow", out, [A, B], (g) => {
@@ -290,7 +292,8 @@ export const minimum = (a: TS, b: TS): T => extremum("minimum", a, b);
 
 function compare(name: string, op: BinaryOp, a: TS, b: TS): T {
   const [A, B] = coerce(name, a, b);
-  return binaryRaw(name, op, A.detach(), B.detach(), "bool");
+  // not recorded (no gradient), but an export must see it: a mask from the input is no constant
+  return traceOp(name, binaryRaw(name, op, A.detach(), B.detach(), "bool"), [A, B]);
 }
 export const eq = (a: TS, b: TS): T => compare("eq", "eq", a, b);
 export const ne = (a: TS, b: TS): T => compare("ne", "ne", a, b);
@@ -301,9 +304,9 @@ export const ge = (a: TS, b: TS): T => compare("ge", "ge", a, b);
 export const logicalAnd = (a: TS, b: TS): T => compare("logicalAnd", "logicalAnd", a, b);
 export const logicalOr = (a: TS, b: TS): T => compare("logicalOr", "logicalOr", a, b);
 export const logicalXor = (a: TS, b: TS): T => compare("logicalXor", "logicalXor", a, b);
-export const logicalNot = (x: T): T => (assertTensor("logicalNot", x), unaryRaw("logicalNot", x.detach(), "bool"));
-export const isnan = (x: T): T => (assertTensor("isnan", x), unaryRaw("isnan", x.detach(), "bool"));
-export const isfinite = (x: T): T => (assertTensor("isfinite", x), unaryRaw("isfinite", x.detach(), "bool"));
+export const logicalNot = (x: T): T => (assertTensor("logicalNot", x), traceOp("logicalNot", unaryRaw("logicalNot", x.detach(), "bool"), [x]));
+export const isnan = (x: T): T => (assertTensor("isnan", x), traceOp("isnan", unaryRaw("isnan", x.detach(), "bool"), [x]));
+export const isfinite = (x: T): T => (assertTensor("isfinite", x), traceOp("isfinite", unaryRaw("isfinite", x.detach(), "bool"), [x]));
 
 /** `cond ? a : b` elementwise, broadcasting all three. */
 export function where(cond: T, a: TS, b: TS): T {

@@ -275,6 +275,7 @@ export function gather(x: T, dim: number, index: T): T {
 function gatherChecked(x: T, d: number, index: T, internal = false): T {
   const idx = onBackend(index, x.backend);
   const out = wrap(x.backend, x.backend.gather(x, d, idx), index.shape);
+  traceAttrs(out, { dim: d, index: idx });
   // scattered onto a zero broadcast to x's shape, not a zero-filled tensor: the backend fills its
   // output from one element instead of copying a whole array of zeros into its memory first
   // (`internal`: the index was made here for this op alone, so the engine may free it after the rule)

@@ -5,6 +5,7 @@
  * index_select's. Negative padding crops, as in PyTorch.
  */
 import { record } from "../autograd/engine.js";
+import { traceAttrs } from "../autograd/trace.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { full, tensor } from "../tensor/creation.js";
 import { Tensor } from "../tensor/tensor.js";
@@ -44,6 +45,8 @@ export function pad(x: T, padding: readonly number[], mode: PadMode = "constant"
     const out = onBackend(base, y.backend);
     const v = layout({ parts, fixed: [] }, out.strides, 0);
     out.backend.assign({ storage: out.storage, ...v }, y);
+    // for an export (ONNX's Pad): the padding of every dim of the cropped input, begins then ends
+    traceAttrs(out, { pads: [...y.shape.map((_, i) => Math.max(pairs.find((q) => q[0] === i)?.[1] ?? 0, 0)), ...y.shape.map((_, i) => Math.max(pairs.find((q) => q[0] === i)?.[2] ?? 0, 0))], value });
     return record("pad", out, [y], (g) => [sliceView(g, { parts, fixed: [] })], undefined, []);
   }
   // as torch 1.13's F.pad: n (left, right) pairs pad the last n dims of an unbatched (n + 1)-D or a

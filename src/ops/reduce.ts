@@ -1,5 +1,5 @@
 import type { ReduceOp } from "../backends/backend.js";
-import { traceAttrs } from "../autograd/trace.js";
+import { traceAttrs, traceOp, traceUnit } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
@@ -58,6 +58,7 @@ export function prod(x: T, dim?: Dims, keepdim = false): T {
   assertTensor("prod", x);
   const axes = reductionAxes("prod", dim, x.ndim);
   const out = reduceRaw("prod", x, axes, keepdim);
+  traceAttrs(out, { axes, keepdim });
   return record("prod", out, [x], (g) => {
     // ∂/∂xᵢ Π x = Π_{j≠i} xⱼ: out/xᵢ where xᵢ ≠ 0; with one zero in the block, the product of the
     // others at that zero; with two or more zeros, 0.
@@ -164,13 +165,14 @@ function argReduce(op: "argmax" | "argmin", x: T, dim: Dims, keepdim: boolean): 
   if (dim === null || dim === undefined) {
     if (x.numel() === 0) throw new TensileError(`${op}: Expected reduction dim to be specified for input.numel() == 0`);
     const flat = x.reshape([-1]);
-    const r = reduceRaw(op, flat, [0], false);
+    const r = traceOp(op, reduceRaw(op, flat, [0], false), [flat], { axes: [0], keepdim: false });
     return keepdim ? r.reshape(x.shape.map(() => 1)) : r;
   }
   const axes = reductionAxes(op, dim, x.ndim);
   for (const a of axes)
     if (x.shape[a] === 0) throw new TensileError(`${op}: Expected reduction dim ${a} to have non-zero size (shape ${fmtShape(x.shape)})`);
-  return reduceRaw(op, x.detach(), axes, keepdim);
+  // not recorded (no gradient); a tracer (ONNX export) sees it as an op on x
+  return traceOp(op, reduceRaw(op, x.detach(), axes, keepdim), [x], { axes, keepdim });
 }
 export const argmax = (x: T, dim?: number | null, keepdim = false): T => argReduce("argmax", x, dim, keepdim);
 export const argmin = (x: T, dim?: number | null, keepdim = false): T => argReduce("argmin", x, dim, keepdim);
@@ -181,6 +183,11 @@ export function logsumexp(x: T, dim: Dims, keepdim = false): T {
   const xf = castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
   const axes = reductionAxes("logsumexp", dim, xf.ndim);
   if (xf.numel() === 0) return E.log(sum(E.exp(xf), axes, keepdim));
+  // one op for a tracer (ONNX's ReduceLogSumExp): the shift m is detached, no recorded op
+  return traceUnit("logsumexp", xf, { axes, keepdim }, () => logsumexpShifted(xf, axes, keepdim));
+}
+
+function logsumexpShifted(xf: T, axes: number[], keepdim: boolean): T {
   const m = reduceRaw("max", xf.detach(), axes, true);
   const mf = E.where(E.isfinite(m), m, 0);
   const s = E.log(sum(E.exp(xf.sub(mf)), axes, true)).add(mf);
@@ -200,16 +207,22 @@ export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): 
   if (q === Infinity) return amax(ax, axes, keepdim);
   if (q === -Infinity) return amin(ax, axes, keepdim);
   // the count of non-zeros: piecewise constant, in the graph with a zero gradient (as PyTorch's)
-  if (q === 0) return record("norm", sum(ax.detach().ne(0).to(ax.dtype), axes, keepdim), [ax], () => [E.fullLike(ax, 0)], undefined, []);
+  if (q === 0) {
+    const count = sum(ax.detach().ne(0).to(ax.dtype), axes, keepdim);
+    traceAttrs(count, { p: 0, axes, keepdim });
+    return record("norm", count, [ax], () => [E.fullLike(ax, 0)], undefined, []);
+  }
   if (q === 1) return sum(ax, axes, keepdim);
   if (q === 2) {
     // x·x, not |x|·|x| (whose second derivative is 0 at x = 0: a Hessian entry lost there)
     const s = sum(xf.mul(xf), axes, keepdim);
     // √ has an infinite slope at 0; PyTorch defines the norm's gradient at 0 as 0.
     const out = E.unaryRaw("sqrt", s.detach());
+    traceAttrs(out, { sqrtOfSum: true });
     return record("norm", out, [s], (g) => [E.where(out.eq(0), 0, g.div(out.mul(2)))], undefined, [out]);
   }
   const out = E.pow(sum(E.pow(ax.detach(), q), axes, keepdim), 1 / q);
+  traceAttrs(out, { p: q, axes, keepdim });
   return record("norm", out, [xf], (g) => [pNormBackward(g, xf, out, q, axes, keepdim)], undefined, [xf, out]);
 }
 
@@ -244,6 +257,7 @@ export function cumsum(x: T, dim: number): T {
   const d = normalizeDim("cumsum", dim, x.ndim);
   if (x.ndim === 0) return x.clone();
   const out = wrap(x.backend, x.backend.cumsum(x, d), x.shape);
+  traceAttrs(out, { dim: d });
   return record("cumsum", out, [x], (g) => [g.flip(d).cumsum(d).flip(d)], undefined, []);
 }
 

@@ -6,6 +6,7 @@
  * recommendations), and one pass over the data in JavaScript costs less than a kernel's plumbing.
  */
 import { record } from "../autograd/engine.js";
+import { traceOp } from "../autograd/trace.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type TypedArray, arrayFor, isFloating } from "../tensor/dtype.js";
 import { normalizeDim } from "../tensor/shape.js";
@@ -46,7 +47,8 @@ function order(x: T, d: number, descending: boolean, k: number): T {
     for (let i = 0; i < k; i++) out[l * k + i] = idx[i]!;
   }
   const shape = perm.map((p) => (p === d ? k : x.shape[p]!));
-  return wrap(x.backend, x.backend.fromArray(out), shape).permute(inv).contiguous();
+  // a tracer (ONNX export) sees the indices as an op on x, not as a constant they would be frozen to
+  return traceOp("sort", wrap(x.backend, x.backend.fromArray(out), shape).permute(inv).contiguous(), [x], { dim: d, descending, k });
 }
 
 /** [values, indices] of x sorted along `dim` (ascending unless `descending`); indices int32. Stable. */

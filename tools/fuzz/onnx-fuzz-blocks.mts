@@ -1,6 +1,6 @@
 // Block makers for the ONNX export fuzzer (onnx-fuzz.mts): each kind draws its options from its own
 // sub-seed and the shape it gets (batch first), and returns a module, or null where it does not fit.
-import { F, type Tensor, cat, nn, noGrad, randn, tensor, where } from "../../src/index.js";
+import { F, type Tensor, cat, linalg, nn, noGrad, randn, tensor, where } from "../../src/index.js";
 
 // ---------------------------------------------------------------- random numbers
 
@@ -211,6 +211,32 @@ const TENSOR_OPS: [string, (s: readonly number[], r: R) => ((x: Tensor) => Tenso
   ["sign", () => (x) => x.sign().mul(x)],
   ["round", () => (x) => x.mul(3).round()],
   ["floor", () => (x) => x.mul(3).floor()],
+  // comparisons and logical ops (traced as nodes), gather forms, more reductions and activations
+  ["compare", (_s, r) => {
+    const f = r.pick(["gt", "lt", "ge", "le", "eq", "ne"] as const), k = r.float(-0.5, 0.5);
+    return (x) => x.mul((x.round() as any)[f](k > 0 ? x.flip(-1).round() : Math.round(k)).float().add(0.5));
+  }],
+  ["logical", (_s, r) => {
+    const f = r.pick(["logicalAnd", "logicalOr", "logicalXor"] as const);
+    return (x) => where((x.gt(0) as any)[f](x.abs().lt(0.7)).logicalNot(), x, x.mul(-2));
+  }],
+  ["isnan", () => (x) => { const y = x.log(); return where(y.isnan().logicalOr(y.isfinite().logicalNot()), 0.5, y); }],
+  ["softplus-beta", (_s, r) => { const b = r.pick([0.5, 2, 3]), t = r.pick([1, 5, 20]); return (x) => F.softplus(x.mul(4), b, t); }],
+  ["log1p", () => (x) => x.abs().log1p()],
+  ["pow-neg", () => (x) => x.abs().add(1).pow(-2)],
+  ["norm-p", (s, r) => { const d = anyDim(s, r), p = r.pick([0, 1, 3, Infinity, 0.5]); return (x) => x.norm(p, d, true).add(x); }],
+  ["vectorNorm", (s, r) => { const d = anyDim(s, r), p = r.pick([1, 2, 4]); return (x) => x.div(linalg.vectorNorm(x, p, d, true).add(1)); }],
+  ["prod-keep", (s, r) => { const d = anyDim(s, r); return (x) => x.tanh().prod(d, true).add(x); }],
+  ["logsumexp-keep", (s, r) => { const d = anyDim(s, r); return (x) => x.mul(10).logsumexp(d, true).sub(x); }],
+  ["cumsum-neg", () => (x) => x.cumsum(-1)],
+  ["takeAlongDim", (s) => (nd(s) >= 2 ? (x) => x.takeAlongDim(tensor(Int32Array.from({ length: s.at(-1)! }, (_, i) => (i * 2 + 1) % s.at(-1)!), { dtype: "int32" }).reshape([...s.map(() => 1).slice(1), s.at(-1)!]), -1) : null)],
+  ["clamp-tensor", (s) => (nd(s) >= 2 ? (x) => x.clamp(x.flip(-1).mul(0.5), x.abs().add(0.3)) : null)],
+  ["pad-crop", (s, r) => {
+    const mode = r.pick(["constant", "reflect", "replicate", "circular"] as const), n = s.at(-1)!;
+    const pads = [r.int(-1, 2), r.int(-1, 2)];
+    if (nd(s) < 3 || n + pads[0]! + pads[1]! < 1 || (mode === "reflect" && Math.max(...pads) >= n) || (mode === "circular" && Math.max(...pads) > n - 2)) return null;
+    return (x) => F.pad(x, pads, mode, -0.5);
+  }],
 ];
 
 export const MAKERS: Record<string, Maker> = {

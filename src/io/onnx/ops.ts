@@ -201,7 +201,9 @@ function instanceNorm(g: Graph, n: L.InstanceNorm1d | L.InstanceNorm2d | L.Insta
 
 function padLayer(g: Graph, m: Module, x: string, input: Tensor): string {
   const p = m as unknown as { padding: number[]; mode: string; value: number };
-  if (p.padding.some((v) => v < 0)) throw new TensileError(`exportOnnx: ${m.constructor.name} with negative padding (cropping) is not exported`);
+  // ONNX's Pad crops where a pad is negative; reflect and edge padding of a cropped input differ from PyTorch's (which reflects the uncropped input)
+  if (p.mode !== "constant" && p.padding.some((v) => v < 0))
+    throw new TensileError(`exportOnnx: ${m.constructor.name} with negative padding (cropping) in mode ${p.mode} is not exported; F.pad with that padding is`);
   const nd = p.padding.length / 2, n = input.ndim;
   const begins = new Array<number>(n).fill(0), ends = new Array<number>(n).fill(0);
   for (let k = 0; k < nd; k++) {
