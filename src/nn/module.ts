@@ -4,6 +4,7 @@ import { TensileError, fmtShape, isDevice } from "../errors.js";
 import { addIndent } from "./repr.js";
 import { type BackwardHook, BackwardHookCall } from "./backward-hook.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
+import { checkMemberName, isTakenForBuffer, orderUnexpectedKeys, withGrad } from "./module-names.js";
 
 import { RemovableHandle, type ForwardHook, type ForwardPreHook, type LoadStateDictPostHook, type LoadStateDictResult, type StateDict } from "./module-types.js";
 export { RemovableHandle };
@@ -13,13 +14,6 @@ export type { ForwardHook, ForwardPreHook, LoadStateDictPostHook, LoadStateDictR
 const EXTRA_STATE = "_extra_state";
 
 let nextHookId = 0;
-
-function checkMemberName(owner: Module, kind: string, name: unknown): asserts name is string {
-  const op = `${owner.constructor.name}.register${kind}`;
-  if (typeof name !== "string") throw new TensileError(`${op}: ${kind.toLowerCase()} name should be a string, got ${typeof name}`);
-  if (name === "") throw new TensileError(`${op}: ${kind.toLowerCase()} name can't be empty string ""`);
-  if (name.includes(".")) throw new TensileError(`${op}: ${kind.toLowerCase()} name can't contain ".", got "${name}"`);
-}
 
 /**
  * Base class of every layer and model, as `torch.nn.Module`.
@@ -252,8 +246,7 @@ export class Module {
     if (tensor !== null && !(tensor instanceof Tensor))
       throw new TensileError(`${this.constructor.name}.registerBuffer: cannot assign ${typeof tensor} as buffer "${name}" (Tensor or null expected)`);
     this.#dropDeletedBuffers();
-    const existing = Object.getOwnPropertyDescriptor(this, name)?.value;
-    if (!this.#buffers.has(name) && (existing instanceof Module || existing instanceof Parameter))
+    if (!this.#buffers.has(name) && isTakenForBuffer(this, name)) // as PyTorch: `training`, `forward`, a child, a parameter
       throw new TensileError(`${this.constructor.name}.registerBuffer: attribute "${name}" already exists`);
     this.#buffers.set(name, tensor);
     if (persistent) this.#nonPersistent.delete(name);
@@ -314,10 +307,11 @@ export class Module {
 
   #defineMember(op: string, name: string, value: unknown): void {
     this.#dropDeletedBuffers();
-    // Like PyTorch, refuse to shadow an attribute that is not state (a method, getter, the forward wrapper, a field).
+    // Like PyTorch, refuse to shadow an attribute that is not state (a method, getter, the forward wrapper, a field),
+    // and let a parameter replace only a parameter, a module only a module.
     const own = Object.getOwnPropertyDescriptor(this, name);
     const v: unknown = own?.value;
-    const isSlot = own?.enumerable && (v === undefined || v === null || v instanceof Module || v instanceof Parameter);
+    const isSlot = own?.enumerable && (v === undefined || v === null || (op === "registerModule" ? v instanceof Module : v instanceof Parameter));
     if (this.#buffers.has(name) || (own ? !isSlot : name in this))
       throw new TensileError(`${this.constructor.name}.${op}: attribute "${name}" already exists`);
     Object.defineProperty(this, name, { value, writable: true, enumerable: true, configurable: true });
@@ -402,8 +396,9 @@ export class Module {
 
   /**
    * Casts floating-point parameters and buffers to `dtype`; `to("cpu")` returns the module unchanged
-   * (other devices throw). As in PyTorch, parameters are replaced by new `Parameter`s of the new
-   * dtype, so build optimizers after casting.
+   * (other devices throw). Parameters are replaced by new `Parameter`s (as PyTorch with
+   * `overwrite_module_params_on_conversion`; 1.13 swaps `.data` in place), so build optimizers after
+   * casting; grads are cast too, and a parameter held twice in the module stays one (ties kept).
    */
   to(dtype: DType | "cpu"): this {
     if (isDevice("Module.to", dtype)) return this;
@@ -417,15 +412,17 @@ export class Module {
    * requiresGrad) and each buffer b by `buffer(b)`; a null result keeps the tensor.
    */
   #replaceTensors(param: (p: Parameter, name: string, owner: Module) => Tensor | null, buffer: (b: Tensor) => Tensor | null): this {
+    const done = new Map<Tensor, Tensor | null>(); // a tensor held twice (tied) gets one replacement
     for (const m of this.modules()) {
       for (const [k, v] of Object.entries(m)) {
-        const t = v instanceof Parameter ? param(v, k, m) : null;
-        if (t) Object.defineProperty(m, k, { value: new Parameter(t, (v as Parameter).requiresGrad), writable: true, enumerable: true, configurable: true });
+        if (!(v instanceof Parameter)) continue;
+        if (!done.has(v)) done.set(v, ((t) => (t ? withGrad(new Parameter(t, v.requiresGrad), v, buffer) : null))(param(v, k, m)));
+        if (done.get(v)) Object.defineProperty(m, k, { value: done.get(v), writable: true, enumerable: true, configurable: true });
       }
       m.#dropDeletedBuffers();
       for (const [k, b] of m.#buffers) {
-        const t = b && buffer(b);
-        if (t) m.#buffers.set(k, t);
+        if (b && !done.has(b)) done.set(b, buffer(b));
+        if (b && done.get(b)) m.#buffers.set(k, done.get(b)!);
       }
     }
     return this;
@@ -532,7 +529,7 @@ export class Module {
       .map(([p, m]) => [p ? `${p}.${EXTRA_STATE}` : EXTRA_STATE, m] as const);
     const ownKeys = new Set([...own.map(([k]) => k), ...extra.map(([k]) => k)]);
     const missingKeys = [...own.map(([k]) => k), ...extra.map(([k]) => k)].filter((k) => !given.has(k));
-    const unexpectedKeys = [...given.keys()].filter((k) => !ownKeys.has(k));
+    const unexpectedKeys = orderUnexpectedKeys([...given.keys()].filter((k) => !ownKeys.has(k)), this.namedModules("", false).map(([p]) => p));
     const errors: string[] = [];
     for (const [k, t] of own) {
       if (!given.has(k)) continue;

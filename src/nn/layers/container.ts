@@ -29,6 +29,11 @@ function ownModules(self: Module): Module[] {
   return Object.values(self).filter((v): v is Module => v instanceof Module);
 }
 
+/** The own `[key, module]` children of `self` in order, a module held twice listed twice (as `_modules.items()`). */
+function ownEntries(self: Module): [string, Module][] {
+  return Object.entries(self).filter((e): e is [string, Module] => e[1] instanceof Module);
+}
+
 /** Replaces the numbered children of `self` by `list` (renumbering from 0). */
 function renumber(self: Module, list: Module[]): void {
   const rec = self as unknown as Record<string, unknown>;
@@ -36,10 +41,10 @@ function renumber(self: Module, list: Module[]): void {
   list.forEach((m, i) => self.registerModule(String(i), m));
 }
 
+/** `idx` in [-length, length) (for `insert`: [-length, length], a negative one counting as Python's list.insert). */
 function wrapIndex(op: string, idx: number, length: number, insert = false): number {
-  const n = insert ? length + 1 : length;
-  if (!Number.isInteger(idx) || idx < -n || idx >= n) throw new TensileError(`${op}: index ${idx} is out of range for length ${length}`);
-  return idx < 0 ? idx + (insert ? length + 1 : length) : idx;
+  if (!Number.isInteger(idx) || idx < -length || idx >= (insert ? length + 1 : length)) throw new TensileError(`${op}: index ${idx} is out of range for length ${length}`);
+  return idx < 0 ? idx + length : idx;
 }
 
 /**
@@ -83,9 +88,41 @@ export class Sequential extends Module {
     return list[wrapIndex("Sequential.at", idx, list.length)]!;
   }
 
-  /** A new Sequential of modules `start..end` (as `seq[start:end]`; the modules are shared). */
+  /** A new Sequential of modules `start..end` (as `seq[start:end]`: the modules are shared and keep their keys). */
   slice(start?: number, end?: number): Sequential {
-    return new Sequential(...ownModules(this).slice(start, end));
+    return new Sequential(new Map(ownEntries(this).slice(start, end)));
+  }
+
+  /** Replaces the module at `idx` (negative counts from the end), keeping its key (`seq[idx] = module`). */
+  set(idx: number, module: Module): this {
+    checkModule("Sequential.set", module, "argument");
+    const entries = ownEntries(this);
+    this.registerModule(entries[wrapIndex("Sequential.set", idx, entries.length)]![0], module);
+    return this;
+  }
+
+  /** Removes the module at `idx` and renumbers the rest "0", "1", … (`del seq[idx]`, named keys included). */
+  delete(idx: number): this {
+    const entries = ownEntries(this);
+    const i = wrapIndex("Sequential.delete", idx, entries.length);
+    const rec = this as unknown as Record<string, unknown>;
+    for (const [k] of entries) delete rec[k];
+    entries.filter((_, j) => j !== i).forEach(([, m], j) => this.registerModule(String(j), m));
+    return this;
+  }
+
+  /** Removes and returns the module at `idx` (default the last), renumbering the rest (`seq.pop(idx)`). */
+  pop(idx = -1): Module {
+    const list = ownModules(this);
+    const i = wrapIndex("Sequential.pop", idx, list.length);
+    this.delete(i);
+    return list[i]!;
+  }
+
+  /** A new Sequential of this one's modules then `other`'s, keyed "0", "1", … (`seq + other`; the modules are shared). */
+  concat(other: Sequential): Sequential {
+    if (!(other instanceof Sequential)) throw new TensileError(`Sequential.concat: add operator supports only objects of Sequential class, but ${fmtValue(other)} is given`);
+    return new Sequential(...ownModules(this), ...ownModules(other));
   }
 
   append(module: Module): this {
@@ -164,6 +201,24 @@ export class ModuleList<M extends Module = Module> extends Module {
     list.splice(wrapIndex("ModuleList.insert", index, list.length, true), 0, module);
     renumber(this, list);
     return this;
+  }
+
+  /** Replaces the module at `idx` (negative counts from the end), as `list[idx] = module`. */
+  set(idx: number, module: M): this {
+    checkModule("ModuleList.set", module, "argument");
+    this.registerModule(String(wrapIndex("ModuleList.set", idx, this.length)), module);
+    return this;
+  }
+
+  /** Removes the module at `idx` and renumbers the rest (`del list[idx]`). */
+  delete(idx: number): this {
+    this.pop(wrapIndex("ModuleList.delete", idx, this.length));
+    return this;
+  }
+
+  /** A new ModuleList of modules `start..end`, renumbered from 0 (`list[start:end]`; the modules are shared). */
+  slice(start?: number, end?: number): ModuleList<M> {
+    return new ModuleList((numbered(this) as M[]).slice(start, end));
   }
 
   /** Removes and returns the module at `idx` (default the last), renumbering the rest. */
