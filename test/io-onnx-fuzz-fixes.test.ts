@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { F, type Tensor, io, manualSeed, nn, noGrad, randn, withBackend } from "../src/index.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
-import { assertMatches, runOnnx } from "./helpers/onnx.js";
+import { assertMatches, Fn, runOnnx } from "./helpers/onnx.js";
 
 type Options = Parameters<typeof io.exportOnnxBytes>[2];
 interface Case { model: nn.Module; example: Tensor; input: Tensor; options?: Options }
@@ -24,20 +24,6 @@ async function onBoth(what: string, make: () => Case): Promise<void> {
     });
     const got = await runOnnx(bytes, { input });
     want.forEach((w, i) => assertMatches(`${what} (${backend}) output ${i}`, got[want.length === 1 ? "output" : `output_${i}`]!, w));
-  }
-}
-
-/** A module from a function of its input and its children. */
-class Fn extends nn.Module {
-  constructor(private f: (x: Tensor, m: Fn) => Tensor, kids: Record<string, nn.Module> = {}) {
-    super();
-    for (const [k, v] of Object.entries(kids)) this.registerModule(k, v);
-  }
-  override forward(x: Tensor): Tensor {
-    return this.f(x, this);
-  }
-  kid<M extends nn.Module>(name: string): M {
-    return (this as unknown as Record<string, M>)[name]!;
   }
 }
 

@@ -8,21 +8,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { F, type Tensor, io, linalg, manualSeed, nn, noGrad, randint, randn, tensor, withBackend } from "../src/index.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
-import { assertMatches, runOnnx } from "./helpers/onnx.js";
-
-/** A module from a function of its input and its children. */
-class Fn extends nn.Module {
-  constructor(private f: (x: Tensor, m: Fn) => Tensor, kids: Record<string, nn.Module> = {}) {
-    super();
-    for (const [k, v] of Object.entries(kids)) this.registerModule(k, v);
-  }
-  override forward(x: Tensor): Tensor {
-    return this.f(x, this);
-  }
-  kid<M extends nn.Module>(name: string): M {
-    return (this as unknown as Record<string, M>)[name]!;
-  }
-}
+import { assertMatches, Fn, runOnnx } from "./helpers/onnx.js";
 
 /** The op names of an exported model's nodes (the protobuf's strings after field 4 of each node). */
 function hasNode(bytes: Uint8Array, op: string): boolean {

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import * as ort from "onnxruntime-web";
-import { type Tensor, io, type nn } from "../../src/index.js";
+import { type Tensor, io, nn } from "../../src/index.js";
 
 ort.env.wasm.numThreads = 1;
 
@@ -38,4 +38,18 @@ export async function roundTrip(what: string, model: nn.Module, example: Tensor,
   model.eval();
   const got = await runOnnx(bytes, { input });
   assertMatches(what, got.output!, model.forward(input) as Tensor, tol);
+}
+
+/** A module from a function of its input and its registered children (the ONNX tests' small models). */
+export class Fn extends nn.Module {
+  constructor(private f: (x: Tensor, m: Fn) => Tensor, kids: Record<string, nn.Module> = {}) {
+    super();
+    for (const [k, v] of Object.entries(kids)) this.registerModule(k, v);
+  }
+  override forward(x: Tensor): Tensor {
+    return this.f(x, this);
+  }
+  kid<M extends nn.Module>(name: string): M {
+    return (this as unknown as Record<string, M>)[name]!;
+  }
 }
