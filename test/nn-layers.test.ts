@@ -398,3 +398,24 @@ describe("added layers: APIs and bad input", () => {
     same(new nn.Fold([4, 6], 2, { stride: 2 }).forward(new nn.Unfold(2, { stride: 2 }).forward(x)), x); // non-overlapping blocks
   });
 });
+
+test("F.linear takes torch's other weight and bias shapes: a 1-D weight, a bias that expands to [rows, out]", () => {
+  const x = randn([2, 3]), w = randn([4, 3]), close = (a: Tensor, b: Tensor) => assert.ok(a.sub(b).abs().max().item() < 1e-5);
+  const F = nn.functional;
+  const w1 = randn([3]);
+  assert.deepEqual([...F.linear(x, w1).shape], [2]);
+  close(F.linear(x, w1), x.matmul(w1.reshape([3, 1])).reshape([2]));
+  assert.deepEqual([...F.linear(randn([5, 2, 3]), w1).shape], [5, 2]);
+  assert.deepEqual([...F.linear(randn([3]), w1).shape], []);
+  const b = randn([2, 1]); // one value per sample, as torch's addmm expands it
+  close(F.linear(x, w, b), x.matmul(w.t()).add(b));
+  close(F.linear(x, w, tensor(0.5)), x.matmul(w.t()).add(0.5));
+  // torch's refusals (a [2, 1] bias against 10 rows; a bias with a 1-D weight)
+  assertThrowsTensile(() => F.linear(randn([5, 2, 3]), w, b), /^linear: bias shape \[2, 1\] does not match weight shape \[4, 3\] \(expected \[4\], or a shape that expands to \[10, 4\]\)/);
+  assertThrowsTensile(() => F.linear(x, w, randn([2, 4, 1])), /^linear: bias shape \[2, 4, 1\]/);
+  assertThrowsTensile(() => F.linear(x, w1, tensor(1)), /^linear: weight must be 2-D \[out_features, in_features\] when a bias is given, got shape \[3\]/);
+  // gradients reach a broadcast bias
+  const bb = randn([2, 1]).requiresGrad_();
+  F.linear(x, w, bb).sum().backward();
+  assert.deepEqual([...bb.grad!.dataSync()], [4, 4]);
+});

@@ -6,7 +6,9 @@ import { assertTensor } from "../../ops/util.js";
 /**
  * y = x·Wᵀ + b.
  *
- * Shapes: input [*, in], weight [out, in], bias [out] → [*, out].
+ * Shapes: input [*, in], weight [out, in], bias [out] → [*, out]. As in PyTorch, a 1-D weight [in]
+ * (no bias) gives input @ weight, [*]; a bias of another shape must expand to [rows, out], the
+ * input's leading dims flattened into rows.
  * ```ts
  * F.linear(randn([64, 784]), randn([500, 784]), zeros([500])).shape; // [64, 500]
  * ```
@@ -15,17 +17,30 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   assertTensor("linear", input);
   assertTensor("linear", weight, "weight");
   if (bias !== null && bias !== undefined) assertTensor("linear", bias, "bias");
-  if (weight.ndim !== 2) throw new TensileError(`linear: weight must be 2-D [out_features, in_features], got shape ${fmtShape(weight.shape)}`);
   if (input.ndim < 1) throw new TensileError(`linear: input must have at least 1 dimension, got shape ${fmtShape(input.shape)}`);
+  if (input.dtype === "bool" || weight.dtype === "bool") throw new TensileError("linear: not implemented for bool tensors");
   const inF = input.shape[input.ndim - 1]!;
+  if (weight.ndim === 1 && !bias) {
+    // as torch: a 1-D weight is a single output feature without its dim (input @ weight)
+    if (inF !== weight.shape[0])
+      throw new TensileError(`linear: input shape ${fmtShape(input.shape)} and weight shape ${fmtShape(weight.shape)} cannot be multiplied (${inF} != ${weight.shape[0]})`);
+    return input.matmul(weight);
+  }
+  if (weight.ndim !== 2) throw new TensileError(`linear: weight must be 2-D [out_features, in_features]${weight.ndim === 1 ? " when a bias is given" : ""}, got shape ${fmtShape(weight.shape)}`);
   if (inF !== weight.shape[1])
     throw new TensileError(
       `linear: input shape ${fmtShape(input.shape)} and weight shape ${fmtShape(weight.shape)} cannot be multiplied (${inF} != ${weight.shape[1]})`,
     );
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]))
-    throw new TensileError(`linear: bias shape ${fmtShape(bias.shape)} does not match weight shape ${fmtShape(weight.shape)} (expected [${weight.shape[0]}])`);
-  if (input.dtype === "bool" || weight.dtype === "bool") throw new TensileError("linear: not implemented for bool tensors");
-  return linearOp(input, weight, bias ?? null);
+  const outF = weight.shape[0]!;
+  if (!bias || (bias.ndim === 1 && bias.shape[0] === outF)) return linearOp(input, weight, bias ?? null);
+  // any other bias is expanded, as torch's addmm expands it, to [rows, out], the rows being the
+  // input's leading dims flattened (a [N, 1] bias for a [N, in] input: one value per sample)
+  const rows = input.shape.slice(0, -1).reduce((p, q) => p * q, 1);
+  const fits = bias.ndim <= 2 && bias.shape.every((d, i) => d === 1 || d === [rows, outF].slice(2 - bias.ndim)[i]);
+  if (!fits)
+    throw new TensileError(`linear: bias shape ${fmtShape(bias.shape)} does not match weight shape ${fmtShape(weight.shape)} (expected [${outF}], or a shape that expands to [${rows}, ${outF}])`);
+  const y = linearOp(input, weight, null);
+  return y.reshape([rows, outF]).add(bias.expand([rows, outF])).reshape(y.shape);
 }
 
 /**
