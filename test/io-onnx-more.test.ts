@@ -123,6 +123,11 @@ test("argmax / argmin and max / min along a dim export; sort and topk (indices f
   // on two values the order came out the same in both check runs: frozen as a constant before sort was traced
   assertThrowsTensile(() => io.exportOnnxBytes(new Fn((x) => (x.topk(2, 1) as unknown as [Tensor])[0]!), randn(1, 2)), /^exportOnnx: sort \/ argsort \/ topk \/ msort \(indices \[1, 2\] ordered by the values\)/);
   assertThrowsTensile(() => io.exportOnnxBytes(new Fn((x) => (x.sort(1) as unknown as [Tensor])[0]!), randn(2, 5)), /^exportOnnx: sort /);
+  // selections whose index is chosen by the values (it would be frozen as a constant of the graph)
+  for (const [op, f] of [["median", (x: Tensor) => x.median(1).values], ["kthvalue", (x: Tensor) => x.kthvalue(2, 1).values],
+    ["mode", (x: Tensor) => x.mode(1).values], ["nanmedian", (x: Tensor) => x.nanmedian(1).values], ["cummax", (x: Tensor) => x.cummax(1).values],
+    ["cummin", (x: Tensor) => x.cummin(1).values]] as const)
+    assertThrowsTensile(() => io.exportOnnxBytes(new Fn(f), randn(2, 5)), new RegExp(`^exportOnnx: ${op} \\(indices \\[2, \\d\\] chosen by the values\\)`));
 });
 
 test("F.unfold, F.avgPool1d and F.lpPool2d stay refused, naming the ops", () => {

@@ -192,9 +192,10 @@ const fromLast = (x: T, d: number): T => x.permute([...x.shape.keys()].map((i) =
 const gtOrNan = (a: number, b: number): boolean => (isNan(a) && !isNan(b)) || a > b;
 
 /** One index per line (keepdim layout: x's shape with dim d of size 1) → [values, indices]. */
-function pickAlong(x: T, d: number, pick: Int32Array, keepdim: boolean): ValuesIndices {
+function pickAlong(name: string, x: T, d: number, pick: Int32Array, keepdim: boolean): ValuesIndices {
   const keep = x.shape.map((s, i) => (i === d ? 1 : s));
-  const idx = wrap(x.backend, x.backend.fromArray(pick), keep);
+  // chosen by the values: a tracer (ONNX export) must see an op on x, not a constant
+  const idx = traceOp("selectIndices", wrap(x.backend, x.backend.fromArray(pick), keep), [x], { op: name });
   const values = x.gather(d, idx);
   return keepdim ? valuesIndices(values, idx) : valuesIndices(values.squeeze(d), idx.squeeze(d));
 }
@@ -204,7 +205,7 @@ function selectAlong(name: string, x: T, dim: number, keepdim: boolean, choose: 
   if (typeof keepdim !== "boolean") throw new TensileError(`${name}: keepdim must be a boolean, got ${fmtValue(keepdim)}`);
   const d = normalizeDim(name, dim, x.ndim);
   if (x.ndim === 0) {
-    const r = pickAlong(x.reshape([1]), 0, new Int32Array(1), false);
+    const r = pickAlong(name, x.reshape([1]), 0, new Int32Array(1), false);
     return valuesIndices(r.values.reshape([]), r.indices.reshape([]));
   }
   const { data, lines, n } = linesOf(x, d);
@@ -216,7 +217,7 @@ function selectAlong(name: string, x: T, dim: number, keepdim: boolean, choose: 
     for (let i = 0; i < n; i++) line[i] = Number(data[l * n + i]);
     pick[l] = choose(line);
   }
-  return pickAlong(x, d, pick, keepdim);
+  return pickAlong(name, x, d, pick, keepdim);
 }
 
 /** Indices 0..n-1 of `line` sorted by value, ties by index (a stable sort); NaN excluded. */
@@ -470,7 +471,7 @@ function cumExtreme(name: "cummax" | "cummin", x: T, dim: number): ValuesIndices
     }
   }
   const shape = [...x.shape.filter((_, i) => i !== d), x.shape[d]!];
-  const index = fromLast(wrap(x.backend, x.backend.fromArray(idx), shape), d).contiguous();
+  const index = traceOp("selectIndices", fromLast(wrap(x.backend, x.backend.fromArray(idx), shape), d).contiguous(), [x], { op: name });
   return valuesIndices(x.gather(d, index), index);
 }
 

@@ -100,6 +100,9 @@ export function moreOp(g: Graph, name: string, out: Tensor, ins: Tensor[], attrs
       // ONNX's TopK orders ties by its own rule, and NaN differently: not exported
       throw new TensileError(`exportOnnx: sort / argsort / topk / msort (indices ${fmtShape(out.shape)} ordered by the values) has no ONNX export here; ` +
         "an index computed from the values cannot be a constant of the graph");
+    case "selectIndices":
+      throw new TensileError(`exportOnnx: ${String(attrs.op)} (indices ${fmtShape(out.shape)} chosen by the values) has no ONNX export here; ` +
+        "an index computed from the values cannot be a constant of the graph");
     case "im2col":
       throw new TensileError(`exportOnnx: F.unfold (and F.avgPool1d, F.lpPool1d / F.lpPool2d, which run on it: "im2col", output ${fmtShape(out.shape)}) has no ONNX export here; ` +
         "use the layers nn.AvgPool1d / nn.AvgPool2d instead, or compute windows with convolutions");
