@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import * as T from "../src/index.js";
-import { gradcheck } from "./helpers/gradcheck.js";
+import { gradcheck, gradgradcheck } from "./helpers/gradcheck.js";
 import { assertThrowsTensile } from "./nn-helpers.js";
 
 const before = T.getBackend();
@@ -31,25 +31,6 @@ function grads(f: (...xs: T.Tensor[]) => T.Tensor, ...values: (number[] | number
   return leaves.map((l) => Float64Array.from(l.grad!.dataSync()));
 }
 
-/** Σ(∂/∂x Σ f(x)·u)·v by autograd (createGraph), against central differences of the first derivative. */
-function gradgradcheck(f: (x: T.Tensor) => T.Tensor, x0: number[], what: string): void {
-  T.withBackend("reference", () => {
-    const v = f64(x0.map((_, i) => Math.sin(2 + 0.5 * i)));
-    const first = (x: T.Tensor, createGraph: boolean) => {
-      const y = f(x), u = f64(Array.from({ length: y.numel() }, (_, i) => Math.cos(1 + i))).reshape(y.shape);
-      return T.grad(y.mul(u).sum(), [x], { createGraph })[0]!;
-    };
-    const x = f64(x0, true);
-    const [analytic] = T.grad(first(x, true).mul(v).sum(), [x]);
-    const eps = 1e-6;
-    for (let i = 0; i < x0.length; i++) {
-      const at = (d: number) => first(f64(x0.map((e, j) => (j === i ? e + d : e)), true), false).mul(v).sum().item();
-      const numeric = (at(eps) - at(-eps)) / (2 * eps);
-      const a = analytic!.dataSync()[i]!;
-      assert.ok(Math.abs(a - numeric) <= 1e-5 + 1e-4 * Math.abs(numeric), `${what}: element ${i}: analytic ${a}, numeric ${numeric}`);
-    }
-  });
-}
 
 const inf = Infinity;
 

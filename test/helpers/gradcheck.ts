@@ -27,3 +27,28 @@ export function gradcheck(f: (x: T.Tensor) => T.Tensor, x0: T.Tensor, what: stri
     }
   });
 }
+
+/**
+ * Second order: Σ(∂/∂x Σ f(x)·u)·v by autograd (createGraph), against central differences of the
+ * first derivative, in float64 on the reference backend; x0 laid out as `shape` (1-D by default).
+ */
+export function gradgradcheck(f: (x: T.Tensor) => T.Tensor, x0: number[], what: string, shape: number[] = [x0.length]): void {
+  T.withBackend("reference", () => {
+    const f64 = (v: number[], rg = false) => T.tensor(v, { shape, dtype: "float64", requiresGrad: rg });
+    const v = f64(x0.map((_, i) => Math.sin(2 + 0.5 * i)));
+    const first = (x: T.Tensor, createGraph: boolean) => {
+      const y = f(x);
+      const u = T.tensor(Array.from({ length: y.numel() }, (_, i) => Math.cos(1 + i)), { dtype: "float64" }).reshape([...y.shape]);
+      return T.grad(y.mul(u).sum(), [x], { createGraph })[0]!;
+    };
+    const x = f64(x0, true);
+    const [analytic] = T.grad(first(x, true).mul(v).sum(), [x]);
+    const eps = 1e-6;
+    for (let i = 0; i < x0.length; i++) {
+      const at = (d: number) => first(f64(x0.map((e, j) => (j === i ? e + d : e)), true), false).mul(v).sum().item();
+      const numeric = (at(eps) - at(-eps)) / (2 * eps);
+      const a = analytic!.dataSync()[i]!;
+      assert.ok(Math.abs(a - numeric) <= 1e-5 + 1e-4 * Math.abs(numeric), `${what}: element ${i}: analytic ${a}, numeric ${numeric}`);
+    }
+  });
+}
