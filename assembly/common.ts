@@ -127,3 +127,13 @@ export function odoAdvance(n: i32): void {
   }
   store<i32>(scratch + (<usize>d << 2), i);
 }
+
+// a·b + c per lane. With relaxed SIMD (the "relaxed" builds) one f32x4.relaxed_madd, which V8
+// compiles to a fused multiply-add where the CPU has FMA: the 4×8 loop is bound by instruction
+// issue, and halving its arithmetic instructions measured 22 → 30-35 GFLOP/s on one core here.
+// The fused form rounds once instead of twice, so products differ from the plain build in the
+// last bit; every thread of one process runs the same build, so results stay deterministic.
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}

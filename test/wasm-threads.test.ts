@@ -121,11 +121,12 @@ test("a product whose threads claim chunks as they go equals the one-thread prod
   setNumThreads(1);
 });
 
-test("the host's copy of the GEMM blocking matches assembly/gemm.ts (it decides what a shared product may pack)", () => {
-  const src = readFileSync(fileURLToPath(new URL("../assembly/gemm.ts", import.meta.url)), "utf8");
+test("the host's copy of the GEMM blocking matches assembly/gemm.ts and gemv.ts (it decides what a shared product may pack)", () => {
+  const read = (f: string) => readFileSync(fileURLToPath(new URL(`../assembly/${f}`, import.meta.url)), "utf8");
+  const src = read("gemm.ts") + read("gemv.ts");
   for (const [name, value] of Object.entries(GEMM_BLOCKING)) {
-    const m = src.match(new RegExp(`^const ${name}: i32 = (\\d+);`, "m"));
-    assert.ok(m, `assembly/gemm.ts defines no ${name}`);
+    const m = src.match(new RegExp(`^(?:export )?const ${name}: i32 = (\\d+);`, "m"));
+    assert.ok(m, `assembly/gemm.ts and gemv.ts define no ${name}`);
     assert.equal(Number(m[1]), value, `${name}`);
   }
 });

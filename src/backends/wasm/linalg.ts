@@ -18,7 +18,7 @@ const MIN_ELEMENTS_PER_THREAD = 1 << 18;
  */
 const GEMV_MIN_FLOPS_PER_THREAD = 1 << 18;
 
-// assembly/gemm.ts's blocking: the micro-tile, the k-block and the packing areas (floats), and
+// assembly/gemm.ts's blocking (SMALL_N: gemv.ts's): the micro-tile, the k-block and the packing areas (floats), and
 // the column count below which it takes dot products instead of tiles (test/wasm-threads.test.ts
 // checks that these match the kernel's).
 export const GEMM_BLOCKING = { MR: 4, NR: 8, KC: 320, MC: 128, NC: 1280, SMALL_N: 16 } as const;
