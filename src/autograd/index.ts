@@ -4,7 +4,8 @@
  * `noGrad`… are also top-level exports.
  */
 export { grad } from "./engine.js";
-export { Function, FunctionCtx } from "./function.js";
+export { Function, FunctionCtx, type FunctionArgs, type FunctionResult } from "./function.js";
+export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./grad-mode.js";
 export * as functional from "./functional.js";
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled, type AnomalyOptions } from "./anomaly.js";

@@ -5,6 +5,7 @@
 export { Parameter } from "../core.js";
 export { Module, RemovableHandle } from "./module.js";
 export type { ForwardHook, ForwardPreHook, LoadStateDictPostHook, LoadStateDictResult, StateDict } from "./module.js";
+export type { StateDictPostHook } from "./state-dict-hooks.js";
 export * from "./layers/index.js";
 export { summary, ModelSummary } from "./summary.js";
 export type { SummaryRow, SummaryOptions } from "./summary.js";

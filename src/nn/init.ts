@@ -48,6 +48,7 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
 
 /** `[fanIn, fanOut]` of a weight: `size(1)·receptive` and `size(0)·receptive` (receptive = ∏ size(2:)). */
 export function calculateFanInAndFanOut(t: Tensor): [number, number] {
+  tensorArg("calculateFanInAndFanOut", t);
   if (t.ndim < 2)
     throw new TensileError(`init: fan in and fan out can not be computed for tensor with fewer than 2 dimensions (shape ${fmtShape(t.shape)})`);
   const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
@@ -59,6 +60,18 @@ function fanOf(op: string, t: Tensor, mode: FanMode): number {
   if (mode === "fan_in" || mode === "fanIn") return fanIn;
   if (mode === "fan_out" || mode === "fanOut") return fanOut;
   throw new TensileError(`${op}: mode ${JSON.stringify(mode)} not supported, please use one of fan_in, fan_out`);
+}
+
+/**
+ * The tensor to fill, checked: a PyTorch user's `nn.init.normal_(m.weight.data, 0, 0.02)` passes
+ * Tensile's `data` (an async read of the values), not PyTorch's `.data` tensor.
+ */
+function tensorArg(op: string, t: unknown): Tensor {
+  if (t instanceof Tensor) return t;
+  const hint = typeof t === "function" && t.name === "data"
+    ? " (Tensile's x.data is an async read of the values, not PyTorch's .data: pass the parameter itself, nn.init records no autograd history)"
+    : "";
+  throw new TensileError(`${op}: expected a Tensor to fill, got ${t === null ? "null" : typeof t === "function" ? "a function" : typeof t}${hint}`);
 }
 
 /** A number argument (never NaN: the tensor would be filled with NaN without a word); returns it. */
@@ -81,6 +94,7 @@ function writeValues(t: Tensor, values: Float64Array): void {
 export function uniform_(t: Tensor, a: number | (InitOptions & { a?: number; b?: number }) = 0, b = 1, opts: InitOptions = {}): Tensor {
   opts ??= {};
   if (typeof a === "object") ({ a = 0, b = 1, ...opts } = a ?? {});
+  tensorArg("uniform_", t);
   const lo = num("uniform_", "a", a), hi = num("uniform_", "b", b);
   if (lo > hi) throw new TensileError(`uniform_: expects to return a [from, to) range, but found from=${lo} > to=${hi}`);
   // PyTorch: "from is out of bounds for float"; the draws would be NaN
@@ -92,6 +106,7 @@ export function uniform_(t: Tensor, a: number | (InitOptions & { a?: number; b?:
 export function normal_(t: Tensor, mean: number | (InitOptions & { mean?: number; std?: number }) = 0, std = 1, opts: InitOptions = {}): Tensor {
   opts ??= {};
   if (typeof mean === "object") ({ mean = 0, std = 1, ...opts } = mean ?? {});
+  tensorArg("normal_", t);
   const m = num("normal_", "mean", mean), s = num("normal_", "std", std);
   if (s < 0) throw new TensileError(`normal_: normal expects std >= 0.0, but found std ${s}`);
   return noGrad(() => t.normal_(m, s, { generator: opts.generator }));
@@ -99,6 +114,7 @@ export function normal_(t: Tensor, mean: number | (InitOptions & { mean?: number
 
 /** Fills with `val`. */
 export function constant_(t: Tensor, val: number): Tensor {
+  tensorArg("constant_", t);
   // NaN is allowed here: filling with NaN on purpose is what constant_(t, NaN) says
   if (typeof val !== "number") throw new TensileError(`constant_: val must be a number, got ${typeof val === "string" ? JSON.stringify(val) : String(val)}`);
   return noGrad(() => t.fill_(val));
@@ -114,6 +130,7 @@ export function ones_(t: Tensor): Tensor {
 
 /** Fills a 2-D tensor with the identity matrix (ones on the diagonal, as `torch.eye`). */
 export function eye_(t: Tensor): Tensor {
+  tensorArg("eye_", t);
   if (t.ndim !== 2) throw new TensileError(`eye_: only tensors with 2 dimensions are supported, got shape ${fmtShape(t.shape)}`);
   return noGrad(() => t.copy_(eye(t.shape[0]!, t.shape[1]!, { dtype: t.dtype })));
 }
@@ -123,7 +140,7 @@ export function xavierUniform_(t: Tensor, gain: number | (InitOptions & { gain?:
   opts ??= {};
   if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
   num("xavierUniform_", "gain", gain);
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t);
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensorArg("xavierUniform_", t));
   const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
   return uniform_(t, -bound, bound, opts);
 }
@@ -133,7 +150,7 @@ export function xavierNormal_(t: Tensor, gain: number | (InitOptions & { gain?: 
   opts ??= {};
   if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
   num("xavierNormal_", "gain", gain);
-  const [fanIn, fanOut] = calculateFanInAndFanOut(t);
+  const [fanIn, fanOut] = calculateFanInAndFanOut(tensorArg("xavierNormal_", t));
   return normal_(t, 0, gain * Math.sqrt(2 / (fanIn + fanOut)), opts);
 }
 
@@ -162,7 +179,7 @@ export function kaimingUniform_(
 ): Tensor {
   opts ??= {};
   if (typeof a === "object") ({ a = 0, mode = "fan_in", nonlinearity = "leaky_relu", ...opts } = a ?? {});
-  if (isEmpty(t)) return t;
+  if (isEmpty(tensorArg("kaimingUniform_", t))) return t;
   const bound = Math.sqrt(3) * kaimingStd("kaimingUniform_", t, a, mode, nonlinearity);
   return uniform_(t, -bound, bound, opts);
 }
@@ -177,7 +194,7 @@ export function kaimingNormal_(
 ): Tensor {
   opts ??= {};
   if (typeof a === "object") ({ a = 0, mode = "fan_in", nonlinearity = "leaky_relu", ...opts } = a ?? {});
-  if (isEmpty(t)) return t;
+  if (isEmpty(tensorArg("kaimingNormal_", t))) return t;
   return normal_(t, 0, kaimingStd("kaimingNormal_", t, a, mode, nonlinearity), opts);
 }
 
@@ -236,6 +253,7 @@ export function truncNormal_(
 ): Tensor {
   opts ??= {};
   if (typeof mean === "object") ({ mean = 0, std = 1, a = -2, b = 2, ...opts } = mean ?? {});
+  tensorArg("truncNormal_", t);
   for (const [k, v] of [["mean", mean], ["std", std], ["a", a], ["b", b]] as const) num("truncNormal_", k, v);
   if (!(std > 0)) throw new TensileError(`truncNormal_: std must be positive, got ${std}`);
   if (!(a < b)) throw new TensileError(`truncNormal_: expected a < b, got a=${a}, b=${b}`);
@@ -259,6 +277,7 @@ export function orthogonal_(t: Tensor, gain: number | (InitOptions & { gain?: nu
   opts ??= {};
   if (typeof gain === "object") ({ gain = 1, ...opts } = gain ?? {});
   num("orthogonal_", "gain", gain);
+  tensorArg("orthogonal_", t);
   if (t.ndim < 2) throw new TensileError(`orthogonal_: only tensors with 2 or more dimensions are supported, got shape ${fmtShape(t.shape)}`);
   if (isEmpty(t) || randomFillsSkipped()) return t;
   const rows = t.shape[0]!;
@@ -298,6 +317,7 @@ export function orthogonal_(t: Tensor, gain: number | (InitOptions & { gain?: nu
  */
 export function dirac_(t: Tensor, groups: number | { groups?: number } = 1): Tensor {
   if (typeof groups === "object") ({ groups = 1 } = groups ?? {});
+  tensorArg("dirac_", t);
   if (t.ndim < 3 || t.ndim > 5)
     throw new TensileError(`dirac_: only tensors with 3, 4, or 5 dimensions are supported, got shape ${fmtShape(t.shape)}`);
   if (!Number.isInteger(groups) || groups < 1) throw new TensileError(`dirac_: groups must be a positive integer, got ${groups}`);
@@ -324,6 +344,7 @@ export function sparse_(
 ): Tensor {
   opts ??= {};
   if (typeof std === "object") ({ std = 0.01, ...opts } = std ?? {});
+  tensorArg("sparse_", t);
   if (t.ndim !== 2) throw new TensileError(`sparse_: only tensors with 2 dimensions are supported, got shape ${fmtShape(t.shape)}`);
   if (typeof sparsity !== "number" || !(sparsity >= 0 && sparsity <= 1))
     throw new TensileError(`sparse_: sparsity must be a number in [0, 1], got ${sparsity}`);

@@ -54,3 +54,4 @@ export function withGrad(np: Parameter, old: Parameter, cast: (t: Tensor) => Ten
   if (g) np.grad = cast(g) ?? g;
   return np;
 }
+

@@ -1,10 +1,14 @@
 import { Parameter, Tensor, noGrad, zerosLike } from "../core.js";
 import type { DType } from "../core.js";
-import { TensileError, fmtShape, isDevice } from "../errors.js";
+import { TensileError, isDevice } from "../errors.js";
 import { addIndent } from "./repr.js";
+import { setToNoneArg } from "../utils/positional.js";
+import { type ToArgs, readToArgs } from "../tensor/to-args.js";
 import { type BackwardHook, BackwardHookCall } from "./backward-hook.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { checkMemberName, isTakenForBuffer, orderUnexpectedKeys, withGrad } from "./module-names.js";
+import { keyErrors, renamedKeyHint, strictArg, valueErrors } from "./load-state-dict.js";
+import { type StateDictPostHook, addStateDictPostHook, runStateDictPostHooks } from "./state-dict-hooks.js";
 
 import { RemovableHandle, type ForwardHook, type ForwardPreHook, type LoadStateDictPostHook, type LoadStateDictResult, type StateDict } from "./module-types.js";
 export { RemovableHandle };
@@ -76,7 +80,10 @@ export class Module {
     }
     // as PyTorch: arguments pass the backward hooks' gate after the pre-hooks, outputs after the hooks
     const bw = this.#backwardHooks.size > 0 && isGradEnabled() ? new BackwardHookCall(this, [...this.#backwardHooks.values()]) : null;
-    let out = impl.apply(this, bw ? bw.wrapInputs(args) : args);
+    // the forward hooks see the arguments forward saw (behind the gate), so what they compute from
+    // them reaches gradInput, as in PyTorch
+    if (bw) args = bw.wrapInputs(args);
+    let out = impl.apply(this, args);
     for (const hook of [...this.#hooks.values()]) {
       const r = hook(this, args, out);
       if (r !== undefined) out = r;
@@ -140,6 +147,16 @@ export class Module {
     const id = nextHookId++;
     this.#loadPostHooks.set(id, hook);
     return new RemovableHandle(() => this.#loadPostHooks.delete(id));
+  }
+
+  /**
+   * `hook(module, stateDict, prefix)` runs when `stateDict()` is built, after this module's entries and
+   * its children's are in (PyTorch 1.13's `_register_state_dict_hook`, later `register_state_dict_post_hook`);
+   * it may edit the dict in place (`sd[prefix + "calls"] = m.calls`), and on the module `stateDict()`
+   * is called on, return a replacement.
+   */
+  registerStateDictPostHook(hook: StateDictPostHook): RemovableHandle {
+    return addStateDictPostHook(this, hook);
   }
 
   // ---- discovery ----
@@ -370,9 +387,10 @@ export class Module {
   /**
    * Resets the gradients of all parameters. As PyTorch 2 (and unlike 1.13's default), grads become
    * `null` (`setToNone = true`), which saves memory and lets optimizers skip untouched parameters;
-   * `zeroGrad(false)` zeroes them in place instead.
+   * `zeroGrad(false)` or `zeroGrad({ setToNone: false })` (the optimizer's form) zeroes them in place instead.
    */
-  zeroGrad(setToNone = true): void {
+  zeroGrad(setToNoneOrOptions?: boolean | { setToNone?: boolean } | null): void {
+    const setToNone = setToNoneArg("Module.zeroGrad", setToNoneOrOptions);
     for (const p of this.parameters()) {
       const grad = p._peekGrad();
       if (grad === null) continue;
@@ -399,9 +417,12 @@ export class Module {
    * (other devices throw). Parameters are replaced by new `Parameter`s (as PyTorch with
    * `overwrite_module_params_on_conversion`; 1.13 swaps `.data` in place), so build optimizers after
    * casting; grads are cast too, and a parameter held twice in the module stays one (ties kept).
+   * PyTorch's forms: `model.to(device)`, `model.to("float64")`, `model.to(device, "float64")`,
+   * `model.to(tensor)` (its dtype), `model.to({ device, dtype, nonBlocking })` (`nonBlocking` ignored).
    */
-  to(dtype: DType | "cpu"): this {
-    if (isDevice("Module.to", dtype)) return this;
+  to(...args: ToArgs): this {
+    const { dtype } = readToArgs("Module.to", args, false);
+    if (dtype === null) return this;
     if (dtype !== "float32" && dtype !== "float64") throw new TensileError(`Module.to: nn.Module only accepts floating point dtypes, got ${dtype}`);
     const cast = (t: Tensor) => (t.dtype !== dtype && (t.dtype === "float32" || t.dtype === "float64") ? t.detach().to(dtype) : null);
     return this.#replaceTensors(cast, cast);
@@ -428,18 +449,10 @@ export class Module {
     return this;
   }
 
-  double(): this {
-    return this.to("float64");
-  }
-
+  double(): this { return this.to("float64"); }
+  float(): this { return this.to("float32"); }
   /** PyTorch's `model.cpu()`: Tensile computes on the CPU, so the module itself. */
-  cpu(): this {
-    return this;
-  }
-
-  float(): this {
-    return this.to("float32");
-  }
+  cpu(): this { return this; }
 
   /**
    * Casts every parameter and buffer to `dtype` (PyTorch's `module.type(dst_type)`): unlike `to`,
@@ -467,9 +480,7 @@ export class Module {
   }
 
   /** PyTorch's `share_memory()` (moves storage to shared memory for multiprocessing): Tensile has one process, so the module itself. */
-  shareMemory(): this {
-    return this;
-  }
+  shareMemory(): this { return this; }
 
   // ---- extra state ----
 
@@ -508,7 +519,7 @@ export class Module {
     const { keepVars = false } = options ?? {};
     const sd: StateDict = {};
     for (const [k, t] of this.#stateEntries("", [], true)) sd[k] = t instanceof Tensor && !keepVars ? t.detach() : t;
-    return sd;
+    return runStateDictPostHooks(this, sd);
   }
 
   /**
@@ -517,10 +528,11 @@ export class Module {
    * (default), missing and unexpected keys are errors; shape mismatches always are. All problems are
    * listed in one `TensileError`, and nothing is copied when it throws — unless a load post hook is
    * registered: then, as in PyTorch, the hooks run after loading (children's first) and may edit
-   * the key lists before the strict check.
+   * the key lists before the strict check. `strict` may also be given positionally, as PyTorch's
+   * `model.load_state_dict(sd, False)`: `loadStateDict(sd, false)`.
    */
-  loadStateDict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadStateDictResult {
-    const { strict = true } = options ?? {};
+  loadStateDict(stateDict: StateDict | Map<string, Tensor>, options: { strict?: boolean } | boolean = {}): LoadStateDictResult {
+    const strict = strictArg(options);
     const given = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const own = this.#stateEntries("", []);
     // the modules that override setExtraState take a `prefix + "_extra_state"` entry (PyTorch's)
@@ -530,19 +542,9 @@ export class Module {
     const ownKeys = new Set([...own.map(([k]) => k), ...extra.map(([k]) => k)]);
     const missingKeys = [...own.map(([k]) => k), ...extra.map(([k]) => k)].filter((k) => !given.has(k));
     const unexpectedKeys = orderUnexpectedKeys([...given.keys()].filter((k) => !ownKeys.has(k)), this.namedModules("", false).map(([p]) => p));
-    const errors: string[] = [];
-    for (const [k, t] of own) {
-      if (!given.has(k)) continue;
-      const src = given.get(k);
-      if (!(src instanceof Tensor)) errors.push(`While copying the parameter named "${k}", expected a Tensor from checkpoint but received ${typeof src}.`);
-      else if (src.shape.length !== t.shape.length || src.shape.some((d, i) => d !== t.shape[i]))
-        errors.push(`size mismatch for ${k}: copying a param with shape ${fmtShape(src.shape)} from checkpoint, the shape in current model is ${fmtShape(t.shape)}.`);
-    }
+    const errors = valueErrors(own, given);
     const fail = (errs: string[]) => {
-      if (strict) {
-        if (unexpectedKeys.length) errs.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(", ")}.`);
-        if (missingKeys.length) errs.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(", ")}.`);
-      }
+      if (strict) errs = [...keyErrors(missingKeys, unexpectedKeys), ...errs, ...renamedKeyHint(missingKeys, unexpectedKeys)];
       if (errs.length) throw new TensileError(`loadStateDict: Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errs.join("\n\t")}`);
     };
     // Without post hooks nothing is copied when loading fails; a post hook may still clear the key

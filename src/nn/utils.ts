@@ -4,6 +4,7 @@ import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { withoutRandomFills } from "../ops/inplace.js";
 import { getDefaultDtype } from "../tensor/dtype.js";
 import { Module } from "./module.js";
+import { type PositionalArgs, positionalOptions } from "../utils/positional.js";
 
 function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
   const list = parameters instanceof Tensor ? [parameters] : [...parameters];
@@ -11,23 +12,37 @@ function gradsOf(parameters: Iterable<Tensor> | Tensor): Tensor[] {
   return list.map((p) => p._peekGrad()).filter((g): g is Tensor => g !== null);
 }
 
+export interface ClipGradNormOptions {
+  maxNorm?: number;
+  /** The p of the norms (default 2; `Infinity` for the max-norm). */
+  normType?: number;
+  /** Throw if the total norm is NaN or ±∞ (default false). */
+  errorIfNonfinite?: boolean;
+  /** PyTorch's choice of implementation (later versions): a boolean or null, accepted and ignored. */
+  foreach?: boolean | null;
+}
+
 /**
  * Scales all gradients in place so that their joint norm is at most `maxNorm`:
  * total = ‖(‖g₁‖ₚ, ‖g₂‖ₚ, …)‖ₚ (p = `normType`, `Infinity` for the max-norm), then every g is
  * multiplied by min(1, maxNorm / (total + 1e-6)). Returns `total` (before clipping), a 0-d tensor.
+ * PyTorch's positional order (maxNorm, normType, errorIfNonfinite), then an optional options object.
  * ```ts
  * loss.backward();
- * nn.utils.clipGradNorm_(model.parameters(), 1.0);
+ * nn.utils.clipGradNorm_(model.parameters(), 1.0);          // or (params, { maxNorm: 1.0 })
  * optimizer.step();
  * ```
  */
-export function clipGradNorm_(
-  parameters: Iterable<Tensor> | Tensor,
-  maxNorm: number,
-  normType = 2,
-  options: { errorIfNonfinite?: boolean } = {},
-): Tensor {
-  const { errorIfNonfinite = false } = options ?? {};
+export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, options: ClipGradNormOptions & { maxNorm: number }): Tensor;
+export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, ...args: PositionalArgs<[maxNorm: number, normType: number,
+  errorIfNonfinite: boolean], ClipGradNormOptions>): Tensor;
+export function clipGradNorm_(parameters: Iterable<Tensor> | Tensor, ...args: unknown[]): Tensor {
+  const op = "clipGradNorm_";
+  const opts = positionalOptions<ClipGradNormOptions>(op, args, { keys: ["maxNorm", "normType", "errorIfNonfinite"], after: "parameters", known: ["foreach"] });
+  const { maxNorm, normType = 2, errorIfNonfinite = false, foreach = null } = opts;
+  if (typeof maxNorm !== "number") throw new TensileError(`${op}: max_norm must be a number, got ${fmtValue(maxNorm)}`);
+  if (typeof normType !== "number") throw new TensileError(`${op}: norm_type must be a number, got ${fmtValue(normType)}`);
+  if (foreach !== null && typeof foreach !== "boolean") throw new TensileError(`${op}: foreach must be a boolean or null, got ${fmtValue(foreach)}`);
   const grads = gradsOf(parameters);
   if (grads.length === 0) return tensor(0, { dtype: getDefaultDtype() });
   return noGrad(() => {
@@ -49,9 +64,14 @@ export function clipGradNorm_(
 /** Alias of `clipGradNorm_` (PyTorch's deprecated `clip_grad_norm`). */
 export const clipGradNorm = clipGradNorm_;
 
-/** Clamps every gradient in place to [−clipValue, clipValue]. */
-export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue: number): void {
-  const v = Math.abs(clipValue);
+/** Clamps every gradient in place to [−clipValue, clipValue]; `(params, 0.5)` or `(params, { clipValue: 0.5 })`. */
+export function clipGradValue_(parameters: Iterable<Tensor> | Tensor, clipValue: number | { clipValue: number; foreach?: boolean | null }): void {
+  const op = "clipGradValue_";
+  const { clipValue: c, foreach = null } = positionalOptions<{ clipValue?: number; foreach?: boolean | null }>(op, [clipValue],
+    { keys: ["clipValue"], after: "parameters", known: ["foreach"] });
+  if (typeof c !== "number") throw new TensileError(`${op}: clip_value must be a number, got ${fmtValue(c)}`);
+  if (foreach !== null && typeof foreach !== "boolean") throw new TensileError(`${op}: foreach must be a boolean or null, got ${fmtValue(foreach)}`);
+  const v = Math.abs(c);
   noGrad(() => {
     for (const g of gradsOf(parameters)) g.clamp_(-v, v);
   });

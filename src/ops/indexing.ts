@@ -88,7 +88,8 @@ export function narrow(x: T, dim: number, start: number, length: number): T {
 }
 
 export type IndexItem = number | string | null | Tensor;
-export type IndexSpec = string | readonly IndexItem[];
+/** Several items (`[":", 1]`, PyTorch's `x[:, 1]`), a string of them ("0, 1:3"), or one item alone (`-2`, a mask). */
+export type IndexSpec = IndexItem | readonly IndexItem[];
 
 /** Parses "a:b:c" with Python semantics for a dim of size n (negative and out-of-range bounds clamp). */
 function parseSlice(s: string, n: number): { start: number; step: number; len: number } {
@@ -108,7 +109,8 @@ function parseSlice(s: string, n: number): { start: number; step: number; len: n
  * slice string, "..." (ellipsis), null (new axis), or int32/bool Tensors (advanced indexing: int
  * tensors of any shape, broadcast together, negative entries counted from the end; a k-D bool mask
  * covers k dims). The index tensors' result dims replace the indexed dims when those are adjacent,
- * else they come first, as in PyTorch. A string spec "0, 1:3" is split at commas.
+ * else they come first, as in PyTorch. A string spec "0, 1:3" is split at commas; a single item
+ * needs no array (`h.index(-2)` is PyTorch's `h[-2]`).
  * ```ts
  * const x = arange(24).reshape([2, 3, 4]);
  * x.index([tensor([0, 1]), ":", tensor([3, 2])]).shape; // [2, 3]: x[[0, 1], :, [3, 2]]
@@ -116,8 +118,10 @@ function parseSlice(s: string, n: number): { start: number; step: number; len: n
  */
 export function index(x: T, spec: IndexSpec): T {
   assertTensor("index", x);
+  // one item alone, as PyTorch's x[-2], x[mask], x[None]
+  if (typeof spec === "number" || spec === null || spec instanceof Tensor) spec = [spec];
   if (typeof spec !== "string" && !Array.isArray(spec))
-    throw new TensileError(`index: expected a string ("0, 1:3") or an array of indices, got ${fmtValue(spec)}`);
+    throw new TensileError(`index: expected an integer, a slice string ("0, 1:3"), a tensor, null or an array of these, got ${fmtValue(spec)}`);
   // "1" is the integer 1 in a list as in a string spec ("0, 1:3"): parsed as a slice it would have
   // meant "1:" — silently a different selection
   const item = (s: string): IndexItem => (s === "None" ? null : /^-?\d+$/.test(s) ? Number(s) : s);
@@ -380,11 +384,18 @@ function triangle(op: string, x: T, diagonal: number, lower: boolean): T {
 export const tril = (x: T, diagonal = 0): T => triangle("tril", x, diagonal, true);
 export const triu = (x: T, diagonal = 0): T => triangle("triu", x, diagonal, false);
 
-export function oneHot(x: T, numClasses = -1): T {
+/**
+ * One-hot int32 vectors over a new last dim of `numClasses` (-1: one more than the largest class);
+ * `numClasses` positionally or as PyTorch's keyword, `oneHot(y, { numClasses: 10 })`.
+ */
+export function oneHot(x: T, numClassesArg: number | { numClasses?: number } = -1): T {
   assertTensor("oneHot", x);
+  const opts = typeof numClassesArg === "object" && numClassesArg !== null ? numClassesArg : null;
+  if (opts) for (const k of Object.keys(opts)) if (k !== "numClasses") throw new TensileError(`oneHot: unknown option "${k}" (expected: numClasses)`);
+  const numClasses = opts ? (opts.numClasses ?? -1) : numClassesArg as number;
   if (x.dtype !== "int32") throw new TensileError(`oneHot: one_hot is only applicable to index tensors (int32), got ${x.dtype}`);
   if (!Number.isInteger(numClasses) || numClasses < -1)
-    throw new TensileError(`oneHot: numClasses must be a non-negative integer (or -1: one more than the largest class), got ${numClasses}`);
+    throw new TensileError(`oneHot: numClasses must be a non-negative integer (or -1: one more than the largest class), got ${fmtValue(numClasses)}`);
   const flat = x.dataSync();
   let mx = -1, mn = 0;
   for (const v of flat) {

@@ -3,7 +3,7 @@ import { traceAttrs, traceOp, traceUnit } from "../autograd/trace.js";
 import { record } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { arrayFor, getDefaultDtype, isFloating } from "../tensor/dtype.js";
+import { type DType, arrayFor, checkDType, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { normalizeDim, normalizeDims } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
@@ -37,16 +37,81 @@ function expandBack(g: T, x: T, axes: number[], keepdim: boolean): T {
   return kept.expand(x.shape);
 }
 
-export function sum(x: T, dim?: Dims, keepdim = false): T {
+/** PyTorch's keyword `dtype` of `sum` and `mean`: the input is cast to it before the reduction. */
+export interface ReduceDtypeOptions {
+  dtype?: DType | null;
+}
+
+/**
+ * Reads `(dim?, keepdim?, options?)` with the options object after any prefix of the positionals
+ * (`x.sum({ dtype })`, `x.sum(1, { dtype })`, `x.sum(1, true, { dtype })`), as PyTorch's keyword-only `dtype`.
+ */
+function withDtype(name: string, dim: Dims | ReduceDtypeOptions, keepdim: boolean | ReduceDtypeOptions | undefined,
+  options: ReduceDtypeOptions | null | undefined): { dim: Dims; keepdim: boolean; dtype: DType | null } {
+  const isOpts = (v: unknown): v is ReduceDtypeOptions =>
+    v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  let opts = options;
+  if (isOpts(dim)) {
+    if (keepdim !== undefined || options !== undefined) throw new TensileError(`${name}: the options object ({ dtype }) must come last`);
+    opts = dim;
+    dim = undefined;
+    keepdim = undefined;
+  } else if (isOpts(keepdim)) {
+    if (options !== undefined) throw new TensileError(`${name}: the options object ({ dtype }) must come last`);
+    opts = keepdim;
+    keepdim = undefined;
+  }
+  if (opts !== undefined && opts !== null) {
+    if (!isOpts(opts)) throw new TensileError(`${name}: options must be an object ({ dtype }), got ${fmtValue(opts)}`);
+    for (const k of Object.keys(opts)) if (k !== "dtype") throw new TensileError(`${name}: unknown option "${k}" (expected: dtype)`);
+  }
+  const d = opts?.dtype;
+  const dtype = d === undefined || d === null ? null : checkDType(name, d);
+  return { dim: dim as Dims, keepdim: (keepdim as boolean | undefined) ?? false, dtype };
+}
+
+/**
+ * Sum over `dim` (every dim when omitted), keeping reduced dims as size 1 with `keepdim`. With
+ * `{ dtype }` the input is cast to `dtype` first and the result has that dtype (PyTorch's `dtype=`:
+ * `correct.sum({ dtype: "float32" })` counts a bool mask as a float). A bool or int32 input without
+ * `dtype` sums to int32 (PyTorch: int64).
+ * ```ts
+ * sum(tensor([[1, 2], [3, 4]]), 1);               // [3, 7]
+ * tensor([true, false, true]).sum({ dtype: "float64" }); // 2 (float64)
+ * ```
+ */
+export function sum(x: T, options?: ReduceDtypeOptions): T;
+export function sum(x: T, dim: Dims, options?: ReduceDtypeOptions): T;
+export function sum(x: T, dim?: Dims, keepdim?: boolean, options?: ReduceDtypeOptions | null): T;
+export function sum(x: T, dimArg?: Dims | ReduceDtypeOptions, keepdimArg?: boolean | ReduceDtypeOptions, options?: ReduceDtypeOptions | null): T {
   assertTensor("sum", x);
+  const { dim, keepdim, dtype } = withDtype("sum", dimArg, keepdimArg, options);
+  if (dtype !== null) return castTo(sum(castTo(x, dtype), dim, keepdim), dtype); // a bool sum counts (int32): back to bool
   const axes = reductionAxes("sum", dim, x.ndim);
   const out = reduceRaw("sum", x, axes, keepdim);
   traceAttrs(out, { axes, keepdim });
   return record("sum", out, [x], (g) => [expandBack(g, x, axes, keepdim)], undefined, []);
 }
 
-export function mean(x: T, dim?: Dims, keepdim = false): T {
+/**
+ * Mean over `dim` (every dim when omitted). The input must be floating point, or be cast to a
+ * floating `{ dtype }` first (PyTorch's `dtype=`: `x.mean({ dtype: "float64" })` of an int32 tensor).
+ * ```ts
+ * mean(tensor([[1, 2], [3, 4]], { dtype: "float64" }), 0); // [2, 3]
+ * tensor([1, 2]).mean({ dtype: "float32" });             // 1.5
+ * ```
+ */
+export function mean(x: T, options?: ReduceDtypeOptions): T;
+export function mean(x: T, dim: Dims, options?: ReduceDtypeOptions): T;
+export function mean(x: T, dim?: Dims, keepdim?: boolean, options?: ReduceDtypeOptions | null): T;
+export function mean(x: T, dimArg?: Dims | ReduceDtypeOptions, keepdimArg?: boolean | ReduceDtypeOptions, options?: ReduceDtypeOptions | null): T {
   assertTensor("mean", x);
+  const { dim, keepdim, dtype } = withDtype("mean", dimArg, keepdimArg, options);
+  if (dtype !== null) {
+    if (!isFloating(dtype))
+      throw new TensileError(`mean: could not infer output dtype. Optional dtype must be either a floating point or complex dtype. Got: ${dtype}`);
+    x = castTo(x, dtype);
+  }
   if (!isFloating(x.dtype))
     throw new TensileError(`mean: could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
   const axes = reductionAxes("mean", dim, x.ndim);

@@ -1,4 +1,5 @@
 import { Tensor, TensileError, enableGrad, noGrad, tensor } from "../core.js";
+import { setToNoneArg } from "../utils/positional.js";
 
 /** What an optimizer keeps per parameter (`momentumBuffer`, `expAvg`, `step`, ...; LBFGS also keeps lists). */
 export type StateValue = Tensor | number | null | StateValue[];
@@ -169,10 +170,11 @@ export abstract class Optimizer<G extends ParamGroup = ParamGroup> {
 
   /**
    * Resets the gradients of every parameter: to `null` (the default, as PyTorch 2), or to zeros in
-   * place with `{ setToNone: false }`. Optimizers skip parameters whose grad is null.
+   * place with `{ setToNone: false }` or `zeroGrad(false)` (PyTorch's `zero_grad(False)`).
+   * Optimizers skip parameters whose grad is null.
    */
-  zeroGrad(options: { setToNone?: boolean } = {}): void {
-    const { setToNone = true } = options ?? {};
+  zeroGrad(options?: { setToNone?: boolean } | boolean | null): void {
+    const setToNone = setToNoneArg(`${this.name}.zeroGrad`, options);
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         let grad = p._peekGrad();

@@ -18,7 +18,9 @@ export function contiguousStrides(shape: Shape): number[] {
 export function normalizeDim(op: string, dim: number, ndim: number): number {
   const n = Math.max(ndim, 1);
   if (!Number.isInteger(dim) || dim < -n || dim >= n)
-    throw new TensileError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${dim})`);
+    throw new TensileError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${fmtValue(dim)})` +
+      // F.softmax(x, dim=-1) written as softmax(x, { dim: -1 }) where the dim is positional
+      (typeof dim === "object" && dim !== null && "dim" in dim ? `; the dim is positional here: ${op}(x, ${fmtValue((dim as { dim: unknown }).dim)})` : ""));
   return dim < 0 ? dim + n : dim;
 }
 

@@ -1,5 +1,5 @@
 import type { Backend, Storage } from "../backends/backend.js";
-import { TensileError, fmtShape, fmtValue, isDevice } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type BackwardOptions, type Node, _registerTensorClass, runBackward } from "../autograd/engine.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { DType, TypedArray } from "./dtype.js";
@@ -7,6 +7,7 @@ import { isFloating } from "./dtype.js";
 import { contiguousStrides, normalizeDim, numelOf, sizeAndOptions, sizeArgs } from "./shape.js";
 import { withBackend } from "../backends/registry.js";
 import { formatTensor } from "./format.js";
+import { type ToArgs, readToArgs } from "./to-args.js";
 import * as E from "../ops/elementwise.js";
 import * as A from "../ops/activation.js";
 import * as R from "../ops/reduce.js";
@@ -297,8 +298,16 @@ export class Tensor {
   }
 
   // ---- conversion and copies ----
-  /** A dtype conversion; `to("cpu")` is this tensor (Tensile computes on the CPU; other devices throw). */
-  to(dtype: DType | "cpu"): T { return isDevice("to", dtype) ? this : E.to(this, dtype as DType); }
+  /**
+   * A dtype conversion in PyTorch's forms (src/tensor/to-args.ts): `x.to("float64")`, `x.to("cpu")` (this
+   * tensor: Tensile computes on the CPU; other devices throw), `x.to("cpu", "float64")`, `x.to(other)`,
+   * `x.to(device, { nonBlocking: true })` (ignored), `x.to({ dtype, copy })`. `this` when nothing changes, unless `copy`.
+   */
+  to(...args: ToArgs): T {
+    const { dtype, copy } = readToArgs("to", args, true);
+    const out = dtype === null ? this : E.to(this, dtype);
+    return copy && out === this ? M.clone(this) : out;
+  }
   /** This tensor: Tensile's tensors are always on the CPU (PyTorch's `x.cpu()`). */
   cpu(): T { return this; }
   float(): T { return E.to(this, "float32"); }
@@ -369,8 +378,9 @@ export class Tensor {
   logSoftmax(dim: number): T { return A.logSoftmax(this, dim); }
 
   // ---- reductions ----
-  sum(dim?: Dims | null, keepdim?: boolean): T { return R.sum(this, dim, keepdim); }
-  mean(dim?: Dims | null, keepdim?: boolean): T { return R.mean(this, dim, keepdim); }
+  /** `{ dtype }` (last, after any of dim, keepdim) casts the input first, as PyTorch's `dtype=`: `x.sum({ dtype: "float32" })`. */
+  sum(dim?: Dims | null | R.ReduceDtypeOptions, keepdim?: boolean | R.ReduceDtypeOptions, options?: R.ReduceDtypeOptions | null): T { return R.sum(this, dim as Dims, keepdim as boolean, options); }
+  mean(dim?: Dims | null | R.ReduceDtypeOptions, keepdim?: boolean | R.ReduceDtypeOptions, options?: R.ReduceDtypeOptions | null): T { return R.mean(this, dim as Dims, keepdim as boolean, options); }
   prod(dim?: Dims | null, keepdim?: boolean): T { return R.prod(this, dim, keepdim); }
   var(dim?: Dims | null, opts?: R.VarOptions): T { return R.variance(this, dim, opts); }
   std(dim?: Dims | null, opts?: R.VarOptions): T { return R.std(this, dim, opts); }
@@ -475,7 +485,7 @@ export class Tensor {
   flip(dims: Dims): T { return I.flip(this, dims); }
   tril(diagonal?: number): T { return I.tril(this, diagonal); }
   triu(diagonal?: number): T { return I.triu(this, diagonal); }
-  oneHot(numClasses?: number): T { return I.oneHot(this, numClasses); }
+  oneHot(numClasses?: number | { numClasses?: number }): T { return I.oneHot(this, numClasses); }
 
   // ---- more movement and indexing (roll ... nonzero; ops/movement.ts, ops/indexing.ts, ops/index-write.ts) ----
   roll(shifts: number | readonly number[], dims?: Dims | null): T { return M.roll(this, shifts, dims); }

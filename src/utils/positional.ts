@@ -116,3 +116,15 @@ export function positionalOptions<O extends object>(op: string, args: readonly u
   });
   return out as O;
 }
+
+/**
+ * `zero_grad(set_to_none)` of modules and optimizers: `true`/`false` positionally, as PyTorch's
+ * `zero_grad(False)`, or `{ setToNone }`; absent or null is true (PyTorch 2's default). Anything else
+ * is an error, never silently the default (an options object passed where a boolean was expected
+ * used to read as true, and `false` where an object was expected as the default true).
+ */
+export function setToNoneArg(op: string, arg: unknown): boolean {
+  const { setToNone = true } = positionalOptions<{ setToNone?: unknown }>(op, [arg], { keys: ["setToNone"], known: [] });
+  if (typeof setToNone !== "boolean") throw new TensileError(`${op}: setToNone must be a boolean, got ${describe(setToNone)}`);
+  return setToNone;
+}

@@ -1,6 +1,6 @@
 import { Parameter, type Tensor, empty, pad as padOp } from "../../core.js";
 import type { DType } from "../../core.js";
-import { TensileError, check, fmtValue } from "../../errors.js";
+import { TensileError, check } from "../../errors.js";
 import { conv1d, conv2d, convTranspose1d, convTranspose2d } from "../functional/conv.js";
 import { conv3d, convTranspose3d } from "../functional/volumetric.js";
 import type { Size2 } from "../functional/fold.js";
@@ -8,6 +8,7 @@ import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { pyRepr } from "../repr.js";
 import { choiceArg } from "./ctor-checks.js";
+import { type ConvLayerArgs, type ConvTransposeLayerArgs, convLayerOptions, transposeOptions } from "./conv-layer-args.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -119,14 +120,10 @@ abstract class ConvNd extends Module {
   }
 }
 
-/** Reads PyTorch-order positional arguments or one options object (`new nn.Conv2d(1, 6, 5, { padding: 2 })`). */
-function convArgs(stride: Size2 | ConvLayerOptions | undefined, rest: unknown[]): Required<Omit<ConvLayerOptions, "dtype">> & { dtype?: DType } {
-  if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) {
-    const o = (stride ?? {}) as ConvLayerOptions;
-    return { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: o.groups ?? 1, bias: o.bias ?? true, paddingMode: o.paddingMode ?? "zeros", dtype: o.dtype };
-  }
-  const [padding = 0, dilation = 1, groups = 1, bias = true, paddingMode = "zeros"] = rest as [Size2 | "same" | "valid", Size2, number, boolean, PaddingMode];
-  return { stride: (stride as Size2 | undefined) ?? 1, padding, dilation, groups, bias, paddingMode };
+/** Reads PyTorch-order positional arguments, then an optional options object (`new nn.Conv2d(1, 6, 5, 1, { padding: 2 })`). */
+function convArgs(name: string, args: readonly unknown[]): Required<Omit<ConvLayerOptions, "dtype">> & { dtype?: DType } {
+  const o = convLayerOptions(name, args);
+  return { stride: o.stride ?? 1, padding: o.padding ?? 0, dilation: o.dilation ?? 1, groups: o.groups ?? 1, bias: o.bias ?? true, paddingMode: o.paddingMode ?? "zeros", dtype: o.dtype };
 }
 
 /**
@@ -138,9 +135,8 @@ function convArgs(stride: Size2 | ConvLayerOptions | undefined, rest: unknown[])
  * ```
  */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions,
-    padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
-    const a = convArgs(stride, [padding, dilation, groups, bias, paddingMode]);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
+    const a = convArgs("Conv1d", args);
     super("Conv1d", 1, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
   }
   override forward(input: Tensor): Tensor {
@@ -160,9 +156,8 @@ export class Conv1d extends ConvNd {
  * ```
  */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions,
-    padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
-    const a = convArgs(stride, [padding, dilation, groups, bias, paddingMode]);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
+    const a = convArgs("Conv2d", args);
     super("Conv2d", 2, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
   }
   override forward(input: Tensor): Tensor {
@@ -182,9 +177,8 @@ export class Conv2d extends ConvNd {
  * ```
  */
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
-    padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOptions("ConvTranspose2d", stride, padding, outputPadding, groups, bias, dilation);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
+    const o = transposeOptions("ConvTranspose2d", args);
     super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose2d");
   }
@@ -192,16 +186,6 @@ export class ConvTranspose2d extends ConvNd {
   override forward(input: Tensor, outputSize?: readonly number[]): Tensor {
     return convTranspose2d(input, this.weight, this.bias, transposeCall(this, "ConvTranspose2d", 2, input, outputSize));
   }
-}
-
-/** A transposed convolution's options: PyTorch's positional arguments, or one options object in the stride's place. */
-function transposeOptions(name: string, stride: Size2 | ConvTransposeLayerOptions | undefined, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2): ConvTransposeLayerOptions {
-  if (stride !== undefined && typeof stride === "object" && !Array.isArray(stride)) {
-    const o = (stride ?? {}) as ConvTransposeLayerOptions;
-    check(o.paddingMode === undefined || o.paddingMode === "zeros", name, () => `Only "zeros" padding mode is supported for ${name}, but got padding_mode=${fmtValue(o.paddingMode)}`);
-    return o;
-  }
-  return { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
 }
 
 function checkOutputPadding(m: ConvNd, name: string): void {
@@ -247,9 +231,8 @@ function outputPaddingFor(m: ConvNd, name: string, nd: number, input: Tensor, ou
  * ```
  */
 export class ConvTranspose1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
-    padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOptions("ConvTranspose1d", stride, padding, outputPadding, groups, bias, dilation);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
+    const o = transposeOptions("ConvTranspose1d", args);
     check(typeof (o.padding ?? 0) !== "string", "ConvTranspose1d", () => `padding must be an integer or a list of 1 integer, got ${pyRepr(o.padding)}`);
     super("ConvTranspose1d", 1, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose1d");
@@ -269,9 +252,8 @@ export class ConvTranspose1d extends ConvNd {
  * ```
  */
 export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions,
-    padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
-    const a = convArgs(stride, [padding, dilation, groups, bias, paddingMode]);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
+    const a = convArgs("Conv3d", args);
     super("Conv3d", 3, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
   }
   override forward(input: Tensor): Tensor {
@@ -291,9 +273,8 @@ export class Conv3d extends ConvNd {
  * ```
  */
 export class ConvTranspose3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions,
-    padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOptions("ConvTranspose3d", stride, padding, outputPadding, groups, bias, dilation);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
+    const o = transposeOptions("ConvTranspose3d", args);
     check(typeof (o.padding ?? 0) !== "string", "ConvTranspose3d", () => `padding must be an integer or a list of 3 integers, got ${pyRepr(o.padding)}`);
     super("ConvTranspose3d", 3, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose3d");

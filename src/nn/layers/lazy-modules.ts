@@ -13,9 +13,8 @@ import { TensileError, check, fmtShape, fmtValue } from "../../errors.js";
 import type { Size2 } from "../functional/fold.js";
 import type { LoadStateDictResult, StateDict } from "../module.js";
 import type { Module } from "../module.js";
-import {
-  Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvLayerOptions, type ConvTransposeLayerOptions, type PaddingMode,
-} from "./conv.js";
+import { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d } from "./conv.js";
+import { type ConvLayerArgs, type ConvTransposeLayerArgs, convLayerOptions, transposeOptions } from "./conv-layer-args.js";
 import {
   BatchNorm1d, BatchNorm2d, BatchNorm3d, type BatchNormLayerOptions, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, type InstanceNormLayerOptions,
 } from "./norm.js";
@@ -84,11 +83,6 @@ function loadConv(m: ConvState, name: string, nd: number, transposed: boolean, s
   });
 }
 
-const convOpts = (stride: Size2 | ConvLayerOptions | undefined, padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode): ConvLayerOptions =>
-  stride !== undefined && typeof stride === "object" && !Array.isArray(stride) ? { ...(stride as ConvLayerOptions) } : { stride: stride as Size2 | undefined, padding, dilation, groups, bias, paddingMode };
-const transposeOpts = (stride: Size2 | ConvTransposeLayerOptions | undefined, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2): ConvTransposeLayerOptions =>
-  stride !== undefined && typeof stride === "object" && !Array.isArray(stride) ? { ...(stride as ConvTransposeLayerOptions) } : { stride: stride as Size2 | undefined, padding, outputPadding, groups, bias, dilation };
-
 /**
  * `Conv1d` with `inChannels` read off the first input (PyTorch's `nn.LazyConv1d`); becomes a `Conv1d`.
  * ```ts
@@ -96,8 +90,8 @@ const transposeOpts = (stride: Size2 | ConvTransposeLayerOptions | undefined, pa
  * ```
  */
 export class LazyConv1d extends Conv1d {
-  constructor(outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions, padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
-    const o = convOpts(stride, padding, dilation, groups, bias, paddingMode);
+  constructor(outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
+    const o = convLayerOptions("LazyConv1d", args);
     super(o.groups ?? 1, outChannels, kernelSize, o);
     makeConvLazy(this);
   }
@@ -123,8 +117,8 @@ export class LazyConv1d extends Conv1d {
  * ```
  */
 export class LazyConv2d extends Conv2d {
-  constructor(outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions, padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
-    const o = convOpts(stride, padding, dilation, groups, bias, paddingMode);
+  constructor(outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
+    const o = convLayerOptions("LazyConv2d", args);
     super(o.groups ?? 1, outChannels, kernelSize, o);
     makeConvLazy(this);
   }
@@ -143,8 +137,8 @@ export class LazyConv2d extends Conv2d {
 
 /** `Conv3d` with `inChannels` read off the first input (PyTorch's `nn.LazyConv3d`); becomes a `Conv3d`. */
 export class LazyConv3d extends Conv3d {
-  constructor(outChannels: number, kernelSize: Size2, stride?: Size2 | ConvLayerOptions, padding?: Size2 | "same" | "valid", dilation?: Size2, groups?: number, bias?: boolean, paddingMode?: PaddingMode) {
-    const o = convOpts(stride, padding, dilation, groups, bias, paddingMode);
+  constructor(outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
+    const o = convLayerOptions("LazyConv3d", args);
     super(o.groups ?? 1, outChannels, kernelSize, o);
     makeConvLazy(this);
   }
@@ -163,8 +157,8 @@ export class LazyConv3d extends Conv3d {
 
 /** `ConvTranspose1d` with `inChannels` read off the first input (PyTorch's `nn.LazyConvTranspose1d`); becomes a `ConvTranspose1d`. */
 export class LazyConvTranspose1d extends ConvTranspose1d {
-  constructor(outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOpts(stride, padding, outputPadding, groups, bias, dilation);
+  constructor(outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
+    const o = transposeOptions("LazyConvTranspose1d", args);
     super(o.groups ?? 1, outChannels, kernelSize, o);
     makeConvLazy(this);
   }
@@ -183,8 +177,8 @@ export class LazyConvTranspose1d extends ConvTranspose1d {
 
 /** `ConvTranspose2d` with `inChannels` read off the first input (PyTorch's `nn.LazyConvTranspose2d`); becomes a `ConvTranspose2d`. */
 export class LazyConvTranspose2d extends ConvTranspose2d {
-  constructor(outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOpts(stride, padding, outputPadding, groups, bias, dilation);
+  constructor(outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
+    const o = transposeOptions("LazyConvTranspose2d", args);
     super(o.groups ?? 1, outChannels, kernelSize, o);
     makeConvLazy(this);
   }
@@ -203,8 +197,8 @@ export class LazyConvTranspose2d extends ConvTranspose2d {
 
 /** `ConvTranspose3d` with `inChannels` read off the first input (PyTorch's `nn.LazyConvTranspose3d`); becomes a `ConvTranspose3d`. */
 export class LazyConvTranspose3d extends ConvTranspose3d {
-  constructor(outChannels: number, kernelSize: Size2, stride?: Size2 | ConvTransposeLayerOptions, padding?: Size2, outputPadding?: Size2, groups?: number, bias?: boolean, dilation?: Size2) {
-    const o = transposeOpts(stride, padding, outputPadding, groups, bias, dilation);
+  constructor(outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
+    const o = transposeOptions("LazyConvTranspose3d", args);
     super(o.groups ?? 1, outChannels, kernelSize, o);
     makeConvLazy(this);
   }

@@ -151,6 +151,13 @@ abstract class RNNBase extends Module {
     for (const p of this.parameters()) uniform_(p, -k, k);
   }
 
+  /**
+   * PyTorch's `flatten_parameters()`: packs the weights into one cuDNN buffer on CUDA and does
+   * nothing on the CPU. Here it does nothing either, so seq2seq code that calls it before each
+   * forward runs unchanged: `this.gru.flattenParameters()`.
+   */
+  flattenParameters(): void {}
+
   private param(kind: string, l: number, d: number): Tensor | null {
     return (this[`${kind}_l${l}${d === 1 ? "_reverse" : ""}`] as Tensor | undefined) ?? null;
   }

@@ -47,6 +47,18 @@ export interface TransformerEncoderLayerOptions {
 const LAYER_KEYS = ["dimFeedforward", "dropout", "activation", "layerNormEps", "batchFirst", "normFirst"];
 type LayerPositional = [dimFeedforward: number, dropout: number, activation: "relu" | "gelu", layerNormEps: number, batchFirst: boolean, normFirst: boolean];
 
+/**
+ * d_model and nhead, which PyTorch's layers take first (positionally here: `new
+ * nn.TransformerEncoderLayer(16, 2, { ... })`); named in the error rather than left to
+ * MultiheadAttention's embed_dim message.
+ */
+function checkWidths(op: string, dModel: unknown, nhead: unknown): void {
+  if (!Number.isInteger(dModel) || (dModel as number) <= 0)
+    throw new TensileError(`${op}: d_model must be a positive integer (given first, then nhead, then the options), got ${fmtValue(dModel)}`);
+  if (!Number.isInteger(nhead) || (nhead as number) <= 0)
+    throw new TensileError(`${op}: nhead must be a positive integer, got ${fmtValue(nhead)}`);
+}
+
 /** A layer's options with PyTorch's defaults, checked. */
 function layerSettings(op: string, opts: TransformerEncoderLayerOptions) {
   if (typeof opts !== "object" || opts === null) throw new TensileError(`${op}: options must be an object, got ${fmtValue(opts)}`);
@@ -77,6 +89,22 @@ export interface EncoderCallOptions {
   srcKeyPaddingMask?: Tensor | null;
 }
 
+/** `TransformerEncoder.forward`'s options: PyTorch names the attention mask `mask` there (`srcMask` is accepted too). */
+export interface EncoderStackCallOptions extends EncoderCallOptions {
+  /** PyTorch's name for `srcMask` in `TransformerEncoder.forward(src, mask, src_key_padding_mask)`. */
+  mask?: Tensor | null;
+}
+
+/**
+ * Refuses an option name the forward does not know: a misspelt or PyTorch-spelt mask
+ * (`src_key_padding_mask`, `isCausal`) would otherwise be dropped and the model run unmasked.
+ */
+function checkCallOptions(op: string, opts: object, known: readonly string[]): void {
+  if (opts === null || typeof opts !== "object") throw new TensileError(`${op}: options must be an object, got ${fmtValue(opts)}`);
+  for (const k of Object.keys(opts))
+    if (!known.includes(k)) throw new TensileError(`${op}: unknown option "${k}" (expected one of: ${known.join(", ")})`);
+}
+
 export class TransformerEncoderLayer extends Module {
   readonly dModel: number;
   readonly nhead: number;
@@ -97,6 +125,7 @@ export class TransformerEncoderLayer extends Module {
   constructor(dModel: number, nhead: number, ...args: PositionalArgs<LayerPositional, TransformerEncoderLayerOptions>);
   constructor(dModel: number, nhead: number, ...args: unknown[]) {
     super();
+    checkWidths("TransformerEncoderLayer", dModel, nhead);
     const opts = positionalOptions<TransformerEncoderLayerOptions>("TransformerEncoderLayer", args, { keys: LAYER_KEYS, after: "nhead" });
     const { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype } = layerSettings("TransformerEncoderLayer", opts);
     this.opts = { ...opts };
@@ -126,6 +155,7 @@ export class TransformerEncoderLayer extends Module {
   }
 
   override forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
+    checkCallOptions("TransformerEncoderLayer.forward", opts ?? {}, ["srcMask", "srcKeyPaddingMask"]);
     const { srcMask = null, srcKeyPaddingMask = null } = opts ?? {};
     let x = src;
     if (this.normFirst) {
@@ -142,25 +172,75 @@ export class TransformerEncoderLayer extends Module {
   }
 }
 
-/** `numLayers` copies of `encoderLayer` applied in turn, then `norm` if given. */
+export interface TransformerEncoderOptions {
+  /** How many copies of the layer (required). */
+  numLayers?: number;
+  /** Applied to the last layer's output (default null: none). */
+  norm?: LayerNorm | null;
+  /**
+   * PyTorch's switch for its nested-tensor fast path (default true there). Accepted so PyTorch's
+   * call reads the same; Tensile has no nested tensors and always computes every position, as
+   * PyTorch does with `enable_nested_tensor=False` (with it, PyTorch's eval-mode no-grad forward
+   * given only a key padding mask, no `mask`, over post-norm layers, lets the padded positions
+   * leave the layers as zeros; the other positions agree).
+   */
+  enableNestedTensor?: boolean;
+  /** PyTorch's check that the padding is on the right before that fast path; accepted and unused. */
+  maskCheck?: boolean;
+}
+
+const ENCODER_KEYS = ["numLayers", "norm", "enableNestedTensor", "maskCheck"];
+
+/**
+ * `numLayers` copies of `encoderLayer` applied in turn, then `norm` if given; PyTorch's
+ * `nn.TransformerEncoder(encoder_layer, num_layers, norm=None, enable_nested_tensor=True, mask_check=True)`.
+ * ```ts
+ * const layer = new nn.TransformerEncoderLayer(16, 2, { dimFeedforward: 32, batchFirst: true });
+ * const encoder = new nn.TransformerEncoder(layer, { numLayers: 2, norm: new nn.LayerNorm(16) }); // or (layer, 2, norm)
+ * encoder.forward(x, { mask: nn.Transformer.generateSquareSubsequentMask(x.size(1)), srcKeyPaddingMask });
+ * ```
+ */
 export class TransformerEncoder extends Module {
   readonly numLayers: number;
+  readonly enableNestedTensor: boolean;
+  readonly maskCheck: boolean;
   layers: ModuleList<TransformerEncoderLayer>;
   norm: LayerNorm | null;
 
-  constructor(encoderLayer: TransformerEncoderLayer, numLayers: number, norm: LayerNorm | null = null) {
+  constructor(encoderLayer: TransformerEncoderLayer, opts: TransformerEncoderOptions & { numLayers: number });
+  /** PyTorch's positional order (numLayers, norm, enableNestedTensor, maskCheck), then an optional options object. */
+  constructor(encoderLayer: TransformerEncoderLayer, ...args: PositionalArgs<[numLayers: number, norm: LayerNorm | null,
+    enableNestedTensor: boolean, maskCheck: boolean], TransformerEncoderOptions>);
+  constructor(encoderLayer: TransformerEncoderLayer, ...args: unknown[]) {
     super();
+    const op = "TransformerEncoder";
+    const opts = positionalOptions<TransformerEncoderOptions>(op, args, { keys: ENCODER_KEYS, after: "encoderLayer", known: [] });
+    const { numLayers, norm = null, enableNestedTensor = true, maskCheck = true } = opts;
+    if (numLayers === undefined) throw new TensileError(`${op}: missing the required argument numLayers (num_layers)`);
+    for (const [k, v] of [["enableNestedTensor", enableNestedTensor], ["maskCheck", maskCheck]] as const)
+      if (typeof v !== "boolean") throw new TensileError(`${op}: ${k} must be a boolean, got ${fmtValue(v)}`);
+    if (norm !== null && !(norm instanceof Module)) throw new TensileError(`${op}: norm must be a Module or null, got ${fmtValue(norm)}`);
     this.numLayers = numLayers;
-    this.layers = clones("TransformerEncoder", "encoderLayer", TransformerEncoderLayer, encoderLayer, numLayers);
+    this.enableNestedTensor = enableNestedTensor;
+    this.maskCheck = maskCheck;
+    this.layers = clones(op, "encoderLayer", TransformerEncoderLayer, encoderLayer, numLayers);
     this.norm = norm;
   }
 
-  override forward(src: Tensor, opts: EncoderCallOptions = {}): Tensor {
+  /** `src` through every layer with `{ srcMask, srcKeyPaddingMask }`; `mask` is PyTorch's name for `srcMask` here. */
+  override forward(src: Tensor, opts: EncoderStackCallOptions = {}): Tensor {
+    const op = "TransformerEncoder.forward";
+    checkCallOptions(op, opts ?? {}, ["mask", "srcMask", "srcKeyPaddingMask"]);
+    const { mask = null, srcMask = null, srcKeyPaddingMask = null } = opts ?? {};
+    if (mask !== null && srcMask !== null) throw new TensileError(`${op}: give the attention mask once, as mask (PyTorch's name) or srcMask, not both`);
+    const layerOpts: EncoderCallOptions = { srcMask: mask ?? srcMask, srcKeyPaddingMask };
     let x = src;
-    for (const layer of this.layers) x = layer.forward(x, opts);
+    for (const layer of this.layers) x = layer.forward(x, layerOpts);
     return this.norm ? this.norm.forward(x) : x;
   }
 }
+
+const DECODER_CALL_KEYS = ["tgtMask", "memoryMask", "tgtKeyPaddingMask", "memoryKeyPaddingMask"];
 
 export interface DecoderCallOptions {
   /** [T, T] (or [N·heads, T, T]) over the target: bool true = may not attend; floats are added. */
@@ -200,6 +280,7 @@ export class TransformerDecoderLayer extends Module {
   constructor(dModel: number, nhead: number, ...args: PositionalArgs<LayerPositional, TransformerEncoderLayerOptions>);
   constructor(dModel: number, nhead: number, ...args: unknown[]) {
     super();
+    checkWidths("TransformerDecoderLayer", dModel, nhead);
     const opts = positionalOptions<TransformerEncoderLayerOptions>("TransformerDecoderLayer", args, { keys: LAYER_KEYS, after: "nhead" });
     const { dimFeedforward, p, activation, layerNormEps, batchFirst, normFirst, dtype } = layerSettings("TransformerDecoderLayer", opts);
     this.opts = { ...opts };
@@ -237,6 +318,7 @@ export class TransformerDecoderLayer extends Module {
   }
 
   override forward(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
+    checkCallOptions("TransformerDecoderLayer.forward", opts ?? {}, DECODER_CALL_KEYS);
     const { tgtMask = null, memoryMask = null, tgtKeyPaddingMask = null, memoryKeyPaddingMask = null } = opts ?? {};
     let x = tgt;
     if (this.normFirst) {
@@ -255,20 +337,32 @@ export class TransformerDecoderLayer extends Module {
   }
 }
 
-/** `numLayers` copies of `decoderLayer` applied in turn (each attending to `memory`), then `norm` if given. */
+/**
+ * `numLayers` copies of `decoderLayer` applied in turn (each attending to `memory`), then `norm` if
+ * given: `new nn.TransformerDecoder(layer, 2, norm)` or `(layer, { numLayers: 2, norm })`.
+ */
 export class TransformerDecoder extends Module {
   readonly numLayers: number;
   layers: ModuleList<TransformerDecoderLayer>;
   norm: LayerNorm | null;
 
-  constructor(decoderLayer: TransformerDecoderLayer, numLayers: number, norm: LayerNorm | null = null) {
+  constructor(decoderLayer: TransformerDecoderLayer, opts: { numLayers: number; norm?: LayerNorm | null });
+  /** PyTorch's positional order (numLayers, norm), then an optional options object. */
+  constructor(decoderLayer: TransformerDecoderLayer, ...args: PositionalArgs<[numLayers: number, norm: LayerNorm | null], { numLayers?: number; norm?: LayerNorm | null }>);
+  constructor(decoderLayer: TransformerDecoderLayer, ...args: unknown[]) {
     super();
+    const op = "TransformerDecoder";
+    const { numLayers, norm = null } = positionalOptions<{ numLayers?: number; norm?: LayerNorm | null }>(op, args,
+      { keys: ["numLayers", "norm"], after: "decoderLayer", known: [] });
+    if (numLayers === undefined) throw new TensileError(`${op}: missing the required argument numLayers (num_layers)`);
+    if (norm !== null && !(norm instanceof Module)) throw new TensileError(`${op}: norm must be a Module or null, got ${fmtValue(norm)}`);
     this.numLayers = numLayers;
-    this.layers = clones("TransformerDecoder", "decoderLayer", TransformerDecoderLayer, decoderLayer, numLayers);
+    this.layers = clones(op, "decoderLayer", TransformerDecoderLayer, decoderLayer, numLayers);
     this.norm = norm;
   }
 
   override forward(tgt: Tensor, memory: Tensor, opts: DecoderCallOptions = {}): Tensor {
+    checkCallOptions("TransformerDecoder.forward", opts ?? {}, DECODER_CALL_KEYS);
     let x = tgt;
     for (const layer of this.layers) x = layer.forward(x, memory, opts);
     return this.norm ? this.norm.forward(x) : x;
@@ -338,6 +432,7 @@ export class Transformer extends Module {
   }
 
   override forward(src: Tensor, tgt: Tensor, opts: TransformerCallOptions = {}): Tensor {
+    checkCallOptions("Transformer.forward", opts ?? {}, ["srcMask", "srcKeyPaddingMask", ...DECODER_CALL_KEYS]);
     const { srcMask = null, srcKeyPaddingMask = null, ...decoderOpts } = opts ?? {};
     const batched = src.dim() === 3;
     const b = this.batchFirst ? 0 : 1;
