@@ -116,6 +116,33 @@ test("a backward pass releases its own temporaries but keeps every .grad", () =>
   }
 });
 
+test("a custom Function's backward may keep the gradients it is given and returns", async () => {
+  const prev = setBackend("wasm");
+  const { Function } = await import("../src/index.js");
+  try {
+    const kept: Tensor[] = [];
+    class Square extends Function {
+      static override forward(ctx: { saveForBackward(...t: Tensor[]): void }, x: Tensor): Tensor {
+        ctx.saveForBackward(x);
+        return x.mul(x);
+      }
+      static override backward(ctx: { savedTensors: Tensor[] }, g: Tensor): Tensor {
+        const gx = g.mul(ctx.savedTensors[0]!).mul(2);
+        kept.push(g, gx);
+        return gx;
+      }
+    }
+    const x = randn([4, 5], { requiresGrad: true }), w = randn([5, 3], { requiresGrad: true });
+    const h = x.matmul(w);
+    (Square.apply(h) as Tensor).mul(3).sum().backward();
+    // user code holds both after the pass: neither was released with the pass's temporaries
+    assertClose(kept[0]!.dataSync(), new Float32Array(12).fill(3), { rtol: 0, atol: 0 }, "incoming gradient");
+    assertClose(kept[1]!.dataSync(), h.mul(6).dataSync(), { rtol: 1e-6, atol: 1e-6 }, "returned gradient");
+  } finally {
+    setBackend(prev);
+  }
+});
+
 test("zeroGrad releases a grad nobody outside the library has seen, and only that one", async () => {
   const prev = setBackend("wasm");
   const { nn, optim, tensor } = await import("../src/index.js");

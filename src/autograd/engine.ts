@@ -49,6 +49,12 @@ export class Node {
   ) {}
 
   /**
+   * The rule runs user code (a custom `autograd.Function`'s backward), which may keep the gradients
+   * it is given or returns: a pass through such a node releases none of its own storages.
+   */
+  userCode = false;
+
+  /**
    * PyTorch's `grad_fn.next_functions`: per input, `[node, 0]` — the input's own node, an
    * `AccumulateGrad` for a leaf that requires grad (the same object each time for one leaf), or
    * `null` for an input that needs no gradient.
@@ -238,8 +244,9 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
   // The pass's own results — gradients flowing through the graph, temporaries of backward rules —
   // die within it. A backend that caches results (wasm) frees a released one without copying it
   // out to JS, so each is released as soon as nothing in the pass can read it again. Not when the
-  // graph or its gradients outlive the pass (retainGraph, createGraph) or a hook may keep one.
-  const collect = !retain && !createGraph && !newStorages.current && order.every((t) => !t._hasHooks());
+  // graph or its gradients outlive the pass (retainGraph, createGraph) or user code may keep one (a
+  // hook, a custom Function's backward).
+  const collect = !retain && !createGraph && !newStorages.current && order.every((t) => !t._hasHooks() && !t.gradFn?.userCode);
   const pass = collect ? new PassStorages() : null;
   if (pass) newStorages.current = pass.created;
   try {

@@ -70,6 +70,12 @@ export type FunctionResult<F> = F extends { forward: (...args: any[]) => infer R
 export class Function {
   /** PyTorch's `@once_differentiable`: backward runs without recording and may not be differentiated. */
   static onceDifferentiable = false;
+  /**
+   * @internal The library's own Functions (cross-entropy's), whose backward keeps no gradient: a
+   * backward pass through them may release its temporaries early. A user's backward may keep the
+   * gradients it sees (`saved.push(grad)`), so a pass through one releases none.
+   */
+  static _keepsNoGrads = false;
 
   static forward(_ctx: FunctionCtx, ..._args: unknown[]): Tensor | unknown[] {
     throw new TensileError(`${this.name}.forward: not implemented (define static forward(ctx, ...args))`);
@@ -101,9 +107,12 @@ export class Function {
       });
       return inputGrads(this, ctx, grads, isTensor, tensors);
     };
+    const userCode = !this._keepsNoGrads;
     if (diff.length === 1) {
       const i = diff[0]!;
-      outs[i] = record(name, outs[i] as Tensor, tensors, (g) => rule([g]), undefined, ctx.savedTensors);
+      const out = record(name, outs[i] as Tensor, tensors, (g) => rule([g]), undefined, ctx.savedTensors);
+      if (out.gradFn) out.gradFn.userCode = userCode;
+      outs[i] = out;
     } else if (diff.length > 1) {
       // several differentiable outputs: one node over their values packed in one flat tensor, each
       // output a view of it; the engine gathers every output's gradient before the node's rule runs
@@ -116,6 +125,7 @@ export class Function {
       const total = sizes.reduce((a, b) => a + b, 0);
       const packed = record(name, noGrad(() => cat(parts.map((p) => p.reshape(-1)))), tensors,
         (g) => rule(parts.map((p, k) => g.narrow(0, offsets[k]!, sizes[k]!).reshape(p.shape))), undefined, ctx.savedTensors);
+      if (packed.gradFn) packed.gradFn.userCode = userCode;
       // each output a view of the packed values, its node named as the Function (y.gradFn.name)
       parts.forEach((p, k) => {
         const shape = [...p.shape], strides = contiguousStrides(shape), offset = offsets[k]!;

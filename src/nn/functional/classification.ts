@@ -202,6 +202,7 @@ const ONE_PASS_MAX_ELEMENTS = 4096;
  * in PyTorch.
  */
 class IndexCrossEntropyFn extends Function {
+  static override _keepsNoGrads = true;
   static override forward(ctx: FunctionCtx, input: Tensor, target: Tensor, weight: Tensor | null, ignoreIndex: number, reduction: Reduction): Tensor {
     const [N, C] = input.shape as [number, number];
     const x = input.dataSync(), t = target.dataSync(), w = weight?.dataSync() ?? null;
@@ -286,6 +287,7 @@ function checkSameShape(op: string, input: Tensor, target: Tensor): void {
  * ∂ℓ/∂x = (x − y) / max(x·(1 − x), 1e-12), ∂ℓ/∂y = log(1 − x) − log x.
  */
 class BinaryCrossEntropyFn extends Function {
+  static override _keepsNoGrads = true;
   static override forward(ctx: FunctionCtx, x: Tensor, y: Tensor): Tensor {
     ctx.saveForBackward(x, y);
     const logX = x.log().clamp(-100, null);
