@@ -135,3 +135,6 @@ export { asStrided } from "./ops/as-strided.js";
 export type { AddProductOptions } from "./tensor/compat-methods.js";
 // torch 1.13 top-level helpers: in-place functions (abs_(x), ...), complex introspection of real tensors, range, asarray, frombuffer, rsub, fill, put (ops/torch-aliases.ts; the F ops under top-level names are in nn/torch-level.ts, exported by index.ts)
 export * from "./ops/torch-aliases.js";
+// torch.finfo / torch.iinfo
+export { finfo, iinfo } from "./tensor/finfo.js";
+export type { FInfo, IInfo } from "./tensor/finfo.js";

@@ -387,7 +387,7 @@ test("port recipe: sum/mean take PyTorch's dtype= ({ dtype }), as torchvision's 
   assert.ok(fx.api.meanIntDtypeError.startsWith("mean(): could not infer output dtype. Optional dtype must be either a floating point or complex dtype"));
   assert.throws(() => ints.mean({ dtype: "int32" }), /^TensileError: mean: could not infer output dtype\. Optional dtype must be either a floating point or complex dtype\. Got: int32$/);
   assert.throws(() => ints.sum({ dtype: "float16" as DType }), /^TensileError: sum: unknown dtype "float16"/);
-  assert.throws(() => ints.sum({ dtpye: "float32" } as never), /^TensileError: sum: unknown option "dtpye" \(expected: dtype\)$/);
+  assert.throws(() => ints.sum({ dtpye: "float32" } as never), /^TensileError: sum: unknown option "dtpye" \(expected one of: dim, keepdim, dtype\)$/);
   assert.throws(() => sum(ints, { dtype: "float32" } as never, true), /^TensileError: sum: the options object \(\{ dtype \}\) must come last$/);
   // the cast is recorded: gradients flow back to the float64 input (float32 → float64 and back)
   gradcheck((x) => x.sum(1, { dtype: "float64" }), tensor([[0.3, -1.2, 2.0], [0.7, 0.1, -0.5]], { dtype: "float64" }), "sum(1, {dtype})");

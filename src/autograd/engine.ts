@@ -1,4 +1,4 @@
-import { TensileError, fmtShape } from "../errors.js";
+import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { tracing } from "./trace.js";
 import { type Backend, type Storage, newStorages } from "../backends/backend.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -6,6 +6,7 @@ import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
 import { arrayFor } from "../tensor/dtype.js";
 import { profileHook } from "./profile-hook.js";
 import { checkGradForNan, forwardStack, isAnomalyCheckNanEnabled, isAnomalyEnabled, withForwardStack } from "./anomaly.js";
+import { type PositionalArgs, positionalOptions } from "../utils/positional.js";
 
 /** The Tensor class, registered by tensor.ts (which imports this module: a type import alone here). */
 let TensorCtor: typeof Tensor;
@@ -230,11 +231,15 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
   // With `inputs` (grad(), backward({inputs})) only tensors that lead to one of them need a
   // gradient: nothing else is computed, as PyTorch prunes its graph. For a model's input that
   // skips every weight gradient. Not under createGraph, where a rule's graph must keep every edge.
-  let needed: Set<Tensor> | null = null;
-  if (only && !createGraph) {
-    needed = new Set();
-    for (const t of order) if (only.has(t) || t.gradFn?.inputs.some((i) => i && needed!.has(i))) needed.add(t);
+  // `reach` (the same set, under createGraph too) stops the pass at an input that is not a leaf
+  // (grad(loss, adaptedParams) in MAML's inner loop): the nodes above it are neither run nor
+  // freed, as in PyTorch, so a later backward through them (the meta-gradient) still works.
+  let reach: Set<Tensor> | null = null;
+  if (only) {
+    reach = new Set();
+    for (const t of order) if (only.has(t) || t.gradFn?.inputs.some((i) => i && reach!.has(i))) reach.add(t);
   }
+  const needed = createGraph ? null : reach;
 
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   // gradient buffers this pass made to add slice gradients into (see SliceGrad): written in place
@@ -271,6 +276,10 @@ export function runBackward(root: Tensor, gradient: Tensor | undefined, opts: Ba
         t._accumulateGrad(createGraph ? g : g.detach());
         pass?.claimGrad(t);
         pass?.keep(t._peekGrad());
+      }
+      if (reach && !node.inputs.some((i) => i && reach!.has(i))) {
+        pass?.dropIfDead(g); // nothing above t leads to an input: its node is not run (nor freed)
+        continue;
       }
       if (!node.backwardFn)
         throw new TensileError(
@@ -438,17 +447,63 @@ class PassStorages {
 }
 
 /**
+ * `Tensor.backward`'s arguments read in torch's forms (`backward(gradient, retain_graph, create_graph,
+ * inputs)` positionally, then an options object, or the options alone, `{ gradient }` included), then
+ * the pass. The options alone used to be read as the gradient (a crash), and snake_case keys were ignored.
+ */
+export function backwardWithArgs(root: Tensor, args: readonly unknown[]): void {
+  const o = positionalOptions<BackwardOptions & { gradient?: unknown }>("backward", args,
+    { keys: ["gradient", "retainGraph", "createGraph", "inputs"], known: [] });
+  if (o.gradient !== undefined && o.gradient !== null && !(o.gradient instanceof TensorCtor))
+    throw new TensileError(`backward: gradient must be a Tensor, got ${fmtValue(o.gradient)}`);
+  runBackward(root, (o.gradient ?? undefined) as Tensor | undefined, { retainGraph: o.retainGraph, createGraph: o.createGraph, inputs: o.inputs });
+}
+
+/** Options of `grad` (PyTorch's keyword arguments of `torch.autograd.grad`). */
+export interface GradOptions {
+  /** One gradient per output (null/undefined: ones, for a scalar output), or a single tensor for a single output. */
+  gradOutputs?: Tensor | readonly (Tensor | null | undefined)[];
+  /** Keep the graph for another backward (default: `createGraph`). */
+  retainGraph?: boolean;
+  /** Record the gradients' own graph, so that they can be differentiated again (default false). */
+  createGraph?: boolean;
+  /** Return null for an input the outputs do not depend on, instead of throwing (default false). */
+  allowUnused?: boolean;
+}
+const GRAD_KEYS = ["gradOutputs", "retainGraph", "createGraph", "onlyInputs", "allowUnused"];
+
+/**
  * Gradients of `outputs` with respect to `inputs`, returned instead of accumulated into `.grad`
  * (PyTorch's `torch.autograd.grad`). With `createGraph` the results are differentiable again.
+ * `gradOutputs` is one tensor per output (null/undefined: ones, for a scalar output), or, as in
+ * PyTorch, a single tensor for a single output.
+ *
+ * ```ts
+ * const out = model.forward(x).index([":", 3]);                     // [N] logits of class 3
+ * const [dx] = grad(out, x, { gradOutputs: onesLike(out) });         // ∂Σ out / ∂x
+ * ```
+ * PyTorch's positional order works too: `grad(u, t, onesLike(u), null, true)` is
+ * `grad(u, t, { gradOutputs: onesLike(u), createGraph: true })` (`onlyInputs`, deprecated in
+ * PyTorch, is accepted positionally and ignored). Without `allowUnused` every result is a tensor
+ * (an unused input throws), and is typed so: `const [du] = grad(u, t, …); du.add(…)`.
  */
-export function grad(
-  outputs: Tensor | readonly Tensor[],
-  inputs: Tensor | readonly Tensor[],
-  opts: { gradOutputs?: readonly (Tensor | undefined)[]; retainGraph?: boolean; createGraph?: boolean; allowUnused?: boolean } = {},
-): (Tensor | null)[] {
-  opts ??= {};
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], opts?: GradOptions & { allowUnused?: false }): Tensor[];
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], opts?: GradOptions): (Tensor | null)[];
+/** PyTorch's positional order (gradOutputs, retainGraph, createGraph, onlyInputs, allowUnused), then an optional options object. */
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], ...args: PositionalArgs<[gradOutputs: GradOptions["gradOutputs"] | null,
+  retainGraph: boolean | null, createGraph: boolean, onlyInputs: boolean, allowUnused: boolean], GradOptions>): (Tensor | null)[];
+export function grad(outputs: Tensor | readonly Tensor[], inputs: Tensor | readonly Tensor[], ...args: unknown[]): (Tensor | null)[] {
+  // a positional tensor used to be read as the options object ({ gradOutputs: undefined }): a
+  // scalar output's given gradient silently became 1; an options key in snake_case (create_graph) was ignored
+  const opts = positionalOptions<GradOptions>("grad", args, { keys: GRAD_KEYS, ignore: ["onlyInputs"], known: [], after: "outputs and inputs" });
   const outs = Array.isArray(outputs) ? (outputs as Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as Tensor[]) : [inputs as Tensor];
+  // torch's _tensor_or_tensors_to_tuple: a lone tensor is the one output's gradient (it used to be
+  // indexed like an array here, read as "no gradient", and a scalar output's seed silently became 1)
+  const gradOuts = opts.gradOutputs === undefined || opts.gradOutputs === null ? undefined
+    : Array.isArray(opts.gradOutputs) ? (opts.gradOutputs as readonly (Tensor | null | undefined)[]) : [opts.gradOutputs as Tensor];
+  if (gradOuts !== undefined && gradOuts.length !== outs.length)
+    throw new TensileError(`grad: got ${outs.length} tensors and ${gradOuts.length} gradients (gradOutputs needs one entry per output)`);
   const saved = ins.map((t) => [t.grad, t._retainsGrad] as const);
   ins.forEach((t) => {
     t.grad = null;
@@ -456,7 +511,7 @@ export function grad(
   });
   try {
     outs.forEach((o, i) =>
-      runBackward(o, opts.gradOutputs?.[i], {
+      runBackward(o, gradOuts?.[i] ?? undefined, {
         retainGraph: i < outs.length - 1 ? true : opts.retainGraph,
         createGraph: opts.createGraph,
         inputs: ins,

@@ -3,7 +3,7 @@
  * `functional` (Jacobians, Hessians and their vector products). The same `grad`, `Function`,
  * `noGrad`… are also top-level exports.
  */
-export { grad } from "./engine.js";
+export { grad, type GradOptions } from "./engine.js";
 export { Function, FunctionCtx, type FunctionArgs, type FunctionResult } from "./function.js";
 export { gradcheck, type GradcheckOptions } from "./gradcheck.js";
 export { noGrad, enableGrad, inferenceMode, isGradEnabled, setGradEnabled } from "./grad-mode.js";

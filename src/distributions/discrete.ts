@@ -32,6 +32,9 @@ export const lazy = (fn: () => Tensor): Tensor => enableGrad(fn);
 
 export function oneOf(op: string, opts: ProbsOrLogits | undefined | null): { probs?: Tensor; logits?: Tensor } {
   if (opts === null || typeof opts !== "object") throw new TensileError(`${op}: expected { probs } or { logits }, got ${fmtValue(opts)}`);
+  // PyTorch's positional form, Categorical(probs): say what to write instead of "neither was given"
+  if (opts instanceof Tensor)
+    throw new TensileError(`${op}: got a Tensor of shape ${fmtShape(opts.shape)} where { probs } or { logits } was expected (PyTorch's positional probs argument is { probs: t } here)`);
   const hasP = opts.probs !== undefined && opts.probs !== null, hasL = opts.logits !== undefined && opts.logits !== null;
   if (hasP === hasL) throw new TensileError(`${op}: either \`probs\` or \`logits\` must be specified, but not both`);
   const [t] = asParams(op, [hasP ? "probs" : "logits"], [hasP ? opts.probs : opts.logits]);

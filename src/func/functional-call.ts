@@ -69,9 +69,10 @@ function put(slot: Slot, value: Tensor): void {
  * const out = func.functionalCall(model, { ...params, "fc.weight": w2 }, [x]);
  * ```
  * `args` is an array of positional arguments, or one argument that is not an array. `kwargs`
- * (PyTorch's keyword arguments) is passed as one more, trailing, argument when given.
+ * (PyTorch's keyword arguments) is passed as one more, trailing, argument when given. The result is
+ * typed as the module's `forward` result (`model.forward(x)`'s type), so a loss can take it as is.
  */
-export function functionalCall(module: Module, paramsAndBuffers: NamedTensors | readonly NamedTensors[], args: unknown = [], kwargs?: Record<string, unknown>): unknown {
+export function functionalCall<M extends Module>(module: M, paramsAndBuffers: NamedTensors | readonly NamedTensors[], args: unknown = [], kwargs?: Record<string, unknown>): ReturnType<M["forward"]> {
   if (typeof module !== "object" || module === null || typeof (module as { namedModules?: unknown }).namedModules !== "function")
     throw new TensileError(`${OP}: expected an nn.Module, got ${fmtValue(module)}`);
   const given = collect(paramsAndBuffers);

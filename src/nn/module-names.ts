@@ -55,3 +55,21 @@ export function withGrad(np: Parameter, old: Parameter, cast: (t: Tensor) => Ten
   return np;
 }
 
+
+/**
+ * Refuses a forward (pre-)hook's result that is a primitive (a number, string, boolean, …) when
+ * what it would replace — the output, or the first argument — is not one. PyTorch replaces them with
+ * any non-None result; in JavaScript the common capture idiom `(m, args, out) => maps.push(out)`
+ * returns the array's new length, which would silently become the module's output (or its input).
+ */
+export function checkHookResult(owner: object, kind: "forward hook" | "forward pre-hook", result: unknown, replaced: unknown): void {
+  if (result === null || (typeof result !== "number" && typeof result !== "string" && typeof result !== "boolean" && typeof result !== "bigint" && typeof result !== "symbol")) return;
+  if (replaced === null || replaced === undefined || (typeof replaced !== "object" && typeof replaced !== "function")) return;
+  const [what, example] = kind === "forward hook" ? ["output", "(m, args, out) => { maps.push(out); }"] : ["input", "(m, args) => { inputs.push(args[0]); }"];
+  const shown = typeof result === "string" ? JSON.stringify(result) : String(result);
+  throw new TensileError(
+    `${owner.constructor.name}: a ${kind} returned ${shown} (a ${typeof result}), which would replace the module's ${what}` +
+      ` (${replaced instanceof Tensor ? "a Tensor" : Array.isArray(replaced) ? "an array" : "an object"}); return undefined to keep it.` +
+      ` arr.push(x) returns the array's new length: give the hook a block body, ${example}`,
+  );
+}

@@ -6,7 +6,7 @@ import { setToNoneArg } from "../utils/positional.js";
 import { type ToArgs, readToArgs } from "../tensor/to-args.js";
 import { type BackwardHook, BackwardHookCall } from "./backward-hook.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
-import { checkMemberName, isTakenForBuffer, orderUnexpectedKeys, withGrad } from "./module-names.js";
+import { checkHookResult, checkMemberName, isTakenForBuffer, orderUnexpectedKeys, withGrad } from "./module-names.js";
 import { keyErrors, renamedKeyHint, strictArg, valueErrors } from "./load-state-dict.js";
 import { type StateDictPostHook, addStateDictPostHook, runStateDictPostHooks } from "./state-dict-hooks.js";
 
@@ -76,6 +76,7 @@ export class Module {
     if (this.#preHooks.size === 0 && this.#hooks.size === 0 && this.#backwardHooks.size === 0) return impl.apply(this, args);
     for (const hook of [...this.#preHooks.values()]) {
       const r = hook(this, args);
+      checkHookResult(this, "forward pre-hook", r, args[0]);
       if (r !== undefined) args = Array.isArray(r) ? r : [r];
     }
     // as PyTorch: arguments pass the backward hooks' gate after the pre-hooks, outputs after the hooks
@@ -86,6 +87,7 @@ export class Module {
     let out = impl.apply(this, args);
     for (const hook of [...this.#hooks.values()]) {
       const r = hook(this, args, out);
+      checkHookResult(this, "forward hook", r, out);
       if (r !== undefined) out = r;
     }
     return bw ? bw.wrapOutputs(out) : out;

@@ -1,8 +1,9 @@
 import { record } from "../autograd/engine.js";
 import { traceAttrs, untraced } from "../autograd/trace.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
-import { TensileError } from "../errors.js";
-import { getDefaultDtype, isFloating } from "../tensor/dtype.js";
+import { TensileError, fmtValue } from "../errors.js";
+import { type DType, getDefaultDtype, isFloating } from "../tensor/dtype.js";
+import { kwArgs } from "../utils/positional.js";
 import { normalizeDim } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
@@ -131,10 +132,30 @@ export function hardtanh(x: T, minVal = -1, maxVal = 1): T {
   return E.where(inside, xf, E.clamp(xf.detach(), minVal, maxVal));
 }
 
-/** softmax along `dim`: e^{x−max} / Σ e^{x−max}; backward y ⊙ (g − Σ g⊙y). */
-export function softmax(x: T, dim: number): T {
-  const xf = floatInput("softmax", x);
-  if (dim === undefined) throw new TensileError("softmax: dim must be given (implicit dim choice is deprecated in PyTorch)");
+/** PyTorch's keywords of softmax / logSoftmax: `dim` by name, and `dtype` (the input is cast to it first). */
+export interface SoftmaxOptions {
+  dim?: number;
+  dtype?: DType | null;
+}
+
+/** The input of softmax / logSoftmax as a float tensor, cast to `dtype` when given (PyTorch's `dtype=`). */
+function softmaxArgs(op: string, x: T, dim: number | SoftmaxOptions, options: SoftmaxOptions | null | undefined): [T, number] {
+  [dim, options] = kwArgs(op, [dim, options], ["dim"], ["dtype"]) as [number, SoftmaxOptions?];
+  if (dim === undefined || dim === null) throw new TensileError(`${op}: dim must be given (implicit dim choice is deprecated in PyTorch)`);
+  const dtype = options?.dtype;
+  if (dtype === undefined || dtype === null) return [floatInput(op, x), dim];
+  assertTensor(op, x);
+  if (!isFloating(dtype)) throw new TensileError(`${op}: dtype must be float32 or float64, got ${fmtValue(dtype)}`);
+  return [castTo(x, dtype), dim];
+}
+
+/**
+ * softmax along `dim`: e^{x−max} / Σ e^{x−max}; backward y ⊙ (g − Σ g⊙y). `dim` positionally or by
+ * name, and PyTorch's `dtype`: `softmax(x, 1, { dtype: "float64" })`, `x.softmax({ dim: -1 })`.
+ */
+export function softmax(x: T, dim: number | SoftmaxOptions, options?: SoftmaxOptions | null): T {
+  let xf: T;
+  [xf, dim] = softmaxArgs("softmax", x, dim, options);
   const d = normalizeDim("softmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, false);
   traceAttrs(out, { axis: d });
@@ -142,9 +163,9 @@ export function softmax(x: T, dim: number): T {
 }
 
 /** logSoftmax along `dim`: x − max − log Σ e^{x−max}; backward g − softmax·Σg. */
-export function logSoftmax(x: T, dim: number): T {
-  const xf = floatInput("logSoftmax", x);
-  if (dim === undefined) throw new TensileError("logSoftmax: dim must be given");
+export function logSoftmax(x: T, dim: number | SoftmaxOptions, options?: SoftmaxOptions | null): T {
+  let xf: T;
+  [xf, dim] = softmaxArgs("logSoftmax", x, dim, options);
   const d = normalizeDim("logSoftmax", dim, xf.ndim);
   const out = softmaxForward(xf, d, true);
   traceAttrs(out, { axis: d });

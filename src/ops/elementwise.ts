@@ -5,6 +5,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape } from "../errors.js";
 import { type DType, checkDType, getDefaultDtype, isFloating, promoteTypes } from "../tensor/dtype.js";
 import { broadcastShapes } from "../tensor/shape.js";
+import { kwArgs } from "../utils/positional.js";
 import { Tensor } from "../tensor/tensor.js";
 import {
   type TensorOrScalar, assertTensor, broadcastView, castTo, coerce, onBackend, scalarTensor, wrap,
@@ -241,14 +242,25 @@ export const round = (x: T): T => stepOp("round", "round", x);
 export const floor = (x: T): T => stepOp("floor", "floor", x);
 export const ceil = (x: T): T => stepOp("ceil", "ceil", x);
 
+/** PyTorch's `min=` / `max=` of clamp by name: `x.clamp({ min: 0 })`. */
+export interface ClampOptions {
+  min?: number | Tensor | null;
+  max?: number | Tensor | null;
+}
+
 /**
  * clamp(x, min, max) = min(max(x, min), max), with PyTorch's gradients (not those of maximum and
  * minimum, which split ties): x gets the gradient where min ≤ x ≤ max — at a bound too; a tensor
  * min where x < min (and min < max), a tensor max where x > max (or max < min, where the result is
  * max everywhere).
  */
-export function clamp(x: T, min?: number | Tensor | null, max?: number | Tensor | null): T {
+export function clamp(x: T, min?: number | Tensor | null | ClampOptions, max?: number | Tensor | null | ClampOptions): T {
   assertTensor("clamp", x);
+  const [lower, upper] = kwArgs("clamp", [min, max], ["min", "max"]) as [number | Tensor | null | undefined, number | Tensor | null | undefined];
+  return clampBounds(x, lower, upper);
+}
+
+function clampBounds(x: T, min: number | Tensor | null | undefined, max: number | Tensor | null | undefined): T {
   const hasMin = min !== undefined && min !== null, hasMax = max !== undefined && max !== null;
   if (!hasMin && !hasMax) throw new TensileError("clamp: at least one of 'min' or 'max' must not be null");
   const out = noGrad(() => {

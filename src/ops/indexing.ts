@@ -8,6 +8,7 @@ import { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
 import { scatterReduce } from "./scatter-reduce.js";
 import { assertTensor, castTo, onBackend, scalarTensor, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 
@@ -434,8 +435,9 @@ export function diag(x: T, diagonal = 0): T {
  * Each element repeated `repeats` times along `dim` (flattened first when dim is omitted), or
  * repeats[i] times for element i when `repeats` is a 1-D int tensor: PyTorch's repeat_interleave.
  */
-export function repeatInterleave(x: T, repeats: number | T, dim?: number | null): T {
+export function repeatInterleave(x: T, repeats: number | T, dim?: number | null | { dim?: number | null; outputSize?: number }): T {
   assertTensor("repeatInterleave", x);
+  [dim] = kwArgs("repeatInterleave", [dim], ["dim"], ["outputSize"]) as [number | null | undefined];
   let src = x;
   let d: number;
   if (dim === undefined || dim === null) {

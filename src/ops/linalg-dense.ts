@@ -14,6 +14,7 @@ import { amax, amin, norm as pNorm, sum } from "./reduce.js";
 import { svdvals } from "./linalg-decomp.js";
 import { cat } from "./movement.js";
 import { assertTensor, castTo, onBackend, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 
@@ -299,8 +300,19 @@ function normDtype(name: string, x: T, opts?: { dtype?: DType } | null): T {
 }
 
 /** (Σ|x|^ord)^(1/ord) over `dim` (all elements when null); ord ±Infinity: max/min |x|; 0: the count of non-zeros. */
-export function vectorNorm(x: T, ord = 2, dim?: number | readonly number[] | null, keepdim = false, opts?: { dtype?: DType } | null): T {
+/** PyTorch's keywords of the linalg norms: `linalg.vectorNorm(x, { dim: 1, keepdim: true })`. */
+export interface NormOptions<O, D = number | readonly number[] | null> {
+  ord?: O;
+  dim?: D;
+  keepdim?: boolean;
+  dtype?: DType;
+}
+
+export function vectorNorm(x: T, ord?: number | NormOptions<number>, dim?: number | readonly number[] | null | NormOptions<number>,
+  keepdim?: boolean | NormOptions<number>, opts?: { dtype?: DType } | null): T {
   const name = "linalg.vectorNorm";
+  [ord = 2, dim, keepdim = false, opts] = kwArgs(name, [ord, dim, keepdim, opts], ["ord", "dim", "keepdim"], ["dtype"]) as
+    [number | undefined, number | readonly number[] | null | undefined, boolean | undefined, { dtype?: DType } | undefined];
   const X = normDtype(name, x, opts);
   if (typeof ord !== "number" || Number.isNaN(ord)) throw new TensileError(`${name}: ord must be a number, got ${fmtValue(ord)}`);
   if (typeof keepdim !== "boolean") throw new TensileError(`${name}: keepdim must be a boolean, got ${fmtValue(keepdim)}`);
@@ -325,8 +337,11 @@ export function vectorNorm(x: T, ord = 2, dim?: number | readonly number[] | nul
  * values), 2 / −2 (the largest / smallest singular value), 1 / −1 (max / min column sum of |A|),
  * Infinity / −Infinity (max / min row sum).
  */
-export function matrixNorm(A: T, ord: Ord = "fro", dim: readonly [number, number] = [-2, -1], keepdim = false, opts?: { dtype?: DType } | null): T {
+export function matrixNorm(A: T, ord?: Ord | NormOptions<Ord, readonly [number, number]>, dim?: readonly [number, number] | NormOptions<Ord, readonly [number, number]>,
+  keepdim?: boolean | NormOptions<Ord, readonly [number, number]>, opts?: { dtype?: DType } | null): T {
   const name = "linalg.matrixNorm";
+  [ord = "fro", dim = [-2, -1], keepdim = false, opts] = kwArgs(name, [ord, dim, keepdim, opts], ["ord", "dim", "keepdim"], ["dtype"]) as
+    [Ord | undefined, readonly [number, number] | undefined, boolean | undefined, { dtype?: DType } | undefined];
   const X = normDtype(name, A, opts);
   if (X.ndim < 2) throw new TensileError(`${name}: the input tensor A must have at least 2 dimensions, got ${fmtShape(A.shape)}`);
   if (!Array.isArray(dim) || dim.length !== 2 || !dim.every((d) => Number.isInteger(d)))
@@ -354,8 +369,11 @@ export function matrixNorm(A: T, ord: Ord = "fro", dim: readonly [number, number
  * torch.linalg.norm: with `dim` a pair (or `ord` a string, or a 2-D input given `ord`), a matrix
  * norm; otherwise a vector norm (ord default 2, over all elements when dim is null).
  */
-export function norm(A: T, ord?: Ord | null, dim?: number | readonly number[] | null, keepdim = false, opts?: { dtype?: DType } | null): T {
+export function norm(A: T, ord?: Ord | null | NormOptions<Ord | null>, dim?: number | readonly number[] | null | NormOptions<Ord | null>,
+  keepdim?: boolean | NormOptions<Ord | null>, opts?: { dtype?: DType } | null): T {
   const name = "linalg.norm";
+  [ord, dim, keepdim = false, opts] = kwArgs(name, [ord, dim, keepdim, opts], ["ord", "dim", "keepdim"], ["dtype"]) as
+    [Ord | null | undefined, number | readonly number[] | null | undefined, boolean | undefined, { dtype?: DType } | undefined];
   assertTensor(name, A);
   const pair = Array.isArray(dim) && dim.length === 2;
   if (typeof ord === "string" || pair || (dim === undefined || dim === null) && ord !== undefined && ord !== null && A.ndim === 2) {

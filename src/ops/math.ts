@@ -13,6 +13,7 @@ import { type DType, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
 import { type TensorOrScalar, assertTensor, castTo, coerce, describe, scalarTensor } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 type TS = TensorOrScalar;
@@ -315,8 +316,9 @@ function nanIgnoring(name: "fmax" | "fmin", a: TS, b: TS): T {
 // ---------- interpolation, distances, powers ----------
 
 /** start + weight·(end − start), in PyTorch's two-sided form (exact at weight 0 and 1). */
-export function lerp(start: T, end: T, weight: number | T): T {
+export function lerp(start: T, end: T, weight: number | T | { weight: number | T }): T {
   assertTensor("lerp", start);
+  [weight] = kwArgs("lerp", [weight], ["weight"]) as [number | T];
   assertTensor("lerp", end, "end");
   if (typeof weight === "number") {
     const diff = E.sub(end, start);

@@ -5,6 +5,12 @@ import { promoteTypes } from "../tensor/dtype.js";
 import { contiguousStrides, normalizeDim, normalizeDims, numelOf } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { assertTensor, castTo, onBackend, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
+
+/** PyTorch's `dim=` by name: `cat(xs, { dim: 1 })`, `x.chunk(2, { dim: -1 })`. */
+export interface DimOption {
+  dim?: number;
+}
 
 type T = Tensor;
 
@@ -97,13 +103,20 @@ export function reshape(x: T, shape: readonly number[]): T {
   return view(clone(x), s);
 }
 
-export function flatten(x: T, startDim = 0, endDim = -1): T {
+export function flatten(x: T, startDim?: number | FlattenOptions, endDim?: number | FlattenOptions): T {
   assertTensor("flatten", x);
+  [startDim = 0, endDim = -1] = kwArgs("flatten", [startDim, endDim], ["startDim", "endDim"]) as [number?, number?];
   if (x.ndim === 0) return x.reshape([1]);
   const s = normalizeDim("flatten", startDim, x.ndim), e = normalizeDim("flatten", endDim, x.ndim);
   if (s > e) throw new TensileError(`flatten: start_dim (${startDim}) cannot come after end_dim (${endDim})`);
   const mid = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
   return reshape(x, [...x.shape.slice(0, s), mid, ...x.shape.slice(e + 1)]);
+}
+
+/** PyTorch's `start_dim=` / `end_dim=` of flatten: `x.flatten({ startDim: 1 })`. */
+export interface FlattenOptions {
+  startDim?: number;
+  endDim?: number;
 }
 
 export function unflatten(x: T, dim: number, sizes: readonly number[]): T {
@@ -126,8 +139,9 @@ export function permute(x: T, dims: readonly number[]): T {
   return viewOf("permute", x, d.map((i) => x.shape[i]!), d.map((i) => x.strides[i]!), x.offset, (g) => g.permute(inv), { perm: d });
 }
 
-export function transpose(x: T, d0: number, d1: number): T {
+export function transpose(x: T, d0: number | { dim0?: number; dim1?: number }, d1?: number | { dim1?: number }): T {
   assertTensor("transpose", x);
+  [d0, d1] = kwArgs("transpose", [d0, d1], ["dim0", "dim1"]) as [number, number];
   if (x.ndim === 0) return x;
   const a = normalizeDim("transpose", d0, x.ndim), b = normalizeDim("transpose", d1, x.ndim);
   const p = [...Array(x.ndim).keys()];
@@ -135,15 +149,17 @@ export function transpose(x: T, d0: number, d1: number): T {
   return permute(x, p);
 }
 
-export function squeeze(x: T, dim?: number | readonly number[]): T {
+export function squeeze(x: T, dim?: number | readonly number[] | { dim?: number | readonly number[] }): T {
   assertTensor("squeeze", x);
+  [dim] = kwArgs("squeeze", [dim], ["dim"]) as [number | readonly number[] | undefined];
   const dims = dim === undefined ? null : normalizeDims("squeeze", dim, x.ndim);
   const keep = x.shape.map((s, i) => !(s === 1 && (dims === null || dims.includes(i))));
   return viewOf("squeeze", x, x.shape.filter((_, i) => keep[i]), x.strides.filter((_, i) => keep[i]), x.offset, (g) => g.reshape(x.shape));
 }
 
-export function unsqueeze(x: T, dim: number): T {
+export function unsqueeze(x: T, dim: number | DimOption): T {
   assertTensor("unsqueeze", x);
+  [dim] = kwArgs("unsqueeze", [dim], ["dim"]) as [number];
   const d = normalizeDim("unsqueeze", dim, x.ndim + 1);
   const shape = [...x.shape], strides = [...x.strides];
   shape.splice(d, 0, 1);
@@ -193,8 +209,9 @@ export function repeat(x: T, sizes: readonly number[]): T {
 }
 
 /** Concatenates along `dim`; size-0 1-D tensors are skipped as in PyTorch. */
-export function cat(tensors: readonly T[], dim = 0): T {
+export function cat(tensors: readonly T[], dim?: number | DimOption): T {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new TensileError("cat: expected a non-empty list of Tensors");
+  [dim = 0] = kwArgs("cat", [dim], ["dim"]) as [number?];
   tensors.forEach((t, i) => assertTensor("cat", t, `tensors[${i}]`));
   const parts = tensors.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
   // the skipped legacy empty 1-D tensors still take part in the dtype promotion, as in PyTorch
@@ -225,8 +242,9 @@ export function cat(tensors: readonly T[], dim = 0): T {
   return record("cat", out, parts, (g) => parts.map((t, i) => g.narrow(d, offsets[i]!, t.shape[d]!)), undefined, []);
 }
 
-export function stack(tensors: readonly T[], dim = 0): T {
+export function stack(tensors: readonly T[], dim?: number | DimOption): T {
   if (!Array.isArray(tensors) || tensors.length === 0) throw new TensileError("stack: expected a non-empty list of Tensors");
+  [dim = 0] = kwArgs("stack", [dim], ["dim"]) as [number?];
   tensors.forEach((t, i) => {
     assertTensor("stack", t, `tensors[${i}]`);
     if (t.ndim !== tensors[0]!.ndim || t.shape.some((s, j) => s !== tensors[0]!.shape[j]))
@@ -236,8 +254,9 @@ export function stack(tensors: readonly T[], dim = 0): T {
   return cat(tensors.map((t) => t.unsqueeze(d)), d);
 }
 
-export function split(x: T, sizeOrSections: number | readonly number[], dim = 0): T[] {
+export function split(x: T, sizeOrSections: number | readonly number[], dim?: number | DimOption): T[] {
   assertTensor("split", x);
+  [dim = 0] = kwArgs("split", [dim], ["dim"]) as [number?];
   const d = normalizeDim("split", dim, x.ndim);
   const n = x.shape[d]!;
   let sizes: number[];
@@ -273,8 +292,9 @@ function checkPieces(op: string, pieces: number, n: number): number {
   return pieces;
 }
 
-export function chunk(x: T, chunks: number, dim = 0): T[] {
+export function chunk(x: T, chunks: number, dim?: number | DimOption): T[] {
   assertTensor("chunk", x);
+  [dim = 0] = kwArgs("chunk", [dim], ["dim"]) as [number?];
   if (!Number.isInteger(chunks) || chunks <= 0) throw new TensileError(`chunk: chunks must be greater than 0, got ${chunks}`);
   const d = normalizeDim("chunk", dim, x.ndim);
   // an empty dim gives `chunks` empty chunks, as PyTorch's
@@ -285,8 +305,9 @@ export function chunk(x: T, chunks: number, dim = 0): T[] {
 // ---- roll, rot90, tile, movedim, unbind, tensorSplit, hsplit/vsplit/dsplit, unfold ----
 
 /** Elements shifted `shifts` places along `dims` (wrapping around); the flattened tensor when dims is omitted. */
-export function roll(x: T, shifts: number | readonly number[], dims?: number | readonly number[] | null): T {
+export function roll(x: T, shifts: number | readonly number[], dims?: number | readonly number[] | null | { dims?: number | readonly number[] | null }): T {
   assertTensor("roll", x);
+  [dims] = kwArgs("roll", [dims], ["dims"]) as [number | readonly number[] | null | undefined];
   const sh = typeof shifts === "number" ? [shifts] : shifts;
   checkIntList("roll", sh);
   if (dims === undefined || dims === null) {
@@ -351,8 +372,9 @@ export function movedim(x: T, source: number | readonly number[], destination: n
 }
 
 /** The slices along `dim`, that dim removed (views): PyTorch's `unbind`. */
-export function unbind(x: T, dim = 0): T[] {
+export function unbind(x: T, dim?: number | DimOption): T[] {
   assertTensor("unbind", x);
+  [dim = 0] = kwArgs("unbind", [dim], ["dim"]) as [number?];
   if (x.ndim === 0) throw new TensileError("unbind: dimension specified as 0 but tensor has no dimensions");
   const d = normalizeDim("unbind", dim, x.ndim);
   return Array.from({ length: x.shape[d]! }, (_, i) => x.select(d, i));

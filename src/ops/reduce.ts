@@ -5,10 +5,11 @@ import { isGradEnabled } from "../autograd/grad-mode.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type DType, arrayFor, checkDType, getDefaultDtype, isFloating } from "../tensor/dtype.js";
 import { normalizeDim, normalizeDims } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import * as E from "./elementwise.js";
 import { cat } from "./movement.js";
 import { type ValuesIndices, assertTensor, castTo, valuesIndices, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 type Dims = number | readonly number[] | null | undefined;
@@ -37,10 +38,27 @@ function expandBack(g: T, x: T, axes: number[], keepdim: boolean): T {
   return kept.expand(x.shape);
 }
 
-/** PyTorch's keyword `dtype` of `sum` and `mean`: the input is cast to it before the reduction. */
+/**
+ * PyTorch's keywords of `sum` and `mean`: `dtype` (the input is cast to it before the reduction),
+ * and `dim`/`keepdim` by name (`x.sum({ dim: 1, keepdim: true })`).
+ */
 export interface ReduceDtypeOptions {
   dtype?: DType | null;
+  dim?: Dims;
+  keepdim?: boolean;
 }
+
+/** PyTorch's `dim=` / `keepdim=` of a reduction, by name: `x.amax({ dim: 1, keepdim: true })`. */
+export interface DimOptions {
+  dim?: Dims;
+  keepdim?: boolean;
+}
+/** As `DimOptions`, one dim (argmax, max along a dim). */
+export interface OneDimOptions {
+  dim?: number | null;
+  keepdim?: boolean;
+}
+const DIM_KEEPDIM = ["dim", "keepdim"];
 
 /**
  * Reads `(dim?, keepdim?, options?)` with the options object after any prefix of the positionals
@@ -48,6 +66,7 @@ export interface ReduceDtypeOptions {
  */
 function withDtype(name: string, dim: Dims | ReduceDtypeOptions, keepdim: boolean | ReduceDtypeOptions | undefined,
   options: ReduceDtypeOptions | null | undefined): { dim: Dims; keepdim: boolean; dtype: DType | null } {
+  [dim, keepdim, options] = kwArgs(name, [dim, keepdim, options], DIM_KEEPDIM, ["dtype"]);
   const isOpts = (v: unknown): v is ReduceDtypeOptions =>
     v !== null && typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
   let opts = options;
@@ -113,14 +132,17 @@ export function mean(x: T, dimArg?: Dims | ReduceDtypeOptions, keepdimArg?: bool
     x = castTo(x, dtype);
   }
   if (!isFloating(x.dtype))
-    throw new TensileError(`mean: could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}`);
+    throw new TensileError(`mean: could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${x.dtype}` +
+      (x.dtype === "int32" ? " (tensor([1, 2]) is int32 in Tensile, JavaScript numbers having no float/int kind: give { dtype: \"float32\" } or call x.mean({ dtype: \"float32\" }))" : ""));
   const axes = reductionAxes("mean", dim, x.ndim);
   const n = axes.reduce((a, i) => a * x.shape[i]!, 1);
   return sum(x, axes, keepdim).div(n);
 }
 
-export function prod(x: T, dim?: Dims, keepdim = false): T {
+export function prod(x: T, dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
   assertTensor("prod", x);
+  [dim, keepdim] = kwArgs("prod", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  keepdim ??= false;
   const axes = reductionAxes("prod", dim, x.ndim);
   const out = reduceRaw("prod", x, axes, keepdim);
   traceAttrs(out, { axes, keepdim });
@@ -159,7 +181,8 @@ export interface VarOptions {
 }
 
 /** var = Σ(x − mean)² / (N − correction). */
-export function variance(x: T, dim?: Dims, opts: VarOptions = {}): T {
+export function variance(x: T, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | null): T {
+  [dim, opts] = kwArgs("var", [dim, opts], ["dim"], ["correction", "keepdim"]) as [Dims, VarOptions];
   opts ??= {};
   assertTensor("var", x);
   const axes = reductionAxes("var", dim, x.ndim);
@@ -173,7 +196,7 @@ export function variance(x: T, dim?: Dims, opts: VarOptions = {}): T {
  * √var. Its gradient is 0 where the result is 0 (a constant slice), not g/0, as PyTorch's
  * std_backward masks it.
  */
-export function std(x: T, dim?: Dims, opts: VarOptions = {}): T {
+export function std(x: T, dim?: Dims | (VarOptions & { dim?: Dims }), opts?: VarOptions | null): T {
   const v = variance(x, dim, opts);
   const out = E.unaryRaw("sqrt", v.detach());
   // recorded as sqrt (what it is, and what a tracer such as the ONNX export knows), with std's mask
@@ -202,19 +225,36 @@ function extremeReduce(name: string, op: "max" | "min", x: T, dim: Dims, keepdim
     return [E.where(hit, gB.div(hit.to(g.dtype).sum(axes, true)), 0)];
   });
 }
-export const amax = (x: T, dim?: Dims, keepdim = false): T => extremeReduce("amax", "max", x, dim, keepdim);
-export const amin = (x: T, dim?: Dims, keepdim = false): T => extremeReduce("amin", "min", x, dim, keepdim);
+export function amax(x: T, dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
+  [dim, keepdim] = kwArgs("amax", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  return extremeReduce("amax", "max", x, dim, keepdim ?? false);
+}
+export function amin(x: T, dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
+  [dim, keepdim] = kwArgs("amin", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  return extremeReduce("amin", "min", x, dim, keepdim ?? false);
+}
 
-/** max(x) → the largest value; max(x, dim) → [values, indices] along dim. */
+/**
+ * max(x) → the largest value; max(x, other) → the elementwise maximum (torch.max(a, b)); max(x, dim) → [values, indices] along dim (`.values`, `.indices`);
+ * `dim`/`keepdim` may be given by name, `x.max({ dim: 1 })` as PyTorch's `x.max(dim=1)`.
+ */
 export function max(x: T): T;
-export function max(x: T, dim: number, keepdim?: boolean): ValuesIndices;
-export function max(x: T, dim?: number, keepdim = false): T | ValuesIndices {
-  return dim === undefined ? extremeReduce("max", "max", x, null, false) : extremeAlong("max", x, dim, keepdim);
+export function max(x: T, other: Tensor): T;
+export function max(x: T, dim: number | (OneDimOptions & { dim: number }), keepdim?: boolean | OneDimOptions): ValuesIndices;
+export function max(x: T, dim?: number | OneDimOptions | Tensor, keepdim?: boolean | OneDimOptions): T | ValuesIndices {
+  // torch.max(a, b): the elementwise maximum
+  if (dim instanceof Tensor) return E.maximum(x, dim);
+  [dim, keepdim] = kwArgs("max", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  return dim === undefined || dim === null ? extremeReduce("max", "max", x, null, false) : extremeAlong("max", x, dim, keepdim ?? false);
 }
 export function min(x: T): T;
-export function min(x: T, dim: number, keepdim?: boolean): ValuesIndices;
-export function min(x: T, dim?: number, keepdim = false): T | ValuesIndices {
-  return dim === undefined ? extremeReduce("min", "min", x, null, false) : extremeAlong("min", x, dim, keepdim);
+export function min(x: T, other: Tensor): T;
+export function min(x: T, dim: number | (OneDimOptions & { dim: number }), keepdim?: boolean | OneDimOptions): ValuesIndices;
+export function min(x: T, dim?: number | OneDimOptions | Tensor, keepdim?: boolean | OneDimOptions): T | ValuesIndices {
+  // torch.min(a, b): the elementwise minimum
+  if (dim instanceof Tensor) return E.minimum(x, dim);
+  [dim, keepdim] = kwArgs("min", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  return dim === undefined || dim === null ? extremeReduce("min", "min", x, null, false) : extremeAlong("min", x, dim, keepdim ?? false);
 }
 
 function extremeAlong(name: "max" | "min", x: T, dim: number, keepdim: boolean): ValuesIndices {
@@ -239,12 +279,20 @@ function argReduce(op: "argmax" | "argmin", x: T, dim: Dims, keepdim: boolean): 
   // not recorded (no gradient); a tracer (ONNX export) sees it as an op on x
   return traceOp(op, reduceRaw(op, x.detach(), axes, keepdim), [x], { axes, keepdim });
 }
-export const argmax = (x: T, dim?: number | null, keepdim = false): T => argReduce("argmax", x, dim, keepdim);
-export const argmin = (x: T, dim?: number | null, keepdim = false): T => argReduce("argmin", x, dim, keepdim);
+export function argmax(x: T, dim?: number | null | OneDimOptions, keepdim?: boolean | OneDimOptions): T {
+  [dim, keepdim] = kwArgs("argmax", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  return argReduce("argmax", x, dim, keepdim ?? false);
+}
+export function argmin(x: T, dim?: number | null | OneDimOptions, keepdim?: boolean | OneDimOptions): T {
+  [dim, keepdim] = kwArgs("argmin", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  return argReduce("argmin", x, dim, keepdim ?? false);
+}
 
 /** log Σ exp(x) = m + log Σ exp(x − m), m the (finite) maximum. */
-export function logsumexp(x: T, dim: Dims, keepdim = false): T {
+export function logsumexp(x: T, dim: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
   assertTensor("logsumexp", x);
+  [dim, keepdim] = kwArgs("logsumexp", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  keepdim ??= false;
   const xf = castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
   const axes = reductionAxes("logsumexp", dim, xf.ndim);
   if (xf.numel() === 0) return E.log(sum(E.exp(xf), axes, keepdim));
@@ -260,8 +308,12 @@ function logsumexpShifted(xf: T, axes: number[], keepdim: boolean): T {
 }
 
 /** p-norm (Σ|x|^p)^(1/p); p = Infinity → max |x| (0 over an empty dim, as torch.norm); "fro" = 2. */
-export function norm(x: T, p: number | "fro" = 2, dim?: Dims, keepdim = false): T {
+export function norm(x: T, p?: number | "fro" | null | (DimOptions & { p?: number | "fro" | null }), dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
   assertTensor("norm", x);
+  [p, dim, keepdim] = kwArgs("norm", [p, dim, keepdim], ["p", "dim", "keepdim"]) as [number | "fro" | undefined, Dims, boolean?];
+  p ??= 2;
+  keepdim ??= false;
+  if (p !== "fro" && typeof p !== "number") throw new TensileError(`norm: p must be a number or "fro", got ${fmtValue(p)}`);
   const q = p === "fro" ? 2 : p;
   const xf = castTo(x, isFloating(x.dtype) ? x.dtype : getDefaultDtype());
   const axes = reductionAxes("norm", dim, xf.ndim);
@@ -307,18 +359,21 @@ function pNormBackward(g: T, x: T, out: T, p: number, axes: number[], keepdim: b
   return scaled.mul(E.where(nk.eq(0), 0, gk.div(E.pow(nk, p - 1))));
 }
 
-export function all(x: T, dim?: Dims, keepdim = false): T {
+export function all(x: T, dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
   assertTensor("all", x);
-  return reduceRaw("all", x.detach(), reductionAxes("all", dim, x.ndim), keepdim);
+  [dim, keepdim] = kwArgs("all", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  return reduceRaw("all", x.detach(), reductionAxes("all", dim, x.ndim), keepdim ?? false);
 }
-export function any(x: T, dim?: Dims, keepdim = false): T {
+export function any(x: T, dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
   assertTensor("any", x);
-  return reduceRaw("any", x.detach(), reductionAxes("any", dim, x.ndim), keepdim);
+  [dim, keepdim] = kwArgs("any", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  return reduceRaw("any", x.detach(), reductionAxes("any", dim, x.ndim), keepdim ?? false);
 }
 
 /** Inclusive prefix sums along `dim`; gradient: reversed prefix sums of g. */
-export function cumsum(x: T, dim: number): T {
+export function cumsum(x: T, dim: number | { dim: number }): T {
   assertTensor("cumsum", x);
+  [dim] = kwArgs("cumsum", [dim], ["dim"]) as [number];
   const d = normalizeDim("cumsum", dim, x.ndim);
   if (x.ndim === 0) return x.clone();
   const out = wrap(x.backend, x.backend.cumsum(x, d), x.shape);
@@ -329,8 +384,10 @@ export function cumsum(x: T, dim: number): T {
 // ---- NaN-aware and paired reductions, cumulative products, differences ----
 
 /** Σ over the non-NaN elements (NaNs count as 0); their gradient is 0. */
-export function nansum(x: T, dim?: Dims, keepdim = false): T {
+export function nansum(x: T, dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
   assertTensor("nansum", x);
+  [dim, keepdim] = kwArgs("nansum", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  keepdim ??= false;
   if (!isFloating(x.dtype)) return sum(x, dim, keepdim);
   const nan = E.isnan(x.detach());
   // PyTorch's rule g·¬isnan(x): an infinite g (nanmean of an all-NaN line) gives NaN there, as in PyTorch
@@ -339,16 +396,19 @@ export function nansum(x: T, dim?: Dims, keepdim = false): T {
 }
 
 /** The mean of the non-NaN elements (NaN where all are NaN). */
-export function nanmean(x: T, dim?: Dims, keepdim = false): T {
+export function nanmean(x: T, dim?: Dims | DimOptions, keepdim?: boolean | DimOptions): T {
   assertTensor("nanmean", x);
+  [dim, keepdim] = kwArgs("nanmean", [dim, keepdim], DIM_KEEPDIM) as [Dims, boolean?];
+  keepdim ??= false;
   if (!isFloating(x.dtype)) throw new TensileError(`nanmean: expected a float tensor, got ${x.dtype}`);
   const ok = E.logicalNot(E.isnan(x));
   return nansum(x, dim, keepdim).div(sum(ok, dim, keepdim).to(x.dtype));
 }
 
 /** The number of non-zero elements (int32), over `dim` (a dim or list of dims) or all. */
-export function countNonzero(x: T, dim?: Dims): T {
+export function countNonzero(x: T, dim?: Dims | { dim?: Dims }): T {
   assertTensor("countNonzero", x);
+  [dim] = kwArgs("countNonzero", [dim], ["dim"]) as [Dims];
   return sum(x.detach().ne(0).to("int32"), reductionAxes("countNonzero", dim, x.ndim));
 }
 
@@ -399,8 +459,9 @@ const reverseCumsum = (g: T, d: number): T => g.flip(d).cumsum(d).flip(d);
  * first zero it is Σ_{k ≥ i} g_k out_k / x_i; at the first zero it is Σ_{k ≥ i} g_k P_k with P the
  * running product of the line with that zero replaced by 1; after it, 0 (what PyTorch computes).
  */
-export function cumprod(x: T, dim: number): T {
+export function cumprod(x: T, dim: number | { dim: number }): T {
   assertTensor("cumprod", x);
+  [dim] = kwArgs("cumprod", [dim], ["dim"]) as [number];
   const d = normalizeDim("cumprod", dim, x.ndim);
   if (x.ndim === 0) return x.clone();
   const src = x.dtype === "bool" ? x.to("int32") : x;
@@ -448,8 +509,9 @@ function logAddExp(a: number, b: number): number {
  * (TensorFlow's): with the positive and negative parts of g in log space,
  * exp(revLogcumsumexp(log g± − out) + x), so nothing overflows.
  */
-export function logcumsumexp(x: T, dim: number): T {
+export function logcumsumexp(x: T, dim: number | { dim: number }): T {
   assertTensor("logcumsumexp", x);
+  [dim] = kwArgs("logcumsumexp", [dim], ["dim"]) as [number];
   if (!isFloating(x.dtype)) throw new TensileError(`logcumsumexp: expected a float tensor, got ${x.dtype}`);
   const d = normalizeDim("logcumsumexp", dim, x.ndim);
   if (x.ndim === 0) return x.clone();
@@ -464,13 +526,24 @@ export function logcumsumexp(x: T, dim: number): T {
   }, undefined, [x, out]);
 }
 
+/** PyTorch's keywords of `diff`: `x.diff({ dim: 0, prepend })`. */
+export interface DiffOptions {
+  n?: number;
+  dim?: number;
+  prepend?: T | null;
+  append?: T | null;
+}
+
 /**
  * The n-th forward difference along `dim` (x[i+1] − x[i], n times), after concatenating
  * `prepend` and `append` along that dim; for bool tensors, x[i+1] xor x[i]. n = 0 returns a copy
  * of x alone (prepend and append are left out, as PyTorch and NumPy do).
  */
-export function diff(x: T, n = 1, dim = -1, prepend?: T | null, append?: T | null): T {
+export function diff(x: T, n?: number | DiffOptions, dim?: number | DiffOptions, prepend?: T | null | DiffOptions, append?: T | null | DiffOptions): T {
   assertTensor("diff", x);
+  [n, dim, prepend, append] = kwArgs("diff", [n, dim, prepend, append], ["n", "dim", "prepend", "append"]) as [number?, number?, T?, T?];
+  n ??= 1;
+  dim ??= -1;
   if (x.ndim === 0) throw new TensileError("diff: expects input to be at least one-dimensional");
   if (!Number.isInteger(n) || n < 0) throw new TensileError(`diff: order must be a non-negative integer, got ${fmtValue(n)}`);
   const d = normalizeDim("diff", dim, x.ndim);

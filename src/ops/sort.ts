@@ -13,6 +13,7 @@ import { normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { uniqueDim } from "./unique-dim.js";
 import { type TensorOrScalar, type ValuesIndices, assertTensor, coerce, describe, valuesIndices, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 
@@ -51,9 +52,31 @@ function order(x: T, d: number, descending: boolean, k: number): T {
   return traceOp("sort", wrap(x.backend, x.backend.fromArray(out), shape).permute(inv).contiguous(), [x], { dim: d, descending, k });
 }
 
+/** PyTorch's keywords of sort / argsort: `x.sort({ dim: 0, descending: true })` (`stable`: always). */
+export interface SortOptions {
+  dim?: number;
+  descending?: boolean;
+  /** PyTorch's stable sort: Tensile's sort is always stable; accepted, true or false. */
+  stable?: boolean;
+}
+/** PyTorch's `dim=` / `keepdim=` of median, mode, kthvalue. */
+export interface SortDimOptions {
+  dim?: number | null;
+  keepdim?: boolean;
+}
+const DIM_KEEPDIM = ["dim", "keepdim"];
+
+/** (dim, descending) of sort / argsort, positionally or by name. */
+function sortArgs(op: string, dim: number | SortOptions | undefined, descending: boolean | SortOptions | undefined): [number, boolean] {
+  const [d, desc, rest] = kwArgs(op, [dim, descending], ["dim", "descending"], ["stable"]) as [number?, boolean?, SortOptions?];
+  if (rest?.stable !== undefined && typeof rest.stable !== "boolean") throw new TensileError(`${op}: stable must be a boolean, got ${fmtValue(rest.stable)}`);
+  return [d ?? -1, desc ?? false];
+}
+
 /** [values, indices] of x sorted along `dim` (ascending unless `descending`); indices int32. Stable. */
-export function sort(x: T, dim = -1, descending = false): ValuesIndices {
+export function sort(x: T, dimArg?: number | SortOptions, descendingArg?: boolean | SortOptions): ValuesIndices {
   assertTensor("sort", x);
+  const [dim, descending] = sortArgs("sort", dimArg, descendingArg);
   if (x.ndim === 0) return valuesIndices(x.clone(), wrap(x.backend, x.backend.fromArray(new Int32Array(1)), []));
   const d = normalizeDim("sort", dim, x.ndim);
   const idx = order(x, d, descending, x.shape[d]!);
@@ -61,11 +84,19 @@ export function sort(x: T, dim = -1, descending = false): ValuesIndices {
 }
 
 /** The indices that sort x along `dim` (int32), as `sort(x, dim, descending)[1]`. */
-export function argsort(x: T, dim = -1, descending = false): T {
+export function argsort(x: T, dimArg?: number | SortOptions, descendingArg?: boolean | SortOptions): T {
   assertTensor("argsort", x);
+  const [dim, descending] = sortArgs("argsort", dimArg, descendingArg);
   if (x.ndim === 0) return wrap(x.backend, x.backend.fromArray(new Int32Array(1)), []);
   const d = normalizeDim("argsort", dim, x.ndim);
   return order(x, d, descending, x.shape[d]!);
+}
+
+/** PyTorch's keywords of topk: `x.topk(5, { dim: 1, largest: false })`. */
+export interface TopkOptions {
+  dim?: number;
+  largest?: boolean;
+  sorted?: boolean;
 }
 
 /**
@@ -74,8 +105,11 @@ export function argsort(x: T, dim = -1, descending = false): T {
  * is always sorted). NaN counts as the largest value.
  */
 // `_sorted`: PyTorch's `sorted` argument, taken for its position; the result is always sorted
-export function topk(x: T, k: number, dim = -1, largest = true, _sorted = true): ValuesIndices {
+export function topk(x: T, k: number, dim?: number | TopkOptions, largest?: boolean | TopkOptions, _sorted?: boolean | TopkOptions): ValuesIndices {
   assertTensor("topk", x);
+  [dim, largest, _sorted] = kwArgs("topk", [dim, largest, _sorted], ["dim", "largest", "sorted"]) as [number?, boolean?, boolean?];
+  dim ??= -1;
+  largest ??= true;
   const d = normalizeDim("topk", dim, x.ndim);
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
   if (!Number.isInteger(k) || k < 0 || k > n)
@@ -256,20 +290,22 @@ function wholeMedian(name: string, x: T, ignoreNan: boolean): T {
  * [values, indices], the index of the lower middle among equal values being the first one.
  */
 export function median(x: T): T;
-export function median(x: T, dim: number, keepdim?: boolean): ValuesIndices;
-export function median(x: T, dim?: number, keepdim = false): T | ValuesIndices {
+export function median(x: T, dim: number | (SortDimOptions & { dim: number }), keepdim?: boolean | SortDimOptions): ValuesIndices;
+export function median(x: T, dim?: number | SortDimOptions, keepdim?: boolean | SortDimOptions): T | ValuesIndices {
   assertTensor("median", x);
-  if (dim === undefined) return wholeMedian("median", x, false);
-  return selectAlong("median", x, dim, keepdim, (line) => medianIndex(line, false));
+  [dim, keepdim] = kwArgs("median", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  if (dim === undefined || dim === null) return wholeMedian("median", x, false);
+  return selectAlong("median", x, dim, keepdim ?? false, (line) => medianIndex(line, false));
 }
 
 /** median ignoring NaNs (NaN only where a line is all NaN). */
 export function nanmedian(x: T): T;
-export function nanmedian(x: T, dim: number, keepdim?: boolean): ValuesIndices;
-export function nanmedian(x: T, dim?: number, keepdim = false): T | ValuesIndices {
+export function nanmedian(x: T, dim: number | (SortDimOptions & { dim: number }), keepdim?: boolean | SortDimOptions): ValuesIndices;
+export function nanmedian(x: T, dim?: number | SortDimOptions, keepdim?: boolean | SortDimOptions): T | ValuesIndices {
   assertTensor("nanmedian", x);
-  if (dim === undefined) return wholeMedian("nanmedian", x, true);
-  return selectAlong("nanmedian", x, dim, keepdim, (line) => medianIndex(line, true));
+  [dim, keepdim] = kwArgs("nanmedian", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  if (dim === undefined || dim === null) return wholeMedian("nanmedian", x, true);
+  return selectAlong("nanmedian", x, dim, keepdim ?? false, (line) => medianIndex(line, true));
 }
 
 /**
@@ -277,9 +313,10 @@ export function nanmedian(x: T, dim?: number, keepdim = false): T | ValuesIndice
  * smallest, and its last position (PyTorch's CPU result for lines of up to 16 elements; for longer
  * lines PyTorch's index depends on its unstable sort).
  */
-export function mode(x: T, dim = -1, keepdim = false): ValuesIndices {
+export function mode(x: T, dim?: number | SortDimOptions, keepdim?: boolean | SortDimOptions): ValuesIndices {
   assertTensor("mode", x);
-  return selectAlong("mode", x, dim, keepdim, (line) => {
+  [dim, keepdim] = kwArgs("mode", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  return selectAlong("mode", x, dim ?? -1, keepdim ?? false, (line) => {
     const order = [...line.keys()].sort((i, j) => (gtOrNan(line[i]!, line[j]!) ? 1 : gtOrNan(line[j]!, line[i]!) ? -1 : i - j));
     let best = -1, bestCount = 0, run = 0;
     for (let k = 0; k < order.length; k++) {
@@ -332,8 +369,11 @@ function quickSelect(line: number[], k: number): number {
 }
 
 /** [values, indices] of the k-th smallest element (k from 1) along `dim`. */
-export function kthvalue(x: T, k: number, dim = -1, keepdim = false): ValuesIndices {
+export function kthvalue(x: T, k: number, dim?: number | SortDimOptions, keepdim?: boolean | SortDimOptions): ValuesIndices {
   assertTensor("kthvalue", x);
+  [dim, keepdim] = kwArgs("kthvalue", [dim, keepdim], DIM_KEEPDIM) as [number?, boolean?];
+  dim ??= -1;
+  keepdim ??= false;
   const n = x.ndim === 0 ? 1 : x.shape[normalizeDim("kthvalue", dim, x.ndim)]!;
   if (!Number.isInteger(k) || k < 1 || k > n)
     throw new TensileError(`kthvalue: selected number k (${fmtValue(k)}) out of range for dimension of size ${n} (input ${fmtShape(x.shape)})`);
@@ -476,9 +516,9 @@ function cumExtreme(name: "cummax" | "cummin", x: T, dim: number): ValuesIndices
 }
 
 /** [values, indices] of the running maximum along `dim` (ties: the latest index; NaN propagates). */
-export const cummax = (x: T, dim: number): ValuesIndices => cumExtreme("cummax", x, dim);
+export const cummax = (x: T, dim: number | { dim: number }): ValuesIndices => cumExtreme("cummax", x, kwArgs("cummax", [dim], ["dim"])[0] as number);
 /** [values, indices] of the running minimum along `dim`. */
-export const cummin = (x: T, dim: number): ValuesIndices => cumExtreme("cummin", x, dim);
+export const cummin = (x: T, dim: number | { dim: number }): ValuesIndices => cumExtreme("cummin", x, kwArgs("cummin", [dim], ["dim"])[0] as number);
 
 // counting and searching (bincount, histc, searchsorted, bucketize) live in ops/counting.ts
 export * from "./counting.js";

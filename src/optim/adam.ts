@@ -101,6 +101,9 @@ export class Adam extends AdamFamily {
   }
 }
 
+/** AdamW's options: Adam's (every other optimizer's options type is named after its class). */
+export type AdamWOptions = AdamOptions;
+
 /**
  * AdamW (PyTorch's `torch.optim.AdamW`; Loshchilov & Hutter, 2017): Adam with decoupled weight
  * decay θ ← θ·(1 − γλ), default λ = 1e-2. The rule is in `adamw`.

@@ -1,6 +1,6 @@
 import { getBackend, withBackend } from "../backends/registry.js";
-import { TensileError } from "../errors.js";
-import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, getDefaultDtype, isFloating } from "./dtype.js";
+import { TensileError, fmtShape } from "../errors.js";
+import { type DType, type TypedArray, arrayFor, checkDType, dtypeOfArray, getDefaultDtype, isFloating, promoteTypes } from "./dtype.js";
 import { Generator, defaultGenerator } from "./random.js";
 import { MAX_ELEMENTS, checkShape, numelOf, sizeAndOptions } from "./shape.js";
 import { linspaceValues } from "./linspace.js";
@@ -52,8 +52,19 @@ export function asTensor(data: Nested | TypedArray | Tensor, opts: CreateOptions
   return tensor(data, opts);
 }
 
-/** Builds a tensor from nested arrays, a number/boolean, or a typed array (with `{shape}`). */
-export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
+/** Nested arrays of numbers or booleans, whose elements may also be one-element tensors (`tensor([r])`). */
+export type NestedData = number | boolean | Tensor | NestedData[];
+
+/**
+ * Builds a tensor from nested arrays, a number/boolean, or a typed array (with `{shape}`). As
+ * PyTorch's `torch.tensor`, an element may be a one-element tensor (`tensor([R])` of a 0-d `R`):
+ * its value is copied, without autograd history, and its dtype takes part in the inferred one.
+ * ```ts
+ * const R = returns.index([0]);        // 0-d float64
+ * tensor([R]).dtype;                   // "float64"
+ * ```
+ */
+export function tensor(data: NestedData | TypedArray, opts: CreateOptions & { shape?: readonly number[] } = {}): Tensor {
   opts ??= {};
   if (data instanceof Tensor) data = data.toArray();
   if (ArrayBuffer.isView(data)) {
@@ -68,14 +79,23 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions &
   const shape: number[] = [];
   for (let d: unknown = data; Array.isArray(d); d = d[0]) shape.push(d.length);
   const flat: (number | boolean)[] = [];
-  let allBool = true, allInt = true;
+  let allBool = true, allInt = true, scalars = 0;
+  let tensorDtype: DType | null = null; // the promoted dtype of one-element tensor elements
   const walk = (d: unknown, level: number): void => {
     if (level === shape.length) {
+      if (d instanceof Tensor) {
+        if (d.numel() !== 1)
+          throw new TensileError(`tensor: only one element tensors can be converted to Python scalars (got an element of shape ${fmtShape(d.shape)}; join tensors with stack or cat)`);
+        tensorDtype = tensorDtype === null ? d.dtype : promoteTypes(tensorDtype, d.dtype);
+        flat.push(d.dtype === "bool" ? d.item() !== 0 : d.item());
+        return;
+      }
+      scalars++;
       if (typeof d === "boolean") allInt = allInt && true;
       else if (typeof d === "number") {
         allBool = false;
         if (!Number.isInteger(d)) allInt = false;
-      } else throw new TensileError(`tensor: could not infer dtype of ${d === null ? "null" : typeof d} (expected numbers or booleans)`);
+      } else throw new TensileError(`tensor: could not infer dtype of ${d === null ? "null" : typeof d} (expected numbers, booleans or one-element tensors)`);
       flat.push(d as number | boolean);
       return;
     }
@@ -86,7 +106,8 @@ export function tensor(data: Nested | TypedArray | Tensor, opts: CreateOptions &
   walk(data, 0);
   // PyTorch infers an integer dtype from integer data; JS cannot tell 1.0 from 1, so a tensor that
   // asks for gradients is taken as floating point, the default dtype (documented in docs/pytorch-names.md).
-  const inferred = flat.length && allBool ? "bool" : flat.length && allInt && !opts.requiresGrad ? "int32" : getDefaultDtype();
+  const fromScalars = scalars && allBool ? "bool" : scalars && allInt && !opts.requiresGrad ? "int32" : getDefaultDtype();
+  const inferred = tensorDtype === null ? fromScalars : scalars ? promoteTypes(fromScalars, tensorDtype) : tensorDtype;
   const dtype = checkDType("tensor", opts.dtype ?? inferred);
   const a = arrayFor(dtype, flat.length);
   flat.forEach((v, i) => (a[i] = typeof v === "boolean" ? (v ? 1 : 0) : dtype === "bool" ? (v ? 1 : 0) : v));

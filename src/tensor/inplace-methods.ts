@@ -21,6 +21,7 @@ import * as E from "../ops/elementwise.js";
 import * as MA from "../ops/math.js";
 import * as SP from "../ops/special.js";
 import { assertTensor } from "../ops/util.js";
+import { kwArgs } from "../utils/positional.js";
 import { igamma, igammac, fillDiagonal, put } from "../ops/tensor-api.js";
 
 type TS = Tensor | number;
@@ -202,7 +203,7 @@ declare module "./tensor.js" {
     /** In place mvlgamma: x ← log Γ_p(x), as `torch.Tensor.mvlgamma_(p)`. Returns x. */
     mvlgamma_(p: number): this;
     /** In place lerp: x ← x + weight·(end − x), as `torch.Tensor.lerp_`. Returns x. */
-    lerp_(end: Tensor, weight: number | Tensor): this;
+    lerp_(end: Tensor, weight: number | Tensor | { weight: number | Tensor }): this;
     /** In place nanToNum: NaN, +inf, −inf replaced (defaults 0 and the dtype's largest finite values). Returns x. */
     nanToNum_(nan?: number | null, posinf?: number | null, neginf?: number | null): this;
     /** In place clampMin: x ← max(x, min). Returns x. */
@@ -210,7 +211,7 @@ declare module "./tensor.js" {
     /** In place clampMax: x ← min(x, max). Returns x. */
     clampMax_(max: number | Tensor): this;
     /** In place clip (clamp's alias): x ← min(max(x, min), max). Returns x. */
-    clip_(min?: number | Tensor | null, max?: number | Tensor | null): this;
+    clip_(min?: number | Tensor | null | E.ClampOptions, max?: number | Tensor | null | E.ClampOptions): this;
     /** In place logicalNot: x ← !x as 1/0 in x's dtype, as `torch.Tensor.logical_not_`. Returns x. */
     logicalNot_(): this;
     /** In place cumsum along dim, as `torch.Tensor.cumsum_`. Returns x. */
@@ -305,8 +306,9 @@ define("floatPower_", function (this: Tensor, o: TS) {
 define("logit_", function (this: Tensor, eps?: number | null) { return IP.inPlace("logit_", this, (t) => MA.logit(t, eps), [], true); });
 define("polygamma_", function (this: Tensor, n: number) { return IP.inPlace("polygamma_", this, (t) => MA.polygamma(n, t), [], true); });
 define("mvlgamma_", function (this: Tensor, p: number) { return IP.inPlace("mvlgamma_", this, (t) => SP.mvlgamma(t, p), [], true); });
-define("lerp_", function (this: Tensor, end: Tensor, weight: number | Tensor) {
+define("lerp_", function (this: Tensor, end: Tensor, weightArg: number | Tensor | { weight: number | Tensor }) {
   assertTensor("lerp_", end, "end");
+  const [weight] = kwArgs("lerp_", [weightArg], ["weight"]) as [number | Tensor];
   // as torch 1.13: end (and a tensor weight) of x's own dtype, no promotion
   for (const [name, t] of [["end", end], ["weight", weight]] as const)
     if (t instanceof Tensor && t.dtype !== this.dtype) throw new TensileError(`lerp_: expected dtype ${this.dtype} for \`${name}\` but got dtype ${t.dtype}`);
@@ -318,7 +320,8 @@ define("nanToNum_", function (this: Tensor, nan?: number | null, posinf?: number
 const bounds = (...b: unknown[]): Tensor[] => b.filter((v): v is Tensor => v instanceof Tensor);
 define("clampMin_", function (this: Tensor, min: number | Tensor) { return IP.inPlace("clampMin_", this, (t) => MA.clampMin(t, min), bounds(min), true); });
 define("clampMax_", function (this: Tensor, max: number | Tensor) { return IP.inPlace("clampMax_", this, (t) => MA.clampMax(t, max), bounds(max), true); });
-define("clip_", function (this: Tensor, min?: number | Tensor | null, max?: number | Tensor | null) {
+define("clip_", function (this: Tensor, minArg?: number | Tensor | null | E.ClampOptions, maxArg?: number | Tensor | null | E.ClampOptions) {
+  const [min, max] = kwArgs("clip_", [minArg, maxArg], ["min", "max"]) as [number | Tensor | null | undefined, number | Tensor | null | undefined];
   return IP.inPlace("clip_", this, (t) => E.clamp(t, min, max), bounds(min, max), true);
 });
 define("cumsum_", function (this: Tensor, dim: number) { return IP.inPlace("cumsum_", this, (t) => t.cumsum(dim)); });

@@ -20,7 +20,8 @@ export function normalizeDim(op: string, dim: number, ndim: number): number {
   if (!Number.isInteger(dim) || dim < -n || dim >= n)
     throw new TensileError(`${op}: dimension out of range (expected to be in range of [${-n}, ${n - 1}], but got ${fmtValue(dim)})` +
       // F.softmax(x, dim=-1) written as softmax(x, { dim: -1 }) where the dim is positional
-      (typeof dim === "object" && dim !== null && "dim" in dim ? `; the dim is positional here: ${op}(x, ${fmtValue((dim as { dim: unknown }).dim)})` : ""));
+      // (a plain object only: a Tensor has a dim() method, and its source is no hint)
+      (typeof dim === "object" && dim !== null && Object.getPrototypeOf(dim) === Object.prototype && "dim" in dim ? `; the dim is positional here: ${op}(x, ${fmtValue((dim as { dim: unknown }).dim)})` : ""));
   return dim < 0 ? dim + n : dim;
 }
 

@@ -117,6 +117,19 @@ define("isSameSize", function (this: Tensor, other: Tensor) { return isSameSize(
 define("isNonzero", function (this: Tensor) { return isNonzero(this); });
 getter("retainsGrad", function (this: Tensor) { return this._retainsGrad && !this.isLeaf; });
 
+// PyTorch's `x.data = v` (new values outside autograd, as in `delta.data = (delta + α·g.sign()).clamp(-ε, ε)`)
+// would, from JavaScript, only shadow the readback `data()` on that one object and change no value:
+// `data` stays the method to read, and assigning to it is refused.
+const readData = Object.getOwnPropertyDescriptor(Tensor.prototype, "data")!.value as Tensor["data"];
+Object.defineProperty(Tensor.prototype, "data", {
+  get: () => readData,
+  set(this: Tensor, v: unknown) {
+    throw new TensileError(`data: x.data = ${fmtValue(v)} is PyTorch's way to replace the values outside autograd; ` +
+      "Tensile's x.data() reads the values. Write noGrad(() => x.copy_(v)) instead");
+  },
+  configurable: true, enumerable: false,
+});
+
 define("sumToSize", function (this: Tensor, ...a: (number | readonly number[])[]) {
   const size = a.length === 1 && Array.isArray(a[0]) ? [...(a[0] as readonly number[])] : (a as number[]);
   const lead = this.ndim - size.length;

@@ -20,6 +20,7 @@ import * as L from "../ops/linalg.js";
 import * as LD from "../ops/linalg-dense.js";
 import * as LDC from "../ops/linalg-decomp.js";
 import * as IP from "../ops/inplace.js";
+import { kwArgs } from "../utils/positional.js";
 import * as W from "../ops/index-write.js";
 import * as ST from "../ops/stats.js";
 import * as SP from "../ops/special.js";
@@ -70,7 +71,7 @@ export const mathMethods = {
   fmod(this: T, other: TS): T { return MA.fmod(this, other); },
   clampMin(this: T, min: number | T): T { return MA.clampMin(this, min); },
   clampMax(this: T, max: number | T): T { return MA.clampMax(this, max); },
-  clip(this: T, min?: number | T | null, max?: number | T | null): T { return E.clamp(this, min, max); },
+  clip(this: T, min?: number | T | null | E.ClampOptions, max?: number | T | null | E.ClampOptions): T { return E.clamp(this, min, max); },
   nanToNum(this: T, nan?: number | null, posinf?: number | null, neginf?: number | null): T { return MA.nanToNum(this, nan, posinf, neginf); },
   isinf(this: T): T { return MA.isinf(this); },
   isposinf(this: T): T { return MA.isposinf(this); },
@@ -80,7 +81,7 @@ export const mathMethods = {
   heaviside(this: T, values: TS): T { return MA.heaviside(this, values); },
   fmax(this: T, other: TS): T { return MA.fmax(this, other); },
   fmin(this: T, other: TS): T { return MA.fmin(this, other); },
-  lerp(this: T, end: T, weight: number | T): T { return MA.lerp(this, end, weight); },
+  lerp(this: T, end: T, weight: number | T | { weight: number | T }): T { return MA.lerp(this, end, weight); },
   hypot(this: T, other: TS): T { return MA.hypot(this, other); },
   floatPower(this: T, exponent: TS): T { return MA.floatPower(this, exponent); },
   multiply(this: T, other: TS): T { return E.mul(this, other); },
@@ -160,7 +161,8 @@ export const inplaceMethods = {
     return IP.inPlace("addcdiv_", this, (t) => IP.addcdiv(t, t1, t2, opts?.value ?? 1), [t1, t2]);
   },
   // clamp's rule compares its input with the bounds
-  clamp_<S extends T>(this: S, min?: number | T | null, max?: number | T | null): S {
+  clamp_<S extends T>(this: S, minArg?: number | T | null | E.ClampOptions, maxArg?: number | T | null | E.ClampOptions): S {
+    const [min, max] = kwArgs("clamp_", [minArg, maxArg], ["min", "max"]) as [number | T | null | undefined, number | T | null | undefined];
     return IP.inPlace("clamp_", this, (t) => E.clamp(t, min, max), [min, max].filter((b): b is T => b instanceof Tensor), true);
   },
   maskedFill_<S extends T>(this: S, mask: T, v: number): S { return IP.inPlace("maskedFill_", this, (t) => E.maskedFill(t, mask, v), [mask]); },

@@ -1,6 +1,7 @@
 import type { Backend, Storage } from "../backends/backend.js";
 import { TensileError, fmtShape, fmtValue } from "../errors.js";
-import { type BackwardOptions, type Node, _registerTensorClass, runBackward } from "../autograd/engine.js";
+import { type BackwardOptions, type Node, _registerTensorClass, backwardWithArgs } from "../autograd/engine.js";
+import type { WithOptions } from "../utils/positional.js";
 import { isGradEnabled } from "../autograd/grad-mode.js";
 import type { DType, TypedArray } from "./dtype.js";
 import { isFloating } from "./dtype.js";
@@ -188,27 +189,27 @@ export class Tensor {
     s._tensors = (s._tensors ?? 1) - 1;
     if (s._tensors <= 0) this.backend.release?.(s);
   }
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
+  [Symbol.dispose](): void { this.dispose(); }
   /** Whether `dispose()` was called on this tensor. */
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
+  get isDisposed(): boolean { return this._disposed; }
 
   // ---- autograd ----
-  backward(gradient?: Tensor, opts?: BackwardOptions): void {
-    runBackward(this, gradient, opts);
+  /**
+   * Accumulates d(this)/d(leaf) into every leaf's `.grad` (torch's `Tensor.backward(gradient,
+   * retain_graph, create_graph, inputs)`): positionally in that order, then an options object, or
+   * the options alone: `loss.backward({ retainGraph: true })`, `score.backward(onesLike(score))`,
+   * `score.backward({ gradient: onesLike(score), inputs: [x] })`.
+   */
+  backward(gradient?: Tensor | (BackwardOptions & { gradient?: Tensor | null }) | null,
+    ...args: WithOptions<[retainGraph: boolean | null, createGraph: boolean, inputs: readonly Tensor[]], BackwardOptions>): void {
+    backwardWithArgs(this, [gradient, ...args]);
   }
   detach(): Tensor {
     const d = new Tensor(this.storage, this.backend, this.shape, this.strides, this.offset);
     d._version = Infinity; // outside the graph: never stale, whatever is written to the storage
     return d;
   }
-  retainGrad(): this {
-    this._retainsGrad = true;
-    return this;
-  }
+  retainGrad(): this { this._retainsGrad = true; return this; }
   /** Calls `fn(grad)` when this tensor's gradient is computed; `fn` may return a replacement. Returns a remover. */
   registerHook(fn: (grad: Tensor) => Tensor | void): { remove(): void } {
     if (!this.requiresGrad) throw new TensileError("registerHook: cannot register a hook on a tensor that doesn't require gradient");
@@ -287,15 +288,9 @@ export class Tensor {
     return build(0, 0);
   }
   /** PyTorch's name for `toArray()`: nested arrays of numbers (booleans for bool). */
-  tolist(): Nested {
-    return this.toArray();
-  }
-  toString(): string {
-    return formatTensor(this);
-  }
-  [Symbol.for("nodejs.util.inspect.custom")](): string {
-    return this.toString();
-  }
+  tolist(): Nested { return this.toArray(); }
+  toString(): string { return formatTensor(this); }
+  [Symbol.for("nodejs.util.inspect.custom")](): string { return this.toString(); }
 
   // ---- conversion and copies ----
   /**
@@ -345,7 +340,7 @@ export class Tensor {
   floor(): T { return E.floor(this); }
   ceil(): T { return E.ceil(this); }
   erf(): T { return E.erf(this); }
-  clamp(min?: number | T | null, max?: number | T | null): T { return E.clamp(this, min, max); }
+  clamp(min?: number | T | null | E.ClampOptions, max?: number | T | null | E.ClampOptions): T { return E.clamp(this, min, max); }
   maximum(o: TS): T { return E.maximum(this, o); }
   minimum(o: TS): T { return E.minimum(this, o); }
   eq(o: TS): T { return E.eq(this, o); }
@@ -374,37 +369,39 @@ export class Tensor {
   logSigmoid(): T { return A.logSigmoid(this); }
   tanh(): T { return A.tanh(this); }
   hardtanh(minVal?: number, maxVal?: number): T { return A.hardtanh(this, minVal, maxVal); }
-  softmax(dim: number): T { return A.softmax(this, dim); }
-  logSoftmax(dim: number): T { return A.logSoftmax(this, dim); }
+  softmax(dim: number | A.SoftmaxOptions, options?: A.SoftmaxOptions | null): T { return A.softmax(this, dim, options); }
+  logSoftmax(dim: number | A.SoftmaxOptions, options?: A.SoftmaxOptions | null): T { return A.logSoftmax(this, dim, options); }
 
   // ---- reductions ----
   /** `{ dtype }` (last, after any of dim, keepdim) casts the input first, as PyTorch's `dtype=`: `x.sum({ dtype: "float32" })`. */
   sum(dim?: Dims | null | R.ReduceDtypeOptions, keepdim?: boolean | R.ReduceDtypeOptions, options?: R.ReduceDtypeOptions | null): T { return R.sum(this, dim as Dims, keepdim as boolean, options); }
   mean(dim?: Dims | null | R.ReduceDtypeOptions, keepdim?: boolean | R.ReduceDtypeOptions, options?: R.ReduceDtypeOptions | null): T { return R.mean(this, dim as Dims, keepdim as boolean, options); }
-  prod(dim?: Dims | null, keepdim?: boolean): T { return R.prod(this, dim, keepdim); }
-  var(dim?: Dims | null, opts?: R.VarOptions): T { return R.variance(this, dim, opts); }
-  std(dim?: Dims | null, opts?: R.VarOptions): T { return R.std(this, dim, opts); }
+  prod(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.prod(this, dim, keepdim); }
+  var(dim?: Dims | null | (R.VarOptions & { dim?: Dims }), opts?: R.VarOptions): T { return R.variance(this, dim, opts); }
+  std(dim?: Dims | null | (R.VarOptions & { dim?: Dims }), opts?: R.VarOptions): T { return R.std(this, dim, opts); }
   max(): T;
-  max(dim: number, keepdim?: boolean): ValuesIndices;
-  max(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? R.max(this) : R.max(this, dim, keepdim); }
+  max(other: T): T;
+  max(dim: number | (R.OneDimOptions & { dim: number }), keepdim?: boolean | R.OneDimOptions): ValuesIndices;
+  max(dim?: number | R.OneDimOptions | T, keepdim?: boolean | R.OneDimOptions): T | ValuesIndices { return dim === undefined ? R.max(this) : R.max(this, dim as number, keepdim); }
   min(): T;
-  min(dim: number, keepdim?: boolean): ValuesIndices;
-  min(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? R.min(this) : R.min(this, dim, keepdim); }
-  amax(dim?: Dims | null, keepdim?: boolean): T { return R.amax(this, dim, keepdim); }
-  amin(dim?: Dims | null, keepdim?: boolean): T { return R.amin(this, dim, keepdim); }
-  argmax(dim?: number | null, keepdim?: boolean): T { return R.argmax(this, dim, keepdim); }
-  sort(dim?: number, descending?: boolean): ValuesIndices { return S.sort(this, dim, descending); }
-  argsort(dim?: number, descending?: boolean): T { return S.argsort(this, dim, descending); }
+  min(other: T): T;
+  min(dim: number | (R.OneDimOptions & { dim: number }), keepdim?: boolean | R.OneDimOptions): ValuesIndices;
+  min(dim?: number | R.OneDimOptions | T, keepdim?: boolean | R.OneDimOptions): T | ValuesIndices { return dim === undefined ? R.min(this) : R.min(this, dim as number, keepdim); }
+  amax(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.amax(this, dim, keepdim); }
+  amin(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.amin(this, dim, keepdim); }
+  argmax(dim?: number | null | R.OneDimOptions, keepdim?: boolean | R.OneDimOptions): T { return R.argmax(this, dim, keepdim); }
+  sort(dim?: number | S.SortOptions, descending?: boolean | S.SortOptions): ValuesIndices { return S.sort(this, dim, descending); }
+  argsort(dim?: number | S.SortOptions, descending?: boolean | S.SortOptions): T { return S.argsort(this, dim, descending); }
   unique(opts?: S.UniqueOptions & { returnInverse?: false; returnCounts?: false }): T;
   unique(opts?: S.UniqueOptions): T | T[];
   unique(opts?: S.UniqueOptions): T | T[] { return S.unique(this, opts); }
-  topk(k: number, dim?: number, largest?: boolean, sorted?: boolean): ValuesIndices { return S.topk(this, k, dim, largest, sorted); }
-  argmin(dim?: number | null, keepdim?: boolean): T { return R.argmin(this, dim, keepdim); }
-  logsumexp(dim: Dims, keepdim?: boolean): T { return R.logsumexp(this, dim, keepdim); }
-  norm(p?: number | "fro", dim?: Dims | null, keepdim?: boolean): T { return R.norm(this, p, dim, keepdim); }
-  all(dim?: Dims | null, keepdim?: boolean): T { return R.all(this, dim, keepdim); }
-  any(dim?: Dims | null, keepdim?: boolean): T { return R.any(this, dim, keepdim); }
-  cumsum(dim: number): T { return R.cumsum(this, dim); }
+  topk(k: number, dim?: number | S.TopkOptions, largest?: boolean | S.TopkOptions, sorted?: boolean | S.TopkOptions): ValuesIndices { return S.topk(this, k, dim, largest, sorted); }
+  argmin(dim?: number | null | R.OneDimOptions, keepdim?: boolean | R.OneDimOptions): T { return R.argmin(this, dim, keepdim); }
+  logsumexp(dim: Dims | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.logsumexp(this, dim, keepdim); }
+  norm(p?: number | "fro" | null | (R.DimOptions & { p?: number | "fro" | null }), dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.norm(this, p, dim, keepdim); }
+  all(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.all(this, dim, keepdim); }
+  any(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.any(this, dim, keepdim); }
+  cumsum(dim: number | { dim: number }): T { return R.cumsum(this, dim); }
 
   // ---- linear algebra ----
   matmul(o: T): T { return L.matmul(this, o); }
@@ -417,27 +414,27 @@ export class Tensor {
 
   // ---- selections, NaN-aware reductions, scans, counting (ops/reduce.ts, ops/sort.ts) ----
   median(): T;
-  median(dim: number, keepdim?: boolean): ValuesIndices;
-  median(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? S.median(this) : S.median(this, dim, keepdim); }
+  median(dim: number | (S.SortDimOptions & { dim: number }), keepdim?: boolean | S.SortDimOptions): ValuesIndices;
+  median(dim?: number | S.SortDimOptions, keepdim?: boolean | S.SortDimOptions): T | ValuesIndices { return dim === undefined ? S.median(this) : S.median(this, dim as number, keepdim); }
   nanmedian(): T;
-  nanmedian(dim: number, keepdim?: boolean): ValuesIndices;
-  nanmedian(dim?: number, keepdim?: boolean): T | ValuesIndices { return dim === undefined ? S.nanmedian(this) : S.nanmedian(this, dim, keepdim); }
-  mode(dim?: number, keepdim?: boolean): ValuesIndices { return S.mode(this, dim, keepdim); }
-  kthvalue(k: number, dim?: number, keepdim?: boolean): ValuesIndices { return S.kthvalue(this, k, dim, keepdim); }
+  nanmedian(dim: number | (S.SortDimOptions & { dim: number }), keepdim?: boolean | S.SortDimOptions): ValuesIndices;
+  nanmedian(dim?: number | S.SortDimOptions, keepdim?: boolean | S.SortDimOptions): T | ValuesIndices { return dim === undefined ? S.nanmedian(this) : S.nanmedian(this, dim as number, keepdim); }
+  mode(dim?: number | S.SortDimOptions, keepdim?: boolean | S.SortDimOptions): ValuesIndices { return S.mode(this, dim, keepdim); }
+  kthvalue(k: number, dim?: number | S.SortDimOptions, keepdim?: boolean | S.SortDimOptions): ValuesIndices { return S.kthvalue(this, k, dim, keepdim); }
   quantile(q: number | T, dim?: number | null, keepdim?: boolean, opts?: S.QuantileOptions | null): T { return S.quantile(this, q, dim, keepdim, opts); }
   nanquantile(q: number | T, dim?: number | null, keepdim?: boolean, opts?: S.QuantileOptions | null): T { return S.nanquantile(this, q, dim, keepdim, opts); }
   msort(): T { return S.msort(this); }
-  cummax(dim: number): ValuesIndices { return S.cummax(this, dim); }
-  cummin(dim: number): ValuesIndices { return S.cummin(this, dim); }
+  cummax(dim: number | { dim: number }): ValuesIndices { return S.cummax(this, dim); }
+  cummin(dim: number | { dim: number }): ValuesIndices { return S.cummin(this, dim); }
   bincount(weights?: T | null, minlength?: number): T { return S.bincount(this, weights, minlength); }
   histc(bins?: number, min?: number, max?: number): T { return S.histc(this, bins, min, max); }
-  nansum(dim?: Dims | null, keepdim?: boolean): T { return R.nansum(this, dim, keepdim); }
-  nanmean(dim?: Dims | null, keepdim?: boolean): T { return R.nanmean(this, dim, keepdim); }
-  countNonzero(dim?: Dims | null): T { return R.countNonzero(this, dim); }
+  nansum(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.nansum(this, dim, keepdim); }
+  nanmean(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.nanmean(this, dim, keepdim); }
+  countNonzero(dim?: Dims | null | { dim?: Dims }): T { return R.countNonzero(this, dim); }
   aminmax(opts?: { dim?: number | null; keepdim?: boolean } | null): R.MinMax { return R.aminmax(this, opts); }
-  cumprod(dim: number): T { return R.cumprod(this, dim); }
-  logcumsumexp(dim: number): T { return R.logcumsumexp(this, dim); }
-  diff(n?: number, dim?: number, prepend?: T | null, append?: T | null): T { return R.diff(this, n, dim, prepend, append); }
+  cumprod(dim: number | { dim: number }): T { return R.cumprod(this, dim); }
+  logcumsumexp(dim: number | { dim: number }): T { return R.logcumsumexp(this, dim); }
+  diff(n?: number | R.DiffOptions, dim?: number | R.DiffOptions, prepend?: T | null | R.DiffOptions, append?: T | null | R.DiffOptions): T { return R.diff(this, n, dim, prepend, append); }
 
   // ---- movement ----
   // sizes as one array or as numbers, as in PyTorch: reshape([2, 3]) or reshape(2, 3)
@@ -447,14 +444,14 @@ export class Tensor {
   view(shape: readonly number[]): T;
   view(...shape: number[]): T;
   view(...a: unknown[]): T { return M.view(this, sizeArgs("view", a)); }
-  flatten(startDim?: number, endDim?: number): T { return M.flatten(this, startDim, endDim); }
+  flatten(startDim?: number | M.FlattenOptions, endDim?: number | M.FlattenOptions): T { return M.flatten(this, startDim, endDim); }
   unflatten(dim: number, sizes: readonly number[]): T { return M.unflatten(this, dim, sizes); }
   permute(dims: readonly number[]): T;
   permute(...dims: number[]): T;
   permute(...a: unknown[]): T { return M.permute(this, sizeArgs("permute", a)); }
-  transpose(d0: number, d1: number): T { return M.transpose(this, d0, d1); }
-  squeeze(dim?: Dims): T { return M.squeeze(this, dim); }
-  unsqueeze(dim: number): T { return M.unsqueeze(this, dim); }
+  transpose(d0: number | { dim0?: number; dim1?: number }, d1?: number | { dim1?: number }): T { return M.transpose(this, d0, d1); }
+  squeeze(dim?: Dims | { dim?: Dims }): T { return M.squeeze(this, dim as number); }
+  unsqueeze(dim: number | M.DimOption): T { return M.unsqueeze(this, dim); }
   expand(shape: readonly number[]): T;
   expand(...shape: number[]): T;
   expand(...a: unknown[]): T { return M.expand(this, sizeArgs("expand", a)); }
@@ -466,12 +463,12 @@ export class Tensor {
   repeat(sizes: readonly number[]): T;
   repeat(...sizes: number[]): T;
   repeat(...a: unknown[]): T { return M.repeat(this, sizeArgs("repeat", a)); }
-  split(sizeOrSections: number | readonly number[], dim?: number): T[] { return M.split(this, sizeOrSections, dim); }
-  chunk(chunks: number, dim?: number): T[] { return M.chunk(this, chunks, dim); }
+  split(sizeOrSections: number | readonly number[], dim?: number | M.DimOption): T[] { return M.split(this, sizeOrSections, dim); }
+  chunk(chunks: number, dim?: number | M.DimOption): T[] { return M.chunk(this, chunks, dim); }
   narrow(dim: number, start: number, length: number): T { return I.narrow(this, dim, start, length); }
   select(dim: number, index: number): T { return I.select(this, dim, index); }
   diag(diagonal?: number): T { return I.diag(this, diagonal); }
-  repeatInterleave(repeats: number | T, dim?: number | null): T { return I.repeatInterleave(this, repeats, dim); }
+  repeatInterleave(repeats: number | T, dim?: number | null | { dim?: number | null; outputSize?: number }): T { return I.repeatInterleave(this, repeats, dim); }
   index(spec: IndexSpec): T { return I.index(this, spec); }
   gather(dim: number, index: T): T { return I.gather(this, dim, index); }
   scatter(dim: number, index: T, src: TS, opts?: I.ScatterOptions | null): T { return I.scatter(this, dim, index, src, opts); }
@@ -488,7 +485,7 @@ export class Tensor {
   oneHot(numClasses?: number | { numClasses?: number }): T { return I.oneHot(this, numClasses); }
 
   // ---- more movement and indexing (roll ... nonzero; ops/movement.ts, ops/indexing.ts, ops/index-write.ts) ----
-  roll(shifts: number | readonly number[], dims?: Dims | null): T { return M.roll(this, shifts, dims); }
+  roll(shifts: number | readonly number[], dims?: Dims | null | { dims?: Dims | null }): T { return M.roll(this, shifts, dims as number); }
   rot90(k?: number, dims?: readonly number[]): T { return M.rot90(this, k, dims); }
   tile(dims: readonly number[]): T;
   tile(...dims: number[]): T;
@@ -497,7 +494,7 @@ export class Tensor {
   moveaxis(source: Dims, destination: Dims): T { return M.movedim(this, source, destination); }
   swapaxes(d0: number, d1: number): T { return M.transpose(this, d0, d1); }
   swapdims(d0: number, d1: number): T { return M.transpose(this, d0, d1); }
-  unbind(dim?: number): T[] { return M.unbind(this, dim); }
+  unbind(dim?: number | M.DimOption): T[] { return M.unbind(this, dim); }
   tensorSplit(indicesOrSections: number | readonly number[] | T, dim?: number): T[] { return M.tensorSplit(this, indicesOrSections, dim); }
   hsplit(indicesOrSections: number | readonly number[]): T[] { return M.hsplit(this, indicesOrSections); }
   vsplit(indicesOrSections: number | readonly number[]): T[] { return M.vsplit(this, indicesOrSections); }

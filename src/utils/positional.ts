@@ -128,3 +128,32 @@ export function setToNoneArg(op: string, arg: unknown): boolean {
   if (typeof setToNone !== "boolean") throw new TensileError(`${op}: setToNone must be a boolean, got ${describe(setToNone)}`);
   return setToNone;
 }
+
+/**
+ * An op's PyTorch positional-or-keyword parameters after its tensor operands — `dim`, `keepdim`,
+ * `descending`, `min`/`max`… — given in PyTorch's order, the last of them possibly an options object
+ * naming the rest, as PyTorch's keywords: `x.argmax({ dim: 1, keepdim: true })`, `x.max(1, { keepdim:
+ * true })`, `cat(xs, { dim: 1 })`, `x.clamp({ min: 0 })`. Returns one value per key (undefined where
+ * not given), plus, when `rest` names options the op keeps in a trailing object of its own (sum's
+ * `dtype`), that object (or undefined). Without an options object `args` come back as they are (no
+ * allocation: these are hot paths).
+ */
+export function kwArgs<A extends unknown[]>(op: string, args: A, keys: readonly string[], rest: readonly string[] = []): A {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  if (n === 0 || !isOptionsObject(args[n - 1])) return args;
+  const last = args[n - 1] as Record<string, unknown>;
+  // the op's own trailing options object, after its positional values: leave it where it is
+  if (rest.length && n - 1 <= keys.length && Object.keys(last).every((k) => rest.includes(k)) && !args.slice(0, n - 1).some(isOptionsObject)) {
+    const out = [...args.slice(0, n - 1)];
+    while (out.length < keys.length) out.push(undefined);
+    return [...out, last] as A;
+  }
+  const named = positionalOptions<Record<string, unknown>>(op, args.slice(0, n), { keys, known: rest });
+  const out: unknown[] = keys.map((k) => named[k]);
+  if (rest.length) {
+    const r = Object.fromEntries(rest.filter((k) => named[k] !== undefined).map((k) => [k, named[k]]));
+    out.push(Object.keys(r).length ? r : undefined);
+  }
+  return out as A;
+}

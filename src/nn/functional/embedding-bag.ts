@@ -20,7 +20,7 @@ export interface EmbeddingBagOptions {
   scaleGradByFreq?: boolean;
   /** How each bag is reduced (default "mean"). */
   mode?: EmbeddingBagMode;
-  /** Only false is supported (gradients are dense). */
+  /** PyTorch's sparse gradients: accepted, the gradient stays dense (zero on rows no bag touched). */
   sparse?: boolean;
   /** One weight per index, multiplied into its row before summing (mode "sum" only). */
   perSampleWeights?: Tensor | null;
@@ -59,7 +59,7 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | nu
   check(input.dtype === "int32", op, () => `expected an int32 index tensor, got ${input.dtype} (shape ${fmtShape(input.shape)})`);
   check(mode === "sum" || mode === "mean" || mode === "max", op, () => `mode has to be one of sum, mean or max, got ${fmtValue(mode)}`);
   check(!scaleGradByFreq, op, "scale_grad_by_freq=True is not supported");
-  check(!sparse, op, "sparse=True is not supported (gradients are dense)");
+  check(typeof sparse === "boolean", op, () => `sparse should be a boolean value, got ${fmtValue(sparse)}`); // accepted; the gradient stays dense
   const [num, D] = weight.shape as [number, number];
   if (paddingIdx !== null) {
     check(Number.isInteger(paddingIdx) && paddingIdx < num && paddingIdx >= -num, op, () => `padding_idx must be within num_embeddings (${num}), got ${fmtValue(paddingIdx)}`);
@@ -73,7 +73,7 @@ export function embeddingBag(input: Tensor, weight: Tensor, offsets: Tensor | nu
     for (let b = 0; b < B; b++) bags.push([b * L, (b + 1) * L]);
   } else {
     check(input.ndim === 1, op, () => `input has to be 1D or 2D Tensor, but got Tensor of dimension ${input.ndim} (shape ${fmtShape(input.shape)})`);
-    check(offsets instanceof Tensor, op, "offsets has to be a 1D Tensor but got null");
+    check(offsets instanceof Tensor, op, () => `offsets has to be a 1D Tensor but got ${offsets == null ? "null" : fmtValue(offsets)}${Array.isArray(offsets) ? " (a list: pass tensor(offsets))" : ""}`);
     check(offsets.ndim === 1 && offsets.dtype === "int32", op, () => `offsets has to be a 1D int32 Tensor, got ${offsets.dtype} of shape ${fmtShape(offsets.shape)}`);
     const off = Array.from(offsets.dataSync() as Int32Array);
     const n = input.shape[0]!;

@@ -8,7 +8,7 @@ import { calculateFanInAndFanOut, kaimingUniform_, uniform_ } from "../init.js";
 import { Module } from "../module.js";
 import { pyRepr } from "../repr.js";
 import { choiceArg } from "./ctor-checks.js";
-import { type ConvLayerArgs, type ConvTransposeLayerArgs, convLayerOptions, transposeOptions } from "./conv-layer-args.js";
+import { type ConvLayerArgs, type ConvTransposeLayerArgs, type WithKernelSize, convLayerOptions, kernelSizeArg, transposeOptions } from "./conv-layer-args.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -135,9 +135,10 @@ function convArgs(name: string, args: readonly unknown[]): Required<Omit<ConvLay
  * ```
  */
 export class Conv1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
-    const a = convArgs("Conv1d", args);
-    super("Conv1d", 1, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2 | WithKernelSize<ConvLayerOptions>, ...args: ConvLayerArgs) {
+    const [k, rest] = kernelSizeArg("Conv1d", kernelSize, args);
+    const a = convArgs("Conv1d", rest);
+    super("Conv1d", 1, false, inChannels, outChannels, k, a, a.groups, a.bias, a.paddingMode, a.dtype);
   }
   override forward(input: Tensor): Tensor {
     const [x, padding] = this.prepare(input);
@@ -156,9 +157,10 @@ export class Conv1d extends ConvNd {
  * ```
  */
 export class Conv2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
-    const a = convArgs("Conv2d", args);
-    super("Conv2d", 2, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2 | WithKernelSize<ConvLayerOptions>, ...args: ConvLayerArgs) {
+    const [k, rest] = kernelSizeArg("Conv2d", kernelSize, args);
+    const a = convArgs("Conv2d", rest);
+    super("Conv2d", 2, false, inChannels, outChannels, k, a, a.groups, a.bias, a.paddingMode, a.dtype);
   }
   override forward(input: Tensor): Tensor {
     const [x, padding] = this.prepare(input);
@@ -177,9 +179,10 @@ export class Conv2d extends ConvNd {
  * ```
  */
 export class ConvTranspose2d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
-    const o = transposeOptions("ConvTranspose2d", args);
-    super("ConvTranspose2d", 2, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2 | WithKernelSize<ConvTransposeLayerOptions>, ...args: ConvTransposeLayerArgs) {
+    const [k, rest] = kernelSizeArg("ConvTranspose2d", kernelSize, args);
+    const o = transposeOptions("ConvTranspose2d", rest);
+    super("ConvTranspose2d", 2, true, inChannels, outChannels, k, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose2d");
   }
 
@@ -231,10 +234,11 @@ function outputPaddingFor(m: ConvNd, name: string, nd: number, input: Tensor, ou
  * ```
  */
 export class ConvTranspose1d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
-    const o = transposeOptions("ConvTranspose1d", args);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2 | WithKernelSize<ConvTransposeLayerOptions>, ...args: ConvTransposeLayerArgs) {
+    const [k, rest] = kernelSizeArg("ConvTranspose1d", kernelSize, args);
+    const o = transposeOptions("ConvTranspose1d", rest);
     check(typeof (o.padding ?? 0) !== "string", "ConvTranspose1d", () => `padding must be an integer or a list of 1 integer, got ${pyRepr(o.padding)}`);
-    super("ConvTranspose1d", 1, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
+    super("ConvTranspose1d", 1, true, inChannels, outChannels, k, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose1d");
   }
 
@@ -252,9 +256,10 @@ export class ConvTranspose1d extends ConvNd {
  * ```
  */
 export class Conv3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvLayerArgs) {
-    const a = convArgs("Conv3d", args);
-    super("Conv3d", 3, false, inChannels, outChannels, kernelSize, a, a.groups, a.bias, a.paddingMode, a.dtype);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2 | WithKernelSize<ConvLayerOptions>, ...args: ConvLayerArgs) {
+    const [k, rest] = kernelSizeArg("Conv3d", kernelSize, args);
+    const a = convArgs("Conv3d", rest);
+    super("Conv3d", 3, false, inChannels, outChannels, k, a, a.groups, a.bias, a.paddingMode, a.dtype);
   }
   override forward(input: Tensor): Tensor {
     const [x, padding] = this.prepare(input);
@@ -273,10 +278,11 @@ export class Conv3d extends ConvNd {
  * ```
  */
 export class ConvTranspose3d extends ConvNd {
-  constructor(inChannels: number, outChannels: number, kernelSize: Size2, ...args: ConvTransposeLayerArgs) {
-    const o = transposeOptions("ConvTranspose3d", args);
+  constructor(inChannels: number, outChannels: number, kernelSize: Size2 | WithKernelSize<ConvTransposeLayerOptions>, ...args: ConvTransposeLayerArgs) {
+    const [k, rest] = kernelSizeArg("ConvTranspose3d", kernelSize, args);
+    const o = transposeOptions("ConvTranspose3d", rest);
     check(typeof (o.padding ?? 0) !== "string", "ConvTranspose3d", () => `padding must be an integer or a list of 3 integers, got ${pyRepr(o.padding)}`);
-    super("ConvTranspose3d", 3, true, inChannels, outChannels, kernelSize, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
+    super("ConvTranspose3d", 3, true, inChannels, outChannels, k, o, o.groups ?? 1, o.bias ?? true, "zeros", o.dtype);
     checkOutputPadding(this, "ConvTranspose3d");
   }
 

@@ -14,6 +14,9 @@ export interface EmbeddingOptions {
   /** Rows looked up with a larger `normType`-norm are renormalised to `maxNorm` (in place). */
   maxNorm?: number | null;
   normType?: number;
+  /** PyTorch's sparse gradients: Tensile's gradient stays dense (zero on rows no lookup touched);
+   * `optim.SparseAdam` updates only the rows where it is non-zero. */
+  sparse?: boolean;
   dtype?: DType;
 }
 
@@ -33,16 +36,17 @@ export class Embedding extends Module {
   readonly paddingIdx: number | null;
   readonly maxNorm: number | null;
   readonly normType: number;
+  readonly sparse: boolean;
   weight: Parameter;
 
   constructor(numEmbeddings: number, embeddingDim: number, opts?: EmbeddingOptions);
   /** PyTorch's positional order (paddingIdx, maxNorm, normType, scaleGradByFreq, sparse), then an optional options object. */
   constructor(numEmbeddings: number, embeddingDim: number, ...args: PositionalArgs<[paddingIdx: number | null, maxNorm: number | null,
-    normType: number, scaleGradByFreq: false, sparse: false], EmbeddingOptions>);
+    normType: number, scaleGradByFreq: false, sparse: boolean], EmbeddingOptions>);
   constructor(numEmbeddings: number, embeddingDim: number, ...args: unknown[]) {
     super();
     const opts = embeddingArgs<EmbeddingOptions>("Embedding", args, ["paddingIdx", "maxNorm", "normType", "scaleGradByFreq", "sparse", "_weight"],
-      ["paddingIdx", "maxNorm", "normType", "dtype"]);
+      ["paddingIdx", "maxNorm", "normType", "sparse", "dtype"]);
     let paddingIdx = opts.paddingIdx ?? null;
     for (const [k, v] of [["num_embeddings", numEmbeddings], ["embedding_dim", embeddingDim]] as const)
       if (!Number.isInteger(v) || v < 0) throw new TensileError(`Embedding: ${k} must be a non-negative integer, got ${v}`);
@@ -56,6 +60,8 @@ export class Embedding extends Module {
     this.paddingIdx = paddingIdx;
     this.maxNorm = checkNorms("Embedding", opts.maxNorm ?? null, opts.normType ?? 2);
     this.normType = opts.normType ?? 2;
+    this.sparse = opts.sparse ?? false;
+    if (typeof this.sparse !== "boolean") throw new TensileError(`Embedding: sparse should be a boolean value, but got sparse=${fmtValue(this.sparse)}`);
     this.weight = new Parameter(empty([numEmbeddings, embeddingDim], { dtype: opts.dtype }));
     this.resetParameters();
   }
@@ -85,7 +91,7 @@ export class Embedding extends Module {
   }
 
   override forward(input: Tensor): Tensor {
-    return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType });
+    return embedding(input, this.weight, { paddingIdx: this.paddingIdx, maxNorm: this.maxNorm, normType: this.normType, sparse: this.sparse });
   }
 
   override extraRepr(): string {
@@ -93,6 +99,7 @@ export class Embedding extends Module {
     if (this.paddingIdx !== null) s += `, padding_idx=${this.paddingIdx}`;
     if (this.maxNorm !== null) s += `, max_norm=${pyFloat(this.maxNorm)}`;
     if (this.normType !== 2) s += `, norm_type=${pyFloat(this.normType)}`;
+    if (this.sparse) s += ", sparse=True";
     return s;
   }
 }
@@ -133,7 +140,7 @@ export interface EmbeddingBagLayerOptions {
   scaleGradByFreq?: boolean;
   /** How each bag is reduced: "mean" (default), "sum" or "max". */
   mode?: EmbeddingBagMode;
-  /** Only false is supported. */
+  /** PyTorch's sparse gradients: accepted, the gradient stays dense (see `EmbeddingOptions.sparse`). */
   sparse?: boolean;
   /** `offsets` has one entry more than there are bags (CSR style). */
   includeLastOffset?: boolean;
