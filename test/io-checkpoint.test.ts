@@ -231,3 +231,63 @@ test("loadCheckpoint errors: plain weights file, missing parts, wrong model, unk
     assert.deepEqual(getRngState(), now);
   });
 });
+
+test("several optimizers and schedulers by name (a GAN's pair, two schedulers) save and restore, each its own state", () => {
+  manualSeed(3);
+  const g = new nn.Linear(4, 4), d = new nn.Linear(4, 1);
+  const optG = new optim.Adam(g.parameters(), { lr: 0.01, betas: [0.5, 0.999] });
+  const optD = new optim.SGD(d.parameters(), { lr: 0.1, momentum: 0.9 });
+  const warm = new optim.lrScheduler.LinearLR(optG, { startFactor: 0.5, totalIters: 4 });
+  const plateau = new optim.lrScheduler.ReduceLROnPlateau(optD, { patience: 0, factor: 0.5 });
+  const step = (i: number) => {
+    const z = randn([8, 4]);
+    optD.zeroGrad();
+    d.forward(g.forward(z).detach()).pow(2).mean().backward();
+    optD.step();
+    optG.zeroGrad();
+    d.forward(g.forward(z)).mean().backward();
+    optG.step();
+    warm.step();
+    plateau.step(1 + (i % 2)); // alternating: the plateau scheduler cuts the lr
+  };
+  for (let i = 0; i < 3; i++) step(i);
+  const bytes = saveCheckpointBytes({ model: g, optimizers: { g: optG, d: optD }, schedulers: { warm, plateau }, extra: { dState: d.stateDict() } });
+  const rest = () => { for (let i = 3; i < 6; i++) step(i); };
+  rest();
+  const want = [...g.parameters(), ...d.parameters()].map((p) => Array.from(p.dataSync()));
+  const wantLr = [optG.paramGroups[0]!.lr, optD.paramGroups[0]!.lr];
+  // fresh objects, restored from the bytes, continue the same way
+  manualSeed(99);
+  const g2 = new nn.Linear(4, 4), d2 = new nn.Linear(4, 1);
+  const optG2 = new optim.Adam(g2.parameters(), { lr: 0.01, betas: [0.5, 0.999] });
+  const optD2 = new optim.SGD(d2.parameters(), { lr: 0.1, momentum: 0.9 });
+  const warm2 = new optim.lrScheduler.LinearLR(optG2, { startFactor: 0.5, totalIters: 4 });
+  const plateau2 = new optim.lrScheduler.ReduceLROnPlateau(optD2, { patience: 0, factor: 0.5 });
+  const ck = loadCheckpointBytes(bytes, { model: g2, optimizers: { g: optG2, d: optD2 }, schedulers: { warm: warm2, plateau: plateau2 } });
+  assert.deepEqual(Object.keys(ck.optimizers).sort(), ["d", "g"]);
+  assert.deepEqual(Object.keys(ck.schedulers).sort(), ["plateau", "warm"]);
+  d2.loadStateDict(ck.extra.dState as Record<string, Tensor>);
+  // replay steps 3..5 on the restored objects
+  const run2 = (i: number, z: Tensor) => {
+    optD2.zeroGrad();
+    d2.forward(g2.forward(z).detach()).pow(2).mean().backward();
+    optD2.step();
+    optG2.zeroGrad();
+    d2.forward(g2.forward(z)).mean().backward();
+    optG2.step();
+    warm2.step();
+    plateau2.step(1 + (i % 2));
+  };
+  // the default generator was restored with the checkpoint: the same z's come out
+  for (let i = 3; i < 6; i++) run2(i, randn([8, 4]));
+  assert.deepEqual([...g2.parameters(), ...d2.parameters()].map((p) => Array.from(p.dataSync())), want);
+  assert.deepEqual([optG2.paramGroups[0]!.lr, optD2.paramGroups[0]!.lr], wantLr);
+  // a name the file does not hold, and one object where a record goes, are refused
+  assert.throws(() => loadCheckpointBytes(bytes, { optimizers: { gen: optG2 } }),
+    (e: unknown) => e instanceof TensileError && /holds no optimizer named "gen" \(it has: g, d\)/.test((e as Error).message));
+  assert.throws(() => saveCheckpointBytes({ optimizers: optG as never }),
+    (e: unknown) => e instanceof TensileError && /optimizers must be an object of optimizers by name/.test((e as Error).message));
+  // files without them read as empty records
+  const plain = loadCheckpointBytes(saveCheckpointBytes({ model: g }), { restoreRng: false });
+  assert.deepEqual([plain.optimizers, plain.schedulers], [{}, {}]);
+});

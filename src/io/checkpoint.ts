@@ -7,7 +7,8 @@
  *   path, e.g. `optimizer.state.0.momentum_buffer`, `extra.bestLogits`;
  * - `__metadata__`: `format` = "tensile.checkpoint", `format_version` = "1", and the JSON of
  *   `epoch`, `optimizer`, `scheduler`, `extra`, `rng_state` (the default generator) and `generators`
- *   (named generators, e.g. a DataLoader's). In that JSON a tensor is `{"$tensor": "<file key>"}`
+ *   (named generators, e.g. a DataLoader's), and, when given, `optimizers` / `schedulers` (several,
+ *   by name: a GAN's two optimizers, a warm-up scheduler beside a plateau one). In that JSON a tensor is `{"$tensor": "<file key>"}`
  *   and a non-finite number or -0 is `{"$float": "Infinity" | "-Infinity" | "NaN" | "-0"}`.
  */
 import { Generator, Tensor, getRngState, noGrad, setRngState } from "../core.js";
@@ -32,6 +33,10 @@ export interface CheckpointContents {
   model?: ModuleLike;
   optimizer?: Stateful;
   scheduler?: Stateful;
+  /** Several optimizers by name (`{ generator: optG, discriminator: optD }`), besides or instead of `optimizer`. */
+  optimizers?: Record<string, Stateful>;
+  /** Several LR schedulers by name, besides or instead of `scheduler`. */
+  schedulers?: Record<string, Stateful>;
   /** The epoch (or step) reached; returned by `loadCheckpoint`. */
   epoch?: number;
   /** Anything else to keep: JSON values and tensors (metrics, best loss, config). */
@@ -44,6 +49,10 @@ export interface LoadCheckpointOptions {
   model?: ModuleLike;
   optimizer?: Stateful;
   scheduler?: Stateful;
+  /** Optimizers to restore, by the names they were saved under (`optimizers` of the save). */
+  optimizers?: Record<string, Stateful>;
+  /** Schedulers to restore, by the names they were saved under. */
+  schedulers?: Record<string, Stateful>;
   /** Generators to restore, by the names they were saved under. */
   generators?: Record<string, Generator>;
   /** Passed to `model.loadStateDict` (default true). */
@@ -59,6 +68,9 @@ export interface LoadedCheckpoint {
   model: Record<string, Tensor> | null;
   optimizer: Record<string, unknown> | null;
   scheduler: Record<string, unknown> | null;
+  /** The named optimizers' and schedulers' state dicts (empty when none were saved). */
+  optimizers: Record<string, Record<string, unknown>>;
+  schedulers: Record<string, Record<string, unknown>>;
   rngState: GeneratorState;
   generators: Record<string, GeneratorState>;
   /** The file's whole `__metadata__`. */
@@ -68,6 +80,20 @@ export interface LoadedCheckpoint {
 export const CHECKPOINT_FORMAT = "tensile.checkpoint";
 const VERSION = "1";
 const JSON_KEYS = ["epoch", "optimizer", "scheduler", "extra", "rng_state", "generators"] as const;
+/** Written only when given, and optional on read (files from before them lack them). */
+const NAMED_KEYS = ["optimizers", "schedulers"] as const;
+
+/** `{ name: obj.stateDict() }` of a record of optimizers or schedulers, checked. */
+function namedStates(op: string, what: "optimizers" | "schedulers", objs: unknown): Record<string, unknown> {
+  if (typeof objs !== "object" || objs === null || Array.isArray(objs) || typeof (objs as Stateful).stateDict === "function")
+    throw new TensileError(`${op}: ${what} must be an object of ${what} by name ({ name: ${what.slice(0, -1)} }); one alone goes in ${what.slice(0, -1)}`);
+  const out: Record<string, unknown> = {};
+  for (const [name, obj] of Object.entries(objs)) {
+    if (typeof (obj as Stateful | undefined)?.stateDict !== "function") throw new TensileError(`${op}: ${what}.${name} must have stateDict()`);
+    setOwn(out, name, (obj as Stateful).stateDict());
+  }
+  return out;
+}
 
 const FLOAT_NAMES = new Map<string, number>([["Infinity", Infinity], ["-Infinity", -Infinity], ["NaN", NaN], ["-0", -0]]);
 
@@ -142,7 +168,7 @@ function decode(op: string, value: unknown, tensors: Record<string, Tensor>, use
 /** Serialises a training state to safetensors bytes (see the module comment for the layout). */
 export function saveCheckpointBytes(contents: CheckpointContents, op = "saveCheckpointBytes"): Uint8Array {
   if (typeof contents !== "object" || contents === null) throw new TensileError(`${op}: expected { model, optimizer, scheduler, epoch, extra, generators }`);
-  const { model, optimizer, scheduler, epoch, extra, generators } = contents;
+  const { model, optimizer, scheduler, optimizers, schedulers, epoch, extra, generators } = contents;
   const tensors = new Map<string, Tensor>();
   if (model !== undefined) {
     if (typeof model?.stateDict !== "function") throw new TensileError(`${op}: model must have stateDict() (an nn.Module)`);
@@ -167,6 +193,8 @@ export function saveCheckpointBytes(contents: CheckpointContents, op = "saveChec
   }
   const metadata: Record<string, string> = { format: CHECKPOINT_FORMAT, format_version: VERSION };
   for (const k of JSON_KEYS) metadata[k] = JSON.stringify(encode(op, json[k], k, tensors));
+  for (const [k, objs] of [["optimizers", optimizers], ["schedulers", schedulers]] as const)
+    if (objs !== undefined) metadata[k] = JSON.stringify(encode(op, namedStates(op, k, objs), k, tensors));
   return saveBytes(tensors, { metadata }, op);
 }
 
@@ -184,6 +212,13 @@ export function readCheckpointBytes(bytes: BytesLike, op = "loadCheckpointBytes"
   };
   const epoch = field("epoch"), optimizer = field("optimizer"), scheduler = field("scheduler"), extra = field("extra");
   const rngState = field("rng_state"), generators = field("generators");
+  const named = (k: (typeof NAMED_KEYS)[number]): Record<string, Record<string, unknown>> => {
+    if (metadata[k] === undefined) return {};
+    const v = decode(op, parseJsonStrict(metadata[k]!, `${op}: ${source}: checkpoint metadata "${k}"`), tensors, used);
+    if (!isJsonObject(v)) throw new TensileError(`${op}: ${source}: checkpoint metadata "${k}" must be an object`);
+    return v as Record<string, Record<string, unknown>>;
+  };
+  const optimizers = named("optimizers"), schedulers = named("schedulers");
   if (epoch !== null && typeof epoch !== "number") throw new TensileError(`${op}: ${source}: checkpoint epoch is ${JSON.stringify(epoch)}, not a number`);
   if (!isJsonObject(extra) || !isJsonObject(generators)) throw new TensileError(`${op}: ${source}: checkpoint metadata "extra" and "generators" must be objects`);
   let model: Record<string, Tensor> | null = null;
@@ -194,7 +229,7 @@ export function readCheckpointBytes(bytes: BytesLike, op = "loadCheckpointBytes"
   return {
     epoch: epoch as number | null, extra: extra as Record<string, unknown>, model,
     optimizer: optimizer as Record<string, unknown> | null, scheduler: scheduler as Record<string, unknown> | null,
-    rngState: rngState as GeneratorState, generators: generators as unknown as Record<string, GeneratorState>, metadata,
+    optimizers, schedulers, rngState: rngState as GeneratorState, generators: generators as unknown as Record<string, GeneratorState>, metadata,
   };
 }
 
@@ -207,12 +242,23 @@ export function readCheckpointBytes(bytes: BytesLike, op = "loadCheckpointBytes"
  */
 export function loadCheckpointBytes(bytes: BytesLike, options: LoadCheckpointOptions = {}, op = "loadCheckpointBytes", source = "the data"): LoadedCheckpoint {
   const ck = readCheckpointBytes(bytes, op, source);
-  const { model, optimizer, scheduler, generators = {}, strict = true, restoreRng = true } = options;
+  const { model, optimizer, scheduler, optimizers = {}, schedulers = {}, generators = {}, strict = true, restoreRng = true } = options;
   const missing = (what: string): never => {
     throw new TensileError(`${op}: ${source} holds no ${what} state, but a ${what} was given to restore`);
   };
   if (optimizer && ck.optimizer === null) missing("optimizer");
   if (scheduler && ck.scheduler === null) missing("scheduler");
+  const namedPairs: [Stateful, unknown][] = [];
+  for (const [what, objs] of [["optimizers", optimizers], ["schedulers", schedulers]] as const) {
+    if (typeof objs !== "object" || objs === null || typeof (objs as unknown as Stateful).stateDict === "function")
+      throw new TensileError(`${op}: ${what} must be an object of ${what} by name; one alone goes in ${what.slice(0, -1)}`);
+    for (const [name, obj] of Object.entries(objs)) {
+      if (typeof obj?.loadStateDict !== "function") throw new TensileError(`${op}: ${what}.${name} must have loadStateDict()`);
+      if (!Object.hasOwn(ck[what], name))
+        throw new TensileError(`${op}: ${source} holds no ${what.slice(0, -1)} named "${name}" (it has: ${Object.keys(ck[what]).join(", ") || "none"})`);
+      namedPairs.push([obj, ck[what][name]]);
+    }
+  }
   for (const [name, g] of Object.entries(generators)) {
     if (!(g instanceof Generator)) throw new TensileError(`${op}: generators.${name} is not a Generator`);
     if (!(name in ck.generators))
@@ -226,7 +272,7 @@ export function loadCheckpointBytes(bytes: BytesLike, options: LoadCheckpointOpt
       model.loadStateDict(ck.model ?? {}, { strict });
       undo.push(() => model.loadStateDict(prev, { strict: false }));
     }
-    for (const [obj, saved] of [[optimizer, ck.optimizer], [scheduler, ck.scheduler]] as const) {
+    for (const [obj, saved] of [[optimizer, ck.optimizer], [scheduler, ck.scheduler], ...namedPairs] as const) {
       if (!obj) continue;
       const prev = obj.stateDict(); // its tensors are not modified by loadStateDict, which copies
       obj.loadStateDict(saved as never);
