@@ -71,6 +71,8 @@ const cases: Case[] = [
   ["linalg.vectorNorm/matrixNorm/norm({...})", (x) => [T.linalg.vectorNorm(x, { dim: 1, ord: 3 }), T.linalg.matrixNorm(x, { ord: "fro", keepdim: true }), T.linalg.norm(x, 2, { dim: 0 })],
     (x) => [T.linalg.vectorNorm(x, 3, 1), T.linalg.matrixNorm(x, "fro", [-2, -1], true), T.linalg.norm(x, 2, 0)]],
   ["max/min(x, other): elementwise", (x) => [T.max(x, x.flip(0)), x.min(x.flip(1))], (x) => [T.maximum(x, x.flip(0)), T.minimum(x, x.flip(1))]],
+  ["activations by keyword", (x) => [F.softplus(x, { beta: 2, threshold: 5 }), x.leakyRelu({ negativeSlope: 0.2 }), F.hardtanh(x, { minVal: -0.5, maxVal: 2 }), F.celu(x, { alpha: 0.5 }), x.elu({ alpha: 0.3 })],
+    (x) => [F.softplus(x, 2, 5), x.leakyRelu(0.2), F.hardtanh(x, -0.5, 2), F.celu(x, 0.5), x.elu(0.3)]],
   ["lerp/lerp_({weight})", (x) => [x.lerp(x.mul(2), { weight: 0.25 }), x.clone().lerp_(x.neg(), { weight: 0.75 })], (x) => [x.lerp(x.mul(2), 0.25), x.clone().lerp_(x.neg(), 0.75)]],
 ];
 
@@ -100,7 +102,7 @@ test("an unknown keyword, a value given both ways, or an options object not last
   throwsLike(() => x.clamp({}), /^clamp: at least one of 'min' or 'max' must not be null/);
   throwsLike(() => x.norm({ p: "nuc" } as never), /^norm: p must be a number or "fro", got "nuc"/);
   throwsLike(() => x.sort({ stable: "yes" } as never), /^sort: stable must be a boolean, got "yes"/);
-  throwsLike(() => x.topk(1, { dim: 0, largest: true, sorted: true, k: 1 } as never), /^topk: unknown option "k"/);
+  throwsLike(() => x.topk(1, { dim: 0, largest: true, sorted: true, k: 1 }), /^topk: k given both positionally and as an option/);
   // a positional options object stays an error where the op has no such parameter
   throwsLike(() => any(x).gather({ dim: 1 }, x.argmax(1, true)), /^gather: /);
 });

@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import * as T from "../src/index.js";
 import { autograd, nn, optim, type Tensor } from "../src/index.js";
 import { type TensorSpec, decode } from "./helpers/fixtures.js";
+import { close, closeTensor, spec } from "./helpers/port.js";
 import { gradcheck as numericGradcheck, gradgradcheck } from "./helpers/gradcheck.js";
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -30,16 +31,6 @@ const fx = JSON.parse(readFileSync(fixturePath("port-extend.json"), "utf8")) as 
 };
 const C = fx.config as { window: number; horizon: number; hidden: number; lo: number; hi: number; steps: number; switchAt: number; addGroupAt: number;
   freezeAt: number; noneAt: number; gradScaleUntil: number; removePreAt: number; removeBwAt: number; patience: number };
-const spec = (s: TensorSpec): Tensor => T.tensor(s.data.map(decode), { shape: s.shape, dtype: s.dtype ?? "float64" });
-
-function close(what: string, got: number, want: number, rtol: number, atol = 0): void {
-  assert.ok(Math.abs(got - want) <= atol + rtol * Math.abs(want), `${what}: got ${got}, torch ${want} (rtol ${rtol})`);
-}
-function closeTensor(what: string, got: Tensor, want: TensorSpec, rtol: number, atol = 0): void {
-  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  const g = got.dataSync(), w = want.data.map(decode);
-  w.forEach((e, i) => close(`${what}[${i}]`, Number(g[i]), e, rtol, atol));
-}
 
 // ---- the program, as a PyTorch user writes it ----
 

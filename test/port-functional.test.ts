@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import * as T from "../src/index.js";
 import { F, autograd, func, nn, optim, type Tensor } from "../src/index.js";
 import { type TensorSpec, decode } from "./helpers/fixtures.js";
+import { close, closeTensor, spec } from "./helpers/port.js";
 import { gradcheck as numericGradcheck } from "./helpers/gradcheck.js";
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
@@ -43,17 +44,8 @@ const fx = JSON.parse(readFileSync(fixturePath("port-functional.json"), "utf8"))
     final: Weights;
   };
 };
-const spec = (s: TensorSpec): Tensor => T.tensor(s.data.map(decode), { shape: s.shape, dtype: s.dtype ?? "float64" });
 const init = () => T.loadTorch<Record<"maml" | "dp" | "pinn", Record<string, Tensor>>>(fixturePath("port-functional-init.pt"));
 
-function close(what: string, got: number, want: number, rtol: number, atol = 0): void {
-  assert.ok(Math.abs(got - want) <= atol + rtol * Math.abs(want), `${what}: got ${got}, torch ${want} (rtol ${rtol})`);
-}
-function closeTensor(what: string, got: Tensor, want: TensorSpec, rtol: number, atol = 0): void {
-  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  const g = got.dataSync(), w = want.data.map(decode);
-  w.forEach((e, i) => close(`${what}[${i}]`, Number(g[i]), e, rtol, atol));
-}
 function closeWeights(what: string, got: Record<string, Tensor>, want: Weights, rtol: number, atol = 0): void {
   assert.deepEqual(Object.keys(got), Object.keys(want), `${what}: names`);
   for (const [k, w] of Object.entries(want)) closeTensor(`${what} ${k}`, got[k]!, w, rtol, atol);

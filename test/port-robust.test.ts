@@ -18,6 +18,7 @@ import * as T from "../src/index.js";
 import { nn, optim, type Tensor } from "../src/index.js";
 import * as F from "../src/nn/functional/index.js";
 import { type TensorSpec, decode } from "./helpers/fixtures.js";
+import { close, closeTensor, spec } from "./helpers/port.js";
 import { gradcheck } from "./helpers/gradcheck.js";
 import { normalizeDim } from "../src/tensor/shape.js";
 
@@ -36,16 +37,6 @@ const fx = JSON.parse(readFileSync(fixturePath("port-robust.json"), "utf8")) as 
   penalty: { mix: TensorSpec; train: Penalty; eval: Penalty };
 };
 const C = fx.config;
-const spec = (s: TensorSpec): Tensor => T.tensor(s.data.map(decode), { shape: s.shape, dtype: s.dtype ?? "float64" });
-
-function close(what: string, got: number, want: number, rtol: number, atol = 0): void {
-  assert.ok(Math.abs(got - want) <= atol + rtol * Math.abs(want), `${what}: got ${got}, torch ${want} (rtol ${rtol})`);
-}
-function closeTensor(what: string, got: Tensor, want: TensorSpec, rtol: number, atol = 0): void {
-  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  const g = got.dataSync(), w = want.data.map(decode);
-  w.forEach((e, i) => close(`${what}[${i}]`, Number(g[i]), e, rtol, atol));
-}
 
 // ---- the program, as a PyTorch user writes it ----
 

@@ -15,7 +15,7 @@ trap 'rm -rf "$tmp"' EXIT
 export PYTHONDONTWRITEBYTECODE=1
 status=0
 # generator → folder of fixtures/ it writes by default
-for spec in torch: core: nn: optim: cnn: distributions: distributions-more: distributions-support: nnutils: tensorboard: nnextras: safetensors:safetensors fft: func: parametrize: torchsave:torchsave tensor-api: transforms: models: transformer-checkpoints:models-transformer-pth linalg-ex: api-gaps: positional: default-dtype: view-inplace: fuzz-fixes-pool: fuzz-fixes-args: attn-rnn-more: optim-grid: fuzz-fixes-3: as-strided: fuzz-fixes-dist: grad2: io-fuzz-fixes:io-fuzz-fixes func-fuzz-fixes: module-fuzz-fixes: port-generative: port-seq2seq: port-extend: port-transformer: port-recipe: port-vit: port-rl: port-recsys-text: port-robust: port-functional:; do
+for spec in torch: core: nn: optim: cnn: distributions: distributions-more: distributions-support: nnutils: tensorboard: nnextras: safetensors:safetensors fft: func: parametrize: torchsave:torchsave tensor-api: transforms: models: transformer-checkpoints:models-transformer-pth linalg-ex: api-gaps: positional: default-dtype: view-inplace: fuzz-fixes-pool: fuzz-fixes-args: attn-rnn-more: optim-grid: fuzz-fixes-3: as-strided: fuzz-fixes-dist: grad2: io-fuzz-fixes:io-fuzz-fixes func-fuzz-fixes: module-fuzz-fixes: port-generative: port-seq2seq: port-extend: port-transformer: port-recipe: port-vit: port-rl: port-recsys-text: port-robust: port-functional: port-unet: port-charrnn: port-contrastive: port-probabilistic: port-gnn:; do
   gen="${spec%%:*}" sub="${spec#*:}"
   out="$tmp/$gen"
   mkdir -p "$out"

@@ -1,5 +1,6 @@
 /**
- * `MultivariateNormal(loc, { covarianceMatrix | precisionMatrix | scaleTril })`: PyTorch's
+ * `MultivariateNormal(loc, { covarianceMatrix | precisionMatrix | scaleTril })` (or torch's positional
+ * `MultivariateNormal(loc, covarianceMatrix)`): PyTorch's
  * multivariate normal, parameterised through the Cholesky factor L of the covariance (LLᵀ = Σ).
  * Factorisations and triangular solves go through `linalg` (float64 on the host), so gradients
  * reach the mean and whichever matrix was given.
@@ -33,9 +34,21 @@ export class MultivariateNormal extends Distribution {
   /** L, lower triangular with a positive diagonal, LLᵀ = Σ; [..., k, k] as given (not broadcast). */
   readonly scaleTril: Tensor;
   private readonly _given: [string, Tensor];
-  constructor(loc: Tensor, opts: MultivariateNormalOptions) {
+  /**
+   * `new MultivariateNormal(loc, { covarianceMatrix })` (or `{ precisionMatrix }` / `{ scaleTril }`),
+   * or PyTorch's positional form `new MultivariateNormal(loc, covarianceMatrix, opts?)`.
+   *
+   * ```ts
+   * const prior = new MultivariateNormal(zeros(2), eye(2));   // torch: MultivariateNormal(torch.zeros(2), torch.eye(2))
+   * ```
+   */
+  constructor(loc: Tensor, covarianceMatrix: Tensor, opts?: DistributionOptions);
+  constructor(loc: Tensor, opts: MultivariateNormalOptions);
+  constructor(loc: Tensor, optsOrCov: MultivariateNormalOptions | Tensor, rest: DistributionOptions = {}) {
     const op = "MultivariateNormal";
     if (!(loc instanceof Tensor) || loc.ndim < 1) throw new TensileError(`${op}: loc must be at least one-dimensional, got ${fmtValue(loc)}`);
+    // torch's second positional parameter is covariance_matrix
+    const opts: MultivariateNormalOptions = optsOrCov instanceof Tensor ? { ...rest, covarianceMatrix: optsOrCov } : optsOrCov;
     if (opts === null || typeof opts !== "object") throw new TensileError(`${op}: expected { covarianceMatrix }, { precisionMatrix } or { scaleTril }, got ${fmtValue(opts)}`);
     const given = (["covarianceMatrix", "precisionMatrix", "scaleTril"] as const).filter((k) => opts[k] !== undefined && opts[k] !== null);
     if (given.length !== 1) throw new TensileError(`${op}: exactly one of covariance_matrix or precision_matrix or scale_tril may be specified, got ${given.length}`);
@@ -74,8 +87,9 @@ export class MultivariateNormal extends Distribution {
   override get hasRsample(): boolean {
     return true;
   }
-  /** Σ = LLᵀ. */
+  /** Σ: the given covariance matrix itself (as torch keeps it), else LLᵀ. */
   get covarianceMatrix(): Tensor {
+    if (this._given[0] === "covariance_matrix") return this._given[1];
     return this.scaleTril.matmul(this.scaleTril.transpose(-1, -2)).expand([...this.batchShape, ...this.eventShape, ...this.eventShape]);
   }
   /** Σ⁻¹. */

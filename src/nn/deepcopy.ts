@@ -80,10 +80,21 @@ function usesPrivateMembers(cls: Ctor): boolean {
   return /\.#[A-Za-z_$]|#[A-Za-z_$][\w$]*\s+in\s/.test(src);
 }
 
-/** A deep copy of `module` (Python's `copy.deepcopy`); see the file's docstring for what is copied. */
-export function deepcopy<M extends Module>(module: M, op = "deepcopy"): M {
-  if (!(module instanceof Module)) throw new TensileError(`${op}: expected an nn.Module, got ${typeof module}`);
-  return noGrad(() => copyModule(module, new Map(), op)) as M;
+/**
+ * A deep copy of `value` (Python's `copy.deepcopy`): a module (see the file's docstring for what is
+ * copied), or a state dict, optimizer state or any tensor / array / Map / plain-object structure
+ * (tensors cloned, sharing kept). The usual "keep the best weights" idiom:
+ *
+ * ```ts
+ * const best = nn.deepcopy(model.stateDict()); // copy.deepcopy(model.state_dict())
+ * // ... training goes on (the live state dict follows the parameters, the copy does not) ...
+ * model.loadStateDict(best);
+ * ```
+ */
+export function deepcopy<M>(value: M, op = "deepcopy"): M {
+  if (value instanceof Module) return noGrad(() => copyModule(value, new Map(), op)) as M;
+  if (typeof value === "function") throw new TensileError(`${op}: expected an nn.Module, a tensor or a structure of them (a state dict), got a function`);
+  return noGrad(() => copyValue(value, new Map(), op)) as M;
 }
 
 function copyValue(v: unknown, memo: Memo, op = "deepcopy"): unknown {

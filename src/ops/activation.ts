@@ -40,19 +40,23 @@ export function tanh(x: T): T {
 }
 
 /** leakyRelu(x) = x for x > 0, slope·x otherwise; one graph node, derivative 1 or slope. */
-export function leakyRelu(x: T, negativeSlope = 0.01): T {
+export function leakyRelu(x: T, slope?: number | { negativeSlope?: number }): T {
+  const [negativeSlope = 0.01] = kwArgs("leakyRelu", [slope], ["negativeSlope"]) as [number?];
   const xf = floatInput("leakyRelu", x);
   const pos = xf.detach().gt(0);
   const out = untraced(() => E.where(pos, xf.detach(), E.mul(xf.detach(), negativeSlope)));
   traceAttrs(out, { alpha: negativeSlope });
-  return record("leakyRelu", out, [xf], (g) => [g.mul(E.where(pos, 1, negativeSlope).to(g.dtype))], undefined, [xf]);
+  // g·slope in g's dtype, as torch's leaky_relu_backward (a where(pos, 1, slope) of two numbers is
+  // made in float32, which rounded a float64 gradient's slope to 0.009999999776…)
+  return record("leakyRelu", out, [xf], (g) => [E.where(pos, g, g.mul(negativeSlope))], undefined, [xf]);
 }
 
 /**
  * elu(x) = x for x > 0, α(eˣ − 1) otherwise (expm1 of min(x, 0) keeps the unused branch finite);
  * one graph node, derivative 1 or out + α below 0.
  */
-export function elu(x: T, alpha = 1): T {
+export function elu(x: T, alphaArg?: number | { alpha?: number }): T {
+  const [alpha = 1] = kwArgs("elu", [alphaArg], ["alpha"]) as [number?];
   const xf = floatInput("elu", x);
   const xd = xf.detach();
   const pos = xd.gt(0);
@@ -96,8 +100,15 @@ export function silu(x: T): T {
   }, undefined, [xf]);
 }
 
+/** PyTorch's keywords of softplus: `F.softplus(x, { beta: 2, threshold: 10 })`. */
+export interface SoftplusOptions {
+  beta?: number;
+  threshold?: number;
+}
+
 /** softplus(x) = log(1 + e^{βx})/β, and x itself where βx > threshold. */
-export function softplus(x: T, beta = 1, threshold = 20): T {
+export function softplus(x: T, betaArg?: number | SoftplusOptions, thresholdArg?: number | SoftplusOptions): T {
+  const [beta = 1, threshold = 20] = kwArgs("softplus", [betaArg, thresholdArg], ["beta", "threshold"]) as [number?, number?];
   const xf = floatInput("softplus", x);
   const xd = xf.detach();
   const bx = xd.mul(beta);
@@ -122,11 +133,18 @@ export function logSigmoid(x: T): T {
   return record("logSigmoid", out, [xf], (g) => [g.mul(xf.neg().sigmoid())], undefined, [xf]);
 }
 
+/** PyTorch's `min_val=` / `max_val=` of hardtanh by name: `F.hardtanh(x, { minVal: 0, maxVal: 6 })`. */
+export interface HardtanhOptions {
+  minVal?: number;
+  maxVal?: number;
+}
+
 /**
  * hardtanh(x) = clamp(x, minVal, maxVal), with PyTorch's hardtanh gradient: 1 strictly inside
  * (minVal, maxVal), 0 at the bounds and outside — where clamp's gradient is 1 at the bounds.
  */
-export function hardtanh(x: T, minVal = -1, maxVal = 1): T {
+export function hardtanh(x: T, minArg?: number | HardtanhOptions, maxArg?: number | HardtanhOptions): T {
+  const [minVal = -1, maxVal = 1] = kwArgs("hardtanh", [minArg, maxArg], ["minVal", "maxVal"]) as [number?, number?];
   const xf = floatInput("hardtanh", x);
   const inside = xf.gt(minVal).logicalAnd(xf.lt(maxVal));
   return E.where(inside, xf, E.clamp(xf.detach(), minVal, maxVal));

@@ -6,16 +6,24 @@ import { TensileError, fmtShape, fmtValue } from "../errors.js";
 import { type TypedArray, arrayFor, isFloating } from "../tensor/dtype.js";
 import { Tensor } from "../tensor/tensor.js";
 import { assertTensor, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 const isNan = (v: number): boolean => v !== v;
+
+/** bincount's keywords, as PyTorch's: `bincount(batch, { minlength: 3 })`. */
+export interface BincountOptions {
+  weights?: T | null;
+  minlength?: number;
+}
 
 /**
  * How often each value 0, 1, ... occurs in the 1-D non-negative int tensor x (int32), or, with
  * `weights` (x's shape), the sum of the weights of each value (in the weights' dtype). The result
  * has max(x) + 1 entries, at least `minlength`.
  */
-export function bincount(x: T, weights?: T | null, minlength = 0): T {
+export function bincount(x: T, weights?: T | null | BincountOptions, minlength?: number | BincountOptions): T {
+  [weights, minlength = 0] = kwArgs("bincount", [weights, minlength], ["weights", "minlength"]) as [T | null | undefined, number | undefined];
   assertTensor("bincount", x);
   if (x.ndim !== 1 || x.dtype !== "int32")
     throw new TensileError(`bincount: input must be a 1-D int32 tensor, got ${x.dtype} ${fmtShape(x.shape)}`);

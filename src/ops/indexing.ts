@@ -88,7 +88,9 @@ export function narrow(x: T, dim: number, start: number, length: number): T {
   return sliceView(x, { parts, fixed: [] });
 }
 
-export type IndexItem = number | string | null | Tensor;
+/** A Python list used as an index (`x[[0, 2]]`, a bool list `x[[True, False]]`), nested for more dims. */
+export type IndexList = readonly (number | boolean | IndexList)[];
+export type IndexItem = number | string | null | Tensor | IndexList;
 /** Several items (`[":", 1]`, PyTorch's `x[:, 1]`), a string of them ("0, 1:3"), or one item alone (`-2`, a mask). */
 export type IndexSpec = IndexItem | readonly IndexItem[];
 
@@ -105,9 +107,20 @@ function parseSlice(s: string, n: number): { start: number; step: number; len: n
   return { start, step, len: Math.max(0, Math.ceil((stop - start) / step)) };
 }
 
+/** A list index as PyTorch reads `x[[0, 2]]`: an int32 tensor, or a bool mask when every entry is a boolean. */
+function listIndex(x: T, list: IndexList): T {
+  const flat = (list as unknown[]).flat(Infinity);
+  const bool = flat.length > 0 && flat.every((v) => typeof v === "boolean");
+  if (!bool && !flat.every((v) => typeof v === "number" && Number.isInteger(v)))
+    throw new TensileError(`index: a list used as an index must hold integers or booleans only, got ${fmtValue(list)}`);
+  return onBackend(tensor(list as number[], { dtype: bool ? "bool" : "int32" }), x.backend);
+}
+
 /**
  * NumPy-style indexing: `x.index([":", "1:5"])` is PyTorch's `x[:, 1:5]`. Items: integer (select),
- * slice string, "..." (ellipsis), null (new axis), or int32/bool Tensors (advanced indexing: int
+ * slice string, "..." (ellipsis), null (new axis), an array of integers or booleans (a Python list
+ * as an index: `x.index([[0, 2]])` is `x[[0, 2]]`, the same as an int32 / bool tensor; the outer
+ * array is the tuple of items, so `x.index([0, 2])` stays `x[0, 2]`), or int32/bool Tensors (advanced indexing: int
  * tensors of any shape, broadcast together, negative entries counted from the end; a k-D bool mask
  * covers k dims). The index tensors' result dims replace the indexed dims when those are adjacent,
  * else they come first, as in PyTorch. A string spec "0, 1:3" is split at commas; a single item
@@ -128,7 +141,7 @@ export function index(x: T, spec: IndexSpec): T {
   const item = (s: string): IndexItem => (s === "None" ? null : /^-?\d+$/.test(s) ? Number(s) : s);
   let items: IndexItem[] = typeof spec === "string"
     ? spec.split(",").map((s) => item(s.trim()))
-    : spec.map((it) => (typeof it === "string" ? item(it.trim()) : it));
+    : spec.map((it) => (typeof it === "string" ? item(it.trim()) : Array.isArray(it) ? listIndex(x, it as IndexList) : it));
   // a 0-d int tensor selects, as an integer does (PyTorch's indexing does the same)
   items = items.map((it) => (it instanceof Tensor && it.ndim === 0 && it.dtype === "int32" ? Number(it.item()) : it));
   // a bool mask covers as many dims as it has (a 0-d one none: not supported)
@@ -382,8 +395,11 @@ function triangle(op: string, x: T, diagonal: number, lower: boolean): T {
   const mask = onBackend(tensor(m, { shape: [R, C] }), x.backend);
   return E.where(mask, x, scalarTensor(0, x.dtype, x.backend));
 }
-export const tril = (x: T, diagonal = 0): T => triangle("tril", x, diagonal, true);
-export const triu = (x: T, diagonal = 0): T => triangle("triu", x, diagonal, false);
+/** `diagonal` positionally or as PyTorch's keyword: `tril(x, 1)`, `tril(x, { diagonal: 1 })`. */
+export const tril = (x: T, diagonal: number | { diagonal?: number } = 0): T =>
+  triangle("tril", x, (kwArgs("tril", [diagonal], ["diagonal"]) as [number?])[0] ?? 0, true);
+export const triu = (x: T, diagonal: number | { diagonal?: number } = 0): T =>
+  triangle("triu", x, (kwArgs("triu", [diagonal], ["diagonal"]) as [number?])[0] ?? 0, false);
 
 /**
  * One-hot int32 vectors over a new last dim of `numClasses` (-1: one more than the largest class);
@@ -414,8 +430,9 @@ export function oneHot(x: T, numClassesArg: number | { numClasses?: number } = -
  * diag(x, k): for 1-D x, the square matrix with x on diagonal k (k > 0 above the main one); for
  * 2-D x, its diagonal k as a 1-D tensor. Differentiable (a scatter or a gather of the positions).
  */
-export function diag(x: T, diagonal = 0): T {
+export function diag(x: T, diagonal: number | { diagonal?: number } = 0): T {
   assertTensor("diag", x);
+  [diagonal = 0] = kwArgs("diag", [diagonal], ["diagonal"]) as [number?];
   if (!Number.isInteger(diagonal)) throw new TensileError(`diag: diagonal must be an integer, got ${fmtValue(diagonal)}`);
   const k = diagonal;
   if (x.ndim === 1) {

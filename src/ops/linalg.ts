@@ -6,6 +6,7 @@ import { broadcastShapes, normalizeDim } from "../tensor/shape.js";
 import { Tensor } from "../tensor/tensor.js";
 import { cat } from "./movement.js";
 import { assertTensor, castTo, onBackend, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 
@@ -277,12 +278,16 @@ function diagonalArgs(name: string, ndim: number, offset: number, dim1: number, 
   return [d1, d2];
 }
 
+/** PyTorch's keywords of `torch.diagonal`: `diagonal(x, { offset: 1 })`, `x.diagonal(0, { dim1: 1, dim2: 2 })`. */
+export interface DiagonalOptions { offset?: number; dim1?: number; dim2?: number }
+
 /**
  * The diagonal `offset` (above the main one when > 0) of the matrices in dims dim1, dim2, as a view
  * sharing x's storage, that dim appended last (PyTorch's `torch.diagonal`).
  */
-export function diagonal(x: T, offset = 0, dim1 = 0, dim2 = 1): T {
+export function diagonal(x: T, offset?: number | DiagonalOptions, dim1?: number | DiagonalOptions, dim2?: number | DiagonalOptions): T {
   assertTensor("diagonal", x);
+  [offset = 0, dim1 = 0, dim2 = 1] = kwArgs("diagonal", [offset, dim1, dim2], ["offset", "dim1", "dim2"]) as [number?, number?, number?];
   if (x.ndim < 2) throw new TensileError(`diagonal: expected a tensor with at least 2 dimensions, got ${fmtShape(x.shape)}`);
   const [d1, d2] = diagonalArgs("diagonal", x.ndim, offset, dim1, dim2);
   const v = diagonalLayout(x.shape, x.strides, x.offset, offset, d1, d2);
@@ -370,11 +375,15 @@ export function tensordot(a: T, b: T, dims: number | readonly [readonly number[]
   return matmul(A, B).reshape([...freeA.map((i) => a.shape[i]!), ...freeB.map((i) => b.shape[i]!)]);
 }
 
+/** PyTorch's keywords of `torch.cdist` after x1, x2: `cdist(a, b, { p: 1 })`. */
+export interface CdistOptions { p?: number; computeMode?: string | null }
+
 /** p-norm distances between the rows of x1 [..., P, M] and x2 [..., R, M] → [..., P, R]. */
 // `_opts`: PyTorch's compute_mode, taken for its place; distances are always computed directly
-export function cdist(x1: T, x2: T, p = 2, _opts?: { computeMode?: string } | null): T {
+export function cdist(x1: T, x2: T, p: number | CdistOptions = 2, _opts?: CdistOptions | string | null): T {
   assertTensor("cdist", x1, "x1");
   assertTensor("cdist", x2, "x2");
+  [p = 2] = kwArgs("cdist", [p, _opts], ["p", "computeMode"]) as [number?, unknown?];
   if (x1.ndim < 2 || x2.ndim < 2 || x1.shape[x1.ndim - 1] !== x2.shape[x2.ndim - 1])
     throw new TensileError(`cdist: x1 ${fmtShape(x1.shape)} and x2 ${fmtShape(x2.shape)} must be at least 2-D with the same number of columns`);
   if (typeof p !== "number" || !(p >= 0)) throw new TensileError(`cdist: only supports non-negative p values, got ${fmtValue(p)}`);

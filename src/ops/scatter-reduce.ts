@@ -12,6 +12,7 @@ import * as E from "./elementwise.js";
 import { checkIndex } from "./indexing.js";
 import { boolOpt, isPlainObject } from "./stats.js";
 import { assertTensor, castTo, onBackend, wrap } from "./util.js";
+import { kwArgs } from "../utils/positional.js";
 
 type T = Tensor;
 
@@ -130,6 +131,16 @@ function reduceOp<R extends string>(op: string, reduce: unknown, allowed: readon
   return reduce as R;
 }
 
+/** scatterReduce's `reduce` given as a keyword with the others: `x.scatterReduce(0, index, src, { reduce: "amax", includeSelf: false })`. */
+export interface ScatterReduceKeywords extends ScatterReduceOptions {
+  reduce: ScatterReduceOp;
+}
+
+/** `(reduce, opts)` of scatterReduce with PyTorch's keyword `reduce` read out of an options object in its place. */
+export function scatterReduceArgs(reduce: unknown, opts: unknown): [ScatterReduceOp, ScatterReduceOptions | null | undefined] {
+  return kwArgs("scatterReduce", [reduce, opts], ["reduce"], ["includeSelf"]) as [ScatterReduceOp, ScatterReduceOptions | null | undefined];
+}
+
 /**
  * x with src's elements reduced into it along `dim` at `index` (as scatter writes them:
  * out[i][index[i][j]] ∘= src[i][j] for dim 1), as `torch.scatter_reduce`: "sum", "prod", "mean",
@@ -137,8 +148,9 @@ function reduceOp<R extends string>(op: string, reduce: unknown, allowed: readon
  * written alone. Gradients as PyTorch 1.13 (amax/amin share ties evenly); src may be larger than
  * index (the part index covers is used, the rest gets a zero gradient).
  */
-export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: ScatterReduceOp, opts?: ScatterReduceOptions | null): T {
+export function scatterReduce(x: T, dim: number, index: T, src: T, reduce: ScatterReduceOp | ScatterReduceKeywords, opts?: ScatterReduceOptions | null): T {
   const op = "scatterReduce";
+  [reduce, opts] = scatterReduceArgs(reduce, opts);
   assertTensor(op, x);
   assertTensor(op, index, "index");
   assertTensor(op, src, "src");

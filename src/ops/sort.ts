@@ -94,6 +94,8 @@ export function argsort(x: T, dimArg?: number | SortOptions, descendingArg?: boo
 
 /** PyTorch's keywords of topk: `x.topk(5, { dim: 1, largest: false })`. */
 export interface TopkOptions {
+  /** PyTorch's `k=` keyword: `x.topk({ k: 5, dim: 1 })` (kNN monitors write `sim.topk(k=knn_k, dim=-1)`). */
+  k?: number;
   dim?: number;
   largest?: boolean;
   sorted?: boolean;
@@ -105,9 +107,9 @@ export interface TopkOptions {
  * is always sorted). NaN counts as the largest value.
  */
 // `_sorted`: PyTorch's `sorted` argument, taken for its position; the result is always sorted
-export function topk(x: T, k: number, dim?: number | TopkOptions, largest?: boolean | TopkOptions, _sorted?: boolean | TopkOptions): ValuesIndices {
+export function topk(x: T, k: number | TopkOptions, dim?: number | TopkOptions, largest?: boolean | TopkOptions, _sorted?: boolean | TopkOptions): ValuesIndices {
   assertTensor("topk", x);
-  [dim, largest, _sorted] = kwArgs("topk", [dim, largest, _sorted], ["dim", "largest", "sorted"]) as [number?, boolean?, boolean?];
+  [k, dim, largest, _sorted] = kwArgs("topk", [k, dim, largest, _sorted], ["k", "dim", "largest", "sorted"]) as [number, number?, boolean?, boolean?];
   dim ??= -1;
   largest ??= true;
   const d = normalizeDim("topk", dim, x.ndim);

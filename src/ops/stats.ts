@@ -489,4 +489,4 @@ export function chainMatmul(...matrices: (T | readonly T[])[]): T {
   return prod(0, n - 1);
 }
 
-export { scatterReduce, indexReduce, reduceReadsSelf, type ScatterReduceOp, type IndexReduceOp, type ScatterReduceOptions } from "./scatter-reduce.js";
+export { scatterReduce, indexReduce, reduceReadsSelf, scatterReduceArgs, type ScatterReduceKeywords, type ScatterReduceOp, type IndexReduceOp, type ScatterReduceOptions } from "./scatter-reduce.js";

@@ -219,9 +219,9 @@ declare module "./tensor.js" {
     /** In place cumprod along dim, as `torch.Tensor.cumprod_`. Returns x. */
     cumprod_(dim: number): this;
     /** In place tril: zeroes the elements above the diagonal'th diagonal of the last two dims. Returns x. */
-    tril_(diagonal?: number): this;
+    tril_(diagonal?: number | { diagonal?: number }): this;
     /** In place triu: zeroes the elements below the diagonal'th diagonal of the last two dims. Returns x. */
-    triu_(diagonal?: number): this;
+    triu_(diagonal?: number | { diagonal?: number }): this;
     /** In place scatter: x[index[i][j]][j] = src[i][j] (dim 0; `{ reduce: "add" | "multiply" }` combines instead), as `torch.Tensor.scatter_`. Returns x. */
     scatter_(dim: number, index: Tensor, src: Tensor | number, opts?: { reduce?: "add" | "multiply" | null } | null): this;
     /** In place scatterAdd: x[index[i][j]][j] += src[i][j] (dim 0), as `torch.Tensor.scatter_add_`. Returns x. */
@@ -326,8 +326,8 @@ define("clip_", function (this: Tensor, minArg?: number | Tensor | null | E.Clam
 });
 define("cumsum_", function (this: Tensor, dim: number) { return IP.inPlace("cumsum_", this, (t) => t.cumsum(dim)); });
 define("cumprod_", function (this: Tensor, dim: number) { return IP.inPlace("cumprod_", this, (t) => t.cumprod(dim), [], true); });
-define("tril_", function (this: Tensor, d?: number) { return IP.inPlace("tril_", this, (t) => t.tril(d)); });
-define("triu_", function (this: Tensor, d?: number) { return IP.inPlace("triu_", this, (t) => t.triu(d)); });
+define("tril_", function (this: Tensor, d?: number | { diagonal?: number }) { return IP.inPlace("tril_", this, (t) => t.tril(d)); });
+define("triu_", function (this: Tensor, d?: number | { diagonal?: number }) { return IP.inPlace("triu_", this, (t) => t.triu(d)); });
 // index writes: the source has its own shape (othersBroadcast false)
 define("scatter_", function (this: Tensor, dim: number, index: Tensor, src: TS, opts?: { reduce?: "add" | "multiply" | null } | null) {
   // reduce "multiply" is scatterReduce's prod, whose backward reads x: it runs on a copy

@@ -121,7 +121,7 @@ export const linalgMethods = {
   vdot(this: T, o: T): T { return L.vdot(this, o); },
   kron(this: T, o: T): T { return L.kron(this, o); },
   trace(this: T): T { return L.trace(this); },
-  diagonal(this: T, offset?: number, dim1?: number, dim2?: number): T { return L.diagonal(this, offset, dim1, dim2); },
+  diagonal(this: T, offset?: number | L.DiagonalOptions, dim1?: number | L.DiagonalOptions, dim2?: number | L.DiagonalOptions): T { return L.diagonal(this, offset, dim1, dim2); },
   diagEmbed(this: T, offset?: number, dim1?: number, dim2?: number): T { return L.diagEmbed(this, offset, dim1, dim2); },
   cross(this: T, o: T, dim?: number | null): T { return L.cross(this, o, dim); },
   dist(this: T, o: T, p?: number): T { return L.dist(this, o, p); },
@@ -179,7 +179,8 @@ export const inplaceMethods = {
     return IP.inPlace("maskedScatter_", this, (t) => W.maskedScatter(t, mask, source), [source], false, false);
   },
   // the source has its own shape; prod/amax/amin's rules read self (then f runs on a copy)
-  scatterReduce_<S extends T>(this: S, dim: number, index: T, src: T, reduce: ST.ScatterReduceOp, opts?: ST.ScatterReduceOptions | null): S {
+  scatterReduce_<S extends T>(this: S, dim: number, index: T, src: T, reduce: ST.ScatterReduceOp | ST.ScatterReduceKeywords, opts?: ST.ScatterReduceOptions | null): S {
+    [reduce, opts] = ST.scatterReduceArgs(reduce, opts);
     return IP.inPlace("scatterReduce_", this, (t) => ST.scatterReduce(t, dim, index, src, reduce, opts), [src], ST.reduceReadsSelf(reduce), false);
   },
   indexReduce_<S extends T>(this: S, dim: number, index: T, source: T, reduce: ST.IndexReduceOp, opts?: ST.ScatterReduceOptions | null): S {

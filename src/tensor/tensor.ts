@@ -266,12 +266,8 @@ export class Tensor {
   }
 
   // ---- readback ----
-  dataSync(): TypedArray {
-    return this.backend.read(this);
-  }
-  async data(): Promise<TypedArray> {
-    return this.dataSync();
-  }
+  dataSync(): TypedArray { return this.backend.read(this); }
+  async data(): Promise<TypedArray> { return this.dataSync(); }
   item(): number {
     if (this.numel() !== 1)
       throw new TensileError(`item: a Tensor with ${this.numel()} elements cannot be converted to Scalar (shape ${fmtShape(this.shape)})`);
@@ -359,16 +355,16 @@ export class Tensor {
 
   // ---- activations ----
   relu(): T { return A.relu(this); }
-  leakyRelu(negativeSlope?: number): T { return A.leakyRelu(this, negativeSlope); }
-  elu(alpha?: number): T { return A.elu(this, alpha); }
+  leakyRelu(negativeSlope?: number | { negativeSlope?: number }): T { return A.leakyRelu(this, negativeSlope); }
+  elu(alpha?: number | { alpha?: number }): T { return A.elu(this, alpha); }
   selu(): T { return A.selu(this); }
   gelu(opts?: { approximate?: "none" | "tanh" }): T { return A.gelu(this, opts); }
   silu(): T { return A.silu(this); }
-  softplus(beta?: number, threshold?: number): T { return A.softplus(this, beta, threshold); }
+  softplus(beta?: number | A.SoftplusOptions, threshold?: number | A.SoftplusOptions): T { return A.softplus(this, beta, threshold); }
   sigmoid(): T { return A.sigmoid(this); }
   logSigmoid(): T { return A.logSigmoid(this); }
   tanh(): T { return A.tanh(this); }
-  hardtanh(minVal?: number, maxVal?: number): T { return A.hardtanh(this, minVal, maxVal); }
+  hardtanh(minVal?: number | A.HardtanhOptions, maxVal?: number | A.HardtanhOptions): T { return A.hardtanh(this, minVal, maxVal); }
   softmax(dim: number | A.SoftmaxOptions, options?: A.SoftmaxOptions | null): T { return A.softmax(this, dim, options); }
   logSoftmax(dim: number | A.SoftmaxOptions, options?: A.SoftmaxOptions | null): T { return A.logSoftmax(this, dim, options); }
 
@@ -395,7 +391,7 @@ export class Tensor {
   unique(opts?: S.UniqueOptions & { returnInverse?: false; returnCounts?: false }): T;
   unique(opts?: S.UniqueOptions): T | T[];
   unique(opts?: S.UniqueOptions): T | T[] { return S.unique(this, opts); }
-  topk(k: number, dim?: number | S.TopkOptions, largest?: boolean | S.TopkOptions, sorted?: boolean | S.TopkOptions): ValuesIndices { return S.topk(this, k, dim, largest, sorted); }
+  topk(k: number | S.TopkOptions, dim?: number | S.TopkOptions, largest?: boolean | S.TopkOptions, sorted?: boolean | S.TopkOptions): ValuesIndices { return S.topk(this, k, dim, largest, sorted); }
   argmin(dim?: number | null | R.OneDimOptions, keepdim?: boolean | R.OneDimOptions): T { return R.argmin(this, dim, keepdim); }
   logsumexp(dim: Dims | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.logsumexp(this, dim, keepdim); }
   norm(p?: number | "fro" | null | (R.DimOptions & { p?: number | "fro" | null }), dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.norm(this, p, dim, keepdim); }
@@ -426,7 +422,7 @@ export class Tensor {
   msort(): T { return S.msort(this); }
   cummax(dim: number | { dim: number }): ValuesIndices { return S.cummax(this, dim); }
   cummin(dim: number | { dim: number }): ValuesIndices { return S.cummin(this, dim); }
-  bincount(weights?: T | null, minlength?: number): T { return S.bincount(this, weights, minlength); }
+  bincount(weights?: T | null | S.BincountOptions, minlength?: number | S.BincountOptions): T { return S.bincount(this, weights, minlength); }
   histc(bins?: number, min?: number, max?: number): T { return S.histc(this, bins, min, max); }
   nansum(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.nansum(this, dim, keepdim); }
   nanmean(dim?: Dims | null | R.DimOptions, keepdim?: boolean | R.DimOptions): T { return R.nanmean(this, dim, keepdim); }
@@ -467,7 +463,7 @@ export class Tensor {
   chunk(chunks: number, dim?: number | M.DimOption): T[] { return M.chunk(this, chunks, dim); }
   narrow(dim: number, start: number, length: number): T { return I.narrow(this, dim, start, length); }
   select(dim: number, index: number): T { return I.select(this, dim, index); }
-  diag(diagonal?: number): T { return I.diag(this, diagonal); }
+  diag(diagonal?: number | { diagonal?: number }): T { return I.diag(this, diagonal); }
   repeatInterleave(repeats: number | T, dim?: number | null | { dim?: number | null; outputSize?: number }): T { return I.repeatInterleave(this, repeats, dim); }
   index(spec: IndexSpec): T { return I.index(this, spec); }
   gather(dim: number, index: T): T { return I.gather(this, dim, index); }
@@ -480,8 +476,8 @@ export class Tensor {
   equal(o: T): boolean { return E.equal(this, o); }
   pad(pad: readonly number[], mode?: I.PadMode, value?: number): T { return I.pad(this, pad, mode, value); }
   flip(dims: Dims): T { return I.flip(this, dims); }
-  tril(diagonal?: number): T { return I.tril(this, diagonal); }
-  triu(diagonal?: number): T { return I.triu(this, diagonal); }
+  tril(diagonal?: number | { diagonal?: number }): T { return I.tril(this, diagonal); }
+  triu(diagonal?: number | { diagonal?: number }): T { return I.triu(this, diagonal); }
   oneHot(numClasses?: number | { numClasses?: number }): T { return I.oneHot(this, numClasses); }
 
   // ---- more movement and indexing (roll ... nonzero; ops/movement.ts, ops/indexing.ts, ops/index-write.ts) ----
@@ -562,7 +558,7 @@ export class Tensor {
   renorm(p: number, dim: number, maxnorm: number): T { return ST.renorm(this, p, dim, maxnorm); }
   addcmul(tensor1: T, tensor2: T, opts?: { value?: number } | null): T { return ST.addcmul(this, tensor1, tensor2, opts); }
   addcdiv(tensor1: T, tensor2: T, opts?: { value?: number } | null): T { return ST.addcdiv(this, tensor1, tensor2, opts); }
-  scatterReduce(dim: number, index: T, src: T, reduce: ST.ScatterReduceOp, opts?: ST.ScatterReduceOptions | null): T { return ST.scatterReduce(this, dim, index, src, reduce, opts); }
+  scatterReduce(dim: number, index: T, src: T, reduce: ST.ScatterReduceOp | ST.ScatterReduceKeywords, opts?: ST.ScatterReduceOptions | null): T { return ST.scatterReduce(this, dim, index, src, reduce, opts); }
   indexReduce(dim: number, index: T, source: T, reduce: ST.IndexReduceOp, opts?: ST.ScatterReduceOptions | null): T { return ST.indexReduce(this, dim, index, source, reduce, opts); }
   choleskyInverse(upper?: boolean | { upper?: boolean } | null): T { return LX.choleskyInverse(this, upper); }
   choleskySolve(L: T, upper?: boolean | { upper?: boolean } | null): T { return LX.choleskySolve(this, L, upper); }
@@ -592,6 +588,10 @@ _registerTensorClass(Tensor);
 export class Parameter extends Tensor {
   constructor(t: Tensor, requiresGrad = true) {
     if (!(t instanceof Tensor)) throw new TensileError(`Parameter: expected a Tensor, got ${fmtValue(t)}`);
+    // torch.tensor(0.0) is float, but JS can't tell 0.0 from 0: tensor(0.0) is int32, so say how to fix it
+    if (requiresGrad && !isFloating(t.dtype))
+      throw new TensileError(`Parameter: only tensors of floating point dtype can require gradients (got ${t.dtype}); ` +
+        `tensor(0.0) is int32 in JS (it can't tell 0.0 from 0): pass { dtype: "float32" } or call .float() first`);
     super(t.storage, t.backend, t.shape, t.strides, t.offset);
     this.requiresGrad = requiresGrad;
   }

@@ -13,6 +13,7 @@ import { inPlace } from "../../ops/inplace.js";
 import { assertTensor, castTo } from "../../ops/util.js";
 import { getDefaultDtype, isFloating } from "../../tensor/dtype.js";
 import { normalizeDim } from "../../tensor/shape.js";
+import { kwArgs } from "../../utils/positional.js";
 
 export {
   gelu,
@@ -63,11 +64,16 @@ export function relu(input: T, inplace = false): T {
   return inplace === false ? C.relu(input) : maybeInplace("relu", input, input, inplace, C.relu);
 }
 /** x for x > 0, else negativeSlope·x; `inplace` overwrites the input. */
-export function leakyRelu(input: T, negativeSlope = 0.01, inplace = false): T {
+export function leakyRelu(input: T, negativeSlope?: number | { negativeSlope?: number; inplace?: boolean }, inplace?: boolean | { inplace?: boolean }): T;
+export function leakyRelu(input: T, ...args: unknown[]): T {
+  // PyTorch's keywords: F.leakyRelu(x, { negativeSlope: 0.2 }), F.leakyRelu(x, 0.2, { inplace: true })
+  const [negativeSlope = 0.01, inplace = false] = kwArgs("leakyRelu", args, ["negativeSlope", "inplace"]) as [number?, boolean?];
   return inplace === false ? C.leakyRelu(input, negativeSlope) : maybeInplace("leakyRelu", input, floatIn("leakyRelu", input), inplace, (x) => C.leakyRelu(x, negativeSlope));
 }
 /** x for x > 0, else α(eˣ − 1); `inplace` overwrites the input. */
-export function elu(input: T, alpha = 1, inplace = false): T {
+export function elu(input: T, alpha?: number | { alpha?: number; inplace?: boolean }, inplace?: boolean | { inplace?: boolean }): T;
+export function elu(input: T, ...args: unknown[]): T {
+  const [alpha = 1, inplace = false] = kwArgs("elu", args, ["alpha", "inplace"]) as [number?, boolean?];
   return inplace === false ? C.elu(input, alpha) : maybeInplace("elu", input, floatIn("elu", input), inplace, (x) => C.elu(x, alpha));
 }
 /** scale·(max(0, x) + min(0, α(eˣ − 1))) with PyTorch's constants; `inplace` overwrites the input. */
@@ -78,8 +84,10 @@ export function selu(input: T, inplace = false): T {
 export function silu(input: T, inplace = false): T {
   return inplace === false ? C.silu(input) : maybeInplace("silu", input, floatIn("silu", input), inplace, C.silu);
 }
-/** x clamped to [minVal, maxVal]; `inplace` overwrites the input. */
-export function hardtanh(input: T, minVal = -1, maxVal = 1, inplace = false): T {
+type HardtanhKw = { minVal?: number; maxVal?: number; inplace?: boolean };
+/** x clamped to [minVal, maxVal] (also by name: `{ minVal, maxVal, inplace }`); `inplace` overwrites the input. */
+export function hardtanh(input: T, minArg?: number | HardtanhKw, maxArg?: number | HardtanhKw, inplaceArg?: boolean | HardtanhKw): T {
+  const [minVal = -1, maxVal = 1, inplace = false] = kwArgs("hardtanh", [minArg, maxArg, inplaceArg], ["minVal", "maxVal", "inplace"]) as [number?, number?, boolean?];
   return inplace === false ? C.hardtanh(input, minVal, maxVal) : maybeInplace("hardtanh", input, floatIn("hardtanh", input), inplace, (x) => C.hardtanh(x, minVal, maxVal));
 }
 /** `F.relu(input, true)`: PyTorch's `F.relu_`. */
@@ -161,7 +169,8 @@ export function glu(input: T, dim = -1): T {
 }
 
 /** celu(x) = x for x > 0, α(e^{x/α} − 1) otherwise (α ≠ 0). */
-export function celu(input: T, alpha = 1, inplace = false): T {
+export function celu(input: T, alphaArg?: number | { alpha?: number; inplace?: boolean }, inplaceArg?: boolean | { inplace?: boolean }): T {
+  const [alpha = 1, inplace = false] = kwArgs("celu", [alphaArg, inplaceArg], ["alpha", "inplace"]) as [number?, boolean?];
   const xf = floatIn("celu", input);
   num("celu", "alpha", alpha);
   if (alpha === 0) throw new TensileError("celu: ZeroDivisionError: alpha cannot be 0 for CELU");

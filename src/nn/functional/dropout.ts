@@ -3,7 +3,7 @@ import type { Generator } from "../../core.js";
 import { TensileError } from "../../errors.js";
 import { assertTensor } from "../../ops/util.js";
 import { inPlace } from "../../ops/inplace.js";
-import { dropoutArgs } from "./dropout-args.js";
+import { type DropoutKeywords, dropoutArgs, dropoutKw } from "./dropout-args.js";
 
 export interface DropoutOptions {
   generator?: Generator;
@@ -32,7 +32,9 @@ function keepMask(input: Tensor, p: number, generator?: Generator): Tensor {
  * F.dropout(ones([4]), 0.5, false); // unchanged
  * ```
  */
-export function dropout(input: Tensor, p = 0.5, training = true, opts: DropoutOptions | boolean = {}): Tensor {
+export function dropout(input: Tensor, p?: number | DropoutKeywords, training?: boolean | DropoutKeywords, opts?: DropoutOptions | boolean): Tensor;
+export function dropout(input: Tensor, pArg?: unknown, trainingArg?: unknown, optsArg?: unknown): Tensor {
+  let [p, training, opts] = dropoutKw("dropout", pArg, trainingArg, optsArg, true);
   const { generator, inplace } = dropoutArgs("dropout", opts);
   if (inplace && training) return inPlace("dropout_", input, (x) => dropout(x, p, true, { generator }), [], true);
   opts = { generator };
@@ -53,7 +55,9 @@ const ALPHA_PRIME = 1.7580993408473766;
  *
  * Shapes: any → same.
  */
-export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions | boolean = {}): Tensor {
+export function alphaDropout(input: Tensor, p?: number | DropoutKeywords, training?: boolean | DropoutKeywords, opts?: DropoutOptions | boolean): Tensor;
+export function alphaDropout(input: Tensor, pArg?: unknown, trainingArg?: unknown, optsArg?: unknown): Tensor {
+  let [p, training, opts] = dropoutKw("alphaDropout", pArg, trainingArg, optsArg, false);
   const { generator, inplace } = dropoutArgs("alphaDropout", opts);
   if (inplace && training) return inPlace("alphaDropout_", input, (x) => alphaDropout(x, p, true, { generator }), [], true);
   opts = { generator };
@@ -80,7 +84,9 @@ export function alphaDropout(input: Tensor, p = 0.5, training = false, opts: Dro
  * F.featureAlphaDropout(randn([8, 16, 4, 4]), 0.2, true); // each [4, 4] map kept (affinely) or constant
  * ```
  */
-export function featureAlphaDropout(input: Tensor, p = 0.5, training = false, opts: DropoutOptions | boolean = {}): Tensor {
+export function featureAlphaDropout(input: Tensor, p?: number | DropoutKeywords, training?: boolean | DropoutKeywords, opts?: DropoutOptions | boolean): Tensor;
+export function featureAlphaDropout(input: Tensor, pArg?: unknown, trainingArg?: unknown, optsArg?: unknown): Tensor {
+  let [p, training, opts] = dropoutKw("featureAlphaDropout", pArg, trainingArg, optsArg, false);
   const { generator, inplace } = dropoutArgs("featureAlphaDropout", opts);
   if (inplace && training) return inPlace("featureAlphaDropout_", input, (x) => featureAlphaDropout(x, p, true, { generator }), [], true);
   opts = { generator };

@@ -1,7 +1,7 @@
 import { type Generator, Tensor, rand } from "../../core.js";
 import { TensileError, check, fmtShape } from "../../errors.js";
 import { inPlace } from "../../ops/inplace.js";
-import { dropoutArgs } from "./dropout-args.js";
+import { type DropoutKeywords, dropoutArgs, dropoutKw } from "./dropout-args.js";
 
 /**
  * Channel dropout: zeroes whole channels (feature maps) with probability p and scales the kept ones
@@ -13,7 +13,9 @@ import { dropoutArgs } from "./dropout-args.js";
  * F.dropout2d(ones([2, 4, 3, 3]), 0.5); // each [3, 3] map is all 0 or all 2
  * ```
  */
-export function dropout2d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator; inplace?: boolean } | boolean = {}): Tensor {
+export function dropout2d(input: Tensor, p?: number | DropoutKeywords, training?: boolean | DropoutKeywords, opts?: { generator?: Generator; inplace?: boolean } | boolean): Tensor;
+export function dropout2d(input: Tensor, pArg?: unknown, trainingArg?: unknown, optsArg?: unknown): Tensor {
+  let [p, training, opts] = dropoutKw("dropout2d", pArg, trainingArg, optsArg, true);
   const { generator, inplace } = dropoutArgs("dropout2d", opts);
   if (inplace && training) return inPlace("dropout2d_", input, (x) => dropout2d(x, p, true, { generator }), [], true);
   opts = { generator };
@@ -48,7 +50,9 @@ function featureDropout(input: Tensor, p: number, generator?: Generator): Tensor
  * F.dropout1d(ones([2, 4, 5]), 0.5); // each row of 5 is all 0 or all 2
  * ```
  */
-export function dropout1d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator; inplace?: boolean } | boolean = {}): Tensor {
+export function dropout1d(input: Tensor, p?: number | DropoutKeywords, training?: boolean | DropoutKeywords, opts?: { generator?: Generator; inplace?: boolean } | boolean): Tensor;
+export function dropout1d(input: Tensor, pArg?: unknown, trainingArg?: unknown, optsArg?: unknown): Tensor {
+  let [p, training, opts] = dropoutKw("dropout1d", pArg, trainingArg, optsArg, true);
   const { generator, inplace } = dropoutArgs("dropout1d", opts);
   if (inplace && training) return inPlace("dropout1d_", input, (x) => dropout1d(x, p, true, { generator }), [], true);
   opts = { generator };
@@ -74,7 +78,9 @@ export function dropout1d(input: Tensor, p = 0.5, training = true, opts: { gener
  * F.dropout3d(ones([2, 4, 3, 3, 3]), 0.25); // each [3, 3, 3] volume is all 0 or all 4/3
  * ```
  */
-export function dropout3d(input: Tensor, p = 0.5, training = true, opts: { generator?: Generator; inplace?: boolean } | boolean = {}): Tensor {
+export function dropout3d(input: Tensor, p?: number | DropoutKeywords, training?: boolean | DropoutKeywords, opts?: { generator?: Generator; inplace?: boolean } | boolean): Tensor;
+export function dropout3d(input: Tensor, pArg?: unknown, trainingArg?: unknown, optsArg?: unknown): Tensor {
+  let [p, training, opts] = dropoutKw("dropout3d", pArg, trainingArg, optsArg, true);
   const { generator, inplace } = dropoutArgs("dropout3d", opts);
   if (inplace && training) return inPlace("dropout3d_", input, (x) => dropout3d(x, p, true, { generator }), [], true);
   opts = { generator };

@@ -219,16 +219,30 @@ export interface GroupNormLayerOptions {
  * Shapes: [N, numChannels, *] → same.
  * ```ts
  * new nn.GroupNorm(4, 32).forward(randn([2, 32, 8, 8])).shape; // [2, 32, 8, 8]
+ * new nn.GroupNorm({ numGroups: 4, numChannels: 32 }); // nn.GroupNorm(num_groups=4, num_channels=32)
  * ```
  */
 export class GroupNorm extends Module {
+  readonly numGroups: number;
+  readonly numChannels: number;
   readonly eps: number;
   readonly affine: boolean;
   weight: Parameter | null;
   bias: Parameter | null;
 
-  constructor(readonly numGroups: number, readonly numChannels: number, eps: number | GroupNormLayerOptions = 1e-5, affine = true) {
+  constructor(numGroups: number, numChannels: number, eps?: number | GroupNormLayerOptions, affine?: boolean);
+  /** Every argument by name (PyTorch's `nn.GroupNorm(num_groups=2, num_channels=16)`). */
+  constructor(options: GroupNormLayerOptions & { numGroups: number; numChannels: number });
+  constructor(numGroups: number | (GroupNormLayerOptions & { numGroups: number; numChannels: number }), numChannels?: number,
+    eps: number | GroupNormLayerOptions = 1e-5, affine = true) {
     super();
+    if (typeof numGroups === "object" && numGroups !== null) {
+      check(numChannels === undefined, "GroupNorm", () => `the options object must be the only argument, got ${fmtValue(numChannels)} after it`);
+      ({ numGroups, numChannels, ...eps } = numGroups);
+      check(numGroups !== undefined && numChannels !== undefined, "GroupNorm", "missing num_groups or num_channels in the options object");
+    }
+    this.numGroups = numGroups;
+    this.numChannels = numChannels = numChannels as number;
     const o: GroupNormLayerOptions = typeof eps === "object" ? eps ?? {} : { eps, affine };
     check(Number.isInteger(numGroups) && numGroups > 0 && numChannels % numGroups === 0, "GroupNorm", () =>
       `num_channels (${numChannels}) must be divisible by num_groups (${numGroups})`);

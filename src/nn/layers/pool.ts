@@ -35,6 +35,23 @@ export interface MaxPoolLayerOptions {
 
 const isOpts = <O extends object>(v: unknown): v is O => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** The options object itself with kernelSize in it. */
+type WithKernelSize<O> = O & { kernelSize: Size2 };
+
+/**
+ * The kernel size and the options when kernelSize comes inside the options object in its place
+ * (PyTorch's `nn.MaxPool2d(kernel_size=2, stride=2)`). Throws, naming the layer, for an options
+ * object without kernelSize or one followed by more arguments.
+ */
+function poolKernelArg<O extends object>(name: string, opts: WithKernelSize<O>, rest: readonly unknown[]): [Size2, O] {
+  const extra = rest.findIndex((a) => a !== undefined);
+  if (extra !== -1) throw new TensileError(`${name}: the options object must be the last argument, got ${pyRepr(rest[extra])} after it`);
+  const { kernelSize, ...o } = opts;
+  if (kernelSize === undefined)
+    throw new TensileError(`${name}: missing the kernel size: give it first (new nn.${name}(2)) or as kernelSize in the options object, got ${JSON.stringify(opts)}`);
+  return [kernelSize, o as O];
+}
+
 abstract class MaxPoolNd extends Module {
   readonly kernelSize: Size2;
   readonly stride: Size2;
@@ -43,8 +60,10 @@ abstract class MaxPoolNd extends Module {
   readonly returnIndices: boolean;
   readonly ceilMode: boolean;
 
-  constructor(kernelSize: Size2, stride?: Size2 | null | MaxPoolLayerOptions, padding?: Size2, dilation?: Size2, returnIndices?: boolean, ceilMode?: boolean) {
+  constructor(kernelSize: Size2 | WithKernelSize<MaxPoolLayerOptions>, stride?: Size2 | null | MaxPoolLayerOptions, padding?: Size2, dilation?: Size2,
+    returnIndices?: boolean, ceilMode?: boolean) {
     super();
+    if (isOpts<WithKernelSize<MaxPoolLayerOptions>>(kernelSize)) [kernelSize, stride] = poolKernelArg(new.target.name, kernelSize, [stride, padding, dilation, returnIndices, ceilMode]);
     const o: MaxPoolLayerOptions = isOpts<MaxPoolLayerOptions>(stride) ? stride : { stride, padding, dilation, returnIndices, ceilMode };
     checkPoolArgs(new.target.name, ndOf(new.target), kernelSize, o.stride ?? kernelSize, o.padding ?? 0, o.dilation ?? 1);
     if (o.ceilMode !== undefined) boolArg(new.target.name, "ceil_mode", o.ceilMode);
@@ -84,6 +103,7 @@ export class MaxPool1d extends MaxPoolNd {
  * ```ts
  * new nn.MaxPool2d(2).forward(randn([64, 6, 28, 28])).shape; // [64, 6, 14, 14]
  * new nn.MaxPool2d(3, { stride: 2, padding: 1 });
+ * new nn.MaxPool2d({ kernelSize: 2, stride: 2 }); // nn.MaxPool2d(kernel_size=2, stride=2)
  * ```
  */
 export class MaxPool2d extends MaxPoolNd {
@@ -110,8 +130,10 @@ abstract class AvgPoolNd extends Module {
   readonly countIncludePad: boolean;
   readonly divisorOverride: number | null;
 
-  constructor(kernelSize: Size2, stride?: Size2 | null | AvgPoolLayerOptions, padding?: Size2, ceilMode?: boolean, countIncludePad?: boolean, divisorOverride?: number | null) {
+  constructor(kernelSize: Size2 | WithKernelSize<AvgPoolLayerOptions>, stride?: Size2 | null | AvgPoolLayerOptions, padding?: Size2, ceilMode?: boolean,
+    countIncludePad?: boolean, divisorOverride?: number | null) {
     super();
+    if (isOpts<WithKernelSize<AvgPoolLayerOptions>>(kernelSize)) [kernelSize, stride] = poolKernelArg(new.target.name, kernelSize, [stride, padding, ceilMode, countIncludePad, divisorOverride]);
     const o: AvgPoolLayerOptions = isOpts<AvgPoolLayerOptions>(stride) ? stride : { stride, padding, ceilMode, countIncludePad, divisorOverride };
     checkPoolArgs(new.target.name, ndOf(new.target), kernelSize, o.stride ?? kernelSize, o.padding ?? 0);
     if (o.ceilMode !== undefined) boolArg(new.target.name, "ceil_mode", o.ceilMode);

@@ -1,0 +1,21 @@
+// Comparison helpers of the ported-program tests (test/port-*.test.ts): a fixture tensor spec as a
+// Tensile tensor, and closeness to torch's numbers with a relative tolerance named in the message.
+import assert from "node:assert/strict";
+import * as T from "../../src/index.js";
+import type { Tensor } from "../../src/index.js";
+import { type TensorSpec, decode } from "./fixtures.js";
+
+/** A fixture tensor (torch's values, JSON-encoded) as a Tensile tensor, float64 unless it says otherwise. */
+export const spec = (s: TensorSpec): Tensor => T.tensor(s.data.map(decode), { shape: s.shape, dtype: s.dtype ?? "float64" });
+
+/** |got − want| ≤ atol + rtol·|want|, naming `what` and both values when not. */
+export function close(what: string, got: number, want: number, rtol: number, atol = 0): void {
+  assert.ok(Math.abs(got - want) <= atol + rtol * Math.abs(want), `${what}: got ${got}, torch ${want} (rtol ${rtol})`);
+}
+
+/** `close` element by element, after the shapes agree. */
+export function closeTensor(what: string, got: Tensor, want: TensorSpec, rtol: number, atol = 0): void {
+  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
+  const g = got.dataSync(), w = want.data.map(decode);
+  w.forEach((e, i) => close(`${what}[${i}]`, Number(g[i]), e, rtol, atol));
+}
