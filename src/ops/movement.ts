@@ -8,9 +8,7 @@ import { assertTensor, castTo, onBackend, wrap } from "./util.js";
 import { kwArgs } from "../utils/positional.js";
 
 /** PyTorch's `dim=` by name: `cat(xs, { dim: 1 })`, `x.chunk(2, { dim: -1 })`. */
-export interface DimOption {
-  dim?: number;
-}
+export interface DimOption { dim?: number }
 
 type T = Tensor;
 
@@ -114,10 +112,7 @@ export function flatten(x: T, startDim?: number | FlattenOptions, endDim?: numbe
 }
 
 /** PyTorch's `start_dim=` / `end_dim=` of flatten: `x.flatten({ startDim: 1 })`. */
-export interface FlattenOptions {
-  startDim?: number;
-  endDim?: number;
-}
+export interface FlattenOptions { startDim?: number; endDim?: number }
 
 export function unflatten(x: T, dim: number, sizes: readonly number[]): T {
   assertTensor("unflatten", x);
