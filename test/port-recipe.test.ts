@@ -22,6 +22,7 @@ import { readFileSync } from "node:fs";
 import { type DType, F, Tensor, data, flatten, inferenceMode, loadTorch, loadTorchBytes, mean, nn, noGrad, oneHot, optim, saveTorchBytes, setBackend, sum,
   tensor, zeros } from "../src/index.js";
 import { gradcheck } from "./helpers/gradcheck.js";
+import { assertNear, assertTensorNear } from "./helpers/port.js";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
 const fx = JSON.parse(readFileSync(new URL("port-recipe.json", fixtures), "utf8"));
@@ -259,19 +260,6 @@ function checkEval(name: string, got: ReturnType<typeof evaluate>, want: { logit
 
 const fromSpec = (s: { shape: number[]; data: number[] }) => tensor(s.data, { dtype: "float64" }).reshape(s.shape);
 
-function assertNear(what: string, got: number[], want: number[], rtol: number, atol = 0): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) assert.fail(`${what}[${i}]: got ${g}, torch ${w} (rtol ${rtol}, atol ${atol})`);
-  });
-}
-
-function assertTensorNear(what: string, got: Tensor, want: Tensor, rtol: number, atol: number): void {
-  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
-  assertNear(what, Array.from(got.dataSync(), Number), Array.from(want.dataSync(), Number), rtol, atol);
-}
 
 /** Every entry of torch's state dict (weights, running statistics, num_batches_tracked, n_averaged) against Tensile's. */
 function assertStateDict(what: string, got: Record<string, Tensor>, want: Record<string, Tensor>, rtol = 1e-8, atol = 1e-10): void {

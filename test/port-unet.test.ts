@@ -17,6 +17,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { F, Tensor, cat, loadTorch, loadTorchBytes, nn, noGrad, optim, randn, rsub, saveTorchBytes, setBackend, sigmoid, tensor } from "../src/index.js";
 import { gradcheck } from "./helpers/gradcheck.js";
+import { assertNear, assertTensorNear } from "./helpers/port.js";
 
 const fixtures = new URL("../fixtures/", import.meta.url);
 const fx = JSON.parse(readFileSync(new URL("port-unet.json", fixtures), "utf8"));
@@ -151,19 +152,6 @@ function run(name: string, norm: Norm, bilinear: boolean, { resume, save }: { re
 
 // ---------------------------------------------------------------- comparison helpers
 
-function assertNear(what: string, got: number[], want: number[], rtol: number, atol = 0): void {
-  assert.equal(got.length, want.length, `${what}: length`);
-  got.forEach((g, i) => {
-    const w = want[i]!;
-    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) assert.fail(`${what}[${i}]: got ${g}, torch ${w} (rtol ${rtol}, atol ${atol})`);
-  });
-}
-
-function assertTensorNear(what: string, got: Tensor, want: Tensor, rtol: number, atol: number): void {
-  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
-  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
-  assertNear(what, Array.from(got.dataSync(), Number), Array.from(want.dataSync(), Number), rtol, atol);
-}
 
 // ---------------------------------------------------------------- the runs
 

@@ -19,3 +19,19 @@ export function closeTensor(what: string, got: Tensor, want: TensorSpec, rtol: n
   const g = got.dataSync(), w = want.data.map(decode);
   w.forEach((e, i) => close(`${what}[${i}]`, Number(g[i]), e, rtol, atol));
 }
+
+/** Arrays of numbers element by element within atol + rtol·|want|, after the lengths agree. */
+export function assertNear(what: string, got: number[], want: number[], rtol: number, atol = 0): void {
+  assert.equal(got.length, want.length, `${what}: length`);
+  got.forEach((g, i) => {
+    const w = want[i]!;
+    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) assert.fail(`${what}[${i}]: got ${g}, torch ${w} (rtol ${rtol}, atol ${atol})`);
+  });
+}
+
+/** Two tensors of the same shape and dtype, element by element as `assertNear`. */
+export function assertTensorNear(what: string, got: Tensor, want: Tensor, rtol: number, atol: number): void {
+  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
+  assert.equal(got.dtype, want.dtype, `${what}: dtype`);
+  assertNear(what, Array.from(got.dataSync(), Number), Array.from(want.dataSync(), Number), rtol, atol);
+}
